@@ -1,0 +1,357 @@
+package dev.agentrt.core;
+
+import dev.agentrt.core.memory.ConversationWindow;
+import dev.agentrt.core.memory.Memory;
+import dev.agentrt.core.model.ChatModel;
+import dev.agentrt.core.model.ChatOptions;
+import dev.agentrt.core.security.ApprovalHandler;
+import dev.agentrt.core.security.Capability;
+import dev.agentrt.core.security.Grants;
+import dev.agentrt.core.security.Principal;
+import dev.agentrt.core.tool.Tool;
+import dev.agentrt.core.tool.ToolAccess;
+import dev.agentrt.core.tool.ToolRegistry;
+import org.jspecify.annotations.Nullable;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.Function;
+
+/**
+ * An AI agent: a model, instructions, tools and what the agent is allowed to do with them.
+ *
+ * <pre>{@code
+ * Agent agent = Agent.builder()
+ *     .model(model)
+ *     .instructions("You are a careful software engineer.")
+ *     .tools(readFile, search)
+ *     .grant(Capability.fileRead(project))
+ *     .maxSteps(20)
+ *     .build();
+ * AgentResult result = agent.task("List the bugs in Main.java").execute().block();
+ * }</pre>
+ *
+ * <p>Immutable and thread-safe: one agent serves any number of concurrent tasks, each with its own
+ * transcript. {@link #toBuilder()} makes a variant. Building fails with an
+ * {@code IllegalStateException} or {@code IllegalArgumentException} naming the setting that is
+ * missing or contradicts another.
+ */
+public final class Agent {
+    private final ChatModel model;
+    private final String instructions;
+    private final ToolRegistry tools;
+    private final List<Capability> grants;
+    private final Function<Principal, ? extends Collection<Capability>> grantsFor;
+    private final ToolAccess toolAccess;
+    private final @Nullable Memory memory;
+    private final String memoryNamespace;
+    private final int recallLimit;
+    private final int maxSteps;
+    private final int maxConcurrentToolCalls;
+    private final Duration toolTimeout;
+    private final @Nullable ApprovalHandler approvals;
+    private final List<AgentEvent.Listener> listeners;
+    private final Budget budget;
+    private final ChatOptions options;
+    private final ConversationWindow window;
+    private final Grants baseGrants;
+
+    private Agent(Builder b, ChatModel model, ToolRegistry tools) {
+        this.model = model;
+        this.instructions = b.instructions;
+        this.tools = tools;
+        this.grants = List.copyOf(b.grants);
+        this.grantsFor = b.grantsFor;
+        this.toolAccess = b.toolAccess;
+        this.memory = b.memory;
+        this.memoryNamespace = b.memoryNamespace;
+        this.recallLimit = b.recallLimit;
+        this.maxSteps = b.maxSteps;
+        this.maxConcurrentToolCalls = b.maxConcurrentToolCalls;
+        this.toolTimeout = b.toolTimeout;
+        this.approvals = b.approvals;
+        this.listeners = List.copyOf(b.listeners);
+        this.budget = b.budget;
+        this.options = b.options;
+        this.window = b.window;
+        this.baseGrants = Grants.of(grants);
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder holding this agent's settings, to make a variant. */
+    public Builder toBuilder() {
+        var b = new Builder();
+        b.model = model;
+        b.instructions = instructions;
+        b.tools.addAll(tools.tools());
+        b.grants.addAll(grants);
+        b.grantsFor = grantsFor;
+        b.toolAccess = toolAccess;
+        b.memory = memory;
+        b.memoryNamespace = memoryNamespace;
+        b.recallLimit = recallLimit;
+        b.maxSteps = maxSteps;
+        b.maxConcurrentToolCalls = maxConcurrentToolCalls;
+        b.toolTimeout = toolTimeout;
+        b.approvals = approvals;
+        b.listeners.addAll(listeners);
+        b.budget = budget;
+        b.options = options;
+        b.window = window;
+        return b;
+    }
+
+    /** A task for this agent. Nothing runs until {@link Task#execute()} or {@link Task#stream()} is subscribed. */
+    public Task task(String input) {
+        return new Task(this, Objects.requireNonNull(input, "input"));
+    }
+
+    public ChatModel model() {
+        return model;
+    }
+
+    public String instructions() {
+        return instructions;
+    }
+
+    public ToolRegistry tools() {
+        return tools;
+    }
+
+    public @Nullable Memory memory() {
+        return memory;
+    }
+
+    public String memoryNamespace() {
+        return memoryNamespace;
+    }
+
+    public int recallLimit() {
+        return recallLimit;
+    }
+
+    public int maxSteps() {
+        return maxSteps;
+    }
+
+    public int maxConcurrentToolCalls() {
+        return maxConcurrentToolCalls;
+    }
+
+    public Duration toolTimeout() {
+        return toolTimeout;
+    }
+
+    public @Nullable ApprovalHandler approvals() {
+        return approvals;
+    }
+
+    public List<AgentEvent.Listener> listeners() {
+        return listeners;
+    }
+
+    public Budget budget() {
+        return budget;
+    }
+
+    public ChatOptions options() {
+        return options;
+    }
+
+    public ConversationWindow window() {
+        return window;
+    }
+
+    public ToolAccess toolAccess() {
+        return toolAccess;
+    }
+
+    /** What the agent grants every task run for {@code principal} (before task-specific grants). */
+    public Grants grantsFor(Principal principal) {
+        Collection<Capability> extra = grantsFor.apply(principal);
+        return extra == null || extra.isEmpty() ? baseGrants : baseGrants.with(extra);
+    }
+
+    /**
+     * Configures an {@link Agent}. Not thread-safe; {@link #build()} copies everything into an
+     * immutable agent, so one builder can build several.
+     */
+    public static final class Builder {
+        private @Nullable ChatModel model;
+        private String instructions = "";
+        private final List<Tool> tools = new ArrayList<>();
+        private final List<Capability> grants = new ArrayList<>();
+        private Function<Principal, ? extends Collection<Capability>> grantsFor = p -> List.of();
+        private ToolAccess toolAccess = ToolAccess.ALL;
+        private @Nullable Memory memory;
+        private String memoryNamespace = "default";
+        private int recallLimit = 5;
+        private boolean recallLimitSet;
+        private int maxSteps = 10;
+        private int maxConcurrentToolCalls = 8;
+        private Duration toolTimeout = Duration.ofSeconds(60);
+        private @Nullable ApprovalHandler approvals;
+        private final List<AgentEvent.Listener> listeners = new ArrayList<>();
+        private Budget budget = Budget.UNLIMITED;
+        private ChatOptions options = ChatOptions.DEFAULTS;
+        private ConversationWindow window = ConversationWindow.UNBOUNDED;
+
+        private Builder() {}
+
+        /** The language model. Required. */
+        public Builder model(ChatModel model) {
+            this.model = Objects.requireNonNull(model, "model");
+            return this;
+        }
+
+        /** The system prompt. */
+        public Builder instructions(String instructions) {
+            this.instructions = Objects.requireNonNull(instructions, "instructions");
+            return this;
+        }
+
+        /** Adds tools. Names must be unique. */
+        public Builder tools(Tool... tools) {
+            return tools(List.of(tools));
+        }
+
+        public Builder tools(Collection<? extends Tool> tools) {
+            for (Tool t : tools) {
+                this.tools.add(Objects.requireNonNull(t, "tool"));
+            }
+            return this;
+        }
+
+        /** Grants capabilities to every task of the agent. */
+        public Builder grant(Capability... capabilities) {
+            for (Capability c : capabilities) {
+                grants.add(Objects.requireNonNull(c, "capability"));
+            }
+            return this;
+        }
+
+        /** Grants that depend on who runs the task ({@link Task#as}), added to {@link #grant}'s. */
+        public Builder grantsFor(Function<Principal, ? extends Collection<Capability>> grantsFor) {
+            this.grantsFor = Objects.requireNonNull(grantsFor, "grantsFor");
+            return this;
+        }
+
+        /** Which tools a caller may use; the others are never shown to the model. */
+        public Builder toolAccess(ToolAccess toolAccess) {
+            this.toolAccess = Objects.requireNonNull(toolAccess, "toolAccess");
+            return this;
+        }
+
+        /** Long-term memory: recalled before each task, and where directory contexts are ingested. */
+        public Builder memory(Memory memory) {
+            this.memory = Objects.requireNonNull(memory, "memory");
+            return this;
+        }
+
+        /** The memory namespace this agent reads and writes (default {@code "default"}). */
+        public Builder memoryNamespace(String namespace) {
+            this.memoryNamespace = Objects.requireNonNull(namespace, "memoryNamespace");
+            return this;
+        }
+
+        /** How many memories to recall for a task (default 5). */
+        public Builder recallLimit(int limit) {
+            this.recallLimit = limit;
+            this.recallLimitSet = true;
+            return this;
+        }
+
+        /** The most model calls a task may make (default 10). */
+        public Builder maxSteps(int maxSteps) {
+            this.maxSteps = maxSteps;
+            return this;
+        }
+
+        /** How many tool calls of one step may run at the same time (default 8). */
+        public Builder maxConcurrentToolCalls(int max) {
+            this.maxConcurrentToolCalls = max;
+            return this;
+        }
+
+        /** How long one tool call may run before it is cancelled (default 60 s). */
+        public Builder toolTimeout(Duration timeout) {
+            this.toolTimeout = Objects.requireNonNull(timeout, "toolTimeout");
+            return this;
+        }
+
+        /** Asked when a call needs capabilities the task lacks; without one, such calls are denied. */
+        public Builder approvals(ApprovalHandler approvals) {
+            this.approvals = Objects.requireNonNull(approvals, "approvals");
+            return this;
+        }
+
+        /** Receives every event of every task. */
+        public Builder listener(AgentEvent.Listener listener) {
+            this.listeners.add(Objects.requireNonNull(listener, "listener"));
+            return this;
+        }
+
+        /** Token, time and cost limits per task. */
+        public Builder budget(Budget budget) {
+            this.budget = Objects.requireNonNull(budget, "budget");
+            return this;
+        }
+
+        /** Generation settings sent with every model request. */
+        public Builder options(ChatOptions options) {
+            this.options = Objects.requireNonNull(options, "options");
+            return this;
+        }
+
+        /** Which part of the transcript is sent to the model (default: all of it). */
+        public Builder window(ConversationWindow window) {
+            this.window = Objects.requireNonNull(window, "window");
+            return this;
+        }
+
+        public Agent build() {
+            ChatModel m = model;
+            if (m == null) {
+                throw new IllegalStateException("model is not set: call Agent.builder().model(...)");
+            }
+            if (maxSteps < 1) {
+                throw new IllegalArgumentException("maxSteps must be at least 1, was " + maxSteps);
+            }
+            if (maxConcurrentToolCalls < 1) {
+                throw new IllegalArgumentException("maxConcurrentToolCalls must be at least 1, was "
+                        + maxConcurrentToolCalls);
+            }
+            if (toolTimeout.isNegative() || toolTimeout.isZero()) {
+                throw new IllegalArgumentException("toolTimeout must be positive, was " + toolTimeout);
+            }
+            if (budget.hasTimeLimit() && toolTimeout.compareTo(budget.maxWallTime()) > 0) {
+                throw new IllegalArgumentException(
+                        "toolTimeout (" + toolTimeout + ") is longer than budget.maxWallTime ("
+                                + budget.maxWallTime() + "): lower toolTimeout or raise the budget");
+            }
+            if (recallLimitSet && memory == null) {
+                throw new IllegalStateException(
+                        "recallLimit is set but memory is not: call memory(...) or drop recallLimit");
+            }
+            if (recallLimit < 1) {
+                throw new IllegalArgumentException("recallLimit must be at least 1, was " + recallLimit);
+            }
+            if (memoryNamespace.isBlank()) {
+                throw new IllegalArgumentException("memoryNamespace must not be blank");
+            }
+            ToolRegistry registry;
+            try {
+                registry = ToolRegistry.of(tools);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("tools: " + e.getMessage(), e);
+            }
+            return new Agent(this, m, registry);
+        }
+    }
+}

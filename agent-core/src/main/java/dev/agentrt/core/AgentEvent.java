@@ -1,0 +1,110 @@
+package dev.agentrt.core;
+
+import dev.agentrt.core.model.ToolCall;
+import dev.agentrt.core.model.Usage;
+import dev.agentrt.core.security.Capability;
+import dev.agentrt.core.security.Decision;
+import dev.agentrt.core.security.Principal;
+import dev.agentrt.core.tool.ToolErrorKind;
+
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * What happens during a task, in order: {@code task.stream()} emits these, and listeners
+ * registered on the agent receive them. Every capability decision is an event, so an application
+ * can audit what an agent was allowed and refused.
+ *
+ * <pre>{@code
+ * task.stream().subscribe(e -> {
+ *     switch (e) {
+ *         case AgentEvent.TextDelta d -> System.out.print(d.text());
+ *         case AgentEvent.PermissionDenied d -> log.warn("denied {}", d.missing());
+ *         default -> {}
+ *     }
+ * });
+ * }</pre>
+ *
+ * <p>Events are immutable values and round-trip through JSON ({@code AgentJson}).
+ */
+public sealed interface AgentEvent {
+    /** The task this event belongs to. */
+    String taskId();
+
+    /** The task began. */
+    record Started(String taskId, String input, Principal principal) implements AgentEvent {
+        public Started {
+            Objects.requireNonNull(taskId, "taskId");
+            Objects.requireNonNull(input, "input");
+            Objects.requireNonNull(principal, "principal");
+        }
+    }
+
+    /** Step {@code step} (from 1) asks the model, sending so many messages and tools. */
+    record ModelRequest(String taskId, int step, int messages, int tools) implements AgentEvent {}
+
+    /** A piece of the model's text as it streams. */
+    record TextDelta(String taskId, int step, String text) implements AgentEvent {}
+
+    /** The model asked for a tool call. */
+    record ToolCallRequested(String taskId, int step, ToolCall call) implements AgentEvent {}
+
+    /** A call's capabilities were all granted. */
+    record PermissionGranted(String taskId, int step, ToolCall call, List<Capability> capabilities)
+            implements
+                AgentEvent {
+        public PermissionGranted {
+            capabilities = List.copyOf(capabilities);
+        }
+    }
+
+    /** A call needed capabilities the task lacks; the model is told why. */
+    record PermissionDenied(String taskId, int step, ToolCall call, List<Capability> missing, String reason)
+            implements
+                AgentEvent {
+        public PermissionDenied {
+            missing = List.copyOf(missing);
+        }
+    }
+
+    /** The approval handler is being asked about missing capabilities. */
+    record ApprovalRequested(String taskId, int step, ToolCall call, List<Capability> missing)
+            implements
+                AgentEvent {
+        public ApprovalRequested {
+            missing = List.copyOf(missing);
+        }
+    }
+
+    /** The approval handler answered. */
+    record ApprovalDecided(String taskId, int step, ToolCall call, Decision decision) implements AgentEvent {}
+
+    /** A tool call succeeded. */
+    record ToolCallCompleted(String taskId, int step, ToolCall call, String result, long durationNanos)
+            implements
+                AgentEvent {}
+
+    /** A tool call ended in an error result (the model reads {@code message}). */
+    record ToolCallFailed(String taskId, int step, ToolCall call, ToolErrorKind kind, String message,
+            long durationNanos) implements AgentEvent {}
+
+    /** A step ended: its model call and all its tool calls are done. */
+    record StepDone(String taskId, int step, Usage stepUsage, Usage totalUsage) implements AgentEvent {}
+
+    /** The task ended with a final answer. */
+    record Completed(String taskId, AgentResult result) implements AgentEvent {}
+
+    /**
+     * The task ended without a final answer: a budget ran out, the model failed, or it was cancelled.
+     *
+     * @param errorType the exception's simple class name ({@code BudgetExceededException}, {@code ModelException}, ...)
+     * @param partial the run so far, with its outcome
+     */
+    record Failed(String taskId, String errorType, String message, AgentResult partial) implements AgentEvent {}
+
+    /** Receives every event of every task of an agent. Called on the task's thread: must not block. */
+    @FunctionalInterface
+    interface Listener {
+        void onEvent(AgentEvent event);
+    }
+}

@@ -1,0 +1,24 @@
+package dev.agentrt.core;
+
+/** How a task ended. */
+public enum Outcome {
+    /** The model gave a final answer. */
+    COMPLETED,
+    /** The model still wanted tools after {@code maxSteps} steps. */
+    STEP_LIMIT,
+    /** The token budget was used up. */
+    TOKEN_LIMIT,
+    /** The wall-time budget ran out. */
+    TIME_LIMIT,
+    /** The cost budget was used up. */
+    COST_LIMIT,
+    /** The subscriber cancelled the task. */
+    CANCELLED,
+    /** An error the model could not fix (a model failure, for example) ended the task. */
+    FAILED;
+
+    /** Whether this outcome is a budget running out. */
+    public boolean isLimit() {
+        return this == STEP_LIMIT || this == TOKEN_LIMIT || this == TIME_LIMIT || this == COST_LIMIT;
+    }
+}

@@ -1,0 +1,136 @@
+package dev.agentrt.core;
+
+import dev.agentrt.core.context.Context;
+import dev.agentrt.core.model.Message;
+import dev.agentrt.core.security.Capability;
+import dev.agentrt.core.security.Principal;
+import org.jspecify.annotations.Nullable;
+import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.FluxSink;
+import reactor.core.publisher.Mono;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * One piece of work for an {@link Agent}: an input plus optional context, prior messages, extra
+ * grants and the caller it runs for. Immutable: each {@code with...} returns a new task.
+ *
+ * <pre>{@code
+ * agent.task("Summarise the open issues")
+ *     .as(Principal.of("alice", "maintainer"))
+ *     .withContext(Context.fromDirectory(repo))
+ *     .stream()
+ *     .subscribe(System.out::println);
+ * }</pre>
+ *
+ * <p>{@link #execute()} and {@link #stream()} are cold: each subscription is a new, independent run
+ * with its own transcript. Cancelling the subscription cancels the model request and every
+ * running tool call. Neither blocks; {@link #executeBlocking()} is the one blocking edge.
+ */
+public final class Task {
+    private final Agent agent;
+    private final String input;
+    private final @Nullable Context context;
+    private final List<Message> messages;
+    private final List<Capability> grants;
+    private final Principal principal;
+    private final @Nullable String id;
+
+    Task(Agent agent, String input) {
+        this(agent, input, null, List.of(), List.of(), Principal.ANONYMOUS, null);
+    }
+
+    private Task(Agent agent, String input, @Nullable Context context, List<Message> messages, List<Capability> grants,
+            Principal principal, @Nullable String id) {
+        this.agent = agent;
+        this.input = input;
+        this.context = context;
+        this.messages = messages;
+        this.grants = grants;
+        this.principal = principal;
+        this.id = id;
+    }
+
+    /** Documents for the task: ingested into memory when the agent has one, else listed with read access. */
+    public Task withContext(Context context) {
+        return new Task(agent, input, Objects.requireNonNull(context, "context"), messages, grants, principal, id);
+    }
+
+    /** Prior conversation, placed before the input (to continue a chat, or resume a partial run). */
+    public Task withMessages(List<? extends Message> messages) {
+        return new Task(agent, input, context, List.copyOf(messages), grants, principal, id);
+    }
+
+    public Task withMessages(Message... messages) {
+        return withMessages(List.of(messages));
+    }
+
+    /** Capabilities for this task only, added to the agent's. */
+    public Task grant(Capability... capabilities) {
+        var all = new ArrayList<>(grants);
+        all.addAll(List.of(capabilities));
+        return new Task(agent, input, context, messages, List.copyOf(all), principal, id);
+    }
+
+    /** The caller this task runs for: the agent's grants and tool access may depend on it. */
+    public Task as(Principal principal) {
+        return new Task(agent, input, context, messages, grants, Objects.requireNonNull(principal, "principal"), id);
+    }
+
+    /** A task id of the caller's choosing (for correlation); otherwise one is generated per run. */
+    public Task withId(String id) {
+        return new Task(agent, input, context, messages, grants, principal, Objects.requireNonNull(id, "id"));
+    }
+
+    /** Runs the task; emits the result on a final answer, or an error (a {@link BudgetExceededException}, a {@link ModelException}...). */
+    public Mono<AgentResult> execute() {
+        return Mono.defer(() -> new TaskRun(agent, this, null).run());
+    }
+
+    /** Runs the task and emits its events, ending with {@link AgentEvent.Completed} (then completes) or {@link AgentEvent.Failed} (then errors). */
+    public Flux<AgentEvent> stream() {
+        return Flux.create(sink -> {
+            TaskRun run = new TaskRun(agent, this, sink::next);
+            Disposable d = run.run().subscribe(r -> sink.complete(), sink::error);
+            sink.onCancel(d);
+        }, FluxSink.OverflowStrategy.BUFFER);
+    }
+
+    /** Blocks until the task ends. For programs' main methods and tests, never inside a reactive chain. */
+    public AgentResult executeBlocking() {
+        AgentResult r = execute().block();
+        if (r == null) {
+            throw new AgentException("task produced no result");
+        }
+        return r;
+    }
+
+    String input() {
+        return input;
+    }
+
+    @Nullable
+    Context context() {
+        return context;
+    }
+
+    List<Message> messages() {
+        return messages;
+    }
+
+    List<Capability> grants() {
+        return grants;
+    }
+
+    Principal principal() {
+        return principal;
+    }
+
+    String newRunId() {
+        return id != null ? id : "task-" + Long.toHexString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE);
+    }
+}

@@ -1,0 +1,337 @@
+package dev.agentrt.core;
+
+import dev.agentrt.core.context.Context;
+import dev.agentrt.core.internal.ContextReadTool;
+import dev.agentrt.core.internal.ReplyAssembler;
+import dev.agentrt.core.memory.Memory;
+import dev.agentrt.core.memory.MemoryQuery;
+import dev.agentrt.core.model.ChatEvent;
+import dev.agentrt.core.model.ChatRequest;
+import dev.agentrt.core.model.ChatResponse;
+import dev.agentrt.core.model.Message;
+import dev.agentrt.core.model.ToolCall;
+import dev.agentrt.core.model.ToolSpec;
+import dev.agentrt.core.model.Usage;
+import dev.agentrt.core.security.Capability;
+import dev.agentrt.core.security.Grants;
+import dev.agentrt.core.tool.ToolExecution;
+import dev.agentrt.core.tool.ToolRegistry;
+import dev.agentrt.core.tool.ToolResult;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+
+/**
+ * One run of a task: the agent loop. State is confined to the run's chain (steps are sequential;
+ * the tool calls of a step run concurrently but only the serialised result stream touches the
+ * transcript). The lock guards against the one outside reader, the wall-time timer, which builds
+ * the partial result on its own thread.
+ */
+final class TaskRun {
+    private static final Logger log = LoggerFactory.getLogger(TaskRun.class);
+    private static final int CONTEXT_LISTING_ENTRIES = 500;
+    private static final int INLINE_CONTEXT_CHARS = 60_000;
+
+    private final Agent agent;
+    private final Task task;
+    private final String taskId;
+    private final AgentEvent.Listener @Nullable [] listeners;
+    private final @Nullable Consumer<AgentEvent> sink;
+    private final ToolExecution execution;
+    private final ToolRegistry registry;
+    private final List<ToolSpec> toolSpecs;
+    private final ArrayList<Message> transcript = new ArrayList<>(8);
+
+    private Usage usage = Usage.ZERO;
+    private int steps;
+    private boolean done;
+    private String lastText = "";
+
+    TaskRun(Agent agent, Task task, @Nullable Consumer<AgentEvent> sink) {
+        this.agent = agent;
+        this.task = task;
+        this.taskId = task.newRunId();
+        this.listeners = agent.listeners().isEmpty() ? null : agent.listeners().toArray(AgentEvent.Listener[]::new);
+        this.sink = sink;
+        Grants grants = agent.grantsFor(task.principal()).with(task.grants());
+        ToolRegistry tools = agent.tools();
+        Context context = task.context();
+        if (context != null && agent.memory() == null && context.root().isPresent()) {
+            Path root = context.root().get();
+            grants = grants.with(List.of(Capability.fileRead(root)));
+            tools = tools.plus(new ContextReadTool(root));
+        }
+        this.registry = tools;
+        this.execution = new ToolExecution(taskId, task.principal(), grants, agent.approvals(), agent.toolTimeout(),
+                listeners == null && sink == null ? null : this::emit, agent.toolAccess());
+        this.toolSpecs = registry.specs(execution);
+    }
+
+    Mono<AgentResult> run() {
+        Mono<AgentResult> body = prepare()
+                .then(Mono.defer(this::step).repeat(() -> !isDone()).then(Mono.fromCallable(this::completed)));
+        Budget budget = agent.budget();
+        if (budget.hasTimeLimit()) {
+            body = body.timeout(budget.maxWallTime(), Mono.defer(() -> Mono.error(limit(Outcome.TIME_LIMIT,
+                    "the task ran out of its wall-time budget (" + budget.maxWallTime() + ")"))));
+        }
+        return body.doOnNext(r -> emit(new AgentEvent.Completed(taskId, r)))
+                .doOnError(this::failed)
+                .doOnCancel(() -> notifyListeners(new AgentEvent.Failed(taskId, "CancellationException",
+                        "the task was cancelled", partial(Outcome.CANCELLED, "the task was cancelled"))));
+    }
+
+    private Mono<Void> prepare() {
+        return Mono.defer(() -> {
+            emit(new AgentEvent.Started(taskId, task.input(), task.principal()));
+            if (!agent.instructions().isEmpty()) {
+                append(Message.system(agent.instructions()));
+            }
+            Mono<Void> background = Mono.empty();
+            Context context = task.context();
+            Memory memory = agent.memory();
+            if (context != null && memory != null) {
+                background = memory.ingest(agent.memoryNamespace(), context.documents());
+            } else if (context != null) {
+                background = describe(context).doOnNext(this::append).then();
+            }
+            if (memory != null) {
+                background = background.then(memory.recall(MemoryQuery.of(agent.memoryNamespace(), task.input(),
+                        agent.recallLimit())))
+                        .doOnNext(hits -> {
+                            if (!hits.isEmpty()) {
+                                var sb = new StringBuilder("Relevant memories (most relevant first):");
+                                for (Memory.MemoryHit h : hits) {
+                                    sb.append("\n- ").append(h.record().text());
+                                }
+                                append(Message.system(sb.toString()));
+                            }
+                        })
+                        .then();
+            }
+            return background.then(Mono.fromRunnable(() -> {
+                for (Message m : task.messages()) {
+                    append(m);
+                }
+                append(Message.user(task.input()));
+            }));
+        });
+    }
+
+    private Mono<Message> describe(Context context) {
+        if (context.root().isPresent()) {
+            Path root = context.root().get();
+            return context.listing(CONTEXT_LISTING_ENTRIES)
+                    .map(listing -> Message.system("The task concerns the directory "
+                            + root + ". You may read its files with the tool " + ContextReadTool.NAME
+                            + " (paths relative to that directory). Files:\n" + listing));
+        }
+        return context.documents().collectList().map(docs -> {
+            var sb = new StringBuilder("Documents for this task:");
+            for (var d : docs) {
+                if (sb.length() > INLINE_CONTEXT_CHARS) {
+                    sb.append("\n[further documents omitted]");
+                    break;
+                }
+                sb.append("\n--- ").append(d.id()).append(" ---\n").append(d.text());
+            }
+            return Message.system(sb.toString());
+        });
+    }
+
+    private Mono<Void> step() {
+        int step;
+        List<Message> view;
+        synchronized (this) {
+            step = ++steps;
+            view = agent.window().select(transcript);
+        }
+        execution.step(step);
+        var request = new ChatRequest(view, toolSpecs, agent.options());
+        if (hasEvents()) {
+            emit(new AgentEvent.ModelRequest(taskId, step, view.size(), toolSpecs.size()));
+        }
+        var assembler = new ReplyAssembler();
+        return agent.model()
+                .stream(request)
+                .doOnNext(event -> onChatEvent(event, assembler, step))
+                .then(Mono.defer(() -> afterReply(assembler.finish(), step)));
+    }
+
+    private void onChatEvent(ChatEvent event, ReplyAssembler assembler, int step) {
+        assembler.accept(event);
+        if (event instanceof ChatEvent.TextDelta(String text)) {
+            if (hasEvents() && !text.isEmpty()) {
+                emit(new AgentEvent.TextDelta(taskId, step, text));
+            }
+        } else if (event instanceof ChatEvent.UsageReport(Usage u)) {
+            Outcome over = overBudget(usageSnapshot().plus(u));
+            if (over != null) {
+                // The reply is abandoned, but its tokens were spent: count them in the partial result.
+                synchronized (this) {
+                    usage = usage.plus(u);
+                }
+                throw limit(over, budgetMessage(over));
+            }
+        }
+    }
+
+    private Mono<Void> afterReply(ChatResponse response, int step) {
+        Message.Assistant reply = response.message();
+        Usage total;
+        synchronized (this) {
+            usage = usage.plus(response.usage());
+            total = usage;
+            transcript.add(reply);
+            lastText = reply.text();
+        }
+        if (!reply.hasToolCalls()) {
+            synchronized (this) {
+                done = true;
+            }
+            stepDone(step, response.usage(), total);
+            return Mono.empty();
+        }
+        Outcome over = overBudget(total);
+        if (over == null && step >= agent.maxSteps()) {
+            over = Outcome.STEP_LIMIT;
+        }
+        if (over != null) {
+            String why = budgetMessage(over);
+            stepDone(step, response.usage(), total);
+            return Mono.error(limit(over, why));
+        }
+        List<ToolCall> calls = reply.toolCalls();
+        Mono<Void> tools;
+        if (calls.size() == 1) {
+            ToolCall call = calls.get(0);
+            tools = registry.execute(call, execution).doOnNext(r -> append(resultMessage(call, r))).then();
+        } else {
+            tools = Flux.fromIterable(calls)
+                    .flatMapSequential(c -> registry.execute(c, execution).map(r -> resultMessage(c, r)),
+                            agent.maxConcurrentToolCalls())
+                    .doOnNext(this::append)
+                    .then();
+        }
+        return tools.doOnSuccess(v -> stepDone(step, response.usage(), total));
+    }
+
+    private static Message resultMessage(ToolCall call, ToolResult result) {
+        return new Message.ToolResult(call.id(), call.name(), result.content(), result.isError());
+    }
+
+    private void stepDone(int step, Usage stepUsage, Usage total) {
+        if (hasEvents()) {
+            emit(new AgentEvent.StepDone(taskId, step, stepUsage, total));
+        }
+    }
+
+    private @Nullable Outcome overBudget(Usage total) {
+        Budget b = agent.budget();
+        if (total.totalTokens() > b.maxTokens()) {
+            return Outcome.TOKEN_LIMIT;
+        }
+        if (total.cost() > b.maxCost()) {
+            return Outcome.COST_LIMIT;
+        }
+        return null;
+    }
+
+    private String budgetMessage(Outcome outcome) {
+        Budget b = agent.budget();
+        return switch (outcome) {
+            case TOKEN_LIMIT -> "the task used more than its token budget (" + b.maxTokens() + " tokens)";
+            case COST_LIMIT -> "the task cost more than its budget (" + b.maxCost() + ")";
+            case STEP_LIMIT -> "the task reached its step limit (maxSteps=" + agent.maxSteps() + ")";
+            default -> "the task ended: " + outcome;
+        };
+    }
+
+    private BudgetExceededException limit(Outcome outcome, String why) {
+        return new BudgetExceededException("Task " + taskId + " stopped: " + why, partial(outcome, why));
+    }
+
+    private AgentResult completed() {
+        synchronized (this) {
+            return new AgentResult(taskId, lastText, transcript, steps, usage, Outcome.COMPLETED);
+        }
+    }
+
+    /**
+     * The run so far, made consistent: every tool call of the last assistant turn that has no
+     * result yet gets an error result saying it was not run, so the transcript can be resumed.
+     */
+    private synchronized AgentResult partial(Outcome outcome, String why) {
+        var copy = new ArrayList<Message>(transcript);
+        int lastAssistant = -1;
+        for (int i = copy.size() - 1; i >= 0; i--) {
+            if (copy.get(i) instanceof Message.Assistant) {
+                lastAssistant = i;
+                break;
+            }
+        }
+        if (lastAssistant >= 0 && copy.get(lastAssistant) instanceof Message.Assistant a && a.hasToolCalls()) {
+            int answered = copy.size() - 1 - lastAssistant;
+            List<ToolCall> calls = a.toolCalls();
+            for (int i = answered; i < calls.size(); i++) {
+                ToolCall c = calls.get(i);
+                copy.add(new Message.ToolResult(c.id(), c.name(), "Not run: " + why + ".", true));
+            }
+        }
+        return new AgentResult(taskId, lastText, copy, steps, usage, outcome);
+    }
+
+    private void failed(Throwable error) {
+        AgentResult partial = error instanceof BudgetExceededException b
+                ? b.partialResult()
+                : partial(Outcome.FAILED, error instanceof TimeoutException ? "timed out" : "the task failed");
+        String message = error.getMessage() == null ? error.getClass().getSimpleName() : error.getMessage();
+        emit(new AgentEvent.Failed(taskId, error.getClass().getSimpleName(), message, partial));
+    }
+
+    private synchronized void append(Message m) {
+        transcript.add(m);
+    }
+
+    private synchronized boolean isDone() {
+        return done;
+    }
+
+    private synchronized Usage usageSnapshot() {
+        return usage;
+    }
+
+    private boolean hasEvents() {
+        return listeners != null || sink != null;
+    }
+
+    private void emit(AgentEvent event) {
+        notifyListeners(event);
+        Consumer<AgentEvent> s = sink;
+        if (s != null) {
+            s.accept(event);
+        }
+    }
+
+    private void notifyListeners(AgentEvent event) {
+        AgentEvent.Listener @Nullable [] ls = listeners;
+        if (ls == null) {
+            return;
+        }
+        for (AgentEvent.Listener l : ls) {
+            try {
+                l.onEvent(event);
+            } catch (RuntimeException e) {
+                log.warn("agent listener {} failed on {}; the task goes on", l, event.getClass().getSimpleName(), e);
+            }
+        }
+    }
+}

@@ -1,0 +1,4 @@
+@NullMarked
+package dev.agentrt.core.context;
+
+import org.jspecify.annotations.NullMarked;

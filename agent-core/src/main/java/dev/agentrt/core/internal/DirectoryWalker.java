@@ -1,0 +1,409 @@
+package dev.agentrt.core.internal;
+
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryIteratorException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Deque;
+import java.util.Iterator;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.Objects;
+
+/**
+ * A lazy, depth-first walk over the text files of a directory, as git would see them: {@code .gitignore} files at
+ * every level, {@code .git/info/exclude} and extra patterns honoured, {@code .git} skipped, binary, oversized and
+ * unreadable files skipped, at most {@code maxFiles} files returned.
+ *
+ * <pre>{@code
+ * try (DirectoryWalker walker = DirectoryWalker.open(root, 1 << 20, 10_000, true, List.of(), true)) {
+ *     while (walker.hasNext()) {
+ *         DirectoryWalker.WalkedFile file = walker.next();
+ *     }
+ * }
+ * }</pre>
+ *
+ * <p>Entries of each directory are visited in name order, so the walk is deterministic. Symbolic links to directories
+ * are never followed (so link cycles cannot loop); a symbolic link to a file is returned only when its real path is
+ * inside the root. A directory is listed when the walk enters it and a file is read when the walk reaches it: nothing
+ * is read ahead of {@link #hasNext()}.
+ *
+ * <p>Not thread-safe: one walk belongs to one consumer. Every method blocks on file-system I/O; call them on
+ * {@code AgentSchedulers.blocking()}. No file or directory handle stays open between calls, so {@link #close()} only
+ * ends the walk.
+ */
+public final class DirectoryWalker implements Iterator<DirectoryWalker.WalkedFile>, AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(DirectoryWalker.class);
+
+    /** How far into a file a NUL byte marks it as binary, as git does. */
+    private static final int BINARY_PROBE_BYTES = 8 * 1024;
+
+    private static final int BUFFER_BYTES = 8 * 1024;
+
+    /** Largest text a Java string holds comfortably. */
+    private static final long MAX_TEXT_BYTES = Integer.MAX_VALUE - 16;
+
+    /**
+     * One file of the walk.
+     *
+     * @param relativePath path relative to the root
+     * @param id the relative path with {@code '/'} separators
+     * @param size size in bytes
+     * @param text the content decoded as UTF-8, or {@code null} when the walk does not keep contents
+     */
+    public record WalkedFile(Path relativePath, String id, long size, @Nullable String text) {
+        public WalkedFile {
+            Objects.requireNonNull(relativePath, "relativePath");
+            Objects.requireNonNull(id, "id");
+        }
+    }
+
+    private final Path root;
+    private final long maxFileBytes;
+    private final int maxFiles;
+    private final boolean respectGitignore;
+    private final GitignoreRules extraRules;
+    private final GitignoreRules excludeRules;
+    private final boolean keepText;
+    private final Deque<Frame> stack = new ArrayDeque<>();
+    private int returned;
+    private @Nullable WalkedFile next;
+    private boolean closed;
+
+    private DirectoryWalker(
+            Path root,
+            long maxFileBytes,
+            int maxFiles,
+            boolean respectGitignore,
+            GitignoreRules extraRules,
+            boolean keepText) {
+        this.root = root;
+        this.maxFileBytes = maxFileBytes;
+        this.maxFiles = maxFiles;
+        this.respectGitignore = respectGitignore;
+        this.extraRules = extraRules;
+        this.keepText = keepText;
+        this.excludeRules = respectGitignore
+                ? readRules(root.resolve(".git").resolve("info").resolve("exclude"))
+                : GitignoreRules.EMPTY;
+        try {
+            stack.push(frame(root, ""));
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot list the context root " + root, e);
+        }
+    }
+
+    /**
+     * Starts a walk: resolves the root's real path and lists it.
+     *
+     * @param root the directory to walk
+     * @param maxFileBytes files larger than this are skipped
+     * @param maxFiles the walk ends after this many files
+     * @param respectGitignore whether to honour {@code .gitignore} files and {@code .git/info/exclude}
+     * @param extraIgnorePatterns gitignore patterns relative to the root, taking precedence over every other rule
+     * @param keepText whether to return each file's text; without it files are still read to detect binaries
+     * @throws IllegalArgumentException if the root does not exist or is not a directory
+     * @throws UncheckedIOException if the root cannot be read
+     */
+    public static DirectoryWalker open(
+            Path root,
+            long maxFileBytes,
+            int maxFiles,
+            boolean respectGitignore,
+            List<String> extraIgnorePatterns,
+            boolean keepText) {
+        Objects.requireNonNull(root, "root");
+        Objects.requireNonNull(extraIgnorePatterns, "extraIgnorePatterns");
+        if (maxFileBytes <= 0) {
+            throw new IllegalArgumentException("maxFileBytes must be positive: " + maxFileBytes);
+        }
+        if (maxFiles <= 0) {
+            throw new IllegalArgumentException("maxFiles must be positive: " + maxFiles);
+        }
+        Path realRoot;
+        try {
+            realRoot = root.toRealPath();
+        } catch (NoSuchFileException e) {
+            throw new IllegalArgumentException("Context root does not exist: " + root, e);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot resolve the context root " + root, e);
+        }
+        if (!Files.isDirectory(realRoot)) {
+            throw new IllegalArgumentException("Context root is not a directory: " + root);
+        }
+        return new DirectoryWalker(realRoot, maxFileBytes, maxFiles, respectGitignore,
+                GitignoreRules.of(extraIgnorePatterns), keepText);
+    }
+
+    /** The real path of the root. */
+    public Path root() {
+        return root;
+    }
+
+    @Override
+    public boolean hasNext() {
+        if (next == null && !closed) {
+            next = advance();
+            if (next == null) {
+                close();
+            }
+        }
+        return next != null;
+    }
+
+    @Override
+    public WalkedFile next() {
+        if (!hasNext()) {
+            throw new NoSuchElementException();
+        }
+        WalkedFile result = Objects.requireNonNull(next);
+        next = null;
+        return result;
+    }
+
+    /** Ends the walk; later calls to {@link #hasNext()} return {@code false}. Idempotent. */
+    @Override
+    public void close() {
+        closed = true;
+        stack.clear();
+    }
+
+    private @Nullable WalkedFile advance() {
+        while (returned < maxFiles) {
+            Frame frame = stack.peek();
+            if (frame == null) {
+                return null;
+            }
+            if (frame.index == frame.children.size()) {
+                stack.pop();
+                continue;
+            }
+            Path path = frame.children.get(frame.index++);
+            String name = path.getFileName().toString();
+            if (name.equals(".git")) {
+                continue;
+            }
+            String id = frame.id.isEmpty() ? name : frame.id + "/" + name;
+            BasicFileAttributes attributes;
+            try {
+                attributes = Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            } catch (IOException e) {
+                log.debug("Skipping {}: cannot read its attributes ({})", path, e.toString());
+                continue;
+            }
+            // Git sees a symbolic link as a file, whatever it points to.
+            boolean directory = attributes.isDirectory();
+            if (isIgnored(id, directory)) {
+                log.trace("Skipping {}: ignored", id);
+                continue;
+            }
+            if (directory) {
+                Frame child = enter(path, id);
+                if (child != null) {
+                    stack.push(child);
+                }
+                continue;
+            }
+            WalkedFile file = visitFile(path, id, attributes);
+            if (file != null) {
+                returned++;
+                return file;
+            }
+        }
+        log.debug("Stopping the walk of {} after {} files", root, maxFiles);
+        return null;
+    }
+
+    private @Nullable WalkedFile visitFile(Path path, String id, BasicFileAttributes attributes) {
+        long size = attributes.size();
+        if (attributes.isSymbolicLink()) {
+            BasicFileAttributes target;
+            Path realPath;
+            try {
+                target = Files.readAttributes(path, BasicFileAttributes.class);
+                realPath = path.toRealPath();
+            } catch (IOException e) {
+                log.debug("Skipping {}: broken symbolic link ({})", id, e.toString());
+                return null;
+            }
+            if (!target.isRegularFile()) {
+                log.debug("Skipping {}: symbolic link to something other than a file", id);
+                return null;
+            }
+            if (!realPath.startsWith(root)) {
+                log.debug("Skipping {}: symbolic link to {}, outside the root", id, realPath);
+                return null;
+            }
+            size = target.size();
+        } else if (!attributes.isRegularFile()) {
+            log.debug("Skipping {}: not a regular file", id);
+            return null;
+        }
+        if (size > maxFileBytes) {
+            log.debug("Skipping {}: {} bytes is over the limit of {}", id, size, maxFileBytes);
+            return null;
+        }
+        String text;
+        try (InputStream in = Files.newInputStream(path)) {
+            text = readText(in, id);
+        } catch (IOException e) {
+            log.debug("Skipping {}: cannot read it ({})", id, e.toString());
+            return null;
+        }
+        if (text == null) {
+            return null;
+        }
+        return new WalkedFile(root.getFileSystem().getPath(id), id, size, keepText ? text : null);
+    }
+
+    /**
+     * Reads and decodes the file as strict UTF-8; {@code null} when it is binary (a NUL byte in its first 8 KiB, or
+     * bytes that are not UTF-8) or grew over the limit. Returns an empty string when texts are not kept.
+     */
+    private @Nullable String readText(InputStream in, String id) throws IOException {
+        CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT);
+        StringBuilder text = new StringBuilder();
+        ByteBuffer bytes = ByteBuffer.allocate(BUFFER_BYTES);
+        CharBuffer chars = CharBuffer.allocate(BUFFER_BYTES);
+        long limit = keepText ? Math.min(maxFileBytes, MAX_TEXT_BYTES) : maxFileBytes;
+        long total = 0;
+        boolean endOfInput = false;
+        while (!endOfInput) {
+            int read = in.read(bytes.array(), bytes.arrayOffset() + bytes.position(), bytes.remaining());
+            if (read < 0) {
+                endOfInput = true;
+            } else {
+                for (int i = 0; i < read && total + i < BINARY_PROBE_BYTES; i++) {
+                    if (bytes.get(bytes.position() + i) == 0) {
+                        log.debug("Skipping {}: binary (NUL byte)", id);
+                        return null;
+                    }
+                }
+                total += read;
+                if (total > limit) {
+                    log.debug("Skipping {}: grew over the limit of {} bytes", id, limit);
+                    return null;
+                }
+                bytes.position(bytes.position() + read);
+            }
+            bytes.flip();
+            CoderResult result;
+            do {
+                result = decoder.decode(bytes, chars, endOfInput);
+                if (result.isError()) {
+                    log.debug("Skipping {}: binary (not UTF-8)", id);
+                    return null;
+                }
+                drain(chars, text);
+            } while (result.isOverflow());
+            bytes.compact();
+        }
+        while (decoder.flush(chars).isOverflow()) {
+            drain(chars, text);
+        }
+        drain(chars, text);
+        if (!text.isEmpty() && text.charAt(0) == '\uFEFF') {
+            text.deleteCharAt(0);
+        }
+        return text.toString();
+    }
+
+    private void drain(CharBuffer chars, StringBuilder text) {
+        chars.flip();
+        if (keepText) {
+            text.append(chars);
+        }
+        chars.clear();
+    }
+
+    private boolean isIgnored(String id, boolean directory) {
+        // Precedence as git: extra (command-line) patterns, then .gitignore files from the deepest up, then
+        // .git/info/exclude; the first file with a matching rule decides.
+        GitignoreRules.Match match = extraRules.match(id, directory);
+        if (match == GitignoreRules.Match.NONE && respectGitignore) {
+            for (Frame frame : stack) {
+                if (!frame.rules.isEmpty()) {
+                    String relative = frame.id.isEmpty() ? id : id.substring(frame.id.length() + 1);
+                    match = frame.rules.match(relative, directory);
+                    if (match != GitignoreRules.Match.NONE) {
+                        break;
+                    }
+                }
+            }
+            if (match == GitignoreRules.Match.NONE) {
+                match = excludeRules.match(id, directory);
+            }
+        }
+        return match == GitignoreRules.Match.IGNORED;
+    }
+
+    /** Enters a subdirectory; {@code null} (logged) if it cannot be listed, which skips it. */
+    private @Nullable Frame enter(Path directory, String id) {
+        try {
+            return frame(directory, id);
+        } catch (IOException e) {
+            log.debug("Skipping directory {}: cannot list it ({})", directory, e.toString());
+            return null;
+        }
+    }
+
+    /** Lists a directory, sorted by name, and reads its {@code .gitignore}. */
+    private Frame frame(Path directory, String id) throws IOException {
+        List<Path> children = new ArrayList<>();
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(directory)) {
+            entries.forEach(children::add);
+        } catch (DirectoryIteratorException e) {
+            throw e.getCause();
+        }
+        children.sort(Comparator.comparing(path -> path.getFileName().toString()));
+        GitignoreRules rules = respectGitignore ? readRules(directory.resolve(".gitignore")) : GitignoreRules.EMPTY;
+        return new Frame(id, children, rules);
+    }
+
+    private static GitignoreRules readRules(Path file) {
+        // Like git, do not follow a symbolic link named .gitignore.
+        if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+            return GitignoreRules.EMPTY;
+        }
+        try {
+            return GitignoreRules.parse(new String(Files.readAllBytes(file), StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            log.debug("Ignoring {}: cannot read it ({})", file, e.toString());
+            return GitignoreRules.EMPTY;
+        }
+    }
+
+    private static final class Frame {
+        final String id;
+        final List<Path> children;
+        final GitignoreRules rules;
+        int index;
+
+        Frame(String id, List<Path> children, GitignoreRules rules) {
+            this.id = id;
+            this.children = children;
+            this.rules = rules;
+        }
+    }
+}

@@ -1,0 +1,4 @@
+@NullMarked
+package dev.agentrt.core.internal;
+
+import org.jspecify.annotations.NullMarked;

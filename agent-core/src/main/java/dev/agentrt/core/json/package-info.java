@@ -1,0 +1,4 @@
+@NullMarked
+package dev.agentrt.core.json;
+
+import org.jspecify.annotations.NullMarked;

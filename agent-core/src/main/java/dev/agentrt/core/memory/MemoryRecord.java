@@ -1,0 +1,26 @@
+package dev.agentrt.core.memory;
+
+import org.jspecify.annotations.Nullable;
+
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * One remembered text.
+ *
+ * @param id stable id for upserts, or {@code null} to let the store assign one
+ * @param namespace separates memories (per agent, per user)
+ * @param text what is remembered
+ * @param metadata filterable attributes
+ */
+public record MemoryRecord(@Nullable String id, String namespace, String text, Map<String, String> metadata) {
+    public MemoryRecord {
+        Objects.requireNonNull(namespace, "namespace");
+        Objects.requireNonNull(text, "text");
+        metadata = Map.copyOf(metadata);
+    }
+
+    public static MemoryRecord of(String namespace, String text, Map<String, String> metadata) {
+        return new MemoryRecord(null, namespace, text, metadata);
+    }
+}

@@ -1,0 +1,4 @@
+@NullMarked
+package dev.agentrt.core.memory;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,59 @@
+package dev.agentrt.core.model;
+
+import org.jspecify.annotations.Nullable;
+
+import java.util.Objects;
+
+/**
+ * One piece of a streamed model reply. A reply is any number of text and tool-call deltas,
+ * optionally a usage report (providers may send several; the last one per kind counts), and
+ * ends with exactly one {@link Finish}.
+ */
+public sealed interface ChatEvent permits ChatEvent.TextDelta, ChatEvent.ToolCallDelta, ChatEvent.UsageReport,
+        ChatEvent.Finish {
+
+    static TextDelta text(String text) {
+        return new TextDelta(text);
+    }
+
+    static Finish finish(FinishReason reason) {
+        return new Finish(reason);
+    }
+
+    /** A piece of the reply's text. */
+    record TextDelta(String text) implements ChatEvent {
+        public TextDelta {
+            Objects.requireNonNull(text, "text");
+        }
+    }
+
+    /**
+     * A piece of a tool call. Deltas with the same {@code index} belong to one call: the first
+     * carries {@code id} and {@code name}, later ones append to {@code argumentsFragment}. A model
+     * that knows the whole call at once sends one delta with everything.
+     */
+    record ToolCallDelta(int index, @Nullable String id, @Nullable String name, String argumentsFragment)
+            implements
+                ChatEvent {
+        public ToolCallDelta {
+            Objects.requireNonNull(argumentsFragment, "argumentsFragment");
+            if (index < 0) {
+                throw new IllegalArgumentException("index must not be negative, was " + index);
+            }
+        }
+    }
+
+    /** Tokens used so far by this reply (cumulative, not incremental). */
+    record UsageReport(Usage usage) implements ChatEvent {
+        public UsageReport {
+            Objects.requireNonNull(usage, "usage");
+        }
+    }
+
+    /** The end of the reply. */
+    record Finish(FinishReason reason) implements ChatEvent {
+        public Finish {
+            Objects.requireNonNull(reason, "reason");
+        }
+    }
+}

@@ -1,0 +1,32 @@
+package dev.agentrt.core.model;
+
+import dev.agentrt.core.internal.ReplyAssembler;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * A language model. Implementations stream: {@link #stream} returns a cold {@code Flux} that
+ * sends the request on subscription and whose cancellation aborts it (closes the HTTP stream,
+ * stops local generation).
+ *
+ * <pre>{@code
+ * model.call(ChatRequest.of(Message.user("Hi"))).map(r -> r.message().text());
+ * }</pre>
+ *
+ * <p>Implementations are thread-safe and serve many concurrent requests. Contract: the stream ends
+ * with exactly one {@link ChatEvent.Finish}, then completes; a reply cut short is an error
+ * ({@code ModelException}), never a silent short answer. The contract test suite
+ * {@code ChatModelContract} in agent-core's test-jar checks this.
+ */
+public interface ChatModel {
+    /** Streams the reply to {@code request}. */
+    Flux<ChatEvent> stream(ChatRequest request);
+
+    /** The whole reply at once: {@link #stream} assembled (tool-call fragments joined, usage kept). */
+    default Mono<ChatResponse> call(ChatRequest request) {
+        return Mono.defer(() -> {
+            var assembler = new ReplyAssembler();
+            return stream(request).doOnNext(assembler::accept).then(Mono.fromCallable(assembler::finish));
+        });
+    }
+}

@@ -1,0 +1,39 @@
+package dev.agentrt.core.model;
+
+import org.jspecify.annotations.Nullable;
+
+import java.util.List;
+
+/**
+ * Per-request generation settings; {@code null} leaves the model's default.
+ *
+ * @param maxTokens output token limit
+ * @param temperature sampling temperature
+ * @param topP nucleus sampling
+ * @param stopSequences sequences that end the reply
+ */
+public record ChatOptions(@Nullable Integer maxTokens, @Nullable Double temperature, @Nullable Double topP,
+        List<String> stopSequences) {
+    public static final ChatOptions DEFAULTS = new ChatOptions(null, null, null, List.of());
+
+    public ChatOptions {
+        stopSequences = List.copyOf(stopSequences);
+        if (maxTokens != null && maxTokens <= 0) {
+            throw new IllegalArgumentException("maxTokens must be positive, was " + maxTokens);
+        }
+        if (temperature != null && (temperature < 0 || temperature.isNaN())) {
+            throw new IllegalArgumentException("temperature must not be negative, was " + temperature);
+        }
+        if (topP != null && (topP <= 0 || topP > 1)) {
+            throw new IllegalArgumentException("topP must be in (0, 1], was " + topP);
+        }
+    }
+
+    public ChatOptions withMaxTokens(@Nullable Integer value) {
+        return new ChatOptions(value, temperature, topP, stopSequences);
+    }
+
+    public ChatOptions withTemperature(@Nullable Double value) {
+        return new ChatOptions(maxTokens, value, topP, stopSequences);
+    }
+}

@@ -1,0 +1,73 @@
+package dev.agentrt.core.model;
+
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * One entry of a conversation. A closed family: system instructions, a user turn, an assistant
+ * turn (text and/or tool calls), and the result of one tool call.
+ *
+ * <pre>{@code
+ * List<Message> history = List.of(Message.system("Be brief."), Message.user("What is 2+2?"));
+ * }</pre>
+ */
+public sealed interface Message
+        permits Message.System, Message.User, Message.Assistant, Message.ToolResult {
+
+    static System system(String text) {
+        return new System(text);
+    }
+
+    static User user(String text) {
+        return new User(text);
+    }
+
+    static Assistant assistant(String text) {
+        return new Assistant(text, List.of());
+    }
+
+    static Assistant assistant(String text, List<ToolCall> toolCalls) {
+        return new Assistant(text, toolCalls);
+    }
+
+    static ToolResult toolResult(ToolCall call, String content, boolean error) {
+        return new ToolResult(call.id(), call.name(), content, error);
+    }
+
+    record System(String text) implements Message {
+        public System {
+            Objects.requireNonNull(text, "text");
+        }
+    }
+
+    record User(String text) implements Message {
+        public User {
+            Objects.requireNonNull(text, "text");
+        }
+    }
+
+    /** An assistant turn: {@code text} may be empty when the turn only calls tools. */
+    record Assistant(String text, List<ToolCall> toolCalls) implements Message {
+        public Assistant {
+            Objects.requireNonNull(text, "text");
+            toolCalls = List.copyOf(toolCalls);
+        }
+
+        public boolean hasToolCalls() {
+            return !toolCalls.isEmpty();
+        }
+    }
+
+    /**
+     * The answer to one tool call, matched by {@code callId}.
+     *
+     * @param error whether the call failed; {@code content} then explains why, for the model
+     */
+    record ToolResult(String callId, String toolName, String content, boolean error) implements Message {
+        public ToolResult {
+            Objects.requireNonNull(callId, "callId");
+            Objects.requireNonNull(toolName, "toolName");
+            Objects.requireNonNull(content, "content");
+        }
+    }
+}

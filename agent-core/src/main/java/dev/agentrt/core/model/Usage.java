@@ -1,0 +1,40 @@
+package dev.agentrt.core.model;
+
+/**
+ * Tokens (and cost, where the model reports prices) used by one model call or summed over a task.
+ *
+ * @param inputTokens prompt tokens, including cached ones
+ * @param outputTokens generated tokens
+ * @param cacheReadTokens prompt tokens served from the provider's cache
+ * @param cacheWriteTokens prompt tokens written to the provider's cache
+ * @param cost the price in the model's currency (usually USD); 0 when the model reports none
+ */
+public record Usage(long inputTokens, long outputTokens, long cacheReadTokens, long cacheWriteTokens, double cost) {
+    public static final Usage ZERO = new Usage(0, 0, 0, 0, 0);
+
+    public Usage {
+        if (inputTokens < 0 || outputTokens < 0 || cacheReadTokens < 0 || cacheWriteTokens < 0 || cost < 0
+                || Double.isNaN(cost)) {
+            throw new IllegalArgumentException("usage counts must not be negative");
+        }
+    }
+
+    public static Usage of(long inputTokens, long outputTokens) {
+        return new Usage(inputTokens, outputTokens, 0, 0, 0);
+    }
+
+    public long totalTokens() {
+        return inputTokens + outputTokens;
+    }
+
+    public Usage plus(Usage other) {
+        if (other == ZERO) {
+            return this;
+        }
+        if (this == ZERO) {
+            return other;
+        }
+        return new Usage(inputTokens + other.inputTokens, outputTokens + other.outputTokens,
+                cacheReadTokens + other.cacheReadTokens, cacheWriteTokens + other.cacheWriteTokens, cost + other.cost);
+    }
+}

@@ -1,0 +1,4 @@
+@NullMarked
+package dev.agentrt.core.model;
+
+import org.jspecify.annotations.NullMarked;

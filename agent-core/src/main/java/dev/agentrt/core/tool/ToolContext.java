@@ -1,0 +1,35 @@
+package dev.agentrt.core.tool;
+
+import dev.agentrt.core.security.Capability;
+import dev.agentrt.core.security.Principal;
+import reactor.core.publisher.Mono;
+
+import java.util.List;
+
+/**
+ * What a running tool call knows about the task it serves. Handed to {@link Tool#invoke}.
+ *
+ * <p>{@link #require} lets a tool check capabilities it only learns while running (a path behind
+ * a redirect, a file found by a glob): it goes through the same grants, events and approval
+ * handler as the check the registry made before the call.
+ */
+public interface ToolContext {
+    /** The task's id. */
+    String taskId();
+
+    /** The model's id for this call. */
+    String callId();
+
+    /** Who the task runs for. */
+    Principal principal();
+
+    /**
+     * Completes empty when every capability is granted (perhaps after approval), or fails with
+     * {@code CapabilityDeniedException}, which the registry turns into a permission-denied result.
+     */
+    Mono<Void> require(List<Capability> capabilities);
+
+    default Mono<Void> require(Capability capability) {
+        return require(List.of(capability));
+    }
+}

@@ -1,0 +1,26 @@
+package dev.agentrt.core.tool;
+
+/** Why a tool call produced an error result. Stable names: applications and tests may match on them. */
+public enum ToolErrorKind {
+    /** The model called a tool that does not exist or that the caller may not use. */
+    UNKNOWN_TOOL(false),
+    /** The arguments were not JSON, not an object, or did not match the tool's schema. */
+    INVALID_ARGUMENTS(false),
+    /** A capability the call needs was not granted (or an approver said no). */
+    PERMISSION_DENIED(false),
+    /** The call did not finish within the tool timeout and was cancelled. */
+    TIMEOUT(true),
+    /** The tool itself failed. */
+    EXECUTION_FAILED(true);
+
+    private final boolean retryable;
+
+    ToolErrorKind(boolean retryable) {
+        this.retryable = retryable;
+    }
+
+    /** Whether the same call may succeed if the model tries again. */
+    public boolean retryable() {
+        return retryable;
+    }
+}

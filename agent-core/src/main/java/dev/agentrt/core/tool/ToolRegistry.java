@@ -1,0 +1,333 @@
+package dev.agentrt.core.tool;
+
+import dev.agentrt.core.AgentEvent;
+import dev.agentrt.core.AgentSchedulers;
+import dev.agentrt.core.CapabilityDeniedException;
+import dev.agentrt.core.ToolException;
+import dev.agentrt.core.json.JsonObject;
+import dev.agentrt.core.json.JsonParseException;
+import dev.agentrt.core.json.JsonSchema;
+import dev.agentrt.core.json.JsonValue;
+import dev.agentrt.core.model.ToolCall;
+import dev.agentrt.core.model.ToolSpec;
+import dev.agentrt.core.security.ApprovalHandler;
+import dev.agentrt.core.security.ApprovalRequest;
+import dev.agentrt.core.security.Capability;
+import dev.agentrt.core.security.Decision;
+import dev.agentrt.core.security.Grants;
+import org.jspecify.annotations.Nullable;
+import reactor.core.Exceptions;
+import reactor.core.publisher.Mono;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * The tools of an agent and the one path every call takes: find the tool, parse and validate the
+ * arguments against its schema, check the capabilities the call needs against the task's grants
+ * (asking the approval handler for what is missing), invoke with a timeout. Every failure on that
+ * path becomes an error {@link ToolResult} the model can read; {@link #execute} never emits an error.
+ *
+ * <pre>{@code
+ * ToolRegistry registry = ToolRegistry.of(readFile, search);
+ * ToolResult r = registry.execute(call, ToolExecution.of("t1", Principal.ANONYMOUS, grants)).block();
+ * }</pre>
+ *
+ * <p>Immutable and thread-safe; schemas are compiled once, here. Blocking tools and capability
+ * checks that touch the file system run on {@link AgentSchedulers#blocking()}.
+ */
+public final class ToolRegistry {
+    private static final ToolRegistry EMPTY = new ToolRegistry(List.of());
+    /** Results longer than this are cut, so one tool cannot flood the model's context. */
+    public static final int MAX_RESULT_CHARS = 100_000;
+
+    private final List<Tool> tools;
+    private final Map<String, Entry> byName;
+    private final List<ToolSpec> specs;
+
+    private ToolRegistry(List<Tool> tools) {
+        this(tools, null);
+    }
+
+    private ToolRegistry(List<Tool> tools, @Nullable ToolRegistry base) {
+        this.tools = List.copyOf(tools);
+        var map = new HashMap<String, Entry>();
+        var specList = new ArrayList<ToolSpec>();
+        for (Tool tool : this.tools) {
+            ToolSpec spec = tool.spec();
+            Entry known = base == null ? null : base.byName.get(spec.name());
+            JsonSchema schema;
+            try {
+                schema = known != null && known.tool == tool ? known.schema : JsonSchema.compile(spec.parameters());
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(
+                        "tool '" + spec.name() + "' has an invalid schema: " + e.getMessage(), e);
+            }
+            if (map.putIfAbsent(spec.name(), new Entry(tool, spec, schema)) != null) {
+                throw new IllegalArgumentException("two tools are named '" + spec.name() + "'");
+            }
+            specList.add(spec);
+        }
+        this.byName = Map.copyOf(map);
+        this.specs = List.copyOf(specList);
+    }
+
+    public static ToolRegistry empty() {
+        return EMPTY;
+    }
+
+    public static ToolRegistry of(Tool... tools) {
+        return of(List.of(tools));
+    }
+
+    /** Fails with {@code IllegalArgumentException} for duplicate names or an invalid schema. */
+    public static ToolRegistry of(Collection<? extends Tool> tools) {
+        return tools.isEmpty() ? EMPTY : new ToolRegistry(List.copyOf(tools));
+    }
+
+    /** This registry plus {@code tool}; the schemas already compiled are reused. */
+    public ToolRegistry plus(Tool tool) {
+        var all = new ArrayList<Tool>(tools);
+        all.add(tool);
+        return new ToolRegistry(all, this);
+    }
+
+    public List<Tool> tools() {
+        return tools;
+    }
+
+    public Optional<Tool> find(String name) {
+        Entry e = byName.get(name);
+        return e == null ? Optional.empty() : Optional.of(e.tool);
+    }
+
+    /** The specs of every tool, in registration order. */
+    public List<ToolSpec> specs() {
+        return specs;
+    }
+
+    /** The specs of the tools this caller may use: what the model is shown. */
+    public List<ToolSpec> specs(ToolExecution execution) {
+        ToolAccess access = execution.access();
+        if (access == ToolAccess.ALL) {
+            return specs;
+        }
+        var visible = new ArrayList<ToolSpec>(specs.size());
+        for (ToolSpec s : specs) {
+            if (access.allows(execution.principal(), s)) {
+                visible.add(s);
+            }
+        }
+        return List.copyOf(visible);
+    }
+
+    /** Runs one call under {@code execution}'s policy. Never errors: every failure is an error result. */
+    public Mono<ToolResult> execute(ToolCall call, ToolExecution execution) {
+        return Mono.defer(() -> {
+            long start = execution.hasEvents() ? System.nanoTime() : 0;
+            if (execution.hasEvents()) {
+                execution.emit(new AgentEvent.ToolCallRequested(execution.taskId(), execution.step(), call));
+            }
+            Entry entry = byName.get(call.name());
+            if (entry == null || !execution.access().allows(execution.principal(), entry.spec)) {
+                return done(call, execution, start, ToolResult.error(ToolErrorKind.UNKNOWN_TOOL,
+                        "Unknown tool \"" + clip(call.name(), 64) + "\". Available tools: " + names(execution) + "."));
+            }
+            JsonObject args;
+            try {
+                JsonValue parsed = JsonValue.parse(call.arguments());
+                if (!(parsed instanceof JsonObject o)) {
+                    return done(call, execution, start, invalid(call, "the arguments must be a JSON object, got "
+                            + parsed.typeName()));
+                }
+                args = o;
+            } catch (JsonParseException e) {
+                return done(call, execution, start, invalid(call, "the arguments are not valid JSON ("
+                        + clip(e.getMessage(), 200) + ")"));
+            }
+            if (!entry.schema.isValid(args)) {
+                return done(call, execution, start, invalid(call, String.join("; ", entry.schema.validate(args))));
+            }
+            List<Capability> required;
+            try {
+                required = entry.tool.requiredCapabilities(args);
+            } catch (RuntimeException e) {
+                return done(call, execution, start, invalid(call, describe(e)));
+            }
+            Mono<ToolResult> run = authorize(call, execution, required)
+                    .then(Mono.defer(() -> invoke(entry, args, call, execution)));
+            return run.onErrorResume(e -> Mono.just(toResult(call, e, execution.timeout())))
+                    .flatMap(r -> done(call, execution, start, r));
+        });
+    }
+
+    private Mono<ToolResult> invoke(Entry entry, JsonObject args, ToolCall call, ToolExecution execution) {
+        Mono<ToolResult> invocation = Mono.defer(() -> {
+            try {
+                return entry.tool.invoke(args, new Context(call, execution));
+            } catch (StackOverflowError e) {
+                return Mono.error(new ToolException("the tool overflowed its stack", e));
+            }
+        });
+        if (entry.tool.blocking()) {
+            invocation = invocation.subscribeOn(AgentSchedulers.blocking());
+        }
+        return invocation.timeout(execution.timeout())
+                .switchIfEmpty(Mono.fromSupplier(() -> ToolResult.error(ToolErrorKind.EXECUTION_FAILED,
+                        "Tool \"" + call.name() + "\" returned no result.")));
+    }
+
+    /** Completes empty when allowed; errors with {@link CapabilityDeniedException} otherwise. */
+    static Mono<Void> authorize(ToolCall call, ToolExecution execution, List<Capability> required) {
+        if (required.isEmpty()) {
+            return Mono.empty();
+        }
+        Mono<List<Capability>> missing;
+        if (Grants.needsFileSystem(required)) {
+            missing = Mono.fromCallable(() -> execution.grants().missing(required))
+                    .subscribeOn(AgentSchedulers.blocking());
+        } else {
+            missing = Mono.just(execution.grants().missing(required));
+        }
+        return missing.flatMap(m -> {
+            if (m.isEmpty()) {
+                if (execution.hasEvents()) {
+                    execution.emit(new AgentEvent.PermissionGranted(execution.taskId(), execution.step(), call,
+                            required));
+                }
+                return Mono.empty();
+            }
+            ApprovalHandler approvals = execution.approvals();
+            if (approvals == null) {
+                return deny(call, execution, m, "not granted to this agent");
+            }
+            execution.emit(new AgentEvent.ApprovalRequested(execution.taskId(), execution.step(), call, m));
+            return Mono.defer(() -> approvals.decide(new ApprovalRequest(execution.principal(), call.name(), call.id(),
+                    call.arguments(), m)))
+                    .onErrorResume(e -> Mono.just(Decision.deny("the approval handler failed: " + describe(e))))
+                    .defaultIfEmpty(Decision.deny("no approval was given"))
+                    .flatMap(d -> {
+                        execution.emit(new AgentEvent.ApprovalDecided(execution.taskId(), execution.step(), call, d));
+                        if (!d.approved()) {
+                            return deny(call, execution, m, "not approved: " + d.reason());
+                        }
+                        if (d.kind() == Decision.Kind.APPROVE_FOR_TASK) {
+                            execution.extend(m);
+                        }
+                        return Mono.<Void> empty();
+                    });
+        });
+    }
+
+    private static Mono<Void> deny(ToolCall call, ToolExecution execution, List<Capability> missing, String why) {
+        String needs = String.join(", ", missing.stream().map(Capability::describe).toList());
+        String message = "Permission denied: tool \"" + call.name() + "\" needs " + needs + ", which is " + why
+                + ". Do not retry the same call; use another approach, or tell the user which permission is needed.";
+        execution.emit(new AgentEvent.PermissionDenied(execution.taskId(), execution.step(), call, missing, message));
+        return Mono.error(new CapabilityDeniedException(message, missing));
+    }
+
+    private static ToolResult toResult(ToolCall call, Throwable e, Duration timeout) {
+        if (e instanceof CapabilityDeniedException) {
+            return ToolResult.error(ToolErrorKind.PERMISSION_DENIED, e.getMessage());
+        }
+        if (e instanceof TimeoutException) {
+            return ToolResult.error(ToolErrorKind.TIMEOUT, "Tool \"" + call.name() + "\" did not finish within "
+                    + human(timeout) + " and was cancelled.");
+        }
+        Throwable cause = Exceptions.unwrap(e);
+        return ToolResult.error(ToolErrorKind.EXECUTION_FAILED, "Tool \"" + call.name() + "\" failed: "
+                + clip(describe(cause), 2000));
+    }
+
+    private Mono<ToolResult> done(ToolCall call, ToolExecution execution, long start, ToolResult result) {
+        ToolResult r = result.content().length() > MAX_RESULT_CHARS ? truncate(result) : result;
+        if (execution.hasEvents()) {
+            long took = System.nanoTime() - start;
+            if (r.isError()) {
+                execution.emit(new AgentEvent.ToolCallFailed(execution.taskId(), execution.step(), call,
+                        r.errorKind(), r.content(), took));
+            } else {
+                execution.emit(new AgentEvent.ToolCallCompleted(execution.taskId(), execution.step(), call,
+                        r.content(), took));
+            }
+        }
+        return Mono.just(r);
+    }
+
+    private static ToolResult truncate(ToolResult r) {
+        String c = r.content();
+        String cut = c.substring(0, MAX_RESULT_CHARS) + "\n…[truncated " + (c.length() - MAX_RESULT_CHARS)
+                + " characters]";
+        return new ToolResult(cut, r.errorKind());
+    }
+
+    private ToolResult invalid(ToolCall call, String why) {
+        return ToolResult.error(ToolErrorKind.INVALID_ARGUMENTS, "Invalid arguments for tool \"" + call.name() + "\": "
+                + why + ". Call it again with one JSON object that matches its parameter schema.");
+    }
+
+    private String names(ToolExecution execution) {
+        List<ToolSpec> visible = specs(execution);
+        if (visible.isEmpty()) {
+            return "none";
+        }
+        var sb = new StringBuilder();
+        for (ToolSpec s : visible) {
+            if (!sb.isEmpty()) {
+                sb.append(", ");
+            }
+            sb.append(s.name());
+        }
+        return sb.toString();
+    }
+
+    static String describe(Throwable e) {
+        String m = e.getMessage();
+        return m == null || m.isBlank()
+                ? e.getClass().getSimpleName()
+                : e instanceof ToolException ? m : e.getClass().getSimpleName() + ": " + m;
+    }
+
+    private static String human(Duration d) {
+        return d.toMillis() % 1000 == 0 ? d.toSeconds() + " s" : d.toMillis() + " ms";
+    }
+
+    private static String clip(@Nullable String s, int max) {
+        if (s == null) {
+            return "";
+        }
+        return s.length() <= max ? s : s.substring(0, max) + "…";
+    }
+
+    private record Entry(Tool tool, ToolSpec spec, JsonSchema schema) {}
+
+    /** The {@link ToolContext} of one call. */
+    private record Context(ToolCall call, ToolExecution execution) implements ToolContext {
+        @Override
+        public String taskId() {
+            return execution.taskId();
+        }
+
+        @Override
+        public String callId() {
+            return call.id();
+        }
+
+        @Override
+        public dev.agentrt.core.security.Principal principal() {
+            return execution.principal();
+        }
+
+        @Override
+        public Mono<Void> require(List<Capability> capabilities) {
+            return authorize(call, execution, List.copyOf(capabilities));
+        }
+    }
+}

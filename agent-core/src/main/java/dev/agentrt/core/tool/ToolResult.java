@@ -1,0 +1,35 @@
+package dev.agentrt.core.tool;
+
+import dev.agentrt.core.json.JsonValue;
+import org.jspecify.annotations.Nullable;
+
+import java.util.Objects;
+
+/**
+ * What a tool call produced, as the model will read it.
+ *
+ * @param content the text given to the model (JSON text for structured results)
+ * @param errorKind {@code null} for a success; otherwise why the call failed, {@code content} then
+ *     being a message written for the model
+ */
+public record ToolResult(String content, @Nullable ToolErrorKind errorKind) {
+    public ToolResult {
+        Objects.requireNonNull(content, "content");
+    }
+
+    public static ToolResult text(String content) {
+        return new ToolResult(content, null);
+    }
+
+    public static ToolResult json(JsonValue value) {
+        return new ToolResult(value.toJson(), null);
+    }
+
+    public static ToolResult error(ToolErrorKind kind, String message) {
+        return new ToolResult(message, Objects.requireNonNull(kind, "kind"));
+    }
+
+    public boolean isError() {
+        return errorKind != null;
+    }
+}

@@ -1,0 +1,100 @@
+package dev.agentrt.examples;
+
+import dev.agentrt.core.Agent;
+import dev.agentrt.core.AgentEvent;
+import dev.agentrt.core.AgentResult;
+import dev.agentrt.core.context.Context;
+import dev.agentrt.core.json.JsonValue;
+import dev.agentrt.core.model.ChatModel;
+import dev.agentrt.core.model.ScriptedChatModel;
+import dev.agentrt.core.model.ScriptedChatModel.Reply;
+import dev.agentrt.core.model.ToolCall;
+import dev.agentrt.core.security.Capability;
+import dev.agentrt.core.tool.Tool;
+import dev.agentrt.core.tool.ToolResult;
+import reactor.core.publisher.Mono;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * Shows: an agent reading files of a directory context through a tool call, a tool call refused
+ * because a capability was not granted, and the final answer, with every event printed as it happens.
+ * Needs: nothing (runs offline on a scripted model; a hosted model is used once configured).
+ * You will see: the tool calls, the denial explained to the model, and the agent's answer.
+ */
+public final class QuickStart {
+    private QuickStart() {}
+
+    public static void main(String[] args) throws IOException {
+        run(System.out, System.getenv());
+    }
+
+    static AgentResult run(PrintStream out, Map<String, String> env) throws IOException {
+        Path project = Files.createTempDirectory("agentrt-quickstart");
+        Files.writeString(project.resolve("TODO.md"), "- ship the agent loop\n- write the README\n");
+        Files.writeString(project.resolve("Main.java"), "class Main { public static void main(String[] a) {} }\n");
+
+        // A tool that needs a capability the agent is not granted: the registry refuses the call.
+        Tool readEnv = Tool.builder("read_env")
+                .description("Read an environment variable")
+                .parameters(JsonValue.parse("""
+                        {"type":"object","properties":{"name":{"type":"string"}},"required":["name"]}""").asObject())
+                .requires(a -> java.util.List.of(Capability.env(a.getString("name").orElseThrow())))
+                .handler((a, ctx) -> Mono
+                        .just(ToolResult.text(String.valueOf(env.get(a.getString("name").orElseThrow())))))
+                .build();
+
+        Agent agent = Agent.builder()
+                .model(model(out, env))
+                .instructions("You are a careful assistant. Use the tools; explain what you could not do.")
+                .tools(readEnv)
+                .maxSteps(5)
+                .build();
+
+        AgentResult result = agent.task("What is left to do in this project, and what is my AWS secret key?")
+                .withContext(Context.fromDirectory(project))
+                .stream()
+                .doOnNext(e -> print(out, e))
+                .ofType(AgentEvent.Completed.class)
+                .map(AgentEvent.Completed::result)
+                .blockLast();
+        out.println();
+        out.println("Final answer (" + result.steps() + " steps, " + result.usage().totalTokens() + " tokens):");
+        out.println(result.text());
+        return result;
+    }
+
+    private static ChatModel model(PrintStream out, Map<String, String> env) {
+        for (String key : new String[]{"ANTHROPIC_API_KEY", "OPENAI_API_KEY", "OPENAI_BASE_URL"}) {
+            if (env.containsKey(key)) {
+                out.println(key + " is set, but hosted providers arrive with the provider module; running offline.");
+            }
+        }
+        out.println("No hosted model in use: running OFFLINE on a scripted model (replies are canned).");
+        out.println();
+        return ScriptedChatModel.of(
+                Reply.toolCalls(new ToolCall("call_1", "read_context_file", "{\"path\":\"TODO.md\"}"),
+                        new ToolCall("call_2", "read_env", "{\"name\":\"AWS_SECRET_ACCESS_KEY\"}")),
+                Reply.text("Left to do: ship the agent loop and write the README. I may not read your AWS secret"
+                        + " key: this agent was not granted access to that environment variable."));
+    }
+
+    private static void print(PrintStream out, AgentEvent event) {
+        switch (event) {
+            case AgentEvent.ToolCallRequested e -> out.println("→ tool call " + e.call().name() + " "
+                    + e.call().arguments());
+            case AgentEvent.ToolCallCompleted e -> out.println("← " + e.call().name() + ": "
+                    + e.result().strip().replace("\n", " | "));
+            case AgentEvent.PermissionDenied e -> out.println("✗ denied " + e.call().name() + ": " + e.reason());
+            case AgentEvent.ToolCallFailed e -> out.println("← " + e.call().name() + " failed (" + e.kind() + ")");
+            case AgentEvent.TextDelta e -> out.print(e.text());
+            case AgentEvent.StepDone e -> out.println("  [step " + e.step() + " done]");
+            default -> {
+            }
+        }
+    }
+}
