@@ -35,6 +35,19 @@ public final class QuickStart {
 
     static AgentResult run(PrintStream out, Map<String, String> env) throws IOException {
         Path project = Files.createTempDirectory("agentrt-quickstart");
+        try {
+            return run(out, env, project);
+        } finally {
+            try (var files = Files.list(project)) {
+                for (Path f : files.toList()) {
+                    Files.deleteIfExists(f);
+                }
+            }
+            Files.deleteIfExists(project);
+        }
+    }
+
+    private static AgentResult run(PrintStream out, Map<String, String> env, Path project) throws IOException {
         Files.writeString(project.resolve("TODO.md"), "- ship the agent loop\n- write the README\n");
         Files.writeString(project.resolve("Main.java"), "class Main { public static void main(String[] a) {} }\n");
 
@@ -58,7 +71,7 @@ public final class QuickStart {
         AgentResult result = agent.task("What is left to do in this project, and what is my AWS secret key?")
                 .withContext(Context.fromDirectory(project))
                 .stream()
-                .doOnNext(e -> print(out, e))
+                .doOnNext(new Printer(out)::print)
                 .ofType(AgentEvent.Completed.class)
                 .map(AgentEvent.Completed::result)
                 .blockLast();
@@ -83,17 +96,36 @@ public final class QuickStart {
                         + " key: this agent was not granted access to that environment variable."));
     }
 
-    private static void print(PrintStream out, AgentEvent event) {
-        switch (event) {
-            case AgentEvent.ToolCallRequested e -> out.println("→ tool call " + e.call().name() + " "
-                    + e.call().arguments());
-            case AgentEvent.ToolCallCompleted e -> out.println("← " + e.call().name() + ": "
-                    + e.result().strip().replace("\n", " | "));
-            case AgentEvent.PermissionDenied e -> out.println("✗ denied " + e.call().name() + ": " + e.reason());
-            case AgentEvent.ToolCallFailed e -> out.println("← " + e.call().name() + " failed (" + e.kind() + ")");
-            case AgentEvent.TextDelta e -> out.print(e.text());
-            case AgentEvent.StepDone e -> out.println("  [step " + e.step() + " done]");
-            default -> {
+    /** Prints events as they happen; text deltas stream onto one line. Used from one task's events only. */
+    private static final class Printer {
+        private final PrintStream out;
+        private boolean midLine;
+
+        Printer(PrintStream out) {
+            this.out = out;
+        }
+
+        void print(AgentEvent event) {
+            if (event instanceof AgentEvent.TextDelta e) {
+                out.print(e.text());
+                midLine = true;
+                return;
+            }
+            String line = switch (event) {
+                case AgentEvent.ToolCallRequested e -> "→ tool call " + e.call().name() + " " + e.call().arguments();
+                case AgentEvent.ToolCallCompleted e -> "← " + e.call().name() + ": "
+                        + e.result().strip().replace("\n", " | ");
+                case AgentEvent.PermissionDenied e -> "✗ denied " + e.call().name() + ": " + e.reason();
+                case AgentEvent.ToolCallFailed e -> "← " + e.call().name() + " failed (" + e.kind() + ")";
+                case AgentEvent.StepDone e -> "  [step " + e.step() + " done]";
+                default -> null;
+            };
+            if (line != null) {
+                if (midLine) {
+                    out.println();
+                    midLine = false;
+                }
+                out.println(line);
             }
         }
     }

@@ -48,9 +48,14 @@ public record JsonObject(Map<String, JsonValue> members) implements JsonValue {
     }
 
     public Optional<Long> getLong(String name) {
-        return members.get(name) instanceof JsonNumber n && n.isIntegral()
-                ? Optional.of(n.longValue())
-                : Optional.empty();
+        if (members.get(name) instanceof JsonNumber n && n.isIntegral()) {
+            try {
+                return Optional.of(n.value().longValueExact());
+            } catch (ArithmeticException outOfRange) {
+                return Optional.empty();
+            }
+        }
+        return Optional.empty();
     }
 
     public Optional<Double> getDouble(String name) {

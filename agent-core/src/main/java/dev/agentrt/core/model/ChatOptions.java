@@ -21,8 +21,11 @@ public record ChatOptions(@Nullable Integer maxTokens, @Nullable Double temperat
         if (maxTokens != null && maxTokens <= 0) {
             throw new IllegalArgumentException("maxTokens must be positive, was " + maxTokens);
         }
-        if (temperature != null && (temperature < 0 || temperature.isNaN())) {
-            throw new IllegalArgumentException("temperature must not be negative, was " + temperature);
+        if (temperature != null && (temperature < 0 || !Double.isFinite(temperature))) {
+            throw new IllegalArgumentException("temperature must be finite and not negative, was " + temperature);
+        }
+        if (temperature != null && temperature == 0.0) {
+            temperature = 0.0; // -0.0 becomes 0.0: JSON has no negative zero
         }
         if (topP != null && (topP <= 0 || topP > 1)) {
             throw new IllegalArgumentException("topP must be in (0, 1], was " + topP);

@@ -14,9 +14,10 @@ public record Usage(long inputTokens, long outputTokens, long cacheReadTokens, l
 
     public Usage {
         if (inputTokens < 0 || outputTokens < 0 || cacheReadTokens < 0 || cacheWriteTokens < 0 || cost < 0
-                || Double.isNaN(cost)) {
-            throw new IllegalArgumentException("usage counts must not be negative");
+                || !Double.isFinite(cost)) {
+            throw new IllegalArgumentException("usage counts must not be negative and cost must be finite");
         }
+        cost = cost + 0.0; // -0.0 becomes 0.0: JSON has no negative zero
     }
 
     public static Usage of(long inputTokens, long outputTokens) {
