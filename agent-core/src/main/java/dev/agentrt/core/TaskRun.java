@@ -91,7 +91,9 @@ final class TaskRun {
 
     private Mono<Void> prepare() {
         return Mono.defer(() -> {
-            emit(new AgentEvent.Started(taskId, task.input(), task.principal()));
+            if (hasEvents()) {
+                emit(new AgentEvent.Started(taskId, task.input(), task.principal()));
+            }
             if (!agent.instructions().isEmpty()) {
                 append(Message.system(agent.instructions()));
             }
@@ -117,13 +119,19 @@ final class TaskRun {
                         })
                         .then();
             }
-            return background.then(Mono.fromRunnable(() -> {
-                for (Message m : task.messages()) {
-                    append(m);
-                }
-                append(Message.user(task.input()));
-            }));
+            if (context == null && memory == null) {
+                appendInput();
+                return Mono.empty();
+            }
+            return background.then(Mono.fromRunnable(this::appendInput));
         });
+    }
+
+    private void appendInput() {
+        for (Message m : task.messages()) {
+            append(m);
+        }
+        append(Message.user(task.input()));
     }
 
     private Mono<Message> describe(Context context) {
@@ -147,7 +155,7 @@ final class TaskRun {
         });
     }
 
-    private Mono<Void> step() {
+    private Mono<?> step() {
         int step;
         List<Message> view;
         synchronized (this) {
@@ -184,7 +192,7 @@ final class TaskRun {
         }
     }
 
-    private Mono<Void> afterReply(ChatResponse response, int step) {
+    private Mono<?> afterReply(ChatResponse response, int step) {
         Message.Assistant reply = response.message();
         Usage total;
         synchronized (this) {
@@ -210,18 +218,19 @@ final class TaskRun {
             return Mono.error(limit(over, why));
         }
         List<ToolCall> calls = reply.toolCalls();
-        Mono<Void> tools;
         if (calls.size() == 1) {
             ToolCall call = calls.get(0);
-            tools = registry.execute(call, execution).doOnNext(r -> append(resultMessage(call, r))).then();
-        } else {
-            tools = Flux.fromIterable(calls)
-                    .flatMapSequential(c -> registry.execute(c, execution).map(r -> resultMessage(c, r)),
-                            agent.maxConcurrentToolCalls())
-                    .doOnNext(this::append)
-                    .then();
+            return registry.execute(call, execution).doOnNext(r -> {
+                append(resultMessage(call, r));
+                stepDone(step, response.usage(), total);
+            });
         }
-        return tools.doOnSuccess(v -> stepDone(step, response.usage(), total));
+        return Flux.fromIterable(calls)
+                .flatMapSequential(c -> registry.execute(c, execution).map(r -> resultMessage(c, r)),
+                        agent.maxConcurrentToolCalls())
+                .doOnNext(this::append)
+                .doOnComplete(() -> stepDone(step, response.usage(), total))
+                .then();
     }
 
     private static Message resultMessage(ToolCall call, ToolResult result) {

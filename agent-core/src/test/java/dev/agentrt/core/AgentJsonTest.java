@@ -670,12 +670,13 @@ class AgentJsonTest {
     }
 
     @Test
-    void writingAnInfiniteNumberFailsBecauseJsonCannotHoldIt() {
-        var usage = new Usage(0, 0, 0, 0, Double.POSITIVE_INFINITY);
-
-        assertThatThrownBy(() -> AgentJson.write(new ChatEvent.UsageReport(usage)))
+    void valuesJsonCannotHoldAreRejectedWhenTheRecordIsMade() {
+        assertThatThrownBy(() -> new Usage(0, 0, 0, 0, Double.POSITIVE_INFINITY))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("cannot write usage.cost: JSON has no representation for Infinity");
+                .hasMessageContaining("finite");
+        assertThatThrownBy(() -> ChatOptions.DEFAULTS.withTemperature(Double.POSITIVE_INFINITY))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("finite");
     }
 
     private static String quote(String text) {

@@ -19,6 +19,7 @@ import java.util.List;
  */
 public final class ReplyAssembler {
     private @Nullable String firstText;
+    private boolean secondText;
     private @Nullable StringBuilder text;
     private @Nullable List<PartialCall> calls;
     private Usage usage = Usage.ZERO;
@@ -46,6 +47,9 @@ public final class ReplyAssembler {
             text.append(t);
         } else if (firstText == null) {
             firstText = t;
+        } else if (!secondText) {
+            firstText = firstText + t; // two pieces are common: one exact-size string, no builder
+            secondText = true;
         } else {
             text = new StringBuilder(firstText.length() + t.length() + 64).append(firstText).append(t);
             firstText = null;
@@ -112,6 +116,7 @@ public final class ReplyAssembler {
         String firstArgs;
         @Nullable
         StringBuilder args;
+        boolean secondArgs;
 
         PartialCall(int index) {
             this.index = index;
@@ -132,6 +137,9 @@ public final class ReplyAssembler {
                 args.append(f);
             } else if (firstArgs == null) {
                 firstArgs = f;
+            } else if (!secondArgs) {
+                firstArgs = firstArgs + f;
+                secondArgs = true;
             } else {
                 args = new StringBuilder(firstArgs).append(f);
                 firstArgs = null;

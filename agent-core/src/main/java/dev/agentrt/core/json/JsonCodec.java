@@ -7,7 +7,7 @@ import tools.jackson.core.JsonToken;
 import tools.jackson.core.ObjectReadContext;
 import tools.jackson.core.ObjectWriteContext;
 import tools.jackson.core.StreamReadConstraints;
-import tools.jackson.core.StreamReadFeature;
+import tools.jackson.core.TokenStreamFactory;
 import tools.jackson.core.json.JsonFactory;
 import tools.jackson.core.util.JsonRecyclerPools;
 
@@ -33,7 +33,9 @@ final class JsonCodec {
                     .maxStringLength(64 * 1024 * 1024)
                     .maxNumberLength(1000)
                     .build())
-            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            // Duplicate names are detected while building the object (cheaper than Jackson's detector), and
+            // tool-argument names are too few to gain from a canonicalising symbol table.
+            .disable(TokenStreamFactory.Feature.CANONICALIZE_PROPERTY_NAMES)
             .build();
 
     private JsonCodec() {}
@@ -63,7 +65,9 @@ final class JsonCodec {
                 JsonToken t;
                 while ((t = p.nextToken()) == JsonToken.PROPERTY_NAME) {
                     String name = p.currentName();
-                    members.put(name, read(p, p.nextToken()));
+                    if (members.put(name, read(p, p.nextToken())) != null) {
+                        throw new JsonParseException("malformed JSON: duplicate property \"" + clip(name) + "\"");
+                    }
                 }
                 if (t != JsonToken.END_OBJECT) {
                     throw new JsonParseException("unterminated JSON object");
@@ -130,6 +134,10 @@ final class JsonCodec {
             case JsonValue.JsonBoolean b -> g.writeBoolean(b.value());
             case JsonValue.JsonNull n -> g.writeNull();
         }
+    }
+
+    private static String clip(String s) {
+        return s.length() <= 40 ? s : s.substring(0, 40) + "…";
     }
 
     private static final BigDecimal LONG_MAX = BigDecimal.valueOf(Long.MAX_VALUE);

@@ -90,8 +90,9 @@ public final class ScriptedChatModel implements ChatModel {
         int index;
         if (perConversation) {
             index = 0;
-            for (Message m : request.messages()) {
-                if (m instanceof Message.Assistant) {
+            List<Message> messages = request.messages();
+            for (int i = 0, n = messages.size(); i < n; i++) {
+                if (messages.get(i) instanceof Message.Assistant) {
                     index++;
                 }
             }

@@ -17,6 +17,7 @@ import dev.agentrt.core.security.Decision;
 import dev.agentrt.core.security.Grants;
 import org.jspecify.annotations.Nullable;
 import reactor.core.Exceptions;
+import reactor.core.Fuseable;
 import reactor.core.publisher.Mono;
 
 import java.time.Duration;
@@ -160,27 +161,60 @@ public final class ToolRegistry {
             } catch (RuntimeException e) {
                 return done(call, execution, start, invalid(call, describe(e)));
             }
-            Mono<ToolResult> run = authorize(call, execution, required)
-                    .then(Mono.defer(() -> invoke(entry, args, call, execution)));
-            return run.onErrorResume(e -> Mono.just(toResult(call, e, execution.timeout())))
-                    .flatMap(r -> done(call, execution, start, r));
+            // The common case stays synchronous: a check that touches neither the file system nor an
+            // approver, and a tool whose Mono already holds its value. Anything else goes through Reactor.
+            if (!required.isEmpty()) {
+                if (Grants.needsFileSystem(required) || !execution.grants().missing(required).isEmpty()) {
+                    return authorize(call, execution, required)
+                            .then(Mono.defer(() -> invoke(entry, args, call, execution, start)))
+                            .onErrorResume(e -> done(call, execution, start, toResult(call, e, execution.timeout())));
+                }
+                if (execution.hasEvents()) {
+                    execution.emit(new AgentEvent.PermissionGranted(execution.taskId(), execution.step(), call,
+                            required));
+                }
+            }
+            return invoke(entry, args, call, execution, start);
         });
     }
 
-    private Mono<ToolResult> invoke(Entry entry, JsonObject args, ToolCall call, ToolExecution execution) {
-        Mono<ToolResult> invocation = Mono.defer(() -> {
-            try {
-                return entry.tool.invoke(args, new Context(call, execution));
-            } catch (StackOverflowError e) {
-                return Mono.error(new ToolException("the tool overflowed its stack", e));
-            }
-        });
+    private Mono<ToolResult> invoke(Entry entry, JsonObject args, ToolCall call, ToolExecution execution, long start) {
+        Mono<ToolResult> invocation;
         if (entry.tool.blocking()) {
-            invocation = invocation.subscribeOn(AgentSchedulers.blocking());
+            invocation = Mono.defer(() -> invokeTool(entry, args, call, execution))
+                    .subscribeOn(AgentSchedulers.blocking());
+        } else {
+            invocation = invokeTool(entry, args, call, execution);
+            if (invocation instanceof Fuseable.ScalarCallable<?> scalar) {
+                // Mono.just / empty / error: the value is there already, nothing can time out.
+                ToolResult r;
+                try {
+                    r = (ToolResult) scalar.call();
+                } catch (Exception e) {
+                    return done(call, execution, start, toResult(call, e, execution.timeout()));
+                }
+                return done(call, execution, start, r != null ? r : noResult(call));
+            }
         }
         return invocation.timeout(execution.timeout())
-                .switchIfEmpty(Mono.fromSupplier(() -> ToolResult.error(ToolErrorKind.EXECUTION_FAILED,
-                        "Tool \"" + call.name() + "\" returned no result.")));
+                .switchIfEmpty(Mono.fromSupplier(() -> noResult(call)))
+                .onErrorResume(e -> Mono.just(toResult(call, e, execution.timeout())))
+                .flatMap(r -> done(call, execution, start, r));
+    }
+
+    private static Mono<ToolResult> invokeTool(Entry entry, JsonObject args, ToolCall call, ToolExecution execution) {
+        try {
+            Mono<ToolResult> m = entry.tool.invoke(args, new Context(call, execution));
+            return m != null ? m : Mono.empty();
+        } catch (StackOverflowError e) {
+            return Mono.error(new ToolException("the tool overflowed its stack", e));
+        } catch (RuntimeException e) {
+            return Mono.error(e);
+        }
+    }
+
+    private static ToolResult noResult(ToolCall call) {
+        return ToolResult.error(ToolErrorKind.EXECUTION_FAILED, "Tool \"" + call.name() + "\" returned no result.");
     }
 
     /** Completes empty when allowed; errors with {@link CapabilityDeniedException} otherwise. */
@@ -220,7 +254,7 @@ public final class ToolRegistry {
                         if (d.kind() == Decision.Kind.APPROVE_FOR_TASK) {
                             execution.extend(m);
                         }
-                        return Mono.<Void> empty();
+                        return Mono.<Void>empty();
                     });
         });
     }
