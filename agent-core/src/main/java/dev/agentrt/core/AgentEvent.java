@@ -41,13 +41,27 @@ public sealed interface AgentEvent {
     }
 
     /** Step {@code step} (from 1) asks the model, sending so many messages and tools. */
-    record ModelRequest(String taskId, int step, int messages, int tools) implements AgentEvent {}
+    record ModelRequest(String taskId, int step, int messages, int tools) implements AgentEvent {
+        public ModelRequest {
+            Objects.requireNonNull(taskId, "taskId");
+        }
+    }
 
     /** A piece of the model's text as it streams. */
-    record TextDelta(String taskId, int step, String text) implements AgentEvent {}
+    record TextDelta(String taskId, int step, String text) implements AgentEvent {
+        public TextDelta {
+            Objects.requireNonNull(taskId, "taskId");
+            Objects.requireNonNull(text, "text");
+        }
+    }
 
     /** The model asked for a tool call. */
-    record ToolCallRequested(String taskId, int step, ToolCall call) implements AgentEvent {}
+    record ToolCallRequested(String taskId, int step, ToolCall call) implements AgentEvent {
+        public ToolCallRequested {
+            Objects.requireNonNull(taskId, "taskId");
+            Objects.requireNonNull(call, "call");
+        }
+    }
 
     /** A call's capabilities were all granted. */
     record PermissionGranted(String taskId, int step, ToolCall call, List<Capability> capabilities)
@@ -77,7 +91,13 @@ public sealed interface AgentEvent {
     }
 
     /** The approval handler answered. */
-    record ApprovalDecided(String taskId, int step, ToolCall call, Decision decision) implements AgentEvent {}
+    record ApprovalDecided(String taskId, int step, ToolCall call, Decision decision) implements AgentEvent {
+        public ApprovalDecided {
+            Objects.requireNonNull(taskId, "taskId");
+            Objects.requireNonNull(call, "call");
+            Objects.requireNonNull(decision, "decision");
+        }
+    }
 
     /** A tool call succeeded. */
     record ToolCallCompleted(String taskId, int step, ToolCall call, String result, long durationNanos)
@@ -86,13 +106,31 @@ public sealed interface AgentEvent {
 
     /** A tool call ended in an error result (the model reads {@code message}). */
     record ToolCallFailed(String taskId, int step, ToolCall call, ToolErrorKind kind, String message,
-            long durationNanos) implements AgentEvent {}
+            long durationNanos) implements AgentEvent {
+        public ToolCallFailed {
+            Objects.requireNonNull(taskId, "taskId");
+            Objects.requireNonNull(call, "call");
+            Objects.requireNonNull(kind, "kind");
+            Objects.requireNonNull(message, "message");
+        }
+    }
 
     /** A step ended: its model call and all its tool calls are done. */
-    record StepDone(String taskId, int step, Usage stepUsage, Usage totalUsage) implements AgentEvent {}
+    record StepDone(String taskId, int step, Usage stepUsage, Usage totalUsage) implements AgentEvent {
+        public StepDone {
+            Objects.requireNonNull(taskId, "taskId");
+            Objects.requireNonNull(stepUsage, "stepUsage");
+            Objects.requireNonNull(totalUsage, "totalUsage");
+        }
+    }
 
     /** The task ended with a final answer. */
-    record Completed(String taskId, AgentResult result) implements AgentEvent {}
+    record Completed(String taskId, AgentResult result) implements AgentEvent {
+        public Completed {
+            Objects.requireNonNull(taskId, "taskId");
+            Objects.requireNonNull(result, "result");
+        }
+    }
 
     /**
      * The task ended without a final answer: a budget ran out, the model failed, or it was cancelled.
@@ -100,7 +138,14 @@ public sealed interface AgentEvent {
      * @param errorType the exception's simple class name ({@code BudgetExceededException}, {@code ModelException}, ...)
      * @param partial the run so far, with its outcome
      */
-    record Failed(String taskId, String errorType, String message, AgentResult partial) implements AgentEvent {}
+    record Failed(String taskId, String errorType, String message, AgentResult partial) implements AgentEvent {
+        public Failed {
+            Objects.requireNonNull(taskId, "taskId");
+            Objects.requireNonNull(errorType, "errorType");
+            Objects.requireNonNull(message, "message");
+            Objects.requireNonNull(partial, "partial");
+        }
+    }
 
     /** Receives every event of every task of an agent. Called on the task's thread: must not block. */
     @FunctionalInterface
