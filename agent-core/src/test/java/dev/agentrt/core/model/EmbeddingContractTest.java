@@ -1,0 +1,42 @@
+package dev.agentrt.core.model;
+
+import dev.agentrt.core.contract.EmbeddingModelContract;
+import reactor.core.publisher.Mono;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** Runs the embedding contract on a small deterministic model (character trigram hashing). */
+class EmbeddingContractTest extends EmbeddingModelContract {
+    static final class TrigramModel implements EmbeddingModel {
+        @Override
+        public int dimensions() {
+            return 64;
+        }
+
+        @Override
+        public int maxInputTokens() {
+            return 512;
+        }
+
+        @Override
+        public Mono<List<Embedding>> embedAll(List<String> texts) {
+            return Mono.fromSupplier(() -> {
+                var out = new ArrayList<Embedding>(texts.size());
+                for (String t : texts) {
+                    float[] v = new float[64];
+                    for (int i = 0; i + 3 <= t.length(); i++) {
+                        v[Math.floorMod(t.substring(i, i + 3).hashCode(), 64)] += 1;
+                    }
+                    out.add(Embedding.of(v));
+                }
+                return out;
+            });
+        }
+    }
+
+    @Override
+    protected EmbeddingModel model() {
+        return new TrigramModel();
+    }
+}
