@@ -1,5 +1,11 @@
 package dev.agentrt.benchmarks;
 
+import dev.agentrt.core.Agent;
+import dev.agentrt.core.AgentResult;
+import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Sinks;
+
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -9,12 +15,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-
-import dev.agentrt.core.Agent;
-import dev.agentrt.core.AgentResult;
-import reactor.core.Disposable;
-import reactor.core.publisher.Flux;
-import reactor.core.publisher.Sinks;
 
 /**
  * 10,000 tasks started at once, each three model calls (model → tool → model → tool → model) with

@@ -1,13 +1,5 @@
 package dev.agentrt.benchmarks;
 
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.atomic.AtomicInteger;
-
-import org.jspecify.annotations.Nullable;
-
 import dev.agentrt.core.Agent;
 import dev.agentrt.core.json.JsonObject;
 import dev.agentrt.core.json.JsonValue;
@@ -27,7 +19,14 @@ import dev.langchain4j.model.output.FinishReason;
 import dev.langchain4j.model.output.TokenUsage;
 import dev.langchain4j.service.AiServices;
 import dev.langchain4j.service.SystemMessage;
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The same scenario on both runtimes: a system prompt, a user input, {@code toolRounds} calls of a

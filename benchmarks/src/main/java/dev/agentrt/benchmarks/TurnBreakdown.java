@@ -1,13 +1,5 @@
 package dev.agentrt.benchmarks;
 
-import java.lang.management.ManagementFactory;
-import java.time.Duration;
-import java.util.List;
-import java.util.Locale;
-import java.util.function.Supplier;
-
-import org.jspecify.annotations.Nullable;
-
 import dev.agentrt.core.Agent;
 import dev.agentrt.core.json.JsonObject;
 import dev.agentrt.core.json.JsonSchema;
@@ -22,7 +14,14 @@ import dev.agentrt.core.security.Principal;
 import dev.agentrt.core.tool.Tool;
 import dev.agentrt.core.tool.ToolExecution;
 import dev.agentrt.core.tool.ToolRegistry;
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
+
+import java.lang.management.ManagementFactory;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.Supplier;
 
 /**
  * Where a turn's allocation and time go: the exact bytes each piece of the turn allocates on the

@@ -1,8 +1,7 @@
 package dev.agentrt.benchmarks;
 
-import java.time.Duration;
-import java.util.concurrent.TimeUnit;
-
+import dev.agentrt.core.Agent;
+import dev.agentrt.core.AgentResult;
 import org.jspecify.annotations.Nullable;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -12,8 +11,8 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 
-import dev.agentrt.core.Agent;
-import dev.agentrt.core.AgentResult;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The runtime's own cost of one full turn, model → tool → model, with zero-latency scripted models:
