@@ -18,16 +18,14 @@ import java.util.List;
  * thread-safe.
  */
 public final class ReplyAssembler {
-    private @Nullable String firstText;
-    private boolean secondText;
-    private @Nullable StringBuilder text;
+    private final Fragments text = new Fragments();
     private @Nullable List<PartialCall> calls;
     private Usage usage = Usage.ZERO;
     private @Nullable FinishReason finish;
 
     public void accept(ChatEvent event) {
         switch (event) {
-            case ChatEvent.TextDelta(String t) -> appendText(t);
+            case ChatEvent.TextDelta(String t) -> text.append(t);
             case ChatEvent.ToolCallDelta d -> call(d.index()).append(d);
             case ChatEvent.UsageReport(Usage u) -> usage = u;
             case ChatEvent.Finish(FinishReason r) -> {
@@ -36,23 +34,6 @@ public final class ReplyAssembler {
                 }
                 finish = r;
             }
-        }
-    }
-
-    private void appendText(String t) {
-        if (t.isEmpty()) {
-            return;
-        }
-        if (text != null) {
-            text.append(t);
-        } else if (firstText == null) {
-            firstText = t;
-        } else if (!secondText) {
-            firstText = firstText + t; // two pieces are common: one exact-size string, no builder
-            secondText = true;
-        } else {
-            text = new StringBuilder(firstText.length() + t.length() + 64).append(firstText).append(t);
-            firstText = null;
         }
     }
 
@@ -87,7 +68,7 @@ public final class ReplyAssembler {
         if (finish == null) {
             throw new ModelException("model stream ended without a finish event (reply cut off)");
         }
-        String t = text != null ? text.toString() : firstText != null ? firstText : "";
+        String t = text.value();
         List<ToolCall> toolCalls;
         if (calls == null) {
             toolCalls = List.of();
@@ -112,11 +93,7 @@ public final class ReplyAssembler {
         String id;
         @Nullable
         String name;
-        @Nullable
-        String firstArgs;
-        @Nullable
-        StringBuilder args;
-        boolean secondArgs;
+        final Fragments args = new Fragments();
 
         PartialCall(int index) {
             this.index = index;
@@ -129,26 +106,41 @@ public final class ReplyAssembler {
             if (d.name() != null && !d.name().isEmpty()) {
                 name = name == null ? d.name() : name.equals(d.name()) ? name : name + d.name();
             }
-            String f = d.argumentsFragment();
-            if (f.isEmpty()) {
-                return;
-            }
-            if (args != null) {
-                args.append(f);
-            } else if (firstArgs == null) {
-                firstArgs = f;
-            } else if (!secondArgs) {
-                firstArgs = firstArgs + f;
-                secondArgs = true;
-            } else {
-                args = new StringBuilder(firstArgs).append(f);
-                firstArgs = null;
-            }
+            args.append(d.argumentsFragment());
         }
 
         ToolCall toCall() {
-            String a = args != null ? args.toString() : firstArgs != null ? firstArgs : "";
+            String a = args.value();
             return new ToolCall(id != null ? id : "call_" + index, name != null ? name : "", a.isBlank() ? "{}" : a);
+        }
+    }
+
+    /** Joins streamed pieces; two pieces (the common case) become one exact-size string without a builder. */
+    private static final class Fragments {
+        private @Nullable String joined;
+        private int pieces;
+        private @Nullable StringBuilder builder;
+
+        void append(String piece) {
+            if (piece.isEmpty()) {
+                return;
+            }
+            if (builder != null) {
+                builder.append(piece);
+            } else if (joined == null) {
+                joined = piece;
+                pieces = 1;
+            } else if (pieces == 1) {
+                joined = joined + piece;
+                pieces = 2;
+            } else {
+                builder = new StringBuilder(joined.length() + piece.length() + 64).append(joined).append(piece);
+                joined = null;
+            }
+        }
+
+        String value() {
+            return builder != null ? builder.toString() : joined != null ? joined : "";
         }
     }
 }
