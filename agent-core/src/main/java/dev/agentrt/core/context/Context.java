@@ -126,7 +126,7 @@ public final class Context {
     private Flux<WalkedFile> walk(Path directory, boolean keepText) {
         // generate() emits exactly as requested and never runs its cleanup concurrently with a step, so cancelling
         // from any thread closes the walker safely; subscribeOn also moves the requests onto the blocking scheduler.
-        return Flux.<WalkedFile, DirectoryWalker> generate(
+        return Flux.<WalkedFile, DirectoryWalker>generate(
                 () -> DirectoryWalker.open(directory, options.maxFileBytes(), options.maxFiles(),
                         options.respectGitignore(), options.extraIgnorePatterns(), keepText),
                 (walker, sink) -> {
