@@ -42,8 +42,8 @@ public final class ConcurrentTasks {
         Agent agent = Fixtures.agentrtAgent(Fixtures.agentrtModel(LATENCY, TOOL_ROUNDS), Fixtures.agentrtTool());
         report("agentrt", wallTimes(warmups, runs, () -> agentrtRun(agent, tasks)), agentrtHeapPerTask(tasks));
 
-        Fixtures.Assistant assistant = Fixtures.langchain4jAssistant(
-                new Fixtures.Lc4jScriptedModel(LATENCY, TOOL_ROUNDS), new Fixtures.DocTools(null));
+        Lc4jFixtures.Assistant assistant = Lc4jFixtures.langchain4jAssistant(
+                new Lc4jFixtures.Lc4jScriptedModel(LATENCY, TOOL_ROUNDS), new Lc4jFixtures.DocTools(null));
         report("langchain4j", wallTimes(warmups, runs, () -> langchain4jRun(assistant, tasks)),
                 langchain4jHeapPerTask(tasks));
     }
@@ -92,7 +92,7 @@ public final class ConcurrentTasks {
         return done.get();
     }
 
-    static int langchain4jRun(Fixtures.Assistant assistant, int tasks) throws InterruptedException {
+    static int langchain4jRun(Lc4jFixtures.Assistant assistant, int tasks) throws InterruptedException {
         var done = new AtomicInteger();
         try (ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor()) {
             long start = System.nanoTime();
@@ -136,9 +136,9 @@ public final class ConcurrentTasks {
     /** The same for LangChain4j: every virtual thread waits in its first tool call on a latch. */
     private static long langchain4jHeapPerTask(int tasks) throws Exception {
         var gate = new CountDownLatch(1);
-        var tools = new Fixtures.DocTools(gate);
-        Fixtures.Assistant assistant = Fixtures.langchain4jAssistant(
-                new Fixtures.Lc4jScriptedModel(LATENCY, TOOL_ROUNDS), tools);
+        var tools = new Lc4jFixtures.DocTools(gate);
+        Lc4jFixtures.Assistant assistant = Lc4jFixtures.langchain4jAssistant(
+                new Lc4jFixtures.Lc4jScriptedModel(LATENCY, TOOL_ROUNDS), tools);
         var completed = new AtomicInteger();
         long before = Heap.usedAfterGc();
         long during;

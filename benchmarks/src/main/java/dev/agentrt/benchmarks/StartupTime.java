@@ -30,9 +30,7 @@ public final class StartupTime {
                 yield r.text();
             }
             case "baseline" -> Fixtures.ANSWER;
-            case "langchain4j" -> Fixtures
-                    .langchain4jAssistant(new Fixtures.Lc4jScriptedModel(Duration.ZERO, 1), new Fixtures.DocTools(null))
-                    .chat(Fixtures.INPUT);
+            case "langchain4j" -> Lc4jFixtures.firstTurn();
             default -> throw new IllegalArgumentException("expected agentrt, langchain4j or baseline, got " + which);
         };
         Instant now = Instant.now();

@@ -26,13 +26,13 @@ import java.util.concurrent.TimeUnit;
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 public class TurnOverheadBenchmark {
     private @Nullable Agent agent;
-    private Fixtures.@Nullable Assistant assistant;
+    private Lc4jFixtures.@Nullable Assistant assistant;
 
     @Setup
     public void setUp() {
         agent = Fixtures.agentrtAgent(Fixtures.agentrtModel(Duration.ZERO, 1), Fixtures.agentrtTool());
-        assistant = Fixtures.langchain4jAssistant(new Fixtures.Lc4jScriptedModel(Duration.ZERO, 1),
-                new Fixtures.DocTools(null));
+        assistant = Lc4jFixtures.langchain4jAssistant(new Lc4jFixtures.Lc4jScriptedModel(Duration.ZERO, 1),
+                new Lc4jFixtures.DocTools(null));
         AgentResult r = agent.task(Fixtures.INPUT).execute().block();
         if (r == null || !r.text().equals(Fixtures.ANSWER) || r.steps() != 2) {
             throw new IllegalStateException("agentrt did not run the scripted turn: " + r);
