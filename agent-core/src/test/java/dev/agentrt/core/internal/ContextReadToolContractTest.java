@@ -16,6 +16,18 @@ class ContextReadToolContractTest extends ToolContract {
     @TempDir
     Path root;
 
+    @org.junit.jupiter.api.Test
+    void readsALineRange() throws IOException {
+        Files.writeString(root.resolve("three.txt"), "one\ntwo\nthree\n");
+        var result = dev.agentrt.core.tool.ToolRegistry.of(tool())
+                .execute(new dev.agentrt.core.model.ToolCall("1", ContextReadTool.NAME,
+                        "{\"path\":\"three.txt\",\"startLine\":2,\"endLine\":3}"),
+                        dev.agentrt.core.tool.ToolExecution.of("t", dev.agentrt.core.security.Principal.ANONYMOUS,
+                                grants()))
+                .block();
+        org.assertj.core.api.Assertions.assertThat(result.content()).isEqualTo("two\nthree\n");
+    }
+
     @Override
     protected Tool tool() {
         try {

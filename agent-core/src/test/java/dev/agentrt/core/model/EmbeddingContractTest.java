@@ -35,6 +35,13 @@ class EmbeddingContractTest extends EmbeddingModelContract {
         }
     }
 
+    @org.junit.jupiter.api.Test
+    void similarTextsScoreHigherThanUnrelatedOnes() {
+        List<Embedding> v = model().embedAll(List.of("the build uses maven", "the build uses gradle",
+                "quantum chromodynamics")).block();
+        org.assertj.core.api.Assertions.assertThat(v.get(0).cosine(v.get(1))).isGreaterThan(v.get(0).cosine(v.get(2)));
+    }
+
     @Override
     protected EmbeddingModel model() {
         return new TrigramModel();
