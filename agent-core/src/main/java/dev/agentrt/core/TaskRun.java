@@ -97,9 +97,13 @@ final class TaskRun {
             if (!agent.instructions().isEmpty()) {
                 append(Message.system(agent.instructions()));
             }
-            Mono<Void> background = Mono.empty();
             Context context = task.context();
             Memory memory = agent.memory();
+            if (context == null && memory == null) {
+                appendInput();
+                return Mono.empty();
+            }
+            Mono<Void> background = Mono.empty();
             if (context != null && memory != null) {
                 background = memory.ingest(agent.memoryNamespace(), context.documents());
             } else if (context != null) {
@@ -118,10 +122,6 @@ final class TaskRun {
                             }
                         })
                         .then();
-            }
-            if (context == null && memory == null) {
-                appendInput();
-                return Mono.empty();
             }
             return background.then(Mono.fromRunnable(this::appendInput));
         });

@@ -163,18 +163,12 @@ public final class ToolRegistry {
             }
             // The common case stays synchronous: a check that touches neither the file system nor an
             // approver, and a tool whose Mono already holds its value. Anything else goes through Reactor.
-            if (!required.isEmpty()) {
-                if (Grants.needsFileSystem(required) || !execution.grants().missing(required).isEmpty()) {
-                    return authorize(call, execution, required)
-                            .then(Mono.defer(() -> invoke(entry, args, call, execution, start)))
-                            .onErrorResume(e -> done(call, execution, start, toResult(call, e, execution.timeout())));
-                }
-                if (execution.hasEvents()) {
-                    execution.emit(new AgentEvent.PermissionGranted(execution.taskId(), execution.step(), call,
-                            required));
-                }
+            Mono<Void> pending = checkNow(call, execution, required);
+            if (pending == null) {
+                return invoke(entry, args, call, execution, start);
             }
-            return invoke(entry, args, call, execution, start);
+            return pending.then(Mono.defer(() -> invoke(entry, args, call, execution, start)))
+                    .onErrorResume(e -> done(call, execution, start, toResult(call, e, execution.timeout())));
         });
     }
 
@@ -219,44 +213,59 @@ public final class ToolRegistry {
 
     /** Completes empty when allowed; errors with {@link CapabilityDeniedException} otherwise. */
     static Mono<Void> authorize(ToolCall call, ToolExecution execution, List<Capability> required) {
-        if (required.isEmpty()) {
-            return Mono.empty();
-        }
-        Mono<List<Capability>> missing;
-        if (Grants.needsFileSystem(required)) {
-            missing = Mono.fromCallable(() -> execution.grants().missing(required))
-                    .subscribeOn(AgentSchedulers.blocking());
-        } else {
-            missing = Mono.just(execution.grants().missing(required));
-        }
-        return missing.flatMap(m -> {
-            if (m.isEmpty()) {
-                if (execution.hasEvents()) {
-                    execution.emit(new AgentEvent.PermissionGranted(execution.taskId(), execution.step(), call,
-                            required));
-                }
-                return Mono.empty();
-            }
-            ApprovalHandler approvals = execution.approvals();
-            if (approvals == null) {
-                return deny(call, execution, m, "not granted to this agent");
-            }
-            execution.emit(new AgentEvent.ApprovalRequested(execution.taskId(), execution.step(), call, m));
-            return Mono.defer(() -> approvals.decide(new ApprovalRequest(execution.principal(), call.name(), call.id(),
-                    call.arguments(), m)))
-                    .onErrorResume(e -> Mono.just(Decision.deny("the approval handler failed: " + describe(e))))
-                    .defaultIfEmpty(Decision.deny("no approval was given"))
-                    .flatMap(d -> {
-                        execution.emit(new AgentEvent.ApprovalDecided(execution.taskId(), execution.step(), call, d));
-                        if (!d.approved()) {
-                            return deny(call, execution, m, "not approved: " + d.reason());
-                        }
-                        if (d.kind() == Decision.Kind.APPROVE_FOR_TASK) {
-                            execution.extend(m);
-                        }
-                        return Mono.<Void>empty();
-                    });
+        return Mono.defer(() -> {
+            Mono<Void> pending = checkNow(call, execution, required);
+            return pending == null ? Mono.empty() : pending;
         });
+    }
+
+    /**
+     * Decides what can be decided without waiting: {@code null} when every capability is granted (the
+     * grant already recorded), otherwise the rest of the decision — a file-system check on the blocking
+     * scheduler, the approval handler, or the denial.
+     */
+    private static @Nullable Mono<Void> checkNow(ToolCall call, ToolExecution execution, List<Capability> required) {
+        if (required.isEmpty()) {
+            return null;
+        }
+        if (Grants.needsFileSystem(required)) {
+            return Mono.fromCallable(() -> execution.grants().missing(required))
+                    .subscribeOn(AgentSchedulers.blocking())
+                    .flatMap(missing -> {
+                        Mono<Void> rest = decide(call, execution, required, missing);
+                        return rest == null ? Mono.<Void>empty() : rest;
+                    });
+        }
+        return decide(call, execution, required, execution.grants().missing(required));
+    }
+
+    private static @Nullable Mono<Void> decide(ToolCall call, ToolExecution execution, List<Capability> required,
+            List<Capability> missing) {
+        if (missing.isEmpty()) {
+            if (execution.hasEvents()) {
+                execution.emit(new AgentEvent.PermissionGranted(execution.taskId(), execution.step(), call, required));
+            }
+            return null;
+        }
+        ApprovalHandler approvals = execution.approvals();
+        if (approvals == null) {
+            return deny(call, execution, missing, "not granted to this agent");
+        }
+        execution.emit(new AgentEvent.ApprovalRequested(execution.taskId(), execution.step(), call, missing));
+        return Mono.defer(() -> approvals.decide(new ApprovalRequest(execution.principal(), call.name(), call.id(),
+                call.arguments(), missing)))
+                .onErrorResume(e -> Mono.just(Decision.deny("the approval handler failed: " + describe(e))))
+                .defaultIfEmpty(Decision.deny("no approval was given"))
+                .flatMap(d -> {
+                    execution.emit(new AgentEvent.ApprovalDecided(execution.taskId(), execution.step(), call, d));
+                    if (!d.approved()) {
+                        return deny(call, execution, missing, "not approved: " + d.reason());
+                    }
+                    if (d.kind() == Decision.Kind.APPROVE_FOR_TASK) {
+                        execution.extend(missing);
+                    }
+                    return Mono.<Void>empty();
+                });
     }
 
     private static Mono<Void> deny(ToolCall call, ToolExecution execution, List<Capability> missing, String why) {
