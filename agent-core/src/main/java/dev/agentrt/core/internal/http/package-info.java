@@ -1,0 +1,4 @@
+@NullMarked
+package dev.agentrt.core.internal.http;
+
+import org.jspecify.annotations.NullMarked;
