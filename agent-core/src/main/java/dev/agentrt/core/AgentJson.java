@@ -10,6 +10,7 @@ import dev.agentrt.core.model.ChatRequest;
 import dev.agentrt.core.model.ChatResponse;
 import dev.agentrt.core.model.FinishReason;
 import dev.agentrt.core.model.Message;
+import dev.agentrt.core.model.ResponseFormat;
 import dev.agentrt.core.model.ToolCall;
 import dev.agentrt.core.model.ToolSpec;
 import dev.agentrt.core.model.Usage;
@@ -450,6 +451,10 @@ public final class AgentJson {
                 .nullableNumber("temperature", options.temperature())
                 .nullableNumber("topP", options.topP())
                 .list("stopSequences", options.stopSequences(), JsonValue::of)
+                .optional("responseFormat", options.responseFormat(), f -> JsonObject.builder()
+                        .put("name", f.name())
+                        .put("schema", f.schema())
+                        .build())
                 .build();
     }
 
@@ -534,7 +539,13 @@ public final class AgentJson {
     private static ChatOptions options(JsonValue json, String path) {
         In in = In.record(json, path);
         return in.create(() -> new ChatOptions(in.nullableInt32("maxTokens"), in.nullableNumber("temperature"),
-                in.nullableNumber("topP"), in.list("stopSequences", AgentJson::string)));
+                in.nullableNumber("topP"), in.list("stopSequences", AgentJson::string),
+                in.optionalObject("responseFormat", AgentJson::responseFormat)));
+    }
+
+    private static ResponseFormat responseFormat(JsonValue json, String path) {
+        In in = In.record(json, path);
+        return in.create(() -> new ResponseFormat(in.string("name"), in.object("schema", In::record).object));
     }
 
     private static String string(JsonValue json, String path) {
@@ -660,6 +671,11 @@ public final class AgentJson {
 
         <T> Out object(String name, T value, Function<? super T, ? extends JsonValue> write) {
             return put(name, write.apply(required(name, value)));
+        }
+
+        /** A member written only when there is a value (added to the format later; readers treat absence as null). */
+        <T> Out optional(String name, @Nullable T value, Function<? super T, ? extends JsonValue> write) {
+            return value == null ? this : put(name, write.apply(value));
         }
 
         <T> Out list(String name, List<T> items, Function<? super T, ? extends JsonValue> write) {
@@ -829,6 +845,12 @@ public final class AgentJson {
 
         <T> List<T> list(String name, BiFunction<JsonValue, String, T> read) {
             return AgentJson.list(required(name), at(name), read);
+        }
+
+        /** A member that journals written before it existed lack: missing or null both read as null. */
+        <T> @Nullable T optionalObject(String name, BiFunction<JsonValue, String, T> read) {
+            JsonValue value = object.get(name);
+            return value == null || value instanceof JsonValue.JsonNull ? null : read.apply(value, at(name));
         }
 
         private JsonValue required(String name) {

@@ -12,6 +12,8 @@ public enum Outcome {
     TIME_LIMIT,
     /** The cost budget was used up. */
     COST_LIMIT,
+    /** The answer did not match the type the task asked for, also after one correction. */
+    INVALID_OUTPUT,
     /** The subscriber cancelled the task. */
     CANCELLED,
     /** An error the model could not fix (a model failure, for example) ended the task. */

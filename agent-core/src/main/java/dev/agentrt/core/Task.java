@@ -86,15 +86,29 @@ public final class Task {
         return new Task(agent, input, context, messages, grants, principal, Objects.requireNonNull(id, "id"));
     }
 
+    /**
+     * This task with a typed answer: the model is asked for JSON matching {@code type}'s schema
+     * (a record), which is validated and mapped to a {@code T}.
+     *
+     * @throws IllegalArgumentException when {@code type} has no JSON Schema (not a record, a map...)
+     */
+    public <T> StructuredTask<T> returning(Class<T> type) {
+        return new StructuredTask<>(this, type);
+    }
+
     /** Runs the task; emits the result on a final answer, or an error (a {@link BudgetExceededException}, a {@link ModelException}...). */
     public Mono<AgentResult> execute() {
-        return Mono.defer(() -> new TaskRun(agent, this, null).run());
+        return Mono.defer(() -> new TaskRun(agent, this, null, null).run());
     }
 
     /** Runs the task and emits its events, ending with {@link AgentEvent.Completed} (then completes) or {@link AgentEvent.Failed} (then errors). */
     public Flux<AgentEvent> stream() {
+        return stream(null);
+    }
+
+    Flux<AgentEvent> stream(@Nullable StructuredOutput output) {
         return Flux.create(sink -> {
-            TaskRun run = new TaskRun(agent, this, sink::next);
+            TaskRun run = new TaskRun(agent, this, sink::next, output);
             Disposable d = run.run().subscribe(r -> sink.complete(), sink::error);
             sink.onCancel(d);
         }, FluxSink.OverflowStrategy.BUFFER);
@@ -107,6 +121,10 @@ public final class Task {
             throw new AgentException("task produced no result");
         }
         return r;
+    }
+
+    Agent agent() {
+        return agent;
     }
 
     String input() {

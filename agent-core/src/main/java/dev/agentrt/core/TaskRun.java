@@ -6,14 +6,17 @@ import dev.agentrt.core.internal.ReplyAssembler;
 import dev.agentrt.core.memory.Memory;
 import dev.agentrt.core.memory.MemoryQuery;
 import dev.agentrt.core.model.ChatEvent;
+import dev.agentrt.core.model.ChatOptions;
 import dev.agentrt.core.model.ChatRequest;
 import dev.agentrt.core.model.ChatResponse;
+import dev.agentrt.core.model.FinishReason;
 import dev.agentrt.core.model.Message;
 import dev.agentrt.core.model.ToolCall;
 import dev.agentrt.core.model.ToolSpec;
 import dev.agentrt.core.model.Usage;
 import dev.agentrt.core.security.Capability;
 import dev.agentrt.core.security.Grants;
+import dev.agentrt.core.tool.ToolErrorKind;
 import dev.agentrt.core.tool.ToolExecution;
 import dev.agentrt.core.tool.ToolRegistry;
 import dev.agentrt.core.tool.ToolResult;
@@ -48,14 +51,20 @@ final class TaskRun {
     private final ToolExecution execution;
     private final ToolRegistry registry;
     private final List<ToolSpec> toolSpecs;
+    private final ChatOptions options;
+    private final @Nullable StructuredOutput output;
+    /** The final-answer tool when structured output falls back to a tool; null otherwise. */
+    private final @Nullable String finalTool;
     private final ArrayList<Message> transcript = new ArrayList<>(8);
 
     private Usage usage = Usage.ZERO;
     private int steps;
     private boolean done;
     private String lastText = "";
+    private int outputCorrections;
+    private @Nullable Object structuredValue;
 
-    TaskRun(Agent agent, Task task, @Nullable Consumer<AgentEvent> sink) {
+    TaskRun(Agent agent, Task task, @Nullable Consumer<AgentEvent> sink, @Nullable StructuredOutput output) {
         this.agent = agent;
         this.task = task;
         this.taskId = task.newRunId();
@@ -72,7 +81,36 @@ final class TaskRun {
         this.registry = tools;
         this.execution = new ToolExecution(taskId, task.principal(), grants, agent.approvals(), agent.toolTimeout(),
                 listeners == null && sink == null ? null : this::emit, agent.toolAccess());
-        this.toolSpecs = registry.specs(execution);
+        List<ToolSpec> specs = registry.specs(execution);
+        ChatOptions opts = agent.options();
+        String fin = null;
+        if (output != null) {
+            if (agent.model().supportsResponseFormat()) {
+                opts = opts.withResponseFormat(output.format);
+            } else {
+                fin = finalToolName(specs);
+                var all = new ArrayList<ToolSpec>(specs.size() + 1);
+                all.addAll(specs);
+                all.add(new ToolSpec(fin, "Gives the final answer to the task. Call it exactly once, when you have the "
+                        + "answer; its arguments are the answer.", output.schema));
+                specs = List.copyOf(all);
+            }
+        }
+        this.toolSpecs = specs;
+        this.options = opts;
+        this.output = output;
+        this.finalTool = fin;
+    }
+
+    private static String finalToolName(List<ToolSpec> specs) {
+        String name = "final_answer";
+        for (int n = 1;; n++) {
+            String candidate = name;
+            if (specs.stream().noneMatch(t -> t.name().equals(candidate))) {
+                return candidate;
+            }
+            name = "final_answer_" + n;
+        }
     }
 
     Mono<AgentResult> run() {
@@ -96,6 +134,12 @@ final class TaskRun {
             }
             if (!agent.instructions().isEmpty()) {
                 append(Message.system(agent.instructions()));
+            }
+            if (finalTool != null) {
+                append(Message.system("When you have the final answer, call the tool " + finalTool
+                        + " with the answer as its arguments. Do not give the answer as plain text."));
+            } else if (output != null) {
+                append(Message.system("Answer with only a JSON value that matches the required schema."));
             }
             Context context = task.context();
             Memory memory = agent.memory();
@@ -163,7 +207,7 @@ final class TaskRun {
             view = agent.window().select(transcript);
         }
         execution.step(step);
-        var request = new ChatRequest(view, toolSpecs, agent.options());
+        var request = new ChatRequest(view, toolSpecs, options);
         if (hasEvents()) {
             emit(new AgentEvent.ModelRequest(taskId, step, view.size(), toolSpecs.size()));
         }
@@ -202,35 +246,148 @@ final class TaskRun {
             lastText = reply.text();
         }
         if (!reply.hasToolCalls()) {
+            if (output != null) {
+                return structuredAnswer(reply.text(), null, reply, step, response.usage(), total);
+            }
             synchronized (this) {
                 done = true;
             }
             stepDone(step, response.usage(), total);
             return Mono.empty();
         }
+        if (finalTool != null) {
+            for (ToolCall c : reply.toolCalls()) {
+                if (c.name().equals(finalTool)) {
+                    return structuredAnswer(c.arguments(), c, reply, step, response.usage(), total);
+                }
+            }
+        }
+        return runTools(reply, response.finishReason(), null, step, response.usage(), total);
+    }
+
+    /**
+     * Runs the tool calls of {@code reply} (bounded concurrency, results appended in call order).
+     * When the reply hit the token limit its last call may be cut short: it is answered with a
+     * {@link ToolErrorKind#TRUNCATED} error and never run. {@code preset} answers one call with a
+     * result decided here (a refused final answer).
+     */
+    private Mono<?> runTools(Message.Assistant reply, FinishReason finish, Message.@Nullable ToolResult preset,
+            int step, Usage stepUsage, Usage total) {
         Outcome over = overBudget(total);
         if (over == null && step >= agent.maxSteps()) {
             over = Outcome.STEP_LIMIT;
         }
         if (over != null) {
             String why = budgetMessage(over);
-            stepDone(step, response.usage(), total);
+            stepDone(step, stepUsage, total);
             return Mono.error(limit(over, why));
         }
         List<ToolCall> calls = reply.toolCalls();
-        if (calls.size() == 1) {
+        ToolCall truncated = finish == FinishReason.LENGTH ? calls.get(calls.size() - 1) : null;
+        if (calls.size() == 1 && truncated == null && preset == null) {
             ToolCall call = calls.get(0);
             return registry.execute(call, execution).doOnNext(r -> {
                 append(resultMessage(call, r));
-                stepDone(step, response.usage(), total);
+                stepDone(step, stepUsage, total);
             });
         }
         return Flux.fromIterable(calls)
-                .flatMapSequential(c -> registry.execute(c, execution).map(r -> resultMessage(c, r)),
-                        agent.maxConcurrentToolCalls())
+                .flatMapSequential(c -> {
+                    if (preset != null && c.id().equals(preset.callId())) {
+                        return Mono.just(preset);
+                    }
+                    if (c == truncated) {
+                        return Mono.just(truncatedCall(c, step));
+                    }
+                    return registry.execute(c, execution).map(r -> resultMessage(c, r));
+                }, agent.maxConcurrentToolCalls())
                 .doOnNext(this::append)
-                .doOnComplete(() -> stepDone(step, response.usage(), total))
+                .doOnComplete(() -> stepDone(step, stepUsage, total))
                 .then();
+    }
+
+    private Message truncatedCall(ToolCall call, int step) {
+        Integer max = options.maxTokens();
+        String message = "Not run: your reply reached the output token limit"
+                + (max == null ? "" : " (" + max + " tokens)")
+                + " while writing this call, so its arguments may be incomplete. Call the tool again with "
+                + "shorter arguments, or split the work into smaller calls.";
+        if (hasEvents()) {
+            emit(new AgentEvent.ToolCallFailed(taskId, step, call, ToolErrorKind.TRUNCATED, message, 0));
+        }
+        return new Message.ToolResult(call.id(), call.name(), message, true);
+    }
+
+    /**
+     * Checks a structured answer: the reply's text, or the arguments of the final-answer tool call.
+     * A valid answer ends the task; the first invalid one is sent back with what was wrong; the
+     * second fails the task with {@link StructuredOutputException}.
+     */
+    private Mono<?> structuredAnswer(String answer, @Nullable ToolCall finalCall, Message.Assistant reply, int step,
+            Usage stepUsage, Usage total) {
+        StructuredOutput out = java.util.Objects.requireNonNull(output);
+        StructuredOutput.Checked checked = out.check(answer);
+        if (checked.valid()) {
+            String json = java.util.Objects.requireNonNull(checked.json()).toJson();
+            synchronized (this) {
+                structuredValue = checked.value();
+                lastText = json;
+                done = true;
+            }
+            if (finalCall != null) {
+                // Every call of the last turn is answered, so the transcript can be resumed.
+                for (ToolCall c : reply.toolCalls()) {
+                    append(new Message.ToolResult(c.id(), c.name(),
+                            c == finalCall
+                                    ? "Final answer accepted."
+                                    : "Not run: the task ended with the final answer.",
+                            c != finalCall));
+                }
+            }
+            stepDone(step, stepUsage, total);
+            return Mono.empty();
+        }
+        List<String> problems = checked.problems();
+        boolean exhausted;
+        synchronized (this) {
+            exhausted = outputCorrections >= 1;
+            if (!exhausted) {
+                outputCorrections++;
+            }
+        }
+        if (exhausted) {
+            stepDone(step, stepUsage, total);
+            String why = "the answer did not match " + out.type.getTypeName() + " after one correction";
+            return Mono.error(new StructuredOutputException("Task " + taskId + " failed: " + why + ": "
+                    + String.join("; ", problems.subList(0, Math.min(3, problems.size()))), answer, problems,
+                    partial(Outcome.INVALID_OUTPUT, why)));
+        }
+        var feedback = new StringBuilder("Your answer does not match the required output:");
+        for (String p : problems) {
+            feedback.append("\n- ").append(p);
+        }
+        if (finalCall != null) {
+            feedback.append("\nCall ").append(finalTool).append(" again with a corrected answer.");
+            var preset = new Message.ToolResult(finalCall.id(), finalCall.name(), feedback.toString(), true);
+            return runTools(reply, FinishReason.STOP, preset, step, stepUsage, total);
+        }
+        if (finalTool != null) {
+            feedback.append("\nGive the answer by calling the tool ").append(finalTool).append('.');
+        } else {
+            feedback.append("\nReply again with only the corrected JSON value.");
+        }
+        if (step >= agent.maxSteps()) {
+            stepDone(step, stepUsage, total);
+            return Mono.error(limit(Outcome.STEP_LIMIT, budgetMessage(Outcome.STEP_LIMIT)));
+        }
+        append(Message.user(feedback.toString()));
+        stepDone(step, stepUsage, total);
+        return Mono.empty();
+    }
+
+    /** The mapped answer of a structured task that completed. */
+    synchronized @Nullable Object structuredValue() {
+        return structuredValue;
     }
 
     private static Message resultMessage(ToolCall call, ToolResult result) {
@@ -301,7 +458,9 @@ final class TaskRun {
     private void failed(Throwable error) {
         AgentResult partial = error instanceof BudgetExceededException b
                 ? b.partialResult()
-                : partial(Outcome.FAILED, error instanceof TimeoutException ? "timed out" : "the task failed");
+                : error instanceof StructuredOutputException so
+                        ? so.partialResult()
+                        : partial(Outcome.FAILED, error instanceof TimeoutException ? "timed out" : "the task failed");
         String message = error.getMessage() == null ? error.getClass().getSimpleName() : error.getMessage();
         emit(new AgentEvent.Failed(taskId, error.getClass().getSimpleName(), message, partial));
     }

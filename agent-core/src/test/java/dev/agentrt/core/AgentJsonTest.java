@@ -274,6 +274,24 @@ class AgentJsonTest {
     }
 
     @Test
+    void aResponseFormatRoundTripsAndOlderJournalsWithoutOneStillRead() {
+        var schema = JsonValue.parse("{\"type\":\"object\",\"properties\":{\"a\":{\"type\":\"integer\"}},"
+                + "\"required\":[\"a\"],\"additionalProperties\":false}").asObject();
+        var request = new ChatRequest(List.of(Message.user("a?")), List.of(),
+                ChatOptions.DEFAULTS.withResponseFormat(new dev.agentrt.core.model.ResponseFormat("Answer", schema)));
+
+        String json = AgentJson.write(request);
+
+        assertThat(AgentJson.readChatRequest(json)).isEqualTo(request);
+        assertThat(AgentJson.readChatRequest(AgentJson.write(ChatRequest.of(Message.user("hi"))))
+                .options()
+                .responseFormat()).isNull();
+        assertThatThrownBy(() -> AgentJson.readChatRequest(json.replace("\"name\":\"Answer\"", "\"name\":7")))
+                .isInstanceOf(JsonParseException.class)
+                .hasMessageContaining("responseFormat.name");
+    }
+
+    @Test
     void everyPermittedSubtypeOfEveryClosedFamilyHasASample() {
         Set<Class<?>> sampled = new HashSet<>();
         allSamples().forEach(s -> sampled.add(s.getClass()));

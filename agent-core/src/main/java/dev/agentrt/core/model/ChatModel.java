@@ -22,6 +22,15 @@ public interface ChatModel {
     /** Streams the reply to {@code request}. */
     Flux<ChatEvent> stream(ChatRequest request);
 
+    /**
+     * Whether this model honours {@link ChatOptions#responseFormat()} natively (the provider
+     * constrains the reply to the schema). When false, the agent loop asks for structured output
+     * through a final-answer tool instead.
+     */
+    default boolean supportsResponseFormat() {
+        return false;
+    }
+
     /** The whole reply at once: {@link #stream} assembled (tool-call fragments joined, usage kept). */
     default Mono<ChatResponse> call(ChatRequest request) {
         return Mono.defer(() -> {

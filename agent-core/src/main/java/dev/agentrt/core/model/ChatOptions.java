@@ -11,10 +11,11 @@ import java.util.List;
  * @param temperature sampling temperature
  * @param topP nucleus sampling
  * @param stopSequences sequences that end the reply
+ * @param responseFormat a JSON Schema the reply must match (structured output), or {@code null} for free text
  */
 public record ChatOptions(@Nullable Integer maxTokens, @Nullable Double temperature, @Nullable Double topP,
-        List<String> stopSequences) {
-    public static final ChatOptions DEFAULTS = new ChatOptions(null, null, null, List.of());
+        List<String> stopSequences, @Nullable ResponseFormat responseFormat) {
+    public static final ChatOptions DEFAULTS = new ChatOptions(null, null, null, List.of(), null);
 
     public ChatOptions {
         stopSequences = List.copyOf(stopSequences);
@@ -32,11 +33,29 @@ public record ChatOptions(@Nullable Integer maxTokens, @Nullable Double temperat
         }
     }
 
+    /** Options without a response format. */
+    public ChatOptions(@Nullable Integer maxTokens, @Nullable Double temperature, @Nullable Double topP,
+            List<String> stopSequences) {
+        this(maxTokens, temperature, topP, stopSequences, null);
+    }
+
     public ChatOptions withMaxTokens(@Nullable Integer value) {
-        return new ChatOptions(value, temperature, topP, stopSequences);
+        return new ChatOptions(value, temperature, topP, stopSequences, responseFormat);
     }
 
     public ChatOptions withTemperature(@Nullable Double value) {
-        return new ChatOptions(maxTokens, value, topP, stopSequences);
+        return new ChatOptions(maxTokens, value, topP, stopSequences, responseFormat);
+    }
+
+    public ChatOptions withTopP(@Nullable Double value) {
+        return new ChatOptions(maxTokens, temperature, value, stopSequences, responseFormat);
+    }
+
+    public ChatOptions withStopSequences(List<String> value) {
+        return new ChatOptions(maxTokens, temperature, topP, value, responseFormat);
+    }
+
+    public ChatOptions withResponseFormat(@Nullable ResponseFormat value) {
+        return new ChatOptions(maxTokens, temperature, topP, stopSequences, value);
     }
 }

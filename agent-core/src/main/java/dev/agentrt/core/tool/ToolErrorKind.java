@@ -10,6 +10,11 @@ public enum ToolErrorKind {
     PERMISSION_DENIED(false),
     /** The call did not finish within the tool timeout and was cancelled. */
     TIMEOUT(true),
+    /**
+     * The model's reply hit its output token limit while writing this call, so the arguments may be
+     * cut short; the tool was not run.
+     */
+    TRUNCATED(true),
     /** The tool itself failed. */
     EXECUTION_FAILED(true);
 

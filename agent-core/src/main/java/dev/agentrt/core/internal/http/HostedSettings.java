@@ -1,0 +1,27 @@
+package dev.agentrt.core.internal.http;
+
+import dev.agentrt.core.model.ChatOptions;
+import dev.agentrt.core.model.RetryPolicy;
+import org.jspecify.annotations.Nullable;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.time.Duration;
+import java.util.Map;
+
+/** The resolved settings of a hosted model client (see {@code HostedModelBuilder}); the key is never printed. */
+public record HostedSettings(String model, @Nullable String apiKey, URI baseUrl, Duration connectTimeout,
+        Duration timeout, Duration inactivityTimeout, ChatOptions defaults, Map<String, String> headers,
+        RetryPolicy retryPolicy, @Nullable HttpClient httpClient) {
+
+    /** The given client, or a new one suited to the base URL. */
+    public HttpClient client() {
+        return httpClient != null ? httpClient : ProviderHttp.newClient(baseUrl, connectTimeout);
+    }
+
+    @Override
+    public String toString() {
+        return "HostedSettings[model=" + model + ", baseUrl=" + baseUrl + ", apiKey="
+                + (apiKey == null ? "none" : "[redacted]") + "]";
+    }
+}

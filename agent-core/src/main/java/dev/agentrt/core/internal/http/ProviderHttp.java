@@ -1,0 +1,436 @@
+package dev.agentrt.core.internal.http;
+
+import dev.agentrt.core.ModelException;
+import dev.agentrt.core.json.JsonObject;
+import dev.agentrt.core.json.JsonParseException;
+import dev.agentrt.core.json.JsonValue;
+import dev.agentrt.core.model.RetryPolicy;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.adapter.JdkFlowAdapter;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.util.retry.Retry;
+
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Flow;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+import java.util.function.Function;
+
+/**
+ * The HTTP side of a hosted model client: posts a JSON body with the JDK {@link HttpClient}
+ * (asynchronously; no thread waits for the network), maps error statuses to {@link ModelException}
+ * with the provider's message, status and request id, retries what may pass under a
+ * {@link RetryPolicy} (only before any byte of a reply was handed on), and bounds the silence
+ * between two pieces of a streamed body. Plain {@code http://} requests are pinned to HTTP/1.1 so
+ * that no {@code Upgrade: h2c} reaches local servers. Secrets (API keys) are removed from every
+ * message this class builds, including provider error texts that echo them.
+ *
+ * <p>Thread-safe and immutable; one instance serves every request of a model.
+ */
+public final class ProviderHttp {
+    private static final Logger log = LoggerFactory.getLogger(ProviderHttp.class);
+    private static final int MAX_ERROR_BODY = 64 * 1024;
+    private static final int MAX_MESSAGE_CHARS = 2_000;
+
+    private final String provider;
+    private final HttpClient client;
+    private final Duration responseTimeout;
+    private final Duration inactivityTimeout;
+    private final RetryPolicy retry;
+    private final String[] headers;
+    private final List<String> secrets;
+    private final long maxBodyBytes;
+
+    /**
+     * @param provider the provider's name for messages ("OpenAI", "Anthropic")
+     * @param responseTimeout the longest wait for the response headers of one attempt
+     * @param inactivityTimeout the longest silence between two pieces of a body
+     * @param headers request headers (may hold secrets)
+     * @param secrets values never to show in a message
+     * @param maxBodyBytes the largest non-streamed body accepted
+     */
+    public ProviderHttp(String provider, HttpClient client, Duration responseTimeout, Duration inactivityTimeout,
+            RetryPolicy retry, Map<String, String> headers, List<String> secrets, long maxBodyBytes) {
+        this.provider = provider;
+        this.client = client;
+        this.responseTimeout = responseTimeout;
+        this.inactivityTimeout = inactivityTimeout;
+        this.retry = retry;
+        var flat = new ArrayList<String>(headers.size() * 2);
+        headers.forEach((name, value) -> {
+            flat.add(name);
+            flat.add(value);
+        });
+        this.headers = flat.toArray(String[]::new);
+        this.secrets = secrets.stream().filter(s -> s.length() >= 4).toList();
+        this.maxBodyBytes = maxBodyBytes;
+    }
+
+    /** A client for {@code baseUrl}: HTTP/1.1 for plain http, HTTP/2 (with fallback) for https; no redirects. */
+    public static HttpClient newClient(URI baseUrl, Duration connectTimeout) {
+        return HttpClient.newBuilder()
+                .connectTimeout(connectTimeout)
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .version("http".equalsIgnoreCase(baseUrl.getScheme())
+                        ? HttpClient.Version.HTTP_1_1
+                        : HttpClient.Version.HTTP_2)
+                .build();
+    }
+
+    public String provider() {
+        return provider;
+    }
+
+    /**
+     * Posts {@code body} and decodes the streamed response body with a decoder made for the
+     * response (it gets the provider's request id). Errors: a {@link ModelException} for an error
+     * status (after retries), a connection that failed, a body that broke off or went silent longer
+     * than the inactivity timeout, or whatever the decoder rejects. Cancelling aborts the request
+     * or closes the stream.
+     */
+    public <T> Flux<T> stream(URI uri, String body, String accept,
+            Function<@Nullable String, StreamDecoder<T>> decoders) {
+        return exchange(uri, body, accept).flatMapMany(r -> {
+            String requestId = requestId(r);
+            StreamDecoder<T> decoder = decoders.apply(requestId);
+            return JdkFlowAdapter.flowPublisherToFlux(r.body())
+                    .timeout(inactivityTimeout)
+                    .onErrorMap(e -> streamFailure(e, requestId))
+                    .concatMap(buffers -> {
+                        var out = new ArrayList<T>(4);
+                        try {
+                            for (ByteBuffer b : buffers) {
+                                decoder.feed(b, out::add);
+                            }
+                        } catch (RuntimeException e) {
+                            // What the chunk completed before the failure is still handed on, then the error.
+                            return Flux.fromIterable(out).concatWith(Flux.error(e));
+                        }
+                        return out.size() == 1 ? Mono.just(out.get(0)) : Flux.fromIterable(out);
+                    }, 8)
+                    .concatWith(Flux.defer(() -> {
+                        var out = new ArrayList<T>(2);
+                        decoder.end(out::add);
+                        return Flux.fromIterable(out);
+                    }))
+                    .onErrorMap(e -> !(e instanceof ModelException),
+                            e -> broken("could not read the reply: " + describe(e), requestId, e));
+        });
+    }
+
+    /** Posts {@code body} and collects the whole response body (at most {@code maxBodyBytes}). */
+    public Mono<Reply> call(URI uri, String body) {
+        return exchange(uri, body, "application/json").flatMap(r -> {
+            String requestId = requestId(r);
+            return collect(r.body(), maxBodyBytes)
+                    .timeout(inactivityTimeout)
+                    .onErrorMap(e -> streamFailure(e, requestId))
+                    .map(text -> new Reply(text, requestId));
+        });
+    }
+
+    /** A whole response body and the provider's request id. */
+    public record Reply(String body, @Nullable String requestId) {}
+
+    /** Turns the bytes of one streamed response into values; confined to that response. */
+    public interface StreamDecoder<T> {
+        /** Consumes all of {@code buffer}, emitting every value it completes. */
+        void feed(ByteBuffer buffer, Consumer<T> out);
+
+        /** The body ended cleanly: emits what is left, or throws a {@link ModelException} for a reply cut short. */
+        void end(Consumer<T> out);
+    }
+
+    /** The request id the provider sent with a response, if any. */
+    public static @Nullable String requestId(HttpResponse<?> response) {
+        var headers = response.headers();
+        return headers.firstValue("request-id")
+                .or(() -> headers.firstValue("x-request-id"))
+                .or(() -> headers.firstValue("openai-request-id"))
+                .orElse(null);
+    }
+
+    /** A failure of a reply that had started: never retried here, since part of it may have been used. */
+    public ModelException broken(String message, @Nullable String requestId, @Nullable Throwable cause) {
+        return new ModelException(scrub(provider + ": " + message), 200, requestId, true, cause);
+    }
+
+    /** Removes every secret from {@code text}. */
+    public String scrub(String text) {
+        String out = text;
+        for (String s : secrets) {
+            if (out.contains(s)) {
+                out = out.replace(s, "[redacted]");
+            }
+        }
+        return out;
+    }
+
+    private Mono<HttpResponse<Flow.Publisher<List<ByteBuffer>>>> exchange(URI uri, String body, String accept) {
+        Mono<HttpResponse<Flow.Publisher<List<ByteBuffer>>>> attempt = Mono.defer(() -> {
+            HttpRequest.Builder request = HttpRequest.newBuilder(uri)
+                    .timeout(responseTimeout)
+                    .header("Content-Type", "application/json")
+                    .header("Accept", accept)
+                    .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
+            if ("http".equalsIgnoreCase(uri.getScheme())) {
+                request.version(HttpClient.Version.HTTP_1_1);
+            }
+            if (headers.length > 0) {
+                request.headers(headers);
+            }
+            return Mono.fromFuture(() -> client.sendAsync(request.build(), HttpResponse.BodyHandlers.ofPublisher()));
+        }).onErrorMap(e -> !(e instanceof ModelException), e -> connectFailure(uri, e)).flatMap(this::checkStatus);
+        if (retry.maxRetries() == 0) {
+            return attempt.onErrorMap(StatusException.class, s -> s.plain(""));
+        }
+        return attempt.retryWhen(Retry.from(signals -> signals.concatMap(signal -> {
+            Throwable failure = signal.failure();
+            long retryNumber = signal.totalRetries() + 1;
+            if (!(failure instanceof ModelException m) || !m.isRetryable() || retryNumber > retry.maxRetries()) {
+                return Mono.error(failure);
+            }
+            Duration wait = failure instanceof StatusException s && s.retryAfter != null
+                    ? s.retryAfter
+                    : retry.backoff((int) retryNumber, ThreadLocalRandom.current().nextDouble());
+            if (log.isDebugEnabled()) {
+                log.debug("{} request failed ({}); retry {} of {} in {} ms", provider, m.getMessage(), retryNumber,
+                        retry.maxRetries(), wait.toMillis());
+            }
+            return Mono.delay(wait).thenReturn(retryNumber);
+        })))
+                .onErrorMap(StatusException.class,
+                        s -> s.plain(s.isRetryable() ? " (gave up after " + retry.maxRetries() + " retries)" : ""));
+    }
+
+    private Mono<HttpResponse<Flow.Publisher<List<ByteBuffer>>>> checkStatus(
+            HttpResponse<Flow.Publisher<List<ByteBuffer>>> response) {
+        int status = response.statusCode();
+        if (status >= 200 && status < 300) {
+            return Mono.just(response);
+        }
+        // The error body is read (bounded) so that the connection is released and the provider's
+        // own explanation reaches the caller.
+        return collect(response.body(), MAX_ERROR_BODY)
+                .timeout(inactivityTimeout)
+                .onErrorResume(e -> Mono.just(""))
+                .flatMap(text -> Mono.error(statusError(response, text)));
+    }
+
+    private ModelException statusError(HttpResponse<?> response, String body) {
+        int status = response.statusCode();
+        boolean retryable = status == 429 || status == 500 || status == 502 || status == 503 || status == 504
+                || status == 529;
+        String requestId = requestId(response);
+        JsonObject json = null;
+        try {
+            if (JsonValue.parse(body) instanceof JsonObject o) {
+                json = o;
+            }
+        } catch (JsonParseException notJson) {
+            // The body is shown as text below.
+        }
+        String detail = errorMessage(json, body);
+        if (requestId == null && json != null) {
+            requestId = json.getString("request_id").orElse(null);
+        }
+        Duration retryAfter = retryable ? retryAfter(response) : null;
+        StringBuilder message = new StringBuilder(provider).append(" returned HTTP ").append(status);
+        if (!detail.isEmpty()) {
+            message.append(": ").append(detail);
+        }
+        if (requestId != null) {
+            message.append(" (request id ").append(requestId).append(')');
+        }
+        if (retryAfter != null && retryAfter.compareTo(retry.maxRetryAfter()) > 0) {
+            message.append("; the server asked to wait ")
+                    .append(retryAfter.toSeconds())
+                    .append(" s, longer than the retry policy allows");
+            return new ModelException(scrub(message.toString()), status, requestId, false, null);
+        }
+        return new StatusException(scrub(message.toString()), status, requestId, retryable, retryAfter);
+    }
+
+    /** The provider's explanation from an error body: {@code error.message}, {@code error}, {@code message}, or the text. */
+    public static String errorMessage(@Nullable JsonObject json, String body) {
+        if (json != null) {
+            JsonValue error = json.get("error");
+            if (error instanceof JsonObject e) {
+                String msg = e.getString("message").orElse("");
+                String type = e.getString("type").or(() -> e.getString("code")).orElse("");
+                return clip(type.isEmpty() ? msg : msg.isEmpty() ? type : type + ": " + msg);
+            }
+            if (error instanceof JsonValue.JsonString(String s)) {
+                return clip(s);
+            }
+            var msg = json.getString("message").or(() -> json.getString("detail"));
+            if (msg.isPresent()) {
+                return clip(msg.get());
+            }
+        }
+        return clip(body.strip());
+    }
+
+    /** Whether an error object sent inside a reply names a condition that may pass (overload, rate limit, server error). */
+    public static boolean retryableError(JsonObject json) {
+        JsonObject error = json.getObject("error").orElse(json);
+        String type = error.getString("type").or(() -> error.getString("code")).orElse("");
+        return switch (type) {
+            case "overloaded_error", "api_error", "rate_limit_error", "server_error", "rate_limit_exceeded",
+                    "timeout_error" ->
+                true;
+            default -> error.getLong("code").map(c -> c == 429 || c >= 500).orElse(false);
+        };
+    }
+
+    private static String clip(String s) {
+        return s.length() <= MAX_MESSAGE_CHARS ? s : s.substring(0, MAX_MESSAGE_CHARS) + "...";
+    }
+
+    /** {@code retry-after-ms}, else {@code Retry-After} in seconds or as an HTTP date; null when absent or unreadable. */
+    static @Nullable Duration retryAfter(HttpResponse<?> response) {
+        var ms = response.headers().firstValue("retry-after-ms");
+        if (ms.isPresent()) {
+            try {
+                double value = Double.parseDouble(ms.get().strip());
+                if (value >= 0 && Double.isFinite(value)) {
+                    return Duration.ofNanos((long) (value * 1_000_000));
+                }
+            } catch (NumberFormatException unreadable) {
+                // Fall through to Retry-After.
+            }
+        }
+        var header = response.headers().firstValue("retry-after");
+        return header.isEmpty() ? null : parseRetryAfter(header.get(), System.currentTimeMillis());
+    }
+
+    /** A {@code Retry-After} value relative to {@code nowMillis}: delta-seconds or an HTTP date. */
+    public static @Nullable Duration parseRetryAfter(String value, long nowMillis) {
+        String v = value.strip();
+        try {
+            double seconds = Double.parseDouble(v);
+            if (seconds >= 0 && Double.isFinite(seconds)) {
+                return Duration.ofMillis((long) (seconds * 1000));
+            }
+            return null;
+        } catch (NumberFormatException notSeconds) {
+            // An HTTP date.
+        }
+        try {
+            long at = ZonedDateTime.parse(v, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant().toEpochMilli();
+            return Duration.ofMillis(Math.max(0, at - nowMillis));
+        } catch (DateTimeParseException unreadable) {
+            return null;
+        }
+    }
+
+    private ModelException connectFailure(URI uri, Throwable e) {
+        String what = e instanceof HttpConnectTimeoutException
+                ? "could not connect to " + origin(uri) + " within the connect timeout"
+                : e instanceof HttpTimeoutException
+                        ? "no response from " + origin(uri) + " within " + responseTimeout
+                        : e instanceof ConnectException
+                                ? "could not connect to " + origin(uri) + ": " + describe(e)
+                                : "request to " + origin(uri) + " failed: " + describe(e);
+        boolean retryable = e instanceof IOException;
+        return new ModelException(scrub(provider + ": " + what), 0, null, retryable, e);
+    }
+
+    private Throwable streamFailure(Throwable e, @Nullable String requestId) {
+        if (e instanceof ModelException) {
+            return e;
+        }
+        if (e instanceof TimeoutException) {
+            return broken("no data for " + inactivityTimeout.toMillis() + " ms; the stream was closed", requestId, e);
+        }
+        if (!(e instanceof IOException)) {
+            return broken("could not read the reply: " + describe(e), requestId, e);
+        }
+        return broken("the connection broke during the reply: " + describe(e), requestId, e);
+    }
+
+    private static String origin(URI uri) {
+        return uri.getScheme() + "://" + uri.getAuthority();
+    }
+
+    private static String describe(Throwable e) {
+        String m = e.getMessage();
+        return m == null || m.isBlank() ? e.getClass().getSimpleName() : m;
+    }
+
+    private static Mono<String> collect(Flow.Publisher<List<ByteBuffer>> body, long limit) {
+        return JdkFlowAdapter.flowPublisherToFlux(body)
+                .concatMapIterable(buffers -> buffers)
+                .reduceWith(() -> new Collector(limit), Collector::add)
+                .map(Collector::text);
+    }
+
+    /** Collects a body up to a limit; bytes past it are read and dropped so the connection is released. */
+    private static final class Collector {
+        private final long limit;
+        private byte[] bytes = new byte[1024];
+        private int size;
+        private boolean truncated;
+
+        Collector(long limit) {
+            this.limit = limit;
+        }
+
+        Collector add(ByteBuffer buffer) {
+            int n = buffer.remaining();
+            if (size + (long) n > limit) {
+                truncated = true;
+                n = (int) Math.max(0, limit - size);
+            }
+            if (size + n > bytes.length) {
+                bytes = java.util.Arrays.copyOf(bytes, Math.max(size + n, bytes.length * 2));
+            }
+            buffer.get(bytes, size, n);
+            size += n;
+            return this;
+        }
+
+        String text() {
+            if (truncated && limit > MAX_ERROR_BODY) {
+                throw new IllegalStateException("response body larger than " + limit + " bytes");
+            }
+            return new String(bytes, 0, size, StandardCharsets.UTF_8);
+        }
+    }
+
+    /** An error status; carries the server's requested wait for the retry loop. */
+    static final class StatusException extends ModelException {
+        final @Nullable Duration retryAfter;
+
+        StatusException(String message, int status, @Nullable String requestId, boolean retryable,
+                @Nullable Duration retryAfter) {
+            super(message, status, requestId, retryable, null);
+            this.retryAfter = retryAfter;
+        }
+
+        /** The exception the caller sees: a plain {@link ModelException}. */
+        ModelException plain(String suffix) {
+            return new ModelException(getMessage() + suffix, status(), requestId(), isRetryable(), null);
+        }
+    }
+}
