@@ -9,6 +9,8 @@ import dev.agentrt.core.model.ChatModel;
 import dev.agentrt.core.model.ScriptedChatModel;
 import dev.agentrt.core.model.ScriptedChatModel.Reply;
 import dev.agentrt.core.model.ToolCall;
+import dev.agentrt.core.model.anthropic.AnthropicChatModel;
+import dev.agentrt.core.model.openai.OpenAiChatModel;
 import dev.agentrt.core.security.Capability;
 import dev.agentrt.core.tool.Tool;
 import dev.agentrt.core.tool.ToolResult;
@@ -23,7 +25,8 @@ import java.util.Map;
 /**
  * Shows: an agent reading files of a directory context through a tool call, a tool call refused
  * because a capability was not granted, and the final answer, with every event printed as it happens.
- * Needs: nothing (runs offline on a scripted model; a hosted model is used once configured).
+ * Needs: nothing (runs offline on a scripted model); ANTHROPIC_API_KEY, OPENAI_API_KEY, or OPENAI_BASE_URL
+ * with AGENT_MODEL (Ollama, vLLM, llama.cpp...) to run it on a real model.
  * You will see: the tool calls, the denial explained to the model, and the agent's answer.
  */
 public final class QuickStart {
@@ -81,19 +84,49 @@ public final class QuickStart {
         return result;
     }
 
-    private static ChatModel model(PrintStream out, Map<String, String> env) {
-        for (String key : new String[]{"ANTHROPIC_API_KEY", "OPENAI_API_KEY", "OPENAI_BASE_URL"}) {
-            if (env.containsKey(key)) {
-                out.println(key + " is set, but hosted providers arrive with the provider module; running offline.");
+    /**
+     * The model from the environment: {@code ANTHROPIC_API_KEY} picks Claude, {@code OPENAI_API_KEY}
+     * or {@code OPENAI_BASE_URL} an OpenAI(-compatible) server; {@code AGENT_MODEL} names the model.
+     * Without any of them the example runs offline on a scripted model.
+     */
+    static ChatModel model(PrintStream out, Map<String, String> env) {
+        String name = blankToNull(env.get("AGENT_MODEL"));
+        if (blankToNull(env.get("ANTHROPIC_API_KEY")) != null) {
+            ChatModel claude = AnthropicChatModel.builder()
+                    .model(name != null ? name : "claude-sonnet-4-5")
+                    .environment(env::get)
+                    .build();
+            out.println("Using " + claude + " (from ANTHROPIC_API_KEY).");
+            out.println();
+            return claude;
+        }
+        String baseUrl = blankToNull(env.get("OPENAI_BASE_URL"));
+        if (blankToNull(env.get("OPENAI_API_KEY")) != null || baseUrl != null) {
+            if (name == null && baseUrl != null) {
+                out.println("OPENAI_BASE_URL is set: set AGENT_MODEL to a model that server serves. Running offline.");
+            } else {
+                ChatModel gpt = OpenAiChatModel.builder()
+                        .model(name != null ? name : "gpt-4.1-mini")
+                        .environment(env::get)
+                        .build();
+                out.println("Using " + gpt + " (from " + (baseUrl != null ? "OPENAI_BASE_URL" : "OPENAI_API_KEY")
+                        + ").");
+                out.println();
+                return gpt;
             }
         }
-        out.println("No hosted model in use: running OFFLINE on a scripted model (replies are canned).");
+        out.println("No hosted model configured: running OFFLINE on a scripted model (replies are canned).");
+        out.println("Set ANTHROPIC_API_KEY, OPENAI_API_KEY, or OPENAI_BASE_URL with AGENT_MODEL to use a real one.");
         out.println();
         return ScriptedChatModel.of(
                 Reply.toolCalls(new ToolCall("call_1", "read_context_file", "{\"path\":\"TODO.md\"}"),
                         new ToolCall("call_2", "read_env", "{\"name\":\"AWS_SECRET_ACCESS_KEY\"}")),
                 Reply.text("Left to do: ship the agent loop and write the README. I may not read your AWS secret"
                         + " key: this agent was not granted access to that environment variable."));
+    }
+
+    private static String blankToNull(String value) {
+        return value == null || value.isBlank() ? null : value;
     }
 
     /** Prints events as they happen; text deltas stream onto one line. Used from one task's events only. */

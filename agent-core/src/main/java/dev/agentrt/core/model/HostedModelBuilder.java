@@ -34,6 +34,7 @@ public abstract class HostedModelBuilder<B extends HostedModelBuilder<B>> {
     private RetryPolicy retryPolicy = RetryPolicy.DEFAULT;
     private @Nullable HttpClient httpClient;
     private UnaryOperator<@Nullable String> environment = System::getenv;
+    private boolean nativeStructuredOutput = true;
 
     protected HostedModelBuilder() {}
 
@@ -45,7 +46,12 @@ public abstract class HostedModelBuilder<B extends HostedModelBuilder<B>> {
         return self();
     }
 
-    /** The API key; without one, the provider's conventional environment variable is read at {@code build()}. */
+    /**
+     * The API key. Without one, the provider's conventional environment variable is read at
+     * {@code build()}, unless {@link #baseUrl} pointed the client at another server in code: a key
+     * from the environment is sent only to the provider's API or to the base URL the environment
+     * names.
+     */
     public B apiKey(String key) {
         this.apiKey = requireText(key, "apiKey");
         return self();
@@ -131,6 +137,16 @@ public abstract class HostedModelBuilder<B extends HostedModelBuilder<B>> {
         return self();
     }
 
+    /**
+     * Whether structured output ({@code task.returning(...)}) uses the provider's native JSON
+     * Schema mode (the default) or, for models and servers without it, a final-answer tool run by
+     * the agent loop.
+     */
+    public B nativeStructuredOutput(boolean value) {
+        this.nativeStructuredOutput = value;
+        return self();
+    }
+
     /** Where environment variables are read from ({@link System#getenv} unless set; for tests and configuration layers). */
     public B environment(UnaryOperator<@Nullable String> lookup) {
         this.environment = Objects.requireNonNull(lookup, "environment");
@@ -148,7 +164,10 @@ public abstract class HostedModelBuilder<B extends HostedModelBuilder<B>> {
             throw new IllegalArgumentException("model is required: the provider's model name, e.g. " + example);
         }
         String key = apiKey;
-        if (key == null) {
+        // A key from the environment goes only to the provider's own API or to the base URL the
+        // environment names beside it, never to a server the code pointed the client at.
+        boolean urlFromCode = baseUrl != null && !baseUrl.equals(URI.create(defaultUrl));
+        if (key == null && !urlFromCode) {
             String fromEnv = environment.apply(keyVariable);
             key = fromEnv == null || fromEnv.isBlank() ? null : fromEnv.strip();
         }
@@ -160,7 +179,7 @@ public abstract class HostedModelBuilder<B extends HostedModelBuilder<B>> {
             baseUrl = null;
         }
         return new HostedSettings(model, key, url, connectTimeout, timeout, inactivityTimeout, defaults,
-                Map.copyOf(headers), retryPolicy, httpClient);
+                Map.copyOf(headers), retryPolicy, httpClient, nativeStructuredOutput);
     }
 
     /** The value of an environment variable through the builder's {@link #environment} lookup. */
@@ -188,6 +207,7 @@ public abstract class HostedModelBuilder<B extends HostedModelBuilder<B>> {
         this.retryPolicy = other.retryPolicy;
         this.httpClient = other.httpClient;
         this.environment = other.environment;
+        this.nativeStructuredOutput = other.nativeStructuredOutput;
         return self();
     }
 

@@ -113,29 +113,35 @@ public final class ProviderHttp {
         return exchange(uri, body, accept).flatMapMany(r -> {
             String requestId = requestId(r);
             StreamDecoder<T> decoder = decoders.apply(requestId);
-            return JdkFlowAdapter.flowPublisherToFlux(r.body())
+            Flux<List<ByteBuffer>> chunks = JdkFlowAdapter.flowPublisherToFlux(quietAfterCancel(r.body()))
                     .timeout(inactivityTimeout)
-                    .onErrorMap(e -> streamFailure(e, requestId))
-                    .concatMap(buffers -> {
-                        var out = new ArrayList<T>(4);
-                        try {
-                            for (ByteBuffer b : buffers) {
-                                decoder.feed(b, out::add);
-                            }
-                        } catch (RuntimeException e) {
-                            // What the chunk completed before the failure is still handed on, then the error.
-                            return Flux.fromIterable(out).concatWith(Flux.error(e));
-                        }
-                        return out.size() == 1 ? Mono.just(out.get(0)) : Flux.fromIterable(out);
-                    }, 8)
-                    .concatWith(Flux.defer(() -> {
-                        var out = new ArrayList<T>(2);
-                        decoder.end(out::add);
-                        return Flux.fromIterable(out);
-                    }))
-                    .onErrorMap(e -> !(e instanceof ModelException),
-                            e -> broken("could not read the reply: " + describe(e), requestId, e));
+                    .onErrorMap(e -> streamFailure(e, requestId));
+            return decode(chunks, decoder).onErrorMap(e -> !(e instanceof ModelException),
+                    e -> broken("could not read the reply: " + describe(e), requestId, e));
         });
+    }
+
+    /**
+     * Runs {@code decoder} over a body: the values each chunk completes, in order, then what
+     * {@link StreamDecoder#end} adds when the body ends. A decoder failure is emitted after the
+     * values its chunk completed before it.
+     */
+    public static <T> Flux<T> decode(Flux<List<ByteBuffer>> body, StreamDecoder<T> decoder) {
+        return body.concatMap(buffers -> {
+            var out = new ArrayList<T>(4);
+            try {
+                for (ByteBuffer b : buffers) {
+                    decoder.feed(b, out::add);
+                }
+            } catch (RuntimeException e) {
+                return Flux.fromIterable(out).concatWith(Flux.error(e));
+            }
+            return out.size() == 1 ? Mono.just(out.get(0)) : Flux.fromIterable(out);
+        }, 8).concatWith(Flux.defer(() -> {
+            var out = new ArrayList<T>(2);
+            decoder.end(out::add);
+            return Flux.fromIterable(out);
+        }));
     }
 
     /** Posts {@code body} and collects the whole response body (at most {@code maxBodyBytes}). */
@@ -379,10 +385,58 @@ public final class ProviderHttp {
     }
 
     private static Mono<String> collect(Flow.Publisher<List<ByteBuffer>> body, long limit) {
-        return JdkFlowAdapter.flowPublisherToFlux(body)
+        return JdkFlowAdapter.flowPublisherToFlux(quietAfterCancel(body))
                 .concatMapIterable(buffers -> buffers)
                 .reduceWith(() -> new Collector(limit), Collector::add)
                 .map(Collector::text);
+    }
+
+    /**
+     * The JDK client reports a body subscription cancelled by us (an inactivity timeout, the caller
+     * going away) as an error afterwards; nobody is listening by then, and Reactor would log it as
+     * a dropped error. Signals after the cancel are ignored.
+     */
+    private static <T> Flow.Publisher<T> quietAfterCancel(Flow.Publisher<T> source) {
+        return subscriber -> source.subscribe(new Flow.Subscriber<T>() {
+            private volatile boolean cancelled;
+
+            @Override
+            public void onSubscribe(Flow.Subscription subscription) {
+                subscriber.onSubscribe(new Flow.Subscription() {
+                    @Override
+                    public void request(long n) {
+                        subscription.request(n);
+                    }
+
+                    @Override
+                    public void cancel() {
+                        cancelled = true;
+                        subscription.cancel();
+                    }
+                });
+            }
+
+            @Override
+            public void onNext(T item) {
+                if (!cancelled) {
+                    subscriber.onNext(item);
+                }
+            }
+
+            @Override
+            public void onError(Throwable error) {
+                if (!cancelled) {
+                    subscriber.onError(error);
+                }
+            }
+
+            @Override
+            public void onComplete() {
+                if (!cancelled) {
+                    subscriber.onComplete();
+                }
+            }
+        });
     }
 
     /** Collects a body up to a limit; bytes past it are read and dropped so the connection is released. */

@@ -22,6 +22,7 @@ import dev.agentrt.core.model.ToolCall;
 import dev.agentrt.core.model.ToolSpec;
 import dev.agentrt.core.model.Usage;
 import org.jspecify.annotations.Nullable;
+import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -48,7 +49,7 @@ import java.util.function.Consumer;
  * {@code message_stop} is an error, and so is an {@code error} event after the HTTP 200.
  * System messages become the request's {@code system} text; consecutive tool results become one
  * user turn, as the API requires. Structured output uses {@code output_config.format} (turn it off
- * with {@link Builder#nativeStructuredOutput(boolean)} for models without it; the agent then uses a
+ * with {@code nativeStructuredOutput(false)} for models without it; the agent then uses a
  * final-answer tool). Thread-safe; the API key is sent only in the {@code x-api-key} header and never
  * appears in a message, an exception or {@link #toString()}.
  */
@@ -84,7 +85,7 @@ public final class AnthropicChatModel implements ChatModel {
         }
         this.endpoint = URI.create(baseUrl + "/v1/messages");
         this.defaults = s.defaults();
-        this.nativeStructuredOutput = snapshot.nativeStructuredOutput;
+        this.nativeStructuredOutput = s.nativeStructuredOutput();
         var headers = new LinkedHashMap<String, String>();
         if (key != null) {
             headers.put("x-api-key", key);
@@ -116,6 +117,15 @@ public final class AnthropicChatModel implements ChatModel {
     @Override
     public Flux<ChatEvent> stream(ChatRequest request) {
         return Flux.defer(() -> http.stream(endpoint, body(request, true), "text/event-stream", StreamDecoder::new));
+    }
+
+    /**
+     * Decodes a recorded response body (the bytes of a {@code text/event-stream} reply) exactly as a
+     * live reply is decoded: for replaying captured streams in tests and tools. Cold; each
+     * subscription decodes the body anew.
+     */
+    public Flux<ChatEvent> replay(Publisher<ByteBuffer> body) {
+        return Flux.defer(() -> ProviderHttp.decode(Flux.from(body).map(List::of), new StreamDecoder(null)));
     }
 
     @Override
@@ -167,10 +177,6 @@ public final class AnthropicChatModel implements ChatModel {
         }
         ResponseFormat format = o.responseFormat() != null ? o.responseFormat() : defaults.responseFormat();
         if (format != null) {
-            if (!nativeStructuredOutput) {
-                throw new IllegalArgumentException("this model was built with nativeStructuredOutput(false); "
-                        + "the request must not carry a response format");
-            }
             b.put("output_config", JsonObject.builder()
                     .put("format", JsonObject.builder()
                             .put("type", "json_schema")
@@ -488,21 +494,10 @@ public final class AnthropicChatModel implements ChatModel {
 
     /** Builds an {@link AnthropicChatModel}; {@code model} is required. */
     public static final class Builder extends HostedModelBuilder<Builder> {
-        private boolean nativeStructuredOutput = true;
-
         private Builder() {}
 
         @Override
         protected Builder self() {
-            return this;
-        }
-
-        /**
-         * Whether structured output uses the API's {@code output_config.format} (the default) or,
-         * for models without it, a final-answer tool run by the agent loop.
-         */
-        public Builder nativeStructuredOutput(boolean value) {
-            this.nativeStructuredOutput = value;
             return this;
         }
 
@@ -513,7 +508,6 @@ public final class AnthropicChatModel implements ChatModel {
         }
 
         private Builder copyOf(Builder other) {
-            this.nativeStructuredOutput = other.nativeStructuredOutput;
             return from(other);
         }
     }

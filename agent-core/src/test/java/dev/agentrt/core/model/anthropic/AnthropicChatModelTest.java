@@ -205,6 +205,20 @@ class AnthropicChatModelTest {
     }
 
     @Test
+    void aRecordedStreamReplaysToTheSameReplyAsTheLiveOne() {
+        server.enqueue(sse(TOOL_STREAM));
+        AnthropicChatModel model = builder().build();
+        byte[] bytes = TOOL_STREAM.getBytes(StandardCharsets.UTF_8);
+
+        ChatResponse replayed = assemble(model.replay(Flux.range(0, bytes.length / 7 + 1)
+                .map(i -> java.nio.ByteBuffer.wrap(bytes, i * 7, Math.min(7, bytes.length - i * 7)))));
+
+        assertThat(replayed).isEqualTo(assemble(model.stream(ask("x"))));
+        assertThatThrownBy(() -> assemble(model.replay(Flux.just(java.nio.ByteBuffer.wrap(bytes, 0, 100)))))
+                .isInstanceOf(ModelException.class);
+    }
+
+    @Test
     void aToolCallWithoutAnyArgumentFragmentGetsAnEmptyObject() {
         server.enqueue(sse(toolStream("toolu_9", "get_time", List.of(), "tool_use")),
                 sse(toolStream("toolu_9", "get_time", List.of(""), "tool_use")));
@@ -636,6 +650,40 @@ class AnthropicChatModelTest {
         JsonObject answer = messages.get(2).asObject().getArray("content").orElseThrow().get(0).asObject();
         assertThat(answer.getString("tool_use_id")).contains("toolu_slow");
         assertThat(answer.get("is_error")).isEqualTo(JsonValue.of(true));
+    }
+
+    @Test
+    void aRunCancelledWhileAToolRunsResumesWithEveryCallAnswered() throws InterruptedException {
+        server.enqueue(sse(toolStream("toolu_hang", "hang", List.of("{}"), "tool_use")),
+                sse(textStream("Resumed.", "end_turn")));
+        Tool hang = Tool.builder("hang").handler((args, ctx) -> Mono.never()).build();
+        var partial = new java.util.concurrent.atomic.AtomicReference<AgentResult>();
+        var toolStarted = new java.util.concurrent.CountDownLatch(1);
+        Agent agent = Agent.builder().model(builder().build()).tools(hang).listener(e -> {
+            if (e instanceof dev.agentrt.core.AgentEvent.ToolCallRequested) {
+                toolStarted.countDown();
+            } else if (e instanceof dev.agentrt.core.AgentEvent.Failed f) {
+                partial.set(f.partial());
+            }
+        }).build();
+
+        var running = agent.task("Run it").execute().subscribe();
+        assertThat(toolStarted.await(5, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        running.dispose();
+        assertThat(partial.get().outcome()).isEqualTo(dev.agentrt.core.Outcome.CANCELLED);
+        AgentResult resumed = agent.task("Go on").withMessages(partial.get().transcript()).executeBlocking();
+
+        assertThat(resumed.text()).isEqualTo("Resumed.");
+        JsonArray messages = JsonValue.parse(server.requests().get(1).body())
+                .asObject()
+                .getArray("messages")
+                .orElseThrow();
+        assertThat(messages.items()).extracting(m -> m.asObject().getString("role").orElseThrow())
+                .containsExactly("user", "assistant", "user");
+        JsonArray blocks = messages.get(2).asObject().getArray("content").orElseThrow();
+        assertThat(blocks.get(0).asObject().getString("tool_use_id")).contains("toolu_hang");
+        assertThat(blocks.get(0).asObject().getString("content").orElseThrow()).startsWith("Not run");
+        assertThat(blocks.get(1).asObject().getString("text")).contains("Go on");
     }
 
     @Test

@@ -1,0 +1,461 @@
+package dev.agentrt.core.model.openai;
+
+import dev.agentrt.core.ModelException;
+import dev.agentrt.core.internal.http.HostedSettings;
+import dev.agentrt.core.internal.http.ProviderHttp;
+import dev.agentrt.core.internal.http.SseDecoder;
+import dev.agentrt.core.internal.http.SseEvent;
+import dev.agentrt.core.json.JsonArray;
+import dev.agentrt.core.json.JsonObject;
+import dev.agentrt.core.json.JsonParseException;
+import dev.agentrt.core.json.JsonValue;
+import dev.agentrt.core.model.ChatEvent;
+import dev.agentrt.core.model.ChatModel;
+import dev.agentrt.core.model.ChatOptions;
+import dev.agentrt.core.model.ChatRequest;
+import dev.agentrt.core.model.ChatResponse;
+import dev.agentrt.core.model.FinishReason;
+import dev.agentrt.core.model.HostedModelBuilder;
+import dev.agentrt.core.model.Message;
+import dev.agentrt.core.model.ResponseFormat;
+import dev.agentrt.core.model.ToolCall;
+import dev.agentrt.core.model.ToolSpec;
+import dev.agentrt.core.model.Usage;
+import org.jspecify.annotations.Nullable;
+import org.reactivestreams.Publisher;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+import java.net.URI;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * A client for the OpenAI Chat Completions API, and through {@code baseUrl} for every server that
+ * speaks it: Ollama ({@code http://localhost:11434/v1}), vLLM, llama.cpp's server, LM Studio.
+ *
+ * <pre>{@code
+ * ChatModel gpt = OpenAiChatModel.builder().model("gpt-4.1-mini").build();   // key from OPENAI_API_KEY
+ * ChatModel local = OpenAiChatModel.builder()
+ *         .baseUrl("http://localhost:11434/v1").model("qwen3:4b").build();   // no key needed
+ * }</pre>
+ *
+ * <p>Replies stream as server-sent events over the JDK {@code HttpClient} (asynchronous; no thread
+ * waits for the network); tool-call argument fragments arrive per call {@code index} and are
+ * joined by the caller's assembler. {@link #call} sends a non-streamed request. Structured output
+ * uses {@code response_format} with a strict JSON Schema. Thread-safe: one instance serves any
+ * number of concurrent requests. The API key is sent only in the {@code Authorization} header and
+ * never appears in a message, an exception or {@link #toString()}.
+ */
+public final class OpenAiChatModel implements ChatModel {
+    /** The OpenAI API; {@code OPENAI_BASE_URL} overrides it when no base URL is set. */
+    public static final String DEFAULT_BASE_URL = "https://api.openai.com/v1";
+
+    static final int MAX_EVENT_BYTES = 4 * 1024 * 1024;
+    private static final long MAX_BODY_BYTES = 64L * 1024 * 1024;
+
+    private final Builder settings;
+    private final String model;
+    private final URI baseUrl;
+    private final URI endpoint;
+    private final ChatOptions defaults;
+    private final boolean officialApi;
+    private final ProviderHttp http;
+    private final boolean nativeStructuredOutput;
+
+    private OpenAiChatModel(Builder snapshot, HostedSettings s) {
+        this.nativeStructuredOutput = s.nativeStructuredOutput();
+        this.settings = snapshot;
+        this.model = s.model();
+        this.baseUrl = s.baseUrl();
+        this.officialApi = "api.openai.com".equalsIgnoreCase(baseUrl.getHost());
+        String key = s.apiKey();
+        if (key == null && officialApi) {
+            throw new IllegalArgumentException("the OpenAI API needs an API key: set apiKey(...) or OPENAI_API_KEY");
+        }
+        this.endpoint = URI.create(baseUrl + "/chat/completions");
+        this.defaults = s.defaults();
+        var headers = new LinkedHashMap<String, String>();
+        if (key != null) {
+            headers.put("Authorization", "Bearer " + key);
+        }
+        headers.putAll(s.headers());
+        this.http = new ProviderHttp("OpenAI-compatible server at " + baseUrl.getHost(), s.client(), s.timeout(),
+                s.inactivityTimeout(), s.retryPolicy(), headers, key == null ? List.of() : List.of(key),
+                MAX_BODY_BYTES);
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder holding this model's settings, for a variant. */
+    public Builder toBuilder() {
+        return new Builder().copyOf(settings);
+    }
+
+    public String modelName() {
+        return model;
+    }
+
+    @Override
+    public boolean supportsResponseFormat() {
+        return nativeStructuredOutput;
+    }
+
+    /**
+     * Decodes a recorded response body (the bytes of a {@code text/event-stream} reply) exactly as a
+     * live reply is decoded: for replaying captured streams in tests and tools. Cold; each
+     * subscription decodes the body anew.
+     */
+    public Flux<ChatEvent> replay(Publisher<ByteBuffer> body) {
+        return Flux.defer(() -> ProviderHttp.decode(Flux.from(body).map(List::of), new StreamDecoder(null)));
+    }
+
+    @Override
+    public Flux<ChatEvent> stream(ChatRequest request) {
+        return Flux.defer(() -> http.stream(endpoint, body(request, true), "text/event-stream", StreamDecoder::new));
+    }
+
+    @Override
+    public Mono<ChatResponse> call(ChatRequest request) {
+        return Mono.defer(() -> http.call(endpoint, body(request, false)))
+                .map(reply -> parseResponse(reply.body(), reply.requestId()));
+    }
+
+    @Override
+    public String toString() {
+        return "OpenAiChatModel[model=" + model + ", baseUrl=" + baseUrl + "]";
+    }
+
+    // ------------------------------------------------------------------------------- the request
+
+    String body(ChatRequest request, boolean stream) {
+        ChatOptions o = request.options();
+        var b = JsonObject.builder().put("model", model).put("messages", messages(request.messages()));
+        if (!request.tools().isEmpty()) {
+            var tools = new ArrayList<JsonValue>(request.tools().size());
+            for (ToolSpec t : request.tools()) {
+                tools.add(JsonObject.builder()
+                        .put("type", "function")
+                        .put("function", JsonObject.builder()
+                                .put("name", t.name())
+                                .put("description", t.description())
+                                .put("parameters", t.parameters())
+                                .build())
+                        .build());
+            }
+            b.put("tools", new JsonArray(tools));
+        }
+        Integer maxTokens = o.maxTokens() != null ? o.maxTokens() : defaults.maxTokens();
+        if (maxTokens != null) {
+            // OpenAI's reasoning models refuse max_tokens; the servers that mimic the API know only max_tokens.
+            b.put(officialApi ? "max_completion_tokens" : "max_tokens", maxTokens);
+        }
+        Double temperature = o.temperature() != null ? o.temperature() : defaults.temperature();
+        if (temperature != null) {
+            b.put("temperature", temperature);
+        }
+        Double topP = o.topP() != null ? o.topP() : defaults.topP();
+        if (topP != null) {
+            b.put("top_p", topP);
+        }
+        List<String> stop = o.stopSequences().isEmpty() ? defaults.stopSequences() : o.stopSequences();
+        if (!stop.isEmpty()) {
+            b.put("stop", stop);
+        }
+        ResponseFormat format = o.responseFormat() != null ? o.responseFormat() : defaults.responseFormat();
+        if (format != null) {
+            b.put("response_format", JsonObject.builder()
+                    .put("type", "json_schema")
+                    .put("json_schema", JsonObject.builder()
+                            .put("name", format.name())
+                            .put("schema", format.schema())
+                            .put("strict", true)
+                            .build())
+                    .build());
+        }
+        if (stream) {
+            b.put("stream", true).put("stream_options", JsonObject.builder().put("include_usage", true).build());
+        }
+        return b.build().toJson();
+    }
+
+    private static JsonArray messages(List<Message> messages) {
+        var out = new ArrayList<JsonValue>(messages.size());
+        for (Message m : messages) {
+            out.add(switch (m) {
+                case Message.System s -> role("system").put("content", s.text()).build();
+                case Message.User u -> role("user").put("content", u.text()).build();
+                case Message.Assistant a -> {
+                    var msg = role("assistant");
+                    if (a.text().isEmpty() && a.hasToolCalls()) {
+                        msg.put("content", JsonValue.nullValue());
+                    } else {
+                        msg.put("content", a.text());
+                    }
+                    if (a.hasToolCalls()) {
+                        var calls = new ArrayList<JsonValue>(a.toolCalls().size());
+                        for (ToolCall c : a.toolCalls()) {
+                            calls.add(JsonObject.builder()
+                                    .put("id", c.id())
+                                    .put("type", "function")
+                                    .put("function",
+                                            JsonObject.builder()
+                                                    .put("name", c.name())
+                                                    .put("arguments", sentArguments(c.arguments()))
+                                                    .build())
+                                    .build());
+                        }
+                        msg.put("tool_calls", new JsonArray(calls));
+                    }
+                    yield msg.build();
+                }
+                case Message.ToolResult r -> role("tool").put("tool_call_id", r.callId())
+                        .put("content", r.content())
+                        .build();
+            });
+        }
+        return new JsonArray(out);
+    }
+
+    /**
+     * The arguments of an earlier call as sent back. Compatible servers (vLLM, for one) parse them and
+     * refuse the whole request when they are not a JSON object, so arguments the model wrote malformed
+     * or cut short (the call's result already told it so) go out as an empty object.
+     */
+    private static String sentArguments(String arguments) {
+        try {
+            return JsonValue.parse(arguments) instanceof JsonObject ? arguments : "{}";
+        } catch (JsonParseException malformed) {
+            return "{}";
+        }
+    }
+
+    private static JsonObject.Builder role(String role) {
+        return JsonObject.builder().put("role", role);
+    }
+
+    // ------------------------------------------------------------------------------- the reply
+
+    static FinishReason finishReason(String reason) {
+        return switch (reason.toLowerCase(Locale.ROOT)) {
+            case "stop", "eos", "end_turn" -> FinishReason.STOP;
+            case "length", "max_tokens" -> FinishReason.LENGTH;
+            case "tool_calls", "function_call" -> FinishReason.TOOL_CALLS;
+            case "content_filter" -> FinishReason.CONTENT_FILTER;
+            default -> FinishReason.OTHER;
+        };
+    }
+
+    static Usage usage(JsonObject u) {
+        long input = u.getLong("prompt_tokens").orElse(0L);
+        long output = u.getLong("completion_tokens").orElse(0L);
+        long cached = u.getObject("prompt_tokens_details").flatMap(d -> d.getLong("cached_tokens")).orElse(0L);
+        return new Usage(Math.max(0, input), Math.max(0, output), Math.max(0, cached), 0, 0);
+    }
+
+    /** The arguments of a call: a JSON string as the API sends it, or an object some servers send instead. */
+    static String arguments(@Nullable JsonValue value) {
+        if (value == null || value instanceof JsonValue.JsonNull) {
+            return "";
+        }
+        if (value instanceof JsonValue.JsonString(String s)) {
+            return s;
+        }
+        return value.toJson();
+    }
+
+    private ChatResponse parseResponse(String body, @Nullable String requestId) {
+        JsonObject json = parse(body, requestId);
+        if (json.get("error") != null) {
+            throw http.broken(ProviderHttp.errorMessage(json, ""), requestId, null);
+        }
+        JsonObject choice = json.getArray("choices")
+                .filter(a -> a.size() > 0 && a.get(0) instanceof JsonObject)
+                .map(a -> (JsonObject) a.get(0))
+                .orElseThrow(() -> http.broken("the response has no choices", requestId, null));
+        JsonObject message = choice.getObject("message").orElse(JsonObject.EMPTY);
+        String text = message.getString("content").orElse("");
+        var calls = new ArrayList<ToolCall>();
+        var toolCalls = message.getArray("tool_calls").orElse(JsonArray.EMPTY);
+        for (int i = 0; i < toolCalls.size(); i++) {
+            if (toolCalls.get(i) instanceof JsonObject tc) {
+                JsonObject fn = tc.getObject("function").orElse(JsonObject.EMPTY);
+                String args = arguments(fn.get("arguments"));
+                calls.add(new ToolCall(tc.getString("id").orElse("call_" + i), fn.getString("name").orElse(""),
+                        args.isBlank() ? "{}" : args));
+            }
+        }
+        FinishReason reason = choice.getString("finish_reason")
+                .map(OpenAiChatModel::finishReason)
+                .orElse(FinishReason.STOP);
+        if (!calls.isEmpty() && reason == FinishReason.STOP) {
+            reason = FinishReason.TOOL_CALLS;
+        }
+        Usage usage = json.getObject("usage").map(OpenAiChatModel::usage).orElse(Usage.ZERO);
+        return new ChatResponse(new Message.Assistant(text, calls), usage, reason);
+    }
+
+    private JsonObject parse(String text, @Nullable String requestId) {
+        try {
+            if (JsonValue.parse(text) instanceof JsonObject o) {
+                return o;
+            }
+        } catch (JsonParseException e) {
+            throw http.broken("the reply is not valid JSON: " + e.getMessage(), requestId, e);
+        }
+        throw http.broken("the reply is not a JSON object", requestId, null);
+    }
+
+    /**
+     * Decodes one streamed reply: {@code data:} events carrying chat.completion.chunk objects, then
+     * {@code data: [DONE]}. The finish event is sent at {@code [DONE]}, after the usage chunk that
+     * {@code stream_options.include_usage} adds; a body that ends before {@code [DONE]} is an error.
+     */
+    private final class StreamDecoder implements ProviderHttp.StreamDecoder<ChatEvent> {
+        private final SseDecoder sse = new SseDecoder(MAX_EVENT_BYTES);
+        private final @Nullable String requestId;
+        private @Nullable FinishReason finish;
+        private boolean done;
+        private boolean sawChunk;
+        // Servers that send no tool-call index (whole calls: older Ollama) are told apart by call id.
+        private final Map<String, Integer> unindexedIds = new HashMap<>();
+        private int nextIndex;
+        private int lastIndex = -1;
+
+        StreamDecoder(@Nullable String requestId) {
+            this.requestId = requestId;
+        }
+
+        @Override
+        public void feed(ByteBuffer buffer, Consumer<ChatEvent> out) {
+            try {
+                sse.feed(buffer, event -> onEvent(event, out));
+            } catch (SseDecoder.TooLargeException e) {
+                throw http.broken(e.getMessage(), requestId, e);
+            }
+        }
+
+        @Override
+        public void end(Consumer<ChatEvent> out) {
+            if (!done) {
+                throw http.broken(sawChunk
+                        ? "the stream ended before its final event ([DONE]); the reply is incomplete"
+                        : "the stream ended without any event", requestId, null);
+            }
+        }
+
+        private void onEvent(SseEvent event, Consumer<ChatEvent> out) {
+            if (done) {
+                return;
+            }
+            String data = event.data();
+            if (data.equals("[DONE]")) {
+                done = true;
+                if (finish == null) {
+                    throw http.broken("the stream ended ([DONE]) without a finish reason; the reply is incomplete",
+                            requestId, null);
+                }
+                out.accept(ChatEvent.finish(finish));
+                return;
+            }
+            JsonObject chunk;
+            try {
+                if (!(JsonValue.parse(data) instanceof JsonObject o)) {
+                    throw http.broken("a stream event is not a JSON object: " + excerpt(data), requestId, null);
+                }
+                chunk = o;
+            } catch (JsonParseException e) {
+                throw http.broken("a stream event is not valid JSON (" + e.getMessage() + "): " + excerpt(data),
+                        requestId, e);
+            }
+            if (chunk.get("error") != null || event.event().equals("error")) {
+                throw new ModelException(http.scrub(http.provider() + " sent an error during the reply: "
+                        + ProviderHttp.errorMessage(chunk, "")), 200, requestId, ProviderHttp.retryableError(chunk),
+                        null);
+            }
+            sawChunk = true;
+            JsonArray choices = chunk.getArray("choices").orElse(JsonArray.EMPTY);
+            for (int c = 0; c < choices.size(); c++) {
+                if (choices.get(c) instanceof JsonObject choice && choice.getLong("index").orElse(0L) == 0) {
+                    onChoice(choice, out);
+                }
+            }
+            chunk.getObject("usage").ifPresent(u -> out.accept(new ChatEvent.UsageReport(usage(u))));
+        }
+
+        private void onChoice(JsonObject choice, Consumer<ChatEvent> out) {
+            JsonObject delta = choice.getObject("delta").orElse(JsonObject.EMPTY);
+            String content = delta.getString("content").orElse("");
+            if (!content.isEmpty()) {
+                out.accept(ChatEvent.text(content));
+            }
+            String refusal = delta.getString("refusal").orElse("");
+            if (!refusal.isEmpty()) {
+                out.accept(ChatEvent.text(refusal));
+            }
+            JsonArray calls = delta.getArray("tool_calls").orElse(JsonArray.EMPTY);
+            for (int i = 0; i < calls.size(); i++) {
+                if (calls.get(i) instanceof JsonObject tc) {
+                    JsonObject fn = tc.getObject("function").orElse(JsonObject.EMPTY);
+                    String id = tc.getString("id").orElse(null);
+                    String name = fn.getString("name").orElse(null);
+                    int index = index(tc, id, name);
+                    nextIndex = Math.max(nextIndex, index + 1);
+                    lastIndex = index;
+                    out.accept(new ChatEvent.ToolCallDelta(index, id, name, arguments(fn.get("arguments"))));
+                }
+            }
+            choice.getString("finish_reason").ifPresent(r -> finish = finishReason(r));
+        }
+
+        /**
+         * The call a tool-call entry belongs to: its {@code index}; without one, a new call for an
+         * entry with a new id or a name, the call of a known id, or else the last call (a fragment).
+         */
+        private int index(JsonObject tc, @Nullable String id, @Nullable String name) {
+            JsonValue given = tc.get("index");
+            if (given != null && !(given instanceof JsonValue.JsonNull)) {
+                long index = tc.getLong("index").orElse(-1L);
+                if (index < 0 || index > 1_000) {
+                    throw http.broken("a tool call has an impossible index " + given.toJson(), requestId, null);
+                }
+                return (int) index;
+            }
+            if (id != null && !id.isEmpty()) {
+                return unindexedIds.computeIfAbsent(id, k -> nextIndex);
+            }
+            return (name == null || name.isEmpty()) && lastIndex >= 0 ? lastIndex : nextIndex;
+        }
+    }
+
+    private static String excerpt(String s) {
+        return s.length() <= 200 ? s : s.substring(0, 200) + "...";
+    }
+
+    /** Builds an {@link OpenAiChatModel}; {@code model} is required. */
+    public static final class Builder extends HostedModelBuilder<Builder> {
+        private Builder() {}
+
+        @Override
+        protected Builder self() {
+            return this;
+        }
+
+        public OpenAiChatModel build() {
+            HostedSettings s = settings("OPENAI_API_KEY", "OPENAI_BASE_URL", DEFAULT_BASE_URL, "gpt-4.1-mini");
+            return new OpenAiChatModel(new Builder().copyOf(this), s);
+        }
+
+        private Builder copyOf(Builder other) {
+            return from(other);
+        }
+    }
+}
