@@ -66,7 +66,7 @@ public final class ProviderHttp {
      * @param responseTimeout the longest wait for the response headers of one attempt
      * @param inactivityTimeout the longest silence between two pieces of a body
      * @param headers request headers (may hold secrets)
-     * @param secrets values never to show in a message
+     * @param secrets values never to show in a message (values of headers named like credentials are added)
      * @param maxBodyBytes the largest non-streamed body accepted
      */
     public ProviderHttp(String provider, HttpClient client, Duration responseTimeout, Duration inactivityTimeout,
@@ -82,7 +82,19 @@ public final class ProviderHttp {
             flat.add(value);
         });
         this.headers = flat.toArray(String[]::new);
-        this.secrets = secrets.stream().filter(s -> s.length() >= 4).toList();
+        var hidden = new ArrayList<String>(secrets);
+        headers.forEach((name, value) -> {
+            // Credentials passed as extra headers (a gateway's token, a second key) are secrets too.
+            String n = name.toLowerCase(java.util.Locale.ROOT);
+            if (n.contains("auth") || n.contains("key") || n.contains("token") || n.contains("secret")
+                    || n.contains("cookie")) {
+                hidden.add(value);
+                if (value.regionMatches(true, 0, "Bearer ", 0, 7)) {
+                    hidden.add(value.substring(7).strip());
+                }
+            }
+        });
+        this.secrets = hidden.stream().filter(s -> s.length() >= 4).distinct().toList();
         this.maxBodyBytes = maxBodyBytes;
     }
 

@@ -219,6 +219,43 @@ class AnthropicChatModelTest {
     }
 
     @Test
+    void thinkingBlocksCitationsAndServerToolBlocksAreNotPartOfTheReply() {
+        server.enqueue(sse(event("message_start", "{\"type\":\"message_start\",\"message\":{\"id\":\"msg_th\","
+                + "\"usage\":{\"input_tokens\":5,\"output_tokens\":1}}}")
+                + event("content_block_start", "{\"type\":\"content_block_start\",\"index\":0,"
+                        + "\"content_block\":{\"type\":\"thinking\",\"thinking\":\"\"}}")
+                + event("content_block_delta", "{\"type\":\"content_block_delta\",\"index\":0,"
+                        + "\"delta\":{\"type\":\"thinking_delta\",\"thinking\":\"Let me think.\"}}")
+                + event("content_block_delta", "{\"type\":\"content_block_delta\",\"index\":0,"
+                        + "\"delta\":{\"type\":\"signature_delta\",\"signature\":\"EqQBCg==\"}}")
+                + event("content_block_stop", "{\"type\":\"content_block_stop\",\"index\":0}")
+                + event("content_block_start", "{\"type\":\"content_block_start\",\"index\":1,"
+                        + "\"content_block\":{\"type\":\"redacted_thinking\",\"data\":\"abc\"}}")
+                + event("content_block_stop", "{\"type\":\"content_block_stop\",\"index\":1}")
+                + event("content_block_start", "{\"type\":\"content_block_start\",\"index\":2,"
+                        + "\"content_block\":{\"type\":\"server_tool_use\",\"id\":\"srvtoolu_1\","
+                        + "\"name\":\"web_search\",\"input\":{}}}")
+                + delta(2, "{\"query\":\"x\"}")
+                + event("content_block_stop", "{\"type\":\"content_block_stop\",\"index\":2}")
+                + event("content_block_start",
+                        "{\"type\":\"content_block_start\",\"index\":3,\"content_block\":{\"type\":\"text\",\"text\":\"\"}}")
+                + event("content_block_delta", "{\"type\":\"content_block_delta\",\"index\":3,"
+                        + "\"delta\":{\"type\":\"citations_delta\",\"citation\":{\"type\":\"char_location\"}}}")
+                + event("content_block_delta", "{\"type\":\"content_block_delta\",\"index\":3,"
+                        + "\"delta\":{\"type\":\"text_delta\",\"text\":\"Answer.\"}}")
+                + event("content_block_stop", "{\"type\":\"content_block_stop\",\"index\":3}")
+                + event("message_delta", "{\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"end_turn\"},"
+                        + "\"usage\":{\"output_tokens\":9}}")
+                + event("message_stop", "{\"type\":\"message_stop\"}")));
+
+        ChatResponse r = assemble(builder().build().stream(ask("Think")));
+
+        assertThat(r.message().text()).isEqualTo("Answer.");
+        assertThat(r.message().toolCalls()).isEmpty();
+        assertThat(r.finishReason()).isEqualTo(FinishReason.STOP);
+    }
+
+    @Test
     void aToolCallWithoutAnyArgumentFragmentGetsAnEmptyObject() {
         server.enqueue(sse(toolStream("toolu_9", "get_time", List.of(), "tool_use")),
                 sse(toolStream("toolu_9", "get_time", List.of(""), "tool_use")));
@@ -493,6 +530,17 @@ class AnthropicChatModelTest {
                 })
                 .verify(Duration.ofSeconds(5));
         assertThat(server.requests()).hasSize(1);
+    }
+
+    @Test
+    void credentialsPassedAsExtraHeadersAreHiddenToo() {
+        server.enqueue(json(403, "{\"type\":\"error\",\"error\":{\"type\":\"permission_error\","
+                + "\"message\":\"gateway token gw-secret-777 may not use this model\"}}"));
+
+        StepVerifier.create(builder().header("X-Gateway-Token", "gw-secret-777").build().stream(ask("Hi")))
+                .expectErrorSatisfies(e -> assertThat(e).hasMessageContaining("gateway token [redacted] may not")
+                        .hasMessageNotContaining("gw-secret-777"))
+                .verify(Duration.ofSeconds(5));
     }
 
     @Test
