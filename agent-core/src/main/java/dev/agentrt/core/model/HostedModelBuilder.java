@@ -35,6 +35,7 @@ public abstract class HostedModelBuilder<B extends HostedModelBuilder<B>> {
     private @Nullable HttpClient httpClient;
     private UnaryOperator<@Nullable String> environment = System::getenv;
     private boolean nativeStructuredOutput = true;
+    private long maxResponseBytes = 64L * 1024 * 1024;
 
     protected HostedModelBuilder() {}
 
@@ -147,6 +148,15 @@ public abstract class HostedModelBuilder<B extends HostedModelBuilder<B>> {
         return self();
     }
 
+    /** The largest response body accepted, streamed or not (64 MiB unless set); a larger one is an error. */
+    public B maxResponseBytes(long value) {
+        if (value < 1024) {
+            throw new IllegalArgumentException("maxResponseBytes must be at least 1024, was " + value);
+        }
+        this.maxResponseBytes = value;
+        return self();
+    }
+
     /** Where environment variables are read from ({@link System#getenv} unless set; for tests and configuration layers). */
     public B environment(UnaryOperator<@Nullable String> lookup) {
         this.environment = Objects.requireNonNull(lookup, "environment");
@@ -179,7 +189,7 @@ public abstract class HostedModelBuilder<B extends HostedModelBuilder<B>> {
             baseUrl = null;
         }
         return new HostedSettings(model, key, url, connectTimeout, timeout, inactivityTimeout, defaults,
-                Map.copyOf(headers), retryPolicy, httpClient, nativeStructuredOutput);
+                Map.copyOf(headers), retryPolicy, httpClient, nativeStructuredOutput, maxResponseBytes);
     }
 
     /** The value of an environment variable through the builder's {@link #environment} lookup. */
@@ -208,6 +218,7 @@ public abstract class HostedModelBuilder<B extends HostedModelBuilder<B>> {
         this.httpClient = other.httpClient;
         this.environment = other.environment;
         this.nativeStructuredOutput = other.nativeStructuredOutput;
+        this.maxResponseBytes = other.maxResponseBytes;
         return self();
     }
 

@@ -12,7 +12,8 @@ import java.util.Map;
 /** The resolved settings of a hosted model client (see {@code HostedModelBuilder}); the key is never printed. */
 public record HostedSettings(String model, @Nullable String apiKey, URI baseUrl, Duration connectTimeout,
         Duration timeout, Duration inactivityTimeout, ChatOptions defaults, Map<String, String> headers,
-        RetryPolicy retryPolicy, @Nullable HttpClient httpClient, boolean nativeStructuredOutput) {
+        RetryPolicy retryPolicy, @Nullable HttpClient httpClient, boolean nativeStructuredOutput,
+        long maxResponseBytes) {
 
     /** The given client, or a new one suited to the base URL. */
     public HttpClient client() {

@@ -67,7 +67,7 @@ public final class ProviderHttp {
      * @param inactivityTimeout the longest silence between two pieces of a body
      * @param headers request headers (may hold secrets)
      * @param secrets values never to show in a message (values of headers named like credentials are added)
-     * @param maxBodyBytes the largest non-streamed body accepted
+     * @param maxBodyBytes the largest body accepted, streamed or not
      */
     public ProviderHttp(String provider, HttpClient client, Duration responseTimeout, Duration inactivityTimeout,
             RetryPolicy retry, Map<String, String> headers, List<String> secrets, long maxBodyBytes) {
@@ -125,9 +125,19 @@ public final class ProviderHttp {
         return exchange(uri, body, accept).flatMapMany(r -> {
             String requestId = requestId(r);
             StreamDecoder<T> decoder = decoders.apply(requestId);
+            long[] received = {0};
             Flux<List<ByteBuffer>> chunks = JdkFlowAdapter.flowPublisherToFlux(quietAfterCancel(r.body()))
                     .timeout(inactivityTimeout)
-                    .onErrorMap(e -> streamFailure(e, requestId));
+                    .onErrorMap(e -> streamFailure(e, requestId))
+                    .doOnNext(buffers -> {
+                        for (ByteBuffer b : buffers) {
+                            received[0] += b.remaining();
+                        }
+                        if (received[0] > maxBodyBytes) {
+                            throw broken("the reply is larger than " + maxBodyBytes + " bytes; the stream was closed",
+                                    requestId, null);
+                        }
+                    });
             return decode(chunks, decoder).onErrorMap(e -> !(e instanceof ModelException),
                     e -> broken("could not read the reply: " + describe(e), requestId, e));
         });
@@ -160,7 +170,7 @@ public final class ProviderHttp {
     public Mono<Reply> call(URI uri, String body) {
         return exchange(uri, body, "application/json").flatMap(r -> {
             String requestId = requestId(r);
-            return collect(r.body(), maxBodyBytes)
+            return collect(r.body(), maxBodyBytes, true)
                     .timeout(inactivityTimeout)
                     .onErrorMap(e -> streamFailure(e, requestId))
                     .map(text -> new Reply(text, requestId));
@@ -249,7 +259,7 @@ public final class ProviderHttp {
         }
         // The error body is read (bounded) so that the connection is released and the provider's
         // own explanation reaches the caller.
-        return collect(response.body(), MAX_ERROR_BODY)
+        return collect(response.body(), MAX_ERROR_BODY, false)
                 .timeout(inactivityTimeout)
                 .onErrorResume(e -> Mono.just(""))
                 .flatMap(text -> Mono.error(statusError(response, text)));
@@ -396,11 +406,20 @@ public final class ProviderHttp {
         return m == null || m.isBlank() ? e.getClass().getSimpleName() : m;
     }
 
-    private static Mono<String> collect(Flow.Publisher<List<ByteBuffer>> body, long limit) {
-        return JdkFlowAdapter.flowPublisherToFlux(quietAfterCancel(body))
-                .concatMapIterable(buffers -> buffers)
-                .reduceWith(() -> new Collector(limit), Collector::add)
-                .map(Collector::text);
+    private static Mono<String> collect(Flow.Publisher<List<ByteBuffer>> body, long limit, boolean failWhenLarger) {
+        return Mono.defer(() -> {
+            var collector = new Collector(limit);
+            // Reading stops at the limit (the connection is closed, not drained), so an endless body ends too.
+            return JdkFlowAdapter.flowPublisherToFlux(quietAfterCancel(body))
+                    .concatMapIterable(buffers -> buffers)
+                    .takeUntil(collector::addUntilFull)
+                    .then(Mono.fromCallable(() -> {
+                        if (collector.overflow && failWhenLarger) {
+                            throw new IllegalStateException("the reply is larger than " + limit + " bytes");
+                        }
+                        return collector.text();
+                    }));
+        });
     }
 
     /**
@@ -451,21 +470,22 @@ public final class ProviderHttp {
         });
     }
 
-    /** Collects a body up to a limit; bytes past it are read and dropped so the connection is released. */
+    /** Collects a body up to a limit; what lies past it is dropped and flagged. */
     private static final class Collector {
         private final long limit;
         private byte[] bytes = new byte[1024];
         private int size;
-        private boolean truncated;
+        boolean overflow;
 
         Collector(long limit) {
             this.limit = limit;
         }
 
-        Collector add(ByteBuffer buffer) {
+        /** Adds what fits; true once the body went past the limit. */
+        boolean addUntilFull(ByteBuffer buffer) {
             int n = buffer.remaining();
             if (size + (long) n > limit) {
-                truncated = true;
+                overflow = true;
                 n = (int) Math.max(0, limit - size);
             }
             if (size + n > bytes.length) {
@@ -473,13 +493,10 @@ public final class ProviderHttp {
             }
             buffer.get(bytes, size, n);
             size += n;
-            return this;
+            return overflow;
         }
 
         String text() {
-            if (truncated && limit > MAX_ERROR_BODY) {
-                throw new IllegalStateException("response body larger than " + limit + " bytes");
-            }
             return new String(bytes, 0, size, StandardCharsets.UTF_8);
         }
     }

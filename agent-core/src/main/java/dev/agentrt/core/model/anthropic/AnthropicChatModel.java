@@ -64,7 +64,6 @@ public final class AnthropicChatModel implements ChatModel {
     private static final int MAX_EVENT_BYTES = 4 * 1024 * 1024;
     private static final Set<String> KNOWN_EVENTS = Set.of("message_start", "content_block_start",
             "content_block_delta", "message_delta", "message_stop", "error");
-    private static final long MAX_BODY_BYTES = 64L * 1024 * 1024;
 
     private final Builder settings;
     private final String model;
@@ -93,7 +92,7 @@ public final class AnthropicChatModel implements ChatModel {
         headers.put("anthropic-version", API_VERSION);
         headers.putAll(s.headers());
         this.http = new ProviderHttp("Anthropic", s.client(), s.timeout(), s.inactivityTimeout(), s.retryPolicy(),
-                headers, key == null ? List.of() : List.of(key), MAX_BODY_BYTES);
+                headers, key == null ? List.of() : List.of(key), s.maxResponseBytes());
     }
 
     public static Builder builder() {

@@ -55,7 +55,6 @@ public final class OllamaChatModel implements ChatModel {
     private static final int DEFAULT_PORT = 11434;
 
     private static final int MAX_LINE_BYTES = 4 * 1024 * 1024;
-    private static final long MAX_BODY_BYTES = 64L * 1024 * 1024;
 
     private final Builder settings;
     private final String model;
@@ -80,7 +79,7 @@ public final class OllamaChatModel implements ChatModel {
         headers.putAll(s.headers());
         this.http = new ProviderHttp("Ollama at " + baseUrl.getHost(), s.client(), s.timeout(),
                 s.inactivityTimeout(), s.retryPolicy(), headers, key == null ? List.of() : List.of(key),
-                MAX_BODY_BYTES);
+                s.maxResponseBytes());
     }
 
     public static Builder builder() {

@@ -58,7 +58,6 @@ public final class OpenAiChatModel implements ChatModel {
     public static final String DEFAULT_BASE_URL = "https://api.openai.com/v1";
 
     static final int MAX_EVENT_BYTES = 4 * 1024 * 1024;
-    private static final long MAX_BODY_BYTES = 64L * 1024 * 1024;
 
     private final Builder settings;
     private final String model;
@@ -88,7 +87,7 @@ public final class OpenAiChatModel implements ChatModel {
         headers.putAll(s.headers());
         this.http = new ProviderHttp("OpenAI-compatible server at " + baseUrl.getHost(), s.client(), s.timeout(),
                 s.inactivityTimeout(), s.retryPolicy(), headers, key == null ? List.of() : List.of(key),
-                MAX_BODY_BYTES);
+                s.maxResponseBytes());
     }
 
     public static Builder builder() {

@@ -324,6 +324,26 @@ class AnthropicChatModelTest {
     }
 
     @Test
+    void aReplyLargerThanTheLimitIsClosedWithAnError() {
+        var pieces = new ArrayList<String>();
+        pieces.add(TEXT_STREAM.substring(0, TEXT_STREAM.indexOf("event: ping")));
+        for (int i = 0; i < 500; i++) {
+            pieces.add(event("content_block_delta", "{\"type\":\"content_block_delta\",\"index\":0,"
+                    + "\"delta\":{\"type\":\"text_delta\",\"text\":\"" + "x".repeat(100) + "\"}}"));
+        }
+        server.enqueue(sse(pieces, Duration.ZERO));
+        server.enqueue(json(200, "{\"content\":[{\"type\":\"text\",\"text\":\"" + "y".repeat(5000)
+                + "\"}],\"stop_reason\":\"end_turn\"}"));
+        AnthropicChatModel model = builder().maxResponseBytes(4096).build();
+
+        assertThatThrownBy(() -> assemble(model.stream(ask("Hi")))).isInstanceOf(ModelException.class)
+                .hasMessageContaining("larger than 4096 bytes");
+        assertThatThrownBy(() -> model.call(ask("Hi")).block(Duration.ofSeconds(5)))
+                .isInstanceOf(ModelException.class)
+                .hasMessageContaining("larger than 4096 bytes");
+    }
+
+    @Test
     void aSilentServerHitsTheInactivityTimeout() {
         server.enqueue(FakeHttpServer.Responder.stall("text/event-stream",
                 TEXT_STREAM.substring(0, TEXT_STREAM.indexOf("event: content_block_start")), Duration.ofSeconds(5)));
