@@ -124,6 +124,18 @@ public final class ProviderHttp {
             Function<@Nullable String, StreamDecoder<T>> decoders) {
         return exchange(uri, body, accept).flatMapMany(r -> {
             String requestId = requestId(r);
+            if (r.headers()
+                    .firstValue("content-type")
+                    .orElse("")
+                    .toLowerCase(java.util.Locale.ROOT)
+                    .startsWith("text/html")) {
+                // A proxy's login page, a web server at the wrong base URL: not a model, however long we read.
+                return collect(r.body(), MAX_ERROR_BODY, false).flatMapMany(page -> Flux.error(new ModelException(
+                        scrub(provider + ": the server answered with an HTML page (HTTP " + r.statusCode()
+                                + "), not a model reply; check the base URL " + origin(uri) + ": "
+                                + clip(page.strip())),
+                        r.statusCode(), requestId, false, null)));
+            }
             StreamDecoder<T> decoder = decoders.apply(requestId);
             long[] received = {0};
             Flux<List<ByteBuffer>> chunks = JdkFlowAdapter.flowPublisherToFlux(quietAfterCancel(r.body()))

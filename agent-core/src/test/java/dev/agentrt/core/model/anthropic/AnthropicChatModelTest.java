@@ -344,6 +344,20 @@ class AnthropicChatModelTest {
     }
 
     @Test
+    void aServerThatNeverSendsItsHeadersHitsTheResponseTimeout() {
+        server.enqueue(ex -> Thread.sleep(5_000));
+
+        StepVerifier.create(builder().retryPolicy(RetryPolicy.NONE)
+                .timeout(Duration.ofMillis(300))
+                .build()
+                .stream(ask("Hi")))
+                .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(ModelException.class)
+                        .hasMessageContaining("no response from http://127.0.0.1:")
+                        .satisfies(m -> assertThat(((ModelException) m).isRetryable()).isTrue()))
+                .verify(Duration.ofSeconds(4));
+    }
+
+    @Test
     void aSilentServerHitsTheInactivityTimeout() {
         server.enqueue(FakeHttpServer.Responder.stall("text/event-stream",
                 TEXT_STREAM.substring(0, TEXT_STREAM.indexOf("event: content_block_start")), Duration.ofSeconds(5)));
@@ -561,6 +575,21 @@ class AnthropicChatModelTest {
                 .expectErrorSatisfies(e -> assertThat(e).hasMessageContaining("gateway token [redacted] may not")
                         .hasMessageNotContaining("gw-secret-777"))
                 .verify(Duration.ofSeconds(5));
+    }
+
+    @Test
+    void anHtmlPageWithStatus200IsAnErrorThatPointsAtTheBaseUrl() {
+        server.enqueue(FakeHttpServer.Responder.stream("text/html; charset=utf-8",
+                List.of("<html><body>Please log in to the proxy</body></html>".getBytes(StandardCharsets.UTF_8)),
+                Duration.ZERO));
+
+        StepVerifier.create(builder().build().stream(ask("Hi")))
+                .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(ModelException.class)
+                        .hasMessageContaining("HTML page")
+                        .hasMessageContaining("check the base URL")
+                        .hasMessageContaining("Please log in"))
+                .verify(Duration.ofSeconds(5));
+        assertThat(server.requests()).hasSize(1);
     }
 
     @Test
