@@ -1,0 +1,9 @@
+/**
+ * Built-in tools for agents: Java methods as tools ({@code @Tool}, {@code Tools.from}), the file
+ * system ({@code fs}), the web ({@code web}) and the Model Context Protocol ({@code mcp}), each
+ * behind the core's capability checks.
+ */
+@NullMarked
+package dev.agentrt.tools;
+
+import org.jspecify.annotations.NullMarked;
