@@ -1,0 +1,12 @@
+package dev.agentrt.tools.internal.binding;
+
+import dev.agentrt.core.json.JsonValue;
+import org.jspecify.annotations.Nullable;
+
+/** Reads a non-null JSON value into a parameter's Java type. Immutable and thread-safe. */
+@FunctionalInterface
+interface Reader {
+    /** @throws BindingException when the value does not fit the type; the message is for the model */
+    @Nullable
+    Object read(JsonValue value);
+}
