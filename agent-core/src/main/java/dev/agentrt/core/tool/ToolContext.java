@@ -1,6 +1,7 @@
 package dev.agentrt.core.tool;
 
 import dev.agentrt.core.security.Capability;
+import dev.agentrt.core.security.Grants;
 import dev.agentrt.core.security.Principal;
 import reactor.core.publisher.Mono;
 
@@ -31,5 +32,14 @@ public interface ToolContext {
 
     default Mono<Void> require(Capability capability) {
         return require(List.of(capability));
+    }
+
+    /**
+     * What the task was granted, for tools whose decision depends on the exact grant rather than on
+     * coverage (the URL guard lets a private address through only when a grant names it). Prefer
+     * {@link #require} for access checks: it also consults the approval handler and emits events.
+     */
+    default Grants grants() {
+        return Grants.none();
     }
 }

@@ -372,5 +372,10 @@ public final class ToolRegistry {
         public Mono<Void> require(List<Capability> capabilities) {
             return authorize(call, execution, List.copyOf(capabilities));
         }
+
+        @Override
+        public dev.agentrt.core.security.Grants grants() {
+            return execution.grants();
+        }
     }
 }

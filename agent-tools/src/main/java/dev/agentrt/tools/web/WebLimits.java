@@ -1,0 +1,33 @@
+package dev.agentrt.tools.web;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * The bounds of one web tool call.
+ *
+ * @param maxResponseBytes the most body bytes read; the rest is never read and the connection dropped
+ * @param timeout the longest a whole call may take, redirects included
+ * @param maxRedirects how many redirects are followed, each checked like the first URL
+ * @param maxTextChars the most characters of page text or response body handed to the model
+ */
+public record WebLimits(long maxResponseBytes, Duration timeout, int maxRedirects, int maxTextChars) {
+    /** 2 MiB, 20 s, 5 redirects, 40,000 characters. */
+    public static final WebLimits DEFAULT = new WebLimits(2L * 1024 * 1024, Duration.ofSeconds(20), 5, 40_000);
+
+    public WebLimits {
+        Objects.requireNonNull(timeout, "timeout");
+        if (maxResponseBytes < 1) {
+            throw new IllegalArgumentException("maxResponseBytes must be positive, was " + maxResponseBytes);
+        }
+        if (timeout.isNegative() || timeout.isZero()) {
+            throw new IllegalArgumentException("timeout must be positive, was " + timeout);
+        }
+        if (maxRedirects < 0) {
+            throw new IllegalArgumentException("maxRedirects must not be negative, was " + maxRedirects);
+        }
+        if (maxTextChars < 100) {
+            throw new IllegalArgumentException("maxTextChars must be at least 100, was " + maxTextChars);
+        }
+    }
+}

@@ -1,0 +1,287 @@
+package dev.agentrt.tools.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.agentrt.core.Agent;
+import dev.agentrt.core.AgentResult;
+import dev.agentrt.core.json.JsonObject;
+import dev.agentrt.core.model.Message;
+import dev.agentrt.core.model.ScriptedChatModel;
+import dev.agentrt.core.model.ScriptedChatModel.Reply;
+import dev.agentrt.core.model.ToolCall;
+import dev.agentrt.core.security.Capability;
+import dev.agentrt.core.security.Grants;
+import dev.agentrt.core.security.Principal;
+import dev.agentrt.core.testing.FakeHttpServer;
+import dev.agentrt.core.testing.FakeHttpServer.Responder;
+import dev.agentrt.core.tool.ToolErrorKind;
+import dev.agentrt.core.tool.ToolExecution;
+import dev.agentrt.core.tool.ToolRegistry;
+import dev.agentrt.core.tool.ToolResult;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import reactor.test.StepVerifier;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+class WebBrowserTest {
+    static final String PAGE = """
+            <!doctype html><html><head><title>Local docs</title><script>var secret = 1;</script></head>
+            <body><nav><a href="/nav">Home</a></nav>
+            <h1>Getting started</h1>
+            <p>Install the <b>runtime</b>, then read the <a href="/guide">guide</a>.</p>
+            <ul><li>First item</li><li>Second <a href="/second">item</a></li></ul>
+            <p><a href="mailto:a@b.c">mail</a> and <a href="/guide#top">guide again</a></p>
+            </body></html>""";
+
+    final FakeHttpServer server = FakeHttpServer.start();
+    final FakeHttpServer other = FakeHttpServer.start();
+    final String taskId = "task-" + System.nanoTime();
+
+    @AfterEach
+    void stop() {
+        server.close();
+        other.close();
+    }
+
+    static Responder html(String body, String... headers) {
+        return ex -> {
+            byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+            ex.getResponseHeaders().set("Content-Type", "text/html; charset=utf-8");
+            for (int i = 0; i + 1 < headers.length; i += 2) {
+                ex.getResponseHeaders().add(headers[i], headers[i + 1]);
+            }
+            ex.sendResponseHeaders(200, bytes.length);
+            ex.getResponseBody().write(bytes);
+            ex.getResponseBody().close();
+        };
+    }
+
+    static Responder redirect(String location) {
+        return ex -> {
+            ex.getResponseHeaders().set("Location", location);
+            ex.sendResponseHeaders(302, -1);
+        };
+    }
+
+    static WebBrowser localBrowser() {
+        return WebBrowser.builder().allowPrivate(Capability.net("127.0.0.1")).build();
+    }
+
+    ToolResult call(WebBrowser browser, String arguments, Capability... grants) {
+        return ToolRegistry.of(browser)
+                .execute(new ToolCall("c-" + System.nanoTime(), "web_browse", arguments),
+                        ToolExecution.of(taskId, Principal.ANONYMOUS, Grants.of(grants)))
+                .block(Duration.ofSeconds(30));
+    }
+
+    static String url(String u) {
+        return "{\"url\":\"" + u + "\"}";
+    }
+
+    @Test
+    void aLoopbackPageIsRefusedUnderAWildcardGrantAndNoRequestIsSent() {
+        server.enqueue(html(PAGE));
+        ToolResult r = call(WebBrowser.create(), url(server.url() + "/"), Capability.net("*"));
+        assertThat(r.errorKind()).isEqualTo(ToolErrorKind.PERMISSION_DENIED);
+        assertThat(r.content()).contains("127.0.0.1", "loopback");
+        assertThat(server.requests()).isEmpty();
+    }
+
+    @Test
+    void aTaskGrantNamingTheLoopbackAddressExactlyIsAnExplicitGrant() {
+        server.enqueue(html(PAGE));
+        ToolResult r = call(WebBrowser.create(), url(server.url() + "/"), Capability.net("127.0.0.1"));
+        assertThat(r.isError()).as(r.content()).isFalse();
+        assertThat(r.content()).contains("Title: Local docs");
+
+        ToolResult byName = call(WebBrowser.create(), url(server.url().replace("127.0.0.1", "localhost") + "/"),
+                Capability.net("127.0.0.1"));
+        assertThat(byName.errorKind()).isEqualTo(ToolErrorKind.PERMISSION_DENIED);
+        assertThat(server.requests()).hasSize(1);
+    }
+
+    @Test
+    void aLoopbackPageIsRefusedWithoutTheNetGrantEvenWhenTheToolAllowsIt() {
+        ToolResult r = call(localBrowser(), url(server.url() + "/"), Capability.net("example.com"));
+        assertThat(r.errorKind()).isEqualTo(ToolErrorKind.PERMISSION_DENIED);
+        assertThat(server.requests()).isEmpty();
+    }
+
+    @Test
+    void everyNumericSpellingOfLoopbackIsRefused() {
+        int port = Integer.parseInt(server.url().substring(server.url().lastIndexOf(':') + 1));
+        for (String host : List.of("2130706433", "0177.0.0.1", "0x7f.0.0.1", "127.1", "[::1]", "[::ffff:127.0.0.1]",
+                "0.0.0.0")) {
+            ToolResult r = call(WebBrowser.create(), url("http://" + host + ":" + port + "/"), Capability.net("*"));
+            assertThat(r.errorKind()).as(host).isEqualTo(ToolErrorKind.PERMISSION_DENIED);
+        }
+        assertThat(server.requests()).isEmpty();
+    }
+
+    @Test
+    void anExplicitlyAllowedLocalPageIsReadAsMarkdownWithNumberedLinksAndLinkTwoCanBeFollowed() {
+        server.enqueue(html(PAGE), html("<html><head><title>The guide</title></head><body><p>Read me.</p></body>"
+                + "</html>"));
+        WebBrowser browser = localBrowser();
+        ToolResult r = call(browser, url(server.url() + "/start"), Capability.net("127.0.0.1"));
+        assertThat(r.isError()).as(r.content()).isFalse();
+        assertThat(r.content()).contains("Title: Local docs", "# Getting started",
+                "Install the **runtime**, then read the guide [2].", "- First item", "- Second item [3]",
+                "[1] " + server.url() + "/nav", "[2] " + server.url() + "/guide", "[3] " + server.url() + "/second")
+                .doesNotContain("secret", "mailto", "[4]");
+        assertThat(r.content()).contains("guide again [2]");
+
+        ToolResult followed = call(browser, "{\"link\":2}", Capability.net("127.0.0.1"));
+        assertThat(followed.isError()).as(followed.content()).isFalse();
+        assertThat(followed.content()).contains("Title: The guide", "Read me.");
+        assertThat(server.requests()).extracting(FakeHttpServer.Recorded::path).containsExactly("/start", "/guide");
+        assertThat(server.lastRequest().header("Host")).isEqualTo(server.url().substring(7));
+    }
+
+    @Test
+    void aLinkOfAGivenPageIsFollowedByFetchingThatPageAgain() {
+        server.enqueue(html(PAGE), html("<p>second</p>"));
+        ToolResult r = call(localBrowser(), "{\"link\":3,\"page\":\"" + server.url() + "/start\",\"format\":\"text\"}",
+                Capability.net("127.0.0.1"));
+        assertThat(r.content()).contains("second");
+        assertThat(server.requests()).extracting(FakeHttpServer.Recorded::path).containsExactly("/start", "/second");
+        assertThat(call(localBrowser(), "{\"link\":1}", Capability.net("127.0.0.1")).errorKind())
+                .as("a new browser has read nothing in this task")
+                .isEqualTo(ToolErrorKind.INVALID_ARGUMENTS);
+    }
+
+    @Test
+    void aRedirectFromAnAllowedPageToTheMetadataAddressIsRefused() {
+        server.enqueue(redirect("http://169.254.169.254/latest/meta-data/"));
+        ToolResult r = call(localBrowser(), url(server.url() + "/"), Capability.net("127.0.0.1"),
+                Capability.net("*"));
+        assertThat(r.errorKind()).isEqualTo(ToolErrorKind.PERMISSION_DENIED);
+        assertThat(r.content()).contains("169.254.169.254", "metadata");
+        assertThat(server.requests()).hasSize(1);
+    }
+
+    @Test
+    void aRedirectToAnotherLocalHostThatIsNotGrantedIsRefused() {
+        server.enqueue(redirect(other.url().replace("127.0.0.1", "localhost") + "/admin"));
+        ToolResult denied = call(localBrowser(), url(server.url() + "/"), Capability.net("127.0.0.1"));
+        assertThat(denied.errorKind()).isEqualTo(ToolErrorKind.PERMISSION_DENIED);
+        assertThat(denied.content()).contains("net:localhost");
+
+        server.enqueue(redirect(other.url().replace("127.0.0.1", "localhost") + "/admin"));
+        ToolResult guarded = call(localBrowser(), url(server.url() + "/"), Capability.net("127.0.0.1"),
+                Capability.net("*"));
+        assertThat(guarded.errorKind()).isEqualTo(ToolErrorKind.PERMISSION_DENIED);
+        assertThat(guarded.content()).contains("localhost", "loopback");
+        assertThat(server.requests()).hasSize(2);
+        assertThat(other.requests()).isEmpty();
+    }
+
+    @Test
+    void aNameThatResolvesToLoopbackIsRefusedUnlessThatNameIsAllowed() {
+        String viaName = server.url().replace("127.0.0.1", "localhost") + "/";
+        ToolResult refused = call(localBrowser(), url(viaName), Capability.net("*"));
+        assertThat(refused.errorKind()).isEqualTo(ToolErrorKind.PERMISSION_DENIED);
+        assertThat(server.requests()).isEmpty();
+
+        server.enqueue(html(PAGE));
+        WebBrowser named = WebBrowser.builder().allowPrivate(Capability.net("localhost")).build();
+        ToolResult r = call(named, url(viaName), Capability.net("localhost"));
+        assertThat(r.isError()).as(r.content()).isFalse();
+        assertThat(r.content()).contains("Title: Local docs");
+        assertThat(server.lastRequest().header("Host")).startsWith("localhost:");
+    }
+
+    @Test
+    void anOversizedPageIsCutAtTheLimitWithoutReadingTheRest() throws Exception {
+        var pieces = new ArrayList<byte[]>();
+        pieces.add("<html><head><title>Big</title></head><body><p>".getBytes(StandardCharsets.UTF_8));
+        byte[] block = "lorem ipsum ".repeat(5_000).getBytes(StandardCharsets.UTF_8);
+        for (int i = 0; i < 400; i++) {
+            pieces.add(block); // 24 MB in all
+        }
+        server.enqueue(Responder.stream("text/html", pieces, Duration.ofMillis(1)));
+        WebBrowser small = WebBrowser.builder()
+                .allowPrivate(Capability.net("127.0.0.1"))
+                .limits(new WebLimits(100_000, Duration.ofSeconds(20), 5, 5_000))
+                .build();
+        long start = System.nanoTime();
+        ToolResult r = call(small, url(server.url() + "/big"), Capability.net("127.0.0.1"));
+        assertThat(r.isError()).as(r.content()).isFalse();
+        assertThat(r.content()).contains("Title: Big", "only the beginning was read", "[cut:");
+        assertThat(server.awaitClientGone(Duration.ofSeconds(10))).as("the server saw the connection close").isTrue();
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
+    }
+
+    @Test
+    void aSlowPageEndsAtTheTimeLimit() {
+        server.enqueue(Responder.stall("text/html", "<html><body>", Duration.ofSeconds(10)));
+        WebBrowser quick = WebBrowser.builder()
+                .allowPrivate(Capability.net("127.0.0.1"))
+                .limits(new WebLimits(100_000, Duration.ofMillis(500), 5, 5_000))
+                .build();
+        long start = System.nanoTime();
+        ToolResult r = call(quick, url(server.url() + "/slow"), Capability.net("127.0.0.1"));
+        assertThat(r.errorKind()).isEqualTo(ToolErrorKind.TIMEOUT);
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
+    }
+
+    @Test
+    void binaryContentIsRefused() {
+        server.enqueue(Responder.stream("image/png", List.of(new byte[]{(byte) 0x89, 'P', 'N', 'G', 0, 0}),
+                Duration.ZERO));
+        ToolResult r = call(localBrowser(), url(server.url() + "/logo.png"), Capability.net("127.0.0.1"));
+        assertThat(r.errorKind()).isEqualTo(ToolErrorKind.EXECUTION_FAILED);
+        assertThat(r.content()).contains("image/png", "not a page of text");
+    }
+
+    @Test
+    void malformedAndNonHttpUrlsAreInvalidArguments() {
+        for (String u : List.of("file:///etc/passwd", "http://user@example.com/", "notaurl")) {
+            assertThat(call(WebBrowser.create(), url(u), Capability.net("*")).errorKind()).as(u)
+                    .isEqualTo(ToolErrorKind.INVALID_ARGUMENTS);
+        }
+        assertThat(call(WebBrowser.create(), "{\"url\":\"http://example.com/\",\"link\":1}", Capability.net("*"))
+                .errorKind()).isEqualTo(ToolErrorKind.INVALID_ARGUMENTS);
+    }
+
+    @Test
+    void aWildcardCannotBeAllowedPrivately() {
+        assertThatThrownBy(() -> WebBrowser.builder().allowPrivate(Capability.net("*")).build())
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void anAgentReadsALocalPageThroughTheTool() {
+        server.enqueue(html(PAGE));
+        var model = ScriptedChatModel.of(Reply.toolCall("web_browse", url(server.url() + "/")),
+                Reply.text("read it"));
+        Agent agent = Agent.builder().model(model).tools(localBrowser()).grant(Capability.net("127.0.0.1")).build();
+        StepVerifier.create(agent.task("read the local docs").execute())
+                .assertNext(r -> assertThat(toolResults(r)).singleElement()
+                        .satisfies(m -> assertThat(m.content()).contains("Title: Local docs")))
+                .expectComplete()
+                .verify(Duration.ofSeconds(30));
+    }
+
+    static List<Message.ToolResult> toolResults(AgentResult r) {
+        return r.transcript()
+                .stream()
+                .filter(Message.ToolResult.class::isInstance)
+                .map(Message.ToolResult.class::cast)
+                .toList();
+    }
+
+    @Test
+    void requiredCapabilitiesNameTheUrlsHostAndPort() {
+        assertThat(WebBrowser.create()
+                .requiredCapabilities(JsonObject.builder()
+                        .put("url", "https://Docs.Example.com/x")
+                        .build()))
+                .containsExactly(Capability.net("docs.example.com", 443));
+    }
+}
