@@ -1,0 +1,109 @@
+package dev.agentrt.tools.internal.mcp;
+
+import dev.agentrt.core.json.JsonObject;
+import dev.agentrt.core.model.ToolSpec;
+import dev.agentrt.core.security.Capability;
+import dev.agentrt.core.tool.Tool;
+import dev.agentrt.core.tool.ToolContext;
+import dev.agentrt.core.tool.ToolErrorKind;
+import dev.agentrt.core.tool.ToolResult;
+import io.modelcontextprotocol.client.McpAsyncClient;
+import io.modelcontextprotocol.spec.McpError;
+import io.modelcontextprotocol.spec.McpSchema;
+import io.modelcontextprotocol.spec.McpTransportException;
+import reactor.core.Exceptions;
+import reactor.core.publisher.Mono;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * One tool of an MCP server as a core {@link Tool}. Every call needs {@code custom("mcp:<server>",
+ * <mcp tool name>)}; the call goes to the server with a timeout, and every failure (an {@code isError}
+ * result, a JSON-RPC error, a dead server, a timeout) comes back as an error result, never as an error
+ * signal.
+ */
+public final class McpClientTool implements Tool {
+    private final ToolSpec spec;
+    private final String mcpName;
+    private final String server;
+    private final List<Capability> required;
+    private final McpAsyncClient client;
+    private final Mono<McpTransportException> failure;
+    private final Duration timeout;
+
+    public McpClientTool(ToolSpec spec, String mcpName, String server, Capability capability, McpAsyncClient client,
+            Mono<McpTransportException> failure, Duration timeout) {
+        this.spec = spec;
+        this.mcpName = mcpName;
+        this.server = server;
+        this.required = List.of(capability);
+        this.client = client;
+        this.failure = failure;
+        this.timeout = timeout;
+    }
+
+    @Override
+    public ToolSpec spec() {
+        return spec;
+    }
+
+    /** The tool's name on its server (the spec's name may carry a prefix or replaced characters). */
+    public String mcpName() {
+        return mcpName;
+    }
+
+    @Override
+    public List<Capability> requiredCapabilities(JsonObject arguments) {
+        return required;
+    }
+
+    @Override
+    public Mono<ToolResult> invoke(JsonObject arguments, ToolContext context) {
+        return Mono.defer(() -> {
+            var request = McpSchema.CallToolRequest.builder(mcpName).arguments(McpJson.toMap(arguments)).build();
+            Mono<ToolResult> call = client.callTool(request).timeout(timeout).map(this::toResult);
+            Mono<ToolResult> died = failure.map(e -> failed(e.getMessage()));
+            return Mono.firstWithSignal(call, died)
+                    .switchIfEmpty(Mono.fromSupplier(() -> failed("the connection was closed")))
+                    .onErrorResume(e -> Mono.just(toResult(e)));
+        });
+    }
+
+    private ToolResult toResult(McpSchema.CallToolResult result) {
+        String text = McpJson.text(result);
+        if (Boolean.TRUE.equals(result.isError())) {
+            return ToolResult.error(ToolErrorKind.EXECUTION_FAILED, text.isBlank()
+                    ? "MCP tool \"" + mcpName + "\" on server '" + server + "' failed without a message."
+                    : text);
+        }
+        return ToolResult.text(text);
+    }
+
+    private ToolResult toResult(Throwable error) {
+        Throwable e = Exceptions.unwrap(error);
+        if (e instanceof TimeoutException) {
+            return ToolResult.error(ToolErrorKind.TIMEOUT, "MCP tool \"" + mcpName + "\" on server '" + server
+                    + "' did not answer within " + timeout.toMillis() + " ms.");
+        }
+        Throwable cause = e;
+        while (cause.getCause() != null && !(cause instanceof McpError) && !(cause instanceof McpTransportException)) {
+            cause = cause.getCause();
+        }
+        if (cause instanceof McpError m && m.getJsonRpcError() != null) {
+            var rpc = m.getJsonRpcError();
+            return ToolResult.error(ToolErrorKind.EXECUTION_FAILED, "MCP server '" + server + "' refused the call to \""
+                    + mcpName + "\": " + rpc.message() + (rpc.data() == null
+                            ? ""
+                            : " (" + McpJson.write(rpc.data())
+                                    + ")"));
+        }
+        return failed(cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage());
+    }
+
+    private ToolResult failed(String why) {
+        return ToolResult.error(ToolErrorKind.EXECUTION_FAILED, "MCP tool \"" + mcpName + "\" on server '" + server
+                + "' failed: " + why);
+    }
+}

@@ -1,0 +1,161 @@
+package dev.agentrt.tools.internal.mcp;
+
+import dev.agentrt.core.AgentSchedulers;
+import dev.agentrt.tools.mcp.McpTransportSpec;
+import io.modelcontextprotocol.client.McpAsyncClient;
+import io.modelcontextprotocol.client.McpClient;
+import io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTransport;
+import io.modelcontextprotocol.spec.McpClientTransport;
+import io.modelcontextprotocol.spec.McpSchema;
+import io.modelcontextprotocol.spec.McpTransportException;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Mono;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * One client session with one MCP server: the SDK's async client over our subprocess transport or
+ * the SDK's streamable HTTP transport. {@link #close()} is idempotent and leaves nothing running: the
+ * session, the subprocess (killed if need be) or the HTTP client and its threads.
+ */
+public final class McpConnection {
+    private static final Logger log = LoggerFactory.getLogger(McpConnection.class);
+    private static final Duration CLOSE_GRACE = Duration.ofSeconds(5);
+
+    private final String server;
+    private final String description;
+    private final McpAsyncClient client;
+    private final @Nullable ProcessTransport process;
+    private final @Nullable CapturingHttpClientBuilder http;
+    private final McpClientTransport transport;
+    private final AtomicReference<@Nullable Mono<Void>> closing = new AtomicReference<>();
+
+    private McpConnection(String server, String description, McpClientTransport transport,
+            @Nullable ProcessTransport process, @Nullable CapturingHttpClientBuilder http, Duration callTimeout,
+            Duration connectTimeout) {
+        this.server = server;
+        this.description = description;
+        this.transport = transport;
+        this.process = process;
+        this.http = http;
+        this.client = McpClient.async(transport)
+                .clientInfo(McpSchema.Implementation.builder("agentrt", version()).build())
+                .requestTimeout(callTimeout)
+                .initializationTimeout(connectTimeout)
+                .build();
+    }
+
+    /** Prepares a session; nothing starts before {@link #initialize()}. */
+    public static McpConnection open(String server, McpTransportSpec spec, Duration callTimeout,
+            Duration connectTimeout) {
+        return switch (spec) {
+            case McpTransportSpec.Stdio s -> {
+                var command = new ArrayList<String>();
+                command.add(s.command());
+                command.addAll(s.args());
+                var transport = new ProcessTransport(server, command, s.env(), s.workingDirectory(), McpJson.mapper());
+                yield new McpConnection(server, "stdio: " + String.join(" ", command), transport, transport, null,
+                        callTimeout, connectTimeout);
+            }
+            case McpTransportSpec.Http h -> {
+                URI url = h.url();
+                String base = url.getScheme() + "://" + url.getRawAuthority();
+                String endpoint = (url.getRawPath() == null || url.getRawPath().isEmpty() ? "/" : url.getRawPath())
+                        + (url.getRawQuery() == null ? "" : "?" + url.getRawQuery());
+                var requests = HttpRequest.newBuilder();
+                h.headers().forEach(requests::header);
+                var clients = new CapturingHttpClientBuilder();
+                var transport = HttpClientStreamableHttpTransport.builder(base)
+                        .endpoint(endpoint)
+                        .clientBuilder(clients)
+                        .requestBuilder(requests)
+                        .connectTimeout(connectTimeout)
+                        .jsonMapper(McpJson.mapper())
+                        .build();
+                yield new McpConnection(server, "http: " + url, transport, null, clients, callTimeout, connectTimeout);
+            }
+        };
+    }
+
+    public McpAsyncClient client() {
+        return client;
+    }
+
+    /** How the server is reached, for messages. */
+    public String description() {
+        return description;
+    }
+
+    /** Emits if the server dies or breaks the protocol; completes empty on close; never for HTTP. */
+    public Mono<McpTransportException> failure() {
+        return process == null ? Mono.never() : process.failure();
+    }
+
+    /** The subprocess, for a stdio server that was started. */
+    public @Nullable Process processHandle() {
+        return process == null ? null : process.process();
+    }
+
+    /** What the server wrote to stderr last, for error messages ("" when nothing or not stdio). */
+    public String stderrSummary() {
+        return process == null ? "" : process.stderrSummary();
+    }
+
+    /** Initialises the session and lists the server's tools; fails fast if the server dies meanwhile. */
+    public Mono<List<McpSchema.Tool>> initialize() {
+        Mono<List<McpSchema.Tool>> work = client.initialize()
+                .then(client.listTools())
+                .map(r -> r.tools() == null ? List.<McpSchema.Tool>of() : r.tools());
+        Mono<List<McpSchema.Tool>> died = failure().flatMap(e -> Mono.<List<McpSchema.Tool>>error(e))
+                .switchIfEmpty(Mono.never());
+        return Mono.firstWithSignal(work, died);
+    }
+
+    /**
+     * Closes the session and releases everything; the returned Mono completes when the subprocess
+     * (if any) has exited. Idempotent: later calls share the first close.
+     */
+    public Mono<Void> close() {
+        Mono<Void> existing = closing.get();
+        if (existing != null) {
+            return existing;
+        }
+        Mono<Void> close = Mono.defer(() -> client.closeGracefully())
+                .timeout(CLOSE_GRACE)
+                .onErrorResume(e -> {
+                    log.debug("MCP server '{}': the graceful close failed", server, e);
+                    return Mono.empty();
+                })
+                // The client's close already closed the transport; this makes sure of it, killing a
+                // process that outlived the grace period. Both are idempotent.
+                .then(Mono.defer(transport::closeGracefully).onErrorResume(e -> Mono.empty()))
+                .then(Mono.<Void>fromRunnable(this::shutdownHttpClient))
+                .subscribeOn(AgentSchedulers.blocking())
+                .cache();
+        if (!closing.compareAndSet(null, close)) {
+            Mono<Void> other = closing.get();
+            return other != null ? other : Mono.empty();
+        }
+        return close;
+    }
+
+    private void shutdownHttpClient() {
+        HttpClient c = http == null ? null : http.built();
+        if (c != null) {
+            c.shutdownNow();
+        }
+    }
+
+    private static String version() {
+        String v = McpConnection.class.getPackage().getImplementationVersion();
+        return v == null ? "dev" : v;
+    }
+}

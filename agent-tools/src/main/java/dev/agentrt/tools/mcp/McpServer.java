@@ -1,0 +1,172 @@
+package dev.agentrt.tools.mcp;
+
+import dev.agentrt.core.model.ToolSpec;
+import dev.agentrt.core.security.Capability;
+import dev.agentrt.core.security.Grants;
+import dev.agentrt.core.security.Principal;
+import dev.agentrt.core.tool.Tool;
+import dev.agentrt.core.tool.ToolAccess;
+import dev.agentrt.core.tool.ToolExecution;
+import dev.agentrt.core.tool.ToolRegistry;
+import dev.agentrt.tools.internal.mcp.McpServerBridge;
+import reactor.core.publisher.Mono;
+
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Serves agentrt tools to MCP clients. Every {@code tools/call} runs through the {@link ToolRegistry}
+ * under this server's policy, exactly like an agent's own calls: arguments validated against the
+ * tool's schema, capabilities checked against {@link Builder#grants}, the call bounded by {@link
+ * Builder#timeout}; a refusal or failure is an {@code isError} result. Clients see only the tools
+ * {@link Builder#access} lets the principal use.
+ *
+ * <pre>{@code
+ * public static void main(String[] args) {           // run as an MCP server subprocess
+ *     McpServer.builder(ToolRegistry.of(search, readFile))
+ *         .name("docs")
+ *         .grants(Grants.of(Capability.fileRead(Path.of("/srv/docs"))))
+ *         .build()
+ *         .serveStdio()
+ *         .block();
+ * }
+ * }</pre>
+ *
+ * <p>Transport: stdio (newline-delimited JSON-RPC), over the process's own stdin and stdout or any
+ * pair of streams. The SDK's HTTP server transports need a servlet container, which agentrt does not
+ * bring. Immutable and thread-safe; one server may serve several stream pairs at once. Serving reads
+ * and writes on threads of the SDK's stdio transport, never on the caller's.
+ */
+public final class McpServer {
+    private final ToolRegistry registry;
+    private final String name;
+    private final String version;
+    private final Principal principal;
+    private final Grants grants;
+    private final ToolAccess access;
+    private final Duration timeout;
+
+    private McpServer(Builder b) {
+        this.registry = b.registry;
+        this.name = b.name;
+        this.version = b.version;
+        this.principal = b.principal;
+        this.grants = b.grants;
+        this.access = b.access;
+        this.timeout = b.timeout;
+    }
+
+    /** A server for these tools, granted {@code grants}, with the defaults of {@link Builder}. */
+    public static McpServer expose(ToolRegistry registry, Grants grants) {
+        return builder(registry).grants(grants).build();
+    }
+
+    /** A server for these tools, granted {@code grants}, with the defaults of {@link Builder}. */
+    public static McpServer expose(List<? extends Tool> tools, Grants grants) {
+        return builder(tools).grants(grants).build();
+    }
+
+    public static Builder builder(ToolRegistry registry) {
+        return new Builder(registry);
+    }
+
+    /** Fails with {@code IllegalArgumentException} for duplicate names or an invalid schema. */
+    public static Builder builder(List<? extends Tool> tools) {
+        return new Builder(ToolRegistry.of(List.copyOf(tools)));
+    }
+
+    /** The tools a client is shown. */
+    public List<ToolSpec> tools() {
+        return registry.specs(execution());
+    }
+
+    /**
+     * Serves over this process's stdin and stdout until stdin ends. Whatever else the program
+     * prints must go to stderr: stdout carries the protocol.
+     */
+    public Mono<Void> serveStdio() {
+        return serve(System.in, System.out);
+    }
+
+    /**
+     * Serves one client over a pair of streams. Completes when {@code in} ends; cancelling stops
+     * serving (a thread blocked reading {@code in} ends when the stream does). Cold: each
+     * subscription serves anew.
+     */
+    public Mono<Void> serve(InputStream in, OutputStream out) {
+        Objects.requireNonNull(in, "in");
+        Objects.requireNonNull(out, "out");
+        return McpServerBridge.serve(registry, this::execution, name, version, in, out);
+    }
+
+    private ToolExecution execution() {
+        return new ToolExecution("mcp-server-" + name, principal, grants, null, timeout, null, access);
+    }
+
+    /** Configures a server. Not thread-safe; {@link #build()} copies. */
+    public static final class Builder {
+        private final ToolRegistry registry;
+        private String name = "agentrt";
+        private String version = "1.0.0";
+        private Principal principal = Principal.ANONYMOUS;
+        private Grants grants = Grants.none();
+        private ToolAccess access = ToolAccess.ALL;
+        private Duration timeout = Duration.ofSeconds(30);
+
+        private Builder(ToolRegistry registry) {
+            this.registry = Objects.requireNonNull(registry, "registry");
+        }
+
+        /** The server name clients see in the handshake; {@code agentrt} by default. */
+        public Builder name(String name) {
+            this.name = Objects.requireNonNull(name, "name");
+            return this;
+        }
+
+        /** The server version clients see in the handshake. */
+        public Builder version(String version) {
+            this.version = Objects.requireNonNull(version, "version");
+            return this;
+        }
+
+        /** Who the calls run for (visible to tools and to {@link #access}); anonymous by default. */
+        public Builder principal(Principal principal) {
+            this.principal = Objects.requireNonNull(principal, "principal");
+            return this;
+        }
+
+        /** What every call may do; nothing by default, so tools that need a capability are refused. */
+        public Builder grants(Grants grants) {
+            this.grants = Objects.requireNonNull(grants, "grants");
+            return this;
+        }
+
+        public Builder grant(Capability... capabilities) {
+            this.grants = grants.with(List.of(capabilities));
+            return this;
+        }
+
+        /** Which tools clients see and may call; all by default. */
+        public Builder access(ToolAccess access) {
+            this.access = Objects.requireNonNull(access, "access");
+            return this;
+        }
+
+        /** How long one call may take; 30 s by default. */
+        public Builder timeout(Duration timeout) {
+            Objects.requireNonNull(timeout, "timeout");
+            if (timeout.isNegative() || timeout.isZero()) {
+                throw new IllegalArgumentException("timeout must be positive, was " + timeout);
+            }
+            this.timeout = timeout;
+            return this;
+        }
+
+        public McpServer build() {
+            return new McpServer(this);
+        }
+    }
+}

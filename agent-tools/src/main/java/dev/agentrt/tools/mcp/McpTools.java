@@ -1,0 +1,305 @@
+package dev.agentrt.tools.mcp;
+
+import dev.agentrt.core.ToolException;
+import dev.agentrt.core.json.JsonObject;
+import dev.agentrt.core.json.JsonSchema;
+import dev.agentrt.core.json.JsonValue;
+import dev.agentrt.core.model.ToolSpec;
+import dev.agentrt.core.security.Capability;
+import dev.agentrt.core.tool.Tool;
+import dev.agentrt.tools.internal.mcp.McpClientTool;
+import dev.agentrt.tools.internal.mcp.McpConnection;
+import dev.agentrt.tools.internal.mcp.McpJson;
+import io.modelcontextprotocol.spec.McpSchema;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.Exceptions;
+import reactor.core.publisher.Mono;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.concurrent.TimeoutException;
+import java.util.regex.Pattern;
+
+/**
+ * The tools of one MCP server, connected and offered as core {@link Tool}s under the agent's policy.
+ * Each call needs {@link #capability(String, String) custom("mcp:&lt;server&gt;", &lt;tool&gt;)}, so an agent
+ * calls nothing on the server it was not granted; grant {@link #capability(String)} for every tool.
+ *
+ * <pre>{@code
+ * try (McpTools fs = McpTools.builder("fs", McpTransportSpec.stdio("node", serverJs, docs.toString()))
+ *         .allowTools("read_text_file", "list_directory")
+ *         .connect().block()) {
+ *     Agent agent = Agent.builder().model(model).tools(fs.tools())
+ *         .grant(McpTools.capability("fs")).build();
+ *     ...
+ * }
+ * }</pre>
+ *
+ * <p>A call to a tool becomes a {@code tools/call} request with the builder's call timeout. An
+ * {@code isError} result, a JSON-RPC error, a timeout or a server that died come back as error
+ * results the model reads ({@code EXECUTION_FAILED} or {@code TIMEOUT}); nothing throws into the
+ * agent loop. The server's tools are listed once, at connect time.
+ *
+ * <p>Thread-safe. Nothing blocks except {@link #close()}, which waits (at most a few seconds) for
+ * the session to end and a stdio server's process, and every process it started, to be gone: asked
+ * to stop first, killed if it does not.
+ */
+public final class McpTools implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(McpTools.class);
+    private static final Pattern SERVER_NAME = Pattern.compile("[A-Za-z0-9_-]{1,32}");
+    private static final Pattern NOT_A_NAME_CHAR = Pattern.compile("[^A-Za-z0-9_-]");
+    private static final Duration CLOSE_WAIT = Duration.ofSeconds(15);
+
+    private final String server;
+    private final List<Tool> tools;
+    private final McpConnection connection;
+
+    private McpTools(String server, List<Tool> tools, McpConnection connection) {
+        this.server = server;
+        this.tools = List.copyOf(tools);
+        this.connection = connection;
+    }
+
+    /** Starts configuring a connection to the server called {@code server} (letters, digits, {@code _}, {@code -}). */
+    public static Builder builder(String server, McpTransportSpec transport) {
+        return new Builder(server, transport);
+    }
+
+    /** Connects with every tool of the server and the default timeouts. */
+    public static Mono<McpTools> connect(String server, McpTransportSpec transport) {
+        return builder(server, transport).connect();
+    }
+
+    /** The grant that lets an agent call every tool of {@code server}. */
+    public static Capability capability(String server) {
+        return Capability.custom(capabilityName(server));
+    }
+
+    /** The grant (and the request) for one tool, by its name on the server. */
+    public static Capability capability(String server, String mcpTool) {
+        return Capability.custom(capabilityName(server), Objects.requireNonNull(mcpTool, "mcpTool"));
+    }
+
+    private static String capabilityName(String server) {
+        return "mcp:" + Objects.requireNonNull(server, "server");
+    }
+
+    /** The server's name, as given to the builder. */
+    public String server() {
+        return server;
+    }
+
+    /** The server's tools that the allow list lets through, as core tools; fixed at connect time. */
+    public List<Tool> tools() {
+        return tools;
+    }
+
+    /** The grant for every tool of this server. */
+    public Capability capability() {
+        return capability(server);
+    }
+
+    /** The process id of a stdio server, while it runs; empty for HTTP. */
+    public OptionalLong pid() {
+        Process p = connection.processHandle();
+        return p == null || !p.isAlive() ? OptionalLong.empty() : OptionalLong.of(p.pid());
+    }
+
+    /**
+     * Ends the session; completes once a stdio server's process has exited (killed if it would not
+     * stop). Calls still running end with an error result. Idempotent.
+     */
+    public Mono<Void> closeAsync() {
+        return connection.close();
+    }
+
+    /** {@link #closeAsync()}, waiting for it: for programs, tests and try-with-resources. */
+    @Override
+    public void close() {
+        connection.close().block(CLOSE_WAIT);
+    }
+
+    @Override
+    public String toString() {
+        return "McpTools[" + server + ", " + connection.description() + ", " + tools.size() + " tools]";
+    }
+
+    /** Configures a connection. Not thread-safe; {@link #connect()} may be called more than once. */
+    public static final class Builder {
+        private final String server;
+        private final McpTransportSpec transport;
+        private @Nullable Set<String> allowed;
+        private boolean prefixNames;
+        private Duration callTimeout = Duration.ofSeconds(60);
+        private Duration connectTimeout = Duration.ofSeconds(30);
+
+        private Builder(String server, McpTransportSpec transport) {
+            this.server = Objects.requireNonNull(server, "server");
+            this.transport = Objects.requireNonNull(transport, "transport");
+            if (!SERVER_NAME.matcher(server).matches()) {
+                throw new IllegalArgumentException(
+                        "server name must be 1-32 letters, digits, '_' or '-': '" + server + "'");
+            }
+        }
+
+        /** Offer only these tools (names as the server gives them); by default every tool is offered. */
+        public Builder allowTools(String... names) {
+            return allowTools(List.of(names));
+        }
+
+        public Builder allowTools(Collection<String> names) {
+            this.allowed = Set.copyOf(new LinkedHashSet<>(names));
+            return this;
+        }
+
+        /** Name the tools {@code <server>_<tool>}, so two servers' tools cannot clash. Off by default. */
+        public Builder prefixNames(boolean prefix) {
+            this.prefixNames = prefix;
+            return this;
+        }
+
+        /** How long one tool call may take; 60 s by default. The registry's own timeout applies too. */
+        public Builder callTimeout(Duration timeout) {
+            this.callTimeout = positive(timeout, "callTimeout");
+            return this;
+        }
+
+        /** How long starting, initialising and listing the tools may take; 30 s by default. */
+        public Builder connectTimeout(Duration timeout) {
+            this.connectTimeout = positive(timeout, "connectTimeout");
+            return this;
+        }
+
+        /**
+         * Starts the server (stdio) or opens the session (HTTP), initialises it and lists its tools.
+         * Cold: each subscription makes a new connection. Fails with a {@link ToolException} naming the
+         * server and the cause (and the last lines of a stdio server's stderr) if the server cannot be
+         * started, dies, does not answer within the connect timeout, or speaks something other than
+         * MCP; whatever was started is then stopped. Cancelling stops it too.
+         */
+        public Mono<McpTools> connect() {
+            String name = server;
+            McpTransportSpec spec = transport;
+            @Nullable
+            Set<String> allow = allowed;
+            boolean prefix = prefixNames;
+            Duration call = callTimeout;
+            Duration connect = connectTimeout;
+            return Mono.defer(() -> {
+                McpConnection connection = McpConnection.open(name, spec, call, connect);
+                return connection.initialize()
+                        .timeout(connect)
+                        .map(list -> new McpTools(name, wrap(name, list, allow, prefix, connection, call), connection))
+                        .onErrorResume(e -> connection.close()
+                                .then(Mono.error(connectFailed(name, connection, e, connect))))
+                        .doOnCancel(() -> connection.close().subscribe());
+            });
+        }
+
+        private static Duration positive(Duration d, String what) {
+            Objects.requireNonNull(d, what);
+            if (d.isNegative() || d.isZero()) {
+                throw new IllegalArgumentException(what + " must be positive, was " + d);
+            }
+            return d;
+        }
+    }
+
+    private static List<Tool> wrap(String server, List<McpSchema.Tool> listed, @Nullable Set<String> allowed,
+            boolean prefix, McpConnection connection, Duration timeout) {
+        var tools = new ArrayList<Tool>();
+        var names = new HashSet<String>();
+        var seen = new HashSet<String>();
+        for (McpSchema.Tool t : listed) {
+            seen.add(t.name());
+            if (allowed != null && !allowed.contains(t.name())) {
+                continue;
+            }
+            String name = toolName(server, t.name(), prefix);
+            if (!names.add(name)) {
+                log.warn("MCP server '{}': tool '{}' is skipped, its name '{}' is taken", server, t.name(), name);
+                continue;
+            }
+            var spec = new ToolSpec(name, description(server, t), schema(server, t));
+            tools.add(new McpClientTool(spec, t.name(), server, capability(server, t.name()), connection.client(),
+                    connection.failure(), timeout));
+        }
+        if (allowed != null) {
+            for (String a : allowed) {
+                if (!seen.contains(a)) {
+                    log.warn("MCP server '{}' has no tool '{}' (named in allowTools)", server, a);
+                }
+            }
+        }
+        return tools;
+    }
+
+    private static String toolName(String server, String mcpName, boolean prefix) {
+        String name = NOT_A_NAME_CHAR.matcher(prefix ? server + "_" + mcpName : mcpName).replaceAll("_");
+        if (name.isEmpty()) {
+            name = server + "_tool";
+        }
+        return name.length() <= 64 ? name : name.substring(0, 64);
+    }
+
+    private static String description(String server, McpSchema.Tool t) {
+        if (t.description() != null && !t.description().isBlank()) {
+            return t.description();
+        }
+        if (t.title() != null && !t.title().isBlank()) {
+            return t.title();
+        }
+        return "Tool \"" + t.name() + "\" of the MCP server '" + server + "'.";
+    }
+
+    /** The MCP input schema as ours; a schema our validator cannot compile becomes "any object" (the server validates). */
+    private static JsonObject schema(String server, McpSchema.Tool t) {
+        JsonObject any = JsonObject.builder().put("type", "object").build();
+        if (t.inputSchema() == null) {
+            return any;
+        }
+        JsonValue converted = McpJson.fromJava(t.inputSchema());
+        if (!(converted instanceof JsonObject schema)) {
+            return any;
+        }
+        if (!schema.has("type")) {
+            schema = JsonObject.builder().put("type", "object").putAll(schema).build();
+        }
+        try {
+            JsonSchema.compile(schema);
+            return schema;
+        } catch (IllegalArgumentException e) {
+            log.warn("MCP server '{}': the input schema of tool '{}' is not supported ({}); arguments are passed "
+                    + "unchecked", server, t.name(), e.getMessage());
+            return any;
+        }
+    }
+
+    private static ToolException connectFailed(String server, McpConnection connection, Throwable error,
+            Duration timeout) {
+        Throwable e = Exceptions.unwrap(error);
+        String why;
+        if (e instanceof TimeoutException) {
+            why = "it did not complete the MCP handshake within " + timeout.toMillis() + " ms";
+        } else {
+            Throwable root = e;
+            while (root.getCause() != null && root.getCause() != root) {
+                root = root.getCause();
+            }
+            why = root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
+        }
+        String stderr = connection.stderrSummary();
+        String message = "could not connect to MCP server '" + server + "' (" + connection.description() + "): " + why
+                + (why.contains(stderr) ? "" : stderr);
+        return new ToolException(message, e);
+    }
+}

@@ -1,0 +1,96 @@
+package dev.agentrt.tools.mcp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.agentrt.core.model.ToolCall;
+import dev.agentrt.core.security.Grants;
+import dev.agentrt.core.security.Principal;
+import dev.agentrt.core.tool.ToolErrorKind;
+import dev.agentrt.core.tool.ToolExecution;
+import dev.agentrt.core.tool.ToolRegistry;
+import dev.agentrt.core.tool.ToolResult;
+import io.modelcontextprotocol.client.McpClient;
+import io.modelcontextprotocol.client.McpSyncClient;
+import io.modelcontextprotocol.client.transport.ServerParameters;
+import io.modelcontextprotocol.client.transport.StdioClientTransport;
+import io.modelcontextprotocol.json.McpJsonDefaults;
+import io.modelcontextprotocol.spec.McpSchema;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * {@link McpServer} run as a subprocess JVM ({@link ExposedToolsMain}), called by the SDK's own
+ * client and by {@link McpTools}.
+ */
+class McpServerTest {
+    private static McpTransportSpec.Stdio serverProcess() {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        return McpTransportSpec.stdio(java, "-cp", System.getProperty("java.class.path"),
+                ExposedToolsMain.class.getName());
+    }
+
+    @Test
+    void theSdksClientListsAndCallsTheExposedToolsUnderTheServersGrants() {
+        var spec = serverProcess();
+        var params = ServerParameters.builder(spec.command()).args(spec.args()).build();
+        var transport = new StdioClientTransport(params, McpJsonDefaults.getMapper());
+        McpSyncClient client = McpClient.sync(transport)
+                .requestTimeout(Duration.ofSeconds(90))
+                .initializationTimeout(Duration.ofSeconds(90))
+                .build();
+        try {
+            McpSchema.InitializeResult init = client.initialize();
+            assertThat(init.serverInfo().name()).isEqualTo("agentrt-test");
+            assertThat(client.listTools().tools()).extracting(McpSchema.Tool::name)
+                    .containsExactly("echo", "refund", "lookup");
+            McpSchema.CallToolResult echo = client.callTool(McpSchema.CallToolRequest.builder("echo")
+                    .arguments(Map.of("text", "hi"))
+                    .build());
+            assertThat(echo.isError()).isFalse();
+            assertThat(((McpSchema.TextContent) echo.content().getFirst()).text()).isEqualTo("echo: hi");
+
+            McpSchema.CallToolResult refund = client.callTool(McpSchema.CallToolRequest.builder("refund")
+                    .arguments(Map.of())
+                    .build());
+            assertThat(refund.isError()).isTrue();
+            assertThat(((McpSchema.TextContent) refund.content().getFirst()).text())
+                    .startsWith("Permission denied")
+                    .contains("payments:refund");
+
+            McpSchema.CallToolResult invalid = client.callTool(McpSchema.CallToolRequest.builder("echo")
+                    .arguments(Map.of("text", 7))
+                    .build());
+            assertThat(invalid.isError()).isTrue();
+            assertThat(((McpSchema.TextContent) invalid.content().getFirst()).text()).contains("Invalid arguments");
+        } finally {
+            client.closeGracefully();
+        }
+    }
+
+    @Test
+    void mcpToolsRoundTripsThroughOurOwnServer() {
+        try (McpTools tools = McpTools.builder("self", serverProcess()).connect().block(Duration.ofSeconds(60))) {
+            var registry = ToolRegistry.of(tools.tools());
+            var execution = ToolExecution.of("t", Principal.ANONYMOUS, Grants.of(tools.capability()));
+            ToolResult lookup = registry.execute(new ToolCall("1", "lookup", "{}"), execution)
+                    .block(Duration.ofSeconds(30));
+            assertThat(lookup.content()).isEqualTo("customer 42");
+            ToolResult refund = registry.execute(new ToolCall("2", "refund", "{}"), execution)
+                    .block(Duration.ofSeconds(30));
+            assertThat(refund.errorKind()).isEqualTo(ToolErrorKind.EXECUTION_FAILED);
+            assertThat(refund.content()).contains("payments:refund");
+        }
+    }
+
+    @Test
+    void theServerShowsOnlyTheToolsItsAccessPolicyAllows() {
+        McpServer server = McpServer.builder(ExposedToolsMain.tools())
+                .principal(Principal.of("support", "agent"))
+                .access((principal, tool) -> !tool.name().equals("refund"))
+                .build();
+        assertThat(server.tools()).extracting(t -> t.name()).containsExactly("echo", "lookup");
+    }
+}

@@ -1,0 +1,42 @@
+// A misbehaving MCP "server" for the agent-tools tests. Usage: node fake-server.js <mode>
+//   crash-on-call   answers initialize and tools/list, then exits with code 3 on tools/call
+//   crash-on-init   exits with code 4 as soon as it reads initialize
+//   hang            reads everything, answers nothing, and ignores SIGTERM
+//   invalid         answers initialize with a line that is not JSON-RPC
+//   ok              a well-behaved server with one tool, "ping"
+const mode = process.argv[2] || "ok";
+if (mode === "hang") {
+  process.on("SIGTERM", () => process.stderr.write("ignoring SIGTERM\n"));
+  setInterval(() => {}, 1000);
+}
+const send = (m) => process.stdout.write(JSON.stringify(m) + "\n");
+const tools = [{ name: "ping", description: "Answers pong", inputSchema: { type: "object", properties: {} } }];
+let buffer = "";
+process.stdin.setEncoding("utf8");
+process.stdin.on("data", (chunk) => {
+  buffer += chunk;
+  let i;
+  while ((i = buffer.indexOf("\n")) >= 0) {
+    const line = buffer.slice(0, i);
+    buffer = buffer.slice(i + 1);
+    if (line.trim()) handle(JSON.parse(line));
+  }
+});
+function handle(msg) {
+  if (mode === "hang") return;
+  if (msg.method === "initialize") {
+    if (mode === "crash-on-init") { process.stderr.write("crashing on initialize\n"); process.exit(4); }
+    if (mode === "invalid") { process.stdout.write("this is not JSON-RPC\n"); return; }
+    send({ jsonrpc: "2.0", id: msg.id, result: {
+      protocolVersion: msg.params.protocolVersion, capabilities: { tools: {} },
+      serverInfo: { name: "fake", version: "1.0.0" } } });
+  } else if (msg.method === "tools/list") {
+    send({ jsonrpc: "2.0", id: msg.id, result: { tools } });
+  } else if (msg.method === "tools/call") {
+    if (mode === "crash-on-call") { process.stderr.write("crashing on tools/call\n"); process.exit(3); }
+    send({ jsonrpc: "2.0", id: msg.id, result: { content: [{ type: "text", text: "pong" }] } });
+  } else if (msg.id !== undefined) {
+    send({ jsonrpc: "2.0", id: msg.id, error: { code: -32601, message: "Method not found" } });
+  }
+}
+process.stdin.on("end", () => { if (mode !== "hang") process.exit(0); });
