@@ -11,6 +11,7 @@ import dev.agentrt.core.security.Principal;
 import dev.agentrt.core.tool.Tool;
 import dev.agentrt.core.tool.ToolAccess;
 import dev.agentrt.core.tool.ToolRegistry;
+import dev.agentrt.core.tool.ToolSource;
 import org.jspecify.annotations.Nullable;
 
 import java.time.Duration;
@@ -216,11 +217,18 @@ public final class Agent {
             return this;
         }
 
-        /** Adds tools. Names must be unique. */
-        public Builder tools(Tool... tools) {
-            return tools(List.of(tools));
+        /**
+         * Adds tools, one by one or in groups (a {@link ToolSource} such as the file system tools of a
+         * directory or an MCP server's tools). Names must be unique.
+         */
+        public Builder tools(ToolSource... sources) {
+            for (ToolSource source : sources) {
+                tools(Objects.requireNonNull(source, "tool").tools());
+            }
+            return this;
         }
 
+        /** Adds tools. Names must be unique. */
         public Builder tools(Collection<? extends Tool> tools) {
             for (Tool t : tools) {
                 this.tools.add(Objects.requireNonNull(t, "tool"));

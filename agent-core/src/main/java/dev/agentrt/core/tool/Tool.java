@@ -31,8 +31,14 @@ import java.util.function.Function;
  * block unless {@link #blocking()} says so, in which case the registry runs it on
  * {@code AgentSchedulers.blocking()}.
  */
-public interface Tool {
+public interface Tool extends ToolSource {
     ToolSpec spec();
+
+    /** A tool is a source of itself. */
+    @Override
+    default List<Tool> tools() {
+        return List.of(this);
+    }
 
     /** The capabilities this particular call needs, computed from its (already validated) arguments. */
     default List<Capability> requiredCapabilities(JsonObject arguments) {

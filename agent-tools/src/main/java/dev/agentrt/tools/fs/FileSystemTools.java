@@ -1,6 +1,7 @@
 package dev.agentrt.tools.fs;
 
 import dev.agentrt.core.tool.Tool;
+import dev.agentrt.core.tool.ToolSource;
 import dev.agentrt.tools.internal.fs.FsLimits;
 import dev.agentrt.tools.internal.fs.FsTools;
 
@@ -58,7 +59,7 @@ import java.util.Optional;
  * so the registry runs them on {@code AgentSchedulers.blocking()}. {@link #rootedAt} and
  * {@link Builder#build()} resolve the root's real path and so block briefly.
  */
-public final class FileSystemTools {
+public final class FileSystemTools implements ToolSource {
     public static final String READ_FILE = "read_file";
     public static final String WRITE_FILE = "write_file";
     public static final String EDIT_FILE = "edit_file";
@@ -112,6 +113,7 @@ public final class FileSystemTools {
     }
 
     /** The tools, for {@code Agent.builder().tools(...)} or a {@code ToolRegistry}. */
+    @Override
     public List<Tool> tools() {
         return tools;
     }

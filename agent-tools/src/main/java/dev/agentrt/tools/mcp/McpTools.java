@@ -7,6 +7,7 @@ import dev.agentrt.core.json.JsonValue;
 import dev.agentrt.core.model.ToolSpec;
 import dev.agentrt.core.security.Capability;
 import dev.agentrt.core.tool.Tool;
+import dev.agentrt.core.tool.ToolSource;
 import dev.agentrt.tools.internal.mcp.McpClientTool;
 import dev.agentrt.tools.internal.mcp.McpConnection;
 import dev.agentrt.tools.internal.mcp.McpJson;
@@ -53,7 +54,7 @@ import java.util.regex.Pattern;
  * the session to end and a stdio server's process, and every process it started, to be gone: asked
  * to stop first, killed if it does not.
  */
-public final class McpTools implements AutoCloseable {
+public final class McpTools implements AutoCloseable, ToolSource {
     private static final Logger log = LoggerFactory.getLogger(McpTools.class);
     private static final Pattern SERVER_NAME = Pattern.compile("[A-Za-z0-9_-]{1,32}");
     private static final Pattern NOT_A_NAME_CHAR = Pattern.compile("[^A-Za-z0-9_-]");
@@ -99,6 +100,7 @@ public final class McpTools implements AutoCloseable {
     }
 
     /** The server's tools that the allow list lets through, as core tools; fixed at connect time. */
+    @Override
     public List<Tool> tools() {
         return tools;
     }
