@@ -289,8 +289,13 @@ public final class McpTools implements AutoCloseable, ToolSource {
     private static ToolException connectFailed(String server, McpConnection connection, Throwable error,
             Duration timeout) {
         Throwable e = Exceptions.unwrap(error);
+        boolean timedOut = false;
+        // Ours or the SDK's own initialization timeout (which it wraps): either way the handshake was too slow.
+        for (Throwable t = e; t != null && !timedOut; t = t.getCause() == t ? null : t.getCause()) {
+            timedOut = t instanceof TimeoutException;
+        }
         String why;
-        if (e instanceof TimeoutException) {
+        if (timedOut) {
             why = "it did not complete the MCP handshake within " + timeout.toMillis() + " ms";
         } else {
             Throwable root = e;
