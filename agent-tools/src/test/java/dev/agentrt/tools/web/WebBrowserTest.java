@@ -182,6 +182,26 @@ class WebBrowserTest {
     }
 
     @Test
+    void publicLookingNamesThatResolveToPrivateAddressesAreRefusedUnderWildcardGrants() {
+        // src/test/resources/hosts (jdk.net.hosts.file) resolves these names; no DNS server is asked.
+        int port = Integer.parseInt(server.url().substring(server.url().lastIndexOf(':') + 1));
+        ToolResult rebind = call(WebBrowser.create(), url("http://rebind.example.net:" + port + "/"),
+                Capability.net("*"));
+        ToolResult intranet = call(WebBrowser.create(), url("http://intranet.example.com/wiki"),
+                Capability.net("*.example.com"));
+        ToolResult metadata = call(WebBrowser.create(), url("http://sneaky.example.org/latest/meta-data/"),
+                Capability.net("*"));
+
+        assertThat(rebind.errorKind()).isEqualTo(ToolErrorKind.PERMISSION_DENIED);
+        assertThat(rebind.content()).contains("rebind.example.net", "127.0.0.1", "loopback");
+        assertThat(intranet.errorKind()).isEqualTo(ToolErrorKind.PERMISSION_DENIED);
+        assertThat(intranet.content()).contains("10.0.0.5");
+        assertThat(metadata.errorKind()).isEqualTo(ToolErrorKind.PERMISSION_DENIED);
+        assertThat(metadata.content()).contains("169.254.169.254");
+        assertThat(server.requests()).isEmpty();
+    }
+
+    @Test
     void aNameThatResolvesToLoopbackIsRefusedUnlessThatNameIsAllowed() {
         String viaName = server.url().replace("127.0.0.1", "localhost") + "/";
         ToolResult refused = call(localBrowser(), url(viaName), Capability.net("*"));
