@@ -55,6 +55,17 @@ public record ChatOptions(@Nullable Integer maxTokens, @Nullable Double temperat
         return new ChatOptions(maxTokens, temperature, topP, value, responseFormat);
     }
 
+    /** These options, each unset one ({@code null}, or no stop sequences) taken from {@code defaults}. */
+    public ChatOptions orElse(ChatOptions defaults) {
+        if (defaults == DEFAULTS || this == defaults) {
+            return this;
+        }
+        return new ChatOptions(maxTokens != null ? maxTokens : defaults.maxTokens,
+                temperature != null ? temperature : defaults.temperature, topP != null ? topP : defaults.topP,
+                stopSequences.isEmpty() ? defaults.stopSequences : stopSequences,
+                responseFormat != null ? responseFormat : defaults.responseFormat);
+    }
+
     public ChatOptions withResponseFormat(@Nullable ResponseFormat value) {
         return new ChatOptions(maxTokens, temperature, topP, stopSequences, value);
     }

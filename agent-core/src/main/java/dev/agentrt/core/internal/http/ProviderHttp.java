@@ -215,6 +215,37 @@ public final class ProviderHttp {
         return new ModelException(scrub(provider + ": " + message), 200, requestId, true, cause);
     }
 
+    /**
+     * {@code text} as a JSON object, or a {@link ModelException} saying that {@code what} (the reply,
+     * a stream event...) is malformed, with the start of it.
+     */
+    public JsonObject object(String text, @Nullable String requestId, String what) {
+        String excerpt = text.length() <= 200 ? text : text.substring(0, 200) + "...";
+        JsonValue value;
+        try {
+            value = JsonValue.parse(text);
+        } catch (JsonParseException e) {
+            throw broken(what + " is not valid JSON (" + e.getMessage() + "): " + excerpt, requestId, e);
+        }
+        if (value instanceof JsonObject o) {
+            return o;
+        }
+        throw broken(what + " is not a JSON object: " + excerpt, requestId, null);
+    }
+
+    /**
+     * A tool call's arguments as the object a provider wants them sent back. Arguments the model
+     * wrote malformed or cut short (the call's result already told it so) become an empty object:
+     * providers and strict compatible servers refuse the whole request otherwise.
+     */
+    public static JsonObject argumentsObject(String arguments) {
+        try {
+            return JsonValue.parse(arguments) instanceof JsonObject o ? o : JsonObject.EMPTY;
+        } catch (JsonParseException malformed) {
+            return JsonObject.EMPTY;
+        }
+    }
+
     /** Removes every secret from {@code text}. */
     public String scrub(String text) {
         String out = text;

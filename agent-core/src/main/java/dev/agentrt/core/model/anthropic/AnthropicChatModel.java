@@ -7,7 +7,6 @@ import dev.agentrt.core.internal.http.SseDecoder;
 import dev.agentrt.core.internal.http.SseEvent;
 import dev.agentrt.core.json.JsonArray;
 import dev.agentrt.core.json.JsonObject;
-import dev.agentrt.core.json.JsonParseException;
 import dev.agentrt.core.json.JsonValue;
 import dev.agentrt.core.model.ChatEvent;
 import dev.agentrt.core.model.ChatModel;
@@ -141,9 +140,9 @@ public final class AnthropicChatModel implements ChatModel {
     // ------------------------------------------------------------------------------- the request
 
     String body(ChatRequest request, boolean stream) {
-        ChatOptions o = request.options();
+        ChatOptions o = request.options().orElse(defaults);
         var b = JsonObject.builder().put("model", model);
-        Integer maxTokens = o.maxTokens() != null ? o.maxTokens() : defaults.maxTokens();
+        Integer maxTokens = o.maxTokens();
         b.put("max_tokens", maxTokens != null ? maxTokens : DEFAULT_MAX_TOKENS);
         var system = new StringBuilder();
         JsonArray messages = messages(request.messages(), system);
@@ -162,19 +161,19 @@ public final class AnthropicChatModel implements ChatModel {
             }
             b.put("tools", new JsonArray(tools));
         }
-        Double temperature = o.temperature() != null ? o.temperature() : defaults.temperature();
+        Double temperature = o.temperature();
         if (temperature != null) {
             b.put("temperature", temperature);
         }
-        Double topP = o.topP() != null ? o.topP() : defaults.topP();
+        Double topP = o.topP();
         if (topP != null) {
             b.put("top_p", topP);
         }
-        List<String> stop = o.stopSequences().isEmpty() ? defaults.stopSequences() : o.stopSequences();
+        List<String> stop = o.stopSequences();
         if (!stop.isEmpty()) {
             b.put("stop_sequences", stop);
         }
-        ResponseFormat format = o.responseFormat() != null ? o.responseFormat() : defaults.responseFormat();
+        ResponseFormat format = o.responseFormat();
         if (format != null) {
             b.put("output_config", JsonObject.builder()
                     .put("format", JsonObject.builder()
@@ -217,7 +216,7 @@ public final class AnthropicChatModel implements ChatModel {
                                 .put("type", "tool_use")
                                 .put("id", c.id())
                                 .put("name", c.name())
-                                .put("input", inputObject(c.arguments()))
+                                .put("input", ProviderHttp.argumentsObject(c.arguments()))
                                 .build());
                     }
                     if (!turn.blocks.isEmpty()) {
@@ -256,18 +255,6 @@ public final class AnthropicChatModel implements ChatModel {
         return JsonObject.builder().put("type", "text").put("text", text).build();
     }
 
-    /**
-     * The API takes a tool call's input as an object. Arguments the model wrote that are not a JSON
-     * object (the registry already told the model so in the call's result) are sent as an empty one.
-     */
-    private static JsonObject inputObject(String arguments) {
-        try {
-            return JsonValue.parse(arguments) instanceof JsonObject o ? o : JsonObject.EMPTY;
-        } catch (JsonParseException malformed) {
-            return JsonObject.EMPTY;
-        }
-    }
-
     private static final class Turn {
         final String role;
         final List<JsonValue> blocks = new ArrayList<>(2);
@@ -291,7 +278,7 @@ public final class AnthropicChatModel implements ChatModel {
     }
 
     private ChatResponse parseResponse(String body, @Nullable String requestId) {
-        JsonObject json = parseObject(body, requestId);
+        JsonObject json = http.object(body, requestId, "the reply");
         if ("error".equals(json.getString("type").orElse(""))) {
             throw new ModelException(http.scrub("Anthropic returned an error: " + ProviderHttp.errorMessage(json, "")),
                     200, requestId, ProviderHttp.retryableError(json), null);
@@ -318,17 +305,6 @@ public final class AnthropicChatModel implements ChatModel {
         var usage = new UsageState();
         json.getObject("usage").ifPresent(usage::update);
         return new ChatResponse(new Message.Assistant(text.toString(), calls), usage.usage(), reason);
-    }
-
-    private JsonObject parseObject(String text, @Nullable String requestId) {
-        try {
-            if (JsonValue.parse(text) instanceof JsonObject o) {
-                return o;
-            }
-        } catch (JsonParseException e) {
-            throw http.broken("the reply is not valid JSON: " + e.getMessage(), requestId, e);
-        }
-        throw http.broken("the reply is not a JSON object", requestId, null);
     }
 
     /** Anthropic counts cache reads and writes apart from {@code input_tokens}; the SPI's input includes them. */
@@ -392,7 +368,7 @@ public final class AnthropicChatModel implements ChatModel {
             if (named && !KNOWN_EVENTS.contains(type)) {
                 return; // ping, content_block_stop, and event types added after this client was written
             }
-            JsonObject data = parse(event.data());
+            JsonObject data = http.object(event.data(), requestId, "a stream event");
             if (!named) {
                 type = data.getString("type").orElse("");
             }
@@ -479,16 +455,6 @@ public final class AnthropicChatModel implements ChatModel {
             return (int) index;
         }
 
-        private JsonObject parse(String data) {
-            try {
-                if (JsonValue.parse(data) instanceof JsonObject o) {
-                    return o;
-                }
-            } catch (JsonParseException e) {
-                throw http.broken("a stream event is not valid JSON (" + e.getMessage() + ")", requestId, e);
-            }
-            throw http.broken("a stream event is not a JSON object", requestId, null);
-        }
     }
 
     /** Builds an {@link AnthropicChatModel}; {@code model} is required. */

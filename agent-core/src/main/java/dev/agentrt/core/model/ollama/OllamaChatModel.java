@@ -6,7 +6,6 @@ import dev.agentrt.core.internal.http.LineDecoder;
 import dev.agentrt.core.internal.http.ProviderHttp;
 import dev.agentrt.core.json.JsonArray;
 import dev.agentrt.core.json.JsonObject;
-import dev.agentrt.core.json.JsonParseException;
 import dev.agentrt.core.json.JsonValue;
 import dev.agentrt.core.model.ChatEvent;
 import dev.agentrt.core.model.ChatModel;
@@ -149,7 +148,7 @@ public final class OllamaChatModel implements ChatModel {
     }
 
     String body(ChatRequest request, boolean stream) {
-        ChatOptions o = request.options();
+        ChatOptions o = request.options().orElse(defaults);
         var b = JsonObject.builder().put("model", model).put("messages", messages(request.messages()));
         if (!request.tools().isEmpty()) {
             var tools = new ArrayList<JsonValue>(request.tools().size());
@@ -166,19 +165,19 @@ public final class OllamaChatModel implements ChatModel {
             b.put("tools", new JsonArray(tools));
         }
         var options = JsonObject.builder();
-        Integer maxTokens = o.maxTokens() != null ? o.maxTokens() : defaults.maxTokens();
+        Integer maxTokens = o.maxTokens();
         if (maxTokens != null) {
             options.put("num_predict", maxTokens);
         }
-        Double temperature = o.temperature() != null ? o.temperature() : defaults.temperature();
+        Double temperature = o.temperature();
         if (temperature != null) {
             options.put("temperature", temperature);
         }
-        Double topP = o.topP() != null ? o.topP() : defaults.topP();
+        Double topP = o.topP();
         if (topP != null) {
             options.put("top_p", topP);
         }
-        List<String> stop = o.stopSequences().isEmpty() ? defaults.stopSequences() : o.stopSequences();
+        List<String> stop = o.stopSequences();
         if (!stop.isEmpty()) {
             options.put("stop", stop);
         }
@@ -186,7 +185,7 @@ public final class OllamaChatModel implements ChatModel {
         if (opts.size() > 0) {
             b.put("options", opts);
         }
-        ResponseFormat format = o.responseFormat() != null ? o.responseFormat() : defaults.responseFormat();
+        ResponseFormat format = o.responseFormat();
         if (format != null) {
             b.put("format", format.schema());
         }
@@ -208,7 +207,7 @@ public final class OllamaChatModel implements ChatModel {
                             calls.add(JsonObject.builder()
                                     .put("function", JsonObject.builder()
                                             .put("name", c.name())
-                                            .put("arguments", argumentsObject(c.arguments()))
+                                            .put("arguments", ProviderHttp.argumentsObject(c.arguments()))
                                             .build())
                                     .build());
                         }
@@ -224,14 +223,6 @@ public final class OllamaChatModel implements ChatModel {
             });
         }
         return new JsonArray(out);
-    }
-
-    private static JsonObject argumentsObject(String arguments) {
-        try {
-            return JsonValue.parse(arguments) instanceof JsonObject o ? o : JsonObject.EMPTY;
-        } catch (JsonParseException malformed) {
-            return JsonObject.EMPTY;
-        }
     }
 
     static FinishReason doneReason(String reason) {
@@ -277,15 +268,7 @@ public final class OllamaChatModel implements ChatModel {
             if (done || line.isEmpty()) {
                 return;
             }
-            JsonObject json;
-            try {
-                if (!(JsonValue.parse(line) instanceof JsonObject o)) {
-                    throw http.broken("a stream line is not a JSON object", requestId, null);
-                }
-                json = o;
-            } catch (JsonParseException e) {
-                throw http.broken("a stream line is not valid JSON (" + e.getMessage() + ")", requestId, e);
-            }
+            JsonObject json = http.object(line, requestId, "a stream line");
             if (json.get("error") != null) {
                 throw new ModelException(
                         http.scrub(http.provider() + " sent an error: " + ProviderHttp.errorMessage(json, "")), 200,

@@ -7,7 +7,6 @@ import dev.agentrt.core.internal.http.SseDecoder;
 import dev.agentrt.core.internal.http.SseEvent;
 import dev.agentrt.core.json.JsonArray;
 import dev.agentrt.core.json.JsonObject;
-import dev.agentrt.core.json.JsonParseException;
 import dev.agentrt.core.json.JsonValue;
 import dev.agentrt.core.model.ChatEvent;
 import dev.agentrt.core.model.ChatModel;
@@ -136,7 +135,7 @@ public final class OpenAiChatModel implements ChatModel {
     // ------------------------------------------------------------------------------- the request
 
     String body(ChatRequest request, boolean stream) {
-        ChatOptions o = request.options();
+        ChatOptions o = request.options().orElse(defaults);
         var b = JsonObject.builder().put("model", model).put("messages", messages(request.messages()));
         if (!request.tools().isEmpty()) {
             var tools = new ArrayList<JsonValue>(request.tools().size());
@@ -152,24 +151,24 @@ public final class OpenAiChatModel implements ChatModel {
             }
             b.put("tools", new JsonArray(tools));
         }
-        Integer maxTokens = o.maxTokens() != null ? o.maxTokens() : defaults.maxTokens();
+        Integer maxTokens = o.maxTokens();
         if (maxTokens != null) {
             // OpenAI's reasoning models refuse max_tokens; the servers that mimic the API know only max_tokens.
             b.put(officialApi ? "max_completion_tokens" : "max_tokens", maxTokens);
         }
-        Double temperature = o.temperature() != null ? o.temperature() : defaults.temperature();
+        Double temperature = o.temperature();
         if (temperature != null) {
             b.put("temperature", temperature);
         }
-        Double topP = o.topP() != null ? o.topP() : defaults.topP();
+        Double topP = o.topP();
         if (topP != null) {
             b.put("top_p", topP);
         }
-        List<String> stop = o.stopSequences().isEmpty() ? defaults.stopSequences() : o.stopSequences();
+        List<String> stop = o.stopSequences();
         if (!stop.isEmpty()) {
             b.put("stop", stop);
         }
-        ResponseFormat format = o.responseFormat() != null ? o.responseFormat() : defaults.responseFormat();
+        ResponseFormat format = o.responseFormat();
         if (format != null) {
             b.put("response_format", JsonObject.builder()
                     .put("type", "json_schema")
@@ -208,7 +207,8 @@ public final class OpenAiChatModel implements ChatModel {
                                     .put("function",
                                             JsonObject.builder()
                                                     .put("name", c.name())
-                                                    .put("arguments", sentArguments(c.arguments()))
+                                                    .put("arguments",
+                                                            ProviderHttp.argumentsObject(c.arguments()).toJson())
                                                     .build())
                                     .build());
                         }
@@ -222,19 +222,6 @@ public final class OpenAiChatModel implements ChatModel {
             });
         }
         return new JsonArray(out);
-    }
-
-    /**
-     * The arguments of an earlier call as sent back. Compatible servers (vLLM, for one) parse them and
-     * refuse the whole request when they are not a JSON object, so arguments the model wrote malformed
-     * or cut short (the call's result already told it so) go out as an empty object.
-     */
-    private static String sentArguments(String arguments) {
-        try {
-            return JsonValue.parse(arguments) instanceof JsonObject ? arguments : "{}";
-        } catch (JsonParseException malformed) {
-            return "{}";
-        }
     }
 
     private static JsonObject.Builder role(String role) {
@@ -272,7 +259,7 @@ public final class OpenAiChatModel implements ChatModel {
     }
 
     private ChatResponse parseResponse(String body, @Nullable String requestId) {
-        JsonObject json = parse(body, requestId);
+        JsonObject json = http.object(body, requestId, "the reply");
         if (json.get("error") != null) {
             throw http.broken(ProviderHttp.errorMessage(json, ""), requestId, null);
         }
@@ -300,17 +287,6 @@ public final class OpenAiChatModel implements ChatModel {
         }
         Usage usage = json.getObject("usage").map(OpenAiChatModel::usage).orElse(Usage.ZERO);
         return new ChatResponse(new Message.Assistant(text, calls), usage, reason);
-    }
-
-    private JsonObject parse(String text, @Nullable String requestId) {
-        try {
-            if (JsonValue.parse(text) instanceof JsonObject o) {
-                return o;
-            }
-        } catch (JsonParseException e) {
-            throw http.broken("the reply is not valid JSON: " + e.getMessage(), requestId, e);
-        }
-        throw http.broken("the reply is not a JSON object", requestId, null);
     }
 
     /**
@@ -365,16 +341,7 @@ public final class OpenAiChatModel implements ChatModel {
                 out.accept(ChatEvent.finish(finish));
                 return;
             }
-            JsonObject chunk;
-            try {
-                if (!(JsonValue.parse(data) instanceof JsonObject o)) {
-                    throw http.broken("a stream event is not a JSON object: " + excerpt(data), requestId, null);
-                }
-                chunk = o;
-            } catch (JsonParseException e) {
-                throw http.broken("a stream event is not valid JSON (" + e.getMessage() + "): " + excerpt(data),
-                        requestId, e);
-            }
+            JsonObject chunk = http.object(data, requestId, "a stream event");
             if (chunk.get("error") != null || event.event().equals("error")) {
                 throw new ModelException(http.scrub(http.provider() + " sent an error during the reply: "
                         + ProviderHttp.errorMessage(chunk, "")), 200, requestId, ProviderHttp.retryableError(chunk),
@@ -433,10 +400,6 @@ public final class OpenAiChatModel implements ChatModel {
             }
             return (name == null || name.isEmpty()) && lastIndex >= 0 ? lastIndex : nextIndex;
         }
-    }
-
-    private static String excerpt(String s) {
-        return s.length() <= 200 ? s : s.substring(0, 200) + "...";
     }
 
     /** Builds an {@link OpenAiChatModel}; {@code model} is required. */
