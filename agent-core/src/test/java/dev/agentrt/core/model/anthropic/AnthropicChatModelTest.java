@@ -256,6 +256,25 @@ class AnthropicChatModelTest {
     }
 
     @Test
+    void oneModelServesManyConcurrentStreams() {
+        server.otherwise(r -> sse(List.of(TEXT_STREAM.substring(0, TEXT_STREAM.indexOf("event: ping")),
+                TEXT_STREAM.substring(TEXT_STREAM.indexOf("event: ping"))), Duration.ofMillis(20)));
+        AnthropicChatModel model = builder().build();
+
+        List<ChatResponse> replies = Flux.range(0, 200)
+                .flatMap(i -> Mono.fromCallable(ReplyAssembler::new)
+                        .flatMap(a -> model.stream(ask("Hi " + i))
+                                .doOnNext(a::accept)
+                                .then(Mono.fromCallable(a::finish))),
+                        200)
+                .collectList()
+                .block(Duration.ofSeconds(30));
+
+        assertThat(replies).hasSize(200).allSatisfy(r -> assertThat(r.message().text()).isEqualTo("Hello, wörld € 😀"));
+        assertThat(server.requests()).hasSize(200);
+    }
+
+    @Test
     void aToolCallWithoutAnyArgumentFragmentGetsAnEmptyObject() {
         server.enqueue(sse(toolStream("toolu_9", "get_time", List.of(), "tool_use")),
                 sse(toolStream("toolu_9", "get_time", List.of(""), "tool_use")));
