@@ -1,0 +1,394 @@
+package dev.agentrt.memory;
+
+import dev.agentrt.core.memory.VectorStore;
+import dev.agentrt.memory.internal.pg.PgPool;
+import dev.agentrt.memory.internal.pg.PgSchema;
+import dev.agentrt.memory.internal.pg.PgSql;
+import dev.agentrt.memory.internal.pg.PgTransactions;
+import dev.agentrt.memory.internal.pg.PgVectors;
+import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Mono;
+
+import javax.sql.DataSource;
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * A {@link VectorStore} on PostgreSQL with the pgvector extension, so that many application
+ * instances share one memory. Needs {@code org.postgresql:postgresql} and
+ * {@code com.zaxxer:HikariCP} on the class path (optional dependencies of agent-memory).
+ *
+ * <pre>{@code
+ * try (PgVectorStore store = PgVectorStore.builder("jdbc:postgresql://db:5432/app")
+ *         .user("agent").password(secret)
+ *         .table("agentrt_vectors").dimensions(384).poolSize(10)
+ *         .build()) {
+ *     store.upsert("docs", entries).block();
+ * }
+ * }</pre>
+ *
+ * <p>{@link Builder#build()} connects, creates the {@code vector} extension, the table
+ * {@code (namespace text, id text, embedding vector(n), text text, metadata jsonb, PRIMARY KEY
+ * (namespace, id))}, an HNSW index {@code USING hnsw (embedding vector_cosine_ops)} and a GIN index
+ * on the metadata if they are missing; a table that exists with another dimension count is a
+ * {@link dev.agentrt.core.MemoryStoreException} naming both. An upsert is one transaction of batched
+ * {@code INSERT ... ON CONFLICT (namespace, id) DO UPDATE}, committed before its {@code Mono}
+ * completes. A search is {@code ORDER BY embedding <=> ? LIMIT k} with the namespace and metadata
+ * filter in the {@code WHERE} clause ({@code metadata @> ...}), using iterative index scans so that a
+ * selective filter still finds {@code k} rows; the score is {@code 1 - cosine distance}.
+ *
+ * <p>Reconnection: the pool validates idle connections and evicts broken ones. An operation whose
+ * connection breaks (the server restarted, the network dropped) before {@code COMMIT} was sent is
+ * repeated once on a fresh connection: nothing of it can have committed, since every operation is
+ * an explicit transaction. A connection that breaks during {@code COMMIT} is not repeated (the
+ * server may have committed); the error is a retryable {@code MemoryStoreException} that says the
+ * outcome is unknown. Upserts are idempotent, so repeating one is always safe.
+ *
+ * <p>Thread-safe. Every JDBC call runs on {@code AgentSchedulers.blocking()} (virtual threads);
+ * {@code build()} itself blocks while it connects. Messages name the JDBC URL without credentials
+ * and never contain the password. {@link #close()} closes the pool the store opened (a
+ * {@code DataSource} passed in is left to its owner).
+ */
+public final class PgVectorStore implements VectorStore {
+    private final DataSource dataSource;
+    private final boolean ownsDataSource;
+    private final PgSql sql;
+    private final PgTransactions tx;
+    private final int dimensions;
+    private final String description;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    private PgVectorStore(DataSource dataSource, boolean ownsDataSource, PgSql sql, PgTransactions tx, int dimensions,
+            String description) {
+        this.dataSource = dataSource;
+        this.ownsDataSource = ownsDataSource;
+        this.sql = sql;
+        this.tx = tx;
+        this.dimensions = dimensions;
+        this.description = description;
+    }
+
+    /** A store on the server at {@code jdbcUrl} ({@code jdbc:postgresql://host:port/database}), pooled. */
+    public static Builder builder(String jdbcUrl) {
+        return new Builder(Objects.requireNonNull(jdbcUrl, "jdbcUrl"), null);
+    }
+
+    /** A store on connections from {@code dataSource}, which the application pools and closes. */
+    public static Builder builder(DataSource dataSource) {
+        return new Builder(null, Objects.requireNonNull(dataSource, "dataSource"));
+    }
+
+    @Override
+    public int dimensions() {
+        return dimensions;
+    }
+
+    /** The table this store reads and writes. */
+    public String table() {
+        return sql.table();
+    }
+
+    @Override
+    public Mono<Void> upsert(String namespace, List<Entry> entries) {
+        return Mono.defer(() -> {
+            Objects.requireNonNull(namespace, "namespace");
+            for (Entry e : entries) {
+                PgVectors.check(e.embedding(), dimensions, "entry " + e.id());
+            }
+            if (entries.isEmpty()) {
+                return Mono.<Void>empty();
+            }
+            List<Entry> batch = List.copyOf(entries);
+            return operation("upsert " + batch.size() + " entries", c -> {
+                try (var ps = c.prepareStatement(sql.upsert())) {
+                    for (Entry e : batch) {
+                        ps.setString(1, namespace);
+                        ps.setString(2, e.id());
+                        ps.setString(3, PgVectors.format(e.embedding()));
+                        ps.setString(4, e.text());
+                        setMetadata(c, ps, 5, e.metadata());
+                        ps.addBatch();
+                    }
+                    ps.executeBatch();
+                }
+                return Boolean.TRUE;
+            }).then();
+        });
+    }
+
+    @Override
+    public Mono<List<Match>> search(String namespace, Query query) {
+        return Mono.defer(() -> {
+            Objects.requireNonNull(namespace, "namespace");
+            PgVectors.check(query.embedding(), dimensions, "the query");
+            String vector = PgVectors.format(query.embedding());
+            boolean filtered = !query.filter().isEmpty();
+            return operation("search", c -> {
+                try (var settings = c.prepareStatement(PgSql.searchSettings())) {
+                    settings.setString(1, Integer.toString(Math.clamp(query.limit(), 40, 1000)));
+                    settings.executeQuery().close();
+                }
+                try (var ps = c.prepareStatement(sql.search(filtered))) {
+                    int i = 1;
+                    ps.setString(i++, vector);
+                    ps.setString(i++, namespace);
+                    if (filtered) {
+                        i = setMetadata(c, ps, i, query.filter());
+                    }
+                    ps.setString(i++, vector);
+                    ps.setInt(i, query.limit());
+                    try (var rs = ps.executeQuery()) {
+                        var out = new ArrayList<Match>();
+                        while (rs.next()) {
+                            double distance = rs.getDouble(6);
+                            out.add(new Match(entry(rs), Double.isNaN(distance) ? 0 : 1 - distance));
+                        }
+                        return List.copyOf(out);
+                    }
+                }
+            });
+        });
+    }
+
+    @Override
+    public Mono<List<Entry>> find(String namespace, Map<String, String> filter, int limit) {
+        return Mono.defer(() -> {
+            Objects.requireNonNull(namespace, "namespace");
+            if (limit < 0) {
+                return Mono.error(new IllegalArgumentException("limit must not be negative, was " + limit));
+            }
+            if (limit == 0) {
+                return Mono.just(List.<Entry>of());
+            }
+            Map<String, String> where = Map.copyOf(filter);
+            return operation("find", c -> {
+                try (var ps = c.prepareStatement(sql.find(!where.isEmpty()))) {
+                    int i = 1;
+                    ps.setString(i++, namespace);
+                    if (!where.isEmpty()) {
+                        i = setMetadata(c, ps, i, where);
+                    }
+                    ps.setInt(i, limit);
+                    try (var rs = ps.executeQuery()) {
+                        var out = new ArrayList<Entry>();
+                        while (rs.next()) {
+                            out.add(entry(rs));
+                        }
+                        return List.copyOf(out);
+                    }
+                }
+            });
+        });
+    }
+
+    @Override
+    public Mono<Long> delete(String namespace, Collection<String> ids) {
+        return Mono.defer(() -> {
+            Objects.requireNonNull(namespace, "namespace");
+            var unique = new LinkedHashSet<String>(ids);
+            if (unique.isEmpty()) {
+                return Mono.just(0L);
+            }
+            String[] idArray = unique.toArray(String[]::new);
+            return operation("delete " + idArray.length + " entries", c -> {
+                try (var ps = c.prepareStatement(sql.deleteIds())) {
+                    ps.setString(1, namespace);
+                    ps.setArray(2, c.createArrayOf("text", idArray));
+                    return (long) ps.executeUpdate();
+                }
+            });
+        });
+    }
+
+    @Override
+    public Mono<Long> deleteWhere(String namespace, Map<String, String> filter) {
+        return Mono.defer(() -> {
+            Objects.requireNonNull(namespace, "namespace");
+            Map<String, String> where = Map.copyOf(filter);
+            return operation("delete by metadata", c -> {
+                try (var ps = c.prepareStatement(sql.deleteWhere(!where.isEmpty()))) {
+                    ps.setString(1, namespace);
+                    if (!where.isEmpty()) {
+                        setMetadata(c, ps, 2, where);
+                    }
+                    return (long) ps.executeUpdate();
+                }
+            });
+        });
+    }
+
+    /** Closes the connection pool this store opened. Idempotent. */
+    @Override
+    public void close() {
+        if (closed.compareAndSet(false, true) && ownsDataSource) {
+            PgPool.close(dataSource);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "PgVectorStore[" + description + ", " + dimensions + " dimensions]";
+    }
+
+    private <T> Mono<T> operation(String what, PgTransactions.Work<T> work) {
+        if (closed.get()) {
+            return Mono.error(new IllegalStateException(this + " is closed"));
+        }
+        return tx.run(what, work);
+    }
+
+    /** Sets metadata as two text arrays (keys, values) from {@code index}; returns the next index. */
+    private static int setMetadata(Connection c, PreparedStatement ps, int index, Map<String, String> metadata)
+            throws SQLException {
+        var sorted = new TreeMap<>(metadata);
+        ps.setArray(index, c.createArrayOf("text", sorted.keySet().toArray(String[]::new)));
+        ps.setArray(index + 1, c.createArrayOf("text", sorted.values().toArray(String[]::new)));
+        return index + 2;
+    }
+
+    private static Entry entry(ResultSet rs) throws SQLException {
+        String[] keys = strings(rs.getArray(4));
+        String[] values = strings(rs.getArray(5));
+        var metadata = new LinkedHashMap<String, String>();
+        for (int i = 0; i < keys.length; i++) {
+            metadata.put(keys[i], values[i]);
+        }
+        return new Entry(rs.getString(1), PgVectors.parse(rs.getString(2)), rs.getString(3), metadata);
+    }
+
+    private static String[] strings(@Nullable Array array) throws SQLException {
+        if (array == null) {
+            return new String[0];
+        }
+        try {
+            return (String[]) array.getArray();
+        } finally {
+            array.free();
+        }
+    }
+
+    /**
+     * Settings for a {@link PgVectorStore}. {@code dimensions} is required; the table defaults to
+     * {@code agentrt_vectors}, the pool to 10 connections and the connect timeout to 10 seconds.
+     * Not thread-safe; {@link #build()} copies what it needs.
+     */
+    public static final class Builder {
+        private final @Nullable String jdbcUrl;
+        private final @Nullable DataSource dataSource;
+        private @Nullable String user;
+        private @Nullable String password;
+        private String table = "agentrt_vectors";
+        private int dimensions;
+        private int poolSize = 10;
+        private Duration connectTimeout = Duration.ofSeconds(10);
+
+        private Builder(@Nullable String jdbcUrl, @Nullable DataSource dataSource) {
+            this.jdbcUrl = jdbcUrl;
+            this.dataSource = dataSource;
+        }
+
+        /** The database user (or a {@code user} parameter in the URL). Ignored with a {@code DataSource}. */
+        public Builder user(String user) {
+            this.user = Objects.requireNonNull(user, "user");
+            return this;
+        }
+
+        /** The password; it never appears in a message or log line. Ignored with a {@code DataSource}. */
+        public Builder password(String password) {
+            this.password = Objects.requireNonNull(password, "password");
+            return this;
+        }
+
+        /**
+         * The table, created if missing: a lower-case SQL identifier of at most 48 characters
+         * ({@code [a-z_][a-z0-9_]*}), optionally schema-qualified ({@code memory.vectors}).
+         */
+        public Builder table(String table) {
+            this.table = Objects.requireNonNull(table, "table");
+            return this;
+        }
+
+        /** The length of every vector (required); an existing table must have been created with it. */
+        public Builder dimensions(int dimensions) {
+            this.dimensions = dimensions;
+            return this;
+        }
+
+        /** The most connections the pool opens (default 10). Ignored with a {@code DataSource}. */
+        public Builder poolSize(int poolSize) {
+            this.poolSize = poolSize;
+            return this;
+        }
+
+        /** How long to wait for a connection (default 10 s; at least 250 ms). Ignored with a {@code DataSource}. */
+        public Builder connectTimeout(Duration connectTimeout) {
+            this.connectTimeout = Objects.requireNonNull(connectTimeout, "connectTimeout");
+            return this;
+        }
+
+        /**
+         * Connects, creates the schema if missing and checks an existing table. Blocks while it does.
+         *
+         * @throws IllegalStateException if a setting is invalid (the message names it), or the JDBC
+         *     driver or HikariCP is not on the class path
+         * @throws IllegalArgumentException for a table name that is not accepted
+         * @throws dev.agentrt.core.MemoryStoreException if the server cannot be reached, the
+         *     schema cannot be created, or the table holds vectors of another dimension count
+         */
+        public PgVectorStore build() {
+            if (dimensions < 1 || dimensions > 16_000) {
+                throw new IllegalStateException("dimensions must be set to between 1 and 16000 (pgvector's limit), was "
+                        + dimensions);
+            }
+            if (poolSize < 1) {
+                throw new IllegalStateException("poolSize must be positive, was " + poolSize);
+            }
+            PgSql sql = PgSql.forTable(table);
+            DataSource source;
+            String where;
+            if (jdbcUrl != null) {
+                requireClass("org.postgresql.Driver", "org.postgresql:postgresql");
+                requireClass("com.zaxxer.hikari.HikariDataSource", "com.zaxxer:HikariCP");
+                where = PgPool.redact(jdbcUrl) + " table " + sql.table();
+                source = PgPool.open(jdbcUrl, user, password, poolSize, connectTimeout, "agentrt-pg-" + sql.table());
+            } else {
+                source = Objects.requireNonNull(dataSource);
+                where = "a DataSource, table " + sql.table();
+            }
+            var tx = new PgTransactions(source, where, password);
+            try {
+                PgSchema.ensure(tx, sql, dimensions);
+            } catch (RuntimeException e) {
+                if (jdbcUrl != null) {
+                    PgPool.close(source);
+                }
+                throw e;
+            }
+            return new PgVectorStore(source, jdbcUrl != null, sql, tx, dimensions, where);
+        }
+
+        private static void requireClass(String name, String artifact) {
+            try {
+                Class.forName(name, false, PgVectorStore.class.getClassLoader());
+            } catch (ClassNotFoundException e) {
+                throw new IllegalStateException(
+                        "PgVectorStore needs " + artifact
+                                + " on the class path (an optional dependency of agent-memory)",
+                        e);
+            }
+        }
+    }
+}

@@ -1,0 +1,67 @@
+package dev.agentrt.memory.internal.pg;
+
+import dev.agentrt.core.MemoryStoreException;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+
+/**
+ * Creates what a store needs if it is missing (the {@code vector} extension, the table, an HNSW
+ * cosine index and a GIN metadata index) and checks an existing table's dimension count, in one
+ * transaction under an advisory lock so that instances starting together do not race.
+ */
+public final class PgSchema {
+    private PgSchema() {}
+
+    public static void ensure(PgTransactions tx, PgSql sql, int dimensions) {
+        tx.runBlocking("create the table " + sql.table(), c -> {
+            try (var lock = c.prepareStatement(PgSql.lockSchema())) {
+                lock.setString(1, sql.table());
+                lock.execute();
+            }
+            if (!exists(c, PgSql.extensionInstalled())) {
+                execute(c, PgSql.createExtension());
+            }
+            checkExisting(c, sql, dimensions);
+            execute(c, sql.createTable(dimensions));
+            execute(c, sql.createVectorIndex());
+            execute(c, sql.createMetadataIndex());
+            return null;
+        });
+    }
+
+    private static void checkExisting(Connection c, PgSql sql, int dimensions) throws SQLException {
+        try (var describe = c.prepareStatement(PgSql.describeTable())) {
+            describe.setString(1, sql.table());
+            try (var rs = describe.executeQuery()) {
+                if (!rs.next()) {
+                    return;
+                }
+                if (!rs.getBoolean(1)) {
+                    throw new MemoryStoreException("the table " + sql.table()
+                            + " exists but has no 'embedding vector(n)' column: it is not a vector store table", null,
+                            false);
+                }
+                int existing = rs.getInt(2);
+                if (existing != dimensions) {
+                    throw new MemoryStoreException("the table " + sql.table() + " holds vectors of "
+                            + (existing < 0 ? "undeclared" : Integer.toString(existing))
+                            + " dimensions, but this store was built for " + dimensions
+                            + ": use another table or the same dimension count", null, false);
+                }
+            }
+        }
+    }
+
+    private static boolean exists(Connection c, String query) throws SQLException {
+        try (var st = c.createStatement(); var rs = st.executeQuery(query)) {
+            return rs.next();
+        }
+    }
+
+    private static void execute(Connection c, String statement) throws SQLException {
+        try (var st = c.createStatement()) {
+            st.execute(statement);
+        }
+    }
+}

@@ -1,0 +1,127 @@
+package dev.agentrt.memory.internal.pg;
+
+import java.util.regex.Pattern;
+
+/**
+ * The SQL of one vector table. The table name is checked against a conservative pattern (lower-case
+ * unquoted identifiers, optionally schema-qualified) and then written into the statements as is;
+ * every value travels as a bind parameter.
+ *
+ * <p>Metadata is a {@code jsonb} object of strings. It is written and matched with
+ * {@code jsonb_object(keys text[], values text[])}, so filters run in SQL as
+ * {@code metadata @> jsonb_object(?, ?)} (served by a GIN {@code jsonb_path_ops} index), and read
+ * back as two arrays ordered by key, so no JSON text is parsed on the client.
+ */
+public final class PgSql {
+    /** At most 48 characters, so that index names derived from it stay within PostgreSQL's 63. */
+    private static final Pattern TABLE = Pattern.compile("([a-z_][a-z0-9_]{0,47}\\.)?[a-z_][a-z0-9_]{0,47}");
+
+    private static final String COLUMNS = "id, embedding::text, text, "
+            + "ARRAY(SELECT key FROM jsonb_each_text(metadata) ORDER BY key), "
+            + "ARRAY(SELECT value FROM jsonb_each_text(metadata) ORDER BY key)";
+    private static final String FILTER = " AND metadata @> jsonb_object(?::text[], ?::text[])";
+
+    private final String table;
+    private final String indexPrefix;
+
+    private PgSql(String table) {
+        this.table = table;
+        this.indexPrefix = table.substring(table.indexOf('.') + 1);
+    }
+
+    /** The SQL for {@code table}; an {@link IllegalArgumentException} for a name it does not accept. */
+    public static PgSql forTable(String table) {
+        if (!TABLE.matcher(table).matches()) {
+            throw new IllegalArgumentException("table must be a lower-case SQL identifier of at most 48 characters"
+                    + " ([a-z_][a-z0-9_]*), optionally schema-qualified, was '" + table + "'");
+        }
+        return new PgSql(table);
+    }
+
+    public String table() {
+        return table;
+    }
+
+    /** Serialises schema creation between application instances that start at the same time. */
+    public static String lockSchema() {
+        return "SELECT pg_advisory_xact_lock(hashtext('agentrt.PgVectorStore:' || ?))";
+    }
+
+    public static String extensionInstalled() {
+        return "SELECT 1 FROM pg_extension WHERE extname = 'vector'";
+    }
+
+    public static String createExtension() {
+        return "CREATE EXTENSION IF NOT EXISTS vector";
+    }
+
+    /**
+     * One row if the table exists: whether it has an {@code embedding} column of type
+     * {@code vector}, and that column's declared dimension count (the type modifier; -1 for an
+     * undeclared one).
+     */
+    public static String describeTable() {
+        return "SELECT a.attname IS NOT NULL AND format_type(a.atttypid, NULL) = 'vector', COALESCE(a.atttypmod, -1)"
+                + " FROM pg_class c LEFT JOIN pg_attribute a"
+                + " ON a.attrelid = c.oid AND a.attname = 'embedding' AND NOT a.attisdropped"
+                + " WHERE c.oid = to_regclass(?)";
+    }
+
+    public String createTable(int dimensions) {
+        return "CREATE TABLE IF NOT EXISTS " + table + " (namespace text NOT NULL, id text NOT NULL, embedding vector("
+                + dimensions + ") NOT NULL, text text NOT NULL, metadata jsonb NOT NULL DEFAULT '{}'::jsonb,"
+                + " PRIMARY KEY (namespace, id))";
+    }
+
+    public String createVectorIndex() {
+        return "CREATE INDEX IF NOT EXISTS " + indexPrefix + "_embedding_hnsw ON " + table
+                + " USING hnsw (embedding vector_cosine_ops)";
+    }
+
+    public String createMetadataIndex() {
+        return "CREATE INDEX IF NOT EXISTS " + indexPrefix + "_metadata_gin ON " + table
+                + " USING gin (metadata jsonb_path_ops)";
+    }
+
+    /** Parameters: namespace, id, vector text, text, metadata keys, metadata values. */
+    public String upsert() {
+        return "INSERT INTO " + table + " (namespace, id, embedding, text, metadata)"
+                + " VALUES (?, ?, ?::vector, ?, jsonb_object(?::text[], ?::text[]))"
+                + " ON CONFLICT (namespace, id) DO UPDATE"
+                + " SET embedding = EXCLUDED.embedding, text = EXCLUDED.text, metadata = EXCLUDED.metadata";
+    }
+
+    /**
+     * Transaction-local search settings: {@code hnsw.ef_search} (the candidate list, which caps how
+     * many rows one index scan returns) and iterative scans in strict order, so that a filter or a
+     * large limit still yields the nearest {@code limit} rows. Parameter: ef_search as text.
+     */
+    public static String searchSettings() {
+        return "SELECT set_config('hnsw.ef_search', ?, true), set_config('hnsw.iterative_scan', 'strict_order', true)";
+    }
+
+    /**
+     * Columns: id, vector text, text, metadata keys, metadata values, cosine distance. Parameters:
+     * vector text, namespace, [metadata keys, metadata values,] vector text, limit.
+     */
+    public String search(boolean filtered) {
+        return "SELECT " + COLUMNS + ", embedding <=> ?::vector FROM " + table + " WHERE namespace = ?"
+                + (filtered ? FILTER : "") + " ORDER BY embedding <=> ?::vector LIMIT ?";
+    }
+
+    /** Columns as {@link #search} without the distance. Parameters: namespace, [keys, values,] limit. */
+    public String find(boolean filtered) {
+        return "SELECT " + COLUMNS + " FROM " + table + " WHERE namespace = ?" + (filtered ? FILTER : "")
+                + " ORDER BY id LIMIT ?";
+    }
+
+    /** Parameters: namespace, ids. */
+    public String deleteIds() {
+        return "DELETE FROM " + table + " WHERE namespace = ? AND id = ANY(?::text[])";
+    }
+
+    /** Parameters: namespace, [keys, values]. */
+    public String deleteWhere(boolean filtered) {
+        return "DELETE FROM " + table + " WHERE namespace = ?" + (filtered ? FILTER : "");
+    }
+}

@@ -1,0 +1,16 @@
+package dev.agentrt.memory.pg;
+
+import dev.agentrt.core.contract.VectorStoreContract;
+import dev.agentrt.core.memory.VectorStore;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** The VectorStore contract on PostgreSQL + pgvector, each test on a table of its own. */
+class PgVectorStoreContractTest extends VectorStoreContract {
+    @RegisterExtension
+    static final PgDatabase DB = new PgDatabase();
+
+    @Override
+    protected VectorStore newStore(int dimensions) {
+        return DB.store(dimensions).build();
+    }
+}

@@ -1,0 +1,170 @@
+package dev.agentrt.memory.pg;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * PGlite (PostgreSQL 18 compiled to WASM, with the real pgvector extension) served over the
+ * PostgreSQL wire protocol on 127.0.0.1 by {@code pglite-server} from
+ * {@code @electric-sql/pglite-socket}, run with the machine's {@code node}. The npm packages come
+ * from {@code src/test/npm} (pinned in its package-lock.json, installed by the pom's {@code npm ci}
+ * step); nothing is downloaded here. Anything missing is a test failure with a message saying what,
+ * never a skip.
+ *
+ * <p>PGlite is one PostgreSQL backend shared by every socket: the server queues statements and keeps
+ * a transaction's statements together, but session state (server-side prepared statements) is shared,
+ * so the URL turns pgjdbc's named prepared statements off ({@code prepareThreshold=0}).
+ */
+final class PgliteServer implements AutoCloseable {
+    static final Path NPM = Path.of("src/test/npm").toAbsolutePath();
+    private static final Path SCRIPT = NPM.resolve("node_modules/@electric-sql/pglite-socket/dist/scripts/server.js");
+    private static final long START_TIMEOUT_MS = 60_000;
+
+    private final int port;
+    private final String db;
+    private final Path log;
+    private Process process;
+
+    private PgliteServer(int port, String db, Path log) {
+        this.port = port;
+        this.db = db;
+        this.log = log;
+    }
+
+    /** Starts a server on a free port, in memory ({@code dataDir} null) or persisting to {@code dataDir}. */
+    static PgliteServer start(Path dataDir) {
+        int port = freePort();
+        String db = dataDir == null ? "memory://" : dataDir.toAbsolutePath().toString();
+        var server = new PgliteServer(port, db, Path.of("target", "pglite-" + port + ".log").toAbsolutePath());
+        server.startProcess();
+        return server;
+    }
+
+    String jdbcUrl() {
+        return "jdbc:postgresql://127.0.0.1:" + port + "/postgres?sslmode=disable&prepareThreshold=0";
+    }
+
+    int port() {
+        return port;
+    }
+
+    /** Kills the server at once (SIGKILL: no shutdown, as in a crash). */
+    void kill() {
+        Process p = process;
+        if (p != null) {
+            p.descendants().forEach(ProcessHandle::destroyForcibly);
+            p.destroyForcibly();
+            try {
+                if (!p.waitFor(20, TimeUnit.SECONDS)) {
+                    throw new AssertionError("pglite-server (pid " + p.pid() + ") did not exit after SIGKILL");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            process = null;
+        }
+    }
+
+    /** Starts the server again on the same port with the same database. */
+    void restart() {
+        kill();
+        startProcess();
+    }
+
+    boolean isAlive() {
+        return process != null && process.isAlive();
+    }
+
+    @Override
+    public void close() {
+        kill();
+    }
+
+    private void startProcess() {
+        if (!Files.isRegularFile(SCRIPT)) {
+            throw new AssertionError(SCRIPT + " is missing: the PgVectorStore tests need the npm packages of "
+                    + "agent-memory/src/test/npm, which the build installs with 'npm ci' in process-test-resources "
+                    + "(run 'mvn test', or 'npm ci' in agent-memory/src/test/npm); or set AGENTRT_TEST_PG_URL to a "
+                    + "PostgreSQL with pgvector");
+        }
+        var command = List.of(node(), SCRIPT.toString(), "--db=" + db, "--host=127.0.0.1", "--port=" + port,
+                "--extensions=@electric-sql/pglite-pgvector:vector", "--max-connections=32");
+        try {
+            Files.createDirectories(log.getParent());
+            process = new ProcessBuilder(command).directory(NPM.toFile())
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                    .start();
+        } catch (IOException e) {
+            throw new AssertionError("cannot start pglite-server (" + String.join(" ", command) + "): " + e, e);
+        }
+        long deadline = System.currentTimeMillis() + START_TIMEOUT_MS;
+        while (System.currentTimeMillis() < deadline) {
+            if (!process.isAlive()) {
+                throw new AssertionError("pglite-server exited with " + process.exitValue() + " before listening on "
+                        + port + "; its output:\n" + logTail());
+            }
+            if (accepts() && logTail().contains("listening")) {
+                return;
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        kill();
+        throw new AssertionError("pglite-server did not listen on 127.0.0.1:" + port + " within "
+                + START_TIMEOUT_MS / 1000 + " s; its output:\n" + logTail());
+    }
+
+    private boolean accepts() {
+        try (var s = new Socket()) {
+            s.connect(new InetSocketAddress("127.0.0.1", port), 500);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private String logTail() {
+        try {
+            String text = Files.readString(log, StandardCharsets.UTF_8);
+            return text.length() <= 4000 ? text : text.substring(text.length() - 4000);
+        } catch (IOException e) {
+            return "(no output: " + e.getMessage() + ")";
+        }
+    }
+
+    private static String node() {
+        try {
+            Process p = new ProcessBuilder("node", "--version").redirectErrorStream(true).start();
+            if (p.waitFor(20, TimeUnit.SECONDS) && p.exitValue() == 0) {
+                return "node";
+            }
+            p.destroyForcibly();
+        } catch (IOException e) {
+            throw new AssertionError("the PgVectorStore tests need Node.js ('node' on the PATH) to run PGlite, "
+                    + "or AGENTRT_TEST_PG_URL set to a PostgreSQL with pgvector: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        throw new AssertionError("the PgVectorStore tests need Node.js ('node' on the PATH); 'node --version' failed");
+    }
+
+    private static int freePort() {
+        try (var s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new AssertionError("no free port: " + e, e);
+        }
+    }
+}
