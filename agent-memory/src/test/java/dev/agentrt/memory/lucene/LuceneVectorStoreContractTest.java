@@ -32,4 +32,12 @@ class LuceneVectorStoreContractTest extends VectorStoreContract {
                     LuceneOptions.defaults().withEncoding(LuceneOptions.Encoding.INT8));
         }
     }
+
+    @org.junit.jupiter.api.Test
+    void theStoreUnderContractIsALuceneIndexAtItsPath() {
+        try (var store = (LuceneVectorStore) newStore(3)) {
+            org.assertj.core.api.Assertions.assertThat(store.path()).startsWith(dir);
+            org.assertj.core.api.Assertions.assertThat(store.dimensions()).isEqualTo(3);
+        }
+    }
 }

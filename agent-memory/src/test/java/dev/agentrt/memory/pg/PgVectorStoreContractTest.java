@@ -13,4 +13,12 @@ class PgVectorStoreContractTest extends VectorStoreContract {
     protected VectorStore newStore(int dimensions) {
         return DB.store(dimensions).build();
     }
+
+    @org.junit.jupiter.api.Test
+    void theStoreUnderContractIsPostgresWithTheRequestedDimensions() {
+        try (VectorStore store = newStore(3)) {
+            org.assertj.core.api.Assertions.assertThat(store).isInstanceOf(dev.agentrt.memory.PgVectorStore.class);
+            org.assertj.core.api.Assertions.assertThat(store.dimensions()).isEqualTo(3);
+        }
+    }
 }

@@ -38,4 +38,10 @@ class ReadFileToolContractTest extends ToolContract {
     protected Grants grants() {
         return Grants.of(Capability.fileRead(root));
     }
+
+    @org.junit.jupiter.api.Test
+    void theToolUnderContractIsReadFile() {
+        org.assertj.core.api.Assertions.assertThat(tool.spec().name()).isEqualTo(FileSystemTools.READ_FILE);
+        org.assertj.core.api.Assertions.assertThat(tool.blocking()).isTrue();
+    }
 }

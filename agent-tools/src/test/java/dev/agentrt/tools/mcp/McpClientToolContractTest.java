@@ -42,4 +42,10 @@ class McpClientToolContractTest extends ToolContract {
     protected Grants grants() {
         return Grants.of(everything.capability());
     }
+
+    @org.junit.jupiter.api.Test
+    void theToolUnderContractIsTheServersEcho() {
+        org.assertj.core.api.Assertions.assertThat(tool().spec().name()).isEqualTo("echo");
+        org.assertj.core.api.Assertions.assertThat(everything.tools()).hasSize(1);
+    }
 }
