@@ -9,11 +9,11 @@ import dev.agentrt.core.json.JsonArray;
 import dev.agentrt.core.json.JsonObject;
 import dev.agentrt.core.json.JsonValue;
 import dev.agentrt.core.model.ChatEvent;
-import dev.agentrt.core.model.ChatModel;
 import dev.agentrt.core.model.ChatOptions;
 import dev.agentrt.core.model.ChatRequest;
 import dev.agentrt.core.model.ChatResponse;
 import dev.agentrt.core.model.FinishReason;
+import dev.agentrt.core.model.HostedChatModel;
 import dev.agentrt.core.model.HostedModelBuilder;
 import dev.agentrt.core.model.Message;
 import dev.agentrt.core.model.ResponseFormat;
@@ -21,16 +21,12 @@ import dev.agentrt.core.model.ToolCall;
 import dev.agentrt.core.model.ToolSpec;
 import dev.agentrt.core.model.Usage;
 import org.jspecify.annotations.Nullable;
-import org.reactivestreams.Publisher;
-import reactor.core.publisher.Flux;
-import reactor.core.publisher.Mono;
 
-import java.net.URI;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.BitSet;
-import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
 
@@ -52,7 +48,7 @@ import java.util.function.Consumer;
  * final-answer tool). Thread-safe; the API key is sent only in the {@code x-api-key} header and never
  * appears in a message, an exception or {@link #toString()}.
  */
-public final class AnthropicChatModel implements ChatModel {
+public final class AnthropicChatModel extends HostedChatModel {
     /** The Anthropic API; {@code ANTHROPIC_BASE_URL} overrides it when no base URL is set. */
     public static final String DEFAULT_BASE_URL = "https://api.anthropic.com";
     /** The API version header sent with every request. */
@@ -65,33 +61,15 @@ public final class AnthropicChatModel implements ChatModel {
             "content_block_delta", "message_delta", "message_stop", "error");
 
     private final Builder settings;
-    private final String model;
-    private final URI baseUrl;
-    private final URI endpoint;
-    private final ChatOptions defaults;
-    private final boolean nativeStructuredOutput;
-    private final ProviderHttp http;
 
     private AnthropicChatModel(Builder snapshot, HostedSettings s) {
+        super(s, "/v1/messages", "text/event-stream",
+                transport("Anthropic", s, "x-api-key", "", Map.of("anthropic-version", API_VERSION)));
         this.settings = snapshot;
-        this.model = s.model();
-        this.baseUrl = s.baseUrl();
-        String key = s.apiKey();
-        if (key == null && "api.anthropic.com".equalsIgnoreCase(baseUrl.getHost())) {
+        if (s.apiKey() == null && "api.anthropic.com".equalsIgnoreCase(s.baseUrl().getHost())) {
             throw new IllegalArgumentException(
                     "the Anthropic API needs an API key: set apiKey(...) or ANTHROPIC_API_KEY");
         }
-        this.endpoint = URI.create(baseUrl + "/v1/messages");
-        this.defaults = s.defaults();
-        this.nativeStructuredOutput = s.nativeStructuredOutput();
-        var headers = new LinkedHashMap<String, String>();
-        if (key != null) {
-            headers.put("x-api-key", key);
-        }
-        headers.put("anthropic-version", API_VERSION);
-        headers.putAll(s.headers());
-        this.http = new ProviderHttp("Anthropic", s.client(), s.timeout(), s.inactivityTimeout(), s.retryPolicy(),
-                headers, key == null ? List.of() : List.of(key), s.maxResponseBytes());
     }
 
     public static Builder builder() {
@@ -103,45 +81,22 @@ public final class AnthropicChatModel implements ChatModel {
         return new Builder().copyOf(settings);
     }
 
-    public String modelName() {
-        return model;
+    @Override
+    protected ProviderHttp.StreamDecoder<ChatEvent> decoder(@Nullable String requestId) {
+        return new StreamDecoder(requestId);
     }
 
     @Override
-    public boolean supportsResponseFormat() {
-        return nativeStructuredOutput;
-    }
-
-    @Override
-    public Flux<ChatEvent> stream(ChatRequest request) {
-        return Flux.defer(() -> http.stream(endpoint, body(request, true), "text/event-stream", StreamDecoder::new));
-    }
-
-    /**
-     * Decodes a recorded response body (the bytes of a {@code text/event-stream} reply) exactly as a
-     * live reply is decoded: for replaying captured streams in tests and tools. Cold; each
-     * subscription decodes the body anew.
-     */
-    public Flux<ChatEvent> replay(Publisher<ByteBuffer> body) {
-        return Flux.defer(() -> ProviderHttp.decode(Flux.from(body).map(List::of), new StreamDecoder(null)));
-    }
-
-    @Override
-    public Mono<ChatResponse> call(ChatRequest request) {
-        return Mono.defer(() -> http.call(endpoint, body(request, false)))
-                .map(reply -> parseResponse(reply.body(), reply.requestId()));
-    }
-
-    @Override
-    public String toString() {
-        return "AnthropicChatModel[model=" + model + ", baseUrl=" + baseUrl + "]";
+    protected ChatResponse response(String body, @Nullable String requestId) {
+        return parseResponse(body, requestId);
     }
 
     // ------------------------------------------------------------------------------- the request
 
-    String body(ChatRequest request, boolean stream) {
+    @Override
+    protected String body(ChatRequest request, boolean stream) {
         ChatOptions o = request.options().orElse(defaults);
-        var b = JsonObject.builder().put("model", model);
+        var b = JsonObject.builder().put("model", modelName());
         Integer maxTokens = o.maxTokens();
         b.put("max_tokens", maxTokens != null ? maxTokens : DEFAULT_MAX_TOKENS);
         var system = new StringBuilder();

@@ -1,6 +1,7 @@
 package dev.agentrt.core.model.ollama;
 
 import dev.agentrt.core.ModelException;
+import dev.agentrt.core.internal.ReplyAssembler;
 import dev.agentrt.core.internal.http.HostedSettings;
 import dev.agentrt.core.internal.http.LineDecoder;
 import dev.agentrt.core.internal.http.ProviderHttp;
@@ -8,11 +9,11 @@ import dev.agentrt.core.json.JsonArray;
 import dev.agentrt.core.json.JsonObject;
 import dev.agentrt.core.json.JsonValue;
 import dev.agentrt.core.model.ChatEvent;
-import dev.agentrt.core.model.ChatModel;
 import dev.agentrt.core.model.ChatOptions;
 import dev.agentrt.core.model.ChatRequest;
 import dev.agentrt.core.model.ChatResponse;
 import dev.agentrt.core.model.FinishReason;
+import dev.agentrt.core.model.HostedChatModel;
 import dev.agentrt.core.model.HostedModelBuilder;
 import dev.agentrt.core.model.Message;
 import dev.agentrt.core.model.ResponseFormat;
@@ -20,16 +21,13 @@ import dev.agentrt.core.model.ToolCall;
 import dev.agentrt.core.model.ToolSpec;
 import dev.agentrt.core.model.Usage;
 import org.jspecify.annotations.Nullable;
-import org.reactivestreams.Publisher;
-import reactor.core.publisher.Flux;
-import reactor.core.publisher.Mono;
 
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 
 /**
@@ -47,7 +45,7 @@ import java.util.function.Consumer;
  * Schema. Thread-safe; a key (for a proxy in front of Ollama) is sent as a bearer token and never
  * printed.
  */
-public final class OllamaChatModel implements ChatModel {
+public final class OllamaChatModel extends HostedChatModel {
     /** Where Ollama listens by default; {@code OLLAMA_HOST} (host, host:port or a URL) overrides it. */
     public static final String DEFAULT_BASE_URL = "http://localhost:11434";
 
@@ -56,29 +54,11 @@ public final class OllamaChatModel implements ChatModel {
     private static final int MAX_LINE_BYTES = 4 * 1024 * 1024;
 
     private final Builder settings;
-    private final String model;
-    private final URI baseUrl;
-    private final URI endpoint;
-    private final ChatOptions defaults;
-    private final ProviderHttp http;
-    private final boolean nativeStructuredOutput;
 
     private OllamaChatModel(Builder snapshot, HostedSettings s) {
-        this.nativeStructuredOutput = s.nativeStructuredOutput();
+        super(s, "/api/chat", "application/x-ndjson",
+                transport("Ollama at " + s.baseUrl().getHost(), s, "Authorization", "Bearer ", Map.of()));
         this.settings = snapshot;
-        this.model = s.model();
-        this.baseUrl = s.baseUrl();
-        this.endpoint = URI.create(baseUrl + "/api/chat");
-        this.defaults = s.defaults();
-        String key = s.apiKey();
-        var headers = new LinkedHashMap<String, String>();
-        if (key != null) {
-            headers.put("Authorization", "Bearer " + key);
-        }
-        headers.putAll(s.headers());
-        this.http = new ProviderHttp("Ollama at " + baseUrl.getHost(), s.client(), s.timeout(),
-                s.inactivityTimeout(), s.retryPolicy(), headers, key == null ? List.of() : List.of(key),
-                s.maxResponseBytes());
     }
 
     public static Builder builder() {
@@ -90,66 +70,25 @@ public final class OllamaChatModel implements ChatModel {
         return new Builder().copyOf(settings);
     }
 
-    public String modelName() {
-        return model;
+    @Override
+    protected ProviderHttp.StreamDecoder<ChatEvent> decoder(@Nullable String requestId) {
+        return new StreamDecoder(requestId);
+    }
+
+    /** A non-streamed reply is one line of the streamed form, the one with {@code "done": true}. */
+    @Override
+    protected ChatResponse response(String body, @Nullable String requestId) {
+        var assembler = new ReplyAssembler();
+        var decoder = new StreamDecoder(requestId);
+        decoder.onLine(body.strip(), assembler::accept);
+        decoder.end(assembler::accept);
+        return assembler.finish();
     }
 
     @Override
-    public boolean supportsResponseFormat() {
-        return nativeStructuredOutput;
-    }
-
-    /**
-     * Decodes a recorded response body (the bytes of an NDJSON reply) exactly as a live reply is
-     * decoded: for replaying captured streams in tests and tools. Cold; each subscription decodes
-     * the body anew.
-     */
-    public Flux<ChatEvent> replay(Publisher<ByteBuffer> body) {
-        return Flux.defer(() -> ProviderHttp.decode(Flux.from(body).map(List::of), new StreamDecoder(null)));
-    }
-
-    @Override
-    public Flux<ChatEvent> stream(ChatRequest request) {
-        return Flux.defer(() -> http.stream(endpoint, body(request, true), "application/x-ndjson", StreamDecoder::new));
-    }
-
-    @Override
-    public Mono<ChatResponse> call(ChatRequest request) {
-        return Mono.defer(() -> http.call(endpoint, body(request, false))).map(reply -> {
-            var events = new ArrayList<ChatEvent>();
-            var decoder = new StreamDecoder(reply.requestId());
-            decoder.onLine(reply.body().strip(), events::add);
-            decoder.end(events::add);
-            var text = new StringBuilder();
-            var calls = new ArrayList<ToolCall>();
-            Usage usage = Usage.ZERO;
-            FinishReason finish = FinishReason.STOP;
-            for (ChatEvent e : events) {
-                switch (e) {
-                    case ChatEvent.TextDelta t -> text.append(t.text());
-                    case ChatEvent.ToolCallDelta d ->
-                        calls.add(new ToolCall(d.id() == null ? "call_" + d.index() : d.id(),
-                                d.name() == null ? "" : d.name(),
-                                d.argumentsFragment().isBlank() ? "{}" : d.argumentsFragment()));
-                    case ChatEvent.UsageReport u -> usage = u.usage();
-                    case ChatEvent.Finish f -> finish = f.reason();
-                }
-            }
-            if (!calls.isEmpty() && finish == FinishReason.STOP) {
-                finish = FinishReason.TOOL_CALLS;
-            }
-            return new ChatResponse(new Message.Assistant(text.toString(), calls), usage, finish);
-        });
-    }
-
-    @Override
-    public String toString() {
-        return "OllamaChatModel[model=" + model + ", baseUrl=" + baseUrl + "]";
-    }
-
-    String body(ChatRequest request, boolean stream) {
+    protected String body(ChatRequest request, boolean stream) {
         ChatOptions o = request.options().orElse(defaults);
-        var b = JsonObject.builder().put("model", model).put("messages", messages(request.messages()));
+        var b = JsonObject.builder().put("model", modelName()).put("messages", messages(request.messages()));
         if (!request.tools().isEmpty()) {
             var tools = new ArrayList<JsonValue>(request.tools().size());
             for (ToolSpec t : request.tools()) {

@@ -9,11 +9,11 @@ import dev.agentrt.core.json.JsonArray;
 import dev.agentrt.core.json.JsonObject;
 import dev.agentrt.core.json.JsonValue;
 import dev.agentrt.core.model.ChatEvent;
-import dev.agentrt.core.model.ChatModel;
 import dev.agentrt.core.model.ChatOptions;
 import dev.agentrt.core.model.ChatRequest;
 import dev.agentrt.core.model.ChatResponse;
 import dev.agentrt.core.model.FinishReason;
+import dev.agentrt.core.model.HostedChatModel;
 import dev.agentrt.core.model.HostedModelBuilder;
 import dev.agentrt.core.model.Message;
 import dev.agentrt.core.model.ResponseFormat;
@@ -21,15 +21,10 @@ import dev.agentrt.core.model.ToolCall;
 import dev.agentrt.core.model.ToolSpec;
 import dev.agentrt.core.model.Usage;
 import org.jspecify.annotations.Nullable;
-import org.reactivestreams.Publisher;
-import reactor.core.publisher.Flux;
-import reactor.core.publisher.Mono;
 
-import java.net.URI;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -52,41 +47,27 @@ import java.util.function.Consumer;
  * number of concurrent requests. The API key is sent only in the {@code Authorization} header and
  * never appears in a message, an exception or {@link #toString()}.
  */
-public final class OpenAiChatModel implements ChatModel {
+public final class OpenAiChatModel extends HostedChatModel {
     /** The OpenAI API; {@code OPENAI_BASE_URL} overrides it when no base URL is set. */
     public static final String DEFAULT_BASE_URL = "https://api.openai.com/v1";
 
     static final int MAX_EVENT_BYTES = 4 * 1024 * 1024;
 
     private final Builder settings;
-    private final String model;
-    private final URI baseUrl;
-    private final URI endpoint;
-    private final ChatOptions defaults;
     private final boolean officialApi;
-    private final ProviderHttp http;
-    private final boolean nativeStructuredOutput;
 
     private OpenAiChatModel(Builder snapshot, HostedSettings s) {
-        this.nativeStructuredOutput = s.nativeStructuredOutput();
+        super(s, "/chat/completions", "text/event-stream", transport(
+                "OpenAI-compatible server at " + s.baseUrl().getHost(), s, "Authorization", "Bearer ", Map.of()));
         this.settings = snapshot;
-        this.model = s.model();
-        this.baseUrl = s.baseUrl();
-        this.officialApi = "api.openai.com".equalsIgnoreCase(baseUrl.getHost());
-        String key = s.apiKey();
-        if (key == null && officialApi) {
+        this.officialApi = isOfficial(s);
+        if (s.apiKey() == null && officialApi) {
             throw new IllegalArgumentException("the OpenAI API needs an API key: set apiKey(...) or OPENAI_API_KEY");
         }
-        this.endpoint = URI.create(baseUrl + "/chat/completions");
-        this.defaults = s.defaults();
-        var headers = new LinkedHashMap<String, String>();
-        if (key != null) {
-            headers.put("Authorization", "Bearer " + key);
-        }
-        headers.putAll(s.headers());
-        this.http = new ProviderHttp("OpenAI-compatible server at " + baseUrl.getHost(), s.client(), s.timeout(),
-                s.inactivityTimeout(), s.retryPolicy(), headers, key == null ? List.of() : List.of(key),
-                s.maxResponseBytes());
+    }
+
+    private static boolean isOfficial(HostedSettings s) {
+        return "api.openai.com".equalsIgnoreCase(s.baseUrl().getHost());
     }
 
     public static Builder builder() {
@@ -98,45 +79,12 @@ public final class OpenAiChatModel implements ChatModel {
         return new Builder().copyOf(settings);
     }
 
-    public String modelName() {
-        return model;
-    }
-
-    @Override
-    public boolean supportsResponseFormat() {
-        return nativeStructuredOutput;
-    }
-
-    /**
-     * Decodes a recorded response body (the bytes of a {@code text/event-stream} reply) exactly as a
-     * live reply is decoded: for replaying captured streams in tests and tools. Cold; each
-     * subscription decodes the body anew.
-     */
-    public Flux<ChatEvent> replay(Publisher<ByteBuffer> body) {
-        return Flux.defer(() -> ProviderHttp.decode(Flux.from(body).map(List::of), new StreamDecoder(null)));
-    }
-
-    @Override
-    public Flux<ChatEvent> stream(ChatRequest request) {
-        return Flux.defer(() -> http.stream(endpoint, body(request, true), "text/event-stream", StreamDecoder::new));
-    }
-
-    @Override
-    public Mono<ChatResponse> call(ChatRequest request) {
-        return Mono.defer(() -> http.call(endpoint, body(request, false)))
-                .map(reply -> parseResponse(reply.body(), reply.requestId()));
-    }
-
-    @Override
-    public String toString() {
-        return "OpenAiChatModel[model=" + model + ", baseUrl=" + baseUrl + "]";
-    }
-
     // ------------------------------------------------------------------------------- the request
 
-    String body(ChatRequest request, boolean stream) {
+    @Override
+    protected String body(ChatRequest request, boolean stream) {
         ChatOptions o = request.options().orElse(defaults);
-        var b = JsonObject.builder().put("model", model).put("messages", messages(request.messages()));
+        var b = JsonObject.builder().put("model", modelName()).put("messages", messages(request.messages()));
         if (!request.tools().isEmpty()) {
             var tools = new ArrayList<JsonValue>(request.tools().size());
             for (ToolSpec t : request.tools()) {
@@ -258,6 +206,11 @@ public final class OpenAiChatModel implements ChatModel {
         return value.toJson();
     }
 
+    @Override
+    protected ChatResponse response(String body, @Nullable String requestId) {
+        return parseResponse(body, requestId);
+    }
+
     private ChatResponse parseResponse(String body, @Nullable String requestId) {
         JsonObject json = http.object(body, requestId, "the reply");
         if (json.get("error") != null) {
@@ -287,6 +240,11 @@ public final class OpenAiChatModel implements ChatModel {
         }
         Usage usage = json.getObject("usage").map(OpenAiChatModel::usage).orElse(Usage.ZERO);
         return new ChatResponse(new Message.Assistant(text, calls), usage, reason);
+    }
+
+    @Override
+    protected ProviderHttp.StreamDecoder<ChatEvent> decoder(@Nullable String requestId) {
+        return new StreamDecoder(requestId);
     }
 
     /**
