@@ -2,6 +2,9 @@ package dev.agentrt.core.model;
 
 import dev.agentrt.core.internal.http.HostedSettings;
 import dev.agentrt.core.internal.http.ProviderHttp;
+import dev.agentrt.core.json.JsonArray;
+import dev.agentrt.core.json.JsonObject;
+import dev.agentrt.core.json.JsonValue;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
@@ -9,6 +12,7 @@ import reactor.core.publisher.Mono;
 
 import java.net.URI;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -61,6 +65,22 @@ public abstract class HostedChatModel implements ChatModel {
         headers.putAll(settings.headers());
         return new ProviderHttp(provider, settings.client(), settings.timeout(), settings.inactivityTimeout(),
                 settings.retryPolicy(), headers, key == null ? List.of() : List.of(key), settings.maxResponseBytes());
+    }
+
+    /** Tools in the OpenAI function form ({@code {"type":"function","function":{...}}}), which Ollama shares. */
+    protected static JsonArray functionTools(List<ToolSpec> specs) {
+        var tools = new ArrayList<JsonValue>(specs.size());
+        for (ToolSpec t : specs) {
+            tools.add(JsonObject.builder()
+                    .put("type", "function")
+                    .put("function", JsonObject.builder()
+                            .put("name", t.name())
+                            .put("description", t.description())
+                            .put("parameters", t.parameters())
+                            .build())
+                    .build());
+        }
+        return new JsonArray(tools);
     }
 
     /** The provider's name of the model. */

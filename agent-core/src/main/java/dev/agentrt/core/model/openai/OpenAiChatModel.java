@@ -18,7 +18,6 @@ import dev.agentrt.core.model.HostedModelBuilder;
 import dev.agentrt.core.model.Message;
 import dev.agentrt.core.model.ResponseFormat;
 import dev.agentrt.core.model.ToolCall;
-import dev.agentrt.core.model.ToolSpec;
 import dev.agentrt.core.model.Usage;
 import org.jspecify.annotations.Nullable;
 
@@ -86,18 +85,7 @@ public final class OpenAiChatModel extends HostedChatModel {
         ChatOptions o = request.options().orElse(defaults);
         var b = JsonObject.builder().put("model", modelName()).put("messages", messages(request.messages()));
         if (!request.tools().isEmpty()) {
-            var tools = new ArrayList<JsonValue>(request.tools().size());
-            for (ToolSpec t : request.tools()) {
-                tools.add(JsonObject.builder()
-                        .put("type", "function")
-                        .put("function", JsonObject.builder()
-                                .put("name", t.name())
-                                .put("description", t.description())
-                                .put("parameters", t.parameters())
-                                .build())
-                        .build());
-            }
-            b.put("tools", new JsonArray(tools));
+            b.put("tools", functionTools(request.tools()));
         }
         Integer maxTokens = o.maxTokens();
         if (maxTokens != null) {
