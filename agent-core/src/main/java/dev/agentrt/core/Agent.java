@@ -50,6 +50,7 @@ public final class Agent {
     private final @Nullable Memory memory;
     private final String memoryNamespace;
     private final int recallLimit;
+    private final int recallTokenBudget;
     private final int maxSteps;
     private final int maxConcurrentToolCalls;
     private final Duration toolTimeout;
@@ -70,6 +71,7 @@ public final class Agent {
         this.memory = b.memory;
         this.memoryNamespace = b.memoryNamespace;
         this.recallLimit = b.recallLimit;
+        this.recallTokenBudget = b.recallTokenBudget;
         this.maxSteps = b.maxSteps;
         this.maxConcurrentToolCalls = b.maxConcurrentToolCalls;
         this.toolTimeout = b.toolTimeout;
@@ -97,6 +99,7 @@ public final class Agent {
         b.memory = memory;
         b.memoryNamespace = memoryNamespace;
         b.recallLimit = recallLimit;
+        b.recallTokenBudget = recallTokenBudget;
         b.maxSteps = maxSteps;
         b.maxConcurrentToolCalls = maxConcurrentToolCalls;
         b.toolTimeout = toolTimeout;
@@ -135,6 +138,11 @@ public final class Agent {
 
     public int recallLimit() {
         return recallLimit;
+    }
+
+    /** The most tokens (estimated at four characters each) recalled memory may add to a task's prompt. */
+    public int recallTokenBudget() {
+        return recallTokenBudget;
     }
 
     public int maxSteps() {
@@ -194,6 +202,7 @@ public final class Agent {
         private String memoryNamespace = "default";
         private int recallLimit = 5;
         private boolean recallLimitSet;
+        private int recallTokenBudget = 2_000;
         private int maxSteps = 10;
         private int maxConcurrentToolCalls = 8;
         private Duration toolTimeout = Duration.ofSeconds(60);
@@ -275,6 +284,17 @@ public final class Agent {
             return this;
         }
 
+        /**
+         * The most tokens recalled memory may add to a task's prompt (default 2,000), estimated at four characters per
+         * token, source lines included. Hits are added best first; one that does not fit is left out and smaller ones
+         * after it may still be added.
+         */
+        public Builder recallTokenBudget(int tokens) {
+            this.recallTokenBudget = tokens;
+            this.recallLimitSet = true;
+            return this;
+        }
+
         /** The most model calls a task may make (default 10). */
         public Builder maxSteps(int maxSteps) {
             this.maxSteps = maxSteps;
@@ -345,7 +365,10 @@ public final class Agent {
             }
             if (recallLimitSet && memory == null) {
                 throw new IllegalStateException(
-                        "recallLimit is set but memory is not: call memory(...) or drop recallLimit");
+                        "recallLimit or recallTokenBudget is set but memory is not: call memory(...) or drop them");
+            }
+            if (recallTokenBudget < 1) {
+                throw new IllegalArgumentException("recallTokenBudget must be at least 1, was " + recallTokenBudget);
             }
             if (recallLimit < 1) {
                 throw new IllegalArgumentException("recallLimit must be at least 1, was " + recallLimit);

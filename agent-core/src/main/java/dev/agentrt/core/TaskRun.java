@@ -1,10 +1,12 @@
 package dev.agentrt.core;
 
 import dev.agentrt.core.context.Context;
+import dev.agentrt.core.context.Document;
 import dev.agentrt.core.internal.ContextReadTool;
 import dev.agentrt.core.internal.ReplyAssembler;
 import dev.agentrt.core.memory.Memory;
 import dev.agentrt.core.memory.MemoryQuery;
+import dev.agentrt.core.memory.MemoryRecord;
 import dev.agentrt.core.model.ChatEvent;
 import dev.agentrt.core.model.ChatOptions;
 import dev.agentrt.core.model.ChatRequest;
@@ -29,6 +31,7 @@ import reactor.core.publisher.Mono;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 
@@ -157,18 +160,45 @@ final class TaskRun {
                 background = background.then(memory.recall(MemoryQuery.of(agent.memoryNamespace(), task.input(),
                         agent.recallLimit())))
                         .doOnNext(hits -> {
-                            if (!hits.isEmpty()) {
-                                var sb = new StringBuilder("Relevant memories (most relevant first):");
-                                for (Memory.MemoryHit h : hits) {
-                                    sb.append("\n- ").append(h.record().text());
-                                }
-                                append(Message.system(sb.toString()));
+                            String recalled = recalled(hits, agent.recallTokenBudget());
+                            if (!recalled.isEmpty()) {
+                                append(Message.system(recalled));
                             }
                         })
                         .then();
             }
             return background.then(Mono.fromRunnable(this::appendInput));
         });
+    }
+
+    /**
+     * The hits that fit in the budget, best first, each headed by its source so the model can cite it: a file path
+     * with its line range for ingested documents, the record id for remembered text.
+     */
+    static String recalled(List<Memory.MemoryHit> hits, int tokenBudget) {
+        long budgetChars = 4L * tokenBudget;
+        var sb = new StringBuilder();
+        String header = "Relevant memory for this task, most relevant first, each with its source:";
+        int n = 0;
+        for (Memory.MemoryHit hit : hits) {
+            String entry = "\n[" + (n + 1) + "] " + source(hit.record()) + "\n" + hit.record().text().strip();
+            if (header.length() + sb.length() + entry.length() > budgetChars) {
+                continue;
+            }
+            sb.append(entry);
+            n++;
+        }
+        return n == 0 ? "" : header + sb;
+    }
+
+    private static String source(MemoryRecord record) {
+        Map<String, String> metadata = record.metadata();
+        String path = metadata.get(Document.PATH);
+        if (path != null) {
+            String lines = metadata.get(MemoryRecord.LINES);
+            return lines == null ? path : path + " lines " + lines;
+        }
+        return record.id() == null ? "memory" : "memory " + record.id();
     }
 
     private void appendInput() {

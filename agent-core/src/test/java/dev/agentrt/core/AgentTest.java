@@ -536,6 +536,41 @@ class AgentTest {
     }
 
     @Test
+    void recalledMemoryNamesItsSourcesAndStaysWithinTheTokenBudget() {
+        List<Memory.MemoryHit> hits = List.of(
+                new Memory.MemoryHit(new MemoryRecord("c1", "code", "class TaskRun {}",
+                        Map.of("path", "src/TaskRun.java", MemoryRecord.LINES, "10-12")), 0.9),
+                new Memory.MemoryHit(new MemoryRecord("big", "code", "x".repeat(500), Map.of()), 0.8),
+                new Memory.MemoryHit(new MemoryRecord("note-7", "code", "Deploys on Tuesdays", Map.of()), 0.7));
+        Memory memory = new Memory() {
+            @Override
+            public Mono<List<MemoryHit>> recall(MemoryQuery query) {
+                return Mono.just(hits);
+            }
+
+            @Override
+            public Mono<String> remember(MemoryRecord record) {
+                return Mono.just("id");
+            }
+
+            @Override
+            public Mono<Boolean> forget(String namespace, String id) {
+                return Mono.just(false);
+            }
+        };
+        var model = ScriptedChatModel.of(Reply.text("ok"));
+        Agent.builder().model(model).memory(memory).recallTokenBudget(60).build().task("q").executeBlocking();
+
+        String recalled = ((Message.System) model.lastRequest().messages().get(0)).text();
+        assertThat(recalled).contains("[1] src/TaskRun.java lines 10-12\nclass TaskRun {}")
+                .contains("[2] memory note-7\nDeploys on Tuesdays")
+                .doesNotContain("xxxx")
+                .hasSizeLessThanOrEqualTo(240);
+        assertThatThrownBy(() -> Agent.builder().model(model).memory(memory).recallTokenBudget(0).build())
+                .hasMessageContaining("recallTokenBudget");
+    }
+
+    @Test
     void oneAgentServesManyConcurrentTasks() {
         var model = ScriptedChatModel.builder()
                 .perConversation()

@@ -158,6 +158,7 @@ public final class LocalEmbeddingModel implements EmbeddingModel, AutoCloseable 
     }
 
     /** The number of tokens the model sees for {@code text}, special tokens included. */
+    @Override
     public int countTokens(String text) {
         Objects.requireNonNull(text, "text");
         return read(() -> counter.count(text));

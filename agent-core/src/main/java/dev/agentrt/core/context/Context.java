@@ -101,6 +101,22 @@ public final class Context {
     }
 
     /**
+     * Every file of the context in walk order: the text files as {@link ContextFile.Text} (the same documents as
+     * {@link #documents()}) and the files the walk skipped as binary, not UTF-8, too large, unreadable or linked out of
+     * the root as {@link ContextFile.Skipped} with the reason. Files ignored by {@code .gitignore} rules are not part of
+     * the context and do not appear. For a context of documents, each document as a {@code Text}.
+     */
+    public Flux<ContextFile> scan() {
+        if (root == null) {
+            return Flux.fromIterable(documents).map(ContextFile.Text::new);
+        }
+        return walk(root, true, true).map(file -> {
+            String reason = file.skipReason();
+            return reason != null ? new ContextFile.Skipped(file.id(), reason) : new ContextFile.Text(toDocument(file));
+        });
+    }
+
+    /**
      * A listing to put into a prompt: one line per file, {@code relative/path (size bytes)}, in walk order, separated
      * by {@code '\n'}. Past {@code maxEntries} lines, a last line {@code … and N more files} counts the rest (the
      * walk still visits them, up to {@link DirectoryOptions#maxFiles()}). Empty if there are no files.
@@ -124,11 +140,15 @@ public final class Context {
     }
 
     private Flux<WalkedFile> walk(Path directory, boolean keepText) {
+        return walk(directory, keepText, false);
+    }
+
+    private Flux<WalkedFile> walk(Path directory, boolean keepText, boolean reportSkipped) {
         // generate() emits exactly as requested and never runs its cleanup concurrently with a step, so cancelling
         // from any thread closes the walker safely; subscribeOn also moves the requests onto the blocking scheduler.
         return Flux.<WalkedFile, DirectoryWalker>generate(
                 () -> DirectoryWalker.open(directory, options.maxFileBytes(), options.maxFiles(),
-                        options.respectGitignore(), options.extraIgnorePatterns(), keepText),
+                        options.respectGitignore(), options.extraIgnorePatterns(), keepText, reportSkipped),
                 (walker, sink) -> {
                     if (walker.hasNext()) {
                         sink.next(walker.next());

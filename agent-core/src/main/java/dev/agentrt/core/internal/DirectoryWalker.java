@@ -68,12 +68,25 @@ public final class DirectoryWalker implements Iterator<DirectoryWalker.WalkedFil
      * @param relativePath path relative to the root
      * @param id the relative path with {@code '/'} separators
      * @param size size in bytes
-     * @param text the content decoded as UTF-8, or {@code null} when the walk does not keep contents
+     * @param text the content decoded as UTF-8, or {@code null} when the walk does not keep contents or the file was
+     *     skipped
+     * @param skipReason why the file was skipped (binary, not UTF-8, too large, unreadable, a link out of the root),
+     *     for a walk that reports skipped files; {@code null} for a file of the walk
      */
-    public record WalkedFile(Path relativePath, String id, long size, @Nullable String text) {
+    public record WalkedFile(Path relativePath, String id, long size, @Nullable String text,
+            @Nullable String skipReason) {
         public WalkedFile {
             Objects.requireNonNull(relativePath, "relativePath");
             Objects.requireNonNull(id, "id");
+        }
+
+        public WalkedFile(Path relativePath, String id, long size, @Nullable String text) {
+            this(relativePath, id, size, text, null);
+        }
+
+        /** Whether the walk skipped this file; see {@link #skipReason()}. */
+        public boolean skipped() {
+            return skipReason != null;
         }
     }
 
@@ -84,6 +97,8 @@ public final class DirectoryWalker implements Iterator<DirectoryWalker.WalkedFil
     private final GitignoreRules extraRules;
     private final GitignoreRules excludeRules;
     private final boolean keepText;
+    private final boolean reportSkipped;
+    private @Nullable String lastSkip;
     private final Deque<Frame> stack = new ArrayDeque<>();
     private int returned;
     private @Nullable WalkedFile next;
@@ -95,13 +110,15 @@ public final class DirectoryWalker implements Iterator<DirectoryWalker.WalkedFil
             int maxFiles,
             boolean respectGitignore,
             GitignoreRules extraRules,
-            boolean keepText) {
+            boolean keepText,
+            boolean reportSkipped) {
         this.root = root;
         this.maxFileBytes = maxFileBytes;
         this.maxFiles = maxFiles;
         this.respectGitignore = respectGitignore;
         this.extraRules = extraRules;
         this.keepText = keepText;
+        this.reportSkipped = reportSkipped;
         this.excludeRules = respectGitignore
                 ? readRules(root.resolve(".git").resolve("info").resolve("exclude"))
                 : GitignoreRules.EMPTY;
@@ -121,6 +138,8 @@ public final class DirectoryWalker implements Iterator<DirectoryWalker.WalkedFil
      * @param respectGitignore whether to honour {@code .gitignore} files and {@code .git/info/exclude}
      * @param extraIgnorePatterns gitignore patterns relative to the root, taking precedence over every other rule
      * @param keepText whether to return each file's text; without it files are still read to detect binaries
+     * @param reportSkipped whether files skipped as binary, too large, unreadable or linked out of the root are
+     *     returned too, with a {@link WalkedFile#skipReason()} (they do not count towards {@code maxFiles})
      * @throws IllegalArgumentException if the root does not exist or is not a directory
      * @throws UncheckedIOException if the root cannot be read
      */
@@ -130,7 +149,8 @@ public final class DirectoryWalker implements Iterator<DirectoryWalker.WalkedFil
             int maxFiles,
             boolean respectGitignore,
             List<String> extraIgnorePatterns,
-            boolean keepText) {
+            boolean keepText,
+            boolean reportSkipped) {
         Objects.requireNonNull(root, "root");
         Objects.requireNonNull(extraIgnorePatterns, "extraIgnorePatterns");
         if (maxFileBytes <= 0) {
@@ -151,7 +171,18 @@ public final class DirectoryWalker implements Iterator<DirectoryWalker.WalkedFil
             throw new IllegalArgumentException("Context root is not a directory: " + root);
         }
         return new DirectoryWalker(realRoot, maxFileBytes, maxFiles, respectGitignore,
-                GitignoreRules.of(extraIgnorePatterns), keepText);
+                GitignoreRules.of(extraIgnorePatterns), keepText, reportSkipped);
+    }
+
+    /** {@link #open(Path, long, int, boolean, List, boolean, boolean)} without reporting skipped files. */
+    public static DirectoryWalker open(
+            Path root,
+            long maxFileBytes,
+            int maxFiles,
+            boolean respectGitignore,
+            List<String> extraIgnorePatterns,
+            boolean keepText) {
+        return open(root, maxFileBytes, maxFiles, respectGitignore, extraIgnorePatterns, keepText, false);
     }
 
     /** The real path of the root. */
@@ -223,10 +254,14 @@ public final class DirectoryWalker implements Iterator<DirectoryWalker.WalkedFil
                 }
                 continue;
             }
+            lastSkip = null;
             WalkedFile file = visitFile(path, id, attributes);
             if (file != null) {
                 returned++;
                 return file;
+            }
+            if (reportSkipped && lastSkip != null) {
+                return new WalkedFile(root.getFileSystem().getPath(id), id, attributes.size(), null, lastSkip);
             }
         }
         log.debug("Stopping the walk of {} after {} files", root, maxFiles);
@@ -242,15 +277,15 @@ public final class DirectoryWalker implements Iterator<DirectoryWalker.WalkedFil
                 target = Files.readAttributes(path, BasicFileAttributes.class);
                 realPath = path.toRealPath();
             } catch (IOException e) {
-                log.debug("Skipping {}: broken symbolic link ({})", id, e.toString());
+                skip("broken symbolic link (" + e.getMessage() + ")", id);
                 return null;
             }
             if (!target.isRegularFile()) {
-                log.debug("Skipping {}: symbolic link to something other than a file", id);
+                skip("symbolic link to something other than a file", id);
                 return null;
             }
             if (!realPath.startsWith(root)) {
-                log.debug("Skipping {}: symbolic link to {}, outside the root", id, realPath);
+                skip("symbolic link to " + realPath + ", outside the root", id);
                 return null;
             }
             size = target.size();
@@ -259,20 +294,25 @@ public final class DirectoryWalker implements Iterator<DirectoryWalker.WalkedFil
             return null;
         }
         if (size > maxFileBytes) {
-            log.debug("Skipping {}: {} bytes is over the limit of {}", id, size, maxFileBytes);
+            skip(size + " bytes, over the limit of " + maxFileBytes, id);
             return null;
         }
         String text;
         try (InputStream in = Files.newInputStream(path)) {
             text = readText(in, id);
         } catch (IOException e) {
-            log.debug("Skipping {}: cannot read it ({})", id, e.toString());
+            skip("cannot read it (" + e + ")", id);
             return null;
         }
         if (text == null) {
             return null;
         }
         return new WalkedFile(root.getFileSystem().getPath(id), id, size, keepText ? text : null);
+    }
+
+    private void skip(String reason, String id) {
+        log.debug("Skipping {}: {}", id, reason);
+        lastSkip = reason;
     }
 
     /**
@@ -296,13 +336,13 @@ public final class DirectoryWalker implements Iterator<DirectoryWalker.WalkedFil
             } else {
                 for (int i = 0; i < read && total + i < BINARY_PROBE_BYTES; i++) {
                     if (bytes.get(bytes.position() + i) == 0) {
-                        log.debug("Skipping {}: binary (NUL byte)", id);
+                        skip("binary (a NUL byte)", id);
                         return null;
                     }
                 }
                 total += read;
                 if (total > limit) {
-                    log.debug("Skipping {}: grew over the limit of {} bytes", id, limit);
+                    skip("grew over the limit of " + limit + " bytes", id);
                     return null;
                 }
                 bytes.position(bytes.position() + read);
@@ -312,7 +352,7 @@ public final class DirectoryWalker implements Iterator<DirectoryWalker.WalkedFil
             do {
                 result = decoder.decode(bytes, chars, endOfInput);
                 if (result.isError()) {
-                    log.debug("Skipping {}: binary (not UTF-8)", id);
+                    skip("not UTF-8 text", id);
                     return null;
                 }
                 drain(chars, text);

@@ -14,6 +14,12 @@ import java.util.Objects;
  * @param metadata filterable attributes
  */
 public record MemoryRecord(@Nullable String id, String namespace, String text, Map<String, String> metadata) {
+    /**
+     * Metadata key of the line range a chunk of a document covers, {@code "first-last"} (1-based, inclusive); with
+     * {@code Document.PATH} it names a recalled chunk's source.
+     */
+    public static final String LINES = "lines";
+
     public MemoryRecord {
         Objects.requireNonNull(namespace, "namespace");
         Objects.requireNonNull(text, "text");

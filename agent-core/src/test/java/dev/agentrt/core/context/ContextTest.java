@@ -425,6 +425,30 @@ class ContextTest {
         assertThatThrownBy(() -> new Document("a", null, Map.of())).isInstanceOf(NullPointerException.class);
     }
 
+    @Test
+    void scanReportsSkippedFilesWithTheirReasonBesideTheDocuments() throws IOException {
+        write("a.txt", "alpha");
+        Files.write(root.resolve("latin1.txt"), new byte[]{'c', 'a', 'f', (byte) 0xE9});
+        Files.write(root.resolve("image.bin"), new byte[]{1, 0, 2});
+        write("big.txt", "x".repeat(100));
+        write(".gitignore", "ignored.txt\n");
+        write("ignored.txt", "never seen");
+
+        Context context = Context.fromDirectory(root, DirectoryOptions.defaults().withMaxFileBytes(50));
+        List<ContextFile> files = context.scan().collectList().block(TIMEOUT);
+
+        assertThat(files).extracting(ContextFile::path)
+                .containsExactly(".gitignore", "a.txt", "big.txt", "image.bin", "latin1.txt");
+        assertThat(files.get(1)).isEqualTo(new ContextFile.Text(new Document("a.txt", "alpha",
+                Map.of(Document.PATH, "a.txt", Document.SIZE, "5"))));
+        assertThat(((ContextFile.Skipped) files.get(2)).reason()).isEqualTo("100 bytes, over the limit of 50");
+        assertThat(((ContextFile.Skipped) files.get(3)).reason()).isEqualTo("binary (a NUL byte)");
+        assertThat(((ContextFile.Skipped) files.get(4)).reason()).isEqualTo("not UTF-8 text");
+        assertThat(ids(context)).containsExactly(".gitignore", "a.txt");
+        assertThat(Context.of(Document.of("n", "t")).scan().collectList().block(TIMEOUT))
+                .containsExactly(new ContextFile.Text(Document.of("n", "t")));
+    }
+
     private Path write(String relativePath, String content) {
         try {
             Path file = root.resolve(relativePath);
