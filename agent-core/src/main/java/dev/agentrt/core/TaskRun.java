@@ -152,7 +152,7 @@ final class TaskRun {
             }
             Mono<Void> background = Mono.empty();
             if (context != null && memory != null) {
-                background = memory.ingest(agent.memoryNamespace(), context.documents());
+                background = memory.ingest(agent.memoryNamespace(), context);
             } else if (context != null) {
                 background = describe(context).doOnNext(this::append).then();
             }

@@ -1,5 +1,6 @@
 package dev.agentrt.core.memory;
 
+import dev.agentrt.core.context.Context;
 import dev.agentrt.core.context.Document;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -32,6 +33,15 @@ public interface Memory {
     default Mono<Void> ingest(String namespace, Flux<Document> documents) {
         return documents.concatMap(d -> remember(new MemoryRecord(d.id(), namespace, d.text(), d.metadata())))
                 .then();
+    }
+
+    /**
+     * Stores a task's context. The default stores its {@link Context#documents()} through {@link #ingest(String, Flux)};
+     * an implementation that can tell what changed since the last time (content hashes) overrides it so that
+     * re-ingesting an unchanged directory is cheap.
+     */
+    default Mono<Void> ingest(String namespace, Context context) {
+        return ingest(namespace, context.documents());
     }
 
     /** A record found by {@link #recall}, with its relevance score (higher is better). */
