@@ -1,9 +1,7 @@
 package dev.agentrt.memory.pg;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -96,8 +94,10 @@ final class PgliteServer implements AutoCloseable {
         }
         var command = List.of(node(), SCRIPT.toString(), "--db=" + db, "--host=127.0.0.1", "--port=" + port,
                 "--extensions=@electric-sql/pglite-pgvector:vector", "--max-connections=32");
+        long logStart;
         try {
             Files.createDirectories(log.getParent());
+            logStart = Files.exists(log) ? Files.size(log) : 0;
             process = new ProcessBuilder(command).directory(NPM.toFile())
                     .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
@@ -111,7 +111,9 @@ final class PgliteServer implements AutoCloseable {
                 throw new AssertionError("pglite-server exited with " + process.exitValue() + " before listening on "
                         + port + "; its output:\n" + logTail());
             }
-            if (accepts() && logTail().contains("listening")) {
+            // Ready when this start logged "listening" and a real PostgreSQL session works: a bare TCP probe that
+            // closes before the startup message can race the server's initialisation.
+            if (logSince(logStart).contains("listening") && answersQueries()) {
                 return;
             }
             try {
@@ -126,12 +128,27 @@ final class PgliteServer implements AutoCloseable {
                 + START_TIMEOUT_MS / 1000 + " s; its output:\n" + logTail());
     }
 
-    private boolean accepts() {
-        try (var s = new Socket()) {
-            s.connect(new InetSocketAddress("127.0.0.1", port), 500);
-            return true;
-        } catch (IOException e) {
+    private boolean answersQueries() {
+        var props = new java.util.Properties();
+        props.setProperty("user", "postgres");
+        props.setProperty("connectTimeout", "2");
+        props.setProperty("socketTimeout", "5");
+        try (var c = java.sql.DriverManager.getConnection(jdbcUrl(), props);
+                var st = c.createStatement();
+                var rs = st.executeQuery("SELECT 1")) {
+            return rs.next();
+        } catch (java.sql.SQLException e) {
             return false;
+        }
+    }
+
+    private String logSince(long offset) {
+        try {
+            byte[] all = Files.readAllBytes(log);
+            int from = (int) Math.min(offset, all.length);
+            return new String(all, from, all.length - from, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return "";
         }
     }
 
