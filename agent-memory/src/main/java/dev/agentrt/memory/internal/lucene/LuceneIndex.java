@@ -8,10 +8,14 @@ import dev.agentrt.memory.LuceneOptions;
 import org.apache.lucene.document.Document;
 import org.apache.lucene.index.CorruptIndexException;
 import org.apache.lucene.index.DirectoryReader;
+import org.apache.lucene.index.FloatVectorValues;
 import org.apache.lucene.index.IndexFormatTooNewException;
 import org.apache.lucene.index.IndexFormatTooOldException;
 import org.apache.lucene.index.IndexWriter;
 import org.apache.lucene.index.IndexWriterConfig;
+import org.apache.lucene.index.KnnVectorValues;
+import org.apache.lucene.index.LeafReaderContext;
+import org.apache.lucene.index.ReaderUtil;
 import org.apache.lucene.index.StoredFields;
 import org.apache.lucene.index.Term;
 import org.apache.lucene.search.ConstantScoreQuery;
@@ -26,6 +30,7 @@ import org.apache.lucene.store.FSDirectory;
 import org.apache.lucene.store.LockObtainFailedException;
 import org.apache.lucene.util.BytesRef;
 import org.apache.lucene.util.IOUtils;
+import org.apache.lucene.util.VectorUtil;
 import org.jspecify.annotations.Nullable;
 
 import java.io.EOFException;
@@ -346,7 +351,13 @@ public final class LuceneIndex implements AutoCloseable {
                 int k = (int) Math.min((long) query.limit() * oversampling + EXTRA_CANDIDATES, maxDoc);
                 var filter = EntryDocuments.filter(namespace, query.filter());
                 float[] target = EntryDocuments.unit(query.embedding().vector());
-                TopDocs knn = searcher.search(new KnnFloatVectorQuery(EntryDocuments.VECTOR, target, k, filter), k);
+                // A filtered graph search first collects the filter's documents into a bit set, per query; when
+                // every document of the index is in the namespace and there is no metadata filter, that set is
+                // all of them, so search without it (at a million entries that saves milliseconds per query).
+                boolean wholeIndex = query.filter().isEmpty()
+                        && searcher.getIndexReader().docFreq(new Term(EntryDocuments.NAMESPACE, namespace)) == maxDoc;
+                TopDocs knn = searcher.search(
+                        new KnnFloatVectorQuery(EntryDocuments.VECTOR, target, k, wholeIndex ? null : filter), k);
 
                 Map<Integer, Float> bm25 = new HashMap<>();
                 float maxBm25 = 0;
@@ -366,13 +377,30 @@ public final class LuceneIndex implements AutoCloseable {
                 candidates.addAll(bm25.keySet());
 
                 double w = textQuery == null ? 0 : options.textWeight();
+                // Rank the candidates by the cosine from the index's unit float vectors (kept beside the int8
+                // ones too), then read the stored entries (decompressing them is the expensive part of a search)
+                // of the best few only, and give those the exact cosine of the original floats in double, which
+                // also orders near-duplicates that float precision cannot tell apart.
+                int[] docs = candidates.stream().mapToInt(Integer::intValue).sorted().toArray();
+                double[] scores = new double[docs.length];
+                double[] cosines = exactCosines(searcher, docs, target);
+                for (int i = 0; i < docs.length; i++) {
+                    double text = maxBm25 > 0 ? bm25.getOrDefault(docs[i], 0f) / maxBm25 : 0;
+                    scores[i] = (1 - w) * cosines[i] + w * text;
+                }
+                Integer[] order = new Integer[docs.length];
+                for (int i = 0; i < order.length; i++) {
+                    order[i] = i;
+                }
+                java.util.Arrays.sort(order, Comparator.comparingDouble((Integer i) -> scores[i]).reversed());
                 StoredFields stored = searcher.storedFields();
-                List<Match> matches = new ArrayList<>(candidates.size());
-                for (int doc : candidates) {
-                    Entry entry = EntryDocuments.toEntry(stored.document(doc));
-                    double cosine = entry.embedding().cosine(query.embedding());
-                    double text = maxBm25 > 0 ? bm25.getOrDefault(doc, 0f) / maxBm25 : 0;
-                    matches.add(new Match(entry, (1 - w) * cosine + w * text));
+                int n = Math.min(query.limit() + EXTRA_CANDIDATES, order.length);
+                List<Match> matches = new ArrayList<>(n);
+                for (int r = 0; r < n; r++) {
+                    int i = order[r];
+                    Entry entry = EntryDocuments.toEntry(stored.document(docs[i]));
+                    double text = maxBm25 > 0 ? bm25.getOrDefault(docs[i], 0f) / maxBm25 : 0;
+                    matches.add(new Match(entry, (1 - w) * entry.embedding().cosine(query.embedding()) + w * text));
                 }
                 matches.sort(Comparator.comparingDouble(Match::score).reversed());
                 return List.copyOf(matches.subList(0, Math.min(query.limit(), matches.size())));
@@ -380,6 +408,28 @@ public final class LuceneIndex implements AutoCloseable {
                 searchers.release(searcher);
             }
         });
+    }
+
+    /** The dot product of {@code target} (a unit vector) with each doc's unit vector; docs ascending. */
+    private static double[] exactCosines(IndexSearcher searcher, int[] docs, float[] target) throws IOException {
+        double[] out = new double[docs.length];
+        List<LeafReaderContext> leaves = searcher.getIndexReader().leaves();
+        int i = 0;
+        while (i < docs.length) {
+            LeafReaderContext leaf = leaves.get(ReaderUtil.subIndex(docs[i], leaves));
+            int end = leaf.docBase + leaf.reader().maxDoc();
+            FloatVectorValues values = leaf.reader().getFloatVectorValues(EntryDocuments.VECTOR);
+            KnnVectorValues.DocIndexIterator it = values == null ? null : values.iterator();
+            for (; i < docs.length && docs[i] < end; i++) {
+                int local = docs[i] - leaf.docBase;
+                if (values != null && it != null && (it.docID() == local || it.advance(local) == local)) {
+                    out[i] = VectorUtil.dotProduct(target, values.vectorValue(it.index()));
+                } else {
+                    out[i] = -1;
+                }
+            }
+        }
+        return out;
     }
 
     /** Commits what is pending, closes the writer and releases the directory lock. Idempotent. */
