@@ -1,12 +1,10 @@
 package dev.agentrt.core;
 
 import dev.agentrt.core.context.Context;
-import dev.agentrt.core.context.Document;
 import dev.agentrt.core.internal.ContextReadTool;
 import dev.agentrt.core.internal.ReplyAssembler;
 import dev.agentrt.core.memory.Memory;
 import dev.agentrt.core.memory.MemoryQuery;
-import dev.agentrt.core.memory.MemoryRecord;
 import dev.agentrt.core.model.ChatEvent;
 import dev.agentrt.core.model.ChatOptions;
 import dev.agentrt.core.model.ChatRequest;
@@ -31,7 +29,6 @@ import reactor.core.publisher.Mono;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 
@@ -181,7 +178,7 @@ final class TaskRun {
         String header = "Relevant memory for this task, most relevant first, each with its source:";
         int n = 0;
         for (Memory.MemoryHit hit : hits) {
-            String entry = "\n[" + (n + 1) + "] " + source(hit.record()) + "\n" + hit.record().text().strip();
+            String entry = "\n[" + (n + 1) + "] " + hit.record().source() + "\n" + hit.record().text().strip();
             if (header.length() + sb.length() + entry.length() > budgetChars) {
                 continue;
             }
@@ -189,16 +186,6 @@ final class TaskRun {
             n++;
         }
         return n == 0 ? "" : header + sb;
-    }
-
-    private static String source(MemoryRecord record) {
-        Map<String, String> metadata = record.metadata();
-        String path = metadata.get(Document.PATH);
-        if (path != null) {
-            String lines = metadata.get(MemoryRecord.LINES);
-            return lines == null ? path : path + " lines " + lines;
-        }
-        return record.id() == null ? "memory" : "memory " + record.id();
     }
 
     private void appendInput() {

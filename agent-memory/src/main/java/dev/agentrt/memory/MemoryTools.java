@@ -1,6 +1,5 @@
 package dev.agentrt.memory;
 
-import dev.agentrt.core.context.Document;
 import dev.agentrt.core.json.JsonObject;
 import dev.agentrt.core.json.JsonValue;
 import dev.agentrt.core.memory.Memory;
@@ -123,7 +122,7 @@ public final class MemoryTools implements ToolSource {
                         for (Memory.MemoryHit hit : hits) {
                             Map<String, Object> item = new LinkedHashMap<>();
                             MemoryRecord record = hit.record();
-                            item.put("source", source(record));
+                            item.put("source", record.source());
                             item.put("score", Math.round(hit.score() * 1000) / 1000.0);
                             item.put("text", record.text());
                             out.add(item);
@@ -132,15 +131,6 @@ public final class MemoryTools implements ToolSource {
                     });
                 })
                 .build();
-    }
-
-    private static String source(MemoryRecord record) {
-        String path = record.metadata().get(Document.PATH);
-        if (path != null) {
-            String lines = record.metadata().get(MemoryRecord.LINES);
-            return lines == null ? path : path + ":" + lines;
-        }
-        return "memory:" + record.id();
     }
 
     @Override

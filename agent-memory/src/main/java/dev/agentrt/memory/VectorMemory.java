@@ -246,8 +246,9 @@ public final class VectorMemory implements Memory, AutoCloseable {
      * Brings the namespace up to date with the context: new and changed files are chunked, embedded and stored,
      * unchanged ones (same content hash) left alone, files gone or now skipped deleted. Emits one
      * {@link IngestProgress} per file, with counts for a progress bar, and completes when all are handled. The
-     * directory is walked once before any file is embedded (so the totals are known); each file's chunks are stored
-     * durably before its event is emitted. Cancelling stops after the files in progress.
+     * directory is walked once before any file is embedded (so the totals are known), and the chunks of new and
+     * changed files are held in memory until embedded; each file's chunks are stored durably before its event is
+     * emitted. Cancelling stops after the files in progress.
      */
     public Flux<IngestProgress> index(String namespace, Context context) {
         Objects.requireNonNull(namespace, "namespace");

@@ -64,7 +64,7 @@ class MemoryToolsTest {
         List<Message.ToolResult> results = toolResults(result);
         assertThat(results).hasSize(2).noneMatch(Message.ToolResult::error);
         assertThat(results.get(0).content()).contains("\"id\"");
-        assertThat(results.get(1).content()).contains("port 5433").contains("\"source\":\"memory:");
+        assertThat(results.get(1).content()).contains("port 5433").contains("\"source\":\"memory ");
         assertThat(memory.recall(dev.agentrt.core.memory.MemoryQuery.of("alice", "staging port", 1))
                 .block(Duration.ofSeconds(30))).singleElement()
                 .satisfies(h -> assertThat(h.record().metadata()).containsEntry("topic", "infra"));

@@ -1,5 +1,6 @@
 package dev.agentrt.core.memory;
 
+import dev.agentrt.core.context.Document;
 import org.jspecify.annotations.Nullable;
 
 import java.util.Map;
@@ -24,6 +25,19 @@ public record MemoryRecord(@Nullable String id, String namespace, String text, M
         Objects.requireNonNull(namespace, "namespace");
         Objects.requireNonNull(text, "text");
         metadata = Map.copyOf(metadata);
+    }
+
+    /**
+     * Where this text comes from, for a person or a model to cite: {@code "src/Retry.java lines 10-42"} for a chunk of
+     * a document (metadata {@code path} and {@link #LINES}), {@code "memory <id>"} for a remembered text.
+     */
+    public String source() {
+        String path = metadata.get(Document.PATH);
+        if (path != null) {
+            String lines = metadata.get(LINES);
+            return lines == null ? path : path + " lines " + lines;
+        }
+        return id == null ? "memory" : "memory " + id;
     }
 
     public static MemoryRecord of(String namespace, String text, Map<String, String> metadata) {
