@@ -1,0 +1,12 @@
+package dev.agentrt.sandbox;
+
+/** How the sandbox executes WebAssembly. */
+public enum ExecutionMode {
+    /**
+     * Each module is translated once to JVM bytecode (the engine's runtime compiler), cached by its
+     * content hash, and instantiated per run. The default: call-heavy code runs many times faster.
+     */
+    COMPILED,
+    /** The engine's interpreter: no translation cost, slow code. For one-off runs of big modules. */
+    INTERPRETED
+}

@@ -1,0 +1,52 @@
+package dev.agentrt.sandbox.internal;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Stops one run from outside: the deadline and a cancelled subscription both interrupt the thread
+ * executing the guest (the engine checks the interrupt flag at calls and backward branches, in the
+ * interpreter and in compiled code). Interrupts are only delivered while the run is in progress,
+ * never to the pool thread that later serves someone else.
+ */
+public final class RunGuard {
+    private @Nullable Thread thread;
+    private boolean finished;
+    private boolean timedOut;
+    private boolean cancelled;
+
+    /** Marks the calling thread as running the guest; false if the run was cancelled before it began. */
+    public synchronized boolean enter() {
+        if (cancelled) {
+            return false;
+        }
+        thread = Thread.currentThread();
+        return true;
+    }
+
+    /** Ends the run: no interrupt is delivered after this, and a pending one is cleared. */
+    public void exit() {
+        synchronized (this) {
+            finished = true;
+            thread = null;
+        }
+        Thread.interrupted();
+    }
+
+    public synchronized void timeout() {
+        if (!finished && thread != null) {
+            timedOut = true;
+            thread.interrupt();
+        }
+    }
+
+    public synchronized void cancel() {
+        cancelled = true;
+        if (!finished && thread != null) {
+            thread.interrupt();
+        }
+    }
+
+    synchronized boolean stopped() {
+        return timedOut || cancelled;
+    }
+}
