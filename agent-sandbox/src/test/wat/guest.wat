@@ -3,6 +3,7 @@
 ;;   r<fd> PATH        copy the file PATH (relative to the descriptor) to stdout
 ;;   w<fd> PATH        write stdin to PATH (created or truncated)
 ;;   s<fd> TARGET LINK create the symbolic link LINK pointing at TARGET
+;;   S<fd> TARGET LINK create it, then copy what LINK opens to stdout
 ;;   e                 copy the environment (NUL-separated NAME=VALUE) to stdout
 ;;   c                 write the realtime clock (8 bytes, little-endian nanoseconds) to stdout
 ;;   n                 write 8 random bytes to stdout
@@ -81,6 +82,15 @@
         (local.set $fd (call $open (local.get $dirfd) (call $arg (i32.const 2)) (i32.const 9) (i64.const 64)))
         (call $pump (i32.const 0) (local.get $fd))
         (call $check (call $fd_close (local.get $fd)))
+        (return)))
+    ;; S: symlink, then read through it
+    (if (i32.eq (local.get $op) (i32.const 83))
+      (then
+        (call $check
+          (call $path_symlink (call $arg (i32.const 2)) (call $strlen (call $arg (i32.const 2)))
+            (local.get $dirfd) (call $arg (i32.const 3)) (call $strlen (call $arg (i32.const 3)))))
+        (local.set $fd (call $open (local.get $dirfd) (call $arg (i32.const 3)) (i32.const 0) (i64.const 2)))
+        (call $pump (local.get $fd) (i32.const 1))
         (return)))
     ;; s: symlink
     (if (i32.eq (local.get $op) (i32.const 115))
