@@ -6,9 +6,10 @@ import java.util.Objects;
 /**
  * A host directory shown to the guest at {@code guestPath}. Nothing of the host is mounted for
  * real: before the run the files the task's grants let it read ({@code FileRead}) are copied into
- * the run's in-memory file system; after the run, for a writable mount, each file the guest
- * created or changed is copied back to the host only if a {@code FileWrite} grant covers that exact
- * target. Deletions and symbolic links never reach the host.
+ * the run's in-memory file system; after a run that ended {@link RunOutcome#OK}, for a writable
+ * mount, each file the guest created or changed is copied back to the host only if a
+ * {@code FileWrite} grant covers that exact target. A run that ended any other way writes nothing
+ * to the host. Deletions and symbolic links never reach the host.
  *
  * @param host the host directory (need not exist for a writable mount: it is then created on copy-back)
  * @param guestPath absolute path the guest sees, e.g. {@code /data}; one level, no {@code ..}

@@ -13,7 +13,7 @@ import java.util.Objects;
  * @param stdout what the guest wrote to stdout, decoded as UTF-8
  * @param stderr what the guest wrote to stderr, decoded as UTF-8
  * @param returned the values the called export returned (empty for a command run)
- * @param written host files the guest's output was copied to
+ * @param written host files the guest's output was copied to (only after an {@code OK} run)
  * @param refused guest paths of files the guest wrote that no {@code FileWrite} grant covered;
  *     they did not reach the host
  * @param elapsed wall-clock time of the run, instantiation included

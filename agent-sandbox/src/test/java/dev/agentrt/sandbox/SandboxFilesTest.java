@@ -165,6 +165,17 @@ class SandboxFilesTest {
     }
 
     @Test
+    void theInMemoryFileSystemIsCappedAndAFullDiskReachesNothing() throws IOException {
+        Sandbox small = Sandbox.builder().maxFileSystemBytes(1 << 20).build();
+        RunResult r = small.run(wasm("guest"), inAndOut(readInWriteOut(), "w4", "big.bin").stdin(new byte[4 << 20])
+                .build()).block(Duration.ofSeconds(30));
+        // The guest's write fails (EIO); a run that did not end OK copies nothing back.
+        assertThat(r.outcome()).isInstanceOf(RunOutcome.Exit.class);
+        assertThat(r.written()).isEmpty();
+        assertThat(out).isEmptyDirectory();
+    }
+
+    @Test
     void filesTheGuestLeftUnchangedAreNotCopiedBack() throws IOException {
         Files.writeString(out.resolve("kept.txt"), "same");
         RunResult r = run(inAndOut(readInWriteOut(), "r4", "kept.txt"));

@@ -32,6 +32,17 @@ public final class RunGuard {
         Thread.interrupted();
     }
 
+    /**
+     * The guest has returned: no interrupt is delivered from now on (copying files back must not be
+     * cut short by a deadline that passed a moment after the guest ended), and a pending one is cleared.
+     */
+    void leaveGuest() {
+        synchronized (this) {
+            finished = true;
+        }
+        Thread.interrupted();
+    }
+
     public synchronized void timeout() {
         if (!finished && thread != null) {
             timedOut = true;

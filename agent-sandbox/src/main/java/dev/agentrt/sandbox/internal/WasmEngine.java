@@ -131,7 +131,16 @@ public final class WasmEngine {
         RunOutcome outcome;
         List<Long> returned = List.of();
         GuestFiles.CopyBack copied = GuestFiles.CopyBack.NONE;
-        try (GuestFiles files = GuestFiles.prepare(request.mounts(), request.grants(), maxFileSystemBytes)) {
+        GuestFiles prepared;
+        try {
+            prepared = GuestFiles.prepare(request.mounts(), request.grants(), maxFileSystemBytes);
+        } catch (RuntimeException e) {
+            if (guard.stopped()) {
+                return new RunResult(RunOutcome.TIMEOUT, "", "", List.of(), List.of(), List.of(), since(started));
+            }
+            throw e;
+        }
+        try (GuestFiles files = prepared) {
             var options = WasiOptions.builder()
                     .withStdout(stdout, false)
                     .withStderr(stderr, false)
@@ -186,9 +195,12 @@ public final class WasmEngine {
                     throw e;
                 } catch (RuntimeException | StackOverflowError | OutOfMemoryError e) {
                     outcome = classify(e, guard, stdout, stderr);
+                } finally {
+                    guard.leaveGuest();
                 }
             }
-            if (outcome instanceof RunOutcome.Ok || outcome instanceof RunOutcome.Exit) {
+            // Only a run that ended cleanly writes to the host: a failed one may have left files half written.
+            if (outcome instanceof RunOutcome.Ok) {
                 copied = files.copyBack();
             }
         }
