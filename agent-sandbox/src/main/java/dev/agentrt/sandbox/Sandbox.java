@@ -162,7 +162,7 @@ public final class Sandbox {
             return this;
         }
 
-        /** How many compiled modules the sandbox keeps; 64 by default. */
+        /** How many compiled modules the sandbox keeps (one is dropped when a new one comes in a full cache); 64 by default. */
         public Builder compileCacheSize(int compileCacheSize) {
             this.compileCacheSize = compileCacheSize;
             return this;

@@ -8,6 +8,7 @@ import dev.agentrt.sandbox.RunRequest;
 import dev.agentrt.sandbox.RunResult;
 import dev.agentrt.sandbox.SandboxLimits;
 import org.jspecify.annotations.Nullable;
+import run.endive.compiler.InterpreterFallback;
 import run.endive.compiler.MachineFactoryCompiler;
 import run.endive.runtime.ExportFunction;
 import run.endive.runtime.HostFunction;
@@ -104,7 +105,10 @@ public final class WasmEngine {
             return new Compiled(module, null);
         }
         try {
-            return new Compiled(module, MachineFactoryCompiler.compile(module));
+            // A function too large for one JVM method runs in the interpreter instead of failing the module.
+            return new Compiled(module, MachineFactoryCompiler.builder(module)
+                    .withInterpreterFallback(InterpreterFallback.SILENT)
+                    .compile());
         } catch (RuntimeException e) {
             throw new SandboxException("the module cannot be compiled: " + e.getMessage(), e);
         }
