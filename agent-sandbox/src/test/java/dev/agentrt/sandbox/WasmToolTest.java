@@ -15,6 +15,7 @@ import dev.agentrt.core.model.ToolCall;
 import dev.agentrt.core.security.Capability;
 import dev.agentrt.core.security.Grants;
 import dev.agentrt.core.security.Principal;
+import dev.agentrt.core.tool.ToolContext;
 import dev.agentrt.core.tool.ToolErrorKind;
 import dev.agentrt.core.tool.ToolExecution;
 import dev.agentrt.core.tool.ToolRegistry;
@@ -23,10 +24,16 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
+import reactor.test.StepVerifier;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -48,7 +55,7 @@ class WasmToolTest {
         try (InputStream in = WasmToolTest.class.getResourceAsStream("/plugins/http_status.json")) {
             return PluginManifest.parse(new String(in.readAllBytes(), StandardCharsets.UTF_8));
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            throw new UncheckedIOException(e);
         }
     }
 
@@ -122,6 +129,58 @@ class WasmToolTest {
     }
 
     @Test
+    void aPluginReadsTheDirectoryItsManifestMountsThroughWasi(@TempDir Path dir) throws IOException {
+        Files.writeString(dir.resolve("answer.json"), "{\"answer\":42}");
+        var manifest = new PluginManifest("answer", "Reads the answer",
+                JsonObject.builder().put("type", "object").build(),
+                List.of(), List.of(Mount.readOnly(dir, "/data")), List.of());
+        WasmTool tool = WasmTool.load(wasm("file_plugin"), manifest, Sandbox.create());
+        ToolResult r = ToolRegistry.of(tool)
+                .execute(new ToolCall("c", "answer", "{}"),
+                        ToolExecution.of("t", Principal.ANONYMOUS, Grants.of(Capability.fileRead(dir))))
+                .block(Duration.ofSeconds(30));
+        assertThat(r.isError()).as(r.content()).isFalse();
+        assertThat(JsonValue.parse(r.content())).isEqualTo(JsonValue.parse("{\"answer\":42}"));
+        ToolResult denied = ToolRegistry.of(tool)
+                .execute(new ToolCall("c", "answer", "{}"),
+                        ToolExecution.of("t", Principal.ANONYMOUS, Grants.none()))
+                .block(Duration.ofSeconds(30));
+        assertThat(denied.errorKind()).isEqualTo(ToolErrorKind.PERMISSION_DENIED);
+    }
+
+    @Test
+    void aPluginThatNeverReturnsIsStoppedAtTheSandboxTimeLimit() {
+        Sandbox quick = Sandbox.builder().limits(SandboxLimits.DEFAULT.withTimeout(Duration.ofMillis(300))).build();
+        WasmTool spin = WasmTool.load(wasm("spin_plugin"), shippedManifest(), quick);
+        ToolResult r = spin.invoke(JsonObject.EMPTY, new GrantsOnly(Grants.of(Capability.net("127.0.0.1"))))
+                .block(Duration.ofSeconds(30));
+        assertThat(r.errorKind()).isEqualTo(ToolErrorKind.TIMEOUT);
+        assertThat(r.content()).contains("300 ms");
+    }
+
+    @Test
+    void cancellingAPluginCallInterruptsIt() {
+        Scheduler scheduler = Schedulers.newBoundedElastic(1, 10, "plugin-cancel-test");
+        try {
+            Sandbox oneThread = Sandbox.builder()
+                    .limits(SandboxLimits.DEFAULT.withTimeout(Duration.ofMinutes(5)))
+                    .scheduler(scheduler)
+                    .build();
+            WasmTool spin = WasmTool.load(wasm("spin_plugin"), shippedManifest(), oneThread);
+            StepVerifier.create(spin.invoke(JsonObject.EMPTY, new GrantsOnly(Grants.of(Capability.net("127.0.0.1")))))
+                    .expectSubscription()
+                    .thenAwait(Duration.ofMillis(200))
+                    .thenCancel()
+                    .verify(Duration.ofSeconds(10));
+            // The only thread is free again: the plugin did not keep running.
+            RunResult next = oneThread.run(wasm("hello"), RunRequest.empty()).block(Duration.ofSeconds(10));
+            assertThat(next.outcome()).isEqualTo(RunOutcome.OK);
+        } finally {
+            scheduler.dispose();
+        }
+    }
+
+    @Test
     void anAgentCallsThePluginToolEndToEnd() {
         var model = ScriptedChatModel.of(
                 Reply.toolCall("http_status", JsonObject.builder().put("url", server.url("/ping")).build().toJson()),
@@ -156,7 +215,7 @@ class WasmToolTest {
     }
 
     /** A context that carries grants and nothing else, for calling a tool without the registry. */
-    record GrantsOnly(Grants grants) implements dev.agentrt.core.tool.ToolContext {
+    record GrantsOnly(Grants grants) implements ToolContext {
         @Override
         public String taskId() {
             return "direct";
@@ -173,8 +232,8 @@ class WasmToolTest {
         }
 
         @Override
-        public reactor.core.publisher.Mono<Void> require(List<Capability> capabilities) {
-            return reactor.core.publisher.Mono.empty();
+        public Mono<Void> require(List<Capability> capabilities) {
+            return Mono.empty();
         }
     }
 }
