@@ -43,7 +43,8 @@ import java.util.function.Supplier;
  * <h2>Threading</h2>
  * Immutable and thread-safe. {@link #run} is cold and non-blocking: the run executes on
  * {@link AgentSchedulers#compute()} (bounded, so hundreds of runs queue instead of oversubscribing
- * the cores); the time limit counts from the start of execution. Cancelling the subscription
+ * the cores); the time limit counts from the start of execution, after the module's compilation on
+ * its first run. Cancelling the subscription
  * interrupts the guest, which stops at its next call or backward branch.
  */
 public final class Sandbox {
@@ -92,6 +93,7 @@ public final class Sandbox {
         Objects.requireNonNull(module, "module");
         Objects.requireNonNull(request, "request");
         return Runs.onScheduler(scheduler, limits.timeout(),
+                () -> engine.prepare(module.digest(), module.bytesUnsafe()),
                 guard -> engine.run(module.digest(), module.bytesUnsafe(), request, guard));
     }
 

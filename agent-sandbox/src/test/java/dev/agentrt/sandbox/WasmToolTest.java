@@ -126,6 +126,10 @@ class WasmToolTest {
         ToolResult r = call(notAPlugin, server.url("/ping"), Grants.of(Capability.net("127.0.0.1")));
         assertThat(r.errorKind()).isEqualTo(ToolErrorKind.EXECUTION_FAILED);
         assertThat(r.content()).contains("alloc");
+        WasmTool garbage = WasmTool.load("not wasm".getBytes(StandardCharsets.UTF_8), shippedManifest());
+        ToolResult invalid = call(garbage, server.url("/ping"), Grants.of(Capability.net("127.0.0.1")));
+        assertThat(invalid.errorKind()).isEqualTo(ToolErrorKind.EXECUTION_FAILED);
+        assertThat(invalid.content()).contains("not a valid WebAssembly module");
     }
 
     @Test

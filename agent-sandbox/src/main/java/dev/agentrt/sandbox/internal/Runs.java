@@ -1,5 +1,6 @@
 package dev.agentrt.sandbox.internal;
 
+import org.jspecify.annotations.Nullable;
 import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
@@ -18,6 +19,15 @@ public final class Runs {
     private Runs() {}
 
     public static <T> Mono<T> onScheduler(Scheduler scheduler, Duration timeout, Function<RunGuard, T> run) {
+        return onScheduler(scheduler, timeout, () -> {}, run);
+    }
+
+    /**
+     * As above, with {@code beforeDeadline} run first on the same thread, outside the time limit
+     * (compiling a module: its first run is not charged for the translation).
+     */
+    public static <T> Mono<T> onScheduler(Scheduler scheduler, Duration timeout, Runnable beforeDeadline,
+            Function<RunGuard, T> run) {
         return Mono.create(sink -> {
             var guard = new RunGuard();
             Disposable task;
@@ -26,15 +36,20 @@ public final class Runs {
                     if (!guard.enter()) {
                         return;
                     }
-                    Disposable deadline = Schedulers.parallel()
-                            .schedule(guard::timeout, timeout.toNanos(),
-                                    TimeUnit.NANOSECONDS);
+                    @Nullable
+                    Disposable deadline = null;
                     try {
+                        beforeDeadline.run();
+                        deadline = Schedulers.parallel()
+                                .schedule(guard::timeout, timeout.toNanos(),
+                                        TimeUnit.NANOSECONDS);
                         sink.success(run.apply(guard));
                     } catch (Throwable e) {
                         sink.error(e);
                     } finally {
-                        deadline.dispose();
+                        if (deadline != null) {
+                            deadline.dispose();
+                        }
                         guard.exit();
                     }
                 });
