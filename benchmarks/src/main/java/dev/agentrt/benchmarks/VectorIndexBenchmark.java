@@ -32,8 +32,9 @@ import java.util.stream.IntStream;
  * Queries come from the same distribution and are not in the index.
  *
  * <p>Usage: {@code java -Xmx12g --add-modules jdk.incubator.vector -cp benchmarks.jar
- * dev.agentrt.benchmarks.VectorIndexBenchmark [n] [FLOAT32|INT8] [queries] [dir]} (defaults 100000, FLOAT32, 1000,
- * a temporary directory that is deleted afterwards).
+ * dev.agentrt.benchmarks.VectorIndexBenchmark [n] [FLOAT32|INT8] [queries] [dir [reuse]]} (defaults 100000, FLOAT32, 1000,
+ * a temporary directory that is deleted afterwards; with a directory the index is kept, and {@code reuse} searches
+ * an index a previous run with the same {@code n} left there instead of inserting again).
  */
 public final class VectorIndexBenchmark {
     private static final int DIMS = 384;
@@ -48,6 +49,7 @@ public final class VectorIndexBenchmark {
         int queries = args.length > 2 ? Integer.parseInt(args[2]) : 1_000;
         boolean temporary = args.length <= 3;
         Path dir = temporary ? Files.createTempDirectory("agentrt-vectors") : Path.of(args[3]);
+        boolean reuse = args.length > 4 && args[4].equals("reuse");
         var options = LuceneOptions.defaults().withEncoding(encoding);
         System.out.printf(Locale.ROOT, "%,d vectors x %d dims, %s, M=%d, beamWidth=%d; %s; %d cores%n", n, DIMS,
                 encoding, options.maxConnections(), options.beamWidth(), Runtime.version(),
@@ -65,10 +67,14 @@ public final class VectorIndexBenchmark {
 
         long start = System.nanoTime();
         try (var store = LuceneVectorStore.open(dir, DIMS, options)) {
+            if (reuse) {
+                System.out.println("reusing the index at " + dir + " (same seed, same vectors)");
+            }
             // Two writers at once, as an application indexing from several tasks would; each batch is durable on return.
             ExecutorService writers = Executors.newFixedThreadPool(2);
             List<Future<?>> pending = new ArrayList<>();
-            for (int from = 0; from < n; from += BATCH) {
+            int toInsert = reuse ? 0 : n;
+            for (int from = 0; from < toInsert; from += BATCH) {
                 int first = from;
                 pending.add(writers.submit(() -> store.upsert("bench", batch(vectors, first)).block()));
             }
@@ -78,7 +84,8 @@ public final class VectorIndexBenchmark {
             writers.shutdown();
         }
         double insertSeconds = (System.nanoTime() - start) / 1e9;
-        System.out.printf(Locale.ROOT, "insert: %.1f s, %,.0f vectors/s (batches of %d, 2 writers, durable)%n",
+        System.out.printf(Locale.ROOT,
+                reuse ? "(no insert)%n" : "insert: %.1f s, %,.0f vectors/s (batches of %d, 2 writers, durable)%n",
                 insertSeconds, n / insertSeconds, BATCH);
         System.out.printf(Locale.ROOT, "size on disk: %,.1f MB (%.0f bytes/vector; raw floats %d bytes)%n",
                 size(dir) / 1e6, (double) size(dir) / n, DIMS * 4);

@@ -62,9 +62,9 @@ public final class LuceneIndex implements AutoCloseable {
      * The graph search gathers more candidates than wanted, which are then rescored exactly: graph
      * scores of near-identical vectors tie at float precision (and lose precision when quantised).
      */
-    private static final int FLOAT_OVERSAMPLING = 2;
+    private static final int FLOAT_OVERSAMPLING = 5;
 
-    private static final int INT8_OVERSAMPLING = 3;
+    private static final int INT8_OVERSAMPLING = 6;
     private static final int EXTRA_CANDIDATES = 10;
 
     private final Path path;
