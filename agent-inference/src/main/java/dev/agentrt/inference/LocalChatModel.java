@@ -445,8 +445,9 @@ public final class LocalChatModel implements ChatModel, AutoCloseable {
             ChatTemplate template = new ChatTemplate(plain, withTools.equals(plain) ? null : withTools, special,
                     source);
             try {
-                // A template that cannot render a plain conversation is a broken file, found now.
-                template.render(List.of(Message.system("You are helpful."), Message.user("Hello")), List.of());
+                // A template that cannot render one user turn is a broken file, found now. (A system
+                // turn is not tried: some templates refuse it, a per-request error.)
+                template.render(List.of(Message.user("Hello")), List.of());
             } catch (IllegalArgumentException e) {
                 throw new ModelLoadException(e.getMessage(), e);
             }

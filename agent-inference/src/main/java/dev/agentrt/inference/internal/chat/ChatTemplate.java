@@ -77,11 +77,21 @@ public final class ChatTemplate {
         }
         for (TemplateError error : result.getErrors()) {
             if (error.getSeverity() == TemplateError.ErrorType.FATAL) {
-                throw new IllegalArgumentException("the chat template of " + source + " failed: " + error.getMessage()
+                throw new IllegalArgumentException("the chat template of " + source + " failed: " + reason(error)
                         + (error.getLineno() > 0 ? " (template line " + error.getLineno() + ")" : ""));
             }
         }
         return result.getOutput();
+    }
+
+    /** The template's own words when it called {@code raise_exception}, else the engine's message. */
+    private static String reason(TemplateError error) {
+        for (Throwable t = error.getException(); t != null; t = t.getCause()) {
+            if (t instanceof TemplateRefusal) {
+                return "the template refused the conversation: " + t.getMessage();
+            }
+        }
+        return error.getMessage();
     }
 
     private static Map<String, Object> message(Message message) {
@@ -162,7 +172,15 @@ public final class ChatTemplate {
 
     /** The template's {@code raise_exception(message)}: the template refuses the conversation. */
     public static String raiseException(String message) {
-        throw new IllegalArgumentException(message);
+        throw new TemplateRefusal(message);
+    }
+
+    private static final class TemplateRefusal extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        TemplateRefusal(String message) {
+            super(message, null, false, false);
+        }
     }
 
     /** The template's {@code strftime_now(format)} for the common directives. */
