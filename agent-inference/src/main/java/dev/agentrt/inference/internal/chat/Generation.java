@@ -9,8 +9,11 @@ import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.FluxSink;
 import reactor.core.scheduler.Scheduler;
 
+import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
+import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -63,6 +66,7 @@ public final class Generation {
     private @Nullable NDManager manager;
     private @Nullable KvCache cache;
     private long[] sequence = new long[0];
+    private int length;
     private int promptLength;
     private int next;
     private int generated;
@@ -72,7 +76,7 @@ public final class Generation {
         this.plan = plan;
         this.sink = sink;
         this.scheduler = scheduler;
-        this.sampler = new Sampler(plan.sampling(), new java.util.SplittableRandom(plan.seed()));
+        this.sampler = new Sampler(plan.sampling(), new SplittableRandom(plan.seed()));
         this.decoder = new IncrementalDecoder(host.decoder());
         this.stops = new StopSequences(plan.stopSequences());
         this.toolStream = plan.tools() ? new ToolCallStream() : null;
@@ -126,8 +130,10 @@ public final class Generation {
         if (!started) {
             started = true;
             host.started();
-            sequence = plan.prompt().get();
-            promptLength = sequence.length;
+            long[] prompt = plan.prompt().get();
+            promptLength = prompt.length;
+            sequence = Arrays.copyOf(prompt, promptLength + Math.min(plan.maxTokens(), 4096));
+            length = promptLength;
             if (promptLength == 0) {
                 throw new IllegalArgumentException("the rendered prompt has no tokens");
             }
@@ -138,22 +144,24 @@ public final class Generation {
             manager = session.newManager();
             cache = session.emptyCache(manager);
         }
-        NDManager arrays = java.util.Objects.requireNonNull(manager);
+        NDManager arrays = Objects.requireNonNull(manager);
         DecoderSession.Step step;
         if (plan.kvCache()) {
-            step = session.step(arrays, java.util.Arrays.copyOfRange(sequence, next, sequence.length),
-                    java.util.Objects.requireNonNull(cache));
+            step = session.step(arrays, Arrays.copyOfRange(sequence, next, length),
+                    Objects.requireNonNull(cache));
             cache = step.cache();
         } else {
-            step = session.step(arrays, sequence, session.emptyCache(arrays));
+            step = session.step(arrays, Arrays.copyOf(sequence, length), session.emptyCache(arrays));
             step.cache().close();
         }
-        next = sequence.length;
+        next = length;
         int token = sampler.next(step.logits());
         generated++;
         host.tokenGenerated();
-        sequence = java.util.Arrays.copyOf(sequence, sequence.length + 1);
-        sequence[sequence.length - 1] = token;
+        if (length == sequence.length) {
+            sequence = Arrays.copyOf(sequence, length * 2);
+        }
+        sequence[length++] = token;
         if (host.endTokens().contains((long) token)) {
             finish(FinishReason.STOP);
             return;
@@ -161,7 +169,7 @@ public final class Generation {
         emit(decoder.accept(token));
         if (stops.stopped()) {
             finish(FinishReason.STOP_SEQUENCE);
-        } else if (generated >= plan.maxTokens() || sequence.length >= plan.contextLength()) {
+        } else if (generated >= plan.maxTokens() || length >= plan.contextLength()) {
             finish(FinishReason.LENGTH);
         }
     }

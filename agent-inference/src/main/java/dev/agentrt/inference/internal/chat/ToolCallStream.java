@@ -1,5 +1,7 @@
 package dev.agentrt.inference.internal.chat;
 
+import java.util.List;
+
 /**
  * Streams the text of a reply that may hold tool calls: text is passed on as it comes, but from a
  * {@code <tool_call>} tag on (and for a reply that opens with a JSON object or a JSON code fence)
@@ -52,7 +54,7 @@ public final class ToolCallStream {
         String rest = buffer.toString();
         buffer.setLength(0);
         if (!capturing) {
-            return new ToolCallParser.Parsed(rest, java.util.List.of());
+            return new ToolCallParser.Parsed(rest, List.of());
         }
         return ToolCallParser.parse(rest);
     }
