@@ -75,13 +75,14 @@ import java.util.function.Supplier;
  *
  * <p><b>Threading and concurrency.</b> Thread-safe: one instance serves any number of concurrent
  * requests. The ONNX Runtime session, tokenizer and template are shared (all thread-safe); each
- * request has its own KV cache and sampler. Every token is one task on
- * {@link AgentSchedulers#compute()} (bounded to the cores), scheduled only while the subscriber
- * wants more, so concurrent requests interleave token by token in the scheduler's queue, nothing
- * runs on the subscriber's thread, a slow subscriber holds no thread, and cancelling stops the
- * generation before its next token and frees its cache. Each running request holds its cache
- * (layers x 2 x heads x tokens x headDim floats) until it ends. {@link #stream} is cold: nothing
- * happens before subscription. {@link Builder#build()} and {@link #close()} block.
+ * request has its own KV cache, sampler and text state. Each request takes a worker of
+ * {@link AgentSchedulers#compute()} (bounded to the cores) and runs every token as one task on it,
+ * only while the subscriber wants more: requests beyond the number of cores queue on the workers
+ * and interleave token by token, nothing runs on the subscriber's thread, a slow subscriber holds
+ * no thread, and cancelling stops the generation before its next token and frees its cache. Each
+ * running request holds its cache (layers x 2 x heads x tokens x headDim floats) until it ends.
+ * {@link #stream} is cold: nothing happens before subscription. {@link Builder#build()} and
+ * {@link #close()} block.
  *
  * <p><b>DJL set-up.</b> As {@link LocalEmbeddingModel}: {@code ai.djl.offline=true} unless set, the
  * natives from their Maven jars, the ONNX Runtime engine selected by name.

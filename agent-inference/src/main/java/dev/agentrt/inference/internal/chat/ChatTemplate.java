@@ -21,6 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /**
  * A model's Jinja chat template, rendered the way Hugging Face transformers'
@@ -43,14 +44,11 @@ public final class ChatTemplate {
      */
     public ChatTemplate(String template, @Nullable String toolTemplate, Map<String, String> specialTokens,
             String source) {
-        this.template = template;
-        this.toolTemplate = toolTemplate;
+        this.template = lstripBlocks(template);
+        this.toolTemplate = toolTemplate == null ? null : lstripBlocks(toolTemplate);
         this.specialTokens = Map.copyOf(specialTokens);
         this.source = source;
-        JinjavaConfig config = JinjavaConfig.newBuilder()
-                .withTrimBlocks(true)
-                .withLstripBlocks(true)
-                .build();
+        JinjavaConfig config = JinjavaConfig.newBuilder().withTrimBlocks(true).build();
         this.jinjava = new Jinjava(config);
         jinjava.getGlobalContext()
                 .registerFunction(new ELFunctionDefinition("", "raise_exception", ChatTemplate.class,
@@ -59,6 +57,18 @@ public final class ChatTemplate {
                 .registerFunction(new ELFunctionDefinition("", "strftime_now", ChatTemplate.class, "strftimeNow",
                         String.class));
     }
+
+    /**
+     * Jinja2's {@code lstrip_blocks}: spaces and tabs from the start of a line to a block or comment
+     * tag go, unless the tag opens with {@code +}. Done here because Jinjava's own option also
+     * strips spaces before a tag in the middle of a line, which changes what templates render.
+     */
+    static String lstripBlocks(String template) {
+        return LINE_INDENT_BEFORE_TAG.matcher(template).replaceAll("").replace("{%+", "{%").replace("{#+", "{#");
+    }
+
+    private static final Pattern LINE_INDENT_BEFORE_TAG = Pattern
+            .compile("(?m)^[ \\t]+(?=\\{[%#](?!\\+))");
 
     /** Renders the prompt for {@code messages}, ending with the assistant's generation prompt. */
     public String render(List<Message> messages, List<ToolSpec> tools) {

@@ -56,7 +56,8 @@ public final class Generation {
     private final Host host;
     private final Plan plan;
     private final FluxSink<ChatEvent> sink;
-    private final Scheduler.Worker worker;
+    private final Scheduler scheduler;
+    private volatile Scheduler.@Nullable Worker worker;
     private final AtomicInteger wip = new AtomicInteger();
     private final Sampler sampler;
     private final IncrementalDecoder decoder;
@@ -77,7 +78,7 @@ public final class Generation {
         this.host = host;
         this.plan = plan;
         this.sink = sink;
-        this.worker = scheduler.createWorker();
+        this.scheduler = scheduler;
         this.sampler = new Sampler(plan.sampling(), new SplittableRandom(plan.seed()));
         this.decoder = new IncrementalDecoder(host.decoder());
         this.stops = new StopSequences(plan.stopSequences());
@@ -97,7 +98,13 @@ public final class Generation {
 
     private void schedule() {
         try {
-            worker.schedule(this::run);
+            // Created on first use: a subscriber that never asks holds no worker.
+            Scheduler.Worker own = worker;
+            if (own == null) {
+                own = scheduler.createWorker();
+                worker = own;
+            }
+            own.schedule(this::run);
         } catch (RuntimeException e) {
             // A rejected task (scheduler shut down) ends the reply instead of leaving it hanging.
             fail(new ModelException("local generation could not be scheduled: " + e.getMessage(), 0, null, false, e));
@@ -236,7 +243,9 @@ public final class Generation {
             return;
         }
         ended = true;
-        worker.dispose();
+        if (worker != null) {
+            worker.dispose();
+        }
         KvCache ownCache = cache;
         NDManager ownManager = manager;
         cache = null;
