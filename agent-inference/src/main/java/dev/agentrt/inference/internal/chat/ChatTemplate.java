@@ -2,6 +2,7 @@ package dev.agentrt.inference.internal.chat;
 
 import com.hubspot.jinjava.Jinjava;
 import com.hubspot.jinjava.JinjavaConfig;
+import com.hubspot.jinjava.el.JinjavaInterpreterResolver;
 import com.hubspot.jinjava.interpret.RenderResult;
 import com.hubspot.jinjava.interpret.TemplateError;
 import com.hubspot.jinjava.lib.fn.ELFunctionDefinition;
@@ -11,6 +12,7 @@ import dev.agentrt.core.json.JsonValue;
 import dev.agentrt.core.model.Message;
 import dev.agentrt.core.model.ToolCall;
 import dev.agentrt.core.model.ToolSpec;
+import jinjava.javax.el.CompositeELResolver;
 import org.jspecify.annotations.Nullable;
 
 import java.time.LocalDateTime;
@@ -48,7 +50,10 @@ public final class ChatTemplate {
         this.toolTemplate = toolTemplate == null ? null : lstripBlocks(toolTemplate);
         this.specialTokens = Map.copyOf(specialTokens);
         this.source = source;
-        JinjavaConfig config = JinjavaConfig.newBuilder().withTrimBlocks(true).build();
+        CompositeELResolver resolver = new CompositeELResolver();
+        resolver.add(new PythonStrings());
+        resolver.add(JinjavaInterpreterResolver.DEFAULT_RESOLVER_READ_WRITE);
+        JinjavaConfig config = JinjavaConfig.newBuilder().withTrimBlocks(true).withElResolver(resolver).build();
         this.jinjava = new Jinjava(config);
         jinjava.getGlobalContext()
                 .registerFunction(new ELFunctionDefinition("", "raise_exception", ChatTemplate.class,
@@ -64,8 +69,16 @@ public final class ChatTemplate {
      * strips spaces before a tag in the middle of a line, which changes what templates render.
      */
     static String lstripBlocks(String template) {
-        return LINE_INDENT_BEFORE_TAG.matcher(template).replaceAll("").replace("{%+", "{%").replace("{#+", "{#");
+        String stripped = LINE_INDENT_BEFORE_TAG.matcher(template)
+                .replaceAll("")
+                .replace("{%+", "{%")
+                .replace("{#+",
+                        "{#");
+        // Python's reversed slice, which Jinjava's parser does not know, as the filter that does the same.
+        return REVERSED_SLICE.matcher(stripped).replaceAll("($1|reverse|list)");
     }
+
+    private static final Pattern REVERSED_SLICE = Pattern.compile("([A-Za-z_][A-Za-z0-9_.]*)\\[::-1\\]");
 
     private static final Pattern LINE_INDENT_BEFORE_TAG = Pattern
             .compile("(?m)^[ \\t]+(?=\\{[%#](?!\\+))");

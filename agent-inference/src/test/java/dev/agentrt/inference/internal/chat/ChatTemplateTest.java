@@ -34,6 +34,35 @@ class ChatTemplateTest {
         assertThat(render("{{ eos_token }}\n{{ messages[0].content }}")).isEqualTo("</s>\nhi");
     }
 
+    static String renderWith(String template, String content) {
+        return new ChatTemplate(template, null, Map.of(), "test").render(
+                List.of(Message.user("first"), Message.assistant(content)), List.of());
+    }
+
+    @Test
+    void pythonStringMethodsWorkAsInPython() {
+        String reasoning = "<think>\nplan\n</think>\n\nanswer.done";
+        assertThat(renderWith("{{ messages[1].content.split('</think>')[-1].lstrip('\\n') }}", reasoning))
+                .isEqualTo("answer.done");
+        assertThat(renderWith("{{ messages[1].content.startswith('<think>') }}", reasoning)).isEqualTo("true");
+        assertThat(renderWith("{{ messages[1].content.endswith(('.x', 'done')) }}", reasoning)).isEqualTo("true");
+        // A literal separator, not a regular expression.
+        assertThat(renderWith("{{ messages[1].content.split('.') | length }}", "a.b.c")).isEqualTo("3");
+        assertThat(renderWith("{{ messages[1].content.rstrip('.') }}|{{ messages[1].content.strip('x.') }}", "x.ab.."))
+                .isEqualTo("x.ab|ab");
+        assertThat(renderWith("{{ messages[1].content.upper() }} {{ messages[1].content.title() }}", "hello world"))
+                .isEqualTo("HELLO WORLD Hello World");
+    }
+
+    @Test
+    void reversedSlicesAndNamespacesWork() {
+        assertThat(renderWith("{% for m in messages[::-1] %}{{ m.role }} {% endfor %}", "x"))
+                .isEqualTo("assistant user ");
+        assertThat(renderWith("{% set ns = namespace(last=-1) %}{% for m in messages %}"
+                + "{% if m.role == 'user' %}{% set ns.last = loop.index0 %}{% endif %}{% endfor %}{{ ns.last }}", "x"))
+                .isEqualTo("0");
+    }
+
     @Test
     void raiseExceptionReportsTheTemplatesWords() {
         assertThatThrownBy(() -> render("{{ raise_exception('no system role') }}"))
