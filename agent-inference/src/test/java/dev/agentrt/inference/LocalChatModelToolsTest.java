@@ -60,8 +60,8 @@ class LocalChatModelToolsTest {
     void toolsArePutInThePromptTheWayTheTemplateSays() {
         String prompt = model.renderPrompt(withTools(List.of(Message.system("Be brief."), Message.user("Time?"))));
         assertThat(prompt).startsWith("<|im_start|>system\nBe brief.\n<tools>\n")
-                .contains("\"name\":\"get_time\"")
-                .contains("\"type\":\"function\"")
+                .contains(
+                        "{\"type\": \"function\", \"function\": {\"name\": \"get_time\", \"description\": \"Current time\"")
                 .endsWith("</tools><|im_end|>\n<|im_start|>user\nTime?<|im_end|>\n<|im_start|>assistant\n");
         assertThat(model.renderPrompt(ChatRequest.of(Message.user("Hi"))))
                 .isEqualTo("<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\n");
@@ -119,8 +119,9 @@ class LocalChatModelToolsTest {
         ChatRequest request = withTools(List.of(Message.user("What time is it?"), Message.assistant("", List.of(call)),
                 Message.toolResult(call, "12:00", false)));
         String prompt = model.renderPrompt(request);
-        assertThat(prompt).contains("<|im_start|>assistant\n\n<tool_call>\n{\"name\":\"get_time\",\"arguments\":{}}\n"
-                + "</tool_call><|im_end|>")
+        assertThat(prompt)
+                .contains("<|im_start|>assistant\n\n<tool_call>\n{\"name\": \"get_time\", \"arguments\": {}}\n"
+                        + "</tool_call><|im_end|>")
                 .contains("<tool_response>\n12:00\n</tool_response>");
         ChatResponse response = model.call(request).block(TIMEOUT);
         assertThat(response).isNotNull();

@@ -29,8 +29,9 @@ import java.util.regex.Pattern;
  * A model's Jinja chat template, rendered the way Hugging Face transformers'
  * {@code apply_chat_template} does: with {@code trim_blocks} and {@code lstrip_blocks}, the
  * variables {@code messages}, {@code tools} (only when there are tools, in the OpenAI function
- * format), {@code add_generation_prompt} and the special tokens, and the functions
- * {@code raise_exception} and {@code strftime_now}. Thread-safe.
+ * format), {@code add_generation_prompt} and the special tokens, the functions
+ * {@code raise_exception} and {@code strftime_now}, transformers' {@code tojson}, and the Python
+ * string methods and reversed slices templates use. Thread-safe.
  */
 public final class ChatTemplate {
     private final Jinjava jinjava;
@@ -55,6 +56,7 @@ public final class ChatTemplate {
         resolver.add(JinjavaInterpreterResolver.DEFAULT_RESOLVER_READ_WRITE);
         JinjavaConfig config = JinjavaConfig.newBuilder().withTrimBlocks(true).withElResolver(resolver).build();
         this.jinjava = new Jinjava(config);
+        jinjava.getGlobalContext().registerFilter(new PythonToJson());
         jinjava.getGlobalContext()
                 .registerFunction(new ELFunctionDefinition("", "raise_exception", ChatTemplate.class,
                         "raiseException", String.class));

@@ -3,7 +3,9 @@ package dev.agentrt.inference.internal.chat;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.agentrt.core.json.JsonValue;
 import dev.agentrt.core.model.Message;
+import dev.agentrt.core.model.ToolSpec;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -61,6 +63,22 @@ class ChatTemplateTest {
         assertThat(renderWith("{% set ns = namespace(last=-1) %}{% for m in messages %}"
                 + "{% if m.role == 'user' %}{% set ns.last = loop.index0 %}{% endif %}{% endfor %}{{ ns.last }}", "x"))
                 .isEqualTo("0");
+    }
+
+    @Test
+    void tojsonWritesWhatPythonsJsonDumpsWrites() {
+        ChatTemplate template = new ChatTemplate(
+                "{{ tools[0] | tojson }}|{{ tools[0].function.parameters | tojson(indent=2) }}",
+                null, Map.of(), "test");
+        ToolSpec spec = new ToolSpec("get_time", "Time \"now\", in é",
+                JsonValue.parse(
+                        "{\"type\":\"object\",\"properties\":{\"n\":{\"type\":\"number\",\"default\":1.5}},\"required\":[]}")
+                        .asObject());
+        assertThat(template.render(List.of(Message.user("hi")), List.of(spec))).isEqualTo(
+                "{\"type\": \"function\", \"function\": {\"name\": \"get_time\", \"description\": \"Time \\\"now\\\", in é\", "
+                        + "\"parameters\": {\"type\": \"object\", \"properties\": {\"n\": {\"type\": \"number\", \"default\": 1.5}}, "
+                        + "\"required\": []}}}|{\n  \"type\": \"object\",\n  \"properties\": {\n    \"n\": {\n      \"type\": \"number\",\n"
+                        + "      \"default\": 1.5\n    }\n  },\n  \"required\": []\n}");
     }
 
     @Test
