@@ -98,6 +98,17 @@ class LocalChatModelTest {
     }
 
     @Test
+    void aLongPromptFillsTheCacheInChunksWithTheSameResult() {
+        // Over 128 tokens: the prompt goes through the graph in several runs; the cache-borne
+        // trigger "count" sits in the first chunk and must still steer the reply.
+        ChatRequest request = user("count " + "Say ".repeat(300));
+        assertThat(call(model, request).usage().inputTokens()).isGreaterThan(300);
+        assertThat(deltas(model, request)).isEqualTo(deltas(noCache, request))
+                .containsExactly("one", " two", " three", " four", " five", " six", " seven", " eight", " nine",
+                        " ten");
+    }
+
+    @Test
     void maxTokensEndsTheReplyWithLength() {
         ChatRequest request = new ChatRequest(List.of(Message.user("forever")), List.of(),
                 ChatOptions.DEFAULTS.withMaxTokens(5));

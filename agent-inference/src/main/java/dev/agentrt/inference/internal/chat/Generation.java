@@ -53,6 +53,9 @@ public final class Generation {
     public record Plan(Supplier<long[]> prompt, SamplingSettings sampling, long seed, int maxTokens,
             int contextLength, List<String> stopSequences, boolean tools, boolean kvCache) {}
 
+    /** Prompt tokens per graph run when filling the cache. */
+    static final int PREFILL_CHUNK = 128;
+
     private final Host host;
     private final Plan plan;
     private final FluxSink<ChatEvent> sink;
@@ -156,9 +159,14 @@ public final class Generation {
         NDManager arrays = Objects.requireNonNull(manager);
         DecoderSession.Step step;
         if (plan.kvCache()) {
-            step = session.step(arrays, Arrays.copyOfRange(sequence, next, length),
-                    Objects.requireNonNull(cache));
-            cache = step.cache();
+            // A long prompt goes in chunks: the graph returns logits for every position it is
+            // given ([chunk, vocab] floats), and only the last position's are needed.
+            do {
+                int end = Math.min(length, next + PREFILL_CHUNK);
+                step = session.step(arrays, Arrays.copyOfRange(sequence, next, end), Objects.requireNonNull(cache));
+                cache = step.cache();
+                next = end;
+            } while (next < length);
         } else {
             step = session.step(arrays, Arrays.copyOf(sequence, length), session.emptyCache(arrays));
             step.cache().close();
