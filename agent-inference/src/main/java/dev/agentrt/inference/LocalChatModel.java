@@ -306,7 +306,7 @@ public final class LocalChatModel implements ChatModel, AutoCloseable {
             return this;
         }
 
-        /** The most tokens a reply may have unless the request says otherwise; default {@value #DEFAULT_MAX_TOKENS}. */
+        /** The most tokens a reply may have unless the request says otherwise; default {@value LocalChatModel#DEFAULT_MAX_TOKENS}. */
         public Builder maxTokens(int maxTokens) {
             this.maxTokens = maxTokens;
             return this;
