@@ -1,0 +1,458 @@
+package dev.agentrt.inference;
+
+import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
+import dev.agentrt.core.AgentSchedulers;
+import dev.agentrt.core.ModelException;
+import dev.agentrt.core.model.ChatEvent;
+import dev.agentrt.core.model.ChatModel;
+import dev.agentrt.core.model.ChatOptions;
+import dev.agentrt.core.model.ChatRequest;
+import dev.agentrt.core.model.Message;
+import dev.agentrt.inference.internal.chat.CacheShape;
+import dev.agentrt.inference.internal.chat.ChatTemplate;
+import dev.agentrt.inference.internal.chat.DecoderSession;
+import dev.agentrt.inference.internal.chat.Generation;
+import dev.agentrt.inference.internal.chat.ModelDirectory;
+import dev.agentrt.inference.internal.chat.ModelLoadException;
+import dev.agentrt.inference.internal.chat.SamplingSettings;
+import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.FluxSink;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+/**
+ * A chat model that runs in the JVM: a causal language model exported for ONNX Runtime, its
+ * {@code tokenizer.json} and its chat template, through DJL (ONNX Runtime engine, Hugging Face
+ * tokenizers), with no server and no network.
+ *
+ * <pre>{@code
+ * try (LocalChatModel model = LocalChatModel.builder()
+ *         .modelPath(Path.of("models/qwen2.5-0.5b-instruct-onnx"))
+ *         .maxTokens(512)
+ *         .build()) {
+ *     Agent agent = Agent.builder().model(model).tools(myTools).build();
+ *     String answer = agent.task("What time is it in Paris?").executeBlocking().text();
+ * }
+ * }</pre>
+ *
+ * <p><b>The model directory</b> is what {@code optimum-cli export onnx --task
+ * text-generation-with-past} writes: {@code model.onnx} (a decoder taking {@code input_ids},
+ * {@code attention_mask}, optionally {@code position_ids}, and {@code past_key_values.{i}.key|value}
+ * {@code [batch, heads, past, headDim]}; giving {@code logits} and {@code present.{i}.key|value}),
+ * {@code config.json} (the cache shape), {@code tokenizer.json}, {@code tokenizer_config.json} (the
+ * Jinja {@code chat_template}, {@code bos_token}, {@code eos_token}) and, if present,
+ * {@code generation_config.json} (more end-of-reply token ids, the model's sampling defaults).
+ * {@link Builder#build()} fails with a {@link ModelException} naming the file when one is missing,
+ * malformed, or does not fit the others.
+ *
+ * <p><b>Generation.</b> The prompt is the chat template rendered as Hugging Face transformers does
+ * (request tools passed as {@code tools}); tokens are generated with the KV cache, greedily
+ * (temperature 0) or sampled with temperature, top-k and top-p from a seeded generator, and
+ * streamed as {@link ChatEvent.TextDelta}s. A reply ends at an end-of-reply token
+ * ({@code STOP}), a stop sequence ({@code STOP_SEQUENCE}, the sequence itself not emitted), or
+ * {@code maxTokens} or the context length ({@code LENGTH}). Per-request {@link ChatOptions}
+ * override the builder's settings, which override the model's {@code generation_config.json}.
+ * When the request has tools, {@code <tool_call>{json}</tool_call>} blocks and a reply that is a
+ * bare JSON call become {@link ChatEvent.ToolCallDelta}s (finish reason {@code TOOL_CALLS});
+ * text that is not a complete call stays text.
+ *
+ * <p><b>Threading and concurrency.</b> Thread-safe: one instance serves any number of concurrent
+ * requests. The ONNX Runtime session, tokenizer and template are shared (all thread-safe); each
+ * request has its own KV cache, sampler and text state. Each request takes a worker of
+ * {@link AgentSchedulers#compute()} (bounded to the cores) and runs every token as one task on it,
+ * only while the subscriber wants more: requests beyond the number of cores queue on the workers
+ * and interleave token by token, nothing runs on the subscriber's thread, a slow subscriber holds
+ * no thread, and cancelling stops the generation before its next token and frees its cache. Each
+ * running request holds its cache (layers x 2 x heads x tokens x headDim floats) until it ends.
+ * {@link #stream} is cold: nothing happens before subscription. {@link Builder#build()} and
+ * {@link #close()} block.
+ *
+ * <p><b>DJL set-up.</b> As {@link LocalEmbeddingModel}: {@code ai.djl.offline=true} unless set, the
+ * natives from their Maven jars, the ONNX Runtime engine selected by name.
+ */
+public final class LocalChatModel implements ChatModel, AutoCloseable {
+    static {
+        if (System.getProperty("ai.djl.offline") == null) {
+            System.setProperty("ai.djl.offline", "true");
+        }
+    }
+
+    /** The default {@link Builder#maxTokens(int)}. */
+    public static final int DEFAULT_MAX_TOKENS = 1024;
+
+    private final String name;
+    private final DecoderSession session;
+    private final HuggingFaceTokenizer tokenizer;
+    private final ChatTemplate template;
+    private final Set<Long> endTokens;
+    private final SamplingSettings modelSampling;
+    private final Settings settings;
+    private final int contextLength;
+    private final ReadWriteLock lock = new ReentrantReadWriteLock();
+    private final AtomicInteger active = new AtomicInteger();
+    private final AtomicLong tokens = new AtomicLong();
+    private final Generation.Host host;
+    private boolean closed;
+
+    private record Settings(int maxTokens, @Nullable Double temperature, @Nullable Double topP,
+            @Nullable Integer topK, @Nullable Long seed, List<String> stopSequences, boolean kvCache) {}
+
+    private LocalChatModel(String name, DecoderSession session, HuggingFaceTokenizer tokenizer, ChatTemplate template,
+            Set<Long> endTokens, SamplingSettings modelSampling, Settings settings, int contextLength) {
+        this.name = name;
+        this.session = session;
+        this.tokenizer = tokenizer;
+        this.template = template;
+        this.endTokens = Set.copyOf(endTokens);
+        this.modelSampling = modelSampling;
+        this.settings = settings;
+        this.contextLength = contextLength;
+        Function<long[], String> decode = ids -> tokenizer.decode(ids, true);
+        this.host = new Generation.Host() {
+            @Override
+            public DecoderSession session() {
+                return session;
+            }
+
+            @Override
+            public Function<long[], String> decoder() {
+                return decode;
+            }
+
+            @Override
+            public Set<Long> endTokens() {
+                return LocalChatModel.this.endTokens;
+            }
+
+            @Override
+            public <T> T whileOpen(Supplier<T> action) {
+                return read(action);
+            }
+
+            @Override
+            public void release(Runnable action) {
+                lock.readLock().lock();
+                try {
+                    if (!closed) {
+                        action.run();
+                    }
+                } finally {
+                    lock.readLock().unlock();
+                }
+            }
+
+            @Override
+            public void started() {
+                active.incrementAndGet();
+            }
+
+            @Override
+            public void tokenGenerated() {
+                tokens.incrementAndGet();
+            }
+
+            @Override
+            public void ended() {
+                active.decrementAndGet();
+            }
+        };
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Streams the reply to {@code request}: text deltas as tokens are generated, then any tool
+     * calls, a usage report and one finish event. Cold; the work runs on
+     * {@link AgentSchedulers#compute()}; cancelling stops generation before the next token. A
+     * template that refuses the conversation, a prompt longer than the context, or an inference
+     * failure ends the stream with a {@link ModelException}.
+     */
+    @Override
+    public Flux<ChatEvent> stream(ChatRequest request) {
+        Objects.requireNonNull(request, "request");
+        return Flux.create(sink -> start(request, sink), FluxSink.OverflowStrategy.BUFFER);
+    }
+
+    private void start(ChatRequest request, FluxSink<ChatEvent> sink) {
+        ChatOptions options = request.options();
+        double temperature = firstNonNull(options.temperature(), settings.temperature(), modelSampling.temperature());
+        double topP = firstNonNull(options.topP(), settings.topP(), modelSampling.topP());
+        int topK = settings.topK() != null ? settings.topK() : modelSampling.topK();
+        SamplingSettings sampling;
+        try {
+            sampling = new SamplingSettings(temperature, topP, topK);
+        } catch (IllegalArgumentException e) {
+            sink.error(e);
+            return;
+        }
+        List<String> stops = new ArrayList<>(settings.stopSequences());
+        stops.addAll(options.stopSequences());
+        int maxTokens = options.maxTokens() != null ? options.maxTokens() : settings.maxTokens();
+        long seed = settings.seed() != null ? settings.seed() : ThreadLocalRandom.current().nextLong();
+        Supplier<long[]> prompt = () -> tokenizer.encode(render(request), false, false).getIds();
+        var plan = new Generation.Plan(prompt, sampling, seed, maxTokens, contextLength, List.copyOf(stops),
+                !request.tools().isEmpty(), settings.kvCache());
+        new Generation(host, plan, sink, AgentSchedulers.compute());
+    }
+
+    private String render(ChatRequest request) {
+        try {
+            return template.render(request.messages(), request.tools());
+        } catch (IllegalArgumentException e) {
+            throw new ModelException(e.getMessage() == null ? "the chat template failed" : e.getMessage(), 0, null,
+                    false, e);
+        }
+    }
+
+    /**
+     * The prompt this model would generate from for {@code messages} and the request's tools: the
+     * chat template's output, before tokenisation. Useful to check a model's template.
+     */
+    public String renderPrompt(ChatRequest request) {
+        return read(() -> render(request));
+    }
+
+    /** Requests being generated right now. */
+    public int activeGenerations() {
+        return active.get();
+    }
+
+    /** Tokens generated by this instance since it was built, over all requests. */
+    public long generatedTokens() {
+        return tokens.get();
+    }
+
+    /** The vocabulary size of the model's logits. */
+    public int vocabularySize() {
+        return session.vocabWidth();
+    }
+
+    /** Frees the native session and tokenizer once running tokens finish; later requests fail. Idempotent. */
+    @Override
+    public void close() {
+        lock.writeLock().lock();
+        try {
+            if (!closed) {
+                closed = true;
+                session.close();
+                tokenizer.close();
+            }
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "LocalChatModel[" + name + ", vocabulary " + session.vocabWidth() + ", context " + contextLength + "]";
+    }
+
+    private <T> T read(Supplier<T> action) {
+        lock.readLock().lock();
+        try {
+            if (closed) {
+                throw new ModelException("LocalChatModel " + name + " is closed");
+            }
+            return action.get();
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    private static double firstNonNull(@Nullable Double a, @Nullable Double b, double c) {
+        return a != null ? a : b != null ? b : c;
+    }
+
+    /**
+     * Configures a {@link LocalChatModel}; {@link #modelPath} is required. Unset sampling settings
+     * come from the model's {@code generation_config.json} when it samples by default, otherwise
+     * decoding is greedy.
+     */
+    public static final class Builder {
+        private @Nullable Path directory;
+        private int maxTokens = DEFAULT_MAX_TOKENS;
+        private @Nullable Double temperature;
+        private @Nullable Double topP;
+        private @Nullable Integer topK;
+        private @Nullable Long seed;
+        private List<String> stopSequences = List.of();
+        private @Nullable String chatTemplate;
+        private boolean kvCache = true;
+
+        private Builder() {}
+
+        /** The exported model's directory (see the class comment for what it holds). */
+        public Builder modelPath(Path directory) {
+            this.directory = Objects.requireNonNull(directory, "directory");
+            return this;
+        }
+
+        /** The most tokens a reply may have unless the request says otherwise; default {@value LocalChatModel#DEFAULT_MAX_TOKENS}. */
+        public Builder maxTokens(int maxTokens) {
+            this.maxTokens = maxTokens;
+            return this;
+        }
+
+        /** Sampling temperature; 0 decodes greedily. */
+        public Builder temperature(double temperature) {
+            this.temperature = temperature;
+            return this;
+        }
+
+        /** Nucleus sampling: keep the most likely tokens up to this total probability, in (0, 1]. */
+        public Builder topP(double topP) {
+            this.topP = topP;
+            return this;
+        }
+
+        /** Sample from at most this many most likely tokens; 0 for no limit (default 50, as transformers). */
+        public Builder topK(int topK) {
+            this.topK = topK;
+            return this;
+        }
+
+        /**
+         * Seeds sampling: every request starts its random generator from this seed, so the same
+         * request gives the same reply. Without it each request draws a fresh seed.
+         */
+        public Builder seed(long seed) {
+            this.seed = seed;
+            return this;
+        }
+
+        /** Sequences that end every reply, in addition to each request's own. */
+        public Builder stopSequences(List<String> stopSequences) {
+            this.stopSequences = List.copyOf(stopSequences);
+            return this;
+        }
+
+        /** A Jinja chat template to use instead of the model's own. */
+        public Builder chatTemplate(String chatTemplate) {
+            this.chatTemplate = Objects.requireNonNull(chatTemplate, "chatTemplate");
+            return this;
+        }
+
+        /**
+         * Whether to keep the key/value cache between tokens (default). Without it every token runs
+         * the whole sequence through the model again: quadratic, for checking a model export.
+         */
+        public Builder kvCache(boolean kvCache) {
+            this.kvCache = kvCache;
+            return this;
+        }
+
+        /**
+         * Reads the model directory, loads the tokenizer and the graph and runs one token through
+         * it; blocking, so call it at start-up or on a thread that may block.
+         *
+         * @throws IllegalArgumentException for a setting out of range or a missing modelPath
+         * @throws ModelException when a file is missing, malformed or does not fit the others, naming it
+         */
+        public LocalChatModel build() {
+            Path dir = directory;
+            if (dir == null) {
+                throw new IllegalArgumentException("modelPath is required: the directory of an exported model");
+            }
+            if (maxTokens < 1) {
+                throw new IllegalArgumentException("maxTokens must be >= 1, was " + maxTokens);
+            }
+            new SamplingSettings(temperature != null ? temperature : 0, topP != null ? topP : 1,
+                    topK != null ? topK : 0);
+            for (String stop : stopSequences) {
+                if (stop.isEmpty()) {
+                    throw new IllegalArgumentException("stopSequences must not contain an empty string");
+                }
+            }
+            ModelDirectory files = ModelDirectory.open(dir);
+            CacheShape cacheShape = files.cacheShape();
+            ChatTemplate template = template(files);
+            Set<Long> endTokens = files.endTokenIds();
+            if (endTokens.isEmpty()) {
+                throw new ModelLoadException(files.tokenizerConfigFile() + " names no eos_token (nor do config.json"
+                        + " and generation_config.json give an eos_token_id): a reply would never end");
+            }
+            HuggingFaceTokenizer tokenizer;
+            try (InputStream in = Files.newInputStream(files.tokenizer())) {
+                tokenizer = HuggingFaceTokenizer.newInstance(in,
+                        Map.of("addSpecialTokens", "false", "truncation", "false", "padding", "false"));
+            } catch (IOException | RuntimeException e) {
+                throw new ModelLoadException("cannot load the tokenizer " + files.tokenizer() + ": " + e.getMessage(),
+                        e);
+            }
+            DecoderSession session;
+            try {
+                session = DecoderSession.load(files, cacheShape);
+            } catch (RuntimeException e) {
+                tokenizer.close();
+                throw e;
+            }
+            try {
+                long vocabulary = files.vocabulary().size();
+                if (vocabulary > session.vocabWidth()) {
+                    throw new ModelLoadException(
+                            files.tokenizer() + " has " + vocabulary + " token ids but the logits of "
+                                    + session.file() + " cover " + session.vocabWidth()
+                                    + ": the tokenizer and the model are not from the same export");
+                }
+                for (long id : endTokens) {
+                    if (id < 0 || id >= session.vocabWidth()) {
+                        throw new ModelLoadException("end-of-reply token id " + id + " (from " + files.dir()
+                                + ") is outside the logits of " + session.file() + " (" + session.vocabWidth() + ")");
+                    }
+                }
+                int context = files.contextLength().orElse(Integer.MAX_VALUE);
+                Settings settings = new Settings(maxTokens, temperature, topP, topK, seed, stopSequences, kvCache);
+                return new LocalChatModel(dir.toString(), session, tokenizer, template, endTokens,
+                        files.defaultSampling(), settings, context);
+            } catch (RuntimeException e) {
+                session.close();
+                tokenizer.close();
+                throw e;
+            }
+        }
+
+        private ChatTemplate template(ModelDirectory files) {
+            String source = chatTemplate != null
+                    ? "LocalChatModel.Builder.chatTemplate"
+                    : files.tokenizerConfigFile().toString();
+            String plain = chatTemplate != null ? chatTemplate : files.chatTemplate(false);
+            String withTools = chatTemplate != null ? chatTemplate : files.chatTemplate(true);
+            Map<String, String> special = new HashMap<>();
+            for (String key : List.of("bos_token", "eos_token", "pad_token", "unk_token")) {
+                String token = files.specialToken(key);
+                if (token != null) {
+                    special.put(key, token);
+                }
+            }
+            ChatTemplate template = new ChatTemplate(plain, withTools.equals(plain) ? null : withTools, special,
+                    source);
+            try {
+                // A template that cannot render one user turn is a broken file, found now. (A system
+                // turn is not tried: some templates refuse it, a per-request error.)
+                template.render(List.of(Message.user("Hello")), List.of());
+            } catch (IllegalArgumentException e) {
+                throw new ModelLoadException(e.getMessage(), e);
+            }
+            return template;
+        }
+    }
+}

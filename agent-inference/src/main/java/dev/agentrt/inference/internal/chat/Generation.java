@@ -1,0 +1,273 @@
+package dev.agentrt.inference.internal.chat;
+
+import ai.djl.ndarray.NDManager;
+import dev.agentrt.core.ModelException;
+import dev.agentrt.core.model.ChatEvent;
+import dev.agentrt.core.model.FinishReason;
+import dev.agentrt.core.model.Usage;
+import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.FluxSink;
+import reactor.core.scheduler.Scheduler;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+/**
+ * One reply being generated: its own KV cache, sampler and text state over a shared
+ * {@link DecoderSession}. Each token is one task on a worker of the compute scheduler, run only
+ * while the subscriber has demand, so generations sharing a worker thread interleave token by
+ * token, a slow subscriber holds no thread, and cancellation takes effect before the next token.
+ * The next token is queued on the same worker, which takes it up without a thread hand-off (a
+ * hand-off per token costs a wake-up, milliseconds on a loaded machine). Steps of one generation
+ * never overlap: a work-in-progress counter serialises them.
+ */
+public final class Generation {
+    /** What the model shares with each of its generations. */
+    public interface Host {
+        DecoderSession session();
+
+        Function<long[], String> decoder();
+
+        Set<Long> endTokens();
+
+        /** Runs {@code action} unless the model is closed (then fails); closing waits for it. */
+        <T> T whileOpen(Supplier<T> action);
+
+        /** Runs {@code action} unless the model is closed (closing freed every array already). */
+        void release(Runnable action);
+
+        void started();
+
+        void tokenGenerated();
+
+        void ended();
+    }
+
+    /** What this generation does, resolved from the request and the model's settings. */
+    public record Plan(Supplier<long[]> prompt, SamplingSettings sampling, long seed, int maxTokens,
+            int contextLength, List<String> stopSequences, boolean tools, boolean kvCache) {}
+
+    /** Prompt tokens per graph run when filling the cache. */
+    static final int PREFILL_CHUNK = 128;
+
+    private final Host host;
+    private final Plan plan;
+    private final FluxSink<ChatEvent> sink;
+    private final Scheduler scheduler;
+    private volatile Scheduler.@Nullable Worker worker;
+    private final AtomicInteger wip = new AtomicInteger();
+    private final Sampler sampler;
+    private final IncrementalDecoder decoder;
+    private final StopSequences stops;
+    private final @Nullable ToolCallStream toolStream;
+    private volatile boolean cancelled;
+    private boolean started;
+    private boolean ended;
+    private @Nullable NDManager manager;
+    private @Nullable KvCache cache;
+    private long[] sequence = new long[0];
+    private int length;
+    private int promptLength;
+    private int next;
+    private int generated;
+
+    public Generation(Host host, Plan plan, FluxSink<ChatEvent> sink, Scheduler scheduler) {
+        this.host = host;
+        this.plan = plan;
+        this.sink = sink;
+        this.scheduler = scheduler;
+        this.sampler = new Sampler(plan.sampling(), new SplittableRandom(plan.seed()));
+        this.decoder = new IncrementalDecoder(host.decoder());
+        this.stops = new StopSequences(plan.stopSequences());
+        this.toolStream = plan.tools() ? new ToolCallStream() : null;
+        sink.onRequest(n -> signal());
+        sink.onCancel(() -> {
+            cancelled = true;
+            signal();
+        });
+    }
+
+    private void signal() {
+        if (wip.getAndIncrement() == 0) {
+            schedule();
+        }
+    }
+
+    private void schedule() {
+        try {
+            // Created on first use: a subscriber that never asks holds no worker.
+            Scheduler.Worker own = worker;
+            if (own == null) {
+                own = scheduler.createWorker();
+                worker = own;
+            }
+            own.schedule(this::run);
+        } catch (RuntimeException e) {
+            // A rejected task (scheduler shut down) ends the reply instead of leaving it hanging.
+            fail(new ModelException("local generation could not be scheduled: " + e.getMessage(), 0, null, false, e));
+        }
+    }
+
+    private void run() {
+        int missed = wip.get();
+        try {
+            if (cancelled) {
+                end();
+            } else if (!ended && sink.requestedFromDownstream() > 0) {
+                host.whileOpen(() -> {
+                    step();
+                    return null;
+                });
+            }
+        } catch (Throwable e) {
+            fail(e);
+        }
+        if (!ended && !cancelled && sink.requestedFromDownstream() > 0) {
+            schedule();
+            return;
+        }
+        if (wip.addAndGet(-missed) != 0) {
+            schedule();
+        }
+    }
+
+    private void step() {
+        DecoderSession session = host.session();
+        if (!started) {
+            started = true;
+            host.started();
+            long[] prompt = plan.prompt().get();
+            promptLength = prompt.length;
+            sequence = Arrays.copyOf(prompt, promptLength + Math.min(plan.maxTokens(), 4096));
+            length = promptLength;
+            if (promptLength == 0) {
+                throw new IllegalArgumentException("the rendered prompt has no tokens");
+            }
+            if (promptLength >= plan.contextLength()) {
+                throw new IllegalArgumentException("the prompt has " + promptLength + " tokens, more than the model's"
+                        + " context of " + plan.contextLength() + " leaves room for");
+            }
+            manager = session.newManager();
+            cache = session.emptyCache(manager);
+        }
+        NDManager arrays = Objects.requireNonNull(manager);
+        DecoderSession.Step step;
+        if (plan.kvCache()) {
+            // A long prompt goes in chunks: the graph returns logits for every position it is
+            // given ([chunk, vocab] floats), and only the last position's are needed.
+            do {
+                int end = Math.min(length, next + PREFILL_CHUNK);
+                step = session.step(arrays, Arrays.copyOfRange(sequence, next, end), Objects.requireNonNull(cache));
+                cache = step.cache();
+                next = end;
+            } while (next < length);
+        } else {
+            step = session.step(arrays, Arrays.copyOf(sequence, length), session.emptyCache(arrays));
+            step.cache().close();
+        }
+        next = length;
+        int token = sampler.next(step.logits());
+        generated++;
+        host.tokenGenerated();
+        if (length == sequence.length) {
+            sequence = Arrays.copyOf(sequence, length * 2);
+        }
+        sequence[length++] = token;
+        if (host.endTokens().contains((long) token)) {
+            finish(FinishReason.STOP);
+            return;
+        }
+        emit(decoder.accept(token));
+        if (stops.stopped()) {
+            finish(FinishReason.STOP_SEQUENCE);
+        } else if (generated >= plan.maxTokens() || length >= plan.contextLength()) {
+            finish(FinishReason.LENGTH);
+        }
+    }
+
+    private void emit(String delta) {
+        String text = stops.accept(delta);
+        if (toolStream != null) {
+            text = toolStream.accept(text);
+        }
+        if (!text.isEmpty()) {
+            sink.next(ChatEvent.text(text));
+        }
+    }
+
+    private void finish(FinishReason reason) {
+        if (!stops.stopped()) {
+            emit(decoder.flush());
+        }
+        String rest = stops.stopped() ? "" : stops.flush();
+        FinishReason end = reason;
+        if (toolStream != null) {
+            String text = toolStream.accept(rest);
+            ToolCallParser.Parsed parsed = toolStream.finish();
+            text += parsed.text();
+            if (!text.isEmpty()) {
+                sink.next(ChatEvent.text(text));
+            }
+            List<ToolCallParser.Call> calls = parsed.calls();
+            for (int i = 0; i < calls.size(); i++) {
+                ToolCallParser.Call call = calls.get(i);
+                sink.next(new ChatEvent.ToolCallDelta(i, callId(i), call.name(), call.arguments()));
+            }
+            if (!calls.isEmpty()) {
+                end = FinishReason.TOOL_CALLS;
+            }
+        } else if (!rest.isEmpty()) {
+            sink.next(ChatEvent.text(rest));
+        }
+        sink.next(new ChatEvent.UsageReport(Usage.of(promptLength, generated)));
+        sink.next(ChatEvent.finish(end));
+        end();
+        sink.complete();
+    }
+
+    private String callId(int index) {
+        return "call_" + Long.toHexString(System.identityHashCode(this) * 31L + System.nanoTime()) + "_" + index;
+    }
+
+    private void fail(Throwable e) {
+        if (ended) {
+            return;
+        }
+        end();
+        sink.error(e instanceof ModelException
+                ? e
+                : new ModelException("local generation failed: " + e.getMessage(), 0, null, false, e));
+    }
+
+    /** Frees this generation's arrays; idempotent. */
+    private void end() {
+        if (ended) {
+            return;
+        }
+        ended = true;
+        if (worker != null) {
+            worker.dispose();
+        }
+        KvCache ownCache = cache;
+        NDManager ownManager = manager;
+        cache = null;
+        manager = null;
+        host.release(() -> {
+            if (ownCache != null) {
+                ownCache.close();
+            }
+            if (ownManager != null) {
+                ownManager.close();
+            }
+        });
+        if (started) {
+            host.ended();
+        }
+    }
+}

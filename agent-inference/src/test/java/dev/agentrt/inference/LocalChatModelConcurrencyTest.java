@@ -1,0 +1,178 @@
+package dev.agentrt.inference;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.agentrt.core.ModelException;
+import dev.agentrt.core.model.ChatEvent;
+import dev.agentrt.core.model.ChatOptions;
+import dev.agentrt.core.model.ChatRequest;
+import dev.agentrt.core.model.ChatResponse;
+import dev.agentrt.core.model.Message;
+import dev.agentrt.inference.testing.TinyChatModels;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import reactor.core.publisher.Flux;
+import reactor.core.scheduler.Schedulers;
+import reactor.test.StepVerifier;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+
+/** One model serving concurrent requests, cancellation between tokens, and closing. */
+class LocalChatModelConcurrencyTest {
+    static final Duration TIMEOUT = Duration.ofSeconds(60);
+
+    @TempDir
+    static Path temp;
+
+    static Path dir;
+
+    @BeforeAll
+    static void write() {
+        dir = TinyChatModels.writeBigram(temp.resolve("tiny"));
+    }
+
+    static ChatRequest forever(int maxTokens) {
+        return new ChatRequest(List.of(Message.user("forever")), List.of(),
+                ChatOptions.DEFAULTS.withMaxTokens(maxTokens));
+    }
+
+    @Test
+    void oneModelServesManyConcurrentRequestsEachWithItsOwnCache() {
+        try (LocalChatModel model = LocalChatModel.builder().modelPath(dir).build()) {
+            List<String> prompts = List.of("Say hello.", "count", "dice", "forever");
+            List<String> expected = List.of("Hello there!", "one two three four five six seven eight nine ten", "1",
+                    "tick tock tick tock tick tock tick tock tick tock tick tock");
+            List<List<String>> replies = Flux.range(0, 40)
+                    .flatMap(i -> model.call(new ChatRequest(List.of(Message.user(prompts.get(i % 4))), List.of(),
+                            ChatOptions.DEFAULTS.withMaxTokens(12)))
+                            .map(r -> List.of(String.valueOf(i % 4), r.message().text())), 40)
+                    .collectList()
+                    .block(TIMEOUT);
+            assertThat(replies).hasSize(40)
+                    .allSatisfy(r -> assertThat(r.get(1)).isEqualTo(expected.get(Integer.parseInt(r.get(0)))));
+            assertThat(model.activeGenerations()).isZero();
+            assertThat(model.generatedTokens()).isEqualTo(10L * (3 + 11 + 2 + 12));
+        }
+    }
+
+    @Test
+    void cancellingStopsGenerationWithinOneToken() throws InterruptedException {
+        try (LocalChatModel model = LocalChatModel.builder().modelPath(dir).build()) {
+            List<ChatEvent> events = model.stream(forever(100_000)).take(5).collectList().block(TIMEOUT);
+            assertThat(events).hasSize(5).allMatch(ChatEvent.TextDelta.class::isInstance);
+            awaitIdle(model);
+            assertThat(model.generatedTokens()).isBetween(5L, 6L);
+        }
+    }
+
+    @Test
+    void aSlowSubscriberHoldsGenerationBack() throws InterruptedException {
+        try (LocalChatModel model = LocalChatModel.builder().modelPath(dir).build()) {
+            StepVerifier.create(model.stream(forever(100_000)), 2)
+                    .expectNextCount(2)
+                    .then(() -> {
+                        sleep(200);
+                        // Nothing asked for more: at most one token beyond the two delivered.
+                        assertThat(model.generatedTokens()).isBetween(2L, 3L);
+                    })
+                    .thenRequest(3)
+                    .expectNextCount(3)
+                    .thenCancel()
+                    .verify(TIMEOUT);
+            awaitIdle(model);
+            assertThat(model.generatedTokens()).isBetween(5L, 6L);
+        }
+    }
+
+    @Test
+    void nothingRunsBeforeSubscriptionAndTheWorkIsOnTheComputeScheduler() {
+        try (LocalChatModel model = LocalChatModel.builder().modelPath(dir).build()) {
+            Flux<ChatEvent> stream = model.stream(ChatRequest.of(Message.user("Say hello.")));
+            assertThat(model.generatedTokens()).isZero();
+            AtomicReference<String> thread = new AtomicReference<>();
+            stream.publishOn(Schedulers.immediate())
+                    .doOnNext(e -> thread.compareAndSet(null, Thread.currentThread().getName()))
+                    .subscribeOn(Schedulers.parallel())
+                    .blockLast(TIMEOUT);
+            assertThat(thread.get()).startsWith("agentrt-compute");
+        }
+    }
+
+    @Test
+    void closingFailsLaterRequestsAndIsIdempotent() {
+        LocalChatModel model = LocalChatModel.builder().modelPath(dir).build();
+        model.close();
+        model.close();
+        StepVerifier.create(model.stream(ChatRequest.of(Message.user("Say hello."))))
+                .expectErrorSatisfies(
+                        e -> assertThat(e).isInstanceOf(ModelException.class).hasMessageContaining("closed"))
+                .verify(TIMEOUT);
+        assertThat(model.activeGenerations()).isZero();
+    }
+
+    @Test
+    void closingDuringAGenerationEndsItWithAnError() {
+        LocalChatModel model = LocalChatModel.builder().modelPath(dir).build();
+        StepVerifier.create(model.stream(forever(100_000)), 1)
+                .expectNextCount(1)
+                .then(model::close)
+                .thenRequest(Long.MAX_VALUE)
+                .expectErrorSatisfies(
+                        e -> assertThat(e).isInstanceOf(ModelException.class).hasMessageContaining("closed"))
+                .verify(TIMEOUT);
+        assertThat(model.activeGenerations()).isZero();
+    }
+
+    @Test
+    void aPromptLongerThanTheContextFailsTheRequest() {
+        try (LocalChatModel model = LocalChatModel.builder().modelPath(dir).build()) {
+            String longText = "count ".repeat(5000);
+            assertThatThrownBy(() -> model.call(ChatRequest.of(Message.user(longText))).block(TIMEOUT))
+                    .isInstanceOf(ModelException.class)
+                    .hasMessageContaining("context of 4096");
+            ChatResponse ok = model.call(ChatRequest.of(Message.user("Say hello."))).block(TIMEOUT);
+            assertThat(ok).isNotNull();
+        }
+    }
+
+    @Test
+    void aTemplateThatRaisesFailsTheRequestNotTheModel() {
+        String template = "{% for m in messages %}{% if m.role == 'system' %}"
+                + "{{ raise_exception('System role not supported') }}{% endif %}"
+                + "<|im_start|>{{ m.role }}\n{{ m.content }}<|im_end|>\n{% endfor %}<|im_start|>assistant\n";
+        Path own = TinyChatModels.writeBigram(temp.resolve("raising"));
+        TinyChatModels.writeTokenizerConfig(own, template);
+        try (LocalChatModel model = LocalChatModel.builder().modelPath(own).build()) {
+            StepVerifier.create(model.stream(ChatRequest.of(Message.system("Be brief."), Message.user("Say hello."))))
+                    .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(ModelException.class)
+                            .hasMessageContaining(own.resolve("tokenizer_config.json").toString())
+                            .hasMessageContaining("System role not supported"))
+                    .verify(TIMEOUT);
+            assertThat(model.activeGenerations()).isZero();
+            ChatResponse ok = model.call(ChatRequest.of(Message.user("Say hello."))).block(TIMEOUT);
+            assertThat(ok).isNotNull();
+            assertThat(ok.message().text()).isEqualTo("Hello there!");
+        }
+    }
+
+    static void awaitIdle(LocalChatModel model) throws InterruptedException {
+        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        while (model.activeGenerations() > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        assertThat(model.activeGenerations()).isZero();
+    }
+
+    static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
