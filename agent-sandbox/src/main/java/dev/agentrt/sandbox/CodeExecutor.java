@@ -1,0 +1,351 @@
+package dev.agentrt.sandbox;
+
+import dev.agentrt.core.AgentSchedulers;
+import dev.agentrt.core.json.JsonArray;
+import dev.agentrt.core.json.JsonObject;
+import dev.agentrt.core.json.JsonValue;
+import dev.agentrt.core.model.ToolSpec;
+import dev.agentrt.core.security.Capability;
+import dev.agentrt.core.tool.Tool;
+import dev.agentrt.core.tool.ToolContext;
+import dev.agentrt.core.tool.ToolErrorKind;
+import dev.agentrt.core.tool.ToolResult;
+import dev.agentrt.sandbox.internal.js.HostFiles;
+import dev.agentrt.sandbox.internal.js.JsRunner;
+import dev.agentrt.sandbox.internal.python.PythonRunner;
+import reactor.core.publisher.Mono;
+
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The {@code code_executor} tool: runs code a model wrote in a WebAssembly sandbox, with no access
+ * to the host except the files a call declares and the task's grants allow, and with hard limits on
+ * time, memory and output.
+ *
+ * <pre>{@code
+ * CodeExecutor executor = CodeExecutor.create();            // or CodeExecutor.javascript()
+ * Agent agent = Agent.builder().model(model).tools(executor).grant(Capability.fileRead(data)).build();
+ *
+ * // or directly:
+ * ExecutionResult r = executor.execute("javascript", "console.log('hi'); 6 * 7").block();
+ * }</pre>
+ *
+ * <p>The model calls it with {@code {"language": "javascript", "code": "...", "files": [{"path":
+ * "/data/in.csv", "access": "read"}]}}. JavaScript runs in QuickJS (ES2023) compiled to WebAssembly;
+ * {@code console.log}/{@code console.error} are captured, the value of the last expression (or of a
+ * top-level {@code return}) comes back as JSON, a thrown error comes back with its message and line,
+ * and {@code readFile(path)}/{@code writeFile(path, text)} reach the declared files. Python
+ * (CPython 3.13 for WASI) is offered when the JVM and the class path allow it; otherwise a call says
+ * that it is unavailable and why ({@link #unavailable}).
+ *
+ * <p>Every run gets a fresh engine, so nothing one task leaves in the interpreter reaches the next;
+ * a small pool of engines started ahead hides the start-up time. A run ends with a
+ * {@link RunOutcome}: past {@link SandboxLimits#timeout()} the guest is interrupted
+ * ({@link RunOutcome#TIMEOUT}), its linear memory cannot grow past {@link SandboxLimits#maxMemoryBytes()}
+ * ({@link RunOutcome#MEMORY_LIMIT}), and output past {@link SandboxLimits#maxOutputBytes()} stops it
+ * ({@link RunOutcome#OUTPUT_LIMIT}).
+ *
+ * <p>Thread-safe; one instance serves every task. Runs execute on {@link AgentSchedulers#compute()},
+ * so many concurrent calls queue for the cores instead of oversubscribing them; {@link #invoke} and
+ * {@link #execute} do not block, and cancelling their subscription interrupts the running code.
+ * QuickJS's interpreter is one WebAssembly function large enough that HotSpot does not compile it
+ * by default: run the JVM with {@code -XX:-DontCompileHugeMethods} for several times faster scripts.
+ * {@link #close} drops the pooled engines.
+ */
+public final class CodeExecutor implements Tool, AutoCloseable {
+    /** The tool's name. */
+    public static final String NAME = "code_executor";
+
+    /** The languages a code executor can offer. */
+    public enum Language {
+        JAVASCRIPT("javascript"), PYTHON("python");
+
+        private final String id;
+
+        Language(String id) {
+            this.id = id;
+        }
+
+        /** The name the model uses, e.g. {@code "javascript"}. */
+        public String id() {
+            return id;
+        }
+
+        /** The language with this {@link #id()}, ignoring case. */
+        public static Optional<Language> of(String id) {
+            for (Language l : values()) {
+                if (l.id.equalsIgnoreCase(id.strip())) {
+                    return Optional.of(l);
+                }
+            }
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * How a code executor runs code.
+     *
+     * @param limits the limits of every run
+     * @param poolSize JavaScript engines kept started ahead; 0 starts each on demand
+     * @param maxFileBytes the largest file a script may read or write
+     * @param languages the languages offered to the model
+     */
+    public record Options(SandboxLimits limits, int poolSize, long maxFileBytes, Set<Language> languages) {
+        /** {@link SandboxLimits#DEFAULT}, two pooled engines, 4 MiB files, every language. */
+        public static final Options DEFAULT = new Options(SandboxLimits.DEFAULT, 2, 4L << 20,
+                EnumSet.allOf(Language.class));
+
+        public Options {
+            Objects.requireNonNull(limits, "limits");
+            if (poolSize < 0 || poolSize > 64) {
+                throw new IllegalArgumentException("poolSize must be between 0 and 64, was " + poolSize);
+            }
+            if (maxFileBytes < 0) {
+                throw new IllegalArgumentException("maxFileBytes must not be negative, was " + maxFileBytes);
+            }
+            Objects.requireNonNull(languages, "languages");
+            if (languages.isEmpty()) {
+                throw new IllegalArgumentException("languages must name at least one language");
+            }
+            languages = Set.copyOf(EnumSet.copyOf(languages));
+        }
+
+        public Options withLimits(SandboxLimits limits) {
+            return new Options(limits, poolSize, maxFileBytes, languages);
+        }
+
+        public Options withPoolSize(int poolSize) {
+            return new Options(limits, poolSize, maxFileBytes, languages);
+        }
+
+        public Options withMaxFileBytes(long maxFileBytes) {
+            return new Options(limits, poolSize, maxFileBytes, languages);
+        }
+
+        public Options withLanguages(Language... languages) {
+            return new Options(limits, poolSize, maxFileBytes, Set.of(languages));
+        }
+    }
+
+    private final Options options;
+    private final JsRunner javascript;
+    private final PythonRunner python;
+    private final ToolSpec spec;
+
+    private CodeExecutor(Options options) {
+        this.options = options;
+        this.javascript = new JsRunner(options.limits(), options.poolSize());
+        this.python = PythonRunner.create(options.limits());
+        this.spec = new ToolSpec(NAME, description(), parameters());
+        if (options.languages().contains(Language.JAVASCRIPT)) {
+            javascript.warmUp();
+        }
+    }
+
+    /** Every language, default options; starts filling the engine pool in the background. */
+    public static CodeExecutor create() {
+        return new CodeExecutor(Options.DEFAULT);
+    }
+
+    /** JavaScript only, default options. */
+    public static CodeExecutor javascript() {
+        return new CodeExecutor(Options.DEFAULT.withLanguages(Language.JAVASCRIPT));
+    }
+
+    public static CodeExecutor create(Options options) {
+        return new CodeExecutor(Objects.requireNonNull(options, "options"));
+    }
+
+    public Options options() {
+        return options;
+    }
+
+    /** Why {@code language} cannot run here, or empty when it can. */
+    public Optional<String> unavailable(Language language) {
+        if (!options.languages().contains(language)) {
+            return Optional.of(language.id() + " is not enabled in this code executor");
+        }
+        return switch (language) {
+            case JAVASCRIPT -> Optional.empty();
+            case PYTHON -> python.unavailable();
+        };
+    }
+
+    @Override
+    public ToolSpec spec() {
+        return spec;
+    }
+
+    @Override
+    public List<Capability> requiredCapabilities(JsonObject arguments) {
+        try {
+            return declaredFiles(arguments).stream().map(HostFiles.Declared::capability).toList();
+        } catch (IllegalArgumentException e) {
+            return List.of();
+        }
+    }
+
+    @Override
+    public Mono<ToolResult> invoke(JsonObject arguments, ToolContext context) {
+        return Mono.defer(() -> {
+            String languageId = arguments.getString("language").orElse("");
+            Optional<Language> language = Language.of(languageId);
+            if (language.isEmpty() || !options.languages().contains(language.get())) {
+                return Mono.just(ToolResult.error(ToolErrorKind.INVALID_ARGUMENTS,
+                        "language must be one of " + languageIds() + ", was '" + languageId + "'"));
+            }
+            Optional<String> unavailable = unavailable(language.get());
+            if (unavailable.isPresent()) {
+                return Mono.just(ToolResult.error(ToolErrorKind.INVALID_ARGUMENTS,
+                        language.get().id() + " is unavailable: " + unavailable.get()
+                                + (options.languages().contains(Language.JAVASCRIPT) ? "; use javascript" : "")));
+            }
+            Optional<String> code = arguments.getString("code");
+            if (code.isEmpty()) {
+                return Mono.just(ToolResult.error(ToolErrorKind.INVALID_ARGUMENTS, "code is required (a string)"));
+            }
+            List<HostFiles.Declared> files;
+            try {
+                files = declaredFiles(arguments);
+            } catch (IllegalArgumentException e) {
+                return Mono.just(ToolResult.error(ToolErrorKind.INVALID_ARGUMENTS, String.valueOf(e.getMessage())));
+            }
+            var hostFiles = new HostFiles(files, context.grants(), options.maxFileBytes());
+            return run(language.get(), code.get(), hostFiles).map(CodeExecutor::toToolResult);
+        });
+    }
+
+    /**
+     * Runs {@code code} without access to any host file. Does not block; the run happens on
+     * {@link AgentSchedulers#compute()} at subscription, and cancelling interrupts it. Fails with
+     * {@link IllegalArgumentException} for a language this executor does not offer or cannot run.
+     */
+    public Mono<ExecutionResult> execute(String language, String code) {
+        Objects.requireNonNull(language, "language");
+        Objects.requireNonNull(code, "code");
+        return Mono.defer(() -> {
+            Optional<Language> l = Language.of(language).filter(options.languages()::contains);
+            if (l.isEmpty()) {
+                return Mono.error(new IllegalArgumentException(
+                        "language must be one of " + languageIds() + ", was '" + language + "'"));
+            }
+            Optional<String> unavailable = unavailable(l.get());
+            if (unavailable.isPresent()) {
+                return Mono.error(new IllegalArgumentException(l.get().id() + " is unavailable: " + unavailable.get()));
+            }
+            return run(l.get(), code, HostFiles.none());
+        });
+    }
+
+    private Mono<ExecutionResult> run(Language language, String code, HostFiles files) {
+        return Mono.fromCallable(() -> switch (language) {
+            case JAVASCRIPT -> javascript.run(code, files);
+            case PYTHON -> python.run(code);
+        }).subscribeOn(AgentSchedulers.compute());
+    }
+
+    /** Drops the pooled engines; runs in progress finish. */
+    @Override
+    public void close() {
+        javascript.close();
+    }
+
+    private static ToolResult toToolResult(ExecutionResult result) {
+        String json = result.toJson().toJson();
+        return result.ok() ? ToolResult.text(json) : ToolResult.error(ToolErrorKind.EXECUTION_FAILED, json);
+    }
+
+    private static List<HostFiles.Declared> declaredFiles(JsonObject arguments) {
+        JsonValue files = arguments.get("files");
+        if (files == null || files instanceof JsonValue.JsonNull) {
+            return List.of();
+        }
+        if (!(files instanceof JsonArray array)) {
+            throw new IllegalArgumentException("files must be an array of {path, access}");
+        }
+        var declared = new ArrayList<HostFiles.Declared>(array.size());
+        for (JsonValue item : array.items()) {
+            if (!(item instanceof JsonObject file)) {
+                throw new IllegalArgumentException("each of files must be an object {path, access}");
+            }
+            String path = file.getString("path")
+                    .filter(p -> !p.isBlank())
+                    .orElseThrow(() -> new IllegalArgumentException("each of files needs a path"));
+            String access = file.getString("access").orElse("read").toLowerCase(Locale.ROOT);
+            if (!access.equals("read") && !access.equals("write")) {
+                throw new IllegalArgumentException(
+                        "access of '" + path + "' must be read or write, was '" + access + "'");
+            }
+            try {
+                declared.add(new HostFiles.Declared(Path.of(path), access.equals("write")));
+            } catch (InvalidPathException e) {
+                throw new IllegalArgumentException("not a valid path: '" + path + "'");
+            }
+        }
+        return List.copyOf(declared);
+    }
+
+    private List<String> languageIds() {
+        return options.languages().stream().sorted().map(Language::id).toList();
+    }
+
+    private String description() {
+        var d = new StringBuilder("Runs code in an isolated sandbox and returns its output as JSON: outcome, stdout, "
+                + "stderr, value (the value of the last expression or of a top-level return) and error "
+                + "(type, message, line). Limits: " + options.limits().timeout().toMillis() + " ms, "
+                + (options.limits().maxMemoryBytes() >> 20) + " MiB of memory, "
+                + options.limits().maxOutputBytes() + " bytes of output. No network.");
+        if (options.languages().contains(Language.JAVASCRIPT)) {
+            d.append(" javascript: ES2023 (QuickJS); console.log/console.error print; readFile(path) returns a file's "
+                    + "text and writeFile(path, text) writes one, for files listed in 'files' with their access.");
+        }
+        if (options.languages().contains(Language.PYTHON)) {
+            d.append(python.unavailable()
+                    .map(why -> " python: unavailable here (" + why + ").")
+                    .orElse(" python: CPython 3.13 standard library; print() prints; no file access."));
+        }
+        return d.toString();
+    }
+
+    private JsonObject parameters() {
+        JsonArray languages = new JsonArray(languageIds().stream().map(id -> (JsonValue) JsonValue.of(id)).toList());
+        JsonObject file = JsonObject.builder()
+                .put("type", "object")
+                .put("properties", JsonObject.builder()
+                        .put("path", JsonObject.builder()
+                                .put("type", "string")
+                                .put("description", "absolute path of a host file")
+                                .build())
+                        .put("access", JsonObject.builder()
+                                .put("type", "string")
+                                .put("enum", List.of("read", "write"))
+                                .build())
+                        .build())
+                .put("required", List.of("path", "access"))
+                .build();
+        return JsonObject.builder()
+                .put("type", "object")
+                .put("properties", JsonObject.builder()
+                        .put("language", JsonObject.builder().put("type", "string").put("enum", languages).build())
+                        .put("code", JsonObject.builder()
+                                .put("type", "string")
+                                .put("description", "the program to run")
+                                .build())
+                        .put("files", JsonObject.builder()
+                                .put("type", "array")
+                                .put("items", file)
+                                .put("description", "host files the code reads or writes")
+                                .build())
+                        .build())
+                .put("required", List.of("language", "code"))
+                .build();
+    }
+}
