@@ -7,11 +7,11 @@ import java.io.ByteArrayOutputStream;
  * keeps at most {@code cap} bytes; the first write past the cap interrupts the writing thread (the
  * guest's own), which stops the script at its next interruption check.
  */
-final class CappedOutput extends ByteArrayOutputStream {
+public final class CappedOutput extends ByteArrayOutputStream {
     private final int cap;
     private volatile boolean overflowed;
 
-    CappedOutput(int cap) {
+    public CappedOutput(int cap) {
         super(Math.min(cap, 8192));
         this.cap = cap;
     }
@@ -43,7 +43,7 @@ final class CappedOutput extends ByteArrayOutputStream {
         }
     }
 
-    boolean overflowed() {
+    public boolean overflowed() {
         return overflowed;
     }
 }

@@ -12,7 +12,7 @@ import java.util.concurrent.TimeUnit;
  * <p>{@link #close} and the timer synchronise so that no interrupt reaches the thread after the run
  * has ended (the thread goes back to a shared pool), and the interrupt status is cleared.
  */
-final class RunGuard implements AutoCloseable {
+public final class RunGuard implements AutoCloseable {
     private static final ScheduledThreadPoolExecutor TIMER = timer();
 
     private final Thread thread;
@@ -26,7 +26,7 @@ final class RunGuard implements AutoCloseable {
     }
 
     /** Starts the clock for the calling thread. */
-    static RunGuard arm(Duration timeout) {
+    public static RunGuard arm(Duration timeout) {
         return new RunGuard(Thread.currentThread(), timeout);
     }
 
@@ -38,7 +38,7 @@ final class RunGuard implements AutoCloseable {
     }
 
     /** Whether the time ran out. */
-    boolean fired() {
+    public boolean fired() {
         return fired;
     }
 

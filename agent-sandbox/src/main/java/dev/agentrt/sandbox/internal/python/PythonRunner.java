@@ -2,12 +2,17 @@ package dev.agentrt.sandbox.internal.python;
 
 import dev.agentrt.sandbox.ExecutionResult;
 import dev.agentrt.sandbox.SandboxLimits;
+import org.jspecify.annotations.Nullable;
+import run.endive.runtime.CompiledModule;
 
+import java.lang.reflect.InvocationTargetException;
 import java.util.Optional;
 
 /**
- * Python for the code executor. CPython for WASI ships as Java 25 bytecode, so nothing here names
- * its classes: they are looked up at run time, only on a JVM that can load them.
+ * Python for the code executor: CPython 3.13 for WASI ({@code io.trino:trino-wasm-python}), a
+ * fresh interpreter per run. That artifact is Java 25 bytecode and optional, so nothing here names
+ * its classes: {@link #create} looks them up and reports why Python is unavailable when the JVM
+ * is older or the artifact is absent. Thread-safe; {@link #run} blocks.
  */
 public final class PythonRunner {
     public static final String LANGUAGE = "python";
@@ -16,6 +21,7 @@ public final class PythonRunner {
 
     private final SandboxLimits limits;
     private final Optional<String> unavailable;
+    private volatile @Nullable CompiledModule module;
 
     private PythonRunner(SandboxLimits limits, Optional<String> unavailable) {
         this.limits = limits;
@@ -23,7 +29,7 @@ public final class PythonRunner {
     }
 
     public static PythonRunner create(SandboxLimits limits) {
-        return new PythonRunner(limits, probe());
+        return new PythonRunner(limits, probe(Runtime.version().feature(), PythonRunner.class.getClassLoader()));
     }
 
     /** Why Python cannot run in this JVM, or empty when it can. */
@@ -31,21 +37,54 @@ public final class PythonRunner {
         return unavailable;
     }
 
-    /** Runs {@code code}. Blocks. Only when {@link #unavailable()} is empty. */
+    /**
+     * Runs {@code code} in a fresh interpreter, to its end, a limit, an error or an interruption.
+     * Blocks. Only when {@link #unavailable()} is empty.
+     */
     public ExecutionResult run(String code) {
-        throw new IllegalStateException("python is unavailable: " + unavailable.orElse("") + " " + limits);
+        if (unavailable.isPresent()) {
+            throw new IllegalStateException("python is unavailable: " + unavailable.get());
+        }
+        return PythonRun.run(module(), limits, code);
     }
 
-    private static Optional<String> probe() {
-        int feature = Runtime.version().feature();
-        if (feature < REQUIRED_JAVA) {
-            return Optional.of("it needs Java " + REQUIRED_JAVA + " or later, this JVM is Java " + feature);
+    private CompiledModule module() {
+        CompiledModule m = module;
+        if (m == null) {
+            synchronized (this) {
+                m = module;
+                if (m == null) {
+                    m = load(PythonRunner.class.getClassLoader());
+                    module = m;
+                }
+            }
+        }
+        return m;
+    }
+
+    /** Why Python cannot run on a JVM of {@code javaFeature} with {@code loader}, or empty. */
+    static Optional<String> probe(int javaFeature, @Nullable ClassLoader loader) {
+        if (javaFeature < REQUIRED_JAVA) {
+            return Optional.of("it needs Java " + REQUIRED_JAVA + " or later, this JVM is Java " + javaFeature);
         }
         try {
-            Class.forName(MODULE_CLASS, false, PythonRunner.class.getClassLoader());
+            // Not initialised: the check only asks whether the class is there and loadable.
+            Class.forName(MODULE_CLASS, false, loader);
             return Optional.empty();
-        } catch (ClassNotFoundException | LinkageError e) {
+        } catch (ClassNotFoundException e) {
             return Optional.of("io.trino:trino-wasm-python is not on the class path");
+        } catch (LinkageError e) {
+            return Optional.of("io.trino:trino-wasm-python cannot be loaded: " + e);
+        }
+    }
+
+    private static CompiledModule load(@Nullable ClassLoader loader) {
+        try {
+            Class<?> type = Class.forName(MODULE_CLASS, true, loader);
+            return (CompiledModule) type.getConstructor().newInstance();
+        } catch (ClassNotFoundException | NoSuchMethodException | InstantiationException | IllegalAccessException
+                | InvocationTargetException | ClassCastException | LinkageError e) {
+            throw new IllegalStateException("python is unavailable: cannot load " + MODULE_CLASS + ": " + e, e);
         }
     }
 }
