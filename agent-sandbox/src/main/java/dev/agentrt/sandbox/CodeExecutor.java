@@ -218,6 +218,11 @@ public final class CodeExecutor implements Tool, AutoCloseable {
             } catch (IllegalArgumentException e) {
                 return Mono.just(ToolResult.error(ToolErrorKind.INVALID_ARGUMENTS, String.valueOf(e.getMessage())));
             }
+            if (!files.isEmpty() && language.get() != Language.JAVASCRIPT) {
+                return Mono.just(ToolResult.error(ToolErrorKind.INVALID_ARGUMENTS,
+                        language.get().id() + " code has no access to host files; leave out 'files'"
+                                + " or use javascript"));
+            }
             var hostFiles = new HostFiles(files, context.grants(), options.maxFileBytes());
             return run(language.get(), code.get(), hostFiles).map(CodeExecutor::toToolResult);
         });

@@ -125,6 +125,16 @@ class CodeExecutorPythonTest {
     }
 
     @Test
+    void aPythonCallThatDeclaresFilesIsAnInvalidArgument() {
+        assumeTrue(executor.unavailable(Language.PYTHON).isEmpty(), "python is unavailable here");
+        ToolResult r = executor.invoke(JsonValue.parse("""
+                {"language":"python","code":"1","files":[{"path":"/tmp/x.txt","access":"read"}]}""").asObject(),
+                new TestContext(Grants.none())).block(WAIT);
+        assertThat(r.errorKind()).isEqualTo(ToolErrorKind.INVALID_ARGUMENTS);
+        assertThat(r.content()).contains("no access to host files");
+    }
+
+    @Test
     void theHostFileSystemIsOutOfReach() {
         ExecutionResult r = python("""
                 import os

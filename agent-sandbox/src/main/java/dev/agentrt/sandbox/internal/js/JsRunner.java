@@ -17,6 +17,7 @@ import run.endive.runtime.WasmInterruptedException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -149,7 +150,12 @@ public final class JsRunner implements AutoCloseable {
                 return;
             }
             if (starting.compareAndSet(n, n + 1)) {
-                AgentSchedulers.compute().schedule(this::startOne);
+                try {
+                    AgentSchedulers.compute().schedule(this::startOne);
+                } catch (RejectedExecutionException e) {
+                    starting.decrementAndGet();
+                    return;
+                }
             }
         }
     }
@@ -163,8 +169,9 @@ public final class JsRunner implements AutoCloseable {
                     engine.close();
                 }
             }
-        } catch (RuntimeException e) {
-            LOG.debug("could not start a pooled JavaScript engine", e);
+        } catch (RuntimeException | Error e) {
+            // The next take() starts an engine on its own thread and asks for a refill again.
+            LOG.warn("could not start a pooled JavaScript engine", e);
         } finally {
             starting.decrementAndGet();
         }
