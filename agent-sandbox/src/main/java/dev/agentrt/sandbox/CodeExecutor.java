@@ -257,7 +257,7 @@ public final class CodeExecutor implements Tool, AutoCloseable {
         }).subscribeOn(AgentSchedulers.compute());
     }
 
-    /** Drops the pooled engines; runs in progress finish. */
+    /** Drops the pooled engines; runs in progress finish, later runs start their engine on demand. */
     @Override
     public void close() {
         javascript.close();

@@ -145,6 +145,15 @@ class CodeExecutorJavaScriptTest {
     }
 
     @Test
+    void endlessRecursionIsAClearErrorAndTheHostCarriesOn() {
+        ExecutionResult r = js("function down(n) { return down(n + 1) + 1; }\ndown(0)");
+
+        assertThat(r.outcome()).isInstanceOf(RunOutcome.Trap.class);
+        assertThat(r.outcome().describe()).containsIgnoringCase("stack");
+        assertThat(js("'fine'").value()).isEqualTo(JsonValue.of("fine"));
+    }
+
+    @Test
     void globalsDoNotLeakFromOneRunToTheNext() {
         js("globalThis.secret = 'task one'; var leaked = 1;");
         ExecutionResult r = js("[typeof globalThis.secret, typeof leaked]");
