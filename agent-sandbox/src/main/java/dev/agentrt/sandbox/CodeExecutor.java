@@ -94,7 +94,8 @@ public final class CodeExecutor implements Tool, AutoCloseable {
      * How a code executor runs code.
      *
      * @param limits the limits of every run
-     * @param poolSize JavaScript engines kept started ahead; 0 starts each on demand
+     * @param poolSize JavaScript engines kept started ahead (and, once Python has run, one Python
+     *     interpreter); 0 starts each on demand
      * @param maxFileBytes the largest file a script may read or write
      * @param languages the languages offered to the model
      */
@@ -143,7 +144,7 @@ public final class CodeExecutor implements Tool, AutoCloseable {
     private CodeExecutor(Options options) {
         this.options = options;
         this.javascript = new JsRunner(options.limits(), options.poolSize());
-        this.python = PythonRunner.create(options.limits());
+        this.python = PythonRunner.create(options.limits(), options.poolSize() > 0);
         this.spec = new ToolSpec(NAME, description(), parameters());
         if (options.languages().contains(Language.JAVASCRIPT)) {
             javascript.warmUp();
@@ -261,6 +262,7 @@ public final class CodeExecutor implements Tool, AutoCloseable {
     @Override
     public void close() {
         javascript.close();
+        python.close();
     }
 
     private static ToolResult toToolResult(ExecutionResult result) {

@@ -23,7 +23,7 @@ class CodeExecutorPythonTest {
 
     @BeforeAll
     static void start() {
-        executor = CodeExecutor.create(Options.DEFAULT.withPoolSize(0)
+        executor = CodeExecutor.create(Options.DEFAULT.withPoolSize(1)
                 .withLimits(new SandboxLimits(Duration.ofSeconds(30), 64L << 20, 64 << 10)));
     }
 
@@ -91,6 +91,13 @@ class CodeExecutorPythonTest {
         ExecutionResult r = python("x = 1\nif x\n    pass\n");
         assertThat(r.error().type()).isEqualTo("SyntaxError");
         assertThat(r.error().line()).isEqualTo(2);
+    }
+
+    @Test
+    void nothingOneRunLeavesInTheInterpreterReachesTheNext() {
+        python("import builtins, sys\nbuiltins.leaked = 'task one'\nsys.modules['json'].leaked = True");
+        ExecutionResult r = python("import builtins, json\n[hasattr(builtins, 'leaked'), hasattr(json, 'leaked')]");
+        assertThat(r.value()).isEqualTo(JsonValue.parse("[false,false]"));
     }
 
     @Test

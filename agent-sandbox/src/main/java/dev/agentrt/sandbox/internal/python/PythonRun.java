@@ -52,71 +52,92 @@ final class PythonRun {
     private static final int VARCHAR = 11;
     private static final long MAX_FILE_SYSTEM_BYTES = 16L << 20;
 
-    private final Memory[] memory = new Memory[1];
     private final int maxPages;
     private final int maxOutputBytes;
+    private final Duration timeout;
+    private final CappedOutput stdout;
+    private final CappedOutput stderr;
+    private final FileSystem fs;
+    private final WasiPreview1 wasi;
+    private final Instance instance;
+    private volatile @Nullable Memory memory;
     private volatile @Nullable String hostError;
 
-    private PythonRun(SandboxLimits limits) {
+    /** Starts an interpreter and imports the guest script. Blocks for a second or more. */
+    private PythonRun(CompiledModule module, SandboxLimits limits) {
         this.maxPages = limits.maxMemoryPages();
         this.maxOutputBytes = limits.maxOutputBytes();
+        this.timeout = limits.timeout();
+        this.stdout = new CappedOutput(limits.maxOutputBytes());
+        this.stderr = new CappedOutput(limits.maxOutputBytes());
+        this.fs = ZeroFs.newFileSystem(Configuration.unix()
+                .toBuilder()
+                .setAttributeViews("unix")
+                .setMaxSize(MAX_FILE_SYSTEM_BYTES)
+                .setMaxCacheSize(0)
+                .build());
+        WasiPreview1 w = null;
+        try {
+            Path guest = Files.createDirectories(fs.getPath("/guest"));
+            Files.writeString(guest.resolve("guest.py"), GUEST);
+            w = WasiPreview1.builder()
+                    .withOptions(WasiOptions.builder()
+                            .withStdout(stdout)
+                            .withStderr(stderr)
+                            .withDirectory("/guest", guest)
+                            .withEnvironment("PYTHONDONTWRITEBYTECODE", "1")
+                            .withEnvironment("PYTHONUNBUFFERED", "1")
+                            .build())
+                    .build();
+            this.wasi = w;
+            this.instance = Instance.builder(module.wasmModule())
+                    .withMachineFactory(module.machineFactory())
+                    .withImportValues(ImportValues.builder()
+                            .addFunction(w.toHostFunctions())
+                            .addFunction(returnError())
+                            .build())
+                    .withMemoryFactory(this::memory)
+                    .withStart(false)
+                    .build();
+            setup();
+        } catch (IOException e) {
+            close(w);
+            throw new UncheckedIOException("cannot prepare the in-memory file system", e);
+        } catch (RuntimeException | Error e) {
+            close(w);
+            throw e;
+        }
     }
 
-    static ExecutionResult run(CompiledModule module, SandboxLimits limits, String code) {
-        return new PythonRun(limits).execute(module, limits, code);
+    /**
+     * A started interpreter with the guest script imported, ready for one {@link #execute}. Throws
+     * {@link MemoryCapTooSmall} when the cap is below the interpreter's initial memory.
+     */
+    static PythonRun prepare(CompiledModule module, SandboxLimits limits) {
+        return new PythonRun(module, limits);
     }
 
-    private ExecutionResult execute(CompiledModule module, SandboxLimits limits, String code) {
+    /** Runs {@code code} to its end, a limit, an error or an interruption, then closes. Blocks. */
+    ExecutionResult execute(String code) {
         long start = System.nanoTime();
-        var stdout = new CappedOutput(limits.maxOutputBytes());
-        var stderr = new CappedOutput(limits.maxOutputBytes());
         @Nullable
         String reply = null;
         @Nullable
         Throwable failure = null;
         boolean timedOut;
-        try (FileSystem fs = ZeroFs.newFileSystem(Configuration.unix()
-                .toBuilder()
-                .setAttributeViews("unix")
-                .setMaxSize(MAX_FILE_SYSTEM_BYTES)
-                .setMaxCacheSize(0)
-                .build())) {
-            Path guest = Files.createDirectories(fs.getPath("/guest"));
-            Files.writeString(guest.resolve("guest.py"), GUEST);
-            WasiOptions options = WasiOptions.builder()
-                    .withStdout(stdout)
-                    .withStderr(stderr)
-                    .withDirectory("/guest", guest)
-                    .withEnvironment("PYTHONDONTWRITEBYTECODE", "1")
-                    .withEnvironment("PYTHONUNBUFFERED", "1")
-                    .build();
-            try (WasiPreview1 wasi = WasiPreview1.builder().withOptions(options).build();
-                    RunGuard guard = RunGuard.arm(limits.timeout())) {
-                try {
-                    Instance instance = Instance.builder(module.wasmModule())
-                            .withMachineFactory(module.machineFactory())
-                            .withImportValues(ImportValues.builder()
-                                    .addFunction(wasi.toHostFunctions())
-                                    .addFunction(returnError())
-                                    .build())
-                            .withMemoryFactory(this::memory)
-                            .withStart(false)
-                            .build();
-                    reply = call(instance, code);
-                } catch (RuntimeException | StackOverflowError | OutOfMemoryError e) {
-                    failure = e;
-                }
-                timedOut = guard.fired();
+        try (RunGuard guard = RunGuard.arm(timeout)) {
+            try {
+                reply = call(code);
+            } catch (RuntimeException | StackOverflowError | OutOfMemoryError e) {
+                failure = e;
             }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot prepare the in-memory file system", e);
+            timedOut = guard.fired();
+        } finally {
+            close();
         }
         String out = stdout.toString(StandardCharsets.UTF_8);
         String err = stderr.toString(StandardCharsets.UTF_8);
         Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
-        if (failure instanceof MemoryCapTooSmall) {
-            return result(RunOutcome.MEMORY_LIMIT, out, err, null, null, elapsed);
-        }
         if (stdout.overflowed() || stderr.overflowed()) {
             return result(RunOutcome.OUTPUT_LIMIT, out, err, null, null, elapsed);
         }
@@ -136,6 +157,27 @@ final class PythonRun {
             return result(RunOutcome.trap(message), out, err, null, null, elapsed);
         }
         return fromReply(reply, out, err, elapsed);
+    }
+
+    /** An interpreter never run: drops it. */
+    void close() {
+        close(wasi);
+    }
+
+    private void close(@Nullable WasiPreview1 w) {
+        if (w != null) {
+            w.close();
+        }
+        try {
+            fs.close();
+        } catch (IOException e) {
+            // An in-memory file system has nothing to release.
+        }
+    }
+
+    /** The result for a memory cap below what the interpreter needs to start. */
+    static ExecutionResult memoryCapTooSmall() {
+        return result(RunOutcome.MEMORY_LIMIT, "", "", null, null, Duration.ZERO);
     }
 
     private ExecutionResult fromReply(@Nullable String reply, String out, String err, Duration elapsed) {
@@ -168,9 +210,9 @@ final class PythonRun {
         return result(RunOutcome.OK, out, err, value == null ? JsonValue.nullValue() : value, null, elapsed);
     }
 
-    private @Nullable String call(Instance instance, String code) {
+    private void setup() {
         Memory m = instance.memory();
-        int name = allocate(instance, 4);
+        int name = allocate(4);
         m.writeCString(name, "run");
         byte[] argType = ByteBuffer.allocate(12)
                 .order(ByteOrder.LITTLE_ENDIAN)
@@ -178,13 +220,16 @@ final class PythonRun {
                 .putInt(1)
                 .putInt(VARCHAR)
                 .array();
-        int argTypePtr = allocate(instance, argType.length);
+        int argTypePtr = allocate(argType.length);
         m.write(argTypePtr, argType);
         byte[] returnType = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(VARCHAR).array();
-        int returnTypePtr = allocate(instance, returnType.length);
+        int returnTypePtr = allocate(returnType.length);
         m.write(returnTypePtr, returnType);
         instance.export("setup").apply(name, argTypePtr, returnTypePtr);
+    }
 
+    private @Nullable String call(String code) {
+        Memory m = instance.memory();
         byte[] source = code.getBytes(StandardCharsets.UTF_8);
         // A present row holding one present VARCHAR: flag, flag, length, bytes.
         byte[] data = ByteBuffer.allocate(1 + 1 + 4 + source.length)
@@ -194,7 +239,7 @@ final class PythonRun {
                 .putInt(source.length)
                 .put(source)
                 .array();
-        int dataPtr = allocate(instance, data.length);
+        int dataPtr = allocate(data.length);
         m.write(dataPtr, data);
         int resultPtr = (int) instance.export("execute").apply(dataPtr)[0];
         if (resultPtr == 0 || m.read(resultPtr + 4) == 0) {
@@ -205,7 +250,7 @@ final class PythonRun {
         return m.readString(resultPtr + 9, length);
     }
 
-    private static int allocate(Instance instance, int size) {
+    private int allocate(int size) {
         return (int) instance.export("allocate").apply(size)[0];
     }
 
@@ -227,12 +272,12 @@ final class PythonRun {
         }
         Memory m = new ByteArrayMemory(new MemoryLimits(declared.initialPages(),
                 Math.min(declared.maximumPages(), maxPages)));
-        memory[0] = m;
+        memory = m;
         return m;
     }
 
     private boolean memoryExhausted() {
-        Memory m = memory[0];
+        Memory m = memory;
         return m != null && m.pages() + 16 >= Math.min(maxPages, m.maximumPages());
     }
 
@@ -253,7 +298,7 @@ final class PythonRun {
     }
 
     /** The memory cap is below what the interpreter needs to start. */
-    private static final class MemoryCapTooSmall extends RuntimeException {
+    static final class MemoryCapTooSmall extends RuntimeException {
         private static final long serialVersionUID = 1L;
 
         MemoryCapTooSmall() {
