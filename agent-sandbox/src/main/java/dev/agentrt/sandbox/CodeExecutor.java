@@ -1,6 +1,7 @@
 package dev.agentrt.sandbox;
 
 import dev.agentrt.core.AgentSchedulers;
+import dev.agentrt.core.SandboxException;
 import dev.agentrt.core.json.JsonArray;
 import dev.agentrt.core.json.JsonObject;
 import dev.agentrt.core.json.JsonValue;
@@ -13,17 +14,22 @@ import dev.agentrt.core.tool.ToolResult;
 import dev.agentrt.sandbox.internal.js.HostFiles;
 import dev.agentrt.sandbox.internal.js.JsRunner;
 import dev.agentrt.sandbox.internal.python.PythonRunner;
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.regex.Pattern;
 
 /**
  * The {@code code_executor} tool: runs code a model wrote in a WebAssembly sandbox, with no access
@@ -44,7 +50,9 @@ import java.util.Set;
  * top-level {@code return}) comes back as JSON, a thrown error comes back with its message and line,
  * and {@code readFile(path)}/{@code writeFile(path, text)} reach the declared files. Python
  * (CPython 3.13 for WASI) is offered when the JVM and the class path allow it; otherwise a call says
- * that it is unavailable and why ({@link #unavailable}).
+ * that it is unavailable and why ({@link #unavailable}). WASI programs registered with
+ * {@link Options#withModule} run through a {@link Sandbox} as {@code {"module": "wc", "args": ["-l"],
+ * "stdin": "..."}}, with the same limits and no host files.
  *
  * <p>Every run gets a fresh engine, so nothing one task leaves in the interpreter reaches the next;
  * a small pool of engines started ahead hides the start-up time. A run ends with a
@@ -63,6 +71,9 @@ import java.util.Set;
 public final class CodeExecutor implements Tool, AutoCloseable {
     /** The tool's name. */
     public static final String NAME = "code_executor";
+
+    /** {@link ExecutionResult#language()} of a registered module's run: this prefix and the module's name. */
+    public static final String MODULE_LANGUAGE_PREFIX = "wasi:";
 
     /** The languages a code executor can offer. */
     public enum Language {
@@ -98,11 +109,15 @@ public final class CodeExecutor implements Tool, AutoCloseable {
      *     interpreter); 0 starts each on demand
      * @param maxFileBytes the largest file a script may read or write
      * @param languages the languages offered to the model
+     * @param modules registered WASI programs the model may run by name with arguments and stdin
      */
-    public record Options(SandboxLimits limits, int poolSize, long maxFileBytes, Set<Language> languages) {
-        /** {@link SandboxLimits#DEFAULT}, two pooled engines, 4 MiB files, every language. */
+    public record Options(SandboxLimits limits, int poolSize, long maxFileBytes, Set<Language> languages,
+            Map<String, WasmModule> modules) {
+        /** {@link SandboxLimits#DEFAULT}, two pooled engines, 4 MiB files, every language, no modules. */
         public static final Options DEFAULT = new Options(SandboxLimits.DEFAULT, 2, 4L << 20,
-                EnumSet.allOf(Language.class));
+                EnumSet.allOf(Language.class), Map.of());
+
+        private static final Pattern MODULE_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
 
         public Options {
             Objects.requireNonNull(limits, "limits");
@@ -117,34 +132,56 @@ public final class CodeExecutor implements Tool, AutoCloseable {
                 throw new IllegalArgumentException("languages must name at least one language");
             }
             languages = Set.copyOf(EnumSet.copyOf(languages));
+            Objects.requireNonNull(modules, "modules");
+            for (String name : modules.keySet()) {
+                if (!MODULE_NAME.matcher(name).matches()) {
+                    throw new IllegalArgumentException("modules: '" + name
+                            + "' is not a module name (letters, digits, '_', '.', '-'; at most 64)");
+                }
+            }
+            modules = Collections.unmodifiableMap(new TreeMap<>(modules));
         }
 
         public Options withLimits(SandboxLimits limits) {
-            return new Options(limits, poolSize, maxFileBytes, languages);
+            return new Options(limits, poolSize, maxFileBytes, languages, modules);
         }
 
         public Options withPoolSize(int poolSize) {
-            return new Options(limits, poolSize, maxFileBytes, languages);
+            return new Options(limits, poolSize, maxFileBytes, languages, modules);
         }
 
         public Options withMaxFileBytes(long maxFileBytes) {
-            return new Options(limits, poolSize, maxFileBytes, languages);
+            return new Options(limits, poolSize, maxFileBytes, languages, modules);
         }
 
         public Options withLanguages(Language... languages) {
-            return new Options(limits, poolSize, maxFileBytes, Set.of(languages));
+            return new Options(limits, poolSize, maxFileBytes, Set.of(languages), modules);
+        }
+
+        /**
+         * These options plus a WASI program the model can run as {@code {"module": name, "args": [...],
+         * "stdin": "..."}}, with this executor's limits and no host files.
+         */
+        public Options withModule(String name, WasmModule module) {
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(module, "module");
+            var more = new TreeMap<>(modules);
+            more.put(name, module);
+            return new Options(limits, poolSize, maxFileBytes, languages, more);
         }
     }
 
     private final Options options;
     private final JsRunner javascript;
     private final PythonRunner python;
+    private final @Nullable Sandbox sandbox;
     private final ToolSpec spec;
 
     private CodeExecutor(Options options) {
         this.options = options;
         this.javascript = new JsRunner(options.limits(), options.poolSize());
         this.python = PythonRunner.create(options.limits(), options.poolSize() > 0);
+        this.sandbox = options.modules().isEmpty() ? null : Sandbox.builder().limits(options.limits()).build();
         this.spec = new ToolSpec(NAME, description(), parameters());
         if (options.languages().contains(Language.JAVASCRIPT)) {
             javascript.warmUp();
@@ -197,6 +234,9 @@ public final class CodeExecutor implements Tool, AutoCloseable {
     @Override
     public Mono<ToolResult> invoke(JsonObject arguments, ToolContext context) {
         return Mono.defer(() -> {
+            if (arguments.has("module")) {
+                return invokeModule(arguments);
+            }
             String languageId = arguments.getString("language").orElse("");
             Optional<Language> language = Language.of(languageId);
             if (language.isEmpty() || !options.languages().contains(language.get())) {
@@ -249,6 +289,63 @@ public final class CodeExecutor implements Tool, AutoCloseable {
             }
             return run(l.get(), code, HostFiles.none());
         });
+    }
+
+    /**
+     * Runs the registered WASI program {@code name} with {@code args} and {@code stdin}, without any
+     * host file. Does not block; fails with {@link IllegalArgumentException} for a name that is not
+     * registered, with {@code SandboxException} for a module that is not valid WebAssembly.
+     */
+    public Mono<ExecutionResult> executeModule(String name, List<String> args, String stdin) {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(stdin, "stdin");
+        List<String> argv = List.copyOf(args);
+        return Mono.defer(() -> {
+            WasmModule module = options.modules().get(name);
+            Sandbox s = sandbox;
+            if (module == null || s == null) {
+                return Mono.error(new IllegalArgumentException(unknownModule(name)));
+            }
+            return s.run(module, RunRequest.builder().args(argv).stdin(stdin).build())
+                    .map(r -> new ExecutionResult(MODULE_LANGUAGE_PREFIX + name, r.outcome(), r.stdout(), r.stderr(),
+                            r.ok() ? JsonValue.nullValue() : null, null, r.elapsed()));
+        });
+    }
+
+    private Mono<ToolResult> invokeModule(JsonObject arguments) {
+        if (arguments.has("code") || arguments.has("language") || arguments.has("files")) {
+            return Mono.just(ToolResult.error(ToolErrorKind.INVALID_ARGUMENTS,
+                    "give either module (with args and stdin) or language and code, not both;"
+                            + " a module gets no host files"));
+        }
+        String name = arguments.getString("module").orElse("");
+        if (!options.modules().containsKey(name)) {
+            return Mono.just(ToolResult.error(ToolErrorKind.INVALID_ARGUMENTS, unknownModule(name)));
+        }
+        var args = new ArrayList<String>();
+        JsonValue given = arguments.get("args");
+        if (given != null && !(given instanceof JsonValue.JsonNull)) {
+            if (!(given instanceof JsonArray array)) {
+                return Mono.just(ToolResult.error(ToolErrorKind.INVALID_ARGUMENTS, "args must be an array of strings"));
+            }
+            for (JsonValue a : array.items()) {
+                if (!(a instanceof JsonValue.JsonString(String text))) {
+                    return Mono.just(ToolResult.error(ToolErrorKind.INVALID_ARGUMENTS,
+                            "args must be an array of strings, had " + a.toJson()));
+                }
+                args.add(text);
+            }
+        }
+        String stdin = arguments.getString("stdin").orElse("");
+        return executeModule(name, args, stdin).map(CodeExecutor::toToolResult)
+                .onErrorResume(SandboxException.class, e -> Mono.just(ToolResult.error(ToolErrorKind.EXECUTION_FAILED,
+                        "module '" + name + "' cannot run: " + e.getMessage())));
+    }
+
+    private String unknownModule(String name) {
+        return options.modules().isEmpty()
+                ? "no modules are registered in this code executor, so '" + name + "' cannot run"
+                : "module must be one of " + options.modules().keySet() + ", was '" + name + "'";
     }
 
     private Mono<ExecutionResult> run(Language language, String code, HostFiles files) {
@@ -319,6 +416,11 @@ public final class CodeExecutor implements Tool, AutoCloseable {
                     .map(why -> " python: unavailable here (" + why + ").")
                     .orElse(" python: CPython 3.13 standard library; print() prints; no file access."));
         }
+        if (!options.modules().isEmpty()) {
+            d.append(" Registered WASI programs, run with module, args and stdin instead of language and code: ")
+                    .append(String.join(", ", options.modules().keySet()))
+                    .append(".");
+        }
         return d.toString();
     }
 
@@ -338,21 +440,38 @@ public final class CodeExecutor implements Tool, AutoCloseable {
                         .build())
                 .put("required", List.of("path", "access"))
                 .build();
-        return JsonObject.builder()
-                .put("type", "object")
-                .put("properties", JsonObject.builder()
-                        .put("language", JsonObject.builder().put("type", "string").put("enum", languages).build())
-                        .put("code", JsonObject.builder()
-                                .put("type", "string")
-                                .put("description", "the program to run")
-                                .build())
-                        .put("files", JsonObject.builder()
-                                .put("type", "array")
-                                .put("items", file)
-                                .put("description", "host files the code reads or writes")
-                                .build())
+        var properties = JsonObject.builder()
+                .put("language", JsonObject.builder().put("type", "string").put("enum", languages).build())
+                .put("code",
+                        JsonObject.builder().put("type", "string").put("description", "the program to run").build())
+                .put("files", JsonObject.builder()
+                        .put("type", "array")
+                        .put("items", file)
+                        .put("description", "host files the code reads or writes")
+                        .build());
+        if (options.modules().isEmpty()) {
+            return JsonObject.builder()
+                    .put("type", "object")
+                    .put("properties", properties.build())
+                    .put("required", List.of("language", "code"))
+                    .build();
+        }
+        JsonArray names = new JsonArray(
+                options.modules().keySet().stream().map(n -> (JsonValue) JsonValue.of(n)).toList());
+        properties.put("module", JsonObject.builder()
+                .put("type", "string")
+                .put("enum", names)
+                .put("description", "a registered WASI program to run instead of code")
+                .build())
+                .put("args", JsonObject.builder()
+                        .put("type", "array")
+                        .put("items", JsonObject.builder().put("type", "string").build())
+                        .put("description", "the program's arguments")
                         .build())
-                .put("required", List.of("language", "code"))
-                .build();
+                .put("stdin", JsonObject.builder()
+                        .put("type", "string")
+                        .put("description", "the program's standard input")
+                        .build());
+        return JsonObject.builder().put("type", "object").put("properties", properties.build()).build();
     }
 }
