@@ -64,9 +64,10 @@ import java.util.regex.Pattern;
  * <p>Thread-safe; one instance serves every task. Runs execute on {@link AgentSchedulers#compute()},
  * so many concurrent calls queue for the cores instead of oversubscribing them; {@link #invoke} and
  * {@link #execute} do not block, and cancelling their subscription interrupts the running code.
- * QuickJS's interpreter is one WebAssembly function large enough that HotSpot does not compile it
- * by default: run the JVM with {@code -XX:-DontCompileHugeMethods} for several times faster scripts.
- * {@link #close} drops the pooled engines.
+ * QuickJS's interpreter is one WebAssembly function that becomes a JVM method too large for
+ * HotSpot's compilers (by default, and in this build even with {@code -XX:-DontCompileHugeMethods}),
+ * so CPU-heavy scripts run far slower than in Node: the executor suits glue code, not number
+ * crunching. {@link #close} drops the pooled engines.
  */
 public final class CodeExecutor implements Tool, AutoCloseable {
     /** The tool's name. */
