@@ -63,15 +63,17 @@ public final class HostFiles {
         if (d == null) {
             throw new Denied("'" + name + "' is not declared in the call's files");
         }
-        if (!grants.allows(Capability.fileRead(path))) {
+        // Checked and read at its real location: a link swapped in after the check changes nothing.
+        Path real = PathPolicy.realPath(path);
+        if (!grants.allows(Capability.fileRead(real))) {
             throw new Denied("permission denied: file-read:" + path + " is not granted");
         }
         try {
-            long size = Files.size(path);
+            long size = Files.size(real);
             if (size > maxBytes) {
                 throw new Denied("'" + name + "' has " + size + " bytes, more than the limit of " + maxBytes);
             }
-            byte[] bytes = Files.readAllBytes(path);
+            byte[] bytes = Files.readAllBytes(real);
             return StandardCharsets.UTF_8.newDecoder()
                     .onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT)
@@ -93,7 +95,8 @@ public final class HostFiles {
         if (d == null || !d.write()) {
             throw new Denied("'" + name + "' is not declared for writing in the call's files");
         }
-        if (!grants.allows(Capability.fileWrite(path))) {
+        Path real = PathPolicy.realPath(path);
+        if (!grants.allows(Capability.fileWrite(real))) {
             throw new Denied("permission denied: file-write:" + path + " is not granted");
         }
         byte[] bytes = content.getBytes(StandardCharsets.UTF_8);
@@ -101,8 +104,7 @@ public final class HostFiles {
             throw new Denied("the content has " + bytes.length + " bytes, more than the limit of " + maxBytes);
         }
         try {
-            // The real path: a symbolic link swapped in after the check cannot redirect the write.
-            Files.write(PathPolicy.realPath(path), bytes);
+            Files.write(real, bytes);
         } catch (IOException e) {
             throw new Denied("cannot write '" + name + "': " + e.getMessage());
         }
