@@ -1,0 +1,478 @@
+package dev.agentrt.sandbox;
+
+import dev.agentrt.core.AgentSchedulers;
+import dev.agentrt.core.SandboxException;
+import dev.agentrt.core.json.JsonArray;
+import dev.agentrt.core.json.JsonObject;
+import dev.agentrt.core.json.JsonValue;
+import dev.agentrt.core.model.ToolSpec;
+import dev.agentrt.core.security.Capability;
+import dev.agentrt.core.tool.Tool;
+import dev.agentrt.core.tool.ToolContext;
+import dev.agentrt.core.tool.ToolErrorKind;
+import dev.agentrt.core.tool.ToolResult;
+import dev.agentrt.sandbox.internal.js.HostFiles;
+import dev.agentrt.sandbox.internal.js.JsRunner;
+import dev.agentrt.sandbox.internal.python.PythonRunner;
+import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Mono;
+
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.regex.Pattern;
+
+/**
+ * The {@code code_executor} tool: runs code a model wrote in a WebAssembly sandbox, with no access
+ * to the host except the files a call declares and the task's grants allow, and with hard limits on
+ * time, memory and output.
+ *
+ * <pre>{@code
+ * CodeExecutor executor = CodeExecutor.create();            // or CodeExecutor.javascript()
+ * Agent agent = Agent.builder().model(model).tools(executor).grant(Capability.fileRead(data)).build();
+ *
+ * // or directly:
+ * ExecutionResult r = executor.execute("javascript", "console.log('hi'); 6 * 7").block();
+ * }</pre>
+ *
+ * <p>The model calls it with {@code {"language": "javascript", "code": "...", "files": [{"path":
+ * "/data/in.csv", "access": "read"}]}}. JavaScript runs in QuickJS (ES2023) compiled to WebAssembly;
+ * {@code console.log}/{@code console.error} are captured, the value of the last expression (or of a
+ * top-level {@code return}) comes back as JSON, a thrown error comes back with its message and line,
+ * and {@code readFile(path)}/{@code writeFile(path, text)} reach the declared files. Python
+ * (CPython 3.13 for WASI) is offered when the JVM and the class path allow it; otherwise a call says
+ * that it is unavailable and why ({@link #unavailable}). WASI programs registered with
+ * {@link Options#withModule} run through a {@link Sandbox} as {@code {"module": "wc", "args": ["-l"],
+ * "stdin": "..."}}, with the same limits and no host files.
+ *
+ * <p>Every run gets a fresh engine, so nothing one task leaves in the interpreter reaches the next;
+ * a small pool of engines started ahead hides the start-up time. A run ends with a
+ * {@link RunOutcome}: past {@link SandboxLimits#timeout()} the guest is interrupted
+ * ({@link RunOutcome#TIMEOUT}), its linear memory cannot grow past {@link SandboxLimits#maxMemoryBytes()}
+ * ({@link RunOutcome#MEMORY_LIMIT}), and output past {@link SandboxLimits#maxOutputBytes()} stops it
+ * ({@link RunOutcome#OUTPUT_LIMIT}).
+ *
+ * <p>Thread-safe; one instance serves every task. Runs execute on {@link AgentSchedulers#compute()},
+ * so many concurrent calls queue for the cores instead of oversubscribing them; {@link #invoke} and
+ * {@link #execute} do not block, and cancelling their subscription interrupts the running code.
+ * QuickJS's interpreter is one WebAssembly function that becomes a JVM method too large for
+ * HotSpot's compilers (by default, and in this build even with {@code -XX:-DontCompileHugeMethods}),
+ * so CPU-heavy scripts run far slower than in Node: the executor suits glue code, not number
+ * crunching. {@link #close} drops the pooled engines.
+ */
+public final class CodeExecutor implements Tool, AutoCloseable {
+    /** The tool's name. */
+    public static final String NAME = "code_executor";
+
+    /** {@link ExecutionResult#language()} of a registered module's run: this prefix and the module's name. */
+    public static final String MODULE_LANGUAGE_PREFIX = "wasi:";
+
+    /** The languages a code executor can offer. */
+    public enum Language {
+        JAVASCRIPT("javascript"), PYTHON("python");
+
+        private final String id;
+
+        Language(String id) {
+            this.id = id;
+        }
+
+        /** The name the model uses, e.g. {@code "javascript"}. */
+        public String id() {
+            return id;
+        }
+
+        /** The language with this {@link #id()}, ignoring case. */
+        public static Optional<Language> of(String id) {
+            for (Language l : values()) {
+                if (l.id.equalsIgnoreCase(id.strip())) {
+                    return Optional.of(l);
+                }
+            }
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * How a code executor runs code.
+     *
+     * @param limits the limits of every run
+     * @param poolSize JavaScript engines kept started ahead (and, once Python has run, one Python
+     *     interpreter); 0 starts each on demand
+     * @param maxFileBytes the largest file a script may read or write
+     * @param languages the languages offered to the model
+     * @param modules registered WASI programs the model may run by name with arguments and stdin
+     */
+    public record Options(SandboxLimits limits, int poolSize, long maxFileBytes, Set<Language> languages,
+            Map<String, WasmModule> modules) {
+        /** {@link SandboxLimits#DEFAULT}, two pooled engines, 4 MiB files, every language, no modules. */
+        public static final Options DEFAULT = new Options(SandboxLimits.DEFAULT, 2, 4L << 20,
+                EnumSet.allOf(Language.class), Map.of());
+
+        private static final Pattern MODULE_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
+
+        public Options {
+            Objects.requireNonNull(limits, "limits");
+            if (poolSize < 0 || poolSize > 64) {
+                throw new IllegalArgumentException("poolSize must be between 0 and 64, was " + poolSize);
+            }
+            if (maxFileBytes < 0) {
+                throw new IllegalArgumentException("maxFileBytes must not be negative, was " + maxFileBytes);
+            }
+            Objects.requireNonNull(languages, "languages");
+            if (languages.isEmpty()) {
+                throw new IllegalArgumentException("languages must name at least one language");
+            }
+            languages = Set.copyOf(EnumSet.copyOf(languages));
+            Objects.requireNonNull(modules, "modules");
+            for (String name : modules.keySet()) {
+                if (!MODULE_NAME.matcher(name).matches()) {
+                    throw new IllegalArgumentException("modules: '" + name
+                            + "' is not a module name (letters, digits, '_', '.', '-'; at most 64)");
+                }
+            }
+            modules = Collections.unmodifiableMap(new TreeMap<>(modules));
+        }
+
+        public Options withLimits(SandboxLimits limits) {
+            return new Options(limits, poolSize, maxFileBytes, languages, modules);
+        }
+
+        public Options withPoolSize(int poolSize) {
+            return new Options(limits, poolSize, maxFileBytes, languages, modules);
+        }
+
+        public Options withMaxFileBytes(long maxFileBytes) {
+            return new Options(limits, poolSize, maxFileBytes, languages, modules);
+        }
+
+        public Options withLanguages(Language... languages) {
+            return new Options(limits, poolSize, maxFileBytes, Set.of(languages), modules);
+        }
+
+        /**
+         * These options plus a WASI program the model can run as {@code {"module": name, "args": [...],
+         * "stdin": "..."}}, with this executor's limits and no host files.
+         */
+        public Options withModule(String name, WasmModule module) {
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(module, "module");
+            var more = new TreeMap<>(modules);
+            more.put(name, module);
+            return new Options(limits, poolSize, maxFileBytes, languages, more);
+        }
+    }
+
+    private final Options options;
+    private final JsRunner javascript;
+    private final PythonRunner python;
+    private final @Nullable Sandbox sandbox;
+    private final ToolSpec spec;
+
+    private CodeExecutor(Options options) {
+        this.options = options;
+        this.javascript = new JsRunner(options.limits(), options.poolSize());
+        this.python = PythonRunner.create(options.limits(), options.poolSize() > 0);
+        this.sandbox = options.modules().isEmpty() ? null : Sandbox.builder().limits(options.limits()).build();
+        this.spec = new ToolSpec(NAME, description(), parameters());
+        if (options.languages().contains(Language.JAVASCRIPT)) {
+            javascript.warmUp();
+        }
+    }
+
+    /** Every language, default options; starts filling the engine pool in the background. */
+    public static CodeExecutor create() {
+        return new CodeExecutor(Options.DEFAULT);
+    }
+
+    /** JavaScript only, default options. */
+    public static CodeExecutor javascript() {
+        return new CodeExecutor(Options.DEFAULT.withLanguages(Language.JAVASCRIPT));
+    }
+
+    public static CodeExecutor create(Options options) {
+        return new CodeExecutor(Objects.requireNonNull(options, "options"));
+    }
+
+    public Options options() {
+        return options;
+    }
+
+    /** Why {@code language} cannot run here, or empty when it can. */
+    public Optional<String> unavailable(Language language) {
+        if (!options.languages().contains(language)) {
+            return Optional.of(language.id() + " is not enabled in this code executor");
+        }
+        return switch (language) {
+            case JAVASCRIPT -> Optional.empty();
+            case PYTHON -> python.unavailable();
+        };
+    }
+
+    @Override
+    public ToolSpec spec() {
+        return spec;
+    }
+
+    @Override
+    public List<Capability> requiredCapabilities(JsonObject arguments) {
+        try {
+            return declaredFiles(arguments).stream().map(HostFiles.Declared::capability).toList();
+        } catch (IllegalArgumentException e) {
+            return List.of();
+        }
+    }
+
+    @Override
+    public Mono<ToolResult> invoke(JsonObject arguments, ToolContext context) {
+        return Mono.defer(() -> {
+            if (arguments.has("module")) {
+                return invokeModule(arguments);
+            }
+            String languageId = arguments.getString("language").orElse("");
+            Optional<Language> language = Language.of(languageId);
+            if (language.isEmpty() || !options.languages().contains(language.get())) {
+                return Mono.just(ToolResult.error(ToolErrorKind.INVALID_ARGUMENTS,
+                        "language must be one of " + languageIds() + ", was '" + languageId + "'"));
+            }
+            Optional<String> unavailable = unavailable(language.get());
+            if (unavailable.isPresent()) {
+                return Mono.just(ToolResult.error(ToolErrorKind.INVALID_ARGUMENTS,
+                        language.get().id() + " is unavailable: " + unavailable.get()
+                                + (options.languages().contains(Language.JAVASCRIPT) ? "; use javascript" : "")));
+            }
+            Optional<String> code = arguments.getString("code");
+            if (code.isEmpty()) {
+                return Mono.just(ToolResult.error(ToolErrorKind.INVALID_ARGUMENTS, "code is required (a string)"));
+            }
+            List<HostFiles.Declared> files;
+            try {
+                files = declaredFiles(arguments);
+            } catch (IllegalArgumentException e) {
+                return Mono.just(ToolResult.error(ToolErrorKind.INVALID_ARGUMENTS, String.valueOf(e.getMessage())));
+            }
+            if (!files.isEmpty() && language.get() != Language.JAVASCRIPT) {
+                return Mono.just(ToolResult.error(ToolErrorKind.INVALID_ARGUMENTS,
+                        language.get().id() + " code has no access to host files; leave out 'files'"
+                                + " or use javascript"));
+            }
+            var hostFiles = new HostFiles(files, context.grants(), options.maxFileBytes());
+            return run(language.get(), code.get(), hostFiles).map(CodeExecutor::toToolResult);
+        });
+    }
+
+    /**
+     * Runs {@code code} without access to any host file. Does not block; the run happens on
+     * {@link AgentSchedulers#compute()} at subscription, and cancelling interrupts it. Fails with
+     * {@link IllegalArgumentException} for a language this executor does not offer or cannot run.
+     */
+    public Mono<ExecutionResult> execute(String language, String code) {
+        Objects.requireNonNull(language, "language");
+        Objects.requireNonNull(code, "code");
+        return Mono.defer(() -> {
+            Optional<Language> l = Language.of(language).filter(options.languages()::contains);
+            if (l.isEmpty()) {
+                return Mono.error(new IllegalArgumentException(
+                        "language must be one of " + languageIds() + ", was '" + language + "'"));
+            }
+            Optional<String> unavailable = unavailable(l.get());
+            if (unavailable.isPresent()) {
+                return Mono.error(new IllegalArgumentException(l.get().id() + " is unavailable: " + unavailable.get()));
+            }
+            return run(l.get(), code, HostFiles.none());
+        });
+    }
+
+    /**
+     * Runs the registered WASI program {@code name} with {@code args} and {@code stdin}, without any
+     * host file. Does not block; fails with {@link IllegalArgumentException} for a name that is not
+     * registered, with {@code SandboxException} for a module that is not valid WebAssembly.
+     */
+    public Mono<ExecutionResult> executeModule(String name, List<String> args, String stdin) {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(stdin, "stdin");
+        List<String> argv = List.copyOf(args);
+        return Mono.defer(() -> {
+            WasmModule module = options.modules().get(name);
+            Sandbox s = sandbox;
+            if (module == null || s == null) {
+                return Mono.error(new IllegalArgumentException(unknownModule(name)));
+            }
+            return s.run(module, RunRequest.builder().args(argv).stdin(stdin).build())
+                    .map(r -> new ExecutionResult(MODULE_LANGUAGE_PREFIX + name, r.outcome(), r.stdout(), r.stderr(),
+                            r.ok() ? JsonValue.nullValue() : null, null, r.elapsed()));
+        });
+    }
+
+    private Mono<ToolResult> invokeModule(JsonObject arguments) {
+        if (arguments.has("code") || arguments.has("language") || arguments.has("files")) {
+            return Mono.just(ToolResult.error(ToolErrorKind.INVALID_ARGUMENTS,
+                    "give either module (with args and stdin) or language and code, not both;"
+                            + " a module gets no host files"));
+        }
+        String name = arguments.getString("module").orElse("");
+        if (!options.modules().containsKey(name)) {
+            return Mono.just(ToolResult.error(ToolErrorKind.INVALID_ARGUMENTS, unknownModule(name)));
+        }
+        var args = new ArrayList<String>();
+        JsonValue given = arguments.get("args");
+        if (given != null && !(given instanceof JsonValue.JsonNull)) {
+            if (!(given instanceof JsonArray array)) {
+                return Mono.just(ToolResult.error(ToolErrorKind.INVALID_ARGUMENTS, "args must be an array of strings"));
+            }
+            for (JsonValue a : array.items()) {
+                if (!(a instanceof JsonValue.JsonString(String text))) {
+                    return Mono.just(ToolResult.error(ToolErrorKind.INVALID_ARGUMENTS,
+                            "args must be an array of strings, had " + a.toJson()));
+                }
+                args.add(text);
+            }
+        }
+        String stdin = arguments.getString("stdin").orElse("");
+        return executeModule(name, args, stdin).map(CodeExecutor::toToolResult)
+                .onErrorResume(SandboxException.class, e -> Mono.just(ToolResult.error(ToolErrorKind.EXECUTION_FAILED,
+                        "module '" + name + "' cannot run: " + e.getMessage())));
+    }
+
+    private String unknownModule(String name) {
+        return options.modules().isEmpty()
+                ? "no modules are registered in this code executor, so '" + name + "' cannot run"
+                : "module must be one of " + options.modules().keySet() + ", was '" + name + "'";
+    }
+
+    private Mono<ExecutionResult> run(Language language, String code, HostFiles files) {
+        return Mono.fromCallable(() -> switch (language) {
+            case JAVASCRIPT -> javascript.run(code, files);
+            case PYTHON -> python.run(code);
+        }).subscribeOn(AgentSchedulers.compute());
+    }
+
+    /** Drops the pooled engines; runs in progress finish, later runs start their engine on demand. */
+    @Override
+    public void close() {
+        javascript.close();
+        python.close();
+    }
+
+    private static ToolResult toToolResult(ExecutionResult result) {
+        String json = result.toJson().toJson();
+        return result.ok() ? ToolResult.text(json) : ToolResult.error(ToolErrorKind.EXECUTION_FAILED, json);
+    }
+
+    private static List<HostFiles.Declared> declaredFiles(JsonObject arguments) {
+        JsonValue files = arguments.get("files");
+        if (files == null || files instanceof JsonValue.JsonNull) {
+            return List.of();
+        }
+        if (!(files instanceof JsonArray array)) {
+            throw new IllegalArgumentException("files must be an array of {path, access}");
+        }
+        var declared = new ArrayList<HostFiles.Declared>(array.size());
+        for (JsonValue item : array.items()) {
+            if (!(item instanceof JsonObject file)) {
+                throw new IllegalArgumentException("each of files must be an object {path, access}");
+            }
+            String path = file.getString("path")
+                    .filter(p -> !p.isBlank())
+                    .orElseThrow(() -> new IllegalArgumentException("each of files needs a path"));
+            String access = file.getString("access").orElse("read").toLowerCase(Locale.ROOT);
+            if (!access.equals("read") && !access.equals("write")) {
+                throw new IllegalArgumentException(
+                        "access of '" + path + "' must be read or write, was '" + access + "'");
+            }
+            try {
+                declared.add(new HostFiles.Declared(Path.of(path), access.equals("write")));
+            } catch (InvalidPathException e) {
+                throw new IllegalArgumentException("not a valid path: '" + path + "'");
+            }
+        }
+        return List.copyOf(declared);
+    }
+
+    private List<String> languageIds() {
+        return options.languages().stream().sorted().map(Language::id).toList();
+    }
+
+    private String description() {
+        var d = new StringBuilder("Runs code in an isolated sandbox and returns its output as JSON: outcome, stdout, "
+                + "stderr, value (the value of the last expression or of a top-level return) and error "
+                + "(type, message, line). Limits: " + options.limits().timeout().toMillis() + " ms, "
+                + (options.limits().maxMemoryBytes() >> 20) + " MiB of memory, "
+                + options.limits().maxOutputBytes() + " bytes of output. No network.");
+        if (options.languages().contains(Language.JAVASCRIPT)) {
+            d.append(" javascript: ES2023 (QuickJS); console.log/console.error print; readFile(path) returns a file's "
+                    + "text and writeFile(path, text) writes one, for files listed in 'files' with their access.");
+        }
+        if (options.languages().contains(Language.PYTHON)) {
+            d.append(python.unavailable()
+                    .map(why -> " python: unavailable here (" + why + ").")
+                    .orElse(" python: CPython 3.13 standard library; print() prints; no file access."));
+        }
+        if (!options.modules().isEmpty()) {
+            d.append(" Registered WASI programs, run with module, args and stdin instead of language and code: ")
+                    .append(String.join(", ", options.modules().keySet()))
+                    .append(".");
+        }
+        return d.toString();
+    }
+
+    private JsonObject parameters() {
+        JsonArray languages = new JsonArray(languageIds().stream().map(id -> (JsonValue) JsonValue.of(id)).toList());
+        JsonObject file = JsonObject.builder()
+                .put("type", "object")
+                .put("properties", JsonObject.builder()
+                        .put("path", JsonObject.builder()
+                                .put("type", "string")
+                                .put("description", "absolute path of a host file")
+                                .build())
+                        .put("access", JsonObject.builder()
+                                .put("type", "string")
+                                .put("enum", List.of("read", "write"))
+                                .build())
+                        .build())
+                .put("required", List.of("path", "access"))
+                .build();
+        var properties = JsonObject.builder()
+                .put("language", JsonObject.builder().put("type", "string").put("enum", languages).build())
+                .put("code",
+                        JsonObject.builder().put("type", "string").put("description", "the program to run").build())
+                .put("files", JsonObject.builder()
+                        .put("type", "array")
+                        .put("items", file)
+                        .put("description", "host files the code reads or writes")
+                        .build());
+        if (options.modules().isEmpty()) {
+            return JsonObject.builder()
+                    .put("type", "object")
+                    .put("properties", properties.build())
+                    .put("required", List.of("language", "code"))
+                    .build();
+        }
+        JsonArray names = new JsonArray(
+                options.modules().keySet().stream().map(n -> (JsonValue) JsonValue.of(n)).toList());
+        properties.put("module", JsonObject.builder()
+                .put("type", "string")
+                .put("enum", names)
+                .put("description", "a registered WASI program to run instead of code")
+                .build())
+                .put("args", JsonObject.builder()
+                        .put("type", "array")
+                        .put("items", JsonObject.builder().put("type", "string").build())
+                        .put("description", "the program's arguments")
+                        .build())
+                .put("stdin", JsonObject.builder()
+                        .put("type", "string")
+                        .put("description", "the program's standard input")
+                        .build());
+        return JsonObject.builder().put("type", "object").put("properties", properties.build()).build();
+    }
+}

@@ -1,0 +1,129 @@
+package dev.agentrt.sandbox.internal.js;
+
+import dev.agentrt.core.security.Capability;
+import dev.agentrt.core.security.Grants;
+import dev.agentrt.core.security.PathPolicy;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/**
+ * The host files one run may touch: those its call declared, and of those only the ones the task's
+ * grants cover at the moment of access (read needs {@code FileRead} covering the file, write needs
+ * {@code FileWrite} covering the exact path). Every failure is a message for the script, never an
+ * exception: an exception inside a host function would leave the engine unusable.
+ *
+ * <p>Called on the thread that runs the guest, which may block.
+ */
+public final class HostFiles {
+    /** One file a call declared, with the access it asked for. */
+    public record Declared(Path path, boolean write) {
+        public Declared {
+            path = PathPolicy.lexical(path);
+        }
+
+        public Capability capability() {
+            return write ? Capability.fileWrite(path) : Capability.fileRead(path);
+        }
+    }
+
+    private static final HostFiles NONE = new HostFiles(List.of(), Grants.none(), 0);
+
+    private final Map<Path, Declared> declared;
+    private final Grants grants;
+    private final long maxBytes;
+
+    public HostFiles(List<Declared> declared, Grants grants, long maxBytes) {
+        this.declared = declared.stream()
+                .collect(
+                        Collectors.toUnmodifiableMap(Declared::path, Function.identity(), (a, b) -> a.write() ? a : b));
+        this.grants = Objects.requireNonNull(grants, "grants");
+        this.maxBytes = maxBytes;
+    }
+
+    public static HostFiles none() {
+        return NONE;
+    }
+
+    /** The content of a declared, readable file, or throws {@link Denied} with a message for the script. */
+    String read(String name) {
+        Path path = resolve(name);
+        Declared d = declared.get(path);
+        if (d == null) {
+            throw new Denied("'" + name + "' is not declared in the call's files");
+        }
+        // Checked and read at its real location: a link swapped in after the check changes nothing.
+        Path real = PathPolicy.realPath(path);
+        if (!grants.allows(Capability.fileRead(real))) {
+            throw new Denied("permission denied: file-read:" + path + " is not granted");
+        }
+        try {
+            long size = Files.size(real);
+            if (size > maxBytes) {
+                throw new Denied("'" + name + "' has " + size + " bytes, more than the limit of " + maxBytes);
+            }
+            byte[] bytes = Files.readAllBytes(real);
+            return StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes))
+                    .toString();
+        } catch (NoSuchFileException e) {
+            throw new Denied("'" + name + "' does not exist");
+        } catch (CharacterCodingException e) {
+            throw new Denied("'" + name + "' is not UTF-8 text");
+        } catch (IOException e) {
+            throw new Denied("cannot read '" + name + "': " + e.getMessage());
+        }
+    }
+
+    /** Writes a declared, writable file, or throws {@link Denied}; nothing reaches the disk when denied. */
+    void write(String name, String content) {
+        Path path = resolve(name);
+        Declared d = declared.get(path);
+        if (d == null || !d.write()) {
+            throw new Denied("'" + name + "' is not declared for writing in the call's files");
+        }
+        Path real = PathPolicy.realPath(path);
+        if (!grants.allows(Capability.fileWrite(real))) {
+            throw new Denied("permission denied: file-write:" + path + " is not granted");
+        }
+        byte[] bytes = content.getBytes(StandardCharsets.UTF_8);
+        if (bytes.length > maxBytes) {
+            throw new Denied("the content has " + bytes.length + " bytes, more than the limit of " + maxBytes);
+        }
+        try {
+            Files.write(real, bytes);
+        } catch (IOException e) {
+            throw new Denied("cannot write '" + name + "': " + e.getMessage());
+        }
+    }
+
+    private static Path resolve(String name) {
+        try {
+            return PathPolicy.lexical(Path.of(name));
+        } catch (IllegalArgumentException e) {
+            throw new Denied("not a valid path: '" + name + "'");
+        }
+    }
+
+    /** A refused or failed file operation; its message goes to the script as an Error. */
+    static final class Denied extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        Denied(String message) {
+            super(message, null, false, false);
+        }
+    }
+}

@@ -1,0 +1,308 @@
+package dev.agentrt.sandbox.internal.python;
+
+import dev.agentrt.core.json.JsonObject;
+import dev.agentrt.core.json.JsonParseException;
+import dev.agentrt.core.json.JsonValue;
+import dev.agentrt.sandbox.ExecutionResult;
+import dev.agentrt.sandbox.ExecutionResult.ScriptError;
+import dev.agentrt.sandbox.RunOutcome;
+import dev.agentrt.sandbox.SandboxLimits;
+import dev.agentrt.sandbox.internal.js.CappedOutput;
+import dev.agentrt.sandbox.internal.js.RunGuard;
+import io.roastedroot.zerofs.Configuration;
+import io.roastedroot.zerofs.ZeroFs;
+import org.jspecify.annotations.Nullable;
+import run.endive.runtime.ByteArrayMemory;
+import run.endive.runtime.CompiledModule;
+import run.endive.runtime.HostFunction;
+import run.endive.runtime.ImportValues;
+import run.endive.runtime.Instance;
+import run.endive.runtime.Memory;
+import run.endive.runtime.WasmInterruptedException;
+import run.endive.wasi.WasiExitException;
+import run.endive.wasi.WasiOptions;
+import run.endive.wasi.WasiPreview1;
+import run.endive.wasm.types.FunctionType;
+import run.endive.wasm.types.MemoryLimits;
+import run.endive.wasm.types.ValType;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystem;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * One Python run: a fresh instance of the interpreter (its memory capped), an in-memory file system
+ * holding only the guest script at {@code /guest}, captured and capped stdout/stderr. The
+ * interpreter module is a Trino UDF host: {@code setup} imports {@code guest.py} and picks its
+ * {@code run(code: str) -> str}, {@code execute} calls it with the code; the strings cross in
+ * Trino's row encoding.
+ */
+final class PythonRun {
+    private static final String GUEST = guest();
+    // Trino type ids of the host's encoding (pyhost.h): ROW and VARCHAR.
+    private static final int ROW = 0;
+    private static final int VARCHAR = 11;
+    private static final long MAX_FILE_SYSTEM_BYTES = 16L << 20;
+
+    private final int maxPages;
+    private final int maxOutputBytes;
+    private final Duration timeout;
+    private final CappedOutput stdout;
+    private final CappedOutput stderr;
+    private final FileSystem fs;
+    private final WasiPreview1 wasi;
+    private final Instance instance;
+    private volatile @Nullable Memory memory;
+    private volatile @Nullable String hostError;
+
+    /** Starts an interpreter and imports the guest script. Blocks for a second or more. */
+    private PythonRun(CompiledModule module, SandboxLimits limits) {
+        this.maxPages = limits.maxMemoryPages();
+        this.maxOutputBytes = limits.maxOutputBytes();
+        this.timeout = limits.timeout();
+        this.stdout = new CappedOutput(limits.maxOutputBytes());
+        this.stderr = new CappedOutput(limits.maxOutputBytes());
+        this.fs = ZeroFs.newFileSystem(Configuration.unix()
+                .toBuilder()
+                .setAttributeViews("unix")
+                .setMaxSize(MAX_FILE_SYSTEM_BYTES)
+                .setMaxCacheSize(0)
+                .build());
+        WasiPreview1 w = null;
+        try {
+            Path guest = Files.createDirectories(fs.getPath("/guest"));
+            Files.writeString(guest.resolve("guest.py"), GUEST);
+            w = WasiPreview1.builder()
+                    .withOptions(WasiOptions.builder()
+                            .withStdout(stdout)
+                            .withStderr(stderr)
+                            .withDirectory("/guest", guest)
+                            .withEnvironment("PYTHONDONTWRITEBYTECODE", "1")
+                            .withEnvironment("PYTHONUNBUFFERED", "1")
+                            .build())
+                    .build();
+            this.wasi = w;
+            this.instance = Instance.builder(module.wasmModule())
+                    .withMachineFactory(module.machineFactory())
+                    .withImportValues(ImportValues.builder()
+                            .addFunction(w.toHostFunctions())
+                            .addFunction(returnError())
+                            .build())
+                    .withMemoryFactory(this::memory)
+                    .withStart(false)
+                    .build();
+            setup();
+        } catch (IOException e) {
+            close(w);
+            throw new UncheckedIOException("cannot prepare the in-memory file system", e);
+        } catch (RuntimeException | Error e) {
+            close(w);
+            throw e;
+        }
+    }
+
+    /**
+     * A started interpreter with the guest script imported, ready for one {@link #execute}. Throws
+     * {@link MemoryCapTooSmall} when the cap is below the interpreter's initial memory.
+     */
+    static PythonRun prepare(CompiledModule module, SandboxLimits limits) {
+        return new PythonRun(module, limits);
+    }
+
+    /** Runs {@code code} to its end, a limit, an error or an interruption, then closes. Blocks. */
+    ExecutionResult execute(String code) {
+        long start = System.nanoTime();
+        @Nullable
+        String reply = null;
+        @Nullable
+        Throwable failure = null;
+        boolean timedOut;
+        try (RunGuard guard = RunGuard.arm(timeout)) {
+            try {
+                reply = call(code);
+            } catch (RuntimeException | StackOverflowError | OutOfMemoryError e) {
+                failure = e;
+            }
+            timedOut = guard.fired();
+        } finally {
+            close();
+        }
+        String out = stdout.toString(StandardCharsets.UTF_8);
+        String err = stderr.toString(StandardCharsets.UTF_8);
+        Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
+        if (stdout.overflowed() || stderr.overflowed()) {
+            return result(RunOutcome.OUTPUT_LIMIT, out, err, null, null, elapsed);
+        }
+        if (timedOut || failure instanceof WasmInterruptedException) {
+            return result(RunOutcome.TIMEOUT, out, err, null, null, elapsed);
+        }
+        if (failure instanceof WasiExitException exit) {
+            return result(RunOutcome.exit(exit.exitCode()), out, err, null, null, elapsed);
+        }
+        if (failure != null) {
+            if (memoryExhausted() || failure instanceof OutOfMemoryError) {
+                return result(RunOutcome.MEMORY_LIMIT, out, err, null, null, elapsed);
+            }
+            String message = failure instanceof StackOverflowError
+                    ? "call stack exhausted"
+                    : String.valueOf(failure.getMessage());
+            return result(RunOutcome.trap(message), out, err, null, null, elapsed);
+        }
+        return fromReply(reply, out, err, elapsed);
+    }
+
+    /** An interpreter never run: drops it. */
+    void close() {
+        close(wasi);
+    }
+
+    private void close(@Nullable WasiPreview1 w) {
+        if (w != null) {
+            w.close();
+        }
+        try {
+            fs.close();
+        } catch (IOException e) {
+            // An in-memory file system has nothing to release.
+        }
+    }
+
+    /** The result for a memory cap below what the interpreter needs to start. */
+    static ExecutionResult memoryCapTooSmall() {
+        return result(RunOutcome.MEMORY_LIMIT, "", "", null, null, Duration.ZERO);
+    }
+
+    private ExecutionResult fromReply(@Nullable String reply, String out, String err, Duration elapsed) {
+        if (reply == null) {
+            String why = hostError != null ? hostError : "the interpreter returned no result";
+            return result(RunOutcome.trap(why), out, err, null, null, elapsed);
+        }
+        JsonObject json;
+        try {
+            json = JsonValue.parse(reply).asObject();
+        } catch (JsonParseException | IllegalStateException e) {
+            return result(RunOutcome.trap("unreadable result from the interpreter"), out, err, null, null, elapsed);
+        }
+        if (json.getObject("error").isPresent()) {
+            JsonObject e = json.getObject("error").orElseThrow();
+            var error = new ScriptError(e.getString("type").orElse("Exception"), e.getString("message").orElse(""),
+                    e.getLong("line").orElse(0L).intValue());
+            RunOutcome outcome = error.type().equals("MemoryError")
+                    ? RunOutcome.MEMORY_LIMIT
+                    : RunOutcome.trap(error.describe());
+            return result(outcome, out, err, null, error, elapsed);
+        }
+        if (json.has("exit")) {
+            return result(RunOutcome.exit(json.getLong("exit").orElse(1L).intValue()), out, err, null, null, elapsed);
+        }
+        JsonValue value = json.get("value");
+        if (value != null && value.toJson().length() > maxOutputBytes) {
+            return result(RunOutcome.OUTPUT_LIMIT, out, err, null, null, elapsed);
+        }
+        return result(RunOutcome.OK, out, err, value == null ? JsonValue.nullValue() : value, null, elapsed);
+    }
+
+    private void setup() {
+        Memory m = instance.memory();
+        int name = allocate(4);
+        m.writeCString(name, "run");
+        byte[] argType = ByteBuffer.allocate(12)
+                .order(ByteOrder.LITTLE_ENDIAN)
+                .putInt(ROW)
+                .putInt(1)
+                .putInt(VARCHAR)
+                .array();
+        int argTypePtr = allocate(argType.length);
+        m.write(argTypePtr, argType);
+        byte[] returnType = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(VARCHAR).array();
+        int returnTypePtr = allocate(returnType.length);
+        m.write(returnTypePtr, returnType);
+        instance.export("setup").apply(name, argTypePtr, returnTypePtr);
+    }
+
+    private @Nullable String call(String code) {
+        Memory m = instance.memory();
+        byte[] source = code.getBytes(StandardCharsets.UTF_8);
+        // A present row holding one present VARCHAR: flag, flag, length, bytes.
+        byte[] data = ByteBuffer.allocate(1 + 1 + 4 + source.length)
+                .order(ByteOrder.LITTLE_ENDIAN)
+                .put((byte) 1)
+                .put((byte) 1)
+                .putInt(source.length)
+                .put(source)
+                .array();
+        int dataPtr = allocate(data.length);
+        m.write(dataPtr, data);
+        int resultPtr = (int) instance.export("execute").apply(dataPtr)[0];
+        if (resultPtr == 0 || m.read(resultPtr + 4) == 0) {
+            return null;
+        }
+        // Result: total size, present flag, VARCHAR length, bytes.
+        int length = m.readInt(resultPtr + 5);
+        return m.readString(resultPtr + 9, length);
+    }
+
+    private int allocate(int size) {
+        return (int) instance.export("allocate").apply(size)[0];
+    }
+
+    private HostFunction returnError() {
+        // Called by the host only when guest.py itself failed; recorded, not thrown, so the run
+        // ends with a result that names it.
+        return new HostFunction("trino", "return_error",
+                FunctionType.of(List.of(ValType.I32, ValType.I32, ValType.I32, ValType.I32, ValType.I32), List.of()),
+                (instance, args) -> {
+                    hostError = "python host error " + args[0] + ": "
+                            + instance.memory().readString((int) args[1], (int) args[2]);
+                    return null;
+                });
+    }
+
+    private Memory memory(MemoryLimits declared) {
+        if (declared.initialPages() > maxPages) {
+            throw new MemoryCapTooSmall();
+        }
+        Memory m = new ByteArrayMemory(new MemoryLimits(declared.initialPages(),
+                Math.min(declared.maximumPages(), maxPages)));
+        memory = m;
+        return m;
+    }
+
+    private boolean memoryExhausted() {
+        Memory m = memory;
+        return m != null && m.pages() + 16 >= Math.min(maxPages, m.maximumPages());
+    }
+
+    private static ExecutionResult result(RunOutcome outcome, String out, String err, @Nullable JsonValue value,
+            @Nullable ScriptError error, Duration elapsed) {
+        return new ExecutionResult(PythonRunner.LANGUAGE, outcome, out, err, value, error, elapsed);
+    }
+
+    private static String guest() {
+        try (InputStream in = PythonRun.class.getResourceAsStream("guest.py")) {
+            if (in == null) {
+                throw new IllegalStateException("guest.py is missing from the class path");
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The memory cap is below what the interpreter needs to start. */
+    static final class MemoryCapTooSmall extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        MemoryCapTooSmall() {
+            super("memory cap below the interpreter's initial memory", null, false, false);
+        }
+    }
+}

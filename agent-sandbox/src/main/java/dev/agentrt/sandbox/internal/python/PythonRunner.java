@@ -1,0 +1,153 @@
+package dev.agentrt.sandbox.internal.python;
+
+import dev.agentrt.core.AgentSchedulers;
+import dev.agentrt.sandbox.ExecutionResult;
+import dev.agentrt.sandbox.SandboxLimits;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import run.endive.runtime.CompiledModule;
+
+import java.lang.reflect.InvocationTargetException;
+import java.util.Optional;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Python for the code executor: CPython 3.13 for WASI ({@code io.trino:trino-wasm-python}), a
+ * fresh interpreter per run. That artifact is Java 25 bytecode and optional, so nothing here names
+ * its classes: {@link #create} looks them up and reports why Python is unavailable when the JVM
+ * is older or the artifact is absent. Thread-safe; {@link #run} blocks.
+ *
+ * <p>Starting an interpreter and importing the guest script takes a second or more, so after the
+ * first run one interpreter is kept started ahead (when the pool is enabled), started in the
+ * background on {@link AgentSchedulers#compute()}; it is used for one run only.
+ */
+public final class PythonRunner {
+    public static final String LANGUAGE = "python";
+    static final String MODULE_CLASS = "io.trino.wasm.python.Python";
+    static final int REQUIRED_JAVA = 25;
+
+    private static final Logger LOG = LoggerFactory.getLogger(PythonRunner.class);
+
+    private final SandboxLimits limits;
+    private final Optional<String> unavailable;
+    private final boolean pooled;
+    private final ArrayBlockingQueue<PythonRun> ready = new ArrayBlockingQueue<>(1);
+    private final AtomicBoolean starting = new AtomicBoolean();
+    private volatile @Nullable CompiledModule module;
+    private volatile boolean closed;
+
+    private PythonRunner(SandboxLimits limits, Optional<String> unavailable, boolean pooled) {
+        this.limits = limits;
+        this.unavailable = unavailable;
+        this.pooled = pooled;
+    }
+
+    /** A runner that keeps one interpreter started ahead after its first run when {@code pooled}. */
+    public static PythonRunner create(SandboxLimits limits, boolean pooled) {
+        return new PythonRunner(limits, probe(Runtime.version().feature(), PythonRunner.class.getClassLoader()),
+                pooled);
+    }
+
+    /** Why Python cannot run in this JVM, or empty when it can. */
+    public Optional<String> unavailable() {
+        return unavailable;
+    }
+
+    /**
+     * Runs {@code code} in a fresh interpreter, to its end, a limit, an error or an interruption.
+     * Blocks. Only when {@link #unavailable()} is empty.
+     */
+    public ExecutionResult run(String code) {
+        if (unavailable.isPresent()) {
+            throw new IllegalStateException("python is unavailable: " + unavailable.get());
+        }
+        PythonRun run = ready.poll();
+        if (run == null) {
+            try {
+                run = PythonRun.prepare(module(), limits);
+            } catch (PythonRun.MemoryCapTooSmall e) {
+                return PythonRun.memoryCapTooSmall();
+            }
+        }
+        refill();
+        return run.execute(code);
+    }
+
+    /** Drops the interpreter kept ahead; later runs start their own. */
+    public void close() {
+        closed = true;
+        PythonRun r = ready.poll();
+        if (r != null) {
+            r.close();
+        }
+    }
+
+    private void refill() {
+        if (!pooled || closed || !ready.isEmpty() || !starting.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            AgentSchedulers.compute().schedule(this::startOne);
+        } catch (RejectedExecutionException e) {
+            starting.set(false);
+        }
+    }
+
+    private void startOne() {
+        try {
+            PythonRun run = PythonRun.prepare(module(), limits);
+            if (closed || !ready.offer(run)) {
+                run.close();
+            }
+        } catch (PythonRun.MemoryCapTooSmall e) {
+            // Every run reports the memory limit; nothing to keep ahead.
+        } catch (RuntimeException | Error e) {
+            LOG.warn("could not start a Python interpreter ahead", e);
+        } finally {
+            starting.set(false);
+        }
+    }
+
+    private CompiledModule module() {
+        CompiledModule m = module;
+        if (m == null) {
+            synchronized (this) {
+                m = module;
+                if (m == null) {
+                    m = load(PythonRunner.class.getClassLoader());
+                    module = m;
+                }
+            }
+        }
+        return m;
+    }
+
+    /** Why Python cannot run on a JVM of {@code javaFeature} with {@code loader}, or empty. */
+    static Optional<String> probe(int javaFeature, @Nullable ClassLoader loader) {
+        if (javaFeature < REQUIRED_JAVA) {
+            return Optional.of("it needs Java " + REQUIRED_JAVA + " or later, this JVM is Java " + javaFeature);
+        }
+        try {
+            // Not initialised: the check only asks whether the class is there and loadable.
+            Class.forName(MODULE_CLASS, false, loader);
+            return Optional.empty();
+        } catch (ClassNotFoundException e) {
+            return Optional.of("io.trino:trino-wasm-python is not on the class path");
+        } catch (LinkageError e) {
+            return Optional.of("io.trino:trino-wasm-python cannot be loaded: " + e);
+        }
+    }
+
+    private static CompiledModule load(@Nullable ClassLoader loader) {
+        try {
+            Class<?> type = Class.forName(MODULE_CLASS, true, loader);
+            return (CompiledModule) type.getConstructor().newInstance();
+        } catch (ClassNotFoundException | NoSuchMethodException | InstantiationException | IllegalAccessException
+                | InvocationTargetException | ClassCastException | LinkageError e) {
+            throw new IllegalStateException("python is unavailable: cannot load " + MODULE_CLASS + ": " + e, e);
+        }
+    }
+}

@@ -1,0 +1,156 @@
+package dev.agentrt.sandbox;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.agentrt.core.json.JsonObject;
+import dev.agentrt.core.json.JsonValue;
+import dev.agentrt.core.security.Grants;
+import dev.agentrt.core.tool.ToolErrorKind;
+import dev.agentrt.core.tool.ToolResult;
+import dev.agentrt.sandbox.CodeExecutor.Language;
+import dev.agentrt.sandbox.CodeExecutor.Options;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.Optional;
+
+class CodeExecutorPythonTest {
+    private static final Duration WAIT = Duration.ofMinutes(2);
+    private static CodeExecutor executor;
+
+    @BeforeAll
+    static void start() {
+        executor = CodeExecutor.create(Options.DEFAULT.withPoolSize(1)
+                .withLimits(new SandboxLimits(Duration.ofSeconds(30), 64L << 20, 64 << 10)));
+    }
+
+    @AfterAll
+    static void stop() {
+        executor.close();
+    }
+
+    private static ExecutionResult python(String code) {
+        assumeTrue(executor.unavailable(Language.PYTHON).isEmpty(), "python is unavailable here");
+        return executor.execute("python", code).block(WAIT);
+    }
+
+    @Test
+    void pythonIsAvailableOnJava25WithTheArtifactAndOtherwiseTheResultSaysWhy() {
+        Optional<String> why = executor.unavailable(Language.PYTHON);
+        ToolResult r = executor
+                .invoke(JsonObject.builder().put("language", "python").put("code", "print('hi')").build(),
+                        new TestContext(Grants.none()))
+                .block(WAIT);
+        if (Runtime.version().feature() >= 25) {
+            assertThat(why).isEmpty();
+            assertThat(r.isError()).as(r.content()).isFalse();
+            assertThat(ExecutionResult.fromJson(JsonValue.parse(r.content()).asObject()).stdout()).isEqualTo("hi\n");
+        } else {
+            assertThat(why).hasValueSatisfying(w -> assertThat(w).contains("Java 25"));
+            assertThat(r.errorKind()).isEqualTo(ToolErrorKind.INVALID_ARGUMENTS);
+            assertThat(r.content()).contains("python is unavailable", "Java 25", "use javascript");
+        }
+    }
+
+    @Test
+    void helloWorldPrintsAndTheLastExpressionIsTheValue() {
+        ExecutionResult r = python("""
+                import sys
+                print('hello, world')
+                print('warning', file=sys.stderr)
+                total = sum(range(1, 11))
+                {'total': total, 'squares': [i * i for i in range(3)]}""");
+
+        assertThat(r.outcome()).isEqualTo(RunOutcome.OK);
+        assertThat(r.language()).isEqualTo("python");
+        assertThat(r.stdout()).isEqualTo("hello, world\n");
+        assertThat(r.stderr()).isEqualTo("warning\n");
+        assertThat(r.value()).isEqualTo(JsonValue.parse("{\"total\":55,\"squares\":[0,1,4]}"));
+    }
+
+    @Test
+    void anExceptionComesBackWithItsTypeMessageAndLine() {
+        ExecutionResult r = python("""
+                def ratio(a, b):
+                    return a / b
+                print('before')
+                ratio(1, 0)""");
+
+        assertThat(r.outcome()).isInstanceOf(RunOutcome.Trap.class);
+        assertThat(r.error().type()).isEqualTo("ZeroDivisionError");
+        assertThat(r.error().message()).isEqualTo("division by zero");
+        assertThat(r.error().line()).isEqualTo(2);
+        assertThat(r.stdout()).isEqualTo("before\n");
+    }
+
+    @Test
+    void aSyntaxErrorNamesItsLine() {
+        ExecutionResult r = python("x = 1\nif x\n    pass\n");
+        assertThat(r.error().type()).isEqualTo("SyntaxError");
+        assertThat(r.error().line()).isEqualTo(2);
+    }
+
+    @Test
+    void nothingOneRunLeavesInTheInterpreterReachesTheNext() {
+        python("import builtins, sys\nbuiltins.leaked = 'task one'\nsys.modules['json'].leaked = True");
+        ExecutionResult r = python("import builtins, json\n[hasattr(builtins, 'leaked'), hasattr(json, 'leaked')]");
+        assertThat(r.value()).isEqualTo(JsonValue.parse("[false,false]"));
+    }
+
+    @Test
+    void sysExitIsAnExitCode() {
+        assertThat(python("import sys\nsys.exit(3)").outcome()).isEqualTo(new RunOutcome.Exit(3));
+        assertThat(python("import sys\nsys.exit(0)").outcome()).isEqualTo(RunOutcome.OK);
+    }
+
+    @Test
+    void anEndlessLoopTimesOutAndTheNextRunWorks() {
+        try (var quick = CodeExecutor.create(Options.DEFAULT.withPoolSize(0)
+                .withLanguages(Language.PYTHON)
+                .withLimits(new SandboxLimits(Duration.ofSeconds(8), 64L << 20, 4096)))) {
+            assumeTrue(quick.unavailable(Language.PYTHON).isEmpty(), "python is unavailable here");
+            ExecutionResult r = quick.execute("python", "while True:\n    pass").block(WAIT);
+            assertThat(r.outcome()).isEqualTo(RunOutcome.TIMEOUT);
+        }
+        assertThat(python("'next'").value()).isEqualTo(JsonValue.of("next"));
+    }
+
+    @Test
+    void aMemoryBombHitsTheMemoryLimit() {
+        ExecutionResult r = python("blocks = []\nwhile True:\n    blocks.append(bytearray(1 << 20))");
+        assertThat(r.outcome()).isEqualTo(RunOutcome.MEMORY_LIMIT);
+    }
+
+    @Test
+    void hugeOutputHitsTheOutputLimit() {
+        ExecutionResult r = python("while True:\n    print('spam' * 100)");
+        assertThat(r.outcome()).isEqualTo(RunOutcome.OUTPUT_LIMIT);
+        assertThat(r.stdout().length()).isLessThanOrEqualTo(64 << 10);
+    }
+
+    @Test
+    void aPythonCallThatDeclaresFilesIsAnInvalidArgument() {
+        assumeTrue(executor.unavailable(Language.PYTHON).isEmpty(), "python is unavailable here");
+        ToolResult r = executor.invoke(JsonValue.parse("""
+                {"language":"python","code":"1","files":[{"path":"/tmp/x.txt","access":"read"}]}""").asObject(),
+                new TestContext(Grants.none())).block(WAIT);
+        assertThat(r.errorKind()).isEqualTo(ToolErrorKind.INVALID_ARGUMENTS);
+        assertThat(r.content()).contains("no access to host files");
+    }
+
+    @Test
+    void theHostFileSystemIsOutOfReach() {
+        ExecutionResult r = python("""
+                import os
+                try:
+                    open('/etc/passwd').read()
+                    result = 'read'
+                except OSError as e:
+                    result = type(e).__name__
+                result""");
+        assertThat(r.value().toJson()).isNotEqualTo("\"read\"").endsWith("Error\"");
+    }
+}

@@ -1,0 +1,31 @@
+package dev.agentrt.examples;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.agentrt.core.AgentResult;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Map;
+
+class SandboxedCodeTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void runsOfflineAndPrintsWhatTheCodeComputedFromTheGrantedFile() {
+        var bytes = new ByteArrayOutputStream();
+
+        AgentResult result = SandboxedCode.run(new PrintStream(bytes, true, StandardCharsets.UTF_8), Map.of(), dir);
+
+        String printed = bytes.toString(StandardCharsets.UTF_8);
+        assertThat(printed).contains("OFFLINE")
+                .contains("code_executor: ok, printed rows: 4, returned {\"north\":165,\"south\":80,\"east\":200}");
+        assertThat(result.text()).startsWith("East sold the most");
+        assertThat(result.steps()).isEqualTo(2);
+    }
+}
