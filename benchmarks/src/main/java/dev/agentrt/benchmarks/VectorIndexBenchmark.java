@@ -33,7 +33,7 @@ import java.util.stream.IntStream;
  *
  * <p>Usage: {@code java -Xmx12g --add-modules jdk.incubator.vector -cp benchmarks.jar
  * dev.agentrt.benchmarks.VectorIndexBenchmark [n] [FLOAT32|INT8] [queries] [dir [reuse]]} (defaults 100000, FLOAT32, 1000,
- * a temporary directory that is deleted afterwards; with a directory the index is kept, and {@code reuse} searches
+ * a temporary directory that is deleted afterwards; {@code -Dhnsw.m=32 -Dhnsw.beamWidth=100} sets the graph's shape; with a directory the index is kept, and {@code reuse} searches
  * an index a previous run with the same {@code n} left there instead of inserting again).
  */
 public final class VectorIndexBenchmark {
@@ -51,6 +51,9 @@ public final class VectorIndexBenchmark {
         Path dir = temporary ? Files.createTempDirectory("agentrt-vectors") : Path.of(args[3]);
         boolean reuse = args.length > 4 && args[4].equals("reuse");
         var options = LuceneOptions.defaults().withEncoding(encoding);
+        if (System.getProperty("hnsw.m") != null) {
+            options = options.withHnsw(Integer.getInteger("hnsw.m"), Integer.getInteger("hnsw.beamWidth", 100));
+        }
         System.out.printf(Locale.ROOT, "%,d vectors x %d dims, %s, M=%d, beamWidth=%d; %s; %d cores%n", n, DIMS,
                 encoding, options.maxConnections(), options.beamWidth(), Runtime.version(),
                 Runtime.getRuntime().availableProcessors());

@@ -13,6 +13,17 @@ public final class RunGuard {
     private boolean finished;
     private boolean timedOut;
     private boolean cancelled;
+    private volatile long startedNanos = System.nanoTime();
+
+    /** Marks when the run's time limit starts, so that the run's elapsed time is measured from the same moment. */
+    void start() {
+        startedNanos = System.nanoTime();
+    }
+
+    /** {@link System#nanoTime()} when the time limit started (or when this guard was made, if it never did). */
+    public long startedNanos() {
+        return startedNanos;
+    }
 
     /** Marks the calling thread as running the guest; false if the run was cancelled before it began. */
     public synchronized boolean enter() {

@@ -40,6 +40,7 @@ public final class Runs {
                     Disposable deadline = null;
                     try {
                         beforeDeadline.run();
+                        guard.start();
                         deadline = Schedulers.parallel()
                                 .schedule(guard::timeout, timeout.toNanos(),
                                         TimeUnit.NANOSECONDS);

@@ -124,7 +124,7 @@ public final class WasmEngine {
 
     /** Runs with a custom call and extra imports (plugins). Blocks until the guest ends. */
     public RunResult run(String digest, byte[] bytes, RunRequest request, RunGuard guard, GuestCall call) {
-        long started = System.nanoTime();
+        long started = guard.startedNanos();
         Compiled compiled = compiled(digest, bytes);
         int capPages = limits.maxMemoryPages();
         if (initialPages(compiled.module()) > capPages) {
