@@ -8,6 +8,8 @@ import dev.agentrt.core.model.ChatModel;
 import dev.agentrt.core.model.ChatOptions;
 import dev.agentrt.core.model.ChatRequest;
 import dev.agentrt.core.model.Message;
+import dev.agentrt.inference.internal.Djl;
+import dev.agentrt.inference.internal.NativeGuard;
 import dev.agentrt.inference.internal.chat.CacheShape;
 import dev.agentrt.inference.internal.chat.ChatTemplate;
 import dev.agentrt.inference.internal.chat.DecoderSession;
@@ -32,8 +34,6 @@ import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.ReadWriteLock;
-import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -89,9 +89,7 @@ import java.util.function.Supplier;
  */
 public final class LocalChatModel implements ChatModel, AutoCloseable {
     static {
-        if (System.getProperty("ai.djl.offline") == null) {
-            System.setProperty("ai.djl.offline", "true");
-        }
+        Djl.prepare();
     }
 
     /** The default {@link Builder#maxTokens(int)}. */
@@ -105,11 +103,10 @@ public final class LocalChatModel implements ChatModel, AutoCloseable {
     private final SamplingSettings modelSampling;
     private final Settings settings;
     private final int contextLength;
-    private final ReadWriteLock lock = new ReentrantReadWriteLock();
+    private final NativeGuard guard;
     private final AtomicInteger active = new AtomicInteger();
     private final AtomicLong tokens = new AtomicLong();
     private final Generation.Host host;
-    private boolean closed;
 
     private record Settings(int maxTokens, @Nullable Double temperature, @Nullable Double topP,
             @Nullable Integer topK, @Nullable Long seed, List<String> stopSequences, boolean kvCache) {}
@@ -117,6 +114,7 @@ public final class LocalChatModel implements ChatModel, AutoCloseable {
     private LocalChatModel(String name, DecoderSession session, HuggingFaceTokenizer tokenizer, ChatTemplate template,
             Set<Long> endTokens, SamplingSettings modelSampling, Settings settings, int contextLength) {
         this.name = name;
+        this.guard = new NativeGuard(() -> new ModelException("LocalChatModel " + name + " is closed"));
         this.session = session;
         this.tokenizer = tokenizer;
         this.template = template;
@@ -148,14 +146,7 @@ public final class LocalChatModel implements ChatModel, AutoCloseable {
 
             @Override
             public void release(Runnable action) {
-                lock.readLock().lock();
-                try {
-                    if (!closed) {
-                        action.run();
-                    }
-                } finally {
-                    lock.readLock().unlock();
-                }
+                guard.runIfOpen(action);
             }
 
             @Override
@@ -249,16 +240,10 @@ public final class LocalChatModel implements ChatModel, AutoCloseable {
     /** Frees the native session and tokenizer once running tokens finish; later requests fail. Idempotent. */
     @Override
     public void close() {
-        lock.writeLock().lock();
-        try {
-            if (!closed) {
-                closed = true;
-                session.close();
-                tokenizer.close();
-            }
-        } finally {
-            lock.writeLock().unlock();
-        }
+        guard.close(() -> {
+            session.close();
+            tokenizer.close();
+        });
     }
 
     @Override
@@ -267,15 +252,7 @@ public final class LocalChatModel implements ChatModel, AutoCloseable {
     }
 
     private <T> T read(Supplier<T> action) {
-        lock.readLock().lock();
-        try {
-            if (closed) {
-                throw new ModelException("LocalChatModel " + name + " is closed");
-            }
-            return action.get();
-        } finally {
-            lock.readLock().unlock();
-        }
+        return guard.read(action);
     }
 
     private static double firstNonNull(@Nullable Double a, @Nullable Double b, double c) {

@@ -12,7 +12,9 @@ import dev.agentrt.core.AgentSchedulers;
 import dev.agentrt.core.ModelException;
 import dev.agentrt.core.model.Embedding;
 import dev.agentrt.core.model.EmbeddingModel;
+import dev.agentrt.inference.internal.Djl;
 import dev.agentrt.inference.internal.EmbeddingTranslator;
+import dev.agentrt.inference.internal.NativeGuard;
 import dev.agentrt.inference.internal.TokenBatch;
 import dev.agentrt.inference.internal.TokenCounter;
 import dev.agentrt.inference.internal.TokenWindowSplitter;
@@ -27,8 +29,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.locks.ReadWriteLock;
-import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
  * A sentence-transformer embedding model that runs in-process: an ONNX graph on DJL's ONNX Runtime
@@ -70,9 +70,7 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  */
 public final class LocalEmbeddingModel implements EmbeddingModel, AutoCloseable {
     static {
-        if (System.getProperty("ai.djl.offline") == null) {
-            System.setProperty("ai.djl.offline", "true");
-        }
+        Djl.prepare();
     }
 
     /** The classpath resource of the shipped model's ONNX graph. */
@@ -90,7 +88,6 @@ public final class LocalEmbeddingModel implements EmbeddingModel, AutoCloseable 
      */
     public static final int DEFAULT_MAX_BATCH_SIZE = 1;
 
-    private static final String ENGINE = "OnnxRuntime";
     private static final String MODEL_FILE = "model.onnx";
     private static final String TOKENIZER_FILE = "tokenizer.json";
 
@@ -102,12 +99,12 @@ public final class LocalEmbeddingModel implements EmbeddingModel, AutoCloseable 
     private final int maxInputTokens;
     private final int maxBatchSize;
     private final int dimensions;
-    private final ReadWriteLock lock = new ReentrantReadWriteLock();
-    private boolean closed;
+    private final NativeGuard guard;
 
     private LocalEmbeddingModel(String name, Model model, HuggingFaceTokenizer tokenizer, int maxInputTokens,
             int maxBatchSize) {
         this.name = name;
+        this.guard = new NativeGuard(() -> new IllegalStateException("LocalEmbeddingModel " + name + " is closed"));
         this.model = model;
         this.tokenizer = tokenizer;
         this.maxInputTokens = maxInputTokens;
@@ -185,16 +182,10 @@ public final class LocalEmbeddingModel implements EmbeddingModel, AutoCloseable 
     /** Frees the native session and tokenizer once running calls finish. Idempotent. */
     @Override
     public void close() {
-        lock.writeLock().lock();
-        try {
-            if (!closed) {
-                closed = true;
-                model.close();
-                tokenizer.close();
-            }
-        } finally {
-            lock.writeLock().unlock();
-        }
+        guard.close(() -> {
+            model.close();
+            tokenizer.close();
+        });
     }
 
     @Override
@@ -241,15 +232,7 @@ public final class LocalEmbeddingModel implements EmbeddingModel, AutoCloseable 
     }
 
     private <T> T read(java.util.function.Supplier<T> action) {
-        lock.readLock().lock();
-        try {
-            if (closed) {
-                throw new IllegalStateException("LocalEmbeddingModel " + name + " is closed");
-            }
-            return action.get();
-        } finally {
-            lock.readLock().unlock();
-        }
+        return guard.read(action);
     }
 
     /**
@@ -321,7 +304,7 @@ public final class LocalEmbeddingModel implements EmbeddingModel, AutoCloseable 
             if (maxBatchSize < 1) {
                 throw new IllegalArgumentException("maxBatchSize must be >= 1, was " + maxBatchSize);
             }
-            Engine engine = Engine.getEngine(ENGINE);
+            Engine engine = Djl.onnxRuntime();
             Path dir = directory;
             ClassLoader loader = classLoader != null ? classLoader : LocalEmbeddingModel.class.getClassLoader();
             String name = dir != null ? dir.toString() : "classpath:" + modelResource;

@@ -11,6 +11,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.training.ParameterStore;
+import dev.agentrt.inference.internal.Djl;
 import org.jspecify.annotations.Nullable;
 
 import java.io.IOException;
@@ -30,7 +31,6 @@ import java.util.Map;
  * thread-safe (ONNX Runtime sessions are), each caller keeping its own {@link KvCache}.
  */
 public final class DecoderSession implements AutoCloseable {
-    static final String ENGINE = "OnnxRuntime";
     static final String INPUT_IDS = "input_ids";
     static final String ATTENTION_MASK = "attention_mask";
     static final String POSITION_IDS = "position_ids";
@@ -75,7 +75,7 @@ public final class DecoderSession implements AutoCloseable {
      */
     public static DecoderSession load(ModelDirectory dir, CacheShape cache) {
         Path file = dir.graph();
-        Engine engine = Engine.getEngine(ENGINE);
+        Engine engine = Djl.onnxRuntime();
         Model model = Model.newInstance(dir.dir().toString(), Device.cpu(), engine.getEngineName());
         try {
             String fileName = file.getFileName().toString();
