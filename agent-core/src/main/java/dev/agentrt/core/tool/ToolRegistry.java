@@ -175,7 +175,7 @@ public final class ToolRegistry {
     private Mono<ToolResult> invoke(Entry entry, JsonObject args, ToolCall call, ToolExecution execution, long start) {
         Mono<ToolResult> invocation;
         if (entry.tool.blocking()) {
-            invocation = Mono.defer(() -> invokeTool(entry, args, call, execution))
+            invocation = contained(Mono.defer(() -> invokeTool(entry, args, call, execution)))
                     .subscribeOn(AgentSchedulers.blocking());
         } else {
             invocation = invokeTool(entry, args, call, execution);
@@ -189,6 +189,7 @@ public final class ToolRegistry {
                 }
                 return done(call, execution, start, r != null ? r : noResult(call));
             }
+            invocation = contained(invocation);
         }
         return invocation.timeout(execution.timeout())
                 .switchIfEmpty(Mono.fromSupplier(() -> noResult(call)))
@@ -200,11 +201,40 @@ public final class ToolRegistry {
         try {
             Mono<ToolResult> m = entry.tool.invoke(args, new Context(call, execution));
             return m != null ? m : Mono.empty();
-        } catch (StackOverflowError e) {
-            return Mono.error(new ToolException("the tool overflowed its stack", e));
+        } catch (VirtualMachineError | LinkageError e) {
+            return Mono.error(fatal(e));
         } catch (RuntimeException e) {
             return Mono.error(e);
         }
+    }
+
+    /**
+     * Subscribes to a tool's {@code Mono} so that an error Reactor treats as fatal to the JVM, thrown
+     * while the tool runs on the subscribing thread, still answers the call. Reactor rethrows such
+     * errors out of {@code subscribe} (a {@code Mono.fromCallable} whose body overflows its stack on a
+     * hostile regular expression, a {@code NoSuchMethodError} from a library of another version on the
+     * class path): the call would stay unanswered until its timeout and the worker thread would die.
+     */
+    private static Mono<ToolResult> contained(Mono<ToolResult> tool) {
+        return Mono.create(sink -> {
+            try {
+                sink.onCancel(tool.subscribe(sink::success, sink::error, sink::success,
+                        reactor.util.context.Context.of(sink.contextView())));
+            } catch (VirtualMachineError | LinkageError e) {
+                sink.error(fatal(e));
+            }
+        });
+    }
+
+    private static ToolException fatal(Throwable e) {
+        if (e instanceof StackOverflowError) {
+            return new ToolException("the tool overflowed its stack (it recursed too deeply)", e);
+        }
+        if (e instanceof LinkageError) {
+            return new ToolException("the tool could not run: " + describe(e) + " (a library on the class path is "
+                    + "not the version the tool was built against)", e);
+        }
+        return new ToolException("the tool failed: " + describe(e), e);
     }
 
     private static ToolResult noResult(ToolCall call) {

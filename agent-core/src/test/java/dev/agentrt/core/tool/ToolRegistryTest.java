@@ -51,6 +51,35 @@ class ToolRegistryTest {
     }
 
     @Test
+    void answersAtOnceWhenAToolOverflowsItsStackOrMissesAClass() {
+        // Reactor rethrows these out of subscribe() as fatal: without containment the call would wait
+        // for its timeout (an hour here) and the worker thread would die.
+        Tool deep = Tool.builder("deep").blockingHandler((args, ctx) -> ToolResult.text("" + recurse(0))).build();
+        Tool linkage = Tool.builder("linkage").blockingHandler((args, ctx) -> {
+            throw new NoSuchMethodError("'void tools.jackson.core.base.ParserMinimalBase.<init>()'");
+        }).build();
+        Tool asyncDeep = Tool.builder("async_deep")
+                .handler((args, ctx) -> Mono.fromCallable(() -> ToolResult.text("" + recurse(0))))
+                .build();
+        ToolRegistry registry = ToolRegistry.of(deep, linkage, asyncDeep);
+        var execution = new ToolExecution("t", Principal.ANONYMOUS, Grants.none(), null, Duration.ofHours(1), null,
+                ToolAccess.ALL);
+        for (String name : List.of("deep", "async_deep")) {
+            ToolResult r = registry.execute(new ToolCall("1", name, "{}"), execution).block(Duration.ofMinutes(1));
+            assertThat(r.errorKind()).as(name).isEqualTo(ToolErrorKind.EXECUTION_FAILED);
+            assertThat(r.content()).as(name).contains("overflowed its stack");
+        }
+        ToolResult r = registry.execute(new ToolCall("2", "linkage", "{}"), execution).block(Duration.ofMinutes(1));
+        assertThat(r.content()).contains("NoSuchMethodError")
+                .contains("ParserMinimalBase")
+                .contains("not the version the tool was built against");
+        // The registry still serves calls afterwards.
+        assertThat(registry.execute(new ToolCall("3", "linkage", "{}"), execution)
+                .block(Duration.ofMinutes(1))
+                .isError()).isTrue();
+    }
+
+    @Test
     void checksFileCapabilitiesOffTheCallersThread() {
         Tool reader = Tool.builder("reader")
                 .requires(args -> List.of(Capability.fileRead(java.nio.file.Path.of(

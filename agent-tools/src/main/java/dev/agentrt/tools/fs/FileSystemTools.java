@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.InstantSource;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -75,6 +76,7 @@ public final class FileSystemTools implements ToolSource {
     private final int maxEntries;
     private final int maxGrepMatches;
     private final Duration searchTimeout;
+    private final InstantSource clock;
     private final List<Tool> tools;
 
     private FileSystemTools(Builder b, Path realRoot) {
@@ -86,8 +88,9 @@ public final class FileSystemTools implements ToolSource {
         this.maxEntries = b.maxEntries;
         this.maxGrepMatches = b.maxGrepMatches;
         this.searchTimeout = b.searchTimeout;
+        this.clock = b.clock;
         this.tools = FsTools.create(root, realRoot,
-                new FsLimits(maxOutputChars, maxFileBytes, maxEntries, maxGrepMatches, searchTimeout), readOnly);
+                new FsLimits(maxOutputChars, maxFileBytes, maxEntries, maxGrepMatches, searchTimeout, clock), readOnly);
     }
 
     /** All six tools with the default limits, confined to {@code root} (an existing directory). */
@@ -109,6 +112,7 @@ public final class FileSystemTools implements ToolSource {
         b.maxEntries = maxEntries;
         b.maxGrepMatches = maxGrepMatches;
         b.searchTimeout = searchTimeout;
+        b.clock = clock;
         return b;
     }
 
@@ -168,6 +172,7 @@ public final class FileSystemTools implements ToolSource {
         private int maxEntries = 1_000;
         private int maxGrepMatches = 200;
         private Duration searchTimeout = Duration.ofSeconds(10);
+        private InstantSource clock = FsLimits.MONOTONIC;
 
         private Builder(Path root) {
             this.root = Objects.requireNonNull(root, "root").toAbsolutePath().normalize();
@@ -210,6 +215,16 @@ public final class FileSystemTools implements ToolSource {
         /** How long one {@code glob} or {@code grep} may search (default 10 s); it then returns what it found. */
         public Builder searchTimeout(Duration searchTimeout) {
             this.searchTimeout = Objects.requireNonNull(searchTimeout, "searchTimeout");
+            return this;
+        }
+
+        /**
+         * The clock {@link #searchTimeout} is measured on: by default a monotonic one (not the wall
+         * clock, which can jump). A test passes a clock it moves itself, so that the time limit is reached
+         * after a known amount of work whatever the speed of the machine.
+         */
+        public Builder clock(InstantSource clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
             return this;
         }
 

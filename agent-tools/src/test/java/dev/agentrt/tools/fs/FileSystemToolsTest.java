@@ -19,7 +19,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 class FileSystemToolsTest {
@@ -278,11 +281,41 @@ class FileSystemToolsTest {
     @Test
     void aCatastrophicRegexStopsAtTheSearchTimeout() throws IOException {
         Files.writeString(root.resolve("evil.txt"), "a".repeat(5_000) + "!\n");
-        FileSystemTools fs = FileSystemTools.builder(root).searchTimeout(Duration.ofMillis(300)).build();
-        long start = System.nanoTime();
+        // A clock that moves 1 ms each time it is read: the 300 ms limit is reached after about 300
+        // readings, one per 1,024 characters the matcher reads, far fewer than this match needs (at
+        // least quadratic in the line's length), on any machine.
+        var readings = new AtomicLong();
+        InstantSource stepping = () -> Instant.ofEpochMilli(readings.getAndIncrement());
+        FileSystemTools fs = FileSystemTools.builder(root)
+                .searchTimeout(Duration.ofMillis(300))
+                .clock(stepping)
+                .build();
         ToolResult r = run(fs, "grep", args().put("pattern", "(a+)+$").build());
-        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
+        assertThat(r.isError()).isFalse();
         assertThat(r.content()).contains("search stopped: time limit of 300 ms reached");
+        assertThat(readings.get()).isBetween(300L, 310L);
+    }
+
+    @Test
+    void aPatternThatOverflowsTheMatchersStackIsExplainedNotFatal() throws IOException {
+        Files.writeString(root.resolve("long.txt"), "a".repeat(9_000) + "!\n");
+        ToolResult r = run("grep", args().put("pattern", "(a|b)+$").build());
+        assertThat(r.errorKind()).isEqualTo(ToolErrorKind.INVALID_ARGUMENTS);
+        assertThat(r.content()).contains("recursed too deeply on line 1 of long.txt").contains("[ab]+");
+        // The next call is served as usual.
+        assertThat(run("grep", args().put("pattern", "[ab]+!").build()).content()).startsWith("long.txt:1:");
+    }
+
+    @Test
+    void aGlobStopsAtTheSearchTimeoutOnTheInjectedClock() throws IOException {
+        for (int i = 0; i < 50; i++) {
+            Files.writeString(root.resolve("f" + i + ".txt"), "x\n");
+        }
+        var readings = new AtomicLong();
+        InstantSource stepping = () -> Instant.ofEpochMilli(readings.getAndIncrement());
+        FileSystemTools fs = FileSystemTools.builder(root).searchTimeout(Duration.ofMillis(10)).clock(stepping).build();
+        ToolResult r = run(fs, "glob", args().put("pattern", "*.txt").build());
+        assertThat(r.content()).contains("time limit");
     }
 
     @Test

@@ -1,12 +1,17 @@
 package dev.agentrt.tools.internal.fs;
 
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+
 /**
  * A time limit for a search. {@link #guard} wraps the text a regular expression runs over so that
  * even a catastrophically backtracking pattern stops: {@code java.util.regex} cannot be interrupted,
  * but it reads its input through {@code charAt}, which checks the clock and the thread's interrupt.
  */
 final class Deadline {
-    private final long end;
+    private final InstantSource clock;
+    private final Instant end;
 
     /** Thrown out of a match or a walk when time is up or the call was cancelled. */
     static final class Expired extends RuntimeException {
@@ -15,12 +20,13 @@ final class Deadline {
         }
     }
 
-    Deadline(java.time.Duration limit) {
-        this.end = System.nanoTime() + limit.toNanos();
+    Deadline(Duration limit, InstantSource clock) {
+        this.clock = clock;
+        this.end = clock.instant().plus(limit);
     }
 
     void check() {
-        if (System.nanoTime() - end > 0 || Thread.currentThread().isInterrupted()) {
+        if (clock.instant().isAfter(end) || Thread.currentThread().isInterrupted()) {
             throw new Expired();
         }
     }

@@ -69,7 +69,7 @@ final class GlobTool extends FsTool {
         Output out = new Output(limits.maxOutputChars());
         int[] found = {0};
         boolean[] more = {false};
-        Walker walker = new Walker(new Deadline(limits.searchTimeout()));
+        Walker walker = new Walker(new Deadline(limits.searchTimeout(), limits.clock()));
         boolean expired = false;
         try (Dir dir = jail.open(base.names(), false)) {
             walker.walk(dir, (parent, name, relative, a) -> {

@@ -93,7 +93,17 @@ final class GrepTool extends FsTool {
                     deadline.check();
                     CharSequence input = line.length() > MAX_MATCH_CHARS ? line.substring(0, MAX_MATCH_CHARS) : line;
                     Matcher m = pattern.matcher(deadline.guard(input));
-                    if (m.find()) {
+                    boolean found;
+                    try {
+                        found = m.find();
+                    } catch (StackOverflowError e) {
+                        // java.util.regex recurses once per repetition of a group with alternatives.
+                        throw FsException.invalid("the pattern recursed too deeply on line " + n + " of " + shown
+                                + " (" + input.length() + " characters); a repeated group with alternatives, "
+                                + "such as (a|b)+, recurses once per repetition: use a character class ([ab]+) "
+                                + "or a possessive quantifier ((?:a|b)++), or narrow `path` or `glob`");
+                    }
+                    if (found) {
                         if (matches == limits.maxGrepMatches()) {
                             full = true;
                             return false;
@@ -130,7 +140,7 @@ final class GrepTool extends FsTool {
         @Nullable
         PathMatcher filter = glob == null ? null : GlobTool.matcher(fs, glob);
         boolean byPath = glob != null && glob.contains("/");
-        Deadline deadline = new Deadline(limits.searchTimeout());
+        Deadline deadline = new Deadline(limits.searchTimeout(), limits.clock());
         Search search = new Search(pattern, deadline);
         Walker walker = new Walker(deadline);
         boolean expired = false;
