@@ -41,6 +41,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 class ToolsTest {
@@ -201,6 +203,23 @@ class ToolsTest {
         assertThat(travel.calls).hasValue(0);
     }
 
+    /** A blocking tool that returns only once {@code n} calls are waiting in it together. */
+    public static final class Meeting {
+        final CountDownLatch everyone;
+        final Set<String> threads = ConcurrentHashMap.newKeySet();
+
+        Meeting(int n) {
+            everyone = new CountDownLatch(n);
+        }
+
+        @Tool("Waits for the other callers")
+        public String meet() throws InterruptedException {
+            threads.add(Thread.currentThread().getName() + "#" + Thread.currentThread().threadId());
+            everyone.countDown();
+            return everyone.await(1, TimeUnit.MINUTES) ? "met" : "alone";
+        }
+    }
+
     /** Tools that fail, block, or answer asynchronously. */
     public static final class Behaviours {
         final Set<String> threads = ConcurrentHashMap.newKeySet();
@@ -279,16 +298,21 @@ class ToolsTest {
                 .expectErrorSatisfies(e -> assertThat(e).hasMessageContaining("Blocking call"))
                 .verify(Duration.ofSeconds(5));
 
-        // Subscribed on a non-blocking thread: BlockHound fails the sleep unless it moved to the blocking scheduler.
-        long start = System.nanoTime();
+        // Subscribed on a non-blocking thread: BlockHound fails the wait unless it moved to the blocking scheduler.
+        // No call can return "met" before all of them are running at once, whatever the machine's speed.
+        var meeting = new Meeting(calls);
+        ToolRegistry meetings = ToolRegistry.of(Tools.from(meeting));
         List<ToolResult> results = Flux.range(0, calls)
-                .flatMap(i -> registry.execute(new ToolCall("c" + i, "nap", "{\"ms\":100}"), execution)
+                .flatMap(i -> meetings.execute(new ToolCall("c" + i, "meet", "{}"), execution)
                         .subscribeOn(Schedulers.parallel()), calls)
                 .collectList()
-                .block(Duration.ofSeconds(20));
+                .block(Duration.ofMinutes(2));
 
-        assertThat(results).hasSize(calls).allSatisfy(r -> assertThat(r).isEqualTo(ToolResult.text("rested 100")));
-        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
+        assertThat(results).hasSize(calls).allSatisfy(r -> assertThat(r).isEqualTo(ToolResult.text("met")));
+        assertThat(meeting.threads).hasSize(calls);
+        assertThat(meeting.threads).allSatisfy(name -> assertThat(name).startsWith("agentrt-blocking-"));
+        assertThat(registry.execute(new ToolCall("n", "nap", "{\"ms\":1}"), execution).block(Duration.ofMinutes(1)))
+                .isEqualTo(ToolResult.text("rested 1"));
         assertThat(behaviours.threads).allSatisfy(name -> assertThat(name).startsWith("agentrt-blocking-"));
     }
 

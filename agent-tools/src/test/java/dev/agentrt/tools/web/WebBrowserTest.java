@@ -229,25 +229,24 @@ class WebBrowserTest {
                 .allowPrivate(Capability.net("127.0.0.1"))
                 .limits(new WebLimits(100_000, Duration.ofSeconds(20), 5, 5_000))
                 .build();
-        long start = System.nanoTime();
         ToolResult r = call(small, url(server.url() + "/big"), Capability.net("127.0.0.1"));
         assertThat(r.isError()).as(r.content()).isFalse();
         assertThat(r.content()).contains("Title: Big", "only the beginning was read", "[cut:");
-        assertThat(server.awaitClientGone(Duration.ofSeconds(10))).as("the server saw the connection close").isTrue();
-        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
+        // A write failing on the server's side shows the page was abandoned, not read to its end.
+        assertThat(server.awaitClientGone(Duration.ofSeconds(30))).as("the server saw the connection close").isTrue();
     }
 
     @Test
     void aSlowPageEndsAtTheTimeLimit() {
-        server.enqueue(Responder.stall("text/html", "<html><body>", Duration.ofSeconds(10)));
+        // The page stays open far longer than the call's guard: only the time limit can end the call.
+        server.enqueue(Responder.stall("text/html", "<html><body>", Duration.ofMinutes(5)));
         WebBrowser quick = WebBrowser.builder()
                 .allowPrivate(Capability.net("127.0.0.1"))
                 .limits(new WebLimits(100_000, Duration.ofMillis(500), 5, 5_000))
                 .build();
-        long start = System.nanoTime();
         ToolResult r = call(quick, url(server.url() + "/slow"), Capability.net("127.0.0.1"));
         assertThat(r.errorKind()).isEqualTo(ToolErrorKind.TIMEOUT);
-        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
+        assertThat(r.content()).contains("took longer than");
     }
 
     @Test
