@@ -116,8 +116,13 @@ class AgentTest {
         var model = ScriptedChatModel.of(Reply.toolCalls(new ToolCall("first", "wait", "{\"ms\":150}"),
                 new ToolCall("second", "wait", "{\"ms\":1}"), new ToolCall("third", "wait", "{\"ms\":40}")),
                 Reply.text("ok"));
-        AgentResult r = Agent.builder().model(model).tools(slow).build().task("go").executeBlocking();
-        assertThat(toolResults(r)).extracting(Message.ToolResult::content).containsExactly("first", "second", "third");
+        // Virtual time: the calls finish second, third, first on any machine.
+        StepVerifier.withVirtualTime(() -> Agent.builder().model(model).tools(slow).build().task("go").execute())
+                .thenAwait(Duration.ofMillis(150))
+                .assertNext(r -> assertThat(toolResults(r)).extracting(Message.ToolResult::content)
+                        .containsExactly("first", "second", "third"))
+                .expectComplete()
+                .verify(Duration.ofSeconds(30));
     }
 
     @Test
@@ -469,7 +474,8 @@ class AgentTest {
                         .doOnCancel(() -> cancelled.set(
                                 true)))
                 .build();
-        // The tool starts at 300 ms and would time out at 1300 ms; the wall-time budget ends the task at 1000 ms.
+        // The tool starts at 300 ms and would time out at 1300 ms; the wall-time budget ends the task at
+        // 1000 ms. In virtual time, whatever the machine's speed.
         var model = ScriptedChatModel.builder()
                 .latency(Duration.ofMillis(300))
                 .replies(Reply.toolCall("slow", "{}"), Reply.text("late"))
@@ -480,7 +486,11 @@ class AgentTest {
                 .toolTimeout(Duration.ofSeconds(1))
                 .budget(Budget.UNLIMITED.withMaxWallTime(Duration.ofSeconds(1)))
                 .build();
-        StepVerifier.create(agent.task("wait").execute())
+        StepVerifier.withVirtualTime(() -> agent.task("wait").execute())
+                .expectSubscription()
+                .expectNoEvent(Duration.ofMillis(999))
+                .then(() -> assertThat(cancelled).isFalse())
+                .thenAwait(Duration.ofMillis(1))
                 .expectErrorSatisfies(e -> {
                     var b = (BudgetExceededException) e;
                     assertThat(b.outcome()).isIn(Outcome.TIME_LIMIT);
@@ -582,7 +592,7 @@ class AgentTest {
         List<AgentResult> results = reactor.core.publisher.Flux.range(0, 500)
                 .flatMap(i -> agent.task("task " + i).execute(), 500)
                 .collectList()
-                .block(Duration.ofSeconds(20));
+                .block(Duration.ofMinutes(2));
         assertThat(results).hasSize(500).allSatisfy(r -> {
             assertThat(r.text()).isEqualTo("ok");
             assertThat(r.transcript()).hasSize(4);

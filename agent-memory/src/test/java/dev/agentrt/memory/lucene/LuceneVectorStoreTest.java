@@ -44,7 +44,7 @@ class LuceneVectorStoreTest {
     Path tmp;
 
     @Test
-    void aReopenedStoreHasEveryEntryAndOpensQuickly() {
+    void aReopenedStoreHasEveryEntry() {
         int dims = 384;
         int count = 10_000;
         Path dir = tmp.resolve("index");
@@ -57,11 +57,9 @@ class LuceneVectorStoreTest {
             Flux.fromIterable(entries).buffer(1_000).concatMap(batch -> store.upsert("ns", batch)).blockLast(WAIT);
         }
 
-        long start = System.nanoTime();
+        // How fast a reopen is belongs to VectorIndexBenchmark; here, that it finds everything again.
         try (var store = LuceneVectorStore.open(dir, dims)) {
             List<Match> first = store.search("ns", Query.of(entries.get(4242).embedding(), 1)).block(WAIT);
-            long millis = (System.nanoTime() - start) / 1_000_000;
-            System.out.printf("reopen of %d x %d entries and first search: %d ms%n", count, dims, millis);
 
             assertThat(first).singleElement().satisfies(m -> {
                 assertThat(m.entry()).isEqualTo(entries.get(4242));
@@ -69,7 +67,6 @@ class LuceneVectorStoreTest {
             });
             assertThat(store.find("ns", Map.of(), count + 1).block(WAIT)).hasSize(count);
             assertThat(store.find("ns", Map.of("shard", "s3"), count).block(WAIT)).hasSize(count / 10);
-            assertThat(millis).isLessThan(5_000);
         }
     }
 
