@@ -392,14 +392,16 @@ class AgentTest {
     @Test
     void endsTheStreamWithFailedAndAnErrorWhenTheModelFails() {
         var model = ScriptedChatModel.of(Reply.error(new ModelException("overloaded", 529, "req_1", true, null)));
-        Agent agent = Agent.builder().model(model).build();
+        Agent agent = Agent.builder().model(model).modelRetry(dev.agentrt.core.model.RetryPolicy.NONE).build();
         StepVerifier.create(agent.task("hi").stream())
                 .expectNextMatches(AgentEvent.Started.class::isInstance)
                 .expectNextMatches(AgentEvent.ModelRequest.class::isInstance)
                 .expectNextMatches(e -> e instanceof AgentEvent.Failed f && f.errorType().equals("ModelException")
-                        && f.partial().outcome() == Outcome.FAILED)
+                        && f.partial().outcome() == Outcome.FAILED
+                        && f.partial().transcript().equals(List.of(Message.user("hi"))))
                 .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(ModelException.class)
-                        .satisfies(m -> assertThat(((ModelException) m).status()).isEqualTo(529)))
+                        .satisfies(m -> assertThat(((ModelException) m).status()).isEqualTo(529))
+                        .satisfies(m -> assertThat(((ModelException) m).partialResult()).isPresent()))
                 .verify(Duration.ofSeconds(5));
     }
 
