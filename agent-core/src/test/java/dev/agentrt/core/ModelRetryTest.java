@@ -120,7 +120,8 @@ class ModelRetryTest {
                             new Message.ToolResult("call_1", "count", "ran 1", false), Message.assistant("All done."));
                     assertThat(r.usage()).as("the broken reply's tokens count").isEqualTo(Usage.of(50, 14));
                 })
-                .verifyComplete();
+                .expectComplete()
+                .verify(Duration.ofSeconds(10));
 
         assertThat(toolRuns).hasValue(1);
         assertThat(model.requests).hasSize(3);
@@ -140,7 +141,8 @@ class ModelRetryTest {
                 .expectNoEvent(Duration.ofMillis(999))
                 .thenAwait(Duration.ofMillis(1))
                 .thenConsumeWhile(e -> true)
-                .verifyComplete();
+                .expectComplete()
+                .verify(Duration.ofSeconds(10));
 
         String taskId = stream.get(0).taskId();
         assertThat(stream).filteredOn(e -> !(e instanceof AgentEvent.Started || e instanceof AgentEvent.Completed))
@@ -210,7 +212,7 @@ class ModelRetryTest {
                             new Message.ToolResult("call_1", "count", "ran 1", false));
                     assertThat(partial.usage()).isEqualTo(Usage.of(10 + 3 * 20, 5 + 3 * 3));
                 })
-                .verify();
+                .verify(Duration.ofSeconds(10));
 
         assertThat(model.requests).hasSize(4);
         assertThat(toolRuns).hasValue(1);
@@ -236,7 +238,7 @@ class ModelRetryTest {
                     assertThat(((ModelException) e).partialResult()).isPresent();
                     assertThat(e.getSuppressed()).isEmpty();
                 })
-                .verify();
+                .verify(Duration.ofSeconds(10));
         assertThat(model.requests).hasSize(3);
         assertThat(shared.partialResult()).isEmpty();
         assertThat(shared.getSuppressed()).isEmpty();
@@ -257,7 +259,7 @@ class ModelRetryTest {
                     assertThat(((ModelException) e).partialResult().orElseThrow().transcript())
                             .containsExactly(Message.system("Be brief."), Message.user("go"));
                 })
-                .verify();
+                .verify(Duration.ofSeconds(10));
         assertThat(model.requests).hasSize(1);
         assertThat(events).noneMatch(AgentEvent.ModelRetry.class::isInstance);
     }
@@ -320,7 +322,7 @@ class ModelRetryTest {
                     assertThat(((ModelException) e).partialResult().orElseThrow().outcome())
                             .isEqualTo(Outcome.FAILED);
                 })
-                .verify();
+                .verify(Duration.ofSeconds(10));
         assertThat(model.requests).hasSize(2);
     }
 
@@ -338,7 +340,7 @@ class ModelRetryTest {
                 .thenAwait(Duration.ofMillis(1))
                 .expectErrorSatisfies(e -> assertThat(((BudgetExceededException) e).outcome())
                         .isEqualTo(Outcome.TIME_LIMIT))
-                .verify();
+                .verify(Duration.ofSeconds(10));
         assertThat(model.requests).hasSize(2);
     }
 
@@ -355,7 +357,7 @@ class ModelRetryTest {
                     assertThat(b.outcome()).isEqualTo(Outcome.TOKEN_LIMIT);
                     assertThat(b.partialResult().usage().totalTokens()).isEqualTo(69);
                 })
-                .verify();
+                .verify(Duration.ofSeconds(10));
         assertThat(model.requests).hasSize(3);
     }
 
@@ -370,6 +372,7 @@ class ModelRetryTest {
                     assertThat(r.text()).isEqualTo("Fine now.");
                     assertThat(r.steps()).isEqualTo(1);
                 })
-                .verifyComplete();
+                .expectComplete()
+                .verify(Duration.ofSeconds(10));
     }
 }
