@@ -74,7 +74,8 @@ public sealed interface AgentEvent {
      * task's budgets; the step keeps its number.
      *
      * @param retry which retry this is, from 1
-     * @param status the failure's HTTP status; 0 when it was no HTTP response
+     * @param status the failure's HTTP status (a reply that broke after it started has its 200); 0 when
+     *     there was no HTTP response
      * @param requestId the provider's request id of the failed call, when there was one
      * @param message why the call failed
      * @param delayNanos the wait before the call is made again

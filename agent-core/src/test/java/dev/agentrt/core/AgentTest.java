@@ -623,16 +623,26 @@ class AgentTest {
         assertThatThrownBy(() -> Agent.builder().model(model).tools(echo(), echo()).build())
                 .hasMessageContaining("tools")
                 .hasMessageContaining("echo");
+        assertThatThrownBy(() -> Agent.builder().model(model).modelRetry(null))
+                .isInstanceOf(NullPointerException.class)
+                .hasMessage("modelRetry");
     }
 
     @Test
     void anAgentIsReusableAndToBuilderMakesAVariant() {
         var model = ScriptedChatModel.builder().repeat().reply(Reply.text("same")).build();
-        Agent agent = Agent.builder().model(model).instructions("one").maxSteps(4).build();
+        Agent agent = Agent.builder()
+                .model(model)
+                .instructions("one")
+                .maxSteps(4)
+                .modelRetry(dev.agentrt.core.model.RetryPolicy.NONE)
+                .build();
         Agent variant = agent.toBuilder().instructions("two").build();
         assertThat(agent.task("a").executeBlocking().text()).isEqualTo("same");
         assertThat(variant.task("b").executeBlocking().transcript().get(0)).isEqualTo(Message.system("two"));
         assertThat(variant.maxSteps()).isEqualTo(4);
+        assertThat(variant.modelRetry()).isEqualTo(dev.agentrt.core.model.RetryPolicy.NONE);
+        assertThat(Agent.builder().model(model).build().modelRetry()).isEqualTo(Agent.DEFAULT_MODEL_RETRY);
         assertThat(agent.instructions()).isEqualTo("one");
     }
 
