@@ -312,7 +312,10 @@ public final class Agent {
             return this;
         }
 
-        /** The most steps (model turns) a task may take (default 10); retries of a step's model call ({@link #modelRetry}) do not count. */
+        /**
+         * The most steps (model turns) a task may take (default 10); retries of a step's model call
+         * ({@link #modelRetry}) do not count.
+         */
         public Builder maxSteps(int maxSteps) {
             this.maxSteps = maxSteps;
             return this;
