@@ -4,6 +4,7 @@ import dev.agentrt.core.memory.ConversationWindow;
 import dev.agentrt.core.memory.Memory;
 import dev.agentrt.core.model.ChatModel;
 import dev.agentrt.core.model.ChatOptions;
+import dev.agentrt.core.model.RetryPolicy;
 import dev.agentrt.core.security.ApprovalHandler;
 import dev.agentrt.core.security.Capability;
 import dev.agentrt.core.security.Grants;
@@ -41,6 +42,13 @@ import java.util.function.Function;
  * missing or contradicts another.
  */
 public final class Agent {
+    /**
+     * The default {@link Builder#modelRetry}: 2 retries of a step's model call, after about 1 s and
+     * 2 s (25% jitter).
+     */
+    public static final RetryPolicy DEFAULT_MODEL_RETRY = new RetryPolicy(2, Duration.ofSeconds(1),
+            Duration.ofSeconds(30), 0.25, Duration.ZERO);
+
     private final ChatModel model;
     private final String instructions;
     private final ToolRegistry tools;
@@ -57,6 +65,7 @@ public final class Agent {
     private final @Nullable ApprovalHandler approvals;
     private final List<AgentEvent.Listener> listeners;
     private final Budget budget;
+    private final RetryPolicy modelRetry;
     private final ChatOptions options;
     private final ConversationWindow window;
     private final Grants baseGrants;
@@ -78,6 +87,7 @@ public final class Agent {
         this.approvals = b.approvals;
         this.listeners = List.copyOf(b.listeners);
         this.budget = b.budget;
+        this.modelRetry = b.modelRetry;
         this.options = b.options;
         this.window = b.window;
         this.baseGrants = Grants.of(grants);
@@ -106,6 +116,7 @@ public final class Agent {
         b.approvals = approvals;
         b.listeners.addAll(listeners);
         b.budget = budget;
+        b.modelRetry = modelRetry;
         b.options = options;
         b.window = window;
         return b;
@@ -169,6 +180,11 @@ public final class Agent {
         return budget;
     }
 
+    /** How the loop retries a model call that failed in a way that may pass (see {@link Builder#modelRetry}). */
+    public RetryPolicy modelRetry() {
+        return modelRetry;
+    }
+
     public ChatOptions options() {
         return options;
     }
@@ -209,6 +225,7 @@ public final class Agent {
         private @Nullable ApprovalHandler approvals;
         private final List<AgentEvent.Listener> listeners = new ArrayList<>();
         private Budget budget = Budget.UNLIMITED;
+        private RetryPolicy modelRetry = DEFAULT_MODEL_RETRY;
         private ChatOptions options = ChatOptions.DEFAULTS;
         private ConversationWindow window = ConversationWindow.UNBOUNDED;
 
@@ -295,7 +312,10 @@ public final class Agent {
             return this;
         }
 
-        /** The most model calls a task may make (default 10). */
+        /**
+         * The most steps (model turns) a task may take (default 10); retries of a step's model call
+         * ({@link #modelRetry}) do not count.
+         */
         public Builder maxSteps(int maxSteps) {
             this.maxSteps = maxSteps;
             return this;
@@ -328,6 +348,24 @@ public final class Agent {
         /** Token, time and cost limits per task. */
         public Builder budget(Budget budget) {
             this.budget = Objects.requireNonNull(budget, "budget");
+            return this;
+        }
+
+        /**
+         * How a step whose model call fails in a way that may pass ({@link ModelException#isRetryable()}:
+         * a connection reset in the middle of the reply, an error event from an overloaded provider, a
+         * 429 or 5xx the client gave up on) is retried: the same conversation is sent again after the
+         * policy's backoff, at most {@code maxRetries} times per step. A model call has no side effects,
+         * so nothing else is repeated: tools that already ran stay run, and a failed reply's tool calls
+         * never run. Retries stay within the task's budget: a wait that would outlast the wall-time
+         * budget is not started (the task fails with the model's error at once), and cancelling the task
+         * during a wait ends it at once. The policy's {@code maxRetryAfter} is not used here. Hosted
+         * clients retry failures before a reply starts under their own {@code RetryPolicy}; this one
+         * comes on top. {@link RetryPolicy#NONE} turns retrying off. Default
+         * {@link Agent#DEFAULT_MODEL_RETRY}.
+         */
+        public Builder modelRetry(RetryPolicy policy) {
+            this.modelRetry = Objects.requireNonNull(policy, "modelRetry");
             return this;
         }
 

@@ -6,6 +6,7 @@ import dev.agentrt.core.security.Capability;
 import dev.agentrt.core.security.Decision;
 import dev.agentrt.core.security.Principal;
 import dev.agentrt.core.tool.ToolErrorKind;
+import org.jspecify.annotations.Nullable;
 
 import java.util.List;
 import java.util.Objects;
@@ -19,6 +20,7 @@ import java.util.Objects;
  * task.stream().subscribe(e -> {
  *     switch (e) {
  *         case AgentEvent.TextDelta d -> System.out.print(d.text());
+ *         case AgentEvent.ModelRetry r -> System.out.println(" [interrupted, asking again]");
  *         case AgentEvent.PermissionDenied d -> log.warn("denied {}", d.missing());
  *         default -> {}
  *     }
@@ -40,18 +42,55 @@ public sealed interface AgentEvent {
         }
     }
 
-    /** Step {@code step} (from 1) asks the model, sending so many messages and tools. */
+    /**
+     * Step {@code step} (from 1) asks the model, sending so many messages and tools. After a
+     * {@link ModelRetry} the same step asks again: one event per model call.
+     */
     record ModelRequest(String taskId, int step, int messages, int tools) implements AgentEvent {
         public ModelRequest {
             Objects.requireNonNull(taskId, "taskId");
         }
     }
 
-    /** A piece of the model's text as it streams. */
+    /**
+     * A piece of the model's text as it streams. The text of a step's reply is the concatenation of
+     * its deltas since the step's last {@link ModelRequest}: a {@link ModelRetry} voids the deltas
+     * before it.
+     */
     record TextDelta(String taskId, int step, String text) implements AgentEvent {
         public TextDelta {
             Objects.requireNonNull(taskId, "taskId");
             Objects.requireNonNull(text, "text");
+        }
+    }
+
+    /**
+     * The model call of step {@code step} failed in a way that may pass (a connection reset in the
+     * middle of the reply, an overloaded provider) and will be made again with the same conversation
+     * after {@code delayNanos}; a {@link ModelRequest} for the same step follows. What the failed call
+     * streamed is void: a UI that showed its {@link TextDelta}s discards them (clears the step's
+     * partial reply) and shows the new ones. No tool call of the failed reply ran: tools run only
+     * from a complete reply. Retries are bounded by the agent's {@code modelRetry} policy and the
+     * task's budgets; the step keeps its number.
+     *
+     * @param retry which retry this is, from 1
+     * @param status the failure's HTTP status (a reply that broke after it started has its 200); 0 when
+     *     there was no HTTP response
+     * @param requestId the provider's request id of the failed call, when there was one
+     * @param message why the call failed
+     * @param delayNanos the wait before the call is made again
+     */
+    record ModelRetry(String taskId, int step, int retry, int status, @Nullable String requestId, String message,
+            long delayNanos) implements AgentEvent {
+        public ModelRetry {
+            Objects.requireNonNull(taskId, "taskId");
+            Objects.requireNonNull(message, "message");
+            if (retry < 1) {
+                throw new IllegalArgumentException("retry counts from 1, was " + retry);
+            }
+            if (delayNanos < 0) {
+                throw new IllegalArgumentException("delayNanos must not be negative, was " + delayNanos);
+            }
         }
     }
 

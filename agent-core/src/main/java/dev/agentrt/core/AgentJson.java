@@ -143,6 +143,15 @@ public final class AgentJson {
                     .integer("step", e.step())
                     .string("text", e.text())
                     .build();
+            case AgentEvent.ModelRetry e -> Out.tagged("model_retry")
+                    .string("taskId", e.taskId())
+                    .integer("step", e.step())
+                    .integer("retry", e.retry())
+                    .integer("status", e.status())
+                    .nullableString("requestId", e.requestId())
+                    .string("message", e.message())
+                    .integer("delayNanos", e.delayNanos())
+                    .build();
             case AgentEvent.ToolCallRequested e -> Out.tagged("tool_call_requested")
                     .string("taskId", e.taskId())
                     .integer("step", e.step())
@@ -215,6 +224,8 @@ public final class AgentJson {
             case "model_request" -> new AgentEvent.ModelRequest(
                     in.string("taskId"), in.int32("step"), in.int32("messages"), in.int32("tools"));
             case "text_delta" -> new AgentEvent.TextDelta(in.string("taskId"), in.int32("step"), in.string("text"));
+            case "model_retry" -> new AgentEvent.ModelRetry(in.string("taskId"), in.int32("step"), in.int32("retry"),
+                    in.int32("status"), in.nullableString("requestId"), in.string("message"), in.int64("delayNanos"));
             case "tool_call_requested" -> new AgentEvent.ToolCallRequested(
                     in.string("taskId"), in.int32("step"), in.object("call", AgentJson::toolCall));
             case "permission_granted" -> new AgentEvent.PermissionGranted(in.string("taskId"), in.int32("step"),

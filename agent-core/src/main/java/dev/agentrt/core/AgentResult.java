@@ -12,7 +12,7 @@ import java.util.Objects;
  * @param taskId the task's id
  * @param text the final answer (the last assistant text)
  * @param transcript every message of the run, instructions and context included, in order
- * @param steps how many model calls the run made
+ * @param steps how many steps (model turns) the run made; a model call retried after a failure counts once
  * @param usage tokens and cost summed over every step
  * @param outcome how the run ended; {@link Outcome#COMPLETED} for a result of {@code execute()},
  *     another value in the partial result of a failed run

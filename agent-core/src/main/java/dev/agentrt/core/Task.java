@@ -2,6 +2,7 @@ package dev.agentrt.core;
 
 import dev.agentrt.core.context.Context;
 import dev.agentrt.core.model.Message;
+import dev.agentrt.core.model.ToolCall;
 import dev.agentrt.core.security.Capability;
 import dev.agentrt.core.security.Principal;
 import org.jspecify.annotations.Nullable;
@@ -11,6 +12,7 @@ import reactor.core.publisher.FluxSink;
 import reactor.core.publisher.Mono;
 
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ThreadLocalRandom;
@@ -60,9 +62,47 @@ public final class Task {
         return new Task(agent, input, Objects.requireNonNull(context, "context"), messages, grants, principal, id);
     }
 
-    /** Prior conversation, placed before the input (to continue a chat, or resume a partial run). */
+    /**
+     * Prior conversation: to continue a chat (a previous result's transcript), or to continue a run that
+     * failed (the transcript of a {@code partialResult()}). The conversation sent to the model is:
+     * <ol>
+     *   <li>the agent's system messages (instructions, recalled memory, the context's description),
+     *       each only if {@code messages} do not already hold an equal one, so a transcript that starts
+     *       with the system prompt keeps the only copy of it;
+     *   <li>{@code messages}, unchanged;
+     *   <li>the input as a user message, unless {@code messages} are an unfinished run of this same
+     *       input: they end with tool results or a user message, and their last user message is the
+     *       input. Then the run is continued: the model is asked about what it has not answered yet,
+     *       and tools that already ran are not run again.
+     * </ol>
+     * Steps and budgets count afresh in the new run.
+     *
+     * @throws IllegalArgumentException when an assistant turn's tool calls are not each answered by a
+     *     tool result right after it (providers refuse such a conversation)
+     */
     public Task withMessages(List<? extends Message> messages) {
-        return new Task(agent, input, context, List.copyOf(messages), grants, principal, id);
+        List<Message> copy = List.copyOf(messages);
+        requireAnswered(copy);
+        return new Task(agent, input, context, copy, grants, principal, id);
+    }
+
+    private static void requireAnswered(List<Message> messages) {
+        for (int i = 0, n = messages.size(); i < n; i++) {
+            if (messages.get(i) instanceof Message.Assistant a && a.hasToolCalls()) {
+                var open = new LinkedHashSet<String>();
+                for (ToolCall c : a.toolCalls()) {
+                    open.add(c.id());
+                }
+                for (int j = i + 1; j < n && messages.get(j) instanceof Message.ToolResult r; j++) {
+                    open.remove(r.callId());
+                }
+                if (!open.isEmpty()) {
+                    throw new IllegalArgumentException("messages[" + i + "] is an assistant turn whose tool calls "
+                            + open + " have no tool result after it: add a Message.toolResult for each call "
+                            + "(the transcript of a partial result always has them)");
+                }
+            }
+        }
     }
 
     public Task withMessages(Message... messages) {
@@ -96,7 +136,12 @@ public final class Task {
         return new StructuredTask<>(this, type);
     }
 
-    /** Runs the task; emits the result on a final answer, or an error (a {@link BudgetExceededException}, a {@link ModelException}...). */
+    /**
+     * Runs the task; emits the result on a final answer, or an error: a {@link BudgetExceededException},
+     * a {@link ModelException} (after the agent's {@code modelRetry} retries), a
+     * {@link StructuredOutputException}... Each of those carries the run so far as its
+     * {@code partialResult()}, which {@link #withMessages} continues.
+     */
     public Mono<AgentResult> execute() {
         return Mono.defer(() -> new TaskRun(agent, this, null, null).run());
     }

@@ -11,6 +11,7 @@ import dev.agentrt.core.model.ChatRequest;
 import dev.agentrt.core.model.ChatResponse;
 import dev.agentrt.core.model.FinishReason;
 import dev.agentrt.core.model.Message;
+import dev.agentrt.core.model.RetryPolicy;
 import dev.agentrt.core.model.ToolCall;
 import dev.agentrt.core.model.ToolSpec;
 import dev.agentrt.core.model.Usage;
@@ -25,10 +26,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 
@@ -37,6 +42,18 @@ import java.util.function.Consumer;
  * the tool calls of a step run concurrently but only the serialised result stream touches the
  * transcript). The lock guards against the one outside reader, the wall-time timer, which builds
  * the partial result on its own thread.
+ *
+ * <p>How a run starts: the loop's system messages (instructions, the structured-output hint, the
+ * context's description, recalled memory) come first, each unless the prior messages already hold an
+ * equal one; then the prior messages; then the input as a user message, unless the prior messages
+ * are an unfinished run of it ({@link #continuesRun}). So a partial result's transcript given back
+ * with {@code withMessages} continues where it stopped: one system prompt, one input, and the model
+ * asked about the tool results it has not seen.
+ *
+ * <p>A step's model call that fails with a retryable {@link ModelException} is made again with the
+ * same request after the agent's {@code modelRetry} backoff (on Reactor's parallel timer, so virtual
+ * time drives it in tests); nothing else of the step is repeated, since tools run only once the
+ * reply is complete.
  */
 final class TaskRun {
     private static final Logger log = LoggerFactory.getLogger(TaskRun.class);
@@ -58,6 +75,8 @@ final class TaskRun {
     private final ArrayList<Message> transcript = new ArrayList<>(8);
 
     private Usage usage = Usage.ZERO;
+    /** When the run was subscribed, on the clock of the timer that enforces the wall-time budget. */
+    private long startNanos;
     private int steps;
     private boolean done;
     private String lastText = "";
@@ -115,7 +134,11 @@ final class TaskRun {
 
     Mono<AgentResult> run() {
         Mono<AgentResult> body = prepare()
-                .then(Mono.defer(this::step).repeat(() -> !isDone()).then(Mono.fromCallable(this::completed)));
+                .then(Mono.defer(this::step).repeat(() -> !isDone()).then(Mono.fromCallable(this::completed)))
+                // A model failure outside a step (memory's embedding model) ends the task with the run so far too.
+                .onErrorMap(e -> e instanceof ModelException m && m.partialResult().isEmpty(),
+                        e -> ((ModelException) e).endingTask("", partial(Outcome.FAILED, "the task failed"),
+                                List.of()));
         Budget budget = agent.budget();
         if (budget.hasTimeLimit()) {
             body = body.timeout(budget.maxWallTime(), Mono.defer(() -> Mono.error(limit(Outcome.TIME_LIMIT,
@@ -129,17 +152,18 @@ final class TaskRun {
 
     private Mono<Void> prepare() {
         return Mono.defer(() -> {
+            startNanos = Schedulers.parallel().now(TimeUnit.NANOSECONDS);
             if (hasEvents()) {
                 emit(new AgentEvent.Started(taskId, task.input(), task.principal()));
             }
             if (!agent.instructions().isEmpty()) {
-                append(Message.system(agent.instructions()));
+                appendSystem(Message.system(agent.instructions()));
             }
             if (finalTool != null) {
-                append(Message.system("When you have the final answer, call the tool " + finalTool
+                appendSystem(Message.system("When you have the final answer, call the tool " + finalTool
                         + " with the answer as its arguments. Do not give the answer as plain text."));
             } else if (output != null) {
-                append(Message.system("Answer with only a JSON value that matches the required schema."));
+                appendSystem(Message.system("Answer with only a JSON value that matches the required schema."));
             }
             Context context = task.context();
             Memory memory = agent.memory();
@@ -151,7 +175,7 @@ final class TaskRun {
             if (context != null && memory != null) {
                 background = memory.ingest(agent.memoryNamespace(), context);
             } else if (context != null) {
-                background = describe(context).doOnNext(this::append).then();
+                background = describe(context).doOnNext(this::appendSystem).then();
             }
             if (memory != null) {
                 background = background.then(memory.recall(MemoryQuery.of(agent.memoryNamespace(), task.input(),
@@ -159,7 +183,7 @@ final class TaskRun {
                         .doOnNext(hits -> {
                             String recalled = recalled(hits, agent.recallTokenBudget());
                             if (!recalled.isEmpty()) {
-                                append(Message.system(recalled));
+                                appendSystem(Message.system(recalled));
                             }
                         })
                         .then();
@@ -188,11 +212,43 @@ final class TaskRun {
         return n == 0 ? "" : header + sb;
     }
 
+    /** Adds a system message of the loop's own, unless the prior messages already hold it (a continued run). */
+    private void appendSystem(Message system) {
+        if (!task.messages().contains(system)) {
+            append(system);
+        }
+    }
+
     private void appendInput() {
-        for (Message m : task.messages()) {
+        List<Message> prior = task.messages();
+        for (Message m : prior) {
             append(m);
         }
-        append(Message.user(task.input()));
+        if (!continuesRun(prior, task.input())) {
+            append(Message.user(task.input()));
+        }
+    }
+
+    /**
+     * Whether {@code prior} is an unfinished run of {@code input}, to be continued rather than asked
+     * anew: it ends where the model has yet to answer (with tool results or a user message) and its
+     * last user message is the input. A finished turn (ending with an assistant message) or a
+     * different input gets the input as a new user message.
+     */
+    static boolean continuesRun(List<Message> prior, String input) {
+        if (prior.isEmpty()) {
+            return false;
+        }
+        Message last = prior.get(prior.size() - 1);
+        if (!(last instanceof Message.ToolResult || last instanceof Message.User)) {
+            return false;
+        }
+        for (int i = prior.size() - 1; i >= 0; i--) {
+            if (prior.get(i) instanceof Message.User user) {
+                return user.text().equals(input);
+            }
+        }
+        return false;
     }
 
     private Mono<Message> describe(Context context) {
@@ -225,14 +281,79 @@ final class TaskRun {
         }
         execution.step(step);
         var request = new ChatRequest(view, toolSpecs, options);
-        if (hasEvents()) {
-            emit(new AgentEvent.ModelRequest(taskId, step, view.size(), toolSpecs.size()));
+        var attempts = new Attempts();
+        return ask(request, step, attempts).flatMap(response -> afterReply(response, attempts.spent, step).then());
+    }
+
+    /** The failed model calls of one step; confined to the step's chain. */
+    private static final class Attempts {
+        final List<ModelException> failures = new ArrayList<>(2);
+        /** What the failed calls reported using. */
+        Usage spent = Usage.ZERO;
+    }
+
+    /** One model call of {@code step}, then as many retries of it as the policy and the budget allow. */
+    private Mono<ChatResponse> ask(ChatRequest request, int step, Attempts attempts) {
+        return Mono.defer(() -> {
+            if (hasEvents()) {
+                emit(new AgentEvent.ModelRequest(taskId, step, request.messages().size(), toolSpecs.size()));
+            }
+            var assembler = new ReplyAssembler();
+            return agent.model()
+                    .stream(request)
+                    .doOnNext(event -> onChatEvent(event, assembler, step))
+                    .then(Mono.fromCallable(assembler::finish))
+                    .onErrorResume(ModelException.class,
+                            failure -> retryOrEnd(failure, assembler.usage(), request, step, attempts));
+        });
+    }
+
+    private Mono<ChatResponse> retryOrEnd(ModelException failure, Usage spent, ChatRequest request, int step,
+            Attempts attempts) {
+        // A broken reply's tokens were spent all the same: they count against the budget.
+        synchronized (this) {
+            usage = usage.plus(spent);
         }
-        var assembler = new ReplyAssembler();
-        return agent.model()
-                .stream(request)
-                .doOnNext(event -> onChatEvent(event, assembler, step))
-                .then(Mono.defer(() -> afterReply(assembler.finish(), step)));
+        attempts.spent = attempts.spent.plus(spent);
+        RetryPolicy policy = agent.modelRetry();
+        int retry = attempts.failures.size() + 1;
+        String note = "";
+        if (failure.isRetryable() && retry <= policy.maxRetries()) {
+            Duration wait = policy.backoff(retry, ThreadLocalRandom.current().nextDouble());
+            Duration left = timeLeft();
+            if (left == null || wait.compareTo(left) < 0) {
+                attempts.failures.add(failure);
+                String message = failure.getMessage() == null ? "ModelException" : failure.getMessage();
+                if (hasEvents()) {
+                    emit(new AgentEvent.ModelRetry(taskId, step, retry, failure.status(), failure.requestId(),
+                            message, wait.toNanos()));
+                }
+                log.debug("task {} step {}: model call failed ({}); retry {} of {} in {} ms", taskId, step, message,
+                        retry, policy.maxRetries(), wait.toMillis());
+                return Mono.delay(wait).then(ask(request, step, attempts));
+            }
+            note = " (step " + step + " not retried: waiting " + wait.toMillis()
+                    + " ms would pass the task's wall-time budget of " + agent.budget().maxWallTime() + ")";
+        } else if (failure.isRetryable() && !attempts.failures.isEmpty()) {
+            note = " (step " + step + " gave up after " + attempts.failures.size() + " retries)";
+        }
+        var earlier = new ArrayList<Throwable>(attempts.failures.size());
+        for (ModelException f : attempts.failures) {
+            // A model may hand out one exception instance for every failure.
+            if (f != failure && earlier.stream().noneMatch(e -> e == f)) {
+                earlier.add(f);
+            }
+        }
+        return Mono.error(failure.endingTask(note, partial(Outcome.FAILED, "the model failed"), earlier));
+    }
+
+    /** What is left of the wall-time budget, on the clock of its timer; null without a time limit. */
+    private @Nullable Duration timeLeft() {
+        Budget b = agent.budget();
+        if (!b.hasTimeLimit()) {
+            return null;
+        }
+        return b.maxWallTime().minusNanos(Schedulers.parallel().now(TimeUnit.NANOSECONDS) - startNanos);
     }
 
     private void onChatEvent(ChatEvent event, ReplyAssembler assembler, int step) {
@@ -253,8 +374,10 @@ final class TaskRun {
         }
     }
 
-    private Mono<?> afterReply(ChatResponse response, int step) {
+    /** @param failedUsage what the step's failed model calls used (already counted in the total) */
+    private Mono<?> afterReply(ChatResponse response, Usage failedUsage, int step) {
         Message.Assistant reply = response.message();
+        Usage stepUsage = response.usage().plus(failedUsage);
         Usage total;
         synchronized (this) {
             usage = usage.plus(response.usage());
@@ -264,22 +387,22 @@ final class TaskRun {
         }
         if (!reply.hasToolCalls()) {
             if (output != null) {
-                return structuredAnswer(reply.text(), null, reply, step, response.usage(), total);
+                return structuredAnswer(reply.text(), null, reply, step, stepUsage, total);
             }
             synchronized (this) {
                 done = true;
             }
-            stepDone(step, response.usage(), total);
+            stepDone(step, stepUsage, total);
             return Mono.empty();
         }
         if (finalTool != null) {
             for (ToolCall c : reply.toolCalls()) {
                 if (c.name().equals(finalTool)) {
-                    return structuredAnswer(c.arguments(), c, reply, step, response.usage(), total);
+                    return structuredAnswer(c.arguments(), c, reply, step, stepUsage, total);
                 }
             }
         }
-        return runTools(reply, response.finishReason(), null, step, response.usage(), total);
+        return runTools(reply, response.finishReason(), null, step, stepUsage, total);
     }
 
     /**
@@ -477,7 +600,10 @@ final class TaskRun {
                 ? b.partialResult()
                 : error instanceof StructuredOutputException so
                         ? so.partialResult()
-                        : partial(Outcome.FAILED, error instanceof TimeoutException ? "timed out" : "the task failed");
+                        : error instanceof ModelException m && m.partialResult().isPresent()
+                                ? m.partialResult().get()
+                                : partial(Outcome.FAILED,
+                                        error instanceof TimeoutException ? "timed out" : "the task failed");
         String message = error.getMessage() == null ? error.getClass().getSimpleName() : error.getMessage();
         emit(new AgentEvent.Failed(taskId, error.getClass().getSimpleName(), message, partial));
     }

@@ -105,6 +105,9 @@ class AgentJsonTest {
                 new AgentEvent.Started("task-2", "", Principal.ANONYMOUS),
                 new AgentEvent.ModelRequest("task-1", 1, 2, 0),
                 new AgentEvent.TextDelta("task-1", Integer.MAX_VALUE, TRICKY),
+                new AgentEvent.ModelRetry("task-1", 2, 1, 200, "req_" + TRICKY, "connection reset: " + TRICKY,
+                        Long.MAX_VALUE),
+                new AgentEvent.ModelRetry("task-1", Integer.MAX_VALUE, Integer.MAX_VALUE, 0, null, "", 0),
                 new AgentEvent.ToolCallRequested("task-1", 1, CALL),
                 new AgentEvent.PermissionGranted("task-1", 1, CALL, capabilities()),
                 new AgentEvent.PermissionGranted("task-1", 1, CALL, List.of()),
@@ -391,6 +394,10 @@ class AgentJsonTest {
         assertThat(request.options().topP()).isNull();
 
         assertThat(AgentJson.write(ToolResult.text("ok"))).isEqualTo("{\"content\":\"ok\",\"errorKind\":null}");
+
+        var retry = new AgentEvent.ModelRetry("t1", 1, 1, 0, null, "refused", 5);
+        assertThat(AgentJson.write(retry)).contains("\"requestId\":null");
+        assertThat(AgentJson.readEvent(AgentJson.write(retry))).isEqualTo(retry);
         assertThat(AgentJson.readToolResult("{\"content\":\"ok\",\"errorKind\":null}").errorKind()).isNull();
     }
 
@@ -415,6 +422,9 @@ class AgentJsonTest {
                 .isEqualTo("{\"type\":\"tool_call_failed\",\"taskId\":\"t1\",\"step\":1,"
                         + "\"call\":{\"id\":\"c1\",\"name\":\"add\",\"arguments\":\"{}\"},\"kind\":\"TIMEOUT\","
                         + "\"message\":\"too slow\",\"durationNanos\":9}");
+        assertThat(AgentJson.write(new AgentEvent.ModelRetry("t1", 2, 1, 200, "req_1", "reset", 1_000_000_000)))
+                .isEqualTo("{\"type\":\"model_retry\",\"taskId\":\"t1\",\"step\":2,\"retry\":1,\"status\":200,"
+                        + "\"requestId\":\"req_1\",\"message\":\"reset\",\"delayNanos\":1000000000}");
         assertThat(AgentJson.write(new AgentEvent.StepDone("t1", 1, HUGE_USAGE, Usage.ZERO)))
                 .isEqualTo("{\"type\":\"step_done\",\"taskId\":\"t1\",\"step\":1,"
                         + "\"stepUsage\":{\"inputTokens\":9223372036854775807,\"outputTokens\":9223372036854775806,"
@@ -685,6 +695,20 @@ class AgentJsonTest {
         assertThatThrownBy(() -> new AgentEvent.ToolCallRequested("t", 1, null))
                 .isInstanceOf(NullPointerException.class)
                 .hasMessage("call");
+    }
+
+    @Test
+    void aRetryEventRefusesARetryNumberOrDelayNoRunCanHave() {
+        assertThatThrownBy(() -> new AgentEvent.ModelRetry("t", 1, 0, 200, null, "reset", 0))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("retry counts from 1, was 0");
+        assertThatThrownBy(() -> new AgentEvent.ModelRetry("t", 1, 1, 200, null, "reset", -1))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("delayNanos must not be negative, was -1");
+        assertThatThrownBy(() -> AgentJson.readEvent("{\"type\":\"model_retry\",\"taskId\":\"t\",\"step\":1,"
+                + "\"retry\":0,\"status\":200,\"requestId\":null,\"message\":\"m\",\"delayNanos\":0}"))
+                .isInstanceOf(JsonParseException.class)
+                .hasMessage("model_retry: retry counts from 1, was 0");
     }
 
     @Test

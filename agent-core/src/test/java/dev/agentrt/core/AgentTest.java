@@ -397,14 +397,16 @@ class AgentTest {
     @Test
     void endsTheStreamWithFailedAndAnErrorWhenTheModelFails() {
         var model = ScriptedChatModel.of(Reply.error(new ModelException("overloaded", 529, "req_1", true, null)));
-        Agent agent = Agent.builder().model(model).build();
+        Agent agent = Agent.builder().model(model).modelRetry(dev.agentrt.core.model.RetryPolicy.NONE).build();
         StepVerifier.create(agent.task("hi").stream())
                 .expectNextMatches(AgentEvent.Started.class::isInstance)
                 .expectNextMatches(AgentEvent.ModelRequest.class::isInstance)
                 .expectNextMatches(e -> e instanceof AgentEvent.Failed f && f.errorType().equals("ModelException")
-                        && f.partial().outcome() == Outcome.FAILED)
+                        && f.partial().outcome() == Outcome.FAILED
+                        && f.partial().transcript().equals(List.of(Message.user("hi"))))
                 .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(ModelException.class)
-                        .satisfies(m -> assertThat(((ModelException) m).status()).isEqualTo(529)))
+                        .satisfies(m -> assertThat(((ModelException) m).status()).isEqualTo(529))
+                        .satisfies(m -> assertThat(((ModelException) m).partialResult()).isPresent()))
                 .verify(Duration.ofSeconds(5));
     }
 
@@ -631,16 +633,26 @@ class AgentTest {
         assertThatThrownBy(() -> Agent.builder().model(model).tools(echo(), echo()).build())
                 .hasMessageContaining("tools")
                 .hasMessageContaining("echo");
+        assertThatThrownBy(() -> Agent.builder().model(model).modelRetry(null))
+                .isInstanceOf(NullPointerException.class)
+                .hasMessage("modelRetry");
     }
 
     @Test
     void anAgentIsReusableAndToBuilderMakesAVariant() {
         var model = ScriptedChatModel.builder().repeat().reply(Reply.text("same")).build();
-        Agent agent = Agent.builder().model(model).instructions("one").maxSteps(4).build();
+        Agent agent = Agent.builder()
+                .model(model)
+                .instructions("one")
+                .maxSteps(4)
+                .modelRetry(dev.agentrt.core.model.RetryPolicy.NONE)
+                .build();
         Agent variant = agent.toBuilder().instructions("two").build();
         assertThat(agent.task("a").executeBlocking().text()).isEqualTo("same");
         assertThat(variant.task("b").executeBlocking().transcript().get(0)).isEqualTo(Message.system("two"));
         assertThat(variant.maxSteps()).isEqualTo(4);
+        assertThat(variant.modelRetry()).isEqualTo(dev.agentrt.core.model.RetryPolicy.NONE);
+        assertThat(Agent.builder().model(model).build().modelRetry()).isEqualTo(Agent.DEFAULT_MODEL_RETRY);
         assertThat(agent.instructions()).isEqualTo("one");
     }
 
