@@ -898,6 +898,29 @@ class OpenAiChatModelTest {
     }
 
     @Test
+    void anErrorObjectInANonStreamedReplyIsRetryableOnlyWhenItsKindMayPass() {
+        server.enqueue(json(200, error("You exceeded your current quota.", "insufficient_quota", "insufficient_quota")),
+                json(200, error("The server had an error while processing your request.", "server_error", null)));
+        OpenAiChatModel model = builder().build();
+
+        StepVerifier.create(model.call(ask("Hi")))
+                .expectErrorSatisfies(e -> {
+                    assertThat(e).isExactlyInstanceOf(ModelException.class)
+                            .hasMessageContaining("returned an error: insufficient_quota")
+                            .hasMessageContaining("quota is exhausted");
+                    assertThat(((ModelException) e).isRetryable()).isFalse();
+                })
+                .verify(Duration.ofSeconds(10));
+        StepVerifier.create(model.call(ask("Hi")))
+                .expectErrorSatisfies(e -> {
+                    assertThat(e).hasMessageContaining("server_error: The server had an error");
+                    assertThat(((ModelException) e).isRetryable()).isTrue();
+                })
+                .verify(Duration.ofSeconds(10));
+        assertThat(server.requests()).hasSize(2);
+    }
+
+    @Test
     void aQuotaErrorSentInsideTheStreamIsNotRetryable() {
         server.enqueue(sse(ROLE + "data: {\"error\":{\"message\":\"You exceeded your current quota.\","
                 + "\"type\":\"insufficient_quota\",\"code\":429}}\n\n" + DONE));
