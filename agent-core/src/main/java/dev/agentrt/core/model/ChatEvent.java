@@ -30,7 +30,11 @@ public sealed interface ChatEvent permits ChatEvent.TextDelta, ChatEvent.ToolCal
     /**
      * A piece of a tool call. Deltas with the same {@code index} belong to one call: the first
      * carries {@code id} and {@code name}, later ones append to {@code argumentsFragment}. A model
-     * that knows the whole call at once sends one delta with everything.
+     * that knows the whole call at once sends one delta with everything. Models should give each
+     * call an index of its own (the hosted clients do, whatever their server sends); for those that
+     * reuse one, a delta whose id differs from the id of the call at its index, or that brings another
+     * name once that call's arguments have begun, starts a new call there, and later deltas without
+     * an id go to it. Calls are put in index order; ids that repeat are made unique.
      */
     record ToolCallDelta(int index, @Nullable String id, @Nullable String name, String argumentsFragment)
             implements

@@ -22,8 +22,10 @@ import java.util.Map;
  * {@code ProviderHttp}, replay of recorded replies, structured-output support as configured. Each
  * provider says how a request body looks and how a reply decodes.
  *
- * <p>Thread-safe: one instance serves any number of concurrent requests. The API key appears only
- * in request headers, never in {@link #toString()} or a message.
+ * <p>Thread-safe: one instance serves any number of concurrent requests. Models built without an
+ * {@code HttpClient} of their own share one per process, on a bounded set of daemon threads named
+ * {@code agentrt-http-N}; the subscriber's code never runs on those. The API key appears only in
+ * request headers, never in {@link #toString()} or a message.
  */
 public abstract class HostedChatModel implements ChatModel {
     private final String model;
@@ -98,14 +100,26 @@ public abstract class HostedChatModel implements ChatModel {
         return nativeStructuredOutput;
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Subscribing only schedules the request: its body is built and sent on Reactor's parallel
+     * scheduler, and the events arrive there too, never on the HTTP client's threads.
+     */
     @Override
     public final Flux<ChatEvent> stream(ChatRequest request) {
-        return Flux.defer(() -> http.stream(endpoint, body(request, true), accept, this::decoder));
+        return Flux.defer(() -> http.stream(endpoint, () -> body(request, true), accept, this::decoder));
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>As with {@link #stream}, the body is built and sent, and the reply decoded and delivered, on
+     * Reactor's parallel scheduler.
+     */
     @Override
     public final Mono<ChatResponse> call(ChatRequest request) {
-        return Mono.defer(() -> http.call(endpoint, body(request, false)))
+        return Mono.defer(() -> http.call(endpoint, () -> body(request, false)))
                 .map(reply -> response(reply.body(), reply.requestId()));
     }
 

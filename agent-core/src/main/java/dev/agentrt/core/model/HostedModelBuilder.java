@@ -132,7 +132,11 @@ public abstract class HostedModelBuilder<B extends HostedModelBuilder<B>> {
         return self();
     }
 
-    /** A JDK client to use instead of the model's own (for a proxy, an executor or TLS settings of your choice). */
+    /**
+     * A JDK client to use instead of the one shared by every model built without one (for a proxy,
+     * an executor or TLS settings of your choice). Its executor then reads and decodes the replies;
+     * the subscriber's code still runs on Reactor's parallel scheduler, never there.
+     */
     public B httpClient(HttpClient client) {
         this.httpClient = Objects.requireNonNull(client, "httpClient");
         return self();

@@ -15,9 +15,9 @@ public record HostedSettings(String model, @Nullable String apiKey, URI baseUrl,
         RetryPolicy retryPolicy, @Nullable HttpClient httpClient, boolean nativeStructuredOutput,
         long maxResponseBytes) {
 
-    /** The given client, or a new one suited to the base URL. */
+    /** The given client, or the process's shared one for the connect timeout (see {@code SharedHttpClient}). */
     public HttpClient client() {
-        return httpClient != null ? httpClient : ProviderHttp.newClient(baseUrl, connectTimeout);
+        return httpClient != null ? httpClient : SharedHttpClient.forConnectTimeout(connectTimeout);
     }
 
     @Override

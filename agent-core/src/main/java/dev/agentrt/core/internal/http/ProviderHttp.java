@@ -11,6 +11,7 @@ import org.slf4j.LoggerFactory;
 import reactor.adapter.JdkFlowAdapter;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 import reactor.util.retry.Retry;
 
 import java.io.IOException;
@@ -29,21 +30,34 @@ import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Flow;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.Supplier;
+import java.util.regex.Pattern;
 
 /**
  * The HTTP side of a hosted model client: posts a JSON body with the JDK {@link HttpClient}
  * (asynchronously; no thread waits for the network), maps error statuses to {@link ModelException}
  * with the provider's message, status and request id, retries what may pass under a
- * {@link RetryPolicy} (only before any byte of a reply was handed on), and bounds the silence
- * between two pieces of a streamed body. Plain {@code http://} requests are pinned to HTTP/1.1 so
- * that no {@code Upgrade: h2c} reaches local servers. Secrets (API keys) are removed from every
- * message this class builds, including provider error texts that echo them.
+ * {@link RetryPolicy} (only before any byte of a reply was handed on; never an exhausted quota),
+ * and bounds the silence between two pieces of a streamed body. Plain {@code http://} requests are
+ * pinned to HTTP/1.1 so that no {@code Upgrade: h2c} reaches local servers. Secrets (API keys) are
+ * removed from every message this class builds, including provider error texts that echo them.
+ *
+ * <p>Threads: subscribing does nothing on the subscriber's thread but schedule the request; the
+ * body is built and the request sent on Reactor's parallel scheduler. The HTTP client's threads (the
+ * shared bounded executor of {@code SharedHttpClient}, or those of a client the user gave) read the
+ * response and decode it; every value, completion and error then reaches the subscriber on the
+ * parallel scheduler, so no subscriber code runs on, or can starve, the HTTP threads. A streamed body
+ * is read as fast as it arrives (its size is bounded by {@code maxBodyBytes}), so the inactivity
+ * timeout measures the server's silence, never a slow subscriber, and the JDK client is never called
+ * back from a subscriber's thread.
  *
  * <p>Thread-safe and immutable; one instance serves every request of a model.
  */
@@ -51,6 +65,16 @@ public final class ProviderHttp {
     private static final Logger log = LoggerFactory.getLogger(ProviderHttp.class);
     private static final int MAX_ERROR_BODY = 64 * 1024;
     private static final int MAX_MESSAGE_CHARS = 2_000;
+    private static final String QUOTA_NOTE = "; the account's quota is exhausted (credit, billing or usage limit):"
+            + " waiting does not change that, so it is not retried";
+    /** Error kinds (lower case, without '_' and '-') that mean an exhausted quota. */
+    private static final Set<String> QUOTA_KINDS = Set.of("insufficientquota",
+            "billingnotactive", "billinghardlimitreached", "billingerror", "insufficientbalance",
+            "insufficientcredits", "creditbalancetoolow");
+    private static final Pattern QUOTA_TEXT = Pattern.compile(
+            "credit balance is too low|insufficient[ _](credits?|balance|funds|quota)"
+                    + "|reached (your|its) (\\w+ )?(usage|spending) limit|used all available credits",
+            Pattern.CASE_INSENSITIVE);
 
     private final String provider;
     private final HttpClient client;
@@ -85,7 +109,7 @@ public final class ProviderHttp {
         var hidden = new ArrayList<String>(secrets);
         headers.forEach((name, value) -> {
             // Credentials passed as extra headers (a gateway's token, a second key) are secrets too.
-            String n = name.toLowerCase(java.util.Locale.ROOT);
+            String n = name.toLowerCase(Locale.ROOT);
             if (n.contains("auth") || n.contains("key") || n.contains("token") || n.contains("secret")
                     || n.contains("cookie")) {
                 hidden.add(value);
@@ -98,61 +122,63 @@ public final class ProviderHttp {
         this.maxBodyBytes = maxBodyBytes;
     }
 
-    /** A client for {@code baseUrl}: HTTP/1.1 for plain http, HTTP/2 (with fallback) for https; no redirects. */
-    public static HttpClient newClient(URI baseUrl, Duration connectTimeout) {
-        return HttpClient.newBuilder()
-                .connectTimeout(connectTimeout)
-                .followRedirects(HttpClient.Redirect.NEVER)
-                .version("http".equalsIgnoreCase(baseUrl.getScheme())
-                        ? HttpClient.Version.HTTP_1_1
-                        : HttpClient.Version.HTTP_2)
-                .build();
-    }
-
     public String provider() {
         return provider;
     }
 
     /**
-     * Posts {@code body} and decodes the streamed response body with a decoder made for the
-     * response (it gets the provider's request id). Errors: a {@link ModelException} for an error
-     * status (after retries), a connection that failed, a body that broke off or went silent longer
-     * than the inactivity timeout, or whatever the decoder rejects. Cancelling aborts the request
-     * or closes the stream.
+     * Posts the body {@code body} builds (on subscription, off the subscriber's thread) and decodes
+     * the streamed response body with a decoder made for the response (it gets the provider's
+     * request id). Errors: a {@link ModelException} for an error status (after retries), a
+     * connection that failed, a body that broke off or went silent longer than the inactivity
+     * timeout, or whatever the decoder rejects. Cancelling aborts the request or closes the stream.
      */
-    public <T> Flux<T> stream(URI uri, String body, String accept,
+    public <T> Flux<T> stream(URI uri, Supplier<String> body, String accept,
             Function<@Nullable String, StreamDecoder<T>> decoders) {
-        return exchange(uri, body, accept).flatMapMany(r -> {
-            String requestId = requestId(r);
-            if (r.headers()
-                    .firstValue("content-type")
-                    .orElse("")
-                    .toLowerCase(java.util.Locale.ROOT)
-                    .startsWith("text/html")) {
-                // A proxy's login page, a web server at the wrong base URL: not a model, however long we read.
-                return collect(r.body(), MAX_ERROR_BODY, false).flatMapMany(page -> Flux.error(new ModelException(
-                        scrub(provider + ": the server answered with an HTML page (HTTP " + r.statusCode()
-                                + "), not a model reply; check the base URL " + origin(uri) + ": "
-                                + clip(page.strip())),
-                        r.statusCode(), requestId, false, null)));
-            }
-            StreamDecoder<T> decoder = decoders.apply(requestId);
-            long[] received = {0};
-            Flux<List<ByteBuffer>> chunks = JdkFlowAdapter.flowPublisherToFlux(quietAfterCancel(r.body()))
-                    .timeout(inactivityTimeout)
-                    .onErrorMap(e -> streamFailure(e, requestId))
-                    .doOnNext(buffers -> {
-                        for (ByteBuffer b : buffers) {
-                            received[0] += b.remaining();
-                        }
-                        if (received[0] > maxBodyBytes) {
-                            throw broken("the reply is larger than " + maxBodyBytes + " bytes; the stream was closed",
-                                    requestId, null);
-                        }
-                    });
-            return decode(chunks, decoder).onErrorMap(e -> !(e instanceof ModelException),
-                    e -> broken("could not read the reply: " + describe(e), requestId, e));
-        });
+        return built(body).flatMap(json -> exchange(uri, json, accept))
+                .flatMapMany(r -> reply(uri, r, decoders))
+                .publishOn(Schedulers.parallel());
+    }
+
+    private <T> Flux<T> reply(URI uri, HttpResponse<Flow.Publisher<List<ByteBuffer>>> r,
+            Function<@Nullable String, StreamDecoder<T>> decoders) {
+        String requestId = requestId(r);
+        if (r.headers()
+                .firstValue("content-type")
+                .orElse("")
+                .toLowerCase(Locale.ROOT)
+                .startsWith("text/html")) {
+            // A proxy's login page, a web server at the wrong base URL: not a model, however long we read.
+            return collect(r.body(), MAX_ERROR_BODY, false).flatMapMany(page -> Flux.error(new ModelException(
+                    scrub(provider + ": the server answered with an HTML page (HTTP " + r.statusCode()
+                            + "), not a model reply; check the base URL " + origin(uri) + ": "
+                            + clip(page.strip())),
+                    r.statusCode(), requestId, false, null)));
+        }
+        StreamDecoder<T> decoder = decoders.apply(requestId);
+        long[] received = {0};
+        Flux<List<ByteBuffer>> chunks = JdkFlowAdapter.flowPublisherToFlux(quietAfterCancel(r.body()))
+                .timeout(inactivityTimeout)
+                .onErrorMap(e -> streamFailure(e, requestId))
+                .doOnNext(buffers -> {
+                    for (ByteBuffer b : buffers) {
+                        received[0] += b.remaining();
+                    }
+                    if (received[0] > maxBodyBytes) {
+                        throw broken("the reply is larger than " + maxBodyBytes + " bytes; the stream was closed",
+                                requestId, null);
+                    }
+                })
+                // One unbounded request, made here: what waits for a slow subscriber is bounded by
+                // maxBodyBytes, and no later request reaches the JDK client from a subscriber's thread.
+                .onBackpressureBuffer();
+        return decode(chunks, decoder).onErrorMap(e -> !(e instanceof ModelException),
+                e -> broken("could not read the reply: " + describe(e), requestId, e));
+    }
+
+    /** The request body, built on subscription on the parallel scheduler rather than the subscriber's thread. */
+    private static Mono<String> built(Supplier<String> body) {
+        return Mono.fromSupplier(body).subscribeOn(Schedulers.parallel());
     }
 
     /**
@@ -178,15 +204,18 @@ public final class ProviderHttp {
         }));
     }
 
-    /** Posts {@code body} and collects the whole response body (at most {@code maxBodyBytes}). */
-    public Mono<Reply> call(URI uri, String body) {
-        return exchange(uri, body, "application/json").flatMap(r -> {
+    /**
+     * Posts the body {@code body} builds (on subscription, off the subscriber's thread) and collects
+     * the whole response body (at most {@code maxBodyBytes}).
+     */
+    public Mono<Reply> call(URI uri, Supplier<String> body) {
+        return built(body).flatMap(json -> exchange(uri, json, "application/json")).flatMap(r -> {
             String requestId = requestId(r);
             return collect(r.body(), maxBodyBytes, true)
                     .timeout(inactivityTimeout)
                     .onErrorMap(e -> streamFailure(e, requestId))
                     .map(text -> new Reply(text, requestId));
-        });
+        }).publishOn(Schedulers.parallel());
     }
 
     /** A whole response body and the provider's request id. */
@@ -310,8 +339,6 @@ public final class ProviderHttp {
 
     private ModelException statusError(HttpResponse<?> response, String body) {
         int status = response.statusCode();
-        boolean retryable = status == 429 || status == 500 || status == 502 || status == 503 || status == 504
-                || status == 529;
         String requestId = requestId(response);
         JsonObject json = null;
         try {
@@ -321,6 +348,10 @@ public final class ProviderHttp {
         } catch (JsonParseException notJson) {
             // The body is shown as text below.
         }
+        // A 429 may mean "too fast" (waiting helps) or "nothing left to spend" (it does not).
+        boolean quota = status == 402 || quotaExhausted(json, body);
+        boolean retryable = !quota && (status == 429 || status == 500 || status == 502 || status == 503
+                || status == 504 || status == 529);
         String detail = errorMessage(json, body);
         if (requestId == null && json != null) {
             requestId = json.getString("request_id").orElse(null);
@@ -332,6 +363,9 @@ public final class ProviderHttp {
         }
         if (requestId != null) {
             message.append(" (request id ").append(requestId).append(')');
+        }
+        if (quota) {
+            message.append(QUOTA_NOTE);
         }
         if (retryAfter != null && retryAfter.compareTo(retry.maxRetryAfter()) > 0) {
             message.append("; the server asked to wait ")
@@ -362,8 +396,14 @@ public final class ProviderHttp {
         return clip(body.strip());
     }
 
-    /** Whether an error object sent inside a reply names a condition that may pass (overload, rate limit, server error). */
+    /**
+     * Whether an error object sent inside a reply names a condition that may pass (overload, rate
+     * limit, server error), which an exhausted quota is not.
+     */
     public static boolean retryableError(JsonObject json) {
+        if (quotaExhausted(json, "")) {
+            return false;
+        }
         JsonObject error = json.getObject("error").orElse(json);
         String type = error.getString("type").or(() -> error.getString("code")).orElse("");
         return switch (type) {
@@ -372,6 +412,38 @@ public final class ProviderHttp {
                 true;
             default -> error.getLong("code").map(c -> c == 429 || c >= 500).orElse(false);
         };
+    }
+
+    /**
+     * Whether an error says that the account's quota, credit or usage allowance is used up, which
+     * waiting for seconds does not change: OpenAI's {@code insufficient_quota} and
+     * {@code billing_not_active} (both sent with HTTP 429), Anthropic's {@code billing_error} and
+     * "credit balance is too low", the "usage limit" of Ollama's cloud, the "insufficient credits" or
+     * "balance" and "spending limit" of other OpenAI-compatible services. Google's "exceeded your
+     * current quota" is not among them: Gemini sends it for per-minute limits that do pass.
+     */
+    public static boolean quotaExhausted(@Nullable JsonObject json, String body) {
+        if (json != null) {
+            JsonObject error = json.getObject("error").orElse(json);
+            for (String field : new String[]{"type", "code", "status"}) {
+                String kind = error.getString(field).orElse("");
+                if (QUOTA_KINDS.contains(kind.replace("_", "").replace("-", "").toLowerCase(Locale.ROOT))) {
+                    return true;
+                }
+            }
+        }
+        return QUOTA_TEXT.matcher(json != null ? errorMessage(json, body) : body).find();
+    }
+
+    /**
+     * An error object the provider sent with status 200 (as a stream event, or as the whole reply)
+     * as a {@link ModelException}: {@code "<provider> <what>: <its message>"}, retryable when its kind
+     * may pass.
+     */
+    public ModelException replyError(String what, JsonObject json, @Nullable String requestId) {
+        boolean quota = quotaExhausted(json, "");
+        String message = provider + " " + what + ": " + errorMessage(json, "") + (quota ? QUOTA_NOTE : "");
+        return new ModelException(scrub(message), 200, requestId, retryableError(json), null);
     }
 
     private static String clip(String s) {

@@ -1,6 +1,6 @@
 package dev.agentrt.core.model.anthropic;
 
-import dev.agentrt.core.ModelException;
+import dev.agentrt.core.internal.ReplyAssembler;
 import dev.agentrt.core.internal.http.HostedSettings;
 import dev.agentrt.core.internal.http.ProviderHttp;
 import dev.agentrt.core.internal.http.SseDecoder;
@@ -25,6 +25,7 @@ import org.jspecify.annotations.Nullable;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.BitSet;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -41,7 +42,10 @@ import java.util.function.Consumer;
  * {@code content_block_delta} with {@code text_delta} or {@code input_json_delta},
  * {@code content_block_stop}, {@code message_delta}, {@code message_stop}; {@code ping} anywhere;
  * unknown events ignored) over the JDK {@code HttpClient}, asynchronously. A reply without
- * {@code message_stop} is an error, and so is an {@code error} event after the HTTP 200.
+ * {@code message_stop} is an error, and so is an {@code error} event after the HTTP 200, or
+ * arguments for a content block that never started. Each {@code content_block_start} begins a new
+ * block even where a gateway reuses an index; a delta without an index belongs to the block that
+ * started last.
  * System messages become the request's {@code system} text; consecutive tool results become one
  * user turn, as the API requires. Structured output uses {@code output_config.format} (turn it off
  * with {@code nativeStructuredOutput(false)} for models without it; the agent then uses a
@@ -235,8 +239,7 @@ public final class AnthropicChatModel extends HostedChatModel {
     private ChatResponse parseResponse(String body, @Nullable String requestId) {
         JsonObject json = http.object(body, requestId, "the reply");
         if ("error".equals(json.getString("type").orElse(""))) {
-            throw new ModelException(http.scrub("Anthropic returned an error: " + ProviderHttp.errorMessage(json, "")),
-                    200, requestId, ProviderHttp.retryableError(json), null);
+            throw http.replyError("returned an error", json, requestId);
         }
         var text = new StringBuilder();
         var calls = new ArrayList<ToolCall>();
@@ -245,7 +248,8 @@ public final class AnthropicChatModel extends HostedChatModel {
             if (v instanceof JsonObject block) {
                 switch (block.getString("type").orElse("")) {
                     case "text" -> text.append(block.getString("text").orElse(""));
-                    case "tool_use" -> calls.add(new ToolCall(block.getString("id").orElse("toolu_" + calls.size()),
+                    case "tool_use" -> calls.add(new ToolCall(
+                            block.getString("id").filter(id -> !id.isEmpty()).orElse("toolu_" + calls.size()),
                             block.getString("name").orElse(""),
                             block.getObject("input").orElse(JsonObject.EMPTY).toJson()));
                     default -> {
@@ -259,7 +263,8 @@ public final class AnthropicChatModel extends HostedChatModel {
                 .orElse(FinishReason.STOP);
         var usage = new UsageState();
         json.getObject("usage").ifPresent(usage::update);
-        return new ChatResponse(new Message.Assistant(text.toString(), calls), usage.usage(), reason);
+        return new ChatResponse(new Message.Assistant(text.toString(), ReplyAssembler.withDistinctIds(calls)),
+                usage.usage(), reason);
     }
 
     /** Anthropic counts cache reads and writes apart from {@code input_tokens}; the SPI's input includes them. */
@@ -287,7 +292,16 @@ public final class AnthropicChatModel extends HostedChatModel {
         private final SseDecoder sse = new SseDecoder(MAX_EVENT_BYTES);
         private final @Nullable String requestId;
         private final UsageState usage = new UsageState();
-        private final BitSet toolBlocks = new BitSet();
+        /**
+         * The block each content block index (or, for a start without one, a key below zero) names
+         * now: the number of its tool call, or -1 for a block that is no tool call of the reply.
+         */
+        private final Map<Long, Integer> blocks = new HashMap<>();
+        /** Numbers in use: a tool call keeps its block's index when that is free, else takes the next one. */
+        private final BitSet calls = new BitSet();
+        private long lastBlock;
+        private long unindexedBlocks;
+        private boolean anyBlock;
         private FinishReason finish = FinishReason.STOP;
         private boolean started;
         private boolean stopped;
@@ -336,13 +350,18 @@ public final class AnthropicChatModel extends HostedChatModel {
                     });
                 }
                 case "content_block_start" -> {
-                    int index = index(data);
+                    long key = hasIndex(data) ? index(data) : --unindexedBlocks;
+                    lastBlock = key;
+                    anyBlock = true;
+                    blocks.put(key, -1);
                     JsonObject block = data.getObject("content_block").orElse(JsonObject.EMPTY);
                     switch (block.getString("type").orElse("")) {
                         case "tool_use" -> {
-                            toolBlocks.set(index);
+                            int number = key >= 0 && !calls.get((int) key) ? (int) key : calls.length();
+                            calls.set(number);
+                            blocks.put(key, number);
                             JsonObject input = block.getObject("input").orElse(JsonObject.EMPTY);
-                            out.accept(new ChatEvent.ToolCallDelta(index, block.getString("id").orElse(null),
+                            out.accept(new ChatEvent.ToolCallDelta(number, block.getString("id").orElse(null),
                                     block.getString("name").orElse(""), input.size() == 0 ? "" : input.toJson()));
                         }
                         case "text" -> {
@@ -357,7 +376,6 @@ public final class AnthropicChatModel extends HostedChatModel {
                     }
                 }
                 case "content_block_delta" -> {
-                    int index = index(data);
                     JsonObject delta = data.getObject("delta").orElse(JsonObject.EMPTY);
                     switch (delta.getString("type").orElse("")) {
                         case "text_delta" -> {
@@ -367,8 +385,9 @@ public final class AnthropicChatModel extends HostedChatModel {
                             }
                         }
                         case "input_json_delta" -> {
-                            if (toolBlocks.get(index)) {
-                                out.accept(new ChatEvent.ToolCallDelta(index, null, null,
+                            int number = toolCall(data);
+                            if (number >= 0) {
+                                out.accept(new ChatEvent.ToolCallDelta(number, null, null,
                                         delta.getString("partial_json").orElse("")));
                             }
                         }
@@ -393,21 +412,42 @@ public final class AnthropicChatModel extends HostedChatModel {
                     stopped = true;
                     out.accept(ChatEvent.finish(finish));
                 }
-                case "error" -> throw new ModelException(
-                        http.scrub("Anthropic sent an error during the reply: " + ProviderHttp.errorMessage(data, "")),
-                        200, requestId, ProviderHttp.retryableError(data), null);
+                case "error" -> throw http.replyError("sent an error during the reply", data, requestId);
                 default -> {
                     // content_block_stop and event types added after this client was written
                 }
             }
         }
 
+        private static boolean hasIndex(JsonObject data) {
+            JsonValue index = data.get("index");
+            return index != null && !(index instanceof JsonValue.JsonNull);
+        }
+
         private int index(JsonObject data) {
-            long index = data.getLong("index").orElse(0L);
+            long index = data.getLong("index").orElse(-1L);
             if (index < 0 || index > 10_000) {
-                throw http.broken("a content block has an impossible index " + index, requestId, null);
+                throw http.broken("a content block has an impossible index " + data.get("index"), requestId, null);
             }
             return (int) index;
+        }
+
+        /**
+         * The tool call whose arguments a delta carries (the block its index names, else the block
+         * that started last), or -1 for a block that is no tool call of the reply (a server tool's).
+         * Arguments for a block that never started cannot be placed: an error, not a silent loss.
+         */
+        private int toolCall(JsonObject data) {
+            if (!hasIndex(data) && !anyBlock) {
+                throw http.broken("tool call arguments arrived before any content block started", requestId, null);
+            }
+            long key = hasIndex(data) ? index(data) : lastBlock;
+            Integer number = blocks.get(key);
+            if (number == null) {
+                throw http.broken("tool call arguments arrived for content block " + key + ", which never started",
+                        requestId, null);
+            }
+            return number;
         }
 
     }

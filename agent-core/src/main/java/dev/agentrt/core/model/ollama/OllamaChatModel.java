@@ -1,6 +1,5 @@
 package dev.agentrt.core.model.ollama;
 
-import dev.agentrt.core.ModelException;
 import dev.agentrt.core.internal.ReplyAssembler;
 import dev.agentrt.core.internal.http.HostedSettings;
 import dev.agentrt.core.internal.http.LineDecoder;
@@ -197,9 +196,7 @@ public final class OllamaChatModel extends HostedChatModel {
             }
             JsonObject json = http.object(line, requestId, "a stream line");
             if (json.get("error") != null) {
-                throw new ModelException(
-                        http.scrub(http.provider() + " sent an error: " + ProviderHttp.errorMessage(json, "")), 200,
-                        requestId, false, null);
+                throw http.replyError("sent an error", json, requestId);
             }
             started = true;
             JsonObject message = json.getObject("message").orElse(JsonObject.EMPTY);
@@ -216,7 +213,9 @@ public final class OllamaChatModel extends HostedChatModel {
                             ? "{}"
                             : args instanceof JsonValue.JsonString(String s) ? s : args.toJson();
                     int index = calls++;
-                    out.accept(new ChatEvent.ToolCallDelta(index, tc.getString("id").orElse("call_" + index),
+                    // Each call is whole: the assembler makes an id that repeats (or collides with call_N) unique.
+                    out.accept(new ChatEvent.ToolCallDelta(index,
+                            tc.getString("id").filter(id -> !id.isEmpty()).orElse("call_" + index),
                             fn.getString("name").orElse(""), arguments));
                 }
             }

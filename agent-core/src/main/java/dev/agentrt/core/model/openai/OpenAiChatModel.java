@@ -1,6 +1,6 @@
 package dev.agentrt.core.model.openai;
 
-import dev.agentrt.core.ModelException;
+import dev.agentrt.core.internal.ReplyAssembler;
 import dev.agentrt.core.internal.http.HostedSettings;
 import dev.agentrt.core.internal.http.ProviderHttp;
 import dev.agentrt.core.internal.http.SseDecoder;
@@ -23,6 +23,7 @@ import org.jspecify.annotations.Nullable;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -41,10 +42,12 @@ import java.util.function.Consumer;
  *
  * <p>Replies stream as server-sent events over the JDK {@code HttpClient} (asynchronous; no thread
  * waits for the network); tool-call argument fragments arrive per call {@code index} and are
- * joined by the caller's assembler. {@link #call} sends a non-streamed request. Structured output
- * uses {@code response_format} with a strict JSON Schema. Thread-safe: one instance serves any
- * number of concurrent requests. The API key is sent only in the {@code Authorization} header and
- * never appears in a message, an exception or {@link #toString()}.
+ * joined by the caller's assembler. Servers that reuse an index for a second call (with a new id,
+ * or a new name after the first call's arguments) or send none get one index per call all the
+ * same. {@link #call} sends a non-streamed request. Structured output uses {@code response_format}
+ * with a strict JSON Schema. Thread-safe: one instance serves any number of concurrent requests.
+ * The API key is sent only in the {@code Authorization} header and never appears in a message, an
+ * exception or {@link #toString()}.
  */
 public final class OpenAiChatModel extends HostedChatModel {
     /** The OpenAI API; {@code OPENAI_BASE_URL} overrides it when no base URL is set. */
@@ -202,7 +205,7 @@ public final class OpenAiChatModel extends HostedChatModel {
     private ChatResponse parseResponse(String body, @Nullable String requestId) {
         JsonObject json = http.object(body, requestId, "the reply");
         if (json.get("error") != null) {
-            throw http.broken(ProviderHttp.errorMessage(json, ""), requestId, null);
+            throw http.replyError("returned an error", json, requestId);
         }
         JsonObject choice = json.getArray("choices")
                 .filter(a -> a.size() > 0 && a.get(0) instanceof JsonObject)
@@ -216,8 +219,8 @@ public final class OpenAiChatModel extends HostedChatModel {
             if (toolCalls.get(i) instanceof JsonObject tc) {
                 JsonObject fn = tc.getObject("function").orElse(JsonObject.EMPTY);
                 String args = arguments(fn.get("arguments"));
-                calls.add(new ToolCall(tc.getString("id").orElse("call_" + i), fn.getString("name").orElse(""),
-                        args.isBlank() ? "{}" : args));
+                String id = tc.getString("id").filter(s -> !s.isEmpty()).orElse("call_" + i);
+                calls.add(new ToolCall(id, fn.getString("name").orElse(""), args.isBlank() ? "{}" : args));
             }
         }
         FinishReason reason = choice.getString("finish_reason")
@@ -227,7 +230,7 @@ public final class OpenAiChatModel extends HostedChatModel {
             reason = FinishReason.TOOL_CALLS;
         }
         Usage usage = json.getObject("usage").map(OpenAiChatModel::usage).orElse(Usage.ZERO);
-        return new ChatResponse(new Message.Assistant(text, calls), usage, reason);
+        return new ChatResponse(new Message.Assistant(text, ReplyAssembler.withDistinctIds(calls)), usage, reason);
     }
 
     @Override
@@ -246,10 +249,13 @@ public final class OpenAiChatModel extends HostedChatModel {
         private @Nullable FinishReason finish;
         private boolean done;
         private boolean sawChunk;
-        // Servers that send no tool-call index (whole calls: older Ollama) are told apart by call id.
-        private final Map<String, Integer> unindexedIds = new HashMap<>();
-        private int nextIndex;
-        private int lastIndex = -1;
+        // The calls as this decoder numbers them for the events: a call keeps the server's index when
+        // that is free, else (a server that reused an index, or sent none) it gets the next number above
+        // every one in use.
+        private final BitSet numbers = new BitSet();
+        private final Map<Integer, Call> byIndex = new HashMap<>();
+        private final Map<String, Call> byId = new HashMap<>();
+        private @Nullable Call last;
 
         StreamDecoder(@Nullable String requestId) {
             this.requestId = requestId;
@@ -289,9 +295,7 @@ public final class OpenAiChatModel extends HostedChatModel {
             }
             JsonObject chunk = http.object(data, requestId, "a stream event");
             if (chunk.get("error") != null || event.event().equals("error")) {
-                throw new ModelException(http.scrub(http.provider() + " sent an error during the reply: "
-                        + ProviderHttp.errorMessage(chunk, "")), 200, requestId, ProviderHttp.retryableError(chunk),
-                        null);
+                throw http.replyError("sent an error during the reply", chunk, requestId);
             }
             sawChunk = true;
             JsonArray choices = chunk.getArray("choices").orElse(JsonArray.EMPTY);
@@ -313,38 +317,100 @@ public final class OpenAiChatModel extends HostedChatModel {
             if (!refusal.isEmpty()) {
                 out.accept(ChatEvent.text(refusal));
             }
-            JsonArray calls = delta.getArray("tool_calls").orElse(JsonArray.EMPTY);
-            for (int i = 0; i < calls.size(); i++) {
-                if (calls.get(i) instanceof JsonObject tc) {
+            JsonArray toolCalls = delta.getArray("tool_calls").orElse(JsonArray.EMPTY);
+            for (int i = 0; i < toolCalls.size(); i++) {
+                if (toolCalls.get(i) instanceof JsonObject tc) {
                     JsonObject fn = tc.getObject("function").orElse(JsonObject.EMPTY);
-                    String id = tc.getString("id").orElse(null);
-                    String name = fn.getString("name").orElse(null);
-                    int index = index(tc, id, name);
-                    nextIndex = Math.max(nextIndex, index + 1);
-                    lastIndex = index;
-                    out.accept(new ChatEvent.ToolCallDelta(index, id, name, arguments(fn.get("arguments"))));
+                    String id = tc.getString("id").filter(s -> !s.isEmpty()).orElse(null);
+                    String name = fn.getString("name").filter(s -> !s.isEmpty()).orElse(null);
+                    String arguments = arguments(fn.get("arguments"));
+                    Call call = call(tc, id, name);
+                    call.saw(id, name, arguments);
+                    if (id != null) {
+                        byId.putIfAbsent(id, call);
+                    }
+                    last = call;
+                    out.accept(new ChatEvent.ToolCallDelta(call.number, id, name, arguments));
                 }
             }
             choice.getString("finish_reason").ifPresent(r -> finish = finishReason(r));
         }
 
         /**
-         * The call a tool-call entry belongs to: its {@code index}; without one, a new call for an
-         * entry with a new id or a name, the call of a known id, or else the last call (a fragment).
+         * The call a tool-call entry belongs to. With an {@code index}: the call that index names,
+         * unless the entry starts another there (an id other than that call's, or a name other than
+         * its name once its arguments have begun), or names by id a call that began at that index
+         * before. Without one (older Ollama sends whole calls so): the call of a known id, a new call
+         * for a new id or a name, else the last call (a fragment).
          */
-        private int index(JsonObject tc, @Nullable String id, @Nullable String name) {
+        private Call call(JsonObject tc, @Nullable String id, @Nullable String name) {
             JsonValue given = tc.get("index");
-            if (given != null && !(given instanceof JsonValue.JsonNull)) {
-                long index = tc.getLong("index").orElse(-1L);
-                if (index < 0 || index > 1_000) {
-                    throw http.broken("a tool call has an impossible index " + given.toJson(), requestId, null);
+            if (given == null || given instanceof JsonValue.JsonNull) {
+                if (id != null) {
+                    Call known = byId.get(id);
+                    return known != null ? known : open(-1);
                 }
-                return (int) index;
+                return name == null && last != null ? last : open(-1);
             }
-            if (id != null && !id.isEmpty()) {
-                return unindexedIds.computeIfAbsent(id, k -> nextIndex);
+            long value = tc.getLong("index").orElse(-1L);
+            if (value < 0 || value > 1_000) {
+                throw http.broken("a tool call has an impossible index " + given.toJson(), requestId, null);
             }
-            return (name == null || name.isEmpty()) && lastIndex >= 0 ? lastIndex : nextIndex;
+            int index = (int) value;
+            Call current = byIndex.get(index);
+            if (current != null && current.startedBy(id, name)) {
+                Call known = id == null ? null : byId.get(id);
+                current = known != null && known.index == index ? known : null;
+            }
+            if (current == null) {
+                current = open(index);
+            }
+            byIndex.put(index, current);
+            return current;
+        }
+
+        private Call open(int index) {
+            if (numbers.cardinality() >= 1_000) {
+                throw http.broken("the reply has more than 1000 tool calls", requestId, null);
+            }
+            int number = index >= 0 && !numbers.get(index) ? index : numbers.length();
+            numbers.set(number);
+            return new Call(index, number);
+        }
+    }
+
+    /** A tool call of a streamed reply, as far as telling it from the next one needs. */
+    private static final class Call {
+        /** The server's index, or -1. */
+        final int index;
+        /** The index of its events. */
+        final int number;
+        @Nullable
+        String id;
+        @Nullable
+        String name;
+        boolean hasArguments;
+
+        Call(int index, int number) {
+            this.index = index;
+            this.number = number;
+        }
+
+        boolean startedBy(@Nullable String otherId, @Nullable String otherName) {
+            if (otherId != null && id != null && !otherId.equals(id)) {
+                return true;
+            }
+            return otherName != null && hasArguments && !otherName.equals(name);
+        }
+
+        void saw(@Nullable String newId, @Nullable String newName, String arguments) {
+            if (id == null) {
+                id = newId;
+            }
+            if (newName != null && !hasArguments) {
+                name = name == null ? newName : name.equals(newName) ? name : name + newName;
+            }
+            hasArguments |= !arguments.isEmpty();
         }
     }
 

@@ -274,6 +274,128 @@ class AnthropicChatModelTest {
         assertThat(server.requests()).hasSize(200);
     }
 
+    static String start(String index, String type, String id, String name) {
+        return event("content_block_start", "{\"type\":\"content_block_start\"," + index + "\"content_block\":"
+                + "{\"type\":\"" + type + "\",\"id\":\"" + id + "\",\"name\":\"" + name + "\",\"input\":{}}}");
+    }
+
+    static String unindexedDelta(String partialJson) {
+        return event("content_block_delta", "{\"type\":\"content_block_delta\","
+                + "\"delta\":{\"type\":\"input_json_delta\",\"partial_json\":" + JsonValue.of(partialJson).toJson()
+                + "}}");
+    }
+
+    static String toolUseEnd() {
+        return event("message_delta", "{\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"tool_use\"},"
+                + "\"usage\":{\"output_tokens\":9}}") + event("message_stop", "{\"type\":\"message_stop\"}");
+    }
+
+    static final String MESSAGE_START = event("message_start", "{\"type\":\"message_start\",\"message\":"
+            + "{\"id\":\"msg_r\",\"usage\":{\"input_tokens\":5,\"output_tokens\":1}}}");
+
+    @Test
+    void aToolUseBlockThatReusesAContentBlockIndexIsASeparateCall() {
+        // A compatible gateway that numbers every content block 0.
+        server.enqueue(sse(MESSAGE_START
+                + start("\"index\":0,", "tool_use", "toolu_a", "get_weather")
+                + delta(0, "{\"location\": \"Oslo\"}")
+                + event("content_block_stop", "{\"type\":\"content_block_stop\",\"index\":0}")
+                + start("\"index\":0,", "tool_use", "toolu_b", "get_time")
+                + delta(0, "{\"zone\": \"UTC\"}")
+                + event("content_block_stop", "{\"type\":\"content_block_stop\",\"index\":0}")
+                + toolUseEnd()));
+
+        ChatResponse r = assemble(builder().build().stream(ask("t")));
+
+        assertThat(r.message().toolCalls()).containsExactly(
+                new ToolCall("toolu_a", "get_weather", "{\"location\": \"Oslo\"}"),
+                new ToolCall("toolu_b", "get_time", "{\"zone\": \"UTC\"}"));
+    }
+
+    @Test
+    void aTextBlockThatReusesAToolBlocksIndexTakesNoArgumentsFromIt() {
+        server.enqueue(sse(MESSAGE_START
+                + start("\"index\":0,", "tool_use", "toolu_a", "get_weather")
+                + delta(0, "{\"location\": \"Oslo\"}")
+                + event("content_block_start",
+                        "{\"type\":\"content_block_start\",\"index\":0,\"content_block\":{\"type\":\"text\",\"text\":\"\"}}")
+                + event("content_block_delta", "{\"type\":\"content_block_delta\",\"index\":0,"
+                        + "\"delta\":{\"type\":\"text_delta\",\"text\":\"Done.\"}}")
+                + start("\"index\":0,", "server_tool_use", "srvtoolu_1", "web_search")
+                + delta(0, "{\"query\":\"x\"}")
+                + toolUseEnd()));
+
+        ChatResponse r = assemble(builder().build().stream(ask("t")));
+
+        assertThat(r.message().text()).isEqualTo("Done.");
+        assertThat(r.message().toolCalls()).containsExactly(
+                new ToolCall("toolu_a", "get_weather", "{\"location\": \"Oslo\"}"));
+    }
+
+    @Test
+    void deltasWithoutAnIndexBelongToTheBlockThatStartedLast() {
+        server.enqueue(sse(MESSAGE_START
+                + event("content_block_start",
+                        "{\"type\":\"content_block_start\",\"index\":0,\"content_block\":{\"type\":\"text\",\"text\":\"\"}}")
+                + event("content_block_delta", "{\"type\":\"content_block_delta\",\"index\":0,"
+                        + "\"delta\":{\"type\":\"text_delta\",\"text\":\"Checking.\"}}")
+                + start("\"index\":1,", "tool_use", "toolu_a", "get_weather")
+                + unindexedDelta("{\"location\": ")
+                + unindexedDelta("\"Oslo\"}")
+                + start("", "tool_use", "toolu_b", "get_time")
+                + unindexedDelta("{\"zone\": \"UTC\"}")
+                + toolUseEnd()));
+
+        ChatResponse r = assemble(builder().build().stream(ask("t")));
+
+        assertThat(r.message().text()).isEqualTo("Checking.");
+        assertThat(r.message().toolCalls()).containsExactly(
+                new ToolCall("toolu_a", "get_weather", "{\"location\": \"Oslo\"}"),
+                new ToolCall("toolu_b", "get_time", "{\"zone\": \"UTC\"}"));
+    }
+
+    @Test
+    void argumentsForABlockThatNeverStartedAreAnErrorNotLostInSilence() {
+        server.enqueue(sse(MESSAGE_START
+                + start("\"index\":0,", "tool_use", "toolu_a", "get_weather")
+                + delta(0, "{}")
+                + delta(1, "{\"zone\": \"UTC\"}")
+                + toolUseEnd()));
+
+        StepVerifier.create(builder().build().stream(ask("t")))
+                .expectNextCount(3)
+                .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(ModelException.class)
+                        .hasMessageContaining("content block 1")
+                        .hasMessageContaining("never started"))
+                .verify(Duration.ofSeconds(10));
+    }
+
+    @Test
+    void twoToolUseBlocksWithTheSameIdGetDistinctIds() {
+        String stream = MESSAGE_START
+                + start("\"index\":0,", "tool_use", "toolu_1", "get_weather")
+                + delta(0, "{\"location\":\"Oslo\"}")
+                + start("\"index\":1,", "tool_use", "toolu_1", "get_weather")
+                + delta(1, "{\"location\":\"Bergen\"}")
+                + toolUseEnd();
+        server.enqueue(sse(stream));
+        server.enqueue(json(200, """
+                {"content":[{"type":"tool_use","id":"toolu_1","name":"get_weather","input":{"location":"Oslo"}},
+                            {"type":"tool_use","id":"toolu_1","name":"get_weather","input":{"location":"Bergen"}}],
+                 "stop_reason":"tool_use"}"""));
+        AnthropicChatModel model = builder().build();
+
+        ChatResponse streamed = assemble(model.stream(ask("t")));
+        ChatResponse whole = model.call(ask("t")).block(Duration.ofSeconds(10));
+
+        assertThat(whole).isNotNull();
+        for (ChatResponse r : List.of(streamed, whole)) {
+            assertThat(r.message().toolCalls()).extracting(ToolCall::arguments)
+                    .containsExactly("{\"location\":\"Oslo\"}", "{\"location\":\"Bergen\"}");
+            assertThat(r.message().toolCalls()).extracting(ToolCall::id).doesNotHaveDuplicates().startsWith("toolu_1");
+        }
+    }
+
     @Test
     void aToolCallWithoutAnyArgumentFragmentGetsAnEmptyObject() {
         server.enqueue(sse(toolStream("toolu_9", "get_time", List.of(), "tool_use")),
@@ -551,6 +673,41 @@ class AnthropicChatModelTest {
                 })
                 .verify(Duration.ofSeconds(10));
         assertThat(server.requests()).hasSize(3);
+    }
+
+    @Test
+    void aCreditBalanceTooLowOrABillingErrorFailsAtOnceNamingTheCredit() {
+        server.enqueue(json(400, "{\"type\":\"error\",\"error\":{\"type\":\"invalid_request_error\",\"message\":"
+                + "\"Your credit balance is too low to access the Anthropic API. Please go to Plans & Billing to upgrade "
+                + "or purchase credits.\"}}"),
+                json(402, "{\"type\":\"error\",\"error\":{\"type\":\"billing_error\",\"message\":\"Billing issue\"}}"),
+                // A gateway in front of the API that answers 429 for an account out of credit.
+                json(429, "{\"type\":\"error\",\"error\":{\"type\":\"billing_error\",\"message\":\"Out of credit\"}}",
+                        "retry-after", "1"));
+        AnthropicChatModel model = builder().build();
+
+        for (int status : new int[]{400, 402, 429}) {
+            int before = server.requests().size();
+            StepVerifier.create(model.stream(ask("Hi")))
+                    .expectErrorSatisfies(e -> {
+                        assertThat(e).isExactlyInstanceOf(ModelException.class)
+                                .hasMessageContaining("HTTP " + status)
+                                .hasMessageContaining("quota is exhausted");
+                        assertThat(((ModelException) e).isRetryable()).isFalse();
+                    })
+                    .verify(Duration.ofSeconds(10));
+            assertThat(server.requests()).as("HTTP %d", status).hasSize(before + 1);
+        }
+    }
+
+    @Test
+    void aRateLimitStaysRetryable() {
+        server.enqueue(json(429, "{\"type\":\"error\",\"error\":{\"type\":\"rate_limit_error\",\"message\":"
+                + "\"This request would exceed the rate limit for your organization\"}}", "retry-after-ms", "1"),
+                sse(TEXT_STREAM));
+
+        assertThat(assemble(builder().build().stream(ask("Hi"))).message().text()).startsWith("Hello");
+        assertThat(server.requests()).hasSize(2);
     }
 
     @Test

@@ -209,6 +209,37 @@ class OllamaChatModelTest {
     }
 
     @Test
+    void idsThatRepeatOrCollideWithGeneratedOnesAreMadeDistinct() {
+        // The server's own "call_1" on the first call, none on the second (which would be call_1 too), and a
+        // server id sent twice.
+        String stream = toolCalls("""
+                [{"id":"call_1","function":{"name":"get_time","arguments":{"zone":"UTC"}}},\
+                {"function":{"name":"get_time","arguments":{"zone":"CET"}}}]""")
+                + toolCalls("""
+                        [{"id":"call_x","function":{"name":"get_time","arguments":{"zone":"EST"}}},\
+                        {"id":"call_x","function":{"name":"get_time","arguments":{"zone":"PST"}}}]""")
+                + done("stop", 1, 1);
+        server.enqueue(ndjson(stream), json(200, """
+                {"model":"qwen3:4b","message":{"role":"assistant","content":"","tool_calls":[
+                    {"id":"c","function":{"name":"get_time"}},{"id":"c","function":{"name":"get_time"}}]},
+                 "done":true,"done_reason":"stop","prompt_eval_count":1,"eval_count":1}"""));
+        OllamaChatModel model = builder().build();
+
+        ChatResponse r = assemble(model.stream(ask("t")));
+        ChatResponse whole = model.call(ask("t")).block(Duration.ofSeconds(10));
+
+        assertThat(r.message().toolCalls()).extracting(ToolCall::arguments)
+                .containsExactly("{\"zone\":\"UTC\"}",
+                        "{\"zone\":\"CET\"}", "{\"zone\":\"EST\"}", "{\"zone\":\"PST\"}");
+        assertThat(r.message().toolCalls()).extracting(ToolCall::id)
+                .doesNotHaveDuplicates()
+                .startsWith("call_1")
+                .contains("call_x");
+        assertThat(whole).isNotNull();
+        assertThat(whole.message().toolCalls()).extracting(ToolCall::id).hasSize(2).doesNotHaveDuplicates();
+    }
+
+    @Test
     void theSameStreamSplitAtEveryByteGivesTheSameReply() {
         byte[] bytes = TOOL_STREAM.getBytes(StandardCharsets.UTF_8);
         OllamaChatModel model = builder().build();
@@ -409,6 +440,23 @@ class OllamaChatModelTest {
                 })
                 .verify(Duration.ofSeconds(10));
         assertThat(server.requests()).hasSize(3);
+    }
+
+    @Test
+    void aCloudUsageLimitFailsAtOnceNamingTheQuota() {
+        server.otherwise(r -> json(429, "{\"error\":\"you (someone) have reached your weekly usage limit, upgrade for "
+                + "higher limits: https://ollama.com/upgrade\"}"));
+
+        StepVerifier.create(builder().build().stream(ask("Hi")))
+                .expectErrorSatisfies(e -> {
+                    assertThat(e).isExactlyInstanceOf(ModelException.class)
+                            .hasMessageContaining("HTTP 429: you (someone) have reached your weekly usage limit")
+                            .hasMessageContaining("quota is exhausted")
+                            .hasMessageNotContaining("gave up");
+                    assertThat(((ModelException) e).isRetryable()).isFalse();
+                })
+                .verify(Duration.ofSeconds(10));
+        assertThat(server.requests()).hasSize(1);
     }
 
     @Test

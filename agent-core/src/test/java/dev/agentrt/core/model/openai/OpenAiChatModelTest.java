@@ -308,6 +308,118 @@ class OpenAiChatModelTest {
                 new ToolCall("call_z", "get_date", "{\"zone\":\"UTC\"}"));
     }
 
+    static String call(String indexAndId, String name, String arguments) {
+        return delta("{\"tool_calls\":[{" + indexAndId + (indexAndId.isEmpty() ? "" : ",")
+                + "\"function\":{" + (name == null ? "" : "\"name\":\"" + name + "\",") + "\"arguments\":"
+                + JsonValue.of(arguments).toJson() + "}}]}");
+    }
+
+    /** Two calls that a compatible server numbered 0 both, told apart only by their ids. */
+    static final String REUSED_INDEX_STREAM = ROLE
+            + callStart(0, "call_a", "get_weather")
+            + args(0, "{\"location\": ")
+            + args(0, "\"Oslo\"}")
+            + callStart(0, "call_b", "get_time")
+            + args(0, "{\"zone\": \"UTC\"}")
+            + finish("tool_calls")
+            + DONE;
+
+    @Test
+    void aSecondCallThatReusesIndexZeroWithANewIdIsASeparateCall() {
+        server.enqueue(sse(REUSED_INDEX_STREAM), sse(REUSED_INDEX_STREAM));
+        OpenAiChatModel model = builder().build();
+
+        ChatResponse r = assemble(model.stream(ask("t")));
+
+        assertThat(r.message().toolCalls()).containsExactly(
+                new ToolCall("call_a", "get_weather", "{\"location\": \"Oslo\"}"),
+                new ToolCall("call_b", "get_time", "{\"zone\": \"UTC\"}"));
+        // The events themselves keep the calls apart: one index per call, as the ChatEvent contract says.
+        assertThat(model.stream(ask("t"))
+                .ofType(ChatEvent.ToolCallDelta.class)
+                .map(d -> d.index() + ":" + (d.id() == null ? "" : d.id()))
+                .collectList()
+                .block(Duration.ofSeconds(10))).containsExactly("0:call_a", "0:", "0:", "1:call_b", "1:");
+    }
+
+    @Test
+    void fragmentsOfCallsSharingAnIndexGoToTheCallTheirIdNames() {
+        // Every fragment repeats its call's id; the two calls interleave on index 0.
+        server.enqueue(sse(ROLE
+                + call("\"index\":0,\"id\":\"call_a\"", "get_weather", "")
+                + call("\"index\":0,\"id\":\"call_b\"", "get_time", "")
+                + call("\"index\":0,\"id\":\"call_a\"", null, "{\"location\":\"Oslo\"}")
+                + call("\"index\":0,\"id\":\"call_b\"", null, "{\"zone\":")
+                + call("\"index\":0", null, "\"UTC\"}")
+                + finish("tool_calls") + DONE));
+
+        ChatResponse r = assemble(builder().build().stream(ask("t")));
+
+        assertThat(r.message().toolCalls()).containsExactly(
+                new ToolCall("call_a", "get_weather", "{\"location\":\"Oslo\"}"),
+                new ToolCall("call_b", "get_time", "{\"zone\":\"UTC\"}"));
+    }
+
+    @Test
+    void aNameArrivingAfterArgumentsAtTheSameIndexStartsANewCall() {
+        // A server that reuses index 0 and sends no id for the second call: a name cannot follow arguments.
+        server.enqueue(sse(ROLE
+                + call("\"index\":0,\"id\":\"call_a\"", "get_weather", "{\"location\":\"Oslo\"}")
+                + call("\"index\":0", "get_time", "{}")
+                + finish("tool_calls") + DONE));
+
+        ChatResponse r = assemble(builder().build().stream(ask("t")));
+
+        assertThat(r.message().toolCalls()).extracting(ToolCall::name, ToolCall::arguments)
+                .containsExactly(tuple("get_weather", "{\"location\":\"Oslo\"}"), tuple("get_time", "{}"));
+        assertThat(r.message().toolCalls()).extracting(ToolCall::id).doesNotHaveDuplicates().startsWith("call_a");
+    }
+
+    @Test
+    void indicesThatSkipOrGoBackwardsGiveOneCallPerIndexInIndexOrder() {
+        server.enqueue(sse(ROLE
+                + callStart(2, "call_c", "get_time")
+                + callStart(0, "call_a", "get_weather")
+                + args(2, "{}")
+                + args(0, "{\"location\":\"Oslo\"}")
+                + finish("tool_calls") + DONE));
+
+        ChatResponse r = assemble(builder().build().stream(ask("t")));
+
+        assertThat(r.message().toolCalls()).containsExactly(
+                new ToolCall("call_a", "get_weather", "{\"location\":\"Oslo\"}"),
+                new ToolCall("call_c", "get_time", "{}"));
+    }
+
+    @Test
+    void twoCallsWithTheSameIdGetDistinctIds() {
+        // A server that gives every call the same id: the results could not be told apart otherwise.
+        server.enqueue(sse(ROLE
+                + callStart(0, "call_1", "get_weather") + args(0, "{\"location\":\"Oslo\"}")
+                + callStart(1, "call_1", "get_weather") + args(1, "{\"location\":\"Bergen\"}")
+                + finish("tool_calls") + DONE));
+
+        ChatResponse r = assemble(builder().build().stream(ask("t")));
+
+        assertThat(r.message().toolCalls()).extracting(ToolCall::arguments)
+                .containsExactly("{\"location\":\"Oslo\"}", "{\"location\":\"Bergen\"}");
+        assertThat(r.message().toolCalls()).extracting(ToolCall::id).doesNotHaveDuplicates().startsWith("call_1");
+    }
+
+    @Test
+    void theNonStreamedCallGivesTwoCallsWithTheSameIdDistinctIds() {
+        server.enqueue(json(200, "{\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":null,"
+                + "\"tool_calls\":[{\"id\":\"call_1\",\"type\":\"function\",\"function\":{\"name\":\"get_weather\","
+                + "\"arguments\":\"{}\"}},{\"id\":\"call_1\",\"type\":\"function\",\"function\":{\"name\":\"get_time\","
+                + "\"arguments\":\"{}\"}}]},\"finish_reason\":\"tool_calls\"}]}"));
+
+        ChatResponse r = builder().build().call(ask("t")).block(Duration.ofSeconds(10));
+
+        assertThat(r).isNotNull();
+        assertThat(r.message().toolCalls()).extracting(ToolCall::name).containsExactly("get_weather", "get_time");
+        assertThat(r.message().toolCalls()).extracting(ToolCall::id).doesNotHaveDuplicates().startsWith("call_1");
+    }
+
     @Test
     void theSameStreamSplitAtEveryByteGivesTheSameReply() {
         byte[] bytes = TOOL_STREAM.getBytes(StandardCharsets.UTF_8);
@@ -740,6 +852,90 @@ class OpenAiChatModelTest {
     }
 
     @Test
+    void a429ForAnExhaustedQuotaFailsAtOnceNamingTheQuota() {
+        server.otherwise(r -> json(429, error("You exceeded your current quota, please check your plan and billing "
+                + "details.", "insufficient_quota", "insufficient_quota"), "x-request-id", "req_quota", "retry-after",
+                "1"));
+
+        StepVerifier.create(builder().build().stream(ask("Hi")))
+                .expectErrorSatisfies(e -> {
+                    assertThat(e).isExactlyInstanceOf(ModelException.class)
+                            .hasMessageContaining("HTTP 429")
+                            .hasMessageContaining("insufficient_quota: You exceeded your current quota")
+                            .hasMessageContaining("quota is exhausted")
+                            .hasMessageContaining("req_quota")
+                            .hasMessageNotContaining("gave up");
+                    assertThat(((ModelException) e).status()).isEqualTo(429);
+                    assertThat(((ModelException) e).isRetryable()).isFalse();
+                })
+                .verify(Duration.ofSeconds(10));
+        assertThat(server.requests()).hasSize(1);
+    }
+
+    @Test
+    void anInactiveBillingAccountAndTheNonStreamedCallFailAtOnceToo() {
+        // OpenAI sends billing_not_active with status 429 as well; some servers put the kind in type only.
+        server.otherwise(r -> json(429, error("Your account is not active, please check your billing details on our "
+                + "website.", "billing_not_active", null)));
+        OpenAiChatModel model = builder().build();
+
+        StepVerifier.create(model.stream(ask("Hi")))
+                .expectErrorSatisfies(e -> {
+                    assertThat(e).hasMessageContaining("billing_not_active").hasMessageContaining("quota is exhausted");
+                    assertThat(((ModelException) e).isRetryable()).isFalse();
+                })
+                .verify(Duration.ofSeconds(10));
+        assertThat(server.requests()).hasSize(1);
+
+        server.otherwise(r -> json(429, error("You exceeded your current quota.", "insufficient_quota", null)));
+        StepVerifier.create(model.call(ask("Hi")))
+                .expectErrorSatisfies(e -> {
+                    assertThat(e).hasMessageContaining("quota is exhausted");
+                    assertThat(((ModelException) e).isRetryable()).isFalse();
+                })
+                .verify(Duration.ofSeconds(10));
+        assertThat(server.requests()).hasSize(2);
+    }
+
+    @Test
+    void anErrorObjectInANonStreamedReplyIsRetryableOnlyWhenItsKindMayPass() {
+        server.enqueue(json(200, error("You exceeded your current quota.", "insufficient_quota", "insufficient_quota")),
+                json(200, error("The server had an error while processing your request.", "server_error", null)));
+        OpenAiChatModel model = builder().build();
+
+        StepVerifier.create(model.call(ask("Hi")))
+                .expectErrorSatisfies(e -> {
+                    assertThat(e).isExactlyInstanceOf(ModelException.class)
+                            .hasMessageContaining("returned an error: insufficient_quota")
+                            .hasMessageContaining("quota is exhausted");
+                    assertThat(((ModelException) e).isRetryable()).isFalse();
+                })
+                .verify(Duration.ofSeconds(10));
+        StepVerifier.create(model.call(ask("Hi")))
+                .expectErrorSatisfies(e -> {
+                    assertThat(e).hasMessageContaining("server_error: The server had an error");
+                    assertThat(((ModelException) e).isRetryable()).isTrue();
+                })
+                .verify(Duration.ofSeconds(10));
+        assertThat(server.requests()).hasSize(2);
+    }
+
+    @Test
+    void aQuotaErrorSentInsideTheStreamIsNotRetryable() {
+        server.enqueue(sse(ROLE + "data: {\"error\":{\"message\":\"You exceeded your current quota.\","
+                + "\"type\":\"insufficient_quota\",\"code\":429}}\n\n" + DONE));
+
+        StepVerifier.create(builder().build().stream(ask("Hi")))
+                .expectErrorSatisfies(e -> {
+                    assertThat(e).isExactlyInstanceOf(ModelException.class)
+                            .hasMessageContaining("insufficient_quota")
+                            .hasMessageContaining("quota is exhausted");
+                    assertThat(((ModelException) e).isRetryable()).isFalse();
+                })
+                .verify(Duration.ofSeconds(10));
+    }
+
+    @Test
     void a401FailsAtOnceWithTheProvidersMessageAndNeverShowsTheKey() {
         server.enqueue(json(401, error("Incorrect API key provided: " + KEY
                 + ". You can find your API key at https://platform.openai.com/account/api-keys.",
@@ -884,6 +1080,66 @@ class OpenAiChatModelTest {
                 .extracting(m -> m.asObject().getString("tool_call_id").orElseThrow(),
                         m -> m.asObject().getString("content").orElseThrow())
                 .containsExactly(tuple("call_a", "12 degrees in Oslo"), tuple("call_b", "12 degrees in Bergen"));
+    }
+
+    static Tool timeTool(AtomicInteger runs) {
+        return Tool.builder("get_time")
+                .description("The time in a zone")
+                .parameters(JsonValue.parse("{\"type\":\"object\",\"properties\":{\"zone\":{\"type\":\"string\"}}}")
+                        .asObject())
+                .handler((args, ctx) -> {
+                    runs.incrementAndGet();
+                    return Mono.just(ToolResult.text("12:00 in " + args.getString("zone").orElse("?")));
+                })
+                .build();
+    }
+
+    @Test
+    void bothCallsOfAServerThatReusesIndexZeroRunAndAreAnswered() {
+        server.enqueue(sse(REUSED_INDEX_STREAM), sse(textStream("Noon and 12 degrees.", "stop")));
+        var weather = new AtomicInteger();
+        var time = new AtomicInteger();
+        Agent agent = Agent.builder().model(builder().build()).tools(weatherTool(weather), timeTool(time)).build();
+
+        AgentResult result = agent.task("Weather and time?").executeBlocking();
+
+        assertThat(result.text()).isEqualTo("Noon and 12 degrees.");
+        assertThat(weather).hasValue(1);
+        assertThat(time).hasValue(1);
+        JsonArray messages = sentMessages(server.requests().get(1));
+        assertThat(messages.items().subList(2, messages.size()))
+                .extracting(m -> m.asObject().getString("tool_call_id").orElseThrow(),
+                        m -> m.asObject().getString("content").orElseThrow())
+                .containsExactly(tuple("call_a", "12 degrees in Oslo"), tuple("call_b", "12:00 in UTC"));
+    }
+
+    @Test
+    void callsSharingAnIdAreAnsweredOneResultEachUnderDistinctIds() {
+        server.enqueue(sse(ROLE
+                + callStart(0, "call_1", "get_weather") + args(0, "{\"location\":\"Oslo\"}")
+                + callStart(1, "call_1", "get_weather") + args(1, "{\"location\":\"Bergen\"}")
+                + finish("tool_calls") + DONE), sse(textStream("Rain in both.", "stop")));
+        var runs = new AtomicInteger();
+        Agent agent = Agent.builder().model(builder().build()).tools(weatherTool(runs)).build();
+
+        agent.task("Oslo and Bergen?").executeBlocking();
+
+        assertThat(runs).hasValue(2);
+        JsonArray messages = sentMessages(server.requests().get(1));
+        List<String> asked = messages.get(1)
+                .asObject()
+                .getArray("tool_calls")
+                .orElseThrow()
+                .items()
+                .stream()
+                .map(c -> c.asObject().getString("id").orElseThrow())
+                .toList();
+        assertThat(asked).hasSize(2).doesNotHaveDuplicates();
+        assertThat(messages.items().subList(2, messages.size()))
+                .extracting(m -> m.asObject().getString("tool_call_id").orElseThrow(),
+                        m -> m.asObject().getString("content").orElseThrow())
+                .containsExactly(tuple(asked.get(0), "12 degrees in Oslo"),
+                        tuple(asked.get(1), "12 degrees in Bergen"));
     }
 
     @Test
