@@ -26,6 +26,7 @@ public class ModelException extends AgentException {
     private final int status;
     private final @Nullable String requestId;
     private final boolean retryable;
+    private final boolean retriesExhausted;
     private final transient @Nullable AgentResult partialResult;
 
     public ModelException(String message) {
@@ -34,10 +35,20 @@ public class ModelException extends AgentException {
 
     public ModelException(String message, int status, @Nullable String requestId, boolean retryable,
             @Nullable Throwable cause) {
+        this(message, status, requestId, retryable, false, cause);
+    }
+
+    /**
+     * @param retriesExhausted whether the model client already retried this request under its own
+     *        retry policy and gave up (see {@link #retriesExhausted()})
+     */
+    public ModelException(String message, int status, @Nullable String requestId, boolean retryable,
+            boolean retriesExhausted, @Nullable Throwable cause) {
         super(message, cause);
         this.status = status;
         this.requestId = requestId;
         this.retryable = retryable;
+        this.retriesExhausted = retriesExhausted;
         this.partialResult = null;
     }
 
@@ -46,6 +57,7 @@ public class ModelException extends AgentException {
         this.status = failure.status;
         this.requestId = failure.requestId;
         this.retryable = failure.retryable;
+        this.retriesExhausted = failure.retriesExhausted;
         this.partialResult = partialResult;
         setStackTrace(failure.getStackTrace());
         for (Throwable t : failure.getSuppressed()) {
@@ -70,6 +82,17 @@ public class ModelException extends AgentException {
     @Override
     public boolean isRetryable() {
         return retryable;
+    }
+
+    /**
+     * Whether the model client already sent this request again as its own retry policy allows (a
+     * hosted model's {@code RetryPolicy}: refused connections, 429 and 5xx answers before any byte of
+     * a reply) and gave up. The agent loop does not retry such a failure once more, so that the two
+     * policies do not multiply; it retries a retryable failure the client could not (a reply that broke
+     * off after it had started).
+     */
+    public boolean retriesExhausted() {
+        return retriesExhausted;
     }
 
     /**

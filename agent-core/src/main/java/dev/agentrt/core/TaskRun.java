@@ -318,7 +318,7 @@ final class TaskRun {
         RetryPolicy policy = agent.modelRetry();
         int retry = attempts.failures.size() + 1;
         String note = "";
-        if (failure.isRetryable() && retry <= policy.maxRetries()) {
+        if (failure.isRetryable() && !failure.retriesExhausted() && retry <= policy.maxRetries()) {
             Duration wait = policy.backoff(retry, ThreadLocalRandom.current().nextDouble());
             Duration left = timeLeft();
             if (left == null || wait.compareTo(left) < 0) {

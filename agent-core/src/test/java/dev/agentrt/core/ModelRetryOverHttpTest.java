@@ -218,6 +218,39 @@ class ModelRetryOverHttpTest {
     }
 
     @Test
+    void aFailureTheClientAlreadyRetriedIsNotRetriedAgainByTheLoop() {
+        server.otherwise(r -> json(503, "{\"error\":{\"message\":\"overloaded\",\"type\":\"server_error\","
+                + "\"param\":null,\"code\":null}}"));
+        Agent.Builder retryingClient = agent(server.url()).model(OpenAiChatModel.builder()
+                .model("gpt-4.1-mini")
+                .apiKey("sk-test-0123456789abcdefghij")
+                .baseUrl(server.url() + "/v1")
+                .retryPolicy(
+                        RetryPolicy.DEFAULT.withMaxRetries(2).withBackoff(Duration.ofMillis(1), Duration.ofMillis(2)))
+                .build());
+
+        StepVerifier.create(retryingClient.build().task(INPUT).execute())
+                .expectErrorSatisfies(e -> {
+                    var m = (ModelException) e;
+                    assertThat(m.status()).isEqualTo(503);
+                    assertThat(m.isRetryable()).isTrue();
+                    assertThat(m.retriesExhausted()).isTrue();
+                    assertThat(m).hasMessageContaining("gave up after 2 retries");
+                })
+                .verify(Duration.ofSeconds(30));
+        // The client's three attempts, and no more: the loop's own retries would have tripled them.
+        assertThat(server.requests()).hasSize(3);
+        assertThat(events).noneMatch(AgentEvent.ModelRetry.class::isInstance);
+
+        // Without retries of the client's own, the loop retries the same failure (1 + 2 attempts).
+        int before = server.requests().size();
+        StepVerifier.create(agent(server.url()).build().task(INPUT).execute())
+                .expectErrorSatisfies(e -> assertThat(((ModelException) e).retriesExhausted()).isFalse())
+                .verify(Duration.ofSeconds(30));
+        assertThat(server.requests()).hasSize(before + 1 + AT_ONCE.maxRetries());
+    }
+
+    @Test
     void cancellingDuringTheBackoffMakesNoFurtherCall() throws InterruptedException {
         var retrying = new CountDownLatch(1);
         // The backoff runs on this virtual clock, the HTTP exchange on real threads.

@@ -165,7 +165,7 @@ public final class ProviderHttp {
                         received[0] += b.remaining();
                     }
                     if (received[0] > maxBodyBytes) {
-                        throw broken("the reply is larger than " + maxBodyBytes + " bytes; the stream was closed",
+                        throw invalid("the reply is larger than " + maxBodyBytes + " bytes; the stream was closed",
                                 requestId, null);
                     }
                 })
@@ -239,9 +239,21 @@ public final class ProviderHttp {
                 .orElse(null);
     }
 
-    /** A failure of a reply that had started: never retried here, since part of it may have been used. */
+    /**
+     * A reply that had started and broke off (connection, silence): never retried here, since part of it
+     * may have been used, but retryable by the caller (the agent loop asks again).
+     */
     public ModelException broken(String message, @Nullable String requestId, @Nullable Throwable cause) {
         return new ModelException(scrub(provider + ": " + message), 200, requestId, true, cause);
+    }
+
+    /**
+     * A reply that broke a rule of the protocol or a limit (malformed JSON, an impossible index, too
+     * large): asking again would most likely fail the same way and spend the tokens again, so it is not
+     * retryable.
+     */
+    public ModelException invalid(String message, @Nullable String requestId, @Nullable Throwable cause) {
+        return new ModelException(scrub(provider + ": " + message), 200, requestId, false, cause);
     }
 
     /**
@@ -254,12 +266,12 @@ public final class ProviderHttp {
         try {
             value = JsonValue.parse(text);
         } catch (JsonParseException e) {
-            throw broken(what + " is not valid JSON (" + e.getMessage() + "): " + excerpt, requestId, e);
+            throw invalid(what + " is not valid JSON (" + e.getMessage() + "): " + excerpt, requestId, e);
         }
         if (value instanceof JsonObject o) {
             return o;
         }
-        throw broken(what + " is not a JSON object: " + excerpt, requestId, null);
+        throw invalid(what + " is not a JSON object: " + excerpt, requestId, null);
     }
 
     /**
@@ -319,8 +331,16 @@ public final class ProviderHttp {
             }
             return Mono.delay(wait).thenReturn(retryNumber);
         })))
-                .onErrorMap(StatusException.class,
-                        s -> s.plain(s.isRetryable() ? " (gave up after " + retry.maxRetries() + " retries)" : ""));
+                .onErrorMap(ModelException.class, m -> exhausted(m, retry.maxRetries()));
+    }
+
+    /** The failure the caller sees once the retries are used up: marked, so that nobody retries it again. */
+    private static ModelException exhausted(ModelException m, int retries) {
+        if (!m.isRetryable()) {
+            return m instanceof StatusException s ? s.plain("") : m;
+        }
+        return new ModelException(m.getMessage() + " (gave up after " + retries + " retries)", m.status(),
+                m.requestId(), true, true, m.getCause());
     }
 
     private Mono<HttpResponse<Flow.Publisher<List<ByteBuffer>>>> checkStatus(

@@ -407,7 +407,7 @@ public final class AnthropicChatModel extends HostedChatModel {
                 }
                 case "message_stop" -> {
                     if (!started) {
-                        throw http.broken("message_stop arrived before message_start", requestId, null);
+                        throw http.invalid("message_stop arrived before message_start", requestId, null);
                     }
                     stopped = true;
                     out.accept(ChatEvent.finish(finish));
@@ -427,7 +427,7 @@ public final class AnthropicChatModel extends HostedChatModel {
         private int index(JsonObject data) {
             long index = data.getLong("index").orElse(-1L);
             if (index < 0 || index > 10_000) {
-                throw http.broken("a content block has an impossible index " + data.get("index"), requestId, null);
+                throw http.invalid("a content block has an impossible index " + data.get("index"), requestId, null);
             }
             return (int) index;
         }
@@ -439,12 +439,12 @@ public final class AnthropicChatModel extends HostedChatModel {
          */
         private int toolCall(JsonObject data) {
             if (!hasIndex(data) && !anyBlock) {
-                throw http.broken("tool call arguments arrived before any content block started", requestId, null);
+                throw http.invalid("tool call arguments arrived before any content block started", requestId, null);
             }
             long key = hasIndex(data) ? index(data) : lastBlock;
             Integer number = blocks.get(key);
             if (number == null) {
-                throw http.broken("tool call arguments arrived for content block " + key + ", which never started",
+                throw http.invalid("tool call arguments arrived for content block " + key + ", which never started",
                         requestId, null);
             }
             return number;

@@ -210,7 +210,7 @@ public final class OpenAiChatModel extends HostedChatModel {
         JsonObject choice = json.getArray("choices")
                 .filter(a -> a.size() > 0 && a.get(0) instanceof JsonObject)
                 .map(a -> (JsonObject) a.get(0))
-                .orElseThrow(() -> http.broken("the response has no choices", requestId, null));
+                .orElseThrow(() -> http.invalid("the response has no choices", requestId, null));
         JsonObject message = choice.getObject("message").orElse(JsonObject.EMPTY);
         String text = message.getString("content").orElse("");
         var calls = new ArrayList<ToolCall>();
@@ -354,7 +354,7 @@ public final class OpenAiChatModel extends HostedChatModel {
             }
             long value = tc.getLong("index").orElse(-1L);
             if (value < 0 || value > 1_000) {
-                throw http.broken("a tool call has an impossible index " + given.toJson(), requestId, null);
+                throw http.invalid("a tool call has an impossible index " + given.toJson(), requestId, null);
             }
             int index = (int) value;
             Call current = byIndex.get(index);
@@ -371,7 +371,7 @@ public final class OpenAiChatModel extends HostedChatModel {
 
         private Call open(int index) {
             if (numbers.cardinality() >= 1_000) {
-                throw http.broken("the reply has more than 1000 tool calls", requestId, null);
+                throw http.invalid("the reply has more than 1000 tool calls", requestId, null);
             }
             int number = index >= 0 && !numbers.get(index) ? index : numbers.length();
             numbers.set(number);
