@@ -37,7 +37,8 @@ public final class Smoke {
                         "Retries back off exponentially and honour Retry-After.");
             }
             try (VectorMemory reopened = VectorMemory.open(dir)) {
-                expectTop(reopened, "Which build tool does the project use?", "The build uses Maven 3.9 with the wrapper.");
+                expectTop(reopened, "Which build tool does the project use?",
+                        "The build uses Maven 3.9 with the wrapper.");
             }
         } finally {
             try (Stream<Path> files = Files.walk(dir)) {
