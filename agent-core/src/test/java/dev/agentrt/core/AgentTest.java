@@ -184,7 +184,7 @@ class AgentTest {
                         assertThat(t.content()).startsWith("Not run");
                     });
                 })
-                .verify(Duration.ofSeconds(5));
+                .verify(Duration.ofSeconds(30));
         assertThat(model.requests()).hasSize(3);
     }
 
@@ -249,7 +249,7 @@ class AgentTest {
                 .expectNextMatches(AgentEvent.Started.class::isInstance)
                 .expectNextMatches(AgentEvent.ModelRequest.class::isInstance)
                 .thenCancel()
-                .verify(Duration.ofSeconds(5));
+                .verify(Duration.ofSeconds(30));
         assertThat(cancelled).isTrue();
         assertThat(events).last()
                 .isInstanceOfSatisfying(AgentEvent.Failed.class,
@@ -378,7 +378,7 @@ class AgentTest {
         var model = ScriptedChatModel.of(Reply.toolCall("echo", "{\"text\":\"x\"}"), Reply.text("final words"));
         Agent agent = Agent.builder().model(model).tools(echo()).build();
 
-        List<AgentEvent> events = agent.task("go").stream().collectList().block(Duration.ofSeconds(5));
+        List<AgentEvent> events = agent.task("go").stream().collectList().block(Duration.ofSeconds(30));
 
         assertThat(events).extracting(e -> e.getClass().getSimpleName())
                 .containsExactly(
@@ -407,7 +407,7 @@ class AgentTest {
                 .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(ModelException.class)
                         .satisfies(m -> assertThat(((ModelException) m).status()).isEqualTo(529))
                         .satisfies(m -> assertThat(((ModelException) m).partialResult()).isPresent()))
-                .verify(Duration.ofSeconds(5));
+                .verify(Duration.ofSeconds(30));
     }
 
     @Test
@@ -416,7 +416,7 @@ class AgentTest {
         StepVerifier.create(Agent.builder().model(model).build().task("hi").execute())
                 .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(ModelException.class)
                         .hasMessageContaining("without a finish event"))
-                .verify(Duration.ofSeconds(5));
+                .verify(Duration.ofSeconds(30));
     }
 
     @Test
@@ -444,7 +444,7 @@ class AgentTest {
                     assertThat(b.partialResult().usage().totalTokens()).isEqualTo(1400);
                     assertEveryCallAnswered(b.partialResult().transcript());
                 })
-                .verify(Duration.ofSeconds(5));
+                .verify(Duration.ofSeconds(30));
         assertThat(runs).as("the second step's tool never ran").hasValue(1);
     }
 
@@ -464,7 +464,7 @@ class AgentTest {
         StepVerifier.create(agent.task("spend").execute())
                 .expectErrorSatisfies(e -> assertThat(((BudgetExceededException) e).outcome())
                         .isEqualTo(Outcome.COST_LIMIT))
-                .verify(Duration.ofSeconds(5));
+                .verify(Duration.ofSeconds(30));
         assertThat(model.requests()).hasSize(3);
     }
 
@@ -498,7 +498,7 @@ class AgentTest {
                     assertThat(b.outcome()).isIn(Outcome.TIME_LIMIT);
                     assertEveryCallAnswered(b.partialResult().transcript());
                 })
-                .verify(Duration.ofSeconds(5));
+                .verify(Duration.ofSeconds(30));
         assertThat(cancelled).isTrue();
     }
 

@@ -18,7 +18,7 @@ class BlockHoundInstalledTest {
             return "slept";
         }).subscribeOn(Schedulers.parallel()))
                 .expectErrorSatisfies(e -> assertThat(e).hasMessageContaining("Blocking call"))
-                .verify(Duration.ofSeconds(5));
+                .verify(Duration.ofSeconds(30));
     }
 
     @Test

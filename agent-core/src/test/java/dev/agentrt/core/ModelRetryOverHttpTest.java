@@ -210,7 +210,7 @@ class ModelRetryOverHttpTest {
                         assertThat(m.requestId()).isEqualTo("req_" + status);
                         assertThat(m.partialResult().orElseThrow().transcript()).hasSize(2);
                     })
-                    .verify(Duration.ofSeconds(10));
+                    .verify(Duration.ofSeconds(30));
 
             assertThat(server.requests()).hasSize(before + 1);
         }

@@ -121,7 +121,7 @@ class ModelRetryTest {
                     assertThat(r.usage()).as("the broken reply's tokens count").isEqualTo(Usage.of(50, 14));
                 })
                 .expectComplete()
-                .verify(Duration.ofSeconds(10));
+                .verify(Duration.ofSeconds(30));
 
         assertThat(toolRuns).hasValue(1);
         assertThat(model.requests).hasSize(3);
@@ -142,7 +142,7 @@ class ModelRetryTest {
                 .thenAwait(Duration.ofMillis(1))
                 .thenConsumeWhile(e -> true)
                 .expectComplete()
-                .verify(Duration.ofSeconds(10));
+                .verify(Duration.ofSeconds(30));
 
         String taskId = stream.get(0).taskId();
         assertThat(stream).filteredOn(e -> !(e instanceof AgentEvent.Started || e instanceof AgentEvent.Completed))
@@ -212,7 +212,7 @@ class ModelRetryTest {
                             new Message.ToolResult("call_1", "count", "ran 1", false));
                     assertThat(partial.usage()).isEqualTo(Usage.of(10 + 3 * 20, 5 + 3 * 3));
                 })
-                .verify(Duration.ofSeconds(10));
+                .verify(Duration.ofSeconds(30));
 
         assertThat(model.requests).hasSize(4);
         assertThat(toolRuns).hasValue(1);
@@ -238,7 +238,7 @@ class ModelRetryTest {
                     assertThat(((ModelException) e).partialResult()).isPresent();
                     assertThat(e.getSuppressed()).isEmpty();
                 })
-                .verify(Duration.ofSeconds(10));
+                .verify(Duration.ofSeconds(30));
         assertThat(model.requests).hasSize(3);
         assertThat(shared.partialResult()).isEmpty();
         assertThat(shared.getSuppressed()).isEmpty();
@@ -259,7 +259,7 @@ class ModelRetryTest {
                     assertThat(((ModelException) e).partialResult().orElseThrow().transcript())
                             .containsExactly(Message.system("Be brief."), Message.user("go"));
                 })
-                .verify(Duration.ofSeconds(10));
+                .verify(Duration.ofSeconds(30));
         assertThat(model.requests).hasSize(1);
         assertThat(events).noneMatch(AgentEvent.ModelRetry.class::isInstance);
     }
@@ -272,7 +272,7 @@ class ModelRetryTest {
         StepVerifier.create(agent.task("go").execute())
                 .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(ModelException.class)
                         .hasMessage("OpenAI: the connection broke during the reply: Connection reset"))
-                .verify(Duration.ofSeconds(5));
+                .verify(Duration.ofSeconds(30));
         assertThat(model.requests).hasSize(1);
     }
 
@@ -322,7 +322,7 @@ class ModelRetryTest {
                     assertThat(((ModelException) e).partialResult().orElseThrow().outcome())
                             .isEqualTo(Outcome.FAILED);
                 })
-                .verify(Duration.ofSeconds(10));
+                .verify(Duration.ofSeconds(30));
         assertThat(model.requests).hasSize(2);
     }
 
@@ -340,7 +340,7 @@ class ModelRetryTest {
                 .thenAwait(Duration.ofMillis(1))
                 .expectErrorSatisfies(e -> assertThat(((BudgetExceededException) e).outcome())
                         .isEqualTo(Outcome.TIME_LIMIT))
-                .verify(Duration.ofSeconds(10));
+                .verify(Duration.ofSeconds(30));
         assertThat(model.requests).hasSize(2);
     }
 
@@ -357,7 +357,7 @@ class ModelRetryTest {
                     assertThat(b.outcome()).isEqualTo(Outcome.TOKEN_LIMIT);
                     assertThat(b.partialResult().usage().totalTokens()).isEqualTo(69);
                 })
-                .verify(Duration.ofSeconds(10));
+                .verify(Duration.ofSeconds(30));
         assertThat(model.requests).hasSize(3);
     }
 
@@ -373,6 +373,6 @@ class ModelRetryTest {
                     assertThat(r.steps()).isEqualTo(1);
                 })
                 .expectComplete()
-                .verify(Duration.ofSeconds(10));
+                .verify(Duration.ofSeconds(30));
     }
 }

@@ -62,7 +62,7 @@ class StructuredTaskTest {
         StructuredResult<Ticket> result = agent.task("File a ticket")
                 .returning(Ticket.class)
                 .executeForResult()
-                .block(Duration.ofSeconds(5));
+                .block(Duration.ofSeconds(30));
 
         assertThat(result).isNotNull();
         assertThat(result.value()).isEqualTo(EXPECTED);
@@ -149,7 +149,7 @@ class StructuredTaskTest {
                     assertThat(s.partialResult().outcome()).isEqualTo(Outcome.INVALID_OUTPUT);
                     assertThat(s.partialResult().steps()).isEqualTo(2);
                 })
-                .verify(Duration.ofSeconds(5));
+                .verify(Duration.ofSeconds(30));
     }
 
     @Test

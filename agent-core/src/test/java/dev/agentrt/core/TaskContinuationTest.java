@@ -51,7 +51,7 @@ class TaskContinuationTest {
         var partial = new java.util.concurrent.atomic.AtomicReference<AgentResult>();
         StepVerifier.create(run)
                 .expectErrorSatisfies(e -> partial.set(((ModelException) e).partialResult().orElseThrow()))
-                .verify(Duration.ofSeconds(5));
+                .verify(Duration.ofSeconds(30));
         return partial.get();
     }
 

@@ -86,7 +86,7 @@ class MemoryToolsTest {
             assertThat(r.error()).isTrue();
             assertThat(r.content()).contains("memory-write:bob");
         });
-        assertThat(memory.store().find("bob", Map.of(), 10).block(Duration.ofSeconds(10))).isEmpty();
+        assertThat(memory.store().find("bob", Map.of(), 10).block(Duration.ofSeconds(30))).isEmpty();
         assertThatThrownBy(() -> MemoryTools.of(memory).namespace("*")).hasMessageContaining("namespace");
     }
 

@@ -158,7 +158,7 @@ class HostedModelThreadsTest {
                     .build());
         }
         for (ChatModel m : models) {
-            assertThat(m.call(ask("Hi")).block(Duration.ofSeconds(10))).extracting(r -> r.message().text())
+            assertThat(m.call(ask("Hi")).block(Duration.ofSeconds(30))).extracting(r -> r.message().text())
                     .isEqualTo("ok");
         }
 
@@ -180,14 +180,14 @@ class HostedModelThreadsTest {
         model.stream(ask("Hi")).doOnNext(event -> {
             threads.add(Thread.currentThread().getName());
             release.countDown();
-        }).doOnComplete(() -> threads.add(Thread.currentThread().getName())).blockLast(Duration.ofSeconds(10));
+        }).doOnComplete(() -> threads.add(Thread.currentThread().getName())).blockLast(Duration.ofSeconds(30));
         model.call(ask("Hi"))
                 .doOnNext(r -> threads.add(Thread.currentThread().getName()))
-                .block(Duration.ofSeconds(10));
+                .block(Duration.ofSeconds(30));
         model.stream(ask("Hi"))
                 .doOnError(e -> threads.add(Thread.currentThread().getName()))
                 .onErrorResume(e -> Flux.empty())
-                .blockLast(Duration.ofSeconds(10));
+                .blockLast(Duration.ofSeconds(30));
 
         assertThat(threads).hasSize(6)
                 .noneMatch(name -> name.startsWith("agentrt-http-") || name.startsWith("HttpClient-")
@@ -219,7 +219,7 @@ class HostedModelThreadsTest {
                     .ofType(ChatEvent.TextDelta.class)
                     .map(ChatEvent.TextDelta::text)
                     .reduce(String::concat)
-                    .block(Duration.ofSeconds(10));
+                    .block(Duration.ofSeconds(30));
 
             assertThat(text).isEqualTo("Hello, world");
             assertThat(ran).as("tasks the user's executor ran").hasPositiveValue();
@@ -237,8 +237,8 @@ class HostedModelThreadsTest {
                         + "\"finish_reason\":\"stop\"}]}"));
         OpenAiChatModel model = openAi().build();
         // Warm up both paths, so that loading classes does not count.
-        model.stream(ask("warm")).blockLast(Duration.ofSeconds(10));
-        model.call(ask("warm")).block(Duration.ofSeconds(10));
+        model.stream(ask("warm")).blockLast(Duration.ofSeconds(30));
+        model.call(ask("warm")).block(Duration.ofSeconds(30));
         // A request whose JSON body alone is 8 MiB: serialising it allocates at least that much.
         ChatRequest big = ask("x".repeat(8 * 1024 * 1024));
         var allocation = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();

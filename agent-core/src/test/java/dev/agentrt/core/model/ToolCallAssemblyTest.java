@@ -17,7 +17,7 @@ import java.time.Duration;
 class ToolCallAssemblyTest {
     static ChatResponse call(ChatEvent... events) {
         ChatModel model = request -> Flux.just(events);
-        ChatResponse response = model.call(ChatRequest.of(Message.user("t"))).block(Duration.ofSeconds(5));
+        ChatResponse response = model.call(ChatRequest.of(Message.user("t"))).block(Duration.ofSeconds(30));
         assertThat(response).isNotNull();
         return response;
     }

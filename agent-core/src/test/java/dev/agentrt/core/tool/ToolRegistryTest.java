@@ -26,7 +26,7 @@ class ToolRegistryTest {
     }
 
     private static ToolResult run(ToolRegistry registry, String name, String args, ToolExecution execution) {
-        return registry.execute(new ToolCall("c1", name, args), execution).block(Duration.ofSeconds(5));
+        return registry.execute(new ToolCall("c1", name, args), execution).block(Duration.ofSeconds(30));
     }
 
     @Test
@@ -45,7 +45,7 @@ class ToolRegistryTest {
         // Called from a non-blocking Reactor thread: BlockHound would fail the sleep if it ran there.
         ToolResult r = registry.execute(new ToolCall("1", "blocking", "{}"), policy(Grants.none()))
                 .subscribeOn(Schedulers.parallel())
-                .block(Duration.ofSeconds(5));
+                .block(Duration.ofSeconds(30));
         assertThat(r).isEqualTo(ToolResult.text("slept"));
         assertThat(thread.get().isVirtual()).isTrue();
     }
@@ -90,7 +90,7 @@ class ToolRegistryTest {
                 .execute(new ToolCall("1", "reader", "{}"),
                         policy(Grants.of(Capability.fileRead(java.nio.file.Path.of("/etc")))))
                 .subscribeOn(Schedulers.parallel())
-                .block(Duration.ofSeconds(5));
+                .block(Duration.ofSeconds(30));
         assertThat(r.isError()).isFalse();
     }
 

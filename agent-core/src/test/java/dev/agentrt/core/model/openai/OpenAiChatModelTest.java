@@ -160,7 +160,7 @@ class OpenAiChatModelTest {
 
     static ChatResponse assemble(Flux<ChatEvent> events) {
         var assembler = new ReplyAssembler();
-        events.doOnNext(assembler::accept).blockLast(Duration.ofSeconds(20));
+        events.doOnNext(assembler::accept).blockLast(Duration.ofSeconds(30));
         return assembler.finish();
     }
 
@@ -339,7 +339,7 @@ class OpenAiChatModelTest {
                 .ofType(ChatEvent.ToolCallDelta.class)
                 .map(d -> d.index() + ":" + (d.id() == null ? "" : d.id()))
                 .collectList()
-                .block(Duration.ofSeconds(10))).containsExactly("0:call_a", "0:", "0:", "1:call_b", "1:");
+                .block(Duration.ofSeconds(30))).containsExactly("0:call_a", "0:", "0:", "1:call_b", "1:");
     }
 
     @Test
@@ -413,7 +413,7 @@ class OpenAiChatModelTest {
                 + "\"arguments\":\"{}\"}},{\"id\":\"call_1\",\"type\":\"function\",\"function\":{\"name\":\"get_time\","
                 + "\"arguments\":\"{}\"}}]},\"finish_reason\":\"tool_calls\"}]}"));
 
-        ChatResponse r = builder().build().call(ask("t")).block(Duration.ofSeconds(10));
+        ChatResponse r = builder().build().call(ask("t")).block(Duration.ofSeconds(30));
 
         assertThat(r).isNotNull();
         assertThat(r.message().toolCalls()).extracting(ToolCall::name).containsExactly("get_weather", "get_time");
@@ -485,7 +485,7 @@ class OpenAiChatModelTest {
                             .hasMessageContaining("ended before its final event ([DONE])");
                     assertThat(((ModelException) e).requestId()).isEqualTo("req_nodone");
                 })
-                .verify(Duration.ofSeconds(10));
+                .verify(Duration.ofSeconds(30));
     }
 
     @Test
@@ -496,7 +496,7 @@ class OpenAiChatModelTest {
                 .expectNext(ChatEvent.text("Hello"))
                 .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(ModelException.class)
                         .hasMessageContaining("incomplete"))
-                .verify(Duration.ofSeconds(10));
+                .verify(Duration.ofSeconds(30));
     }
 
     @Test
@@ -534,7 +534,7 @@ class OpenAiChatModelTest {
                     assertThat(((ModelException) e).requestId()).isEqualTo("req_err");
                     assertThat(((ModelException) e).isRetryable()).isTrue();
                 })
-                .verify(Duration.ofSeconds(10));
+                .verify(Duration.ofSeconds(30));
         assertThat(server.requests()).hasSize(1);
     }
 
@@ -556,7 +556,7 @@ class OpenAiChatModelTest {
                     .expectNext(ChatEvent.text("Hello"), ChatEvent.text(", wörld € 😀"))
                     .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(ModelException.class)
                             .hasMessageContaining("the connection broke during the reply"))
-                    .verify(Duration.ofSeconds(10));
+                    .verify(Duration.ofSeconds(30));
             assertThat(resetting.connections()).hasValue(1);
         }
     }
@@ -564,20 +564,20 @@ class OpenAiChatModelTest {
     @Test
     void aSilentServerHitsTheInactivityTimeout() {
         server.enqueue(FakeHttpServer.Responder.stall("text/event-stream", ROLE + content("Hello"),
-                Duration.ofSeconds(5)));
+                Duration.ofMinutes(5)));
 
         StepVerifier.create(builder().inactivityTimeout(Duration.ofMillis(300)).build().stream(ask("Hi")))
                 .expectNext(ChatEvent.text("Hello"))
                 .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(ModelException.class)
                         .hasMessageContaining("no data for 300 ms"))
-                .verify(Duration.ofSeconds(4));
+                .verify(Duration.ofSeconds(30));
     }
 
     @Test
     void cancellingTheStreamClosesTheConnection() throws InterruptedException {
         var pieces = new ArrayList<String>();
         pieces.add(ROLE);
-        for (int i = 0; i < 200; i++) {
+        for (int i = 0; i < 5_000; i++) {
             pieces.add(content("tick"));
         }
         server.enqueue(sse(pieces, Duration.ofMillis(20)));
@@ -752,7 +752,7 @@ class OpenAiChatModelTest {
                                   "prompt_tokens_details":{"cached_tokens":3}}}""",
                 "x-request-id", "req_call"));
 
-        ChatResponse r = builder().build().call(ask("time?")).block(Duration.ofSeconds(10));
+        ChatResponse r = builder().build().call(ask("time?")).block(Duration.ofSeconds(30));
 
         assertThat(r).isNotNull();
         assertThat(r.message().text()).isEmpty();
@@ -773,7 +773,7 @@ class OpenAiChatModelTest {
                   "message":{"role":"assistant","content":"Hello, wörld € 😀"},"finish_reason":"length"}],
                  "usage":{"prompt_tokens":5,"completion_tokens":4,"total_tokens":9}}"""));
 
-        ChatResponse r = builder().build().call(ask("Hi")).block(Duration.ofSeconds(10));
+        ChatResponse r = builder().build().call(ask("Hi")).block(Duration.ofSeconds(30));
 
         assertThat(r).isNotNull();
         assertThat(r.message()).isEqualTo(Message.assistant("Hello, wörld € 😀"));
@@ -789,11 +789,11 @@ class OpenAiChatModelTest {
         StepVerifier.create(model.call(ask("Hi")))
                 .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(ModelException.class)
                         .hasMessageContaining("not valid JSON"))
-                .verify(Duration.ofSeconds(5));
+                .verify(Duration.ofSeconds(30));
         StepVerifier.create(model.call(ask("Hi")))
                 .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(ModelException.class)
                         .hasMessageContaining("no choices"))
-                .verify(Duration.ofSeconds(5));
+                .verify(Duration.ofSeconds(30));
     }
 
     // ------------------------------------------------------------------------------------ errors and retries
@@ -820,14 +820,13 @@ class OpenAiChatModelTest {
                 json(503, error("The engine is currently overloaded", "server_error", null)),
                 json(504, ""),
                 sse(TEXT_STREAM));
-        long start = System.nanoTime();
 
         ChatResponse r = assemble(builder().retryPolicy(RetryPolicy.DEFAULT.withMaxRetries(5)
                 .withBackoff(Duration.ofMillis(1), Duration.ofMillis(5))).build().stream(ask("Hi")));
 
         assertThat(r.message().text()).startsWith("Hello");
+        // Had the one-hour Retry-After been taken over the 20 ms retry-after-ms, the guard in assemble would fail.
         assertThat(server.requests()).hasSize(6);
-        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
     }
 
     @Test
@@ -847,7 +846,7 @@ class OpenAiChatModelTest {
                     assertThat(((ModelException) e).requestId()).isEqualTo("req_429");
                     assertThat(((ModelException) e).isRetryable()).isTrue();
                 })
-                .verify(Duration.ofSeconds(10));
+                .verify(Duration.ofSeconds(30));
         assertThat(server.requests()).hasSize(3);
     }
 
@@ -868,7 +867,7 @@ class OpenAiChatModelTest {
                     assertThat(((ModelException) e).status()).isEqualTo(429);
                     assertThat(((ModelException) e).isRetryable()).isFalse();
                 })
-                .verify(Duration.ofSeconds(10));
+                .verify(Duration.ofSeconds(30));
         assertThat(server.requests()).hasSize(1);
     }
 
@@ -884,7 +883,7 @@ class OpenAiChatModelTest {
                     assertThat(e).hasMessageContaining("billing_not_active").hasMessageContaining("quota is exhausted");
                     assertThat(((ModelException) e).isRetryable()).isFalse();
                 })
-                .verify(Duration.ofSeconds(10));
+                .verify(Duration.ofSeconds(30));
         assertThat(server.requests()).hasSize(1);
 
         server.otherwise(r -> json(429, error("You exceeded your current quota.", "insufficient_quota", null)));
@@ -893,7 +892,7 @@ class OpenAiChatModelTest {
                     assertThat(e).hasMessageContaining("quota is exhausted");
                     assertThat(((ModelException) e).isRetryable()).isFalse();
                 })
-                .verify(Duration.ofSeconds(10));
+                .verify(Duration.ofSeconds(30));
         assertThat(server.requests()).hasSize(2);
     }
 
@@ -910,13 +909,13 @@ class OpenAiChatModelTest {
                             .hasMessageContaining("quota is exhausted");
                     assertThat(((ModelException) e).isRetryable()).isFalse();
                 })
-                .verify(Duration.ofSeconds(10));
+                .verify(Duration.ofSeconds(30));
         StepVerifier.create(model.call(ask("Hi")))
                 .expectErrorSatisfies(e -> {
                     assertThat(e).hasMessageContaining("server_error: The server had an error");
                     assertThat(((ModelException) e).isRetryable()).isTrue();
                 })
-                .verify(Duration.ofSeconds(10));
+                .verify(Duration.ofSeconds(30));
         assertThat(server.requests()).hasSize(2);
     }
 
@@ -932,7 +931,7 @@ class OpenAiChatModelTest {
                             .hasMessageContaining("quota is exhausted");
                     assertThat(((ModelException) e).isRetryable()).isFalse();
                 })
-                .verify(Duration.ofSeconds(10));
+                .verify(Duration.ofSeconds(30));
     }
 
     @Test
@@ -953,7 +952,7 @@ class OpenAiChatModelTest {
                     assertThat(((ModelException) e).isRetryable()).isFalse();
                     assertThat(e.toString()).doesNotContain(KEY);
                 })
-                .verify(Duration.ofSeconds(5));
+                .verify(Duration.ofSeconds(30));
         assertThat(server.requests()).hasSize(1);
     }
 
@@ -968,7 +967,7 @@ class OpenAiChatModelTest {
                         assertThat(e).hasMessageContaining("invalid_request_error: status " + status);
                         assertThat(((ModelException) e).isRetryable()).isFalse();
                     })
-                    .verify(Duration.ofSeconds(5));
+                    .verify(Duration.ofSeconds(30));
             assertThat(server.requests()).hasSize(before + 1);
         }
     }
@@ -981,7 +980,7 @@ class OpenAiChatModelTest {
                 json(400, error("Invalid 'messages'", "invalid_request_error", null), "x-request-id", "req_400"));
         OpenAiChatModel model = builder().build();
 
-        ChatResponse ok = model.call(ask("Hi")).block(Duration.ofSeconds(10));
+        ChatResponse ok = model.call(ask("Hi")).block(Duration.ofSeconds(30));
         assertThat(ok).isNotNull();
         assertThat(ok.message().text()).isEqualTo("ok");
         assertThat(ok.usage()).isEqualTo(Usage.ZERO);
@@ -990,7 +989,7 @@ class OpenAiChatModelTest {
                     assertThat(((ModelException) e).status()).isEqualTo(400);
                     assertThat(((ModelException) e).requestId()).isEqualTo("req_400");
                 })
-                .verify(Duration.ofSeconds(5));
+                .verify(Duration.ofSeconds(30));
         assertThat(server.requests()).hasSize(3);
     }
 
@@ -1215,7 +1214,7 @@ class OpenAiChatModelTest {
         server.enqueue(sse(textStream(FORECAST_JSON, "stop")));
         Agent agent = Agent.builder().model(builder().build()).build();
 
-        Forecast f = agent.task("Forecast for Oslo?").returning(Forecast.class).execute().block(Duration.ofSeconds(10));
+        Forecast f = agent.task("Forecast for Oslo?").returning(Forecast.class).execute().block(Duration.ofSeconds(30));
 
         assertThat(f).isEqualTo(new Forecast("Oslo", 12, List.of("wind")));
         assertThat(server.requests()).hasSize(1);
@@ -1236,7 +1235,7 @@ class OpenAiChatModelTest {
         server.enqueue(sse(toolStream("call_f", "final_answer", List.of(FORECAST_JSON), "tool_calls")));
         Agent agent = Agent.builder().model(builder().nativeStructuredOutput(false).build()).build();
 
-        Forecast f = agent.task("Forecast for Oslo?").returning(Forecast.class).execute().block(Duration.ofSeconds(10));
+        Forecast f = agent.task("Forecast for Oslo?").returning(Forecast.class).execute().block(Duration.ofSeconds(30));
 
         assertThat(f).isEqualTo(new Forecast("Oslo", 12, List.of("wind")));
         JsonObject body = JsonValue.parse(server.lastRequest().body()).asObject();
@@ -1268,7 +1267,7 @@ class OpenAiChatModelTest {
                 sse(textStream("```json\n" + FORECAST_JSON + "\n```", "stop")));
         Agent agent = Agent.builder().model(builder().build()).build();
 
-        Forecast f = agent.task("Forecast for Oslo?").returning(Forecast.class).execute().block(Duration.ofSeconds(10));
+        Forecast f = agent.task("Forecast for Oslo?").returning(Forecast.class).execute().block(Duration.ofSeconds(30));
 
         assertThat(f).isEqualTo(new Forecast("Oslo", 12, List.of("wind")));
         assertThat(server.requests()).hasSize(2);
@@ -1295,7 +1294,7 @@ class OpenAiChatModelTest {
                     assertThat(so.rawOutput()).isEqualTo("{\"city\":\"Oslo\"}");
                     assertThat(so.problems()).isNotEmpty().anySatisfy(p -> assertThat(p).contains("celsius"));
                 })
-                .verify(Duration.ofSeconds(10));
+                .verify(Duration.ofSeconds(30));
         assertThat(server.requests()).hasSize(2);
     }
 
