@@ -46,6 +46,8 @@ final class IdScanner {
      * {@code hasId} says whether an {@code id} member was seen at all.
      */
     record Scan(boolean object, @Nullable Object id, boolean hasId, boolean hasMethod, boolean hasResultOrError) {
+        static final Scan NOTHING = new Scan(false, null, false, false, false);
+
 
         /** Whether the message, as far as it was seen, looks like a response rather than a request. */
         boolean looksLikeResponse() {

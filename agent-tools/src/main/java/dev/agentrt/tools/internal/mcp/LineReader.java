@@ -36,9 +36,7 @@ final class LineReader {
     private final InputStream in;
     private final int maxBytes;
     private final byte[] chunk = new byte[8192];
-    private final CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
-            .onMalformedInput(CodingErrorAction.REPORT)
-            .onUnmappableCharacter(CodingErrorAction.REPORT);
+    private final CharsetDecoder utf8;
     private int position;
     private int limit;
     private byte[] line = new byte[1024];
@@ -46,12 +44,18 @@ final class LineReader {
     private long skipped;
     private @Nullable IdScanner oversized;
 
-    LineReader(InputStream in, int maxBytes) {
+    /**
+     * @param strict whether a line that is not UTF-8 comes back as {@link NotUtf8}; otherwise its bad
+     *     bytes are replaced (for text meant for people, such as a server's stderr)
+     */
+    LineReader(InputStream in, int maxBytes, boolean strict) {
         if (maxBytes <= 0) {
             throw new IllegalArgumentException("maxBytes must be positive, was " + maxBytes);
         }
         this.in = in;
         this.maxBytes = maxBytes;
+        CodingErrorAction action = strict ? CodingErrorAction.REPORT : CodingErrorAction.REPLACE;
+        this.utf8 = StandardCharsets.UTF_8.newDecoder().onMalformedInput(action).onUnmappableCharacter(action);
     }
 
     int maxBytes() {

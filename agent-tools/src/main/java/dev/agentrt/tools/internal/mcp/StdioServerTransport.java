@@ -160,7 +160,7 @@ public final class StdioServerTransport implements McpServerTransportProvider {
     // ---- reading
 
     private void read() {
-        var reader = new LineReader(in, maxLineBytes);
+        var reader = new LineReader(in, maxLineBytes, true);
         try {
             LineReader.Line line;
             while (!stopping.get() && (line = reader.next()) != null) {
