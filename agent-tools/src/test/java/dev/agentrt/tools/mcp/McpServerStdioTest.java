@@ -12,7 +12,9 @@ import dev.agentrt.core.tool.Tool;
 import dev.agentrt.core.tool.ToolResult;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -49,6 +51,17 @@ import java.util.stream.Stream;
 class McpServerStdioTest {
     private static final AtomicInteger ids = new AtomicInteger(100);
     private static StdioPeer shared;
+    private Leaks leaks;
+
+    @BeforeEach
+    void watchForLeaks() {
+        leaks = new Leaks();
+    }
+
+    @AfterEach
+    void nothingIsLeftRunning() throws InterruptedException {
+        leaks.assertNoThreadsLeft("agentrt-mcp-serve-");
+    }
 
     @BeforeAll
     static void startSharedServer() {
@@ -58,7 +71,7 @@ class McpServerStdioTest {
     }
 
     @AfterAll
-    static void stopSharedServer() throws InterruptedException {
+    static void stopSharedServer() throws Exception {
         if (shared != null) {
             shared.closeInput();
             assertThat(shared.nextLine()).as("output after stdin ended").isNull();
@@ -120,7 +133,8 @@ class McpServerStdioTest {
                         {"jsonrpc":"2.0","id":11,"method":"initialize","params":{"protocolVersion":"2025-06-18",\
                         "capabilities":{},"clientInfo":{"name":"again","version":"1"}}}"""), -32600, JsonValue.of(11),
                         "already initialized"),
-                Arguments.of("an unknown method", line("{\"jsonrpc\":\"2.0\",\"id\":12,\"method\":\"no/such\"}"), -32601,
+                Arguments.of("an unknown method", line("{\"jsonrpc\":\"2.0\",\"id\":12,\"method\":\"no/such\"}"),
+                        -32601,
                         JsonValue.of(12), "no/such"),
                 Arguments.of("a blank line", line(""), 0, null, ""),
                 Arguments.of("a line of spaces and CR", line("   \r"), 0, null, ""),
@@ -154,7 +168,8 @@ class McpServerStdioTest {
     void aLineOverTheSizeCapIsRejectedWithTheIdAtItsEndAndTheNextRequestIsAnswered() {
         // The id comes last, after 17 MiB of arguments, as the TypeScript SDK orders its fields.
         var huge = new StringBuilder(18 * 1024 * 1024);
-        huge.append("{\"jsonrpc\":\"2.0\",\"method\":\"tools/call\",\"params\":{\"name\":\"echo\",\"arguments\":{\"text\":\"");
+        huge.append(
+                "{\"jsonrpc\":\"2.0\",\"method\":\"tools/call\",\"params\":{\"name\":\"echo\",\"arguments\":{\"text\":\"");
         huge.repeat("x", 17 * 1024 * 1024);
         huge.append("\"}},\"id\":\"huge-1\"}");
         int next = ids.incrementAndGet();
@@ -239,8 +254,13 @@ class McpServerStdioTest {
                 release.println("go");
                 JsonObject answer = peer.nextObject();
                 assertThat(answer.getLong("id")).contains(42L);
-                assertThat(answer.getObject("result").orElseThrow().getArray("content").orElseThrow().get(0)
-                        .asObject().getString("text")).contains("released: go");
+                assertThat(answer.getObject("result")
+                        .orElseThrow()
+                        .getArray("content")
+                        .orElseThrow()
+                        .get(0)
+                        .asObject()
+                        .getString("text")).contains("released: go");
             }
             assertThat(peer.nextLine()).as("output after the last answer").isNull();
             assertThat(peer.process().waitFor(60, TimeUnit.SECONDS)).as("the server exited by itself").isTrue();

@@ -11,6 +11,8 @@ import dev.agentrt.core.tool.ToolErrorKind;
 import dev.agentrt.core.tool.ToolExecution;
 import dev.agentrt.core.tool.ToolRegistry;
 import dev.agentrt.core.tool.ToolResult;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -36,6 +38,18 @@ import java.util.concurrent.atomic.AtomicInteger;
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class McpToolsHttpTest {
     private static final Duration CALL_TIMEOUT = Duration.ofSeconds(60);
+    private Leaks leaks;
+
+    @BeforeEach
+    void watchForLeaks() {
+        leaks = new Leaks();
+    }
+
+    @AfterEach
+    void nothingIsLeftRunning() throws Exception {
+        leaks.assertNoThreadsLeft("HttpClient-");
+        leaks.assertNoProcessesLeft();
+    }
 
     private static ToolResult call(McpTools tools, String tool, String args) {
         return ToolRegistry.of(tools.tools())
@@ -207,7 +221,8 @@ class McpToolsHttpTest {
             ToolResult r = call(tools, "work", "{}");
             assertThat(r.isError()).as(r.content()).isFalse();
             assertThat(r.content()).isEqualTo("answered after resuming");
-            RawHttpServer.Request resume = server.requests().stream()
+            RawHttpServer.Request resume = server.requests()
+                    .stream()
                     .filter(q -> q.method().equals("GET"))
                     .findFirst()
                     .orElseThrow();
@@ -279,7 +294,8 @@ class McpToolsHttpTest {
             assertThat(call(tools, "work", "{}").content()).isEqualTo("in session-2");
             var initializes = server.requests().stream().filter(q -> q.body().contains("\"initialize\"")).toList();
             assertThat(initializes).hasSize(2);
-            assertThat(initializes.get(1).header("Mcp-Session-Id")).as("a new session is asked for without one").isNull();
+            assertThat(initializes.get(1).header("Mcp-Session-Id")).as("a new session is asked for without one")
+                    .isNull();
         }
     }
 
@@ -292,9 +308,11 @@ class McpToolsHttpTest {
                 response.send(200, null, "");
             } else if (body.contains("\"initialize\"")) {
                 if (initializes.incrementAndGet() == 1) {
-                    response.json(200, """
-                            {"jsonrpc":"2.0","id":%s,"result":{"protocolVersion":"2025-06-18","capabilities":{"tools":{}},\
-                            "serverInfo":{"name":"scripted","version":"1"}}}""".formatted(idOf(request)),
+                    response.json(200,
+                            """
+                                    {"jsonrpc":"2.0","id":%s,"result":{"protocolVersion":"2025-06-18","capabilities":{"tools":{}},\
+                                    "serverInfo":{"name":"scripted","version":"1"}}}"""
+                                    .formatted(idOf(request)),
                             "Mcp-Session-Id", "only-session");
                 } else {
                     response.send(503, "text/plain", "shutting down");

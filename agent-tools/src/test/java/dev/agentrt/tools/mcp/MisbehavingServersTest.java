@@ -74,7 +74,8 @@ class MisbehavingServersTest {
 
     @Test
     void aServerThatHangsAndIgnoresSigtermTimesOutAndIsKilled() {
-        assertThatThrownBy(() -> fake("hang").connectTimeout(Duration.ofSeconds(3)).connect()
+        assertThatThrownBy(() -> fake("hang").connectTimeout(Duration.ofSeconds(3))
+                .connect()
                 .block(Duration.ofSeconds(90)))
                 .isInstanceOf(ToolException.class)
                 .hasMessageContaining("did not complete the MCP handshake within 3000 ms");
@@ -83,7 +84,8 @@ class MisbehavingServersTest {
 
     @Test
     void aServerThatAnswersOnlyWithGarbageTimesOutAndTheMessageQuotesTheGarbage() {
-        assertThatThrownBy(() -> fake("invalid").connectTimeout(Duration.ofSeconds(3)).connect()
+        assertThatThrownBy(() -> fake("invalid").connectTimeout(Duration.ofSeconds(3))
+                .connect()
                 .block(Duration.ofSeconds(90)))
                 .isInstanceOf(ToolException.class)
                 .hasMessageContaining("did not complete the MCP handshake within 3000 ms")
@@ -118,7 +120,8 @@ class MisbehavingServersTest {
             ProcessHandle server = ProcessHandle.of(tools.pid().orElseThrow()).orElseThrow();
             ToolResult r = call(tools, "ping");
             assertThat(r.errorKind()).isEqualTo(ToolErrorKind.EXECUTION_FAILED);
-            assertThat(r.content()).contains("'fake' closed its stdout but is still running").contains("closing stdout");
+            assertThat(r.content()).contains("'fake' closed its stdout but is still running")
+                    .contains("closing stdout");
             server.onExit().get(60, TimeUnit.SECONDS); // killed without anyone closing the connection
         }
     }

@@ -48,7 +48,6 @@ final class IdScanner {
     record Scan(boolean object, @Nullable Object id, boolean hasId, boolean hasMethod, boolean hasResultOrError) {
         static final Scan NOTHING = new Scan(false, null, false, false, false);
 
-
         /** Whether the message, as far as it was seen, looks like a response rather than a request. */
         boolean looksLikeResponse() {
             return !hasMethod && hasResultOrError;

@@ -305,7 +305,7 @@ public final class StdioServerTransport implements McpServerTransportProvider {
             }
             if (!state.compareAndSet(UNINITIALIZED, INITIALIZING)) {
                 answer(null, error(id, ErrorCodes.INVALID_REQUEST,
-                        "Invalid request: the session is already initialized"));
+                        "Invalid request: the session is already initialized (or being initialized)"));
                 return;
             }
             initializeKey = key;
