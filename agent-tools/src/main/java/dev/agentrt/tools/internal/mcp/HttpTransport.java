@@ -372,7 +372,7 @@ public final class HttpTransport implements McpClientTransport {
             try {
                 f = client.sendAsync(request, stream::subscriber);
             } catch (RuntimeException e) {
-                fail("could not be sent " + what + ": " + describe(e));
+                fail("did not get " + what + ": " + describe(e));
                 return;
             }
             inFlight.add(f);
