@@ -244,12 +244,14 @@ class McpServerStdioTest {
     @Test
     void whenStdinEndsACallStillRunningIsAnsweredAndThenTheProcessExits() throws Exception {
         try (var gate = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
-                StdioPeer peer = StdioPeer.java(StdioServerMain.class, "-Dgate.port=" + gate.getLocalPort())) {
+                StdioPeer peer = StdioPeer.java(StdioServerMain.class, "-Dgate.port=" + gate.getLocalPort(),
+                        "-Dorg.slf4j.simpleLogger.log.dev.agentrt.tools.internal.mcp.StdioServerTransport=debug")) {
             peer.initialize("2025-06-18");
             peer.send("{\"jsonrpc\":\"2.0\",\"id\":42,\"method\":\"tools/call\",\"params\":{\"name\":\"gate\"}}");
             try (Socket tool = gate.accept()) { // the tool is running
                 peer.closeInput();
-                peer.awaitStderr(StdioServerMain.STDIN_ENDED); // the server has seen the end of its input
+                // The server has seen the end of its input while the call runs (its debug log says so).
+                peer.awaitStderr("the input ended; answering the 1 call(s) still running");
                 var release = new PrintWriter(tool.getOutputStream(), true, StandardCharsets.UTF_8);
                 release.println("go");
                 JsonObject answer = peer.nextObject();

@@ -7,11 +7,8 @@ import dev.agentrt.core.tool.ToolResult;
 import reactor.core.publisher.Mono;
 
 import java.io.BufferedReader;
-import java.io.FilterInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.InputStreamReader;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.Socket;
@@ -22,12 +19,10 @@ import java.util.List;
  * An {@link McpServer} over this process's stdin and stdout, run as a subprocess by {@link
  * McpServerStdioTest} and the TypeScript SDK's client. Tools: {@code echo}, and {@code gate}, which
  * connects to 127.0.0.1 at the port of the system property {@code gate.port} and answers with the
- * line it reads there, so a test decides when the call ends. When stdin ends the process writes
- * {@code stdin ended} to stderr. It exits by itself when serving ends: nothing calls {@code exit}.
+ * line it reads there, so a test decides when the call ends. It exits by itself when serving ends:
+ * nothing calls {@code exit}.
  */
 public final class StdioServerMain {
-    static final String STDIN_ENDED = "stdin ended";
-
     private StdioServerMain() {}
 
     static List<Tool> tools() {
@@ -57,17 +52,6 @@ public final class StdioServerMain {
     }
 
     public static void main(String[] args) {
-        InputStream in = new FilterInputStream(System.in) {
-            @Override
-            public int read(byte[] b, int off, int len) throws IOException {
-                int n = super.read(b, off, len);
-                if (n < 0) {
-                    System.err.println(STDIN_ENDED);
-                }
-                return n;
-            }
-        };
-        OutputStream out = System.out;
-        McpServer.builder(tools()).name("stdio-test").grants(Grants.none()).build().serve(in, out).block();
+        McpServer.builder(tools()).name("stdio-test").grants(Grants.none()).build().serveStdio().block();
     }
 }

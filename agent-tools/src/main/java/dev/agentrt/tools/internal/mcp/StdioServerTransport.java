@@ -407,7 +407,7 @@ public final class StdioServerTransport implements McpServerTransportProvider {
             return;
         }
         if (!calls.isEmpty()) {
-            log.debug("MCP server '{}': the input ended with {} calls running; answering them for at most {} ms",
+            log.debug("MCP server '{}': the input ended; answering the {} call(s) still running for at most {} ms",
                     name, calls.size(), drainTimeout.toMillis());
             drainTimer = Mono.delay(drainTimeout).subscribe(x -> expire());
         }
