@@ -25,6 +25,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -485,7 +486,7 @@ public final class HttpTransport implements McpClientTransport {
                 if (initialize && !resumed) {
                     info.headers().firstValue(SESSION_HEADER).ifPresent(id -> sessionId = id);
                 }
-                String type = info.headers().firstValue("Content-Type").orElse("").toLowerCase(java.util.Locale.ROOT);
+                String type = info.headers().firstValue("Content-Type").orElse("").toLowerCase(Locale.ROOT);
                 if (status < 200 || status >= 300) {
                     return new Collect(ERROR_EXCERPT_BYTES, false, bytes -> body = bytes);
                 }
@@ -523,6 +524,9 @@ public final class HttpTransport implements McpClientTransport {
                 Object parsed;
                 try {
                     parsed = json.readValue(data, ANY);
+                    if (parsed == null) {
+                        throw new IOException("null is no message");
+                    }
                 } catch (IOException | RuntimeException e) {
                     IdScanner.Scan scan = IdScanner.scan(data);
                     String clipped = data.length() <= 200 ? data : data.substring(0, 200) + "…";
