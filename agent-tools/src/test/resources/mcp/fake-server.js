@@ -4,13 +4,32 @@
 //   hang            reads everything, answers nothing, and ignores SIGTERM
 //   invalid         answers initialize with a line that is not JSON-RPC
 //   ok              a well-behaved server with one tool, "ping"
+//   noisy           prints a banner and a line of garbage before every answer (lines a client must skip);
+//                   its second tool, "big", answers with a line of 17 MiB whose id comes last
+//   broken-answer   answers tools/call with a truncated line that starts like the answer
+//   close-stdout    closes its stdout on tools/call and keeps running
 const mode = process.argv[2] || "ok";
+const fs = require("fs");
+if (mode === "noisy") {
+  process.stdout.write("fake server starting (a banner on stdout)\n");
+}
+if (mode === "close-stdout") {
+  setInterval(() => {}, 1000);
+}
 if (mode === "hang") {
   process.on("SIGTERM", () => process.stderr.write("ignoring SIGTERM\n"));
   setInterval(() => {}, 1000);
 }
-const send = (m) => process.stdout.write(JSON.stringify(m) + "\n");
+const send = (m) => {
+  if (mode === "noisy") {
+    process.stdout.write("log: about to answer\n");
+  }
+  process.stdout.write(JSON.stringify(m) + "\n");
+};
 const tools = [{ name: "ping", description: "Answers pong", inputSchema: { type: "object", properties: {} } }];
+if (mode === "noisy") {
+  tools.push({ name: "big", description: "Answers with 17 MiB", inputSchema: { type: "object", properties: {} } });
+}
 let buffer = "";
 process.stdin.setEncoding("utf8");
 process.stdin.on("data", (chunk) => {
@@ -34,6 +53,17 @@ function handle(msg) {
     send({ jsonrpc: "2.0", id: msg.id, result: { tools } });
   } else if (msg.method === "tools/call") {
     if (mode === "crash-on-call") { process.stderr.write("crashing on tools/call\n"); process.exit(3); }
+    if (mode === "close-stdout") { process.stderr.write("closing stdout\n"); fs.closeSync(1); return; }
+    if (mode === "broken-answer") {
+      process.stdout.write(JSON.stringify({ jsonrpc: "2.0", id: msg.id }).slice(0, -1) + ',"result":{"content":[{"ty\n');
+      return;
+    }
+    if (msg.params.name === "big") {
+      const text = "x".repeat(17 * 1024 * 1024);
+      process.stdout.write('{"result":{"content":[{"type":"text","text":"' + text + '"}]},"jsonrpc":"2.0","id":'
+        + JSON.stringify(msg.id) + "}\n");
+      return;
+    }
     send({ jsonrpc: "2.0", id: msg.id, result: { content: [{ type: "text", text: "pong" }] } });
   } else if (msg.id !== undefined) {
     send({ jsonrpc: "2.0", id: msg.id, error: { code: -32601, message: "Method not found" } });

@@ -37,8 +37,16 @@ import java.util.Objects;
  *
  * <p>Transport: stdio (newline-delimited JSON-RPC), over the process's own stdin and stdout or any
  * pair of streams. The SDK's HTTP server transports need a servlet container, which agentrt does not
- * bring. Immutable and thread-safe; one server may serve several stream pairs at once. Serving reads
- * and writes on threads of the SDK's stdio transport, never on the caller's.
+ * bring. A line the server cannot use never stops it: a line that is not JSON gets a {@code -32700}
+ * parse error, JSON that is not a JSON-RPC message a {@code -32600} invalid request, a line over
+ * 16 MiB is skipped (not held) and rejected, blank lines are ignored, and the next message is served.
+ * {@code ping} is answered at any time; other requests before the client's {@code
+ * notifications/initialized} get an error. JSON-RPC batches are served when the client negotiated
+ * protocol version 2025-03-26, the one revision that has them, and rejected otherwise.
+ * {@code notifications/cancelled} cancels the call it names.
+ *
+ * <p>Immutable and thread-safe; one server may serve several stream pairs at once. Serving reads
+ * and writes on two threads of its own per stream pair, never on the caller's.
  */
 public final class McpServer {
     private final ToolRegistry registry;
@@ -48,6 +56,7 @@ public final class McpServer {
     private final Grants grants;
     private final ToolAccess access;
     private final Duration timeout;
+    private final Duration drainTimeout;
 
     private McpServer(Builder b) {
         this.registry = b.registry;
@@ -57,6 +66,7 @@ public final class McpServer {
         this.grants = b.grants;
         this.access = b.access;
         this.timeout = b.timeout;
+        this.drainTimeout = b.drainTimeout;
     }
 
     /** A server for these tools, granted {@code grants}, with the defaults of {@link Builder}. */
@@ -84,22 +94,26 @@ public final class McpServer {
     }
 
     /**
-     * Serves over this process's stdin and stdout until stdin ends. Whatever else the program
-     * prints must go to stderr: stdout carries the protocol.
+     * Serves over this process's stdin and stdout until stdin ends (see {@link #serve}). Whatever
+     * else the program prints must go to stderr: stdout carries the protocol.
      */
     public Mono<Void> serveStdio() {
         return serve(System.in, System.out);
     }
 
     /**
-     * Serves one client over a pair of streams. Completes when {@code in} ends; cancelling stops
-     * serving (a thread blocked reading {@code in} ends when the stream does). Cold: each
-     * subscription serves anew.
+     * Serves one client over a pair of streams. When {@code in} ends (the client is done), the calls
+     * still running are answered as they finish, for at most {@link Builder#drainTimeout}; calls
+     * still running then are cancelled and answered with an error. Completes once all that is
+     * written; fails with a {@link dev.agentrt.core.ToolException} if writing to {@code out} fails
+     * (the client stopped reading). Cancelling stops serving at once, running calls unanswered (a
+     * thread blocked reading {@code in} ends when the stream does). Cold: each subscription serves
+     * anew; {@code out} is flushed but not closed.
      */
     public Mono<Void> serve(InputStream in, OutputStream out) {
         Objects.requireNonNull(in, "in");
         Objects.requireNonNull(out, "out");
-        return McpServerBridge.serve(registry, this::execution, name, version, in, out);
+        return McpServerBridge.serve(registry, this::execution, name, version, in, out, drainTimeout);
     }
 
     private ToolExecution execution() {
@@ -115,6 +129,7 @@ public final class McpServer {
         private Grants grants = Grants.none();
         private ToolAccess access = ToolAccess.ALL;
         private Duration timeout = Duration.ofSeconds(30);
+        private Duration drainTimeout = Duration.ofSeconds(10);
 
         private Builder(ToolRegistry registry) {
             this.registry = Objects.requireNonNull(registry, "registry");
@@ -157,12 +172,26 @@ public final class McpServer {
 
         /** How long one call may take; 30 s by default. */
         public Builder timeout(Duration timeout) {
-            Objects.requireNonNull(timeout, "timeout");
-            if (timeout.isNegative() || timeout.isZero()) {
-                throw new IllegalArgumentException("timeout must be positive, was " + timeout);
-            }
-            this.timeout = timeout;
+            this.timeout = positive(timeout, "timeout");
             return this;
+        }
+
+        /**
+         * Once the client has closed the server's input, how long the calls still running may take
+         * to finish and be answered before the server cancels them, answers them with an error and
+         * stops; 10 s by default.
+         */
+        public Builder drainTimeout(Duration drainTimeout) {
+            this.drainTimeout = positive(drainTimeout, "drainTimeout");
+            return this;
+        }
+
+        private static Duration positive(Duration d, String what) {
+            Objects.requireNonNull(d, what);
+            if (d.isNegative() || d.isZero()) {
+                throw new IllegalArgumentException(what + " must be positive, was " + d);
+            }
+            return d;
         }
 
         public McpServer build() {

@@ -48,7 +48,11 @@ import java.util.regex.Pattern;
  * <p>A call to a tool becomes a {@code tools/call} request with the builder's call timeout. An
  * {@code isError} result, a JSON-RPC error, a timeout or a server that died come back as error
  * results the model reads ({@code EXECUTION_FAILED} or {@code TIMEOUT}); nothing throws into the
- * agent loop. The server's tools are listed once, at connect time.
+ * agent loop. A server that dies or breaks the connection fails the calls it had not answered as
+ * soon as that shows, not when they time out: a stdio server that exits or closes its stdout; over
+ * HTTP, a response stream that breaks or ends before the answer (resumed first when the server's
+ * events carry ids, as the spec provides). Over stdio, lines that are not JSON-RPC (a banner a server
+ * prints) are skipped and quoted in later errors. The server's tools are listed once, at connect time.
  *
  * <p>Thread-safe. Nothing blocks except {@link #close()}, which waits (at most a few seconds) for
  * the session to end and a stdio server's process, and every process it started, to be gone: asked

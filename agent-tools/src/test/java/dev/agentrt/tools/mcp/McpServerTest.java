@@ -2,6 +2,8 @@ package dev.agentrt.tools.mcp;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.agentrt.core.json.JsonObject;
+import dev.agentrt.core.json.JsonValue;
 import dev.agentrt.core.model.ToolCall;
 import dev.agentrt.core.security.Grants;
 import dev.agentrt.core.security.Principal;
@@ -16,10 +18,15 @@ import io.modelcontextprotocol.client.transport.StdioClientTransport;
 import io.modelcontextprotocol.json.McpJsonDefaults;
 import io.modelcontextprotocol.spec.McpSchema;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 /**
  * {@link McpServer} run as a subprocess JVM ({@link ExposedToolsMain}), called by the SDK's own
@@ -82,6 +89,36 @@ class McpServerTest {
                     .block(Duration.ofSeconds(30));
             assertThat(refund.errorKind()).isEqualTo(ToolErrorKind.EXECUTION_FAILED);
             assertThat(refund.content()).contains("payments:refund");
+        }
+    }
+
+    @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void theTypeScriptSdksClientListsCallsAndPingsOurServer(@TempDir Path dir) throws Exception {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Path stderr = dir.resolve("stderr.txt");
+        Process client = new ProcessBuilder(TestServers.node(), TestServers.npmScript("sdk-client.mjs"), java, "-cp",
+                System.getProperty("java.class.path"), StdioServerMain.class.getName())
+                .redirectError(stderr.toFile())
+                .start();
+        String out = new String(client.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        int exit = client.waitFor();
+        assertThat(exit).as(() -> "the TypeScript client failed: " + readQuietly(stderr)).isZero();
+        JsonObject seen = JsonValue.parse(out.trim()).asObject();
+        assertThat(seen.getString("server")).contains("stdio-test");
+        assertThat(seen.getArray("tools").orElseThrow().items()).extracting(t -> ((JsonValue.JsonString) t).value())
+                .containsExactly("echo", "gate");
+        assertThat(seen.getString("echo")).contains("echo: from TypeScript");
+        assertThat(seen.getBoolean("echoIsError")).contains(false);
+        assertThat(seen.getObject("ping")).contains(JsonObject.EMPTY);
+        assertThat(seen.getLong("unknown")).contains(-32601L);
+    }
+
+    private static String readQuietly(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (java.io.IOException e) {
+            return "(unreadable: " + e + ")";
         }
     }
 

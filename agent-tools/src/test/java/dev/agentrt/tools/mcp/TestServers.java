@@ -44,6 +44,16 @@ final class TestServers {
         return js.toString();
     }
 
+    /** A script of ours in {@code src/test/npm}, beside the packages it imports. */
+    static String npmScript(String name) {
+        Path js = NPM.getParent().resolve(name);
+        if (!Files.isRegularFile(js)) {
+            throw new AssertionError(js + " is missing");
+        }
+        npmServer("server-everything"); // fails clearly if the packages are not installed
+        return js.toString();
+    }
+
     static McpTransportSpec.Stdio everything() {
         return McpTransportSpec.stdio(node(), npmServer("server-everything"), "stdio");
     }

@@ -91,6 +91,10 @@ public final class McpClientTool implements Tool {
         while (cause.getCause() != null && !(cause instanceof McpError) && !(cause instanceof McpTransportException)) {
             cause = cause.getCause();
         }
+        if (cause instanceof McpError m && m.getJsonRpcError() != null
+                && m.getJsonRpcError().data() instanceof TransportFailure f) {
+            return failed(f.message());
+        }
         if (cause instanceof McpError m && m.getJsonRpcError() != null) {
             var rpc = m.getJsonRpcError();
             return ToolResult.error(ToolErrorKind.EXECUTION_FAILED, "MCP server '" + server + "' refused the call to \""

@@ -4,7 +4,6 @@ import dev.agentrt.core.AgentSchedulers;
 import dev.agentrt.tools.mcp.McpTransportSpec;
 import io.modelcontextprotocol.client.McpAsyncClient;
 import io.modelcontextprotocol.client.McpClient;
-import io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTransport;
 import io.modelcontextprotocol.spec.McpClientTransport;
 import io.modelcontextprotocol.spec.McpSchema;
 import io.modelcontextprotocol.spec.McpTransportException;
@@ -13,9 +12,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,7 +19,7 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * One client session with one MCP server: the SDK's async client over our subprocess transport or
- * the SDK's streamable HTTP transport. {@link #close()} is idempotent and leaves nothing running: the
+ * our streamable HTTP transport. {@link #close()} is idempotent and leaves nothing running: the
  * session, the subprocess (killed if need be) or the HTTP client and its threads.
  */
 public final class McpConnection {
@@ -34,18 +30,15 @@ public final class McpConnection {
     private final String description;
     private final McpAsyncClient client;
     private final @Nullable ProcessTransport process;
-    private final @Nullable CapturingHttpClientBuilder http;
     private final McpClientTransport transport;
     private final AtomicReference<@Nullable Mono<Void>> closing = new AtomicReference<>();
 
     private McpConnection(String server, String description, McpClientTransport transport,
-            @Nullable ProcessTransport process, @Nullable CapturingHttpClientBuilder http, Duration callTimeout,
-            Duration connectTimeout) {
+            @Nullable ProcessTransport process, Duration callTimeout, Duration connectTimeout) {
         this.server = server;
         this.description = description;
         this.transport = transport;
         this.process = process;
-        this.http = http;
         this.client = McpClient.async(transport)
                 .clientInfo(McpSchema.Implementation.builder("agentrt", version()).build())
                 .requestTimeout(callTimeout)
@@ -62,25 +55,12 @@ public final class McpConnection {
                 command.add(s.command());
                 command.addAll(s.args());
                 var transport = new ProcessTransport(server, command, s.env(), s.workingDirectory(), McpJson.mapper());
-                yield new McpConnection(server, "stdio: " + String.join(" ", command), transport, transport, null,
+                yield new McpConnection(server, "stdio: " + String.join(" ", command), transport, transport,
                         callTimeout, connectTimeout);
             }
             case McpTransportSpec.Http h -> {
-                URI url = h.url();
-                String base = url.getScheme() + "://" + url.getRawAuthority();
-                String endpoint = (url.getRawPath() == null || url.getRawPath().isEmpty() ? "/" : url.getRawPath())
-                        + (url.getRawQuery() == null ? "" : "?" + url.getRawQuery());
-                var requests = HttpRequest.newBuilder();
-                h.headers().forEach(requests::header);
-                var clients = new CapturingHttpClientBuilder();
-                var transport = HttpClientStreamableHttpTransport.builder(base)
-                        .endpoint(endpoint)
-                        .clientBuilder(clients)
-                        .requestBuilder(requests)
-                        .connectTimeout(connectTimeout)
-                        .jsonMapper(McpJson.mapper())
-                        .build();
-                yield new McpConnection(server, "http: " + url, transport, null, clients, callTimeout, connectTimeout);
+                var transport = new HttpTransport(server, h.url(), h.headers(), connectTimeout, McpJson.mapper());
+                yield new McpConnection(server, "http: " + h.url(), transport, null, callTimeout, connectTimeout);
             }
         };
     }
@@ -135,9 +115,8 @@ public final class McpConnection {
                     return Mono.empty();
                 })
                 // The client's close already closed the transport; this makes sure of it, killing a
-                // process that outlived the grace period. Both are idempotent.
+                // process that outlived the grace period or shutting the HTTP client down. Both are idempotent.
                 .then(Mono.defer(transport::closeGracefully).onErrorResume(e -> Mono.empty()))
-                .then(Mono.<Void>fromRunnable(this::shutdownHttpClient))
                 .subscribeOn(AgentSchedulers.blocking())
                 .cache();
         if (!closing.compareAndSet(null, close)) {
@@ -145,13 +124,6 @@ public final class McpConnection {
             return other != null ? other : Mono.empty();
         }
         return close;
-    }
-
-    private void shutdownHttpClient() {
-        HttpClient c = http == null ? null : http.built();
-        if (c != null) {
-            c.shutdownNow();
-        }
     }
 
     private static String version() {

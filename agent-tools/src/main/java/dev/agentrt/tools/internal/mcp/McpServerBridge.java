@@ -8,17 +8,14 @@ import dev.agentrt.core.tool.ToolResult;
 import io.modelcontextprotocol.server.McpAsyncServer;
 import io.modelcontextprotocol.server.McpServer;
 import io.modelcontextprotocol.server.McpServerFeatures;
-import io.modelcontextprotocol.server.transport.StdioServerTransportProvider;
 import io.modelcontextprotocol.spec.McpSchema;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
-import reactor.core.publisher.Sinks;
 
-import java.io.FilterInputStream;
-import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -26,7 +23,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
 /**
- * Serves a registry's tools with the SDK's server over a pair of streams. Every {@code tools/call}
+ * Serves a registry's tools with the SDK's server over a pair of streams, through our {@link
+ * StdioServerTransport}. Every {@code tools/call}
  * goes through {@link ToolRegistry#execute} under a fresh {@link ToolExecution} from the policy, so the
  * capability checks, schema validation and timeout of an agent's own calls apply unchanged.
  */
@@ -35,45 +33,22 @@ public final class McpServerBridge {
 
     private McpServerBridge() {}
 
-    /** Serves until {@code in} ends (the client went away) or the subscription is cancelled. */
+    /**
+     * Serves until {@code in} ends and the calls still running are answered (for at most {@code
+     * drainTimeout}), or the subscription is cancelled.
+     */
     public static Mono<Void> serve(ToolRegistry registry, Supplier<ToolExecution> policy, String name,
-            String version, InputStream in, OutputStream out) {
+            String version, InputStream in, OutputStream out, Duration drainTimeout) {
         return Mono.defer(() -> {
-            Sinks.Empty<Void> ended = Sinks.empty();
-            var watched = new FilterInputStream(in) {
-                @Override
-                public int read() throws IOException {
-                    int b = super.read();
-                    if (b < 0) {
-                        ended.tryEmitEmpty();
-                    }
-                    return b;
-                }
-
-                @Override
-                public int read(byte[] buf, int off, int len) throws IOException {
-                    int n;
-                    try {
-                        n = super.read(buf, off, len);
-                    } catch (IOException e) {
-                        ended.tryEmitEmpty();
-                        throw e;
-                    }
-                    if (n < 0) {
-                        ended.tryEmitEmpty();
-                    }
-                    return n;
-                }
-            };
-            var provider = new StdioServerTransportProvider(McpJson.mapper(), watched, out);
-            McpAsyncServer server = McpServer.async(provider)
+            var transport = new StdioServerTransport(name, in, out, McpJson.mapper(), drainTimeout);
+            McpAsyncServer server = McpServer.async(transport)
                     .serverInfo(name, version)
                     .capabilities(McpSchema.ServerCapabilities.builder().tools(false).build())
                     .validateToolInputs(false)
                     .tools(specifications(registry, policy))
                     .build();
             log.debug("MCP server '{}' serving {} tools", name, registry.tools().size());
-            return ended.asMono()
+            return transport.serve()
                     .doFinally(s -> server.closeGracefully()
                             .onErrorResume(e -> Mono.empty())
                             .subscribe());

@@ -12,9 +12,7 @@ import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -32,11 +30,16 @@ import java.util.function.Function;
 /**
  * The client side of the MCP stdio transport, over a subprocess this class owns from start to
  * death. It replaces the SDK's {@code StdioClientTransport} because an agent runtime needs what that
- * one does not give: a server that ignores SIGTERM is killed, its child processes too; a line that is
- * not JSON-RPC ends the session with an error naming the line instead of leaving requests to time out;
- * the process starts at most once (the SDK client re-runs {@code connect} after a failed
- * initialisation, which would start a second server); and {@link #failure()} lets callers fail
- * in-flight requests as soon as the server dies.
+ * one does not give: a server that ignores SIGTERM is killed, its child processes too; the process
+ * starts at most once (the SDK client re-runs {@code connect} after a failed initialisation, which
+ * would start a second server); and {@link #failure()} lets callers fail in-flight requests as soon
+ * as the server dies, or closes its stdout while it keeps running.
+ *
+ * <p>Reading never stops at a bad line, as the reference clients behave: a line that is not JSON-RPC
+ * (a banner a server prints, say) is skipped, logged and kept for error messages; a line over 16 MiB is
+ * skipped without being held. When such a line was meant as the answer to one of our requests (it
+ * carries that request's id), the request fails at once with an error saying why, instead of waiting
+ * for its timeout; when it was a request from the server, the server gets a JSON-RPC error.
  *
  * <p>Three daemon platform threads per process, named {@code agentrt-mcp-<server>-stdin/stdout/stderr},
  * do the blocking pipe I/O; they end when the process ends. Nothing here blocks a Reactor thread:
@@ -44,8 +47,9 @@ import java.util.function.Function;
  */
 public final class ProcessTransport implements McpClientTransport {
     private static final Logger log = LoggerFactory.getLogger(ProcessTransport.class);
-    private static final int MAX_LINE_CHARS = 16 * 1024 * 1024;
     private static final int STDERR_LINES_KEPT = 20;
+    private static final int NOISE_LINES_KEPT = 3;
+    private static final int STDERR_MAX_LINE_BYTES = 64 * 1024;
     private static final Duration TERM_GRACE = Duration.ofSeconds(2);
 
     private final String server;
@@ -58,6 +62,7 @@ public final class ProcessTransport implements McpClientTransport {
     private final ConcurrentLinkedQueue<String> outbound = new ConcurrentLinkedQueue<>();
     private final Sinks.One<McpTransportException> failure = Sinks.one();
     private final ArrayDeque<String> stderrTail = new ArrayDeque<>();
+    private final ArrayDeque<String> noise = new ArrayDeque<>();
     private volatile @Nullable Process process;
     private volatile @Nullable Thread writer;
     private volatile @Nullable String failureMessage;
@@ -129,57 +134,121 @@ public final class ProcessTransport implements McpClientTransport {
     }
 
     private void readMessages(Process p, Function<Mono<JSONRPCMessage>, Mono<JSONRPCMessage>> handler) {
-        try (var reader = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-            String line;
-            while ((line = readLine(reader)) != null) {
-                if (line.isBlank()) {
-                    continue;
+        var reader = new LineReader(p.getInputStream(), LineReader.DEFAULT_MAX_BYTES, true);
+        try {
+            LineReader.Line line;
+            while ((line = reader.next()) != null) {
+                switch (line) {
+                    case LineReader.Text t -> {
+                        if (!t.text().isBlank()) {
+                            message(t.text(), handler);
+                        }
+                    }
+                    case LineReader.NotUtf8 n -> notJsonRpc("(" + n.bytes() + " bytes that are not UTF-8)",
+                            IdScanner.Scan.NOTHING, handler);
+                    case LineReader.TooLong t -> tooLong(t, handler);
                 }
-                JSONRPCMessage message;
-                try {
-                    message = McpSchema.deserializeJsonRpcMessage(json, line);
-                } catch (IOException | RuntimeException e) {
-                    fail("MCP server '" + server + "' sent a line that is not JSON-RPC: " + clip(line, 200));
-                    return;
-                }
-                handler.apply(Mono.just(message))
-                        .subscribe(null,
-                                e -> log.debug("MCP server '{}': handling a message failed", server, e));
             }
         } catch (IOException e) {
             if (!closing.get()) {
                 log.debug("MCP server '{}': reading stdout failed", server, e);
             }
+        } finally {
+            closeQuietly(p.getInputStream());
+        }
+        stdoutEnded(p);
+    }
+
+    private void message(String line, Function<Mono<JSONRPCMessage>, Mono<JSONRPCMessage>> handler) {
+        JSONRPCMessage message;
+        try {
+            message = McpSchema.deserializeJsonRpcMessage(json, line);
+        } catch (IOException | RuntimeException e) {
+            notJsonRpc(line, IdScanner.scan(line), handler);
+            return;
+        }
+        deliver(message, handler);
+    }
+
+    private void deliver(JSONRPCMessage message, Function<Mono<JSONRPCMessage>, Mono<JSONRPCMessage>> handler) {
+        handler.apply(Mono.just(message))
+                .subscribe(null, e -> log.debug("MCP server '{}': handling a message failed", server, e));
+    }
+
+    /** A line we cannot use: skipped; if it was the answer to one of our requests, that request fails now. */
+    private void notJsonRpc(String line, IdScanner.Scan scan,
+            Function<Mono<JSONRPCMessage>, Mono<JSONRPCMessage>> handler) {
+        String clipped = clip(line, 200);
+        log.warn("MCP server '{}' wrote a line that is not JSON-RPC; skipped: {}", server, clipped);
+        synchronized (noise) {
+            if (noise.size() == NOISE_LINES_KEPT) {
+                noise.removeFirst();
+            }
+            noise.addLast(clipped);
+        }
+        if (scan.id() != null && !scan.hasMethod()) {
+            failRequest(scan.id(), "MCP server '" + server + "' answered with a message that is not valid JSON-RPC: "
+                    + clipped, handler);
         }
     }
 
-    private static @Nullable String readLine(BufferedReader reader) throws IOException {
-        var sb = new StringBuilder();
-        int c;
-        while ((c = reader.read()) != -1) {
-            if (c == '\n') {
-                return sb.toString();
-            }
-            if (c != '\r') {
-                if (sb.length() >= MAX_LINE_CHARS) {
-                    throw new IOException("a message is longer than " + MAX_LINE_CHARS + " characters");
-                }
-                sb.append((char) c);
-            }
+    private void tooLong(LineReader.TooLong line, Function<Mono<JSONRPCMessage>, Mono<JSONRPCMessage>> handler) {
+        IdScanner.Scan scan = line.scan();
+        String what = "a message of " + line.bytes() + " bytes, over the limit of " + LineReader.DEFAULT_MAX_BYTES
+                + " bytes";
+        log.warn("MCP server '{}' wrote {}; skipped", server, what);
+        Object id = scan.id();
+        if (id == null) {
+            return;
         }
-        return sb.isEmpty() ? null : sb.toString();
+        if (!scan.hasMethod()) {
+            failRequest(id, "MCP server '" + server + "' answered with " + what + "; it was discarded", handler);
+        } else {
+            // A request from the server: tell it, so it does not wait for an answer that will never come.
+            sendMessage(McpSchema.JSONRPCResponse.error(id, new McpSchema.JSONRPCResponse.JSONRPCError(
+                    McpSchema.ErrorCodes.INVALID_REQUEST, "Invalid request: " + what + "; it was discarded")))
+                    .subscribe(null, e -> log.debug("MCP server '{}': could not refuse a request", server, e));
+        }
+    }
+
+    /** Fails our pending request {@code id} (if it is one) by handing the session an error answer for it. */
+    private void failRequest(Object id, String message, Function<Mono<JSONRPCMessage>, Mono<JSONRPCMessage>> handler) {
+        var error = new McpSchema.JSONRPCResponse.JSONRPCError(McpSchema.ErrorCodes.INTERNAL_ERROR, message,
+                new TransportFailure(message));
+        deliver(McpSchema.JSONRPCResponse.error(id, error), handler);
+    }
+
+    /**
+     * Stdout ended. If the process exits, {@link #exited} reports it with its exit code; if it is
+     * still running a moment later, it closed its stdout and nothing more can come from it.
+     */
+    private void stdoutEnded(Process p) {
+        if (closing.get()) {
+            return;
+        }
+        p.onExit().copy().completeOnTimeout(p, TERM_GRACE.toMillis(), TimeUnit.MILLISECONDS).thenAccept(x -> {
+            if (p.isAlive()) {
+                fail("MCP server '" + server + "' closed its stdout but is still running" + stderrSummary());
+            }
+        });
     }
 
     private void readErrors(Process p) {
-        try (var reader = new BufferedReader(new InputStreamReader(p.getErrorStream(), StandardCharsets.UTF_8))) {
-            String line;
-            while ((line = reader.readLine()) != null) {
-                log.debug("MCP server '{}' stderr: {}", server, line);
+        var reader = new LineReader(p.getErrorStream(), STDERR_MAX_LINE_BYTES, false);
+        try {
+            LineReader.Line line;
+            while ((line = reader.next()) != null) {
+                String text = switch (line) {
+                    case LineReader.Text t -> t.text();
+                    case LineReader.NotUtf8 n -> "(" + n.bytes() + " bytes that are not UTF-8)";
+                    case LineReader.TooLong t -> "(a line of " + t.bytes() + " bytes)";
+                };
+                log.debug("MCP server '{}' stderr: {}", server, text);
                 synchronized (stderrTail) {
                     if (stderrTail.size() == STDERR_LINES_KEPT) {
                         stderrTail.removeFirst();
                     }
-                    stderrTail.addLast(clip(line, 500));
+                    stderrTail.addLast(clip(text, 500));
                 }
             }
         } catch (IOException e) {
@@ -233,10 +302,19 @@ public final class ProcessTransport implements McpClientTransport {
         }
     }
 
-    /** The last lines the server wrote to stderr, for error messages. */
+    /**
+     * For error messages: the last lines the server wrote to stderr, and the last lines on stdout that
+     * were not JSON-RPC.
+     */
     public String stderrSummary() {
+        String summary;
         synchronized (stderrTail) {
-            return stderrTail.isEmpty() ? "" : "; its last stderr lines: " + String.join(" | ", stderrTail);
+            summary = stderrTail.isEmpty() ? "" : "; its last stderr lines: " + String.join(" | ", stderrTail);
+        }
+        synchronized (noise) {
+            return noise.isEmpty()
+                    ? summary
+                    : summary + "; it wrote lines to stdout that are not JSON-RPC: " + String.join(" | ", noise);
         }
     }
 

@@ -1,4 +1,7 @@
-/** Implementation of the MCP bridges: a subprocess transport, JSON conversions, tool adapters. Not API. */
+/**
+ * Implementation of the MCP bridges: our transports (a subprocess and streamable HTTP for the client,
+ * stdio for the server), JSON conversions, tool adapters. Not API.
+ */
 @NullMarked
 package dev.agentrt.tools.internal.mcp;
 

@@ -1,0 +1,793 @@
+package dev.agentrt.tools.internal.mcp;
+
+import io.modelcontextprotocol.json.McpJsonMapper;
+import io.modelcontextprotocol.json.TypeRef;
+import io.modelcontextprotocol.spec.McpClientTransport;
+import io.modelcontextprotocol.spec.McpSchema;
+import io.modelcontextprotocol.spec.McpSchema.JSONRPCMessage;
+import io.modelcontextprotocol.spec.McpTransportException;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.MonoSink;
+
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Flow;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import java.util.function.Function;
+
+/**
+ * The client side of MCP's streamable HTTP transport, in place of the SDK's {@code
+ * HttpClientStreamableHttpTransport}, which forgets a request once the server's response stream has
+ * started: when the stream then broke or ended without the answer (the server died mid-call), the
+ * call waited for its timeout. Here every request is followed to its answer:
+ * <ul>
+ * <li>each message is POSTed; the answer comes as JSON or on an SSE stream, with whatever
+ * notifications and requests the server sends first;
+ * <li>a stream that ends or breaks before the answer is resumed with {@code Last-Event-ID} (a GET)
+ * when the server gave its events ids, as the spec provides, and followed again as long as it brings
+ * new events; otherwise, or when resuming fails, the request fails at once with an error naming the
+ * server and what happened (connection refused or reset, stream ended, HTTP status);
+ * <li>the session id from the initialize answer and the negotiated protocol version go with every
+ * later request; when the server answers 404 for the session (it restarted, say), a new session is
+ * started, as the spec requires, by sending the client's initialize again, and the request that met
+ * the 404 (which the server never processed) is sent once more in it;
+ * <li>a message over 16 MiB aborts its stream; closing cancels what is in flight, sends the session's
+ * DELETE (at most two seconds) and shuts the HTTP client and its threads down.
+ * </ul>
+ * The standalone GET stream for messages the server sends outside of a request is not opened: this
+ * client declares no capability a server would need it for.
+ *
+ * <p>Non-blocking: all I/O runs on the JDK HTTP client's own threads; messages are handed to the
+ * session there, in the order the server sent them.
+ */
+public final class HttpTransport implements McpClientTransport {
+    private static final Logger log = LoggerFactory.getLogger(HttpTransport.class);
+    private static final TypeRef<Object> ANY = new TypeRef<>() {};
+    private static final String SESSION_HEADER = "Mcp-Session-Id";
+    private static final String VERSION_HEADER = "MCP-Protocol-Version";
+    private static final Duration DELETE_WAIT = Duration.ofSeconds(2);
+    private static final long DEFAULT_RETRY_MILLIS = 1000;
+    private static final long MAX_RETRY_MILLIS = 30_000;
+    private static final int ERROR_EXCERPT_BYTES = 2048;
+
+    private final String server;
+    private final URI endpoint;
+    private final Map<String, String> headers;
+    private final McpJsonMapper json;
+    private final HttpClient client;
+    private final int maxMessageBytes;
+    private final Set<CompletableFuture<?>> inFlight = ConcurrentHashMap.newKeySet();
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private volatile @Nullable Function<Mono<JSONRPCMessage>, Mono<JSONRPCMessage>> handler;
+    private volatile @Nullable String sessionId;
+    private volatile @Nullable String protocolVersion;
+    private volatile McpSchema.@Nullable JSONRPCRequest initializeRequest;
+    private @Nullable Mono<Void> renewal; // guarded by this
+
+    public HttpTransport(String server, URI endpoint, Map<String, String> headers, Duration connectTimeout,
+            McpJsonMapper json) {
+        this(server, endpoint, headers, connectTimeout, json, LineReader.DEFAULT_MAX_BYTES);
+    }
+
+    HttpTransport(String server, URI endpoint, Map<String, String> headers, Duration connectTimeout,
+            McpJsonMapper json, int maxMessageBytes) {
+        this.server = server;
+        this.endpoint = endpoint;
+        this.headers = Map.copyOf(headers);
+        this.json = json;
+        this.maxMessageBytes = maxMessageBytes;
+        this.client = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(connectTimeout)
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .build();
+    }
+
+    @Override
+    public Mono<Void> connect(Function<Mono<JSONRPCMessage>, Mono<JSONRPCMessage>> handler) {
+        this.handler = handler;
+        return Mono.empty();
+    }
+
+    /**
+     * Posts the message. For a request, completes once its answer has been handed to the session and
+     * fails (which fails the request) if it cannot come any more; for anything else, completes once
+     * the server has accepted it.
+     */
+    @Override
+    public Mono<Void> sendMessage(JSONRPCMessage message) {
+        return Mono.create(sink -> {
+            if (closed.get()) {
+                sink.error(closedError());
+                return;
+            }
+            String body;
+            try {
+                body = json.writeValueAsString(message);
+            } catch (IOException e) {
+                sink.error(new McpTransportException("could not encode an MCP message", e));
+                return;
+            }
+            if (message instanceof McpSchema.JSONRPCRequest r && McpSchema.METHOD_INITIALIZE.equals(r.method())) {
+                initializeRequest = r;
+            }
+            new Exchange(message, body, sink, null).post();
+        });
+    }
+
+    /**
+     * Starts a new session in place of {@code expired}: the client's initialize again, then
+     * notifications/initialized. Exchanges that meet the same 404 share one renewal.
+     */
+    private synchronized Mono<Void> renewSession(String expired) {
+        String current = sessionId;
+        if (current != null && !current.equals(expired)) {
+            return Mono.empty();
+        }
+        Mono<Void> running = renewal;
+        if (running != null) {
+            return running;
+        }
+        McpSchema.JSONRPCRequest initialize = initializeRequest;
+        if (initialize == null) {
+            return Mono.error(new IOException("no initialize to repeat"));
+        }
+        sessionId = null;
+        var initialized = new McpSchema.JSONRPCNotification("2.0", McpSchema.METHOD_NOTIFICATION_INITIALIZED, null);
+        Mono<Void> renew = post(initialize).then(post(initialized)).doFinally(s -> {
+            synchronized (this) {
+                renewal = null;
+            }
+        }).cache();
+        renewal = renew;
+        return renew;
+    }
+
+    /** Sends a message of our own: what the server answers is not handed to the session. */
+    private Mono<Void> post(JSONRPCMessage message) {
+        return Mono.create(sink -> {
+            try {
+                new Exchange(message, json.writeValueAsString(message), sink, m -> {}).post();
+            } catch (IOException e) {
+                sink.error(e);
+            }
+        });
+    }
+
+    @Override
+    public Mono<Void> closeGracefully() {
+        return Mono.defer(() -> {
+            if (!closed.compareAndSet(false, true)) {
+                return Mono.<Void>empty();
+            }
+            for (CompletableFuture<?> f : List.copyOf(inFlight)) {
+                f.cancel(true);
+            }
+            String session = sessionId;
+            Mono<Void> delete = session == null
+                    ? Mono.empty()
+                    : Mono.fromFuture(() -> client.sendAsync(request(null).DELETE().build(),
+                            HttpResponse.BodyHandlers.discarding()))
+                            .timeout(DELETE_WAIT)
+                            .doOnError(e -> log.debug("MCP server '{}': ending the session failed", server, e))
+                            .onErrorComplete()
+                            .then();
+            return delete.doFinally(s -> client.shutdownNow());
+        });
+    }
+
+    @Override
+    public <T> T unmarshalFrom(Object data, TypeRef<T> typeRef) {
+        return json.convertValue(data, typeRef);
+    }
+
+    @Override
+    public String toString() {
+        return "HttpTransport[" + server + ", " + endpoint + "]";
+    }
+
+    private McpTransportException closedError() {
+        return new McpTransportException("the connection to MCP server '" + server + "' is closed");
+    }
+
+    /** A request to the endpoint with the configured headers, the session id and the protocol version. */
+    private HttpRequest.Builder request(@Nullable String accept) {
+        var b = HttpRequest.newBuilder(endpoint);
+        headers.forEach(b::header);
+        if (accept != null) {
+            b.header("Accept", accept);
+        }
+        String session = sessionId;
+        if (session != null) {
+            b.header(SESSION_HEADER, session);
+        }
+        String version = protocolVersion;
+        if (version != null) {
+            b.header(VERSION_HEADER, version);
+        }
+        return b;
+    }
+
+    private void deliver(JSONRPCMessage message) {
+        var h = handler;
+        if (h == null) {
+            log.warn("MCP server '{}': a message arrived before the session connected; dropped", server);
+            return;
+        }
+        h.apply(Mono.just(message))
+                .subscribe(null, e -> log.debug("MCP server '{}': handling a message failed", server, e));
+    }
+
+    /** What went wrong with a connection, in a few words. */
+    private static String describe(Throwable error) {
+        Throwable e = error;
+        while (true) {
+            if (e instanceof HttpConnectTimeoutException) {
+                return "connecting timed out";
+            }
+            if (e instanceof ConnectException) {
+                return "connection refused";
+            }
+            Throwable cause = e.getCause();
+            if (cause == null || cause == e) {
+                return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+            }
+            e = cause;
+        }
+    }
+
+    /** A message of the server's: one JSON-RPC object as the SDK's type. */
+    private JSONRPCMessage toMessage(Object item) throws IOException {
+        if (!(item instanceof Map<?, ?> map)) {
+            throw new IOException("not a JSON object");
+        }
+        if (map.containsKey("method")) {
+            return map.containsKey("id")
+                    ? json.convertValue(map, McpSchema.JSONRPCRequest.class)
+                    : json.convertValue(map, McpSchema.JSONRPCNotification.class);
+        }
+        if (map.containsKey("result") || map.containsKey("error")) {
+            return json.convertValue(map, McpSchema.JSONRPCResponse.class);
+        }
+        throw new IOException("neither a request, a notification nor a response");
+    }
+
+    private static boolean sameId(@Nullable Object a, @Nullable Object b) {
+        if (a instanceof Number x && b instanceof Number y) {
+            return x.longValue() == y.longValue();
+        }
+        return a != null && b != null && a.toString().equals(b.toString());
+    }
+
+    /** A message that could not be delivered or answered; {@code why} is the message without the server's name. */
+    private static final class ExchangeFailure extends McpTransportException {
+        private static final long serialVersionUID = 1L;
+        final String why;
+
+        ExchangeFailure(String message, String why) {
+            super(message);
+            this.why = why;
+        }
+    }
+
+    /** Failed on purpose (a message too large, a broken answer): the exchange is over, with this reason. */
+    private static final class Abort extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        Abort(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * One message on its way: the POST, and for a request, the streams that may bring its answer
+     * (the POST's own, then resumptions).
+     */
+    private final class Exchange {
+        private final String body;
+        private final MonoSink<Void> sink;
+        private final @Nullable Consumer<JSONRPCMessage> internal;
+        private final @Nullable Object awaited;
+        private final String what;
+        private final boolean initialize;
+        private volatile boolean renewed;
+        private volatile boolean answered;
+        private volatile @Nullable String lastEventId;
+        private volatile long retryMillis = -1;
+        private volatile @Nullable String firstBreak;
+
+        /** @param internal where the server's messages go instead of the session, for messages of our own */
+        Exchange(JSONRPCMessage message, String body, MonoSink<Void> sink,
+                @Nullable Consumer<JSONRPCMessage> internal) {
+            this.body = body;
+            this.sink = sink;
+            this.internal = internal;
+            if (message instanceof McpSchema.JSONRPCRequest r) {
+                this.awaited = r.id();
+                this.what = r.method();
+                this.initialize = McpSchema.METHOD_INITIALIZE.equals(r.method());
+            } else {
+                this.awaited = null;
+                this.what = message instanceof McpSchema.JSONRPCNotification n ? n.method() : "a response";
+                this.initialize = false;
+            }
+        }
+
+        void post() {
+            send(request("application/json, text/event-stream").header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(body))
+                    .build(), false);
+        }
+
+        private void resume() {
+            String id = lastEventId;
+            if (closed.get() || id == null) {
+                fail(String.valueOf(firstBreak));
+                return;
+            }
+            log.debug("MCP server '{}': resuming the stream of {} after event {}", server, what, id);
+            send(request("text/event-stream").header("Last-Event-ID", id).GET().build(), true);
+        }
+
+        private void resumeLater(long millis) {
+            var delay = new CompletableFuture<@Nullable Void>();
+            inFlight.add(delay);
+            delay.whenComplete((v, e) -> {
+                inFlight.remove(delay);
+                resume();
+            });
+            if (closed.get()) {
+                delay.cancel(true);
+            } else {
+                delay.completeOnTimeout(null, millis, TimeUnit.MILLISECONDS);
+            }
+        }
+
+        private void send(HttpRequest request, boolean resumed) {
+            var stream = new Stream(resumed);
+            CompletableFuture<HttpResponse<Void>> f;
+            try {
+                f = client.sendAsync(request, stream::subscriber);
+            } catch (RuntimeException e) {
+                fail("did not get " + what + ": " + describe(e));
+                return;
+            }
+            inFlight.add(f);
+            if (closed.get()) {
+                f.cancel(true);
+            }
+            f.whenComplete((response, error) -> {
+                inFlight.remove(f);
+                ended(stream, request, response, error);
+            });
+        }
+
+        private void ended(Stream stream, HttpRequest request, @Nullable HttpResponse<Void> response,
+                @Nullable Throwable error) {
+            if (closed.get()) {
+                sink.error(closedError());
+                return;
+            }
+            if (error != null) {
+                Throwable cause = error instanceof CompletionException && error.getCause() != null
+                        ? error.getCause()
+                        : error;
+                if (cause instanceof Abort abort) {
+                    fail(abort.getMessage());
+                } else if (awaited == null) {
+                    fail("did not take " + what + ": the request failed (" + describe(cause) + ")");
+                } else if (answered) {
+                    sink.success();
+                } else {
+                    broke(stream, stream.started
+                            ? "the response stream broke (" + describe(cause) + ")"
+                            : "the request failed (" + describe(cause) + ")", 0);
+                }
+                return;
+            }
+            int status = Objects.requireNonNull(response).statusCode();
+            if (status >= 200 && status < 300) {
+                if (awaited == null || answered) {
+                    sink.success();
+                } else if (stream.eventStream) {
+                    broke(stream, "it ended the response stream", retryMillis < 0
+                            ? DEFAULT_RETRY_MILLIS
+                            : Math.min(retryMillis, MAX_RETRY_MILLIS));
+                } else if (stream.isJson) {
+                    fail("answered " + what + " with JSON that holds no answer to it" + stream.excerpt());
+                } else {
+                    fail("accepted " + what + " (HTTP " + status + ") but sent no answer");
+                }
+                return;
+            }
+            String expired = request.headers().firstValue(SESSION_HEADER).orElse(null);
+            if (status == 404 && expired != null) {
+                if (initialize || renewed || internal != null) {
+                    fail("no longer knows the session (HTTP 404)" + stream.excerpt());
+                    return;
+                }
+                renewed = true;
+                log.info("MCP server '{}' no longer knows session {} (HTTP 404); starting a new one", server, expired);
+                renewSession(expired).subscribe(null,
+                        e -> fail("no longer knows the session (HTTP 404), and starting a new one failed: "
+                                + (e instanceof ExchangeFailure f ? f.why : describe(e))),
+                        this::post);
+            } else if (stream.resumed) {
+                fail(firstBreak + "; resuming the stream failed (HTTP " + status + ")" + stream.excerpt());
+            } else {
+                fail((awaited == null ? "did not take " : "answered ") + what + " with HTTP " + status
+                        + stream.excerpt());
+            }
+        }
+
+        /** The stream ended before the answer: resume it if it can be, or fail. */
+        private void broke(Stream stream, String why, long delayMillis) {
+            if (!stream.resumed) {
+                firstBreak = "did not answer " + what + ": " + why;
+            }
+            if (lastEventId == null || !stream.progressed) {
+                fail(stream.resumed ? firstBreak + "; resuming it brought nothing more: " + why : firstBreak);
+            } else if (delayMillis <= 0) {
+                resume();
+            } else {
+                resumeLater(delayMillis);
+            }
+        }
+
+        private void fail(@Nullable String why) {
+            if (closed.get()) {
+                sink.error(closedError());
+            } else {
+                sink.error(new ExchangeFailure("MCP server '" + server + "' (" + endpoint + ") " + why,
+                        String.valueOf(why)));
+            }
+        }
+
+        /** One HTTP response: decides how its body is read, and records what it brought. */
+        private final class Stream {
+            final boolean resumed;
+            volatile boolean started;
+            volatile boolean eventStream;
+            volatile boolean isJson;
+            volatile boolean progressed;
+            private volatile byte @Nullable [] body;
+
+            Stream(boolean resumed) {
+                this.resumed = resumed;
+            }
+
+            HttpResponse.BodySubscriber<Void> subscriber(HttpResponse.ResponseInfo info) {
+                started = true;
+                int status = info.statusCode();
+                if (initialize && !resumed) {
+                    info.headers().firstValue(SESSION_HEADER).ifPresent(id -> sessionId = id);
+                }
+                String type = info.headers().firstValue("Content-Type").orElse("").toLowerCase(Locale.ROOT);
+                if (status < 200 || status >= 300) {
+                    return new Collect(ERROR_EXCERPT_BYTES, false, bytes -> body = bytes);
+                }
+                if (type.contains("text/event-stream")) {
+                    eventStream = true;
+                    return new Sse(this);
+                }
+                if (type.contains("application/json")) {
+                    isJson = true;
+                    return new Collect(maxMessageBytes, true, this::jsonBody);
+                }
+                return HttpResponse.BodySubscribers.replacing(null);
+            }
+
+            /** The start of the body, for error messages. */
+            String excerpt() {
+                byte[] b = body;
+                if (b == null || b.length == 0) {
+                    return "";
+                }
+                String text = new String(b, 0, Math.min(b.length, ERROR_EXCERPT_BYTES), StandardCharsets.UTF_8)
+                        .strip();
+                return text.isEmpty() ? "" : ": " + (text.length() <= 300 ? text : text.substring(0, 300) + "…");
+            }
+
+            private void jsonBody(byte[] bytes) throws Abort {
+                body = bytes;
+                if (bytes.length > 0) {
+                    messages(new String(bytes, StandardCharsets.UTF_8));
+                }
+            }
+
+            /** One SSE event's data or a JSON body: a message or a batch of them. */
+            void messages(String data) throws Abort {
+                Object parsed;
+                try {
+                    parsed = json.readValue(data, ANY);
+                    if (parsed == null) {
+                        throw new IOException("null is no message");
+                    }
+                } catch (IOException | RuntimeException e) {
+                    IdScanner.Scan scan = IdScanner.scan(data);
+                    String clipped = data.length() <= 200 ? data : data.substring(0, 200) + "…";
+                    log.warn("MCP server '{}' sent data that is not JSON-RPC; skipped: {}", server, clipped);
+                    if (awaited != null && !scan.hasMethod() && sameId(scan.id(), awaited)) {
+                        throw new Abort("answered " + what + " with a message that is not valid JSON-RPC: " + clipped);
+                    }
+                    return;
+                }
+                List<?> items = parsed instanceof List<?> l ? l : List.of(parsed);
+                for (Object item : items) {
+                    JSONRPCMessage m;
+                    try {
+                        m = toMessage(item);
+                    } catch (IOException | RuntimeException e) {
+                        log.warn("MCP server '{}' sent a message that is not JSON-RPC; skipped: {}", server, item);
+                        continue;
+                    }
+                    if (m instanceof McpSchema.JSONRPCResponse r && sameId(r.id(), awaited)) {
+                        if (initialize) {
+                            negotiated(r);
+                        }
+                        answered = true;
+                    }
+                    if (internal != null) {
+                        internal.accept(m);
+                    } else {
+                        deliver(m);
+                    }
+                }
+            }
+        }
+
+        private void negotiated(McpSchema.JSONRPCResponse response) {
+            if (response.result() instanceof Map<?, ?> result && result.get("protocolVersion") instanceof String v) {
+                protocolVersion = v;
+            }
+        }
+
+        /** Reads a server-sent event stream (WHATWG rules), handing each message event's data on. */
+        private final class Sse implements HttpResponse.BodySubscriber<Void> {
+            private final Stream stream;
+            private final CompletableFuture<Void> done = new CompletableFuture<>();
+            private byte[] line = new byte[256];
+            private int lineLength;
+            private boolean afterCr;
+            private final StringBuilder data = new StringBuilder();
+            private boolean hasData;
+            private @Nullable String eventType;
+            private @Nullable String idBuffer;
+            private volatile Flow.@Nullable Subscription subscription;
+
+            Sse(Stream stream) {
+                this.stream = stream;
+            }
+
+            @Override
+            public CompletionStage<Void> getBody() {
+                return done;
+            }
+
+            @Override
+            public void onSubscribe(Flow.Subscription s) {
+                subscription = s;
+                s.request(Long.MAX_VALUE);
+            }
+
+            @Override
+            public void onNext(List<ByteBuffer> buffers) {
+                if (done.isDone()) {
+                    return;
+                }
+                try {
+                    for (ByteBuffer b : buffers) {
+                        while (b.hasRemaining()) {
+                            next(b.get());
+                        }
+                    }
+                } catch (Abort e) {
+                    abort(e);
+                }
+            }
+
+            private void abort(Abort e) {
+                Flow.Subscription s = subscription;
+                if (s != null) {
+                    s.cancel();
+                }
+                done.completeExceptionally(e);
+            }
+
+            private void next(byte c) throws Abort {
+                if (c == '\n' && afterCr) {
+                    afterCr = false;
+                    return;
+                }
+                afterCr = c == '\r';
+                if (c == '\n' || c == '\r') {
+                    String text = new String(line, 0, lineLength, StandardCharsets.UTF_8);
+                    lineLength = 0;
+                    line(text);
+                    return;
+                }
+                if (lineLength == line.length) {
+                    if (lineLength > maxMessageBytes + 64) {
+                        throw new Abort("sent a line of more than " + maxMessageBytes
+                                + " bytes on the response stream of " + what);
+                    }
+                    line = Arrays.copyOf(line, lineLength * 2);
+                }
+                line[lineLength++] = c;
+            }
+
+            private void line(String text) throws Abort {
+                if (text.isEmpty()) {
+                    dispatch();
+                    return;
+                }
+                if (text.startsWith(":")) {
+                    return;
+                }
+                int colon = text.indexOf(':');
+                String field = colon < 0 ? text : text.substring(0, colon);
+                String value = colon < 0 ? "" : text.substring(colon + 1);
+                if (value.startsWith(" ")) {
+                    value = value.substring(1);
+                }
+                switch (field) {
+                    case "data" -> {
+                        if (data.length() + value.length() > maxMessageBytes) {
+                            throw new Abort("sent a message of more than " + maxMessageBytes
+                                    + " bytes on the response stream of " + what);
+                        }
+                        data.append(value).append('\n');
+                        hasData = true;
+                    }
+                    case "event" -> eventType = value;
+                    case "id" -> {
+                        if (value.indexOf('\0') < 0) {
+                            idBuffer = value;
+                        }
+                    }
+                    case "retry" -> {
+                        if (!value.isEmpty() && value.chars().allMatch(Character::isDigit) && value.length() < 10) {
+                            retryMillis = Long.parseLong(value);
+                        }
+                    }
+                    default -> {
+                        // unknown fields are ignored
+                    }
+                }
+            }
+
+            private void dispatch() throws Abort {
+                String id = idBuffer;
+                if (id != null && !id.equals(lastEventId)) {
+                    lastEventId = id.isEmpty() ? null : id;
+                    stream.progressed = true;
+                }
+                if (!hasData) {
+                    eventType = null;
+                    return;
+                }
+                String text = data.substring(0, data.length() - 1);
+                String type = eventType;
+                data.setLength(0);
+                hasData = false;
+                eventType = null;
+                if (type == null || type.isEmpty() || type.equals("message")) {
+                    stream.messages(text);
+                }
+            }
+
+            @Override
+            public void onError(Throwable throwable) {
+                done.completeExceptionally(throwable);
+            }
+
+            @Override
+            public void onComplete() {
+                // An event not closed by a blank line is dropped, as the SSE spec says.
+                done.complete(null);
+            }
+        }
+    }
+
+    /** Collects a body up to {@code limit} bytes; over it, fails (if {@code strict}) or keeps the start. */
+    private final class Collect implements HttpResponse.BodySubscriber<Void> {
+        interface Sink {
+            void accept(byte[] bytes) throws Abort;
+        }
+
+        private final int limit;
+        private final boolean strict;
+        private final Sink sink;
+        private final CompletableFuture<Void> done = new CompletableFuture<>();
+        private final List<byte[]> parts = new ArrayList<>();
+        private int size;
+        private volatile Flow.@Nullable Subscription subscription;
+
+        Collect(int limit, boolean strict, Sink sink) {
+            this.limit = limit;
+            this.strict = strict;
+            this.sink = sink;
+        }
+
+        @Override
+        public CompletionStage<Void> getBody() {
+            return done;
+        }
+
+        @Override
+        public void onSubscribe(Flow.Subscription s) {
+            subscription = s;
+            s.request(Long.MAX_VALUE);
+        }
+
+        @Override
+        public void onNext(List<ByteBuffer> buffers) {
+            if (done.isDone()) {
+                return;
+            }
+            for (ByteBuffer b : buffers) {
+                int n = b.remaining();
+                if (size + (long) n > limit) {
+                    if (strict) {
+                        Flow.Subscription s = subscription;
+                        if (s != null) {
+                            s.cancel();
+                        }
+                        done.completeExceptionally(new Abort("sent a JSON answer of more than " + limit + " bytes"));
+                        return;
+                    }
+                    n = limit - size;
+                }
+                byte[] part = new byte[n];
+                b.get(part);
+                parts.add(part);
+                size += n;
+            }
+        }
+
+        @Override
+        public void onError(Throwable throwable) {
+            done.completeExceptionally(throwable);
+        }
+
+        @Override
+        public void onComplete() {
+            byte[] all = new byte[size];
+            int at = 0;
+            for (byte[] p : parts) {
+                System.arraycopy(p, 0, all, at, p.length);
+                at += p.length;
+            }
+            try {
+                sink.accept(all);
+                done.complete(null);
+            } catch (Abort e) {
+                done.completeExceptionally(e);
+            }
+        }
+    }
+}
