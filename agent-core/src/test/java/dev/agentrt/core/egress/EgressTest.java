@@ -7,19 +7,26 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.agentrt.core.CapabilityDeniedException;
+import dev.agentrt.core.model.ToolCall;
 import dev.agentrt.core.security.Capability;
+import dev.agentrt.core.security.Grants;
+import dev.agentrt.core.security.Principal;
 import dev.agentrt.core.security.UrlGuard.RefusedException;
 import dev.agentrt.core.security.UrlGuard.RefusedException.Reason;
 import dev.agentrt.core.testing.GrantsContext;
 import dev.agentrt.core.testing.RawHttpServer;
 import dev.agentrt.core.testing.TestNetwork;
+import dev.agentrt.core.tool.Tool;
 import dev.agentrt.core.tool.ToolErrorKind;
+import dev.agentrt.core.tool.ToolExecution;
+import dev.agentrt.core.tool.ToolRegistry;
 import dev.agentrt.core.tool.ToolResult;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import reactor.core.publisher.Mono;
 import reactor.test.StepVerifier;
 
 import java.net.InetAddress;
@@ -319,6 +326,36 @@ class EgressTest {
     }
 
     // ------------------------------------------------------------------------ the public types
+
+    @Test
+    void aToolOfYourOwnSendsThroughTheEgressAsTheReadmeShows() {
+        Egress egress = egress();
+        Tool status = Tool.builder("service_status")
+                .description("Fetches a status page")
+                .handler((args, ctx) -> egress.send(EgressRequest.get(args.getString("url").orElseThrow()), ctx)
+                        .map(r -> ToolResult.text(r.status() + " " + r.bodyText()))
+                        .onErrorResume(e -> Mono.just(Egress.errorResult(e))))
+                .build();
+        server.enqueue(text(200, "text/plain", "all good"));
+        String args = "{\"url\":\"" + server.url() + "/status\"}";
+        ToolResult ok = ToolRegistry.of(status)
+                .execute(new ToolCall("c1", "service_status", args), ToolExecution.of("t1", Principal.ANONYMOUS,
+                        Grants.of(Capability.net("127.0.0.1", server.port()))))
+                .block(Duration.ofSeconds(30));
+        assertThat(ok.content()).isEqualTo("200 all good");
+        ToolResult denied = ToolRegistry.of(status)
+                .execute(new ToolCall("c2", "service_status", args), ToolExecution.of("t1", Principal.ANONYMOUS,
+                        Grants.of(Capability.net("*"))))
+                .block(Duration.ofSeconds(30));
+        assertThat(denied.errorKind()).isEqualTo(ToolErrorKind.PERMISSION_DENIED);
+        assertThat(denied.content()).contains("loopback");
+        ToolResult ungranted = ToolRegistry.of(status)
+                .execute(new ToolCall("c3", "service_status", args), ToolExecution.of("t1", Principal.ANONYMOUS,
+                        Grants.none()))
+                .block(Duration.ofSeconds(30));
+        assertThat(ungranted.errorKind()).isEqualTo(ToolErrorKind.PERMISSION_DENIED);
+        assertThat(server.requests()).hasSize(1);
+    }
 
     @Test
     void requestsRefuseHeadersTheLayerSetsAndMalformedOnes() {
