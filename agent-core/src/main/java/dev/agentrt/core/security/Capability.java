@@ -42,7 +42,7 @@ public sealed interface Capability
         return new Net(hostPattern, 0);
     }
 
-    /** Connect to {@code hostPattern} on {@code port} only. */
+    /** As {@link #net(String)}, on {@code port} only. */
     static Net net(String hostPattern, int port) {
         return new Net(hostPattern, port);
     }
@@ -143,8 +143,9 @@ public sealed interface Capability
      * </ul>
      *
      * <p>As a grant, a {@code Net} with {@code privateAddresses} covers requests with or without it;
-     * one without it covers only requests without it, so intersecting grants (sub-agents, plugin
-     * manifests) never turns a public-only grant into one that reaches the local network.
+     * one without it covers only requests without it, so intersecting grants (a plugin's manifest
+     * with the task's grants, for one) never turns a public-only grant into one that reaches the
+     * local network.
      *
      * @param hostPattern the host: exact name, IP literal, {@code *.suffix} or {@code *}
      * @param port the port, or 0 for any
