@@ -377,6 +377,8 @@ public final class AgentJson {
             case Capability.Net c -> Out.tagged("net")
                     .string("hostPattern", c.hostPattern())
                     .integer("port", c.port())
+                    .optional("privateAddresses", c.privateAddresses() ? Boolean.TRUE : null,
+                            b -> JsonValue.of(b.booleanValue()))
                     .build();
             case Capability.Env c -> Out.tagged("env").string("name", c.name()).build();
             case Capability.MemoryRead c -> Out.tagged("memory_read").string("namespace", c.namespace()).build();
@@ -497,7 +499,8 @@ public final class AgentJson {
         return in.create(() -> switch (in.type()) {
             case "file_read" -> new Capability.FileRead(in.path("path"));
             case "file_write" -> new Capability.FileWrite(in.path("path"));
-            case "net" -> new Capability.Net(in.string("hostPattern"), in.int32("port"));
+            case "net" -> new Capability.Net(in.string("hostPattern"), in.int32("port"),
+                    in.optionalBool("privateAddresses"));
             case "env" -> new Capability.Env(in.string("name"));
             case "memory_read" -> new Capability.MemoryRead(in.string("namespace"));
             case "memory_write" -> new Capability.MemoryWrite(in.string("namespace"));
@@ -776,6 +779,12 @@ public final class AgentJson {
         String nullableString(String name) {
             JsonValue value = required(name);
             return value instanceof JsonValue.JsonNull ? null : AgentJson.string(value, at(name));
+        }
+
+        /** A boolean member added to the format later: absent (or null) reads as false. */
+        boolean optionalBool(String name) {
+            JsonValue value = object.get(name);
+            return value != null && !(value instanceof JsonValue.JsonNull) && bool(name);
         }
 
         boolean bool(String name) {

@@ -72,6 +72,7 @@ class AgentJsonTest {
                 Capability.net("*.Example.COM"),
                 Capability.net("api.github.com", 443),
                 Capability.net("[::1]", 65535),
+                Capability.net("devbox.lan", 8080).allowingPrivateAddresses(),
                 Capability.env("HOME"),
                 Capability.env(Capability.ANY),
                 Capability.memoryRead(),
@@ -277,6 +278,15 @@ class AgentJsonTest {
     }
 
     @Test
+    void aNetGrantWrittenBeforePrivateAddressesExistedReadsAsAPublicOnlyGrant() {
+        assertThat(AgentJson.readCapability("{\"type\":\"net\",\"hostPattern\":\"devbox.lan\",\"port\":8080}"))
+                .isEqualTo(Capability.net("devbox.lan", 8080));
+        assertThat(AgentJson.readCapability(
+                "{\"type\":\"net\",\"hostPattern\":\"devbox.lan\",\"port\":8080,\"privateAddresses\":false}"))
+                .isEqualTo(Capability.net("devbox.lan", 8080));
+    }
+
+    @Test
     void aResponseFormatRoundTripsAndOlderJournalsWithoutOneStillRead() {
         var schema = JsonValue.parse("{\"type\":\"object\",\"properties\":{\"a\":{\"type\":\"integer\"}},"
                 + "\"required\":[\"a\"],\"additionalProperties\":false}").asObject();
@@ -447,6 +457,9 @@ class AgentJsonTest {
                         + "\"options\":{\"maxTokens\":null,\"temperature\":null,\"topP\":null,\"stopSequences\":[]}}");
         assertThat(AgentJson.write(Capability.net("api.github.com", 443)))
                 .isEqualTo("{\"type\":\"net\",\"hostPattern\":\"api.github.com\",\"port\":443}");
+        assertThat(AgentJson.write(Capability.net("devbox.lan", 8080).allowingPrivateAddresses()))
+                .isEqualTo("{\"type\":\"net\",\"hostPattern\":\"devbox.lan\",\"port\":8080,"
+                        + "\"privateAddresses\":true}");
         assertThat(AgentJson.write(Capability.memoryRead()))
                 .isEqualTo("{\"type\":\"memory_read\",\"namespace\":\"*\"}");
         assertThat(AgentJson.write(Capability.custom("payments", "refund")))
@@ -556,6 +569,12 @@ class AgentJsonTest {
                         "tool_call_delta.id: missing"),
                 bad("a port out of range", capability, "{'type':'net','hostPattern':'example.com','port':70000}",
                         "net: port must be 0 (any) or 1-65535, was 70000"),
+                bad("a wildcard allowing private addresses", capability,
+                        "{'type':'net','hostPattern':'*','port':0,'privateAddresses':true}",
+                        "net: net(\"*\") cannot allow private addresses"),
+                bad("a private flag that is no boolean", capability,
+                        "{'type':'net','hostPattern':'a.lan','port':0,'privateAddresses':'yes'}",
+                        "net.privateAddresses: expected boolean, got string"),
                 bad("a blank custom name", capability, "{'type':'custom','name':' ','scope':'*'}",
                         "custom: custom capability name must not be blank"),
                 bad("a NUL in a path", capability, "{'type':'file_read','path':'/srv/a\\u0000b'}",
@@ -639,12 +658,17 @@ class AgentJsonTest {
 
     private record Mutation(String what, String place, JsonValue json) {}
 
+    private static final Set<String> OPTIONAL_MEMBERS = Set.of("responseFormat", "privateAddresses");
+
     private static void mutate(JsonObject object, Function<JsonValue, JsonValue> root, List<Mutation> out) {
         for (var member : object.members().entrySet()) {
             String name = member.getKey();
             var without = new LinkedHashMap<>(object.members());
             without.remove(name);
-            out.add(new Mutation(name + " removed", "." + name, root.apply(new JsonObject(without))));
+            // Members added to the format later may be absent (older journals): only their type is checked.
+            if (!OPTIONAL_MEMBERS.contains(name)) {
+                out.add(new Mutation(name + " removed", "." + name, root.apply(new JsonObject(without))));
+            }
             Function<JsonValue, JsonValue> replaced = v -> root.apply(with(object, name, v));
             out.add(new Mutation(name + " mistyped", "." + name, replaced.apply(wrongTypeFor(member.getValue()))));
             // A tool's schema and a principal's attributes are free-form: their members are data, not format.

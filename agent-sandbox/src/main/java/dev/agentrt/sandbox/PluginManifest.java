@@ -16,6 +16,11 @@ import java.util.Objects;
  * file system, environment variables). The plugin gets exactly these and nothing else, and a call
  * runs only if the task's grants cover all of them. See {@code PLUGIN-ABI.md} for the module side.
  *
+ * <p>A host in {@code hosts} is reached at its public addresses only, or, for an IP literal, at that
+ * address. A host the plugin must reach on the local network (a name resolving to a loopback,
+ * private or link-local address) goes in {@code private_hosts}: it asks for
+ * {@code Capability.net(host).allowingPrivateAddresses()}, which the task must be granted as such.
+ *
  * <pre>{@code
  * {
  *   "name": "http_status",
@@ -23,6 +28,7 @@ import java.util.Objects;
  *   "input_schema": {"type": "object", "properties": {"url": {"type": "string"}}, "required": ["url"]},
  *   "capabilities": {
  *     "hosts": ["api.example.com", "127.0.0.1:8080"],
+ *     "private_hosts": ["devbox.lan:8080"],
  *     "files": [{"path": "/srv/data", "mount": "/data", "write": false}],
  *     "env": ["LANG"]
  *   }
@@ -33,11 +39,12 @@ import java.util.Objects;
  * @param description what the tool does, for the model
  * @param inputSchema JSON Schema of the tool's arguments (an object schema)
  * @param hosts host patterns as {@link Capability#net(String)} takes them, optionally with {@code :port}
+ * @param privateHosts as {@code hosts}, for hosts whose non-public addresses the plugin must reach
  * @param files host directories and where the plugin sees them
  * @param env names of host environment variables passed to the plugin
  */
 public record PluginManifest(String name, String description, JsonObject inputSchema, List<String> hosts,
-        List<Mount> files, List<String> env) {
+        List<String> privateHosts, List<Mount> files, List<String> env) {
     public PluginManifest {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(description, "description");
@@ -54,9 +61,16 @@ public record PluginManifest(String name, String description, JsonObject inputSc
                     "manifest input_schema must be an object schema ({\"type\":\"object\"})");
         }
         hosts = List.copyOf(hosts);
+        privateHosts = List.copyOf(privateHosts);
         files = List.copyOf(files);
         env = List.copyOf(env);
-        capabilities(hosts, files, env);
+        capabilities(hosts, privateHosts, files, env);
+    }
+
+    /** A manifest whose hosts are all reached at public addresses (or the addresses they name). */
+    public PluginManifest(String name, String description, JsonObject inputSchema, List<String> hosts,
+            List<Mount> files, List<String> env) {
+        this(name, description, inputSchema, hosts, List.of(), files, env);
     }
 
     /** Reads a manifest from its JSON text; throws {@link IllegalArgumentException} naming what is wrong. */
@@ -77,6 +91,7 @@ public record PluginManifest(String name, String description, JsonObject inputSc
                 .orElseThrow(() -> new IllegalArgumentException("manifest has no input_schema object"));
         JsonObject caps = o.getObject("capabilities").orElse(JsonObject.EMPTY);
         List<String> hosts = strings(caps, "hosts");
+        List<String> privateHosts = strings(caps, "private_hosts");
         List<String> env = strings(caps, "env");
         var files = new ArrayList<Mount>();
         for (JsonValue f : caps.getArray("files").orElse(JsonArray.EMPTY).items()) {
@@ -89,28 +104,31 @@ public record PluginManifest(String name, String description, JsonObject inputSc
                     .orElseThrow(() -> new IllegalArgumentException("manifest capabilities.files entry has no mount"));
             files.add(new Mount(Path.of(path), mount, file.getBoolean("write").orElse(false)));
         }
-        return new PluginManifest(name, description, schema, hosts, files, env);
+        return new PluginManifest(name, description, schema, hosts, privateHosts, files, env);
     }
 
     /** The capabilities the plugin asks for; a call needs every one of them granted. */
     public List<Capability> capabilities() {
-        return capabilities(hosts, files, env);
+        return capabilities(hosts, privateHosts, files, env);
     }
 
-    private static List<Capability> capabilities(List<String> hosts, List<Mount> files, List<String> env) {
+    /** The {@code Net} capabilities of {@code hosts} and {@code private_hosts}, in that order. */
+    public List<Capability> networkCapabilities() {
+        return capabilities(hosts, privateHosts, List.of(), List.of());
+    }
+
+    private static List<Capability> capabilities(List<String> hosts, List<String> privateHosts, List<Mount> files,
+            List<String> env) {
         var caps = new ArrayList<Capability>();
         for (String h : hosts) {
-            int colon = h.lastIndexOf(':');
-            if (colon > 0 && h.indexOf(':') == colon) {
-                int port;
-                try {
-                    port = Integer.parseInt(h.substring(colon + 1));
-                } catch (NumberFormatException e) {
-                    throw new IllegalArgumentException("manifest host '" + h + "' has a port that is not a number");
-                }
-                caps.add(Capability.net(h.substring(0, colon), port));
-            } else {
-                caps.add(Capability.net(h));
+            caps.add(host(h));
+        }
+        for (String h : privateHosts) {
+            Capability.Net net = host(h);
+            try {
+                caps.add(net.allowingPrivateAddresses());
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("manifest private host '" + h + "': " + e.getMessage(), e);
             }
         }
         for (Mount m : files) {
@@ -123,6 +141,20 @@ public record PluginManifest(String name, String description, JsonObject inputSc
             caps.add(Capability.env(e));
         }
         return List.copyOf(caps);
+    }
+
+    private static Capability.Net host(String h) {
+        int colon = h.lastIndexOf(':');
+        if (colon > 0 && h.indexOf(':') == colon) {
+            int port;
+            try {
+                port = Integer.parseInt(h.substring(colon + 1));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("manifest host '" + h + "' has a port that is not a number");
+            }
+            return Capability.net(h.substring(0, colon), port);
+        }
+        return Capability.net(h);
     }
 
     private static List<String> strings(JsonObject o, String name) {

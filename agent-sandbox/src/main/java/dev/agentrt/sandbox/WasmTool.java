@@ -2,6 +2,7 @@ package dev.agentrt.sandbox;
 
 import dev.agentrt.core.CapabilityDeniedException;
 import dev.agentrt.core.SandboxException;
+import dev.agentrt.core.internal.net.Network;
 import dev.agentrt.core.json.JsonObject;
 import dev.agentrt.core.json.JsonValue;
 import dev.agentrt.core.model.ToolSpec;
@@ -17,10 +18,8 @@ import dev.agentrt.sandbox.internal.Runs;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 
-import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 
@@ -30,7 +29,9 @@ import java.util.Objects;
  * limits of that sandbox. What the plugin may touch is what its {@link PluginManifest} lists:
  * those capabilities are the tool's {@link #requiredCapabilities}, so the tool registry refuses a
  * call unless the task's grants cover all of them, and the plugin's host functions and file system
- * reach nothing beyond them.
+ * reach nothing beyond them. {@code agentrt.http_get} goes through agent-core's egress layer: each
+ * URL and redirect is resolved once, every address checked against both the task's grants and the
+ * manifest, and the connection made to the checked address.
  *
  * <pre>{@code
  * Tool status = WasmTool.load(Path.of("http_status.wasm"),
@@ -44,22 +45,20 @@ import java.util.Objects;
  * bounded scheduler. {@link #invoke} does not block; cancelling it interrupts the plugin.
  */
 public final class WasmTool implements Tool {
-    private static final HttpClient HTTP = HttpClient.newBuilder()
-            .followRedirects(HttpClient.Redirect.NEVER)
-            .connectTimeout(Duration.ofSeconds(10))
-            .build();
-
     private final WasmModule module;
     private final PluginManifest manifest;
     private final Sandbox sandbox;
     private final ToolSpec spec;
     private final int maxResponseBytes;
+    private final Network network;
 
-    private WasmTool(WasmModule module, PluginManifest manifest, Sandbox sandbox, int maxResponseBytes) {
+    private WasmTool(WasmModule module, PluginManifest manifest, Sandbox sandbox, int maxResponseBytes,
+            Network network) {
         this.module = module;
         this.manifest = manifest;
         this.sandbox = sandbox;
         this.maxResponseBytes = maxResponseBytes;
+        this.network = network;
         this.spec = new ToolSpec(manifest.name(), manifest.description(), manifest.inputSchema());
     }
 
@@ -78,10 +77,16 @@ public final class WasmTool implements Tool {
      * cut at the sandbox's output cap.
      */
     public static WasmTool load(WasmModule module, PluginManifest manifest, Sandbox sandbox) {
+        return load(module, manifest, sandbox, Network.SYSTEM);
+    }
+
+    /** As above, with the egress layer's resolver, connector, TLS and clock; for tests of this package. */
+    static WasmTool load(WasmModule module, PluginManifest manifest, Sandbox sandbox, Network network) {
         Objects.requireNonNull(module, "module");
         Objects.requireNonNull(manifest, "manifest");
         Objects.requireNonNull(sandbox, "sandbox");
-        return new WasmTool(module, manifest, sandbox, sandbox.limits().maxOutputBytes());
+        Objects.requireNonNull(network, "network");
+        return new WasmTool(module, manifest, sandbox, sandbox.limits().maxOutputBytes(), network);
     }
 
     public PluginManifest manifest() {
@@ -121,8 +126,8 @@ public final class WasmTool implements Tool {
                                 request.env(name, value);
                             }
                         }
-                        var http = new PluginHttp(HTTP, manifest.capabilities(), grants, maxResponseBytes,
-                                sandbox.limits().timeout());
+                        var http = new PluginHttp(network, manifest.networkCapabilities(), grants,
+                                maxResponseBytes, sandbox.limits().timeout());
                         var call = new PluginCall(input, http, sandbox.limits().maxOutputBytes());
                         try {
                             RunResult run = sandbox.engine()

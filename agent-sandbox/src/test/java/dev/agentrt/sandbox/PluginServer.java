@@ -9,7 +9,10 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.atomic.AtomicInteger;
 
-/** A local HTTP server for plugin tests: /ping answers "pong", /away redirects to another host. */
+/**
+ * A local HTTP server for plugin tests: /ping answers "pong", /away redirects to another host,
+ * /to-metadata to a name the test resolves to the metadata address.
+ */
 final class PluginServer implements AutoCloseable {
     final HttpServer server;
     final AtomicInteger hits = new AtomicInteger();
@@ -30,6 +33,12 @@ final class PluginServer implements AutoCloseable {
         server.createContext("/away", exchange -> {
             hits.incrementAndGet();
             exchange.getResponseHeaders().add("Location", "http://localhost:" + port() + "/ping");
+            exchange.sendResponseHeaders(302, -1);
+            exchange.close();
+        });
+        server.createContext("/to-metadata", exchange -> {
+            hits.incrementAndGet();
+            exchange.getResponseHeaders().add("Location", "http://sneaky.test/latest/meta-data/");
             exchange.sendResponseHeaders(302, -1);
             exchange.close();
         });

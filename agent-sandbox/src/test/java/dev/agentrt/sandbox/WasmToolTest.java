@@ -15,6 +15,7 @@ import dev.agentrt.core.model.ToolCall;
 import dev.agentrt.core.security.Capability;
 import dev.agentrt.core.security.Grants;
 import dev.agentrt.core.security.Principal;
+import dev.agentrt.core.testing.TestNetwork;
 import dev.agentrt.core.tool.ToolContext;
 import dev.agentrt.core.tool.ToolErrorKind;
 import dev.agentrt.core.tool.ToolExecution;
@@ -23,6 +24,7 @@ import dev.agentrt.core.tool.ToolResult;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
@@ -32,6 +34,8 @@ import reactor.test.StepVerifier;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -40,6 +44,9 @@ import java.util.List;
 
 class WasmToolTest {
     static PluginServer server;
+
+    @RegisterExtension
+    final TestNetwork net = TestNetwork.loopbackOnly();
 
     @BeforeAll
     static void start() {
@@ -118,6 +125,78 @@ class WasmToolTest {
         assertThat(direct.errorKind()).isEqualTo(ToolErrorKind.PERMISSION_DENIED);
         assertThat(direct.content()).contains("env:HOME");
         assertThat(server.hits.get()).isEqualTo(before);
+    }
+
+    /** The shipped plugin, with {@code hosts} and {@code private_hosts} as given, on the test's network. */
+    WasmTool pluginReaching(List<String> hosts, List<String> privateHosts) {
+        PluginManifest base = shippedManifest();
+        var manifest = new PluginManifest(base.name(), base.description(), base.inputSchema(), hosts, privateHosts,
+                List.of(), List.of());
+        return WasmTool.load(wasm("http_status"), manifest, Sandbox.create(), net.network());
+    }
+
+    String rebindUrl(String path) {
+        return "http://rebind.test:" + server.port() + path;
+    }
+
+    @Test
+    void theHostFunctionConnectsToTheCheckedAddressEvenIfTheNameWouldResolveDifferentlyLater() {
+        // A rebinding resolver: the first answer is checked and allowed; any later lookup would say 10.0.0.9.
+        net.answers("rebind.test", List.of("127.0.0.1"), List.of("10.0.0.9"));
+        int before = server.hits.get();
+        ToolResult r = call(pluginReaching(List.of(), List.of("rebind.test")), rebindUrl("/ping"),
+                Grants.of(Capability.net("rebind.test").allowingPrivateAddresses()));
+        assertThat(r.isError()).as(r.content()).isFalse();
+        assertThat(JsonValue.parse(r.content())).isEqualTo(JsonValue.parse("""
+                {"status":200,"body":"pong","truncated":false}"""));
+        assertThat(server.hits.get()).isEqualTo(before + 1);
+        assertThat(net.lookups()).as("resolved once, by the egress layer").containsExactly("rebind.test");
+        assertThat(net.connects()).containsExactly(new InetSocketAddress(InetAddress.getLoopbackAddress(),
+                server.port()));
+    }
+
+    @Test
+    void aGrantedNameThatResolvesToLoopbackIsRefusedUnlessBothGrantAndManifestAllowPrivateAddresses() {
+        net.answer("rebind.test", "127.0.0.1");
+        int before = server.hits.get();
+        ToolResult plain = call(pluginReaching(List.of("rebind.test"), List.of()), rebindUrl("/ping"),
+                Grants.of(Capability.net("rebind.test")));
+        assertThat(plain.errorKind()).isEqualTo(ToolErrorKind.EXECUTION_FAILED);
+        assertThat(plain.content()).contains("127.0.0.1", "loopback");
+        // The task allows private addresses, the manifest does not ask for them: the plugin gets the intersection.
+        ToolResult taskOnly = call(pluginReaching(List.of("rebind.test"), List.of()), rebindUrl("/ping"),
+                Grants.of(Capability.net("rebind.test").allowingPrivateAddresses()));
+        assertThat(taskOnly.content()).contains("loopback");
+        // The manifest asks for private addresses, the task grants only public ones: refused before the plugin runs.
+        ToolResult manifestOnly = call(pluginReaching(List.of(), List.of("rebind.test")), rebindUrl("/ping"),
+                Grants.of(Capability.net("rebind.test")));
+        assertThat(manifestOnly.errorKind()).isEqualTo(ToolErrorKind.PERMISSION_DENIED);
+        assertThat(manifestOnly.content()).contains("net-private:rebind.test");
+        assertThat(net.connects()).isEmpty();
+        assertThat(server.hits.get()).isEqualTo(before);
+    }
+
+    @Test
+    void aManifestNamingTheLoopbackAddressDoesNotStretchAWildcardGrantToIt() {
+        int before = server.hits.get();
+        ToolResult r = call(pluginReaching(List.of("127.0.0.1"), List.of()), server.url("/ping"),
+                Grants.of(Capability.net("*")));
+        assertThat(r.errorKind()).isEqualTo(ToolErrorKind.EXECUTION_FAILED);
+        assertThat(r.content()).contains("loopback");
+        assertThat(net.connects()).isEmpty();
+        assertThat(server.hits.get()).isEqualTo(before);
+    }
+
+    @Test
+    void aRedirectOfThePluginsRequestToTheMetadataAddressIsRefused() {
+        net.answer("rebind.test", "127.0.0.1");
+        net.answer("sneaky.test", "169.254.169.254");
+        ToolResult r = call(pluginReaching(List.of(), List.of("rebind.test", "sneaky.test")), rebindUrl("/to-metadata"),
+                Grants.of(Capability.net("rebind.test").allowingPrivateAddresses(),
+                        Capability.net("sneaky.test").allowingPrivateAddresses()));
+        assertThat(r.errorKind()).isEqualTo(ToolErrorKind.EXECUTION_FAILED);
+        assertThat(r.content()).contains("169.254.169.254", "metadata");
+        assertThat(net.connects()).hasSize(1);
     }
 
     @Test
@@ -216,6 +295,21 @@ class WasmToolTest {
         assertThatThrownBy(() -> PluginManifest.parse("""
                 {"name":"x","description":"d","input_schema":{"type":"object"},
                  "capabilities":{"files":[{"path":"/srv","mount":"/a/b"}]}}""")).hasMessageContaining("guestPath");
+        assertThatThrownBy(() -> PluginManifest
+                .parse("""
+                        {"name":"x","description":"d","input_schema":{"type":"object"},"capabilities":{"private_hosts":["*"]}}"""))
+                .hasMessageContaining("private host '*'");
+    }
+
+    @Test
+    void privateHostsInTheManifestAskForGrantsThatAllowPrivateAddresses() {
+        PluginManifest m = PluginManifest.parse("""
+                {"name":"x","description":"d","input_schema":{"type":"object"},
+                 "capabilities":{"hosts":["api.example.com"],"private_hosts":["devbox.lan:8080","*.corp.example"]}}""");
+        assertThat(m.privateHosts()).containsExactly("devbox.lan:8080", "*.corp.example");
+        assertThat(m.capabilities()).containsExactly(Capability.net("api.example.com"),
+                Capability.net("devbox.lan", 8080).allowingPrivateAddresses(),
+                Capability.net("*.corp.example").allowingPrivateAddresses());
     }
 
     /** A context that carries grants and nothing else, for calling a tool without the registry. */

@@ -34,12 +34,15 @@ public sealed interface Capability
         return new FileWrite(path);
     }
 
-    /** Connect to {@code hostPattern} on any port; a leading {@code *.} matches subdomains. */
+    /**
+     * Connect to the public addresses of {@code hostPattern} on any port; a leading {@code *.}
+     * matches subdomains. See {@link Net} for what reaches loopback and private addresses.
+     */
     static Net net(String hostPattern) {
         return new Net(hostPattern, 0);
     }
 
-    /** Connect to {@code hostPattern} on {@code port} only. */
+    /** As {@link #net(String)}, on {@code port} only. */
     static Net net(String hostPattern, int port) {
         return new Net(hostPattern, port);
     }
@@ -119,9 +122,37 @@ public sealed interface Capability
     /**
      * Network access to a host. {@code port} 0 means any port. The host pattern is either an exact
      * name or IP literal, {@code *.example.com} (any subdomain, not the apex), or {@code *} (any
-     * public host; private, loopback and link-local addresses still need an explicit grant).
+     * host).
+     *
+     * <p>Which addresses a grant reaches (the egress layer checks every address a name resolves to,
+     * see {@link UrlGuard}):
+     * <ul>
+     *   <li>A plain grant, {@code net("docs.example.com")}, reaches the host's <em>public</em>
+     *       addresses only. A name that resolves to a loopback, private, link-local, CGNAT or
+     *       unique-local address is refused, so a name granted for the web cannot be pointed at the
+     *       machine the agent runs on or at its network.
+     *   <li>{@code net("devbox.lan", 8080).allowingPrivateAddresses()} also reaches those non-public
+     *       addresses: the deliberate form for a service on the local network. {@code *} cannot take
+     *       it; {@code *.corp.example} can.
+     *   <li>A grant whose host is an IP literal, {@code net("127.0.0.1", 8080)}, reaches that exact
+     *       address when a URL names it, whatever kind of address it is: writing the address is
+     *       explicit. It does not cover names that resolve to it.
+     *   <li>Cloud metadata addresses (169.254.169.254, fd00:ec2::254, 100.100.100.200…) are reached
+     *       only through a URL that names the address and a grant that names it exactly;
+     *       {@link #allowingPrivateAddresses()} never covers them.
+     * </ul>
+     *
+     * <p>As a grant, a {@code Net} with {@code privateAddresses} covers requests with or without it;
+     * one without it covers only requests without it, so intersecting grants (a plugin's manifest
+     * with the task's grants, for one) never turns a public-only grant into one that reaches the
+     * local network.
+     *
+     * @param hostPattern the host: exact name, IP literal, {@code *.suffix} or {@code *}
+     * @param port the port, or 0 for any
+     * @param privateAddresses whether non-public addresses (loopback, private, link-local, shared,
+     *        unique-local) the host resolves to may be reached
      */
-    record Net(String hostPattern, int port) implements Capability {
+    record Net(String hostPattern, int port, boolean privateAddresses) implements Capability {
         public Net {
             hostPattern = normalizeHost(Objects.requireNonNull(hostPattern, "hostPattern"));
             if (hostPattern.isEmpty()) {
@@ -130,11 +161,32 @@ public sealed interface Capability
             if (port < 0 || port > 65535) {
                 throw new IllegalArgumentException("port must be 0 (any) or 1-65535, was " + port);
             }
+            if (privateAddresses && hostPattern.equals(ANY)) {
+                throw new IllegalArgumentException("net(\"*\") cannot allow private addresses: name the hosts (or "
+                        + "*.domain) whose local addresses may be reached");
+            }
+        }
+
+        /** A grant for the public addresses of {@code hostPattern} on {@code port} (0: any). */
+        public Net(String hostPattern, int port) {
+            this(hostPattern, port, false);
+        }
+
+        /**
+         * This grant, also reaching the loopback, private, link-local, shared (CGNAT) and
+         * unique-local addresses its host resolves to; never cloud metadata addresses. Throws
+         * {@link IllegalArgumentException} for {@code net("*")}.
+         */
+        public Net allowingPrivateAddresses() {
+            return privateAddresses ? this : new Net(hostPattern, port, true);
         }
 
         @Override
         public boolean covers(Capability requested) {
-            if (!(requested instanceof Net(String host, int p))) {
+            if (!(requested instanceof Net(String host, int p, boolean wantsPrivate))) {
+                return false;
+            }
+            if (wantsPrivate && !privateAddresses) {
                 return false;
             }
             if (port != 0 && p != port) {
@@ -152,10 +204,10 @@ public sealed interface Capability
 
         @Override
         public String describe() {
-            return "net:" + hostPattern + (port == 0 ? "" : ":" + port);
+            return (privateAddresses ? "net-private:" : "net:") + hostPattern + (port == 0 ? "" : ":" + port);
         }
 
-        /** Lower case, IDN to ASCII, no trailing dot, IPv6 brackets removed. */
+        /** Lower case, IDN to ASCII, no trailing dot, IPv6 brackets removed and the address compressed. */
         static String normalizeHost(String host) {
             String h = host.strip();
             if (h.startsWith("[") && h.endsWith("]")) {
@@ -164,8 +216,13 @@ public sealed interface Capability
             while (h.endsWith(".")) {
                 h = h.substring(0, h.length() - 1);
             }
-            if (h.equals(ANY) || h.contains(":")) {
-                return h.toLowerCase(Locale.ROOT);
+            if (h.contains(":")) {
+                String lower = h.toLowerCase(Locale.ROOT);
+                java.net.InetAddress v6 = UrlGuard.parseV6(lower);
+                return v6 == null ? lower : UrlGuard.literal(v6);
+            }
+            if (h.equals(ANY)) {
+                return h;
             }
             boolean wildcard = h.startsWith("*.");
             String rest = wildcard ? h.substring(2) : h;

@@ -17,9 +17,10 @@ import java.util.Set;
 /**
  * The check every outgoing URL of a tool passes: the URL is parsed and normalised, its host
  * resolved, and every address classified; a destination that is not on the public internet
- * (loopback, private, link-local, cloud metadata…) is refused unless it is <em>explicitly</em>
- * granted. Tools call it for the first URL and again for every redirect, then connect to one of the
- * addresses it returned, never to a name resolved a second time.
+ * (loopback, private, link-local, cloud metadata…) is refused unless a grant says so in so many
+ * words. The egress layer ({@code dev.agentrt.core.egress.Egress}) calls it for the first URL and
+ * again for every redirect, then connects to one of the addresses it returned, never to a name
+ * resolved a second time.
  *
  * <pre>{@code
  * UrlGuard.Target target = UrlGuard.parse("https://docs.example.com/guide");    // pure
@@ -38,22 +39,30 @@ import java.util.Set;
  * which is then the host that grants, the {@code Host} header and the connection see. A number
  * that is no valid address ({@code 1.2.3.4.5}, {@code 0x1g}) is refused.
  *
- * <h2>What "explicitly granted" means</h2>
- * A destination whose address is not {@link AddressKind#PUBLIC} is allowed only when the grants
- * hold a {@link Capability.Net} whose host pattern is <em>exactly</em> the URL's host (after the
- * normalisation above) or exactly the address in question, and whose port is 0 or the URL's port.
- * {@code Capability.net("127.0.0.1")}, {@code net("localhost", 8080)} and {@code net("10.0.0.7")}
- * are explicit; {@code net("*")} and {@code net("*.example.com")} never are, whatever they cover
- * otherwise. So {@code net("*")} lets an agent browse the web but not the machine it runs on or
- * its network, and a public name that resolves to a private address is refused unless that name or
- * that address is named. The normal grant check ({@link Grants#allows}) of {@link
- * Target#capability()} is separate and is the caller's business (the tool registry does it).
+ * <h2>Which addresses a grant reaches</h2>
+ * The {@code Net} grant covering the URL's host and port is the registry's check ({@link
+ * Grants#allows} of {@link Target#capability()}); this class decides, address by address, whether
+ * the grants also reach what the host turned out to be ({@link #permits}):
+ * <ul>
+ *   <li>public addresses: yes;
+ *   <li>loopback, private, shared (CGNAT), link-local and unique-local addresses a <em>name</em>
+ *       resolves to: only with a grant that {@linkplain Capability.Net#allowingPrivateAddresses()
+ *       allows private addresses} and covers the name and port. A plain {@code net("docs.example.com")}
+ *       never does, nor does {@code net("*")}, so a granted name whose DNS answer points at the
+ *       machine or its network is refused before any connection;
+ *   <li>an address the URL names as an IP literal: with a grant naming that exact address
+ *       ({@code net("127.0.0.1", 8080)}, {@code net("::1")}, {@code net("169.254.169.254")}), whatever
+ *       its kind. An address grant does not reach names that resolve to the address;
+ *   <li>cloud metadata, unspecified, multicast and reserved addresses: only that way, never through a
+ *       name. Names that are metadata or loopback by definition ({@code metadata.google.internal},
+ *       {@code localhost}) are refused before any lookup on the same terms.
+ * </ul>
  *
  * <h2>Threading</h2>
- * {@link #parse}, {@link #resolve(Target, String)}, {@link #classify}, {@link #explicitlyGrants}
- * and {@link #checkAddresses} are pure and cheap. {@link #check} resolves host names through
- * {@link InetAddress} and so <strong>blocks</strong>: call it on {@code AgentSchedulers.blocking()},
- * never on a Reactor non-blocking thread. Thread-safe; no state.
+ * {@link #parse}, {@link #resolve(Target, String)}, {@link #classify}, {@link #permits},
+ * {@link #precheck} and {@link #checkAddresses} are pure and cheap. {@link #check} resolves host
+ * names through {@link InetAddress} and so <strong>blocks</strong>: call it on
+ * {@code AgentSchedulers.blocking()}, never on a Reactor non-blocking thread. Thread-safe; no state.
  */
 public final class UrlGuard {
     private static final int MAX_URL_LENGTH = 8192;
@@ -89,6 +98,16 @@ public final class UrlGuard {
 
         public boolean isPublic() {
             return this == PUBLIC;
+        }
+
+        /**
+         * Whether a grant with {@link Capability.Net#privateAddresses()} reaches this kind through a
+         * name: loopback, private, shared, link-local and unique-local. Metadata, unspecified,
+         * multicast and reserved addresses are reached only through a URL and a grant naming the
+         * exact address.
+         */
+        public boolean isPrivateNetwork() {
+            return this == LOOPBACK || this == PRIVATE || this == SHARED || this == LINK_LOCAL || this == UNIQUE_LOCAL;
         }
     }
 
@@ -281,46 +300,76 @@ public final class UrlGuard {
     }
 
     /**
-     * Whether {@code grants} name {@code host} (a normalised host name or IP literal) exactly, for
-     * {@code port}: a {@link Capability.Net} with that very host pattern and port 0 or {@code port}.
-     * Wildcard patterns never count. Pure.
+     * Whether {@code grants} let a request for {@code target} reach {@code address} (one of the
+     * addresses its host resolved to, or its literal). Pure. The rule:
+     * <ul>
+     *   <li>a {@linkplain AddressKind#PUBLIC public} address: always (the {@code Net} grant for the
+     *       host itself is the registry's check, not this one);
+     *   <li>the URL names this very address as an IP literal, and a {@link Capability.Net} grant
+     *       names the same address (any spelling) for port 0 or the URL's port: always, whatever
+     *       the kind, cloud metadata included;
+     *   <li>a {@linkplain AddressKind#isPrivateNetwork() private-network} address: when a grant with
+     *       {@link Capability.Net#privateAddresses()} covers the URL's host and port;
+     *   <li>anything else (metadata, unspecified, multicast, reserved reached through a name):
+     *       never.
+     * </ul>
      */
-    public static boolean explicitlyGrants(Grants grants, String host, int port) {
-        String h = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
-        h = h.toLowerCase(Locale.ROOT);
-        InetAddress literal = h.indexOf(':') >= 0 ? parseV6(h) : null;
+    public static boolean permits(Grants grants, Target target, InetAddress address) {
+        AddressKind kind = classify(address);
+        if (kind.isPublic()) {
+            return true;
+        }
+        String text = literal(address);
+        InetAddress named = target.literal();
+        if (named != null && literal(named).equals(text) && namesAddress(grants, text, target.port())) {
+            return true;
+        }
+        return kind.isPrivateNetwork() && grants.allows(target.capability().allowingPrivateAddresses());
+    }
+
+    /** Whether a {@code Net} grant's host is exactly the address {@code literal} (normalised) for {@code port}. */
+    private static boolean namesAddress(Grants grants, String literal, int port) {
         for (Capability c : grants.capabilities()) {
-            if (c instanceof Capability.Net(String pattern, int p) && (p == 0 || p == port)
-                    && !pattern.startsWith("*")) {
-                if (pattern.equals(h)) {
-                    return true;
-                }
-                if (literal != null && pattern.indexOf(':') >= 0) {
-                    // IPv6 literals have many spellings; compare the addresses.
-                    InetAddress granted = parseV6(pattern);
-                    if (granted != null && granted.equals(literal)) {
-                        return true;
-                    }
-                }
+            if (c instanceof Capability.Net n && (n.port() == 0 || n.port() == port)
+                    && n.hostPattern().equals(literal)) {
+                return true;
             }
         }
         return false;
     }
 
     /**
-     * Checks addresses found for {@code target} (or the target's literal): each one that is not public
-     * must be explicitly granted by the target's host or by the address itself. Pure. Throws
-     * {@link RefusedException} ({@code NOT_PUBLIC}) naming the first address refused.
+     * Checks addresses found for {@code target} (or the target's literal): every one must be
+     * {@linkplain #permits permitted}, and the host must not be a name that is local or metadata by
+     * definition ({@link #precheck}). Pure. The addresses of the result carry no host name, so nothing
+     * downstream can resolve one again. Throws {@link RefusedException} ({@code NOT_PUBLIC}) naming the
+     * first address refused.
      */
     public static Checked checkAddresses(Target target, List<InetAddress> addresses, Grants grants) {
-        boolean hostGranted = checkName(target, grants);
+        checkName(target, grants);
+        var stripped = new ArrayList<InetAddress>(addresses.size());
         for (InetAddress a : addresses) {
-            AddressKind kind = classify(a);
-            if (!kind.isPublic() && !hostGranted && !explicitlyGrants(grants, literal(a), target.port())) {
-                throw notPublic(target, kind, literal(a));
+            if (!permits(grants, target, a)) {
+                throw notPublic(target, classify(a), literal(a));
             }
+            stripped.add(withoutName(a));
         }
-        return new Checked(target, addresses);
+        return new Checked(target, stripped);
+    }
+
+    /**
+     * What {@link #check} decides before any lookup: for an IP literal the whole address check; for a
+     * name, the refusal of names that are metadata or loopback by definition
+     * ({@code metadata.google.internal}, {@code localhost}, {@code *.localhost}) unless, for the
+     * loopback ones, a grant allowing private addresses covers them. Pure. Throws {@link RefusedException}.
+     */
+    public static void precheck(Target target, Grants grants) {
+        InetAddress literal = target.literal();
+        if (literal != null) {
+            checkAddresses(target, List.of(literal), grants);
+        } else {
+            checkName(target, grants);
+        }
     }
 
     /**
@@ -329,57 +378,59 @@ public final class UrlGuard {
      * ({@code UNRESOLVED} or {@code NOT_PUBLIC}).
      */
     public static Checked check(Target target, Grants grants) {
+        // Refuse what needs no resolver before asking one.
+        precheck(target, grants);
         InetAddress literal = target.literal();
         if (literal != null) {
-            return checkAddresses(target, List.of(literal), grants);
+            return new Checked(target, List.of(literal));
         }
-        // Refuse names that are private by definition before asking any resolver about them.
-        checkName(target, grants);
         InetAddress[] found;
         try {
             found = InetAddress.getAllByName(target.host());
         } catch (UnknownHostException | SecurityException e) {
-            throw new RefusedException(RefusedException.Reason.UNRESOLVED,
-                    "The host " + target.host() + " could not be resolved.");
+            throw unresolved(target);
         }
-        var addresses = new ArrayList<InetAddress>(found.length);
-        for (InetAddress a : found) {
-            // Drop the name so that nothing downstream can resolve it again.
-            try {
-                addresses.add(InetAddress.getByAddress(a.getAddress()));
-            } catch (UnknownHostException impossible) {
-                throw new IllegalStateException(impossible);
-            }
+        if (found.length == 0) {
+            throw unresolved(target);
         }
-        if (addresses.isEmpty()) {
-            throw new RefusedException(RefusedException.Reason.UNRESOLVED,
-                    "The host " + target.host() + " has no addresses.");
-        }
-        return checkAddresses(target, addresses, grants);
+        return checkAddresses(target, List.of(found), grants);
     }
 
-    /** {@link #parse} then, for an IP literal, the address check. Pure; host names are not resolved. */
+    /** The refusal for a host without addresses. */
+    public static RefusedException unresolved(Target target) {
+        return new RefusedException(RefusedException.Reason.UNRESOLVED,
+                "The host " + target.host() + " could not be resolved.");
+    }
+
+    private static InetAddress withoutName(InetAddress a) {
+        try {
+            return a instanceof java.net.Inet6Address
+                    ? java.net.Inet6Address.getByAddress(null, a.getAddress(), -1)
+                    : InetAddress.getByAddress(a.getAddress());
+        } catch (UnknownHostException impossible) {
+            throw new IllegalStateException(impossible);
+        }
+    }
+
+    /** {@link #parse} then {@link #precheck}: the checks that need no resolver. Pure. */
     public static Target checkLiteral(String url, Grants grants) {
         Target t = parse(url);
-        InetAddress literal = t.literal();
-        if (literal != null) {
-            checkAddresses(t, List.of(literal), grants);
-        } else {
-            checkName(t, grants);
-        }
+        precheck(t, grants);
         return t;
     }
 
-    /** Refuses metadata and {@code localhost} names not explicitly granted; returns whether the host is. */
-    private static boolean checkName(Target target, Grants grants) {
-        boolean hostGranted = explicitlyGrants(grants, target.host(), target.port());
-        if (!hostGranted && METADATA_NAMES.contains(target.host())) {
+    /** Refuses names that are metadata by definition, and loopback ones unless a private-address grant covers them. */
+    private static void checkName(Target target, Grants grants) {
+        if (target.literal() != null) {
+            return;
+        }
+        if (METADATA_NAMES.contains(target.host())) {
             throw notPublic(target, AddressKind.METADATA, target.host());
         }
-        if (!hostGranted && (target.host().equals("localhost") || target.host().endsWith(".localhost"))) {
+        if ((target.host().equals("localhost") || target.host().endsWith(".localhost"))
+                && !grants.allows(target.capability().allowingPrivateAddresses())) {
             throw notPublic(target, AddressKind.LOOPBACK, target.host());
         }
-        return hostGranted;
     }
 
     /** The textual literal of an address, as grants spell it: dotted decimal or compressed IPv6. */
@@ -552,7 +603,7 @@ public final class UrlGuard {
     }
 
     /** Parses an IPv6 literal without brackets or zone: eight groups, {@code ::}, a dotted IPv4 tail. */
-    private static @Nullable InetAddress parseV6(String s) {
+    static @Nullable InetAddress parseV6(String s) {
         if (s.isEmpty() || s.length() > 45) {
             return null;
         }
@@ -789,10 +840,22 @@ public final class UrlGuard {
 
     private static RefusedException notPublic(Target target, AddressKind kind, String what) {
         String kindText = kind.name().toLowerCase(Locale.ROOT).replace('_', '-');
+        String port = ", " + target.port();
+        String allow;
+        if (target.literal() != null) {
+            allow = "Such an address is reached only with a grant that names it exactly (net(\"" + target.host() + "\""
+                    + port + ")); a wildcard grant does not cover it.";
+        } else if (kind.isPrivateNetwork()) {
+            allow = "A grant for a name reaches only its public addresses; reaching this one needs a grant that "
+                    + "allows private addresses (net(\"" + target.host() + "\"" + port
+                    + ").allowingPrivateAddresses()).";
+        } else {
+            allow = "A name never reaches such an address; only a URL that names the address, with a grant naming it "
+                    + "exactly, does.";
+        }
         return new RefusedException(RefusedException.Reason.NOT_PUBLIC,
                 "Refused " + target.uri() + ": " + what + " is a " + kindText
-                        + " address, not on the public internet. Such destinations need a grant that names the host "
-                        + "exactly (net(\"" + target.host() + "\")); a wildcard grant does not cover them.");
+                        + " address, not on the public internet. " + allow);
     }
 
     private static RefusedException invalid(String url, String why) {

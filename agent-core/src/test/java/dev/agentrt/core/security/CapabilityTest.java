@@ -64,6 +64,34 @@ class CapabilityTest {
     }
 
     @Test
+    void aGrantAllowingPrivateAddressesIsADeliberateVariantThatOnlyItsLikeCovers() {
+        Capability.Net local = Capability.net("devbox.lan", 8080).allowingPrivateAddresses();
+        assertThat(local.privateAddresses()).isTrue();
+        assertThat(local.describe()).isEqualTo("net-private:devbox.lan:8080");
+        assertThat(Capability.net("devbox.lan", 8080).describe()).isEqualTo("net:devbox.lan:8080");
+        assertThat(local).isNotEqualTo(Capability.net("devbox.lan", 8080));
+        assertThat(local.allowingPrivateAddresses()).isSameAs(local);
+        // As a grant it covers plain requests for its host; a plain grant never covers a private request.
+        assertThat(local.covers(Capability.net("devbox.lan", 8080))).isTrue();
+        assertThat(local.covers(Capability.net("devbox.lan", 8081))).isFalse();
+        assertThat(Capability.net("devbox.lan").covers(local)).isFalse();
+        assertThat(Capability.net("*").covers(local)).isFalse();
+        assertThat(Capability.net("*.lan").allowingPrivateAddresses().covers(local)).isTrue();
+        assertThat(Grants.of(Capability.net("*"), Capability.net("devbox.lan")).allows(local)).isFalse();
+        assertThatThrownBy(() -> Capability.net("*").allowingPrivateAddresses())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("net(\"*\")");
+        assertThatThrownBy(() -> new Capability.Net("*", 0, true)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void ipv6LiteralsInGrantsAreCompressedSoEverySpellingIsOneGrant() {
+        assertThat(Capability.net("0:0:0:0:0:0:0:1").hostPattern()).isEqualTo("::1");
+        assertThat(Capability.net("[FD00:EC2:0::254]").hostPattern()).isEqualTo("fd00:ec2::254");
+        assertThat(Capability.net("0:0::1", 80).covers(Capability.net("::1", 80))).isTrue();
+    }
+
+    @Test
     void namedCapabilitiesMatchByNameAndScope() {
         assertThat(Capability.env("*").covers(Capability.env("HOME"))).isTrue();
         assertThat(Capability.env("HOME").covers(Capability.env("PATH"))).isFalse();

@@ -151,56 +151,98 @@ class UrlGuardTest {
     }
 
     @Test
-    void aGrantNamingTheHostExactlyAllowsItsPrivateAddress() {
+    void aGrantNamingTheAddressAllowsThatAddressWhenTheUrlNamesIt() {
         assertThat(UrlGuard.checkLiteral("http://127.0.0.1:8080/x", Grants.of(Capability.net("127.0.0.1"))).host())
                 .isEqualTo("127.0.0.1");
         // Every spelling of the address is the same host once normalised.
         UrlGuard.checkLiteral("http://2130706433:8080/", Grants.of(Capability.net("127.0.0.1", 8080)));
         UrlGuard.checkLiteral("http://[::1]/", Grants.of(Capability.net("[::1]")));
         UrlGuard.checkLiteral("http://[::1]/", Grants.of(Capability.net("0:0:0:0:0:0:0:1")));
-        UrlGuard.checkLiteral("http://localhost:3000/", Grants.of(Capability.net("localhost")));
+        UrlGuard.checkLiteral("http://[0:0::1]:9/", Grants.of(Capability.net("::1", 9)));
+        UrlGuard.checkLiteral("http://[::ffff:127.0.0.1]/", Grants.of(Capability.net("::ffff:7f00:1")));
+        // A metadata address only this way: the URL and a grant naming it exactly.
         UrlGuard.checkLiteral("http://169.254.169.254/", Grants.of(Capability.net("169.254.169.254")));
+        UrlGuard.checkLiteral("http://[fd00:ec2::254]/", Grants.of(Capability.net("fd00:ec2::254")));
     }
 
     @Test
-    void anExactGrantCoversOnlyItsHostAndPort() {
+    void anAddressGrantCoversOnlyThatAddressAndPortAndNoNameThatResolvesToIt() throws Exception {
         var grants = Grants.of(Capability.net("127.0.0.1", 8080));
         assertThat(refusal("http://127.0.0.1:8081/", grants)).isEqualTo(Reason.NOT_PUBLIC);
         assertThat(refusal("http://127.0.0.2:8080/", grants)).isEqualTo(Reason.NOT_PUBLIC);
         assertThat(refusal("http://localhost:8080/", grants)).as("a name is not its address")
-                .isEqualTo(
-                        Reason.NOT_PUBLIC);
+                .isEqualTo(Reason.NOT_PUBLIC);
         assertThat(refusal("http://[::1]:8080/", grants)).isEqualTo(Reason.NOT_PUBLIC);
-        assertThat(refusal("http://a.localhost/", Grants.of(Capability.net("localhost")))).isEqualTo(
-                Reason.NOT_PUBLIC);
+        UrlGuard.Target byName = UrlGuard.parse("http://devbox.example:8080/");
+        assertThatThrownBy(() -> UrlGuard.checkAddresses(byName, List.of(v4(127, 0, 0, 1)), grants))
+                .isInstanceOfSatisfying(RefusedException.class, e -> assertThat(e.reason()).isEqualTo(
+                        Reason.NOT_PUBLIC));
+        assertThat(UrlGuard.permits(grants, byName, v4(127, 0, 0, 1))).isFalse();
     }
 
     @Test
-    void aPublicNameResolvingToAPrivateAddressIsRefusedUnlessTheNameOrTheAddressIsNamed() throws Exception {
+    void aGrantNamingAHostReachesOnlyItsPublicAddresses() throws Exception {
         UrlGuard.Target t = UrlGuard.parse("https://intranet.example.com/");
-        List<InetAddress> resolved = List.of(InetAddress.getByAddress(new byte[]{8, 8, 4, 4}),
-                InetAddress.getByAddress(new byte[]{10, 0, 0, 7}));
-        assertThatThrownBy(() -> UrlGuard.checkAddresses(t, resolved, Grants.of(Capability.net("*.example.com"))))
-                .isInstanceOfSatisfying(RefusedException.class, e -> {
-                    assertThat(e.reason()).isEqualTo(Reason.NOT_PUBLIC);
-                    assertThat(e.getMessage()).contains("10.0.0.7", "private");
-                });
-        assertThat(UrlGuard.checkAddresses(t, resolved, Grants.of(Capability.net("intranet.example.com")))
-                .addresses()).hasSize(2);
-        assertThat(UrlGuard.checkAddresses(t, resolved, Grants.of(Capability.net("10.0.0.7"))).addresses())
-                .hasSize(2);
-        assertThat(UrlGuard.checkAddresses(t, resolved.subList(0, 1), Grants.none()).addresses()).hasSize(1);
+        var exact = Grants.of(Capability.net("intranet.example.com"));
+        for (InetAddress local : List.of(v4(127, 0, 0, 1), v4(10, 0, 0, 7), v4(192, 168, 1, 1), v4(172, 16, 0, 1),
+                v4(100, 64, 0, 1), v4(169, 254, 1, 1), v4(169, 254, 169, 254), v4(0, 0, 0, 0),
+                InetAddress.getByName("::1"), InetAddress.getByName("fd12::1"), InetAddress.getByName("fe80::1"),
+                InetAddress.getByName("fd00:ec2::254"))) {
+            assertThatThrownBy(() -> UrlGuard.checkAddresses(t, List.of(v4(8, 8, 4, 4), local), exact))
+                    .as("%s", local)
+                    .isInstanceOfSatisfying(RefusedException.class, e -> {
+                        assertThat(e.reason()).isEqualTo(Reason.NOT_PUBLIC);
+                        assertThat(e.getMessage()).contains(UrlGuard.literal(local));
+                    });
+        }
+        assertThat(UrlGuard.checkAddresses(t, List.of(v4(8, 8, 4, 4)), exact).addresses()).hasSize(1);
     }
 
     @Test
-    void explicitMeansAnExactNonWildcardNetGrantForThePort() {
-        var grants = Grants.of(Capability.net("*"), Capability.net("*.example.com"), Capability.net("db.lan", 5432),
-                Capability.fileRead(java.nio.file.Path.of("/tmp")));
-        assertThat(UrlGuard.explicitlyGrants(grants, "db.lan", 5432)).isTrue();
-        assertThat(UrlGuard.explicitlyGrants(grants, "db.lan", 80)).isFalse();
-        assertThat(UrlGuard.explicitlyGrants(grants, "a.example.com", 80)).isFalse();
-        assertThat(UrlGuard.explicitlyGrants(grants, "127.0.0.1", 80)).isFalse();
-        assertThat(UrlGuard.explicitlyGrants(Grants.of(Capability.net("[::1]")), "[0::1]", 80)).isTrue();
+    void aGrantAllowingPrivateAddressesReachesTheLocalNetworkButNeverMetadata() throws Exception {
+        UrlGuard.Target t = UrlGuard.parse("http://devbox.lan:8080/");
+        var local = Grants.of(Capability.net("devbox.lan", 8080).allowingPrivateAddresses());
+        for (InetAddress a : List.of(v4(127, 0, 0, 1), v4(10, 0, 0, 7), v4(192, 168, 1, 1), v4(100, 64, 0, 1),
+                v4(169, 254, 1, 1), InetAddress.getByName("::1"), InetAddress.getByName("fd12::1"),
+                InetAddress.getByName("fe80::1"))) {
+            assertThat(UrlGuard.checkAddresses(t, List.of(a), local).addresses()).as("%s", a).hasSize(1);
+        }
+        for (InetAddress a : List.of(v4(169, 254, 169, 254), v4(100, 100, 100, 200), v4(0, 0, 0, 0),
+                v4(224, 0, 0, 1), InetAddress.getByName("fd00:ec2::254"))) {
+            assertThat(UrlGuard.permits(local, t, a)).as("%s", a).isFalse();
+        }
+        assertThat(UrlGuard.permits(local, UrlGuard.parse("http://devbox.lan:8081/"), v4(10, 0, 0, 7)))
+                .as("another port")
+                .isFalse();
+        assertThat(UrlGuard.permits(Grants.of(Capability.net("*.lan").allowingPrivateAddresses()), t,
+                v4(10, 0, 0, 7))).as("a subdomain pattern may allow private addresses").isTrue();
+        // Even the metadata address itself, named by a grant, is not reached through a name.
+        assertThat(UrlGuard.permits(Grants.of(Capability.net("169.254.169.254"), Capability.net("devbox.lan")), t,
+                v4(169, 254, 169, 254))).isFalse();
+    }
+
+    @Test
+    void namesThatAreLocalOrMetadataByDefinitionAreRefusedBeforeAnyLookup() {
+        assertThat(refusal("http://localhost:3000/", Grants.of(Capability.net("localhost")))).isEqualTo(
+                Reason.NOT_PUBLIC);
+        UrlGuard.checkLiteral("http://localhost:3000/", Grants.of(Capability.net("localhost")
+                .allowingPrivateAddresses()));
+        assertThat(refusal("http://a.localhost/", Grants.of(Capability.net("localhost")
+                .allowingPrivateAddresses()))).isEqualTo(Reason.NOT_PUBLIC);
+        assertThat(refusal("http://metadata.google.internal/", Grants.of(Capability.net("metadata.google.internal")
+                .allowingPrivateAddresses()))).isEqualTo(Reason.NOT_PUBLIC);
+    }
+
+    @Test
+    void theAddressesOfACheckCarryNoNameThatCouldBeResolvedAgain() throws Exception {
+        UrlGuard.Target t = UrlGuard.parse("https://public.example.com/");
+        InetAddress named = InetAddress.getByAddress("public.example.com", new byte[]{8, 8, 4, 4});
+        UrlGuard.Checked c = UrlGuard.checkAddresses(t, List.of(named), Grants.none());
+        assertThat(c.addresses().get(0).toString()).isEqualTo("/8.8.4.4");
+    }
+
+    static InetAddress v4(int a, int b, int c, int d) throws java.net.UnknownHostException {
+        return InetAddress.getByAddress(new byte[]{(byte) a, (byte) b, (byte) c, (byte) d});
     }
 
     @Test
@@ -222,10 +264,15 @@ class UrlGuardTest {
     }
 
     @Test
-    void theRefusalMessageTellsTheModelWhatWouldAllowIt() {
+    void theRefusalMessageTellsTheModelWhatWouldAllowIt() throws Exception {
         assertThatThrownBy(() -> UrlGuard.checkLiteral("http://169.254.169.254/latest", Grants.of(Capability.net(
                 "*")))).hasMessageContaining("169.254.169.254")
                 .hasMessageContaining("metadata")
-                .hasMessageContaining("net(\"169.254.169.254\")");
+                .hasMessageContaining("net(\"169.254.169.254\", 80)");
+        assertThatThrownBy(() -> UrlGuard.checkAddresses(UrlGuard.parse("https://db.example.com/"), List.of(
+                InetAddress.getByAddress(new byte[]{10, 1, 2, 3})), Grants.of(Capability.net("db.example.com"))))
+                .hasMessageContaining("10.1.2.3")
+                .hasMessageContaining("private")
+                .hasMessageContaining("net(\"db.example.com\", 443).allowingPrivateAddresses()");
     }
 }

@@ -1,5 +1,9 @@
 package dev.agentrt.tools.web;
 
+import dev.agentrt.core.egress.Egress;
+import dev.agentrt.core.internal.net.EgressEngine;
+import dev.agentrt.core.internal.net.Network;
+import dev.agentrt.core.internal.net.Response;
 import dev.agentrt.core.json.JsonObject;
 import dev.agentrt.core.json.JsonParseException;
 import dev.agentrt.core.json.JsonValue;
@@ -10,8 +14,6 @@ import dev.agentrt.core.tool.Tool;
 import dev.agentrt.core.tool.ToolContext;
 import dev.agentrt.core.tool.ToolErrorKind;
 import dev.agentrt.core.tool.ToolResult;
-import dev.agentrt.tools.internal.web.PinnedHttp;
-import dev.agentrt.tools.internal.web.WebFetcher;
 import dev.agentrt.tools.internal.web.WebSupport;
 import reactor.core.publisher.Mono;
 
@@ -36,9 +38,11 @@ import java.util.TreeSet;
  *     ...
  * }</pre>
  *
- * <p>Security is that of {@link WebBrowser}: a {@code Capability.net(host, port)} grant per URL,
- * {@link UrlGuard} on the URL and on every redirect, connections pinned to the checked address,
- * non-public destinations only when a task grant or {@link Builder#allowPrivate} names them exactly. The model may
+ * <p>Security is that of {@link WebBrowser}, agent-core's egress layer: a
+ * {@code Capability.net(host, port)} grant per URL and per redirect, {@link UrlGuard} on every
+ * address, connections pinned to the checked address; loopback and private addresses only through
+ * a grant that {@linkplain Capability.Net#allowingPrivateAddresses() allows private addresses} (or
+ * names the address the URL names). The model may
  * not set {@code Host}, framing headers ({@code Content-Length}, {@code Transfer-Encoding},
  * {@code Connection}…) or, unless {@link Builder#allowHeaders} lets it, credentials
  * ({@code Authorization}, {@code Cookie}); credentials are dropped when a redirect leaves the
@@ -65,11 +69,13 @@ public final class HttpTool implements Tool {
              "required":["method","url"],
              "additionalProperties":false}""").asObject());
 
-    private final WebFetcher fetcher;
+    private final WebLimits limits;
+    private final EgressEngine egress;
     private final Set<String> allowedCredentials;
 
     private HttpTool(Builder b) {
-        this.fetcher = new WebFetcher(b.limits, WebSupport.privateGrants(b.privateHosts));
+        this.limits = b.limits;
+        this.egress = new EgressEngine(b.limits.egress(), b.network);
         this.allowedCredentials = Set.copyOf(b.allowedCredentials);
     }
 
@@ -131,14 +137,15 @@ public final class HttpTool implements Tool {
                 }
             }
             headers.add(Map.entry("User-Agent", "agentrt-http/0.1"));
-            var call = new WebFetcher.Call(method, target, List.copyOf(headers), body);
-            return fetcher.fetch(call, true, context, true, r -> WebSupport.isText(WebSupport.mediaType(
-                    r.header("content-type"))) || r.header("content-type") == null).map(this::result);
-        }).onErrorResume(e -> Mono.just(WebFetcher.failure(e)));
+            var call = new EgressEngine.Call(method, target, headers, body);
+            // The registry checked the URL's capability (requiredCapabilities); redirects are checked as they come.
+            return egress.fetch(call, EgressEngine.Gate.of(context), true, true, r -> WebSupport.isText(WebSupport
+                    .mediaType(r.header("content-type"))) || r.header("content-type") == null).map(this::result);
+        }).onErrorResume(e -> Mono.just(Egress.errorResult(e)));
     }
 
-    private ToolResult result(WebFetcher.Fetched f) {
-        PinnedHttp.Response r = f.response();
+    private ToolResult result(EgressEngine.Fetched f) {
+        Response r = f.response();
         var out = JsonObject.builder().put("status", r.status()).put("url", f.url().uri().toString());
         var shown = JsonObject.builder();
         for (String h : SHOWN_HEADERS) {
@@ -157,7 +164,7 @@ public final class HttpTool implements Tool {
             }
         } else {
             String text = WebSupport.decode(r.body(), contentType);
-            int max = fetcher.limits().maxTextChars();
+            int max = limits.maxTextChars();
             JsonValue parsed = null;
             if (!r.truncated() && (type.equals("application/json") || type.endsWith("+json"))
                     && text.length() <= max) {
@@ -170,7 +177,7 @@ public final class HttpTool implements Tool {
             out.put("body", parsed != null ? parsed : JsonValue.of(WebSupport.clip(text, max)));
         }
         if (r.truncated()) {
-            out.put("truncated", "the body is larger than " + fetcher.limits().maxResponseBytes()
+            out.put("truncated", "the body is larger than " + limits.maxResponseBytes()
                     + " bytes; only the beginning was read");
         }
         if (f.redirects() > 0) {
@@ -209,7 +216,7 @@ public final class HttpTool implements Tool {
     /** Configures an {@link HttpTool}. Not thread-safe; the built tool is. */
     public static final class Builder {
         private WebLimits limits = WebLimits.DEFAULT;
-        private final List<Capability.Net> privateHosts = new ArrayList<>();
+        private Network network = Network.SYSTEM;
         private final Set<String> allowedCredentials = new TreeSet<>();
 
         private Builder() {}
@@ -219,9 +226,9 @@ public final class HttpTool implements Tool {
             return this;
         }
 
-        /** Non-public destinations this tool may reach, named exactly (see {@link WebBrowser.Builder#allowPrivate}). */
-        public Builder allowPrivate(Capability.Net... hosts) {
-            privateHosts.addAll(List.of(hosts));
+        /** The resolver, connector, TLS and clock of the egress layer; for tests of this package. */
+        Builder network(Network network) {
+            this.network = Objects.requireNonNull(network, "network");
             return this;
         }
 

@@ -1,5 +1,9 @@
 package dev.agentrt.tools.web;
 
+import dev.agentrt.core.egress.Egress;
+import dev.agentrt.core.internal.net.EgressEngine;
+import dev.agentrt.core.internal.net.Network;
+import dev.agentrt.core.internal.net.Response;
 import dev.agentrt.core.json.JsonObject;
 import dev.agentrt.core.json.JsonValue;
 import dev.agentrt.core.model.ToolSpec;
@@ -10,8 +14,6 @@ import dev.agentrt.core.tool.ToolContext;
 import dev.agentrt.core.tool.ToolErrorKind;
 import dev.agentrt.core.tool.ToolResult;
 import dev.agentrt.tools.internal.web.PageReader;
-import dev.agentrt.tools.internal.web.PinnedHttp;
-import dev.agentrt.tools.internal.web.WebFetcher;
 import dev.agentrt.tools.internal.web.WebSupport;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
@@ -33,19 +35,21 @@ import java.util.Objects;
  *     .tools(WebBrowser.create())
  *     .grant(Capability.net("docs.oracle.com"))
  *     ...
- * // a local development server is reached only through a grant naming it exactly:
- * agent.task("Check the dev build").grant(Capability.net("localhost", 8080))...
+ * // a development server on this machine or the local network needs a grant that says so:
+ * agent.task("Check the dev build").grant(Capability.net("devbox.lan", 8080).allowingPrivateAddresses())...
+ * agent.task("Check the local build").grant(Capability.net("127.0.0.1", 8080))...   // the URL names the address
  * }</pre>
  *
- * <p>Security: a call needs {@code Capability.net(host, port)} for the URL (checked by the
- * registry before the call; for links and redirects through {@link ToolContext#require}). Every
- * URL, the first and each redirect, passes {@link UrlGuard}; the connection goes to the address the
- * guard checked. A destination that is not on the public internet (loopback, private, link-local,
- * metadata…) is refused unless a {@code Net} grant of the task names its host or address exactly
- * (a wildcard such as {@code net("*")} never does), or {@link Builder#allowPrivate} does; neither
- * replaces the other: the task still needs a Net grant covering the host. Only text content is read (HTML, text/*,
- * JSON, XML); bodies are read up to {@link WebLimits#maxResponseBytes()} and calls end after
- * {@link WebLimits#timeout()}.
+ * <p>Security: every request goes through agent-core's egress layer. A call needs
+ * {@code Capability.net(host, port)} for the URL (checked by the registry before the call; for links
+ * and redirects through {@link ToolContext#require}). The host is resolved once, every address is
+ * checked by {@link UrlGuard}, and the connection goes to a checked address. A grant for a name
+ * reaches that name's public addresses only: loopback, private, link-local, CGNAT and unique-local
+ * addresses need a grant that {@linkplain Capability.Net#allowingPrivateAddresses() allows private
+ * addresses}, or a URL that names the address and a grant that names the same address; cloud
+ * metadata addresses only the latter. {@code net("*")} never reaches any of them. Only text content
+ * is read (HTML, text/*, JSON, XML); bodies are read up to {@link WebLimits#maxResponseBytes()} and
+ * calls end after {@link WebLimits#timeout()}.
  *
  * <p>Thread-safe; one instance serves every task. Non-blocking: DNS and socket I/O run on
  * {@code AgentSchedulers.blocking()}. The last page of each task is remembered (for
@@ -71,7 +75,8 @@ public final class WebBrowser implements Tool {
                              "additionalProperties":false}""")
                     .asObject());
 
-    private final WebFetcher fetcher;
+    private final WebLimits limits;
+    private final EgressEngine egress;
     private final String userAgent;
     private final Map<String, Seen> lastPages = new LinkedHashMap<>(64, 0.75f, true) {
         @Override
@@ -81,7 +86,8 @@ public final class WebBrowser implements Tool {
     };
 
     private WebBrowser(Builder b) {
-        this.fetcher = new WebFetcher(b.limits, WebSupport.privateGrants(b.privateHosts));
+        this.limits = b.limits;
+        this.egress = new EgressEngine(b.limits.egress(), b.network);
         this.userAgent = b.userAgent;
     }
 
@@ -128,7 +134,7 @@ public final class WebBrowser implements Tool {
             return read(UrlGuard.parse(page), false, markdown, context).flatMap(r -> r instanceof Read.Ok ok
                     ? follow(ok.seen, n, markdown, context)
                     : Mono.just(((Read.Failed) r).result));
-        }).onErrorResume(e -> Mono.just(WebFetcher.failure(e)));
+        }).onErrorResume(e -> Mono.just(Egress.errorResult(e)));
     }
 
     private Mono<ToolResult> follow(Seen seen, int n, boolean markdown, ToolContext context) {
@@ -158,15 +164,16 @@ public final class WebBrowser implements Tool {
     private Mono<Read> read(UrlGuard.Target target, boolean granted, boolean markdown, ToolContext context) {
         var headers = List.of(Map.entry("User-Agent", userAgent),
                 Map.entry("Accept", "text/html,application/xhtml+xml,text/plain;q=0.9,*/*;q=0.1"));
-        var call = new WebFetcher.Call("GET", target, headers, null);
-        return fetcher.fetch(call, granted, context, true, r -> {
+        var call = new EgressEngine.Call("GET", target, headers, null);
+        // granted: the registry checked the URL's capability already; links and redirects are checked here.
+        return egress.fetch(call, EgressEngine.Gate.of(context), granted, true, r -> {
             String type = WebSupport.mediaType(r.header("content-type"));
             return r.status() < 400 && (type.isEmpty() || WebSupport.isText(type));
         }).map(f -> page(f, markdown));
     }
 
-    private Read page(WebFetcher.Fetched f, boolean markdown) {
-        PinnedHttp.Response r = f.response();
+    private Read page(EgressEngine.Fetched f, boolean markdown) {
+        Response r = f.response();
         String url = f.url().uri().toString();
         String contentType = r.header("content-type");
         String type = WebSupport.mediaType(contentType);
@@ -189,7 +196,7 @@ public final class WebBrowser implements Tool {
         }
         boolean html = type.equals("text/html") || type.equals("application/xhtml+xml")
                 || (type.isEmpty() && startsLikeHtml(body));
-        int maxChars = fetcher.limits().maxTextChars();
+        int maxChars = limits.maxTextChars();
         var out = new StringBuilder(Math.min(maxChars, body.length) + 256);
         List<String> links;
         if (html) {
@@ -215,13 +222,13 @@ public final class WebBrowser implements Tool {
         return new Read.Ok(new Seen(url, links), out.toString());
     }
 
-    private void note(StringBuilder out, PinnedHttp.Response r, int redirects) {
+    private void note(StringBuilder out, Response r, int redirects) {
         if (redirects > 0) {
             out.append("(reached after ").append(redirects).append(redirects == 1 ? " redirect)\n" : " redirects)\n");
         }
         if (r.truncated()) {
             out.append("(the page is larger than ")
-                    .append(fetcher.limits().maxResponseBytes())
+                    .append(limits.maxResponseBytes())
                     .append(" bytes; only the beginning was read)\n");
         }
     }
@@ -260,7 +267,7 @@ public final class WebBrowser implements Tool {
     /** Configures a {@link WebBrowser}. Not thread-safe; the built tool is. */
     public static final class Builder {
         private WebLimits limits = WebLimits.DEFAULT;
-        private final List<Capability.Net> privateHosts = new ArrayList<>();
+        private Network network = Network.SYSTEM;
         private String userAgent = "agentrt-web/0.1 (+https://github.com/agentrt)";
 
         private Builder() {}
@@ -270,15 +277,9 @@ public final class WebBrowser implements Tool {
             return this;
         }
 
-        /**
-         * Non-public destinations (loopback, private, link-local, metadata) this browser may reach,
-         * each naming a host or IP literal exactly, as in {@code net("127.0.0.1", 8080)} or
-         * {@code net("intranet.corp")}; a wildcard pattern is rejected. The task still needs a Net
-         * grant covering the host. Needed only when the application, not the task's grants, should
-         * name the private destination.
-         */
-        public Builder allowPrivate(Capability.Net... hosts) {
-            privateHosts.addAll(List.of(hosts));
+        /** The resolver, connector, TLS and clock of the egress layer; for tests of this package. */
+        Builder network(Network network) {
+            this.network = Objects.requireNonNull(network, "network");
             return this;
         }
 
@@ -291,7 +292,6 @@ public final class WebBrowser implements Tool {
             return this;
         }
 
-        /** Fails with {@code IllegalArgumentException} for a wildcard in {@link #allowPrivate}. */
         public WebBrowser build() {
             return new WebBrowser(this);
         }

@@ -1,5 +1,7 @@
 package dev.agentrt.tools.web;
 
+import dev.agentrt.core.egress.EgressLimits;
+
 import java.time.Duration;
 import java.util.Objects;
 
@@ -29,5 +31,10 @@ public record WebLimits(long maxResponseBytes, Duration timeout, int maxRedirect
         if (maxTextChars < 100) {
             throw new IllegalArgumentException("maxTextChars must be at least 100, was " + maxTextChars);
         }
+    }
+
+    /** The bounds the egress layer enforces for one call. */
+    EgressLimits egress() {
+        return new EgressLimits(maxResponseBytes, timeout, maxRedirects);
     }
 }

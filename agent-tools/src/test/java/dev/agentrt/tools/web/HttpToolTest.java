@@ -11,6 +11,7 @@ import dev.agentrt.core.security.Grants;
 import dev.agentrt.core.security.Principal;
 import dev.agentrt.core.testing.FakeHttpServer;
 import dev.agentrt.core.testing.FakeHttpServer.Responder;
+import dev.agentrt.core.testing.TestNetwork;
 import dev.agentrt.core.tool.Tool;
 import dev.agentrt.core.tool.ToolErrorKind;
 import dev.agentrt.core.tool.ToolExecution;
@@ -18,12 +19,16 @@ import dev.agentrt.core.tool.ToolRegistry;
 import dev.agentrt.core.tool.ToolResult;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
 
 class HttpToolTest extends ToolContract {
+    @RegisterExtension
+    final TestNetwork net = TestNetwork.loopbackOnly().withSystemResolver();
+
     final FakeHttpServer server = FakeHttpServer.start().otherwise(r -> Responder.json(200, "{\"ok\":true}"));
-    final HttpTool tool = HttpTool.builder().allowPrivate(Capability.net("127.0.0.1")).build();
+    final HttpTool tool = HttpTool.builder().network(net.network()).build();
 
     @AfterEach
     void stop() {
@@ -92,7 +97,7 @@ class HttpToolTest extends ToolContract {
         }
         assertThat(server.requests()).isEmpty();
         HttpTool withAuth = HttpTool.builder()
-                .allowPrivate(Capability.net("127.0.0.1"))
+                .network(net.network())
                 .allowHeaders("Authorization")
                 .build();
         call(withAuth,
@@ -112,6 +117,16 @@ class HttpToolTest extends ToolContract {
         assertThat(r.errorKind()).isEqualTo(ToolErrorKind.PERMISSION_DENIED);
         assertThat(r.content()).contains("10.0.0.1");
         assertThat(server.requests()).hasSize(1);
+        assertThat(net.connects()).hasSize(1);
+    }
+
+    @Test
+    void aGrantedApiNameThatResolvesToAPrivateAddressIsRefusedWithoutConnecting() {
+        ToolResult r = call(tool, "{\"method\":\"GET\",\"url\":\"http://intranet.example.com/api\"}",
+                Capability.net("intranet.example.com"));
+        assertThat(r.errorKind()).isEqualTo(ToolErrorKind.PERMISSION_DENIED);
+        assertThat(r.content()).contains("10.0.0.5", "private");
+        assertThat(net.connects()).isEmpty();
     }
 
     @Test

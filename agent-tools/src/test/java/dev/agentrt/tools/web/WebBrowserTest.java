@@ -15,12 +15,14 @@ import dev.agentrt.core.security.Grants;
 import dev.agentrt.core.security.Principal;
 import dev.agentrt.core.testing.FakeHttpServer;
 import dev.agentrt.core.testing.FakeHttpServer.Responder;
+import dev.agentrt.core.testing.TestNetwork;
 import dev.agentrt.core.tool.ToolErrorKind;
 import dev.agentrt.core.tool.ToolExecution;
 import dev.agentrt.core.tool.ToolRegistry;
 import dev.agentrt.core.tool.ToolResult;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import reactor.test.StepVerifier;
 
 import java.nio.charset.StandardCharsets;
@@ -37,6 +39,10 @@ class WebBrowserTest {
             <ul><li>First item</li><li>Second <a href="/second">item</a></li></ul>
             <p><a href="mailto:a@b.c">mail</a> and <a href="/guide#top">guide again</a></p>
             </body></html>""";
+
+    /** Names from src/test/resources/hosts (jdk.net.hosts.file), and no connection but to 127.0.0.1. */
+    @RegisterExtension
+    final TestNetwork net = TestNetwork.loopbackOnly().withSystemResolver();
 
     final FakeHttpServer server = FakeHttpServer.start();
     final FakeHttpServer other = FakeHttpServer.start();
@@ -68,8 +74,12 @@ class WebBrowserTest {
         };
     }
 
-    static WebBrowser localBrowser() {
-        return WebBrowser.builder().allowPrivate(Capability.net("127.0.0.1")).build();
+    WebBrowser browser() {
+        return WebBrowser.builder().network(net.network()).build();
+    }
+
+    int port() {
+        return Integer.parseInt(server.url().substring(server.url().lastIndexOf(':') + 1));
     }
 
     ToolResult call(WebBrowser browser, String arguments, Capability... grants) {
@@ -86,7 +96,7 @@ class WebBrowserTest {
     @Test
     void aLoopbackPageIsRefusedUnderAWildcardGrantAndNoRequestIsSent() {
         server.enqueue(html(PAGE));
-        ToolResult r = call(WebBrowser.create(), url(server.url() + "/"), Capability.net("*"));
+        ToolResult r = call(browser(), url(server.url() + "/"), Capability.net("*"));
         assertThat(r.errorKind()).isEqualTo(ToolErrorKind.PERMISSION_DENIED);
         assertThat(r.content()).contains("127.0.0.1", "loopback");
         assertThat(server.requests()).isEmpty();
@@ -95,29 +105,29 @@ class WebBrowserTest {
     @Test
     void aTaskGrantNamingTheLoopbackAddressExactlyIsAnExplicitGrant() {
         server.enqueue(html(PAGE));
-        ToolResult r = call(WebBrowser.create(), url(server.url() + "/"), Capability.net("127.0.0.1"));
+        ToolResult r = call(browser(), url(server.url() + "/"), Capability.net("127.0.0.1"));
         assertThat(r.isError()).as(r.content()).isFalse();
         assertThat(r.content()).contains("Title: Local docs");
 
-        ToolResult byName = call(WebBrowser.create(), url(server.url().replace("127.0.0.1", "localhost") + "/"),
+        ToolResult byName = call(browser(), url(server.url().replace("127.0.0.1", "localhost") + "/"),
                 Capability.net("127.0.0.1"));
         assertThat(byName.errorKind()).isEqualTo(ToolErrorKind.PERMISSION_DENIED);
         assertThat(server.requests()).hasSize(1);
     }
 
     @Test
-    void aLoopbackPageIsRefusedWithoutTheNetGrantEvenWhenTheToolAllowsIt() {
-        ToolResult r = call(localBrowser(), url(server.url() + "/"), Capability.net("example.com"));
+    void aLoopbackPageIsRefusedWithoutANetGrantForIt() {
+        ToolResult r = call(browser(), url(server.url() + "/"), Capability.net("example.com"));
         assertThat(r.errorKind()).isEqualTo(ToolErrorKind.PERMISSION_DENIED);
         assertThat(server.requests()).isEmpty();
     }
 
     @Test
     void everyNumericSpellingOfLoopbackIsRefused() {
-        int port = Integer.parseInt(server.url().substring(server.url().lastIndexOf(':') + 1));
+        int port = port();
         for (String host : List.of("2130706433", "0177.0.0.1", "0x7f.0.0.1", "127.1", "[::1]", "[::ffff:127.0.0.1]",
                 "0.0.0.0")) {
-            ToolResult r = call(WebBrowser.create(), url("http://" + host + ":" + port + "/"), Capability.net("*"));
+            ToolResult r = call(browser(), url("http://" + host + ":" + port + "/"), Capability.net("*"));
             assertThat(r.errorKind()).as(host).isEqualTo(ToolErrorKind.PERMISSION_DENIED);
         }
         assertThat(server.requests()).isEmpty();
@@ -127,7 +137,7 @@ class WebBrowserTest {
     void anExplicitlyAllowedLocalPageIsReadAsMarkdownWithNumberedLinksAndLinkTwoCanBeFollowed() {
         server.enqueue(html(PAGE), html("<html><head><title>The guide</title></head><body><p>Read me.</p></body>"
                 + "</html>"));
-        WebBrowser browser = localBrowser();
+        WebBrowser browser = browser();
         ToolResult r = call(browser, url(server.url() + "/start"), Capability.net("127.0.0.1"));
         assertThat(r.isError()).as(r.content()).isFalse();
         assertThat(r.content()).contains("Title: Local docs", "# Getting started",
@@ -146,11 +156,11 @@ class WebBrowserTest {
     @Test
     void aLinkOfAGivenPageIsFollowedByFetchingThatPageAgain() {
         server.enqueue(html(PAGE), html("<p>second</p>"));
-        ToolResult r = call(localBrowser(), "{\"link\":3,\"page\":\"" + server.url() + "/start\",\"format\":\"text\"}",
+        ToolResult r = call(browser(), "{\"link\":3,\"page\":\"" + server.url() + "/start\",\"format\":\"text\"}",
                 Capability.net("127.0.0.1"));
         assertThat(r.content()).contains("second");
         assertThat(server.requests()).extracting(FakeHttpServer.Recorded::path).containsExactly("/start", "/second");
-        assertThat(call(localBrowser(), "{\"link\":1}", Capability.net("127.0.0.1")).errorKind())
+        assertThat(call(browser(), "{\"link\":1}", Capability.net("127.0.0.1")).errorKind())
                 .as("a new browser has read nothing in this task")
                 .isEqualTo(ToolErrorKind.INVALID_ARGUMENTS);
     }
@@ -158,7 +168,7 @@ class WebBrowserTest {
     @Test
     void aRedirectFromAnAllowedPageToTheMetadataAddressIsRefused() {
         server.enqueue(redirect("http://169.254.169.254/latest/meta-data/"));
-        ToolResult r = call(localBrowser(), url(server.url() + "/"), Capability.net("127.0.0.1"),
+        ToolResult r = call(browser(), url(server.url() + "/"), Capability.net("127.0.0.1"),
                 Capability.net("*"));
         assertThat(r.errorKind()).isEqualTo(ToolErrorKind.PERMISSION_DENIED);
         assertThat(r.content()).contains("169.254.169.254", "metadata");
@@ -168,12 +178,12 @@ class WebBrowserTest {
     @Test
     void aRedirectToAnotherLocalHostThatIsNotGrantedIsRefused() {
         server.enqueue(redirect(other.url().replace("127.0.0.1", "localhost") + "/admin"));
-        ToolResult denied = call(localBrowser(), url(server.url() + "/"), Capability.net("127.0.0.1"));
+        ToolResult denied = call(browser(), url(server.url() + "/"), Capability.net("127.0.0.1"));
         assertThat(denied.errorKind()).isEqualTo(ToolErrorKind.PERMISSION_DENIED);
         assertThat(denied.content()).contains("net:localhost");
 
         server.enqueue(redirect(other.url().replace("127.0.0.1", "localhost") + "/admin"));
-        ToolResult guarded = call(localBrowser(), url(server.url() + "/"), Capability.net("127.0.0.1"),
+        ToolResult guarded = call(browser(), url(server.url() + "/"), Capability.net("127.0.0.1"),
                 Capability.net("*"));
         assertThat(guarded.errorKind()).isEqualTo(ToolErrorKind.PERMISSION_DENIED);
         assertThat(guarded.content()).contains("localhost", "loopback");
@@ -183,14 +193,9 @@ class WebBrowserTest {
 
     @Test
     void publicLookingNamesThatResolveToPrivateAddressesAreRefusedUnderWildcardGrants() {
-        // src/test/resources/hosts (jdk.net.hosts.file) resolves these names; no DNS server is asked.
-        int port = Integer.parseInt(server.url().substring(server.url().lastIndexOf(':') + 1));
-        ToolResult rebind = call(WebBrowser.create(), url("http://rebind.example.net:" + port + "/"),
-                Capability.net("*"));
-        ToolResult intranet = call(WebBrowser.create(), url("http://intranet.example.com/wiki"),
-                Capability.net("*.example.com"));
-        ToolResult metadata = call(WebBrowser.create(), url("http://sneaky.example.org/latest/meta-data/"),
-                Capability.net("*"));
+        ToolResult rebind = call(browser(), url("http://rebind.example.net:" + port() + "/"), Capability.net("*"));
+        ToolResult intranet = call(browser(), url("http://intranet.example.com/wiki"), Capability.net("*.example.com"));
+        ToolResult metadata = call(browser(), url("http://sneaky.example.org/latest/meta-data/"), Capability.net("*"));
 
         assertThat(rebind.errorKind()).isEqualTo(ToolErrorKind.PERMISSION_DENIED);
         assertThat(rebind.content()).contains("rebind.example.net", "127.0.0.1", "loopback");
@@ -199,18 +204,56 @@ class WebBrowserTest {
         assertThat(metadata.errorKind()).isEqualTo(ToolErrorKind.PERMISSION_DENIED);
         assertThat(metadata.content()).contains("169.254.169.254");
         assertThat(server.requests()).isEmpty();
+        assertThat(net.connects()).isEmpty();
     }
 
     @Test
-    void aNameThatResolvesToLoopbackIsRefusedUnlessThatNameIsAllowed() {
+    void aGrantNamingTheHostExactlyDoesNotReachTheNonPublicAddressItResolvesTo() {
+        // Each name is granted exactly, as a task would grant a site it trusts; its DNS answer is not public.
+        ToolResult loopback = call(browser(), url("http://rebind.example.net:" + port() + "/"),
+                Capability.net("rebind.example.net"));
+        ToolResult intranet = call(browser(), url("http://intranet.example.com/wiki"),
+                Capability.net("intranet.example.com"));
+        ToolResult metadata = call(browser(), url("http://sneaky.example.org/latest/meta-data/"),
+                Capability.net("sneaky.example.org", 80));
+
+        assertThat(loopback.errorKind()).isEqualTo(ToolErrorKind.PERMISSION_DENIED);
+        assertThat(loopback.content()).contains("127.0.0.1", "allowingPrivateAddresses()");
+        assertThat(intranet.errorKind()).isEqualTo(ToolErrorKind.PERMISSION_DENIED);
+        assertThat(intranet.content()).contains("10.0.0.5");
+        assertThat(metadata.errorKind()).isEqualTo(ToolErrorKind.PERMISSION_DENIED);
+        assertThat(metadata.content()).contains("169.254.169.254", "metadata");
+        assertThat(net.connects()).as("refused before any connection was attempted").isEmpty();
+        assertThat(server.requests()).isEmpty();
+    }
+
+    @Test
+    void aGrantAllowingPrivateAddressesReachesANameOnTheLocalMachineButNeverMetadata() {
+        server.enqueue(html(PAGE));
+        ToolResult r = call(browser(), url("http://rebind.example.net:" + port() + "/"),
+                Capability.net("*.example.net").allowingPrivateAddresses());
+        assertThat(r.isError()).as(r.content()).isFalse();
+        assertThat(r.content()).contains("Title: Local docs");
+        assertThat(server.lastRequest().header("Host")).isEqualTo("rebind.example.net:" + port());
+
+        ToolResult metadata = call(browser(), url("http://sneaky.example.org/latest/meta-data/"),
+                Capability.net("sneaky.example.org").allowingPrivateAddresses(), Capability.net("169.254.169.254"));
+        assertThat(metadata.errorKind()).isEqualTo(ToolErrorKind.PERMISSION_DENIED);
+        assertThat(net.connects()).hasSize(1);
+    }
+
+    @Test
+    void aNameThatResolvesToLoopbackIsRefusedUnlessItsGrantAllowsPrivateAddresses() {
         String viaName = server.url().replace("127.0.0.1", "localhost") + "/";
-        ToolResult refused = call(localBrowser(), url(viaName), Capability.net("*"));
-        assertThat(refused.errorKind()).isEqualTo(ToolErrorKind.PERMISSION_DENIED);
+        ToolResult wildcard = call(browser(), url(viaName), Capability.net("*"));
+        assertThat(wildcard.errorKind()).isEqualTo(ToolErrorKind.PERMISSION_DENIED);
+        ToolResult named = call(browser(), url(viaName), Capability.net("localhost"));
+        assertThat(named.errorKind()).isEqualTo(ToolErrorKind.PERMISSION_DENIED);
+        assertThat(named.content()).contains("allowingPrivateAddresses()");
         assertThat(server.requests()).isEmpty();
 
         server.enqueue(html(PAGE));
-        WebBrowser named = WebBrowser.builder().allowPrivate(Capability.net("localhost")).build();
-        ToolResult r = call(named, url(viaName), Capability.net("localhost"));
+        ToolResult r = call(browser(), url(viaName), Capability.net("localhost", port()).allowingPrivateAddresses());
         assertThat(r.isError()).as(r.content()).isFalse();
         assertThat(r.content()).contains("Title: Local docs");
         assertThat(server.lastRequest().header("Host")).startsWith("localhost:");
@@ -226,7 +269,7 @@ class WebBrowserTest {
         }
         server.enqueue(Responder.stream("text/html", pieces, Duration.ofMillis(1)));
         WebBrowser small = WebBrowser.builder()
-                .allowPrivate(Capability.net("127.0.0.1"))
+                .network(net.network())
                 .limits(new WebLimits(100_000, Duration.ofSeconds(20), 5, 5_000))
                 .build();
         ToolResult r = call(small, url(server.url() + "/big"), Capability.net("127.0.0.1"));
@@ -241,7 +284,7 @@ class WebBrowserTest {
         // The page stays open far longer than the call's guard: only the time limit can end the call.
         server.enqueue(Responder.stall("text/html", "<html><body>", Duration.ofMinutes(5)));
         WebBrowser quick = WebBrowser.builder()
-                .allowPrivate(Capability.net("127.0.0.1"))
+                .network(net.network())
                 .limits(new WebLimits(100_000, Duration.ofMillis(500), 5, 5_000))
                 .build();
         ToolResult r = call(quick, url(server.url() + "/slow"), Capability.net("127.0.0.1"));
@@ -253,7 +296,7 @@ class WebBrowserTest {
     void binaryContentIsRefused() {
         server.enqueue(Responder.stream("image/png", List.of(new byte[]{(byte) 0x89, 'P', 'N', 'G', 0, 0}),
                 Duration.ZERO));
-        ToolResult r = call(localBrowser(), url(server.url() + "/logo.png"), Capability.net("127.0.0.1"));
+        ToolResult r = call(browser(), url(server.url() + "/logo.png"), Capability.net("127.0.0.1"));
         assertThat(r.errorKind()).isEqualTo(ToolErrorKind.EXECUTION_FAILED);
         assertThat(r.content()).contains("image/png", "not a page of text");
     }
@@ -261,17 +304,11 @@ class WebBrowserTest {
     @Test
     void malformedAndNonHttpUrlsAreInvalidArguments() {
         for (String u : List.of("file:///etc/passwd", "http://user@example.com/", "notaurl")) {
-            assertThat(call(WebBrowser.create(), url(u), Capability.net("*")).errorKind()).as(u)
+            assertThat(call(browser(), url(u), Capability.net("*")).errorKind()).as(u)
                     .isEqualTo(ToolErrorKind.INVALID_ARGUMENTS);
         }
-        assertThat(call(WebBrowser.create(), "{\"url\":\"http://example.com/\",\"link\":1}", Capability.net("*"))
+        assertThat(call(browser(), "{\"url\":\"http://example.com/\",\"link\":1}", Capability.net("*"))
                 .errorKind()).isEqualTo(ToolErrorKind.INVALID_ARGUMENTS);
-    }
-
-    @Test
-    void aWildcardCannotBeAllowedPrivately() {
-        assertThatThrownBy(() -> WebBrowser.builder().allowPrivate(Capability.net("*")).build())
-                .isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test
@@ -279,7 +316,7 @@ class WebBrowserTest {
         server.enqueue(html(PAGE));
         var model = ScriptedChatModel.of(Reply.toolCall("web_browse", url(server.url() + "/")),
                 Reply.text("read it"));
-        Agent agent = Agent.builder().model(model).tools(localBrowser()).grant(Capability.net("127.0.0.1")).build();
+        Agent agent = Agent.builder().model(model).tools(browser()).grant(Capability.net("127.0.0.1")).build();
         StepVerifier.create(agent.task("read the local docs").execute())
                 .assertNext(r -> assertThat(toolResults(r)).singleElement()
                         .satisfies(m -> assertThat(m.content()).contains("Title: Local docs")))
@@ -297,7 +334,7 @@ class WebBrowserTest {
 
     @Test
     void requiredCapabilitiesNameTheUrlsHostAndPort() {
-        assertThat(WebBrowser.create()
+        assertThat(browser()
                 .requiredCapabilities(JsonObject.builder()
                         .put("url", "https://Docs.Example.com/x")
                         .build()))

@@ -1,28 +1,14 @@
 package dev.agentrt.tools.internal.web;
 
-import dev.agentrt.core.security.Capability;
-import dev.agentrt.core.security.Grants;
 import org.jspecify.annotations.Nullable;
 
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
-import java.util.List;
 import java.util.Locale;
 
 /** Small helpers the web tools share. */
 public final class WebSupport {
     private WebSupport() {}
-
-    /** The grants that may name non-public destinations; wildcards are refused, as they would never count. */
-    public static Grants privateGrants(List<Capability.Net> hosts) {
-        for (Capability.Net n : hosts) {
-            if (n.hostPattern().startsWith("*")) {
-                throw new IllegalArgumentException("allowPrivate needs exact hosts or IP literals, not the pattern "
-                        + n.hostPattern());
-            }
-        }
-        return Grants.of(hosts);
-    }
 
     /** The media type of a Content-Type header, lower case without parameters; empty when absent. */
     public static String mediaType(@Nullable String contentType) {

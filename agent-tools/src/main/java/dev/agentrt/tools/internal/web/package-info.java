@@ -1,4 +1,4 @@
-/** Implementation of the web tools: the pinned HTTP client, redirects, HTML to Markdown. Not API. */
+/** Implementation of the web tools: HTML to Markdown, content types. Not API; the network is agent-core's egress layer. */
 @NullMarked
 package dev.agentrt.tools.internal.web;
 
