@@ -28,7 +28,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * connect timeout; past a handful of distinct values a model gets a client of its own (still on the
  * shared executor), released with the model. Thread-safe.
  */
-final class SharedHttpClient {
+public final class SharedHttpClient {
     /** The size of the shared executor. */
     static final int THREADS = Math.max(2, Runtime.getRuntime().availableProcessors());
 
@@ -36,6 +36,14 @@ final class SharedHttpClient {
     private static final ConcurrentHashMap<Duration, HttpClient> CLIENTS = new ConcurrentHashMap<>();
 
     private SharedHttpClient() {}
+
+    /**
+     * The bounded executor of the shared clients, for another JDK client of the runtime's own (the MCP
+     * client's): whoever uses it hands every value on to another scheduler and never blocks on it.
+     */
+    public static java.util.concurrent.Executor executor() {
+        return Executor.INSTANCE;
+    }
 
     /** The shared client for {@code connectTimeout}: HTTP/2 where the server offers it, no redirects. */
     static HttpClient forConnectTimeout(Duration connectTimeout) {

@@ -1,5 +1,6 @@
 package dev.agentrt.tools.internal.mcp;
 
+import dev.agentrt.core.internal.http.SharedHttpClient;
 import io.modelcontextprotocol.json.McpJsonMapper;
 import io.modelcontextprotocol.json.TypeRef;
 import io.modelcontextprotocol.spec.McpClientTransport;
@@ -11,6 +12,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.MonoSink;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
 
 import java.io.IOException;
 import java.net.ConnectException;
@@ -79,6 +82,7 @@ public final class HttpTransport implements McpClientTransport {
     private final Map<String, String> headers;
     private final McpJsonMapper json;
     private final HttpClient client;
+    private final Scheduler.Worker delivery = Schedulers.parallel().createWorker();
     private final int maxMessageBytes;
     private final Set<CompletableFuture<?>> inFlight = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -100,7 +104,10 @@ public final class HttpTransport implements McpClientTransport {
         this.headers = Map.copyOf(headers);
         this.json = json;
         this.maxMessageBytes = maxMessageBytes;
+        // On the runtime's bounded HTTP threads: a client of its own would grow a platform thread per
+        // busy stream. Messages leave those threads in deliver().
         this.client = HttpClient.newBuilder()
+                .executor(SharedHttpClient.executor())
                 .version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(connectTimeout)
                 .followRedirects(HttpClient.Redirect.NEVER)
@@ -196,7 +203,10 @@ public final class HttpTransport implements McpClientTransport {
                             .doOnError(e -> log.debug("MCP server '{}': ending the session failed", server, e))
                             .onErrorComplete()
                             .then();
-            return delete.doFinally(s -> client.shutdownNow());
+            return delete.doFinally(s -> {
+                client.shutdownNow();
+                delivery.dispose();
+            });
         });
     }
 
@@ -238,8 +248,14 @@ public final class HttpTransport implements McpClientTransport {
             log.warn("MCP server '{}': a message arrived before the session connected; dropped", server);
             return;
         }
-        h.apply(Mono.just(message))
-                .subscribe(null, e -> log.debug("MCP server '{}': handling a message failed", server, e));
+        // In order, on one worker of the parallel scheduler: what the session does with a message (completing
+        // a call, and what the caller chains on it) never runs on the few shared HTTP threads.
+        try {
+            delivery.schedule(() -> h.apply(Mono.just(message))
+                    .subscribe(null, e -> log.debug("MCP server '{}': handling a message failed", server, e)));
+        } catch (java.util.concurrent.RejectedExecutionException closedMeanwhile) {
+            log.debug("MCP server '{}': a message arrived after the transport closed; dropped", server);
+        }
     }
 
     /** What went wrong with a connection, in a few words. */
