@@ -53,9 +53,9 @@ class SandboxConcurrencyTest {
                 .expectSubscription()
                 .thenAwait(Duration.ofMillis(300))
                 .thenCancel()
-                .verify(Duration.ofSeconds(10));
+                .verify(Duration.ofSeconds(30));
         // The only thread runs the next module: the loop did not keep it.
-        RunResult next = sandbox.run(wasm("hello"), RunRequest.empty()).block(Duration.ofSeconds(10));
+        RunResult next = sandbox.run(wasm("hello"), RunRequest.empty()).block(Duration.ofSeconds(30));
         assertThat(next.stdout()).isEqualTo("hello, sandbox\n");
     }
 
@@ -70,7 +70,7 @@ class SandboxConcurrencyTest {
         Disposable queued = sandbox.run(wasm("hello"), RunRequest.empty()).subscribe(queuedResult::set);
         queued.dispose();
         assertThat(busy.join().outcome()).isEqualTo(RunOutcome.TIMEOUT);
-        RunResult after = sandbox.run(wasm("hello"), RunRequest.empty()).block(Duration.ofSeconds(10));
+        RunResult after = sandbox.run(wasm("hello"), RunRequest.empty()).block(Duration.ofSeconds(30));
         assertThat(after.outcome()).isEqualTo(RunOutcome.OK);
         assertThat(queuedResult.get()).isNull();
     }
@@ -82,7 +82,7 @@ class SandboxConcurrencyTest {
                 .scheduler(oneThread)
                 .build();
         List<RunResult> results = Flux.merge(sandbox.run(wasm("loop"), RunRequest.empty()),
-                sandbox.run(wasm("hello"), RunRequest.empty())).collectList().block(Duration.ofSeconds(10));
+                sandbox.run(wasm("hello"), RunRequest.empty())).collectList().block(Duration.ofSeconds(30));
         assertThat(results).extracting(RunResult::outcome).containsExactlyInAnyOrder(RunOutcome.TIMEOUT, RunOutcome.OK);
     }
 }

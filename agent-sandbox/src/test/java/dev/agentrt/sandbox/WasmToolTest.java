@@ -254,9 +254,9 @@ class WasmToolTest {
                     .expectSubscription()
                     .thenAwait(Duration.ofMillis(200))
                     .thenCancel()
-                    .verify(Duration.ofSeconds(10));
+                    .verify(Duration.ofSeconds(30));
             // The only thread is free again: the plugin did not keep running.
-            RunResult next = oneThread.run(wasm("hello"), RunRequest.empty()).block(Duration.ofSeconds(10));
+            RunResult next = oneThread.run(wasm("hello"), RunRequest.empty()).block(Duration.ofSeconds(30));
             assertThat(next.outcome()).isEqualTo(RunOutcome.OK);
         } finally {
             scheduler.dispose();

@@ -296,7 +296,7 @@ class ToolsTest {
         int calls = 200;
         StepVerifier.create(Mono.fromCallable(() -> behaviours.nap(1)).subscribeOn(Schedulers.parallel()))
                 .expectErrorSatisfies(e -> assertThat(e).hasMessageContaining("Blocking call"))
-                .verify(Duration.ofSeconds(5));
+                .verify(Duration.ofSeconds(30));
 
         // Subscribed on a non-blocking thread: BlockHound fails the wait unless it moved to the blocking scheduler.
         // No call can return "met" before all of them are running at once, whatever the machine's speed.
