@@ -36,7 +36,7 @@ import java.util.concurrent.TimeoutException;
  * <pre>{@code
  * Egress egress = Egress.create();
  * Tool status = Tool.builder("service_status")
-        .description("Fetches a status page")
+ *         .description("Fetches a status page")
  *         .handler((args, ctx) -> egress.send(EgressRequest.get(args.getString("url").orElseThrow()), ctx)
  *                 .map(r -> ToolResult.text(r.status() + " " + r.bodyText()))
  *                 .onErrorResume(e -> Mono.just(Egress.errorResult(e))))
