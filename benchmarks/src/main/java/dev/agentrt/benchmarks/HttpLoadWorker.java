@@ -12,8 +12,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * One runtime at one N, in a JVM of its own (started by {@link HttpLoad}, so that threads, heap,
- * CPU time and JIT state belong to this runtime alone): warm-up runs, the measured run, then the
- * heap per task in flight. Prints progress lines and, last, one line {@code RESULT <json>}.
+ * CPU time and JIT state belong to this runtime alone): warm-up runs of N tasks (JIT, connection
+ * pool), the measured run, then the heap per task in flight. Prints progress lines and, last, one
+ * line {@code RESULT <json>}.
  *
  * <p>The measured run: all N tasks started at once; per-task latency from its start to its outcome;
  * wall time from the first start to the last outcome; platform threads sampled every 10 ms (exact
@@ -49,15 +50,14 @@ final class HttpLoadWorker {
         watchdog(runtime, n, hardDeadlineSeconds(warmups, timeoutSeconds));
         var control = new LoadServer.Control(port);
         LoadClients.LoadClient client = LoadClients.create(runtime, "http://127.0.0.1:" + port + "/v1");
-        int warmTasks = n;
         for (int w = 1; w <= warmups; w++) {
             phase = "warm-up " + w;
-            var out = new TaskOutcomes(warmTasks);
+            var out = new TaskOutcomes(n);
             long t0 = System.nanoTime();
             client.startAll(out);
             boolean all = out.await(timeoutSeconds, TimeUnit.SECONDS);
             TaskOutcomes.Summary s = out.summary(t0);
-            log("warm-up %d: %d tasks, %d answered, %d failed, %d ms%s", w, warmTasks, s.ok(), s.failed(),
+            log("warm-up %d: %d tasks, %d answered, %d failed, %d ms%s", w, n, s.ok(), s.failed(),
                     TimeUnit.NANOSECONDS.toMillis(s.wallNanos()), all ? "" : " (deadline reached)");
             if (!all) {
                 client.cancelAll();
