@@ -41,6 +41,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * JVM, also on Ctrl-C.
  */
 public final class HttpLoad {
+    private static final String LOG_LEVEL = "org.slf4j.simpleLogger.defaultLogLevel";
+
     private HttpLoad() {}
 
     record Options(List<Integer> ns, List<String> runtimes, LoadServer.Settings server, long timeoutSeconds,
@@ -183,6 +185,11 @@ public final class HttpLoad {
                 .command()
                 .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
         command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
+        if (System.getProperty(LOG_LEVEL) == null) {
+            // LangChain4j logs a warning with a stack trace per retry: thousands of lines and their
+            // CPU time in the measured run. Errors are counted by kind instead.
+            command.add("-D" + LOG_LEVEL + "=error");
+        }
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), HttpLoad.class.getName(), "--worker",
                 runtime, Integer.toString(n), Integer.toString(port), Long.toString(o.timeoutSeconds()),
                 Integer.toString(o.warmups()), Boolean.toString(o.heap())));
