@@ -13,8 +13,9 @@
 //
 // Control (for the benchmark, never faulted): POST /_control/reset zeroes the statistics;
 // GET /_control/stats returns them (requests, outcomes, peak connections and open responses,
-// CPU time, event-loop delay, how late the timers fired); POST /_control/hold makes every
-// first-turn response stop after its first piece until POST /_control/release.
+// CPU time, event-loop delay, how late the timers fired); POST /_control/hold?n=N makes the
+// first-turn replies wait until N of them have arrived, start together, and stop after their first
+// piece until POST /_control/release.
 //
 // Usage: node openai-stream-server.mjs [--latency-ms 50] [--chunks 5] [--reset-share 0]
 //        [--rate-limit-share 0] [--retry-after-s 1] [--seed 1] [--answer TEXT]
@@ -91,7 +92,7 @@ function statsJson() {
     resets: stats.resets, rateLimited: stats.rateLimited, clientAborted: stats.clientAborted,
     badRequests: stats.badRequests, connections, peakConnections: stats.peakConnections,
     newConnections: stats.newConnections, openResponses, peakOpenResponses: stats.peakOpenResponses,
-    held: held.length, elapsedMs: round(performance.now() - stats.since),
+    held: held.length, holdArriving: arriving.length, elapsedMs: round(performance.now() - stats.since),
     cpuMs: round((cpu.user + cpu.system) / 1000),
     loopDelayP99Ms: round(loopDelay.count ? loopDelay.percentile(99) / 1e6 : 0),
     loopDelayMaxMs: round(loopDelay.count ? loopDelay.max / 1e6 : 0),
@@ -190,14 +191,16 @@ function reply(turn, model, toolName, stream, includeUsage) {
 }
 
 let holding = false;
-let held = [];
+let holdFor = 0;
+let arriving = []; // held replies not started yet: they start together once holdFor have arrived
+let held = []; // held replies stopped after their first piece
 
 /**
  * Writes the groups on their schedule. The first group carries the headers (as a real server sends
  * them with the first token); a reset replaces the middle group; a held reply stops after the first.
  */
 function play(res, requestId, contentType, pieces, mode) {
-  const start = performance.now();
+  let start = performance.now();
   const resetAt = Math.max(1, Math.floor(chunks / 2));
   let next = 0;
   let timer = null;
@@ -241,7 +244,24 @@ function play(res, requestId, contentType, pieces, mode) {
     const due = start + (latencyMs * (next + 1)) / chunks;
     timer = setTimeout(step, Math.max(0, due - performance.now()));
   };
-  schedule();
+  if (mode !== "hold") {
+    schedule();
+    return;
+  }
+  // Held replies start together once all the expected requests are in: no client sees a reply
+  // before it has sent every request (a client that reads a reply on the thread that sends its
+  // requests would otherwise stop sending).
+  arriving.push(() => {
+    start = performance.now();
+    if (!closed) schedule();
+  });
+  if (arriving.length >= holdFor) startArrived();
+}
+
+function startArrived() {
+  const waiting = arriving;
+  arriving = [];
+  waiting.forEach((begin) => begin());
 }
 
 function rateLimited(res) {
@@ -308,11 +328,15 @@ function control(req, res) {
     return reply({ ok: true });
   }
   if (path === "/_control/hold" && req.method === "POST") {
+    const n = Number(new URL(req.url, "http://127.0.0.1").searchParams.get("n") ?? "1");
+    if (!Number.isInteger(n) || n < 1) return badRequest(res, 400, `hold needs n >= 1, was ${n}`);
     holding = true;
+    holdFor = n;
     return reply({ ok: true });
   }
   if (path === "/_control/release" && req.method === "POST") {
     holding = false;
+    startArrived();
     const waiting = held;
     held = [];
     waiting.forEach((resume) => resume());

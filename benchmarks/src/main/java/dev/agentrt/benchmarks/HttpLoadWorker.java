@@ -135,14 +135,19 @@ final class HttpLoadWorker {
         result(r.build());
     }
 
+    /**
+     * Starts the tasks from a thread of their own: LangChain4j's {@code TokenStream.start()} reads a
+     * reply that is already there on the calling thread, to its end, so the starting thread may be
+     * held with the replies while this one keeps the deadline.
+     */
     private static void heapPerTask(LoadClients.LoadClient client, LoadServer.Control control, int n,
             long timeoutSeconds, JsonObject.Builder r) throws InterruptedException {
         phase = "heap: waiting for the server to hold all replies";
         control.reset();
         long before = Heap.usedAfterGc();
-        control.hold();
+        control.hold(n);
         var out = new TaskOutcomes(n);
-        client.startAll(out);
+        Thread starter = Thread.ofPlatform().daemon().name("httpload-starter").start(() -> client.startAll(out));
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
         long held;
         while ((held = control.stats().getLong("held").orElse(0L)) < n) {
@@ -161,6 +166,7 @@ final class HttpLoadWorker {
         phase = "heap: waiting for the held tasks to finish after release";
         control.release();
         boolean all = out.await(timeoutSeconds, TimeUnit.SECONDS);
+        starter.join(TimeUnit.SECONDS.toMillis(timeoutSeconds));
         TaskOutcomes.Summary s = out.summary(System.nanoTime());
         log("heap: %d tasks held mid-stream: %d B per task, %d platform threads (%d HttpClient-); then %d answered",
                 n, (during - before) / n, threads, httpClient, s.ok());

@@ -165,9 +165,12 @@ final class LoadServer implements AutoCloseable {
             return call("GET", "stats");
         }
 
-        /** From now on every first-turn reply stops after its first piece (and none is faulted) until {@link #release()}. */
-        void hold() {
-            call("POST", "hold");
+        /**
+         * From now on first-turn replies wait until {@code n} have arrived, start together and stop
+         * after their first piece (none is faulted) until {@link #release()}.
+         */
+        void hold(int n) {
+            call("POST", "hold?n=" + n);
         }
 
         long release() {
