@@ -1,10 +1,11 @@
-package dev.agentrt.tools.internal.fs;
+package dev.agentrt.core.internal.fs;
 
 import org.jspecify.annotations.Nullable;
 
 import java.io.IOException;
 import java.nio.channels.SeekableByteChannel;
-import java.nio.file.FileSystemException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
@@ -16,6 +17,7 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFileAttributeView;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 
 /** A {@link Dir} held as an open directory descriptor: every entry is reached relative to it, never through a link. */
@@ -51,27 +53,67 @@ final class SecureDir implements Dir {
         }
     }
 
+    private @Nullable Object ownKey() throws IOException {
+        return stream.getFileAttributeView(BasicFileAttributeView.class).readAttributes().fileKey();
+    }
+
+    /** Whether {@link #path} still leads, without any link, to this open directory. */
+    private boolean pathLeadsHere() throws IOException {
+        try {
+            Object key = ownKey();
+            return key != null && path.toRealPath().equals(path)
+                    && key.equals(Files.readAttributes(path, BasicFileAttributes.class, NOFOLLOW).fileKey());
+        } catch (NoSuchFileException e) {
+            return false;
+        }
+    }
+
     @Override
     public Dir openDir(String name, boolean create) throws IOException {
         BasicFileAttributes a = attributes(name);
         if (a == null && create) {
-            // No mkdirat in the JDK: create by path, then open relative to this descriptor without
-            // following links, so a directory swapped in elsewhere is never entered.
+            // No mkdirat in the JDK: create by path, with the path verified to lead here before and
+            // after, then enter it relative to this descriptor (see the package comment).
+            if (!pathLeadsHere()) {
+                throw Entries.swapped(display.isEmpty() ? "." : display);
+            }
+            Confined.hook.beforeCreateDirectory(path.resolve(name));
             try {
                 Files.createDirectory(path.resolve(name));
-            } catch (java.nio.file.FileAlreadyExistsException e) {
+            } catch (FileAlreadyExistsException e) {
                 // Created concurrently; the checks below decide whether it may be entered.
+            }
+            if (!pathLeadsHere()) {
+                throw Entries.swapped(display.isEmpty() ? "." : display);
             }
             a = attributes(name);
         }
         Entries.requireDirectory(a, display(name));
+        Confined.hook.beforeOpen(path.resolve(name));
         SecureDirectoryStream<Path> child;
         try {
             child = stream.newDirectoryStream(entry(name), NOFOLLOW);
+        } catch (AccessDeniedException e) {
+            throw e;
         } catch (NoSuchFileException e) {
-            throw FsException.invalid("no such directory: " + display(name));
-        } catch (FileSystemException e) {
+            throw ConfinementException.invalid("no such directory: " + display(name));
+        } catch (IOException e) {
+            // O_NOFOLLOW met a link (the JDK reports ELOOP as a plain I/O error) or a file replaced the
+            // directory: whatever it is now, it is not what was checked.
             throw Entries.swapped(display(name));
+        }
+        try {
+            Object key = child.getFileAttributeView(BasicFileAttributeView.class).readAttributes().fileKey();
+            if (!Objects.equals(key, Objects.requireNonNull(a).fileKey())) {
+                throw Entries.swapped(display(name));
+            }
+        } catch (IOException | RuntimeException e) {
+            try {
+                child.close();
+            } catch (IOException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
         }
         return new SecureDir(child, path.resolve(name), display(name));
     }
@@ -79,13 +121,18 @@ final class SecureDir implements Dir {
     @Override
     public SeekableByteChannel openRead(String name) throws IOException {
         Entries.requireFile(attributes(name), display(name));
+        Confined.hook.beforeOpen(path.resolve(name));
+        SeekableByteChannel channel;
         try {
-            return stream.newByteChannel(entry(name), Set.of(StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS));
+            channel = stream.newByteChannel(entry(name), Set.of(StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS));
+        } catch (AccessDeniedException e) {
+            throw e;
         } catch (NoSuchFileException e) {
-            throw FsException.invalid("no such file: " + display(name));
-        } catch (FileSystemException e) {
+            throw ConfinementException.invalid("no such file: " + display(name));
+        } catch (IOException e) {
             throw Entries.swapped(display(name));
         }
+        return channel;
     }
 
     @Override
