@@ -77,6 +77,15 @@ public final class Confined {
         return walk(openRoot(top, top.toString()), names, false);
     }
 
+    /**
+     * Opens the directory {@code below} the absolute, real path {@code real}, both walked without
+     * following any link ({@link #openReal(Path)}), creating missing directories below {@code real}
+     * if asked.
+     */
+    public static Dir openReal(Path real, List<String> below, boolean create) throws IOException {
+        return walk(openReal(real), below, create);
+    }
+
     private static Dir walk(Dir start, List<String> names, boolean create) throws IOException {
         Dir dir = start;
         try {

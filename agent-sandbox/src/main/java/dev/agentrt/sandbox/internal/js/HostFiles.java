@@ -1,5 +1,8 @@
 package dev.agentrt.sandbox.internal.js;
 
+import dev.agentrt.core.internal.fs.Confined;
+import dev.agentrt.core.internal.fs.ConfinementException;
+import dev.agentrt.core.internal.fs.Dir;
 import dev.agentrt.core.security.Capability;
 import dev.agentrt.core.security.Grants;
 import dev.agentrt.core.security.PathPolicy;
@@ -9,8 +12,6 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -63,24 +64,28 @@ public final class HostFiles {
         if (d == null) {
             throw new Denied("'" + name + "' is not declared in the call's files");
         }
-        // Checked and read at its real location: a link swapped in after the check changes nothing.
-        Path real = PathPolicy.realPath(path);
-        if (!grants.allows(Capability.fileRead(real))) {
-            throw new Denied("permission denied: file-read:" + path + " is not granted");
-        }
         try {
-            long size = Files.size(real);
-            if (size > maxBytes) {
-                throw new Denied("'" + name + "' has " + size + " bytes, more than the limit of " + maxBytes);
+            // The grant is checked against the real path, and exactly that path is then opened, one
+            // element at a time without following links: a link swapped in after the check is refused.
+            Path real = Confined.realPath(path);
+            Path parent = real.getParent();
+            if (!grants.allows(Capability.fileRead(real)) || parent == null) {
+                throw new Denied("permission denied: file-read:" + path + " is not granted");
             }
-            byte[] bytes = Files.readAllBytes(real);
+            byte[] bytes;
+            try (Dir dir = Confined.openReal(parent)) {
+                if (dir.attributes(real.getFileName().toString()) == null) {
+                    throw new Denied("'" + name + "' does not exist");
+                }
+                bytes = Confined.readAll(dir, real.getFileName().toString(), maxBytes);
+            }
             return StandardCharsets.UTF_8.newDecoder()
                     .onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT)
                     .decode(ByteBuffer.wrap(bytes))
                     .toString();
-        } catch (NoSuchFileException e) {
-            throw new Denied("'" + name + "' does not exist");
+        } catch (ConfinementException e) {
+            throw refused(name, e);
         } catch (CharacterCodingException e) {
             throw new Denied("'" + name + "' is not UTF-8 text");
         } catch (IOException e) {
@@ -95,19 +100,29 @@ public final class HostFiles {
         if (d == null || !d.write()) {
             throw new Denied("'" + name + "' is not declared for writing in the call's files");
         }
-        Path real = PathPolicy.realPath(path);
-        if (!grants.allows(Capability.fileWrite(real))) {
-            throw new Denied("permission denied: file-write:" + path + " is not granted");
-        }
         byte[] bytes = content.getBytes(StandardCharsets.UTF_8);
-        if (bytes.length > maxBytes) {
-            throw new Denied("the content has " + bytes.length + " bytes, more than the limit of " + maxBytes);
-        }
         try {
-            Files.write(real, bytes);
+            // A link whose target is missing resolves to that target, which the grant must cover.
+            Path real = Confined.realPath(path);
+            Path parent = real.getParent();
+            if (!grants.allows(Capability.fileWrite(real)) || parent == null) {
+                throw new Denied("permission denied: file-write:" + path + " is not granted");
+            }
+            if (bytes.length > maxBytes) {
+                throw new Denied("the content has " + bytes.length + " bytes, more than the limit of " + maxBytes);
+            }
+            try (Dir dir = Confined.openReal(parent)) {
+                Confined.writeAtomically(dir, real.getFileName().toString(), bytes);
+            }
+        } catch (ConfinementException e) {
+            throw refused(name, e);
         } catch (IOException e) {
             throw new Denied("cannot write '" + name + "': " + e.getMessage());
         }
+    }
+
+    private static Denied refused(String name, ConfinementException e) {
+        return new Denied((e.denied() ? "permission denied: '" : "cannot access '") + name + "': " + e.getMessage());
     }
 
     private static Path resolve(String name) {
