@@ -10,6 +10,8 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.SeekableByteChannel;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.SecureDirectoryStream;
 import java.nio.file.attribute.BasicFileAttributes;
@@ -36,6 +38,27 @@ public final class Confined {
     static volatile Hook hook = NO_HOOK;
 
     private Confined() {}
+
+    static void beforeOpen(Path path) throws IOException {
+        Hook h = hook;
+        if (h != NO_HOOK) {
+            h.beforeOpen(path);
+        }
+    }
+
+    static void beforeOpen(Path dir, String name) throws IOException {
+        Hook h = hook;
+        if (h != NO_HOOK) {
+            h.beforeOpen(dir.resolve(name));
+        }
+    }
+
+    static void beforeCreateDirectory(Path path) throws IOException {
+        Hook h = hook;
+        if (h != NO_HOOK) {
+            h.beforeCreateDirectory(path);
+        }
+    }
 
     /**
      * Opens the directory {@code root} (its real path, which the caller trusts) as a {@link Dir}
@@ -84,6 +107,21 @@ public final class Confined {
      */
     public static Dir openReal(Path real, List<String> below, boolean create) throws IOException {
         return walk(openReal(real), below, create);
+    }
+
+    /**
+     * Whether the directory now at the absolute, real path {@code real} is {@code dir} itself (same
+     * file key): then using {@code dir} is using {@code real}, whatever happens to the path next. A
+     * directory without a file key is never the same.
+     */
+    public static boolean stillAt(Dir dir, Path real) throws IOException {
+        Object key = dir.fileKey();
+        try {
+            return key != null && key.equals(
+                    Files.readAttributes(real, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey());
+        } catch (NoSuchFileException e) {
+            return false;
+        }
     }
 
     private static Dir walk(Dir start, List<String> names, boolean create) throws IOException {

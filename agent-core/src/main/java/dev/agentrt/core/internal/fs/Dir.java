@@ -58,6 +58,10 @@ public interface Dir extends Closeable {
     /** Copies the POSIX permissions of {@code from} onto {@code to}, where the file system has them. */
     void copyPermissions(String from, String to) throws IOException;
 
+    /** The file key ({@link BasicFileAttributes#fileKey()}) of this directory itself, if the platform has one. */
+    @Nullable
+    Object fileKey() throws IOException;
+
     /** The names of the entries, sorted. */
     List<String> names() throws IOException;
 

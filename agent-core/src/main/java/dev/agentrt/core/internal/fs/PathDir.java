@@ -70,7 +70,7 @@ final class PathDir implements Dir {
             if (!path.toRealPath().equals(path)) {
                 throw Entries.swapped(display.isEmpty() ? "." : display);
             }
-            Confined.hook.beforeCreateDirectory(child);
+            Confined.beforeCreateDirectory(child);
             try {
                 Files.createDirectory(child);
             } catch (java.nio.file.FileAlreadyExistsException e) {
@@ -82,7 +82,7 @@ final class PathDir implements Dir {
             a = attributes(name);
         }
         Entries.requireDirectory(a, display(name));
-        Confined.hook.beforeOpen(child);
+        Confined.beforeOpen(child);
         recheck(child, Objects.requireNonNull(a), display(name));
         return new PathDir(child, display(name));
     }
@@ -92,7 +92,7 @@ final class PathDir implements Dir {
         Path file = path.resolve(name);
         BasicFileAttributes a = attributes(name);
         Entries.requireFile(a, display(name));
-        Confined.hook.beforeOpen(file);
+        Confined.beforeOpen(file);
         SeekableByteChannel channel;
         try {
             channel = Files.newByteChannel(file, StandardOpenOption.READ, NOFOLLOW);
@@ -140,6 +140,11 @@ final class PathDir implements Dir {
         if (source != null && target != null) {
             target.setPermissions(source.readAttributes().permissions());
         }
+    }
+
+    @Override
+    public @Nullable Object fileKey() throws IOException {
+        return Files.readAttributes(path, BasicFileAttributes.class, NOFOLLOW).fileKey();
     }
 
     @Override

@@ -17,7 +17,6 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFileAttributeView;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
 import java.util.Set;
 
 /** A {@link Dir} held as an open directory descriptor: every entry is reached relative to it, never through a link. */
@@ -53,6 +52,11 @@ final class SecureDir implements Dir {
         }
     }
 
+    @Override
+    public @Nullable Object fileKey() throws IOException {
+        return ownKey();
+    }
+
     private @Nullable Object ownKey() throws IOException {
         return stream.getFileAttributeView(BasicFileAttributeView.class).readAttributes().fileKey();
     }
@@ -77,7 +81,7 @@ final class SecureDir implements Dir {
             if (!pathLeadsHere()) {
                 throw Entries.swapped(display.isEmpty() ? "." : display);
             }
-            Confined.hook.beforeCreateDirectory(path.resolve(name));
+            Confined.beforeCreateDirectory(path.resolve(name));
             try {
                 Files.createDirectory(path.resolve(name));
             } catch (FileAlreadyExistsException e) {
@@ -89,7 +93,7 @@ final class SecureDir implements Dir {
             a = attributes(name);
         }
         Entries.requireDirectory(a, display(name));
-        Confined.hook.beforeOpen(path.resolve(name));
+        Confined.beforeOpen(path, name);
         SecureDirectoryStream<Path> child;
         try {
             child = stream.newDirectoryStream(entry(name), NOFOLLOW);
@@ -102,26 +106,15 @@ final class SecureDir implements Dir {
             // directory: whatever it is now, it is not what was checked.
             throw Entries.swapped(display(name));
         }
-        try {
-            Object key = child.getFileAttributeView(BasicFileAttributeView.class).readAttributes().fileKey();
-            if (!Objects.equals(key, Objects.requireNonNull(a).fileKey())) {
-                throw Entries.swapped(display(name));
-            }
-        } catch (IOException | RuntimeException e) {
-            try {
-                child.close();
-            } catch (IOException suppressed) {
-                e.addSuppressed(suppressed);
-            }
-            throw e;
-        }
+        // Opened relative to this descriptor without following a link: whatever directory it is now,
+        // it is an entry of this one, so no further check is needed to stay inside.
         return new SecureDir(child, path.resolve(name), display(name));
     }
 
     @Override
     public SeekableByteChannel openRead(String name) throws IOException {
         Entries.requireFile(attributes(name), display(name));
-        Confined.hook.beforeOpen(path.resolve(name));
+        Confined.beforeOpen(path, name);
         SeekableByteChannel channel;
         try {
             channel = stream.newByteChannel(entry(name), Set.of(StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS));

@@ -13,6 +13,7 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -25,7 +26,8 @@ import java.util.stream.Collectors;
  * {@code FileWrite} covering the exact path). Every failure is a message for the script, never an
  * exception: an exception inside a host function would leave the engine unusable.
  *
- * <p>Called on the thread that runs the guest, which may block.
+ * <p>Called on the thread that runs the guest, which may block; one instance serves one run at a
+ * time, and the runner calls {@link #release()} when the run ends.
  */
 public final class HostFiles {
     /** One file a call declared, with the access it asked for. */
@@ -44,6 +46,8 @@ public final class HostFiles {
     private final Map<Path, Declared> declared;
     private final Grants grants;
     private final long maxBytes;
+    /** Directories opened by this run's reads and writes; only the guest's thread touches them. */
+    private final Map<Path, Dir> opened = new HashMap<>();
 
     public HostFiles(List<Declared> declared, Grants grants, long maxBytes) {
         this.declared = declared.stream()
@@ -72,13 +76,11 @@ public final class HostFiles {
             if (!grants.allows(Capability.fileRead(real)) || parent == null) {
                 throw new Denied("permission denied: file-read:" + path + " is not granted");
             }
-            byte[] bytes;
-            try (Dir dir = Confined.openReal(parent)) {
-                if (dir.attributes(real.getFileName().toString()) == null) {
-                    throw new Denied("'" + name + "' does not exist");
-                }
-                bytes = Confined.readAll(dir, real.getFileName().toString(), maxBytes);
+            Dir dir = opened(parent);
+            if (dir.attributes(real.getFileName().toString()) == null) {
+                throw new Denied("'" + name + "' does not exist");
             }
+            byte[] bytes = Confined.readAll(dir, real.getFileName().toString(), maxBytes);
             return StandardCharsets.UTF_8.newDecoder()
                     .onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT)
@@ -111,14 +113,46 @@ public final class HostFiles {
             if (bytes.length > maxBytes) {
                 throw new Denied("the content has " + bytes.length + " bytes, more than the limit of " + maxBytes);
             }
-            try (Dir dir = Confined.openReal(parent)) {
-                Confined.writeAtomically(dir, real.getFileName().toString(), bytes);
-            }
+            Confined.writeAtomically(opened(parent), real.getFileName().toString(), bytes);
         } catch (ConfinementException e) {
             throw refused(name, e);
         } catch (IOException e) {
             throw new Denied("cannot write '" + name + "': " + e.getMessage());
         }
+    }
+
+    /**
+     * The directory at the real path {@code parent}, opened from the file-system root without links.
+     * Kept open for the rest of the run and used again while the directory at {@code parent} is still
+     * the one held (same file key): a script reading one file in a loop walks the path once.
+     */
+    private Dir opened(Path parent) throws IOException {
+        Dir dir = opened.get(parent);
+        if (dir != null) {
+            if (Confined.stillAt(dir, parent)) {
+                return dir;
+            }
+            opened.remove(parent);
+            dir.close();
+        }
+        dir = Confined.openReal(parent);
+        opened.put(parent, dir);
+        return dir;
+    }
+
+    /** Closes the directories this run opened; called by the runner when the run ends. */
+    void release() {
+        if (opened.isEmpty()) {
+            return;
+        }
+        for (Dir dir : opened.values()) {
+            try {
+                dir.close();
+            } catch (IOException e) {
+                // A directory descriptor that fails to close holds nothing the run could still use.
+            }
+        }
+        opened.clear();
     }
 
     private static Denied refused(String name, ConfinementException e) {
