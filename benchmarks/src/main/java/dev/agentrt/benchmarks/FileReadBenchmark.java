@@ -36,7 +36,8 @@ import java.util.stream.Stream;
  * Reading a small file (1 KiB, two directories below the root) through the file tools'
  * {@code read_file} (one call through a {@link ToolRegistry}) and through the code executor's
  * {@code readFile} (100 reads in one JavaScript run, so the host-file path dominates the engine's
- * start): the price of the file confinement layer, measured against a build without it.
+ * start; {@code codeExecutorLoopOnly} is the same run without the reads): the price of the file
+ * confinement layer, measured against a build without it.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -51,6 +52,7 @@ public class FileReadBenchmark {
     private JsRunner js;
     private HostFiles hostFiles;
     private String script;
+    private String loopOnly;
 
     @Setup
     public void setUp() throws IOException {
@@ -65,6 +67,7 @@ public class FileReadBenchmark {
         hostFiles = new HostFiles(List.of(new HostFiles.Declared(file, false)), grants, 1 << 20);
         script = "let n = 0; for (let i = 0; i < " + READS_PER_RUN + "; i++) { n += readFile("
                 + JsonValue.of(file.toString()).toJson() + ").length; } n";
+        loopOnly = "let n = 0; for (let i = 0; i < " + READS_PER_RUN + "; i++) { n += 1024; } n";
     }
 
     @TearDown
@@ -94,5 +97,11 @@ public class FileReadBenchmark {
             throw new IllegalStateException("readFile failed: " + r.toJson());
         }
         return r;
+    }
+
+    /** {@link #codeExecutorReadFile} without the reads: subtract it to get the reads' own cost. */
+    @Benchmark
+    public ExecutionResult codeExecutorLoopOnly() {
+        return js.run(loopOnly, hostFiles);
     }
 }

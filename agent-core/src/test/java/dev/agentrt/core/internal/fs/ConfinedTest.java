@@ -176,4 +176,17 @@ class ConfinedTest {
         assertThatThrownBy(() -> Confined.realPath(root.resolve("a")))
                 .isInstanceOfSatisfying(ConfinementException.class, e -> assertThat(e.denied()).isTrue());
     }
+
+    @Test
+    void anOpenedDirectoryIsStillAtItsPathUntilTheDirectoryThereChanges() throws IOException {
+        try (Dir dir = Confined.openReal(root.resolve("sub"))) {
+            assertThat(Confined.stillAt(dir, root.resolve("sub"))).isTrue();
+            assertThat(Confined.stillAt(dir, root)).isFalse();
+
+            swapForLink(root.resolve("sub"), outside);
+
+            assertThat(Confined.stillAt(dir, root.resolve("sub"))).isFalse();
+            assertThat(Confined.stillAt(dir, root.resolve("missing"))).isFalse();
+        }
+    }
 }
