@@ -117,4 +117,23 @@ class DirectoryContextTaskTest {
             assertThat(t.content()).contains("not a");
         });
     }
+
+    @Test
+    void readsThroughTheConfinementLayerAndRefusesEveryLink() throws IOException {
+        // Like read_file: a link is not followed even when it leads inside the directory.
+        Files.createSymbolicLink(project.resolve("alias.md"), project.resolve("README.md"));
+        Files.createSymbolicLink(project.resolve("dangling.md"), outside.resolve("missing.md"));
+        var model = ScriptedChatModel.of(Reply.toolCalls(read("alias", "{\"path\":\"alias.md\"}"),
+                read("dangling", "{\"path\":\"dangling.md\"}"), read("missing", "{\"path\":\"nope.md\"}")),
+                Reply.text("done"));
+        Agent agent = Agent.builder().model(model).build();
+
+        AgentResult r = agent.task("Read").withContext(Context.fromDirectory(project)).executeBlocking();
+
+        List<Message.ToolResult> results = AgentTest.toolResults(r);
+        assertThat(results).hasSize(3).allSatisfy(t -> assertThat(t.error()).isTrue());
+        assertThat(results.get(0).content()).contains("alias.md is a symbolic link").doesNotContain("line one");
+        assertThat(results.get(1).content()).contains("Permission denied");
+        assertThat(results.get(2).content()).isEqualTo("no such file: nope.md");
+    }
 }

@@ -33,7 +33,10 @@ import java.util.function.Supplier;
  * the cap gives {@code MEMORY_LIMIT} (the latter without running), output past the cap
  * {@code OUTPUT_LIMIT}, deep recursion {@code Trap("call stack exhausted")}, a WASI
  * {@code proc_exit(n)} {@code Exit(n)}. Only what is not a run of the guest fails the {@code Mono}: an
- * invalid module ({@code SandboxException}), a mount no grant allows ({@code CapabilityDeniedException}).
+ * invalid module ({@code SandboxException}), a mount no grant allows ({@code CapabilityDeniedException}),
+ * a mount that cannot be copied in or a copy-back that fails ({@code SandboxException}; this includes a
+ * symbolic link swapped into a mount while it is copied in). A copy-back target reached through a
+ * symbolic link is never written: it is listed in {@link RunResult#refused()}.
  *
  * <h2>Compilation</h2>
  * In {@link ExecutionMode#COMPILED} (the default) a module is translated to JVM bytecode on its first

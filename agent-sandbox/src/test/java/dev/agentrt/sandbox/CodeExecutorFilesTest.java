@@ -166,4 +166,44 @@ class CodeExecutorFilesTest {
             assertThat(result(r).error().message()).contains("2048 bytes", "1024");
         }
     }
+
+    @Test
+    void aDanglingLinkInAGrantedDirectoryCannotCreateAFileOutside() throws IOException {
+        Path outside = Files.createDirectories(dir.resolve("outside"));
+        Path granted = Files.createDirectories(dir.resolve("granted"));
+        Path in = Files.writeString(granted.resolve("in.txt"), "x");
+        // As a cloned repository could carry it: a link to a file that does not exist yet.
+        Path link = Files.createSymbolicLink(granted.resolve("out.txt"), outside.resolve("planted.txt"));
+        JsonObject args = call("""
+                let caught = null;
+                try { writeFile(%s, 'pwned'); } catch (e) { caught = e.message; }
+                caught""".formatted(JsonValue.of(link.toString()).toJson()), in, link);
+        Grants grants = Grants.of(Capability.fileRead(granted), Capability.fileWrite(granted));
+
+        ToolResult direct = executor.invoke(args, new TestContext(grants)).block(WAIT);
+        ToolResult registry = throughTheRegistry(args, grants);
+
+        assertThat(result(direct).value().toJson()).contains("permission denied: file-write:");
+        assertThat(registry.errorKind()).isEqualTo(ToolErrorKind.PERMISSION_DENIED);
+        assertThat(outside.resolve("planted.txt")).doesNotExist();
+        assertThat(Files.isSymbolicLink(link)).isTrue();
+    }
+
+    @Test
+    void aLinkInsideTheGrantThatLeadsInsideStillWorks() throws IOException {
+        Path granted = Files.createDirectories(dir.resolve("granted"));
+        Path target = Files.writeString(granted.resolve("target.txt"), "old");
+        Path link = Files.createSymbolicLink(granted.resolve("link.txt"), target);
+        JsonObject args = call("""
+                const before = readFile(%1$s);
+                writeFile(%1$s, 'new');
+                before""".formatted(JsonValue.of(link.toString()).toJson()), link, link);
+
+        ToolResult r = throughTheRegistry(args, Grants.of(Capability.fileRead(granted), Capability.fileWrite(granted)));
+
+        assertThat(r.isError()).as(r.content()).isFalse();
+        assertThat(result(r).value()).isEqualTo(JsonValue.of("old"));
+        assertThat(target).hasContent("new");
+        assertThat(Files.isSymbolicLink(link)).isTrue();
+    }
 }

@@ -1,6 +1,9 @@
 package dev.agentrt.core.internal;
 
 import dev.agentrt.core.ToolException;
+import dev.agentrt.core.internal.fs.Confined;
+import dev.agentrt.core.internal.fs.ConfinementException;
+import dev.agentrt.core.internal.fs.Dir;
 import dev.agentrt.core.json.JsonObject;
 import dev.agentrt.core.json.JsonValue;
 import dev.agentrt.core.model.ToolSpec;
@@ -8,28 +11,30 @@ import dev.agentrt.core.security.Capability;
 import dev.agentrt.core.security.PathPolicy;
 import dev.agentrt.core.tool.Tool;
 import dev.agentrt.core.tool.ToolContext;
+import dev.agentrt.core.tool.ToolErrorKind;
 import dev.agentrt.core.tool.ToolResult;
 import reactor.core.publisher.Mono;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
-import java.nio.file.LinkOption;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
  * The read access a task gets to its directory context when the agent has no memory: read one
  * text file below the root, optionally a line range. Every call needs {@code FileRead} of the
  * resolved path, so {@code ..}, absolute paths and symlinks out of the root are denied by the
- * registry's capability check; the real path is checked again just before opening, and the file is
- * opened without following a final symlink, so a link swapped in after the check is refused too.
+ * registry's capability check; the file is then reached through the confinement layer ({@code
+ * dev.agentrt.core.internal.fs}) one element at a time from the root, never following a link, so a
+ * link (inside or out, there before or swapped in after the check) is refused as
+ * {@code PERMISSION_DENIED}.
  */
 public final class ContextReadTool implements Tool {
     public static final String NAME = "read_context_file";
@@ -83,20 +88,24 @@ public final class ContextReadTool implements Tool {
 
     private ToolResult read(JsonObject arguments) throws IOException {
         Path target = resolve(arguments);
-        Path real = PathPolicy.realPath(target);
-        if (!real.startsWith(PathPolicy.realPath(root))) {
+        if (!target.startsWith(root) || target.equals(root)) {
             throw new ToolException("the path leaves the context directory");
         }
-        if (!Files.isRegularFile(real, LinkOption.NOFOLLOW_LINKS)) {
-            throw new ToolException("not a regular file: " + root.relativize(target));
+        var names = new ArrayList<String>();
+        for (Path name : root.relativize(target)) {
+            names.add(name.toString());
         }
         byte[] bytes;
         boolean cut;
-        try (InputStream in = Files.newInputStream(real, LinkOption.NOFOLLOW_LINKS)) {
+        // Through the confinement layer, like read_file: every element is opened from the root
+        // without following a link, so what is read is what the grant was checked for.
+        try (Dir dir = Confined.open(PathPolicy.realPath(root), names.subList(0, names.size() - 1), false);
+                InputStream in = Channels.newInputStream(dir.openRead(names.getLast()))) {
             bytes = in.readNBytes(MAX_BYTES + 1);
             cut = bytes.length > MAX_BYTES;
-        } catch (NoSuchFileException e) {
-            throw new ToolException("no such file: " + root.relativize(target));
+        } catch (ConfinementException e) {
+            return ToolResult.error(e.denied() ? ToolErrorKind.PERMISSION_DENIED : ToolErrorKind.INVALID_ARGUMENTS,
+                    e.getMessage());
         }
         String text;
         try {

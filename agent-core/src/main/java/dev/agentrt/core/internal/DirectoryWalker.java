@@ -1,5 +1,7 @@
 package dev.agentrt.core.internal;
 
+import dev.agentrt.core.internal.fs.Confined;
+import dev.agentrt.core.internal.fs.Dir;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -9,20 +11,16 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
+import java.nio.channels.Channels;
 import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CoderResult;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryIteratorException;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.Deque;
 import java.util.Iterator;
 import java.util.List;
@@ -42,14 +40,16 @@ import java.util.Objects;
  * }
  * }</pre>
  *
- * <p>Entries of each directory are visited in name order, so the walk is deterministic. Symbolic links to directories
- * are never followed (so link cycles cannot loop); a symbolic link to a file is returned only when its real path is
- * inside the root. A directory is listed when the walk enters it and a file is read when the walk reaches it: nothing
- * is read ahead of {@link #hasNext()}.
+ * <p>Entries of each directory are visited in name order, so the walk is deterministic. The walk goes through the
+ * confinement layer ({@code dev.agentrt.core.internal.fs}), with the policy every walker of the runtime shares: a
+ * symbolic link is never followed, whatever it points to (reported as skipped), so a walk never leaves the root and
+ * link cycles cannot loop; a directory swapped for a link while the walk runs is skipped, never entered. A directory is
+ * listed when the walk enters it and a file is read when the walk reaches it: nothing is read ahead of
+ * {@link #hasNext()}.
  *
  * <p>Not thread-safe: one walk belongs to one consumer. Every method blocks on file-system I/O; call them on
- * {@code AgentSchedulers.blocking()}. No file or directory handle stays open between calls, so {@link #close()} only
- * ends the walk.
+ * {@code AgentSchedulers.blocking()}. The directories from the root to the current one stay open (as descriptors)
+ * until the walk ends or {@link #close()} is called.
  */
 public final class DirectoryWalker implements Iterator<DirectoryWalker.WalkedFile>, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(DirectoryWalker.class);
@@ -58,6 +58,9 @@ public final class DirectoryWalker implements Iterator<DirectoryWalker.WalkedFil
     private static final int BINARY_PROBE_BYTES = 8 * 1024;
 
     private static final int BUFFER_BYTES = 8 * 1024;
+
+    /** Largest ignore file read; a larger one is ignored. */
+    private static final long MAX_RULES_BYTES = 4L << 20;
 
     /** Largest text a Java string holds comfortably. */
     private static final long MAX_TEXT_BYTES = Integer.MAX_VALUE - 16;
@@ -70,7 +73,7 @@ public final class DirectoryWalker implements Iterator<DirectoryWalker.WalkedFil
      * @param size size in bytes
      * @param text the content decoded as UTF-8, or {@code null} when the walk does not keep contents or the file was
      *     skipped
-     * @param skipReason why the file was skipped (binary, not UTF-8, too large, unreadable, a link out of the root),
+     * @param skipReason why the file was skipped (binary, not UTF-8, too large, unreadable, a symbolic link),
      *     for a walk that reports skipped files; {@code null} for a file of the walk
      */
     public record WalkedFile(Path relativePath, String id, long size, @Nullable String text,
@@ -119,11 +122,9 @@ public final class DirectoryWalker implements Iterator<DirectoryWalker.WalkedFil
         this.extraRules = extraRules;
         this.keepText = keepText;
         this.reportSkipped = reportSkipped;
-        this.excludeRules = respectGitignore
-                ? readRules(root.resolve(".git").resolve("info").resolve("exclude"))
-                : GitignoreRules.EMPTY;
+        this.excludeRules = respectGitignore ? readExclude(root) : GitignoreRules.EMPTY;
         try {
-            stack.push(frame(root, ""));
+            stack.push(frame(Confined.openRoot(root), ""));
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot list the context root " + root, e);
         }
@@ -138,7 +139,7 @@ public final class DirectoryWalker implements Iterator<DirectoryWalker.WalkedFil
      * @param respectGitignore whether to honour {@code .gitignore} files and {@code .git/info/exclude}
      * @param extraIgnorePatterns gitignore patterns relative to the root, taking precedence over every other rule
      * @param keepText whether to return each file's text; without it files are still read to detect binaries
-     * @param reportSkipped whether files skipped as binary, too large, unreadable or linked out of the root are
+     * @param reportSkipped whether files skipped as binary, too large, unreadable or symbolic links are
      *     returned too, with a {@link WalkedFile#skipReason()} (they do not count towards {@code maxFiles})
      * @throws IllegalArgumentException if the root does not exist or is not a directory
      * @throws UncheckedIOException if the root cannot be read
@@ -215,7 +216,17 @@ public final class DirectoryWalker implements Iterator<DirectoryWalker.WalkedFil
     @Override
     public void close() {
         closed = true;
-        stack.clear();
+        while (!stack.isEmpty()) {
+            closeQuietly(stack.pop().dir);
+        }
+    }
+
+    private static void closeQuietly(Dir dir) {
+        try {
+            dir.close();
+        } catch (IOException e) {
+            log.debug("Cannot close a directory of the walk ({})", e.toString());
+        }
     }
 
     private @Nullable WalkedFile advance() {
@@ -225,20 +236,22 @@ public final class DirectoryWalker implements Iterator<DirectoryWalker.WalkedFil
                 return null;
             }
             if (frame.index == frame.children.size()) {
-                stack.pop();
+                closeQuietly(stack.pop().dir);
                 continue;
             }
-            Path path = frame.children.get(frame.index++);
-            String name = path.getFileName().toString();
+            String name = frame.children.get(frame.index++);
             if (name.equals(".git")) {
                 continue;
             }
             String id = frame.id.isEmpty() ? name : frame.id + "/" + name;
             BasicFileAttributes attributes;
             try {
-                attributes = Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+                attributes = frame.dir.attributes(name);
             } catch (IOException e) {
-                log.debug("Skipping {}: cannot read its attributes ({})", path, e.toString());
+                log.debug("Skipping {}: cannot read its attributes ({})", id, e.toString());
+                continue;
+            }
+            if (attributes == null) {
                 continue;
             }
             // Git sees a symbolic link as a file, whatever it points to.
@@ -248,14 +261,14 @@ public final class DirectoryWalker implements Iterator<DirectoryWalker.WalkedFil
                 continue;
             }
             if (directory) {
-                Frame child = enter(path, id);
+                Frame child = enter(frame.dir, name, id);
                 if (child != null) {
                     stack.push(child);
                 }
                 continue;
             }
             lastSkip = null;
-            WalkedFile file = visitFile(path, id, attributes);
+            WalkedFile file = visitFile(frame.dir, name, id, attributes);
             if (file != null) {
                 returned++;
                 return file;
@@ -268,28 +281,13 @@ public final class DirectoryWalker implements Iterator<DirectoryWalker.WalkedFil
         return null;
     }
 
-    private @Nullable WalkedFile visitFile(Path path, String id, BasicFileAttributes attributes) {
+    private @Nullable WalkedFile visitFile(Dir dir, String name, String id, BasicFileAttributes attributes) {
         long size = attributes.size();
         if (attributes.isSymbolicLink()) {
-            BasicFileAttributes target;
-            Path realPath;
-            try {
-                target = Files.readAttributes(path, BasicFileAttributes.class);
-                realPath = path.toRealPath();
-            } catch (IOException e) {
-                skip("broken symbolic link (" + e.getMessage() + ")", id);
-                return null;
-            }
-            if (!target.isRegularFile()) {
-                skip("symbolic link to something other than a file", id);
-                return null;
-            }
-            if (!realPath.startsWith(root)) {
-                skip("symbolic link to " + realPath + ", outside the root", id);
-                return null;
-            }
-            size = target.size();
-        } else if (!attributes.isRegularFile()) {
+            skip("a symbolic link (links are not followed)", id);
+            return null;
+        }
+        if (!attributes.isRegularFile()) {
             log.debug("Skipping {}: not a regular file", id);
             return null;
         }
@@ -298,10 +296,10 @@ public final class DirectoryWalker implements Iterator<DirectoryWalker.WalkedFil
             return null;
         }
         String text;
-        try (InputStream in = Files.newInputStream(path)) {
+        try (InputStream in = Channels.newInputStream(dir.openRead(name))) {
             text = readText(in, id);
         } catch (IOException e) {
-            skip("cannot read it (" + e + ")", id);
+            skip("cannot read it (" + e.getMessage() + ")", id);
             return null;
         }
         if (text == null) {
@@ -398,49 +396,63 @@ public final class DirectoryWalker implements Iterator<DirectoryWalker.WalkedFil
         return match == GitignoreRules.Match.IGNORED;
     }
 
-    /** Enters a subdirectory; {@code null} (logged) if it cannot be listed, which skips it. */
-    private @Nullable Frame enter(Path directory, String id) {
+    /** Enters a subdirectory; {@code null} (logged) if it cannot be opened or listed, which skips it. */
+    private @Nullable Frame enter(Dir parent, String name, String id) {
+        Dir dir;
         try {
-            return frame(directory, id);
+            dir = parent.openDir(name, false);
         } catch (IOException e) {
-            log.debug("Skipping directory {}: cannot list it ({})", directory, e.toString());
+            log.debug("Skipping directory {}: cannot open it ({})", id, e.toString());
+            return null;
+        }
+        try {
+            return frame(dir, id);
+        } catch (IOException e) {
+            closeQuietly(dir);
+            log.debug("Skipping directory {}: cannot list it ({})", id, e.toString());
             return null;
         }
     }
 
-    /** Lists a directory, sorted by name, and reads its {@code .gitignore}. */
-    private Frame frame(Path directory, String id) throws IOException {
-        List<Path> children = new ArrayList<>();
-        try (DirectoryStream<Path> entries = Files.newDirectoryStream(directory)) {
-            entries.forEach(children::add);
-        } catch (DirectoryIteratorException e) {
-            throw e.getCause();
-        }
-        children.sort(Comparator.comparing(path -> path.getFileName().toString()));
-        GitignoreRules rules = respectGitignore ? readRules(directory.resolve(".gitignore")) : GitignoreRules.EMPTY;
-        return new Frame(id, children, rules);
+    /** Lists an opened directory, sorted by name, and reads its {@code .gitignore}. */
+    private Frame frame(Dir dir, String id) throws IOException {
+        List<String> children = dir.names();
+        GitignoreRules rules = respectGitignore ? readRules(dir, ".gitignore") : GitignoreRules.EMPTY;
+        return new Frame(dir, id, children, rules);
     }
 
-    private static GitignoreRules readRules(Path file) {
-        // Like git, do not follow a symbolic link named .gitignore.
-        if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+    private static GitignoreRules readExclude(Path root) {
+        try (Dir info = Confined.open(root, List.of(".git", "info"), false)) {
+            return readRules(info, "exclude");
+        } catch (IOException e) {
             return GitignoreRules.EMPTY;
         }
+    }
+
+    private static GitignoreRules readRules(Dir dir, String name) {
+        // Like git, do not follow a symbolic link named .gitignore.
         try {
-            return GitignoreRules.parse(new String(Files.readAllBytes(file), StandardCharsets.UTF_8));
+            BasicFileAttributes a = dir.attributes(name);
+            if (a == null || !a.isRegularFile() || a.isSymbolicLink()) {
+                return GitignoreRules.EMPTY;
+            }
+            return GitignoreRules.parse(new String(Confined.readAll(dir, name, MAX_RULES_BYTES),
+                    StandardCharsets.UTF_8));
         } catch (IOException e) {
-            log.debug("Ignoring {}: cannot read it ({})", file, e.toString());
+            log.debug("Ignoring {}: cannot read it ({})", dir.display(name), e.toString());
             return GitignoreRules.EMPTY;
         }
     }
 
     private static final class Frame {
+        final Dir dir;
         final String id;
-        final List<Path> children;
+        final List<String> children;
         final GitignoreRules rules;
         int index;
 
-        Frame(String id, List<Path> children, GitignoreRules rules) {
+        Frame(Dir dir, String id, List<String> children, GitignoreRules rules) {
+            this.dir = dir;
             this.id = id;
             this.children = children;
             this.rules = rules;

@@ -34,35 +34,64 @@ public final class PathPolicy {
         return path.toAbsolutePath().normalize();
     }
 
-    /** The real location of {@code path}; a path that does not exist yet resolves through its deepest existing ancestor. Blocks. */
+    private static final int MAX_LINKS = 40;
+
+    /**
+     * The real location of {@code path}; a path that does not exist yet resolves through its deepest
+     * existing ancestor. A symbolic link whose target is missing resolves to where its target would
+     * be (that is where a write through it would land), so a dangling link inside a grant that points
+     * outside is outside. Blocks.
+     *
+     * @throws IllegalArgumentException if symbolic links loop, or the path cannot be resolved at all
+     */
     public static Path realPath(Path path) {
         Path abs = lexical(path);
-        Path existing = abs;
-        int depth = 0;
-        while (existing != null && !Files.exists(existing, LinkOption.NOFOLLOW_LINKS)) {
-            existing = existing.getParent();
-            depth++;
+        for (int hops = 0; hops <= MAX_LINKS; hops++) {
+            Path existing = abs;
+            while (existing != null && !Files.exists(existing, LinkOption.NOFOLLOW_LINKS)) {
+                existing = existing.getParent();
+            }
+            if (existing == null) {
+                return abs;
+            }
+            Path rest = existing.relativize(abs);
+            try {
+                Path real = existing.toRealPath();
+                return rest.toString().isEmpty() ? real : real.resolve(rest).normalize();
+            } catch (IOException e) {
+                // The deepest existing element is, or goes through, a link whose target is missing:
+                // follow it by hand to where its target would be, never fall back to the lexical path.
+                abs = throughDanglingLink(existing, e).resolve(rest).normalize();
+            }
         }
-        if (existing == null) {
-            return abs;
+        throw new IllegalArgumentException("too many levels of symbolic links: " + path);
+    }
+
+    /** Where {@code existing} leads when following its links ends at a missing target. */
+    private static Path throughDanglingLink(Path existing, IOException failure) {
+        Path parent = existing.getParent();
+        if (!Files.isSymbolicLink(existing) || parent == null) {
+            throw new IllegalArgumentException("cannot resolve " + existing + ": " + failure.getMessage(), failure);
         }
         try {
-            Path real = existing.toRealPath();
-            if (depth == 0) {
-                return real;
-            }
-            return real.resolve(existing.relativize(abs)).normalize();
+            Path target = Files.readSymbolicLink(existing);
+            return parent.toRealPath().resolve(target);
         } catch (IOException e) {
-            // A dangling symlink or a race with a delete: fall back to the lexical form, which a
-            // grant still has to cover; nothing outside the lexical prefix is reachable this way.
-            return abs;
+            throw new IllegalArgumentException("cannot resolve " + existing + ": " + e.getMessage(), e);
         }
     }
 
-    /** Whether {@code requested} is {@code grant} or below it, comparing real paths. Blocks. */
+    /**
+     * Whether {@code requested} is {@code grant} or below it, comparing real paths; {@code false} when
+     * either cannot be resolved (a loop of links). Blocks.
+     */
     public static boolean within(Path requested, Path grant) {
-        Path req = realPath(requested);
-        Path root = realPath(grant);
-        return req.startsWith(root);
+        try {
+            Path req = realPath(requested);
+            Path root = realPath(grant);
+            return req.startsWith(root);
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
     }
 }

@@ -163,7 +163,8 @@ class ContextTest {
     }
 
     @Test
-    void aSymbolicLinkToAFileOutsideTheRootIsSkipped(@TempDir Path outside) throws IOException {
+    void symbolicLinksAreNeverFollowedWhetherTheyLeadInsideOrOut(@TempDir Path outside) throws IOException {
+        // One policy for every walker of the runtime (the file tools' too): a link is never followed.
         Files.writeString(outside.resolve("secret.txt"), "secret");
         Files.createSymbolicLink(root.resolve("link.txt"), outside.resolve("secret.txt"));
         Files.createSymbolicLink(root.resolve("outside-dir"), outside);
@@ -172,8 +173,7 @@ class ContextTest {
 
         StepVerifier.create(Context.fromDirectory(root).documents())
                 .assertNext(document -> assertThat(document).extracting(Document::id, Document::text)
-                        .containsExactly("alias.txt", "inside"))
-                .assertNext(document -> assertThat(document.id()).isEqualTo("inside.txt"))
+                        .containsExactly("inside.txt", "inside"))
                 .expectComplete()
                 .verify(TIMEOUT);
     }

@@ -2,23 +2,21 @@ package dev.agentrt.sandbox.internal;
 
 import dev.agentrt.core.CapabilityDeniedException;
 import dev.agentrt.core.SandboxException;
+import dev.agentrt.core.internal.fs.Confined;
+import dev.agentrt.core.internal.fs.ConfinementException;
+import dev.agentrt.core.internal.fs.Dir;
 import dev.agentrt.core.security.Capability;
 import dev.agentrt.core.security.Grants;
-import dev.agentrt.core.security.PathPolicy;
 import dev.agentrt.sandbox.Mount;
 import io.roastedroot.zerofs.Configuration;
 import io.roastedroot.zerofs.ZeroFs;
 
 import java.io.IOException;
-import java.io.OutputStream;
-import java.io.UncheckedIOException;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystem;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -31,8 +29,10 @@ import java.util.Map;
 /**
  * The run's file system: an in-memory tree (nothing of the host is mounted) filled from the host
  * before the run and read back after it. Every host path is checked against the grants after
- * real-path resolution, file by file, in both directions; host symbolic links are not followed on
- * the way in, guest symbolic links never leave on the way out.
+ * real-path resolution of the mount, file by file, in both directions, and every host file is then
+ * reached through the confinement layer ({@code dev.agentrt.core.internal.fs}): one element at a time
+ * from the opened mount, never following a link, so what is copied is what was checked. Host symbolic
+ * links are not followed on the way in, guest symbolic links never leave on the way out.
  */
 final class GuestFiles implements AutoCloseable {
     private final FileSystem fs;
@@ -58,7 +58,7 @@ final class GuestFiles implements AutoCloseable {
         var files = new GuestFiles(fs, mounts, grants);
         try {
             for (Mount m : mounts) {
-                files.copyIn(m);
+                files.copyIn(m, maxBytes);
             }
             return files;
         } catch (RuntimeException e) {
@@ -72,9 +72,9 @@ final class GuestFiles implements AutoCloseable {
         return preopens;
     }
 
-    private void copyIn(Mount m) {
+    private void copyIn(Mount m, long maxBytes) {
         Path guestRoot = fs.getPath(m.guestPath());
-        Path host = PathPolicy.realPath(m.host());
+        Path host = hostRoot(m);
         boolean readable = grants.allows(Capability.fileRead(host));
         boolean writable = m.writable() && grants.allows(Capability.fileWrite(host));
         if (!readable && !writable) {
@@ -89,39 +89,78 @@ final class GuestFiles implements AutoCloseable {
             if (!readable || !Files.isDirectory(host, LinkOption.NOFOLLOW_LINKS)) {
                 return;
             }
-            Files.walkFileTree(host, new SimpleFileVisitor<>() {
-                @Override
-                public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
-                    if (!dir.equals(host) && !grants.allows(Capability.fileRead(dir))) {
-                        return FileVisitResult.SKIP_SUBTREE;
-                    }
-                    Files.createDirectories(guestOf(guestRoot, host, dir));
-                    return FileVisitResult.CONTINUE;
-                }
-
-                @Override
-                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                    // Symbolic links, devices and pipes stay on the host.
-                    if (attrs.isRegularFile() && grants.allows(Capability.fileRead(file))) {
-                        byte[] content = Files.readAllBytes(file);
-                        Path target = guestOf(guestRoot, host, file);
-                        Files.write(target, content);
-                        copiedIn.put(target.toString(), sha256(content));
-                    }
-                    return FileVisitResult.CONTINUE;
-                }
-
-                @Override
-                public FileVisitResult visitFileFailed(Path file, IOException exc) {
-                    return FileVisitResult.CONTINUE;
-                }
-            });
+            // Walked from the opened mount without following links: every grant is checked against
+            // the path that is then opened, and a link swapped in on the way is refused.
+            try (Dir dir = Confined.openReal(host)) {
+                copyIn(dir, host, guestRoot, maxBytes);
+            }
+        } catch (ConfinementException e) {
+            throw new SandboxException("cannot copy " + host + " into the sandbox: " + e.getMessage(), e);
         } catch (IOException e) {
             throw new SandboxException("cannot copy " + host + " into the sandbox: " + e.getMessage(), e);
         }
     }
 
-    /** Copies what the guest created or changed in writable mounts back to the host, where a grant covers the exact target. */
+    private void copyIn(Dir dir, Path hostDir, Path guestDir, long maxBytes) throws IOException {
+        for (String name : dir.names()) {
+            BasicFileAttributes a = dir.attributes(name);
+            Path host = hostDir.resolve(name);
+            // Symbolic links, devices and pipes stay on the host; so does what no grant lets read.
+            if (a == null || a.isSymbolicLink() || !grants.allows(Capability.fileRead(host))) {
+                continue;
+            }
+            Path guest = guestDir.resolve(name);
+            if (a.isDirectory()) {
+                Dir child;
+                try {
+                    child = dir.openDir(name, false);
+                } catch (AccessDeniedException e) {
+                    continue;
+                } catch (ConfinementException e) {
+                    if (e.denied()) {
+                        throw e;
+                    }
+                    continue;
+                }
+                try (child) {
+                    Files.createDirectories(guest);
+                    copyIn(child, host, guest, maxBytes);
+                }
+            } else if (a.isRegularFile()) {
+                byte[] content;
+                try {
+                    content = Confined.readAll(dir, name, maxBytes);
+                } catch (AccessDeniedException e) {
+                    continue;
+                } catch (ConfinementException e) {
+                    if (e.denied()) {
+                        throw e;
+                    }
+                    // Gone since it was listed, or too large for the guest's file system.
+                    if (dir.attributes(name) == null) {
+                        continue;
+                    }
+                    throw e;
+                }
+                Files.write(guest, content);
+                copiedIn.put(guest.toString(), sha256(content));
+            }
+        }
+    }
+
+    private static Path hostRoot(Mount m) {
+        try {
+            return Confined.realPath(m.host());
+        } catch (ConfinementException e) {
+            throw new SandboxException("cannot mount " + m.host() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Copies what the guest created or changed in writable mounts back to the host, where a grant
+     * covers the exact target. A target reached through a link (there before, or swapped in during
+     * the copy) is refused, never written; other failures are {@link SandboxException}s.
+     */
     CopyBack copyBack() {
         var written = new ArrayList<Path>();
         var refused = new ArrayList<String>();
@@ -130,7 +169,7 @@ final class GuestFiles implements AutoCloseable {
                 continue;
             }
             Path guestRoot = fs.getPath(m.guestPath());
-            Path hostRoot = PathPolicy.realPath(m.host());
+            Path hostRoot = hostRoot(m);
             try (var walk = Files.walk(guestRoot)) {
                 for (Path p : (Iterable<Path>) walk::iterator) {
                     if (!Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
@@ -141,25 +180,31 @@ final class GuestFiles implements AutoCloseable {
                     if (before != null && before.equals(sha256(content))) {
                         continue;
                     }
-                    Path target = hostRoot;
+                    var names = new ArrayList<String>();
                     for (Path element : guestRoot.relativize(p)) {
-                        target = target.resolve(element.toString());
+                        names.add(element.toString());
                     }
-                    Path real = PathPolicy.realPath(target);
-                    if (!real.startsWith(hostRoot) || !grants.allows(Capability.fileWrite(real))) {
+                    Path target = hostRoot.resolve(String.join("/", names));
+                    if (!grants.allows(Capability.fileWrite(target))) {
                         refused.add(p.toString());
                         continue;
                     }
-                    Files.createDirectories(real.getParent());
-                    try (OutputStream out = Files.newOutputStream(real, StandardOpenOption.CREATE,
-                            StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE,
-                            LinkOption.NOFOLLOW_LINKS)) {
-                        out.write(content);
+                    // The grant was checked for exactly this path, and exactly this path is written:
+                    // every element is opened from the mount without following links.
+                    try (Dir dir = Confined.openReal(hostRoot, names.subList(0, names.size() - 1), true)) {
+                        Confined.writeAtomically(dir, names.getLast(), content);
+                    } catch (ConfinementException e) {
+                        if (!e.denied()) {
+                            throw e;
+                        }
+                        refused.add(p.toString());
+                        continue;
                     }
-                    written.add(real);
+                    written.add(target);
                 }
             } catch (IOException e) {
-                throw new UncheckedIOException("cannot copy the sandbox's files back to " + hostRoot, e);
+                throw new SandboxException("cannot copy the sandbox's files back to " + hostRoot + ": "
+                        + e.getMessage(), e);
             }
         }
         return new CopyBack(written, refused);
@@ -167,14 +212,6 @@ final class GuestFiles implements AutoCloseable {
 
     record CopyBack(List<Path> written, List<String> refused) {
         static final CopyBack NONE = new CopyBack(List.of(), List.of());
-    }
-
-    private static Path guestOf(Path guestRoot, Path hostRoot, Path hostFile) {
-        Path target = guestRoot;
-        for (Path element : hostRoot.relativize(hostFile)) {
-            target = target.resolve(element.toString());
-        }
-        return target;
     }
 
     private static String sha256(byte[] content) {

@@ -1,5 +1,8 @@
 package dev.agentrt.sandbox.internal.js;
 
+import dev.agentrt.core.internal.fs.Confined;
+import dev.agentrt.core.internal.fs.ConfinementException;
+import dev.agentrt.core.internal.fs.Dir;
 import dev.agentrt.core.security.Capability;
 import dev.agentrt.core.security.Grants;
 import dev.agentrt.core.security.PathPolicy;
@@ -9,9 +12,8 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -24,7 +26,8 @@ import java.util.stream.Collectors;
  * {@code FileWrite} covering the exact path). Every failure is a message for the script, never an
  * exception: an exception inside a host function would leave the engine unusable.
  *
- * <p>Called on the thread that runs the guest, which may block.
+ * <p>Called on the thread that runs the guest, which may block; one instance serves one run at a
+ * time, and the runner calls {@link #release()} when the run ends.
  */
 public final class HostFiles {
     /** One file a call declared, with the access it asked for. */
@@ -43,6 +46,8 @@ public final class HostFiles {
     private final Map<Path, Declared> declared;
     private final Grants grants;
     private final long maxBytes;
+    /** Directories opened by this run's reads and writes; only the guest's thread touches them. */
+    private final Map<Path, Dir> opened = new HashMap<>();
 
     public HostFiles(List<Declared> declared, Grants grants, long maxBytes) {
         this.declared = declared.stream()
@@ -63,24 +68,26 @@ public final class HostFiles {
         if (d == null) {
             throw new Denied("'" + name + "' is not declared in the call's files");
         }
-        // Checked and read at its real location: a link swapped in after the check changes nothing.
-        Path real = PathPolicy.realPath(path);
-        if (!grants.allows(Capability.fileRead(real))) {
-            throw new Denied("permission denied: file-read:" + path + " is not granted");
-        }
         try {
-            long size = Files.size(real);
-            if (size > maxBytes) {
-                throw new Denied("'" + name + "' has " + size + " bytes, more than the limit of " + maxBytes);
+            // The grant is checked against the real path, and exactly that path is then opened, one
+            // element at a time without following links: a link swapped in after the check is refused.
+            Path real = Confined.realPath(path);
+            Path parent = real.getParent();
+            if (!grants.allows(Capability.fileRead(real)) || parent == null) {
+                throw new Denied("permission denied: file-read:" + path + " is not granted");
             }
-            byte[] bytes = Files.readAllBytes(real);
+            Dir dir = opened(parent);
+            if (dir.attributes(real.getFileName().toString()) == null) {
+                throw new Denied("'" + name + "' does not exist");
+            }
+            byte[] bytes = Confined.readAll(dir, real.getFileName().toString(), maxBytes);
             return StandardCharsets.UTF_8.newDecoder()
                     .onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT)
                     .decode(ByteBuffer.wrap(bytes))
                     .toString();
-        } catch (NoSuchFileException e) {
-            throw new Denied("'" + name + "' does not exist");
+        } catch (ConfinementException e) {
+            throw refused(name, e);
         } catch (CharacterCodingException e) {
             throw new Denied("'" + name + "' is not UTF-8 text");
         } catch (IOException e) {
@@ -95,19 +102,61 @@ public final class HostFiles {
         if (d == null || !d.write()) {
             throw new Denied("'" + name + "' is not declared for writing in the call's files");
         }
-        Path real = PathPolicy.realPath(path);
-        if (!grants.allows(Capability.fileWrite(real))) {
-            throw new Denied("permission denied: file-write:" + path + " is not granted");
-        }
         byte[] bytes = content.getBytes(StandardCharsets.UTF_8);
-        if (bytes.length > maxBytes) {
-            throw new Denied("the content has " + bytes.length + " bytes, more than the limit of " + maxBytes);
-        }
         try {
-            Files.write(real, bytes);
+            // A link whose target is missing resolves to that target, which the grant must cover.
+            Path real = Confined.realPath(path);
+            Path parent = real.getParent();
+            if (!grants.allows(Capability.fileWrite(real)) || parent == null) {
+                throw new Denied("permission denied: file-write:" + path + " is not granted");
+            }
+            if (bytes.length > maxBytes) {
+                throw new Denied("the content has " + bytes.length + " bytes, more than the limit of " + maxBytes);
+            }
+            Confined.writeAtomically(opened(parent), real.getFileName().toString(), bytes);
+        } catch (ConfinementException e) {
+            throw refused(name, e);
         } catch (IOException e) {
             throw new Denied("cannot write '" + name + "': " + e.getMessage());
         }
+    }
+
+    /**
+     * The directory at the real path {@code parent}, opened from the file-system root without links.
+     * Kept open for the rest of the run and used again while the directory at {@code parent} is still
+     * the one held (same file key): a script reading one file in a loop walks the path once.
+     */
+    private Dir opened(Path parent) throws IOException {
+        Dir dir = opened.get(parent);
+        if (dir != null) {
+            if (Confined.stillAt(dir, parent)) {
+                return dir;
+            }
+            opened.remove(parent);
+            dir.close();
+        }
+        dir = Confined.openReal(parent);
+        opened.put(parent, dir);
+        return dir;
+    }
+
+    /** Closes the directories this run opened; called by the runner when the run ends. */
+    void release() {
+        if (opened.isEmpty()) {
+            return;
+        }
+        for (Dir dir : opened.values()) {
+            try {
+                dir.close();
+            } catch (IOException e) {
+                // A directory descriptor that fails to close holds nothing the run could still use.
+            }
+        }
+        opened.clear();
+    }
+
+    private static Denied refused(String name, ConfinementException e) {
+        return new Denied((e.denied() ? "permission denied: '" : "cannot access '") + name + "': " + e.getMessage());
     }
 
     private static Path resolve(String name) {

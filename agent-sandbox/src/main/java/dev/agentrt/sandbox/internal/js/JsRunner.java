@@ -73,6 +73,7 @@ public final class JsRunner implements AutoCloseable {
             timedOut = guard.fired();
         } finally {
             engine.close();
+            files.release();
         }
         String out = engine.stdout().toString(StandardCharsets.UTF_8);
         String err = engine.stderr().toString(StandardCharsets.UTF_8);

@@ -1,5 +1,7 @@
 package dev.agentrt.tools.internal.fs;
 
+import dev.agentrt.core.internal.fs.Confined;
+import dev.agentrt.core.internal.fs.Dir;
 import dev.agentrt.core.json.JsonObject;
 import dev.agentrt.core.security.Capability;
 import dev.agentrt.core.tool.ToolResult;
@@ -72,7 +74,7 @@ final class EditFileTool extends FsTool {
                 throw FsException.invalid("the edited file would be " + out.length + " bytes, more than the limit of "
                         + limits.maxFileBytes() + " bytes; nothing was changed");
             }
-            Jail.writeAtomically(dir, t.fileName(), out);
+            Confined.writeAtomically(dir, t.fileName(), out);
             return ToolResult.text("Edited " + t.display() + ": replaced " + count + " occurrence"
                     + (count == 1 ? "" : "s") + ".");
         }

@@ -1,5 +1,6 @@
 package dev.agentrt.tools.internal.fs;
 
+import dev.agentrt.core.internal.fs.ConfinementException;
 import dev.agentrt.core.json.JsonObject;
 import dev.agentrt.core.json.JsonValue;
 import dev.agentrt.core.model.ToolSpec;
@@ -50,6 +51,12 @@ abstract class FsTool implements Tool {
                 return run(arguments);
             } catch (FsException e) {
                 return ToolResult.error(e.kind(), e.getMessage());
+            } catch (ConfinementException e) {
+                // A link or a swapped entry is a refusal, never a retryable I/O error.
+                return ToolResult.error(e.denied() ? ToolErrorKind.PERMISSION_DENIED : ToolErrorKind.INVALID_ARGUMENTS,
+                        e.denied()
+                                ? e.getMessage() + " (the file-system tools never follow symbolic links)"
+                                : e.getMessage());
             } catch (ClosedByInterruptException | InterruptedIOException e) {
                 Thread.currentThread().interrupt();
                 return ToolResult.error(ToolErrorKind.EXECUTION_FAILED, "The call was interrupted.");

@@ -1,5 +1,6 @@
 package dev.agentrt.tools.internal.fs;
 
+import dev.agentrt.core.internal.fs.Dir;
 import dev.agentrt.core.json.JsonObject;
 import dev.agentrt.core.security.Capability;
 import dev.agentrt.core.tool.ToolResult;

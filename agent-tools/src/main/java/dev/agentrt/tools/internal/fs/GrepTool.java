@@ -1,5 +1,8 @@
 package dev.agentrt.tools.internal.fs;
 
+import dev.agentrt.core.internal.fs.ConfinementException;
+import dev.agentrt.core.internal.fs.Dir;
+import dev.agentrt.core.internal.fs.Entries;
 import dev.agentrt.core.json.JsonObject;
 import dev.agentrt.core.security.Capability;
 import dev.agentrt.core.tool.ToolResult;
@@ -75,7 +78,7 @@ final class GrepTool extends FsTool {
             SeekableByteChannel in;
             try {
                 in = dir.openRead(name);
-            } catch (FsException e) {
+            } catch (ConfinementException e) {
                 skipped++;
                 return true;
             }

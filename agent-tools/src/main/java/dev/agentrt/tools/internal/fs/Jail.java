@@ -1,20 +1,14 @@
 package dev.agentrt.tools.internal.fs;
 
+import dev.agentrt.core.internal.fs.Confined;
+import dev.agentrt.core.internal.fs.Dir;
 import dev.agentrt.core.security.PathPolicy;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.channels.SeekableByteChannel;
-import java.nio.file.DirectoryStream;
-import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
-import java.nio.file.SecureDirectoryStream;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * The root the tools are confined to. {@link #resolve} checks a path argument lexically (no I/O, so
@@ -102,84 +96,12 @@ final class Jail {
 
     /** Opens the root as a {@link Dir}: a descriptor where the platform allows. Blocks. */
     Dir openRoot() throws IOException {
-        DirectoryStream<Path> stream = Files.newDirectoryStream(real);
-        if (stream instanceof SecureDirectoryStream<Path> secure) {
-            return new SecureDir(secure, real, "");
-        }
-        stream.close();
-        return new PathDir(real, "");
+        return Confined.openRoot(real);
     }
 
     /** Opens the directory {@code names} below the root without following links, creating missing ones if asked. */
     Dir open(List<String> names, boolean create) throws IOException {
-        Dir dir = openRoot();
-        try {
-            for (String name : names) {
-                Dir next = dir.openDir(name, create);
-                dir.close();
-                dir = next;
-            }
-            return dir;
-        } catch (IOException | RuntimeException e) {
-            closeQuietly(dir, e);
-            throw e;
-        }
-    }
-
-    /**
-     * Replaces (or creates) {@code name} in {@code dir} with {@code content}: written to a new temporary
-     * file in the same directory, forced to disk, then renamed over the target in one atomic step. A
-     * reader sees the old content or the new, never a part; on any failure the temporary file is
-     * deleted and the old content stays.
-     *
-     * @return whether the file existed before
-     */
-    static boolean writeAtomically(Dir dir, String name, byte[] content) throws IOException {
-        BasicFileAttributes existing = dir.attributes(name);
-        if (existing != null) {
-            Entries.requireFile(existing, dir.display(name));
-        }
-        String temp = "." + name + "." + Long.toHexString(ThreadLocalRandom.current().nextLong()) + ".tmp";
-        boolean created = false;
-        boolean done = false;
-        try {
-            try (SeekableByteChannel out = dir.create(temp)) {
-                created = true;
-                ByteBuffer buffer = ByteBuffer.wrap(content);
-                while (buffer.hasRemaining()) {
-                    out.write(buffer);
-                }
-                if (out instanceof FileChannel file) {
-                    file.force(true);
-                }
-            }
-            if (existing != null) {
-                dir.copyPermissions(name, temp);
-            }
-            BasicFileAttributes now = dir.attributes(name);
-            if (now != null) {
-                Entries.requireFile(now, dir.display(name));
-            }
-            dir.replace(temp, name);
-            done = true;
-            return existing != null;
-        } finally {
-            if (created && !done) {
-                try {
-                    dir.delete(temp);
-                } catch (IOException e) {
-                    // Nothing was created, or it is gone already: nothing is left behind either way.
-                }
-            }
-        }
-    }
-
-    static void closeQuietly(Dir dir, Throwable failure) {
-        try {
-            dir.close();
-        } catch (IOException e) {
-            failure.addSuppressed(e);
-        }
+        return Confined.open(real, names, create);
     }
 
     static String quote(String s) {

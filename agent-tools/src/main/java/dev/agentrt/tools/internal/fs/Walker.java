@@ -1,5 +1,8 @@
 package dev.agentrt.tools.internal.fs;
 
+import dev.agentrt.core.internal.fs.ConfinementException;
+import dev.agentrt.core.internal.fs.Dir;
+
 import java.io.IOException;
 import java.nio.file.attribute.BasicFileAttributes;
 
@@ -62,7 +65,7 @@ final class Walker {
                 Dir child;
                 try {
                     child = dir.openDir(name, false);
-                } catch (FsException e) {
+                } catch (ConfinementException e) {
                     // Replaced by a link or removed since it was listed: skipped, never followed.
                     continue;
                 }

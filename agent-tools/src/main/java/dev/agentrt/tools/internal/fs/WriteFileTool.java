@@ -1,5 +1,7 @@
 package dev.agentrt.tools.internal.fs;
 
+import dev.agentrt.core.internal.fs.Confined;
+import dev.agentrt.core.internal.fs.Dir;
 import dev.agentrt.core.json.JsonObject;
 import dev.agentrt.core.security.Capability;
 import dev.agentrt.core.tool.ToolResult;
@@ -38,7 +40,7 @@ final class WriteFileTool extends FsTool {
         }
         boolean replaced;
         try (Dir dir = jail.open(t.parent(), true)) {
-            replaced = Jail.writeAtomically(dir, t.fileName(), content);
+            replaced = Confined.writeAtomically(dir, t.fileName(), content);
         }
         return ToolResult.text((replaced ? "Replaced " : "Created ") + t.display() + " (" + content.length
                 + " bytes).");

@@ -1,11 +1,11 @@
-package dev.agentrt.tools.internal.fs;
+package dev.agentrt.core.internal.fs;
 
 import org.jspecify.annotations.Nullable;
 
 import java.io.IOException;
 import java.nio.channels.SeekableByteChannel;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.DirectoryStream;
-import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
@@ -67,14 +67,22 @@ final class PathDir implements Dir {
         Path child = path.resolve(name);
         BasicFileAttributes a = attributes(name);
         if (a == null && create) {
+            if (!path.toRealPath().equals(path)) {
+                throw Entries.swapped(display.isEmpty() ? "." : display);
+            }
+            Confined.beforeCreateDirectory(child);
             try {
                 Files.createDirectory(child);
             } catch (java.nio.file.FileAlreadyExistsException e) {
                 // Created concurrently; the checks below decide whether it may be entered.
             }
+            if (!path.toRealPath().equals(path)) {
+                throw Entries.swapped(display.isEmpty() ? "." : display);
+            }
             a = attributes(name);
         }
         Entries.requireDirectory(a, display(name));
+        Confined.beforeOpen(child);
         recheck(child, Objects.requireNonNull(a), display(name));
         return new PathDir(child, display(name));
     }
@@ -84,12 +92,15 @@ final class PathDir implements Dir {
         Path file = path.resolve(name);
         BasicFileAttributes a = attributes(name);
         Entries.requireFile(a, display(name));
+        Confined.beforeOpen(file);
         SeekableByteChannel channel;
         try {
             channel = Files.newByteChannel(file, StandardOpenOption.READ, NOFOLLOW);
         } catch (NoSuchFileException e) {
-            throw FsException.invalid("no such file: " + display(name));
-        } catch (FileSystemException e) {
+            throw ConfinementException.invalid("no such file: " + display(name));
+        } catch (AccessDeniedException e) {
+            throw e;
+        } catch (IOException e) {
             throw Entries.swapped(display(name));
         }
         try {
@@ -129,6 +140,11 @@ final class PathDir implements Dir {
         if (source != null && target != null) {
             target.setPermissions(source.readAttributes().permissions());
         }
+    }
+
+    @Override
+    public @Nullable Object fileKey() throws IOException {
+        return Files.readAttributes(path, BasicFileAttributes.class, NOFOLLOW).fileKey();
     }
 
     @Override

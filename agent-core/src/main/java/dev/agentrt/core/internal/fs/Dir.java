@@ -1,4 +1,4 @@
-package dev.agentrt.tools.internal.fs;
+package dev.agentrt.core.internal.fs;
 
 import org.jspecify.annotations.Nullable;
 
@@ -9,23 +9,28 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.util.List;
 
 /**
- * An open directory below the root, reached without following any symbolic link. Every operation
- * names a direct entry of this directory and never follows a symbolic link at that entry.
+ * An open directory, reached without following any symbolic link. Every operation names a direct
+ * entry of this directory and never follows a symbolic link at that entry.
  *
  * <p>Where the platform offers a {@link java.nio.file.SecureDirectoryStream} (Linux, macOS) the
  * directory is an open file descriptor and entries are reached relative to it ({@code openat} with
  * {@code O_NOFOLLOW}), so swapping a directory of the path for a link after it was opened changes
  * nothing. Elsewhere it is a path whose real location is checked again after each open.
  *
- * <p>Not thread-safe; {@link #names()} may be called once.
+ * <p>Refusals are {@link ConfinementException}s. Every method blocks. Not thread-safe; {@link
+ * #names()} may be called once.
  */
-interface Dir extends Closeable {
-    /** The path of this directory relative to the root, with {@code /} separators; empty for the root. */
+public interface Dir extends Closeable {
+    /**
+     * The path of this directory relative to where the walk started, with {@code /} separators; empty
+     * there, or the absolute path for a walk from the file-system root.
+     */
     String display();
 
     /** {@link #display()} of the entry {@code name}. */
     default String display(String name) {
-        return display().isEmpty() ? name : display() + "/" + name;
+        String here = display();
+        return here.isEmpty() ? name : here.endsWith("/") ? here + name : here + "/" + name;
     }
 
     /** The attributes of the entry itself (a link is not followed), or {@code null} if it does not exist. */
@@ -52,6 +57,10 @@ interface Dir extends Closeable {
 
     /** Copies the POSIX permissions of {@code from} onto {@code to}, where the file system has them. */
     void copyPermissions(String from, String to) throws IOException;
+
+    /** The file key ({@link BasicFileAttributes#fileKey()}) of this directory itself, if the platform has one. */
+    @Nullable
+    Object fileKey() throws IOException;
 
     /** The names of the entries, sorted. */
     List<String> names() throws IOException;

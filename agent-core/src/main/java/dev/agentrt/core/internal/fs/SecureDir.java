@@ -1,10 +1,11 @@
-package dev.agentrt.tools.internal.fs;
+package dev.agentrt.core.internal.fs;
 
 import org.jspecify.annotations.Nullable;
 
 import java.io.IOException;
 import java.nio.channels.SeekableByteChannel;
-import java.nio.file.FileSystemException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
@@ -52,40 +53,79 @@ final class SecureDir implements Dir {
     }
 
     @Override
+    public @Nullable Object fileKey() throws IOException {
+        return ownKey();
+    }
+
+    private @Nullable Object ownKey() throws IOException {
+        return stream.getFileAttributeView(BasicFileAttributeView.class).readAttributes().fileKey();
+    }
+
+    /** Whether {@link #path} still leads, without any link, to this open directory. */
+    private boolean pathLeadsHere() throws IOException {
+        try {
+            Object key = ownKey();
+            return key != null && path.toRealPath().equals(path)
+                    && key.equals(Files.readAttributes(path, BasicFileAttributes.class, NOFOLLOW).fileKey());
+        } catch (NoSuchFileException e) {
+            return false;
+        }
+    }
+
+    @Override
     public Dir openDir(String name, boolean create) throws IOException {
         BasicFileAttributes a = attributes(name);
         if (a == null && create) {
-            // No mkdirat in the JDK: create by path, then open relative to this descriptor without
-            // following links, so a directory swapped in elsewhere is never entered.
+            // No mkdirat in the JDK: create by path, with the path verified to lead here before and
+            // after, then enter it relative to this descriptor (see the package comment).
+            if (!pathLeadsHere()) {
+                throw Entries.swapped(display.isEmpty() ? "." : display);
+            }
+            Confined.beforeCreateDirectory(path.resolve(name));
             try {
                 Files.createDirectory(path.resolve(name));
-            } catch (java.nio.file.FileAlreadyExistsException e) {
+            } catch (FileAlreadyExistsException e) {
                 // Created concurrently; the checks below decide whether it may be entered.
+            }
+            if (!pathLeadsHere()) {
+                throw Entries.swapped(display.isEmpty() ? "." : display);
             }
             a = attributes(name);
         }
         Entries.requireDirectory(a, display(name));
+        Confined.beforeOpen(path, name);
         SecureDirectoryStream<Path> child;
         try {
             child = stream.newDirectoryStream(entry(name), NOFOLLOW);
+        } catch (AccessDeniedException e) {
+            throw e;
         } catch (NoSuchFileException e) {
-            throw FsException.invalid("no such directory: " + display(name));
-        } catch (FileSystemException e) {
+            throw ConfinementException.invalid("no such directory: " + display(name));
+        } catch (IOException e) {
+            // O_NOFOLLOW met a link (the JDK reports ELOOP as a plain I/O error) or a file replaced the
+            // directory: whatever it is now, it is not what was checked.
             throw Entries.swapped(display(name));
         }
+        // Opened relative to this descriptor without following a link: whatever directory it is now,
+        // it is an entry of this one, so no further check is needed to stay inside.
         return new SecureDir(child, path.resolve(name), display(name));
     }
 
     @Override
     public SeekableByteChannel openRead(String name) throws IOException {
         Entries.requireFile(attributes(name), display(name));
+        Confined.beforeOpen(path, name);
+        SeekableByteChannel channel;
         try {
-            return stream.newByteChannel(entry(name), Set.of(StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS));
+            channel = stream.newByteChannel(entry(name), Set.of(StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS));
+        } catch (AccessDeniedException e) {
+            throw e;
         } catch (NoSuchFileException e) {
-            throw FsException.invalid("no such file: " + display(name));
-        } catch (FileSystemException e) {
+            throw ConfinementException.invalid("no such file: " + display(name));
+        } catch (IOException e) {
             throw Entries.swapped(display(name));
         }
+        return channel;
     }
 
     @Override
