@@ -51,6 +51,13 @@ public final class ProcessTransport implements McpClientTransport {
     private static final int NOISE_LINES_KEPT = 3;
     private static final int STDERR_MAX_LINE_BYTES = 64 * 1024;
     private static final Duration TERM_GRACE = Duration.ofSeconds(2);
+    /**
+     * How long a server whose stdout ended may take to exit before it counts as one that closed its
+     * stdout and kept running. Generous: a crashing server's exit is usually seen at once, but on a
+     * starved machine the exit can be reaped seconds after the end of its output, and the exit code is
+     * the better message.
+     */
+    private static final Duration EXIT_AFTER_STDOUT_GRACE = Duration.ofSeconds(10);
 
     private final String server;
     private final List<String> command;
@@ -226,11 +233,14 @@ public final class ProcessTransport implements McpClientTransport {
         if (closing.get()) {
             return;
         }
-        p.onExit().copy().completeOnTimeout(p, TERM_GRACE.toMillis(), TimeUnit.MILLISECONDS).thenAccept(x -> {
-            if (p.isAlive()) {
-                fail("MCP server '" + server + "' closed its stdout but is still running" + stderrSummary());
-            }
-        });
+        p.onExit()
+                .copy()
+                .completeOnTimeout(p, EXIT_AFTER_STDOUT_GRACE.toMillis(), TimeUnit.MILLISECONDS)
+                .thenAccept(x -> {
+                    if (p.isAlive()) {
+                        fail("MCP server '" + server + "' closed its stdout but is still running" + stderrSummary());
+                    }
+                });
     }
 
     private void readErrors(Process p) {
