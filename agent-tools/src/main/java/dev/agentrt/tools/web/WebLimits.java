@@ -3,7 +3,6 @@ package dev.agentrt.tools.web;
 import dev.agentrt.core.egress.EgressLimits;
 
 import java.time.Duration;
-import java.util.Objects;
 
 /**
  * The bounds of one web tool call.
@@ -18,16 +17,8 @@ public record WebLimits(long maxResponseBytes, Duration timeout, int maxRedirect
     public static final WebLimits DEFAULT = new WebLimits(2L * 1024 * 1024, Duration.ofSeconds(20), 5, 40_000);
 
     public WebLimits {
-        Objects.requireNonNull(timeout, "timeout");
-        if (maxResponseBytes < 1) {
-            throw new IllegalArgumentException("maxResponseBytes must be positive, was " + maxResponseBytes);
-        }
-        if (timeout.isNegative() || timeout.isZero()) {
-            throw new IllegalArgumentException("timeout must be positive, was " + timeout);
-        }
-        if (maxRedirects < 0) {
-            throw new IllegalArgumentException("maxRedirects must not be negative, was " + maxRedirects);
-        }
+        // The egress layer's bounds check themselves, with the same names.
+        new EgressLimits(maxResponseBytes, timeout, maxRedirects);
         if (maxTextChars < 100) {
             throw new IllegalArgumentException("maxTextChars must be at least 100, was " + maxTextChars);
         }
