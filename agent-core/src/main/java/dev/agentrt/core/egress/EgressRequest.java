@@ -1,5 +1,6 @@
 package dev.agentrt.core.egress;
 
+import dev.agentrt.core.internal.net.HttpSyntax;
 import org.jspecify.annotations.Nullable;
 
 import java.util.ArrayList;
@@ -168,18 +169,7 @@ public final class EgressRequest {
         }
 
         private static boolean isToken(String s) {
-            if (s.isEmpty() || s.length() > 256) {
-                return false;
-            }
-            for (int i = 0; i < s.length(); i++) {
-                char c = s.charAt(i);
-                boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-                        || "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
-                if (!ok) {
-                    return false;
-                }
-            }
-            return true;
+            return s.length() <= 256 && HttpSyntax.isToken(s);
         }
     }
 }

@@ -189,7 +189,7 @@ final class ResponseReader {
                 throw bad(what + " contain a line without a colon (\"" + clip(line) + "\")");
             }
             String name = line.substring(0, colon);
-            if (!isToken(name)) {
+            if (!HttpSyntax.isToken(name)) {
                 throw bad(what + " contain an invalid field name \"" + clip(name) + "\"");
             }
             lastName = name.toLowerCase(Locale.ROOT);
@@ -214,21 +214,6 @@ final class ResponseReader {
             end--;
         }
         return raw.substring(start, end);
-    }
-
-    static boolean isToken(String s) {
-        if (s.isEmpty()) {
-            return false;
-        }
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-                    || "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
-            if (!ok) {
-                return false;
-            }
-        }
-        return true;
     }
 
     private static void chunked(WireIn in, Limited body) throws IOException {
