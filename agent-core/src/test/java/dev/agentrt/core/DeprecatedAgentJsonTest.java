@@ -1,10 +1,10 @@
 package dev.agentrt.core;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.agentrt.core.model.Message;
 import dev.agentrt.core.security.Capability;
 import org.junit.jupiter.api.Test;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /** The old entry point stays for one version and writes exactly what the new one writes. */
 @SuppressWarnings("removal")
