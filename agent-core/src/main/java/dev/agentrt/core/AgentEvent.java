@@ -27,7 +27,7 @@ import java.util.Objects;
  * });
  * }</pre>
  *
- * <p>Events are immutable values and round-trip through JSON ({@code AgentJson}).
+ * <p>Events are immutable values and round-trip through JSON ({@link dev.agentrt.core.run.AgentJson}).
  */
 public sealed interface AgentEvent {
     /** The task this event belongs to. */

@@ -1,6 +1,6 @@
 package dev.agentrt.core;
 
-import dev.agentrt.core.context.Context;
+import dev.agentrt.core.context.TaskContext;
 import dev.agentrt.core.model.Message;
 import dev.agentrt.core.model.ToolCall;
 import dev.agentrt.core.security.Capability;
@@ -24,7 +24,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * <pre>{@code
  * agent.task("Summarise the open issues")
  *     .as(Principal.of("alice", "maintainer"))
- *     .withContext(Context.fromDirectory(repo))
+ *     .withContext(TaskContext.fromDirectory(repo))
  *     .stream()
  *     .subscribe(System.out::println);
  * }</pre>
@@ -36,7 +36,7 @@ import java.util.concurrent.ThreadLocalRandom;
 public final class Task {
     private final Agent agent;
     private final String input;
-    private final @Nullable Context context;
+    private final @Nullable TaskContext context;
     private final List<Message> messages;
     private final List<Capability> grants;
     private final Principal principal;
@@ -46,7 +46,8 @@ public final class Task {
         this(agent, input, null, List.of(), List.of(), Principal.ANONYMOUS, null);
     }
 
-    private Task(Agent agent, String input, @Nullable Context context, List<Message> messages, List<Capability> grants,
+    private Task(Agent agent, String input, @Nullable TaskContext context, List<Message> messages,
+            List<Capability> grants,
             Principal principal, @Nullable String id) {
         this.agent = agent;
         this.input = input;
@@ -58,8 +59,17 @@ public final class Task {
     }
 
     /** Documents for the task: ingested into memory when the agent has one, else listed with read access. */
-    public Task withContext(Context context) {
+    public Task withContext(TaskContext context) {
         return new Task(agent, input, Objects.requireNonNull(context, "context"), messages, grants, principal, id);
+    }
+
+    /**
+     * @deprecated {@code Context} is renamed {@link TaskContext}; use {@link #withContext(TaskContext)}
+     */
+    @Deprecated(since = "0.2", forRemoval = true)
+    @SuppressWarnings("removal")
+    public Task withContext(dev.agentrt.core.context.Context context) {
+        return withContext(context.toTaskContext());
     }
 
     /**
@@ -177,7 +187,7 @@ public final class Task {
     }
 
     @Nullable
-    Context context() {
+    TaskContext context() {
         return context;
     }
 

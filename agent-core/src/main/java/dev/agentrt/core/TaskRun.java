@@ -1,6 +1,6 @@
 package dev.agentrt.core;
 
-import dev.agentrt.core.context.Context;
+import dev.agentrt.core.context.TaskContext;
 import dev.agentrt.core.internal.ContextReadTool;
 import dev.agentrt.core.internal.ReplyAssembler;
 import dev.agentrt.core.memory.Memory;
@@ -91,7 +91,7 @@ final class TaskRun {
         this.sink = sink;
         Grants grants = agent.grantsFor(task.principal()).with(task.grants());
         ToolRegistry tools = agent.tools();
-        Context context = task.context();
+        TaskContext context = task.context();
         if (context != null && agent.memory() == null && context.root().isPresent()) {
             Path root = context.root().get();
             grants = grants.with(List.of(Capability.fileRead(root)));
@@ -165,7 +165,7 @@ final class TaskRun {
             } else if (output != null) {
                 appendSystem(Message.system("Answer with only a JSON value that matches the required schema."));
             }
-            Context context = task.context();
+            TaskContext context = task.context();
             Memory memory = agent.memory();
             if (context == null && memory == null) {
                 appendInput();
@@ -251,7 +251,7 @@ final class TaskRun {
         return false;
     }
 
-    private Mono<Message> describe(Context context) {
+    private Mono<Message> describe(TaskContext context) {
         if (context.root().isPresent()) {
             Path root = context.root().get();
             return context.listing(CONTEXT_LISTING_ENTRIES)

@@ -2,7 +2,7 @@ package dev.agentrt.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.agentrt.core.context.Context;
+import dev.agentrt.core.context.TaskContext;
 import dev.agentrt.core.internal.ContextReadTool;
 import dev.agentrt.core.model.Message;
 import dev.agentrt.core.model.ScriptedChatModel;
@@ -52,7 +52,7 @@ class DirectoryContextTaskTest {
         Agent agent = Agent.builder().model(model).build();
 
         AgentResult r = agent.task("Describe the project")
-                .withContext(Context.fromDirectory(project))
+                .withContext(TaskContext.fromDirectory(project))
                 .executeBlocking();
 
         var first = model.requests().get(0);
@@ -74,7 +74,7 @@ class DirectoryContextTaskTest {
                 read("nul", "{\"path\":\"README.md\\u0000.txt\"}")), Reply.text("denied"));
         Agent agent = Agent.builder().model(model).build();
 
-        AgentResult r = agent.task("Steal").withContext(Context.fromDirectory(project)).executeBlocking();
+        AgentResult r = agent.task("Steal").withContext(TaskContext.fromDirectory(project)).executeBlocking();
 
         List<Message.ToolResult> results = AgentTest.toolResults(r);
         assertThat(results).hasSize(6).allSatisfy(t -> {
@@ -94,7 +94,7 @@ class DirectoryContextTaskTest {
                 .model(model)
                 .grant(dev.agentrt.core.security.Capability.fileRead(outside))
                 .build();
-        AgentResult r = agent.task("Steal").withContext(Context.fromDirectory(project)).executeBlocking();
+        AgentResult r = agent.task("Steal").withContext(TaskContext.fromDirectory(project)).executeBlocking();
         assertThat(AgentTest.toolResults(r)).singleElement().satisfies(t -> {
             assertThat(t.error()).isTrue();
             assertThat(t.content()).doesNotContain("top secret").contains("leaves the context directory");
@@ -110,7 +110,7 @@ class DirectoryContextTaskTest {
                 .model(model)
                 .build()
                 .task("look")
-                .withContext(Context.fromDirectory(project))
+                .withContext(TaskContext.fromDirectory(project))
                 .executeBlocking();
         assertThat(AgentTest.toolResults(r)).singleElement().satisfies(t -> {
             assertThat(t.error()).isTrue();
@@ -128,7 +128,7 @@ class DirectoryContextTaskTest {
                 Reply.text("done"));
         Agent agent = Agent.builder().model(model).build();
 
-        AgentResult r = agent.task("Read").withContext(Context.fromDirectory(project)).executeBlocking();
+        AgentResult r = agent.task("Read").withContext(TaskContext.fromDirectory(project)).executeBlocking();
 
         List<Message.ToolResult> results = AgentTest.toolResults(r);
         assertThat(results).hasSize(3).allSatisfy(t -> assertThat(t.error()).isTrue());

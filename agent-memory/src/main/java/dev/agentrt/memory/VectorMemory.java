@@ -2,9 +2,9 @@ package dev.agentrt.memory;
 
 import dev.agentrt.core.AgentSchedulers;
 import dev.agentrt.core.MemoryStoreException;
-import dev.agentrt.core.context.Context;
 import dev.agentrt.core.context.ContextFile;
 import dev.agentrt.core.context.Document;
+import dev.agentrt.core.context.TaskContext;
 import dev.agentrt.core.memory.Memory;
 import dev.agentrt.core.memory.MemoryQuery;
 import dev.agentrt.core.memory.MemoryRecord;
@@ -44,7 +44,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * <pre>{@code
  * try (VectorMemory memory = VectorMemory.open(Path.of("./agent_memory"))) {
  *     memory.remember(MemoryRecord.of("notes", "Deploys happen on Tuesdays", Map.of("topic", "ops"))).block();
- *     memory.index("code", Context.fromDirectory(project))
+ *     memory.index("code", TaskContext.fromDirectory(project))
  *             .doOnNext(p -> System.out.printf("%d/%d files%n", p.filesDone(), p.filesTotal()))
  *             .blockLast();
  *     List<Memory.MemoryHit> hits = memory.recall(MemoryQuery.of("code", "where are retries configured?", 5)).block();
@@ -232,14 +232,14 @@ public final class VectorMemory implements Memory, AutoCloseable {
 
     /** Indexes the context (see {@link #index}) and completes when every file is handled. */
     @Override
-    public Mono<Void> ingest(String namespace, Context context) {
+    public Mono<Void> ingest(String namespace, TaskContext context) {
         return index(namespace, context).then();
     }
 
     /** Indexes the documents as a context of documents (see {@link #index}). */
     @Override
     public Mono<Void> ingest(String namespace, Flux<Document> documents) {
-        return documents.collectList().flatMap(list -> ingest(namespace, Context.of(list)));
+        return documents.collectList().flatMap(list -> ingest(namespace, TaskContext.of(list)));
     }
 
     /**
@@ -250,7 +250,7 @@ public final class VectorMemory implements Memory, AutoCloseable {
      * changed files are held in memory until embedded; each file's chunks are stored durably before its event is
      * emitted. Cancelling stops after the files in progress.
      */
-    public Flux<IngestProgress> index(String namespace, Context context) {
+    public Flux<IngestProgress> index(String namespace, TaskContext context) {
         Objects.requireNonNull(namespace, "namespace");
         Objects.requireNonNull(context, "context");
         String source = context.root().map(Path::toString).orElse(DOCUMENTS_SOURCE);
@@ -281,6 +281,15 @@ public final class VectorMemory implements Memory, AutoCloseable {
                                     filesDone.incrementAndGet(), filesTotal,
                                     chunksDone.addAndGet(work.chunks.size()), chunksTotal));
                 });
+    }
+
+    /**
+     * @deprecated {@code Context} is renamed {@link TaskContext}; use {@link #index(String, TaskContext)}
+     */
+    @Deprecated(since = "0.2", forRemoval = true)
+    @SuppressWarnings("removal")
+    public Flux<IngestProgress> index(String namespace, dev.agentrt.core.context.Context context) {
+        return index(namespace, context.toTaskContext());
     }
 
     private List<Work> plan(Map<String, String> known, List<ContextFile> files) {

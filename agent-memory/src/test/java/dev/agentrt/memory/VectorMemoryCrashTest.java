@@ -2,7 +2,7 @@ package dev.agentrt.memory;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.agentrt.core.context.Context;
+import dev.agentrt.core.context.TaskContext;
 import dev.agentrt.memory.IngestProgress.Status;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -107,7 +107,7 @@ class VectorMemoryCrashTest {
                         .as("chunks of %s", acked.getKey())
                         .hasSize(acked.getValue().intValue());
             }
-            List<IngestProgress> rerun = memory.index("code", Context.fromDirectory(project))
+            List<IngestProgress> rerun = memory.index("code", TaskContext.fromDirectory(project))
                     .collectList()
                     .block(Duration.ofMinutes(3));
             assertThat(rerun).hasSize(FILES);

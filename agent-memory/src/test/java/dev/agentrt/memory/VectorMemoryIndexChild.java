@@ -1,6 +1,6 @@
 package dev.agentrt.memory;
 
-import dev.agentrt.core.context.Context;
+import dev.agentrt.core.context.TaskContext;
 
 import java.nio.file.Path;
 
@@ -15,7 +15,7 @@ public final class VectorMemoryIndexChild {
         VectorMemory memory = VectorMemory.open(Path.of(args[0]));
         System.out.println("ready");
         System.out.flush();
-        memory.index("code", Context.fromDirectory(Path.of(args[1])))
+        memory.index("code", TaskContext.fromDirectory(Path.of(args[1])))
                 .doOnNext(p -> {
                     if (p.status() == IngestProgress.Status.INDEXED) {
                         System.out.println("ack " + p.path() + " " + p.chunksDone());

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.agentrt.core.Agent;
 import dev.agentrt.core.MemoryStoreException;
-import dev.agentrt.core.context.Context;
+import dev.agentrt.core.context.TaskContext;
 import dev.agentrt.core.memory.InMemoryVectorStore;
 import dev.agentrt.core.memory.Memory.MemoryHit;
 import dev.agentrt.core.memory.MemoryQuery;
@@ -175,7 +175,7 @@ class VectorMemoryTest {
         Agent agent = Agent.builder().model(chat).memory(memory).memoryNamespace("repo").build();
 
         agent.task("Which build tool does the project use?")
-                .withContext(Context.fromDirectory(project))
+                .withContext(TaskContext.fromDirectory(project))
                 .executeBlocking();
 
         String recalled = chat.lastRequest()
@@ -238,7 +238,7 @@ class VectorMemoryTest {
     }
 
     private List<IngestProgress> index(Path project) {
-        return memory.index("code", Context.fromDirectory(project)).collectList().block(TIMEOUT);
+        return memory.index("code", TaskContext.fromDirectory(project)).collectList().block(TIMEOUT);
     }
 
     private static Map<String, Status> byPath(List<IngestProgress> events) {

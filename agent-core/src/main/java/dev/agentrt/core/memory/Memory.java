@@ -1,7 +1,7 @@
 package dev.agentrt.core.memory;
 
-import dev.agentrt.core.context.Context;
 import dev.agentrt.core.context.Document;
+import dev.agentrt.core.context.TaskContext;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -36,12 +36,21 @@ public interface Memory {
     }
 
     /**
-     * Stores a task's context. The default stores its {@link Context#documents()} through {@link #ingest(String, Flux)};
+     * Stores a task's context. The default stores its {@link TaskContext#documents()} through {@link #ingest(String, Flux)};
      * an implementation that can tell what changed since the last time (content hashes) overrides it so that
      * re-ingesting an unchanged directory is cheap.
      */
-    default Mono<Void> ingest(String namespace, Context context) {
+    default Mono<Void> ingest(String namespace, TaskContext context) {
         return ingest(namespace, context.documents());
+    }
+
+    /**
+     * @deprecated {@code Context} is renamed {@link TaskContext}; use {@link #ingest(String, TaskContext)}
+     */
+    @Deprecated(since = "0.2", forRemoval = true)
+    @SuppressWarnings("removal")
+    default Mono<Void> ingest(String namespace, dev.agentrt.core.context.Context context) {
+        return ingest(namespace, context.toTaskContext());
     }
 
     /** A record found by {@link #recall}, with its relevance score (higher is better). */

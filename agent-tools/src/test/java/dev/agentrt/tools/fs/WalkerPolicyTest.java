@@ -5,8 +5,8 @@ import static dev.agentrt.tools.fs.FsFixture.call;
 import static dev.agentrt.tools.fs.FsFixture.symlink;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.agentrt.core.context.Context;
 import dev.agentrt.core.context.ContextFile;
+import dev.agentrt.core.context.TaskContext;
 import dev.agentrt.core.security.Capability;
 import dev.agentrt.core.security.Grants;
 import dev.agentrt.core.tool.ToolResult;
@@ -58,7 +58,7 @@ class WalkerPolicyTest {
 
     @Test
     void theContextWalkerReadsOnlyTheRegularFilesAndReportsEveryLinkAsSkipped() {
-        List<ContextFile> scanned = Context.fromDirectory(root).scan().collectList().block(Duration.ofSeconds(30));
+        List<ContextFile> scanned = TaskContext.fromDirectory(root).scan().collectList().block(Duration.ofSeconds(30));
 
         assertThat(scanned).filteredOn(f -> f instanceof ContextFile.Text)
                 .extracting(ContextFile::path)

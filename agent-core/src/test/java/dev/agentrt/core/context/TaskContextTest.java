@@ -21,7 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
-class ContextTest {
+class TaskContextTest {
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
 
     @TempDir
@@ -39,7 +39,7 @@ class ContextTest {
         write("sub/top-only.txt", "x");
         write("sub/deeper/local.txt", "x");
 
-        assertThat(ids(Context.fromDirectory(root))).containsExactly(
+        assertThat(ids(TaskContext.fromDirectory(root))).containsExactly(
                 ".gitignore", "sub/.gitignore", "sub/deeper/local.txt", "sub/keep.log", "sub/top-only.txt");
     }
 
@@ -50,7 +50,7 @@ class ContextTest {
         write("src/out/b.txt", "x");
         write("lib/out", "a file named out");
 
-        assertThat(ids(Context.fromDirectory(root))).containsExactly(".gitignore", "lib/out");
+        assertThat(ids(TaskContext.fromDirectory(root))).containsExactly(".gitignore", "lib/out");
     }
 
     @Test
@@ -60,7 +60,7 @@ class ContextTest {
         write("build/keep.txt", "x");
         write("build/drop.txt", "x");
 
-        assertThat(ids(Context.fromDirectory(root))).containsExactly(".gitignore", "build/keep.txt");
+        assertThat(ids(TaskContext.fromDirectory(root))).containsExactly(".gitignore", "build/keep.txt");
     }
 
     @Test
@@ -75,7 +75,7 @@ class ContextTest {
         write("vendor/lib/z.js", "x");
         write("vendor/README.md", "x");
 
-        assertThat(ids(Context.fromDirectory(root)))
+        assertThat(ids(TaskContext.fromDirectory(root)))
                 .containsExactly(".gitignore", "docs/keep.md", "src/main/App.java", "vendor/README.md");
     }
 
@@ -88,8 +88,8 @@ class ContextTest {
         write("sub/.git", "gitdir: ../.git/modules/sub\n");
         write("sub/b.txt", "x");
 
-        assertThat(ids(Context.fromDirectory(root))).containsExactly("a.txt", "sub/b.txt");
-        assertThat(ids(Context.fromDirectory(root, DirectoryOptions.defaults().withRespectGitignore(false))))
+        assertThat(ids(TaskContext.fromDirectory(root))).containsExactly("a.txt", "sub/b.txt");
+        assertThat(ids(TaskContext.fromDirectory(root, DirectoryOptions.defaults().withRespectGitignore(false))))
                 .containsExactly("a.txt", "secret.txt", "sub/b.txt");
     }
 
@@ -101,8 +101,8 @@ class ContextTest {
         write("a.tmp", "x");
         DirectoryOptions options = DirectoryOptions.defaults().withExtraIgnorePatterns(List.of("*.md", "/.gitignore"));
 
-        assertThat(ids(Context.fromDirectory(root, options))).containsExactly("notes.txt");
-        assertThat(ids(Context.fromDirectory(root, options.withRespectGitignore(false))))
+        assertThat(ids(TaskContext.fromDirectory(root, options))).containsExactly("notes.txt");
+        assertThat(ids(TaskContext.fromDirectory(root, options.withRespectGitignore(false))))
                 .containsExactly("a.tmp", "notes.txt");
     }
 
@@ -115,8 +115,8 @@ class ContextTest {
         lateNul[8999] = 0;
         Files.write(root.resolve("late-nul.txt"), lateNul);
 
-        assertThat(ids(Context.fromDirectory(root))).containsExactly("late-nul.txt", "text.txt");
-        StepVerifier.create(Context.fromDirectory(root).files())
+        assertThat(ids(TaskContext.fromDirectory(root))).containsExactly("late-nul.txt", "text.txt");
+        StepVerifier.create(TaskContext.fromDirectory(root).files())
                 .expectNext(Path.of("late-nul.txt"), Path.of("text.txt"))
                 .expectComplete()
                 .verify(TIMEOUT);
@@ -131,11 +131,11 @@ class ContextTest {
         Files.write(root.resolve("late-invalid.txt"), lateInvalid);
         write("utf8.txt", "café ☕ 𝄞");
 
-        StepVerifier.create(Context.fromDirectory(root).documents())
+        StepVerifier.create(TaskContext.fromDirectory(root).documents())
                 .assertNext(document -> assertThat(document.text()).isEqualTo("café ☕ 𝄞"))
                 .expectComplete()
                 .verify(TIMEOUT);
-        StepVerifier.create(Context.fromDirectory(root).files())
+        StepVerifier.create(TaskContext.fromDirectory(root).files())
                 .expectNext(Path.of("utf8.txt"))
                 .expectComplete()
                 .verify(TIMEOUT);
@@ -146,7 +146,7 @@ class ContextTest {
         write("small.txt", "0123456789");
         write("big.txt", "0123456789A");
 
-        assertThat(ids(Context.fromDirectory(root, DirectoryOptions.defaults().withMaxFileBytes(10))))
+        assertThat(ids(TaskContext.fromDirectory(root, DirectoryOptions.defaults().withMaxFileBytes(10))))
                 .containsExactly("small.txt");
     }
 
@@ -156,7 +156,7 @@ class ContextTest {
             write("f" + i + ".txt", "x");
         }
         Files.write(root.resolve("f0.bin"), new byte[]{0}); // skipped files do not count
-        Context context = Context.fromDirectory(root, DirectoryOptions.defaults().withMaxFiles(3));
+        TaskContext context = TaskContext.fromDirectory(root, DirectoryOptions.defaults().withMaxFiles(3));
 
         assertThat(ids(context)).containsExactly("f1.txt", "f2.txt", "f3.txt");
         StepVerifier.create(context.files()).expectNextCount(3).expectComplete().verify(TIMEOUT);
@@ -171,7 +171,7 @@ class ContextTest {
         write("inside.txt", "inside");
         Files.createSymbolicLink(root.resolve("alias.txt"), Path.of("inside.txt"));
 
-        StepVerifier.create(Context.fromDirectory(root).documents())
+        StepVerifier.create(TaskContext.fromDirectory(root).documents())
                 .assertNext(document -> assertThat(document).extracting(Document::id, Document::text)
                         .containsExactly("inside.txt", "inside"))
                 .expectComplete()
@@ -184,7 +184,7 @@ class ContextTest {
         Files.createSymbolicLink(root.resolve("a/loop"), Path.of(".."));
         Files.createSymbolicLink(root.resolve("self"), Path.of("."));
 
-        StepVerifier.create(Context.fromDirectory(root).files())
+        StepVerifier.create(TaskContext.fromDirectory(root).files())
                 .expectNext(Path.of("a", "file.txt"))
                 .expectComplete()
                 .verify(TIMEOUT);
@@ -195,7 +195,7 @@ class ContextTest {
         Files.createSymbolicLink(root.resolve("dangling.txt"), root.resolve("nowhere.txt"));
         write("ok.txt", "x");
 
-        assertThat(ids(Context.fromDirectory(root))).containsExactly("ok.txt");
+        assertThat(ids(TaskContext.fromDirectory(root))).containsExactly("ok.txt");
     }
 
     @Test
@@ -207,7 +207,7 @@ class ContextTest {
         try {
             assumeFalse(Files.isReadable(locked), "root can read any directory");
 
-            assertThat(ids(Context.fromDirectory(root))).containsExactly("ok.txt");
+            assertThat(ids(TaskContext.fromDirectory(root))).containsExactly("ok.txt");
         } finally {
             Files.setPosixFilePermissions(locked, PosixFilePermissions.fromString("rwx------"));
         }
@@ -219,7 +219,7 @@ class ContextTest {
         write("b.txt", "before");
         write("z/m.txt", "m");
 
-        StepVerifier.create(Context.fromDirectory(root).documents(), 1)
+        StepVerifier.create(TaskContext.fromDirectory(root).documents(), 1)
                 .assertNext(document -> assertThat(document.id()).isEqualTo("a.txt"))
                 .then(() -> {
                     // Changes made now are seen only if the walk has not gone past the first file yet.
@@ -241,7 +241,7 @@ class ContextTest {
         }
         AtomicInteger emitted = new AtomicInteger();
 
-        StepVerifier.create(Context.fromDirectory(root).files().doOnNext(path -> emitted.incrementAndGet()).take(2))
+        StepVerifier.create(TaskContext.fromDirectory(root).files().doOnNext(path -> emitted.incrementAndGet()).take(2))
                 .expectNext(Path.of("f0000.txt"), Path.of("f0001.txt"))
                 .expectComplete()
                 .verify(TIMEOUT);
@@ -254,7 +254,7 @@ class ContextTest {
         write("b.txt", "x");
         AtomicInteger emitted = new AtomicInteger();
 
-        StepVerifier.create(Context.fromDirectory(root).documents().doOnNext(d -> emitted.incrementAndGet()), 1)
+        StepVerifier.create(TaskContext.fromDirectory(root).documents().doOnNext(d -> emitted.incrementAndGet()), 1)
                 .expectNextCount(1)
                 .thenCancel()
                 .verify(TIMEOUT);
@@ -264,7 +264,7 @@ class ContextTest {
     @Test
     void aMissingRootIsSignalledOnSubscriptionAsIllegalArgumentExceptionNamingThePath() {
         Path missing = root.resolve("missing");
-        Context context = Context.fromDirectory(missing);
+        TaskContext context = TaskContext.fromDirectory(missing);
 
         StepVerifier.create(context.documents())
                 .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(IllegalArgumentException.class)
@@ -278,7 +278,7 @@ class ContextTest {
     void aRootThatIsAFileIsSignalledAsIllegalArgumentException() throws IOException {
         Path file = write("file.txt", "x");
 
-        StepVerifier.create(Context.fromDirectory(file).documents())
+        StepVerifier.create(TaskContext.fromDirectory(file).documents())
                 .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(IllegalArgumentException.class)
                         .hasMessageContaining("not a directory")
                         .hasMessageContaining(file.toString()))
@@ -291,7 +291,7 @@ class ContextTest {
         write("b.txt", "héllo");
         write("c/d.txt", "x");
         write("e.txt", "");
-        Context context = Context.fromDirectory(root);
+        TaskContext context = TaskContext.fromDirectory(root);
 
         StepVerifier.create(context.listing(2))
                 .expectNext("a.txt (3 bytes)\nb.txt (6 bytes)\n… and 2 more files")
@@ -310,8 +310,8 @@ class ContextTest {
 
     @Test
     void theListingOfAnEmptyDirectoryIsEmptyAndANegativeMaxEntriesIsAnError() {
-        StepVerifier.create(Context.fromDirectory(root).listing(5)).expectNext("").expectComplete().verify(TIMEOUT);
-        StepVerifier.create(Context.fromDirectory(root).listing(-1))
+        StepVerifier.create(TaskContext.fromDirectory(root).listing(5)).expectNext("").expectComplete().verify(TIMEOUT);
+        StepVerifier.create(TaskContext.fromDirectory(root).listing(-1))
                 .expectErrorMessage("maxEntries must not be negative: -1")
                 .verify(TIMEOUT);
     }
@@ -321,7 +321,7 @@ class ContextTest {
         for (String path : List.of("c.txt", "b/2.txt", "a.txt", "b/1.txt", "B.txt", "a/x.txt")) {
             write(path, "x");
         }
-        Context context = Context.fromDirectory(root);
+        TaskContext context = TaskContext.fromDirectory(root);
 
         List<String> first = ids(context);
         assertThat(first).containsExactly("B.txt", "a/x.txt", "a.txt", "b/1.txt", "b/2.txt", "c.txt");
@@ -331,7 +331,7 @@ class ContextTest {
     @Test
     void documentsCarryTheirRelativePathAndSize() throws IOException {
         write("sub/hello.txt", "héllo");
-        Context context = Context.fromDirectory(root);
+        TaskContext context = TaskContext.fromDirectory(root);
 
         StepVerifier.create(context.documents())
                 .assertNext(document -> {
@@ -349,7 +349,7 @@ class ContextTest {
     void aLeadingByteOrderMarkIsNotPartOfTheText() throws IOException {
         write("bom.txt", "\uFEFFtext");
 
-        StepVerifier.create(Context.fromDirectory(root).documents())
+        StepVerifier.create(TaskContext.fromDirectory(root).documents())
                 .assertNext(document -> assertThat(document.text()).isEqualTo("text"))
                 .expectComplete()
                 .verify(TIMEOUT);
@@ -359,7 +359,7 @@ class ContextTest {
     void filesAreReadOnTheBlockingScheduler() throws IOException {
         write("a.txt", "x");
 
-        String thread = Context.fromDirectory(root)
+        String thread = TaskContext.fromDirectory(root)
                 .documents()
                 .map(document -> Thread.currentThread().getName())
                 .blockFirst(TIMEOUT);
@@ -369,7 +369,7 @@ class ContextTest {
 
     @Test
     void fromDirectoryDoesNotTouchTheFileSystemAndEachSubscriptionWalksAnew() throws IOException {
-        Context context = Context.fromDirectory(root.resolve("later"));
+        TaskContext context = TaskContext.fromDirectory(root.resolve("later"));
         write("later/a.txt", "x");
 
         assertThat(ids(context)).containsExactly("a.txt");
@@ -381,7 +381,7 @@ class ContextTest {
     void aContextOfDocumentsReturnsThemInOrder() {
         Document first = Document.of("notes/first.md", "héllo");
         Document second = new Document("second", "ignored", Map.of("size", "42"));
-        Context context = Context.of(first, second);
+        TaskContext context = TaskContext.of(first, second);
 
         assertThat(context.root()).isEmpty();
         StepVerifier.create(context.documents()).expectNext(first, second).expectComplete().verify(TIMEOUT);
@@ -393,7 +393,7 @@ class ContextTest {
                 .expectNext("notes/first.md (6 bytes)\n… and 1 more file")
                 .expectComplete()
                 .verify(TIMEOUT);
-        StepVerifier.create(Context.of(List.of(second)).listing(5))
+        StepVerifier.create(TaskContext.of(List.of(second)).listing(5))
                 .expectNext("second (42 bytes)")
                 .expectComplete()
                 .verify(TIMEOUT);
@@ -434,7 +434,7 @@ class ContextTest {
         write(".gitignore", "ignored.txt\n");
         write("ignored.txt", "never seen");
 
-        Context context = Context.fromDirectory(root, DirectoryOptions.defaults().withMaxFileBytes(50));
+        TaskContext context = TaskContext.fromDirectory(root, DirectoryOptions.defaults().withMaxFileBytes(50));
         List<ContextFile> files = context.scan().collectList().block(TIMEOUT);
 
         assertThat(files).extracting(ContextFile::path)
@@ -445,7 +445,7 @@ class ContextTest {
         assertThat(((ContextFile.Skipped) files.get(3)).reason()).isEqualTo("binary (a NUL byte)");
         assertThat(((ContextFile.Skipped) files.get(4)).reason()).isEqualTo("not UTF-8 text");
         assertThat(ids(context)).containsExactly(".gitignore", "a.txt");
-        assertThat(Context.of(Document.of("n", "t")).scan().collectList().block(TIMEOUT))
+        assertThat(TaskContext.of(Document.of("n", "t")).scan().collectList().block(TIMEOUT))
                 .containsExactly(new ContextFile.Text(Document.of("n", "t")));
     }
 
@@ -459,7 +459,7 @@ class ContextTest {
         }
     }
 
-    private static List<String> ids(Context context) {
+    private static List<String> ids(TaskContext context) {
         return context.documents().map(Document::id).collectList().block(TIMEOUT);
     }
 }

@@ -1,8 +1,11 @@
-package dev.agentrt.core;
+package dev.agentrt.core.run;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.agentrt.core.AgentEvent;
+import dev.agentrt.core.AgentResult;
+import dev.agentrt.core.Outcome;
 import dev.agentrt.core.json.JsonArray;
 import dev.agentrt.core.json.JsonObject;
 import dev.agentrt.core.json.JsonParseException;

@@ -1,0 +1,217 @@
+package dev.agentrt.core.run;
+
+import static dev.agentrt.core.run.Json.array;
+import static dev.agentrt.core.run.Json.fail;
+import static dev.agentrt.core.run.Json.list;
+
+import dev.agentrt.core.AgentEvent;
+import dev.agentrt.core.AgentResult;
+import dev.agentrt.core.Outcome;
+import dev.agentrt.core.json.JsonArray;
+import dev.agentrt.core.json.JsonObject;
+import dev.agentrt.core.json.JsonParseException;
+import dev.agentrt.core.json.JsonValue;
+import dev.agentrt.core.model.ChatEvent;
+import dev.agentrt.core.model.ChatOptions;
+import dev.agentrt.core.model.ChatRequest;
+import dev.agentrt.core.model.ChatResponse;
+import dev.agentrt.core.model.FinishReason;
+import dev.agentrt.core.model.Message;
+import dev.agentrt.core.model.ResponseFormat;
+import dev.agentrt.core.model.ToolCall;
+import dev.agentrt.core.model.ToolSpec;
+import dev.agentrt.core.model.Usage;
+import dev.agentrt.core.security.Capability;
+import dev.agentrt.core.security.Decision;
+import dev.agentrt.core.security.Principal;
+import dev.agentrt.core.tool.ToolErrorKind;
+import dev.agentrt.core.tool.ToolResult;
+import org.jspecify.annotations.Nullable;
+
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.function.BiFunction;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+/** The JSON form of messages, model requests, replies and stream events, tool calls and usage. */
+final class ModelJson {
+    private ModelJson() {}
+
+    static JsonObject toJsonValue(Message message) {
+        return switch (message) {
+            case Message.System m -> Out.tagged("system").string("text", m.text()).build();
+            case Message.User m -> Out.tagged("user").string("text", m.text()).build();
+            case Message.Assistant m -> Out.tagged("assistant")
+                    .string("text", m.text())
+                    .list("toolCalls", m.toolCalls(), ModelJson::toolCall)
+                    .build();
+            case Message.ToolResult m -> Out.tagged("tool_result")
+                    .string("callId", m.callId())
+                    .string("toolName", m.toolName())
+                    .string("content", m.content())
+                    .bool("error", m.error())
+                    .build();
+        };
+    }
+
+    static JsonArray toJsonValue(List<Message> transcript) {
+        return array(transcript, ModelJson::toJsonValue);
+    }
+
+    static List<Message> readTranscript(JsonValue json) {
+        return list(json, "transcript", ModelJson::message);
+    }
+
+    static JsonObject toJsonValue(ChatEvent event) {
+        return switch (event) {
+            case ChatEvent.TextDelta e -> Out.tagged("text_delta").string("text", e.text()).build();
+            case ChatEvent.ToolCallDelta e -> Out.tagged("tool_call_delta")
+                    .integer("index", e.index())
+                    .nullableString("id", e.id())
+                    .nullableString("name", e.name())
+                    .string("argumentsFragment", e.argumentsFragment())
+                    .build();
+            case ChatEvent.UsageReport e -> Out.tagged("usage_report")
+                    .object("usage", e.usage(), ModelJson::usage)
+                    .build();
+            case ChatEvent.Finish e -> Out.tagged("finish").name("reason", e.reason()).build();
+        };
+    }
+
+    static ChatEvent readChatEvent(JsonValue json) {
+        In in = In.tagged(json, "", "chat_event");
+        return in.create(() -> switch (in.type()) {
+            case "text_delta" -> new ChatEvent.TextDelta(in.string("text"));
+            case "tool_call_delta" -> new ChatEvent.ToolCallDelta(in.int32("index"), in.nullableString("id"),
+                    in.nullableString("name"), in.string("argumentsFragment"));
+            case "usage_report" -> new ChatEvent.UsageReport(in.object("usage", ModelJson::usage));
+            case "finish" -> new ChatEvent.Finish(in.enumValue("reason", FinishReason.class));
+            default -> throw in.unknownType();
+        });
+    }
+
+    static JsonObject toJsonValue(ChatRequest request) {
+        return Out.record("chat_request")
+                .list("messages", request.messages(), ModelJson::toJsonValue)
+                .list("tools", request.tools(), ModelJson::toolSpec)
+                .object("options", request.options(), ModelJson::options)
+                .build();
+    }
+
+    static ChatRequest readChatRequest(JsonValue json) {
+        In in = In.record(json, "chat_request");
+        return in.create(() -> new ChatRequest(in.list("messages", ModelJson::message),
+                in.list("tools", ModelJson::toolSpec), in.object("options", ModelJson::options)));
+    }
+
+    static JsonObject toJsonValue(ChatResponse response) {
+        return Out.record("chat_response")
+                .object("message", response.message(), ModelJson::toJsonValue)
+                .object("usage", response.usage(), ModelJson::usage)
+                .name("finishReason", response.finishReason())
+                .build();
+    }
+
+    static ChatResponse readChatResponse(JsonValue json) {
+        In in = In.record(json, "chat_response");
+        return in.create(() -> new ChatResponse(in.object("message", ModelJson::assistant),
+                in.object("usage", ModelJson::usage), in.enumValue("finishReason", FinishReason.class)));
+    }
+
+    static JsonObject toolCall(ToolCall call) {
+        return Out.record("tool_call")
+                .string("id", call.id())
+                .string("name", call.name())
+                .string("arguments", call.arguments())
+                .build();
+    }
+
+    static JsonObject usage(Usage usage) {
+        return Out.record("usage")
+                .integer("inputTokens", usage.inputTokens())
+                .integer("outputTokens", usage.outputTokens())
+                .integer("cacheReadTokens", usage.cacheReadTokens())
+                .integer("cacheWriteTokens", usage.cacheWriteTokens())
+                .number("cost", usage.cost())
+                .build();
+    }
+
+    static JsonObject toolSpec(ToolSpec spec) {
+        return Out.record("tool_spec")
+                .string("name", spec.name())
+                .string("description", spec.description())
+                .object("parameters", spec.parameters(), Function.identity())
+                .build();
+    }
+
+    static JsonObject options(ChatOptions options) {
+        return Out.record("chat_options")
+                .nullableInteger("maxTokens", options.maxTokens())
+                .nullableNumber("temperature", options.temperature())
+                .nullableNumber("topP", options.topP())
+                .list("stopSequences", options.stopSequences(), JsonValue::of)
+                .optional("responseFormat", options.responseFormat(), f -> JsonObject.builder()
+                        .put("name", f.name())
+                        .put("schema", f.schema())
+                        .build())
+                .build();
+    }
+
+    // Each reader takes the value and its path, the place named in error messages; "" is the top.
+    static Message message(JsonValue json, String path) {
+        In in = In.tagged(json, path, "message");
+        return in.create(() -> switch (in.type()) {
+            case "system" -> new Message.System(in.string("text"));
+            case "user" -> new Message.User(in.string("text"));
+            case "assistant" -> new Message.Assistant(in.string("text"), in.list("toolCalls", ModelJson::toolCall));
+            case "tool_result" -> new Message.ToolResult(in.string("callId"), in.string("toolName"),
+                    in.string("content"), in.bool("error"));
+            default -> throw in.unknownType();
+        });
+    }
+
+    static Message.Assistant assistant(JsonValue json, String path) {
+        Message message = message(json, path);
+        if (message instanceof Message.Assistant assistant) {
+            return assistant;
+        }
+        throw fail(path, "expected an assistant message, got " + toJsonValue(message).get("type"));
+    }
+
+    static ToolCall toolCall(JsonValue json, String path) {
+        In in = In.record(json, path);
+        return in.create(() -> new ToolCall(in.string("id"), in.string("name"), in.string("arguments")));
+    }
+
+    static Usage usage(JsonValue json, String path) {
+        In in = In.record(json, path);
+        return in.create(() -> new Usage(in.int64("inputTokens"), in.int64("outputTokens"),
+                in.int64("cacheReadTokens"), in.int64("cacheWriteTokens"), in.number("cost")));
+    }
+
+    static ToolSpec toolSpec(JsonValue json, String path) {
+        In in = In.record(json, path);
+        return in.create(() -> new ToolSpec(in.string("name"), in.string("description"),
+                in.object("parameters", In::record).object));
+    }
+
+    static ChatOptions options(JsonValue json, String path) {
+        In in = In.record(json, path);
+        return in.create(() -> new ChatOptions(in.nullableInt32("maxTokens"), in.nullableNumber("temperature"),
+                in.nullableNumber("topP"), in.list("stopSequences", Json::string),
+                in.optionalObject("responseFormat", ModelJson::responseFormat)));
+    }
+
+    static ResponseFormat responseFormat(JsonValue json, String path) {
+        In in = In.record(json, path);
+        return in.create(() -> new ResponseFormat(in.string("name"), in.object("schema", In::record).object));
+    }
+}
