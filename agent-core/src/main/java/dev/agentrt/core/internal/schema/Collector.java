@@ -73,6 +73,15 @@ final class Collector {
         return violations.size();
     }
 
+    /**
+     * The first violation without its path: for a fork whose checks stayed at its position, as
+     * checks of a string do, this is what was wrong.
+     */
+    String firstProblem() {
+        String first = violations.get(0);
+        return first.substring(Math.min(first.length(), path().length() + 2));
+    }
+
     List<String> violations() {
         return List.copyOf(violations);
     }

@@ -78,7 +78,10 @@ final class Compiler {
         addIfPresent(checks, NumberChecks.compile(s, at));
         addIfPresent(checks, StringChecks.compile(s, at));
         addIfPresent(checks, ArrayChecks.compile(s, at, depth, this));
+        addIfPresent(checks, Contains.compile(s, at, depth, this));
         addIfPresent(checks, ObjectChecks.compile(s, at, depth, this));
+        addIfPresent(checks, PropertyNames.compile(s, at, depth, this));
+        addIfPresent(checks, Dependencies.compile(s, at, depth, this));
         if ((value = s.get("$ref")) != null) {
             checks.add(ref(value, at));
         }
@@ -94,6 +97,7 @@ final class Compiler {
         if ((value = s.get("not")) != null) {
             checks.add(link(new Not(compile(value, at + "/not", depth + 1))));
         }
+        addIfPresent(checks, IfThenElse.compile(s, at, depth, this));
         if (type == null) {
             if (checks.isEmpty()) {
                 return Always.ACCEPT;
