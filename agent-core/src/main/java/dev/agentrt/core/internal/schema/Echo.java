@@ -45,7 +45,7 @@ final class Echo {
     }
 
     /** Stops descending once the text is over the limit, so that the work is bounded too. */
-    static void appendEcho(StringBuilder out, JsonValue value) {
+    private static void appendEcho(StringBuilder out, JsonValue value) {
         if (out.length() > MAX_ECHO) {
             return;
         }
@@ -90,7 +90,7 @@ final class Echo {
         return out.toString();
     }
 
-    static void appendQuoted(StringBuilder out, String s, int limit) {
+    private static void appendQuoted(StringBuilder out, String s, int limit) {
         int start = out.length();
         out.append('"');
         int i = 0;

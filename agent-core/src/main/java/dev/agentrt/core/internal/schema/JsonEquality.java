@@ -63,7 +63,7 @@ final class JsonEquality {
     }
 
     /** A hash consistent with {@link #same}. */
-    static int hash(JsonValue value, int depth) {
+    private static int hash(JsonValue value, int depth) {
         return switch (value) {
             case JsonString s -> s.value().hashCode();
             case JsonNumber n -> n.value().signum() == 0 ? 0 : n.value().stripTrailingZeros().hashCode();
