@@ -265,6 +265,50 @@ class JsonSchemaTest {
         }
 
         @Test
+        void propertyNamesChecksEveryNameAsAString() {
+            String schema = "{\"propertyNames\": {\"pattern\": \"^[a-z]+$\", \"maxLength\": 3}}";
+
+            assertValid(schema, "{\"abc\": 1, \"x\": [2]}");
+            assertThat(violations(schema, "{\"ab\": 1, \"Ab\": 2, \"abcd\": 3}")).containsExactly(
+                    "$: property name \"Ab\" does not match the \"propertyNames\" schema: expected a string matching"
+                            + " the pattern \"^[a-z]+$\", got \"Ab\"",
+                    "$: property name \"abcd\" does not match the \"propertyNames\" schema: expected at most 3"
+                            + " characters, got 4");
+        }
+
+        @Test
+        void dependentRequiredRequiresPropertiesWhenAnotherIsPresent() {
+            String schema = "{\"dependentRequired\": {\"card\": [\"expiry\", \"cvc\"]}}";
+
+            assertValid(schema, "{}");
+            assertValid(schema, "{\"card\": 1, \"expiry\": 2, \"cvc\": 3}");
+            assertThat(violations(schema, "{\"card\": 1, \"cvc\": 3}"))
+                    .containsExactly("$: missing property \"expiry\", required when \"card\" is present");
+        }
+
+        @Test
+        void dependentSchemasApplyToTheWholeObjectWhenAPropertyIsPresent() {
+            String schema = """
+                    {"dependentSchemas": {"card": {"properties": {"expiry": {"type": "string"}}, "required": ["expiry"]}}}""";
+
+            assertValid(schema, "{\"expiry\": 5}");
+            assertThat(violations(schema, "{\"card\": 1, \"expiry\": 5}"))
+                    .containsExactly("$.expiry: expected string, got integer 5");
+        }
+
+        @Test
+        void draft7DependenciesSpellBothForms() {
+            String schema = """
+                    {"dependencies": {"a": ["b"], "c": {"required": ["d"]}}}""";
+
+            assertValid(schema, "{\"a\": 1, \"b\": 2, \"c\": 3, \"d\": 4}");
+            assertThat(violations(schema, "{\"a\": 1, \"c\": 3}")).containsExactly(
+                    "$: missing property \"b\", required when \"a\" is present", "$: missing required property \"d\"");
+            assertInvalidSchema("{\"dependentRequired\": {\"a\": [1]}}", "invalid JSON Schema at #/dependentRequired/a:"
+                    + " \"dependentRequired\" must map names to arrays of strings, got an item integer 1");
+        }
+
+        @Test
         void objectKeywordsIgnoreOtherTypes() {
             assertValid("{\"required\": [\"a\"], \"minProperties\": 3, \"additionalProperties\": false}", "[1]");
         }
@@ -289,6 +333,21 @@ class JsonSchemaTest {
             assertValid(schema, "{\"items\": [{\"name\": \"a\"}, {}]}");
             assertThat(violations(schema, "{\"items\": [{\"name\": \"a\"}, {\"name\": \"b\"}, {\"name\": 3}]}"))
                     .containsExactly("$.items[2].name: expected string, got integer 3");
+        }
+
+        @Test
+        void containsCountsTheMatchingItems() {
+            String schema = """
+                    {"contains": {"type": "integer"}, "minContains": 2, "maxContains": 3}""";
+
+            assertValid(schema, "[1, \"a\", 2]");
+            assertValid(schema, "\"not an array\"");
+            assertThat(violations(schema, "[1, \"a\"]"))
+                    .containsExactly("$: expected at least 2 items matching the \"contains\" schema, got 1");
+            assertThat(violations(schema, "[1, 2, 3, 4]"))
+                    .containsExactly("$: expected at most 3 items matching the \"contains\" schema, got 4");
+            assertThat(violations("{\"contains\": {\"const\": 5}}", "[]"))
+                    .containsExactly("$: expected at least 1 item matching the \"contains\" schema, got 0");
         }
 
         @Test
@@ -584,6 +643,19 @@ class JsonSchemaTest {
         }
 
         @Test
+        void ifChoosesBetweenThenAndElse() {
+            String schema = """
+                    {"if": {"type": "integer"}, "then": {"minimum": 0}, "else": {"type": "string"}}""";
+
+            assertValid(schema, "3");
+            assertValid(schema, "\"s\"");
+            assertThat(violations(schema, "-1")).containsExactly("$: expected a number >= 0, got -1");
+            assertThat(violations(schema, "true")).containsExactly("$: expected string, got boolean true");
+            assertValid("{\"then\": false, \"else\": false}", "1");
+            assertValid("{\"if\": false}", "1");
+        }
+
+        @Test
         void notRejectsWhatTheSubschemaAccepts() {
             String schema = "{\"not\": {\"type\": \"null\"}}";
 
@@ -706,6 +778,8 @@ class JsonSchemaTest {
         void rejectsARefLoopThatNeverDescendsIntoTheValue() {
             assertInvalidSchema("{\"$ref\": \"#\"}", "validation would never end");
             assertInvalidSchema("{\"anyOf\": [{\"$ref\": \"#\"}, {\"type\": \"null\"}]}", "validation would never end");
+            assertInvalidSchema("{\"if\": {\"$ref\": \"#\"}, \"then\": true}", "validation would never end");
+            assertInvalidSchema("{\"dependentSchemas\": {\"a\": {\"$ref\": \"#\"}}}", "validation would never end");
             assertInvalidSchema(
                     "{\"$defs\": {\"a\": {\"allOf\": [{\"$ref\": \"#/$defs/b\"}]}, \"b\": {\"$ref\": \"#/$defs/a\"}},"
                             + " \"properties\": {\"x\": {\"$ref\": \"#/$defs/a\"}}}",
