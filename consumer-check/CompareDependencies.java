@@ -19,10 +19,14 @@ import org.w3c.dom.NodeList;
  * ({@code java CompareDependencies.java ...}, Java 17 or later) and needs nothing but the JDK.
  *
  * <pre>
- * module &lt;module&gt; &lt;module's own tree&gt; &lt;consumer's tree&gt;
+ * module &lt;module&gt; &lt;module's own tree&gt; &lt;consumer's tree&gt; [&lt;add-on&gt; &lt;add-on's own tree&gt; [&lt;forbidden&gt;]]
  *     A consumer that depends on the module alone, with no BOM and no pins, must resolve every artifact
  *     the module's build had at compile or runtime scope at the same version, nothing else, and none of
- *     the module's optional dependencies.
+ *     the module's optional dependencies. With an add-on (another agentrt module the consumer adds, one
+ *     that is optional in the module: agent-inference for agent-memory), the consumer must also resolve
+ *     exactly what the add-on's own build had; "none" for no add-on. {@code forbidden} is a file of
+ *     groupId[:artifactId] prefixes, one a line ({@code #} starts a comment), that the consumer must not
+ *     resolve at all, whatever the trees say (a file that does not exist forbids nothing).
  * bom &lt;consumer's tree&gt; &lt;consumer's effective POM&gt; &lt;module tree&gt;...
  *     A consumer that imports agent-bom and depends on every module and optional add-on without
  *     versions must resolve exactly what the modules' builds had; and agent-bom must manage every one
@@ -48,7 +52,10 @@ public final class CompareDependencies {
 
     public static void main(String[] args) throws Exception {
         if (args.length >= 4 && args[0].equals("module")) {
-            System.exit(module(args[1], Path.of(args[2]), Path.of(args[3])));
+            String addon = args.length >= 6 && !args[4].equals("none") ? args[4] : null;
+            Path addonTree = addon == null ? null : Path.of(args[5]);
+            Path forbidden = args.length >= 7 ? Path.of(args[6]) : null;
+            System.exit(module(args[1], Path.of(args[2]), Path.of(args[3]), addon, addonTree, forbidden));
         } else if (args.length >= 4 && args[0].equals("bom")) {
             List<Path> modules = new ArrayList<>();
             for (int i = 3; i < args.length; i++) {
@@ -56,19 +63,62 @@ public final class CompareDependencies {
             }
             System.exit(bom(Path.of(args[1]), Path.of(args[2]), modules));
         } else {
-            System.err.println("usage: CompareDependencies module <module> <module-tree> <consumer-tree>");
+            System.err.println("usage: CompareDependencies module <module> <module-tree> <consumer-tree>"
+                    + " [<add-on>|none <add-on-tree>|none [<forbidden-file>]]");
             System.err.println("       CompareDependencies bom <consumer-tree> <effective-pom> <module-tree>...");
             System.exit(2);
         }
     }
 
-    static int module(String module, Path buildTree, Path consumerTree) throws IOException {
+    static int module(String module, Path buildTree, Path consumerTree, String addon, Path addonTree,
+            Path forbiddenFile) throws IOException {
         Tree build = parse(buildTree);
         Tree consumer = parse(consumerTree);
         String self = "dev.agentrt:" + module + ":jar";
         List<String> problems = new ArrayList<>();
+        List<String> forbidden = forbiddenFile != null && Files.exists(forbiddenFile)
+                ? Files.readAllLines(forbiddenFile).stream()
+                        .map(line -> line.replaceFirst("#.*", "").strip())
+                        .filter(line -> !line.isEmpty())
+                        .toList()
+                : List.of();
         for (Resolved got : consumer.nodes().values()) {
-            if (got.key().equals(self)) {
+            for (String prefix : forbidden) {
+                if (got.key().startsWith(prefix)) {
+                    problems.add(got.key() + ": a consumer of " + module + " gets " + got.version() + " (via "
+                            + got.via() + "), which " + forbiddenFile + " forbids (" + prefix + ")");
+                }
+            }
+        }
+        Tree addonBuild = null;
+        String addonSelf = null;
+        if (addon != null) {
+            addonBuild = parse(addonTree);
+            addonSelf = "dev.agentrt:" + addon + ":jar";
+            Resolved declared = build.nodes().get(addonSelf);
+            if (declared == null || !declared.optional()) {
+                problems.add(addonSelf + ": checked as an add-on of " + module + ", but " + module
+                        + "'s build does not have it as an optional dependency");
+            }
+            for (Resolved tested : addonBuild.nodes().values()) {
+                if (tested.runtime() && !tested.underOptional() && !consumer.nodes().containsKey(tested.key())) {
+                    problems.add(tested.key() + ": " + addon + "'s build had " + tested.version() + " at "
+                            + tested.scope() + " scope (via " + tested.via() + "), a consumer of " + module + " and "
+                            + addon + " does not get it");
+                }
+            }
+        }
+        for (Resolved got : consumer.nodes().values()) {
+            if (got.key().equals(self) || got.key().equals(addonSelf)) {
+                continue;
+            }
+            Resolved viaAddon = addonBuild == null ? null : addonBuild.nodes().get(got.key());
+            if (viaAddon != null && viaAddon.runtime() && !viaAddon.underOptional()) {
+                if (!viaAddon.version().equals(got.version())) {
+                    problems.add(got.key() + ": " + addon + "'s build tested " + viaAddon.version()
+                            + ", a consumer of " + module + " and " + addon + " gets " + got.version() + " (via "
+                            + got.via() + ")");
+                }
                 continue;
             }
             Resolved tested = build.nodes().get(got.key());
@@ -94,7 +144,8 @@ public final class CompareDependencies {
                         + " does not get it");
             }
         }
-        return report("a consumer of " + module + " alone (no BOM, no pins)", consumer.nodes().size(), problems);
+        String who = addon == null ? module + " alone" : module + " and " + addon;
+        return report("a consumer of " + who + " (no BOM, no pins)", consumer.nodes().size(), problems);
     }
 
     static int bom(Path consumerTree, Path effectivePom, List<Path> moduleTrees) throws Exception {

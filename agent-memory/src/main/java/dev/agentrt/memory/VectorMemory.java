@@ -11,7 +11,6 @@ import dev.agentrt.core.memory.MemoryRecord;
 import dev.agentrt.core.memory.VectorStore;
 import dev.agentrt.core.model.Embedding;
 import dev.agentrt.core.model.EmbeddingModel;
-import dev.agentrt.inference.LocalEmbeddingModel;
 import dev.agentrt.memory.internal.chunk.Chunk;
 import dev.agentrt.memory.internal.chunk.Chunker;
 import org.jspecify.annotations.Nullable;
@@ -37,9 +36,10 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The {@link Memory} of an agent: texts embedded by an {@link EmbeddingModel} and kept in a {@link VectorStore}. By
- * default the model is the bundled all-MiniLM-L6-v2 running in-process and the store an embedded Lucene index at a
- * path, so memory works offline and survives restarts; a {@link PgVectorStore} shares one memory among many
- * application instances.
+ * default the model is the bundled all-MiniLM-L6-v2 running in-process (from {@code dev.agentrt:agent-inference}, an
+ * optional dependency: add it, or bring your own model with {@link #open(Path, EmbeddingModel)} or the
+ * {@link #builder()}) and the store an embedded Lucene index at a path, so memory works offline and survives restarts;
+ * a {@link PgVectorStore} shares one memory among many application instances.
  *
  * <pre>{@code
  * try (VectorMemory memory = VectorMemory.open(Path.of("./agent_memory"))) {
@@ -102,21 +102,44 @@ public final class VectorMemory implements Memory, AutoCloseable {
     /**
      * A memory at {@code directory}: the bundled all-MiniLM-L6-v2 model (384 dimensions) and a {@link LuceneVectorStore}
      * there, created if missing. Closing the memory closes both. Blocks while the model loads and the index opens.
+     * The bundled model is in {@code dev.agentrt:agent-inference}, an optional dependency of this module: add it to
+     * use this method, or pass a model of your own to {@link #open(Path, EmbeddingModel)}.
      *
+     * @throws IllegalStateException if agent-inference is not on the class path (the message says what to add)
      * @throws MemoryStoreException if the directory holds something else, a damaged index, an index of another
      *     dimension count, or an index another process has open
      */
     public static VectorMemory open(Path directory) {
         Objects.requireNonNull(directory, "directory");
-        LocalEmbeddingModel model = LocalEmbeddingModel.builder().build();
+        EmbeddingModel model = DefaultEmbeddingModel.open(VectorMemory.class.getClassLoader());
+        AutoCloseable closeModel = model instanceof AutoCloseable c ? c : () -> {};
         LuceneVectorStore store;
         try {
             store = LuceneVectorStore.open(directory, model.dimensions());
         } catch (RuntimeException e) {
-            model.close();
+            try {
+                closeModel.close();
+            } catch (Exception suppressed) {
+                e.addSuppressed(suppressed);
+            }
             throw e;
         }
-        return builder().embeddingModel(model).store(store).closing(store).closing(model).build();
+        return builder().embeddingModel(model).store(store).closing(store).closing(closeModel).build();
+    }
+
+    /**
+     * A memory at {@code directory} that embeds with {@code model}: a {@link LuceneVectorStore} of the model's
+     * dimension count there, created if missing. Closing the memory closes the store, not the model (it is the
+     * caller's). Blocks while the index opens.
+     *
+     * @throws MemoryStoreException if the directory holds something else, a damaged index, an index of another
+     *     dimension count, or an index another process has open
+     */
+    public static VectorMemory open(Path directory, EmbeddingModel model) {
+        Objects.requireNonNull(directory, "directory");
+        Objects.requireNonNull(model, "model");
+        LuceneVectorStore store = LuceneVectorStore.open(directory, model.dimensions());
+        return builder().embeddingModel(model).store(store).closing(store).build();
     }
 
     public static Builder builder() {

@@ -11,6 +11,7 @@ import dev.agentrt.core.memory.Memory.MemoryHit;
 import dev.agentrt.core.memory.MemoryQuery;
 import dev.agentrt.core.memory.MemoryRecord;
 import dev.agentrt.core.memory.VectorStore;
+import dev.agentrt.core.model.EmbeddingModel;
 import dev.agentrt.core.model.Message;
 import dev.agentrt.core.model.ScriptedChatModel;
 import dev.agentrt.core.model.ScriptedChatModel.Reply;
@@ -226,6 +227,44 @@ class VectorMemoryTest {
             assertThat(reopened.recall(MemoryQuery.of("default", "how often is the cache cleared?", 1)).block(TIMEOUT))
                     .extracting(h -> h.record().id())
                     .containsExactly("m1");
+        }
+    }
+
+    @Test
+    void openWithAModelOfYourOwnStoresAtAPathAndLeavesTheModelToItsOwner() {
+        Path dir = tmp.resolve("own_model_memory");
+        try (VectorMemory opened = VectorMemory.open(dir, model)) {
+            assertThat(opened.embeddingModel()).isSameAs(model);
+            opened.remember(new MemoryRecord("m1", "default", "The cache is flushed hourly", Map.of())).block(TIMEOUT);
+        }
+        // Closing the memory closed its store only: the caller's model still embeds.
+        assertThat(model.embed("still open").block(TIMEOUT).dimensions()).isEqualTo(384);
+        try (VectorMemory reopened = VectorMemory.open(dir, model)) {
+            assertThat(reopened.recall(MemoryQuery.of("default", "how often is the cache cleared?", 1)).block(TIMEOUT))
+                    .extracting(h -> h.record().id())
+                    .containsExactly("m1");
+        }
+    }
+
+    @Test
+    void withoutAgentInferenceOpenSaysWhichDependencyToAddOrHowToPassAModel() {
+        // The platform class loader sees none of agentrt: agent-inference is absent there.
+        assertThatThrownBy(() -> DefaultEmbeddingModel.open(ClassLoader.getPlatformClassLoader()))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("add dev.agentrt:agent-inference")
+                .hasMessageContaining("VectorMemory.open(path, embeddingModel)")
+                .hasMessageContaining("VectorMemory.builder().embeddingModel(")
+                .hasCauseInstanceOf(ClassNotFoundException.class);
+    }
+
+    @Test
+    void withAgentInferenceTheDefaultModelIsTheBundledOne() throws Exception {
+        EmbeddingModel bundled = DefaultEmbeddingModel.open(VectorMemory.class.getClassLoader());
+        try {
+            assertThat(bundled).isInstanceOf(LocalEmbeddingModel.class);
+            assertThat(bundled.dimensions()).isEqualTo(384);
+        } finally {
+            ((AutoCloseable) bundled).close();
         }
     }
 
