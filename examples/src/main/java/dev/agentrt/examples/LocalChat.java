@@ -38,9 +38,11 @@ public final class LocalChat {
                     .ofType(ChatEvent.TextDelta.class)
                     .doOnNext(delta -> out.print(delta.text()))
                     .blockLast();
+            out.println();
             Tool clock = Tool.builder("get_time")
                     .description("The current local time")
-                    .handler((args, ctx) -> Mono.fromCallable(() -> ToolResult.text(LocalTime.now().toString())))
+                    .handler((args, ctx) -> Mono
+                            .fromCallable(() -> ToolResult.text(LocalTime.now().withNano(0).toString())))
                     .build();
             Agent agent = Agent.builder().model(model).tools(clock).listener(Console.listener(out)).build();
             AgentResult result = agent.task("What time is it?").executeBlocking(); // the model calls get_time

@@ -21,9 +21,9 @@ class LocalChatTest {
 
         String out = bytes.toString(StandardCharsets.UTF_8);
         assertThat(out).contains("No AGENT_LOCAL_MODEL set")
-                .contains("Hello there!")
+                .contains("Hello there!" + System.lineSeparator())
                 .contains("→ tool call get_time {}")
-                .containsPattern("← get_time: \\d\\d:\\d\\d")
+                .containsPattern("← get_time: \\d\\d:\\d\\d(:\\d\\d)?\\R")
                 .contains("Answer: It is noon.");
         assertThat(result.outcome()).isEqualTo(Outcome.COMPLETED);
         assertThat(result.steps()).isEqualTo(2);

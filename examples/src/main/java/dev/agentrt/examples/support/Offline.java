@@ -203,12 +203,6 @@ public final class Offline implements AutoCloseable {
         return dir;
     }
 
-    /** Registers {@code resource} to be closed on {@link #close()}, before what was set up earlier. */
-    public <T extends AutoCloseable> T closeLater(T resource) {
-        cleanUp.push(Objects.requireNonNull(resource, "resource"));
-        return resource;
-    }
-
     /** Closes, stops and deletes everything, last set up first; fails with the first failure, the others added. */
     @Override
     public void close() {
