@@ -11,9 +11,11 @@ import dev.agentrt.core.security.Capability;
 import dev.agentrt.core.security.Grants;
 import dev.agentrt.core.tool.Tool;
 import dev.agentrt.core.tool.ToolResult;
+import dev.agentrt.examples.support.Offline;
 import dev.agentrt.tools.mcp.McpServer;
 import dev.agentrt.tools.mcp.McpTools;
 import dev.agentrt.tools.mcp.McpTransportSpec;
+import reactor.core.publisher.Mono;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -24,10 +26,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Shows: an agent using the tools of an MCP server over stdio. The server here is agentrt's own
- * {@link McpServer} exposing a clock and a world-time tool, started as a subprocess; any MCP server
- * command works the same way ({@code McpTransportSpec.stdio("npx", ...)} or an HTTP URL).
- * Needs: nothing (offline, scripted); the same environment variables as {@link QuickStart} for a real model.
+ * Shows: an agent using the tools of an MCP server over stdio; the server is agentrt's own {@link McpServer} (a
+ * world-time tool) started as a subprocess, and any MCP server command or HTTP URL works the same way.
+ * Needs: nothing (offline, scripted model); the same environment variables as {@link QuickStart} for a real model.
  * You will see: the server's tools, the agent's call through MCP, and its answer; the subprocess ends with it.
  */
 public final class McpAgent {
@@ -37,33 +38,36 @@ public final class McpAgent {
         run(System.out, System.getenv());
     }
 
-    static AgentResult run(PrintStream out, Map<String, String> env) {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        var server = McpTransportSpec.stdio(java, "-cp", System.getProperty("java.class.path"),
-                ClockServer.class.getName());
+    /** The recipe: connect to an MCP server, give its tools to an agent, grant the server. */
+    static AgentResult recipe(ChatModel model, McpTransportSpec server, PrintStream out) {
         try (McpTools clock = McpTools.builder("clock", server).connect().block(Duration.ofSeconds(60))) {
-            out.println("MCP server 'clock' offers: "
-                    + clock.tools().stream().map(t -> t.spec().name()).toList());
+            out.println("MCP server 'clock' offers: " + clock.tools().stream().map(t -> t.spec().name()).toList());
             Agent agent = Agent.builder()
-                    .model(model(out, env))
+                    .model(model)
                     .instructions("Answer questions about time with the clock tools.")
                     .tools(clock)
-                    .grant(McpTools.capability("clock"))
+                    .grant(McpTools.capability("clock")) // every tool of the server "clock"
                     .maxSteps(4)
                     .build();
             AgentResult result = agent.task("What time is it in Tokyo?").executeBlocking();
             out.println("Answer: " + result.text());
             return result;
+        } // closing the tools ends the subprocess
+    }
+
+    /** Runs the recipe against {@link ClockServer} in a subprocess; {@code main} and the test call it. */
+    static AgentResult run(PrintStream out, Map<String, String> env) {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        // Any command works here, e.g. McpTransportSpec.stdio("npx", "-y", "@modelcontextprotocol/server-everything").
+        McpTransportSpec server = McpTransportSpec.stdio(java, "-cp", System.getProperty("java.class.path"),
+                ClockServer.class.getName());
+        try (Offline offline = Offline.start(out, env)) {
+            return recipe(offline.model(McpAgent::scripted), server, out);
         }
     }
 
-    private static ChatModel model(PrintStream out, Map<String, String> env) {
-        boolean hosted = env.containsKey("ANTHROPIC_API_KEY") || env.containsKey("OPENAI_API_KEY")
-                || env.containsKey("OPENAI_BASE_URL") && env.containsKey("AGENT_MODEL");
-        if (hosted) {
-            return QuickStart.model(out, env);
-        }
-        out.println("Running OFFLINE on a scripted model.");
+    /** Offline: ask the server for Tokyo's time, then answer with what it said. */
+    private static ChatModel scripted() {
         return ScriptedChatModel.responding(request -> {
             var last = request.messages().get(request.messages().size() - 1);
             return last instanceof Message.ToolResult r
@@ -83,7 +87,7 @@ public final class McpAgent {
                             {"type":"object","properties":{"zone":{"type":"string"}},"required":["zone"]}""")
                             .asObject())
                     .requires(Capability.custom("clock", "read"))
-                    .handler((in, ctx) -> reactor.core.publisher.Mono.fromCallable(() -> ToolResult.text(
+                    .handler((in, ctx) -> Mono.fromCallable(() -> ToolResult.text(
                             ZonedDateTime.now(ZoneId.of(in.getString("zone").orElseThrow()))
                                     .toLocalTime()
                                     .withNano(0)

@@ -4,23 +4,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.agentrt.core.AgentResult;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.Map;
 
 class SandboxedCodeTest {
-    @TempDir
-    Path dir;
-
     @Test
     void runsOfflineAndPrintsWhatTheCodeComputedFromTheGrantedFile() {
         var bytes = new ByteArrayOutputStream();
 
-        AgentResult result = SandboxedCode.run(new PrintStream(bytes, true, StandardCharsets.UTF_8), Map.of(), dir);
+        AgentResult result = SandboxedCode.run(new PrintStream(bytes, true, StandardCharsets.UTF_8), Map.of());
 
         String printed = bytes.toString(StandardCharsets.UTF_8);
         assertThat(printed).contains("OFFLINE")
