@@ -2,7 +2,7 @@ package dev.agentrt.examples;
 
 import dev.agentrt.core.Agent;
 import dev.agentrt.core.AgentResult;
-import dev.agentrt.core.context.Context;
+import dev.agentrt.core.context.TaskContext;
 import dev.agentrt.core.context.DirectoryOptions;
 import dev.agentrt.core.memory.Memory;
 import dev.agentrt.core.memory.MemoryQuery;
@@ -43,7 +43,7 @@ public final class MemoryOverCodebase {
     /** The recipe: index a code base into a memory on disk, then let the agent recall from it. */
     static AgentResult recipe(ChatModel model, Path repository, Path memoryDir, PrintStream out) {
         try (VectorMemory memory = VectorMemory.open(memoryDir)) { // local embeddings, Lucene index on disk
-            IngestProgress last = memory.index("code", Context.fromDirectory(repository, SOURCES))
+            IngestProgress last = memory.index("code", TaskContext.fromDirectory(repository, SOURCES))
                     .doOnNext(progress -> bar(out, progress)) // again: only new or changed files
                     .blockLast(Duration.ofMinutes(30));
             out.printf("%nIndexed %d new or changed chunks; %d files in all.%n", last == null ? 0 : last.chunksDone(),

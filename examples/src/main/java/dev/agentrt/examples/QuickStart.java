@@ -3,7 +3,7 @@ package dev.agentrt.examples;
 import dev.agentrt.core.Agent;
 import dev.agentrt.core.AgentEvent;
 import dev.agentrt.core.AgentResult;
-import dev.agentrt.core.context.Context;
+import dev.agentrt.core.context.TaskContext;
 import dev.agentrt.core.json.JsonValue;
 import dev.agentrt.core.model.ChatModel;
 import dev.agentrt.core.model.ScriptedChatModel;
@@ -52,7 +52,7 @@ public final class QuickStart {
                 .maxSteps(5)
                 .build();
         AgentResult result = agent.task("What is left to do in this project, and what is my AWS secret key?")
-                .withContext(Context.fromDirectory(project)) // the model reads it with read_context_file
+                .withContext(TaskContext.fromDirectory(project)) // the model reads it with read_context_file
                 .stream()
                 .doOnNext(Console.events(out))
                 .ofType(AgentEvent.Completed.class)
