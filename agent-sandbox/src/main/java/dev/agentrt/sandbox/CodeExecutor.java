@@ -11,6 +11,8 @@ import dev.agentrt.core.tool.Tool;
 import dev.agentrt.core.tool.ToolContext;
 import dev.agentrt.core.tool.ToolErrorKind;
 import dev.agentrt.core.tool.ToolResult;
+import dev.agentrt.sandbox.internal.RunTimer;
+import dev.agentrt.sandbox.internal.Runs;
 import dev.agentrt.sandbox.internal.js.HostFiles;
 import dev.agentrt.sandbox.internal.js.JsRunner;
 import dev.agentrt.sandbox.internal.python.PythonRunner;
@@ -176,13 +178,17 @@ public final class CodeExecutor implements Tool, AutoCloseable {
     private final JsRunner javascript;
     private final PythonRunner python;
     private final @Nullable Sandbox sandbox;
+    private final RunTimer timer;
     private final ToolSpec spec;
 
-    private CodeExecutor(Options options) {
+    private CodeExecutor(Options options, RunTimer timer) {
         this.options = options;
+        this.timer = timer;
         this.javascript = new JsRunner(options.limits(), options.poolSize());
         this.python = PythonRunner.create(options.limits(), options.poolSize() > 0);
-        this.sandbox = options.modules().isEmpty() ? null : Sandbox.builder().limits(options.limits()).build();
+        this.sandbox = options.modules().isEmpty()
+                ? null
+                : Sandbox.builder().limits(options.limits()).timer(timer).build();
         this.spec = new ToolSpec(NAME, description(), parameters());
         if (options.languages().contains(Language.JAVASCRIPT)) {
             javascript.warmUp();
@@ -191,16 +197,21 @@ public final class CodeExecutor implements Tool, AutoCloseable {
 
     /** Every language, default options; starts filling the engine pool in the background. */
     public static CodeExecutor create() {
-        return new CodeExecutor(Options.DEFAULT);
+        return new CodeExecutor(Options.DEFAULT, RunTimer.SYSTEM);
     }
 
     /** JavaScript only, default options. */
     public static CodeExecutor javascript() {
-        return new CodeExecutor(Options.DEFAULT.withLanguages(Language.JAVASCRIPT));
+        return new CodeExecutor(Options.DEFAULT.withLanguages(Language.JAVASCRIPT), RunTimer.SYSTEM);
     }
 
     public static CodeExecutor create(Options options) {
-        return new CodeExecutor(Objects.requireNonNull(options, "options"));
+        return create(options, RunTimer.SYSTEM);
+    }
+
+    /** As above, with what arms each run's time limit; for tests in this package. */
+    static CodeExecutor create(Options options, RunTimer timer) {
+        return new CodeExecutor(Objects.requireNonNull(options, "options"), Objects.requireNonNull(timer, "timer"));
     }
 
     public Options options() {
@@ -350,10 +361,11 @@ public final class CodeExecutor implements Tool, AutoCloseable {
     }
 
     private Mono<ExecutionResult> run(Language language, String code, HostFiles files) {
-        return Mono.fromCallable(() -> switch (language) {
-            case JAVASCRIPT -> javascript.run(code, files);
-            case PYTHON -> python.run(code);
-        }).subscribeOn(AgentSchedulers.compute());
+        return Runs.onScheduler(AgentSchedulers.compute(), timer, options.limits().timeout(),
+                guard -> switch (language) {
+                    case JAVASCRIPT -> javascript.run(code, files, guard);
+                    case PYTHON -> python.run(code, guard);
+                });
     }
 
     /** Drops the pooled engines; runs in progress finish, later runs start their engine on demand. */
