@@ -60,8 +60,10 @@ import java.util.regex.Pattern;
  * a small pool of engines started ahead hides the start-up time. A run ends with a
  * {@link RunOutcome}: past {@link SandboxLimits#timeout()} the guest is interrupted
  * ({@link RunOutcome#TIMEOUT}), its linear memory cannot grow past {@link SandboxLimits#maxMemoryBytes()}
- * ({@link RunOutcome#MEMORY_LIMIT}), and output past {@link SandboxLimits#maxOutputBytes()} stops it
- * ({@link RunOutcome#OUTPUT_LIMIT}).
+ * ({@link RunOutcome#MEMORY_LIMIT}; a grow past the cap ends the run, the script does not get an
+ * out-of-memory error it could catch), and output past {@link SandboxLimits#maxOutputBytes()} stops it
+ * ({@link RunOutcome#OUTPUT_LIMIT}). The limits, and how each ends a run, are the same for every
+ * language and for registered modules; the first limit reached is the one reported.
  *
  * <p>Thread-safe; one instance serves every task. Runs execute on {@link AgentSchedulers#compute()},
  * so many concurrent calls queue for the cores instead of oversubscribing them; {@link #invoke} and

@@ -33,7 +33,8 @@ import java.util.function.Supplier;
  * ({@code TIMEOUT}), a {@code memory.grow} past the cap or a module declaring more initial memory than
  * the cap gives {@code MEMORY_LIMIT} (the latter without running), output past the cap
  * {@code OUTPUT_LIMIT}, deep recursion {@code Trap("call stack exhausted")}, a WASI
- * {@code proc_exit(n)} {@code Exit(n)}. Only what is not a run of the guest fails the {@code Mono}: an
+ * {@code proc_exit(n)} {@code Exit(n)}. The first limit reached ends the run and is the one reported;
+ * JavaScript and Python in a {@link CodeExecutor} end the same way under the same limits. Only what is not a run of the guest fails the {@code Mono}: an
  * invalid module ({@code SandboxException}), a mount no grant allows ({@code CapabilityDeniedException}),
  * a mount that cannot be copied in or a copy-back that fails ({@code SandboxException}; this includes a
  * symbolic link swapped into a mount while it is copied in). A copy-back target reached through a

@@ -16,6 +16,20 @@ import java.util.function.Function;
 public final class Runs {
     private Runs() {}
 
+    /**
+     * Runs on the calling thread under a fresh guard, for callers that are already on a thread that
+     * may block (the benchmarks call a runtime directly). No cancellation: the time limit stops it.
+     */
+    public static <T> T onThisThread(RunTimer timer, Duration timeout, Function<RunGuard, T> run) {
+        var guard = new RunGuard(timer, timeout);
+        guard.enter();
+        try {
+            return run.apply(guard);
+        } finally {
+            guard.exit();
+        }
+    }
+
     public static <T> Mono<T> onScheduler(Scheduler scheduler, RunTimer timer, Duration timeout,
             Function<RunGuard, T> run) {
         return Mono.create(sink -> {

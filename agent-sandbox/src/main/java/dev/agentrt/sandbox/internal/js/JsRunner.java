@@ -11,6 +11,8 @@ import dev.agentrt.sandbox.SandboxLimits;
 import dev.agentrt.sandbox.internal.MemoryCapExceeded;
 import dev.agentrt.sandbox.internal.OutcomeClassifier;
 import dev.agentrt.sandbox.internal.RunGuard;
+import dev.agentrt.sandbox.internal.RunTimer;
+import dev.agentrt.sandbox.internal.Runs;
 import io.roastedroot.quickjs4j.core.Engine;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -46,6 +48,14 @@ public final class JsRunner implements AutoCloseable {
     /** Starts filling the pool in the background. */
     public void warmUp() {
         refill();
+    }
+
+    /**
+     * Runs {@code code} on the calling thread under a guard of its own with the wall-clock limit.
+     * Blocks. For callers already on a thread that may block (the benchmarks).
+     */
+    public ExecutionResult run(String code, HostFiles files) {
+        return Runs.onThisThread(RunTimer.SYSTEM, limits.timeout(), guard -> run(code, files, guard));
     }
 
     /**
