@@ -63,7 +63,10 @@ import java.util.regex.Pattern;
  * ({@link RunOutcome#MEMORY_LIMIT}; a grow past the cap ends the run, the script does not get an
  * out-of-memory error it could catch), and output past {@link SandboxLimits#maxOutputBytes()} stops it
  * ({@link RunOutcome#OUTPUT_LIMIT}). The limits, and how each ends a run, are the same for every
- * language and for registered modules; the first limit reached is the one reported.
+ * language and for registered modules; the first limit reached is the one reported. (CPython for
+ * WASI declares a 64 MiB maximum of its own: under a larger cap that maximum is Python's limit, and
+ * running into it is a {@code MemoryError} the script sees, reported as {@link RunOutcome#MEMORY_LIMIT}
+ * when uncaught.)
  *
  * <p>Thread-safe; one instance serves every task. Runs execute on {@link AgentSchedulers#compute()},
  * so many concurrent calls queue for the cores instead of oversubscribing them; {@link #invoke} and
