@@ -11,6 +11,8 @@ import dev.agentrt.core.tool.Tool;
 import dev.agentrt.core.tool.ToolContext;
 import dev.agentrt.core.tool.ToolErrorKind;
 import dev.agentrt.core.tool.ToolResult;
+import dev.agentrt.sandbox.internal.RunTimer;
+import dev.agentrt.sandbox.internal.Runs;
 import dev.agentrt.sandbox.internal.js.HostFiles;
 import dev.agentrt.sandbox.internal.js.JsRunner;
 import dev.agentrt.sandbox.internal.python.PythonRunner;
@@ -58,8 +60,13 @@ import java.util.regex.Pattern;
  * a small pool of engines started ahead hides the start-up time. A run ends with a
  * {@link RunOutcome}: past {@link SandboxLimits#timeout()} the guest is interrupted
  * ({@link RunOutcome#TIMEOUT}), its linear memory cannot grow past {@link SandboxLimits#maxMemoryBytes()}
- * ({@link RunOutcome#MEMORY_LIMIT}), and output past {@link SandboxLimits#maxOutputBytes()} stops it
- * ({@link RunOutcome#OUTPUT_LIMIT}).
+ * ({@link RunOutcome#MEMORY_LIMIT}; a grow past the cap ends the run, the script does not get an
+ * out-of-memory error it could catch), and output past {@link SandboxLimits#maxOutputBytes()} stops it
+ * ({@link RunOutcome#OUTPUT_LIMIT}). The limits, and how each ends a run, are the same for every
+ * language and for registered modules; the first limit reached is the one reported. (CPython for
+ * WASI declares a 64 MiB maximum of its own: under a larger cap that maximum is Python's limit, and
+ * running into it is a {@code MemoryError} the script sees, reported as {@link RunOutcome#MEMORY_LIMIT}
+ * when uncaught.)
  *
  * <p>Thread-safe; one instance serves every task. Runs execute on {@link AgentSchedulers#compute()},
  * so many concurrent calls queue for the cores instead of oversubscribing them; {@link #invoke} and
@@ -176,13 +183,17 @@ public final class CodeExecutor implements Tool, AutoCloseable {
     private final JsRunner javascript;
     private final PythonRunner python;
     private final @Nullable Sandbox sandbox;
+    private final RunTimer timer;
     private final ToolSpec spec;
 
-    private CodeExecutor(Options options) {
+    private CodeExecutor(Options options, RunTimer timer) {
         this.options = options;
+        this.timer = timer;
         this.javascript = new JsRunner(options.limits(), options.poolSize());
         this.python = PythonRunner.create(options.limits(), options.poolSize() > 0);
-        this.sandbox = options.modules().isEmpty() ? null : Sandbox.builder().limits(options.limits()).build();
+        this.sandbox = options.modules().isEmpty()
+                ? null
+                : Sandbox.builder().limits(options.limits()).timer(timer).build();
         this.spec = new ToolSpec(NAME, description(), parameters());
         if (options.languages().contains(Language.JAVASCRIPT)) {
             javascript.warmUp();
@@ -191,16 +202,21 @@ public final class CodeExecutor implements Tool, AutoCloseable {
 
     /** Every language, default options; starts filling the engine pool in the background. */
     public static CodeExecutor create() {
-        return new CodeExecutor(Options.DEFAULT);
+        return new CodeExecutor(Options.DEFAULT, RunTimer.SYSTEM);
     }
 
     /** JavaScript only, default options. */
     public static CodeExecutor javascript() {
-        return new CodeExecutor(Options.DEFAULT.withLanguages(Language.JAVASCRIPT));
+        return new CodeExecutor(Options.DEFAULT.withLanguages(Language.JAVASCRIPT), RunTimer.SYSTEM);
     }
 
     public static CodeExecutor create(Options options) {
-        return new CodeExecutor(Objects.requireNonNull(options, "options"));
+        return create(options, RunTimer.SYSTEM);
+    }
+
+    /** As above, with what arms each run's time limit; for tests in this package. */
+    static CodeExecutor create(Options options, RunTimer timer) {
+        return new CodeExecutor(Objects.requireNonNull(options, "options"), Objects.requireNonNull(timer, "timer"));
     }
 
     public Options options() {
@@ -350,10 +366,11 @@ public final class CodeExecutor implements Tool, AutoCloseable {
     }
 
     private Mono<ExecutionResult> run(Language language, String code, HostFiles files) {
-        return Mono.fromCallable(() -> switch (language) {
-            case JAVASCRIPT -> javascript.run(code, files);
-            case PYTHON -> python.run(code);
-        }).subscribeOn(AgentSchedulers.compute());
+        return Runs.onScheduler(AgentSchedulers.compute(), timer, options.limits().timeout(),
+                guard -> switch (language) {
+                    case JAVASCRIPT -> javascript.run(code, files, guard);
+                    case PYTHON -> python.run(code, guard);
+                });
     }
 
     /** Drops the pooled engines; runs in progress finish, later runs start their engine on demand. */

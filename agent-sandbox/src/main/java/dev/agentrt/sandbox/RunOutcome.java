@@ -19,9 +19,12 @@ public sealed interface RunOutcome {
 
     /** The module returned normally (a command's {@code _start} ended, or exit code 0). */
     RunOutcome OK = new Ok();
-    /** The wall-clock limit passed, or the run was cancelled; the guest was interrupted. */
+    /** The time limit passed, or the run was cancelled; the guest was interrupted. */
     RunOutcome TIMEOUT = new Timeout();
-    /** The guest tried to grow its memory past the cap, or declared more than the cap. */
+    /**
+     * The guest tried to grow its memory past the cap (the run ends there, in every runtime), declared
+     * more than the cap, or (an interpreter) reported running out of memory with its memory full.
+     */
     RunOutcome MEMORY_LIMIT = new MemoryLimit();
     /** The guest wrote more than the stdout/stderr cap; the output kept is cut at the cap. */
     RunOutcome OUTPUT_LIMIT = new OutputLimit();

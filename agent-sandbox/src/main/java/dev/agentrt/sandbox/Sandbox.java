@@ -1,6 +1,7 @@
 package dev.agentrt.sandbox;
 
 import dev.agentrt.core.AgentSchedulers;
+import dev.agentrt.sandbox.internal.RunTimer;
 import dev.agentrt.sandbox.internal.Runs;
 import dev.agentrt.sandbox.internal.WasmEngine;
 import reactor.core.publisher.Mono;
@@ -32,7 +33,8 @@ import java.util.function.Supplier;
  * ({@code TIMEOUT}), a {@code memory.grow} past the cap or a module declaring more initial memory than
  * the cap gives {@code MEMORY_LIMIT} (the latter without running), output past the cap
  * {@code OUTPUT_LIMIT}, deep recursion {@code Trap("call stack exhausted")}, a WASI
- * {@code proc_exit(n)} {@code Exit(n)}. Only what is not a run of the guest fails the {@code Mono}: an
+ * {@code proc_exit(n)} {@code Exit(n)}. The first limit reached ends the run and is the one reported;
+ * JavaScript and Python in a {@link CodeExecutor} end the same way under the same limits. Only what is not a run of the guest fails the {@code Mono}: an
  * invalid module ({@code SandboxException}), a mount no grant allows ({@code CapabilityDeniedException}),
  * a mount that cannot be copied in or a copy-back that fails ({@code SandboxException}; this includes a
  * symbolic link swapped into a mount while it is copied in). A copy-back target reached through a
@@ -58,6 +60,7 @@ public final class Sandbox {
     private final long maxFileSystemBytes;
     private final int compileCacheSize;
     private final Scheduler scheduler;
+    private final RunTimer timer;
     private final WasmEngine engine;
 
     private Sandbox(Builder b) {
@@ -68,6 +71,7 @@ public final class Sandbox {
         this.maxFileSystemBytes = b.maxFileSystemBytes;
         this.compileCacheSize = b.compileCacheSize;
         this.scheduler = b.scheduler;
+        this.timer = b.timer;
         this.engine = new WasmEngine(mode, limits, clock, random, maxFileSystemBytes, compileCacheSize);
     }
 
@@ -88,15 +92,15 @@ public final class Sandbox {
                 .random(random)
                 .maxFileSystemBytes(maxFileSystemBytes)
                 .compileCacheSize(compileCacheSize)
-                .scheduler(scheduler);
+                .scheduler(scheduler)
+                .timer(timer);
     }
 
     /** Runs {@code module} once as {@code request} says. Cold; see the class comment for what fails the Mono. */
     public Mono<RunResult> run(WasmModule module, RunRequest request) {
         Objects.requireNonNull(module, "module");
         Objects.requireNonNull(request, "request");
-        return Runs.onScheduler(scheduler, limits.timeout(),
-                () -> engine.prepare(module.digest(), module.bytesUnsafe()),
+        return Runs.onScheduler(scheduler, timer, limits.timeout(),
                 guard -> engine.run(module.digest(), module.bytesUnsafe(), request, guard));
     }
 
@@ -127,6 +131,11 @@ public final class Sandbox {
         return scheduler;
     }
 
+    /** What arms each run's time limit. */
+    RunTimer timer() {
+        return timer;
+    }
+
     /** Builds a {@link Sandbox}. Not thread-safe; the sandbox is. */
     public static final class Builder {
         private ExecutionMode mode = ExecutionMode.COMPILED;
@@ -136,6 +145,7 @@ public final class Sandbox {
         private long maxFileSystemBytes = 64L << 20;
         private int compileCacheSize = 64;
         private Scheduler scheduler = AgentSchedulers.compute();
+        private RunTimer timer = RunTimer.SYSTEM;
 
         private Builder() {}
 
@@ -176,6 +186,12 @@ public final class Sandbox {
         /** Where runs execute; {@link AgentSchedulers#compute()} by default. Must allow blocking. */
         public Builder scheduler(Scheduler scheduler) {
             this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
+            return this;
+        }
+
+        /** What arms each run's time limit; the wall clock by default. For tests in this package. */
+        Builder timer(RunTimer timer) {
+            this.timer = Objects.requireNonNull(timer, "timer");
             return this;
         }
 

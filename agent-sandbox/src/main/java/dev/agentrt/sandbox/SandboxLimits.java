@@ -4,11 +4,23 @@ import java.time.Duration;
 import java.util.Objects;
 
 /**
- * Hard limits for one sandboxed run.
+ * Hard limits for one sandboxed run, the same for every runtime: WASI modules and plugins
+ * ({@link Sandbox}, {@link WasmTool}) and JavaScript and Python ({@link CodeExecutor}). Reaching any
+ * of them ends the run with its {@link RunOutcome}; the first one reached is the one reported.
  *
- * @param timeout wall-clock limit of one run; the guest is interrupted when it passes
- * @param maxMemoryBytes cap on the guest's linear memory (initial and grown)
- * @param maxOutputBytes cap on stdout and on stderr, each; output past it is dropped
+ * <pre>{@code
+ * SandboxLimits limits = SandboxLimits.DEFAULT.withTimeout(Duration.ofSeconds(5)).withMaxOutputBytes(64 << 10);
+ * }</pre>
+ *
+ * <p>Immutable and thread-safe.
+ *
+ * @param timeout wall-clock limit of one run, counted from when the guest starts (after the module's
+ *     compilation or the interpreter's start-up); the guest is interrupted when it passes
+ *     ({@link RunOutcome#TIMEOUT})
+ * @param maxMemoryBytes cap on the guest's linear memory (initial and grown); a grow past it ends the
+ *     run ({@link RunOutcome#MEMORY_LIMIT})
+ * @param maxOutputBytes cap on stdout and on stderr, each, and on a script's value or a plugin's
+ *     output; the output kept is cut at the cap and the run ends ({@link RunOutcome#OUTPUT_LIMIT})
  */
 public record SandboxLimits(Duration timeout, long maxMemoryBytes, int maxOutputBytes) {
 

@@ -109,38 +109,37 @@ public final class WasmTool implements Tool {
         byte[] input = arguments.toJson().getBytes(StandardCharsets.UTF_8);
         return Mono.defer(() -> {
             Grants grants = context.grants();
-            return Runs.onScheduler(sandbox.scheduler(), sandbox.limits().timeout(),
-                    () -> sandbox.engine().prepare(module.digest(), module.bytesUnsafe()), guard -> {
-                        // The registry checked these already; checked again because a tool can be invoked directly.
-                        List<Capability> missing = grants.missing(manifest.capabilities());
-                        if (!missing.isEmpty()) {
-                            return ToolResult.error(ToolErrorKind.PERMISSION_DENIED,
-                                    "The plugin " + manifest.name() + " needs " + describe(missing)
-                                            + ", which this task was not granted.");
-                        }
-                        RunRequest.Builder request = RunRequest.builder().grants(grants);
-                        manifest.files().forEach(request::mount);
-                        for (String name : manifest.env()) {
-                            String value = System.getenv(name);
-                            if (value != null) {
-                                request.env(name, value);
-                            }
-                        }
-                        var http = new PluginHttp(network, manifest.networkCapabilities(), grants,
-                                maxResponseBytes, sandbox.limits().timeout());
-                        var call = new PluginCall(input, http, sandbox.limits().maxOutputBytes());
-                        try {
-                            RunResult run = sandbox.engine()
-                                    .run(module.digest(), module.bytesUnsafe(), request.build(), guard,
-                                            call);
-                            return result(run, call.output());
-                        } catch (CapabilityDeniedException e) {
-                            return ToolResult.error(ToolErrorKind.PERMISSION_DENIED, e.getMessage());
-                        } catch (SandboxException e) {
-                            return ToolResult.error(ToolErrorKind.EXECUTION_FAILED,
-                                    "The plugin " + manifest.name() + " could not run: " + e.getMessage());
-                        }
-                    });
+            return Runs.onScheduler(sandbox.scheduler(), sandbox.timer(), sandbox.limits().timeout(), guard -> {
+                // The registry checked these already; checked again because a tool can be invoked directly.
+                List<Capability> missing = grants.missing(manifest.capabilities());
+                if (!missing.isEmpty()) {
+                    return ToolResult.error(ToolErrorKind.PERMISSION_DENIED,
+                            "The plugin " + manifest.name() + " needs " + describe(missing)
+                                    + ", which this task was not granted.");
+                }
+                RunRequest.Builder request = RunRequest.builder().grants(grants);
+                manifest.files().forEach(request::mount);
+                for (String name : manifest.env()) {
+                    String value = System.getenv(name);
+                    if (value != null) {
+                        request.env(name, value);
+                    }
+                }
+                var http = new PluginHttp(network, manifest.networkCapabilities(), grants,
+                        maxResponseBytes, sandbox.limits().timeout());
+                var call = new PluginCall(input, http, sandbox.limits().maxOutputBytes());
+                try {
+                    RunResult run = sandbox.engine()
+                            .run(module.digest(), module.bytesUnsafe(), request.build(), guard,
+                                    call);
+                    return result(run, call.output());
+                } catch (CapabilityDeniedException e) {
+                    return ToolResult.error(ToolErrorKind.PERMISSION_DENIED, e.getMessage());
+                } catch (SandboxException e) {
+                    return ToolResult.error(ToolErrorKind.EXECUTION_FAILED,
+                            "The plugin " + manifest.name() + " could not run: " + e.getMessage());
+                }
+            });
         })
                 .onErrorResume(SandboxException.class, e -> Mono.just(ToolResult.error(ToolErrorKind.EXECUTION_FAILED,
                         "The plugin " + manifest.name() + " could not run: " + e.getMessage())));

@@ -1,5 +1,6 @@
 package dev.agentrt.sandbox.internal;
 
+import org.jspecify.annotations.Nullable;
 import run.endive.runtime.ByteArrayMemory;
 import run.endive.runtime.Instance;
 import run.endive.runtime.Memory;
@@ -7,21 +8,44 @@ import run.endive.wasm.types.DataSegment;
 import run.endive.wasm.types.MemoryLimits;
 
 /**
- * A linear memory that refuses to grow past the sandbox's cap. A refused grow ends the run (as
- * {@code MEMORY_LIMIT}) instead of returning -1: a guest whose allocator fails mostly traps or
- * spins in retries anyway, and the caller learns exactly why it stopped. A grow the module's own
- * declared maximum forbids still returns -1, as the specification says.
+ * A linear memory that refuses to grow past the sandbox's cap
+ * ({@link dev.agentrt.sandbox.SandboxLimits#maxMemoryPages()}), for every runtime (WASI modules,
+ * plugins, QuickJS, CPython). A refused grow ends the run (as {@code MEMORY_LIMIT}) instead of
+ * returning -1: a guest whose allocator fails mostly traps or spins in retries anyway, and the
+ * caller learns exactly why it stopped. It stops the guest through its {@link RunGuard} and throws.
+ * A grow the module's own declared maximum forbids still returns -1, as the specification says.
+ * Made by the engine's memory factory, maybe before the run is known (a pooled interpreter), so the
+ * run's guard is {@link #bind bound} when the run starts.
  */
-final class CappedMemory implements Memory {
+public final class CappedMemory implements Memory {
     private final ByteArrayMemory delegate;
     private final int capPages;
     private final int declaredMaxPages;
+    private volatile @Nullable RunGuard guard;
 
-    CappedMemory(MemoryLimits declared, int capPages) {
+    private CappedMemory(MemoryLimits declared, int capPages) {
         this.capPages = capPages;
         this.declaredMaxPages = declared.maximumPages();
         this.delegate = new ByteArrayMemory(new MemoryLimits(declared.initialPages(),
                 Math.min(declared.maximumPages(), capPages), declared.shared()));
+    }
+
+    /** A memory for {@code declared} under a cap of {@code capPages}; throws {@link MemoryCapExceeded} when even the initial size is over it. */
+    public static CappedMemory of(MemoryLimits declared, int capPages) {
+        if (declared.initialPages() > capPages) {
+            throw MemoryCapExceeded.initial(declared.initialPages(), capPages);
+        }
+        return new CappedMemory(declared, capPages);
+    }
+
+    /** The run this memory's guest belongs to. */
+    public void bind(RunGuard guard) {
+        this.guard = guard;
+    }
+
+    /** Whether the memory is within a few pages of the most it may grow to (allocators grow in steps). */
+    public boolean nearlyFull() {
+        return delegate.pages() + 16 >= delegate.maximumPages();
     }
 
     @Override
@@ -31,7 +55,11 @@ final class CappedMemory implements Memory {
         if (result < 0) {
             long wanted = (long) before + Integer.toUnsignedLong(size);
             if (wanted > capPages && wanted <= declaredMaxPages) {
-                throw new MemoryCapExceeded(wanted, capPages);
+                RunGuard g = guard;
+                if (g != null) {
+                    g.stop(RunGuard.Stop.MEMORY_LIMIT);
+                }
+                throw MemoryCapExceeded.grow(wanted, capPages);
             }
         }
         return result;

@@ -1,20 +1,38 @@
 package dev.agentrt.sandbox.internal;
 
+import org.jspecify.annotations.Nullable;
+
 import java.io.ByteArrayOutputStream;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Keeps the first {@code cap} bytes a guest writes; the write that crosses the cap keeps what fits
- * and then stops the guest, so 100 MB of output costs the host at most the cap and a moment.
+ * A guest's stdout or stderr, in every runtime: keeps the first {@code cap} bytes
+ * ({@link dev.agentrt.sandbox.SandboxLimits#maxOutputBytes()}); the write that crosses the cap keeps
+ * what fits, stops the guest through its {@link RunGuard} ({@code OUTPUT_LIMIT}) and throws, so 100 MB
+ * of output costs the host at most the cap and a moment. A {@link ByteArrayOutputStream} because
+ * quickjs4j takes one. Thread-safe.
+ *
+ * <p>A stream made before its run is known (a pooled engine's) is {@link #bind bound} to the run's
+ * guard when the run starts; unbound, a cap hit interrupts the writing thread, which is the guest's.
  */
-final class CappedOutput extends OutputStream {
-    private final ByteArrayOutputStream kept = new ByteArrayOutputStream();
+public final class CappedOutput extends ByteArrayOutputStream {
     private final int cap;
+    private volatile @Nullable RunGuard guard;
     private volatile boolean exceeded;
 
-    CappedOutput(int cap) {
+    public CappedOutput(int cap) {
+        super(Math.min(cap, 8192));
         this.cap = cap;
+    }
+
+    public CappedOutput(int cap, RunGuard guard) {
+        this(cap);
+        this.guard = guard;
+    }
+
+    /** The run this stream's guest belongs to. */
+    public void bind(RunGuard guard) {
+        this.guard = guard;
     }
 
     @Override
@@ -24,20 +42,28 @@ final class CappedOutput extends OutputStream {
 
     @Override
     public synchronized void write(byte[] b, int off, int len) {
-        int room = cap - kept.size();
+        int room = cap - count;
         if (len > room) {
-            kept.write(b, off, Math.max(room, 0));
+            super.write(b, off, Math.max(room, 0));
             exceeded = true;
+            RunGuard g = guard;
+            if (g != null) {
+                g.stop(RunGuard.Stop.OUTPUT_LIMIT);
+            } else {
+                Thread.currentThread().interrupt();
+            }
             throw new OutputCapExceeded(cap);
         }
-        kept.write(b, off, len);
+        super.write(b, off, len);
     }
 
-    boolean exceeded() {
+    /** Whether the guest wrote past the cap. */
+    public boolean exceeded() {
         return exceeded;
     }
 
-    synchronized String text() {
-        return kept.toString(StandardCharsets.UTF_8);
+    /** What was kept, decoded as UTF-8. */
+    public synchronized String text() {
+        return toString(StandardCharsets.UTF_8);
     }
 }

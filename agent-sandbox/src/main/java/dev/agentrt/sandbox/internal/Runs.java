@@ -1,56 +1,50 @@
 package dev.agentrt.sandbox.internal;
 
-import org.jspecify.annotations.Nullable;
 import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
-import reactor.core.scheduler.Schedulers;
 
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 /**
- * The one adapter between Reactor and a blocking guest run: the run executes on the given (bounded)
- * scheduler, the deadline starts when the run does (not while it queues), and cancelling the
- * subscription interrupts the guest. The Mono completes only once the guest thread has let go.
+ * The one adapter between Reactor and a blocking guest run, for every runtime: the run executes on
+ * the given (bounded) scheduler under a fresh {@link RunGuard}, the deadline starts when the run calls
+ * {@link RunGuard#startClock()} (not while it queues or compiles), and cancelling the subscription
+ * interrupts the guest. The Mono completes only once the guest thread has let go.
  */
 public final class Runs {
     private Runs() {}
 
-    public static <T> Mono<T> onScheduler(Scheduler scheduler, Duration timeout, Function<RunGuard, T> run) {
-        return onScheduler(scheduler, timeout, () -> {}, run);
+    /**
+     * Runs on the calling thread under a fresh guard, for callers that are already on a thread that
+     * may block (the benchmarks call a runtime directly). No cancellation: the time limit stops it.
+     */
+    public static <T> T onThisThread(RunTimer timer, Duration timeout, Function<RunGuard, T> run) {
+        var guard = new RunGuard(timer, timeout);
+        guard.enter();
+        try {
+            return run.apply(guard);
+        } finally {
+            guard.exit();
+        }
     }
 
-    /**
-     * As above, with {@code beforeDeadline} run first on the same thread, outside the time limit
-     * (compiling a module: its first run is not charged for the translation).
-     */
-    public static <T> Mono<T> onScheduler(Scheduler scheduler, Duration timeout, Runnable beforeDeadline,
+    public static <T> Mono<T> onScheduler(Scheduler scheduler, RunTimer timer, Duration timeout,
             Function<RunGuard, T> run) {
         return Mono.create(sink -> {
-            var guard = new RunGuard();
+            var guard = new RunGuard(timer, timeout);
             Disposable task;
             try {
                 task = scheduler.schedule(() -> {
                     if (!guard.enter()) {
                         return;
                     }
-                    @Nullable
-                    Disposable deadline = null;
                     try {
-                        beforeDeadline.run();
-                        guard.start();
-                        deadline = Schedulers.parallel()
-                                .schedule(guard::timeout, timeout.toNanos(),
-                                        TimeUnit.NANOSECONDS);
                         sink.success(run.apply(guard));
                     } catch (Throwable e) {
                         sink.error(e);
                     } finally {
-                        if (deadline != null) {
-                            deadline.dispose();
-                        }
                         guard.exit();
                     }
                 });

@@ -16,8 +16,6 @@ import run.endive.runtime.ImportFunction;
 import run.endive.runtime.ImportValues;
 import run.endive.runtime.Instance;
 import run.endive.runtime.Machine;
-import run.endive.runtime.WasmInterruptedException;
-import run.endive.wasi.WasiExitException;
 import run.endive.wasi.WasiOptions;
 import run.endive.wasi.WasiPreview1;
 import run.endive.wasm.InvalidException;
@@ -31,7 +29,6 @@ import run.endive.wasm.types.MemoryImport;
 
 import java.io.ByteArrayInputStream;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -122,16 +119,19 @@ public final class WasmEngine {
                 instance -> export == null ? start(instance) : call(instance, export, args));
     }
 
-    /** Runs with a custom call and extra imports (plugins). Blocks until the guest ends. */
+    /**
+     * Runs with a custom call and extra imports (plugins). Starts the run's clock once the module is
+     * compiled; blocks until the guest ends.
+     */
     public RunResult run(String digest, byte[] bytes, RunRequest request, RunGuard guard, GuestCall call) {
-        long started = guard.startedNanos();
         Compiled compiled = compiled(digest, bytes);
+        guard.startClock();
         int capPages = limits.maxMemoryPages();
         if (initialPages(compiled.module()) > capPages) {
-            return new RunResult(RunOutcome.MEMORY_LIMIT, "", "", List.of(), List.of(), List.of(), since(started));
+            return new RunResult(RunOutcome.MEMORY_LIMIT, "", "", List.of(), List.of(), List.of(), guard.elapsed());
         }
-        var stdout = new CappedOutput(limits.maxOutputBytes());
-        var stderr = new CappedOutput(limits.maxOutputBytes());
+        var stdout = new CappedOutput(limits.maxOutputBytes(), guard);
+        var stderr = new CappedOutput(limits.maxOutputBytes(), guard);
         RunOutcome outcome;
         List<Long> returned = List.of();
         GuestFiles.CopyBack copied = GuestFiles.CopyBack.NONE;
@@ -139,8 +139,9 @@ public final class WasmEngine {
         try {
             prepared = GuestFiles.prepare(request.mounts(), request.grants(), maxFileSystemBytes);
         } catch (RuntimeException e) {
-            if (guard.stopped()) {
-                return new RunResult(RunOutcome.TIMEOUT, "", "", List.of(), List.of(), List.of(), since(started));
+            RunOutcome stopped = OutcomeClassifier.ofRun(guard, null);
+            if (stopped != null) {
+                return new RunResult(stopped, "", "", List.of(), List.of(), List.of(), guard.elapsed());
             }
             throw e;
         }
@@ -173,11 +174,16 @@ public final class WasmEngine {
                 for (HostFunction f : call.imports()) {
                     imports.add(f);
                 }
-                outcome = RunOutcome.OK;
+                @Nullable
+                Throwable failure = null;
                 try {
                     var builder = Instance.builder(compiled.module())
                             .withImportValues(ImportValues.builder().withFunctions(imports).build())
-                            .withMemoryFactory(l -> new CappedMemory(l, capPages))
+                            .withMemoryFactory(l -> {
+                                CappedMemory memory = CappedMemory.of(l, capPages);
+                                memory.bind(guard);
+                                return memory;
+                            })
                             .withStart(false);
                     if (compiled.machine() != null) {
                         builder.withMachineFactory(compiled.machine());
@@ -191,17 +197,17 @@ public final class WasmEngine {
                         }
                         returned = list;
                     }
-                } catch (WasiExitException e) {
-                    outcome = RunOutcome.exit(e.exitCode());
                 } catch (MalformedException | InvalidException | UnlinkableException e) {
                     throw new SandboxException("the module cannot be instantiated: " + e.getMessage(), e);
                 } catch (SandboxException e) {
                     throw e;
                 } catch (RuntimeException | StackOverflowError | OutOfMemoryError e) {
-                    outcome = classify(e, guard, stdout, stderr);
+                    failure = e;
                 } finally {
                     guard.leaveGuest();
                 }
+                RunOutcome ended = OutcomeClassifier.ofRun(guard, failure);
+                outcome = ended != null ? ended : RunOutcome.OK;
             }
             // Only a run that ended cleanly writes to the host: a failed one may have left files half written.
             if (outcome instanceof RunOutcome.Ok) {
@@ -209,35 +215,7 @@ public final class WasmEngine {
             }
         }
         return new RunResult(outcome, stdout.text(), stderr.text(), returned, copied.written(), copied.refused(),
-                since(started));
-    }
-
-    private static RunOutcome classify(Throwable e, RunGuard guard, CappedOutput stdout, CappedOutput stderr) {
-        if (guard.stopped()) {
-            return RunOutcome.TIMEOUT;
-        }
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof MemoryCapExceeded || t instanceof OutOfMemoryError) {
-                return RunOutcome.MEMORY_LIMIT;
-            }
-            if (t instanceof OutputCapExceeded) {
-                return RunOutcome.OUTPUT_LIMIT;
-            }
-            if (t instanceof WasiExitException exit) {
-                return RunOutcome.exit(exit.exitCode());
-            }
-            if (t instanceof StackOverflowError) {
-                return RunOutcome.trap("call stack exhausted");
-            }
-            if (t instanceof WasmInterruptedException) {
-                return RunOutcome.TIMEOUT;
-            }
-        }
-        if (stdout.exceeded() || stderr.exceeded()) {
-            return RunOutcome.OUTPUT_LIMIT;
-        }
-        String message = e.getMessage();
-        return RunOutcome.trap(message == null || message.isBlank() ? e.getClass().getSimpleName() : message);
+                guard.elapsed());
     }
 
     private static long[] start(Instance instance) {
@@ -282,9 +260,5 @@ public final class WasmEngine {
             }
         }
         return pages;
-    }
-
-    private static Duration since(long started) {
-        return Duration.ofNanos(System.nanoTime() - started);
     }
 }

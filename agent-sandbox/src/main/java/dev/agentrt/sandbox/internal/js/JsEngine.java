@@ -2,13 +2,14 @@ package dev.agentrt.sandbox.internal.js;
 
 import dev.agentrt.core.json.JsonObject;
 import dev.agentrt.core.json.JsonValue;
+import dev.agentrt.sandbox.internal.CappedMemory;
+import dev.agentrt.sandbox.internal.CappedOutput;
+import dev.agentrt.sandbox.internal.RunGuard;
 import io.roastedroot.quickjs4j.core.Builtins;
 import io.roastedroot.quickjs4j.core.Engine;
 import io.roastedroot.quickjs4j.core.ScriptCache;
 import org.jspecify.annotations.Nullable;
 import run.endive.log.Logger;
-import run.endive.runtime.ByteArrayMemory;
-import run.endive.runtime.Memory;
 import run.endive.wasm.types.MemoryLimits;
 
 import java.io.IOException;
@@ -34,7 +35,7 @@ final class JsEngine {
     private final CappedOutput stdout;
     private final CappedOutput stderr;
     private final int maxPages;
-    private volatile @Nullable Memory memory;
+    private volatile @Nullable CappedMemory memory;
     private volatile @Nullable Run run;
 
     /** What a run sees through the host functions, and what it reports through them. */
@@ -42,14 +43,15 @@ final class JsEngine {
         final String code;
         final HostFiles files;
         final int maxValueBytes;
+        final RunGuard guard;
         volatile @Nullable String valueJson;
         volatile @Nullable String errorJson;
-        volatile boolean valueTooLarge;
 
-        Run(String code, HostFiles files, int maxValueBytes) {
+        Run(String code, HostFiles files, int maxValueBytes, RunGuard guard) {
             this.code = code;
             this.files = files;
             this.maxValueBytes = maxValueBytes;
+            this.guard = guard;
         }
     }
 
@@ -75,24 +77,33 @@ final class JsEngine {
 
     /**
      * Starts an engine whose linear memory cannot grow past {@code maxPages}. Throws
-     * {@link MemoryCapTooSmall} when the engine needs more than that just to start.
+     * {@code MemoryCapExceeded} when the engine needs more than that just to start.
      */
     static JsEngine start(int maxPages, int maxOutputBytes) {
         return new JsEngine(maxPages, maxOutputBytes);
     }
 
-    private Memory memory(MemoryLimits declared) {
-        if (declared.initialPages() > maxPages) {
-            throw new MemoryCapTooSmall(declared.initialPages());
-        }
-        Memory m = new ByteArrayMemory(new MemoryLimits(declared.initialPages(),
-                Math.min(declared.maximumPages(), maxPages)));
+    private CappedMemory memory(MemoryLimits declared) {
+        CappedMemory m = CappedMemory.of(declared, maxPages);
         memory = m;
         return m;
     }
 
+    /** Hands the engine to {@code run}: its host functions, output and memory report to the run's guard. */
     void bind(Run run) {
         this.run = run;
+        stdout.bind(run.guard);
+        stderr.bind(run.guard);
+        CappedMemory m = memory;
+        if (m != null) {
+            m.bind(run.guard);
+        }
+    }
+
+    /** The engine's linear memory, once it has one. */
+    @Nullable
+    CappedMemory memory() {
+        return memory;
     }
 
     Engine engine() {
@@ -105,13 +116,6 @@ final class JsEngine {
 
     CappedOutput stderr() {
         return stderr;
-    }
-
-    /** Whether the guest's memory reached its cap. */
-    boolean memoryExhausted() {
-        Memory m = memory;
-        // Allocators grow in steps, so a failed step can leave up to a few pages unused.
-        return m != null && m.pages() + 16 >= maxPages;
     }
 
     void close() {
@@ -133,8 +137,7 @@ final class JsEngine {
     private void onValue(String json) {
         Run r = current();
         if (json.length() > r.maxValueBytes) {
-            r.valueTooLarge = true;
-            Thread.currentThread().interrupt();
+            r.guard.stop(RunGuard.Stop.OUTPUT_LIMIT);
             return;
         }
         r.valueJson = json;
@@ -174,15 +177,6 @@ final class JsEngine {
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        }
-    }
-
-    /** The engine's memory cap is below what QuickJS needs to start. */
-    static final class MemoryCapTooSmall extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-
-        MemoryCapTooSmall(int neededPages) {
-            super("the engine needs " + neededPages + " pages (" + (neededPages * 64L) + " KiB) of memory to start");
         }
     }
 

@@ -8,14 +8,16 @@ import dev.agentrt.sandbox.ExecutionResult;
 import dev.agentrt.sandbox.ExecutionResult.ScriptError;
 import dev.agentrt.sandbox.RunOutcome;
 import dev.agentrt.sandbox.SandboxLimits;
+import dev.agentrt.sandbox.internal.MemoryCapExceeded;
+import dev.agentrt.sandbox.internal.OutcomeClassifier;
+import dev.agentrt.sandbox.internal.RunGuard;
+import dev.agentrt.sandbox.internal.RunTimer;
+import dev.agentrt.sandbox.internal.Runs;
 import io.roastedroot.quickjs4j.core.Engine;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import run.endive.runtime.WasmInterruptedException;
 
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -48,75 +50,62 @@ public final class JsRunner implements AutoCloseable {
         refill();
     }
 
-    /** Runs {@code code} to its end, a limit, an error or an interruption. Blocks. */
+    /**
+     * Runs {@code code} on the calling thread under a guard of its own with the wall-clock limit.
+     * Blocks. For callers already on a thread that may block (the benchmarks).
+     */
     public ExecutionResult run(String code, HostFiles files) {
-        long start = System.nanoTime();
+        return Runs.onThisThread(RunTimer.SYSTEM, limits.timeout(), guard -> run(code, files, guard));
+    }
+
+    /**
+     * Runs {@code code} to its end, a limit, an error or an interruption, under {@code guard}, whose
+     * clock starts once an engine is ready. Blocks.
+     */
+    public ExecutionResult run(String code, HostFiles files, RunGuard guard) {
         JsEngine engine;
         try {
             engine = take();
-        } catch (JsEngine.MemoryCapTooSmall e) {
-            return result(RunOutcome.MEMORY_LIMIT, "", "", null, null, start);
+        } catch (MemoryCapExceeded e) {
+            files.release();
+            return result(RunOutcome.MEMORY_LIMIT, "", "", null, null, guard);
         }
-        var run = new JsEngine.Run(code, files, limits.maxOutputBytes());
+        guard.startClock();
+        var run = new JsEngine.Run(code, files, limits.maxOutputBytes(), guard);
         engine.bind(run);
-        boolean timedOut;
         @Nullable
         Throwable failure = null;
-        try (RunGuard guard = RunGuard.arm(limits.timeout())) {
-            try {
-                Engine e = engine.engine();
-                int compiled = e.compile(JsEngine.HARNESS);
-                e.exec(compiled);
-            } catch (RuntimeException | StackOverflowError | OutOfMemoryError e) {
-                failure = e;
-            }
-            timedOut = guard.fired();
+        try {
+            Engine e = engine.engine();
+            int compiled = e.compile(JsEngine.HARNESS);
+            e.exec(compiled);
+        } catch (RuntimeException | StackOverflowError | OutOfMemoryError e) {
+            failure = e;
         } finally {
+            guard.leaveGuest();
             engine.close();
             files.release();
         }
-        String out = engine.stdout().toString(StandardCharsets.UTF_8);
-        String err = engine.stderr().toString(StandardCharsets.UTF_8);
-        if (engine.stdout().overflowed() || engine.stderr().overflowed() || run.valueTooLarge) {
-            return result(RunOutcome.OUTPUT_LIMIT, out, err, null, null, start);
-        }
-        if (timedOut || failure instanceof WasmInterruptedException) {
-            // Past the wall-clock limit, or cancelled by the caller (who no longer reads this).
-            return result(RunOutcome.TIMEOUT, out, err, null, null, start);
+        String out = engine.stdout().text();
+        String err = engine.stderr().text();
+        RunOutcome ended = OutcomeClassifier.ofRun(guard, failure);
+        if (ended != null) {
+            if (failure != null && ended instanceof RunOutcome.Trap) {
+                LOG.debug("JavaScript engine trapped", failure);
+            }
+            return result(ended, out, err, null, null, guard);
         }
         ScriptError scriptError = scriptError(run.errorJson);
         if (scriptError != null) {
-            if (scriptError.message().equals("out of memory") && engine.memoryExhausted()) {
-                return result(RunOutcome.MEMORY_LIMIT, out, err, null, scriptError, start);
-            }
-            return result(RunOutcome.trap(scriptError.describe()), out, err, null, scriptError, start);
-        }
-        if (failure != null) {
-            if (engine.memoryExhausted() || failure instanceof OutOfMemoryError) {
-                return result(RunOutcome.MEMORY_LIMIT, out, err, null, null, start);
-            }
-            LOG.debug("JavaScript engine trapped", failure);
-            return result(RunOutcome.trap(trapMessage(failure)), out, err, null, null, start);
+            RunOutcome outcome = OutcomeClassifier.scriptError(scriptError, engine.memory());
+            return result(outcome, out, err, null, scriptError, guard);
         }
         String valueJson = run.valueJson;
         if (valueJson == null) {
             // The script left a promise that never settled.
-            return result(RunOutcome.trap("the code's promise never settled"), out, err, null, null, start);
+            return result(RunOutcome.trap("the code's promise never settled"), out, err, null, null, guard);
         }
-        return result(RunOutcome.OK, out, err, JsonValue.parse(valueJson), null, start);
-    }
-
-    private static String trapMessage(Throwable failure) {
-        if (failure instanceof StackOverflowError) {
-            return "call stack exhausted";
-        }
-        String message = failure.getMessage();
-        if (message == null) {
-            return failure.getClass().getSimpleName();
-        }
-        // quickjs4j appends the guest's stderr and stdout, which the result carries already.
-        int cut = message.indexOf("\nstderr:");
-        return (cut > 0 ? message.substring(0, cut) : message).strip();
+        return result(RunOutcome.OK, out, err, JsonValue.parse(valueJson), null, guard);
     }
 
     private static @Nullable ScriptError scriptError(@Nullable String json) {
@@ -132,10 +121,9 @@ public final class JsRunner implements AutoCloseable {
         }
     }
 
-    private ExecutionResult result(RunOutcome outcome, String out, String err, @Nullable JsonValue value,
-            @Nullable ScriptError error, long start) {
-        return new ExecutionResult(LANGUAGE, outcome, out, err, value, error,
-                Duration.ofNanos(System.nanoTime() - start));
+    private static ExecutionResult result(RunOutcome outcome, String out, String err, @Nullable JsonValue value,
+            @Nullable ScriptError error, RunGuard guard) {
+        return new ExecutionResult(LANGUAGE, outcome, out, err, value, error, guard.elapsed());
     }
 
     private JsEngine take() {

@@ -7,19 +7,18 @@ import dev.agentrt.sandbox.ExecutionResult;
 import dev.agentrt.sandbox.ExecutionResult.ScriptError;
 import dev.agentrt.sandbox.RunOutcome;
 import dev.agentrt.sandbox.SandboxLimits;
-import dev.agentrt.sandbox.internal.js.CappedOutput;
-import dev.agentrt.sandbox.internal.js.RunGuard;
+import dev.agentrt.sandbox.internal.CappedMemory;
+import dev.agentrt.sandbox.internal.CappedOutput;
+import dev.agentrt.sandbox.internal.OutcomeClassifier;
+import dev.agentrt.sandbox.internal.RunGuard;
 import io.roastedroot.zerofs.Configuration;
 import io.roastedroot.zerofs.ZeroFs;
 import org.jspecify.annotations.Nullable;
-import run.endive.runtime.ByteArrayMemory;
 import run.endive.runtime.CompiledModule;
 import run.endive.runtime.HostFunction;
 import run.endive.runtime.ImportValues;
 import run.endive.runtime.Instance;
 import run.endive.runtime.Memory;
-import run.endive.runtime.WasmInterruptedException;
-import run.endive.wasi.WasiExitException;
 import run.endive.wasi.WasiOptions;
 import run.endive.wasi.WasiPreview1;
 import run.endive.wasm.types.FunctionType;
@@ -54,20 +53,18 @@ final class PythonRun {
 
     private final int maxPages;
     private final int maxOutputBytes;
-    private final Duration timeout;
     private final CappedOutput stdout;
     private final CappedOutput stderr;
     private final FileSystem fs;
     private final WasiPreview1 wasi;
     private final Instance instance;
-    private volatile @Nullable Memory memory;
+    private volatile @Nullable CappedMemory memory;
     private volatile @Nullable String hostError;
 
     /** Starts an interpreter and imports the guest script. Blocks for a second or more. */
     private PythonRun(CompiledModule module, SandboxLimits limits) {
         this.maxPages = limits.maxMemoryPages();
         this.maxOutputBytes = limits.maxOutputBytes();
-        this.timeout = limits.timeout();
         this.stdout = new CappedOutput(limits.maxOutputBytes());
         this.stderr = new CappedOutput(limits.maxOutputBytes());
         this.fs = ZeroFs.newFileSystem(Configuration.unix()
@@ -111,52 +108,42 @@ final class PythonRun {
 
     /**
      * A started interpreter with the guest script imported, ready for one {@link #execute}. Throws
-     * {@link MemoryCapTooSmall} when the cap is below the interpreter's initial memory.
+     * {@code MemoryCapExceeded} when the cap is below what the interpreter needs to start.
      */
     static PythonRun prepare(CompiledModule module, SandboxLimits limits) {
         return new PythonRun(module, limits);
     }
 
-    /** Runs {@code code} to its end, a limit, an error or an interruption, then closes. Blocks. */
-    ExecutionResult execute(String code) {
-        long start = System.nanoTime();
+    /**
+     * Runs {@code code} to its end, a limit, an error or an interruption under {@code guard} (whose
+     * clock the caller has started), then closes. Blocks.
+     */
+    ExecutionResult execute(String code, RunGuard guard) {
+        stdout.bind(guard);
+        stderr.bind(guard);
+        CappedMemory m = memory;
+        if (m != null) {
+            m.bind(guard);
+        }
         @Nullable
         String reply = null;
         @Nullable
         Throwable failure = null;
-        boolean timedOut;
-        try (RunGuard guard = RunGuard.arm(timeout)) {
-            try {
-                reply = call(code);
-            } catch (RuntimeException | StackOverflowError | OutOfMemoryError e) {
-                failure = e;
-            }
-            timedOut = guard.fired();
+        try {
+            reply = call(code);
+        } catch (RuntimeException | StackOverflowError | OutOfMemoryError e) {
+            failure = e;
         } finally {
+            guard.leaveGuest();
             close();
         }
-        String out = stdout.toString(StandardCharsets.UTF_8);
-        String err = stderr.toString(StandardCharsets.UTF_8);
-        Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
-        if (stdout.overflowed() || stderr.overflowed()) {
-            return result(RunOutcome.OUTPUT_LIMIT, out, err, null, null, elapsed);
+        String out = stdout.text();
+        String err = stderr.text();
+        RunOutcome ended = OutcomeClassifier.ofRun(guard, failure);
+        if (ended != null) {
+            return result(ended, out, err, null, null, guard.elapsed());
         }
-        if (timedOut || failure instanceof WasmInterruptedException) {
-            return result(RunOutcome.TIMEOUT, out, err, null, null, elapsed);
-        }
-        if (failure instanceof WasiExitException exit) {
-            return result(RunOutcome.exit(exit.exitCode()), out, err, null, null, elapsed);
-        }
-        if (failure != null) {
-            if (memoryExhausted() || failure instanceof OutOfMemoryError) {
-                return result(RunOutcome.MEMORY_LIMIT, out, err, null, null, elapsed);
-            }
-            String message = failure instanceof StackOverflowError
-                    ? "call stack exhausted"
-                    : String.valueOf(failure.getMessage());
-            return result(RunOutcome.trap(message), out, err, null, null, elapsed);
-        }
-        return fromReply(reply, out, err, elapsed);
+        return fromReply(reply, out, err, guard.elapsed());
     }
 
     /** An interpreter never run: drops it. */
@@ -176,8 +163,8 @@ final class PythonRun {
     }
 
     /** The result for a memory cap below what the interpreter needs to start. */
-    static ExecutionResult memoryCapTooSmall() {
-        return result(RunOutcome.MEMORY_LIMIT, "", "", null, null, Duration.ZERO);
+    static ExecutionResult memoryCapTooSmall(RunGuard guard) {
+        return result(RunOutcome.MEMORY_LIMIT, "", "", null, null, guard.elapsed());
     }
 
     private ExecutionResult fromReply(@Nullable String reply, String out, String err, Duration elapsed) {
@@ -195,9 +182,7 @@ final class PythonRun {
             JsonObject e = json.getObject("error").orElseThrow();
             var error = new ScriptError(e.getString("type").orElse("Exception"), e.getString("message").orElse(""),
                     e.getLong("line").orElse(0L).intValue());
-            RunOutcome outcome = error.type().equals("MemoryError")
-                    ? RunOutcome.MEMORY_LIMIT
-                    : RunOutcome.trap(error.describe());
+            RunOutcome outcome = OutcomeClassifier.scriptError(error, memory);
             return result(outcome, out, err, null, error, elapsed);
         }
         if (json.has("exit")) {
@@ -266,19 +251,10 @@ final class PythonRun {
                 });
     }
 
-    private Memory memory(MemoryLimits declared) {
-        if (declared.initialPages() > maxPages) {
-            throw new MemoryCapTooSmall();
-        }
-        Memory m = new ByteArrayMemory(new MemoryLimits(declared.initialPages(),
-                Math.min(declared.maximumPages(), maxPages)));
+    private CappedMemory memory(MemoryLimits declared) {
+        CappedMemory m = CappedMemory.of(declared, maxPages);
         memory = m;
         return m;
-    }
-
-    private boolean memoryExhausted() {
-        Memory m = memory;
-        return m != null && m.pages() + 16 >= Math.min(maxPages, m.maximumPages());
     }
 
     private static ExecutionResult result(RunOutcome outcome, String out, String err, @Nullable JsonValue value,
@@ -294,15 +270,6 @@ final class PythonRun {
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        }
-    }
-
-    /** The memory cap is below what the interpreter needs to start. */
-    static final class MemoryCapTooSmall extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-
-        MemoryCapTooSmall() {
-            super("memory cap below the interpreter's initial memory", null, false, false);
         }
     }
 }

@@ -3,6 +3,8 @@ package dev.agentrt.sandbox.internal.python;
 import dev.agentrt.core.AgentSchedulers;
 import dev.agentrt.sandbox.ExecutionResult;
 import dev.agentrt.sandbox.SandboxLimits;
+import dev.agentrt.sandbox.internal.MemoryCapExceeded;
+import dev.agentrt.sandbox.internal.RunGuard;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -57,10 +59,11 @@ public final class PythonRunner {
     }
 
     /**
-     * Runs {@code code} in a fresh interpreter, to its end, a limit, an error or an interruption.
-     * Blocks. Only when {@link #unavailable()} is empty.
+     * Runs {@code code} in a fresh interpreter, to its end, a limit, an error or an interruption,
+     * under {@code guard}, whose clock starts once the interpreter is ready. Blocks. Only when
+     * {@link #unavailable()} is empty.
      */
-    public ExecutionResult run(String code) {
+    public ExecutionResult run(String code, RunGuard guard) {
         if (unavailable.isPresent()) {
             throw new IllegalStateException("python is unavailable: " + unavailable.get());
         }
@@ -68,12 +71,13 @@ public final class PythonRunner {
         if (run == null) {
             try {
                 run = PythonRun.prepare(module(), limits);
-            } catch (PythonRun.MemoryCapTooSmall e) {
-                return PythonRun.memoryCapTooSmall();
+            } catch (MemoryCapExceeded e) {
+                return PythonRun.memoryCapTooSmall(guard);
             }
         }
         refill();
-        return run.execute(code);
+        guard.startClock();
+        return run.execute(code, guard);
     }
 
     /** Drops the interpreter kept ahead; later runs start their own. */
@@ -102,7 +106,7 @@ public final class PythonRunner {
             if (closed || !ready.offer(run)) {
                 run.close();
             }
-        } catch (PythonRun.MemoryCapTooSmall e) {
+        } catch (MemoryCapExceeded e) {
             // Every run reports the memory limit; nothing to keep ahead.
         } catch (RuntimeException | Error e) {
             LOG.warn("could not start a Python interpreter ahead", e);
