@@ -181,10 +181,12 @@ public final class LineDecoder {
                 i++;
             }
         }
+        // A local, so that the scan below (the hot loop of every streamed reply) reads no field per byte.
+        boolean crEnds = eventStream;
         int lineStart = i;
         while (i < to) {
             byte b = bytes[i];
-            if (b != LF && (b != CR || !eventStream)) {
+            if (b != LF && (b != CR || !crEnds)) {
                 i++;
                 continue;
             }
