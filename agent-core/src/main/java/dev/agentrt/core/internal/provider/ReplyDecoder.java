@@ -24,7 +24,9 @@ import java.util.function.Consumer;
  * impossible content is an invalid one, an error object sent inside the reply is the provider's error.
  *
  * <pre>{@code
- * ReplyDecoder.events(http, requestId, 4 << 20, "message_stop", new AnthropicReader());
+ * // in a codec: one decoder per reply, with a reader that keeps that reply's state
+ * return ReplyDecoder.events(http, requestId, MAX_EVENT_BYTES, "message_stop", new StreamReader());
+ * // in the reader: reply.text(...), reply.toolCall(...), reply.usage(...), then reply.finish(reason)
  * }</pre>
  *
  * <p>Confined to one reply, fed by one thread at a time; not thread-safe.
