@@ -274,19 +274,6 @@ public final class ProviderHttp {
         throw invalid(what + " is not a JSON object: " + excerpt, requestId, null);
     }
 
-    /**
-     * A tool call's arguments as the object a provider wants them sent back. Arguments the model
-     * wrote malformed or cut short (the call's result already told it so) become an empty object:
-     * providers and strict compatible servers refuse the whole request otherwise.
-     */
-    public static JsonObject argumentsObject(String arguments) {
-        try {
-            return JsonValue.parse(arguments) instanceof JsonObject o ? o : JsonObject.EMPTY;
-        } catch (JsonParseException malformed) {
-            return JsonObject.EMPTY;
-        }
-    }
-
     /** Removes every secret from {@code text}. */
     public String scrub(String text) {
         String out = text;

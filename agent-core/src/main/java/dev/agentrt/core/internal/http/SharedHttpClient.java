@@ -46,7 +46,7 @@ public final class SharedHttpClient {
     }
 
     /** The shared client for {@code connectTimeout}: HTTP/2 where the server offers it, no redirects. */
-    static HttpClient forConnectTimeout(Duration connectTimeout) {
+    public static HttpClient forConnectTimeout(Duration connectTimeout) {
         HttpClient shared = CLIENTS.get(connectTimeout);
         if (shared != null) {
             return shared;

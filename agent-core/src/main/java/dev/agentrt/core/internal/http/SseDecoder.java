@@ -25,9 +25,10 @@ import java.util.function.Consumer;
  * }
  * }</pre>
  *
- * <p>The decoder works on bytes and decodes each complete line as UTF-8 (malformed input becomes U+FFFD), so chunks
- * may be split anywhere: inside a line, between CR and LF, inside a multi-byte character. Lines end with CRLF, LF or
- * CR; a UTF-8 byte order mark is skipped at the start of the stream only. An event not closed by a blank line before
+ * <p>The framing is {@link LineDecoder#eventStream}'s: lines end with CRLF, LF or CR, a UTF-8 byte order mark is
+ * skipped at the start of the stream only, and chunks may be split anywhere (inside a line, between CR and LF,
+ * inside a multi-byte character). This class holds only the field rules: each line is read as bytes, and a value is
+ * decoded as UTF-8 (malformed input becomes U+FFFD) only when it is kept. An event not closed by a blank line before
  * the end of the stream is not dispatched. The bytes of one event (its data lines plus the line being read) are
  * limited: beyond {@code maxEventBytes} {@link #feed} throws {@link TooLargeException} and the decoder must be
  * abandoned.
@@ -35,25 +36,18 @@ import java.util.function.Consumer;
  * <p>Not thread-safe: an instance is confined to one stream, fed by one thread at a time. Never blocks.
  */
 public final class SseDecoder {
-    private static final byte LF = '\n';
-    private static final byte CR = '\r';
     private static final byte COLON = ':';
     private static final byte SPACE = ' ';
-    private static final byte[] BOM = {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF};
     private static final byte[] DATA = ascii("data");
     private static final byte[] EVENT = ascii("event");
     private static final byte[] ID = ascii("id");
     private static final byte[] RETRY = ascii("retry");
-    private static final int COPY_BUFFER_BYTES = 8192;
 
     private final int maxEventBytes;
-
-    // The start of a line that continues in the next chunk; complete lines are decoded in place.
-    private byte[] partial = new byte[64];
-    private int partialLength;
-    private byte @Nullable [] copyBuffer;
-    private boolean bomChecked;
-    private boolean lastWasCr;
+    private final LineDecoder lines;
+    private final LineDecoder.LineSink onLine = this::line;
+    // The consumer of the feed under way; the line sink is made once, not per chunk.
+    private @Nullable Consumer<SseEvent> out;
     private boolean ended;
 
     private int eventBytes;
@@ -80,6 +74,7 @@ public final class SseDecoder {
             throw new IllegalArgumentException("maxEventBytes must be > 0, got " + maxEventBytes);
         }
         this.maxEventBytes = maxEventBytes;
+        this.lines = LineDecoder.eventStream(maxEventBytes);
     }
 
     /**
@@ -95,22 +90,13 @@ public final class SseDecoder {
         if (ended) {
             throw new IllegalStateException("the stream has ended");
         }
-        if (chunk.hasArray()) {
-            int from = chunk.arrayOffset() + chunk.position();
-            int to = chunk.arrayOffset() + chunk.limit();
-            chunk.position(chunk.limit());
-            process(chunk.array(), from, to, out);
-        } else {
-            byte[] buffer = copyBuffer;
-            if (buffer == null) {
-                buffer = new byte[COPY_BUFFER_BYTES];
-                copyBuffer = buffer;
-            }
-            while (chunk.hasRemaining()) {
-                int length = Math.min(chunk.remaining(), buffer.length);
-                chunk.get(buffer, 0, length);
-                process(buffer, 0, length, out);
-            }
+        this.out = out;
+        try {
+            lines.feed(chunk, onLine);
+        } catch (LineDecoder.TooLargeException e) {
+            throw new TooLargeException(maxEventBytes);
+        } finally {
+            this.out = null;
         }
     }
 
@@ -129,7 +115,7 @@ public final class SseDecoder {
      * line that is not a comment.
      */
     public boolean midEvent() {
-        return eventHasFields || (partialLength > 0 && partial[0] != COLON);
+        return eventHasFields || (lines.hasPartial() && !lines.partialStartsWith(COLON));
     }
 
     /** The last event ID set by the stream, even by an event without data; {@code null} if none was set. */
@@ -142,79 +128,10 @@ public final class SseDecoder {
         return retryMillis < 0 ? OptionalLong.empty() : OptionalLong.of(retryMillis);
     }
 
-    private void process(byte[] bytes, int from, int to, Consumer<SseEvent> out) {
-        int i = from;
-        if (!bomChecked) {
-            // The mark may itself be split across chunks: its bytes wait in the partial line until it is complete.
-            while (i < to && partialLength < BOM.length && bytes[i] == BOM[partialLength]) {
-                partial[partialLength++] = bytes[i++];
-            }
-            if (partialLength == BOM.length) {
-                partialLength = 0;
-                bomChecked = true;
-            } else if (i < to) {
-                bomChecked = true;
-            } else {
-                return;
-            }
-        }
-        if (lastWasCr && i < to) {
-            lastWasCr = false;
-            if (bytes[i] == LF) {
-                i++;
-            }
-        }
-        int lineStart = i;
-        while (i < to) {
-            byte b = bytes[i];
-            if (b != LF && b != CR) {
-                i++;
-                continue;
-            }
-            if (partialLength == 0) {
-                line(bytes, lineStart, i - lineStart, out);
-            } else {
-                appendPartial(bytes, lineStart, i);
-                int length = partialLength;
-                partialLength = 0;
-                line(partial, 0, length, out);
-            }
-            i++;
-            if (b == CR) {
-                if (i == to) {
-                    lastWasCr = true;
-                } else if (bytes[i] == LF) {
-                    i++;
-                }
-            }
-            lineStart = i;
-        }
-        if (lineStart < to) {
-            appendPartial(bytes, lineStart, to);
-        }
-    }
-
-    private void appendPartial(byte[] bytes, int from, int to) {
-        int length = to - from;
-        int needed = partialLength + length;
-        if ((long) needed + eventBytes > maxEventBytes) {
-            throw new TooLargeException(maxEventBytes);
-        }
-        if (needed > partial.length) {
-            int doubled = (int) Math.min((long) partial.length * 2, maxEventBytes);
-            partial = Arrays.copyOf(partial, Math.max(needed, doubled));
-        }
-        System.arraycopy(bytes, from, partial, partialLength, length);
-        partialLength = needed;
-    }
-
-    private void line(byte[] bytes, int offset, int length, Consumer<SseEvent> out) {
+    private void line(byte[] bytes, int offset, int length) {
         if (length == 0) {
-            dispatch(out);
+            dispatch(Objects.requireNonNull(out));
             return;
-        }
-        if ((long) length + eventBytes > maxEventBytes) {
-            throw new TooLargeException(maxEventBytes);
         }
         if (bytes[offset] == COLON) {
             return;
@@ -236,6 +153,8 @@ public final class SseDecoder {
         int valueLength = end - valueStart;
         if (isName(bytes, offset, nameLength, DATA)) {
             eventBytes += length;
+            // The data lines of an event and the line being read share one budget.
+            lines.limit(maxEventBytes - eventBytes);
             appendData(decode(bytes, valueStart, valueLength));
         } else if (isName(bytes, offset, nameLength, EVENT)) {
             eventType = eventType(bytes, valueStart, valueLength);
@@ -263,14 +182,15 @@ public final class SseDecoder {
 
     private void dispatch(Consumer<SseEvent> out) {
         String type = eventType.isEmpty() ? "message" : eventType;
-        int lines = dataLines;
-        String value = lines == 1 ? firstData : lines > 1 ? data.toString() : "";
+        int count = dataLines;
+        String value = count == 1 ? firstData : count > 1 ? data.toString() : "";
         eventType = "";
         firstData = "";
         dataLines = 0;
         eventBytes = 0;
+        this.lines.limit(maxEventBytes);
         eventHasFields = false;
-        if (lines > 0) {
+        if (count > 0) {
             out.accept(new SseEvent(type, value, lastEventId));
         }
     }

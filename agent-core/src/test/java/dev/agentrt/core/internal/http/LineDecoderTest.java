@@ -178,6 +178,74 @@ class LineDecoderTest {
     }
 
     // --------------------------------------------------------------------------------------------
+    // The event-stream framing (under SseDecoder)
+
+    private static final String EVENT_STREAM = "\uFEFFdata: caf\u00e9\r\n\r\n: c\rdata: 5 \u20ac\n\ndata: \uD83D\uDE00\r\rlast";
+
+    private static final List<String> EVENT_STREAM_LINES = List.of(
+            "data: caf\u00e9", "", ": c", "data: 5 \u20ac", "", "data: \uD83D\uDE00", "");
+
+    @Test
+    void eventStreamLinesEndWithCrLfLfOrCrAndBlankLinesAreKept() {
+        assertThat(lines(LineDecoder.eventStream(MAX), bytes("a\r\nb\nc\rd\r\r\n\n"))).containsExactly("a", "b", "c",
+                "d", "",
+                "");
+    }
+
+    @Test
+    void eventStreamSkipsAByteOrderMarkAtTheStartOnly() {
+        assertThat(lines(LineDecoder.eventStream(MAX), bytes("\uFEFFa\n\uFEFFb\n"))).containsExactly("a", "\uFEFFb");
+        assertThat(lines(new LineDecoder(MAX), bytes("\uFEFFa\n"))).containsExactly("\uFEFFa");
+    }
+
+    @Test
+    void eventStreamGivesTheSameLinesWhereverItIsCut() {
+        byte[] stream = bytes(EVENT_STREAM);
+        for (int first = 0; first <= stream.length; first++) {
+            for (int second = first; second <= stream.length; second++) {
+                assertThat(lines(LineDecoder.eventStream(MAX), Arrays.copyOfRange(stream, 0, first),
+                        Arrays.copyOfRange(stream, first, second), Arrays.copyOfRange(stream, second, stream.length)))
+                        .as("cut at %d and %d", first, second)
+                        .isEqualTo(EVENT_STREAM_LINES);
+            }
+        }
+    }
+
+    @Test
+    void aLastLineWithoutItsEndStaysBufferedInTheEventStream() {
+        LineDecoder decoder = LineDecoder.eventStream(MAX);
+        lines(decoder, bytes("data: a\nda"));
+
+        assertThat(decoder.hasPartial()).isTrue();
+        assertThat(decoder.partialStartsWith((byte) 'd')).isTrue();
+        assertThat(decoder.partialStartsWith((byte) ':')).isFalse();
+    }
+
+    @Test
+    void aLoweredLimitHoldsTheLinesStillToCome() {
+        LineDecoder decoder = LineDecoder.eventStream(16);
+        lines(decoder, bytes("0123456789\n"));
+        decoder.limit(4);
+
+        assertThat(decoder.limit()).isEqualTo(4);
+        assertThatThrownBy(() -> lines(decoder, bytes("01234\n")))
+                .isInstanceOf(LineDecoder.TooLargeException.class)
+                .hasMessage("line longer than 4 bytes");
+        decoder.limit(1_000);
+        assertThat(decoder.limit()).as("never above the limit given at construction").isEqualTo(16);
+    }
+
+    private static List<String> lines(LineDecoder decoder, byte[]... chunks) {
+        List<String> lines = new ArrayList<>();
+        for (byte[] chunk : chunks) {
+            decoder.feed(ByteBuffer.wrap(chunk),
+                    (LineDecoder.LineSink) (b, offset, length) -> lines
+                            .add(new String(b, offset, length, StandardCharsets.UTF_8)));
+        }
+        return lines;
+    }
+
+    // --------------------------------------------------------------------------------------------
 
     enum BufferKind {
         HEAP(ByteBuffer::wrap),

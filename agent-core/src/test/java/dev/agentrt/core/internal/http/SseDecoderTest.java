@@ -7,6 +7,7 @@ import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -256,6 +257,79 @@ class SseDecoderTest {
         byte[] stream = {'d', 'a', 't', 'a', ':', ' ', 'a', (byte) 0xFF, 'b', (byte) 0xE2, (byte) 0x82, '\n', '\n'};
 
         assertThat(feedAll(new SseDecoder(MAX), stream)).containsExactly(message("a\uFFFDb\uFFFD", null));
+    }
+
+    @Test
+    void aFieldNameWithoutColonHasAnEmptyValue() {
+        assertThat(decode("event: named\nevent\ndata: a\n\n")).containsExactly(message("a", null));
+    }
+
+    @Test
+    void aStreamOfCrOnlyLinesDecodes() {
+        assertThat(decode("data: a\rdata: b\r\revent: x\rdata: c\r\r")).containsExactly(message("a\nb", null),
+                new SseEvent("x", "c", null));
+    }
+
+    @Test
+    void aByteOrderMarkAndCommentsAloneAreNoEvent() {
+        SseDecoder decoder = new SseDecoder(MAX);
+
+        assertThat(feedAll(decoder, bytes("\uFEFF: hello\r\n: ping\r\n\r\n"))).isEmpty();
+        assertThat(decoder.midEvent()).isFalse();
+    }
+
+    @Test
+    void theEventLimitCountsDataLinesEndedByCrOnly() {
+        assertThatThrownBy(() -> feedAll(new SseDecoder(20), bytes("data: abc\rdata: def\rdata: ghi\r\r")))
+                .isInstanceOf(SseDecoder.TooLargeException.class);
+        assertThat(feedAll(new SseDecoder(20), bytes("data: abc\r\rdata: def\r\rdata: ghi\r\r"))).hasSize(3);
+    }
+
+    // --------------------------------------------------------------------------------------------
+    // Recorded provider streams (src/test/resources/streams): the same events wherever they are cut
+
+    @ParameterizedTest
+    @ValueSource(strings = {"anthropic-text-and-tool-use.sse", "openai-parallel-tool-calls.sse",
+            "openai-compatible-index-reuse.sse"})
+    void recordedStreamGivesTheSameEventsWhereverItIsCut(String name) {
+        byte[] stream = resource(name);
+        Outcome whole = run(BufferKind.HEAP, stream);
+        assertThat(whole.events()).isNotEmpty();
+        assertThat(whole.midEvent()).isFalse();
+
+        for (int split = 0; split <= stream.length; split++) {
+            Outcome outcome = run(BufferKind.HEAP_WITH_OFFSET, Arrays.copyOfRange(stream, 0, split),
+                    Arrays.copyOfRange(stream, split, stream.length));
+
+            assertThat(outcome).as("%s split at %d", name, split).isEqualTo(whole);
+        }
+    }
+
+    @Test
+    void recordedAnthropicStreamHasItsEventsInOrder() {
+        List<SseEvent> events = run(BufferKind.DIRECT, resource("anthropic-text-and-tool-use.sse")).events();
+
+        assertThat(events).extracting(SseEvent::event)
+                .startsWith("message_start", "content_block_start", "ping", "content_block_delta")
+                .endsWith("content_block_stop", "message_delta", "message_stop");
+        assertThat(events).hasSize(19);
+    }
+
+    @Test
+    void recordedOpenAiStreamSkipsTheGatewaysCommentsAndEndsWithDone() {
+        List<SseEvent> events = run(BufferKind.DIRECT, resource("openai-parallel-tool-calls.sse")).events();
+
+        assertThat(events).extracting(SseEvent::event).containsOnly("message");
+        assertThat(events).hasSize(13).last().isEqualTo(message("[DONE]", null));
+        assertThat(events).extracting(SseEvent::data).noneMatch(d -> d.contains("OPENROUTER"));
+    }
+
+    private static byte[] resource(String name) {
+        try (var in = SseDecoderTest.class.getResourceAsStream("/streams/" + name)) {
+            return java.util.Objects.requireNonNull(in, name).readAllBytes();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     // --------------------------------------------------------------------------------------------

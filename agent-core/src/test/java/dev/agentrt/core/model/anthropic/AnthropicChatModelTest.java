@@ -619,12 +619,12 @@ class AnthropicChatModelTest {
 
     @Test
     void stopReasonsMapToTheSpi() {
-        assertThat(AnthropicChatModel.stopReason("end_turn")).isEqualTo(FinishReason.STOP);
-        assertThat(AnthropicChatModel.stopReason("tool_use")).isEqualTo(FinishReason.TOOL_CALLS);
-        assertThat(AnthropicChatModel.stopReason("max_tokens")).isEqualTo(FinishReason.LENGTH);
-        assertThat(AnthropicChatModel.stopReason("stop_sequence")).isEqualTo(FinishReason.STOP_SEQUENCE);
-        assertThat(AnthropicChatModel.stopReason("refusal")).isEqualTo(FinishReason.CONTENT_FILTER);
-        assertThat(AnthropicChatModel.stopReason("pause_turn")).isEqualTo(FinishReason.OTHER);
+        assertThat(AnthropicCodec.stopReason("end_turn")).isEqualTo(FinishReason.STOP);
+        assertThat(AnthropicCodec.stopReason("tool_use")).isEqualTo(FinishReason.TOOL_CALLS);
+        assertThat(AnthropicCodec.stopReason("max_tokens")).isEqualTo(FinishReason.LENGTH);
+        assertThat(AnthropicCodec.stopReason("stop_sequence")).isEqualTo(FinishReason.STOP_SEQUENCE);
+        assertThat(AnthropicCodec.stopReason("refusal")).isEqualTo(FinishReason.CONTENT_FILTER);
+        assertThat(AnthropicCodec.stopReason("pause_turn")).isEqualTo(FinishReason.OTHER);
     }
 
     // ------------------------------------------------------------------------------------ errors and retries

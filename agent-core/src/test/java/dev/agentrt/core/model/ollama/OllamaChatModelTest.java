@@ -153,10 +153,10 @@ class OllamaChatModelTest {
 
     @Test
     void doneReasonsMapToTheSpi() {
-        assertThat(OllamaChatModel.doneReason("stop")).isEqualTo(FinishReason.STOP);
-        assertThat(OllamaChatModel.doneReason("length")).isEqualTo(FinishReason.LENGTH);
-        assertThat(OllamaChatModel.doneReason("load")).isEqualTo(FinishReason.OTHER);
-        assertThat(OllamaChatModel.doneReason("unload")).isEqualTo(FinishReason.OTHER);
+        assertThat(OllamaCodec.doneReason("stop")).isEqualTo(FinishReason.STOP);
+        assertThat(OllamaCodec.doneReason("length")).isEqualTo(FinishReason.LENGTH);
+        assertThat(OllamaCodec.doneReason("load")).isEqualTo(FinishReason.OTHER);
+        assertThat(OllamaCodec.doneReason("unload")).isEqualTo(FinishReason.OTHER);
     }
 
     @Test

@@ -209,9 +209,9 @@ class OpenAiChatModelTest {
             server.enqueue(sse(textStream("x", reason)));
             assertThat(assemble(model.stream(ask("Hi"))).finishReason()).as(reason).isEqualTo(mapped);
         });
-        assertThat(OpenAiChatModel.finishReason("stop")).isEqualTo(FinishReason.STOP);
-        assertThat(OpenAiChatModel.finishReason("tool_calls")).isEqualTo(FinishReason.TOOL_CALLS);
-        assertThat(OpenAiChatModel.finishReason("function_call")).isEqualTo(FinishReason.TOOL_CALLS);
+        assertThat(OpenAiCodec.finishReason("stop")).isEqualTo(FinishReason.STOP);
+        assertThat(OpenAiCodec.finishReason("tool_calls")).isEqualTo(FinishReason.TOOL_CALLS);
+        assertThat(OpenAiCodec.finishReason("function_call")).isEqualTo(FinishReason.TOOL_CALLS);
     }
 
     @Test

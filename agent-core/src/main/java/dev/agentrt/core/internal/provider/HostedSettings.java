@@ -1,5 +1,6 @@
-package dev.agentrt.core.internal.http;
+package dev.agentrt.core.internal.provider;
 
+import dev.agentrt.core.internal.http.SharedHttpClient;
 import dev.agentrt.core.model.ChatOptions;
 import dev.agentrt.core.model.RetryPolicy;
 import org.jspecify.annotations.Nullable;

@@ -1,0 +1,235 @@
+package dev.agentrt.core.internal.provider;
+
+import dev.agentrt.core.ModelException;
+import dev.agentrt.core.internal.http.LineDecoder;
+import dev.agentrt.core.internal.http.ProviderHttp;
+import dev.agentrt.core.internal.http.SseDecoder;
+import dev.agentrt.core.internal.http.SseEvent;
+import dev.agentrt.core.json.JsonObject;
+import dev.agentrt.core.model.ChatEvent;
+import dev.agentrt.core.model.FinishReason;
+import dev.agentrt.core.model.Usage;
+import org.jspecify.annotations.Nullable;
+
+import java.nio.ByteBuffer;
+import java.util.Objects;
+import java.util.function.Consumer;
+
+/**
+ * The part of decoding a streamed reply that every provider shares, around the provider's
+ * {@link Reader} of one frame (a server-sent event, a line of newline-delimited JSON): the framing
+ * and its size limit, the events the reader emits, the end of the reply (a frame the reader calls
+ * {@link #finish}; frames after it are ignored), and the errors: a frame too large or a body that
+ * ends before the final frame is a broken reply (retryable by the caller), a malformed frame or
+ * impossible content is an invalid one, an error object sent inside the reply is the provider's error.
+ *
+ * <pre>{@code
+ * // in a codec: one decoder per reply, with a reader that keeps that reply's state
+ * return ReplyDecoder.events(http, requestId, MAX_EVENT_BYTES, "message_stop", new StreamReader());
+ * // in the reader: reply.text(...), reply.toolCall(...), reply.usage(...), then reply.finish(reason)
+ * }</pre>
+ *
+ * <p>Confined to one reply, fed by one thread at a time; not thread-safe.
+ *
+ * @param <F> the frame type
+ */
+public final class ReplyDecoder<F> implements ProviderHttp.StreamDecoder<ChatEvent> {
+    /** A provider's reading of the frames of one reply; it keeps the reply's state. */
+    @FunctionalInterface
+    public interface Reader<F> {
+        /** Reads one frame, emitting what it says through {@code reply}, or throws a {@link ModelException}. */
+        void read(F frame, ReplyDecoder<F> reply);
+    }
+
+    private final ProviderHttp http;
+    private final @Nullable String requestId;
+    private final Framing<F> framing;
+    private final String finalFrame;
+    private final Reader<F> reader;
+    private final Consumer<F> onFrame = this::onFrame;
+    // The consumer of the feed under way; the frame consumer is made once, not per chunk.
+    private @Nullable Consumer<ChatEvent> out;
+    private boolean started;
+    private boolean finished;
+
+    private ReplyDecoder(ProviderHttp http, @Nullable String requestId, Framing<F> framing, String finalFrame,
+            Reader<F> reader) {
+        this.http = http;
+        this.requestId = requestId;
+        this.framing = framing;
+        this.finalFrame = finalFrame;
+        this.reader = reader;
+    }
+
+    /**
+     * A decoder for a {@code text/event-stream} reply.
+     *
+     * @param maxEventBytes the most bytes one event may hold
+     * @param finalEvent how messages name the event that ends a reply ("message_stop")
+     */
+    public static ReplyDecoder<SseEvent> events(ProviderHttp http, @Nullable String requestId, int maxEventBytes,
+            String finalEvent, Reader<SseEvent> reader) {
+        return new ReplyDecoder<>(http, requestId, new Events(new SseDecoder(maxEventBytes)), finalEvent, reader);
+    }
+
+    /**
+     * A decoder for a newline-delimited JSON reply; blank lines are skipped, a last line without a
+     * line end is read at the end.
+     *
+     * @param maxLineBytes the most bytes one line may hold
+     * @param finalLine how messages name the line that ends a reply
+     */
+    public static ReplyDecoder<String> lines(ProviderHttp http, @Nullable String requestId, int maxLineBytes,
+            String finalLine, Reader<String> reader) {
+        return new ReplyDecoder<>(http, requestId, new Lines(new LineDecoder(maxLineBytes)), finalLine, reader);
+    }
+
+    @Override
+    public void feed(ByteBuffer buffer, Consumer<ChatEvent> out) {
+        this.out = out;
+        try {
+            framing.feed(buffer, onFrame);
+        } catch (SseDecoder.TooLargeException | LineDecoder.TooLargeException e) {
+            throw http.broken(e.getMessage(), requestId, e);
+        } finally {
+            this.out = null;
+        }
+    }
+
+    /**
+     * Reads one whole frame, as if it had arrived in the stream (a non-streamed reply that has the
+     * form of the stream's last frame).
+     */
+    public void frame(F frame, Consumer<ChatEvent> out) {
+        this.out = out;
+        try {
+            onFrame(frame);
+        } finally {
+            this.out = null;
+        }
+    }
+
+    @Override
+    public void end(Consumer<ChatEvent> out) {
+        this.out = out;
+        try {
+            framing.end(onFrame);
+        } finally {
+            this.out = null;
+        }
+        if (!finished) {
+            throw broken(started
+                    ? "the stream ended before " + finalFrame + "; the reply is incomplete"
+                    : "the stream ended without any " + framing.noun());
+        }
+    }
+
+    private void onFrame(F frame) {
+        if (!finished) {
+            reader.read(frame, this);
+        }
+    }
+
+    // ------------------------------------------------------------------ for the reader
+
+    /** The reply has begun: a body that ends now is incomplete rather than empty. */
+    public void started() {
+        started = true;
+    }
+
+    /** Whether {@link #started} was called. */
+    public boolean hasStarted() {
+        return started;
+    }
+
+    /** A piece of text, unless empty. */
+    public void text(String text) {
+        if (!text.isEmpty()) {
+            emit(ChatEvent.text(text));
+        }
+    }
+
+    /** A piece of a tool call (see {@link ChatEvent.ToolCallDelta}). */
+    public void toolCall(int number, @Nullable String id, @Nullable String name, String argumentsFragment) {
+        emit(new ChatEvent.ToolCallDelta(number, id, name, argumentsFragment));
+    }
+
+    /** The tokens used so far. */
+    public void usage(Usage usage) {
+        emit(new ChatEvent.UsageReport(usage));
+    }
+
+    /** The end of the reply: emits its finish event; what follows in the body is ignored. */
+    public void finish(FinishReason reason) {
+        finished = true;
+        emit(ChatEvent.finish(reason));
+    }
+
+    /** {@code text} as a JSON object, or an invalid-reply error naming {@code what} ("a stream event"). */
+    public JsonObject json(String text, String what) {
+        return http.object(text, requestId, what);
+    }
+
+    /** An error object the provider sent inside the reply ({@code what}: "sent an error during the reply"). */
+    public ModelException providerError(String what, JsonObject json) {
+        return http.replyError(what, json, requestId);
+    }
+
+    /** A reply that broke a rule of the protocol (not retryable). */
+    public ModelException invalid(String message) {
+        return http.invalid(message, requestId, null);
+    }
+
+    /** A reply that broke off (retryable by the caller). */
+    public ModelException broken(String message) {
+        return http.broken(message, requestId, null);
+    }
+
+    private void emit(ChatEvent event) {
+        Objects.requireNonNull(out, "no feed under way").accept(event);
+    }
+
+    /** How a body is cut into frames. */
+    private sealed interface Framing<F> permits Events, Lines {
+        void feed(ByteBuffer buffer, Consumer<F> frames);
+
+        void end(Consumer<F> frames);
+
+        /** What a frame is called in messages. */
+        String noun();
+    }
+
+    private record Events(SseDecoder sse) implements Framing<SseEvent> {
+        @Override
+        public void feed(ByteBuffer buffer, Consumer<SseEvent> frames) {
+            sse.feed(buffer, frames);
+        }
+
+        @Override
+        public void end(Consumer<SseEvent> frames) {
+            sse.end(frames);
+        }
+
+        @Override
+        public String noun() {
+            return "event";
+        }
+    }
+
+    private record Lines(LineDecoder lines) implements Framing<String> {
+        @Override
+        public void feed(ByteBuffer buffer, Consumer<String> frames) {
+            lines.feed(buffer, frames);
+        }
+
+        @Override
+        public void end(Consumer<String> frames) {
+            lines.end(frames);
+        }
+
+        @Override
+        public String noun() {
+            return "line";
+        }
+    }
+}

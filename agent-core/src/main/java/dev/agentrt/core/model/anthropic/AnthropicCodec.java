@@ -1,0 +1,370 @@
+package dev.agentrt.core.model.anthropic;
+
+import dev.agentrt.core.internal.ReplyAssembler;
+import dev.agentrt.core.internal.http.ProviderHttp;
+import dev.agentrt.core.internal.http.SseEvent;
+import dev.agentrt.core.internal.provider.HostedSettings;
+import dev.agentrt.core.internal.provider.ProviderCodec;
+import dev.agentrt.core.internal.provider.ProviderJson;
+import dev.agentrt.core.internal.provider.ReplyDecoder;
+import dev.agentrt.core.internal.provider.ToolCallNumbers;
+import dev.agentrt.core.json.JsonArray;
+import dev.agentrt.core.json.JsonObject;
+import dev.agentrt.core.json.JsonValue;
+import dev.agentrt.core.model.ChatEvent;
+import dev.agentrt.core.model.ChatOptions;
+import dev.agentrt.core.model.ChatRequest;
+import dev.agentrt.core.model.ChatResponse;
+import dev.agentrt.core.model.FinishReason;
+import dev.agentrt.core.model.Message;
+import dev.agentrt.core.model.ResponseFormat;
+import dev.agentrt.core.model.ToolCall;
+import dev.agentrt.core.model.ToolSpec;
+import dev.agentrt.core.model.Usage;
+import org.jspecify.annotations.Nullable;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The Messages API wire format: request bodies, whole replies, and the reading of a streamed
+ * reply's named events. Immutable and thread-safe; each stream reader is confined to one reply.
+ */
+final class AnthropicCodec implements ProviderCodec {
+    private static final int MAX_EVENT_BYTES = 4 * 1024 * 1024;
+    private static final Set<String> KNOWN_EVENTS = Set.of("message_start", "content_block_start",
+            "content_block_delta", "message_delta", "message_stop", "error");
+
+    private final ProviderHttp http;
+    private final String model;
+    private final ChatOptions defaults;
+
+    AnthropicCodec(ProviderHttp http, HostedSettings settings) {
+        this.http = http;
+        this.model = settings.model();
+        this.defaults = settings.defaults();
+    }
+
+    @Override
+    public ProviderHttp.StreamDecoder<ChatEvent> decoder(@Nullable String requestId) {
+        return ReplyDecoder.events(http, requestId, MAX_EVENT_BYTES, "message_stop", new StreamReader());
+    }
+
+    // ------------------------------------------------------------------------------- the request
+
+    @Override
+    public String body(ChatRequest request, boolean stream) {
+        ChatOptions o = request.options().orElse(defaults);
+        var b = JsonObject.builder().put("model", model);
+        Integer maxTokens = o.maxTokens();
+        b.put("max_tokens", maxTokens != null ? maxTokens : AnthropicChatModel.DEFAULT_MAX_TOKENS);
+        var system = new StringBuilder();
+        JsonArray messages = messages(request.messages(), system);
+        if (!system.isEmpty()) {
+            b.put("system", system.toString());
+        }
+        b.put("messages", messages);
+        if (!request.tools().isEmpty()) {
+            var tools = new ArrayList<JsonValue>(request.tools().size());
+            for (ToolSpec t : request.tools()) {
+                tools.add(JsonObject.builder()
+                        .put("name", t.name())
+                        .put("description", t.description())
+                        .put("input_schema", t.parameters())
+                        .build());
+            }
+            b.put("tools", new JsonArray(tools));
+        }
+        Double temperature = o.temperature();
+        if (temperature != null) {
+            b.put("temperature", temperature);
+        }
+        Double topP = o.topP();
+        if (topP != null) {
+            b.put("top_p", topP);
+        }
+        List<String> stop = o.stopSequences();
+        if (!stop.isEmpty()) {
+            b.put("stop_sequences", stop);
+        }
+        ResponseFormat format = o.responseFormat();
+        if (format != null) {
+            b.put("output_config", JsonObject.builder()
+                    .put("format", JsonObject.builder()
+                            .put("type", "json_schema")
+                            .put("schema", format.schema())
+                            .build())
+                    .build());
+        }
+        if (stream) {
+            b.put("stream", true);
+        }
+        return b.build().toJson();
+    }
+
+    /**
+     * The conversation as the Messages API wants it: system text apart, user and assistant turns
+     * alternating, each tool result a {@code tool_result} block in the user turn right after the
+     * assistant turn that asked for it (consecutive results share one turn), no empty text blocks.
+     */
+    private static JsonArray messages(List<Message> messages, StringBuilder system) {
+        var turns = new ArrayList<Turn>(messages.size());
+        for (Message m : messages) {
+            switch (m) {
+                case Message.System s -> {
+                    if (!s.text().isBlank()) {
+                        if (!system.isEmpty()) {
+                            system.append("\n\n");
+                        }
+                        system.append(s.text());
+                    }
+                }
+                case Message.User u -> userTurn(turns).blocks.add(textBlock(u.text()));
+                case Message.Assistant a -> {
+                    var turn = new Turn("assistant");
+                    if (!a.text().isBlank()) {
+                        turn.blocks.add(textBlock(a.text()));
+                    }
+                    for (ToolCall c : a.toolCalls()) {
+                        turn.blocks.add(JsonObject.builder()
+                                .put("type", "tool_use")
+                                .put("id", c.id())
+                                .put("name", c.name())
+                                .put("input", ProviderJson.argumentsObject(c.arguments()))
+                                .build());
+                    }
+                    if (!turn.blocks.isEmpty()) {
+                        turns.add(turn);
+                    }
+                }
+                case Message.ToolResult r -> {
+                    var block = JsonObject.builder()
+                            .put("type", "tool_result")
+                            .put("tool_use_id", r.callId())
+                            .put("content", r.content());
+                    if (r.error()) {
+                        block.put("is_error", true);
+                    }
+                    userTurn(turns).blocks.add(block.build());
+                }
+            }
+        }
+        var out = new ArrayList<JsonValue>(turns.size());
+        for (Turn t : turns) {
+            out.add(JsonObject.builder().put("role", t.role).put("content", new JsonArray(t.blocks)).build());
+        }
+        return new JsonArray(out);
+    }
+
+    private static Turn userTurn(List<Turn> turns) {
+        if (!turns.isEmpty() && turns.getLast().role.equals("user")) {
+            return turns.getLast();
+        }
+        var t = new Turn("user");
+        turns.add(t);
+        return t;
+    }
+
+    private static JsonObject textBlock(String text) {
+        return JsonObject.builder().put("type", "text").put("text", text).build();
+    }
+
+    private static final class Turn {
+        final String role;
+        final List<JsonValue> blocks = new ArrayList<>(2);
+
+        Turn(String role) {
+            this.role = role;
+        }
+    }
+
+    // ------------------------------------------------------------------------------- the reply
+
+    static FinishReason stopReason(String reason) {
+        return switch (reason) {
+            case "end_turn" -> FinishReason.STOP;
+            case "tool_use" -> FinishReason.TOOL_CALLS;
+            case "max_tokens", "model_context_window_exceeded" -> FinishReason.LENGTH;
+            case "stop_sequence" -> FinishReason.STOP_SEQUENCE;
+            case "refusal" -> FinishReason.CONTENT_FILTER;
+            default -> FinishReason.OTHER;
+        };
+    }
+
+    @Override
+    public ChatResponse response(String body, @Nullable String requestId) {
+        JsonObject json = http.object(body, requestId, "the reply");
+        if ("error".equals(json.getString("type").orElse(""))) {
+            throw http.replyError("returned an error", json, requestId);
+        }
+        var text = new StringBuilder();
+        var calls = new ArrayList<ToolCall>();
+        JsonArray content = json.getArray("content").orElse(JsonArray.EMPTY);
+        for (JsonValue v : content.items()) {
+            if (v instanceof JsonObject block) {
+                switch (block.getString("type").orElse("")) {
+                    case "text" -> text.append(block.getString("text").orElse(""));
+                    case "tool_use" -> calls.add(new ToolCall(
+                            block.getString("id").filter(id -> !id.isEmpty()).orElse("toolu_" + calls.size()),
+                            block.getString("name").orElse(""),
+                            block.getObject("input").orElse(JsonObject.EMPTY).toJson()));
+                    default -> {
+                        // thinking, server tool blocks: not part of the SPI's reply
+                    }
+                }
+            }
+        }
+        FinishReason reason = json.getString("stop_reason")
+                .map(AnthropicCodec::stopReason)
+                .orElse(FinishReason.STOP);
+        var usage = new UsageState();
+        json.getObject("usage").ifPresent(usage::update);
+        return new ChatResponse(new Message.Assistant(text.toString(), ReplyAssembler.withDistinctIds(calls)),
+                usage.usage(), reason);
+    }
+
+    /** Anthropic counts cache reads and writes apart from {@code input_tokens}; the SPI's input includes them. */
+    private static final class UsageState {
+        long input;
+        long output;
+        long cacheRead;
+        long cacheWrite;
+
+        void update(JsonObject u) {
+            input = u.getLong("input_tokens").orElse(input);
+            output = u.getLong("output_tokens").orElse(output);
+            cacheRead = u.getLong("cache_read_input_tokens").orElse(cacheRead);
+            cacheWrite = u.getLong("cache_creation_input_tokens").orElse(cacheWrite);
+        }
+
+        Usage usage() {
+            long in = Math.max(0, input), read = Math.max(0, cacheRead), write = Math.max(0, cacheWrite);
+            return new Usage(in + read + write, Math.max(0, output), read, write, 0);
+        }
+    }
+
+    /** Reads the events of one streamed reply, which ends at {@code message_stop}. */
+    private static final class StreamReader implements ReplyDecoder.Reader<SseEvent> {
+        private final UsageState usage = new UsageState();
+        /**
+         * The block each content block index (or, for a start without one, a key below zero) names
+         * now: the number of its tool call, or -1 for a block that is no tool call of the reply.
+         */
+        private final Map<Long, Integer> blocks = new HashMap<>();
+        /** A tool call keeps its block's index when that is free, else takes the next number. */
+        private final ToolCallNumbers calls = new ToolCallNumbers();
+        private long lastBlock;
+        private long unindexedBlocks;
+        private boolean anyBlock;
+        private FinishReason finish = FinishReason.STOP;
+
+        @Override
+        public void read(SseEvent event, ReplyDecoder<SseEvent> reply) {
+            String type = event.event();
+            boolean named = !type.equals("message") && !type.isEmpty();
+            if (named && !KNOWN_EVENTS.contains(type)) {
+                return; // ping, content_block_stop, and event types added after this client was written
+            }
+            JsonObject data = reply.json(event.data(), "a stream event");
+            if (!named) {
+                type = data.getString("type").orElse("");
+            }
+            switch (type) {
+                case "message_start" -> {
+                    reply.started();
+                    data.getObject("message").flatMap(m -> m.getObject("usage")).ifPresent(u -> {
+                        usage.update(u);
+                        reply.usage(usage.usage());
+                    });
+                }
+                case "content_block_start" -> {
+                    long key = hasIndex(data) ? index(data, reply) : --unindexedBlocks;
+                    lastBlock = key;
+                    anyBlock = true;
+                    blocks.put(key, -1);
+                    JsonObject block = data.getObject("content_block").orElse(JsonObject.EMPTY);
+                    switch (block.getString("type").orElse("")) {
+                        case "tool_use" -> {
+                            int number = calls.take(key >= 0 ? (int) key : -1);
+                            blocks.put(key, number);
+                            JsonObject input = block.getObject("input").orElse(JsonObject.EMPTY);
+                            reply.toolCall(number, block.getString("id").orElse(null),
+                                    block.getString("name").orElse(""), input.size() == 0 ? "" : input.toJson());
+                        }
+                        case "text" -> reply.text(block.getString("text").orElse(""));
+                        default -> {
+                            // thinking, redacted_thinking, server tools: not part of the SPI's reply
+                        }
+                    }
+                }
+                case "content_block_delta" -> {
+                    JsonObject delta = data.getObject("delta").orElse(JsonObject.EMPTY);
+                    switch (delta.getString("type").orElse("")) {
+                        case "text_delta" -> reply.text(delta.getString("text").orElse(""));
+                        case "input_json_delta" -> {
+                            int number = toolCall(data, reply);
+                            if (number >= 0) {
+                                reply.toolCall(number, null, null, delta.getString("partial_json").orElse(""));
+                            }
+                        }
+                        default -> {
+                            // thinking_delta, signature_delta, citations_delta
+                        }
+                    }
+                }
+                case "message_delta" -> {
+                    data.getObject("delta")
+                            .flatMap(d -> d.getString("stop_reason"))
+                            .ifPresent(r -> finish = stopReason(r));
+                    data.getObject("usage").ifPresent(u -> {
+                        usage.update(u);
+                        reply.usage(usage.usage());
+                    });
+                }
+                case "message_stop" -> {
+                    if (!reply.hasStarted()) {
+                        throw reply.invalid("message_stop arrived before message_start");
+                    }
+                    reply.finish(finish);
+                }
+                case "error" -> throw reply.providerError("sent an error during the reply", data);
+                default -> {
+                    // content_block_stop and event types added after this client was written
+                }
+            }
+        }
+
+        private static boolean hasIndex(JsonObject data) {
+            JsonValue index = data.get("index");
+            return index != null && !(index instanceof JsonValue.JsonNull);
+        }
+
+        private static int index(JsonObject data, ReplyDecoder<SseEvent> reply) {
+            long index = data.getLong("index").orElse(-1L);
+            if (index < 0 || index > 10_000) {
+                throw reply.invalid("a content block has an impossible index " + data.get("index"));
+            }
+            return (int) index;
+        }
+
+        /**
+         * The tool call whose arguments a delta carries (the block its index names, else the block
+         * that started last), or -1 for a block that is no tool call of the reply (a server tool's).
+         * Arguments for a block that never started cannot be placed: an error, not a silent loss.
+         */
+        private int toolCall(JsonObject data, ReplyDecoder<SseEvent> reply) {
+            if (!hasIndex(data) && !anyBlock) {
+                throw reply.invalid("tool call arguments arrived before any content block started");
+            }
+            long key = hasIndex(data) ? index(data, reply) : lastBlock;
+            Integer number = blocks.get(key);
+            if (number == null) {
+                throw reply.invalid("tool call arguments arrived for content block " + key + ", which never started");
+            }
+            return number;
+        }
+    }
+}
