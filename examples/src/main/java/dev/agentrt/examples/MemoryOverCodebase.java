@@ -2,8 +2,8 @@ package dev.agentrt.examples;
 
 import dev.agentrt.core.Agent;
 import dev.agentrt.core.AgentResult;
-import dev.agentrt.core.context.TaskContext;
 import dev.agentrt.core.context.DirectoryOptions;
+import dev.agentrt.core.context.TaskContext;
 import dev.agentrt.core.memory.Memory;
 import dev.agentrt.core.memory.MemoryQuery;
 import dev.agentrt.core.memory.MemoryRecord;
