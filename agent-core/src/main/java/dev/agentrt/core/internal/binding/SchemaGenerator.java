@@ -88,7 +88,9 @@ public final class SchemaGenerator {
             if (!names.add(p.name())) {
                 throw new IllegalArgumentException(p.name() + ": two properties have this name");
             }
-            generator.addProperty(node, p, p.name(), 1);
+            Type type = TypeWalk.canonical(p.type(), Map.of());
+            generator.addProperty(node, new Property(p.name(), type, p.annotated(), p.optional(), p.description()),
+                    p.name(), 1);
         }
         return generator.finish(root);
     }
