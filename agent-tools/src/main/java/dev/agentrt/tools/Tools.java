@@ -1,5 +1,6 @@
 package dev.agentrt.tools;
 
+import dev.agentrt.core.tool.Tool;
 import dev.agentrt.tools.internal.binding.MethodTools;
 
 import java.util.ArrayList;
@@ -9,7 +10,7 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * Turns the {@link ToolMethod @ToolMethod} methods of plain Java objects into {@link dev.agentrt.core.tool.Tool}s.
+ * Turns the {@link ToolMethod @ToolMethod} methods of plain Java objects into {@link Tool}s.
  *
  * <pre>{@code
  * public final class Calendar {
@@ -56,7 +57,7 @@ import java.util.Objects;
  * missing capabilities method; and for an object without any {@code @ToolMethod} method.
  *
  * <p>The tools are immutable and thread-safe. Blocking methods report
- * {@link dev.agentrt.core.tool.Tool#blocking()}, so the registry runs them on
+ * {@link Tool#blocking()}, so the registry runs them on
  * {@link dev.agentrt.core.AgentSchedulers#blocking()} (virtual threads).
  */
 public final class Tools {
@@ -67,9 +68,9 @@ public final class Tools {
      * one object, by name. An argument that is a {@code Class} contributes its static {@code @ToolMethod}
      * methods, as {@link #from(Class)} does.
      */
-    public static List<dev.agentrt.core.tool.Tool> from(Object... beans) {
+    public static List<Tool> from(Object... beans) {
         Objects.requireNonNull(beans, "beans");
-        var all = new ArrayList<dev.agentrt.core.tool.Tool>();
+        var all = new ArrayList<Tool>();
         var owners = new HashMap<String, String>();
         for (Object bean : beans) {
             Objects.requireNonNull(bean, "a bean passed to Tools.from is null");
@@ -82,14 +83,14 @@ public final class Tools {
     }
 
     /** The tools of the static {@code @ToolMethod} methods of {@code type}, by name. */
-    public static List<dev.agentrt.core.tool.Tool> from(Class<?> type) {
+    public static List<Tool> from(Class<?> type) {
         Objects.requireNonNull(type, "type");
-        var all = new ArrayList<dev.agentrt.core.tool.Tool>();
+        var all = new ArrayList<Tool>();
         addAll(MethodTools.ofClass(type), all, new HashMap<>());
         return List.copyOf(all);
     }
 
-    private static void addAll(List<MethodTools.Bound> bound, List<dev.agentrt.core.tool.Tool> all,
+    private static void addAll(List<MethodTools.Bound> bound, List<Tool> all,
             Map<String, String> owners) {
         for (MethodTools.Bound b : bound) {
             String name = b.tool().spec().name();

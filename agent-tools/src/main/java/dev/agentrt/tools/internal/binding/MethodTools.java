@@ -9,6 +9,7 @@ import dev.agentrt.core.json.JsonValue;
 import dev.agentrt.core.json.TypeSchema;
 import dev.agentrt.core.model.ToolSpec;
 import dev.agentrt.core.security.Capability;
+import dev.agentrt.core.tool.Tool;
 import dev.agentrt.core.tool.ToolContext;
 import dev.agentrt.tools.Param;
 import dev.agentrt.tools.ToolMethod;
@@ -49,7 +50,7 @@ import java.util.stream.Collectors;
  */
 public final class MethodTools {
     /** A tool and the method it calls, for messages. */
-    public record Bound(dev.agentrt.core.tool.Tool tool, String where) {}
+    public record Bound(Tool tool, String where) {}
 
     /** The elements of a {@code @ToolMethod} or {@code @Tool}, whichever marks the method. */
     private record Declared(String value, String description, String name, String[] requires, String capabilities) {}
