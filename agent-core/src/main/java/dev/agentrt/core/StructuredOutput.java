@@ -1,42 +1,33 @@
 package dev.agentrt.core;
 
+import dev.agentrt.core.internal.binding.BindingException;
+import dev.agentrt.core.internal.binding.TypeBinding;
 import dev.agentrt.core.json.JsonObject;
 import dev.agentrt.core.json.JsonParseException;
-import dev.agentrt.core.json.JsonSchema;
 import dev.agentrt.core.json.JsonValue;
 import dev.agentrt.core.json.TypeSchema;
 import dev.agentrt.core.model.ResponseFormat;
 import org.jspecify.annotations.Nullable;
-import tools.jackson.core.JacksonException;
-import tools.jackson.databind.DeserializationFeature;
-import tools.jackson.databind.JavaType;
-import tools.jackson.databind.json.JsonMapper;
 
 import java.lang.reflect.Type;
 import java.util.List;
 
 /**
- * What a structured task asks for: the JSON Schema of a Java type, compiled once, and the Jackson
- * mapping from a validated answer to the type. Immutable and thread-safe.
+ * What a structured task asks for: the strict JSON Schema of a Java type and the binding of a
+ * validated answer to the type, both from the one type-binding service ({@link TypeBinding}, the
+ * same as tools use). Immutable and thread-safe.
  */
 final class StructuredOutput {
-    private static final JsonMapper MAPPER = JsonMapper.builder()
-            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
-            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-            .build();
-
     final Type type;
     final JsonObject schema;
-    final JsonSchema compiled;
     final ResponseFormat format;
-    private final JavaType javaType;
+    private final TypeBinding binding;
 
     StructuredOutput(Type type) {
         this.type = type;
-        this.schema = TypeSchema.of(type);
-        this.compiled = JsonSchema.compile(schema);
+        this.binding = TypeBinding.of(type, TypeSchema.Mode.STRICT);
+        this.schema = binding.schema();
         this.format = new ResponseFormat(formatName(type), schema);
-        this.javaType = MAPPER.constructType(type);
     }
 
     /** The answer as a value of the type, or the problems with it. */
@@ -51,19 +42,18 @@ final class StructuredOutput {
     }
 
     Checked check(JsonValue json) {
-        List<String> violations = compiled.validate(json);
+        List<String> violations = binding.validate(json);
         if (!violations.isEmpty()) {
             return new Checked(json, null, violations);
         }
+        if (json == JsonValue.nullValue()) {
+            return new Checked(json, null, List.of("$: the answer is null"));
+        }
         try {
-            Object value = MAPPER.readValue(json.toJson(), javaType);
-            if (value == null) {
-                return new Checked(json, null, List.of("$: the answer is null"));
-            }
-            return new Checked(json, value, List.of());
-        } catch (JacksonException e) {
+            return new Checked(json, binding.bind(json), List.of());
+        } catch (BindingException e) {
             return new Checked(json, null, List.of("the answer does not map to " + type.getTypeName() + ": "
-                    + e.getOriginalMessage()));
+                    + e.getMessage()));
         }
     }
 

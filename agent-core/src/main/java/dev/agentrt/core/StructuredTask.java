@@ -19,8 +19,9 @@ import java.util.Objects;
  *         .execute();
  * }</pre>
  *
- * <p>Supported types are records (nested records, enums, lists, optionals; see
- * {@code TypeSchema}). Immutable; each execution is a new, independent run, like {@link Task}.
+ * <p>Supported types are records and classes with properties (nested, with enums, lists,
+ * optionals, {@code java.time} values; see {@code TypeSchema}, strict mode), bound by the same
+ * binding as tool arguments. Immutable; each execution is a new, independent run, like {@link Task}.
  *
  * @param <T> the answer's type
  */

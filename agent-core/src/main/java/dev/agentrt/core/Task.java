@@ -137,10 +137,12 @@ public final class Task {
     }
 
     /**
-     * This task with a typed answer: the model is asked for JSON matching {@code type}'s schema
-     * (a record), which is validated and mapped to a {@code T}.
+     * This task with a typed answer: the model is asked for JSON matching {@code type}'s strict
+     * schema ({@code TypeSchema.of(type)}: a record or a class with properties), which is validated
+     * and mapped to a {@code T} by the same binding tools use.
      *
-     * @throws IllegalArgumentException when {@code type} has no JSON Schema (not a record, a map...)
+     * @throws IllegalArgumentException when {@code type} has no strict JSON Schema (not an object
+     *         type, or holding a map, a {@code JsonValue}, {@code Object}...)
      */
     public <T> StructuredTask<T> returning(Class<T> type) {
         return new StructuredTask<>(this, type);

@@ -7,12 +7,12 @@ import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
 
 /**
- * Describes a parameter of a {@link Tool} method to the model. Optional: without it a parameter is
+ * Describes a parameter of a {@link ToolMethod} method to the model. Optional: without it a parameter is
  * named by its Java name (the build compiles with {@code -parameters}) and is required unless its type
  * is an {@code Optional} or annotated {@code @Nullable}.
  *
  * <pre>{@code
- * @Tool("Searches the catalogue")
+ * @ToolMethod("Searches the catalogue")
  * public List<Product> search(@Param("Words to look for") String query,
  *         @Param(value = "At most this many results", required = false) Integer limit) { ... }
  * }</pre>

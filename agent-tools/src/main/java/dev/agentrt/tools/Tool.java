@@ -7,82 +7,30 @@ import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
 
 /**
- * Marks a public method as a tool the model can call; {@link Tools#from(Object...)} turns each marked
- * method into a {@link dev.agentrt.core.tool.Tool}. The tool's JSON Schema is generated from the
- * method's parameters (see {@link Param}); its result is what the method returns.
+ * The former name of {@link ToolMethod @ToolMethod}, which shared its simple name with the
+ * {@link dev.agentrt.core.tool.Tool} interface, so that code using both had to spell one out in full.
+ * {@link Tools#from(Object...)} binds a method marked {@code @Tool} exactly as one marked
+ * {@code @ToolMethod}; the elements mean the same. Replace {@code @Tool} with {@code @ToolMethod}.
  *
- * <pre>{@code
- * public final class Weather {
- *     @Tool("Current weather for a city")
- *     public Report currentWeather(@Param("City name, e.g. Paris") String city, Optional<Unit> unit) {
- *         return client.fetch(city, unit.orElse(Unit.CELSIUS));
- *     }
- * }
- *
- * Agent agent = Agent.builder().model(model).tools(Tools.from(new Weather(client))).build();
- * }</pre>
- *
- * <h2>Capabilities</h2>
- * A call runs only if the task holds the capabilities it needs. Declare them statically with
- * {@link #requires}, in the form {@link dev.agentrt.core.security.Capability#describe()} prints, or
- * compute them from the call's arguments with a companion method named by {@link #capabilities}:
- *
- * <pre>{@code
- * @Tool(value = "Reads a project file", capabilities = "readCapabilities")
- * public String readFile(String path) throws IOException {
- *     return Files.readString(root.resolve(path));
- * }
- *
- * // Same parameters as the tool (without ToolContext); returns a Capability, a Collection of them or an array.
- * public List<Capability> readCapabilities(String path) {
- *     return List.of(Capability.fileRead(root.resolve(path)));
- * }
- *
- * @Tool(value = "Refunds an order", requires = "payments:refund")   // Capability.custom("payments", "refund")
- * public String refund(String orderId) { ... }
- * }</pre>
- *
- * A tool that only learns what it needs while running takes a {@link dev.agentrt.core.tool.ToolContext}
- * parameter and calls {@code context.require(...)} (then {@code .block()} in a plain method, which
- * runs on a virtual thread).
- *
- * <h2>Threading</h2>
- * A method returning {@code Mono}, {@code Flux}, another {@code Publisher} or a {@code CompletionStage}
- * is asynchronous: it is called on the thread that subscribes (possibly a Reactor thread) and must
- * not block before returning. Any other method is blocking and runs on
- * {@link dev.agentrt.core.AgentSchedulers#blocking()}. Methods are called concurrently by every task
- * that uses the tool, so the object that declares them must be thread-safe.
+ * @deprecated since 0.2, for removal in the next version: use {@link ToolMethod @ToolMethod}
  */
+@Deprecated(since = "0.2", forRemoval = true)
 @Documented
 @Retention(RetentionPolicy.RUNTIME)
 @Target(ElementType.METHOD)
 public @interface Tool {
-    /** The description written for the model: what the tool does and when to use it. */
+    /** @see ToolMethod#value() */
     String value() default "";
 
-    /** Same as {@link #value}, for those who prefer to name it; set one or the other. */
+    /** @see ToolMethod#description() */
     String description() default "";
 
-    /**
-     * The tool's name, 1-64 letters, digits, {@code _} or {@code -}; by default the method's name in
-     * snake case ({@code currentWeather} becomes {@code current_weather}).
-     */
+    /** @see ToolMethod#name() */
     String name() default "";
 
-    /**
-     * Capabilities every call needs, written as {@code Capability.describe()} prints them:
-     * {@code file-read:/srv/docs}, {@code file-write:/tmp/out}, {@code net:api.example.com},
-     * {@code net:api.example.com:443}, {@code env:API_TOKEN}, {@code memory-read},
-     * {@code memory-write:notes}; anything else is a custom capability {@code name:scope} (or
-     * {@code name} for every scope), also spelled {@code custom:name:scope}.
-     */
+    /** @see ToolMethod#requires() */
     String[] requires() default {};
 
-    /**
-     * The name of a public method of the same class that computes the capabilities a call needs
-     * from its arguments. It takes the tool method's parameters, in order, without any
-     * {@code ToolContext}; it returns a {@code Capability}, a {@code Collection} of them or an array,
-     * must be fast and must not block. Its result is added to {@link #requires}.
-     */
+    /** @see ToolMethod#capabilities() */
     String capabilities() default "";
 }

@@ -1,5 +1,5 @@
 /**
- * Built-in tools for agents: Java methods as tools ({@code @Tool}, {@code Tools.from}), the file
+ * Built-in tools for agents: Java methods as tools ({@code @ToolMethod}, {@code Tools.from}), the file
  * system ({@code fs}), the web ({@code web}) and the Model Context Protocol ({@code mcp}), each
  * behind the core's capability checks.
  */

@@ -59,7 +59,7 @@ class ToolsTest {
     public static final class Travel {
         final AtomicInteger calls = new AtomicInteger();
 
-        @Tool("Plans a trip and returns its summary")
+        @ToolMethod("Plans a trip and returns its summary")
         public Map<String, Object> planTrip(@Param("Where the trip starts") Place start, List<Stop> stops, Unit unit,
                 Optional<Integer> budget, @Param(value = "Anything else", required = false) @Nullable String notes) {
             calls.incrementAndGet();
@@ -69,7 +69,7 @@ class ToolsTest {
                     "notes", notes == null ? "none" : notes);
         }
 
-        @Tool(name = "count", description = "Counts to n")
+        @ToolMethod(name = "count", description = "Counts to n")
         public int countTo(int n) {
             calls.incrementAndGet();
             return n;
@@ -98,24 +98,27 @@ class ToolsTest {
     void generatesTheSchemaOfAMethodFromItsParameterTypes() {
         var tool = named(Tools.from(new Travel()), "plan_trip");
 
+        // Object types are written out where they are used (only cycles go to $defs, as for structured
+        // output); a property's description replaces its type's.
+        String place = """
+                "type":"object",
+                "properties":{"city":{"type":"string","description":"City name"},
+                              "country":{"type":["string","null"]}},
+                "required":["city"],"additionalProperties":false""";
         JsonObject expected = JsonValue.parse("""
                 {"type":"object",
                  "properties":{
-                   "start":{"$ref":"#/$defs/Place","description":"Where the trip starts"},
+                   "start":{%s,"description":"Where the trip starts"},
                    "stops":{"type":"array","items":{"type":"object",
-                     "properties":{"place":{"$ref":"#/$defs/Place"},"nights":{"type":"integer"},
+                     "properties":{"place":{%s,"description":"A place on Earth"},"nights":{"type":"integer"},
                                    "from":{"type":["string","null"],"format":"date"}},
                      "required":["place","nights"],"additionalProperties":false}},
                    "unit":{"type":"string","enum":["CELSIUS","FAHRENHEIT"]},
                    "budget":{"type":["integer","null"]},
                    "notes":{"type":["string","null"],"description":"Anything else"}},
                  "required":["start","stops","unit"],
-                 "additionalProperties":false,
-                 "$defs":{"Place":{"type":"object",
-                   "properties":{"city":{"type":"string","description":"City name"},
-                                 "country":{"type":["string","null"]}},
-                   "required":["city"],"description":"A place on Earth","additionalProperties":false}}}
-                """).asObject();
+                 "additionalProperties":false}
+                """.formatted(place, place)).asObject();
         assertThat(tool.spec().parameters()).isEqualTo(expected);
         assertThat(tool.spec().description()).isEqualTo("Plans a trip and returns its summary");
         assertThat(tool.blocking()).isTrue();
@@ -130,12 +133,12 @@ class ToolsTest {
     }
 
     public static final class Statics {
-        @Tool("Parses")
+        @ToolMethod("Parses")
         public static String parseHTTPResponse(String text) {
             return text.strip();
         }
 
-        @Tool("Lists")
+        @ToolMethod("Lists")
         public static List<String> top10Items() {
             return List.of("a", "b");
         }
@@ -212,7 +215,7 @@ class ToolsTest {
             everyone = new CountDownLatch(n);
         }
 
-        @Tool("Waits for the other callers")
+        @ToolMethod("Waits for the other callers")
         public String meet() throws InterruptedException {
             threads.add(Thread.currentThread().getName() + "#" + Thread.currentThread().threadId());
             everyone.countDown();
@@ -224,57 +227,57 @@ class ToolsTest {
     public static final class Behaviours {
         final Set<String> threads = ConcurrentHashMap.newKeySet();
 
-        @Tool("Fails")
+        @ToolMethod("Fails")
         public String explode(String why) throws java.io.IOException {
             throw new java.io.IOException("disk on fire: " + why);
         }
 
-        @Tool("Sleeps, then answers")
+        @ToolMethod("Sleeps, then answers")
         public String nap(int ms) throws InterruptedException {
             Thread.sleep(ms);
             threads.add(Thread.currentThread().getName());
             return "rested " + ms;
         }
 
-        @Tool("Does nothing")
+        @ToolMethod("Does nothing")
         public void nothing() {}
 
-        @Tool("A later greeting")
+        @ToolMethod("A later greeting")
         public Mono<String> greet(String name) {
             return Mono.delay(Duration.ofMillis(5)).map(x -> "hello " + name);
         }
 
-        @Tool("An empty Mono")
+        @ToolMethod("An empty Mono")
         public Mono<Void> quiet() {
             return Mono.empty();
         }
 
-        @Tool("A failing Mono")
+        @ToolMethod("A failing Mono")
         public Mono<String> sulk() {
             return Mono.error(new IllegalStateException("not today"));
         }
 
-        @Tool("Counts up")
+        @ToolMethod("Counts up")
         public Flux<Integer> upTo(int n) {
             return Flux.range(1, n);
         }
 
-        @Tool("Answers from a future")
+        @ToolMethod("Answers from a future")
         public CompletableFuture<Place> later(String city) {
             return CompletableFuture.supplyAsync(() -> new Place(city, Optional.of("IT")));
         }
 
-        @Tool("A failing future")
+        @ToolMethod("A failing future")
         public CompletableFuture<String> broken() {
             return CompletableFuture.failedFuture(new IllegalArgumentException("no future"));
         }
 
-        @Tool("Returns its own result")
+        @ToolMethod("Returns its own result")
         public ToolResult verdict(boolean ok) {
             return ok ? ToolResult.text("fine") : ToolResult.error(ToolErrorKind.EXECUTION_FAILED, "refused");
         }
 
-        @Tool("Echoes JSON")
+        @ToolMethod("Echoes JSON")
         public JsonValue echo(JsonObject value) {
             return value;
         }
@@ -351,13 +354,13 @@ class ToolsTest {
         final List<String> ran = new ArrayList<>();
         final Path root = Path.of("/srv/docs");
 
-        @Tool(value = "Reads the token", requires = {"env:API_TOKEN", "payments:refund"})
+        @ToolMethod(value = "Reads the token", requires = {"env:API_TOKEN", "payments:refund"})
         public synchronized String token() {
             ran.add("token");
             return "secret";
         }
 
-        @Tool(value = "Reads a document", capabilities = "readCapabilities")
+        @ToolMethod(value = "Reads a document", capabilities = "readCapabilities")
         public synchronized String read(String path, ToolContext context) {
             ran.add("read " + path + " for " + context.taskId());
             return "contents of " + path;
@@ -367,7 +370,7 @@ class ToolsTest {
             return List.of(Capability.fileRead(root.resolve(path)));
         }
 
-        @Tool("Fetches a page, checking the host it learns while running")
+        @ToolMethod("Fetches a page, checking the host it learns while running")
         public synchronized String fetch(String host, ToolContext context) {
             context.require(Capability.net(host)).block();
             ran.add("fetch " + host);
@@ -422,40 +425,40 @@ class ToolsTest {
     }
 
     public static final class NotPublic {
-        @Tool("hidden")
+        @ToolMethod("hidden")
         String hidden() {
             return "";
         }
     }
 
     public static final class StaticOnInstance {
-        @Tool("static")
+        @ToolMethod("static")
         public static String s() {
             return "";
         }
     }
 
     public static final class Clash {
-        @Tool("one")
+        @ToolMethod("one")
         public String same(String a) {
             return a;
         }
 
-        @Tool("two")
+        @ToolMethod("two")
         public String same(int a) {
             return "" + a;
         }
     }
 
     public static final class Untyped {
-        @Tool("takes anything")
+        @ToolMethod("takes anything")
         public String any(Object value) {
             return "" + value;
         }
     }
 
     public static final class Raw {
-        @Tool("takes a raw list")
+        @ToolMethod("takes a raw list")
         @SuppressWarnings("rawtypes")
         public String raw(List values) {
             return "" + values;
@@ -463,21 +466,21 @@ class ToolsTest {
     }
 
     public static final class Generic<T> {
-        @Tool("takes T")
+        @ToolMethod("takes T")
         public String generic(T value) {
             return "" + value;
         }
     }
 
     public static final class BadCapability {
-        @Tool(value = "x", requires = "net:")
+        @ToolMethod(value = "x", requires = "net:")
         public String x() {
             return "";
         }
     }
 
     public static final class MissingCompanion {
-        @Tool(value = "x", capabilities = "nowhere")
+        @ToolMethod(value = "x", capabilities = "nowhere")
         public String x(String path) {
             return path;
         }
@@ -488,14 +491,14 @@ class ToolsTest {
     }
 
     public static final class BadName {
-        @Tool(name = "no spaces allowed", value = "x")
+        @ToolMethod(name = "no spaces allowed", value = "x")
         public String x() {
             return "";
         }
     }
 
     public static final class OptionalPrimitive {
-        @Tool("x")
+        @ToolMethod("x")
         public String x(@Param(required = false) int n) {
             return "" + n;
         }
@@ -508,7 +511,7 @@ class ToolsTest {
     }
 
     public static final class DuplicateElsewhere {
-        @Tool("another count")
+        @ToolMethod("another count")
         public int count(int n) {
             return n;
         }
@@ -524,7 +527,7 @@ class ToolsTest {
                 .hasMessageContaining("static");
         assertThatThrownBy(() -> Tools.from(Travel.class)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("Travel.")
-                .hasMessageContaining("an instance @Tool method");
+                .hasMessageContaining("an instance @ToolMethod method");
         assertThatThrownBy(() -> Tools.from(new Clash())).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("two tools are named 'same'")
                 .hasMessageContaining("Clash.same(");
@@ -553,7 +556,7 @@ class ToolsTest {
                 .hasMessageContaining("OptionalPrimitive.x(int)")
                 .hasMessageContaining("Integer or Optional<Integer>");
         assertThatThrownBy(() -> Tools.from(new Nothing())).isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("Nothing has no public @Tool method");
+                .hasMessageContaining("Nothing has no public @ToolMethod method");
     }
 
     /** The core's contract, run against a generated tool with a computed capability. */

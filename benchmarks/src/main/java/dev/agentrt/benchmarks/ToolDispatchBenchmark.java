@@ -4,11 +4,12 @@ import dev.agentrt.core.model.ToolCall;
 import dev.agentrt.core.security.Capability;
 import dev.agentrt.core.security.Grants;
 import dev.agentrt.core.security.Principal;
+import dev.agentrt.core.tool.Tool;
 import dev.agentrt.core.tool.ToolExecution;
 import dev.agentrt.core.tool.ToolRegistry;
 import dev.agentrt.core.tool.ToolResult;
 import dev.agentrt.tools.Param;
-import dev.agentrt.tools.Tool;
+import dev.agentrt.tools.ToolMethod;
 import dev.agentrt.tools.Tools;
 import org.jspecify.annotations.Nullable;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -42,13 +43,13 @@ public class ToolDispatchBenchmark {
             CELSIUS, FAHRENHEIT
         }
 
-        @Tool(value = "Forecast for a city", requires = "weather:read")
+        @ToolMethod(value = "Forecast for a city", requires = "weather:read")
         public Mono<String> forecast(@Param("City name") String city, @Param("Days ahead") int days,
                 @Param("Unit") Unit unit) {
             return Mono.just(city + ":" + days + ":" + unit);
         }
 
-        @Tool(value = "Forecast for a city, as a plain method", requires = "weather:read")
+        @ToolMethod(value = "Forecast for a city, as a plain method", requires = "weather:read")
         public String forecastBlocking(@Param("City name") String city, @Param("Days ahead") int days,
                 @Param("Unit") Unit unit) {
             return city + ":" + days + ":" + unit;
@@ -64,7 +65,7 @@ public class ToolDispatchBenchmark {
 
     @Setup
     public void setUp() {
-        List<dev.agentrt.core.tool.Tool> tools = Tools.from(new Weather());
+        List<Tool> tools = Tools.from(new Weather());
         registry = ToolRegistry.of(tools);
         execution = ToolExecution.of("t1", Principal.ANONYMOUS, Grants.of(Capability.custom("weather", "read")));
         for (ToolCall call : List.of(reactive, blocking)) {

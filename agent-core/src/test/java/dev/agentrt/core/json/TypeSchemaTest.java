@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.annotation.JsonClassDescription;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import dev.agentrt.core.internal.binding.Json;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -39,10 +40,12 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 class TypeSchemaTest {
-    private static final JsonMapper MAPPER = JsonMapper.builder().build();
+    /** The one mapper that binds what the schemas describe, for structured output and tools alike. */
+    private static final JsonMapper MAPPER = Json.MAPPER;
 
+    /** OpenAI's strict mode: these keywords, and of the formats only those it lists. */
     private static final Set<String> STRICT_KEYWORDS = Set.of("type", "properties", "required",
-            "additionalProperties", "items", "enum", "anyOf", "$defs", "$ref", "description");
+            "additionalProperties", "items", "enum", "anyOf", "$defs", "$ref", "description", "format");
 
     // --------------------------------------------------------------------------------------------
     // Records used by the tests
@@ -135,7 +138,15 @@ class TypeSchemaTest {
         public String name = "";
     }
 
-    record WithPlain(Plain plain) {}
+    static final class NoDefaultConstructor {
+        public final String name;
+
+        NoDefaultConstructor(String name) {
+            this.name = name;
+        }
+    }
+
+    record WithNoDefaultConstructor(NoDefaultConstructor value) {}
 
     record WithJson(JsonValue data) {}
 
@@ -154,7 +165,7 @@ class TypeSchemaTest {
         JsonObject schema = TypeSchema.of(Invoice.class);
 
         assertThat(schema.toJson()).startsWith("""
-                {"type":"object","properties":{"number":{"type":"string"},"issued":{"type":"string"},\
+                {"type":"object","properties":{"number":{"type":"string"},"issued":{"type":"string","format":"date"},\
                 "lines":{"type":"array","items":{"type":"object","properties":{""").endsWith("""
                 "note":{"type":["string","null"]}},"required":["number","issued","lines","note"],\
                 "additionalProperties":false}""");
@@ -173,7 +184,7 @@ class TypeSchemaTest {
                 {"type": "object",
                  "properties": {
                    "invoice_number": {"type": "string", "description": "As printed on the invoice"},
-                   "issued": {"type": "string"},
+                   "issued": {"type": "string", "format": "date"},
                    "customer": %s,
                    "lines": {"type": "array",
                              "items": {"type": "object",
@@ -285,7 +296,7 @@ class TypeSchemaTest {
                      "text": "t", "id": "123e4567-e89b-12d3-a456-426614174000", "uri": "https://example.org/a",
                      "date": "2024-01-02", "instant": "2024-01-02T10:15:30Z",
                      "offset": "2024-01-02T10:15:30+01:00", "zoned": "2024-01-02T10:15:30Z",
-                     "duration": "PT1H30M", "size": "large"}
+                     "duration": "PT1H30M", "size": "LARGE"}
                     """);
 
             assertThat(JsonSchema.compile(TypeSchema.of(Scalars.class)).validate(json)).isEmpty();
@@ -299,12 +310,33 @@ class TypeSchemaTest {
         }
 
         @Test
-        void enumValuesAreWhatJacksonReadsByDefault() {
+        void enumValuesAreTheNamesOrTheirJsonPropertyNeverToString() {
             JsonObject size = properties(TypeSchema.of(Scalars.class)).getObject("size").orElseThrow();
 
-            assertThat(size).isEqualTo(JsonValue.parse("{\"type\": \"string\", \"enum\": [\"small\", \"large\"]}"));
-            assertThat(MAPPER.readValue("\"small\"", Size.class)).isEqualTo(Size.SMALL);
+            assertThat(size).isEqualTo(JsonValue.parse("{\"type\": \"string\", \"enum\": [\"SMALL\", \"LARGE\"]}"));
+            assertThat(MAPPER.readValue("\"SMALL\"", Size.class)).isEqualTo(Size.SMALL);
+            assertThatThrownBy(() -> MAPPER.readValue("\"small\"", Size.class))
+                    .as("toString() is not a value the schema lists")
+                    .isInstanceOf(tools.jackson.core.JacksonException.class);
             assertThat(MAPPER.readValue("\"paid\"", Status.class)).isEqualTo(Status.PAID);
+            assertThat(MAPPER.writeValueAsString(Size.LARGE)).isEqualTo("\"LARGE\"");
+        }
+
+        @Test
+        void javaTimeValuesCarryTheirStandardFormat() {
+            JsonObject properties = properties(TypeSchema.of(Scalars.class));
+
+            assertThat(properties.get("date"))
+                    .isEqualTo(JsonValue.parse("{\"type\": \"string\", \"format\": \"date\"}"));
+            assertThat(properties.get("instant"))
+                    .isEqualTo(JsonValue.parse("{\"type\": \"string\", \"format\": \"date-time\"}"));
+            assertThat(properties.get("offset")).isEqualTo(properties.get("instant"));
+            assertThat(properties.get("zoned")).isEqualTo(properties.get("instant"));
+            assertThat(properties.get("duration"))
+                    .isEqualTo(JsonValue.parse("{\"type\": \"string\", \"format\": \"duration\"}"));
+            assertThat(properties.get("id")).isEqualTo(JsonValue.parse("{\"type\": \"string\", \"format\": \"uuid\"}"));
+            assertThat(properties.get("uri")).as("no format outside OpenAI's list")
+                    .isEqualTo(JsonValue.parse("{\"type\": \"string\"}"));
         }
 
         @Test
@@ -563,12 +595,174 @@ class TypeSchemaTest {
     }
 
     // --------------------------------------------------------------------------------------------
+    // Lenient mode (tool arguments) and the types only it admits
+
+    /** A declaration annotation named like JSpecify's, as jakarta's and JetBrains' are. */
+    static final class Declared {
+        @java.lang.annotation.Retention(java.lang.annotation.RetentionPolicy.RUNTIME)
+        @interface Nullable {
+        }
+    }
+
+    record Settings(String name, @Declared.Nullable String owner, Map<String, Integer> limits,
+            Optional<Map<String, Line>> lines, JsonValue extra, JsonObject meta, @Nullable JsonArray tags) {}
+
+    /** A class Jackson fills through a public field, a setter, and a private field with a public getter. */
+    public static final class Bean {
+        @JsonPropertyDescription("The bean's name")
+        public String name = "";
+        private int size;
+        private @Nullable String colour;
+        @com.fasterxml.jackson.annotation.JsonIgnore
+        public String ignored = "";
+
+        public int getSize() {
+            return size;
+        }
+
+        public void setSize(int size) {
+            this.size = size;
+        }
+
+        public @Nullable String colour() {
+            return colour;
+        }
+
+        public void setColour(@Nullable String colour) {
+            this.colour = colour;
+        }
+    }
+
+    record WithBean(Bean bean) {}
+
+    record WithNumberKeys(Map<Integer, String> byId) {}
+
+    @Nested
+    class Lenient {
+        private final JsonObject settings = TypeSchema.of(Settings.class, TypeSchema.Mode.LENIENT);
+
+        @Test
+        void optionalAndNullablePropertiesAreNotRequiredButAdmitNull() {
+            JsonObject invoice = TypeSchema.of(Invoice.class, TypeSchema.Mode.LENIENT);
+
+            assertThat(invoice.get("required")).isEqualTo(JsonValue.parse("""
+                    ["invoice_number", "issued", "customer", "lines", "status", "paid"]"""));
+            assertThat(properties(invoice).get("note"))
+                    .isEqualTo(JsonValue.parse("{\"type\": [\"string\", \"null\"]}"));
+            assertThat(properties(invoice).getObject("customer").orElseThrow().get("required"))
+                    .isEqualTo(JsonValue.parse("[\"name\"]"));
+            assertThat(TypeSchema.of(Invoice.class, TypeSchema.Mode.LENIENT))
+                    .isSameAs(TypeSchema.of(Invoice.class, TypeSchema.Mode.LENIENT));
+        }
+
+        @Test
+        void strictAndLenientDifferOnlyInWhatIsRequired() {
+            JsonObject strict = TypeSchema.of(Invoice.class);
+            JsonObject lenient = TypeSchema.of(Invoice.class, TypeSchema.Mode.LENIENT);
+
+            assertThat(withoutRequired(lenient)).isEqualTo(withoutRequired(strict));
+            assertThat(TypeSchema.of(Line.class, TypeSchema.Mode.LENIENT)).isEqualTo(TypeSchema.of(Line.class));
+        }
+
+        @Test
+        void aDeclarationAnnotationNamedNullableMakesAPropertyOptionalInBothModes() {
+            assertThat(properties(settings).get("owner"))
+                    .isEqualTo(JsonValue.parse("{\"type\": [\"string\", \"null\"]}"));
+            assertThat(settings.getArray("required").orElseThrow().items()).doesNotContain(JsonValue.of("owner"));
+        }
+
+        @Test
+        void mapWithStringKeysIsAnObjectOfItsValues() {
+            assertThat(properties(settings).get("limits")).isEqualTo(JsonValue.parse("""
+                    {"type": "object", "additionalProperties": {"type": "integer"}}"""));
+            assertThat(properties(settings).get("lines")).isEqualTo(JsonValue.parse("""
+                    {"type": ["object", "null"], "additionalProperties": %s}""".formatted(
+                    TypeSchema.of(Line.class).toJson())));
+        }
+
+        @Test
+        void jsonValuesAdmitAnyJsonAnyObjectOrAnyArray() {
+            assertThat(properties(settings).get("extra")).isEqualTo(JsonObject.EMPTY);
+            assertThat(properties(settings).get("meta")).isEqualTo(JsonValue.parse("{\"type\": \"object\"}"));
+            assertThat(properties(settings).get("tags"))
+                    .isEqualTo(JsonValue.parse("{\"type\": [\"array\", \"null\"]}"));
+            assertThat(settings.get("required"))
+                    .isEqualTo(JsonValue.parse("[\"name\", \"limits\", \"extra\", \"meta\"]"));
+        }
+
+        @Test
+        void jsonValidAgainstTheSchemaIsReadByTheMapper() {
+            JsonValue json = JsonValue.parse("""
+                    {"name": "n", "limits": {"a": 1, "b": 2}, "lines": {"x": {"product": "p", "quantity": 1,
+                     "price": 2.5}}, "extra": [1, "two", null], "meta": {"k": true}}
+                    """);
+
+            assertThat(JsonSchema.compile(settings).validate(json)).isEmpty();
+            assertThat(JsonSchema.compile(settings).validate(JsonValue.parse("""
+                    {"name": "n", "limits": {"a": "one"}, "extra": 1, "meta": {}}"""))).hasSize(1);
+            Settings read = MAPPER.readValue(json.toJson(), Settings.class);
+
+            assertThat(read.owner()).isNull();
+            assertThat(read.limits()).containsExactly(Map.entry("a", 1), Map.entry("b", 2));
+            assertThat(read.lines()).contains(Map.of("x", new Line("p", 1, 2.5)));
+            assertThat(read.extra()).isEqualTo(JsonValue.parse("[1, \"two\", null]"));
+            assertThat(read.meta()).isEqualTo(JsonValue.parse("{\"k\": true}"));
+            assertThat(read.tags()).isNull();
+        }
+
+        @Test
+        void mapWithKeysOtherThanStringsIsRejected() {
+            assertThatThrownBy(() -> TypeSchema.of(WithNumberKeys.class, TypeSchema.Mode.LENIENT))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageStartingWith("WithNumberKeys.byId: java.util.Map<java.lang.Integer, java.lang.String>"
+                            + " is not supported: a map's keys become JSON property names");
+        }
+
+        @Test
+        void objectIsRejectedInBothModes() {
+            assertThatThrownBy(() -> TypeSchema.of(Order.class, TypeSchema.Mode.LENIENT))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageStartingWith("Order.lines[].product: java.lang.Object is not supported")
+                    .hasMessageContaining("or JsonValue");
+        }
+    }
+
+    @Nested
+    class Classes {
+        @Test
+        void classWithANoArgumentConstructorIsAnObjectOfWhatJacksonFills() {
+            JsonObject bean = properties(TypeSchema.of(WithBean.class)).getObject("bean").orElseThrow();
+
+            assertThat(bean).isEqualTo(JsonValue.parse("""
+                    {"type": "object",
+                     "properties": {"name": {"type": "string", "description": "The bean's name"},
+                                    "size": {"type": "integer"},
+                                    "colour": {"type": ["string", "null"]}},
+                     "required": ["name", "size", "colour"],
+                     "additionalProperties": false}"""));
+            assertThat(properties(TypeSchema.of(Plain.class)).members()).containsOnlyKeys("name");
+        }
+
+        @Test
+        void classValidAgainstTheSchemaIsReadByTheMapper() {
+            JsonValue json = JsonValue.parse("{\"bean\": {\"name\": \"b\", \"size\": 3, \"colour\": null}}");
+
+            assertThat(JsonSchema.compile(TypeSchema.of(WithBean.class)).validate(json)).isEmpty();
+            Bean bean = MAPPER.readValue(json.toJson(), WithBean.class).bean();
+
+            assertThat(bean.name).isEqualTo("b");
+            assertThat(bean.getSize()).isEqualTo(3);
+            assertThat(bean.colour()).isNull();
+        }
+    }
+
+    // --------------------------------------------------------------------------------------------
     // Unsupported types
 
     @Nested
     class Unsupported {
         @Test
-        void mapIsRejectedWithASuggestion() {
+        void mapIsRejectedInStrictModeWithASuggestion() {
             assertRejected(WithMap.class, "WithMap.extras: java.util.Map<java.lang.String, java.lang.String> is not"
                     + " supported: strict structured output cannot describe maps", "use a List of records");
         }
@@ -593,14 +787,16 @@ class TypeSchemaTest {
         }
 
         @Test
-        void classThatIsNotARecordIsRejected() {
-            assertRejected(WithPlain.class, "WithPlain.plain: " + Plain.class.getName()
-                    + " is not supported: only records are supported as object types");
+        void classWithoutANoArgumentConstructorIsRejected() {
+            assertRejected(WithNoDefaultConstructor.class, "WithNoDefaultConstructor.value: "
+                    + NoDefaultConstructor.class.getName() + " is not supported: only records and classes with a"
+                    + " no-argument constructor are supported as object types");
         }
 
         @Test
-        void jsonValueIsRejected() {
-            assertRejected(WithJson.class, "WithJson.data: dev.agentrt.core.json.JsonValue is not supported");
+        void jsonValueIsRejectedInStrictMode() {
+            assertRejected(WithJson.class, "WithJson.data: dev.agentrt.core.json.JsonValue is not supported",
+                    "strict structured output cannot admit arbitrary JSON");
         }
 
         @Test
@@ -620,7 +816,7 @@ class TypeSchemaTest {
             assertRejected(String.class, "java.lang.String" + reason);
             assertRejected(new TypeReference<List<String>>() {}.getType(), "java.util.List<java.lang.String>" + reason);
             assertRejected(new TypeReference<Optional<Line>>() {}.getType(), "java.util.Optional<");
-            assertRejected(Plain.class, Plain.class.getName() + reason);
+            assertRejected(NoDefaultConstructor.class, NoDefaultConstructor.class.getName() + reason);
             assertRejected(Status.class, Status.class.getName() + reason);
             assertRejected(JsonObject.class, "dev.agentrt.core.json.JsonObject" + reason);
         }
@@ -658,6 +854,24 @@ class TypeSchemaTest {
         schema.getArray("anyOf")
                 .ifPresent(anyOf -> anyOf.items()
                         .forEach(value -> assertStrict(value.asObject(), at + "|")));
+    }
+
+    private static JsonObject withoutRequired(JsonObject schema) {
+        var members = new LinkedHashMap<String, JsonValue>();
+        schema.members().forEach((name, value) -> {
+            if (!name.equals("required")) {
+                members.put(name, withoutRequired(value));
+            }
+        });
+        return new JsonObject(members);
+    }
+
+    private static JsonValue withoutRequired(JsonValue value) {
+        return switch (value) {
+            case JsonObject o -> withoutRequired(o);
+            case JsonArray a -> new JsonArray(a.items().stream().map(TypeSchemaTest::withoutRequired).toList());
+            default -> value;
+        };
     }
 
     private static JsonObject properties(JsonObject schema) {

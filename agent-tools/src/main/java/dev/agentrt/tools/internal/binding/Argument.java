@@ -1,5 +1,7 @@
 package dev.agentrt.tools.internal.binding;
 
+import dev.agentrt.core.internal.binding.BindingException;
+import dev.agentrt.core.internal.binding.Reader;
 import dev.agentrt.core.json.JsonObject;
 import dev.agentrt.core.json.JsonValue;
 import dev.agentrt.core.tool.ToolContext;

@@ -5,7 +5,7 @@ import dev.agentrt.core.security.Capability;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 
-/** Reads capabilities written as {@link Capability#describe()} prints them, as in {@code @Tool(requires = ...)}. */
+/** Reads capabilities written as {@link Capability#describe()} prints them, as in {@code @ToolMethod(requires = ...)}. */
 final class CapabilityStrings {
     private CapabilityStrings() {}
 

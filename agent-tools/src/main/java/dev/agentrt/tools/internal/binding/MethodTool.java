@@ -2,6 +2,7 @@ package dev.agentrt.tools.internal.binding;
 
 import dev.agentrt.core.CapabilityDeniedException;
 import dev.agentrt.core.ToolException;
+import dev.agentrt.core.internal.binding.BindingException;
 import dev.agentrt.core.json.JsonObject;
 import dev.agentrt.core.model.ToolSpec;
 import dev.agentrt.core.security.Capability;

@@ -1,13 +1,18 @@
 package dev.agentrt.tools.internal.binding;
 
+import dev.agentrt.core.internal.binding.Reader;
+import dev.agentrt.core.internal.binding.Readers;
+import dev.agentrt.core.internal.binding.SchemaGenerator;
 import dev.agentrt.core.json.JsonObject;
 import dev.agentrt.core.json.JsonSchema;
 import dev.agentrt.core.json.JsonValue;
+import dev.agentrt.core.json.TypeSchema;
 import dev.agentrt.core.model.ToolSpec;
 import dev.agentrt.core.security.Capability;
+import dev.agentrt.core.tool.Tool;
 import dev.agentrt.core.tool.ToolContext;
 import dev.agentrt.tools.Param;
-import dev.agentrt.tools.Tool;
+import dev.agentrt.tools.ToolMethod;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Mono;
@@ -36,22 +41,49 @@ import java.util.concurrent.Future;
 import java.util.stream.Collectors;
 
 /**
- * Finds the {@link Tool @Tool} methods of a class and makes a {@link MethodTool} of each: the entry
- * point of {@code dev.agentrt.tools.Tools}. Every problem is an {@link IllegalArgumentException}
- * naming the class and method.
+ * Finds the {@link ToolMethod @ToolMethod} methods of a class (and those marked with the deprecated
+ * {@code @Tool}, bound the same way) and makes a {@link MethodTool} of each: the entry point of
+ * {@code dev.agentrt.tools.Tools}. The schema of the arguments comes from the core's one
+ * type-to-schema path ({@link SchemaGenerator}, lenient mode), the arguments are bound by the core's
+ * readers and mapper. Every problem is an {@link IllegalArgumentException} naming the class and
+ * method.
  */
 public final class MethodTools {
     /** A tool and the method it calls, for messages. */
-    public record Bound(dev.agentrt.core.tool.Tool tool, String where) {}
+    public record Bound(Tool tool, String where) {}
+
+    /** The elements of a {@code @ToolMethod} or {@code @Tool}, whichever marks the method. */
+    private record Declared(String value, String description, String name, String[] requires, String capabilities) {}
 
     private MethodTools() {}
 
-    /** The tools of the instance {@code @Tool} methods of {@code bean}, by name. */
+    /** Whether {@code m} is marked as a tool, by {@code @ToolMethod} or the deprecated {@code @Tool}. */
+    @SuppressWarnings("removal")
+    private static boolean isTool(Method m) {
+        return m.isAnnotationPresent(ToolMethod.class) || m.isAnnotationPresent(dev.agentrt.tools.Tool.class);
+    }
+
+    @SuppressWarnings("removal")
+    private static Declared declared(Method m, String where) {
+        ToolMethod current = m.getAnnotation(ToolMethod.class);
+        dev.agentrt.tools.Tool former = m.getAnnotation(dev.agentrt.tools.Tool.class);
+        if (current != null && former != null) {
+            throw new IllegalArgumentException(where + ": marked both @ToolMethod and @Tool; keep @ToolMethod");
+        }
+        if (current != null) {
+            return new Declared(current.value(), current.description(), current.name(), current.requires(),
+                    current.capabilities());
+        }
+        return new Declared(former.value(), former.description(), former.name(), former.requires(),
+                former.capabilities());
+    }
+
+    /** The tools of the instance {@code @ToolMethod} methods of {@code bean}, by name. */
     public static List<Bound> ofInstance(Object bean) {
         return scan(bean.getClass(), bean);
     }
 
-    /** The tools of the static {@code @Tool} methods of {@code type}, by name. */
+    /** The tools of the static {@code @ToolMethod} methods of {@code type}, by name. */
     public static List<Bound> ofClass(Class<?> type) {
         return scan(type, null);
     }
@@ -59,50 +91,50 @@ public final class MethodTools {
     private static List<Bound> scan(Class<?> type, @Nullable Object bean) {
         for (Class<?> c = type; c != null && c != Object.class; c = c.getSuperclass()) {
             for (Method m : c.getDeclaredMethods()) {
-                if (m.isAnnotationPresent(Tool.class) && !Modifier.isPublic(m.getModifiers())) {
-                    throw new IllegalArgumentException(where(m) + ": a @Tool method must be public");
+                if (isTool(m) && !Modifier.isPublic(m.getModifiers())) {
+                    throw new IllegalArgumentException(where(m) + ": a @ToolMethod method must be public");
                 }
             }
         }
         var methods = new ArrayList<Method>();
         for (Method m : type.getMethods()) {
-            if (m.isAnnotationPresent(Tool.class) && !m.isBridge() && !m.isSynthetic()) {
+            if (isTool(m) && !m.isBridge() && !m.isSynthetic()) {
                 methods.add(m);
             }
         }
         if (methods.isEmpty()) {
-            throw new IllegalArgumentException(type.getName() + " has no public @Tool method"
+            throw new IllegalArgumentException(type.getName() + " has no public @ToolMethod method"
                     + (bean == null
                             ? ""
                             : " (static ones are found through Tools.from(" + type.getSimpleName()
                                     + ".class))"));
         }
-        var schemas = new Schemas();
         var bound = new ArrayList<Bound>(methods.size());
         for (Method m : methods) {
-            bound.add(new Bound(make(type, m, bean, schemas), where(m)));
+            bound.add(new Bound(make(type, m, bean), where(m)));
         }
         bound.sort(Comparator.comparing(b -> b.tool().spec().name()));
         return List.copyOf(bound);
     }
 
-    private static MethodTool make(Class<?> type, Method m, @Nullable Object bean, Schemas schemas) {
+    private static MethodTool make(Class<?> type, Method m, @Nullable Object bean) {
         String where = where(m);
         boolean isStatic = Modifier.isStatic(m.getModifiers());
         if (bean != null && isStatic) {
-            throw new IllegalArgumentException(where + ": a static @Tool method; static tools come from the class,"
-                    + " Tools.from(" + type.getSimpleName() + ".class), not from an instance");
+            throw new IllegalArgumentException(
+                    where + ": a static @ToolMethod method; static tools come from the class,"
+                            + " Tools.from(" + type.getSimpleName() + ".class), not from an instance");
         }
         if (bean == null && !isStatic) {
-            throw new IllegalArgumentException(where + ": an instance @Tool method; pass an instance of "
+            throw new IllegalArgumentException(where + ": an instance @ToolMethod method; pass an instance of "
                     + type.getSimpleName() + " to Tools.from, not the class");
         }
-        Tool annotation = m.getAnnotation(Tool.class);
-        String description = alias(annotation.value(), annotation.description(), where, "@Tool");
+        Declared annotation = declared(m, where);
+        String description = alias(annotation.value(), annotation.description(), where, "@ToolMethod");
         String name = annotation.name().isEmpty() ? snakeCase(m.getName()) : annotation.name();
 
         var arguments = new ArrayList<Argument>();
-        var properties = new ArrayList<Schemas.Property>();
+        var properties = new ArrayList<SchemaGenerator.Property>();
         var jsonTypes = new ArrayList<Type>();
         var names = new HashSet<String>();
         for (Parameter p : m.getParameters()) {
@@ -124,7 +156,7 @@ public final class MethodTools {
 
         JsonObject schema;
         try {
-            schema = schemas.arguments(properties);
+            schema = SchemaGenerator.object(properties, TypeSchema.Mode.LENIENT);
             JsonSchema.compile(schema);
         } catch (RuntimeException e) {
             throw new IllegalArgumentException(where + ": cannot generate the JSON Schema of its parameters: "
@@ -135,7 +167,7 @@ public final class MethodTools {
             spec = new ToolSpec(name, description, schema);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(where + ": " + e.getMessage()
-                    + (annotation.name().isEmpty() ? "; name it with @Tool(name = ...)" : ""), e);
+                    + (annotation.name().isEmpty() ? "; name it with @ToolMethod(name = ...)" : ""), e);
         }
 
         var fixed = new ArrayList<Capability>();
@@ -143,7 +175,7 @@ public final class MethodTools {
             try {
                 fixed.add(CapabilityStrings.parse(text));
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException(where + ": @Tool(requires) has an invalid capability: "
+                throw new IllegalArgumentException(where + ": @ToolMethod(requires) has an invalid capability: "
                         + e.getMessage(), e);
             }
         }
@@ -169,7 +201,8 @@ public final class MethodTools {
         return new MethodTool(spec, where, handle(m, bean, where), arguments, kind, returnsVoid, fixed, capabilities);
     }
 
-    private static Argument.FromJson parameter(Parameter p, String where, List<Schemas.Property> properties) {
+    private static Argument.FromJson parameter(Parameter p, String where,
+            List<SchemaGenerator.Property> properties) {
         Param param = p.getAnnotation(Param.class);
         String name = param == null ? "" : param.name();
         if (name.isEmpty()) {
@@ -186,8 +219,8 @@ public final class MethodTools {
         Type type = p.getParameterizedType();
         Class<?> raw = p.getType();
         String at = where + ", parameter \"" + name + "\"";
+        requireSupported(type, at);
 
-        Type schemaType;
         Reader reader;
         Object absent = null;
         boolean required;
@@ -195,38 +228,31 @@ public final class MethodTools {
             if (!(type instanceof ParameterizedType optional)) {
                 throw new IllegalArgumentException(at + ": the raw type Optional lacks its type argument");
             }
-            schemaType = optional.getActualTypeArguments()[0];
-            requireSupported(schemaType, at);
-            reader = Readers.optional(Readers.forType(schemaType));
+            reader = Readers.optional(Readers.forType(optional.getActualTypeArguments()[0]));
             absent = Optional.empty();
             required = false;
         } else if (raw == OptionalInt.class) {
-            schemaType = int.class;
             reader = Readers.optionalInt();
             absent = OptionalInt.empty();
             required = false;
         } else if (raw == OptionalLong.class) {
-            schemaType = long.class;
             reader = Readers.optionalLong();
             absent = OptionalLong.empty();
             required = false;
         } else if (raw == OptionalDouble.class) {
-            schemaType = double.class;
             reader = Readers.optionalDouble();
             absent = OptionalDouble.empty();
             required = false;
         } else {
-            requireSupported(type, at);
-            schemaType = type;
             reader = Readers.forType(type);
-            required = wanted && !Schemas.isNullable(p.getAnnotatedType().getAnnotations())
-                    && !Schemas.isNullable(p.getAnnotations());
+            required = wanted && !SchemaGenerator.mayBeAbsent(type, p.getAnnotatedType(), p);
             if (!required && raw.isPrimitive()) {
                 throw new IllegalArgumentException(at + ": a primitive " + raw + " cannot be left out; declare it as "
                         + boxed(raw) + " or Optional<" + boxed(raw) + ">");
             }
         }
-        properties.add(new Schemas.Property(name, schemaType, required, description));
+        properties.add(new SchemaGenerator.Property(name, type, p.getAnnotatedType(), !required,
+                description.isEmpty() ? null : description));
         return new Argument.FromJson(name, reader, required, absent, raw == JsonValue.class);
     }
 
@@ -249,7 +275,7 @@ public final class MethodTools {
         String signature = "public Collection<Capability> " + name + "("
                 + parameters.stream().map(Type::getTypeName).collect(Collectors.joining(", ")) + ")";
         if (found == null) {
-            throw new IllegalArgumentException(where + ": @Tool(capabilities = \"" + name + "\") names no method "
+            throw new IllegalArgumentException(where + ": @ToolMethod(capabilities = \"" + name + "\") names no method "
                     + signature + " in " + type.getName()
                     + " (it takes the tool's parameters without ToolContext, and must be public)");
         }

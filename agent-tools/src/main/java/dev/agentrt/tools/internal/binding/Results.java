@@ -2,6 +2,7 @@ package dev.agentrt.tools.internal.binding;
 
 import dev.agentrt.core.CapabilityDeniedException;
 import dev.agentrt.core.ToolException;
+import dev.agentrt.core.internal.binding.Json;
 import dev.agentrt.core.json.JsonValue;
 import dev.agentrt.core.tool.ToolErrorKind;
 import dev.agentrt.core.tool.ToolResult;

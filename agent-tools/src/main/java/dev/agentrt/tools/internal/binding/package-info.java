@@ -1,5 +1,5 @@
 /**
- * How {@code @Tool} methods become tools: schema generation, argument binding, invocation and result
+ * How {@code @ToolMethod} methods become tools: schema generation, argument binding, invocation and result
  * conversion. Not API: use {@code dev.agentrt.tools.Tools}.
  */
 @NullMarked

@@ -1,4 +1,4 @@
-package dev.agentrt.tools.internal.binding;
+package dev.agentrt.core.internal.binding;
 
 import dev.agentrt.core.json.JsonArray;
 import dev.agentrt.core.json.JsonObject;
@@ -26,10 +26,10 @@ import java.util.OptionalLong;
  * JSON values are read straight from the validated {@link JsonValue}; everything else goes through a
  * Jackson {@link ObjectReader} made once per parameter.
  */
-final class Readers {
+public final class Readers {
     private Readers() {}
 
-    static Reader forType(Type type) {
+    public static Reader forType(Type type) {
         if (type instanceof Class<?> c) {
             Reader direct = direct(c);
             if (direct != null) {
@@ -46,19 +46,19 @@ final class Readers {
     }
 
     /** Wraps the reader of {@code Optional<T>}'s {@code T}. */
-    static Reader optional(Reader element) {
+    public static Reader optional(Reader element) {
         return v -> Optional.ofNullable(element.read(v));
     }
 
-    static Reader optionalInt() {
+    public static Reader optionalInt() {
         return v -> OptionalInt.of(intValue(v));
     }
 
-    static Reader optionalLong() {
+    public static Reader optionalLong() {
         return v -> OptionalLong.of(longValue(v));
     }
 
-    static Reader optionalDouble() {
+    public static Reader optionalDouble() {
         return v -> OptionalDouble.of(number(v).doubleValue());
     }
 

@@ -1,4 +1,4 @@
-package dev.agentrt.tools.internal.binding;
+package dev.agentrt.core.internal.binding;
 
 import dev.agentrt.core.json.JsonArray;
 import dev.agentrt.core.json.JsonObject;
@@ -9,6 +9,7 @@ import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonGenerator;
 import tools.jackson.core.JsonParser;
 import tools.jackson.databind.DeserializationContext;
+import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.SerializationContext;
 import tools.jackson.databind.ValueDeserializer;
 import tools.jackson.databind.ValueSerializer;
@@ -17,14 +18,18 @@ import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.module.SimpleModule;
 
 /**
- * The one Jackson mapper of method tools: binds arguments, writes results and backs the schema
- * generator, so that the three agree. Enums are read and written by name (or their
- * {@code @JsonProperty}/{@code @JsonValue}), as the generated schemas list them; the core's
- * {@link JsonValue}s are read and written as the JSON they hold.
+ * The one Jackson mapper of agentrt's type binding: it binds structured answers and tool arguments,
+ * writes tool results and decides the enum values the generated schemas list, so that the three
+ * agree. Enums are read and written by {@code name()} (or their {@code @JsonProperty}/{@code @JsonValue}),
+ * not by {@code toString()}, which Jackson 3 uses by default; a {@code null} for a primitive fails
+ * instead of becoming zero; the core's {@link JsonValue}s are read and written as the JSON they hold.
+ * Thread-safe, as a configured Jackson mapper is.
  */
-final class Json {
-    static final JsonMapper MAPPER = JsonMapper.builder()
+public final class Json {
+    /** The mapper; never reconfigure it. */
+    public static final JsonMapper MAPPER = JsonMapper.builder()
             .disable(EnumFeature.READ_ENUMS_USING_TO_STRING, EnumFeature.WRITE_ENUMS_USING_TO_STRING)
+            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
             .addModule(jsonValues())
             .build();
 
@@ -70,6 +75,7 @@ final class Json {
 
         @Override
         public @Nullable T getNullValue(DeserializationContext ctxt) {
+            // JSON null is a value of JsonValue (the JSON it holds), not the absence of one.
             return type == JsonValue.class ? type.cast(JsonValue.nullValue()) : null;
         }
     }
