@@ -9,7 +9,7 @@ import dev.agentrt.core.model.ToolCall;
 import dev.agentrt.examples.support.Console;
 import dev.agentrt.examples.support.Offline;
 import dev.agentrt.tools.Param;
-import dev.agentrt.tools.Tool;
+import dev.agentrt.tools.ToolMethod;
 import dev.agentrt.tools.Tools;
 
 import java.io.PrintStream;
@@ -17,7 +17,7 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * Shows: the public methods of a plain Java object as tools ({@code Tools.from(object)} over {@code @Tool} methods):
+ * Shows: the public methods of a plain Java object as tools ({@code Tools.from(object)} over {@code @ToolMethod} methods):
  * schemas generated from the parameters, records returned as JSON, an exception turned into an error the model reads.
  * Needs: nothing (offline, scripted model); the same environment variables as {@link QuickStart} for a real model.
  * You will see: each tool's schema, the calls with their results (one failing), and the agent's answer.
@@ -31,7 +31,7 @@ public final class AgentWithTools {
 
     /** The recipe: annotate methods, turn the object into tools, give them to an agent. */
     static AgentResult recipe(ChatModel model, PrintStream out) {
-        var tools = Tools.from(new Warehouse(Map.of("KB-42", 12, "MS-7", 0))); // one tool per @Tool method
+        var tools = Tools.from(new Warehouse(Map.of("KB-42", 12, "MS-7", 0))); // one tool per @ToolMethod method
         tools.forEach(tool -> out.println(tool.spec().name() + ": " + tool.spec().parameters().toJson()));
         Agent agent = Agent.builder()
                 .model(model)
@@ -56,12 +56,12 @@ public final class AgentWithTools {
         /** What {@link #reserve} returns; the model reads it as JSON. */
         public record Reservation(String id, String sku, int quantity, int left) {}
 
-        @Tool("How many units of a product are in stock")
+        @ToolMethod("How many units of a product are in stock")
         public synchronized int stock(@Param("Product code, e.g. KB-42") String sku) {
             return stock.getOrDefault(sku, 0);
         }
 
-        @Tool("Reserves units of a product for an order; fails when fewer are in stock")
+        @ToolMethod("Reserves units of a product for an order; fails when fewer are in stock")
         public synchronized Reservation reserve(@Param("Product code") String sku,
                 @Param("How many units, at least 1") int quantity) {
             int have = stock.getOrDefault(sku, 0);

@@ -12,7 +12,7 @@ import dev.agentrt.core.security.Decision;
 import dev.agentrt.examples.support.Console;
 import dev.agentrt.examples.support.Offline;
 import dev.agentrt.tools.Param;
-import dev.agentrt.tools.Tool;
+import dev.agentrt.tools.ToolMethod;
 import dev.agentrt.tools.Tools;
 import reactor.core.publisher.Mono;
 
@@ -53,7 +53,7 @@ public final class ApprovalFlow {
 
     /** The tool. Thread-safe (no state). */
     public static final class Payments {
-        @Tool(value = "Refunds an order", requires = "payments:refund") // Capability.custom("payments", "refund")
+        @ToolMethod(value = "Refunds an order", requires = "payments:refund") // Capability.custom("payments", "refund")
         public String refund(@Param("Order id, e.g. A-100") String orderId, @Param("Amount in EUR") long amountEur) {
             return "refunded " + amountEur + " EUR on order " + orderId;
         }
