@@ -30,4 +30,9 @@ class ApiSurfaceTest {
     void publicSignaturesNameNoInternalOrThirdPartyType() {
         API.assertNamesNoForeignTypes();
     }
+
+    @Test
+    void everyApiPackageIsNullMarked() {
+        API.assertPackagesAreNullMarked();
+    }
 }

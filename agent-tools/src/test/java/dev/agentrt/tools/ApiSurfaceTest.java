@@ -25,4 +25,9 @@ class ApiSurfaceTest {
     void publicSignaturesNameNoInternalOrThirdPartyType() {
         API.assertNamesNoForeignTypes();
     }
+
+    @Test
+    void everyApiPackageIsNullMarked() {
+        API.assertPackagesAreNullMarked();
+    }
 }

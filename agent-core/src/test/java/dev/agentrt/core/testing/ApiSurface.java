@@ -30,13 +30,15 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
- * The public API of one module, read from its compiled classes, and the two checks every library
+ * The public API of one module, read from its compiled classes, and the checks every library
  * module runs on it (each module's {@code ApiSurfaceTest}):
  * <ol>
  * <li>{@link #assertMatches(Path)}: the surface (every public or protected type and member outside
  * {@code ….internal} packages, one signature a line, sorted) equals a checked-in file, so that a change
  * to the API is a visible change to that file in review. Run the test with {@code -Dapi.update=true} to
  * write the file instead of comparing it.
+ * <li>{@link #assertPackagesAreNullMarked()}: every API package has a {@code package-info} with
+ * {@code @NullMarked}.
  * <li>{@link #assertNamesNoForeignTypes()}: no signature of that surface names a type of an
  * {@code internal} package or of a third-party library, except the few the whole project allows
  * (Reactive Streams, Reactor's {@code Mono}, {@code Flux} and {@code Scheduler}) and the ones the module
@@ -48,6 +50,10 @@ import java.util.stream.Stream;
  * api.assertNamesNoForeignTypes();
  * api.assertMatches(Path.of("src/test/resources/api/agent-core.api"));
  * }</pre>
+ *
+ * <p>Regenerate every module's file after intended API changes (then review and commit the diff):
+ * {@code ./mvnw -B -o test -pl agent-core,agent-tools,agent-sandbox,agent-inference,agent-memory
+ * -Dtest=ApiSurfaceTest -Dsurefire.failIfNoSpecifiedTests=false -Dapi.update=true}.
  *
  * <p>JPMS would enforce the boundary at compile time; several runtime dependencies ship no module
  * descriptor and agent-core's test-jar adds classes to agent-core's packages, so the boundary is
@@ -114,6 +120,25 @@ public final class ApiSurface {
             throw new AssertionError("The public API names internal or third-party types (move the type into an"
                     + " API package, wrap it in one of ours, or allow it with a reason in the module's"
                     + " ApiSurfaceTest):\n  " + String.join("\n  ", found));
+        }
+    }
+
+    /**
+     * Fails, naming them, when a package of the surface has no {@code package-info} annotated with JSpecify's
+     * {@code @NullMarked} (the Javadoc it should carry, a usage note, is for review to check).
+     */
+    public void assertPackagesAreNullMarked() {
+        List<String> unmarked = types.keySet()
+                .stream()
+                .map(Class::getPackage)
+                .distinct()
+                .filter(p -> Arrays.stream(p.getAnnotations())
+                        .noneMatch(a -> a.annotationType().getName().equals("org.jspecify.annotations.NullMarked")))
+                .map(Package::getName)
+                .sorted()
+                .toList();
+        if (!unmarked.isEmpty()) {
+            throw new AssertionError("API packages without a @NullMarked package-info.java: " + unmarked);
         }
     }
 
