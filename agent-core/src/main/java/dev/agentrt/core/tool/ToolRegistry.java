@@ -138,12 +138,11 @@ public final class ToolRegistry {
 
     /**
      * Runs one call under {@code execution}'s policy. Never errors: every failure is an error result. Cold:
-     * each subscription runs the call anew, starting from the policy's grants.
+     * each subscription runs the call anew; what an approver grants "for the task" lasts for this call.
      */
     public Mono<ToolResult> execute(ToolCall call, ToolExecution execution) {
         Objects.requireNonNull(call, "call");
-        Objects.requireNonNull(execution, "execution");
-        return Mono.defer(() -> run(call, new ToolSession(execution)));
+        return run(call, new ToolSession(execution));
     }
 
     private Mono<ToolResult> run(ToolCall call, ToolSession execution) {
