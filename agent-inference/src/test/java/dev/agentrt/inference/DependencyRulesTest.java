@@ -50,4 +50,11 @@ class DependencyRulesTest {
                 .resideInAnyPackage("ai.djl..", "com.hubspot.jinjava..", "jinjava..")
                 .check(CLASSES);
     }
+
+    @Test
+    void usesNoOtherModulesInternalsBeyondThoseExportedToIt() {
+        noClasses().should()
+                .dependOnClassesThat(ModuleClasses.internalsNotExportedTo("dev.agentrt.inference"))
+                .check(CLASSES);
+    }
 }

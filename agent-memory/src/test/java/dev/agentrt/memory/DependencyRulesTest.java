@@ -54,4 +54,11 @@ class DependencyRulesTest {
                 .resideInAPackage("dev.agentrt.inference..")
                 .check(CLASSES);
     }
+
+    @Test
+    void usesNoOtherModulesInternalsBeyondThoseExportedToIt() {
+        noClasses().should()
+                .dependOnClassesThat(ModuleClasses.internalsNotExportedTo("dev.agentrt.memory"))
+                .check(CLASSES);
+    }
 }

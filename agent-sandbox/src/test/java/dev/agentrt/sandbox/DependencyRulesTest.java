@@ -45,4 +45,14 @@ class DependencyRulesTest {
                 .resideInAnyPackage("run.endive..", "io.roastedroot..")
                 .check(CLASSES);
     }
+
+    @Test
+    void usesNoOtherModulesInternalsBeyondThoseExportedToIt() {
+        // Mounts and the JavaScript host files go through the confinement layer (fs); the plugins' http_get through
+        // the egress engine (net).
+        noClasses().should()
+                .dependOnClassesThat(ModuleClasses.internalsNotExportedTo("dev.agentrt.sandbox",
+                        "dev.agentrt.core.internal.fs", "dev.agentrt.core.internal.net"))
+                .check(CLASSES);
+    }
 }

@@ -50,4 +50,15 @@ class DependencyRulesTest {
                         "com.fasterxml.classmate..")
                 .check(CLASSES);
     }
+
+    @Test
+    void usesNoOtherModulesInternalsBeyondThoseExportedToIt() {
+        // The file tools open files through the confinement layer (fs), the web tools send
+        // through the egress engine (net), and MCP's HTTP transport shares the JDK HTTP client (http).
+        noClasses().should()
+                .dependOnClassesThat(
+                        ModuleClasses.internalsNotExportedTo("dev.agentrt.tools", "dev.agentrt.core.internal.fs",
+                                "dev.agentrt.core.internal.net", "dev.agentrt.core.internal.http"))
+                .check(CLASSES);
+    }
 }
