@@ -40,13 +40,13 @@ import java.util.stream.Stream;
  * <li>{@link #assertPackagesAreNullMarked()}: every API package has a {@code package-info} with
  * {@code @NullMarked}.
  * <li>{@link #assertNamesNoForeignTypes()}: no signature of that surface names a type of an
- * {@code internal} package or of a third-party library, except the few the whole project allows
- * (Reactive Streams, Reactor's {@code Mono}, {@code Flux} and {@code Scheduler}) and the ones the module
+ * {@code internal} package or of a third-party library, except the JDK's and the few the whole project
+ * allows (Reactive Streams, Reactor's {@code Mono}, {@code Flux} and {@code Scheduler}) and the ones the module
  * lists with a reason ({@link Builder#allow(String, String)}).
  * </ol>
  *
  * <pre>{@code
- * ApiSurface api = ApiSurface.of(Agent.class).build();     // the classes directory (or jar) of Agent's module
+ * ApiSurface api = ApiSurface.of(Agent.class).build();     // Agent's module: its target/classes
  * api.assertNamesNoForeignTypes();
  * api.assertMatches(Path.of("src/test/resources/api/agent-core.api"));
  * }</pre>
@@ -74,7 +74,7 @@ public final class ApiSurface {
     private final Map<String, String> allowed;
 
     private ApiSurface(Map<Class<?>, List<String>> types, Map<String, String> allowed) {
-        this.types = types;
+        this.types = Map.copyOf(types);
         this.allowed = allowed;
     }
 
