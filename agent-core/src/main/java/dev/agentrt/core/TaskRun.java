@@ -3,6 +3,7 @@ package dev.agentrt.core;
 import dev.agentrt.core.context.TaskContext;
 import dev.agentrt.core.internal.ContextReadTool;
 import dev.agentrt.core.internal.ReplyAssembler;
+import dev.agentrt.core.internal.ToolSession;
 import dev.agentrt.core.memory.Memory;
 import dev.agentrt.core.memory.MemoryQuery;
 import dev.agentrt.core.model.ChatEvent;
@@ -65,7 +66,8 @@ final class TaskRun {
     private final String taskId;
     private final AgentEvent.Listener @Nullable [] listeners;
     private final @Nullable Consumer<AgentEvent> sink;
-    private final ToolExecution execution;
+    /** The task's tool calls: their policy, the step they run in, the grants approvals extended. */
+    private final ToolSession toolSession;
     private final ToolRegistry registry;
     private final List<ToolSpec> toolSpecs;
     private final ChatOptions options;
@@ -98,9 +100,9 @@ final class TaskRun {
             tools = tools.plus(new ContextReadTool(root));
         }
         this.registry = tools;
-        this.execution = new ToolExecution(taskId, task.principal(), grants, agent.approvals(), agent.toolTimeout(),
-                listeners == null && sink == null ? null : this::emit, agent.toolAccess());
-        List<ToolSpec> specs = registry.specs(execution);
+        this.toolSession = new ToolSession(new ToolExecution(taskId, task.principal(), grants, agent.approvals(),
+                agent.toolTimeout(), listeners == null && sink == null ? null : this::emit, agent.toolAccess()));
+        List<ToolSpec> specs = toolSession.specs(registry);
         ChatOptions opts = agent.options();
         String fin = null;
         if (output != null) {
@@ -279,7 +281,7 @@ final class TaskRun {
             step = ++steps;
             view = agent.window().select(transcript);
         }
-        execution.step(step);
+        toolSession.step(step);
         var request = new ChatRequest(view, toolSpecs, options);
         var attempts = new Attempts();
         return ask(request, step, attempts).flatMap(response -> afterReply(response, attempts.spent, step).then());
@@ -426,7 +428,7 @@ final class TaskRun {
         ToolCall truncated = finish == FinishReason.LENGTH ? calls.get(calls.size() - 1) : null;
         if (calls.size() == 1 && truncated == null && preset == null) {
             ToolCall call = calls.get(0);
-            return registry.execute(call, execution).doOnNext(r -> {
+            return toolSession.execute(registry, call).doOnNext(r -> {
                 append(resultMessage(call, r));
                 stepDone(step, stepUsage, total);
             });
@@ -439,7 +441,7 @@ final class TaskRun {
                     if (c == truncated) {
                         return Mono.just(truncatedCall(c, step));
                     }
-                    return registry.execute(c, execution).map(r -> resultMessage(c, r));
+                    return toolSession.execute(registry, c).map(r -> resultMessage(c, r));
                 }, agent.maxConcurrentToolCalls())
                 .doOnNext(this::append)
                 .doOnComplete(() -> stepDone(step, stepUsage, total))

@@ -15,7 +15,6 @@ import dev.agentrt.inference.internal.chat.ChatTemplate;
 import dev.agentrt.inference.internal.chat.DecoderSession;
 import dev.agentrt.inference.internal.chat.Generation;
 import dev.agentrt.inference.internal.chat.ModelDirectory;
-import dev.agentrt.inference.internal.chat.ModelLoadException;
 import dev.agentrt.inference.internal.chat.SamplingSettings;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;

@@ -2,34 +2,48 @@ package dev.agentrt.core.tool;
 
 import dev.agentrt.core.AgentEvent;
 import dev.agentrt.core.security.ApprovalHandler;
-import dev.agentrt.core.security.Capability;
 import dev.agentrt.core.security.Grants;
 import dev.agentrt.core.security.Principal;
 import org.jspecify.annotations.Nullable;
 
 import java.time.Duration;
-import java.util.List;
 import java.util.Objects;
 import java.util.function.Consumer;
 
 /**
- * The policy one task's tool calls run under: who asks, what is granted, who approves, how long a
- * call may take, where events go. The agent makes one per task; use it directly only to drive a
- * {@link ToolRegistry} without an agent.
+ * The policy a task's tool calls run under: who asks, what is granted, who approves what is missing, how
+ * long a call may take, which tools the caller sees, and who listens to the calls' events. The agent makes
+ * one per task; build one yourself only to drive a {@link ToolRegistry} without an agent:
  *
- * <p>Thread-safe: the calls of one step run concurrently and may each extend the task's grants
- * through an approval.
+ * <pre>{@code
+ * ToolExecution policy = ToolExecution.builder("t1", Principal.ANONYMOUS, Grants.of(Capability.fileRead(docs)))
+ *         .timeout(Duration.ofSeconds(10))
+ *         .events(event -> log.info("{}", event))
+ *         .build();
+ * ToolResult r = registry.execute(call, policy).block();
+ * }</pre>
+ *
+ * <p>When you drive a registry yourself, each {@link ToolRegistry#execute} call starts from these grants:
+ * an approval "for the task" lasts for that call, and events carry step 1. Inside an agent the task keeps
+ * what approvers grant and numbers its steps.
+ *
+ * <p>Immutable and thread-safe; {@link #toBuilder()} makes variants.
  */
 public final class ToolExecution {
+    private static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
+
     private final String taskId;
     private final Principal principal;
+    private final Grants grants;
     private final @Nullable ApprovalHandler approvals;
     private final Duration timeout;
     private final @Nullable Consumer<AgentEvent> events;
     private final ToolAccess access;
-    private volatile Grants grants;
-    private volatile int step = 1;
 
+    /**
+     * A policy with every setting; {@code approvals} and {@code events} may be {@code null} (no approver, no
+     * listener). Fails with {@code IllegalArgumentException} unless {@code timeout} is positive.
+     */
     public ToolExecution(String taskId, Principal principal, Grants grants, @Nullable ApprovalHandler approvals,
             Duration timeout, @Nullable Consumer<AgentEvent> events, ToolAccess access) {
         this.taskId = Objects.requireNonNull(taskId, "taskId");
@@ -44,58 +58,118 @@ public final class ToolExecution {
         }
     }
 
-    /** A policy with the given grants, no approvals, a 30 s timeout and no events. */
+    /** A policy with the given grants, no approvals, a 30 s timeout, every tool visible and no events. */
     public static ToolExecution of(String taskId, Principal principal, Grants grants) {
-        return new ToolExecution(taskId, principal, grants, null, Duration.ofSeconds(30), null, ToolAccess.ALL);
+        return new ToolExecution(taskId, principal, grants, null, DEFAULT_TIMEOUT, null, ToolAccess.ALL);
     }
 
+    /** Starts a policy with the defaults of {@link #of}. */
+    public static Builder builder(String taskId, Principal principal, Grants grants) {
+        return new Builder(of(taskId, principal, grants));
+    }
+
+    /** A builder that starts from this policy. */
+    public Builder toBuilder() {
+        return new Builder(this);
+    }
+
+    /** The task the calls belong to; events and tools see it. */
     public String taskId() {
         return taskId;
     }
 
+    /** Who the calls run for. */
     public Principal principal() {
         return principal;
     }
 
+    /** What the calls may do before any approval. */
     public Grants grants() {
         return grants;
     }
 
+    /** Who decides on capabilities the grants lack; {@code null} denies them. */
     public @Nullable ApprovalHandler approvals() {
         return approvals;
     }
 
+    /** How long one call may take. */
     public Duration timeout() {
         return timeout;
     }
 
+    /** Which tools the caller sees and may call. */
     public ToolAccess access() {
         return access;
     }
 
-    public int step() {
-        return step;
+    /** Who receives the calls' events (requested, granted, denied, completed…); {@code null} if nobody. */
+    public @Nullable Consumer<AgentEvent> events() {
+        return events;
     }
 
-    /** Sets the step number events carry. Called by the agent loop between steps. */
-    public void step(int step) {
-        this.step = step;
+    @Override
+    public String toString() {
+        return "ToolExecution[taskId=" + taskId + ", principal=" + principal + ", grants=" + grants + ", timeout="
+                + timeout + "]";
     }
 
-    /** Whether anyone listens; the registry builds no event objects otherwise. */
-    public boolean hasEvents() {
-        return events != null;
-    }
+    /** Changes one setting of a policy at a time. Not thread-safe; {@link #build()} copies. */
+    public static final class Builder {
+        private final String taskId;
+        private Principal principal;
+        private Grants grants;
+        private @Nullable ApprovalHandler approvals;
+        private Duration timeout;
+        private @Nullable Consumer<AgentEvent> events;
+        private ToolAccess access;
 
-    public void emit(AgentEvent event) {
-        Consumer<AgentEvent> sink = events;
-        if (sink != null) {
-            sink.accept(event);
+        private Builder(ToolExecution from) {
+            this.taskId = from.taskId;
+            this.principal = from.principal;
+            this.grants = from.grants;
+            this.approvals = from.approvals;
+            this.timeout = from.timeout;
+            this.events = from.events;
+            this.access = from.access;
         }
-    }
 
-    /** Adds capabilities an approver granted for the rest of the task. */
-    public synchronized void extend(List<Capability> approved) {
-        grants = grants.with(approved);
+        public Builder principal(Principal principal) {
+            this.principal = Objects.requireNonNull(principal, "principal");
+            return this;
+        }
+
+        public Builder grants(Grants grants) {
+            this.grants = Objects.requireNonNull(grants, "grants");
+            return this;
+        }
+
+        /** Who decides on missing capabilities; {@code null} (the default) denies them. */
+        public Builder approvals(@Nullable ApprovalHandler approvals) {
+            this.approvals = approvals;
+            return this;
+        }
+
+        /** How long one call may take; 30 s by default. Checked to be positive by {@link #build()}. */
+        public Builder timeout(Duration timeout) {
+            this.timeout = Objects.requireNonNull(timeout, "timeout");
+            return this;
+        }
+
+        /** Who receives the calls' events; nobody ({@code null}) by default. Called on the calls' threads. */
+        public Builder events(@Nullable Consumer<AgentEvent> events) {
+            this.events = events;
+            return this;
+        }
+
+        /** Which tools the caller sees; all by default. */
+        public Builder access(ToolAccess access) {
+            this.access = Objects.requireNonNull(access, "access");
+            return this;
+        }
+
+        public ToolExecution build() {
+            return new ToolExecution(taskId, principal, grants, approvals, timeout, events, access);
+        }
     }
 }

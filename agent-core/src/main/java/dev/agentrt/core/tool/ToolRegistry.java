@@ -4,6 +4,7 @@ import dev.agentrt.core.AgentEvent;
 import dev.agentrt.core.AgentSchedulers;
 import dev.agentrt.core.CapabilityDeniedException;
 import dev.agentrt.core.ToolException;
+import dev.agentrt.core.internal.ToolSession;
 import dev.agentrt.core.json.JsonObject;
 import dev.agentrt.core.json.JsonParseException;
 import dev.agentrt.core.json.JsonSchema;
@@ -26,6 +27,7 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.TimeoutException;
 
@@ -45,6 +47,12 @@ import java.util.concurrent.TimeoutException;
  */
 public final class ToolRegistry {
     private static final ToolRegistry EMPTY = new ToolRegistry(List.of());
+
+    static {
+        // The agent loop runs a task's calls under one session (its step, the grants approvals extended);
+        // the session is internal, so it reaches run() through this hook instead of a public method.
+        ToolSession.install((registry, call, session) -> registry.run(call, session));
+    }
     /** Results longer than this are cut, so one tool cannot flood the model's context. */
     public static final int MAX_RESULT_CHARS = 100_000;
 
@@ -128,8 +136,16 @@ public final class ToolRegistry {
         return List.copyOf(visible);
     }
 
-    /** Runs one call under {@code execution}'s policy. Never errors: every failure is an error result. */
+    /**
+     * Runs one call under {@code execution}'s policy. Never errors: every failure is an error result. Cold:
+     * each subscription runs the call anew; what an approver grants "for the task" lasts for this call.
+     */
     public Mono<ToolResult> execute(ToolCall call, ToolExecution execution) {
+        Objects.requireNonNull(call, "call");
+        return run(call, new ToolSession(execution));
+    }
+
+    private Mono<ToolResult> run(ToolCall call, ToolSession execution) {
         return Mono.defer(() -> {
             long start = execution.hasEvents() ? System.nanoTime() : 0;
             if (execution.hasEvents()) {
@@ -138,7 +154,8 @@ public final class ToolRegistry {
             Entry entry = byName.get(call.name());
             if (entry == null || !execution.access().allows(execution.principal(), entry.spec)) {
                 return done(call, execution, start, ToolResult.error(ToolErrorKind.UNKNOWN_TOOL,
-                        "Unknown tool \"" + clip(call.name(), 64) + "\". Available tools: " + names(execution) + "."));
+                        "Unknown tool \"" + clip(call.name(), 64) + "\". Available tools: " + names(execution.policy())
+                                + "."));
             }
             JsonObject args;
             try {
@@ -172,7 +189,7 @@ public final class ToolRegistry {
         });
     }
 
-    private Mono<ToolResult> invoke(Entry entry, JsonObject args, ToolCall call, ToolExecution execution, long start) {
+    private Mono<ToolResult> invoke(Entry entry, JsonObject args, ToolCall call, ToolSession execution, long start) {
         Mono<ToolResult> invocation;
         if (entry.tool.blocking()) {
             invocation = contained(Mono.defer(() -> invokeTool(entry, args, call, execution)))
@@ -197,7 +214,7 @@ public final class ToolRegistry {
                 .flatMap(r -> done(call, execution, start, r));
     }
 
-    private static Mono<ToolResult> invokeTool(Entry entry, JsonObject args, ToolCall call, ToolExecution execution) {
+    private static Mono<ToolResult> invokeTool(Entry entry, JsonObject args, ToolCall call, ToolSession execution) {
         try {
             Mono<ToolResult> m = entry.tool.invoke(args, new Context(call, execution));
             return m != null ? m : Mono.empty();
@@ -242,7 +259,7 @@ public final class ToolRegistry {
     }
 
     /** Completes empty when allowed; errors with {@link CapabilityDeniedException} otherwise. */
-    static Mono<Void> authorize(ToolCall call, ToolExecution execution, List<Capability> required) {
+    static Mono<Void> authorize(ToolCall call, ToolSession execution, List<Capability> required) {
         return Mono.defer(() -> {
             Mono<Void> pending = checkNow(call, execution, required);
             return pending == null ? Mono.empty() : pending;
@@ -254,7 +271,7 @@ public final class ToolRegistry {
      * grant already recorded), otherwise the rest of the decision — a file-system check on the blocking
      * scheduler, the approval handler, or the denial.
      */
-    private static @Nullable Mono<Void> checkNow(ToolCall call, ToolExecution execution, List<Capability> required) {
+    private static @Nullable Mono<Void> checkNow(ToolCall call, ToolSession execution, List<Capability> required) {
         if (required.isEmpty()) {
             return null;
         }
@@ -269,7 +286,7 @@ public final class ToolRegistry {
         return decide(call, execution, required, execution.grants().missing(required));
     }
 
-    private static @Nullable Mono<Void> decide(ToolCall call, ToolExecution execution, List<Capability> required,
+    private static @Nullable Mono<Void> decide(ToolCall call, ToolSession execution, List<Capability> required,
             List<Capability> missing) {
         if (missing.isEmpty()) {
             if (execution.hasEvents()) {
@@ -298,7 +315,7 @@ public final class ToolRegistry {
                 });
     }
 
-    private static Mono<Void> deny(ToolCall call, ToolExecution execution, List<Capability> missing, String why) {
+    private static Mono<Void> deny(ToolCall call, ToolSession execution, List<Capability> missing, String why) {
         String needs = String.join(", ", missing.stream().map(Capability::describe).toList());
         String message = "Permission denied: tool \"" + call.name() + "\" needs " + needs + ", which is " + why
                 + ". Do not retry the same call; use another approach, or tell the user which permission is needed.";
@@ -319,7 +336,7 @@ public final class ToolRegistry {
                 + clip(describe(cause), 2000));
     }
 
-    private Mono<ToolResult> done(ToolCall call, ToolExecution execution, long start, ToolResult result) {
+    private Mono<ToolResult> done(ToolCall call, ToolSession execution, long start, ToolResult result) {
         ToolResult r = result.content().length() > MAX_RESULT_CHARS ? truncate(result) : result;
         if (execution.hasEvents()) {
             long took = System.nanoTime() - start;
@@ -382,7 +399,7 @@ public final class ToolRegistry {
     private record Entry(Tool tool, ToolSpec spec, JsonSchema schema) {}
 
     /** The {@link ToolContext} of one call. */
-    private record Context(ToolCall call, ToolExecution execution) implements ToolContext {
+    private record Context(ToolCall call, ToolSession execution) implements ToolContext {
         @Override
         public String taskId() {
             return execution.taskId();

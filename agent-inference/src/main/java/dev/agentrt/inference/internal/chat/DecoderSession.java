@@ -11,6 +11,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.training.ParameterStore;
+import dev.agentrt.inference.ModelLoadException;
 import dev.agentrt.inference.internal.Djl;
 import org.jspecify.annotations.Nullable;
 

@@ -3,6 +3,7 @@ package dev.agentrt.inference.internal.chat;
 import dev.agentrt.core.json.JsonArray;
 import dev.agentrt.core.json.JsonObject;
 import dev.agentrt.core.json.JsonValue;
+import dev.agentrt.inference.ModelLoadException;
 import org.jspecify.annotations.Nullable;
 
 import java.io.IOException;

@@ -1,0 +1,125 @@
+package dev.agentrt.core.internal;
+
+import dev.agentrt.core.AgentEvent;
+import dev.agentrt.core.model.ToolCall;
+import dev.agentrt.core.model.ToolSpec;
+import dev.agentrt.core.security.ApprovalHandler;
+import dev.agentrt.core.security.Capability;
+import dev.agentrt.core.security.Grants;
+import dev.agentrt.core.security.Principal;
+import dev.agentrt.core.tool.ToolAccess;
+import dev.agentrt.core.tool.ToolExecution;
+import dev.agentrt.core.tool.ToolRegistry;
+import dev.agentrt.core.tool.ToolResult;
+import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Mono;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.Consumer;
+
+/**
+ * The state a task's tool calls share on top of its immutable {@link ToolExecution} policy: the step
+ * the loop is in (events carry it) and the grants, which an approval "for the task" extends. The loop
+ * keeps one per task and runs its calls through {@link #execute}; {@link ToolRegistry#execute} makes one
+ * per call. Kept out of the API so that no user can move a task's step or widen its grants.
+ *
+ * <p>Thread-safe: the calls of one step run concurrently and may each extend the grants.
+ */
+public final class ToolSession {
+    private static volatile @Nullable Dispatch dispatch;
+
+    private final ToolExecution policy;
+    private final @Nullable Consumer<AgentEvent> events;
+    private volatile Grants grants;
+    private volatile int step = 1;
+
+    public ToolSession(ToolExecution policy) {
+        this.policy = Objects.requireNonNull(policy, "policy");
+        this.events = policy.events();
+        this.grants = policy.grants();
+    }
+
+    /**
+     * ToolRegistry's path for a session, which its public API cannot name (this class is internal).
+     * ToolRegistry installs it when its class initialises, before any registry exists to be passed here.
+     */
+    public interface Dispatch {
+        Mono<ToolResult> execute(ToolRegistry registry, ToolCall call, ToolSession session);
+    }
+
+    /** Called once, by ToolRegistry's static initialiser. */
+    public static void install(Dispatch registryPath) {
+        dispatch = Objects.requireNonNull(registryPath, "registryPath");
+    }
+
+    /** Runs one call of this task through {@code registry}, as {@link ToolRegistry#execute} does. */
+    public Mono<ToolResult> execute(ToolRegistry registry, ToolCall call) {
+        Dispatch path = dispatch;
+        if (path == null) {
+            throw new IllegalStateException("ToolRegistry is not initialised");
+        }
+        return path.execute(registry, call, this);
+    }
+
+    /** The specs of the tools this task's caller may use. */
+    public List<ToolSpec> specs(ToolRegistry registry) {
+        return registry.specs(policy);
+    }
+
+    public ToolExecution policy() {
+        return policy;
+    }
+
+    public String taskId() {
+        return policy.taskId();
+    }
+
+    public Principal principal() {
+        return policy.principal();
+    }
+
+    public @Nullable ApprovalHandler approvals() {
+        return policy.approvals();
+    }
+
+    public Duration timeout() {
+        return policy.timeout();
+    }
+
+    public ToolAccess access() {
+        return policy.access();
+    }
+
+    /** The policy's grants plus what approvers granted for the task so far. */
+    public Grants grants() {
+        return grants;
+    }
+
+    public int step() {
+        return step;
+    }
+
+    /** Sets the step number events carry. Called by the agent loop between steps. */
+    public void step(int step) {
+        this.step = step;
+    }
+
+    /** Whether anyone listens; the registry builds no event objects otherwise. */
+    public boolean hasEvents() {
+        return events != null;
+    }
+
+    public void emit(AgentEvent event) {
+        Consumer<AgentEvent> sink = events;
+        if (sink != null) {
+            sink.accept(event);
+        }
+    }
+
+    /** Adds capabilities an approver granted for the rest of the task. */
+    public synchronized void extend(List<Capability> approved) {
+        grants = grants.with(approved);
+    }
+}
