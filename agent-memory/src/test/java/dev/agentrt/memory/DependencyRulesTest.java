@@ -46,9 +46,9 @@ class DependencyRulesTest {
     }
 
     @Test
-    void onlyVectorMemoryReachesIntoInferenceForTheBundledEmbeddingModel() {
+    void onlyTheDefaultModelLookupReachesIntoInferenceForTheBundledEmbeddingModel() {
         noClasses().that()
-                .doNotBelongToAnyOf(VectorMemory.class)
+                .doNotBelongToAnyOf(DefaultEmbeddingModel.class)
                 .should()
                 .dependOnClassesThat()
                 .resideInAPackage("dev.agentrt.inference..")

@@ -8,8 +8,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * agent-tools depends on agent-core and its own libraries only (ARCHITECTURE.md, "Modules and what each may
- * depend on"): jsoup, the MCP SDK and victools (with the Jackson it needs), and those only behind the
- * internal packages.
+ * depend on"): jsoup and the MCP SDK, and those only behind the internal packages (the MCP SDK also in
+ * {@code McpTools}). JSON Schemas and argument binding come from the core's one path, not a library here.
  */
 class DependencyRulesTest {
     private static final JavaClasses CLASSES = ModuleClasses.of(Tools.class);
@@ -22,8 +22,8 @@ class DependencyRulesTest {
                         "dev.agentrt.core..", "dev.agentrt.tools..", "reactor.core..", "reactor.util..",
                         "org.reactivestreams..",
                         "org.slf4j..", "org.jspecify..",
-                        "tools.jackson..", "com.fasterxml.jackson..", "com.fasterxml.classmate..",
-                        "com.github.victools..", "io.modelcontextprotocol..", "org.jsoup..")
+                        // Jackson only to write a method's result with the core's one mapper.
+                        "tools.jackson..", "com.fasterxml.jackson..", "io.modelcontextprotocol..", "org.jsoup..")
                 .check(CLASSES);
     }
 
@@ -46,19 +46,20 @@ class DependencyRulesTest {
                 .doNotBelongToAnyOf(dev.agentrt.tools.mcp.McpTools.class)
                 .should()
                 .dependOnClassesThat()
-                .resideInAnyPackage("org.jsoup..", "io.modelcontextprotocol..", "com.github.victools..",
-                        "com.fasterxml.classmate..")
+                .resideInAnyPackage("org.jsoup..", "io.modelcontextprotocol..")
                 .check(CLASSES);
     }
 
     @Test
     void usesNoOtherModulesInternalsBeyondThoseExportedToIt() {
         // The file tools open files through the confinement layer (fs), the web tools send
-        // through the egress engine (net), and MCP's HTTP transport shares the JDK HTTP client (http).
+        // through the egress engine (net), MCP's HTTP transport shares the JDK HTTP client (http), and
+        // @ToolMethod binding uses the one type -> schema -> binding path (binding).
         noClasses().should()
                 .dependOnClassesThat(
                         ModuleClasses.internalsNotExportedTo("dev.agentrt.tools", "dev.agentrt.core.internal.fs",
-                                "dev.agentrt.core.internal.net", "dev.agentrt.core.internal.http"))
+                                "dev.agentrt.core.internal.net", "dev.agentrt.core.internal.http",
+                                "dev.agentrt.core.internal.binding"))
                 .check(CLASSES);
     }
 }
