@@ -1,8 +1,9 @@
-package dev.agentrt.core.internal.fs;
+package dev.agentrt.tools.fs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.agentrt.core.internal.fs.ConfinementHooks;
 import dev.agentrt.core.json.JsonObject;
 import dev.agentrt.core.model.ToolCall;
 import dev.agentrt.core.security.Capability;
@@ -13,7 +14,6 @@ import dev.agentrt.core.tool.ToolErrorKind;
 import dev.agentrt.core.tool.ToolExecution;
 import dev.agentrt.core.tool.ToolRegistry;
 import dev.agentrt.core.tool.ToolResult;
-import dev.agentrt.tools.fs.FileSystemTools;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -28,7 +28,7 @@ import java.util.stream.Stream;
 
 /**
  * The races inside a file tool, between its own check of an entry and the open that uses it, made
- * deterministic with the confinement layer's hook. (In this package only to reach that hook.)
+ * deterministic with the confinement layer's hook.
  */
 class FileToolsOpenRaceTest {
     @TempDir
@@ -50,7 +50,7 @@ class FileToolsOpenRaceTest {
 
     @AfterEach
     void resetHook() {
-        Confined.hook = Confined.NO_HOOK;
+        ConfinementHooks.reset();
     }
 
     private ToolResult call(String tool, JsonObject args) {
@@ -73,14 +73,14 @@ class FileToolsOpenRaceTest {
     }
 
     private void swapWhenOpening(String name, Path target) {
-        Confined.hook = new Confined.Hook() {
+        ConfinementHooks.install(new ConfinementHooks.Hook() {
             @Override
             public void beforeOpen(Path path) throws IOException {
                 if (path.getFileName().toString().equals(name)) {
                     swapForLink(path, target);
                 }
             }
-        };
+        });
     }
 
     private List<Path> entriesOutside() throws IOException {
@@ -112,12 +112,12 @@ class FileToolsOpenRaceTest {
     @Test
     void aParentSwappedForALinkWhileADirectoryIsCreatedIsPermissionDeniedAndWritesNothingOutside()
             throws IOException {
-        Confined.hook = new Confined.Hook() {
+        ConfinementHooks.install(new ConfinementHooks.Hook() {
             @Override
             public void beforeCreateDirectory(Path path) throws IOException {
                 swapForLink(root.resolve("sub"), outside);
             }
-        };
+        });
 
         ToolResult r = call("write_file", JsonObject.builder()
                 .put("path", "sub/new/planted.txt")

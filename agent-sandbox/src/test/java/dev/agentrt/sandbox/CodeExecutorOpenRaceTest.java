@@ -1,7 +1,8 @@
-package dev.agentrt.core.internal.fs;
+package dev.agentrt.sandbox;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.agentrt.core.internal.fs.ConfinementHooks;
 import dev.agentrt.core.json.JsonValue;
 import dev.agentrt.core.model.ToolCall;
 import dev.agentrt.core.security.Capability;
@@ -10,9 +11,7 @@ import dev.agentrt.core.security.Principal;
 import dev.agentrt.core.tool.ToolExecution;
 import dev.agentrt.core.tool.ToolRegistry;
 import dev.agentrt.core.tool.ToolResult;
-import dev.agentrt.sandbox.CodeExecutor;
 import dev.agentrt.sandbox.CodeExecutor.Language;
-import dev.agentrt.sandbox.ExecutionResult;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -60,7 +59,7 @@ class CodeExecutorOpenRaceTest {
 
     @AfterEach
     void resetHook() {
-        Confined.hook = Confined.NO_HOOK;
+        ConfinementHooks.reset();
     }
 
     private ExecutionResult run(String code) {
@@ -77,7 +76,7 @@ class CodeExecutorOpenRaceTest {
     }
 
     private void swapWhenOpening(String name, Path swapped, Path target) {
-        Confined.hook = new Confined.Hook() {
+        ConfinementHooks.install(new ConfinementHooks.Hook() {
             @Override
             public void beforeOpen(Path path) throws IOException {
                 if (path.getFileName().toString().equals(name)) {
@@ -85,7 +84,7 @@ class CodeExecutorOpenRaceTest {
                     Files.createSymbolicLink(swapped, target);
                 }
             }
-        };
+        });
     }
 
     private static String caught(String call) {

@@ -1,17 +1,12 @@
-package dev.agentrt.core.internal.fs;
+package dev.agentrt.sandbox;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.agentrt.core.SandboxException;
+import dev.agentrt.core.internal.fs.ConfinementHooks;
 import dev.agentrt.core.security.Capability;
 import dev.agentrt.core.security.Grants;
-import dev.agentrt.sandbox.Mount;
-import dev.agentrt.sandbox.RunOutcome;
-import dev.agentrt.sandbox.RunRequest;
-import dev.agentrt.sandbox.RunResult;
-import dev.agentrt.sandbox.Sandbox;
-import dev.agentrt.sandbox.WasmModule;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -51,7 +46,7 @@ class SandboxMountRaceTest {
 
     @AfterEach
     void resetHook() {
-        Confined.hook = Confined.NO_HOOK;
+        ConfinementHooks.reset();
     }
 
     private static WasmModule guest() throws IOException {
@@ -76,15 +71,15 @@ class SandboxMountRaceTest {
     }
 
     private void onOpening(String name, IoAction action) {
-        Confined.hook = new Confined.Hook() {
+        ConfinementHooks.install(new ConfinementHooks.Hook() {
             @Override
             public void beforeOpen(Path path) throws IOException {
                 if (path.getFileName().toString().equals(name)) {
-                    Confined.hook = Confined.NO_HOOK;
+                    ConfinementHooks.reset();
                     action.run();
                 }
             }
-        };
+        });
     }
 
     interface IoAction {
