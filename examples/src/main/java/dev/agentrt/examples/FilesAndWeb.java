@@ -37,7 +37,7 @@ public final class FilesAndWeb {
     static AgentResult recipe(ChatModel model, Path project, URI checklist, PrintStream out) {
         Agent agent = Agent.builder()
                 .model(model)
-                .instructions("You plan releases. Read TODO.md and the checklist at " + checklist + ".")
+                .instructions("You plan releases. Read PLAN.md and the checklist at " + checklist + ".")
                 .tools(FileSystemTools.rootedAt(project), WebBrowser.create())
                 .grant(Capability.fileRead(project), // anything in the project
                         Capability.fileWrite(project.resolve("NOTES.md")), // this one file
@@ -53,7 +53,7 @@ public final class FilesAndWeb {
     /** Runs the recipe over a sample project and checklist page; {@code main} and the test call it. */
     static AgentResult run(PrintStream out, Map<String, String> env) {
         try (Offline offline = Offline.start(out, env)) {
-            Path project = offline.directory(Map.of("TODO.md", "- finish the tools module\n- release 0.1\n"));
+            Path project = offline.directory(Map.of("PLAN.md", "- finish the tools module\n- release 0.1\n"));
             URI checklist = offline.serve("/checklist", "text/html; charset=utf-8", """
                     <html><head><title>Release checklist</title></head><body>
                     <h1>Release checklist</h1><ul><li>Tag the release</li><li>Publish the BOM</li></ul>
@@ -62,10 +62,10 @@ public final class FilesAndWeb {
         }
     }
 
-    /** Offline: read the TODO, the checklist and a file outside the project in one step; write notes; answer. */
+    /** Offline: read the plan, the checklist and a file outside the project in one step; write notes; answer. */
     private static ChatModel scripted(URI checklist) {
         return ScriptedChatModel.of(
-                Reply.toolCalls(new ToolCall("c1", "read_file", "{\"path\":\"TODO.md\"}"),
+                Reply.toolCalls(new ToolCall("c1", "read_file", "{\"path\":\"PLAN.md\"}"),
                         new ToolCall("c2", "web_browse", "{\"url\":\"" + checklist + "\"}"),
                         new ToolCall("c3", "read_file", "{\"path\":\"/etc/passwd\"}")),
                 Reply.toolCall("write_file",

@@ -66,16 +66,16 @@ public final class QuickStart {
     /** Runs the recipe on the configured or scripted model over a sample project; {@code main} and the test call it. */
     static AgentResult run(PrintStream out, Map<String, String> env) {
         try (Offline offline = Offline.start(out, env)) {
-            Path project = offline.directory(Map.of("TODO.md", "- ship the agent loop\n- write the README\n",
+            Path project = offline.directory(Map.of("PLAN.md", "- ship the agent loop\n- write the README\n",
                     "Main.java", "class Main { public static void main(String[] a) {} }\n"));
             return recipe(offline.model(QuickStart::scripted), project, out);
         }
     }
 
-    /** Offline: read the TODO file and ask for a secret in one step, then answer. */
+    /** Offline: read the plan file and ask for a secret in one step, then answer. */
     private static ChatModel scripted() {
         return ScriptedChatModel.of(
-                Reply.toolCalls(new ToolCall("call_1", "read_context_file", "{\"path\":\"TODO.md\"}"),
+                Reply.toolCalls(new ToolCall("call_1", "read_context_file", "{\"path\":\"PLAN.md\"}"),
                         new ToolCall("call_2", "read_env", "{\"name\":\"AWS_SECRET_ACCESS_KEY\"}")),
                 Reply.text("Left to do: ship the agent loop and write the README. I may not read your AWS secret"
                         + " key: this agent was not granted access to that environment variable."));

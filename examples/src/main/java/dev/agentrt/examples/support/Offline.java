@@ -34,7 +34,7 @@ import java.util.stream.Stream;
  * <pre>{@code
  * try (Offline offline = Offline.start(System.out, System.getenv())) {
  *     ChatModel model = offline.model(() -> ScriptedChatModel.of(Reply.text("Nothing is left.")));
- *     Path project = offline.directory(Map.of("TODO.md", "- release 0.1\n"));
+ *     Path project = offline.directory(Map.of("PLAN.md", "- release 0.1\n"));
  *     URI docs = offline.serve("/checklist", "text/html", "<h1>Release checklist</h1>");
  *     ...
  * }
