@@ -178,7 +178,11 @@ class TinyQwen2FilesTest {
     }
 
     /** One graph file of one layout, with how Optimum's runtime drives it. */
-    record Graph(String layout, List<Path> files, Kind kind, boolean fp16) {}
+    record Graph(String layout, List<Path> files, Kind kind, String dtype) {
+        boolean fp16() {
+            return dtype.equals("fp16");
+        }
+    }
 
     enum Kind {
         /** One decoder with past inputs; the first run gets an empty past. */
@@ -192,18 +196,19 @@ class TinyQwen2FilesTest {
     static List<Graph> graphs() {
         List<Graph> graphs = new ArrayList<>();
         for (String dtype : List.of("fp32", "fp16")) {
-            boolean fp16 = dtype.equals("fp16");
             graphs.add(new Graph("optimum-" + dtype, List.of(root.resolve("optimum-" + dtype + "/model.onnx")),
-                    Kind.WITH_PAST, fp16));
+                    Kind.WITH_PAST, dtype));
             graphs.add(new Graph("merged-" + dtype,
-                    List.of(root.resolve("merged-" + dtype + "/decoder_model_merged.onnx")), Kind.MERGED, fp16));
+                    List.of(root.resolve("merged-" + dtype + "/decoder_model_merged.onnx")), Kind.MERGED, dtype));
         }
         graphs.add(new Graph("legacy-pair-fp32", List.of(root.resolve("legacy-pair-fp32/decoder_model.onnx"),
-                root.resolve("legacy-pair-fp32/decoder_with_past_model.onnx")), Kind.PAIR, false));
+                root.resolve("legacy-pair-fp32/decoder_with_past_model.onnx")), Kind.PAIR, "fp32"));
         graphs.add(new Graph("onnx-community fp32", List.of(root.resolve("onnx-community/onnx/model.onnx")),
-                Kind.WITH_PAST, false));
+                Kind.WITH_PAST, "fp32"));
         graphs.add(new Graph("onnx-community fp16", List.of(root.resolve("onnx-community/onnx/model_fp16.onnx")),
-                Kind.WITH_PAST, true));
+                Kind.WITH_PAST, "fp16"));
+        graphs.add(new Graph("onnx-community q8", List.of(root.resolve("onnx-community/onnx/model_quantized.onnx")),
+                Kind.WITH_PAST, "q8"));
         return graphs;
     }
 
@@ -263,7 +268,7 @@ class TinyQwen2FilesTest {
                     sessions.add(env.createSession(file.toString()));
                 }
                 for (JsonObject prompt : prompts()) {
-                    JsonObject settings = object(object(expected, graph.fp16() ? "fp16" : "fp32"),
+                    JsonObject settings = object(object(expected, graph.dtype()),
                             string(prompt, "name"));
                     long[] promptIds = ids(array(prompt, "prompt_ids"));
                     assertThat(generate(env, sessions, graph, promptIds, 1.0, eos))
