@@ -698,7 +698,9 @@ Every directory is a complete model directory (`config.json`, `generation_config
 - Optimum's current layout (`optimum-*`): one decoder with past inputs; the first run gets a past of length 0.
 - The legacy merged layout (`merged-*`): `decoder_model_merged.onnx` takes an extra bool `use_cache_branch`
   ([1]) and runs one of two subgraphs in an If node (then: with past; else: without past, the past inputs are
-  ignored and Optimum feeds a dummy past of length 1). Weights are stored once.
+  ignored). On the first run Optimum feeds `use_cache_branch=false` and a dummy past (length 1 in the releases
+  that introduced the merged decoder, length 0 in later ones: the else branch ignores it, so both give the same
+  ids; the script replays with length 1). Weights are stored once.
 - The legacy pair (`legacy-pair-fp32`): `decoder_model.onnx` (no past inputs) for the prompt,
   `decoder_with_past_model.onnx` for each next token (fp32 only, to keep the resources small).
 - The onnx-community / transformers.js layout (`onnx-community`): `onnx/model.onnx` (fp32),
