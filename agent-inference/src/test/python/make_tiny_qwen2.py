@@ -36,8 +36,9 @@ from pathlib import Path
 import numpy as np
 import onnx
 import onnxruntime as ort
+from onnxruntime.quantization import QuantType, quantize_dynamic
 import torch
-from onnx import TensorProto, helper, numpy_helper  # noqa: F401
+from onnx import TensorProto, helper, numpy_helper
 from tokenizers import AddedToken, Regex, Tokenizer, decoders, models, normalizers, pre_tokenizers, processors, trainers
 
 import transformers
@@ -509,7 +510,7 @@ def merge_decoders(no_past_path: Path, with_past_path: Path, out: Path) -> None:
     renames = {"a": {}, "b": {}}
     for tag, m in (("a", a), ("b", b)):
         for t in m.graph.initializer:
-            arr = onnx.numpy_helper.to_array(t)
+            arr = numpy_helper.to_array(t)
             digest = hashlib.sha256(f"{t.data_type}:{list(t.dims)}".encode() + arr.tobytes()).hexdigest()
             if digest in shared:
                 renames[tag][t.name] = shared[digest]
@@ -852,7 +853,6 @@ def main() -> int:
     layouts["onnx-community/onnx/model.onnx"] = ("past", [community / "onnx" / "model.onnx"], "fp32")
     layouts["onnx-community/onnx/model_fp16.onnx"] = ("past", [community / "onnx" / "model_fp16.onnx"], "fp16")
     # transformers.js' default file: int8 weights, dynamic quantization of the activations (no torch reference)
-    from onnxruntime.quantization import QuantType, quantize_dynamic
     quantize_dynamic(str(community / "onnx" / "model.onnx"), str(community / "onnx" / "model_quantized.onnx"),
                      weight_type=QuantType.QInt8, per_channel=False, reduce_range=False)
     q = onnx.load(str(community / "onnx" / "model_quantized.onnx"))
