@@ -733,6 +733,8 @@ rotary tables and softmax computed in float32).
   differ: `fp16_torch_vs_onnxruntime` lists those runs and the step where they part
   ({json.dumps(reference["fp16_torch_vs_onnxruntime"])}). A runtime built on onnxruntime should reproduce
   `expected_onnxruntime` token for token in fp16, and `expected` (= `expected_onnxruntime`) in fp32.
+- `first_step_torch.{{fp32,fp16}}.{{prompt}}`: the five best ids and their logits after the prompt (torch), for
+  tests that compare scores with a tolerance.
 - `onnxruntime_replay`: for each layout, whether onnxruntime {ort.__version__} run as Optimum's
   `ORTModelForCausalLM` runs it (whole prompt once, then one token per run, cache fed back) reproduced the torch
   ids, and the smallest gap between the best and second-best score seen over all steps.
@@ -811,6 +813,16 @@ def main() -> int:
                 "repetition_penalty_1.05": torch_generate(m, ids, do_sample=False, repetition_penalty=1.05),
                 "generation_config": torch_generate(m, ids),
             }
+
+    # first-step scores, for tests that compare logits with a tolerance rather than ids
+    first_step = {}
+    for dname, m in models_by_dtype.items():
+        for p in prompts:
+            with torch.no_grad():
+                logits = m(torch.tensor([p["prompt_ids"]])).logits[0, -1].float()
+            top = torch.topk(logits, 5)
+            first_step.setdefault(dname, {})[p["name"]] = {
+                "top5_ids": top.indices.tolist(), "top5_logits": [round(float(x), 5) for x in top.values]}
 
     # --- exports
     layouts = {}
@@ -911,6 +923,7 @@ def main() -> int:
         ],
         "expected": expected,
         "expected_onnxruntime": ort_ids,
+        "first_step_torch": first_step,
         "fp16_torch_vs_onnxruntime": fp16_divergence,
         "layouts": {
             "optimum-fp32": {"files": ["model.onnx"], "dtype": "fp32"},
