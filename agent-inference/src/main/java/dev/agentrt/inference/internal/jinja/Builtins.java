@@ -300,7 +300,7 @@ final class Builtins {
             case Double d -> -d;
             case Boolean b -> b ? -1L : 0L;
             case Undefined u -> throw u.error();
-            default -> throw new PyError("bad operand type for unary -: '" + Py.typeName(v) + "'");
+            case null, default -> throw new PyError("bad operand type for unary -: '" + Py.typeName(v) + "'");
         };
     }
 
@@ -775,7 +775,7 @@ final class Builtins {
             List<@Nullable Object> pair = new ArrayList<>(2);
             pair.add(k);
             pair.add(val);
-            out.add(pair);
+            out.add(new Py.Tuple(pair));
         });
         return out;
     }
@@ -796,7 +796,7 @@ final class Builtins {
                     }
                 }
             }
-            default -> fallback;
+            case null, default -> fallback;
         };
     }
 
@@ -812,7 +812,7 @@ final class Builtins {
                     yield fallback;
                 }
             }
-            default -> fallback;
+            case null, default -> fallback;
         };
     }
 

@@ -61,6 +61,9 @@ final class Interpreter {
                 statement(stmt, frame, out);
             } catch (PyError e) {
                 throw new JinjaException(e.getMessage(), stmt.line());
+            } catch (JinjaException e) {
+                // raise_exception does not know its line; the innermost statement around it does.
+                throw e.line() > 0 ? e : new JinjaException(e.getMessage(), stmt.line(), e.raisedByTemplate());
             } catch (StackOverflowError e) {
                 throw new JinjaException("maximum recursion depth exceeded", stmt.line());
             }
@@ -216,7 +219,7 @@ final class Interpreter {
                 for (Expr item : l.items()) {
                     items.add(eval(item, frame));
                 }
-                yield items;
+                yield l.tuple() ? new Py.Tuple(items) : items;
             }
             case Node.DictLiteral d -> {
                 Map<Object, @Nullable Object> map = new LinkedHashMap<>();
@@ -242,7 +245,7 @@ final class Interpreter {
                 yield switch (callee) {
                     case Callable f -> f.call(args, kwargs);
                     case Undefined u -> throw u.error();
-                    default -> throw new PyError("'" + Py.typeName(callee) + "' object is not callable");
+                    case null, default -> throw new PyError("'" + Py.typeName(callee) + "' object is not callable");
                 };
             }
             case Node.Filter f -> applyFilters(f, null, frame);

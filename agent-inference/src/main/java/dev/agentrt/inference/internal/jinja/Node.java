@@ -47,7 +47,8 @@ sealed interface Node {
 
     record Name(String name, int line) implements Expr {}
 
-    record ListLiteral(List<Expr> items, int line) implements Expr {}
+    /** A list, or a tuple ({@code (a, b)}, or {@code a, b} without brackets). */
+    record ListLiteral(List<Expr> items, boolean tuple, int line) implements Expr {}
 
     record DictLiteral(List<Expr> keys, List<Expr> values, int line) implements Expr {}
 

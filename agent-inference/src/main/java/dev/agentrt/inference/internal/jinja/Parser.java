@@ -308,7 +308,7 @@ final class Parser {
             }
             items.add(expression(withConditional));
         }
-        return new Node.ListLiteral(items, line);
+        return new Node.ListLiteral(items, true, line);
     }
 
     private boolean atExpressionEnd() {
@@ -459,7 +459,7 @@ final class Parser {
                 switch (t.text()) {
                     case "(" -> {
                         if (acceptOp(")")) {
-                            return new Node.ListLiteral(List.of(), line);
+                            return new Node.ListLiteral(List.of(), true, line);
                         }
                         Expr e = expression(true);
                         if (peek().isOp(",")) {
@@ -470,7 +470,7 @@ final class Parser {
                                 }
                                 items.add(expression(true));
                             }
-                            e = new Node.ListLiteral(items, line);
+                            e = new Node.ListLiteral(items, true, line);
                         }
                         expectOp(")");
                         return e;
@@ -486,7 +486,7 @@ final class Parser {
                             }
                             items.add(expression(true));
                         }
-                        return new Node.ListLiteral(items, line);
+                        return new Node.ListLiteral(items, false, line);
                     }
                     case "{" -> {
                         List<Expr> keys = new ArrayList<>();

@@ -3,6 +3,7 @@ package dev.agentrt.inference.internal.jinja;
 import org.jspecify.annotations.Nullable;
 
 import java.math.BigDecimal;
+import java.util.AbstractList;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -19,6 +20,25 @@ final class Py {
     record Undefined(String hint) {
         PyError error() {
             return new PyError(hint);
+        }
+    }
+
+    /** A Python tuple: a list that prints in parentheses ({@code dict.items()}, {@code (a, b)}). */
+    static final class Tuple extends AbstractList<@Nullable Object> {
+        private final List<@Nullable Object> items;
+
+        Tuple(List<@Nullable Object> items) {
+            this.items = items;
+        }
+
+        @Override
+        public @Nullable Object get(int index) {
+            return items.get(index);
+        }
+
+        @Override
+        public int size() {
+            return items.size();
         }
     }
 
@@ -99,7 +119,7 @@ final class Py {
             case Long l -> l;
             case Boolean b -> b ? 1 : 0;
             case Double d -> (long) (double) d;
-            default -> throw new PyError("an integer is required, not " + typeName(v));
+            case null, default -> throw new PyError("an integer is required, not " + typeName(v));
         };
     }
 
@@ -108,7 +128,7 @@ final class Py {
             case Long l -> l;
             case Double d -> d;
             case Boolean b -> b ? 1 : 0;
-            default -> throw new PyError("a number is required, not " + typeName(v));
+            case null, default -> throw new PyError("a number is required, not " + typeName(v));
         };
     }
 
@@ -133,7 +153,7 @@ final class Py {
         return switch (v) {
             case String s -> s;
             case Undefined u -> "";
-            default -> repr(v);
+            case null, default -> repr(v);
         };
     }
 
@@ -145,6 +165,13 @@ final class Py {
             case Long l -> l.toString();
             case Double d -> floatRepr(d);
             case String s -> stringRepr(s);
+            case Tuple t -> {
+                StringBuilder out = new StringBuilder("(");
+                for (int i = 0; i < t.size(); i++) {
+                    out.append(i == 0 ? "" : ", ").append(repr(t.get(i)));
+                }
+                yield out.append(t.size() == 1 ? ",)" : ")").toString();
+            }
             case List<?> l -> {
                 StringBuilder out = new StringBuilder("[");
                 for (int i = 0; i < l.size(); i++) {
@@ -306,7 +333,7 @@ final class Py {
             case List<?> l -> l.stream().anyMatch(x -> eq(x, item));
             case Map<?, ?> m -> m.keySet().stream().anyMatch(k -> eq(k, item));
             case Undefined u -> false;
-            default -> throw new PyError("argument of type '" + typeName(container) + "' is not iterable");
+            case null, default -> throw new PyError("argument of type '" + typeName(container) + "' is not iterable");
         };
     }
 
@@ -317,7 +344,7 @@ final class Py {
             case List<?> l -> l.size();
             case Map<?, ?> m -> m.size();
             case Undefined u -> 0;
-            default -> throw new PyError("object of type '" + typeName(v) + "' has no len()");
+            case null, default -> throw new PyError("object of type '" + typeName(v) + "' has no len()");
         };
     }
 
@@ -332,7 +359,7 @@ final class Py {
                 yield chars;
             }
             case Undefined u -> new ArrayList<>();
-            default -> throw new PyError("'" + typeName(v) + "' object is not iterable");
+            case null, default -> throw new PyError("'" + typeName(v) + "' object is not iterable");
         };
     }
 
