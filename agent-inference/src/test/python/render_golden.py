@@ -74,6 +74,8 @@ FEATURES = [
  ("dict access and methods", "{{ d.b }} {{ d['a'][0] }} {{ d.get('z', 'dflt') }} {{ d.get('z') }} {% for k, v in d.items() %}{{ k }}={{ v }};{% endfor %} {{ d|items|list }} {{ d.keys()|list }} {{ d.missing is defined }}"),
  ("filters", "{{ xs|join(', ') }} {{ xs|first }} {{ xs|last }} {{ missing|default('dflt') }} {{ n|default('x') }} {{ ''|default('e', true) }} {{ '3'|int + 1 }} {{ 2.5|round }} {{ 3.14159|round(2) }} {{ -3|abs }} {{ [3,1,2]|sort }} {{ [1,1,2]|unique|list }} {{ [{'n': 'a', 'k': 1}, {'n': 'b'}]|selectattr('k', 'defined')|map(attribute='n')|list }} {{ 'a\nb\n\nc'|indent(2) }} {{ xs|sum }} {{ xs|max }}"),
  ("conditional expressions and concatenation", "{{ 'y' if xs else 'n' }}{{ 'y' if n }}|{{ 1 ~ 'a' ~ n ~ missing }} {{ xs + [4] }} {{ 'ab' * 2 }} {{ 1 < 2 < 3 }} {{ 1 == 1.0 }} {{ 'b' not in 'abc' }}"),
+ ("more string methods, formatting and tuples", "{{ ' a b  '.split(None, 1) }} {{ 'a,b,c'.rsplit(',', 1) }} {{ '%s-%d' % ('x', 3) }} {{ '{}+{name}'.format(1, name='n') }} {{ ('a',) }} {{ (1, 2) }} {{ ['a', 'b']|map('upper')|list }} {% for x in xs %}{{ loop.cycle('o', 'e') }}{% endfor %} {{ n is not none }} {{ s|wordcount }} {{ s.lower().count('l') }} {{ 'x'.center(5, '*') }}"),
+ ("raw blocks", "a\n  {% raw %}{{ x }}\n  {% endraw %}\nb{%- raw -%}  {% if %}  {%- endraw %}c\n{% raw %}\n  x{% endraw +%}\ny"),
  ("strftime_now and range", "{{ strftime_now('%d %b %Y %B %A %H:%M:%S %-d %y') }} {{ range(3)|list }} {{ range(1, 7, 2)|list }} {{ dict(a=1) }}"),
 ]
 

@@ -1139,7 +1139,7 @@ final class Builtins {
                     break;
                 }
                 if (maxsplit >= 0 && out.size() == maxsplit) {
-                    out.add(strip(s.substring(i), null, false, true));
+                    out.add(s.substring(i));
                     break;
                 }
                 int j = i;

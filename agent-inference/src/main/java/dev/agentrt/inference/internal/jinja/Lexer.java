@@ -4,6 +4,8 @@ import dev.agentrt.inference.internal.jinja.Token.Kind;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Splits a template into tokens the way jinja2's lexer does with {@code trim_blocks=True} and
@@ -15,6 +17,10 @@ import java.util.List;
 final class Lexer {
     private static final String[] OPERATORS2 = {"//", "**", "==", "!=", "<=", ">="};
     private static final String OPERATORS1 = "+-*/%~()[]{},.:|=<>";
+
+    private static final Pattern RAW_BEGIN = Pattern.compile("\\{%[-+]?\\s*raw\\s*(?:-%}\\s*|%})");
+    private static final Pattern RAW_END = Pattern
+            .compile("\\{%([-+]?)\\s*endraw\\s*(?:\\+%}|-%}\\s*|%}\\n?)");
 
     private final String src;
     private final List<Token> tokens = new ArrayList<>();
@@ -47,18 +53,14 @@ final class Lexer {
             }
             char kind = src.charAt(tag + 1);
             char sign = tag + 2 < src.length() ? src.charAt(tag + 2) : ' ';
-            String text = src.substring(pos, tag);
-            if (sign == '-') {
-                text = rstrip(text);
-            } else if (sign != '+' && kind != '{') {
-                int lineStart = text.lastIndexOf('\n') + 1;
-                if ((lineStart > 0 || lineStarting) && lineStart < text.length()
-                        && isBlank(text, lineStart)) {
-                    text = text.substring(0, lineStart);
-                }
-            }
-            text(text);
+            text(strippedBefore(src.substring(pos, tag), sign, kind != '{'));
             line += count(src, pos, tag);
+            Matcher raw = RAW_BEGIN.matcher(src).region(tag, src.length());
+            if (kind == '%' && raw.lookingAt()) {
+                pos = tag;
+                raw(raw.end());
+                continue;
+            }
             pos = tag + 2 + (sign == '-' || sign == '+' ? 1 : 0);
             switch (kind) {
                 case '#' -> comment();
@@ -67,6 +69,42 @@ final class Lexer {
             }
         }
         tokens.add(new Token(Kind.EOF, "", line));
+    }
+
+    /**
+     * The text before a tag: all trailing whitespace goes for {@code -}; for {@code lstrip_blocks}, the
+     * indentation before a block or comment tag that starts its line (unless {@code +}).
+     */
+    private String strippedBefore(String text, char sign, boolean lstrip) {
+        if (sign == '-') {
+            return rstrip(text);
+        }
+        if (sign != '+' && lstrip) {
+            int lineStart = text.lastIndexOf('\n') + 1;
+            if ((lineStart > 0 || lineStarting) && lineStart < text.length() && isBlank(text, lineStart)) {
+                return text.substring(0, lineStart);
+            }
+        }
+        return text;
+    }
+
+    /**
+     * {@code {% raw %}...{% endraw %}}: the content is text. As in jinja2, no newline is trimmed after
+     * {@code raw %}; the content before {@code endraw} is stripped like text before any block tag.
+     */
+    private void raw(int contentStart) {
+        String opening = src.substring(pos, contentStart);
+        lineStarting = opening.endsWith("\n");
+        line += count(src, pos, contentStart);
+        Matcher end = RAW_END.matcher(src).region(contentStart, src.length());
+        if (!end.find()) {
+            throw new JinjaException("missing end of raw directive", line);
+        }
+        String sign = end.group(1);
+        text(strippedBefore(src.substring(contentStart, end.start()), sign.isEmpty() ? ' ' : sign.charAt(0), true));
+        line += count(src, contentStart, end.end());
+        pos = end.end();
+        lineStarting = end.group().endsWith("\n");
     }
 
     private int nextTag(int from) {
