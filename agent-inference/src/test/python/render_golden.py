@@ -76,6 +76,7 @@ FEATURES = [
  ("conditional expressions and concatenation", "{{ 'y' if xs else 'n' }}{{ 'y' if n }}|{{ 1 ~ 'a' ~ n ~ missing }} {{ xs + [4] }} {{ 'ab' * 2 }} {{ 1 < 2 < 3 }} {{ 1 == 1.0 }} {{ 'b' not in 'abc' }}"),
  ("more string methods, formatting and tuples", "{{ ' a b  '.split(None, 1) }} {{ 'a,b,c'.rsplit(',', 1) }} {{ '%s-%d' % ('x', 3) }} {{ '{}+{name}'.format(1, name='n') }} {{ ('a',) }} {{ (1, 2) }} {{ ['a', 'b']|map('upper')|list }} {% for x in xs %}{{ loop.cycle('o', 'e') }}{% endfor %} {{ n is not none }} {{ s|wordcount }} {{ s.lower().count('l') }} {{ 'x'.center(5, '*') }}"),
  ("raw blocks", "a\n  {% raw %}{{ x }}\n  {% endraw %}\nb{%- raw -%}  {% if %}  {%- endraw %}c\n{% raw %}\n  x{% endraw +%}\ny"),
+ ("each loop iteration has its own scope; macros see variables when called", "{% for i in xs %}{% if i == 1 %}{% set x = 'a' %}{% endif %}[{{ x }}]{% endfor %}{% set y = 1 %}{% macro m() %}{{ y }}{% endmacro %}{% set y = 2 %}{{ m() }} {{ 5|round }} {{ 5|round(1, 'floor') }} {{ (1, 2) == [1, 2] }} {{ 'x' ~ 1.0 }}"),
  ("strftime_now and range", "{{ strftime_now('%d %b %Y %B %A %H:%M:%S %-d %y') }} {{ range(3)|list }} {{ range(1, 7, 2)|list }} {{ dict(a=1) }}"),
 ]
 

@@ -628,6 +628,9 @@ final class Builtins {
                     case "floor" -> RoundingMode.FLOOR;
                     default -> RoundingMode.HALF_EVEN;
                 };
+                if (mode == RoundingMode.HALF_EVEN && Py.isInt(v)) {
+                    return Py.toLong(v); // Python's round(int, n) is the int
+                }
                 return new BigDecimal(Py.toDouble(v)).setScale((int) precision, mode).doubleValue();
             }
             case "indent" -> {

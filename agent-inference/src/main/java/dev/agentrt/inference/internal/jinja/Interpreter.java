@@ -138,6 +138,8 @@ final class Interpreter {
         Loop loop = new Loop(items);
         for (int i = 0; i < items.size(); i++) {
             loop.index0 = i;
+            // As in jinja2, what one iteration sets is gone in the next.
+            scope = new Frame(frame);
             bind(f.targets(), items.get(i), scope);
             scope.vars.put("loop", loop);
             try {

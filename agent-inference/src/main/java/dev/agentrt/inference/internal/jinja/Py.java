@@ -269,7 +269,7 @@ final class Py {
             return toDouble(a) == toDouble(b);
         }
         if (a instanceof List<?> x && b instanceof List<?> y) {
-            if (x.size() != y.size()) {
+            if (x.size() != y.size() || (x instanceof Tuple) != (y instanceof Tuple)) {
                 return false;
             }
             for (int i = 0; i < x.size(); i++) {
