@@ -77,6 +77,7 @@ FEATURES = [
  ("more string methods, formatting and tuples", "{{ ' a b  '.split(None, 1) }} {{ 'a,b,c'.rsplit(',', 1) }} {{ '%s-%d' % ('x', 3) }} {{ '{}+{name}'.format(1, name='n') }} {{ ('a',) }} {{ (1, 2) }} {{ ['a', 'b']|map('upper')|list }} {% for x in xs %}{{ loop.cycle('o', 'e') }}{% endfor %} {{ n is not none }} {{ s|wordcount }} {{ s.lower().count('l') }} {{ 'x'.center(5, '*') }}"),
  ("raw blocks", "a\n  {% raw %}{{ x }}\n  {% endraw %}\nb{%- raw -%}  {% if %}  {%- endraw %}c\n{% raw %}\n  x{% endraw +%}\ny"),
  ("each loop iteration has its own scope; macros see variables when called", "{% for i in xs %}{% if i == 1 %}{% set x = 'a' %}{% endif %}[{{ x }}]{% endfor %}{% set y = 1 %}{% macro m() %}{{ y }}{% endmacro %}{% set y = 2 %}{{ m() }} {{ 5|round }} {{ 5|round(1, 'floor') }} {{ (1, 2) == [1, 2] }} {{ 'x' ~ 1.0 }}"),
+ ("macro varargs and kwargs", "{% macro f(a, b=2) %}{{ a }}-{{ b }}-{{ varargs }}-{{ kwargs }}{% endmacro %}{{ f(1) }} {{ f(1, 3, 4) }} {{ f(a=5) }}"),
  ("strftime_now and range", "{{ strftime_now('%d %b %Y %B %A %H:%M:%S %-d %y') }} {{ range(3)|list }} {{ range(1, 7, 2)|list }} {{ dict(a=1) }}"),
 ]
 

@@ -184,9 +184,9 @@ final class Interpreter {
                             : eval(fallback, scope));
                 }
             }
-            scope.vars.put("varargs", args.size() > m.params().size()
+            scope.vars.put("varargs", new Py.Tuple(args.size() > m.params().size()
                     ? new ArrayList<>(args.subList(m.params().size(), args.size()))
-                    : new ArrayList<>());
+                    : new ArrayList<>()));
             scope.vars.put("kwargs", extra);
             StringBuilder captured = new StringBuilder();
             if (++depth > MAX_DEPTH) {
