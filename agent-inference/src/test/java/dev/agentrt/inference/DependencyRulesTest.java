@@ -7,8 +7,9 @@ import dev.agentrt.core.testing.ModuleClasses;
 import org.junit.jupiter.api.Test;
 
 /**
- * agent-inference depends on agent-core, DJL (with its ONNX Runtime engine and tokenizers) and Jinjava only
- * (ARCHITECTURE.md, "Modules and what each may depend on"), and on no sibling module.
+ * agent-inference depends on agent-core and DJL (with its ONNX Runtime engine and tokenizers) only
+ * (ARCHITECTURE.md, "Modules and what each may depend on"), and on no sibling module. Chat templates are
+ * rendered by its own renderer (internal.jinja), not by a template library.
  */
 class DependencyRulesTest {
     private static final JavaClasses CLASSES = ModuleClasses.of(LocalChatModel.class);
@@ -21,7 +22,7 @@ class DependencyRulesTest {
                         "dev.agentrt.core..", "dev.agentrt.inference..", "reactor.core..", "reactor.util..",
                         "org.reactivestreams..",
                         "org.slf4j..", "org.jspecify..",
-                        "ai.djl..", "com.hubspot.jinjava..", "jinjava..")
+                        "ai.djl..")
                 .check(CLASSES);
     }
 
@@ -47,7 +48,7 @@ class DependencyRulesTest {
                 .doNotBelongToAnyOf(LocalEmbeddingModel.class)
                 .should()
                 .dependOnClassesThat()
-                .resideInAnyPackage("ai.djl..", "com.hubspot.jinjava..", "jinjava..")
+                .resideInAnyPackage("ai.djl..")
                 .check(CLASSES);
     }
 

@@ -6,7 +6,7 @@ import dev.agentrt.inference.LocalEmbeddingModel;
 /**
  * The embedding model {@link VectorMemory#open(java.nio.file.Path)} uses when given none: the bundled all-MiniLM-L6-v2
  * of agent-inference, an optional dependency of this module. A user who passes their own model never needs it (and
- * does not get DJL, ONNX Runtime, the tokenizers or Jinjava); a user who does not, and lacks agent-inference, gets an
+ * does not get DJL, ONNX Runtime or the tokenizers); a user who does not, and lacks agent-inference, gets an
  * {@link IllegalStateException} saying which dependency to add or how to pass a model.
  *
  * <p>Only {@link #load} names agent-inference's types, and the JVM resolves them when it first runs it; {@link #open}

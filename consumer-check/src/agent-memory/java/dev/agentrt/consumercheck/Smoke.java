@@ -21,7 +21,7 @@ import java.util.stream.Stream;
 
 /**
  * agent-memory alone on a consumer's class path, with an embedding model of the consumer's own: no DJL, ONNX Runtime,
- * tokenizers or Jinjava (forbidden-artifacts.txt fails the build if the tree has them; this checks the class path).
+ * or tokenizers (forbidden-artifacts.txt fails the build if the tree has them; this checks the class path).
  * {@link VectorMemory#open(Path, EmbeddingModel)} remembers three notes and recalls the relevant one, then reopens
  * the index and recalls it again; {@link VectorMemory#open(Path)}, which needs the bundled model, says which
  * dependency to add.
@@ -31,8 +31,7 @@ public final class Smoke {
 
     public static void main(String[] args) throws IOException {
         for (String absent : List.of("dev.agentrt.inference.LocalEmbeddingModel", "ai.djl.Model",
-                "ai.djl.huggingface.tokenizers.HuggingFaceTokenizer", "ai.onnxruntime.OrtEnvironment",
-                "com.hubspot.jinjava.Jinjava")) {
+                "ai.djl.huggingface.tokenizers.HuggingFaceTokenizer", "ai.onnxruntime.OrtEnvironment")) {
             Checks.that(!loadable(absent), absent + " is on the class path of a consumer of agent-memory alone");
         }
         EmbeddingModel own = new HashedWords();
@@ -67,7 +66,7 @@ public final class Smoke {
             }
         }
         System.out.println("agent-memory smoke test passed: remember and recall with the consumer's own embedding model,"
-                + " and no DJL, ONNX Runtime, tokenizers or Jinjava on the class path");
+                + " and no DJL, ONNX Runtime or tokenizers on the class path");
     }
 
     private static boolean loadable(String className) {

@@ -1,44 +1,48 @@
 package dev.agentrt.inference.internal.chat;
 
-import com.hubspot.jinjava.Jinjava;
-import com.hubspot.jinjava.JinjavaConfig;
-import com.hubspot.jinjava.el.JinjavaInterpreterResolver;
-import com.hubspot.jinjava.interpret.RenderResult;
-import com.hubspot.jinjava.interpret.TemplateError;
-import com.hubspot.jinjava.lib.fn.ELFunctionDefinition;
 import dev.agentrt.core.json.JsonArray;
 import dev.agentrt.core.json.JsonObject;
 import dev.agentrt.core.json.JsonValue;
 import dev.agentrt.core.model.Message;
 import dev.agentrt.core.model.ToolCall;
 import dev.agentrt.core.model.ToolSpec;
-import jinjava.javax.el.CompositeELResolver;
+import dev.agentrt.inference.internal.jinja.JinjaException;
+import dev.agentrt.inference.internal.jinja.JinjaTemplate;
 import org.jspecify.annotations.Nullable;
 
 import java.time.LocalDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import java.util.regex.Pattern;
+import java.util.function.Supplier;
 
 /**
- * A model's Jinja chat template, rendered the way Hugging Face transformers'
- * {@code apply_chat_template} does: with {@code trim_blocks} and {@code lstrip_blocks}, the
- * variables {@code messages}, {@code tools} (only when there are tools, in the OpenAI function
- * format), {@code add_generation_prompt} and the special tokens, the functions
- * {@code raise_exception} and {@code strftime_now}, transformers' {@code tojson}, and the Python
- * string methods and reversed slices templates use. Thread-safe.
+ * A model's Jinja chat template, rendered as Hugging Face transformers' {@code apply_chat_template}
+ * renders it (see {@link JinjaTemplate}): with the variables {@code messages}, {@code tools} (the
+ * OpenAI function format, or None when there are none), {@code documents} (None),
+ * {@code add_generation_prompt} and the special tokens. Tool-call arguments are passed as objects,
+ * as transformers passes them, with JSON numbers read as Python's {@code json.loads} reads them
+ * ({@code 1.0} stays a float). Thread-safe.
  */
 public final class ChatTemplate {
-    private final Jinjava jinjava;
-    private final String template;
-    private final @Nullable String toolTemplate;
+    private final Compiled template;
+    private final @Nullable Compiled toolTemplate;
     private final Map<String, String> specialTokens;
     private final String source;
+    private final Supplier<LocalDateTime> clock;
+
+    /** A parsed template, or why it could not be parsed (reported when it is first rendered). */
+    private record Compiled(@Nullable JinjaTemplate template, @Nullable JinjaException error) {
+        static Compiled of(String text) {
+            try {
+                return new Compiled(JinjaTemplate.parse(text), null);
+            } catch (JinjaException e) {
+                return new Compiled(null, e);
+            }
+        }
+    }
 
     /**
      * @param template the template for requests without tools
@@ -47,76 +51,43 @@ public final class ChatTemplate {
      */
     public ChatTemplate(String template, @Nullable String toolTemplate, Map<String, String> specialTokens,
             String source) {
-        this.template = lstripBlocks(template);
-        this.toolTemplate = toolTemplate == null ? null : lstripBlocks(toolTemplate);
+        this(template, toolTemplate, specialTokens, source, LocalDateTime::now);
+    }
+
+    /** As above, with the clock {@code strftime_now} reads. */
+    ChatTemplate(String template, @Nullable String toolTemplate, Map<String, String> specialTokens, String source,
+            Supplier<LocalDateTime> clock) {
+        this.template = Compiled.of(template);
+        this.toolTemplate = toolTemplate == null ? null : Compiled.of(toolTemplate);
         this.specialTokens = Map.copyOf(specialTokens);
         this.source = source;
-        CompositeELResolver resolver = new CompositeELResolver();
-        resolver.add(new PythonStrings());
-        resolver.add(JinjavaInterpreterResolver.DEFAULT_RESOLVER_READ_WRITE);
-        JinjavaConfig config = JinjavaConfig.newBuilder().withTrimBlocks(true).withElResolver(resolver).build();
-        this.jinjava = new Jinjava(config);
-        jinjava.getGlobalContext().registerFilter(new PythonToJson());
-        jinjava.getGlobalContext()
-                .registerFunction(new ELFunctionDefinition("", "raise_exception", ChatTemplate.class,
-                        "raiseException", String.class));
-        jinjava.getGlobalContext()
-                .registerFunction(new ELFunctionDefinition("", "strftime_now", ChatTemplate.class, "strftimeNow",
-                        String.class));
+        this.clock = clock;
     }
 
     /**
-     * Jinja2's {@code lstrip_blocks}: spaces and tabs from the start of a line to a block or comment
-     * tag go, unless the tag opens with {@code +}. Done here because Jinjava's own option also
-     * strips spaces before a tag in the middle of a line, which changes what templates render.
+     * Renders the prompt for {@code messages}, ending with the assistant's generation prompt.
+     *
+     * @throws IllegalArgumentException when the template fails or refuses the conversation (its
+     *         {@code raise_exception} message is in the exception's message)
      */
-    static String lstripBlocks(String template) {
-        String stripped = LINE_INDENT_BEFORE_TAG.matcher(template)
-                .replaceAll("")
-                .replace("{%+", "{%")
-                .replace("{#+",
-                        "{#");
-        // Python's reversed slice, which Jinjava's parser does not know, as the filter that does the same.
-        return REVERSED_SLICE.matcher(stripped).replaceAll("($1|reverse|list)");
-    }
-
-    private static final Pattern REVERSED_SLICE = Pattern.compile("([A-Za-z_][A-Za-z0-9_.]*)\\[::-1\\]");
-
-    private static final Pattern LINE_INDENT_BEFORE_TAG = Pattern
-            .compile("(?m)^[ \\t]+(?=\\{[%#](?!\\+))");
-
-    /** Renders the prompt for {@code messages}, ending with the assistant's generation prompt. */
     public String render(List<Message> messages, List<ToolSpec> tools) {
-        Map<String, Object> bindings = new HashMap<>(specialTokens);
-        bindings.put("messages", messages.stream().map(ChatTemplate::message).toList());
-        bindings.put("add_generation_prompt", true);
-        if (!tools.isEmpty()) {
-            bindings.put("tools", tools.stream().map(ChatTemplate::tool).toList());
-        }
-        String text = tools.isEmpty() || toolTemplate == null ? template : toolTemplate;
-        RenderResult result;
+        Map<String, @Nullable Object> variables = new HashMap<>(specialTokens);
+        variables.put("messages", messages.stream().map(ChatTemplate::message).toList());
+        variables.put("tools", tools.isEmpty() ? null : tools.stream().map(ChatTemplate::tool).toList());
+        variables.put("documents", null);
+        variables.put("add_generation_prompt", true);
+        Compiled compiled = tools.isEmpty() || toolTemplate == null ? template : toolTemplate;
         try {
-            result = jinjava.renderForResult(text, bindings);
-        } catch (RuntimeException e) {
-            throw new IllegalArgumentException("the chat template of " + source + " failed: " + e.getMessage(), e);
-        }
-        for (TemplateError error : result.getErrors()) {
-            if (error.getSeverity() == TemplateError.ErrorType.FATAL) {
-                throw new IllegalArgumentException("the chat template of " + source + " failed: " + reason(error)
-                        + (error.getLineno() > 0 ? " (template line " + error.getLineno() + ")" : ""));
+            if (compiled.template() == null) {
+                throw compiled.error();
             }
+            return compiled.template().render(variables, clock);
+        } catch (JinjaException e) {
+            String reason = e.raisedByTemplate()
+                    ? "the template refused the conversation: " + e.getMessage()
+                    : e.describe();
+            throw new IllegalArgumentException("the chat template of " + source + " failed: " + reason, e);
         }
-        return result.getOutput();
-    }
-
-    /** The template's own words when it called {@code raise_exception}, else the engine's message. */
-    private static String reason(TemplateError error) {
-        for (Throwable t = error.getException(); t != null; t = t.getCause()) {
-            if (t instanceof TemplateRefusal) {
-                return "the template refused the conversation: " + t.getMessage();
-            }
-        }
-        return error.getMessage();
     }
 
     private static Map<String, Object> message(Message message) {
@@ -150,11 +121,11 @@ public final class ChatTemplate {
     private static Map<String, Object> toolCall(ToolCall call) {
         Object arguments;
         try {
-            arguments = java(JsonValue.parse(call.arguments()));
+            arguments = python(JsonValue.parse(call.arguments()));
         } catch (RuntimeException e) {
             arguments = call.arguments();
         }
-        Map<String, Object> function = new LinkedHashMap<>();
+        Map<String, @Nullable Object> function = new LinkedHashMap<>();
         function.put("name", call.name());
         function.put("arguments", arguments);
         Map<String, Object> out = new LinkedHashMap<>();
@@ -165,75 +136,38 @@ public final class ChatTemplate {
     }
 
     private static Map<String, Object> tool(ToolSpec spec) {
-        Map<String, Object> function = new LinkedHashMap<>();
+        Map<String, @Nullable Object> function = new LinkedHashMap<>();
         function.put("name", spec.name());
         function.put("description", spec.description());
-        function.put("parameters", java(spec.parameters()));
+        function.put("parameters", python(spec.parameters()));
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("type", "function");
         out.put("function", function);
         return out;
     }
 
-    /** Plain Java maps, lists and scalars, which the template engine understands. */
-    private static @Nullable Object java(JsonValue value) {
+    /**
+     * JSON as Python's {@code json.loads} gives it to the template: a number written with a fraction
+     * or an exponent is a float ({@code 1.0}, {@code 1e16}), one without is an int.
+     */
+    static @Nullable Object python(JsonValue value) {
         return switch (value) {
             case JsonValue.JsonNull n -> null;
             case JsonValue.JsonBoolean b -> b.value();
-            case JsonValue.JsonNumber n -> n.isIntegral() ? (Object) n.longValue() : (Object) n.doubleValue();
+            case JsonValue.JsonNumber n -> n.value().scale() == 0 && n.value().unscaledValue().bitLength() < 64
+                    ? (Object) n.value().longValue()
+                    : (Object) n.value().doubleValue();
             case JsonValue.JsonString s -> s.value();
             case JsonArray a -> {
                 List<@Nullable Object> items = new ArrayList<>(a.size());
-                a.items().forEach(item -> items.add(java(item)));
+                a.items().forEach(item -> items.add(python(item)));
                 yield items;
             }
             case JsonObject o -> {
                 Map<String, @Nullable Object> members = new LinkedHashMap<>();
-                o.members().forEach((k, v) -> members.put(k, java(v)));
+                o.members().forEach((k, v) -> members.put(k, python(v)));
                 yield members;
             }
         };
-    }
-
-    /** The template's {@code raise_exception(message)}: the template refuses the conversation. */
-    public static String raiseException(String message) {
-        throw new TemplateRefusal(message);
-    }
-
-    private static final class TemplateRefusal extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-
-        TemplateRefusal(String message) {
-            super(message, null, false, false);
-        }
-    }
-
-    /** The template's {@code strftime_now(format)} for the common directives. */
-    public static String strftimeNow(String format) {
-        LocalDateTime now = LocalDateTime.now();
-        StringBuilder out = new StringBuilder();
-        for (int i = 0; i < format.length(); i++) {
-            char c = format.charAt(i);
-            if (c != '%' || i + 1 == format.length()) {
-                out.append(c);
-                continue;
-            }
-            char d = format.charAt(++i);
-            String pattern = switch (d) {
-                case 'Y' -> "yyyy";
-                case 'm' -> "MM";
-                case 'd' -> "dd";
-                case 'B' -> "MMMM";
-                case 'b' -> "MMM";
-                case 'H' -> "HH";
-                case 'M' -> "mm";
-                case 'S' -> "ss";
-                case 'A' -> "EEEE";
-                case 'a' -> "EEE";
-                default -> null;
-            };
-            out.append(pattern == null ? "%" + d : now.format(DateTimeFormatter.ofPattern(pattern, Locale.ROOT)));
-        }
-        return out.toString();
     }
 }

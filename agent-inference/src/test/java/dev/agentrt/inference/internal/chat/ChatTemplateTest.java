@@ -46,8 +46,8 @@ class ChatTemplateTest {
         String reasoning = "<think>\nplan\n</think>\n\nanswer.done";
         assertThat(renderWith("{{ messages[1].content.split('</think>')[-1].lstrip('\\n') }}", reasoning))
                 .isEqualTo("answer.done");
-        assertThat(renderWith("{{ messages[1].content.startswith('<think>') }}", reasoning)).isEqualTo("true");
-        assertThat(renderWith("{{ messages[1].content.endswith(('.x', 'done')) }}", reasoning)).isEqualTo("true");
+        assertThat(renderWith("{{ messages[1].content.startswith('<think>') }}", reasoning)).isEqualTo("True");
+        assertThat(renderWith("{{ messages[1].content.endswith(('.x', 'done')) }}", reasoning)).isEqualTo("True");
         // A literal separator, not a regular expression.
         assertThat(renderWith("{{ messages[1].content.split('.') | length }}", "a.b.c")).isEqualTo("3");
         assertThat(renderWith("{{ messages[1].content.rstrip('.') }}|{{ messages[1].content.strip('x.') }}", "x.ab.."))
