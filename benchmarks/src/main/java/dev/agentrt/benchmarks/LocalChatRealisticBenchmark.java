@@ -66,12 +66,13 @@ import java.util.concurrent.TimeUnit;
  *       event of a request with {@code maxTokens} 1 (set-up checks it is the first token's text; with one token the
  *       generation ends there, where cancelling a longer one would leave a step running into the next op), and
  *       the bare loop's first arg-max.
- *   <li>{@code bareFirstTokenAsAgentrtPrefills}: the bare loop doing what {@code LocalChatModel}'s prefill does
- *       today: the prompt in chunks of 128 tokens, each chunk's logits for every position copied out twice (native
- *       to a byte buffer, then to a {@code float[]}, as DJL's {@code toFloatArray}) before the last row is kept.
- *       Its difference from {@code bareFirstToken} is the cost of that prefill (issue 16: "logits for every prompt
- *       position are copied to keep the last row"), small here because the vocabulary is 768 (1.5 MB of logits at
- *       500 tokens) and 200 times that at Qwen2.5's 151,936.
+ *   <li>{@code bareFirstTokenCopyingAllLogits}: {@code bareFirstToken} with the prompt's logits for every position
+ *       copied out twice (native to a byte buffer, then to a {@code float[]}, as DJL's {@code toFloatArray} in
+ *       {@code LocalChatModel}) before the last row is kept: the difference is the cost of issue 16's "logits for
+ *       every prompt position are copied to keep the last row", small here because the vocabulary is 768 (1.5 MB
+ *       of logits at 500 tokens) and 200 times that at Qwen2.5's 151,936.
+ *   <li>{@code bareFirstTokenAsAgentrtPrefills}: the bare loop prefilling as {@code LocalChatModel} does today:
+ *       chunks of 128 tokens, every position's logits copied twice.
  *   <li>{@code renderTemplate}: {@code LocalChatModel.renderPrompt} for a multi-turn conversation with two tools,
  *       an assistant tool call and its result (Qwen2.5's chat template, through the model's template engine).
  * </ul>
@@ -133,7 +134,7 @@ public class LocalChatRealisticBenchmark {
                     throw new IllegalStateException("LocalChatModel did not generate " + tokens + " tokens: " + r);
                 }
                 bare = Bare.matching(dir, rendered, tokens, r.message().text());
-                long first = bare.generate(1, false)[0];
+                long first = bare.generate(1, 0, false)[0];
                 if (tokenizer.decode(new long[]{first}, true).isEmpty()) {
                     throw new IllegalStateException("the first token " + first + " has no text of its own: the first"
                             + " streamed event would not be the first token");
@@ -270,15 +271,15 @@ public class LocalChatRealisticBenchmark {
 
         /** Encodes, generates {@link #tokens} ids, decodes: the whole bare generation. */
         String text() throws OrtException {
-            return tokenizer.decode(generate(tokens, false), true);
+            return tokenizer.decode(generate(tokens, 0, false), true);
         }
 
         /**
-         * Generates {@code count} ids from the encoded prompt. {@code asAgentrt}: prefill in chunks of 128 and copy
-         * every position's logits twice, as {@code LocalChatModel} does today; otherwise the whole prompt in one run
-         * and the logits read once.
+         * Generates {@code count} ids from the encoded prompt, prefilling {@code chunk} tokens per run (0: the whole
+         * prompt in one run). {@code copyAll}: every position's logits copied twice before the last row is kept, as
+         * {@code LocalChatModel} does today; otherwise one copy ({@code getFloatBuffer}) and the last row read.
          */
-        long[] generate(int count, boolean asAgentrt) throws OrtException {
+        long[] generate(int count, int chunk, boolean copyAll) throws OrtException {
             OrtEnvironment env = OrtEnvironment.getEnvironment();
             long[] promptIds = tokenizer.encode(prompt, false, false).getIds();
             long[] sequence = Arrays.copyOf(promptIds, promptIds.length + count);
@@ -299,7 +300,7 @@ public class LocalChatRealisticBenchmark {
                 for (int step = 0; step < count; step++) {
                     float[] last = null;
                     while (done < length) {
-                        int end = asAgentrt ? Math.min(length, done + PREFILL_CHUNK) : length;
+                        int end = chunk > 0 ? Math.min(length, done + chunk) : length;
                         OrtSession.Result result = run(env, Arrays.copyOfRange(sequence, done, end), done, past);
                         done = end;
                         if (previous != null) {
@@ -315,7 +316,7 @@ public class LocalChatRealisticBenchmark {
                             }
                         }
                         OnnxTensor logits = (OnnxTensor) result.get("logits").orElseThrow();
-                        if (asAgentrt) {
+                        if (copyAll) {
                             // DJL's toFloatArray: native to a byte buffer, then to a float[] of every position
                             ByteBuffer bytes = logits.getByteBuffer();
                             float[] all = new float[bytes.remaining() / Float.BYTES];
@@ -410,12 +411,17 @@ public class LocalChatRealisticBenchmark {
 
     @Benchmark
     public long[] bareFirstToken(Realistic r) throws OrtException {
-        return Objects.requireNonNull(r.bare).generate(1, false);
+        return Objects.requireNonNull(r.bare).generate(1, 0, false);
+    }
+
+    @Benchmark
+    public long[] bareFirstTokenCopyingAllLogits(Realistic r) throws OrtException {
+        return Objects.requireNonNull(r.bare).generate(1, 0, true);
     }
 
     @Benchmark
     public long[] bareFirstTokenAsAgentrtPrefills(Realistic r) throws OrtException {
-        return Objects.requireNonNull(r.bare).generate(1, true);
+        return Objects.requireNonNull(r.bare).generate(1, PREFILL_CHUNK, true);
     }
 
     @Benchmark
