@@ -353,6 +353,7 @@ public final class LocalChatModel implements ChatModel, AutoCloseable {
         private @Nullable String modelFile;
         private @Nullable String chatTemplateName;
         private boolean toolsInSystemPrompt;
+        private @Nullable Double repetitionPenalty;
         private @Nullable Integer maxTokens;
         private @Nullable Double temperature;
         private @Nullable Double topP;
@@ -460,6 +461,20 @@ public final class LocalChatModel implements ChatModel, AutoCloseable {
         }
 
         /**
+         * transformers' {@code repetition_penalty} for every request instead of
+         * {@code generation_config.json}'s: a token already in the prompt or the reply has its
+         * positive logit divided by it and its negative logit multiplied by it; 1 for none.
+         */
+        public Builder repetitionPenalty(double repetitionPenalty) {
+            if (!(repetitionPenalty > 0) || !Double.isFinite(repetitionPenalty)) {
+                throw new IllegalArgumentException("repetitionPenalty must be a positive number, was "
+                        + repetitionPenalty);
+            }
+            this.repetitionPenalty = repetitionPenalty;
+            return this;
+        }
+
+        /**
          * Whether to keep the key/value cache between tokens (default). Without it every token runs
          * the whole sequence through the model again: quadratic, for checking a model export.
          */
@@ -495,6 +510,10 @@ public final class LocalChatModel implements ChatModel, AutoCloseable {
             ChatTemplate template = template(files);
             boolean ignoresTools = ignoresTools(template);
             LogitsProcessors processors = files.logitsProcessors();
+            if (repetitionPenalty != null) {
+                processors = new LogitsProcessors(repetitionPenalty, processors.noRepeatNgramSize(),
+                        processors.minNewTokens());
+            }
             SamplingSettings sampling = files.defaultSampling();
             int replyTokens = maxTokens != null ? maxTokens : files.maxNewTokens().orElse(DEFAULT_MAX_TOKENS);
             Set<Long> endTokens = files.endTokenIds();
