@@ -68,7 +68,8 @@ import java.util.function.Supplier;
  * {@code generation_config.json} (more end-of-reply token ids, {@code max_new_tokens}, the model's
  * sampling defaults, and the processors transformers applies whatever the sampling:
  * {@code repetition_penalty} over the prompt and the reply, {@code no_repeat_ngram_size},
- * {@code min_new_tokens}; other fields are not applied). The graph may also be Optimum's legacy
+ * {@code min_new_tokens}, {@code min_length}, and {@code min_p} when sampling; beam search and
+ * rarer processors are not applied). The graph may also be Optimum's legacy
  * {@code decoder_model_merged.onnx} or pair {@code decoder_model.onnx} +
  * {@code decoder_with_past_model.onnx}, or an onnx-community {@code onnx/model*.onnx} (see
  * {@link Builder#modelFile}), in float32, float16 or bfloat16 (the cache is kept in the graph's own
@@ -212,7 +213,7 @@ public final class LocalChatModel implements ChatModel, AutoCloseable {
         int topK = settings.topK() != null ? settings.topK() : modelSampling.topK();
         SamplingSettings sampling;
         try {
-            sampling = new SamplingSettings(temperature, topP, topK);
+            sampling = new SamplingSettings(temperature, topP, topK, modelSampling.minP());
         } catch (IllegalArgumentException e) {
             sink.error(e);
             return;
@@ -512,7 +513,7 @@ public final class LocalChatModel implements ChatModel, AutoCloseable {
             LogitsProcessors processors = files.logitsProcessors();
             if (repetitionPenalty != null) {
                 processors = new LogitsProcessors(repetitionPenalty, processors.noRepeatNgramSize(),
-                        processors.minNewTokens());
+                        processors.minNewTokens(), processors.minLength());
             }
             SamplingSettings sampling = files.defaultSampling();
             int replyTokens = maxTokens != null ? maxTokens : files.maxNewTokens().orElse(DEFAULT_MAX_TOKENS);

@@ -4,23 +4,35 @@ package dev.agentrt.inference.internal.chat;
  * The logits processors transformers' {@code generate} applies from {@code generation_config.json}
  * before choosing a token, in its order: {@code repetition_penalty}
  * ({@code RepetitionPenaltyLogitsProcessor}), {@code no_repeat_ngram_size}
- * ({@code NoRepeatNGramLogitsProcessor}) and {@code min_new_tokens} ({@code
- * MinNewTokensLengthLogitsProcessor}); each over the whole sequence, prompt and generated ids.
+ * ({@code NoRepeatNGramLogitsProcessor}), {@code min_length} ({@code MinLengthLogitsProcessor}) and
+ * {@code min_new_tokens} ({@code MinNewTokensLengthLogitsProcessor}); each over the whole sequence,
+ * prompt and generated ids.
+ *
+ * <p>Not applied (found in few chat models' files): {@code bad_words_ids}, {@code suppress_tokens},
+ * {@code begin_suppress_tokens}, {@code sequence_bias}, {@code forced_bos_token_id},
+ * {@code forced_eos_token_id}, {@code exponential_decay_length_penalty}, {@code typical_p},
+ * {@code epsilon_cutoff}, {@code eta_cutoff}, and {@code num_beams} above 1 (beam search).
  *
  * @param repetitionPenalty 1 for none; a seen token's positive logit is divided by it, a negative one multiplied
  * @param noRepeatNgramSize 0 for none; a token that would repeat an n-gram of the sequence is banned
  * @param minNewTokens end tokens are banned until this many tokens are generated
+ * @param minLength end tokens are banned until the sequence, prompt included, is this long
  */
-public record LogitsProcessors(double repetitionPenalty, int noRepeatNgramSize, int minNewTokens) {
-    public static final LogitsProcessors NONE = new LogitsProcessors(1, 0, 0);
+public record LogitsProcessors(double repetitionPenalty, int noRepeatNgramSize, int minNewTokens, int minLength) {
+    public static final LogitsProcessors NONE = new LogitsProcessors(1, 0, 0, 0);
+
+    /** Without {@code min_length}. */
+    public LogitsProcessors(double repetitionPenalty, int noRepeatNgramSize, int minNewTokens) {
+        this(repetitionPenalty, noRepeatNgramSize, minNewTokens, 0);
+    }
 
     public LogitsProcessors {
         if (!(repetitionPenalty > 0) || !Double.isFinite(repetitionPenalty)) {
             throw new IllegalArgumentException("repetition_penalty must be a positive number, was "
                     + repetitionPenalty);
         }
-        if (noRepeatNgramSize < 0 || minNewTokens < 0) {
-            throw new IllegalArgumentException("no_repeat_ngram_size and min_new_tokens must be >= 0");
+        if (noRepeatNgramSize < 0 || minNewTokens < 0 || minLength < 0) {
+            throw new IllegalArgumentException("no_repeat_ngram_size, min_new_tokens and min_length must be >= 0");
         }
     }
 
@@ -57,7 +69,7 @@ public record LogitsProcessors(double repetitionPenalty, int noRepeatNgramSize, 
                 }
             }
         }
-        if (generated < minNewTokens) {
+        if (generated < minNewTokens || length < minLength) {
             for (long id : endTokens) {
                 if (id >= 0 && id < logits.length) {
                     logits[(int) id] = Float.NEGATIVE_INFINITY;
@@ -67,6 +79,6 @@ public record LogitsProcessors(double repetitionPenalty, int noRepeatNgramSize, 
     }
 
     public boolean none() {
-        return repetitionPenalty == 1 && noRepeatNgramSize == 0 && minNewTokens == 0;
+        return repetitionPenalty == 1 && noRepeatNgramSize == 0 && minNewTokens == 0 && minLength == 0;
     }
 }

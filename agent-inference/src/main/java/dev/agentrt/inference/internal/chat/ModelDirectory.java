@@ -287,8 +287,9 @@ public final class ModelDirectory {
         double temperature = generationConfig.getDouble("temperature").orElse(1.0);
         double topP = generationConfig.getDouble("top_p").orElse(1.0);
         int topK = generationConfig.getLong("top_k").map(Long::intValue).orElse(SamplingSettings.DEFAULT_TOP_K);
+        double minP = generationConfig.getDouble("min_p").orElse(0.0);
         try {
-            return new SamplingSettings(temperature, topP, topK);
+            return new SamplingSettings(temperature, topP, topK, minP);
         } catch (IllegalArgumentException e) {
             throw new ModelLoadException(dir.resolve(GENERATION_CONFIG) + ": " + e.getMessage(), e);
         }
@@ -296,7 +297,8 @@ public final class ModelDirectory {
 
     /**
      * The processors transformers applies from generation_config.json whatever the sampling:
-     * {@code repetition_penalty}, {@code no_repeat_ngram_size}, {@code min_new_tokens}.
+     * {@code repetition_penalty}, {@code no_repeat_ngram_size}, {@code min_new_tokens},
+     * {@code min_length}.
      */
     public LogitsProcessors logitsProcessors() {
         if (generationConfig == null) {
@@ -305,8 +307,9 @@ public final class ModelDirectory {
         double penalty = generationConfig.getDouble("repetition_penalty").orElse(1.0);
         int ngram = generationConfig.getLong("no_repeat_ngram_size").map(Long::intValue).orElse(0);
         int minNew = generationConfig.getLong("min_new_tokens").map(Long::intValue).orElse(0);
+        int minLength = generationConfig.getLong("min_length").map(Long::intValue).orElse(0);
         try {
-            return new LogitsProcessors(penalty, ngram, minNew);
+            return new LogitsProcessors(penalty, ngram, minNew, minLength);
         } catch (IllegalArgumentException e) {
             throw new ModelLoadException(dir.resolve(GENERATION_CONFIG) + ": " + e.getMessage(), e);
         }

@@ -22,7 +22,7 @@ import java.util.List;
  *
  * You are provided with function signatures within &lt;tools&gt;&lt;/tools&gt; XML tags:
  * &lt;tools&gt;
- * {"type": "function", "function": {"name": ..., "description": ..., "parameters": ...}}
+ * {"type":"function","function":{"name":...,"description":...,"parameters":...}}
  * &lt;/tools&gt;
  *
  * For each function call, return a json object with function name and arguments within
@@ -32,8 +32,8 @@ import java.util.List;
  * &lt;/tool_call&gt;
  * </pre>
  *
- * An assistant turn's calls follow its text as {@code <tool_call>\n{"name": ..., "arguments":
- * ...}\n</tool_call>} blocks; a tool result becomes a user turn
+ * (one compact JSON line per tool). An assistant turn's calls follow its text as
+ * {@code <tool_call>\n{"name":...,"arguments":...}\n</tool_call>} blocks; a tool result becomes a user turn
  * {@code <tool_response>\n(result)\n</tool_response>}.
  */
 public final class ToolPrompt {

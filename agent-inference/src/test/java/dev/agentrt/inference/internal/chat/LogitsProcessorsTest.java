@@ -5,7 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import org.junit.jupiter.api.Test;
 
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
+import java.util.SplittableRandom;
 
 /** generation_config.json's processors, as transformers computes them. */
 class LogitsProcessorsTest {
@@ -48,8 +51,38 @@ class LogitsProcessorsTest {
     }
 
     @Test
+    void minLengthCountsThePromptToo() {
+        float[] early = {1, 5, 1};
+        new LogitsProcessors(1, 0, 0, 4).apply(early, new long[]{0, 0, 0}, 3, 0, List.of(1L));
+        assertThat(early).containsExactly(1, Float.NEGATIVE_INFINITY, 1);
+        float[] late = {1, 5, 1};
+        new LogitsProcessors(1, 0, 0, 4).apply(late, new long[]{0, 0, 0, 0}, 4, 0, List.of(1L));
+        assertThat(late).containsExactly(1, 5, 1);
+    }
+
+    @Test
+    void minPDropsTokensLessLikelyThanItsShareOfTheBest() {
+        float[] logits = {0f, -0.1f, -1f};
+        Set<Integer> without = draws(new SamplingSettings(1, 1, 0), logits);
+        Set<Integer> with = draws(new SamplingSettings(1, 1, 0, 0.5), logits);
+        // exp(-1) = 0.37 of the best: drawn without min_p, never with min_p 0.5 (exp(-0.1) = 0.90 stays).
+        assertThat(without).containsExactlyInAnyOrder(0, 1, 2);
+        assertThat(with).containsExactlyInAnyOrder(0, 1);
+    }
+
+    private static Set<Integer> draws(SamplingSettings settings, float[] logits) {
+        Sampler sampler = new Sampler(settings, new SplittableRandom(5));
+        Set<Integer> seen = new HashSet<>();
+        for (int i = 0; i < 500; i++) {
+            seen.add(sampler.next(logits.clone()));
+        }
+        return seen;
+    }
+
+    @Test
     void nonsenseSettingsAreRefused() {
         assertThatThrownBy(() -> new LogitsProcessors(0, 0, 0)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> new LogitsProcessors(1, -1, 0)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new SamplingSettings(1, 1, 0, 1.5)).isInstanceOf(IllegalArgumentException.class);
     }
 }
