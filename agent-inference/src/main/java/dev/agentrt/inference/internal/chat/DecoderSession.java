@@ -32,8 +32,11 @@ import java.util.Objects;
  * inputs {@code input_ids}, {@code attention_mask}, optionally {@code position_ids} and
  * {@code use_cache_branch}, and {@code past_key_values.{i}.key|value}
  * {@code [batch, heads, past, headDim]}; outputs {@code logits [batch, sequence, vocab]} and
- * {@code present.{i}.key|value}. Runs through DJL's ONNX Runtime engine; {@link #step} is
- * thread-safe (ONNX Runtime sessions are), each caller keeping its own {@link KvCache}.
+ * {@code present.{i}.key|value}; the cache and logits in float32, float16 or bfloat16, the cache
+ * kept in the graph's type. In Optimum's legacy split layout a second graph without past inputs
+ * ({@code decoder_model.onnx}) takes the prompt. Runs through DJL's ONNX Runtime engine;
+ * {@link #step} is thread-safe (ONNX Runtime sessions are), each caller keeping its own
+ * {@link KvCache}.
  */
 public final class DecoderSession implements AutoCloseable {
     static final String INPUT_IDS = "input_ids";
@@ -286,25 +289,15 @@ public final class DecoderSession implements AutoCloseable {
             inputs.add(positionArray);
             own.add(positionArray);
         }
-        Block runner = block;
-        if (prefillBlock != null && past.length() == 0) {
-            // The legacy split layout: the prompt goes through the graph without past inputs.
-            runner = prefillBlock;
-            NDList outputs;
-            try {
-                outputs = runner.forward(new ParameterStore(manager, false), inputs, false);
-            } finally {
-                own.forEach(NDArray::close);
-                past.close();
-            }
-            return collect(outputs, ids.length, total);
-        }
-        if (useCacheBranch) {
+        // The legacy split layout runs the prompt through its graph without past inputs.
+        boolean prompt = prefillBlock != null && past.length() == 0;
+        Block runner = prompt ? prefillBlock : block;
+        if (useCacheBranch && !prompt) {
             NDArray branch = named(manager.create(new boolean[]{past.length() > 0}), USE_CACHE_BRANCH);
             inputs.add(branch);
             own.add(branch);
         }
-        for (int i = 0; i < cache.layers(); i++) {
+        for (int i = 0; i < cache.layers() && !prompt; i++) {
             inputs.add(named(past.keys()[i], pastKeys[i]));
             inputs.add(named(past.values()[i], pastValues[i]));
         }
