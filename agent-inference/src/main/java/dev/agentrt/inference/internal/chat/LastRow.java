@@ -70,10 +70,13 @@ final class LastRow {
         bytes = bytes.duplicate().order(ByteOrder.nativeOrder());
         int offset = (rows - 1) * width * size;
         float[] row = new float[width];
+        if (type == DataType.FLOAT32) {
+            bytes.position(offset).slice().order(ByteOrder.nativeOrder()).asFloatBuffer().get(row);
+            return row;
+        }
         for (int i = 0; i < width; i++) {
             int at = offset + i * size;
             row[i] = switch (type) {
-                case FLOAT32 -> bytes.getFloat(at);
                 case FLOAT16 -> Float.float16ToFloat(bytes.getShort(at));
                 default -> Float.intBitsToFloat((bytes.getShort(at) & 0xffff) << 16);
             };
