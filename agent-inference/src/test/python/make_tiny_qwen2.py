@@ -36,8 +36,9 @@ from pathlib import Path
 import numpy as np
 import onnx
 import onnxruntime as ort
+from onnxruntime.quantization import QuantType, quantize_dynamic
 import torch
-from onnx import TensorProto, helper, numpy_helper  # noqa: F401
+from onnx import TensorProto, helper, numpy_helper
 from tokenizers import AddedToken, Regex, Tokenizer, decoders, models, normalizers, pre_tokenizers, processors, trainers
 
 import transformers
@@ -319,7 +320,7 @@ def build_model(tok: Tokenizer) -> tuple[Qwen2ForCausalLM, Qwen2Config, Generati
         attention_dropout=0.0,
         initializer_range=0.02,
         bos_token_id=eot,
-        eos_token_id=eot,
+        eos_token_id=eos,  # Qwen2.5-Instruct's config.json names <|im_end|>
         pad_token_id=eot,
     )
     config._attn_implementation = "eager"
@@ -509,7 +510,7 @@ def merge_decoders(no_past_path: Path, with_past_path: Path, out: Path) -> None:
     renames = {"a": {}, "b": {}}
     for tag, m in (("a", a), ("b", b)):
         for t in m.graph.initializer:
-            arr = onnx.numpy_helper.to_array(t)
+            arr = numpy_helper.to_array(t)
             digest = hashlib.sha256(f"{t.data_type}:{list(t.dims)}".encode() + arr.tobytes()).hexdigest()
             if digest in shared:
                 renames[tag][t.name] = shared[digest]
@@ -666,7 +667,7 @@ def write_readme(reference: dict, long_len: int) -> None:
         for name, v in reference["layouts"].items()
     )
     replay = "\n".join(
-        f"| `{name}` | {all(x['matches_torch'] for x in v.values())} | "
+        f"| `{name}` | {'n/a' if any(x['matches_torch'] is None for x in v.values()) else all(x['matches_torch'] for x in v.values())} | "
         f"{min(x['min_top1_margin'] for x in v.values())} |"
         for name, v in reference["onnxruntime_replay"].items()
     )
@@ -698,11 +699,15 @@ Every directory is a complete model directory (`config.json`, `generation_config
 - Optimum's current layout (`optimum-*`): one decoder with past inputs; the first run gets a past of length 0.
 - The legacy merged layout (`merged-*`): `decoder_model_merged.onnx` takes an extra bool `use_cache_branch`
   ([1]) and runs one of two subgraphs in an If node (then: with past; else: without past, the past inputs are
-  ignored and Optimum feeds a dummy past of length 1). Weights are stored once.
+  ignored). On the first run Optimum feeds `use_cache_branch=false` and a dummy past (length 1 in the releases
+  that introduced the merged decoder, length 0 in later ones: the else branch ignores it, so both give the same
+  ids; the script replays with length 1). Weights are stored once.
 - The legacy pair (`legacy-pair-fp32`): `decoder_model.onnx` (no past inputs) for the prompt,
   `decoder_with_past_model.onnx` for each next token (fp32 only, to keep the resources small).
-- The onnx-community / transformers.js layout (`onnx-community`): `onnx/model.onnx` (fp32) and
-  `onnx/model_fp16.onnx`.
+- The onnx-community / transformers.js layout (`onnx-community`): `onnx/model.onnx` (fp32),
+  `onnx/model_fp16.onnx` and `onnx/model_quantized.onnx` (onnxruntime's `quantize_dynamic`, int8 weights:
+  MatMulInteger with DynamicQuantizeLinear; logits and cache stay float32). The quantized graph has no torch
+  reference: its ids are in `expected_onnxruntime.q8`.
 
 IO names are Optimum's: inputs `input_ids`, `attention_mask`, `position_ids` (int64, [batch, sequence]),
 `past_key_values.{{i}}.key` / `.value` ([batch, 2, past_sequence, 16]); outputs `logits` ([batch, sequence, 768]),
@@ -722,12 +727,14 @@ rotary tables and softmax computed in float32).
   `greedy` (`do_sample=False, repetition_penalty=1.0`), `repetition_penalty_1.05` and `generation_config`
   (nothing but `max_new_tokens`, so generation_config.json applies; equal to `repetition_penalty_1.05`).
   A list shorter than 32 ends with an eos id. fp16 ids come from the torch model cast to float16 on CPU.
-- `expected_onnxruntime.{{fp32,fp16}}...`: the same, produced by onnxruntime on the exported graphs (every layout of
+- `expected_onnxruntime.{{fp32,fp16,q8}}...`: the same, produced by onnxruntime on the exported graphs (every layout of
   a dtype gives the same ids; the script checks it). In fp32 they equal `expected`. In fp16 torch's CPU kernels
   and onnxruntime's round differently, and where two scores are within an fp16 step of each other the pick can
   differ: `fp16_torch_vs_onnxruntime` lists those runs and the step where they part
   ({json.dumps(reference["fp16_torch_vs_onnxruntime"])}). A runtime built on onnxruntime should reproduce
   `expected_onnxruntime` token for token in fp16, and `expected` (= `expected_onnxruntime`) in fp32.
+- `first_step_torch.{{fp32,fp16}}.{{prompt}}`: the five best ids and their logits after the prompt (torch), for
+  tests that compare scores with a tolerance.
 - `onnxruntime_replay`: for each layout, whether onnxruntime {ort.__version__} run as Optimum's
   `ORTModelForCausalLM` runs it (whole prompt once, then one token per run, cache fed back) reproduced the torch
   ids, and the smallest gap between the best and second-best score seen over all steps.
@@ -807,6 +814,16 @@ def main() -> int:
                 "generation_config": torch_generate(m, ids),
             }
 
+    # first-step scores, for tests that compare logits with a tolerance rather than ids
+    first_step = {}
+    for dname, m in models_by_dtype.items():
+        for p in prompts:
+            with torch.no_grad():
+                logits = m(torch.tensor([p["prompt_ids"]])).logits[0, -1].float()
+            top = torch.topk(logits, 5)
+            first_step.setdefault(dname, {})[p["name"]] = {
+                "top5_ids": top.indices.tolist(), "top5_logits": [round(float(x), 5) for x in top.values]}
+
     # --- exports
     layouts = {}
     for dname, m in models_by_dtype.items():
@@ -847,6 +864,13 @@ def main() -> int:
     shutil.copy(OUT / "optimum-fp16" / "model.onnx", community / "onnx" / "model_fp16.onnx")
     layouts["onnx-community/onnx/model.onnx"] = ("past", [community / "onnx" / "model.onnx"], "fp32")
     layouts["onnx-community/onnx/model_fp16.onnx"] = ("past", [community / "onnx" / "model_fp16.onnx"], "fp16")
+    # transformers.js' default file: int8 weights, dynamic quantization of the activations (no torch reference)
+    quantize_dynamic(str(community / "onnx" / "model.onnx"), str(community / "onnx" / "model_quantized.onnx"),
+                     weight_type=QuantType.QInt8, per_channel=False, reduce_range=False)
+    q = onnx.load(str(community / "onnx" / "model_quantized.onnx"))
+    strip_doc(q)
+    onnx.save(q, str(community / "onnx" / "model_quantized.onnx"))
+    layouts["onnx-community/onnx/model_quantized.onnx"] = ("past", [community / "onnx" / "model_quantized.onnx"], "q8")
     shutil.rmtree(work)
 
     # --- replay every layout with onnxruntime
@@ -854,18 +878,18 @@ def main() -> int:
     failures = []
     ort_ids = {}
     for lname, (kind, paths, dname) in layouts.items():
-        runner = OrtRunner(kind, paths, config, np.float32 if dname == "fp32" else np.float16)
+        runner = OrtRunner(kind, paths, config, np.float16 if dname == "fp16" else np.float32)
         for p in prompts:
             for setting, penalty in (("greedy", 1.0), ("repetition_penalty_1.05", REPETITION_PENALTY),
                                      ("generation_config", REPETITION_PENALTY)):
                 got, margin = runner.generate(p["prompt_ids"], penalty, eos)
-                want = expected[dname][p["name"]][setting]
+                want = expected[dname][p["name"]][setting] if dname in expected else None
                 first = ort_ids.setdefault(dname, {}).setdefault(p["name"], {}).setdefault(setting, got)
                 if got != first:
                     failures.append(("layouts of one dtype disagree", lname, p["name"], setting, got, first))
                 ok = got == want
                 verification.setdefault(lname, {})[f"{p['name']}/{setting}"] = {
-                    "matches_torch": ok, "min_top1_margin": round(margin, 4)}
+                    "matches_torch": ok if want is not None else None, "min_top1_margin": round(margin, 4)}
                 if not ok and dname == "fp32":
                     failures.append((lname, p["name"], setting, got, want))
     # fp16 arithmetic differs between torch's CPU kernels and onnxruntime's: a near tie can go the other way.
@@ -899,6 +923,7 @@ def main() -> int:
         ],
         "expected": expected,
         "expected_onnxruntime": ort_ids,
+        "first_step_torch": first_step,
         "fp16_torch_vs_onnxruntime": fp16_divergence,
         "layouts": {
             "optimum-fp32": {"files": ["model.onnx"], "dtype": "fp32"},
@@ -906,7 +931,8 @@ def main() -> int:
             "merged-fp32": {"files": ["decoder_model_merged.onnx"], "dtype": "fp32"},
             "merged-fp16": {"files": ["decoder_model_merged.onnx"], "dtype": "fp16"},
             "legacy-pair-fp32": {"files": ["decoder_model.onnx", "decoder_with_past_model.onnx"], "dtype": "fp32"},
-            "onnx-community": {"files": ["onnx/model.onnx", "onnx/model_fp16.onnx"], "dtype": "fp32 and fp16"},
+            "onnx-community": {"files": ["onnx/model.onnx", "onnx/model_fp16.onnx", "onnx/model_quantized.onnx"],
+                               "dtype": "fp32, fp16 and q8 (int8 weights)"},
         },
         "common_files": ["config.json", "generation_config.json", "tokenizer.json", "tokenizer_config.json",
                          "chat_template.jinja", "special_tokens_map.json"],
