@@ -3,19 +3,24 @@ package dev.agentrt.inference;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import dev.agentrt.core.AgentSchedulers;
 import dev.agentrt.core.ModelException;
+import dev.agentrt.core.json.JsonObject;
 import dev.agentrt.core.model.ChatEvent;
 import dev.agentrt.core.model.ChatModel;
 import dev.agentrt.core.model.ChatOptions;
 import dev.agentrt.core.model.ChatRequest;
 import dev.agentrt.core.model.Message;
+import dev.agentrt.core.model.ResponseFormat;
+import dev.agentrt.core.model.ToolSpec;
 import dev.agentrt.inference.internal.Djl;
 import dev.agentrt.inference.internal.NativeGuard;
 import dev.agentrt.inference.internal.chat.CacheShape;
 import dev.agentrt.inference.internal.chat.ChatTemplate;
 import dev.agentrt.inference.internal.chat.DecoderSession;
 import dev.agentrt.inference.internal.chat.Generation;
+import dev.agentrt.inference.internal.chat.LogitsProcessors;
 import dev.agentrt.inference.internal.chat.ModelDirectory;
 import dev.agentrt.inference.internal.chat.SamplingSettings;
+import dev.agentrt.inference.internal.chat.ToolPrompt;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.FluxSink;
@@ -55,22 +60,35 @@ import java.util.function.Supplier;
  * text-generation-with-past} writes: {@code model.onnx} (a decoder taking {@code input_ids},
  * {@code attention_mask}, optionally {@code position_ids}, and {@code past_key_values.{i}.key|value}
  * {@code [batch, heads, past, headDim]}; giving {@code logits} and {@code present.{i}.key|value}),
- * {@code config.json} (the cache shape), {@code tokenizer.json}, {@code tokenizer_config.json} (the
- * Jinja {@code chat_template}, {@code bos_token}, {@code eos_token}) and, if present,
- * {@code generation_config.json} (more end-of-reply token ids, the model's sampling defaults).
- * {@link Builder#build()} fails with a {@link ModelException} naming the file when one is missing,
- * malformed, or does not fit the others.
+ * {@code config.json} (the cache shape), {@code tokenizer.json}, {@code tokenizer_config.json}
+ * ({@code bos_token}, {@code eos_token}, the Jinja {@code chat_template}) and, if present,
+ * {@code chat_template.jinja} and {@code additional_chat_templates/<name>.jinja} (read as
+ * transformers reads them: the {@code .jinja} file before {@code tokenizer_config.json}'s template,
+ * {@code tool_use} for requests with tools; see {@link Builder#chatTemplateName}) and
+ * {@code generation_config.json} (more end-of-reply token ids, {@code max_new_tokens}, the model's
+ * sampling defaults, and the processors transformers applies whatever the sampling:
+ * {@code repetition_penalty} over the prompt and the reply, {@code no_repeat_ngram_size},
+ * {@code min_new_tokens}, {@code min_length}, and {@code min_p} when sampling; beam search and
+ * rarer processors are not applied). The graph may also be Optimum's legacy
+ * {@code decoder_model_merged.onnx} or pair {@code decoder_model.onnx} +
+ * {@code decoder_with_past_model.onnx}, or an onnx-community {@code onnx/model*.onnx} (see
+ * {@link Builder#modelFile}), in float32, float16 or bfloat16 (the cache is kept in the graph's own
+ * type). {@link Builder#build()} fails with a {@link ModelException} naming the file when one is
+ * missing, malformed, or does not fit the others.
  *
  * <p><b>Generation.</b> The prompt is the chat template rendered as Hugging Face transformers does
- * (request tools passed as {@code tools}); tokens are generated with the KV cache, greedily
- * (temperature 0) or sampled with temperature, top-k and top-p from a seeded generator, and
- * streamed as {@link ChatEvent.TextDelta}s. A reply ends at an end-of-reply token
- * ({@code STOP}), a stop sequence ({@code STOP_SEQUENCE}, the sequence itself not emitted), or
- * {@code maxTokens} or the context length ({@code LENGTH}). Per-request {@link ChatOptions}
- * override the builder's settings, which override the model's {@code generation_config.json}.
- * When the request has tools, {@code <tool_call>{json}</tool_call>} blocks and a reply that is a
- * bare JSON call become {@link ChatEvent.ToolCallDelta}s (finish reason {@code TOOL_CALLS});
- * text that is not a complete call stays text.
+ * (request tools passed as {@code tools}); as in Optimum's runtime it goes through the graph in one
+ * run, then each token in one run with the KV cache. Tokens are chosen greedily (temperature 0) or
+ * sampled with temperature, top-k and top-p from a seeded generator, and streamed as
+ * {@link ChatEvent.TextDelta}s. A reply ends at an end-of-reply token ({@code STOP}), a stop
+ * sequence ({@code STOP_SEQUENCE}, the sequence itself not emitted), or {@code maxTokens} or the
+ * context length ({@code LENGTH}). Per-request {@link ChatOptions} override the builder's settings,
+ * which override the model's {@code generation_config.json}. When the request has tools,
+ * {@code <tool_call>{json}</tool_call>} blocks and a reply that is a bare JSON call become
+ * {@link ChatEvent.ToolCallDelta}s (finish reason {@code TOOL_CALLS}); text that is not a complete
+ * call stays text. A template that ignores tools fails such requests unless
+ * {@link Builder#toolsInSystemPrompt(boolean)} is set. A {@link ChatOptions#responseFormat()} is
+ * answered through a final-answer tool (see {@link #supportsResponseFormat()}).
  *
  * <p><b>Threading and concurrency.</b> Thread-safe: one instance serves any number of concurrent
  * requests. The ONNX Runtime session, tokenizer and template are shared (all thread-safe); each
@@ -100,6 +118,8 @@ public final class LocalChatModel implements ChatModel, AutoCloseable {
     private final ChatTemplate template;
     private final Set<Long> endTokens;
     private final SamplingSettings modelSampling;
+    private final LogitsProcessors processors;
+    private final boolean templateIgnoresTools;
     private final Settings settings;
     private final int contextLength;
     private final NativeGuard guard;
@@ -108,10 +128,12 @@ public final class LocalChatModel implements ChatModel, AutoCloseable {
     private final Generation.Host host;
 
     private record Settings(int maxTokens, @Nullable Double temperature, @Nullable Double topP,
-            @Nullable Integer topK, @Nullable Long seed, List<String> stopSequences, boolean kvCache) {}
+            @Nullable Integer topK, @Nullable Long seed, List<String> stopSequences, boolean kvCache,
+            boolean toolsInSystemPrompt) {}
 
     private LocalChatModel(String name, DecoderSession session, HuggingFaceTokenizer tokenizer, ChatTemplate template,
-            Set<Long> endTokens, SamplingSettings modelSampling, Settings settings, int contextLength) {
+            boolean templateIgnoresTools, Set<Long> endTokens, SamplingSettings modelSampling,
+            LogitsProcessors processors, Settings settings, int contextLength) {
         this.name = name;
         this.guard = new NativeGuard(() -> new ModelException("LocalChatModel " + name + " is closed"));
         this.session = session;
@@ -119,6 +141,8 @@ public final class LocalChatModel implements ChatModel, AutoCloseable {
         this.template = template;
         this.endTokens = Set.copyOf(endTokens);
         this.modelSampling = modelSampling;
+        this.processors = processors;
+        this.templateIgnoresTools = templateIgnoresTools;
         this.settings = settings;
         this.contextLength = contextLength;
         Function<long[], String> decode = ids -> tokenizer.decode(ids, true);
@@ -189,7 +213,7 @@ public final class LocalChatModel implements ChatModel, AutoCloseable {
         int topK = settings.topK() != null ? settings.topK() : modelSampling.topK();
         SamplingSettings sampling;
         try {
-            sampling = new SamplingSettings(temperature, topP, topK);
+            sampling = new SamplingSettings(temperature, topP, topK, modelSampling.minP());
         } catch (IllegalArgumentException e) {
             sink.error(e);
             return;
@@ -198,15 +222,55 @@ public final class LocalChatModel implements ChatModel, AutoCloseable {
         stops.addAll(options.stopSequences());
         int maxTokens = options.maxTokens() != null ? options.maxTokens() : settings.maxTokens();
         long seed = settings.seed() != null ? settings.seed() : ThreadLocalRandom.current().nextLong();
-        Supplier<long[]> prompt = () -> tokenizer.encode(render(request), false, false).getIds();
-        var plan = new Generation.Plan(prompt, sampling, seed, maxTokens, contextLength, List.copyOf(stops),
-                !request.tools().isEmpty(), settings.kvCache());
+        String answerTool = answerTool(request);
+        List<ToolSpec> tools = tools(request, answerTool);
+        if (!tools.isEmpty() && templateIgnoresTools && !settings.toolsInSystemPrompt()) {
+            sink.error(new ModelException("the chat template of " + name + " ignores tools, so the model would"
+                    + " never see the request's " + tools.size() + " tool(s)" + (answerTool != null
+                            ? " (the responseFormat is given to local models as a tool)"
+                            : "")
+                    + "; build the model with LocalChatModel.Builder.toolsInSystemPrompt(true) to describe them in"
+                    + " the system prompt, or use a model trained for tool use", 0, null, false, null));
+            return;
+        }
+        Supplier<long[]> prompt = () -> tokenizer.encode(render(request.messages(), tools), false, false).getIds();
+        var plan = new Generation.Plan(prompt, sampling, processors, seed, maxTokens, contextLength,
+                List.copyOf(stops), !tools.isEmpty(), settings.kvCache(), answerTool);
         new Generation(host, plan, sink, AgentSchedulers.compute());
     }
 
-    private String render(ChatRequest request) {
+    /** The name of the tool standing for the request's responseFormat, unique among its tools. */
+    private static @Nullable String answerTool(ChatRequest request) {
+        if (request.options().responseFormat() == null) {
+            return null;
+        }
+        String name = "final_answer";
+        for (int n = 1;; n++) {
+            String candidate = name;
+            if (request.tools().stream().noneMatch(t -> t.name().equals(candidate))) {
+                return candidate;
+            }
+            name = "final_answer_" + n;
+        }
+    }
+
+    private static List<ToolSpec> tools(ChatRequest request, @Nullable String answerTool) {
+        ResponseFormat format = request.options().responseFormat();
+        if (answerTool == null || format == null) {
+            return request.tools();
+        }
+        List<ToolSpec> all = new ArrayList<>(request.tools());
+        all.add(new ToolSpec(answerTool, "Gives the final answer. Call it exactly once, when you have the answer;"
+                + " its arguments are the answer.", format.schema()));
+        return List.copyOf(all);
+    }
+
+    private String render(List<Message> messages, List<ToolSpec> tools) {
         try {
-            return template.render(request.messages(), request.tools());
+            if (!tools.isEmpty() && templateIgnoresTools && settings.toolsInSystemPrompt()) {
+                return template.render(ToolPrompt.rewrite(messages, tools), List.of());
+            }
+            return template.render(messages, tools);
         } catch (IllegalArgumentException e) {
             throw new ModelException(e.getMessage() == null ? "the chat template failed" : e.getMessage(), 0, null,
                     false, e);
@@ -218,7 +282,29 @@ public final class LocalChatModel implements ChatModel, AutoCloseable {
      * chat template's output, before tokenisation. Useful to check a model's template.
      */
     public String renderPrompt(ChatRequest request) {
-        return read(() -> render(request));
+        return read(() -> render(request.messages(), tools(request, answerTool(request))));
+    }
+
+    /**
+     * False: a local model has no native structured-output mode that constrains decoding to a
+     * schema. A request whose {@link ChatOptions#responseFormat()} is set is still answered in the
+     * format, through a final-answer tool as the agent loop does for such models: the tool (named
+     * {@code final_answer}, or {@code final_answer_1}... when the request has a tool of that name)
+     * is added to the request's tools with the format's schema as its parameters, and when the
+     * model calls it the call's arguments become the reply's text (finish reason {@code STOP}).
+     */
+    @Override
+    public boolean supportsResponseFormat() {
+        return false;
+    }
+
+    /**
+     * Whether the model's chat template ignores the {@code tools} it is given (SmolLM2, Phi-3 ...):
+     * found at build time by rendering a conversation with and without a tool. A request with
+     * tools to such a model fails unless {@link Builder#toolsInSystemPrompt(boolean)} is set.
+     */
+    public boolean templateIgnoresTools() {
+        return templateIgnoresTools;
     }
 
     /** Requests being generated right now. */
@@ -265,7 +351,11 @@ public final class LocalChatModel implements ChatModel, AutoCloseable {
      */
     public static final class Builder {
         private @Nullable Path directory;
-        private int maxTokens = DEFAULT_MAX_TOKENS;
+        private @Nullable String modelFile;
+        private @Nullable String chatTemplateName;
+        private boolean toolsInSystemPrompt;
+        private @Nullable Double repetitionPenalty;
+        private @Nullable Integer maxTokens;
         private @Nullable Double temperature;
         private @Nullable Double topP;
         private @Nullable Integer topK;
@@ -282,7 +372,51 @@ public final class LocalChatModel implements ChatModel, AutoCloseable {
             return this;
         }
 
-        /** The most tokens a reply may have unless the request says otherwise; default {@value LocalChatModel#DEFAULT_MAX_TOKENS}. */
+        /**
+         * The graph to run, relative to {@link #modelPath}, e.g. {@code onnx/model_q4.onnx} of an
+         * onnx-community export, or {@code decoder_with_past_model.onnx} of the legacy pair (its
+         * {@code decoder_model.onnx} then runs the prompt). Default: the first file present of
+         * {@code model.onnx}, {@code decoder_model_merged.onnx}, {@code onnx/model.onnx},
+         * {@code onnx/model_fp16.onnx}, {@code onnx/model_quantized.onnx}, {@code onnx/model_int8.onnx},
+         * {@code onnx/model_uint8.onnx}, {@code onnx/model_q4.onnx}, {@code onnx/model_q4f16.onnx},
+         * {@code onnx/model_bnb4.onnx}, {@code onnx/decoder_model_merged.onnx} (and its
+         * {@code _fp16}, {@code _quantized} variants), then the legacy pair.
+         */
+        public Builder modelFile(String relativePath) {
+            this.modelFile = Objects.requireNonNull(relativePath, "relativePath");
+            return this;
+        }
+
+        /**
+         * Renders with the model's chat template of this name (one of {@code tokenizer_config.json}'s
+         * named templates or {@code additional_chat_templates/<name>.jinja}, e.g. {@code tool_use})
+         * for every request. Without it the template is chosen as transformers chooses it:
+         * {@code tool_use} for a request with tools when the model has one, otherwise the default
+         * ({@code chat_template.jinja} before {@code tokenizer_config.json}'s).
+         */
+        public Builder chatTemplateName(String name) {
+            this.chatTemplateName = Objects.requireNonNull(name, "name");
+            return this;
+        }
+
+        /**
+         * For a model whose chat template ignores tools ({@link LocalChatModel#templateIgnoresTools()}):
+         * describe a request's tools in the system prompt instead of failing the request. The
+         * tools are listed as JSON in a {@code # Tools} section asking for
+         * {@code <tool_call>{"name": ..., "arguments": ...}</tool_call>} blocks (Qwen2.5's format),
+         * earlier calls are written as such blocks in the assistant turns and tool results as user
+         * turns {@code <tool_response>\n...\n</tool_response>}. Off by default. Has no effect on
+         * a template that renders tools.
+         */
+        public Builder toolsInSystemPrompt(boolean toolsInSystemPrompt) {
+            this.toolsInSystemPrompt = toolsInSystemPrompt;
+            return this;
+        }
+
+        /**
+         * The most tokens a reply may have unless the request says otherwise; default
+         * {@code generation_config.json}'s {@code max_new_tokens}, else {@value LocalChatModel#DEFAULT_MAX_TOKENS}.
+         */
         public Builder maxTokens(int maxTokens) {
             this.maxTokens = maxTokens;
             return this;
@@ -328,6 +462,20 @@ public final class LocalChatModel implements ChatModel, AutoCloseable {
         }
 
         /**
+         * transformers' {@code repetition_penalty} for every request instead of
+         * {@code generation_config.json}'s: a token already in the prompt or the reply has its
+         * positive logit divided by it and its negative logit multiplied by it; 1 for none.
+         */
+        public Builder repetitionPenalty(double repetitionPenalty) {
+            if (!(repetitionPenalty > 0) || !Double.isFinite(repetitionPenalty)) {
+                throw new IllegalArgumentException("repetitionPenalty must be a positive number, was "
+                        + repetitionPenalty);
+            }
+            this.repetitionPenalty = repetitionPenalty;
+            return this;
+        }
+
+        /**
          * Whether to keep the key/value cache between tokens (default). Without it every token runs
          * the whole sequence through the model again: quadratic, for checking a model export.
          */
@@ -348,7 +496,7 @@ public final class LocalChatModel implements ChatModel, AutoCloseable {
             if (dir == null) {
                 throw new IllegalArgumentException("modelPath is required: the directory of an exported model");
             }
-            if (maxTokens < 1) {
+            if (maxTokens != null && maxTokens < 1) {
                 throw new IllegalArgumentException("maxTokens must be >= 1, was " + maxTokens);
             }
             new SamplingSettings(temperature != null ? temperature : 0, topP != null ? topP : 1,
@@ -358,9 +506,17 @@ public final class LocalChatModel implements ChatModel, AutoCloseable {
                     throw new IllegalArgumentException("stopSequences must not contain an empty string");
                 }
             }
-            ModelDirectory files = ModelDirectory.open(dir);
+            ModelDirectory files = ModelDirectory.open(dir, modelFile);
             CacheShape cacheShape = files.cacheShape();
             ChatTemplate template = template(files);
+            boolean ignoresTools = ignoresTools(template);
+            LogitsProcessors processors = files.logitsProcessors();
+            if (repetitionPenalty != null) {
+                processors = new LogitsProcessors(repetitionPenalty, processors.noRepeatNgramSize(),
+                        processors.minNewTokens(), processors.minLength());
+            }
+            SamplingSettings sampling = files.defaultSampling();
+            int replyTokens = maxTokens != null ? maxTokens : files.maxNewTokens().orElse(DEFAULT_MAX_TOKENS);
             Set<Long> endTokens = files.endTokenIds();
             if (endTokens.isEmpty()) {
                 throw new ModelLoadException(files.tokenizerConfigFile() + " names no eos_token (nor do config.json"
@@ -396,9 +552,10 @@ public final class LocalChatModel implements ChatModel, AutoCloseable {
                     }
                 }
                 int context = files.contextLength().orElse(Integer.MAX_VALUE);
-                Settings settings = new Settings(maxTokens, temperature, topP, topK, seed, stopSequences, kvCache);
-                return new LocalChatModel(dir.toString(), session, tokenizer, template, endTokens,
-                        files.defaultSampling(), settings, context);
+                Settings settings = new Settings(replyTokens, temperature, topP, topK, seed, stopSequences, kvCache,
+                        toolsInSystemPrompt);
+                return new LocalChatModel(dir.toString(), session, tokenizer, template, ignoresTools, endTokens,
+                        sampling, processors, settings, context);
             } catch (RuntimeException e) {
                 session.close();
                 tokenizer.close();
@@ -409,9 +566,9 @@ public final class LocalChatModel implements ChatModel, AutoCloseable {
         private ChatTemplate template(ModelDirectory files) {
             String source = chatTemplate != null
                     ? "LocalChatModel.Builder.chatTemplate"
-                    : files.tokenizerConfigFile().toString();
-            String plain = chatTemplate != null ? chatTemplate : files.chatTemplate(false);
-            String withTools = chatTemplate != null ? chatTemplate : files.chatTemplate(true);
+                    : files.chatTemplateFile(chatTemplateName, false).toString();
+            String plain = chatTemplate != null ? chatTemplate : files.chatTemplate(chatTemplateName, false);
+            String withTools = chatTemplate != null ? chatTemplate : files.chatTemplate(chatTemplateName, true);
             Map<String, String> special = new HashMap<>();
             for (String key : List.of("bos_token", "eos_token", "pad_token", "unk_token")) {
                 String token = files.specialToken(key);
@@ -429,6 +586,29 @@ public final class LocalChatModel implements ChatModel, AutoCloseable {
                 throw new ModelLoadException(e.getMessage(), e);
             }
             return template;
+        }
+
+        /**
+         * Whether the template renders a conversation the same with and without a tool: then it
+         * ignores tools, and a request's tools would silently never reach the model.
+         */
+        private static boolean ignoresTools(ChatTemplate template) {
+            List<Message> probe = List.of(Message.user("What is the weather in Paris?"));
+            ToolSpec tool = new ToolSpec("get_weather", "Gets the current weather in a city.",
+                    JsonObject.builder()
+                            .put("type", "object")
+                            .put("properties", JsonObject.builder()
+                                    .put("city", JsonObject.builder().put("type", "string").build())
+                                    .build())
+                            .put("required", List.of("city"))
+                            .build());
+            try {
+                return template.render(probe, List.of()).equals(template.render(probe, List.of(tool)));
+            } catch (IllegalArgumentException e) {
+                // A template that refuses tools outright does not drop them silently: requests with
+                // tools fail with its own message.
+                return false;
+            }
         }
     }
 }

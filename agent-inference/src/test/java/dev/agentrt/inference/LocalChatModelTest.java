@@ -270,8 +270,8 @@ class LocalChatModelTest {
                 .isInstanceOf(ModelException.class)
                 .hasMessageContaining(dir.resolve("tokenizer.json").toString())
                 .hasMessageContaining(dir.resolve("model.onnx").toString())
-                .hasMessageContaining("52")
-                .hasMessageContaining("50");
+                .hasMessageContaining(String.valueOf(TinyChatModels.VOCABULARY.size() + 2))
+                .hasMessageContaining(String.valueOf(TinyChatModels.VOCABULARY.size()));
     }
 
     @Test

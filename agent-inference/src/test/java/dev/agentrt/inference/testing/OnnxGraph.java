@@ -29,6 +29,8 @@ public final class OnnxGraph {
     public static final int FLOAT = 1;
     public static final int INT64 = 7;
     public static final int BOOL = 9;
+    public static final int FLOAT16 = 10;
+    public static final int BFLOAT16 = 16;
 
     private static final int OPSET = 17;
     private static final int IR_VERSION = 8;

@@ -33,7 +33,15 @@ import java.util.SplittableRandom;
  *   <li>{@code dice}: {@code 1}; sampled: faces {@code 1}..{@code 6}, each followed by any face or the end
  *   <li>tools in the system turn: {@code <tool_call> {"name": "get_time", "arguments": {}} </tool_call>}
  *   <li>tools and a tool response: {@code It is noon.}
+ *   <li>tools including one named {@code final_answer}:
+ *       {@code <tool_call> {"name": "final_answer", "arguments": {"time": "noon"}} </tool_call>}
+ *   <li>{@code dice} with {@code repetition_penalty} above 1: {@code 1 2 3 4 5 6} (each face, once seen, loses
+ *       the first-on-ties arg-max to the next unseen one; then the end token, first on ties, wins)
  * </ul>
+ *
+ * <p>The graph comes in the {@link Variant}s a test needs: float16 or bfloat16 cache and logits,
+ * the prompt graph of Optimum's legacy split pair, a graph that goes wrong when given several
+ * tokens after a non-empty cache.
  */
 public final class TinyChatModels {
     public static final int HEADS = 2;
@@ -49,7 +57,7 @@ public final class TinyChatModels {
             "there!", "<tool_call>", "{\"name\":", "\"get_time\",", "\"arguments\":", "{}}", "</tool_call>", "It", "is",
             "noon.", "count", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "forever",
             "tick", "tock", "dice", "1", "2", "3", "4", "5", "6", "Say", "hello.", "What", "time", "it?", "Use",
-            "get_time.");
+            "get_time.", "\"final_answer\",", "{\"time\":", "\"noon\"}}");
 
     /** A Qwen-style template: tools listed in the system turn, tool results as {@code <tool_response>}s. */
     public static final String CHAT_TEMPLATE = """
@@ -84,7 +92,18 @@ public final class TinyChatModels {
         /** A graph exported without its KV cache: only input_ids and attention_mask. */
         NO_CACHE_INPUTS,
         /** A cache laid out [batch, sequence, heads, headDim]. */
-        SEQUENCE_FIRST_CACHE
+        SEQUENCE_FIRST_CACHE,
+        /** Cache inputs and outputs and logits in float16, as optimum-cli --dtype fp16 exports. */
+        FLOAT16,
+        /** Cache inputs and outputs and logits in bfloat16. */
+        BFLOAT16,
+        /** The prompt graph of the legacy split pair (decoder_model.onnx): no past inputs, presents out. */
+        NO_PAST_PROMPT_GRAPH,
+        /**
+         * Like a legacy merged decoder traced at one token: several tokens after a non-empty cache
+         * give wrong logits ({@code <unk>} wins).
+         */
+        ONE_TOKEN_AFTER_PAST
     }
 
     private TinyChatModels() {}
@@ -130,8 +149,13 @@ public final class TinyChatModels {
         }
         gate(gate, "assistant", 4, "It", 1);
         gate(gate, "assistant", 4, "<tool_call>", -1);
+        chain(bigram, "\"final_answer\",", "\"arguments\":");
+        chain(bigram, "{\"time\":", "\"noon\"}}", "</tool_call>");
+        gate(gate, "{\"name\":", 5, "\"final_answer\",", 1);
+        gate(gate, "\"arguments\":", 5, "{\"time\":", 1);
         float[] triggers = new float[v * FEATURES];
-        List<String> triggerTokens = List.of("<tools>", "count", "forever", "dice", "<tool_response>");
+        List<String> triggerTokens = List.of("<tools>", "count", "forever", "dice", "<tool_response>",
+                "\"final_answer\",");
         for (int f = 0; f < triggerTokens.size(); f++) {
             triggers[id(triggerTokens.get(f)) * FEATURES + f] = 1;
         }
@@ -140,6 +164,9 @@ public final class TinyChatModels {
             noise[i] = (i * 7 % 5) * 0.5f;
         }
 
+        int type = variant == Variant.FLOAT16
+                ? OnnxGraph.FLOAT16
+                : variant == Variant.BFLOAT16 ? OnnxGraph.BFLOAT16 : OnnxGraph.FLOAT;
         OnnxGraph g = new OnnxGraph("tiny-bigram");
         g.input("input_ids", OnnxGraph.INT64, "batch", "sequence");
         g.input("attention_mask", OnnxGraph.INT64, "batch", "total");
@@ -149,8 +176,13 @@ public final class TinyChatModels {
                 Object[] dims = variant == Variant.SEQUENCE_FIRST_CACHE
                         ? new Object[]{"batch", "past", HEADS, HEAD_DIM}
                         : new Object[]{"batch", HEADS, "past", HEAD_DIM};
-                g.input("past_key_values." + i + ".key", OnnxGraph.FLOAT, dims);
-                g.input("past_key_values." + i + ".value", OnnxGraph.FLOAT, dims);
+                if (variant == Variant.NO_PAST_PROMPT_GRAPH) {
+                    g.floats("past_key_values." + i + ".key", new float[0], 1, HEADS, 0, HEAD_DIM);
+                    g.floats("past_key_values." + i + ".value", new float[0], 1, HEADS, 0, HEAD_DIM);
+                } else {
+                    g.input("past_key_values." + i + ".key", type, dims);
+                    g.input("past_key_values." + i + ".value", type, dims);
+                }
             }
         }
         g.floats("bigram", bigram, v, v);
@@ -173,44 +205,115 @@ public final class TinyChatModels {
         for (int i = 0; i < LAYERS; i++) {
             String keyTable = i == 0 ? "triggers" : "noise";
             String valueTable = i == LAYERS - 1 ? "triggers" : "noise";
-            cacheEntry(g, keyTable, "past_key_values." + i + ".key", "present." + i + ".key", sequenceFirst);
-            cacheEntry(g, valueTable, "past_key_values." + i + ".value", "present." + i + ".value", sequenceFirst);
+            cacheEntry(g, keyTable, "past_key_values." + i + ".key", "present." + i + ".key", sequenceFirst, type);
+            cacheEntry(g, valueTable, "past_key_values." + i + ".value", "present." + i + ".value", sequenceFirst,
+                    type);
         }
         String sequenceAxis = sequenceFirst ? "axis1" : "axis2";
-        g.node("ReduceSum", List.of("present.0.key", sequenceAxis), List.of("key_sum"),
-                OnnxGraph.intAttr("keepdims", 0));
-        g.node("ReduceSum", List.of("present." + (LAYERS - 1) + ".value", sequenceAxis), List.of("value_sum"),
-                OnnxGraph.intAttr("keepdims", 0));
+        String keys = "present.0.key";
+        String values = "present." + (LAYERS - 1) + ".value";
+        if (type != OnnxGraph.FLOAT) {
+            g.node("Cast", List.of(keys), List.of("keys.f"), OnnxGraph.intAttr("to", OnnxGraph.FLOAT));
+            g.node("Cast", List.of(values), List.of("values.f"), OnnxGraph.intAttr("to", OnnxGraph.FLOAT));
+            keys = "keys.f";
+            values = "values.f";
+        }
+        g.node("ReduceSum", List.of(keys, sequenceAxis), List.of("key_sum"), OnnxGraph.intAttr("keepdims", 0));
+        g.node("ReduceSum", List.of(values, sequenceAxis), List.of("value_sum"), OnnxGraph.intAttr("keepdims", 0));
         g.node("Add", List.of("key_sum", "value_sum"), List.of("features"));
         g.node("Reshape", List.of("features", "feature_shape"), List.of("features_4d"));
         g.node("Gather", List.of("gate", "input_ids"), List.of("gate_rows"), OnnxGraph.intAttr("axis", 0));
         g.node("Reshape", List.of("gate_rows", "gate_shape"), List.of("gate_4d"));
         g.node("Mul", List.of("gate_4d", "features_4d"), List.of("gated"));
         g.node("ReduceSum", List.of("gated", "axis2"), List.of("steer"), OnnxGraph.intAttr("keepdims", 0));
-        g.node("Add", List.of("base", "steer"), List.of("logits"));
-        g.output("logits", OnnxGraph.FLOAT, "batch", "sequence", v);
+        String logits = type == OnnxGraph.FLOAT && variant != Variant.ONE_TOKEN_AFTER_PAST ? "logits" : "logits.f";
+        g.node("Add", List.of("base", "steer"), List.of(logits));
+        if (variant == Variant.ONE_TOKEN_AFTER_PAST) {
+            // wrong = min(1, past * (sequence - 1)): 1 exactly when several tokens follow a past.
+            float[] unk = new float[v];
+            unk[id("<unk>")] = 1000;
+            g.floats("unk_row", unk, v);
+            g.floats("one_f", new float[]{1});
+            g.longs("one_i", new long[]{1});
+            g.longs("index1", new long[]{1});
+            g.longs("index2", new long[]{2});
+            g.node("Shape", List.of("past_key_values.0.key"), List.of("past_shape"));
+            g.node("Gather", List.of("past_shape", "index2"), List.of("past_len"), OnnxGraph.intAttr("axis", 0));
+            g.node("Shape", List.of("input_ids"), List.of("ids_shape"));
+            g.node("Gather", List.of("ids_shape", "index1"), List.of("seq_len"), OnnxGraph.intAttr("axis", 0));
+            g.node("Sub", List.of("seq_len", "one_i"), List.of("more"));
+            g.node("Mul", List.of("past_len", "more"), List.of("both"));
+            g.node("Cast", List.of("both"), List.of("both.f"), OnnxGraph.intAttr("to", OnnxGraph.FLOAT));
+            g.node("Min", List.of("both.f", "one_f"), List.of("wrong"));
+            g.node("Mul", List.of("unk_row", "wrong"), List.of("penalty"));
+            g.node("Add", List.of(logits, "penalty"), List.of("logits"));
+        } else if (type != OnnxGraph.FLOAT) {
+            g.node("Cast", List.of(logits), List.of("logits"), OnnxGraph.intAttr("to", type));
+        }
+        g.output("logits", type, "batch", "sequence", v);
         for (int i = 0; i < LAYERS; i++) {
             Object[] dims = sequenceFirst
                     ? new Object[]{"batch", "total", HEADS, HEAD_DIM}
                     : new Object[]{"batch", HEADS, "total", HEAD_DIM};
-            g.output("present." + i + ".key", OnnxGraph.FLOAT, dims);
-            g.output("present." + i + ".value", OnnxGraph.FLOAT, dims);
+            g.output("present." + i + ".key", type, dims);
+            g.output("present." + i + ".value", type, dims);
         }
         write(dir, g, v);
         return dir;
     }
 
+    /**
+     * Moves the graph {@link #writeBigram} wrote to {@code model.onnx} to {@code relative} (e.g.
+     * {@code onnx/model_q4.onnx}), as other exporters lay it out; returns the new path.
+     */
+    public static Path moveGraph(Path dir, String relative) {
+        try {
+            Path target = dir.resolve(relative);
+            Files.createDirectories(target.getParent());
+            return Files.move(dir.resolve("model.onnx"), target);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Writes the bigram model in Optimum's legacy split layout: {@code decoder_model.onnx} for the
+     * prompt (no past inputs) and {@code decoder_with_past_model.onnx} for each next token.
+     */
+    public static Path writeSplit(Path dir) {
+        Path prompt = writeBigram(dir.resolve("prompt-graph"), Variant.NO_PAST_PROMPT_GRAPH);
+        writeBigram(dir);
+        moveGraph(dir, "decoder_with_past_model.onnx");
+        try {
+            Files.move(prompt.resolve("model.onnx"), dir.resolve("decoder_model.onnx"));
+            try (var files = Files.list(prompt)) {
+                for (Path file : files.toList()) {
+                    Files.delete(file);
+                }
+            }
+            Files.delete(prompt);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return dir;
+    }
+
     /** present = Concat(past, rows of {@code table} for the input ids as [batch, heads, sequence, headDim]). */
-    private static void cacheEntry(OnnxGraph g, String table, String past, String present, boolean sequenceFirst) {
+    private static void cacheEntry(OnnxGraph g, String table, String past, String present, boolean sequenceFirst,
+            int type) {
         String rows = present + ".rows";
         g.node("Gather", List.of(table, "input_ids"), List.of(rows), OnnxGraph.intAttr("axis", 0));
         g.node("Reshape", List.of(rows, "heads_shape"), List.of(rows + ".4d"));
-        if (sequenceFirst) {
-            g.node("Concat", List.of(past, rows + ".4d"), List.of(present), OnnxGraph.intAttr("axis", 1));
-        } else {
-            g.node("Transpose", List.of(rows + ".4d"), List.of(rows + ".t"), OnnxGraph.intsAttr("perm", 0, 2, 1, 3));
-            g.node("Concat", List.of(past, rows + ".t"), List.of(present), OnnxGraph.intAttr("axis", 2));
+        String entry = rows + ".4d";
+        if (!sequenceFirst) {
+            g.node("Transpose", List.of(entry), List.of(rows + ".t"), OnnxGraph.intsAttr("perm", 0, 2, 1, 3));
+            entry = rows + ".t";
         }
+        if (type != OnnxGraph.FLOAT) {
+            g.node("Cast", List.of(entry), List.of(rows + ".c"), OnnxGraph.intAttr("to", type));
+            entry = rows + ".c";
+        }
+        g.node("Concat", List.of(past, entry), List.of(present), OnnxGraph.intAttr("axis", sequenceFirst ? 1 : 2));
     }
 
     private static void write(Path dir, OnnxGraph g, int vocab) {

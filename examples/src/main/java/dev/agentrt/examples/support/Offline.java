@@ -45,7 +45,7 @@ import java.util.stream.Stream;
  * model. Without them the example runs offline on the scripted model it passes to {@link #model}.
  *
  * <p><b>Bundled files</b> (under {@code src/main/resources/dev/agentrt/examples/}): {@code tiny-chat-model/} is the
- * scripted bigram model that agent-inference's tests generate ({@code TinyChatModels.writeBigram}, 116 KB; it
+ * scripted bigram model that agent-inference's tests generate ({@code TinyChatModels.writeBigram}, 110 KB; it
  * answers "Hello there!", counts, and calls a {@code get_time} tool then says "It is noon."), and {@code plugins/}
  * holds agent-sandbox's example plugin {@code http_status} (built from
  * {@code agent-sandbox/src/test/wat/http_status.wat}) with its manifest. Regenerate them from those sources when their

@@ -16,20 +16,27 @@ import dev.agentrt.inference.internal.Djl;
 import org.jspecify.annotations.Nullable;
 
 import java.io.IOException;
+import java.nio.Buffer;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * A decoder-only ONNX graph with a key/value cache, in the layout Hugging Face Optimum exports:
  * inputs {@code input_ids}, {@code attention_mask}, optionally {@code position_ids} and
  * {@code use_cache_branch}, and {@code past_key_values.{i}.key|value}
  * {@code [batch, heads, past, headDim]}; outputs {@code logits [batch, sequence, vocab]} and
- * {@code present.{i}.key|value}. Runs through DJL's ONNX Runtime engine; {@link #step} is
- * thread-safe (ONNX Runtime sessions are), each caller keeping its own {@link KvCache}.
+ * {@code present.{i}.key|value}; the cache and logits in float32, float16 or bfloat16, the cache
+ * kept in the graph's type. In Optimum's legacy split layout a second graph without past inputs
+ * ({@code decoder_model.onnx}) takes the prompt. Runs through DJL's ONNX Runtime engine;
+ * {@link #step} is thread-safe (ONNX Runtime sessions are), each caller keeping its own
+ * {@link KvCache}.
  */
 public final class DecoderSession implements AutoCloseable {
     static final String INPUT_IDS = "input_ids";
@@ -38,10 +45,16 @@ public final class DecoderSession implements AutoCloseable {
     static final String USE_CACHE_BRANCH = "use_cache_branch";
     static final String LOGITS = "logits";
 
+    /** Element types a cache may have, tried in this order when the graph's is not yet known. */
+    private static final List<DataType> CACHE_TYPES = List.of(DataType.FLOAT32, DataType.FLOAT16, DataType.BFLOAT16);
+
     private final Path file;
     private final Model model;
     private final Block block;
+    private final @Nullable Model prefillModel;
+    private final @Nullable Block prefillBlock;
     private final CacheShape cache;
+    private DataType cacheType = DataType.FLOAT32;
     private final boolean positionIds;
     private final boolean useCacheBranch;
     private final String[] pastKeys;
@@ -50,10 +63,13 @@ public final class DecoderSession implements AutoCloseable {
     private final String[] presentValues;
     private int vocabWidth;
 
-    private DecoderSession(Path file, Model model, CacheShape cache, List<String> inputs) {
+    private DecoderSession(Path file, Model model, @Nullable Model prefillModel, CacheShape cache,
+            List<String> inputs) {
         this.file = file;
         this.model = model;
         this.block = model.getBlock();
+        this.prefillModel = prefillModel;
+        this.prefillBlock = prefillModel == null ? null : prefillModel.getBlock();
         this.cache = cache;
         this.positionIds = inputs.contains(POSITION_IDS);
         this.useCacheBranch = inputs.contains(USE_CACHE_BRANCH);
@@ -71,29 +87,56 @@ public final class DecoderSession implements AutoCloseable {
     }
 
     /**
-     * Loads the graph of {@code dir}, checks its inputs against the supported layout and runs one
-     * token through it to learn the logits width and check the cache outputs.
+     * Loads the graph of {@code dir} (and, in the legacy split layout, its prompt graph), checks its
+     * inputs against the supported layout and runs one token through it to learn the cache's
+     * element type and the logits width and to check the cache outputs.
      */
     public static DecoderSession load(ModelDirectory dir, CacheShape cache) {
         Path file = dir.graph();
-        Engine engine = Djl.onnxRuntime();
-        Model model = Model.newInstance(dir.dir().toString(), Device.cpu(), engine.getEngineName());
+        Model model = loadModel(file);
+        Model prefill = null;
         try {
-            String fileName = file.getFileName().toString();
-            model.load(dir.dir(), fileName.substring(0, fileName.length() - ".onnx".length()), Map.of());
-        } catch (IOException | MalformedModelException | RuntimeException e) {
-            model.close();
-            throw new ModelLoadException("cannot load the ONNX graph " + file + ": " + e.getMessage(), e);
-        }
-        try {
+            if (dir.prefillGraph().isPresent()) {
+                prefill = loadModel(dir.prefillGraph().get());
+                checkPrefillLayout(dir.prefillGraph().get(), prefill.describeInput().keys());
+            }
             List<String> inputs = model.describeInput().keys();
             checkLayout(file, inputs, cache, dir.configFile());
-            DecoderSession session = new DecoderSession(file, model, cache, inputs);
+            DecoderSession session = new DecoderSession(file, model, prefill, cache, inputs);
             session.vocabWidth = session.probe();
             return session;
         } catch (RuntimeException e) {
             model.close();
+            if (prefill != null) {
+                prefill.close();
+            }
             throw e;
+        }
+    }
+
+    private static Model loadModel(Path file) {
+        Engine engine = Djl.onnxRuntime();
+        Path folder = file.toAbsolutePath().getParent();
+        Model model = Model.newInstance(folder.toString(), Device.cpu(), engine.getEngineName());
+        try {
+            String fileName = file.getFileName().toString();
+            model.load(folder, fileName.substring(0, fileName.length() - ".onnx".length()), Map.of());
+            return model;
+        } catch (IOException | MalformedModelException | RuntimeException e) {
+            model.close();
+            throw new ModelLoadException("cannot load the ONNX graph " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void checkPrefillLayout(Path file, List<String> inputs) {
+        for (String name : inputs) {
+            if (!List.of(INPUT_IDS, ATTENTION_MASK, POSITION_IDS).contains(name)) {
+                throw new ModelLoadException(file + " has an input this runtime cannot feed to the prompt graph of"
+                        + " the split layout: '" + name + "' (expected input_ids, attention_mask, position_ids)");
+            }
+        }
+        if (!inputs.contains(INPUT_IDS) || !inputs.contains(ATTENTION_MASK)) {
+            throw new ModelLoadException(file + " needs 'input_ids' and 'attention_mask' inputs: " + inputs);
         }
     }
 
@@ -133,23 +176,43 @@ public final class DecoderSession implements AutoCloseable {
         }
     }
 
+    /**
+     * Runs one token with an empty cache of each element type in turn: the graph's declared type
+     * (float32, or float16/bfloat16 for half-precision exports) is the one it accepts. DJL does not
+     * expose the graph's input types, and a type mismatch is refused before anything runs.
+     */
     private int probe() {
-        try (NDManager manager = newManager()) {
-            KvCache empty = emptyCache(manager);
-            Step step;
-            try {
-                step = step(manager, new long[]{0}, empty);
-            } catch (RuntimeException e) {
-                throw new ModelLoadException("the ONNX graph " + file + " does not run with a KV cache of "
-                        + cache.heads() + " heads x " + cache.headDim() + " per layer (from config.json): "
-                        + e.getMessage(), e);
+        RuntimeException failure = null;
+        for (DataType type : CACHE_TYPES) {
+            try (NDManager manager = newManager()) {
+                cacheType = type;
+                Step step;
+                try {
+                    step = step(manager, new long[]{0}, emptyCache(manager));
+                } catch (RuntimeException e) {
+                    if (failure == null) {
+                        failure = e;
+                    } else {
+                        failure.addSuppressed(e);
+                    }
+                    continue;
+                }
+                KvCache grown = step.cache();
+                for (int i = 0; i < cache.layers(); i++) {
+                    checkPresent(grown.keys()[i], presentKeys[i]);
+                    checkPresent(grown.values()[i], presentValues[i]);
+                }
+                // The presents carry the graph's own type (in the split layout the first run went
+                // through the prompt graph, which takes no past); a second token checks the past path.
+                cacheType = Objects.requireNonNull(grown.keys()[0]).getDataType();
+                step(manager, new long[]{0}, grown).cache().close();
+                return step.logits().length;
             }
-            for (int i = 0; i < cache.layers(); i++) {
-                checkPresent(step.cache().keys()[i], presentKeys[i]);
-                checkPresent(step.cache().values()[i], presentValues[i]);
-            }
-            return step.logits().length;
         }
+        cacheType = DataType.FLOAT32;
+        throw new ModelLoadException("the ONNX graph " + file + " does not run with a KV cache of " + cache.heads()
+                + " heads x " + cache.headDim() + " per layer (from config.json) in float32, float16 or bfloat16: "
+                + Objects.requireNonNull(failure).getMessage(), failure);
     }
 
     private void checkPresent(NDArray array, String name) {
@@ -179,14 +242,24 @@ public final class DecoderSession implements AutoCloseable {
         return model.getNDManager().newSubManager();
     }
 
+    /** The element type of the graph's cache, as the graph declares it (float32, float16 or bfloat16). */
+    public String cacheType() {
+        return cacheType.toString();
+    }
+
+    /** An empty cache of the graph's element type. */
     public KvCache emptyCache(NDManager manager) {
         int layers = cache.layers();
         NDArray[] keys = new NDArray[layers];
         NDArray[] values = new NDArray[layers];
         Shape shape = new Shape(1, cache.heads(), 0, cache.headDim());
         for (int i = 0; i < layers; i++) {
-            keys[i] = manager.create(FloatBuffer.allocate(0), shape, DataType.FLOAT32);
-            values[i] = manager.create(FloatBuffer.allocate(0), shape, DataType.FLOAT32);
+            // DJL passes 16-bit floats to ONNX Runtime as bytes, which must be a direct buffer.
+            Buffer none = cacheType == DataType.FLOAT32
+                    ? FloatBuffer.allocate(0)
+                    : ByteBuffer.allocateDirect(0).order(ByteOrder.nativeOrder());
+            keys[i] = manager.create(none, shape, cacheType);
+            values[i] = manager.create(none, shape, cacheType);
         }
         return new KvCache(keys, values, 0);
     }
@@ -216,18 +289,21 @@ public final class DecoderSession implements AutoCloseable {
             inputs.add(positionArray);
             own.add(positionArray);
         }
-        if (useCacheBranch) {
+        // The legacy split layout runs the prompt through its graph without past inputs.
+        boolean prompt = prefillBlock != null && past.length() == 0;
+        Block runner = prompt ? prefillBlock : block;
+        if (useCacheBranch && !prompt) {
             NDArray branch = named(manager.create(new boolean[]{past.length() > 0}), USE_CACHE_BRANCH);
             inputs.add(branch);
             own.add(branch);
         }
-        for (int i = 0; i < cache.layers(); i++) {
+        for (int i = 0; i < cache.layers() && !prompt; i++) {
             inputs.add(named(past.keys()[i], pastKeys[i]));
             inputs.add(named(past.values()[i], pastValues[i]));
         }
         NDList outputs;
         try {
-            outputs = block.forward(new ParameterStore(manager, false), inputs, false);
+            outputs = runner.forward(new ParameterStore(manager, false), inputs, false);
         } finally {
             own.forEach(NDArray::close);
             past.close();
@@ -272,10 +348,7 @@ public final class DecoderSession implements AutoCloseable {
                 throw new ModelLoadException(file + ": output 'logits' has shape " + shape + ", not [1, " + sequence
                         + ", vocab]");
             }
-            int width = (int) shape.get(2);
-            float[] all = logits.toFloatArray();
-            float[] last = all.length == width ? all : Arrays.copyOfRange(all, all.length - width, all.length);
-            return new Step(last, new KvCache(keys, values, total));
+            return new Step(LastRow.read(logits, sequence, (int) shape.get(2)), new KvCache(keys, values, total));
         } catch (RuntimeException e) {
             new KvCache(keys, values, total).close();
             throw e;
@@ -303,6 +376,9 @@ public final class DecoderSession implements AutoCloseable {
     @Override
     public void close() {
         model.close();
+        if (prefillModel != null) {
+            prefillModel.close();
+        }
     }
 
     /** The logits of the last position and the cache after it. */

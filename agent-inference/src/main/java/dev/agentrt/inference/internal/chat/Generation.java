@@ -50,11 +50,9 @@ public final class Generation {
     }
 
     /** What this generation does, resolved from the request and the model's settings. */
-    public record Plan(Supplier<long[]> prompt, SamplingSettings sampling, long seed, int maxTokens,
-            int contextLength, List<String> stopSequences, boolean tools, boolean kvCache) {}
-
-    /** Prompt tokens per graph run when filling the cache. */
-    static final int PREFILL_CHUNK = 128;
+    public record Plan(Supplier<long[]> prompt, SamplingSettings sampling, LogitsProcessors processors, long seed,
+            int maxTokens, int contextLength, List<String> stopSequences, boolean tools, boolean kvCache,
+            @Nullable String answerTool) {}
 
     private final Host host;
     private final Plan plan;
@@ -159,20 +157,21 @@ public final class Generation {
         NDManager arrays = Objects.requireNonNull(manager);
         DecoderSession.Step step;
         if (plan.kvCache()) {
-            // A long prompt goes in chunks: the graph returns logits for every position it is
-            // given ([chunk, vocab] floats), and only the last position's are needed.
-            do {
-                int end = Math.min(length, next + PREFILL_CHUNK);
-                step = session.step(arrays, Arrays.copyOfRange(sequence, next, end), Objects.requireNonNull(cache));
-                cache = step.cache();
-                next = end;
-            } while (next < length);
+            // As Optimum's runtime: the whole prompt in one run, then one token per run. (Chunks of
+            // prompt after a non-empty past are not what a merged decoder traced at one token is
+            // exported for, and give it wrong logits.)
+            step = session.step(arrays, Arrays.copyOfRange(sequence, next, length), Objects.requireNonNull(cache));
+            cache = step.cache();
         } else {
             step = session.step(arrays, Arrays.copyOf(sequence, length), session.emptyCache(arrays));
             step.cache().close();
         }
         next = length;
-        int token = sampler.next(step.logits());
+        float[] logits = step.logits();
+        if (!plan.processors().none()) {
+            plan.processors().apply(logits, sequence, length, generated, host.endTokens());
+        }
+        int token = sampler.next(logits);
         generated++;
         host.tokenGenerated();
         if (length == sequence.length) {
@@ -211,10 +210,21 @@ public final class Generation {
             String text = toolStream.accept(rest);
             ToolCallParser.Parsed parsed = toolStream.finish();
             text += parsed.text();
+            List<ToolCallParser.Call> calls = parsed.calls();
+            if (plan.answerTool() != null) {
+                // The structured-output fallback: the answer tool's arguments are the reply, alone
+                // (text the model wrote around the call is not part of a JSON reply).
+                List<ToolCallParser.Call> answers = calls.stream()
+                        .filter(call -> call.name().equals(plan.answerTool()))
+                        .toList();
+                if (!answers.isEmpty()) {
+                    text = answers.get(0).arguments();
+                    calls = calls.stream().filter(call -> !call.name().equals(plan.answerTool())).toList();
+                }
+            }
             if (!text.isEmpty()) {
                 sink.next(ChatEvent.text(text));
             }
-            List<ToolCallParser.Call> calls = parsed.calls();
             for (int i = 0; i < calls.size(); i++) {
                 ToolCallParser.Call call = calls.get(i);
                 sink.next(new ChatEvent.ToolCallDelta(i, callId(i), call.name(), call.arguments()));

@@ -10,65 +10,159 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.stream.Stream;
 
 /**
  * The files of a causal LM exported for ONNX Runtime in the Hugging Face Optimum layout, read and
  * checked once: every problem is reported with the file it is in.
  */
 public final class ModelDirectory {
-    /** Graph file names Optimum writes, in order of preference. */
-    static final List<String> GRAPH_FILES = List.of("model.onnx", "decoder_model_merged.onnx");
+    /**
+     * Graph files tried in order when the caller names none: Optimum's current and legacy merged
+     * decoders, then the onnx-community / transformers.js {@code onnx/} folder (full precision
+     * first, then half precision, then the quantised variants from the most to the least precise).
+     */
+    public static final List<String> GRAPH_FILES = List.of("model.onnx", "decoder_model_merged.onnx",
+            "onnx/model.onnx", "onnx/model_fp16.onnx", "onnx/model_quantized.onnx", "onnx/model_int8.onnx",
+            "onnx/model_uint8.onnx", "onnx/model_q4.onnx", "onnx/model_q4f16.onnx", "onnx/model_bnb4.onnx",
+            "onnx/decoder_model_merged.onnx", "onnx/decoder_model_merged_fp16.onnx",
+            "onnx/decoder_model_merged_quantized.onnx");
+    /** Optimum's legacy pair: a decoder for the prompt (no past inputs) and one for each next token. */
+    static final String SPLIT_PREFILL = "decoder_model.onnx";
+    static final String SPLIT_DECODE = "decoder_with_past_model.onnx";
+    static final String ADDITIONAL_TEMPLATES = "additional_chat_templates";
     static final String TOKENIZER = "tokenizer.json";
     static final String TOKENIZER_CONFIG = "tokenizer_config.json";
     static final String CONFIG = "config.json";
     static final String GENERATION_CONFIG = "generation_config.json";
     static final String TEMPLATE_FILE = "chat_template.jinja";
+    static final String DEFAULT_TEMPLATE = "default";
+    static final String TOOL_USE_TEMPLATE = "tool_use";
 
     private final Path dir;
     private final Path graph;
+    private final @Nullable Path prefillGraph;
     private final JsonObject config;
     private final JsonObject tokenizerConfig;
     private final @Nullable JsonObject generationConfig;
     private final Vocabulary vocabulary;
-    private final @Nullable String templateFileText;
+    private final Map<String, String> templates;
+    private final Map<String, Path> templateFiles = new LinkedHashMap<>();
 
-    private ModelDirectory(Path dir, Path graph, JsonObject config, JsonObject tokenizerConfig,
-            @Nullable JsonObject generationConfig, Vocabulary vocabulary, @Nullable String templateFileText) {
+    private ModelDirectory(Path dir, Path graph, @Nullable Path prefillGraph, JsonObject config,
+            JsonObject tokenizerConfig, @Nullable JsonObject generationConfig, Vocabulary vocabulary,
+            Map<String, String> templates) {
         this.dir = dir;
         this.graph = graph;
+        this.prefillGraph = prefillGraph;
         this.config = config;
         this.tokenizerConfig = tokenizerConfig;
         this.generationConfig = generationConfig;
         this.vocabulary = vocabulary;
-        this.templateFileText = templateFileText;
+        this.templates = templates;
+        Path configFile = dir.resolve(TOKENIZER_CONFIG);
+        Path file = dir.resolve(TEMPLATE_FILE);
+        for (String name : templates.keySet()) {
+            Path extra = dir.resolve(ADDITIONAL_TEMPLATES).resolve(name + ".jinja");
+            templateFiles.put(name, name.equals(DEFAULT_TEMPLATE) && Files.isRegularFile(file)
+                    ? file
+                    : !name.equals(DEFAULT_TEMPLATE) && Files.isRegularFile(extra) ? extra : configFile);
+        }
     }
 
     /** Reads and checks the JSON files of {@code dir}; the graph and tokenizer are loaded later. */
     public static ModelDirectory open(Path dir) {
+        return open(dir, null);
+    }
+
+    /**
+     * As {@link #open(Path)}, with the graph file chosen by the caller ({@code modelFile}, relative
+     * to {@code dir}, e.g. {@code onnx/model_q4.onnx}) instead of the first of {@link #GRAPH_FILES}.
+     */
+    public static ModelDirectory open(Path dir, @Nullable String modelFile) {
         if (!Files.isDirectory(dir)) {
             throw new ModelLoadException("the model directory " + dir + " does not exist or is not a directory");
         }
-        Path graph = GRAPH_FILES.stream()
-                .map(dir::resolve)
-                .filter(Files::isRegularFile)
-                .findFirst()
-                .orElseThrow(() -> new ModelLoadException(dir.resolve(GRAPH_FILES.get(0))
+        Path graph;
+        Path prefill = null;
+        if (modelFile != null) {
+            graph = dir.resolve(modelFile);
+            if (!Files.isRegularFile(graph)) {
+                throw new ModelLoadException(graph + " is missing (LocalChatModel.Builder.modelFile names it)");
+            }
+            if (graph.getFileName().toString().equals(SPLIT_DECODE)
+                    && Files.isRegularFile(graph.resolveSibling(SPLIT_PREFILL))) {
+                prefill = graph.resolveSibling(SPLIT_PREFILL);
+            }
+        } else {
+            graph = GRAPH_FILES.stream().map(dir::resolve).filter(Files::isRegularFile).findFirst().orElse(null);
+            if (graph == null && Files.isRegularFile(dir.resolve(SPLIT_DECODE))) {
+                graph = dir.resolve(SPLIT_DECODE);
+                Path first = dir.resolve(SPLIT_PREFILL);
+                prefill = Files.isRegularFile(first) ? first : null;
+            }
+            if (graph == null) {
+                throw new ModelLoadException(dir.resolve(GRAPH_FILES.get(0))
                         + " is missing: a model directory holds the ONNX graph (" + String.join(" or ", GRAPH_FILES)
-                        + "), " + TOKENIZER + ", " + TOKENIZER_CONFIG + " and " + CONFIG
-                        + " (optimum-cli export onnx --task text-generation-with-past writes them all)"));
+                        + ", or the pair " + SPLIT_PREFILL + " and " + SPLIT_DECODE + "), " + TOKENIZER + ", "
+                        + TOKENIZER_CONFIG + " and " + CONFIG
+                        + " (optimum-cli export onnx --task text-generation-with-past writes them all)");
+            }
+        }
         JsonObject config = readObject(required(dir, CONFIG));
         JsonObject tokenizerConfig = readObject(required(dir, TOKENIZER_CONFIG));
         Path generation = dir.resolve(GENERATION_CONFIG);
         JsonObject generationConfig = Files.isRegularFile(generation) ? readObject(generation) : null;
         Path tokenizer = required(dir, TOKENIZER);
         Vocabulary vocabulary = Vocabulary.read(tokenizer, readObject(tokenizer));
-        Path templateFile = dir.resolve(TEMPLATE_FILE);
-        String templateText = Files.isRegularFile(templateFile) ? readText(templateFile) : null;
-        return new ModelDirectory(dir, graph, config, tokenizerConfig, generationConfig, vocabulary, templateText);
+        return new ModelDirectory(dir, graph, prefill, config, tokenizerConfig, generationConfig, vocabulary,
+                templates(dir, tokenizerConfig));
+    }
+
+    /**
+     * The named chat templates as transformers loads them: {@code tokenizer_config.json}'s
+     * {@code chat_template} (a string, named {@code default}, or a list of {@code {name, template}}),
+     * then {@code chat_template.jinja}, which replaces the default one, then each
+     * {@code additional_chat_templates/<name>.jinja}.
+     */
+    private static Map<String, String> templates(Path dir, JsonObject tokenizerConfig) {
+        Map<String, String> templates = new LinkedHashMap<>();
+        JsonValue template = tokenizerConfig.get("chat_template");
+        if (template instanceof JsonValue.JsonString s) {
+            templates.put(DEFAULT_TEMPLATE, s.value());
+        } else if (template instanceof JsonArray named) {
+            for (JsonValue entry : named.items()) {
+                if (entry instanceof JsonObject o && o.get("template") instanceof JsonValue.JsonString text
+                        && o.getString("name").isPresent()) {
+                    templates.put(o.getString("name").get(), text.value());
+                }
+            }
+        }
+        Path file = dir.resolve(TEMPLATE_FILE);
+        if (Files.isRegularFile(file)) {
+            templates.put(DEFAULT_TEMPLATE, readText(file));
+        }
+        Path additional = dir.resolve(ADDITIONAL_TEMPLATES);
+        if (Files.isDirectory(additional)) {
+            try (Stream<Path> files = Files.list(additional)) {
+                for (Path extra : files.sorted().toList()) {
+                    String name = extra.getFileName().toString();
+                    if (name.endsWith(".jinja") && Files.isRegularFile(extra)) {
+                        templates.put(name.substring(0, name.length() - ".jinja".length()), readText(extra));
+                    }
+                }
+            } catch (IOException e) {
+                throw new ModelLoadException("cannot list " + additional + ": " + e.getMessage(), e);
+            }
+        }
+        return Collections.unmodifiableMap(templates);
     }
 
     public Path dir() {
@@ -77,6 +171,16 @@ public final class ModelDirectory {
 
     public Path graph() {
         return graph;
+    }
+
+    /** The legacy split layout's prompt graph ({@value #SPLIT_PREFILL}), run before {@link #graph()}. */
+    public Optional<Path> prefillGraph() {
+        return Optional.ofNullable(prefillGraph);
+    }
+
+    /** The names of the model's chat templates ({@code default}, {@code tool_use}, ...). */
+    public Set<String> templateNames() {
+        return templates.keySet();
     }
 
     public Path tokenizer() {
@@ -111,35 +215,42 @@ public final class ModelDirectory {
         return new CacheShape(layers, kvHeads, headDim);
     }
 
-    /** The chat template: named {@code tool_use} when tools are given and the model has one. */
-    public String chatTemplate(boolean withTools) {
-        JsonValue template = tokenizerConfig.get("chat_template");
-        if (template instanceof JsonValue.JsonString s) {
-            return s.value();
-        }
-        if (template instanceof JsonArray named) {
-            String fallback = null;
-            for (JsonValue entry : named.items()) {
-                if (entry instanceof JsonObject o && o.get("template") instanceof JsonValue.JsonString text) {
-                    String name = o.getString("name").orElse("");
-                    if (withTools && name.equals("tool_use")) {
-                        return text.value();
-                    }
-                    if (name.equals("default") || fallback == null) {
-                        fallback = text.value();
-                    }
-                }
+    /**
+     * The chat template to render with, chosen as transformers' {@code get_chat_template} does: the
+     * template called {@code name} when given; otherwise the only template, or {@code tool_use}
+     * when the request has tools and the model has one, or {@code default}.
+     */
+    public String chatTemplate(@Nullable String name, boolean withTools) {
+        return templates.get(templateName(name, withTools));
+    }
+
+    /** The file {@link #chatTemplate} reads the template from, for messages. */
+    public Path chatTemplateFile(@Nullable String name, boolean withTools) {
+        return templateFiles.get(templateName(name, withTools));
+    }
+
+    private String templateName(@Nullable String name, boolean withTools) {
+        if (name != null) {
+            String named = templates.get(name);
+            if (named == null) {
+                throw new ModelLoadException(dir + " has no chat template named '" + name + "'; its templates are "
+                        + templates.keySet());
             }
-            if (fallback != null) {
-                return fallback;
-            }
+            return name;
         }
-        if (templateFileText != null) {
-            return templateFileText;
+        if (templates.isEmpty()) {
+            throw new ModelLoadException(tokenizerConfigFile() + " has no chat_template (and there is no "
+                    + dir.resolve(TEMPLATE_FILE) + "): a base model without one cannot chat; use an"
+                    + " instruction-tuned model or give LocalChatModel.Builder.chatTemplate");
         }
-        throw new ModelLoadException(tokenizerConfigFile() + " has no chat_template (and there is no "
-                + dir.resolve(TEMPLATE_FILE) + "): a base model without one cannot chat; use an instruction-tuned"
-                + " model or give LocalChatModel.Builder.chatTemplate");
+        if (withTools && templates.containsKey(TOOL_USE_TEMPLATE)) {
+            return TOOL_USE_TEMPLATE;
+        }
+        if (!templates.containsKey(DEFAULT_TEMPLATE)) {
+            throw new ModelLoadException(dir + " has several chat templates " + templates.keySet()
+                    + " and none named 'default': choose one with LocalChatModel.Builder.chatTemplateName");
+        }
+        return DEFAULT_TEMPLATE;
     }
 
     /** A special token's text from tokenizer_config.json ({@code "<s>"} or {@code {"content": "<s>"}}). */
@@ -176,7 +287,37 @@ public final class ModelDirectory {
         double temperature = generationConfig.getDouble("temperature").orElse(1.0);
         double topP = generationConfig.getDouble("top_p").orElse(1.0);
         int topK = generationConfig.getLong("top_k").map(Long::intValue).orElse(SamplingSettings.DEFAULT_TOP_K);
-        return new SamplingSettings(temperature, topP, topK);
+        double minP = generationConfig.getDouble("min_p").orElse(0.0);
+        try {
+            return new SamplingSettings(temperature, topP, topK, minP);
+        } catch (IllegalArgumentException e) {
+            throw new ModelLoadException(dir.resolve(GENERATION_CONFIG) + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The processors transformers applies from generation_config.json whatever the sampling:
+     * {@code repetition_penalty}, {@code no_repeat_ngram_size}, {@code min_new_tokens},
+     * {@code min_length}.
+     */
+    public LogitsProcessors logitsProcessors() {
+        if (generationConfig == null) {
+            return LogitsProcessors.NONE;
+        }
+        double penalty = generationConfig.getDouble("repetition_penalty").orElse(1.0);
+        int ngram = generationConfig.getLong("no_repeat_ngram_size").map(Long::intValue).orElse(0);
+        int minNew = generationConfig.getLong("min_new_tokens").map(Long::intValue).orElse(0);
+        int minLength = generationConfig.getLong("min_length").map(Long::intValue).orElse(0);
+        try {
+            return new LogitsProcessors(penalty, ngram, minNew, minLength);
+        } catch (IllegalArgumentException e) {
+            throw new ModelLoadException(dir.resolve(GENERATION_CONFIG) + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** generation_config.json's {@code max_new_tokens}, the reply length when the caller sets none. */
+    public Optional<Integer> maxNewTokens() {
+        return generationConfig == null ? Optional.empty() : optionalInt(generationConfig, "max_new_tokens");
     }
 
     /** {@code max_position_embeddings} (or GPT-2's {@code n_positions}) from config.json, if given. */

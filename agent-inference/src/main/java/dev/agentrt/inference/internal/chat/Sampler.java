@@ -38,6 +38,16 @@ public final class Sampler {
             n = Math.max(keep, 1);
             sum = kept;
         }
+        if (settings.minP() > 0) {
+            // weights[0] is the most likely token's (exp(0) = 1): keep those at least minP of it.
+            int keep = 1;
+            double kept = weights[0];
+            while (keep < n && weights[keep] >= settings.minP() * weights[0]) {
+                kept += weights[keep++];
+            }
+            n = keep;
+            sum = kept;
+        }
         double draw = random.nextDouble() * sum;
         for (int i = 0; i < n; i++) {
             draw -= weights[i];
