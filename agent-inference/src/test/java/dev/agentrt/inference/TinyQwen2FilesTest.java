@@ -13,6 +13,7 @@ import ai.onnxruntime.TensorInfo;
 import dev.agentrt.core.json.JsonArray;
 import dev.agentrt.core.json.JsonObject;
 import dev.agentrt.core.json.JsonValue;
+import dev.agentrt.inference.internal.Djl;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -212,13 +213,23 @@ class TinyQwen2FilesTest {
         return graphs;
     }
 
+    /**
+     * ONNX Runtime's one environment, created by DJL's engine first: DJL starts it with its own thread pools and
+     * cannot start once anything else created the environment, so a bare session made first would break every
+     * LocalChatModel test that runs later in this JVM.
+     */
+    static OrtEnvironment environment() {
+        Djl.onnxRuntime();
+        return OrtEnvironment.getEnvironment();
+    }
+
     static Set<String> names(Map<String, NodeInfo> infos) {
         return new LinkedHashSet<>(infos.keySet());
     }
 
     @Test
     void everyGraphHasOptimumsInputsAndOutputsInItsDtype() throws OrtException {
-        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        OrtEnvironment env = environment();
         Set<String> past = new LinkedHashSet<>();
         Set<String> present = new LinkedHashSet<>();
         for (int i = 0; i < LAYERS; i++) {
@@ -257,7 +268,7 @@ class TinyQwen2FilesTest {
 
     @Test
     void aBareOnnxRuntimeLoopReproducesTheTorchIdsInEveryLayout() throws OrtException {
-        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        OrtEnvironment env = environment();
         // fp32: onnxruntime's ids are torch's; fp16: the ids onnxruntime gives, which the README explains
         JsonObject expected = object(reference, "expected_onnxruntime");
         long[] eos = ids(array(reference, "eos_token_ids"));
