@@ -6,10 +6,14 @@ import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import dev.agentrt.core.json.JsonArray;
 import dev.agentrt.core.json.JsonObject;
 import dev.agentrt.core.json.JsonValue;
+import dev.agentrt.core.model.ChatOptions;
 import dev.agentrt.core.model.ChatRequest;
 import dev.agentrt.core.model.ChatResponse;
 import dev.agentrt.core.model.Message;
+import dev.agentrt.core.model.ToolCall;
+import dev.agentrt.core.model.ToolSpec;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -59,6 +63,56 @@ class TinyQwen2ReferenceTest {
                 Arguments.of("legacy-pair-fp32", null, "fp32", true),
                 Arguments.of("onnx-community", null, "fp32", true),
                 Arguments.of("onnx-community", "onnx/model_fp16.onnx", "fp16", true));
+    }
+
+    /**
+     * The model's own chat template (Qwen2.5's, from {@code chat_template.jinja}), fed agentrt messages and tool
+     * specs, renders exactly the string transformers' {@code apply_chat_template} rendered for the reference, so
+     * the ids above are what a caller of {@code LocalChatModel} gets without a hand-made template.
+     */
+    @Test
+    void theModelsOwnTemplateRendersTheReferencePromptsFromAgentrtMessages() throws IOException {
+        try (LocalChatModel model = LocalChatModel.builder().modelPath(root.resolve("optimum-fp32")).build()) {
+            for (JsonValue item : ((JsonArray) reference.get("prompts")).items()) {
+                JsonObject prompt = (JsonObject) item;
+                List<Message> messages = new ArrayList<>();
+                int call = 0;
+                String lastTool = "";
+                for (JsonValue m : ((JsonArray) prompt.get("messages")).items()) {
+                    JsonObject message = (JsonObject) m;
+                    String content = message.getString("content").orElse("");
+                    switch (message.getString("role").orElseThrow()) {
+                        case "system" -> messages.add(Message.system(content));
+                        case "user" -> messages.add(Message.user(content));
+                        case "assistant" -> {
+                            List<ToolCall> calls = new ArrayList<>();
+                            for (JsonValue c : message.getArray("tool_calls").map(JsonArray::items).orElse(List.of())) {
+                                JsonObject function = ((JsonObject) c).getObject("function").orElseThrow();
+                                lastTool = function.getString("name").orElseThrow();
+                                calls.add(new ToolCall("call_" + call++, lastTool, function.get("arguments").toJson()));
+                            }
+                            messages.add(Message.assistant(content, calls));
+                        }
+                        case "tool" ->
+                            messages.add(new Message.ToolResult("call_" + (call - 1), lastTool, content, false));
+                        default -> throw new IllegalStateException("role " + message.getString("role"));
+                    }
+                }
+                List<ToolSpec> tools = new ArrayList<>();
+                if (prompt.get("tools") instanceof JsonArray array) {
+                    for (JsonValue t : array.items()) {
+                        JsonObject function = ((JsonObject) t).getObject("function").orElseThrow();
+                        tools.add(new ToolSpec(function.getString("name").orElseThrow(),
+                                function.getString("description").orElseThrow(),
+                                function.getObject("parameters").orElseThrow()));
+                    }
+                }
+                String name = prompt.getString("name").orElseThrow();
+                assertThat(model.renderPrompt(new ChatRequest(messages, tools, ChatOptions.DEFAULTS)))
+                        .as("prompt " + name)
+                        .isEqualTo(prompt.getString("rendered").orElseThrow());
+            }
+        }
     }
 
     @ParameterizedTest(name = "{0} {1} {2} cache={3}")
