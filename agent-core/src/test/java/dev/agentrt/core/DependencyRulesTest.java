@@ -1,6 +1,7 @@
 package dev.agentrt.core;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import com.tngtech.archunit.core.domain.JavaClasses;
 import dev.agentrt.core.testing.ModuleClasses;
@@ -47,5 +48,12 @@ class DependencyRulesTest {
                         "dev.agentrt.runs..",
                         "dev.agentrt.otel..", "dev.agentrt.examples..", "dev.agentrt.benchmarks..")
                 .check(CORE);
+    }
+
+    /** The rules above check real classes: an empty import would let every rule pass unseen. */
+    @Test
+    void theRulesSeeThisModulesOwnClasses() {
+        assertThat(CORE.contain(Agent.class)).isTrue();
+        assertThat(CORE.size()).isGreaterThan(10);
     }
 }

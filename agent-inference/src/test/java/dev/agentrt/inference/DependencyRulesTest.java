@@ -1,6 +1,7 @@
 package dev.agentrt.inference;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import com.tngtech.archunit.core.domain.JavaClasses;
 import dev.agentrt.core.testing.ModuleClasses;
@@ -57,5 +58,12 @@ class DependencyRulesTest {
         noClasses().should()
                 .dependOnClassesThat(ModuleClasses.internalsNotExportedTo("dev.agentrt.inference"))
                 .check(CLASSES);
+    }
+
+    /** The rules below check real classes: an empty import would let every rule pass unseen. */
+    @Test
+    void theRulesSeeThisModulesOwnClasses() {
+        assertThat(CLASSES.contain(LocalChatModel.class)).isTrue();
+        assertThat(CLASSES.size()).isGreaterThan(10);
     }
 }

@@ -1,6 +1,7 @@
 package dev.agentrt.memory;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import com.tngtech.archunit.core.domain.JavaClasses;
 import dev.agentrt.core.testing.ModuleClasses;
@@ -60,5 +61,12 @@ class DependencyRulesTest {
         noClasses().should()
                 .dependOnClassesThat(ModuleClasses.internalsNotExportedTo("dev.agentrt.memory"))
                 .check(CLASSES);
+    }
+
+    /** The rules below check real classes: an empty import would let every rule pass unseen. */
+    @Test
+    void theRulesSeeThisModulesOwnClasses() {
+        assertThat(CLASSES.contain(VectorMemory.class)).isTrue();
+        assertThat(CLASSES.size()).isGreaterThan(10);
     }
 }

@@ -1,6 +1,7 @@
 package dev.agentrt.sandbox;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import com.tngtech.archunit.core.domain.JavaClasses;
 import dev.agentrt.core.testing.ModuleClasses;
@@ -54,5 +55,12 @@ class DependencyRulesTest {
                 .dependOnClassesThat(ModuleClasses.internalsNotExportedTo("dev.agentrt.sandbox",
                         "dev.agentrt.core.internal.fs", "dev.agentrt.core.internal.net"))
                 .check(CLASSES);
+    }
+
+    /** The rules below check real classes: an empty import would let every rule pass unseen. */
+    @Test
+    void theRulesSeeThisModulesOwnClasses() {
+        assertThat(CLASSES.contain(Sandbox.class)).isTrue();
+        assertThat(CLASSES.size()).isGreaterThan(10);
     }
 }

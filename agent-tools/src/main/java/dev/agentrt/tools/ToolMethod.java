@@ -30,14 +30,14 @@ import java.lang.annotation.Target;
  * compute them from the call's arguments with a companion method named by {@link #capabilities}:
  *
  * <pre>{@code
- * @ToolMethod(value = "Reads a project file", capabilities = "readCapabilities")
- * public String readFile(String path) throws IOException {
- *     return Files.readString(root.resolve(path));
+ * @ToolMethod(value = "Pays an invoice from an account", capabilities = "payCapabilities")
+ * public String pay(String account, long cents) {
+ *     return bank.pay(account, cents);
  * }
  *
  * // Same parameters as the tool (without ToolContext); returns a Capability, a Collection of them or an array.
- * public List<Capability> readCapabilities(String path) {
- *     return List.of(Capability.fileRead(root.resolve(path)));
+ * public List<Capability> payCapabilities(String account, long cents) {
+ *     return List.of(Capability.custom("payments", account));
  * }
  *
  * @ToolMethod(value = "Refunds an order", requires = "payments:refund")   // Capability.custom("payments", "refund")

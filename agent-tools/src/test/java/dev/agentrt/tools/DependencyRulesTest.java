@@ -1,6 +1,7 @@
 package dev.agentrt.tools;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import com.tngtech.archunit.core.domain.JavaClasses;
 import dev.agentrt.core.testing.ModuleClasses;
@@ -61,5 +62,12 @@ class DependencyRulesTest {
                                 "dev.agentrt.core.internal.net", "dev.agentrt.core.internal.http",
                                 "dev.agentrt.core.internal.binding"))
                 .check(CLASSES);
+    }
+
+    /** The rules below check real classes: an empty import would let every rule pass unseen. */
+    @Test
+    void theRulesSeeThisModulesOwnClasses() {
+        assertThat(CLASSES.contain(Tools.class)).isTrue();
+        assertThat(CLASSES.size()).isGreaterThan(10);
     }
 }

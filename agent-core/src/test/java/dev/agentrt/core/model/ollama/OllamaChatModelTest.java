@@ -372,10 +372,10 @@ class OllamaChatModelTest {
     void aSilentServerHitsTheInactivityTimeout() {
         server.enqueue(FakeHttpServer.Responder.stall("application/x-ndjson", chunk("Hel"), Duration.ofMinutes(5)));
 
-        StepVerifier.create(builder().inactivityTimeout(Duration.ofMillis(300)).build().stream(ask("Hi")))
+        StepVerifier.create(builder().inactivityTimeout(Duration.ofSeconds(3)).build().stream(ask("Hi")))
                 .expectNextCount(1)
                 .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(ModelException.class)
-                        .hasMessageContaining("no data for 300 ms"))
+                        .hasMessageContaining("no data for 3000 ms"))
                 .verify(Duration.ofSeconds(30));
     }
 

@@ -566,10 +566,10 @@ class OpenAiChatModelTest {
         server.enqueue(FakeHttpServer.Responder.stall("text/event-stream", ROLE + content("Hello"),
                 Duration.ofMinutes(5)));
 
-        StepVerifier.create(builder().inactivityTimeout(Duration.ofMillis(300)).build().stream(ask("Hi")))
+        StepVerifier.create(builder().inactivityTimeout(Duration.ofSeconds(3)).build().stream(ask("Hi")))
                 .expectNext(ChatEvent.text("Hello"))
                 .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(ModelException.class)
-                        .hasMessageContaining("no data for 300 ms"))
+                        .hasMessageContaining("no data for 3000 ms"))
                 .verify(Duration.ofSeconds(30));
     }
 
