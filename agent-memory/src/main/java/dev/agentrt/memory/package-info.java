@@ -7,7 +7,7 @@
  *
  * <pre>{@code
  * VectorMemory memory = VectorMemory.open(Path.of("./agent_memory"));   // Lucene + the bundled local model
- * memory.ingest("docs", Context.fromDirectory(Path.of("docs"))).block();
+ * memory.ingest("docs", TaskContext.fromDirectory(Path.of("docs"))).block();
  * Agent agent = Agent.builder().model(model).memory(memory).build();
  * }</pre>
  *

@@ -3,7 +3,7 @@ package dev.agentrt.core.context;
 import java.util.Objects;
 
 /**
- * One file met by {@link Context#scan()}: either a text document of the context, or a file the walk skipped, with
+ * One file met by {@link TaskContext#scan()}: either a text document of the context, or a file the walk skipped, with
  * the reason, so that an indexer can report what it left out.
  *
  * <pre>{@code

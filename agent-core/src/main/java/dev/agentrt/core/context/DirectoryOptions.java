@@ -4,7 +4,7 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * How {@link Context#fromDirectory(java.nio.file.Path, DirectoryOptions)} walks a directory.
+ * How {@link TaskContext#fromDirectory(java.nio.file.Path, DirectoryOptions)} walks a directory.
  *
  * <pre>{@code
  * DirectoryOptions options = DirectoryOptions.defaults()

@@ -11,7 +11,7 @@ import java.util.Objects;
  * Document note = Document.of("note", "Deploys happen on Tuesdays.");
  * }</pre>
  *
- * <p>Documents read by {@link Context#fromDirectory} have the relative path, with {@code '/'} separators, as their
+ * <p>Documents read by {@link TaskContext#fromDirectory} have the relative path, with {@code '/'} separators, as their
  * {@code id}, and the metadata {@code "path"} (the same relative path) and {@code "size"} (the file's size in bytes,
  * in decimal).
  *

@@ -4,7 +4,7 @@
  * agent has one, listed and readable through a tool otherwise).
  *
  * <pre>{@code
- * agent.task("Summarise the design").withContext(Context.fromDirectory(Path.of("docs"))).execute();
+ * agent.task("Summarise the design").withContext(TaskContext.fromDirectory(Path.of("docs"))).execute();
  * }</pre>
  *
  * <p>Contexts are immutable; a directory is read when the task runs, through the file-confinement layer.
