@@ -66,7 +66,7 @@ public final class Generation {
     private final @Nullable ToolCallStream toolStream;
     private volatile boolean cancelled;
     private boolean started;
-    private boolean ended;
+    private volatile boolean ended;
     private @Nullable NDManager manager;
     private @Nullable KvCache cache;
     private long[] sequence = new long[0];
@@ -84,11 +84,14 @@ public final class Generation {
         this.decoder = new IncrementalDecoder(host.decoder());
         this.stops = new StopSequences(plan.stopSequences());
         this.toolStream = plan.tools() ? new ToolCallStream() : null;
-        sink.onRequest(n -> signal());
+        // Cancellation first: registering onRequest starts generation on the worker at once when the
+        // subscriber has already asked, and a cancel that came before onCancel was registered would
+        // only be seen when the registering thread got round to it, tokens later.
         sink.onCancel(() -> {
             cancelled = true;
             signal();
         });
+        sink.onRequest(n -> signal());
     }
 
     private void signal() {
@@ -115,7 +118,7 @@ public final class Generation {
     private void run() {
         int missed = wip.get();
         try {
-            if (cancelled) {
+            if (cancelled || sink.isCancelled()) {
                 end();
             } else if (!ended && sink.requestedFromDownstream() > 0) {
                 host.whileOpen(() -> {
@@ -126,7 +129,7 @@ public final class Generation {
         } catch (Throwable e) {
             fail(e);
         }
-        if (!ended && !cancelled && sink.requestedFromDownstream() > 0) {
+        if (!ended && !cancelled && !sink.isCancelled() && sink.requestedFromDownstream() > 0) {
             schedule();
             return;
         }
