@@ -7,7 +7,7 @@ real Qwen2.5-Instruct chat template, exported to ONNX in the layouts Java runtim
 
   optimum-fp32/, optimum-fp16/        Optimum's current layout: one model.onnx "with past" decoder
   merged-fp32/, merged-fp16/          the legacy merged layout: decoder_model_merged.onnx (If on use_cache_branch)
-  legacy-pair-fp32/                   the legacy pair decoder_model.onnx + decoder_with_past_model.onnx
+  legacy-pair-fp32/, legacy-pair-fp16/  the legacy pair decoder_model.onnx + decoder_with_past_model.onnx
   onnx-community/                     transformers.js layout: onnx/model.onnx and onnx/model_fp16.onnx
 
 and reference.json: the rendered prompts, their ids and the ids torch's model.generate produces (greedy, with
@@ -702,8 +702,8 @@ Every directory is a complete model directory (`config.json`, `generation_config
   ignored). On the first run Optimum feeds `use_cache_branch=false` and a dummy past (length 1 in the releases
   that introduced the merged decoder, length 0 in later ones: the else branch ignores it, so both give the same
   ids; the script replays with length 1). Weights are stored once.
-- The legacy pair (`legacy-pair-fp32`): `decoder_model.onnx` (no past inputs) for the prompt,
-  `decoder_with_past_model.onnx` for each next token (fp32 only, to keep the resources small).
+- The legacy pair (`legacy-pair-*`): `decoder_model.onnx` (no past inputs) for the prompt,
+  `decoder_with_past_model.onnx` for each next token.
 - The onnx-community / transformers.js layout (`onnx-community`): `onnx/model.onnx` (fp32),
   `onnx/model_fp16.onnx` and `onnx/model_quantized.onnx` (onnxruntime's `quantize_dynamic`, int8 weights:
   MatMulInteger with DynamicQuantizeLinear; logits and cache stay float32). The quantized graph has no torch
@@ -842,15 +842,13 @@ def main() -> int:
                        merged / "decoder_model_merged.onnx")
         layouts[f"merged-{suffix}"] = ("merged", [merged / "decoder_model_merged.onnx"], dname)
 
-        dirs = [opt, merged]
-        if dname == "fp32":  # the legacy pair only in fp32, to keep the test resources small
-            pair = OUT / f"legacy-pair-{suffix}"
-            copy_common(common, pair)
-            shutil.copy(work / suffix / "decoder_model.onnx", pair / "decoder_model.onnx")
-            shutil.copy(work / suffix / "decoder_with_past_model.onnx", pair / "decoder_with_past_model.onnx")
-            layouts[f"legacy-pair-{suffix}"] = (
-                "pair", [pair / "decoder_model.onnx", pair / "decoder_with_past_model.onnx"], dname)
-            dirs.append(pair)
+        pair = OUT / f"legacy-pair-{suffix}"
+        copy_common(common, pair)
+        shutil.copy(work / suffix / "decoder_model.onnx", pair / "decoder_model.onnx")
+        shutil.copy(work / suffix / "decoder_with_past_model.onnx", pair / "decoder_with_past_model.onnx")
+        layouts[f"legacy-pair-{suffix}"] = (
+            "pair", [pair / "decoder_model.onnx", pair / "decoder_with_past_model.onnx"], dname)
+        dirs = [opt, merged, pair]
 
         for d in dirs:
             c = json.loads((d / "config.json").read_text())
@@ -931,6 +929,7 @@ def main() -> int:
             "merged-fp32": {"files": ["decoder_model_merged.onnx"], "dtype": "fp32"},
             "merged-fp16": {"files": ["decoder_model_merged.onnx"], "dtype": "fp16"},
             "legacy-pair-fp32": {"files": ["decoder_model.onnx", "decoder_with_past_model.onnx"], "dtype": "fp32"},
+            "legacy-pair-fp16": {"files": ["decoder_model.onnx", "decoder_with_past_model.onnx"], "dtype": "fp16"},
             "onnx-community": {"files": ["onnx/model.onnx", "onnx/model_fp16.onnx", "onnx/model_quantized.onnx"],
                                "dtype": "fp32, fp16 and q8 (int8 weights)"},
         },

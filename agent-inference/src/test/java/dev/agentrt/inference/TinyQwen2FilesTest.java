@@ -137,7 +137,7 @@ class TinyQwen2FilesTest {
         List<String> common = strings(array(reference, "common_files"));
         JsonObject layouts = object(reference, "layouts");
         assertThat(layouts.members().keySet()).contains("optimum-fp32", "optimum-fp16", "merged-fp32",
-                "merged-fp16", "onnx-community");
+                "merged-fp16", "legacy-pair-fp32", "legacy-pair-fp16", "onnx-community");
         for (Map.Entry<String, JsonValue> layout : layouts.members().entrySet()) {
             Path dir = root.resolve(layout.getKey());
             assertThat(readme).contains(layout.getKey());
@@ -201,9 +201,11 @@ class TinyQwen2FilesTest {
                     Kind.WITH_PAST, dtype));
             graphs.add(new Graph("merged-" + dtype,
                     List.of(root.resolve("merged-" + dtype + "/decoder_model_merged.onnx")), Kind.MERGED, dtype));
+            graphs.add(new Graph("legacy-pair-" + dtype,
+                    List.of(root.resolve("legacy-pair-" + dtype + "/decoder_model.onnx"),
+                            root.resolve("legacy-pair-" + dtype + "/decoder_with_past_model.onnx")),
+                    Kind.PAIR, dtype));
         }
-        graphs.add(new Graph("legacy-pair-fp32", List.of(root.resolve("legacy-pair-fp32/decoder_model.onnx"),
-                root.resolve("legacy-pair-fp32/decoder_with_past_model.onnx")), Kind.PAIR, "fp32"));
         graphs.add(new Graph("onnx-community fp32", List.of(root.resolve("onnx-community/onnx/model.onnx")),
                 Kind.WITH_PAST, "fp32"));
         graphs.add(new Graph("onnx-community fp16", List.of(root.resolve("onnx-community/onnx/model_fp16.onnx")),

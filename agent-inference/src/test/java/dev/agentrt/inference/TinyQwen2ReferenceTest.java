@@ -61,6 +61,7 @@ class TinyQwen2ReferenceTest {
                 Arguments.of("merged-fp32", null, "fp32", true),
                 Arguments.of("merged-fp16", null, "fp16", true),
                 Arguments.of("legacy-pair-fp32", null, "fp32", true),
+                Arguments.of("legacy-pair-fp16", null, "fp16", true),
                 Arguments.of("onnx-community", null, "fp32", true),
                 Arguments.of("onnx-community", "onnx/model_fp16.onnx", "fp16", true));
     }
