@@ -93,16 +93,19 @@ import java.util.function.Supplier;
  * <p><b>Threading and concurrency.</b> Thread-safe: one instance serves any number of concurrent
  * requests. The ONNX Runtime session, tokenizer and template are shared (all thread-safe); each
  * request has its own KV cache, sampler and text state. Each request takes a worker of
- * {@link AgentSchedulers#compute()} (bounded to the cores) and runs every token as one task on it,
- * only while the subscriber wants more: requests beyond the number of cores queue on the workers
- * and interleave token by token, nothing runs on the subscriber's thread, a slow subscriber holds
+ * {@link AgentSchedulers#compute()} (bounded to the cores) and generates on it only while the
+ * subscriber wants more, one token per task (several while each takes well under a millisecond, as
+ * a tiny model's do): requests beyond the number of cores queue on the workers and take turns
+ * between tokens, nothing runs on the subscriber's thread, a slow subscriber holds
  * no thread, and cancelling stops the generation before its next token and frees its cache. Each
  * running request holds its cache (layers x 2 x heads x tokens x headDim floats) until it ends.
  * {@link #stream} is cold: nothing happens before subscription. {@link Builder#build()} and
  * {@link #close()} block.
  *
  * <p><b>DJL set-up.</b> As {@link LocalEmbeddingModel}: {@code ai.djl.offline=true} unless set, the
- * natives from their Maven jars, the ONNX Runtime engine selected by name.
+ * natives from their Maven jars, the ONNX Runtime engine selected by name. The tokenizer is DJL's;
+ * the graph runs on ONNX Runtime's own API, in the environment DJL's engine created, with nothing
+ * between a step and {@code OrtSession.run} but its input tensors.
  */
 public final class LocalChatModel implements ChatModel, AutoCloseable {
     static {
@@ -165,11 +168,6 @@ public final class LocalChatModel implements ChatModel, AutoCloseable {
             @Override
             public <T> T whileOpen(Supplier<T> action) {
                 return read(action);
-            }
-
-            @Override
-            public void release(Runnable action) {
-                guard.runIfOpen(action);
             }
 
             @Override

@@ -23,7 +23,7 @@ class DependencyRulesTest {
                         "dev.agentrt.core..", "dev.agentrt.inference..", "reactor.core..", "reactor.util..",
                         "org.reactivestreams..",
                         "org.slf4j..", "org.jspecify..",
-                        "ai.djl..")
+                        "ai.djl..", "ai.onnxruntime..")
                 .check(CLASSES);
     }
 
@@ -49,7 +49,7 @@ class DependencyRulesTest {
                 .doNotBelongToAnyOf(LocalEmbeddingModel.class)
                 .should()
                 .dependOnClassesThat()
-                .resideInAnyPackage("ai.djl..")
+                .resideInAnyPackage("ai.djl..", "ai.onnxruntime..")
                 .check(CLASSES);
     }
 

@@ -68,11 +68,12 @@ import java.util.concurrent.TimeUnit;
  *       the bare loop's first arg-max.
  *   <li>{@code bareFirstTokenCopyingAllLogits}: {@code bareFirstToken} with the prompt's logits for every position
  *       copied out twice (native to a byte buffer, then to a {@code float[]}, as DJL's {@code toFloatArray} in
- *       {@code LocalChatModel}) before the last row is kept: the difference is the cost of issue 16's "logits for
+ *       wave 1's {@code LocalChatModel}) before the last row is kept: the difference is the cost of issue 16's "logits for
  *       every prompt position are copied to keep the last row", small here because the vocabulary is 768 (1.5 MB
  *       of logits at 500 tokens) and 200 times that at Qwen2.5's 151,936.
- *   <li>{@code bareFirstTokenAsAgentrtPrefills}: the bare loop prefilling as {@code LocalChatModel} does today:
- *       chunks of 128 tokens, every position's logits copied twice.
+ *   <li>{@code bareFirstTokenAsAgentrtPrefills}: the bare loop prefilling as wave 1's {@code LocalChatModel} did:
+ *       chunks of 128 tokens, every position's logits copied twice (it now prefills the whole prompt in one run
+ *       and reads only the last row, as {@code bareFirstToken}).
  *   <li>{@code renderTemplate}: {@code LocalChatModel.renderPrompt} for a multi-turn conversation with two tools,
  *       an assistant tool call and its result (Qwen2.5's chat template, through the model's template engine).
  * </ul>
@@ -277,7 +278,7 @@ public class LocalChatRealisticBenchmark {
         /**
          * Generates {@code count} ids from the encoded prompt, prefilling {@code chunk} tokens per run (0: the whole
          * prompt in one run). {@code copyAll}: every position's logits copied twice before the last row is kept, as
-         * {@code LocalChatModel} does today; otherwise one copy ({@code getFloatBuffer}) and the last row read.
+         * wave 1's {@code LocalChatModel} did; otherwise one copy ({@code getFloatBuffer}) and the last row read.
          */
         long[] generate(int count, int chunk, boolean copyAll) throws OrtException {
             OrtEnvironment env = OrtEnvironment.getEnvironment();

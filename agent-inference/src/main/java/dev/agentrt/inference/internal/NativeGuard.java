@@ -32,18 +32,6 @@ public final class NativeGuard {
         }
     }
 
-    /** Runs {@code action} if the resources are still open, else nothing (for freeing per-call natives). */
-    public void runIfOpen(Runnable action) {
-        lock.readLock().lock();
-        try {
-            if (!closed) {
-                action.run();
-            }
-        } finally {
-            lock.readLock().unlock();
-        }
-    }
-
     /** Frees the resources with {@code release} once running calls finish; only the first call releases. */
     public void close(Runnable release) {
         lock.writeLock().lock();

@@ -1,28 +1,25 @@
 package dev.agentrt.inference.internal.chat;
 
-import ai.djl.Device;
-import ai.djl.MalformedModelException;
-import ai.djl.Model;
-import ai.djl.engine.Engine;
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.Block;
-import ai.djl.training.ParameterStore;
+import ai.onnxruntime.NodeInfo;
+import ai.onnxruntime.OnnxJavaType;
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OnnxValue;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import ai.onnxruntime.TensorInfo;
+import ai.onnxruntime.ValueInfo;
 import dev.agentrt.inference.ModelLoadException;
 import dev.agentrt.inference.internal.Djl;
 import org.jspecify.annotations.Nullable;
 
-import java.io.IOException;
-import java.nio.Buffer;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
+import java.nio.LongBuffer;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -34,9 +31,12 @@ import java.util.Objects;
  * {@code [batch, heads, past, headDim]}; outputs {@code logits [batch, sequence, vocab]} and
  * {@code present.{i}.key|value}; the cache and logits in float32, float16 or bfloat16, the cache
  * kept in the graph's type. In Optimum's legacy split layout a second graph without past inputs
- * ({@code decoder_model.onnx}) takes the prompt. Runs through DJL's ONNX Runtime engine;
- * {@link #step} is thread-safe (ONNX Runtime sessions are), each caller keeping its own
- * {@link KvCache}.
+ * ({@code decoder_model.onnx}) takes the prompt.
+ *
+ * <p>Runs on ONNX Runtime's own API, in the environment DJL's engine created (the one the embedding
+ * model uses), with default session options as DJL would pass: a step is one {@code OrtSession.run}
+ * with nothing between the caller and the graph but the input tensors. {@link #step} is
+ * thread-safe (ONNX Runtime sessions are), each caller keeping its own {@link KvCache}.
  */
 public final class DecoderSession implements AutoCloseable {
     static final String INPUT_IDS = "input_ids";
@@ -45,16 +45,12 @@ public final class DecoderSession implements AutoCloseable {
     static final String USE_CACHE_BRANCH = "use_cache_branch";
     static final String LOGITS = "logits";
 
-    /** Element types a cache may have, tried in this order when the graph's is not yet known. */
-    private static final List<DataType> CACHE_TYPES = List.of(DataType.FLOAT32, DataType.FLOAT16, DataType.BFLOAT16);
-
+    private final OrtEnvironment env;
     private final Path file;
-    private final Model model;
-    private final Block block;
-    private final @Nullable Model prefillModel;
-    private final @Nullable Block prefillBlock;
+    private final OrtSession session;
+    private final @Nullable OrtSession prefillSession;
     private final CacheShape cache;
-    private DataType cacheType = DataType.FLOAT32;
+    private final OnnxJavaType cacheType;
     private final boolean positionIds;
     private final boolean useCacheBranch;
     private final String[] pastKeys;
@@ -63,14 +59,14 @@ public final class DecoderSession implements AutoCloseable {
     private final String[] presentValues;
     private int vocabWidth;
 
-    private DecoderSession(Path file, Model model, @Nullable Model prefillModel, CacheShape cache,
-            List<String> inputs) {
+    private DecoderSession(OrtEnvironment env, Path file, OrtSession session, @Nullable OrtSession prefillSession,
+            CacheShape cache, OnnxJavaType cacheType, List<String> inputs) {
+        this.env = env;
         this.file = file;
-        this.model = model;
-        this.block = model.getBlock();
-        this.prefillModel = prefillModel;
-        this.prefillBlock = prefillModel == null ? null : prefillModel.getBlock();
+        this.session = session;
+        this.prefillSession = prefillSession;
         this.cache = cache;
+        this.cacheType = cacheType;
         this.positionIds = inputs.contains(POSITION_IDS);
         this.useCacheBranch = inputs.contains(USE_CACHE_BRANCH);
         int layers = cache.layers();
@@ -88,44 +84,72 @@ public final class DecoderSession implements AutoCloseable {
 
     /**
      * Loads the graph of {@code dir} (and, in the legacy split layout, its prompt graph), checks its
-     * inputs against the supported layout and runs one token through it to learn the cache's
-     * element type and the logits width and to check the cache outputs.
+     * inputs against the supported layout and runs one token through it to learn the logits width
+     * and to check the cache outputs.
      */
     public static DecoderSession load(ModelDirectory dir, CacheShape cache) {
+        // DJL's engine creates the JVM's ONNX Runtime environment (with its thread pool) first.
+        Djl.onnxRuntime();
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
         Path file = dir.graph();
-        Model model = loadModel(file);
-        Model prefill = null;
+        OrtSession session = open(env, file);
+        OrtSession prefill = null;
         try {
             if (dir.prefillGraph().isPresent()) {
-                prefill = loadModel(dir.prefillGraph().get());
-                checkPrefillLayout(dir.prefillGraph().get(), prefill.describeInput().keys());
+                prefill = open(env, dir.prefillGraph().get());
+                checkPrefillLayout(dir.prefillGraph().get(), inputNames(prefill));
             }
-            List<String> inputs = model.describeInput().keys();
+            List<String> inputs = inputNames(session);
             checkLayout(file, inputs, cache, dir.configFile());
-            DecoderSession session = new DecoderSession(file, model, prefill, cache, inputs);
-            session.vocabWidth = session.probe();
-            return session;
+            OnnxJavaType type = cacheType(file, session, "past_key_values.0.key");
+            DecoderSession decoder = new DecoderSession(env, file, session, prefill, cache, type, inputs);
+            decoder.vocabWidth = decoder.probe();
+            return decoder;
         } catch (RuntimeException e) {
-            model.close();
+            close(session);
             if (prefill != null) {
-                prefill.close();
+                close(prefill);
             }
             throw e;
         }
     }
 
-    private static Model loadModel(Path file) {
-        Engine engine = Djl.onnxRuntime();
-        Path folder = file.toAbsolutePath().getParent();
-        Model model = Model.newInstance(folder.toString(), Device.cpu(), engine.getEngineName());
-        try {
-            String fileName = file.getFileName().toString();
-            model.load(folder, fileName.substring(0, fileName.length() - ".onnx".length()), Map.of());
-            return model;
-        } catch (IOException | MalformedModelException | RuntimeException e) {
-            model.close();
+    private static OrtSession open(OrtEnvironment env, Path file) {
+        try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
+            return env.createSession(file.toString(), options);
+        } catch (OrtException | RuntimeException e) {
             throw new ModelLoadException("cannot load the ONNX graph " + file + ": " + e.getMessage(), e);
         }
+    }
+
+    private static List<String> inputNames(OrtSession session) {
+        return List.copyOf(session.getInputNames());
+    }
+
+    private static OnnxJavaType cacheType(Path file, OrtSession session, String input) {
+        try {
+            NodeInfo node = session.getInputInfo().get(input);
+            ValueInfo info = node == null ? null : node.getInfo();
+            if (info instanceof TensorInfo tensor) {
+                return switch (tensor.type) {
+                    case FLOAT, FLOAT16, BFLOAT16 -> tensor.type;
+                    default -> throw new ModelLoadException(file + ": input '" + input + "' is of type "
+                            + tensor.type + "; this runtime feeds a float32, float16 or bfloat16 cache");
+                };
+            }
+            throw new ModelLoadException(file + ": input '" + input + "' is not a tensor");
+        } catch (OrtException e) {
+            throw new ModelLoadException("cannot read the inputs of " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    static String typeName(OnnxJavaType type) {
+        return switch (type) {
+            case FLOAT -> "float32";
+            case FLOAT16 -> "float16";
+            case BFLOAT16 -> "bfloat16";
+            default -> type.toString().toLowerCase(java.util.Locale.ROOT);
+        };
     }
 
     private static void checkPrefillLayout(Path file, List<String> inputs) {
@@ -177,50 +201,44 @@ public final class DecoderSession implements AutoCloseable {
     }
 
     /**
-     * Runs one token with an empty cache of each element type in turn: the graph's declared type
-     * (float32, or float16/bfloat16 for half-precision exports) is the one it accepts. DJL does not
-     * expose the graph's input types, and a type mismatch is refused before anything runs.
+     * Runs one token with an empty cache: learns the width of the logits and checks that the
+     * graph's cache outputs have the shape {@code config.json} gives; then a second token checks the
+     * path with a past (in the split layout the first run went through the prompt graph).
      */
     private int probe() {
-        RuntimeException failure = null;
-        for (DataType type : CACHE_TYPES) {
-            try (NDManager manager = newManager()) {
-                cacheType = type;
-                Step step;
-                try {
-                    step = step(manager, new long[]{0}, emptyCache(manager));
-                } catch (RuntimeException e) {
-                    if (failure == null) {
-                        failure = e;
-                    } else {
-                        failure.addSuppressed(e);
-                    }
-                    continue;
-                }
-                KvCache grown = step.cache();
-                for (int i = 0; i < cache.layers(); i++) {
-                    checkPresent(grown.keys()[i], presentKeys[i]);
-                    checkPresent(grown.values()[i], presentValues[i]);
-                }
-                // The presents carry the graph's own type (in the split layout the first run went
-                // through the prompt graph, which takes no past); a second token checks the past path.
-                cacheType = Objects.requireNonNull(grown.keys()[0]).getDataType();
-                step(manager, new long[]{0}, grown).cache().close();
-                return step.logits().length;
-            }
+        Step first;
+        try {
+            first = step(new long[]{0}, emptyCache());
+        } catch (RuntimeException e) {
+            throw new ModelLoadException("the ONNX graph " + file + " does not run with a KV cache of "
+                    + cache.heads() + " heads x " + cache.headDim() + " per layer (from config.json) in "
+                    + typeName(cacheType) + ": " + e.getMessage(), e);
         }
-        cacheType = DataType.FLOAT32;
-        throw new ModelLoadException("the ONNX graph " + file + " does not run with a KV cache of " + cache.heads()
-                + " heads x " + cache.headDim() + " per layer (from config.json) in float32, float16 or bfloat16: "
-                + Objects.requireNonNull(failure).getMessage(), failure);
+        KvCache grown = first.cache();
+        try {
+            for (int i = 0; i < cache.layers(); i++) {
+                checkPresent(grown.key(i), presentKeys[i]);
+                checkPresent(grown.value(i), presentValues[i]);
+            }
+        } catch (RuntimeException e) {
+            grown.close();
+            throw e;
+        }
+        step(new long[]{0}, grown).cache().close();
+        return first.logits().length;
     }
 
-    private void checkPresent(NDArray array, String name) {
-        Shape expected = new Shape(1, cache.heads(), 1, cache.headDim());
-        if (!array.getShape().equals(expected)) {
-            throw new ModelLoadException(file + ": output '" + name + "' has shape " + array.getShape()
-                    + " for one token, not " + expected + " ([batch, heads, sequence, headDim]); this cache layout"
-                    + " is not supported");
+    private void checkPresent(OnnxTensor tensor, String name) {
+        long[] expected = {1, cache.heads(), 1, cache.headDim()};
+        long[] shape = tensor.getInfo().getShape();
+        if (!Arrays.equals(shape, expected)) {
+            throw new ModelLoadException(file + ": output '" + name + "' has shape " + Arrays.toString(shape)
+                    + " for one token, not " + Arrays.toString(expected) + " ([batch, heads, sequence, headDim]);"
+                    + " this cache layout is not supported");
+        }
+        if (tensor.getInfo().type != cacheType) {
+            throw new ModelLoadException(file + ": output '" + name + "' is " + typeName(tensor.getInfo().type)
+                    + " but the past inputs are " + typeName(cacheType));
         }
     }
 
@@ -237,98 +255,113 @@ public final class DecoderSession implements AutoCloseable {
         return cache;
     }
 
-    /** A manager for one generation's arrays; closing it frees them all. */
-    public NDManager newManager() {
-        return model.getNDManager().newSubManager();
-    }
-
     /** The element type of the graph's cache, as the graph declares it (float32, float16 or bfloat16). */
     public String cacheType() {
-        return cacheType.toString();
+        return typeName(cacheType);
     }
 
     /** An empty cache of the graph's element type. */
-    public KvCache emptyCache(NDManager manager) {
+    public KvCache emptyCache() {
         int layers = cache.layers();
-        NDArray[] keys = new NDArray[layers];
-        NDArray[] values = new NDArray[layers];
-        Shape shape = new Shape(1, cache.heads(), 0, cache.headDim());
-        for (int i = 0; i < layers; i++) {
-            // DJL passes 16-bit floats to ONNX Runtime as bytes, which must be a direct buffer.
-            Buffer none = cacheType == DataType.FLOAT32
-                    ? FloatBuffer.allocate(0)
-                    : ByteBuffer.allocateDirect(0).order(ByteOrder.nativeOrder());
-            keys[i] = manager.create(none, shape, cacheType);
-            values[i] = manager.create(none, shape, cacheType);
+        OnnxTensor[] keys = new OnnxTensor[layers];
+        OnnxTensor[] values = new OnnxTensor[layers];
+        long[] shape = {1, cache.heads(), 0, cache.headDim()};
+        try {
+            for (int i = 0; i < layers; i++) {
+                keys[i] = empty(shape);
+                values[i] = empty(shape);
+            }
+        } catch (OrtException | RuntimeException e) {
+            new KvCache(keys, values, 0, null).close();
+            throw new IllegalStateException("cannot create an empty key/value cache: " + e.getMessage(), e);
         }
-        return new KvCache(keys, values, 0);
+        return new KvCache(keys, values, 0, null);
+    }
+
+    private OnnxTensor empty(long[] shape) throws OrtException {
+        if (cacheType == OnnxJavaType.FLOAT) {
+            return OnnxTensor.createTensor(env, FloatBuffer.allocate(0), shape);
+        }
+        // 16-bit floats go to ONNX Runtime as bytes, which must be a direct buffer.
+        return OnnxTensor.createTensor(env, ByteBuffer.allocateDirect(0).order(ByteOrder.nativeOrder()), shape,
+                cacheType);
     }
 
     /**
      * Runs {@code ids} after {@code past} and returns the logits of the last position with the
-     * grown cache. The arrays of {@code past} are closed: a cache is used once.
+     * grown cache. {@code past} is closed: a cache is used once.
      */
-    public Step step(NDManager manager, long[] ids, KvCache past) {
+    public Step step(long[] ids, KvCache past) {
         int total = past.length() + ids.length;
-        List<NDArray> own = new ArrayList<>(4);
-        NDList inputs = new NDList(3 + 2 * cache.layers());
-        NDArray idArray = named(manager.create(new long[][]{ids}), INPUT_IDS);
-        inputs.add(idArray);
-        own.add(idArray);
-        long[] mask = new long[total];
-        Arrays.fill(mask, 1L);
-        NDArray maskArray = named(manager.create(new long[][]{mask}), ATTENTION_MASK);
-        inputs.add(maskArray);
-        own.add(maskArray);
-        if (positionIds) {
-            long[] positions = new long[ids.length];
-            for (int i = 0; i < positions.length; i++) {
-                positions[i] = past.length() + i;
-            }
-            NDArray positionArray = named(manager.create(new long[][]{positions}), POSITION_IDS);
-            inputs.add(positionArray);
-            own.add(positionArray);
-        }
         // The legacy split layout runs the prompt through its graph without past inputs.
-        boolean prompt = prefillBlock != null && past.length() == 0;
-        Block runner = prompt ? prefillBlock : block;
-        if (useCacheBranch && !prompt) {
-            NDArray branch = named(manager.create(new boolean[]{past.length() > 0}), USE_CACHE_BRANCH);
-            inputs.add(branch);
-            own.add(branch);
-        }
-        for (int i = 0; i < cache.layers() && !prompt; i++) {
-            inputs.add(named(past.keys()[i], pastKeys[i]));
-            inputs.add(named(past.values()[i], pastValues[i]));
-        }
-        NDList outputs;
+        boolean prompt = prefillSession != null && past.length() == 0;
+        OrtSession runner = prompt ? prefillSession : session;
+        Map<String, OnnxTensor> inputs = new HashMap<>(8 + 4 * cache.layers());
+        OnnxTensor idTensor = null;
+        OnnxTensor maskTensor = null;
+        OnnxTensor positionTensor = null;
+        OnnxTensor branchTensor = null;
+        OrtSession.Result result;
         try {
-            outputs = runner.forward(new ParameterStore(manager, false), inputs, false);
+            idTensor = OnnxTensor.createTensor(env, LongBuffer.wrap(ids), new long[]{1, ids.length});
+            inputs.put(INPUT_IDS, idTensor);
+            long[] mask = new long[total];
+            Arrays.fill(mask, 1L);
+            maskTensor = OnnxTensor.createTensor(env, LongBuffer.wrap(mask), new long[]{1, total});
+            inputs.put(ATTENTION_MASK, maskTensor);
+            if (positionIds) {
+                long[] positions = new long[ids.length];
+                for (int i = 0; i < positions.length; i++) {
+                    positions[i] = past.length() + i;
+                }
+                positionTensor = OnnxTensor.createTensor(env, LongBuffer.wrap(positions), new long[]{1, ids.length});
+                inputs.put(POSITION_IDS, positionTensor);
+            }
+            if (useCacheBranch && !prompt) {
+                branchTensor = OnnxTensor.createTensor(env, new boolean[]{past.length() > 0});
+                inputs.put(USE_CACHE_BRANCH, branchTensor);
+            }
+            for (int i = 0; i < cache.layers() && !prompt; i++) {
+                inputs.put(pastKeys[i], past.key(i));
+                inputs.put(pastValues[i], past.value(i));
+            }
+            result = Objects.requireNonNull(runner).run(inputs);
+        } catch (OrtException e) {
+            throw new IllegalStateException("ONNX Runtime failed to run " + file + ": " + e.getMessage(), e);
         } finally {
-            own.forEach(NDArray::close);
+            closeAll(idTensor, maskTensor, positionTensor, branchTensor);
             past.close();
         }
-        return collect(outputs, ids.length, total);
+        return collect(result, ids.length, total);
     }
 
-    private Step collect(NDList outputs, int sequence, int total) {
-        NDArray[] keys = new NDArray[cache.layers()];
-        NDArray[] values = new NDArray[cache.layers()];
-        NDArray logits = null;
-        for (NDArray output : outputs) {
-            String name = output.getName();
-            int layer;
-            if (LOGITS.equals(name)) {
-                logits = output;
-            } else if ((layer = indexOf(presentKeys, name)) >= 0) {
-                keys[layer] = output;
-            } else if ((layer = indexOf(presentValues, name)) >= 0) {
-                values[layer] = output;
-            } else {
-                output.close();
+    private static void closeAll(@Nullable OnnxTensor... tensors) {
+        for (OnnxTensor tensor : tensors) {
+            if (tensor != null) {
+                tensor.close();
             }
         }
+    }
+
+    private Step collect(OrtSession.Result result, int sequence, int total) {
+        OnnxTensor[] keys = new OnnxTensor[cache.layers()];
+        OnnxTensor[] values = new OnnxTensor[cache.layers()];
         try {
+            OnnxTensor logits = null;
+            for (Map.Entry<String, OnnxValue> output : result) {
+                String name = output.getKey();
+                if (!(output.getValue() instanceof OnnxTensor tensor)) {
+                    continue;
+                }
+                int layer;
+                if (LOGITS.equals(name)) {
+                    logits = tensor;
+                } else if ((layer = indexOf(presentKeys, name)) >= 0) {
+                    keys[layer] = tensor;
+                } else if ((layer = indexOf(presentValues, name)) >= 0) {
+                    values[layer] = tensor;
+                }
+            }
             if (logits == null) {
                 throw new ModelLoadException(file + " has no 'logits' output");
             }
@@ -337,25 +370,24 @@ public final class DecoderSession implements AutoCloseable {
                     throw new ModelLoadException(file + " has no outputs '" + presentKeys[i] + "' and '"
                             + presentValues[i] + "' for its past_key_values inputs");
                 }
-                if (keys[i].getShape().dimension() != 4 || keys[i].getShape().get(2) != total) {
+                long[] shape = keys[i].getInfo().getShape();
+                if (shape.length != 4 || shape[2] != total) {
                     throw new ModelLoadException(file + ": output '" + presentKeys[i] + "' has shape "
-                            + keys[i].getShape() + ", not [1, heads, " + total + ", headDim]; this cache layout is"
-                            + " not supported");
+                            + Arrays.toString(shape) + ", not [1, heads, " + total + ", headDim]; this cache layout"
+                            + " is not supported");
                 }
             }
-            Shape shape = logits.getShape();
-            if (shape.dimension() != 3 || shape.get(0) != 1 || shape.get(1) != sequence) {
-                throw new ModelLoadException(file + ": output 'logits' has shape " + shape + ", not [1, " + sequence
-                        + ", vocab]");
+            long[] shape = logits.getInfo().getShape();
+            if (shape.length != 3 || shape[0] != 1 || shape[1] != sequence) {
+                throw new ModelLoadException(file + ": output 'logits' has shape " + Arrays.toString(shape)
+                        + ", not [1, " + sequence + ", vocab]");
             }
-            return new Step(LastRow.read(logits, sequence, (int) shape.get(2)), new KvCache(keys, values, total));
+            float[] row = LastRow.read(logits, sequence, (int) shape[2]);
+            // The presents stay alive with the result that owns them, until the next step uses them.
+            return new Step(row, new KvCache(keys, values, total, result));
         } catch (RuntimeException e) {
-            new KvCache(keys, values, total).close();
+            result.close();
             throw e;
-        } finally {
-            if (logits != null) {
-                logits.close();
-            }
         }
     }
 
@@ -368,16 +400,22 @@ public final class DecoderSession implements AutoCloseable {
         return -1;
     }
 
-    private static NDArray named(NDArray array, String name) {
-        array.setName(name);
-        return array;
+    private static void close(OrtSession session) {
+        try {
+            session.close();
+        } catch (OrtException e) {
+            throw new IllegalStateException("cannot close the ONNX session: " + e.getMessage(), e);
+        }
     }
 
     @Override
     public void close() {
-        model.close();
-        if (prefillModel != null) {
-            prefillModel.close();
+        try {
+            close(session);
+        } finally {
+            if (prefillSession != null) {
+                close(prefillSession);
+            }
         }
     }
 

@@ -1,6 +1,5 @@
 package dev.agentrt.inference.internal.chat;
 
-import ai.djl.ndarray.NDManager;
 import dev.agentrt.core.ModelException;
 import dev.agentrt.core.model.ChatEvent;
 import dev.agentrt.core.model.FinishReason;
@@ -39,9 +38,6 @@ public final class Generation {
         /** Runs {@code action} unless the model is closed (then fails); closing waits for it. */
         <T> T whileOpen(Supplier<T> action);
 
-        /** Runs {@code action} unless the model is closed (closing freed every array already). */
-        void release(Runnable action);
-
         void started();
 
         void tokenGenerated();
@@ -57,6 +53,15 @@ public final class Generation {
     private final Host host;
     private final Plan plan;
     private final FluxSink<ChatEvent> sink;
+    /**
+     * How long one task on the compute worker may keep generating before it reschedules itself: a
+     * small model's tokens (a few hundred microseconds) are generated several per task, saving a
+     * trip through the worker's queue each; a real model's (milliseconds) one per task, so that
+     * other work on the same compute thread, another generation included, takes turns token by
+     * token. Cancellation, backpressure and closing are checked before every token either way.
+     */
+    static final long SLICE_NANOS = 1_000_000;
+
     private final Scheduler scheduler;
     private volatile Scheduler.@Nullable Worker worker;
     private final AtomicInteger wip = new AtomicInteger();
@@ -67,7 +72,6 @@ public final class Generation {
     private volatile boolean cancelled;
     private boolean started;
     private volatile boolean ended;
-    private @Nullable NDManager manager;
     private @Nullable KvCache cache;
     private long[] sequence = new long[0];
     private int length;
@@ -117,17 +121,24 @@ public final class Generation {
 
     private void run() {
         int missed = wip.get();
-        try {
-            if (cancelled || sink.isCancelled()) {
-                end();
-            } else if (!ended && sink.requestedFromDownstream() > 0) {
-                host.whileOpen(() -> {
-                    step();
-                    return null;
-                });
+        long start = System.nanoTime();
+        while (true) {
+            try {
+                if (cancelled || sink.isCancelled()) {
+                    end();
+                } else if (!ended && sink.requestedFromDownstream() > 0) {
+                    host.whileOpen(() -> {
+                        step();
+                        return null;
+                    });
+                }
+            } catch (Throwable e) {
+                fail(e);
             }
-        } catch (Throwable e) {
-            fail(e);
+            if (ended || cancelled || sink.isCancelled() || sink.requestedFromDownstream() <= 0
+                    || System.nanoTime() - start >= SLICE_NANOS) {
+                break;
+            }
         }
         if (!ended && !cancelled && !sink.isCancelled() && sink.requestedFromDownstream() > 0) {
             schedule();
@@ -154,19 +165,17 @@ public final class Generation {
                 throw new IllegalArgumentException("the prompt has " + promptLength + " tokens, more than the model's"
                         + " context of " + plan.contextLength() + " leaves room for");
             }
-            manager = session.newManager();
-            cache = session.emptyCache(manager);
+            cache = session.emptyCache();
         }
-        NDManager arrays = Objects.requireNonNull(manager);
         DecoderSession.Step step;
         if (plan.kvCache()) {
             // As Optimum's runtime: the whole prompt in one run, then one token per run. (Chunks of
             // prompt after a non-empty past are not what a merged decoder traced at one token is
             // exported for, and give it wrong logits.)
-            step = session.step(arrays, Arrays.copyOfRange(sequence, next, length), Objects.requireNonNull(cache));
+            step = session.step(Arrays.copyOfRange(sequence, next, length), Objects.requireNonNull(cache));
             cache = step.cache();
         } else {
-            step = session.step(arrays, Arrays.copyOf(sequence, length), session.emptyCache(arrays));
+            step = session.step(Arrays.copyOf(sequence, length), session.emptyCache());
             step.cache().close();
         }
         next = length;
@@ -268,17 +277,12 @@ public final class Generation {
             worker.dispose();
         }
         KvCache ownCache = cache;
-        NDManager ownManager = manager;
         cache = null;
-        manager = null;
-        host.release(() -> {
-            if (ownCache != null) {
-                ownCache.close();
-            }
-            if (ownManager != null) {
-                ownManager.close();
-            }
-        });
+        if (ownCache != null) {
+            // The cache's tensors are this generation's own (ONNX Runtime frees them through their own
+            // allocator): freed here even when the model was closed under the generation.
+            ownCache.close();
+        }
         if (started) {
             host.ended();
         }

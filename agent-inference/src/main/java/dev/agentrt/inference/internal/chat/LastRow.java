@@ -1,7 +1,7 @@
 package dev.agentrt.inference.internal.chat;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.types.DataType;
+import ai.onnxruntime.OnnxJavaType;
+import ai.onnxruntime.OnnxTensor;
 import org.jspecify.annotations.Nullable;
 
 import java.lang.invoke.MethodHandle;
@@ -17,8 +17,8 @@ import java.nio.ByteOrder;
  * are {@code sequence x vocab} values (300 MB for 500 tokens at Qwen2.5's 151,936), of which only
  * the last row is used.
  *
- * <p>DJL copies a whole tensor out of ONNX Runtime ({@code toByteBuffer}); ONNX Runtime's Java API
- * has a zero-copy view of an output's memory, but not as public API. It is reached here by
+ * <p>ONNX Runtime's public accessors ({@code getFloatBuffer}, {@code getByteBuffer}) copy the whole
+ * tensor; its zero-copy view of an output's memory is not public API. It is reached here by
  * reflection and read at once, before the tensor is closed; where the view is not reachable (a
  * different ONNX Runtime, the module system closing the package) the whole tensor is copied.
  */
@@ -29,15 +29,11 @@ final class LastRow {
 
     private static @Nullable MethodHandle view() {
         try {
-            Class<?> tensor = Class.forName("ai.onnxruntime.OnnxTensor");
-            Method getBuffer = tensor.getDeclaredMethod("getBuffer");
+            Method getBuffer = OnnxTensor.class.getDeclaredMethod("getBuffer");
             getBuffer.setAccessible(true);
-            Class<?> array = Class.forName("ai.djl.onnxruntime.engine.OrtNDArray");
-            MethodHandle getTensor = MethodHandles.publicLookup()
-                    .findVirtual(array, "getTensor", MethodType.methodType(tensor));
-            MethodHandle buffer = MethodHandles.lookup().unreflect(getBuffer);
-            return MethodHandles.filterReturnValue(getTensor, buffer)
-                    .asType(MethodType.methodType(ByteBuffer.class, NDArray.class));
+            return MethodHandles.lookup()
+                    .unreflect(getBuffer)
+                    .asType(MethodType.methodType(ByteBuffer.class, OnnxTensor.class));
         } catch (ReflectiveOperationException | RuntimeException e) {
             return null;
         }
@@ -48,16 +44,16 @@ final class LastRow {
         return VIEW != null;
     }
 
-    static float[] read(NDArray logits, int rows, int width) {
-        DataType type = logits.getDataType();
+    static float[] read(OnnxTensor logits, int rows, int width) {
+        OnnxJavaType type = logits.getInfo().type;
         int size = switch (type) {
-            case FLOAT32 -> 4;
+            case FLOAT -> 4;
             case FLOAT16, BFLOAT16 -> 2;
             default -> throw new IllegalStateException("logits of type " + type + " (float32, float16 or bfloat16"
                     + " expected)");
         };
         ByteBuffer bytes = null;
-        if (VIEW != null && logits.getClass().getName().equals("ai.djl.onnxruntime.engine.OrtNDArray")) {
+        if (VIEW != null) {
             try {
                 bytes = (ByteBuffer) VIEW.invokeExact(logits);
             } catch (Throwable e) {
@@ -65,21 +61,20 @@ final class LastRow {
             }
         }
         if (bytes == null) {
-            bytes = logits.toByteBuffer();
+            bytes = logits.getByteBuffer();
         }
         bytes = bytes.duplicate().order(ByteOrder.nativeOrder());
         int offset = (rows - 1) * width * size;
         float[] row = new float[width];
-        if (type == DataType.FLOAT32) {
+        if (type == OnnxJavaType.FLOAT) {
             bytes.position(offset).slice().order(ByteOrder.nativeOrder()).asFloatBuffer().get(row);
             return row;
         }
         for (int i = 0; i < width; i++) {
             int at = offset + i * size;
-            row[i] = switch (type) {
-                case FLOAT16 -> Float.float16ToFloat(bytes.getShort(at));
-                default -> Float.intBitsToFloat((bytes.getShort(at) & 0xffff) << 16);
-            };
+            row[i] = type == OnnxJavaType.FLOAT16
+                    ? Float.float16ToFloat(bytes.getShort(at))
+                    : Float.intBitsToFloat((bytes.getShort(at) & 0xffff) << 16);
         }
         return row;
     }

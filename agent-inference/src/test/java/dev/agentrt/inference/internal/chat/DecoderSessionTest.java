@@ -2,8 +2,6 @@ package dev.agentrt.inference.internal.chat;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
 import dev.agentrt.inference.testing.TinyChatModels;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -40,20 +38,20 @@ class DecoderSessionTest {
 
     @Test
     void theCacheGrowsByTheTokensOfEachStep() {
-        try (NDManager manager = session.newManager()) {
-            DecoderSession.Step prefill = session.step(manager, ids("user", "count", "assistant"),
-                    session.emptyCache(manager));
+        {
+            DecoderSession.Step prefill = session.step(ids("user", "count", "assistant"),
+                    session.emptyCache());
             assertThat(prefill.cache().length()).isEqualTo(3);
             for (int layer = 0; layer < TinyChatModels.LAYERS; layer++) {
-                assertThat(prefill.cache().keys()[layer].getShape()).isEqualTo(new Shape(1, 2, 3, 4));
-                assertThat(prefill.cache().values()[layer].getShape()).isEqualTo(new Shape(1, 2, 3, 4));
+                assertThat(prefill.cache().keyShape(layer)).containsExactly(1, 2, 3, 4);
+                assertThat(prefill.cache().valueShape(layer)).containsExactly(1, 2, 3, 4);
             }
             assertThat(Sampler.argMax(prefill.logits())).isEqualTo(TinyChatModels.id("one"));
-            DecoderSession.Step next = session.step(manager, ids("one"), prefill.cache());
+            DecoderSession.Step next = session.step(ids("one"), prefill.cache());
             assertThat(next.cache().length()).isEqualTo(4);
-            assertThat(next.cache().keys()[0].getShape()).isEqualTo(new Shape(1, 2, 4, 4));
+            assertThat(next.cache().keyShape(0)).containsExactly(1, 2, 4, 4);
             // Layer 0's keys hold the trigger feature of "count" (feature 1: head 0, dim 1) at position 1.
-            float[] keys = next.cache().keys()[0].toFloatArray();
+            float[] keys = next.cache().keyFloats(0);
             assertThat(keys[1 * 4 + 1]).isEqualTo(1f);
             assertThat(Sampler.argMax(next.logits())).isEqualTo(TinyChatModels.id("two"));
             next.cache().close();
@@ -62,18 +60,18 @@ class DecoderSessionTest {
 
     @Test
     void logitsWithTheCacheEqualLogitsOverTheWholeSequenceExactly() {
-        try (NDManager manager = session.newManager()) {
+        {
             long[] prompt = ids("<tools>", "user", "dice", "assistant");
-            DecoderSession.Step cached = session.step(manager, prompt, session.emptyCache(manager));
+            DecoderSession.Step cached = session.step(prompt, session.emptyCache());
             long[] sequence = prompt;
             for (int i = 0; i < 6; i++) {
-                DecoderSession.Step whole = session.step(manager, sequence, session.emptyCache(manager));
+                DecoderSession.Step whole = session.step(sequence, session.emptyCache());
                 assertThat(whole.logits()).as("step %d", i).containsExactly(cached.logits());
                 whole.cache().close();
                 int token = Sampler.argMax(cached.logits());
                 sequence = java.util.Arrays.copyOf(sequence, sequence.length + 1);
                 sequence[sequence.length - 1] = token;
-                cached = session.step(manager, new long[]{token}, cached.cache());
+                cached = session.step(new long[]{token}, cached.cache());
             }
             cached.cache().close();
         }

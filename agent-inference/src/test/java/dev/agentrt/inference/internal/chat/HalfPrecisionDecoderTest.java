@@ -2,7 +2,6 @@ package dev.agentrt.inference.internal.chat;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ai.djl.ndarray.NDManager;
 import dev.agentrt.inference.testing.TinyChatModels;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -20,8 +19,7 @@ class HalfPrecisionDecoderTest {
     @EnumSource(value = TinyChatModels.Variant.class, names = {"STANDARD", "FLOAT16", "BFLOAT16"})
     void theCacheKeepsTheGraphsTypeAndTheLogitsAreReadAsFloats(TinyChatModels.Variant variant) {
         ModelDirectory dir = ModelDirectory.open(TinyChatModels.writeBigram(temp.resolve(variant.name()), variant));
-        try (DecoderSession session = DecoderSession.load(dir, dir.cacheShape());
-                NDManager manager = session.newManager()) {
+        try (DecoderSession session = DecoderSession.load(dir, dir.cacheShape())) {
             String expected = switch (variant) {
                 case FLOAT16 -> "float16";
                 case BFLOAT16 -> "bfloat16";
@@ -29,13 +27,13 @@ class HalfPrecisionDecoderTest {
             };
             assertThat(session.cacheType()).isEqualTo(expected);
             long[] prompt = {TinyChatModels.id("user"), TinyChatModels.id("count"), TinyChatModels.id("assistant")};
-            DecoderSession.Step step = session.step(manager, prompt, session.emptyCache(manager));
-            assertThat(step.cache().keys()[0].getDataType().toString()).isEqualTo(expected);
+            DecoderSession.Step step = session.step(prompt, session.emptyCache());
+            assertThat(step.cache().dataType()).isEqualTo(expected);
             assertThat(step.cache().length()).isEqualTo(3);
             // The last row only: "assistant" after a "count" in the cache scripts "one".
             assertThat(step.logits()).hasSize(TinyChatModels.VOCABULARY.size());
             assertThat(Sampler.argMax(step.logits())).isEqualTo(TinyChatModels.id("one"));
-            DecoderSession.Step next = session.step(manager, new long[]{TinyChatModels.id("one")}, step.cache());
+            DecoderSession.Step next = session.step(new long[]{TinyChatModels.id("one")}, step.cache());
             assertThat(Sampler.argMax(next.logits())).isEqualTo(TinyChatModels.id("two"));
             next.cache().close();
         }
