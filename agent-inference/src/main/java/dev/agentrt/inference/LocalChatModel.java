@@ -315,6 +315,11 @@ public final class LocalChatModel implements ChatModel, AutoCloseable {
         return tokens.get();
     }
 
+    /** Key/value caches not yet freed (package-private: tests check that every reply frees its own). */
+    int liveCaches() {
+        return session.liveCaches();
+    }
+
     /** The vocabulary size of the model's logits. */
     public int vocabularySize() {
         return session.vocabWidth();

@@ -56,6 +56,7 @@ class LocalChatModelConcurrencyTest {
             assertThat(replies).hasSize(40)
                     .allSatisfy(r -> assertThat(r.get(1)).isEqualTo(expected.get(Integer.parseInt(r.get(0)))));
             assertThat(model.activeGenerations()).isZero();
+            assertThat(model.liveCaches()).as("every reply frees its cache").isZero();
             assertThat(model.generatedTokens()).isEqualTo(10L * (3 + 11 + 2 + 12));
         }
     }
@@ -67,6 +68,7 @@ class LocalChatModelConcurrencyTest {
             assertThat(events).hasSize(5).allMatch(ChatEvent.TextDelta.class::isInstance);
             awaitIdle(model);
             assertThat(model.generatedTokens()).isBetween(5L, 6L);
+            assertThat(model.liveCaches()).as("a cancelled reply frees its cache").isZero();
         }
     }
 
@@ -126,6 +128,7 @@ class LocalChatModelConcurrencyTest {
                         e -> assertThat(e).isInstanceOf(ModelException.class).hasMessageContaining("closed"))
                 .verify(TIMEOUT);
         assertThat(model.activeGenerations()).isZero();
+        assertThat(model.liveCaches()).as("a reply ended by closing the model still frees its cache").isZero();
     }
 
     @Test

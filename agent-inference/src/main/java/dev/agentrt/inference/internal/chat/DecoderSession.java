@@ -57,6 +57,7 @@ public final class DecoderSession implements AutoCloseable {
     private final String[] pastValues;
     private final String[] presentKeys;
     private final String[] presentValues;
+    private final java.util.concurrent.atomic.AtomicInteger liveCaches = new java.util.concurrent.atomic.AtomicInteger();
     private int vocabWidth;
 
     private DecoderSession(OrtEnvironment env, Path file, OrtSession session, @Nullable OrtSession prefillSession,
@@ -255,6 +256,11 @@ public final class DecoderSession implements AutoCloseable {
         return cache;
     }
 
+    /** Caches made by this session and not yet closed: each holds native memory until it is. */
+    public int liveCaches() {
+        return liveCaches.get();
+    }
+
     /** The element type of the graph's cache, as the graph declares it (float32, float16 or bfloat16). */
     public String cacheType() {
         return typeName(cacheType);
@@ -272,10 +278,10 @@ public final class DecoderSession implements AutoCloseable {
                 values[i] = empty(shape);
             }
         } catch (OrtException | RuntimeException e) {
-            new KvCache(keys, values, 0, null).close();
+            new KvCache(keys, values, 0, null, liveCaches).close();
             throw new IllegalStateException("cannot create an empty key/value cache: " + e.getMessage(), e);
         }
-        return new KvCache(keys, values, 0, null);
+        return new KvCache(keys, values, 0, null, liveCaches);
     }
 
     private OnnxTensor empty(long[] shape) throws OrtException {
@@ -384,7 +390,7 @@ public final class DecoderSession implements AutoCloseable {
             }
             float[] row = LastRow.read(logits, sequence, (int) shape[2]);
             // The presents stay alive with the result that owns them, until the next step uses them.
-            return new Step(row, new KvCache(keys, values, total, result));
+            return new Step(row, new KvCache(keys, values, total, result, liveCaches));
         } catch (RuntimeException e) {
             result.close();
             throw e;

@@ -13,13 +13,17 @@ public final class KvCache implements AutoCloseable {
     private final @Nullable OnnxTensor[] values;
     private final int length;
     private final @Nullable AutoCloseable owner;
+    private final java.util.concurrent.atomic.AtomicInteger live;
     private boolean closed;
 
-    KvCache(@Nullable OnnxTensor[] keys, @Nullable OnnxTensor[] values, int length, @Nullable AutoCloseable owner) {
+    KvCache(@Nullable OnnxTensor[] keys, @Nullable OnnxTensor[] values, int length, @Nullable AutoCloseable owner,
+            java.util.concurrent.atomic.AtomicInteger live) {
         this.keys = keys;
         this.values = values;
         this.length = length;
         this.owner = owner;
+        this.live = live;
+        live.incrementAndGet();
     }
 
     /** Positions held: the tokens run so far. */
@@ -64,6 +68,7 @@ public final class KvCache implements AutoCloseable {
             return;
         }
         closed = true;
+        live.decrementAndGet();
         if (owner != null) {
             try {
                 owner.close();
