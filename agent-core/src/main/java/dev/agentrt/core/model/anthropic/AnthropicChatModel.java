@@ -32,7 +32,8 @@ import java.util.Map;
  * block even where a gateway reuses an index; a delta without an index belongs to the block that
  * started last.
  * System messages become the request's {@code system} text; consecutive tool results become one
- * user turn, as the API requires. Structured output uses {@code output_config.format} (turn it off
+ * user turn, as the API requires. Prompt caching is on by default ({@link PromptCaching}): an agent
+ * loop's turns read the prefix the turn before wrote. Structured output uses {@code output_config.format} (turn it off
  * with {@code nativeStructuredOutput(false)} for models without it; the agent then uses a
  * final-answer tool). Thread-safe; the API key is sent only in the {@code x-api-key} header and never
  * appears in a message, an exception or {@link #toString()}.
@@ -45,19 +46,40 @@ public final class AnthropicChatModel implements HostedChatModel {
     /** The output limit when neither the builder nor the request sets one (the API requires a value). */
     public static final int DEFAULT_MAX_TOKENS = 8192;
 
+    /**
+     * Prompt caching: whether requests carry {@code cache_control} breakpoints, and how long the
+     * cache entries they create live. The breakpoints go after the last tool definition, after the
+     * system prompt, on the last block of the conversation and on the last block of the user turn
+     * before it, so an agent loop's next turn reads the prefix this turn wrote (at most the API's
+     * four). A prefix shorter than the model's minimum (1,024 tokens on most models) is not cached
+     * and costs nothing extra; a cached one costs more to write (1.25 times the input price for five
+     * minutes, 2 times for an hour) and a tenth to read. Cache reads and writes are reported in
+     * {@link dev.agentrt.core.model.Usage}.
+     */
+    public enum PromptCaching {
+        /** No breakpoints. */
+        OFF,
+        /** Breakpoints whose entries live five minutes, refreshed on each read (the default). */
+        FIVE_MINUTES,
+        /** Breakpoints whose entries live an hour ({@code "ttl": "1h"}). */
+        ONE_HOUR
+    }
+
     private final HostedOptions options;
+    private final PromptCaching promptCaching;
     private final HostedClient client;
 
-    private AnthropicChatModel(HostedOptions snapshot, HostedSettings s) {
+    private AnthropicChatModel(HostedOptions snapshot, HostedSettings s, PromptCaching promptCaching) {
         if (s.apiKey() == null && "api.anthropic.com".equalsIgnoreCase(s.baseUrl().getHost())) {
             throw new IllegalArgumentException(
                     "the Anthropic API needs an API key: set apiKey(...) or ANTHROPIC_API_KEY");
         }
         this.options = snapshot;
+        this.promptCaching = promptCaching;
         this.client = new HostedClient(s,
                 new HostedClient.Api("Anthropic", "/v1/messages", "text/event-stream", "x-api-key", "",
                         Map.of("anthropic-version", API_VERSION)),
-                http -> new AnthropicCodec(http, s));
+                http -> new AnthropicCodec(http, s, promptCaching));
     }
 
     public static Builder builder() {
@@ -68,7 +90,12 @@ public final class AnthropicChatModel implements HostedChatModel {
     public Builder toBuilder() {
         var builder = new Builder();
         HostedOptions.of(builder).copyFrom(options);
-        return builder;
+        return builder.promptCaching(promptCaching);
+    }
+
+    /** Where this client sets cache breakpoints, and for how long. */
+    public PromptCaching promptCaching() {
+        return promptCaching;
     }
 
     @Override
@@ -120,10 +147,18 @@ public final class AnthropicChatModel implements HostedChatModel {
 
     /** Builds an {@link AnthropicChatModel}; {@code model} is required. Not thread-safe. */
     public static final class Builder extends HostedModelBuilder<Builder> {
+        private PromptCaching promptCaching = PromptCaching.FIVE_MINUTES;
+
         private Builder() {}
 
         @Override
         protected Builder self() {
+            return this;
+        }
+
+        /** Prompt caching; {@link PromptCaching#FIVE_MINUTES} unless set. */
+        public Builder promptCaching(PromptCaching promptCaching) {
+            this.promptCaching = java.util.Objects.requireNonNull(promptCaching, "promptCaching");
             return this;
         }
 
@@ -137,7 +172,7 @@ public final class AnthropicChatModel implements HostedChatModel {
             HostedOptions options = HostedOptions.of(this);
             HostedSettings s = options.resolve("ANTHROPIC_API_KEY", "ANTHROPIC_BASE_URL", DEFAULT_BASE_URL,
                     "claude-sonnet-4-5");
-            return new AnthropicChatModel(options.copy(), s);
+            return new AnthropicChatModel(options.copy(), s, promptCaching);
         }
     }
 }

@@ -41,11 +41,17 @@ final class AnthropicCodec implements ProviderCodec {
     private final ProviderHttp http;
     private final String model;
     private final ChatOptions defaults;
+    private final @Nullable JsonObject cacheControl;
 
-    AnthropicCodec(ProviderHttp http, HostedSettings settings) {
+    AnthropicCodec(ProviderHttp http, HostedSettings settings, AnthropicChatModel.PromptCaching caching) {
         this.http = http;
         this.model = settings.model();
         this.defaults = settings.defaults();
+        this.cacheControl = switch (caching) {
+            case OFF -> null;
+            case FIVE_MINUTES -> JsonObject.builder().put("type", "ephemeral").build();
+            case ONE_HOUR -> JsonObject.builder().put("type", "ephemeral").put("ttl", "1h").build();
+        };
     }
 
     @Override
@@ -62,19 +68,33 @@ final class AnthropicCodec implements ProviderCodec {
         Integer maxTokens = o.maxTokens();
         b.put("max_tokens", maxTokens != null ? maxTokens : AnthropicChatModel.DEFAULT_MAX_TOKENS);
         var system = new StringBuilder();
-        JsonArray messages = messages(request.messages(), system);
+        JsonArray messages = messages(request.messages(), system, cacheControl);
         if (!system.isEmpty()) {
-            b.put("system", system.toString());
+            if (cacheControl != null) {
+                // A breakpoint after the system prompt: the tools and the system prompt are cached.
+                b.put("system", new JsonArray(List.of(JsonObject.builder()
+                        .put("type", "text")
+                        .put("text", system.toString())
+                        .put("cache_control", cacheControl)
+                        .build())));
+            } else {
+                b.put("system", system.toString());
+            }
         }
         b.put("messages", messages);
         if (!request.tools().isEmpty()) {
             var tools = new ArrayList<JsonValue>(request.tools().size());
-            for (ToolSpec t : request.tools()) {
-                tools.add(JsonObject.builder()
+            for (int i = 0; i < request.tools().size(); i++) {
+                ToolSpec t = request.tools().get(i);
+                var tool = JsonObject.builder()
                         .put("name", t.name())
                         .put("description", t.description())
-                        .put("input_schema", t.parameters())
-                        .build());
+                        .put("input_schema", t.parameters());
+                if (cacheControl != null && i == request.tools().size() - 1) {
+                    // A breakpoint after the last tool: the tool definitions are cached.
+                    tool.put("cache_control", cacheControl);
+                }
+                tools.add(tool.build());
             }
             b.put("tools", new JsonArray(tools));
         }
@@ -109,8 +129,15 @@ final class AnthropicCodec implements ProviderCodec {
      * The conversation as the Messages API wants it: system text apart, user and assistant turns
      * alternating, each tool result a {@code tool_result} block in the user turn right after the
      * assistant turn that asked for it (consecutive results share one turn), no empty text blocks.
+     *
+     * <p>With {@code cacheControl}, two cache breakpoints move forward with the conversation: on
+     * the last block of the last turn (this request's whole prefix is written to the cache, for
+     * the next turn to read) and on the last block of the user turn before it (the prefix the
+     * previous request wrote, read now). With the tools' and the system prompt's, that is at most
+     * the API's four.
      */
-    private static JsonArray messages(List<Message> messages, StringBuilder system) {
+    private static JsonArray messages(List<Message> messages, StringBuilder system,
+            @Nullable JsonObject cacheControl) {
         var turns = new ArrayList<Turn>(messages.size());
         for (Message m : messages) {
             switch (m) {
@@ -152,11 +179,28 @@ final class AnthropicCodec implements ProviderCodec {
                 }
             }
         }
+        if (cacheControl != null && !turns.isEmpty()) {
+            int last = turns.size() - 1;
+            markLastBlock(turns.get(last), cacheControl);
+            for (int i = last - 1; i >= 0; i--) {
+                if (turns.get(i).role.equals("user")) {
+                    markLastBlock(turns.get(i), cacheControl);
+                    break;
+                }
+            }
+        }
         var out = new ArrayList<JsonValue>(turns.size());
         for (Turn t : turns) {
             out.add(JsonObject.builder().put("role", t.role).put("content", new JsonArray(t.blocks)).build());
         }
         return new JsonArray(out);
+    }
+
+    private static void markLastBlock(Turn turn, JsonObject cacheControl) {
+        int i = turn.blocks.size() - 1;
+        if (i >= 0 && turn.blocks.get(i) instanceof JsonObject block) {
+            turn.blocks.set(i, JsonObject.builder().putAll(block).put("cache_control", cacheControl).build());
+        }
     }
 
     private static Turn userTurn(List<Turn> turns) {

@@ -562,21 +562,125 @@ class AnthropicChatModelTest {
         assertThat(JsonValue.parse(sent.body())).isEqualTo(JsonValue
                 .parse("""
                         {"model":"claude-sonnet-4-5","max_tokens":8192,
-                         "system":"Be brief.\\n\\nMemory: the user likes short answers.",
+                         "system":[{"type":"text","text":"Be brief.\\n\\nMemory: the user likes short answers.",
+                                    "cache_control":{"type":"ephemeral"}}],
                          "messages":[
-                           {"role":"user","content":[{"type":"text","text":"Weather in Oslo and Bergen?"}]},
+                           {"role":"user","content":[{"type":"text","text":"Weather in Oslo and Bergen?",
+                                                      "cache_control":{"type":"ephemeral"}}]},
                            {"role":"assistant","content":[
                               {"type":"tool_use","id":"toolu_1","name":"get_weather","input":{"city":"Oslo"}},
                               {"type":"tool_use","id":"toolu_2","name":"get_weather","input":{}}]},
                            {"role":"user","content":[
                               {"type":"tool_result","tool_use_id":"toolu_1","content":"rain"},
                               {"type":"tool_result","tool_use_id":"toolu_2","content":"arguments were not valid JSON","is_error":true},
-                              {"type":"text","text":"And tomorrow?"}]}],
+                              {"type":"text","text":"And tomorrow?","cache_control":{"type":"ephemeral"}}]}],
                          "tools":[{"name":"get_weather","description":"Weather for a city",
-                                   "input_schema":{"type":"object","properties":{"city":{"type":"string"}}}}],
+                                   "input_schema":{"type":"object","properties":{"city":{"type":"string"}}},
+                                   "cache_control":{"type":"ephemeral"}}],
                          "temperature":0.2,
                          "stop_sequences":["STOP"],
                          "stream":true}"""));
+    }
+
+    static int cacheBreakpoints(JsonValue value) {
+        return switch (value) {
+            case JsonObject o -> (o.has("cache_control") ? 1 : 0)
+                    + o.members().values().stream().mapToInt(AnthropicChatModelTest::cacheBreakpoints).sum();
+            case JsonArray a -> a.items().stream().mapToInt(AnthropicChatModelTest::cacheBreakpoints).sum();
+            default -> 0;
+        };
+    }
+
+    /** The blocks of the request's messages that carry a cache breakpoint, without it, in order. */
+    static List<JsonValue> markedBlocks(JsonObject body) {
+        var out = new ArrayList<JsonValue>();
+        for (JsonValue turn : body.getArray("messages").orElseThrow().items()) {
+            for (JsonValue block : ((JsonObject) turn).getArray("content").orElseThrow().items()) {
+                JsonObject b = (JsonObject) block;
+                if (b.has("cache_control")) {
+                    var copy = new java.util.LinkedHashMap<>(b.members());
+                    copy.remove("cache_control");
+                    out.add(new JsonObject(copy));
+                }
+            }
+        }
+        return out;
+    }
+
+    JsonObject sentBody(AnthropicChatModel model, ChatRequest request) {
+        server.enqueue(sse(textStream("ok", "end_turn")));
+        assemble(model.stream(request));
+        return JsonValue.parse(server.lastRequest().body()).asObject();
+    }
+
+    @Test
+    void cacheBreakpointsMoveForwardWithTheConversationSoEachTurnReadsWhatTheLastOneWrote() {
+        AnthropicChatModel model = builder().build();
+        assertThat(model.promptCaching()).isEqualTo(AnthropicChatModel.PromptCaching.FIVE_MINUTES);
+        var weather = new ToolSpec("get_weather", "Weather for a city",
+                JsonValue.parse("{\"type\":\"object\",\"properties\":{\"city\":{\"type\":\"string\"}}}").asObject());
+        var call = new ToolCall("toolu_1", "get_weather", "{\"city\":\"Oslo\"}");
+        List<Message> first = List.of(Message.system("Be brief."), Message.user("Weather in Oslo?"));
+        List<Message> second = new ArrayList<>(first);
+        second.add(Message.assistant("", List.of(call)));
+        second.add(Message.toolResult(call, "rain", false));
+        List<Message> third = new ArrayList<>(second);
+        third.add(Message.assistant("Rain in Oslo."));
+        third.add(Message.user("And tomorrow?"));
+
+        List<JsonValue> previous = List.of();
+        for (List<Message> conversation : List.of(first, second, third)) {
+            JsonObject body = sentBody(model,
+                    new ChatRequest(conversation, List.of(weather), ChatOptions.DEFAULTS));
+            // The last tool, the system prompt, and one or two conversation blocks: never over the API's four.
+            assertThat(cacheBreakpoints(body)).as("breakpoints in %s", body).isBetween(3, 4);
+            assertThat(((JsonObject) body.getArray("tools").orElseThrow().items().getLast()).get("cache_control"))
+                    .isEqualTo(JsonValue.parse("{\"type\":\"ephemeral\"}"));
+            assertThat(((JsonObject) body.getArray("system").orElseThrow().items().getFirst()).has("cache_control"))
+                    .isTrue();
+            List<JsonValue> marked = markedBlocks(body);
+            JsonArray turns = body.getArray("messages").orElseThrow();
+            JsonArray lastTurn = ((JsonObject) turns.items().getLast()).getArray("content").orElseThrow();
+            assertThat(((JsonObject) lastTurn.items().getLast()).has("cache_control"))
+                    .as("the whole prefix is written: the last block is marked")
+                    .isTrue();
+            if (!previous.isEmpty()) {
+                assertThat(marked).as("the prefix the previous turn wrote is read").contains(previous.getLast());
+            }
+            previous = marked;
+        }
+    }
+
+    @Test
+    void promptCachingOffSendsNoBreakpointsAndTheSystemPromptAsText() {
+        var weather = new ToolSpec("get_weather", "Weather for a city", JsonObject.EMPTY);
+        JsonObject body = sentBody(builder().promptCaching(AnthropicChatModel.PromptCaching.OFF).build(),
+                new ChatRequest(List.of(Message.system("Be brief."), Message.user("Hi")), List.of(weather),
+                        ChatOptions.DEFAULTS));
+        assertThat(cacheBreakpoints(body)).isZero();
+        assertThat(body.get("system")).isEqualTo(JsonValue.of("Be brief."));
+    }
+
+    @Test
+    void anHourLongCacheGivesEveryBreakpointItsTtlAndTheSettingSurvivesToBuilder() {
+        AnthropicChatModel model = builder().promptCaching(AnthropicChatModel.PromptCaching.ONE_HOUR).build();
+        assertThat(model.toBuilder().build().promptCaching()).isEqualTo(AnthropicChatModel.PromptCaching.ONE_HOUR);
+        var call = new ToolCall("toolu_1", "get_weather", "{}");
+        JsonObject body = sentBody(model, new ChatRequest(List.of(Message.system("Be brief."), Message.user("Hi"),
+                Message.assistant("", List.of(call)), Message.toolResult(call, "rain", false)),
+                List.of(new ToolSpec("get_weather", "Weather", JsonObject.EMPTY)), ChatOptions.DEFAULTS));
+        assertThat(cacheBreakpoints(body)).isEqualTo(4);
+        assertThat(body.toJson().split("\"cache_control\"", -1)).hasSize(5);
+        assertThat(body.toJson()).doesNotContain("{\"type\":\"ephemeral\"}");
+        assertThat(body.toJson().split("\\{\"type\":\"ephemeral\",\"ttl\":\"1h\"\\}", -1)).hasSize(5);
+    }
+
+    @Test
+    void aRequestWithoutSystemPromptOrToolsMarksOnlyItsConversation() {
+        JsonObject body = sentBody(builder().build(), ask("Hi"));
+        assertThat(cacheBreakpoints(body)).isEqualTo(1);
+        assertThat(body.has("system")).isFalse();
+        assertThatThrownBy(() -> builder().promptCaching(null)).isInstanceOf(NullPointerException.class);
     }
 
     @Test
