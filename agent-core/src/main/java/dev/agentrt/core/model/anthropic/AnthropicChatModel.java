@@ -51,10 +51,11 @@ public final class AnthropicChatModel implements HostedChatModel {
      * cache entries they create live. The breakpoints go after the last tool definition, after the
      * system prompt, on the last block of the conversation and on the last block of the user turn
      * before it, so an agent loop's next turn reads the prefix this turn wrote (at most the API's
-     * four). A prefix shorter than the model's minimum (1,024 tokens on most models) is not cached
-     * and costs nothing extra; a cached one costs more to write (1.25 times the input price for five
-     * minutes, 2 times for an hour) and a tenth to read. Cache reads and writes are reported in
-     * {@link dev.agentrt.core.model.Usage}.
+     * four). A prefix shorter than the model's minimum (1,024 to 4,096 tokens, depending on the
+     * model) is not cached and costs nothing extra; a cached one costs more to write (1.25 times the
+     * input price for five minutes, 2 times for an hour) and a tenth to read. Cache reads and writes
+     * are reported in {@link dev.agentrt.core.model.Usage}. Where the one-hour lifetime is still a
+     * beta (older gateways), add {@code header("anthropic-beta", "extended-cache-ttl-2025-04-11")}.
      */
     public enum PromptCaching {
         /** No breakpoints. */
