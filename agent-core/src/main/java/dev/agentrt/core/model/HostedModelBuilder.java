@@ -140,6 +140,17 @@ public abstract class HostedModelBuilder<B extends HostedModelBuilder<B>> {
         return self();
     }
 
+    /**
+     * What the model charges, for the {@link Usage#cost()} of each reply (and so for
+     * {@code Budget.maxCost}). Unless set, the price comes from {@link ModelPrices} when it knows
+     * the model, and otherwise every reply costs 0. {@link ModelPrice#FREE} turns costs off;
+     * {@code null} goes back to the table's price.
+     */
+    public B price(@Nullable ModelPrice value) {
+        options.price(value);
+        return self();
+    }
+
     /** Where environment variables are read from ({@link System#getenv} unless set; for tests and configuration layers). */
     public B environment(UnaryOperator<@Nullable String> lookup) {
         options.environment(lookup);

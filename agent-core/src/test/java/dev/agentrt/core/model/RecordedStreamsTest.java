@@ -28,15 +28,18 @@ import java.util.Objects;
  * (every cut into two, one byte per piece), through the same decoding a live reply takes.
  */
 class RecordedStreamsTest {
+    // Costs off: these tests are about decoding (ModelPricesTest and the clients' tests cover costs).
     private static final HostedChatModel ANTHROPIC = AnthropicChatModel.builder()
             .model("claude-sonnet-4-5")
             .apiKey("sk-ant-test")
             .baseUrl("http://127.0.0.1:9")
+            .price(ModelPrice.FREE)
             .build();
     private static final HostedChatModel OPENAI = OpenAiChatModel.builder()
             .model("gpt-4.1-mini")
             .apiKey("sk-test")
             .baseUrl("http://127.0.0.1:9/v1")
+            .price(ModelPrice.FREE)
             .build();
     private static final HostedChatModel OLLAMA = OllamaChatModel.builder()
             .model("qwen3:4b")

@@ -4,6 +4,8 @@ import dev.agentrt.core.internal.http.ProviderHttp;
 import dev.agentrt.core.model.ChatEvent;
 import dev.agentrt.core.model.ChatRequest;
 import dev.agentrt.core.model.ChatResponse;
+import dev.agentrt.core.model.ModelPrice;
+import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -32,6 +34,7 @@ public final class HostedClient {
     private final boolean nativeStructuredOutput;
     private final ProviderHttp http;
     private final ProviderCodec codec;
+    private final @Nullable ModelPrice price;
 
     /**
      * How a provider's API is reached.
@@ -57,6 +60,8 @@ public final class HostedClient {
         this.nativeStructuredOutput = settings.nativeStructuredOutput();
         this.http = transport(api, settings);
         this.codec = codec.apply(http);
+        ModelPrice known = settings.price();
+        this.price = known == null || known.equals(ModelPrice.FREE) ? null : known;
     }
 
     /**
@@ -95,7 +100,31 @@ public final class HostedClient {
      * Reactor's parallel scheduler, and the events arrive there too, never on the HTTP client's threads.
      */
     public Flux<ChatEvent> stream(ChatRequest request) {
-        return Flux.defer(() -> http.stream(endpoint, () -> codec.body(request, true), accept, codec::decoder));
+        return priced(Flux.defer(() -> http.stream(endpoint, () -> codec.body(request, true), accept,
+                codec::decoder)));
+    }
+
+    /** The price replies are costed at, if any. */
+    public @Nullable ModelPrice price() {
+        return price;
+    }
+
+    private Flux<ChatEvent> priced(Flux<ChatEvent> events) {
+        ModelPrice own = price;
+        if (own == null) {
+            return events;
+        }
+        return events.map(e -> e instanceof ChatEvent.UsageReport report
+                ? new ChatEvent.UsageReport(own.priced(report.usage()))
+                : e);
+    }
+
+    private ChatResponse priced(ChatResponse response) {
+        ModelPrice own = price;
+        if (own == null) {
+            return response;
+        }
+        return new ChatResponse(response.message(), own.priced(response.usage()), response.finishReason());
     }
 
     /**
@@ -104,7 +133,7 @@ public final class HostedClient {
      */
     public Mono<ChatResponse> call(ChatRequest request) {
         return Mono.defer(() -> http.call(endpoint, () -> codec.body(request, false)))
-                .map(reply -> codec.response(reply.body(), reply.requestId()));
+                .map(reply -> priced(codec.response(reply.body(), reply.requestId())));
     }
 
     /**
@@ -112,7 +141,7 @@ public final class HostedClient {
      * Cold; each subscription decodes the body anew.
      */
     public Flux<ChatEvent> replay(Publisher<ByteBuffer> body) {
-        return Flux.defer(() -> ProviderHttp.decode(Flux.from(body).map(List::of), codec.decoder(null)));
+        return priced(Flux.defer(() -> ProviderHttp.decode(Flux.from(body).map(List::of), codec.decoder(null))));
     }
 
     /** The provider's wire codec. */

@@ -2,6 +2,7 @@ package dev.agentrt.core.internal.provider;
 
 import dev.agentrt.core.model.ChatOptions;
 import dev.agentrt.core.model.HostedModelBuilder;
+import dev.agentrt.core.model.ModelPrice;
 import dev.agentrt.core.model.RetryPolicy;
 import org.jspecify.annotations.Nullable;
 
@@ -40,6 +41,7 @@ public final class HostedOptions {
     private UnaryOperator<@Nullable String> environment = System::getenv;
     private boolean nativeStructuredOutput = true;
     private long maxResponseBytes = 64L * 1024 * 1024;
+    private @Nullable ModelPrice price;
 
     /**
      * Called by {@code HostedModelBuilder} (only) with the way to its options.
@@ -124,6 +126,10 @@ public final class HostedOptions {
         this.maxResponseBytes = value;
     }
 
+    public void price(@Nullable ModelPrice value) {
+        this.price = value;
+    }
+
     public void environment(UnaryOperator<@Nullable String> lookup) {
         this.environment = Objects.requireNonNull(lookup, "environment");
     }
@@ -152,7 +158,7 @@ public final class HostedOptions {
             url = parseBaseUrl(fromEnv == null ? defaultUrl : fromEnv);
         }
         return new HostedSettings(name, key, url, connectTimeout, timeout, inactivityTimeout, defaults,
-                Map.copyOf(headers), retryPolicy, httpClient, nativeStructuredOutput, maxResponseBytes);
+                Map.copyOf(headers), retryPolicy, httpClient, nativeStructuredOutput, maxResponseBytes, price);
     }
 
     /** The value of an environment variable through the {@code environment} lookup; null when unset or blank. */
@@ -182,6 +188,7 @@ public final class HostedOptions {
         this.environment = other.environment;
         this.nativeStructuredOutput = other.nativeStructuredOutput;
         this.maxResponseBytes = other.maxResponseBytes;
+        this.price = other.price;
     }
 
     /** A copy of these options that later changes to either do not reach. */

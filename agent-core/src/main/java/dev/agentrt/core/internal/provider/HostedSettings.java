@@ -2,6 +2,7 @@ package dev.agentrt.core.internal.provider;
 
 import dev.agentrt.core.internal.http.SharedHttpClient;
 import dev.agentrt.core.model.ChatOptions;
+import dev.agentrt.core.model.ModelPrice;
 import dev.agentrt.core.model.RetryPolicy;
 import org.jspecify.annotations.Nullable;
 
@@ -14,7 +15,13 @@ import java.util.Map;
 public record HostedSettings(String model, @Nullable String apiKey, URI baseUrl, Duration connectTimeout,
         Duration timeout, Duration inactivityTimeout, ChatOptions defaults, Map<String, String> headers,
         RetryPolicy retryPolicy, @Nullable HttpClient httpClient, boolean nativeStructuredOutput,
-        long maxResponseBytes) {
+        long maxResponseBytes, @Nullable ModelPrice price) {
+
+    /** These settings with {@code price} as the price the builder set. */
+    public HostedSettings withPrice(@Nullable ModelPrice price) {
+        return new HostedSettings(model, apiKey, baseUrl, connectTimeout, timeout, inactivityTimeout, defaults,
+                headers, retryPolicy, httpClient, nativeStructuredOutput, maxResponseBytes, price);
+    }
 
     /** The given client, or the process's shared one for the connect timeout (see {@code SharedHttpClient}). */
     public HttpClient client() {

@@ -8,6 +8,8 @@ import dev.agentrt.core.model.ChatRequest;
 import dev.agentrt.core.model.ChatResponse;
 import dev.agentrt.core.model.HostedChatModel;
 import dev.agentrt.core.model.HostedModelBuilder;
+import dev.agentrt.core.model.ModelPrice;
+import dev.agentrt.core.model.ModelPrices;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -77,7 +79,17 @@ public final class AnthropicChatModel implements HostedChatModel {
         }
         this.options = snapshot;
         this.promptCaching = promptCaching;
-        this.client = new HostedClient(s,
+        HostedSettings settings = s;
+        if (s.price() == null) {
+            // The list price, with hour-long cache entries costing twice the input price to write.
+            settings = s.withPrice(ModelPrices.lookup("anthropic", s.model())
+                    .map(p -> promptCaching == PromptCaching.ONE_HOUR
+                            ? new ModelPrice(p.inputPerMillion(), p.outputPerMillion(), p.cacheReadPerMillion(),
+                                    p.inputPerMillion() * 2)
+                            : p)
+                    .orElse(null));
+        }
+        this.client = new HostedClient(settings,
                 new HostedClient.Api("Anthropic", "/v1/messages", "text/event-stream", "x-api-key", "",
                         Map.of("anthropic-version", API_VERSION)),
                 http -> new AnthropicCodec(http, s, promptCaching));

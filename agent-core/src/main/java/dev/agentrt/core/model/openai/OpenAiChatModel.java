@@ -8,6 +8,7 @@ import dev.agentrt.core.model.ChatRequest;
 import dev.agentrt.core.model.ChatResponse;
 import dev.agentrt.core.model.HostedChatModel;
 import dev.agentrt.core.model.HostedModelBuilder;
+import dev.agentrt.core.model.ModelPrices;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -48,7 +49,10 @@ public final class OpenAiChatModel implements HostedChatModel {
             throw new IllegalArgumentException("the OpenAI API needs an API key: set apiKey(...) or OPENAI_API_KEY");
         }
         this.options = snapshot;
-        this.client = new HostedClient(s,
+        HostedSettings settings = s.price() != null
+                ? s
+                : s.withPrice(ModelPrices.lookup("openai", s.model()).orElse(null));
+        this.client = new HostedClient(settings,
                 new HostedClient.Api("OpenAI-compatible server at " + s.baseUrl().getHost(), "/chat/completions",
                         "text/event-stream", "Authorization", "Bearer ", Map.of()),
                 http -> new OpenAiCodec(http, s, officialApi));

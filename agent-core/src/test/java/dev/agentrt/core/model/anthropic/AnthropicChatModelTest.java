@@ -20,6 +20,7 @@ import dev.agentrt.core.model.ChatRequest;
 import dev.agentrt.core.model.ChatResponse;
 import dev.agentrt.core.model.FinishReason;
 import dev.agentrt.core.model.Message;
+import dev.agentrt.core.model.ModelPrice;
 import dev.agentrt.core.model.ResponseFormat;
 import dev.agentrt.core.model.RetryPolicy;
 import dev.agentrt.core.model.ToolCall;
@@ -136,13 +137,15 @@ class AnthropicChatModelTest {
         return sb.toString();
     }
 
+    /** Costs off (the wire tests compare usage exactly); {@link #repliesAreCostedAtTheListPrice} turns them on. */
     AnthropicChatModel.Builder builder() {
         return AnthropicChatModel.builder()
                 .model("claude-sonnet-4-5")
                 .apiKey(KEY)
                 .baseUrl(server.url())
                 .retryPolicy(RetryPolicy.DEFAULT.withBackoff(Duration.ofMillis(1), Duration.ofMillis(5)))
-                .inactivityTimeout(Duration.ofSeconds(10));
+                .inactivityTimeout(Duration.ofSeconds(10))
+                .price(ModelPrice.FREE);
     }
 
     static ChatResponse assemble(Flux<ChatEvent> events) {
@@ -167,6 +170,34 @@ class AnthropicChatModelTest {
         assertThat(r.finishReason()).isEqualTo(FinishReason.STOP);
         // input_tokens excludes the cache; the SPI's input count includes it.
         assertThat(r.usage()).isEqualTo(new Usage(40, 15, 10, 5, 0));
+    }
+
+    @Test
+    void repliesAreCostedAtTheListPrice() {
+        // claude-sonnet-4-5: $3 input, $15 output, cache reads $0.30 and five-minute writes $3.75 per million.
+        // The stream's usage: 25 uncached input, 10 cache reads, 5 cache writes, 15 output.
+        double fiveMinutes = (25 * 3 + 10 * 0.3 + 5 * 3.75 + 15 * 15) / 1e6;
+        server.enqueue(sse(TEXT_STREAM));
+        ChatResponse listed = assemble(builder().price(null).build().stream(ask("Hi")));
+        assertThat(listed.usage().cost()).isCloseTo(fiveMinutes, org.assertj.core.data.Offset.offset(1e-12));
+
+        // Hour-long cache entries cost twice the input price to write.
+        double oneHour = (25 * 3 + 10 * 0.3 + 5 * 6 + 15 * 15) / 1e6;
+        server.enqueue(sse(TEXT_STREAM));
+        ChatResponse hour = assemble(builder().price(null)
+                .promptCaching(AnthropicChatModel.PromptCaching.ONE_HOUR)
+                .build()
+                .stream(ask("Hi")));
+        assertThat(hour.usage().cost()).isCloseTo(oneHour, org.assertj.core.data.Offset.offset(1e-12));
+
+        // A price of one's own wins; a model the table does not know costs nothing.
+        server.enqueue(sse(TEXT_STREAM));
+        ChatResponse own = assemble(builder().price(new ModelPrice(1, 2, 0.5, 1.5)).build().stream(ask("Hi")));
+        assertThat(own.usage().cost())
+                .isCloseTo((25 * 1 + 10 * 0.5 + 5 * 1.5 + 15 * 2) / 1e6, org.assertj.core.data.Offset.offset(1e-12));
+        server.enqueue(sse(TEXT_STREAM));
+        ChatResponse unknown = assemble(builder().price(null).model("claude-next-9").build().stream(ask("Hi")));
+        assertThat(unknown.usage().cost()).isZero();
     }
 
     @Test

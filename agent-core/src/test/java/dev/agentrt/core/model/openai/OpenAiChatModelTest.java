@@ -24,6 +24,7 @@ import dev.agentrt.core.model.ChatRequest;
 import dev.agentrt.core.model.ChatResponse;
 import dev.agentrt.core.model.FinishReason;
 import dev.agentrt.core.model.Message;
+import dev.agentrt.core.model.ModelPrice;
 import dev.agentrt.core.model.ResponseFormat;
 import dev.agentrt.core.model.RetryPolicy;
 import dev.agentrt.core.model.ToolCall;
@@ -149,13 +150,15 @@ class OpenAiChatModelTest {
                 + "\",\"param\":null,\"code\":" + (code == null ? "null" : "\"" + code + "\"") + "}}";
     }
 
+    /** Costs off (the wire tests compare usage exactly); {@link #repliesAreCostedAtTheListPrice} turns them on. */
     OpenAiChatModel.Builder builder() {
         return OpenAiChatModel.builder()
                 .model("gpt-4.1-mini")
                 .apiKey(KEY)
                 .baseUrl(server.url() + "/v1")
                 .retryPolicy(RetryPolicy.DEFAULT.withBackoff(Duration.ofMillis(1), Duration.ofMillis(5)))
-                .inactivityTimeout(Duration.ofSeconds(10));
+                .inactivityTimeout(Duration.ofSeconds(10))
+                .price(ModelPrice.FREE);
     }
 
     static ChatResponse assemble(Flux<ChatEvent> events) {
@@ -184,6 +187,33 @@ class OpenAiChatModelTest {
         assertThat(r.message().toolCalls()).isEmpty();
         assertThat(r.finishReason()).isEqualTo(FinishReason.STOP);
         assertThat(r.usage()).isEqualTo(new Usage(40, 15, 10, 0, 0));
+    }
+
+    @Test
+    void repliesAreCostedAtTheListPriceAndABudgetStopsATaskThatCostsTooMuch() {
+        // gpt-4.1-mini: $0.40 input, $0.10 cached input, $1.60 output per million; 30 uncached, 10 cached, 15 out.
+        server.enqueue(sse(TEXT_STREAM));
+        ChatResponse r = assemble(builder().price(null).build().stream(ask("Hi")));
+        assertThat(r.usage().cost())
+                .isCloseTo((30 * 0.4 + 10 * 0.1 + 15 * 1.6) / 1e6, org.assertj.core.data.Offset.offset(1e-12));
+
+        // A dated name has the same price; a local model's name has none.
+        server.enqueue(sse(TEXT_STREAM), sse(TEXT_STREAM));
+        assertThat(assemble(builder().price(null).model("gpt-4.1-mini-2025-04-14").build().stream(ask("Hi")))
+                .usage()
+                .cost()).isEqualTo(r.usage().cost());
+        assertThat(assemble(builder().price(null).model("qwen3:4b").build().stream(ask("Hi"))).usage().cost())
+                .isZero();
+
+        // Budget.maxCost now works without prices of one's own: the first reply already costs more.
+        server.enqueue(sse(TEXT_STREAM));
+        Agent agent = Agent.builder()
+                .model(builder().price(null).build())
+                .budget(dev.agentrt.core.Budget.UNLIMITED.withMaxCost(r.usage().cost() / 2))
+                .build();
+        assertThatThrownBy(() -> agent.task("Hi").executeBlocking())
+                .isInstanceOf(dev.agentrt.core.BudgetExceededException.class)
+                .hasMessageContaining("cost more than its budget");
     }
 
     @Test

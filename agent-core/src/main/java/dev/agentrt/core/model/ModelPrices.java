@@ -1,0 +1,76 @@
+package dev.agentrt.core.model;
+
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * The list prices this release knows, per provider and model, in US dollars per million tokens:
+ * what a hosted model client reports costs with when its builder was given no
+ * {@code price(...)}. Prices change; this table is a snapshot of the providers' published prices
+ * (Anthropic and OpenAI, standard tier, as listed in late 2025), so set your own where it matters.
+ *
+ * <p>A model matches its own name, or its name with a release date ({@code -20250929},
+ * {@code -2024-08-06}) or {@code -latest} after it; nothing else (a model released after this table
+ * has no price, so its cost is reported as 0 rather than guessed). Anthropic's cache prices follow
+ * its rule (reads a tenth of the input price, writes 1.25 times for five-minute entries); OpenAI's
+ * cached input has its own price and nothing is charged for writing.
+ */
+public final class ModelPrices {
+    private static final Pattern DATED = Pattern.compile("(.+?)-(?:\\d{8}|\\d{4}-\\d{2}-\\d{2}|latest)");
+
+    private static final Map<String, ModelPrice> ANTHROPIC = Map.ofEntries(
+            anthropic("claude-opus-4-5", 5, 25),
+            anthropic("claude-opus-4-1", 15, 75),
+            anthropic("claude-opus-4", 15, 75),
+            anthropic("claude-sonnet-4-5", 3, 15),
+            anthropic("claude-sonnet-4", 3, 15),
+            anthropic("claude-3-7-sonnet", 3, 15),
+            anthropic("claude-haiku-4-5", 1, 5),
+            anthropic("claude-3-5-haiku", 0.80, 4),
+            anthropic("claude-3-haiku", 0.25, 1.25));
+
+    private static final Map<String, ModelPrice> OPENAI = Map.ofEntries(
+            openAi("gpt-5", 1.25, 0.125, 10),
+            openAi("gpt-5-mini", 0.25, 0.025, 2),
+            openAi("gpt-5-nano", 0.05, 0.005, 0.40),
+            openAi("gpt-4.1", 2, 0.50, 8),
+            openAi("gpt-4.1-mini", 0.40, 0.10, 1.60),
+            openAi("gpt-4.1-nano", 0.10, 0.025, 0.40),
+            openAi("gpt-4o", 2.50, 1.25, 10),
+            openAi("gpt-4o-mini", 0.15, 0.075, 0.60),
+            openAi("o3", 2, 0.50, 8),
+            openAi("o3-mini", 1.10, 0.55, 4.40),
+            openAi("o4-mini", 1.10, 0.275, 4.40));
+
+    private ModelPrices() {}
+
+    /**
+     * The price of {@code model} at {@code provider} ({@code "anthropic"} or {@code "openai"}, any
+     * case), if this table has it.
+     */
+    public static Optional<ModelPrice> lookup(String provider, String model) {
+        Map<String, ModelPrice> table = switch (provider.toLowerCase(Locale.ROOT)) {
+            case "anthropic" -> ANTHROPIC;
+            case "openai" -> OPENAI;
+            default -> Map.of();
+        };
+        String name = model.strip().toLowerCase(Locale.ROOT);
+        ModelPrice exact = table.get(name);
+        if (exact != null) {
+            return Optional.of(exact);
+        }
+        var dated = DATED.matcher(name);
+        return dated.matches() ? Optional.ofNullable(table.get(dated.group(1))) : Optional.empty();
+    }
+
+    /** Anthropic's cache rule: reads a tenth of the input price, five-minute writes 1.25 times it. */
+    private static Map.Entry<String, ModelPrice> anthropic(String model, double input, double output) {
+        return Map.entry(model, new ModelPrice(input, output, input / 10, input * 1.25));
+    }
+
+    private static Map.Entry<String, ModelPrice> openAi(String model, double input, double cached, double output) {
+        return Map.entry(model, new ModelPrice(input, output, cached, input));
+    }
+}

@@ -1,0 +1,53 @@
+package dev.agentrt.core.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import org.assertj.core.data.Offset;
+import org.junit.jupiter.api.Test;
+
+import java.util.Optional;
+
+class ModelPricesTest {
+    @Test
+    void aModelMatchesItsNameOrItsNameWithAReleaseDateAndNothingElse() {
+        ModelPrice sonnet = ModelPrices.lookup("anthropic", "claude-sonnet-4-5").orElseThrow();
+        assertThat(sonnet).isEqualTo(new ModelPrice(3, 15, 0.3, 3.75));
+        assertThat(ModelPrices.lookup("Anthropic", "claude-sonnet-4-5-20250929")).contains(sonnet);
+        assertThat(ModelPrices.lookup("anthropic", "Claude-Sonnet-4-5-latest")).contains(sonnet);
+        assertThat(ModelPrices.lookup("openai", "gpt-4o-2024-08-06")).contains(new ModelPrice(2.5, 10, 1.25, 2.5));
+        // A longer name is another model: never the price of a shorter one.
+        assertThat(ModelPrices.lookup("openai", "gpt-4o-mini")).contains(new ModelPrice(0.15, 0.6, 0.075, 0.15));
+        assertThat(ModelPrices.lookup("anthropic", "claude-opus-4-6")).isEmpty();
+        assertThat(ModelPrices.lookup("openai", "gpt-4o-audio-preview")).isEmpty();
+        assertThat(ModelPrices.lookup("openai", "gpt-4o-2024")).isEmpty();
+        assertThat(ModelPrices.lookup("ollama", "gpt-4o")).isEqualTo(Optional.empty());
+        assertThat(ModelPrices.lookup("anthropic", "gpt-4o")).isEmpty();
+    }
+
+    @Test
+    void theCostSplitsInputIntoUncachedCacheReadAndCacheWriteTokens() {
+        ModelPrice price = new ModelPrice(3, 15, 0.3, 3.75);
+        Usage usage = new Usage(1_000_000, 100_000, 200_000, 300_000, 0);
+        assertThat(price.cost(usage)).isCloseTo(0.5 * 3 + 0.2 * 0.3 + 0.3 * 3.75 + 0.1 * 15, Offset.offset(1e-9));
+        assertThat(price.priced(usage).cost()).isEqualTo(price.cost(usage));
+        // A provider's own figure is kept.
+        Usage reported = new Usage(10, 10, 0, 0, 0.5);
+        assertThat(price.priced(reported)).isSameAs(reported);
+        // Counts a provider got wrong (more cached than input) never give a negative cost.
+        assertThat(price.cost(new Usage(10, 0, 20, 0, 0))).isCloseTo(20 * 0.3 / 1e6, Offset.offset(1e-15));
+        assertThat(ModelPrice.of(2, 8)).isEqualTo(new ModelPrice(2, 8, 2, 2));
+        assertThat(ModelPrice.FREE.cost(usage)).isZero();
+    }
+
+    @Test
+    void aPriceMustBeAFiniteNumberNotBelowZero() {
+        assertThatThrownBy(() -> new ModelPrice(-1, 1, 1, 1)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("inputPerMillion");
+        assertThatThrownBy(() -> new ModelPrice(1, Double.NaN, 1, 1)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("outputPerMillion");
+        assertThatThrownBy(() -> new ModelPrice(1, 1, Double.POSITIVE_INFINITY, 1))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("cacheReadPerMillion");
+    }
+}
