@@ -10,7 +10,9 @@ import java.util.Objects;
  *
  * @param maxTokens input plus output tokens over all steps; {@code Long.MAX_VALUE} for no limit
  * @param maxWallTime from subscription to the end; {@code null}-free, {@link #NO_TIME_LIMIT} for none
- * @param maxCost in the model's currency, when the model reports prices; {@code Double.POSITIVE_INFINITY} for none
+ * @param maxCost in the model's currency (US dollars for {@code dev.agentrt.core.model.ModelPrices}), over the
+ *     replies' {@code Usage.cost()}: hosted models are priced from that table or their builder's
+ *     {@code price(...)}, other models cost 0 unless they report a cost; {@code Double.POSITIVE_INFINITY} for none
  */
 public record Budget(long maxTokens, Duration maxWallTime, double maxCost) {
     public static final Duration NO_TIME_LIMIT = Duration.ofSeconds(Long.MAX_VALUE);

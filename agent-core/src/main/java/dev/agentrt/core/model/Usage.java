@@ -1,13 +1,14 @@
 package dev.agentrt.core.model;
 
 /**
- * Tokens (and cost, where the model reports prices) used by one model call or summed over a task.
+ * Tokens (and cost, where the model has a price) used by one model call or summed over a task.
  *
  * @param inputTokens prompt tokens, including cached ones
  * @param outputTokens generated tokens
  * @param cacheReadTokens prompt tokens served from the provider's cache
  * @param cacheWriteTokens prompt tokens written to the provider's cache
- * @param cost the price in the model's currency (usually USD); 0 when the model reports none
+ * @param cost the price in the model's currency (usually USD), from the hosted client's
+ *     {@link ModelPrice}; 0 when the model has no price
  */
 public record Usage(long inputTokens, long outputTokens, long cacheReadTokens, long cacheWriteTokens, double cost) {
     public static final Usage ZERO = new Usage(0, 0, 0, 0, 0);
