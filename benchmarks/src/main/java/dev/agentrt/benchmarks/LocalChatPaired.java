@@ -1,7 +1,9 @@
 package dev.agentrt.benchmarks;
 
+import dev.agentrt.core.AgentSchedulers;
 import dev.agentrt.core.model.ChatRequest;
 import dev.agentrt.inference.LocalChatModel;
+import reactor.core.publisher.Mono;
 
 import java.util.Arrays;
 import java.util.Locale;
@@ -18,7 +20,8 @@ import java.util.Objects;
  * <p>Usage: {@code java --enable-native-access=ALL-UNNAMED -cp benchmarks.jar dev.agentrt.benchmarks.LocalChatPaired
  * [rounds] [seconds per round]} (defaults 30 and 0.5). Prints, for 30- and 500-token prompts, the whole reply
  * (32 and 8 tokens) and the first token: the median time per call of each side, the median per-round ratio
- * agentrt/bare and its interquartile range.
+ * agentrt/bare and its interquartile range; then the round trip of an empty task to the compute scheduler and
+ * back, which every {@code LocalChatModel} call pays and the bare loop on the caller's thread does not.
  */
 public final class LocalChatPaired {
     static final long WARM_UP_NANOS = 20_000_000_000L;
@@ -52,6 +55,15 @@ public final class LocalChatPaired {
                 state.tearDown();
             }
         }
+        // What any call on the compute scheduler pays that a loop on the caller's thread does not: the
+        // hand-off to a compute worker and back to the blocked caller (most of the first-token difference).
+        Call handOff = () -> Mono.fromCallable(() -> 1).subscribeOn(AgentSchedulers.compute()).block();
+        int calls = batchSize(handOff, seconds);
+        double[] rounds2 = new double[rounds];
+        for (int r = 0; r < rounds; r++) {
+            rounds2[r] = time(handOff, calls);
+        }
+        System.out.printf(Locale.ROOT, "%-26s %12.1f%n", "compute hand-off, round trip", median(rounds2) / 1e3);
     }
 
     static void compare(String name, int rounds, double seconds, Call agentrt, Call bare) throws Exception {
