@@ -8,6 +8,7 @@
 //                   its second tool, "big", answers with a line of 17 MiB whose id comes last
 //   broken-answer   answers tools/call with a truncated line that starts like the answer
 //   close-stdout    closes its stdout on tools/call and keeps running
+//   long-instructions  as ok, with 20,010 characters of instructions in its initialize result
 const mode = process.argv[2] || "ok";
 const fs = require("fs");
 if (mode === "noisy") {
@@ -46,9 +47,11 @@ function handle(msg) {
   if (msg.method === "initialize") {
     if (mode === "crash-on-init") { process.stderr.write("crashing on initialize\n"); process.exit(4); }
     if (mode === "invalid") { process.stdout.write("this is not JSON-RPC\n"); return; }
-    send({ jsonrpc: "2.0", id: msg.id, result: {
+    const result = {
       protocolVersion: msg.params.protocolVersion, capabilities: { tools: {} },
-      serverInfo: { name: "fake", version: "1.0.0" } } });
+      serverInfo: { name: "fake", version: "1.0.0" } };
+    if (mode === "long-instructions") result.instructions = "Use ping. " + "x".repeat(20000);
+    send({ jsonrpc: "2.0", id: msg.id, result });
   } else if (msg.method === "tools/list") {
     send({ jsonrpc: "2.0", id: msg.id, result: { tools } });
   } else if (msg.method === "tools/call") {

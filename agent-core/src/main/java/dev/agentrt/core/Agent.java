@@ -51,6 +51,7 @@ public final class Agent {
 
     private final ChatModel model;
     private final String instructions;
+    private final List<String> toolInstructions;
     private final ToolRegistry tools;
     private final List<Capability> grants;
     private final Function<Principal, ? extends Collection<Capability>> grantsFor;
@@ -73,6 +74,7 @@ public final class Agent {
     private Agent(Builder b, ChatModel model, ToolRegistry tools) {
         this.model = model;
         this.instructions = b.instructions;
+        this.toolInstructions = List.copyOf(b.toolInstructions);
         this.tools = tools;
         this.grants = List.copyOf(b.grants);
         this.grantsFor = b.grantsFor;
@@ -102,6 +104,7 @@ public final class Agent {
         var b = new Builder();
         b.model = model;
         b.instructions = instructions;
+        b.toolInstructions.addAll(toolInstructions);
         b.tools.addAll(tools.tools());
         b.grants.addAll(grants);
         b.grantsFor = grantsFor;
@@ -133,6 +136,14 @@ public final class Agent {
 
     public String instructions() {
         return instructions;
+    }
+
+    /**
+     * What the agent's tool sources ask the model to be told ({@link ToolSource#instructions()}, an
+     * MCP server's instructions), in the order the sources were added; each becomes a system message.
+     */
+    public List<String> toolInstructions() {
+        return toolInstructions;
     }
 
     public ToolRegistry tools() {
@@ -210,6 +221,7 @@ public final class Agent {
     public static final class Builder {
         private @Nullable ChatModel model;
         private String instructions = "";
+        private final List<String> toolInstructions = new ArrayList<>();
         private final List<Tool> tools = new ArrayList<>();
         private final List<Capability> grants = new ArrayList<>();
         private Function<Principal, ? extends Collection<Capability>> grantsFor = p -> List.of();
@@ -250,6 +262,10 @@ public final class Agent {
         public Builder tools(ToolSource... sources) {
             for (ToolSource source : sources) {
                 tools(Objects.requireNonNull(source, "tool").tools());
+                String text = source.instructions();
+                if (text != null && !text.isBlank()) {
+                    toolInstructions.add(text);
+                }
             }
             return this;
         }

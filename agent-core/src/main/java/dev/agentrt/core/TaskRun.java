@@ -44,8 +44,8 @@ import java.util.function.Consumer;
  * transcript). The lock guards against the one outside reader, the wall-time timer, which builds
  * the partial result on its own thread.
  *
- * <p>How a run starts: the loop's system messages (instructions, the structured-output hint, the
- * context's description, recalled memory) come first, each unless the prior messages already hold an
+ * <p>How a run starts: the loop's system messages (instructions, the tool sources' instructions, the
+ * structured-output hint, the context's description, recalled memory) come first, each unless the prior messages already hold an
  * equal one; then the prior messages; then the input as a user message, unless the prior messages
  * are an unfinished run of it ({@link #continuesRun}). So a partial result's transcript given back
  * with {@code withMessages} continues where it stopped: one system prompt, one input, and the model
@@ -160,6 +160,9 @@ final class TaskRun {
             }
             if (!agent.instructions().isEmpty()) {
                 appendSystem(Message.system(agent.instructions()));
+            }
+            for (String text : agent.toolInstructions()) {
+                appendSystem(Message.system(text));
             }
             if (finalTool != null) {
                 appendSystem(Message.system("When you have the final answer, call the tool " + finalTool

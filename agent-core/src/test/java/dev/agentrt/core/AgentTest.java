@@ -55,6 +55,33 @@ class AgentTest {
     }
 
     @Test
+    void aToolSourcesInstructionsReachTheModelAfterTheAgentsOwnAndSurviveToBuilder() {
+        var model = ScriptedChatModel.of(Reply.text("ok"), Reply.text("ok"));
+        dev.agentrt.core.tool.ToolSource withInstructions = new dev.agentrt.core.tool.ToolSource() {
+            @Override
+            public List<Tool> tools() {
+                return List.of(echo());
+            }
+
+            @Override
+            public String instructions() {
+                return "Echo repeats its text; use it to test.";
+            }
+        };
+        dev.agentrt.core.tool.ToolSource silent = () -> List.of();
+        Agent agent = Agent.builder().model(model).instructions("Be brief.").tools(withInstructions, silent).build();
+        assertThat(agent.toolInstructions()).containsExactly("Echo repeats its text; use it to test.");
+
+        agent.task("go").executeBlocking();
+        agent.toBuilder().build().task("go").executeBlocking();
+
+        assertThat(model.requests()).hasSize(2)
+                .allSatisfy(request -> assertThat(request.messages()).containsExactly(
+                        Message.system("Be brief."), Message.system("Echo repeats its text; use it to test."),
+                        Message.user("go")));
+    }
+
+    @Test
     void runsAMultiStepToolConversationToAFinalAnswer() {
         var model = ScriptedChatModel.of(
                 Reply.toolCall("echo", "{\"text\":\"one\"}"),

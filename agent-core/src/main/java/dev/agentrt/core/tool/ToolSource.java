@@ -13,4 +13,13 @@ import java.util.List;
 public interface ToolSource {
     /** The tools, in a stable order; never null. */
     List<Tool> tools();
+
+    /**
+     * What the model should be told to use these tools well (an MCP server's {@code instructions}),
+     * or an empty string for nothing. An agent built with this source gives it to the model as a
+     * system message of every task, after the agent's own instructions.
+     */
+    default String instructions() {
+        return "";
+    }
 }

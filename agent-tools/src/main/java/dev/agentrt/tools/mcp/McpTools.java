@@ -64,13 +64,18 @@ public final class McpTools implements AutoCloseable, ToolSource {
     private static final Pattern NOT_A_NAME_CHAR = Pattern.compile("[^A-Za-z0-9_-]");
     private static final Duration CLOSE_WAIT = Duration.ofSeconds(15);
 
+    /** The longest server instructions given to the model; longer ones are cut, and the cut is said. */
+    static final int MAX_INSTRUCTIONS = 16_000;
+
     private final String server;
     private final List<Tool> tools;
+    private final String serverInstructions;
     private final McpConnection connection;
 
-    private McpTools(String server, List<Tool> tools, McpConnection connection) {
+    private McpTools(String server, List<Tool> tools, String serverInstructions, McpConnection connection) {
         this.server = server;
         this.tools = List.copyOf(tools);
+        this.serverInstructions = serverInstructions;
         this.connection = connection;
     }
 
@@ -107,6 +112,30 @@ public final class McpTools implements AutoCloseable, ToolSource {
     @Override
     public List<Tool> tools() {
         return tools;
+    }
+
+    /** The {@code instructions} the server sent when the session started, as sent; "" when it sent none. */
+    public String serverInstructions() {
+        return serverInstructions;
+    }
+
+    /**
+     * The server's instructions as the model gets them (an agent built with these tools adds them as a
+     * system message): introduced as coming from this MCP server, cut at 16,000 characters; "" when the
+     * server sent none or none of its tools passed the allow list. They are the server's words, not
+     * the application's: connect only to servers you trust to instruct your model.
+     */
+    @Override
+    public String instructions() {
+        if (serverInstructions.isBlank() || tools.isEmpty()) {
+            return "";
+        }
+        String text = serverInstructions.strip();
+        if (text.length() > MAX_INSTRUCTIONS) {
+            text = text.substring(0, MAX_INSTRUCTIONS) + "\n[... cut: the server's instructions are "
+                    + serverInstructions.length() + " characters long]";
+        }
+        return "The MCP server '" + server + "' gives these instructions for its tools:\n\n" + text;
     }
 
     /** The grant for every tool of this server. */
@@ -204,7 +233,8 @@ public final class McpTools implements AutoCloseable, ToolSource {
                 McpConnection connection = McpConnection.open(name, spec, call, connect);
                 return connection.initialize()
                         .timeout(connect)
-                        .map(list -> new McpTools(name, wrap(name, list, allow, prefix, connection, call), connection))
+                        .map(init -> new McpTools(name, wrap(name, init.tools(), allow, prefix, connection, call),
+                                init.instructions(), connection))
                         .onErrorResume(e -> connection.close()
                                 .then(Mono.error(connectFailed(name, connection, e, connect))))
                         .doOnCancel(() -> connection.close().subscribe());

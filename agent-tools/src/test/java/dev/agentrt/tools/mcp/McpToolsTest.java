@@ -2,6 +2,9 @@ package dev.agentrt.tools.mcp;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.agentrt.core.Agent;
+import dev.agentrt.core.model.Message;
+import dev.agentrt.core.model.ScriptedChatModel;
 import dev.agentrt.core.model.ToolCall;
 import dev.agentrt.core.security.Grants;
 import dev.agentrt.core.security.Principal;
@@ -97,6 +100,35 @@ class McpToolsTest {
             ToolResult r = call(ToolRegistry.of(prefixed.tools()), "ev_echo", "{\"message\":\"p\"}",
                     Grants.of(McpTools.capability("ev")));
             assertThat(r.content()).isEqualTo("Echo: p");
+        }
+    }
+
+    @Test
+    void theServersInstructionsReachTheModelIntroducedAsTheServers() {
+        assertThat(everything.serverInstructions()).startsWith("# Everything Server");
+        assertThat(everything.instructions()).startsWith(
+                "The MCP server 'everything' gives these instructions for its tools:\n\n# Everything Server");
+        var model = ScriptedChatModel.of(ScriptedChatModel.Reply.text("ok"));
+        Agent agent = Agent.builder().model(model).tools(everything).grant(everything.capability()).build();
+        agent.task("hi").executeBlocking();
+        assertThat(model.requests().getFirst().messages()).contains(Message.system(everything.instructions()));
+    }
+
+    @Test
+    void aServerWithoutInstructionsAddsNothingAndLongInstructionsAreCut() {
+        try (McpTools quiet = McpTools.builder("quiet", TestServers.fake("ok"))
+                .connect()
+                .block(Duration.ofSeconds(60))) {
+            assertThat(quiet.serverInstructions()).isEmpty();
+            assertThat(quiet.instructions()).isEmpty();
+        }
+        try (McpTools wordy = McpTools.builder("wordy", TestServers.fake("long-instructions"))
+                .connect()
+                .block(Duration.ofSeconds(60))) {
+            assertThat(wordy.serverInstructions()).hasSize(20_010);
+            assertThat(wordy.instructions()).startsWith("The MCP server 'wordy' gives these instructions")
+                    .endsWith("[... cut: the server's instructions are 20010 characters long]")
+                    .hasSizeLessThan(McpTools.MAX_INSTRUCTIONS + 200);
         }
     }
 

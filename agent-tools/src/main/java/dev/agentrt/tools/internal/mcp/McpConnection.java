@@ -89,13 +89,16 @@ public final class McpConnection {
         return process == null ? "" : process.stderrSummary();
     }
 
+    /** What the server's {@code initialize} result said: its tools and its instructions ("" for none). */
+    public record Initialized(List<McpSchema.Tool> tools, String instructions) {}
+
     /** Initialises the session and lists the server's tools; fails fast if the server dies meanwhile. */
-    public Mono<List<McpSchema.Tool>> initialize() {
-        Mono<List<McpSchema.Tool>> work = client.initialize()
-                .then(client.listTools())
-                .map(r -> r.tools() == null ? List.<McpSchema.Tool>of() : r.tools());
-        Mono<List<McpSchema.Tool>> died = failure().flatMap(e -> Mono.<List<McpSchema.Tool>>error(e))
-                .switchIfEmpty(Mono.never());
+    public Mono<Initialized> initialize() {
+        Mono<Initialized> work = client.initialize()
+                .flatMap(init -> client.listTools()
+                        .map(r -> new Initialized(r.tools() == null ? List.<McpSchema.Tool>of() : r.tools(),
+                                init.instructions() == null ? "" : init.instructions())));
+        Mono<Initialized> died = failure().flatMap(e -> Mono.<Initialized>error(e)).switchIfEmpty(Mono.never());
         return Mono.firstWithSignal(work, died);
     }
 
