@@ -176,7 +176,15 @@ class AgentTest {
                 .toolTimeout(Duration.ofMillis(200))
                 .build();
 
-        AgentResult r = agent.task("go").executeBlocking();
+        // Virtual time: the hanging call times out when the clock passes 200 ms, on any machine; the
+        // other calls answer before any time passes.
+        var result = new java.util.concurrent.atomic.AtomicReference<AgentResult>();
+        StepVerifier.withVirtualTime(() -> agent.task("go").execute())
+                .thenAwait(Duration.ofMillis(200))
+                .consumeNextWith(result::set)
+                .expectComplete()
+                .verify(Duration.ofSeconds(30));
+        AgentResult r = result.get();
 
         assertThat(r.text()).isEqualTo("recovered");
         List<Message.ToolResult> results = toolResults(r);

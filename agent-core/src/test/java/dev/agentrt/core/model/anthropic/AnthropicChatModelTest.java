@@ -4,6 +4,7 @@ import static dev.agentrt.core.testing.FakeHttpServer.Responder.json;
 import static dev.agentrt.core.testing.FakeHttpServer.Responder.sse;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.offset;
 
 import dev.agentrt.core.Agent;
 import dev.agentrt.core.AgentResult;
@@ -179,7 +180,7 @@ class AnthropicChatModelTest {
         double fiveMinutes = (25 * 3 + 10 * 0.3 + 5 * 3.75 + 15 * 15) / 1e6;
         server.enqueue(sse(TEXT_STREAM));
         ChatResponse listed = assemble(builder().price(null).build().stream(ask("Hi")));
-        assertThat(listed.usage().cost()).isCloseTo(fiveMinutes, org.assertj.core.data.Offset.offset(1e-12));
+        assertThat(listed.usage().cost()).isCloseTo(fiveMinutes, offset(1e-12));
 
         // Hour-long cache entries cost twice the input price to write.
         double oneHour = (25 * 3 + 10 * 0.3 + 5 * 6 + 15 * 15) / 1e6;
@@ -188,13 +189,13 @@ class AnthropicChatModelTest {
                 .promptCaching(AnthropicChatModel.PromptCaching.ONE_HOUR)
                 .build()
                 .stream(ask("Hi")));
-        assertThat(hour.usage().cost()).isCloseTo(oneHour, org.assertj.core.data.Offset.offset(1e-12));
+        assertThat(hour.usage().cost()).isCloseTo(oneHour, offset(1e-12));
 
         // A price of one's own wins; a model the table does not know costs nothing.
         server.enqueue(sse(TEXT_STREAM));
         ChatResponse own = assemble(builder().price(new ModelPrice(1, 2, 0.5, 1.5)).build().stream(ask("Hi")));
         assertThat(own.usage().cost())
-                .isCloseTo((25 * 1 + 10 * 0.5 + 5 * 1.5 + 15 * 2) / 1e6, org.assertj.core.data.Offset.offset(1e-12));
+                .isCloseTo((25 * 1 + 10 * 0.5 + 5 * 1.5 + 15 * 2) / 1e6, offset(1e-12));
         server.enqueue(sse(TEXT_STREAM));
         ChatResponse unknown = assemble(builder().price(null).model("claude-next-9").build().stream(ask("Hi")));
         assertThat(unknown.usage().cost()).isZero();

@@ -4,6 +4,7 @@ import static dev.agentrt.core.testing.FakeHttpServer.Responder.json;
 import static dev.agentrt.core.testing.FakeHttpServer.Responder.sse;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.offset;
 import static org.assertj.core.groups.Tuple.tuple;
 
 import dev.agentrt.core.Agent;
@@ -195,7 +196,7 @@ class OpenAiChatModelTest {
         server.enqueue(sse(TEXT_STREAM));
         ChatResponse r = assemble(builder().price(null).build().stream(ask("Hi")));
         assertThat(r.usage().cost())
-                .isCloseTo((30 * 0.4 + 10 * 0.1 + 15 * 1.6) / 1e6, org.assertj.core.data.Offset.offset(1e-12));
+                .isCloseTo((30 * 0.4 + 10 * 0.1 + 15 * 1.6) / 1e6, offset(1e-12));
 
         // A dated name has the same price; a local model's name has none.
         server.enqueue(sse(TEXT_STREAM), sse(TEXT_STREAM));

@@ -21,8 +21,10 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A decoder-only ONNX graph with a key/value cache, in the layout Hugging Face Optimum exports:
@@ -57,7 +59,7 @@ public final class DecoderSession implements AutoCloseable {
     private final String[] pastValues;
     private final String[] presentKeys;
     private final String[] presentValues;
-    private final java.util.concurrent.atomic.AtomicInteger liveCaches = new java.util.concurrent.atomic.AtomicInteger();
+    private final AtomicInteger liveCaches = new AtomicInteger();
     private int vocabWidth;
 
     private DecoderSession(OrtEnvironment env, Path file, OrtSession session, @Nullable OrtSession prefillSession,
@@ -149,7 +151,7 @@ public final class DecoderSession implements AutoCloseable {
             case FLOAT -> "float32";
             case FLOAT16 -> "float16";
             case BFLOAT16 -> "bfloat16";
-            default -> type.toString().toLowerCase(java.util.Locale.ROOT);
+            default -> type.toString().toLowerCase(Locale.ROOT);
         };
     }
 

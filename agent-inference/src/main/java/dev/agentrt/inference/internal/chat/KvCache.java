@@ -3,6 +3,10 @@ package dev.agentrt.inference.internal.chat;
 import ai.onnxruntime.OnnxTensor;
 import org.jspecify.annotations.Nullable;
 
+import java.nio.FloatBuffer;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicInteger;
+
 /**
  * One generation's key/value cache: per layer a {@code [1, heads, length, headDim]} key and value,
  * in the graph's element type. The tensors are either the cache's own (an empty cache) or outputs
@@ -13,11 +17,11 @@ public final class KvCache implements AutoCloseable {
     private final @Nullable OnnxTensor[] values;
     private final int length;
     private final @Nullable AutoCloseable owner;
-    private final java.util.concurrent.atomic.AtomicInteger live;
+    private final AtomicInteger live;
     private boolean closed;
 
     KvCache(@Nullable OnnxTensor[] keys, @Nullable OnnxTensor[] values, int length, @Nullable AutoCloseable owner,
-            java.util.concurrent.atomic.AtomicInteger live) {
+            AtomicInteger live) {
         this.keys = keys;
         this.values = values;
         this.length = length;
@@ -32,11 +36,11 @@ public final class KvCache implements AutoCloseable {
     }
 
     OnnxTensor key(int layer) {
-        return java.util.Objects.requireNonNull(keys[layer], "closed or missing");
+        return Objects.requireNonNull(keys[layer], "closed or missing");
     }
 
     OnnxTensor value(int layer) {
-        return java.util.Objects.requireNonNull(values[layer], "closed or missing");
+        return Objects.requireNonNull(values[layer], "closed or missing");
     }
 
     /** The shape of layer {@code layer}'s keys. */
@@ -51,7 +55,7 @@ public final class KvCache implements AutoCloseable {
 
     /** Layer {@code layer}'s keys as floats (a copy, whatever the element type). */
     public float[] keyFloats(int layer) {
-        java.nio.FloatBuffer buffer = key(layer).getFloatBuffer();
+        FloatBuffer buffer = key(layer).getFloatBuffer();
         float[] out = new float[buffer.remaining()];
         buffer.get(out);
         return out;

@@ -236,14 +236,8 @@ final class Interpreter {
                     optional(s.stop(), frame), optional(s.step(), frame));
             case Node.Call c -> {
                 Object callee = eval(c.callee(), frame);
-                List<@Nullable Object> args = new ArrayList<>();
-                for (Expr arg : c.args()) {
-                    args.add(eval(arg, frame));
-                }
-                Map<String, @Nullable Object> kwargs = new LinkedHashMap<>();
-                for (int i = 0; i < c.keywords().size(); i++) {
-                    kwargs.put(c.keywords().get(i), eval(c.keywordValues().get(i), frame));
-                }
+                List<@Nullable Object> args = evalAll(c.args(), frame);
+                Map<String, @Nullable Object> kwargs = evalKeywords(c.keywords(), c.keywordValues(), frame);
                 yield switch (callee) {
                     case Callable f -> f.call(args, kwargs);
                     case Undefined u -> throw u.error();
@@ -253,11 +247,7 @@ final class Interpreter {
             case Node.Filter f -> applyFilters(f, null, frame);
             case Node.Test t -> {
                 Object value = eval(t.target(), frame);
-                List<@Nullable Object> args = new ArrayList<>();
-                for (Expr arg : t.args()) {
-                    args.add(eval(arg, frame));
-                }
-                boolean result = builtins.test(t.name(), value, args);
+                boolean result = builtins.test(t.name(), value, evalAll(t.args(), frame));
                 yield t.negated() != result;
             }
             case Node.Unary u -> {
@@ -311,15 +301,26 @@ final class Interpreter {
                 : f.target() instanceof Node.Filter inner && isHeadless(inner)
                         ? applyFilters(inner, input, frame)
                         : eval(f.target(), frame);
-        List<@Nullable Object> args = new ArrayList<>();
-        for (Expr arg : f.args()) {
-            args.add(eval(arg, frame));
+        return builtins.filter(f.name(), value, evalAll(f.args(), frame),
+                evalKeywords(f.keywords(), f.keywordValues(), frame));
+    }
+
+    /** The values of {@code exprs}, in order: a call's, filter's or test's positional arguments. */
+    private List<@Nullable Object> evalAll(List<Expr> exprs, Frame frame) {
+        List<@Nullable Object> values = new ArrayList<>(exprs.size());
+        for (Expr expr : exprs) {
+            values.add(eval(expr, frame));
         }
-        Map<String, @Nullable Object> kwargs = new LinkedHashMap<>();
-        for (int i = 0; i < f.keywords().size(); i++) {
-            kwargs.put(f.keywords().get(i), eval(f.keywordValues().get(i), frame));
+        return values;
+    }
+
+    /** Keyword arguments: each name with its value, in the order written. */
+    private Map<String, @Nullable Object> evalKeywords(List<String> names, List<Expr> values, Frame frame) {
+        Map<String, @Nullable Object> out = new LinkedHashMap<>();
+        for (int i = 0; i < names.size(); i++) {
+            out.put(names.get(i), eval(values.get(i), frame));
         }
-        return builtins.filter(f.name(), value, args, kwargs);
+        return out;
     }
 
     private static boolean isHeadless(Node.Filter f) {
