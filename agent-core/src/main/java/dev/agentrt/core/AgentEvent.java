@@ -65,6 +65,19 @@ public sealed interface AgentEvent {
     }
 
     /**
+     * A piece of the model's readable reasoning as it streams, from models that think (see
+     * {@link dev.agentrt.core.model.Reasoning}); for display. Like {@link TextDelta}s, the pieces
+     * before a {@link ModelRetry} are void. The reasoning itself is kept in the step's assistant
+     * message.
+     */
+    record ReasoningDelta(String taskId, int step, String text) implements AgentEvent {
+        public ReasoningDelta {
+            Objects.requireNonNull(taskId, "taskId");
+            Objects.requireNonNull(text, "text");
+        }
+    }
+
+    /**
      * The model call of step {@code step} failed in a way that may pass (a connection reset in the
      * middle of the reply, an overloaded provider) and will be made again with the same conversation
      * after {@code delayNanos}; a {@link ModelRequest} for the same step follows. What the failed call

@@ -367,6 +367,10 @@ final class TaskRun {
             if (hasEvents() && !text.isEmpty()) {
                 emit(new AgentEvent.TextDelta(taskId, step, text));
             }
+        } else if (event instanceof ChatEvent.ReasoningDelta(String text)) {
+            if (hasEvents() && !text.isEmpty()) {
+                emit(new AgentEvent.ReasoningDelta(taskId, step, text));
+            }
         } else if (event instanceof ChatEvent.UsageReport(Usage u)) {
             Outcome over = overBudget(usageSnapshot().plus(u));
             if (over != null) {

@@ -5,6 +5,7 @@ import dev.agentrt.core.model.ChatEvent;
 import dev.agentrt.core.model.ChatResponse;
 import dev.agentrt.core.model.FinishReason;
 import dev.agentrt.core.model.Message;
+import dev.agentrt.core.model.Reasoning;
 import dev.agentrt.core.model.ToolCall;
 import dev.agentrt.core.model.Usage;
 import org.jspecify.annotations.Nullable;
@@ -15,18 +16,20 @@ import java.util.List;
 
 /**
  * Joins a streamed reply into one {@link ChatResponse}: text deltas concatenated, tool-call
- * fragments assembled per call, the last usage report kept. A fragment belongs to the call its
+ * fragments assembled per call, reasoning blocks kept in order, the last usage report kept. A fragment belongs to the call its
  * index last named, unless it shows that another call began at that index (see
  * {@link ChatEvent.ToolCallDelta}); calls come out in index order, then in the order they began, each
  * with an id of its own. Confined to one reply's chain; not thread-safe.
  */
 public final class ReplyAssembler {
     private static final int MAX_CALLS = 128;
+    private static final int MAX_REASONING_BLOCKS = 1024;
 
     private final Fragments text = new Fragments();
     /** In the order they began. */
     private @Nullable List<PartialCall> calls;
     private int deltas;
+    private @Nullable List<Reasoning> reasoning;
     private Usage usage = Usage.ZERO;
     private @Nullable FinishReason finish;
 
@@ -34,6 +37,18 @@ public final class ReplyAssembler {
         switch (event) {
             case ChatEvent.TextDelta(String t) -> text.append(t);
             case ChatEvent.ToolCallDelta d -> call(d).append(d, ++deltas);
+            case ChatEvent.ReasoningDelta ignored -> {
+                // for display; the block that follows carries the whole text
+            }
+            case ChatEvent.ReasoningBlock(Reasoning r) -> {
+                if (reasoning == null) {
+                    reasoning = new ArrayList<>(2);
+                } else if (reasoning.size() >= MAX_REASONING_BLOCKS) {
+                    throw new ModelException("model sent more than " + MAX_REASONING_BLOCKS
+                            + " reasoning blocks in one reply");
+                }
+                reasoning.add(r);
+            }
             case ChatEvent.UsageReport(Usage u) -> usage = u;
             case ChatEvent.Finish(FinishReason r) -> {
                 if (finish != null) {
@@ -106,7 +121,8 @@ public final class ReplyAssembler {
         if (!toolCalls.isEmpty() && reason == FinishReason.STOP) {
             reason = FinishReason.TOOL_CALLS;
         }
-        return new ChatResponse(new Message.Assistant(t, toolCalls), usage, reason);
+        return new ChatResponse(new Message.Assistant(t, toolCalls, reasoning == null ? List.of() : reasoning),
+                usage, reason);
     }
 
     /**

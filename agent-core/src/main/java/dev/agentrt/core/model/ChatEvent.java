@@ -6,11 +6,11 @@ import java.util.Objects;
 
 /**
  * One piece of a streamed model reply. A reply is any number of text and tool-call deltas,
- * optionally a usage report (providers may send several; the last one per kind counts), and
+ * reasoning deltas and blocks (from models that think), optionally a usage report (providers may send several; the last one per kind counts), and
  * ends with exactly one {@link Finish}.
  */
-public sealed interface ChatEvent permits ChatEvent.TextDelta, ChatEvent.ToolCallDelta, ChatEvent.UsageReport,
-        ChatEvent.Finish {
+public sealed interface ChatEvent permits ChatEvent.TextDelta, ChatEvent.ToolCallDelta, ChatEvent.ReasoningDelta,
+        ChatEvent.ReasoningBlock, ChatEvent.UsageReport, ChatEvent.Finish {
 
     static TextDelta text(String text) {
         return new TextDelta(text);
@@ -44,6 +44,26 @@ public sealed interface ChatEvent permits ChatEvent.TextDelta, ChatEvent.ToolCal
             if (index < 0) {
                 throw new IllegalArgumentException("index must not be negative, was " + index);
             }
+        }
+    }
+
+    /**
+     * A piece of the model's readable reasoning, to show as it arrives. It is not the record of the
+     * reasoning: each block the reply keeps arrives whole, text included, as a {@link ReasoningBlock}.
+     */
+    record ReasoningDelta(String text) implements ChatEvent {
+        public ReasoningDelta {
+            Objects.requireNonNull(text, "text");
+        }
+    }
+
+    /**
+     * One finished reasoning block, as the assistant message keeps it and the provider wants it back
+     * (see {@link Reasoning}). Blocks keep the order in which they arrive.
+     */
+    record ReasoningBlock(Reasoning reasoning) implements ChatEvent {
+        public ReasoningBlock {
+            Objects.requireNonNull(reasoning, "reasoning");
         }
     }
 

@@ -30,6 +30,10 @@ public sealed interface Message
         return new Assistant(text, toolCalls);
     }
 
+    static Assistant assistant(String text, List<ToolCall> toolCalls, List<Reasoning> reasoning) {
+        return new Assistant(text, toolCalls, reasoning);
+    }
+
     static ToolResult toolResult(ToolCall call, String content, boolean error) {
         return new ToolResult(call.id(), call.name(), content, error);
     }
@@ -46,11 +50,29 @@ public sealed interface Message
         }
     }
 
-    /** An assistant turn: {@code text} may be empty when the turn only calls tools. */
-    record Assistant(String text, List<ToolCall> toolCalls) implements Message {
+    /**
+     * An assistant turn: {@code text} may be empty when the turn only calls tools. {@code reasoning}
+     * holds the model's reasoning blocks in the order it wrote them, to be sent back with the turn
+     * (see {@link Reasoning}); empty for models that do not think.
+     */
+    record Assistant(String text, List<ToolCall> toolCalls, List<Reasoning> reasoning) implements Message {
         public Assistant {
             Objects.requireNonNull(text, "text");
             toolCalls = List.copyOf(toolCalls);
+            reasoning = List.copyOf(reasoning);
+        }
+
+        /** A turn without reasoning. */
+        public Assistant(String text, List<ToolCall> toolCalls) {
+            this(text, toolCalls, List.of());
+        }
+
+        /** The reasoning blocks {@code provider} made, which are the ones to send back to it. */
+        public List<Reasoning> reasoningFrom(String provider) {
+            if (reasoning.isEmpty()) {
+                return reasoning;
+            }
+            return reasoning.stream().filter(r -> r.provider().equals(provider)).toList();
         }
 
         public boolean hasToolCalls() {

@@ -59,6 +59,11 @@ final class EventJson {
                     .integer("step", e.step())
                     .string("text", e.text())
                     .build();
+            case AgentEvent.ReasoningDelta e -> Out.tagged("reasoning_delta")
+                    .string("taskId", e.taskId())
+                    .integer("step", e.step())
+                    .string("text", e.text())
+                    .build();
             case AgentEvent.ModelRetry e -> Out.tagged("model_retry")
                     .string("taskId", e.taskId())
                     .integer("step", e.step())
@@ -140,6 +145,8 @@ final class EventJson {
             case "model_request" -> new AgentEvent.ModelRequest(
                     in.string("taskId"), in.int32("step"), in.int32("messages"), in.int32("tools"));
             case "text_delta" -> new AgentEvent.TextDelta(in.string("taskId"), in.int32("step"), in.string("text"));
+            case "reasoning_delta" -> new AgentEvent.ReasoningDelta(in.string("taskId"), in.int32("step"),
+                    in.string("text"));
             case "model_retry" -> new AgentEvent.ModelRetry(in.string("taskId"), in.int32("step"), in.int32("retry"),
                     in.int32("status"), in.nullableString("requestId"), in.string("message"), in.int64("delayNanos"));
             case "tool_call_requested" -> new AgentEvent.ToolCallRequested(

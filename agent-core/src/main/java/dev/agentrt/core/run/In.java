@@ -195,6 +195,12 @@ final class In {
         return Json.list(required(name), at(name), read);
     }
 
+    /** A list that journals written before it existed lack: missing or null both read as empty. */
+    <T> List<T> optionalList(String name, BiFunction<JsonValue, String, T> read) {
+        JsonValue value = object.get(name);
+        return value == null || value instanceof JsonValue.JsonNull ? List.of() : Json.list(value, at(name), read);
+    }
+
     /** A member that journals written before it existed lack: missing or null both read as null. */
     <T> @Nullable T optionalObject(String name, BiFunction<JsonValue, String, T> read) {
         JsonValue value = object.get(name);

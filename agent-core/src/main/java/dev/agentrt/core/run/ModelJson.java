@@ -17,6 +17,7 @@ import dev.agentrt.core.model.ChatRequest;
 import dev.agentrt.core.model.ChatResponse;
 import dev.agentrt.core.model.FinishReason;
 import dev.agentrt.core.model.Message;
+import dev.agentrt.core.model.Reasoning;
 import dev.agentrt.core.model.ResponseFormat;
 import dev.agentrt.core.model.ToolCall;
 import dev.agentrt.core.model.ToolSpec;
@@ -52,6 +53,7 @@ final class ModelJson {
             case Message.Assistant m -> Out.tagged("assistant")
                     .string("text", m.text())
                     .list("toolCalls", m.toolCalls(), ModelJson::toolCall)
+                    .optionalList("reasoning", m.reasoning(), ModelJson::reasoning)
                     .build();
             case Message.ToolResult m -> Out.tagged("tool_result")
                     .string("callId", m.callId())
@@ -79,6 +81,10 @@ final class ModelJson {
                     .nullableString("name", e.name())
                     .string("argumentsFragment", e.argumentsFragment())
                     .build();
+            case ChatEvent.ReasoningDelta e -> Out.tagged("reasoning_delta").string("text", e.text()).build();
+            case ChatEvent.ReasoningBlock e -> Out.tagged("reasoning_block")
+                    .object("reasoning", e.reasoning(), ModelJson::reasoning)
+                    .build();
             case ChatEvent.UsageReport e -> Out.tagged("usage_report")
                     .object("usage", e.usage(), ModelJson::usage)
                     .build();
@@ -92,6 +98,8 @@ final class ModelJson {
             case "text_delta" -> new ChatEvent.TextDelta(in.string("text"));
             case "tool_call_delta" -> new ChatEvent.ToolCallDelta(in.int32("index"), in.nullableString("id"),
                     in.nullableString("name"), in.string("argumentsFragment"));
+            case "reasoning_delta" -> new ChatEvent.ReasoningDelta(in.string("text"));
+            case "reasoning_block" -> new ChatEvent.ReasoningBlock(in.object("reasoning", ModelJson::reasoning));
             case "usage_report" -> new ChatEvent.UsageReport(in.object("usage", ModelJson::usage));
             case "finish" -> new ChatEvent.Finish(in.enumValue("reason", FinishReason.class));
             default -> throw in.unknownType();
@@ -134,6 +142,22 @@ final class ModelJson {
                 .build();
     }
 
+    static JsonObject reasoning(Reasoning reasoning) {
+        return Out.record("reasoning")
+                .string("provider", reasoning.provider())
+                .string("text", reasoning.text())
+                .nullableString("signature", reasoning.signature())
+                .nullableString("encrypted", reasoning.encrypted())
+                .nullableString("id", reasoning.id())
+                .build();
+    }
+
+    static Reasoning reasoning(JsonValue json, String path) {
+        In in = In.record(json, path);
+        return in.create(() -> new Reasoning(in.string("provider"), in.string("text"), in.nullableString("signature"),
+                in.nullableString("encrypted"), in.nullableString("id")));
+    }
+
     static JsonObject usage(Usage usage) {
         return Out.record("usage")
                 .integer("inputTokens", usage.inputTokens())
@@ -171,7 +195,8 @@ final class ModelJson {
         return in.create(() -> switch (in.type()) {
             case "system" -> new Message.System(in.string("text"));
             case "user" -> new Message.User(in.string("text"));
-            case "assistant" -> new Message.Assistant(in.string("text"), in.list("toolCalls", ModelJson::toolCall));
+            case "assistant" -> new Message.Assistant(in.string("text"), in.list("toolCalls", ModelJson::toolCall),
+                    in.optionalList("reasoning", ModelJson::reasoning));
             case "tool_result" -> new Message.ToolResult(in.string("callId"), in.string("toolName"),
                     in.string("content"), in.bool("error"));
             default -> throw in.unknownType();

@@ -115,6 +115,11 @@ final class Out {
         return value == null ? this : put(name, write.apply(value));
     }
 
+    /** A list written only when it has items (added to the format later; readers treat absence as empty). */
+    <T> Out optionalList(String name, List<T> items, Function<? super T, ? extends JsonValue> write) {
+        return required(name, items).isEmpty() ? this : put(name, array(items, write));
+    }
+
     <T> Out list(String name, List<T> items, Function<? super T, ? extends JsonValue> write) {
         return put(name, array(required(name, items), write));
     }

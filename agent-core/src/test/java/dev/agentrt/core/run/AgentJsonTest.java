@@ -16,6 +16,7 @@ import dev.agentrt.core.model.ChatRequest;
 import dev.agentrt.core.model.ChatResponse;
 import dev.agentrt.core.model.FinishReason;
 import dev.agentrt.core.model.Message;
+import dev.agentrt.core.model.Reasoning;
 import dev.agentrt.core.model.ToolCall;
 import dev.agentrt.core.model.ToolSpec;
 import dev.agentrt.core.model.Usage;
@@ -64,6 +65,9 @@ class AgentJsonTest {
                 Message.user("What is 2+2?"),
                 Message.assistant(""),
                 Message.assistant(TRICKY, List.of(CALL, MALFORMED_CALL)),
+                Message.assistant("", List.of(CALL), List.of(Reasoning.signed("anthropic", TRICKY, "sig+/=="),
+                        Reasoning.sealed("anthropic", "ZW5j"), new Reasoning("openai", "", null, "gAAA", "rs_1"),
+                        Reasoning.signed("gemini", "", null))),
                 Message.toolResult(CALL, "file contents: " + TRICKY, false),
                 Message.toolResult(MALFORMED_CALL, "arguments are not JSON", true));
     }
@@ -91,6 +95,9 @@ class AgentJsonTest {
                 new ChatEvent.ToolCallDelta(0, "call_1", "read_file", "{\"pa"),
                 new ChatEvent.ToolCallDelta(Integer.MAX_VALUE, null, null, ""),
                 new ChatEvent.ToolCallDelta(1, "", null, TRICKY),
+                new ChatEvent.ReasoningDelta(TRICKY),
+                new ChatEvent.ReasoningBlock(Reasoning.signed("anthropic", TRICKY, "sig")),
+                new ChatEvent.ReasoningBlock(new Reasoning("openai", "", null, "gAAA", "rs_1")),
                 new ChatEvent.UsageReport(HUGE_USAGE),
                 new ChatEvent.UsageReport(Usage.ZERO)));
         for (FinishReason reason : FinishReason.values()) {
@@ -109,6 +116,7 @@ class AgentJsonTest {
                 new AgentEvent.Started("task-2", "", Principal.ANONYMOUS),
                 new AgentEvent.ModelRequest("task-1", 1, 2, 0),
                 new AgentEvent.TextDelta("task-1", Integer.MAX_VALUE, TRICKY),
+                new AgentEvent.ReasoningDelta("task-1", 1, TRICKY),
                 new AgentEvent.ModelRetry("task-1", 2, 1, 200, "req_" + TRICKY, "connection reset: " + TRICKY,
                         Long.MAX_VALUE),
                 new AgentEvent.ModelRetry("task-1", Integer.MAX_VALUE, Integer.MAX_VALUE, 0, null, "", 0),
@@ -422,6 +430,17 @@ class AgentJsonTest {
         assertThat(AgentJson.write(Message.assistant("", List.of(new ToolCall("c1", "add", "{\"a\":1}")))))
                 .isEqualTo("{\"type\":\"assistant\",\"text\":\"\",\"toolCalls\":[{\"id\":\"c1\",\"name\":\"add\","
                         + "\"arguments\":\"{\\\"a\\\":1}\"}]}");
+        assertThat(AgentJson.write(Message.assistant("", List.of(),
+                List.of(Reasoning.signed("anthropic", "hm", "c2ln"), Reasoning.sealed("anthropic", "ZW5j")))))
+                .isEqualTo("{\"type\":\"assistant\",\"text\":\"\",\"toolCalls\":[],\"reasoning\":["
+                        + "{\"provider\":\"anthropic\",\"text\":\"hm\",\"signature\":\"c2ln\",\"encrypted\":null,"
+                        + "\"id\":null},{\"provider\":\"anthropic\",\"text\":\"\",\"signature\":null,"
+                        + "\"encrypted\":\"ZW5j\",\"id\":null}]}");
+        // A journal written before reasoning existed reads as a turn without any.
+        assertThat(AgentJson.readMessage("{\"type\":\"assistant\",\"text\":\"hi\",\"toolCalls\":[]}"))
+                .isEqualTo(Message.assistant("hi"));
+        assertThat(AgentJson.write(new AgentEvent.ReasoningDelta("t1", 3, "so")))
+                .isEqualTo("{\"type\":\"reasoning_delta\",\"taskId\":\"t1\",\"step\":3,\"text\":\"so\"}");
         assertThat(AgentJson.write(new Message.ToolResult("c1", "add", "2", false)))
                 .isEqualTo("{\"type\":\"tool_result\",\"callId\":\"c1\",\"toolName\":\"add\",\"content\":\"2\","
                         + "\"error\":false}");
@@ -661,7 +680,7 @@ class AgentJsonTest {
 
     private record Mutation(String what, String place, JsonValue json) {}
 
-    private static final Set<String> OPTIONAL_MEMBERS = Set.of("responseFormat", "privateAddresses");
+    private static final Set<String> OPTIONAL_MEMBERS = Set.of("responseFormat", "privateAddresses", "reasoning");
 
     private static void mutate(JsonObject object, Function<JsonValue, JsonValue> root, List<Mutation> out) {
         for (var member : object.members().entrySet()) {

@@ -23,6 +23,12 @@ public record HostedSettings(String model, @Nullable String apiKey, URI baseUrl,
                 headers, retryPolicy, httpClient, nativeStructuredOutput, maxResponseBytes, price);
     }
 
+    /** These settings with {@code headers} as the builder's extra headers. */
+    public HostedSettings withHeaders(Map<String, String> headers) {
+        return new HostedSettings(model, apiKey, baseUrl, connectTimeout, timeout, inactivityTimeout, defaults,
+                Map.copyOf(headers), retryPolicy, httpClient, nativeStructuredOutput, maxResponseBytes, price);
+    }
+
     /** The given client, or the process's shared one for the connect timeout (see {@code SharedHttpClient}). */
     public HttpClient client() {
         return httpClient != null ? httpClient : SharedHttpClient.forConnectTimeout(connectTimeout);

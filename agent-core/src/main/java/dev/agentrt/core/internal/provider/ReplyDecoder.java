@@ -8,6 +8,7 @@ import dev.agentrt.core.internal.http.SseEvent;
 import dev.agentrt.core.json.JsonObject;
 import dev.agentrt.core.model.ChatEvent;
 import dev.agentrt.core.model.FinishReason;
+import dev.agentrt.core.model.Reasoning;
 import dev.agentrt.core.model.Usage;
 import org.jspecify.annotations.Nullable;
 
@@ -157,6 +158,18 @@ public final class ReplyDecoder<F> implements ProviderHttp.StreamDecoder<ChatEve
     /** The tokens used so far. */
     public void usage(Usage usage) {
         emit(new ChatEvent.UsageReport(usage));
+    }
+
+    /** A piece of readable reasoning, for display (see {@link ChatEvent.ReasoningDelta}); empty pieces are dropped. */
+    public void reasoningText(String text) {
+        if (!text.isEmpty()) {
+            emit(new ChatEvent.ReasoningDelta(text));
+        }
+    }
+
+    /** A finished reasoning block, kept with the reply. */
+    public void reasoning(Reasoning reasoning) {
+        emit(new ChatEvent.ReasoningBlock(reasoning));
     }
 
     /** The end of the reply: emits its finish event; what follows in the body is ignored. */

@@ -16,7 +16,10 @@ import reactor.core.publisher.Mono;
 
 import java.net.URI;
 import java.nio.ByteBuffer;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * A client for Anthropic's Messages API (Claude).
@@ -37,7 +40,11 @@ import java.util.Map;
  * user turn, as the API requires. Prompt caching is on by default ({@link PromptCaching}): an agent
  * loop's turns read the prefix the turn before wrote. Structured output uses {@code output_config.format} (turn it off
  * with {@code nativeStructuredOutput(false)} for models without it; the agent then uses a
- * final-answer tool). Thread-safe; the API key is sent only in the {@code x-api-key} header and never
+ * final-answer tool). Extended thinking is off unless {@link Builder#thinking(int)} sets a budget; its
+ * {@code thinking} and {@code redacted_thinking} blocks are kept in the assistant message's
+ * {@link dev.agentrt.core.model.Reasoning reasoning}, with their signatures, and sent back unchanged
+ * on later turns, as the API requires when thinking models use tools; readable thinking streams as
+ * {@link ChatEvent.ReasoningDelta}s, apart from the text. Thread-safe; the API key is sent only in the {@code x-api-key} header and never
  * appears in a message, an exception or {@link #toString()}.
  */
 public final class AnthropicChatModel implements HostedChatModel {
@@ -68,31 +75,77 @@ public final class AnthropicChatModel implements HostedChatModel {
         ONE_HOUR
     }
 
+    /** The smallest thinking budget the API accepts. */
+    public static final int MIN_THINKING_BUDGET = 1024;
+    /** The beta that lets Claude 4 models think between tool calls (see {@link Builder#interleavedThinking}). */
+    public static final String INTERLEAVED_THINKING_BETA = "interleaved-thinking-2025-05-14";
+
     private final HostedOptions options;
     private final PromptCaching promptCaching;
+    private final Thinking thinking;
     private final HostedClient client;
 
-    private AnthropicChatModel(HostedOptions snapshot, HostedSettings s, PromptCaching promptCaching) {
+    /** Extended thinking: a budget of 0 is off. */
+    record Thinking(int budgetTokens, boolean interleaved) {
+        static final Thinking OFF = new Thinking(0, false);
+
+        boolean on() {
+            return budgetTokens > 0;
+        }
+    }
+
+    private AnthropicChatModel(HostedOptions snapshot, HostedSettings s, PromptCaching promptCaching,
+            Thinking thinking) {
         if (s.apiKey() == null && "api.anthropic.com".equalsIgnoreCase(s.baseUrl().getHost())) {
             throw new IllegalArgumentException(
                     "the Anthropic API needs an API key: set apiKey(...) or ANTHROPIC_API_KEY");
         }
         this.options = snapshot;
         this.promptCaching = promptCaching;
-        HostedSettings settings = s;
+        this.thinking = thinking;
+        if (thinking.on() && !thinking.interleaved()) {
+            Integer maxTokens = s.defaults().maxTokens();
+            if (maxTokens != null && maxTokens <= thinking.budgetTokens()) {
+                throw new IllegalArgumentException("maxTokens (" + maxTokens + ") must exceed the thinking budget ("
+                        + thinking.budgetTokens() + "): the budget is part of the output limit");
+            }
+        }
+        HostedSettings settings = thinking.interleaved()
+                ? s.withHeaders(withBeta(s.headers(), INTERLEAVED_THINKING_BETA))
+                : s;
         if (s.price() == null) {
             // The list price, with hour-long cache entries costing twice the input price to write.
-            settings = s.withPrice(ModelPrices.lookup("anthropic", s.model())
+            settings = settings.withPrice(ModelPrices.lookup("anthropic", s.model())
                     .map(p -> promptCaching == PromptCaching.ONE_HOUR
                             ? new ModelPrice(p.inputPerMillion(), p.outputPerMillion(), p.cacheReadPerMillion(),
                                     p.inputPerMillion() * 2)
                             : p)
                     .orElse(null));
         }
-        this.client = new HostedClient(settings,
+        HostedSettings resolved = settings;
+        this.client = new HostedClient(resolved,
                 new HostedClient.Api("Anthropic", "/v1/messages", "text/event-stream", "x-api-key", "",
                         Map.of("anthropic-version", API_VERSION)),
-                http -> new AnthropicCodec(http, s, promptCaching));
+                http -> new AnthropicCodec(http, resolved, promptCaching, thinking));
+    }
+
+    /** {@code headers} with {@code beta} added to the {@code anthropic-beta} list the builder may have set. */
+    private static Map<String, String> withBeta(Map<String, String> headers, String beta) {
+        var out = new LinkedHashMap<String, String>();
+        String betas = beta;
+        for (Map.Entry<String, String> h : headers.entrySet()) {
+            if (h.getKey().equalsIgnoreCase("anthropic-beta")) {
+                if (!Arrays.asList(h.getValue().split("\\s*,\\s*")).contains(beta)) {
+                    betas = h.getValue() + "," + beta;
+                } else {
+                    betas = h.getValue();
+                }
+            } else {
+                out.put(h.getKey(), h.getValue());
+            }
+        }
+        out.put("anthropic-beta", betas);
+        return out;
     }
 
     public static Builder builder() {
@@ -103,7 +156,14 @@ public final class AnthropicChatModel implements HostedChatModel {
     public Builder toBuilder() {
         var builder = new Builder();
         HostedOptions.of(builder).copyFrom(options);
-        return builder.promptCaching(promptCaching);
+        return builder.promptCaching(promptCaching)
+                .thinking(thinking.budgetTokens())
+                .interleavedThinking(thinking.interleaved());
+    }
+
+    /** The thinking budget in tokens; 0 when extended thinking is off. */
+    public int thinkingBudget() {
+        return thinking.budgetTokens();
     }
 
     /** Where this client sets cache breakpoints, and for how long. */
@@ -161,6 +221,8 @@ public final class AnthropicChatModel implements HostedChatModel {
     /** Builds an {@link AnthropicChatModel}; {@code model} is required. Not thread-safe. */
     public static final class Builder extends HostedModelBuilder<Builder> {
         private PromptCaching promptCaching = PromptCaching.FIVE_MINUTES;
+        private int thinkingBudget;
+        private boolean interleavedThinking;
 
         private Builder() {}
 
@@ -171,7 +233,36 @@ public final class AnthropicChatModel implements HostedChatModel {
 
         /** Prompt caching; {@link PromptCaching#FIVE_MINUTES} unless set. */
         public Builder promptCaching(PromptCaching promptCaching) {
-            this.promptCaching = java.util.Objects.requireNonNull(promptCaching, "promptCaching");
+            this.promptCaching = Objects.requireNonNull(promptCaching, "promptCaching");
+            return this;
+        }
+
+        /**
+         * Extended thinking with a budget of {@code budgetTokens} (at least
+         * {@value #MIN_THINKING_BUDGET}), or 0 for none (the default). The budget counts towards the
+         * output limit: without {@code maxTokens} the request asks for the budget plus
+         * {@value #DEFAULT_MAX_TOKENS}; a {@code maxTokens} at or below the budget is refused
+         * (unless thinking is interleaved, where the budget spans the whole turn). The API refuses a
+         * temperature or top-k with thinking on, and a {@code topP} below 0.95.
+         *
+         * @throws IllegalArgumentException for a budget below the minimum other than 0
+         */
+        public Builder thinking(int budgetTokens) {
+            if (budgetTokens != 0 && budgetTokens < MIN_THINKING_BUDGET) {
+                throw new IllegalArgumentException("a thinking budget must be at least " + MIN_THINKING_BUDGET
+                        + " tokens (or 0 for no thinking), was " + budgetTokens);
+            }
+            this.thinkingBudget = budgetTokens;
+            return this;
+        }
+
+        /**
+         * Whether the model may think between tool calls and after tool results (Claude 4 models;
+         * sends the {@value #INTERLEAVED_THINKING_BETA} beta, added to any {@code anthropic-beta}
+         * header set here). Takes effect with a {@link #thinking(int)} budget.
+         */
+        public Builder interleavedThinking(boolean interleaved) {
+            this.interleavedThinking = interleaved;
             return this;
         }
 
@@ -179,13 +270,15 @@ public final class AnthropicChatModel implements HostedChatModel {
          * The model. The key is read from {@code ANTHROPIC_API_KEY} and the base URL from
          * {@code ANTHROPIC_BASE_URL} when not set here.
          *
-         * @throws IllegalArgumentException when no model name was set, or the Anthropic API has no key
+         * @throws IllegalArgumentException when no model name was set, the Anthropic API has no key,
+         *     or {@code maxTokens} leaves no room beside the thinking budget
          */
         public AnthropicChatModel build() {
             HostedOptions options = HostedOptions.of(this);
             HostedSettings s = options.resolve("ANTHROPIC_API_KEY", "ANTHROPIC_BASE_URL", DEFAULT_BASE_URL,
                     "claude-sonnet-4-5");
-            return new AnthropicChatModel(options.copy(), s, promptCaching);
+            Thinking thinking = thinkingBudget == 0 ? Thinking.OFF : new Thinking(thinkingBudget, interleavedThinking);
+            return new AnthropicChatModel(options.copy(), s, promptCaching, thinking);
         }
     }
 }

@@ -17,6 +17,7 @@ import dev.agentrt.core.model.ChatRequest;
 import dev.agentrt.core.model.ChatResponse;
 import dev.agentrt.core.model.FinishReason;
 import dev.agentrt.core.model.Message;
+import dev.agentrt.core.model.Reasoning;
 import dev.agentrt.core.model.ResponseFormat;
 import dev.agentrt.core.model.ToolCall;
 import dev.agentrt.core.model.ToolSpec;
@@ -25,6 +26,7 @@ import org.jspecify.annotations.Nullable;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -35,16 +37,22 @@ import java.util.Set;
  */
 final class AnthropicCodec implements ProviderCodec {
     private static final int MAX_EVENT_BYTES = 4 * 1024 * 1024;
+    private static final int MAX_OPEN_THOUGHTS = 64;
     private static final Set<String> KNOWN_EVENTS = Set.of("message_start", "content_block_start",
-            "content_block_delta", "message_delta", "message_stop", "error");
+            "content_block_delta", "content_block_stop", "message_delta", "message_stop", "error");
+    /** The provider name on the reasoning blocks this codec makes and sends back. */
+    static final String PROVIDER = "anthropic";
 
     private final ProviderHttp http;
     private final String model;
     private final ChatOptions defaults;
     private final @Nullable JsonObject cacheControl;
+    private final AnthropicChatModel.Thinking thinking;
 
-    AnthropicCodec(ProviderHttp http, HostedSettings settings, AnthropicChatModel.PromptCaching caching) {
+    AnthropicCodec(ProviderHttp http, HostedSettings settings, AnthropicChatModel.PromptCaching caching,
+            AnthropicChatModel.Thinking thinking) {
         this.http = http;
+        this.thinking = thinking;
         this.model = settings.model();
         this.defaults = settings.defaults();
         this.cacheControl = switch (caching) {
@@ -66,7 +74,21 @@ final class AnthropicCodec implements ProviderCodec {
         ChatOptions o = request.options().orElse(defaults);
         var b = JsonObject.builder().put("model", model);
         Integer maxTokens = o.maxTokens();
+        if (thinking.on()) {
+            if (maxTokens == null) {
+                maxTokens = thinking.budgetTokens() + AnthropicChatModel.DEFAULT_MAX_TOKENS;
+            } else if (maxTokens <= thinking.budgetTokens() && !thinking.interleaved()) {
+                throw new IllegalArgumentException("maxTokens (" + maxTokens + ") must exceed the thinking budget ("
+                        + thinking.budgetTokens() + "): the budget is part of the output limit");
+            }
+        }
         b.put("max_tokens", maxTokens != null ? maxTokens : AnthropicChatModel.DEFAULT_MAX_TOKENS);
+        if (thinking.on()) {
+            b.put("thinking", JsonObject.builder()
+                    .put("type", "enabled")
+                    .put("budget_tokens", thinking.budgetTokens())
+                    .build());
+        }
         var system = new StringBuilder();
         JsonArray messages = messages(request.messages(), system, cacheControl);
         if (!system.isEmpty()) {
@@ -152,6 +174,10 @@ final class AnthropicCodec implements ProviderCodec {
                 case Message.User u -> userTurn(turns).blocks.add(textBlock(u.text()));
                 case Message.Assistant a -> {
                     var turn = new Turn("assistant");
+                    // Thinking first, unchanged, as the model wrote it: the API checks the signatures.
+                    for (Reasoning r : a.reasoningFrom(PROVIDER)) {
+                        turn.blocks.add(reasoningBlock(r));
+                    }
                     if (!a.text().isBlank()) {
                         turn.blocks.add(textBlock(a.text()));
                     }
@@ -196,11 +222,42 @@ final class AnthropicCodec implements ProviderCodec {
         return new JsonArray(out);
     }
 
+    /** A breakpoint on the turn's last block that may carry one: thinking blocks cannot. */
     private static void markLastBlock(Turn turn, JsonObject cacheControl) {
-        int i = turn.blocks.size() - 1;
-        if (i >= 0 && turn.blocks.get(i) instanceof JsonObject block) {
-            turn.blocks.set(i, JsonObject.builder().putAll(block).put("cache_control", cacheControl).build());
+        for (int i = turn.blocks.size() - 1; i >= 0; i--) {
+            if (turn.blocks.get(i) instanceof JsonObject block && !isThinking(block)) {
+                turn.blocks.set(i, JsonObject.builder().putAll(block).put("cache_control", cacheControl).build());
+                return;
+            }
         }
+    }
+
+    private static boolean isThinking(JsonObject block) {
+        String type = block.getString("type").orElse("");
+        return type.equals("thinking") || type.equals("redacted_thinking");
+    }
+
+    private static JsonObject reasoningBlock(Reasoning r) {
+        String encrypted = r.encrypted();
+        if (encrypted != null) {
+            return JsonObject.builder().put("type", "redacted_thinking").put("data", encrypted).build();
+        }
+        var block = JsonObject.builder().put("type", "thinking").put("thinking", r.text());
+        String signature = r.signature();
+        if (signature != null) {
+            block.put("signature", signature);
+        }
+        return block.build();
+    }
+
+    /** A {@code thinking} or {@code redacted_thinking} block of a reply as a reasoning block, or null for another block. */
+    private static @Nullable Reasoning reasoning(JsonObject block) {
+        return switch (block.getString("type").orElse("")) {
+            case "thinking" -> Reasoning.signed(PROVIDER, block.getString("thinking").orElse(""),
+                    block.getString("signature").orElse(null));
+            case "redacted_thinking" -> Reasoning.sealed(PROVIDER, block.getString("data").orElse(""));
+            default -> null;
+        };
     }
 
     private static Turn userTurn(List<Turn> turns) {
@@ -246,6 +303,7 @@ final class AnthropicCodec implements ProviderCodec {
         }
         var text = new StringBuilder();
         var calls = new ArrayList<ToolCall>();
+        var reasoning = new ArrayList<Reasoning>();
         JsonArray content = json.getArray("content").orElse(JsonArray.EMPTY);
         for (JsonValue v : content.items()) {
             if (v instanceof JsonObject block) {
@@ -255,8 +313,9 @@ final class AnthropicCodec implements ProviderCodec {
                             block.getString("id").filter(id -> !id.isEmpty()).orElse("toolu_" + calls.size()),
                             block.getString("name").orElse(""),
                             block.getObject("input").orElse(JsonObject.EMPTY).toJson()));
+                    case "thinking", "redacted_thinking" -> reasoning.add(reasoning(block));
                     default -> {
-                        // thinking, server tool blocks: not part of the SPI's reply
+                        // server tool blocks: not part of the SPI's reply
                     }
                 }
             }
@@ -266,8 +325,8 @@ final class AnthropicCodec implements ProviderCodec {
                 .orElse(FinishReason.STOP);
         var usage = new UsageState();
         json.getObject("usage").ifPresent(usage::update);
-        return new ChatResponse(new Message.Assistant(text.toString(), ReplyAssembler.withDistinctIds(calls)),
-                usage.usage(), reason);
+        return new ChatResponse(new Message.Assistant(text.toString(), ReplyAssembler.withDistinctIds(calls),
+                reasoning), usage.usage(), reason);
     }
 
     /** Anthropic counts cache reads and writes apart from {@code input_tokens}; the SPI's input includes them. */
@@ -290,6 +349,29 @@ final class AnthropicCodec implements ProviderCodec {
         }
     }
 
+    /** A thinking block being streamed: its text and signature grow with the deltas. */
+    private static final class Thought {
+        final StringBuilder text = new StringBuilder();
+        final @Nullable String redacted;
+        @Nullable
+        String signature;
+
+        Thought(JsonObject start) {
+            boolean isRedacted = start.getString("type").orElse("").equals("redacted_thinking");
+            this.redacted = isRedacted ? start.getString("data").orElse("") : null;
+            this.signature = start.getString("signature").filter(sig -> !sig.isEmpty()).orElse(null);
+            if (!isRedacted) {
+                text.append(start.getString("thinking").orElse(""));
+            }
+        }
+
+        Reasoning reasoning() {
+            return redacted != null
+                    ? Reasoning.sealed(PROVIDER, redacted)
+                    : Reasoning.signed(PROVIDER, text.toString(), signature);
+        }
+    }
+
     /** Reads the events of one streamed reply, which ends at {@code message_stop}. */
     private static final class StreamReader implements ReplyDecoder.Reader<SseEvent> {
         private final UsageState usage = new UsageState();
@@ -298,6 +380,8 @@ final class AnthropicCodec implements ProviderCodec {
          * now: the number of its tool call, or -1 for a block that is no tool call of the reply.
          */
         private final Map<Long, Integer> blocks = new HashMap<>();
+        /** Thinking blocks begun and not yet stopped, by content block key, in the order they began. */
+        private final Map<Long, Thought> thoughts = new LinkedHashMap<>();
         /** A tool call keeps its block's index when that is free, else takes the next number. */
         private final ToolCallNumbers calls = new ToolCallNumbers();
         private long lastBlock;
@@ -339,9 +423,22 @@ final class AnthropicCodec implements ProviderCodec {
                                     block.getString("name").orElse(""), input.size() == 0 ? "" : input.toJson());
                         }
                         case "text" -> reply.text(block.getString("text").orElse(""));
-                        default -> {
-                            // thinking, redacted_thinking, server tools: not part of the SPI's reply
+                        case "thinking", "redacted_thinking" -> {
+                            if (thoughts.size() >= MAX_OPEN_THOUGHTS) {
+                                throw reply.invalid("more than " + MAX_OPEN_THOUGHTS + " thinking blocks are open");
+                            }
+                            var thought = new Thought(block);
+                            flush(thoughts.put(key, thought), reply);
+                            reply.reasoningText(thought.text.toString());
                         }
+                        default -> {
+                            // server tools: not part of the SPI's reply
+                        }
+                    }
+                }
+                case "content_block_stop" -> {
+                    if (!thoughts.isEmpty()) {
+                        flush(thoughts.remove(hasIndex(data) ? (long) index(data, reply) : lastBlock), reply);
                     }
                 }
                 case "content_block_delta" -> {
@@ -354,8 +451,18 @@ final class AnthropicCodec implements ProviderCodec {
                                 reply.toolCall(number, null, null, delta.getString("partial_json").orElse(""));
                             }
                         }
+                        case "thinking_delta" -> {
+                            String piece = delta.getString("thinking").orElse("");
+                            thought(data, reply).text.append(piece);
+                            reply.reasoningText(piece);
+                        }
+                        case "signature_delta" -> {
+                            Thought t = thought(data, reply);
+                            t.signature = (t.signature == null ? "" : t.signature)
+                                    + delta.getString("signature").orElse("");
+                        }
                         default -> {
-                            // thinking_delta, signature_delta, citations_delta
+                            // citations_delta and delta types added after this client was written
                         }
                     }
                 }
@@ -372,6 +479,11 @@ final class AnthropicCodec implements ProviderCodec {
                     if (!reply.hasStarted()) {
                         throw reply.invalid("message_stop arrived before message_start");
                     }
+                    // Blocks a gateway left unstopped still belong to the reply.
+                    for (Thought t : thoughts.values()) {
+                        flush(t, reply);
+                    }
+                    thoughts.clear();
                     reply.finish(finish);
                 }
                 case "error" -> throw reply.providerError("sent an error during the reply", data);
@@ -379,6 +491,22 @@ final class AnthropicCodec implements ProviderCodec {
                     // content_block_stop and event types added after this client was written
                 }
             }
+        }
+
+        private static void flush(@Nullable Thought thought, ReplyDecoder<SseEvent> reply) {
+            if (thought != null) {
+                reply.reasoning(thought.reasoning());
+            }
+        }
+
+        /** The thinking block a delta belongs to (its index's, else the one that began last). */
+        private Thought thought(JsonObject data, ReplyDecoder<SseEvent> reply) {
+            long key = hasIndex(data) ? index(data, reply) : lastBlock;
+            Thought t = thoughts.get(key);
+            if (t == null) {
+                throw reply.invalid("thinking arrived for content block " + key + ", which is no open thinking block");
+            }
+            return t;
         }
 
         private static boolean hasIndex(JsonObject data) {

@@ -22,6 +22,7 @@ import dev.agentrt.core.model.ChatResponse;
 import dev.agentrt.core.model.FinishReason;
 import dev.agentrt.core.model.Message;
 import dev.agentrt.core.model.ModelPrice;
+import dev.agentrt.core.model.Reasoning;
 import dev.agentrt.core.model.ResponseFormat;
 import dev.agentrt.core.model.RetryPolicy;
 import dev.agentrt.core.model.ToolCall;
@@ -251,7 +252,7 @@ class AnthropicChatModelTest {
     }
 
     @Test
-    void thinkingBlocksCitationsAndServerToolBlocksAreNotPartOfTheReply() {
+    void thinkingBlocksAreKeptAsReasoningWhileCitationsAndServerToolBlocksAreNotPartOfTheReply() {
         server.enqueue(sse(event("message_start", "{\"type\":\"message_start\",\"message\":{\"id\":\"msg_th\","
                 + "\"usage\":{\"input_tokens\":5,\"output_tokens\":1}}}")
                 + event("content_block_start", "{\"type\":\"content_block_start\",\"index\":0,"
@@ -284,6 +285,8 @@ class AnthropicChatModelTest {
 
         assertThat(r.message().text()).isEqualTo("Answer.");
         assertThat(r.message().toolCalls()).isEmpty();
+        assertThat(r.message().reasoning()).containsExactly(
+                Reasoning.signed("anthropic", "Let me think.", "EqQBCg=="), Reasoning.sealed("anthropic", "abc"));
         assertThat(r.finishReason()).isEqualTo(FinishReason.STOP);
     }
 
