@@ -13,13 +13,16 @@ import dev.agentrt.core.model.ResponseFormat;
 import dev.agentrt.core.model.ToolSpec;
 import dev.agentrt.inference.internal.Djl;
 import dev.agentrt.inference.internal.NativeGuard;
+import dev.agentrt.inference.internal.chat.ByteLevelText;
 import dev.agentrt.inference.internal.chat.CacheShape;
 import dev.agentrt.inference.internal.chat.ChatTemplate;
 import dev.agentrt.inference.internal.chat.DecoderSession;
 import dev.agentrt.inference.internal.chat.Generation;
+import dev.agentrt.inference.internal.chat.IncrementalDecoder;
 import dev.agentrt.inference.internal.chat.LogitsProcessors;
 import dev.agentrt.inference.internal.chat.ModelDirectory;
 import dev.agentrt.inference.internal.chat.SamplingSettings;
+import dev.agentrt.inference.internal.chat.TokenText;
 import dev.agentrt.inference.internal.chat.ToolPrompt;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
@@ -136,7 +139,7 @@ public final class LocalChatModel implements ChatModel, AutoCloseable {
 
     private LocalChatModel(String name, DecoderSession session, HuggingFaceTokenizer tokenizer, ChatTemplate template,
             boolean templateIgnoresTools, Set<Long> endTokens, SamplingSettings modelSampling,
-            LogitsProcessors processors, Settings settings, int contextLength) {
+            LogitsProcessors processors, Settings settings, int contextLength, @Nullable ByteLevelText byteLevel) {
         this.name = name;
         this.guard = new NativeGuard(() -> new ModelException("LocalChatModel " + name + " is closed"));
         this.session = session;
@@ -149,6 +152,8 @@ public final class LocalChatModel implements ChatModel, AutoCloseable {
         this.settings = settings;
         this.contextLength = contextLength;
         Function<long[], String> decode = ids -> tokenizer.decode(ids, true);
+        // Byte-level tokenizers are decoded in Java, as the tokenizer would: no native calls per token.
+        Supplier<TokenText> text = byteLevel != null ? byteLevel::stream : () -> new IncrementalDecoder(decode);
         this.host = new Generation.Host() {
             @Override
             public DecoderSession session() {
@@ -156,8 +161,8 @@ public final class LocalChatModel implements ChatModel, AutoCloseable {
             }
 
             @Override
-            public Function<long[], String> decoder() {
-                return decode;
+            public TokenText text() {
+                return text.get();
             }
 
             @Override
@@ -558,7 +563,7 @@ public final class LocalChatModel implements ChatModel, AutoCloseable {
                 Settings settings = new Settings(replyTokens, temperature, topP, topK, seed, stopSequences, kvCache,
                         toolsInSystemPrompt);
                 return new LocalChatModel(dir.toString(), session, tokenizer, template, ignoresTools, endTokens,
-                        sampling, processors, settings, context);
+                        sampling, processors, settings, context, files.vocabulary().byteLevel());
             } catch (RuntimeException e) {
                 session.close();
                 tokenizer.close();

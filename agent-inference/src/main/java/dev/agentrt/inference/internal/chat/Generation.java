@@ -14,7 +14,6 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -31,7 +30,8 @@ public final class Generation {
     public interface Host {
         DecoderSession session();
 
-        Function<long[], String> decoder();
+        /** A reader of one reply's token ids as text. */
+        TokenText text();
 
         Set<Long> endTokens();
 
@@ -66,7 +66,7 @@ public final class Generation {
     private volatile Scheduler.@Nullable Worker worker;
     private final AtomicInteger wip = new AtomicInteger();
     private final Sampler sampler;
-    private final IncrementalDecoder decoder;
+    private final TokenText decoder;
     private final StopSequences stops;
     private final @Nullable ToolCallStream toolStream;
     private volatile boolean cancelled;
@@ -85,7 +85,7 @@ public final class Generation {
         this.sink = sink;
         this.scheduler = scheduler;
         this.sampler = new Sampler(plan.sampling(), new SplittableRandom(plan.seed()));
-        this.decoder = new IncrementalDecoder(host.decoder());
+        this.decoder = host.text();
         this.stops = new StopSequences(plan.stopSequences());
         this.toolStream = plan.tools() ? new ToolCallStream() : null;
         // Cancellation first: registering onRequest starts generation on the worker at once when the

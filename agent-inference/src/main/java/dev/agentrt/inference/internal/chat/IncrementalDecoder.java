@@ -9,7 +9,7 @@ import java.util.function.Function;
  * step decodes a short window of recent ids and emits what it adds to the text of the window
  * without the new ids, holding back a delta that ends in an incomplete character.
  */
-public final class IncrementalDecoder {
+public final class IncrementalDecoder implements TokenText {
     private final Function<long[], String> decode;
     private long[] ids = new long[64];
     private int size;
@@ -20,7 +20,7 @@ public final class IncrementalDecoder {
         this.decode = decode;
     }
 
-    /** Adds a token; returns the text it completes, possibly empty. */
+    @Override
     public String accept(long id) {
         if (size == ids.length) {
             ids = Arrays.copyOf(ids, size * 2);
@@ -42,7 +42,7 @@ public final class IncrementalDecoder {
         return "";
     }
 
-    /** The text of the ids not yet emitted (an incomplete character at the end of the reply). */
+    @Override
     public String flush() {
         if (readOffset == size) {
             return "";

@@ -4,6 +4,7 @@ import dev.agentrt.core.json.JsonArray;
 import dev.agentrt.core.json.JsonObject;
 import dev.agentrt.core.json.JsonValue;
 import dev.agentrt.inference.ModelLoadException;
+import org.jspecify.annotations.Nullable;
 
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -17,10 +18,12 @@ import java.util.Optional;
 public final class Vocabulary {
     private final Map<String, Long> ids;
     private final long size;
+    private final @Nullable ByteLevelText byteLevel;
 
-    private Vocabulary(Map<String, Long> ids, long size) {
+    private Vocabulary(Map<String, Long> ids, long size, @Nullable ByteLevelText byteLevel) {
         this.ids = ids;
         this.size = size;
+        this.byteLevel = byteLevel;
     }
 
     static Vocabulary read(Path file, JsonObject tokenizer) {
@@ -61,12 +64,17 @@ public final class Vocabulary {
         if (max < 0) {
             throw new ModelLoadException(file + " has an empty vocabulary");
         }
-        return new Vocabulary(Map.copyOf(ids), max + 1);
+        return new Vocabulary(Map.copyOf(ids), max + 1, ByteLevelText.of(tokenizer, max + 1));
     }
 
     /** One more than the largest id the tokenizer can produce. */
     public long size() {
         return size;
+    }
+
+    /** The tokenizer's decoder in Java when it is the byte-level one, else null. */
+    public @Nullable ByteLevelText byteLevel() {
+        return byteLevel;
     }
 
     public Optional<Long> id(String token) {
