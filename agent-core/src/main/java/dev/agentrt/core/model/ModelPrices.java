@@ -3,6 +3,7 @@ package dev.agentrt.core.model;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -16,6 +17,14 @@ import java.util.regex.Pattern;
  * has no price, so its cost is reported as 0 rather than guessed). Anthropic's cache prices follow
  * its rule (reads a tenth of the input price, writes 1.25 times for five-minute entries); OpenAI's
  * cached input has its own price and nothing is charged for writing.
+ *
+ * <p>Amazon Bedrock ({@code "bedrock"}) bills the Claude models at Anthropic's list prices, so a
+ * Bedrock model id ({@code anthropic.claude-sonnet-4-5-20250929-v1:0}), a cross-region inference
+ * profile id ({@code us.}, {@code eu.}, {@code apac.}, {@code global.}... before it) or the ARN of
+ * either has the price of the Claude model it names. Anthropic's pricing note says that from Claude
+ * Sonnet 4.5 on (Sonnet, Haiku and Opus 4.5 here) Bedrock's regional endpoints cost 10% more than
+ * its global ones: such an id without {@code global.} has that premium on every price. Other models
+ * on Bedrock, and application inference profiles, have no price here.
  */
 public final class ModelPrices {
     private static final Pattern DATED = Pattern.compile("(.+?)-(?:\\d{8}|\\d{4}-\\d{2}-\\d{2}|latest)");
@@ -44,13 +53,23 @@ public final class ModelPrices {
             openAi("o3-mini", 1.10, 0.55, 4.40),
             openAi("o4-mini", 1.10, 0.275, 4.40));
 
+    /** A Bedrock id of a Claude model: an optional geography, {@code anthropic.}, the model, its version. */
+    private static final Pattern BEDROCK = Pattern.compile(
+            "(?:([a-z]{2,6}(?:-[a-z]+)?)\\.)?anthropic\\.(claude-[a-z0-9.-]+?)-v\\d+(?::\\d+)?");
+    /** The models whose regional Bedrock endpoints cost 10% more than the global one. */
+    private static final Set<String> REGIONAL_PREMIUM = Set.of("claude-sonnet-4-5",
+            "claude-haiku-4-5", "claude-opus-4-5");
+
     private ModelPrices() {}
 
     /**
-     * The price of {@code model} at {@code provider} ({@code "anthropic"} or {@code "openai"}, any
-     * case), if this table has it.
+     * The price of {@code model} at {@code provider} ({@code "anthropic"}, {@code "openai"} or
+     * {@code "bedrock"}, any case), if this table has it.
      */
     public static Optional<ModelPrice> lookup(String provider, String model) {
+        if (provider.equalsIgnoreCase("bedrock")) {
+            return bedrock(model);
+        }
         Map<String, ModelPrice> table = switch (provider.toLowerCase(Locale.ROOT)) {
             case "anthropic" -> ANTHROPIC;
             case "openai" -> OPENAI;
@@ -63,6 +82,34 @@ public final class ModelPrices {
         }
         var dated = DATED.matcher(name);
         return dated.matches() ? Optional.ofNullable(table.get(dated.group(1))) : Optional.empty();
+    }
+
+    private static Optional<ModelPrice> bedrock(String model) {
+        String id = model.strip().toLowerCase(Locale.ROOT);
+        if (id.startsWith("arn:")) {
+            // arn:aws:bedrock:<region>:<account>:inference-profile/<id>, or foundation-model/<id>
+            int slash = id.lastIndexOf('/');
+            if (slash < 0 || !(id.contains(":inference-profile/") || id.contains(":foundation-model/"))) {
+                return Optional.empty();
+            }
+            id = id.substring(slash + 1);
+        }
+        var m = BEDROCK.matcher(id);
+        if (!m.matches()) {
+            return Optional.empty();
+        }
+        String claude = m.group(2);
+        var dated = DATED.matcher(claude);
+        String name = dated.matches() ? dated.group(1) : claude;
+        ModelPrice list = ANTHROPIC.get(name);
+        if (list == null) {
+            return Optional.empty();
+        }
+        if (REGIONAL_PREMIUM.contains(name) && !"global".equals(m.group(1))) {
+            return Optional.of(new ModelPrice(list.inputPerMillion() * 1.1, list.outputPerMillion() * 1.1,
+                    list.cacheReadPerMillion() * 1.1, list.cacheWritePerMillion() * 1.1));
+        }
+        return Optional.of(list);
     }
 
     /** Anthropic's cache rule: reads a tenth of the input price, five-minute writes 1.25 times it. */

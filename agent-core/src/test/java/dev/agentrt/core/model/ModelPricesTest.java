@@ -50,4 +50,30 @@ class ModelPricesTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("cacheReadPerMillion");
     }
+
+    @Test
+    void bedrockIdsOfClaudeModelsHaveAnthropicsListPriceAndTheRegionalPremiumFromSonnet45On() {
+        ModelPrice haiku3 = ModelPrices.lookup("anthropic", "claude-3-haiku").orElseThrow();
+        assertThat(ModelPrices.lookup("bedrock", "anthropic.claude-3-haiku-20240307-v1:0")).contains(haiku3);
+        assertThat(ModelPrices.lookup("Bedrock", "us.anthropic.claude-3-haiku-20240307-v1:0")).contains(haiku3);
+        assertThat(ModelPrices.lookup("bedrock", "arn:aws:bedrock:us-east-1::foundation-model/"
+                + "anthropic.claude-3-haiku-20240307-v1:0")).contains(haiku3);
+        ModelPrice sonnet = ModelPrices.lookup("anthropic", "claude-sonnet-4-5").orElseThrow();
+        assertThat(ModelPrices.lookup("bedrock", "global.anthropic.claude-sonnet-4-5-20250929-v1:0")).contains(sonnet);
+        ModelPrice regional = ModelPrices.lookup("bedrock", "eu.anthropic.claude-sonnet-4-5-20250929-v1:0")
+                .orElseThrow();
+        assertThat(regional.inputPerMillion()).isCloseTo(3.3, Offset.offset(1e-9));
+        assertThat(regional.outputPerMillion()).isCloseTo(16.5, Offset.offset(1e-9));
+        assertThat(regional.cacheReadPerMillion()).isCloseTo(0.33, Offset.offset(1e-9));
+        assertThat(regional.cacheWritePerMillion()).isCloseTo(4.125, Offset.offset(1e-9));
+        assertThat(ModelPrices.lookup("bedrock", "arn:aws:bedrock:us-east-1:123456789012:inference-profile/"
+                + "us.anthropic.claude-sonnet-4-5-20250929-v1:0")).contains(regional);
+        // Other models, unknown Claude models, provisioned variants and application profiles have no price.
+        assertThat(ModelPrices.lookup("bedrock", "amazon.nova-pro-v1:0")).isEmpty();
+        assertThat(ModelPrices.lookup("bedrock", "anthropic.claude-opus-9-20300101-v1:0")).isEmpty();
+        assertThat(ModelPrices.lookup("bedrock", "anthropic.claude-3-haiku-20240307-v1:0:200k")).isEmpty();
+        assertThat(ModelPrices.lookup("bedrock", "arn:aws:bedrock:us-east-1:123456789012:"
+                + "application-inference-profile/a1b2c3")).isEmpty();
+        assertThat(ModelPrices.lookup("bedrock", "claude-sonnet-4-5")).isEmpty();
+    }
 }

@@ -29,6 +29,8 @@ import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -36,6 +38,7 @@ import java.util.Set;
 import java.util.concurrent.Flow;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeoutException;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -84,6 +87,7 @@ public final class ProviderHttp {
     private final String[] headers;
     private final List<String> secrets;
     private final long maxBodyBytes;
+    private final @Nullable RequestSigner signer;
 
     /**
      * @param provider the provider's name for messages ("OpenAI", "Anthropic")
@@ -95,7 +99,19 @@ public final class ProviderHttp {
      */
     public ProviderHttp(String provider, HttpClient client, Duration responseTimeout, Duration inactivityTimeout,
             RetryPolicy retry, Map<String, String> headers, List<String> secrets, long maxBodyBytes) {
+        this(provider, client, responseTimeout, inactivityTimeout, retry, headers, secrets, maxBodyBytes, null);
+    }
+
+    /**
+     * As above, with a signer that adds headers computed from each attempt's request (its URI and the
+     * exact bytes of its body) after every other header: a provider that authenticates each request by
+     * a signature (AWS Signature Version 4) rather than a fixed key.
+     */
+    public ProviderHttp(String provider, HttpClient client, Duration responseTimeout, Duration inactivityTimeout,
+            RetryPolicy retry, Map<String, String> headers, List<String> secrets, long maxBodyBytes,
+            @Nullable RequestSigner signer) {
         this.provider = provider;
+        this.signer = signer;
         this.client = client;
         this.responseTimeout = responseTimeout;
         this.inactivityTimeout = inactivityTimeout;
@@ -177,8 +193,8 @@ public final class ProviderHttp {
     }
 
     /** The request body, built on subscription on the parallel scheduler rather than the subscriber's thread. */
-    private static Mono<String> built(Supplier<String> body) {
-        return Mono.fromSupplier(body).subscribeOn(Schedulers.parallel());
+    private static Mono<byte[]> built(Supplier<String> body) {
+        return Mono.fromSupplier(() -> body.get().getBytes(StandardCharsets.UTF_8)).subscribeOn(Schedulers.parallel());
     }
 
     /**
@@ -218,6 +234,20 @@ public final class ProviderHttp {
         }).publishOn(Schedulers.parallel());
     }
 
+    /**
+     * Headers computed from one request as it is sent: called once per attempt (a retry is signed
+     * anew), on the thread that sends it, after the body is final. Must not block.
+     */
+    @FunctionalInterface
+    public interface RequestSigner {
+        /**
+         * Adds the headers that authenticate a {@code POST} of {@code body} to {@code uri}.
+         *
+         * @param headers every header the request carries already (names as given), for signing some of them
+         */
+        void sign(URI uri, Map<String, String> headers, byte[] body, BiConsumer<String, String> add);
+    }
+
     /** A whole response body and the provider's request id. */
     public record Reply(String body, @Nullable String requestId) {}
 
@@ -236,6 +266,7 @@ public final class ProviderHttp {
         return headers.firstValue("request-id")
                 .or(() -> headers.firstValue("x-request-id"))
                 .or(() -> headers.firstValue("openai-request-id"))
+                .or(() -> headers.firstValue("x-amzn-requestid"))
                 .orElse(null);
     }
 
@@ -285,18 +316,28 @@ public final class ProviderHttp {
         return out;
     }
 
-    private Mono<HttpResponse<Flow.Publisher<List<ByteBuffer>>>> exchange(URI uri, String body, String accept) {
+    private Mono<HttpResponse<Flow.Publisher<List<ByteBuffer>>>> exchange(URI uri, byte[] body, String accept) {
         Mono<HttpResponse<Flow.Publisher<List<ByteBuffer>>>> attempt = Mono.defer(() -> {
             HttpRequest.Builder request = HttpRequest.newBuilder(uri)
                     .timeout(responseTimeout)
                     .header("Content-Type", "application/json")
                     .header("Accept", accept)
-                    .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(body));
             if ("http".equalsIgnoreCase(uri.getScheme())) {
                 request.version(HttpClient.Version.HTTP_1_1);
             }
             if (headers.length > 0) {
                 request.headers(headers);
+            }
+            RequestSigner own = signer;
+            if (own != null) {
+                var sent = new LinkedHashMap<String, String>();
+                sent.put("Content-Type", "application/json");
+                sent.put("Accept", accept);
+                for (int i = 0; i + 1 < headers.length; i += 2) {
+                    sent.put(headers[i], headers[i + 1]);
+                }
+                own.sign(uri, Collections.unmodifiableMap(sent), body, request::header);
             }
             return Mono.fromFuture(() -> client.sendAsync(request.build(), HttpResponse.BodyHandlers.ofPublisher()));
         }).onErrorMap(e -> !(e instanceof ModelException), e -> connectFailure(uri, e)).flatMap(this::checkStatus);

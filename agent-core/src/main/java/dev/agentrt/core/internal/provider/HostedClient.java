@@ -12,6 +12,7 @@ import reactor.core.publisher.Mono;
 
 import java.net.URI;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -30,6 +31,7 @@ public final class HostedClient {
     private final String model;
     private final URI baseUrl;
     private final URI endpoint;
+    private final URI streamEndpoint;
     private final String accept;
     private final boolean nativeStructuredOutput;
     private final ProviderHttp http;
@@ -45,20 +47,40 @@ public final class HostedClient {
      * @param keyHeader the header that carries the API key, if there is one
      * @param keyPrefix what precedes the key in that header ({@code "Bearer "})
      * @param headers headers every request carries, before the builder's own
+     * @param streamPath the endpoint of streamed requests, where it differs from {@code path}
      */
     public record Api(String provider, String path, String accept, String keyHeader, String keyPrefix,
-            Map<String, String> headers) {}
+            Map<String, String> headers, String streamPath) {
+        /** An API whose streamed and non-streamed requests go to one endpoint. */
+        public Api(String provider, String path, String accept, String keyHeader, String keyPrefix,
+                Map<String, String> headers) {
+            this(provider, path, accept, keyHeader, keyPrefix, headers, path);
+        }
+    }
 
     /**
      * @param codec makes the provider's codec from the transport, whose error helpers it uses
      */
     public HostedClient(HostedSettings settings, Api api, Function<ProviderHttp, ProviderCodec> codec) {
+        this(settings, api, null, List.of(), codec);
+    }
+
+    /**
+     * A client whose requests are signed one by one rather than carrying a fixed key.
+     *
+     * @param signer adds each attempt's authentication headers (see {@link ProviderHttp.RequestSigner})
+     * @param secrets values never to show in a message (the signer's secret key, a session token)
+     * @param codec makes the provider's codec from the transport, whose error helpers it uses
+     */
+    public HostedClient(HostedSettings settings, Api api, ProviderHttp.@Nullable RequestSigner signer,
+            List<String> secrets, Function<ProviderHttp, ProviderCodec> codec) {
         this.model = settings.model();
         this.baseUrl = settings.baseUrl();
         this.endpoint = URI.create(baseUrl + api.path());
+        this.streamEndpoint = URI.create(baseUrl + api.streamPath());
         this.accept = api.accept();
         this.nativeStructuredOutput = settings.nativeStructuredOutput();
-        this.http = transport(api, settings);
+        this.http = transport(api, settings, signer, secrets);
         this.codec = codec.apply(http);
         ModelPrice known = settings.price();
         this.price = known == null || known.equals(ModelPrice.FREE) ? null : known;
@@ -68,7 +90,8 @@ public final class HostedClient {
      * The transport for {@code settings}: the key (if any) in the API's key header after its prefix,
      * then the API's fixed headers, then the builder's extra headers.
      */
-    private static ProviderHttp transport(Api api, HostedSettings settings) {
+    private static ProviderHttp transport(Api api, HostedSettings settings, ProviderHttp.@Nullable RequestSigner signer,
+            List<String> secrets) {
         String key = settings.apiKey();
         var headers = new LinkedHashMap<String, String>();
         if (key != null) {
@@ -76,8 +99,12 @@ public final class HostedClient {
         }
         headers.putAll(api.headers());
         headers.putAll(settings.headers());
+        var hidden = new ArrayList<String>(secrets);
+        if (key != null) {
+            hidden.add(key);
+        }
         return new ProviderHttp(api.provider(), settings.client(), settings.timeout(), settings.inactivityTimeout(),
-                settings.retryPolicy(), headers, key == null ? List.of() : List.of(key), settings.maxResponseBytes());
+                settings.retryPolicy(), headers, hidden, settings.maxResponseBytes(), signer);
     }
 
     /** The provider's name of the model. */
@@ -100,7 +127,7 @@ public final class HostedClient {
      * Reactor's parallel scheduler, and the events arrive there too, never on the HTTP client's threads.
      */
     public Flux<ChatEvent> stream(ChatRequest request) {
-        return priced(Flux.defer(() -> http.stream(endpoint, () -> codec.body(request, true), accept,
+        return priced(Flux.defer(() -> http.stream(streamEndpoint, () -> codec.body(request, true), accept,
                 codec::decoder)));
     }
 

@@ -1,6 +1,7 @@
 package dev.agentrt.core.internal.provider;
 
 import dev.agentrt.core.ModelException;
+import dev.agentrt.core.internal.http.EventStreamDecoder;
 import dev.agentrt.core.internal.http.LineDecoder;
 import dev.agentrt.core.internal.http.ProviderHttp;
 import dev.agentrt.core.internal.http.SseDecoder;
@@ -40,6 +41,12 @@ public final class ReplyDecoder<F> implements ProviderHttp.StreamDecoder<ChatEve
     public interface Reader<F> {
         /** Reads one frame, emitting what it says through {@code reply}, or throws a {@link ModelException}. */
         void read(F frame, ReplyDecoder<F> reply);
+
+        /**
+         * The body ended cleanly before the reply {@link ReplyDecoder#finish finished}: a reader that
+         * knows how the reply ends (a protocol whose last frame is optional) may finish it here.
+         */
+        default void end(ReplyDecoder<F> reply) {}
     }
 
     private final ProviderHttp http;
@@ -85,6 +92,20 @@ public final class ReplyDecoder<F> implements ProviderHttp.StreamDecoder<ChatEve
         return new ReplyDecoder<>(http, requestId, new Lines(new LineDecoder(maxLineBytes)), finalLine, reader);
     }
 
+    /**
+     * A decoder for a reply in the AWS event-stream encoding ({@code application/vnd.amazon.eventstream});
+     * a malformed message (a checksum that does not match, impossible lengths, one larger than
+     * {@code maxMessageBytes}) is an invalid reply.
+     *
+     * @param maxMessageBytes the most bytes one message may hold
+     * @param finalMessage how messages name the message that ends a reply
+     */
+    public static ReplyDecoder<EventStreamDecoder.Message> messages(ProviderHttp http, @Nullable String requestId,
+            int maxMessageBytes, String finalMessage, Reader<EventStreamDecoder.Message> reader) {
+        return new ReplyDecoder<>(http, requestId, new Messages(new EventStreamDecoder(maxMessageBytes)),
+                finalMessage, reader);
+    }
+
     @Override
     public void feed(ByteBuffer buffer, Consumer<ChatEvent> out) {
         this.out = out;
@@ -92,6 +113,8 @@ public final class ReplyDecoder<F> implements ProviderHttp.StreamDecoder<ChatEve
             framing.feed(buffer, onFrame);
         } catch (SseDecoder.TooLargeException | LineDecoder.TooLargeException e) {
             throw http.broken(e.getMessage(), requestId, e);
+        } catch (EventStreamDecoder.MalformedException e) {
+            throw http.invalid(e.getMessage(), requestId, e);
         } finally {
             this.out = null;
         }
@@ -115,6 +138,11 @@ public final class ReplyDecoder<F> implements ProviderHttp.StreamDecoder<ChatEve
         this.out = out;
         try {
             framing.end(onFrame);
+            if (!finished) {
+                reader.end(this);
+            }
+        } catch (EndedInsideMessage e) {
+            throw broken(e.getMessage());
         } finally {
             this.out = null;
         }
@@ -203,7 +231,7 @@ public final class ReplyDecoder<F> implements ProviderHttp.StreamDecoder<ChatEve
     }
 
     /** How a body is cut into frames. */
-    private sealed interface Framing<F> permits Events, Lines {
+    private sealed interface Framing<F> permits Events, Lines, Messages {
         void feed(ByteBuffer buffer, Consumer<F> frames);
 
         void end(Consumer<F> frames);
@@ -243,6 +271,34 @@ public final class ReplyDecoder<F> implements ProviderHttp.StreamDecoder<ChatEve
         @Override
         public String noun() {
             return "line";
+        }
+    }
+
+    private record Messages(EventStreamDecoder decoder) implements Framing<EventStreamDecoder.Message> {
+        @Override
+        public void feed(ByteBuffer buffer, Consumer<EventStreamDecoder.Message> frames) {
+            decoder.feed(buffer, frames);
+        }
+
+        @Override
+        public void end(Consumer<EventStreamDecoder.Message> frames) {
+            if (!decoder.atBoundary()) {
+                throw new EndedInsideMessage(decoder.pending());
+            }
+        }
+
+        @Override
+        public String noun() {
+            return "message";
+        }
+    }
+
+    /** The body ended inside a message. */
+    private static final class EndedInsideMessage extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        EndedInsideMessage(int pending) {
+            super("the stream ended inside a message (" + pending + " bytes of it arrived); the reply is incomplete");
         }
     }
 }
