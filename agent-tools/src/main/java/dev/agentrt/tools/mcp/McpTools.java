@@ -11,6 +11,7 @@ import dev.agentrt.core.tool.ToolSource;
 import dev.agentrt.tools.internal.mcp.McpClientTool;
 import dev.agentrt.tools.internal.mcp.McpConnection;
 import dev.agentrt.tools.internal.mcp.McpJson;
+import dev.agentrt.tools.internal.mcp.McpSession;
 import io.modelcontextprotocol.spec.McpSchema;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -28,6 +29,8 @@ import java.util.Objects;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 import java.util.regex.Pattern;
 
 /**
@@ -52,7 +55,13 @@ import java.util.regex.Pattern;
  * soon as that shows, not when they time out: a stdio server that exits or closes its stdout; over
  * HTTP, a response stream that breaks or ends before the answer (resumed first when the server's
  * events carry ids, as the spec provides). Over stdio, lines that are not JSON-RPC (a banner a server
- * prints) are skipped and quoted in later errors. The server's tools are listed once, at connect time.
+ * prints) are skipped and quoted in later errors.
+ *
+ * <p>A stdio server that dies is started again by the next call (with backoff when that fails; see
+ * {@link Builder#reconnect}), so an agent's calls resume after a crash; an HTTP session the server
+ * forgot is renewed. The server's tools are pinned at connect (name, description, input schema): when
+ * a later listing differs, {@link Builder#onToolsChanged} is told, and calls to a changed or removed
+ * tool are refused (see {@link Builder#acceptToolChanges}).
  *
  * <p>Thread-safe. Nothing blocks except {@link #close()}, which waits (at most a few seconds) for
  * the session to end and a stdio server's process, and every process it started, to be gone: asked
@@ -70,13 +79,31 @@ public final class McpTools implements AutoCloseable, ToolSource {
     private final String server;
     private final List<Tool> tools;
     private final String serverInstructions;
-    private final McpConnection connection;
+    private final McpSession session;
 
-    private McpTools(String server, List<Tool> tools, String serverInstructions, McpConnection connection) {
+    private McpTools(String server, List<Tool> tools, String serverInstructions, McpSession session) {
         this.server = server;
         this.tools = List.copyOf(tools);
         this.serverInstructions = serverInstructions;
-        this.connection = connection;
+        this.session = session;
+    }
+
+    /**
+     * What a new listing of a server's tools changed about the tools pinned at connect (names as on
+     * the server): a listing after the server was started again, or after it said its list changed.
+     *
+     * @param changed pinned tools whose description or input schema differ from the pinned ones
+     * @param removed pinned tools the server no longer lists
+     * @param added tools the server lists now that it did not before (not offered: an agent's tools
+     *     are fixed when it is built)
+     */
+    public record ToolsChange(String server, Set<String> changed, Set<String> removed, Set<String> added) {
+        public ToolsChange {
+            Objects.requireNonNull(server, "server");
+            changed = Set.copyOf(changed);
+            removed = Set.copyOf(removed);
+            added = Set.copyOf(added);
+        }
     }
 
     /** Starts configuring a connection to the server called {@code server} (letters, digits, {@code _}, {@code -}). */
@@ -145,8 +172,16 @@ public final class McpTools implements AutoCloseable, ToolSource {
 
     /** The process id of a stdio server, while it runs; empty for HTTP. */
     public OptionalLong pid() {
-        Process p = connection.processHandle();
+        Process p = session.current().processHandle();
         return p == null || !p.isAlive() ? OptionalLong.empty() : OptionalLong.of(p.pid());
+    }
+
+    /**
+     * Whether the connection in use is up: false once a stdio server has died or broken the
+     * protocol, until a call starts it again (or for good after {@link #close()}).
+     */
+    public boolean isConnected() {
+        return session.isConnected();
     }
 
     /**
@@ -154,18 +189,18 @@ public final class McpTools implements AutoCloseable, ToolSource {
      * stop). Calls still running end with an error result. Idempotent.
      */
     public Mono<Void> closeAsync() {
-        return connection.close();
+        return session.close();
     }
 
     /** {@link #closeAsync()}, waiting for it: for programs, tests and try-with-resources. */
     @Override
     public void close() {
-        connection.close().block(CLOSE_WAIT);
+        session.close().block(CLOSE_WAIT);
     }
 
     @Override
     public String toString() {
-        return "McpTools[" + server + ", " + connection.description() + ", " + tools.size() + " tools]";
+        return "McpTools[" + server + ", " + session.current().description() + ", " + tools.size() + " tools]";
     }
 
     /** Configures a connection. Not thread-safe; {@link #connect()} may be called more than once. */
@@ -176,6 +211,12 @@ public final class McpTools implements AutoCloseable, ToolSource {
         private boolean prefixNames;
         private Duration callTimeout = Duration.ofSeconds(60);
         private Duration connectTimeout = Duration.ofSeconds(30);
+        private boolean reconnect = true;
+        private Duration firstBackoff = Duration.ofSeconds(1);
+        private Duration maxBackoff = Duration.ofSeconds(60);
+        private boolean acceptToolChanges;
+        private Consumer<ToolsChange> onToolsChanged = change -> {};
+        private LongSupplier clockMillis = () -> System.nanoTime() / 1_000_000;
 
         private Builder(String server, McpTransportSpec transport) {
             this.server = Objects.requireNonNull(server, "server");
@@ -215,6 +256,55 @@ public final class McpTools implements AutoCloseable, ToolSource {
         }
 
         /**
+         * Whether a stdio server that died (crashed, exited, broke the protocol) is started again by
+         * the next call: on by default. The calls it had not answered fail (they may or may not have
+         * run); the next call starts the server, initialises it and lists its tools again. When that
+         * fails, calls fail at once until the backoff has passed (see {@link #reconnectBackoff}).
+         * Over HTTP, a session the server forgot is renewed by the transport whatever this says.
+         */
+        public Builder reconnect(boolean reconnect) {
+            this.reconnect = reconnect;
+            return this;
+        }
+
+        /**
+         * The wait after a failed attempt to start a server again before the next may be made:
+         * {@code first}, doubling with each failure up to {@code max}; 1 s and 60 s by default.
+         */
+        public Builder reconnectBackoff(Duration first, Duration max) {
+            this.firstBackoff = positive(first, "first");
+            this.maxBackoff = positive(max, "max");
+            if (max.compareTo(first) < 0) {
+                throw new IllegalArgumentException("max must not be shorter than first");
+            }
+            return this;
+        }
+
+        /**
+         * Whether a tool whose description or input schema changed after connect (the server's tool
+         * list is pinned at connect; a new listing comes after a restart or the server's
+         * {@code tools/list_changed}) may still be called. Off by default: calls to a changed tool
+         * are refused with an error the model reads, since a server that rewrites a tool's
+         * description can rewrite what the model is told. A removed tool is refused either way.
+         */
+        public Builder acceptToolChanges(boolean accept) {
+            this.acceptToolChanges = accept;
+            return this;
+        }
+
+        /** Told of every change to the server's tools after connect (on a transport thread; must not block). */
+        public Builder onToolsChanged(Consumer<ToolsChange> listener) {
+            this.onToolsChanged = Objects.requireNonNull(listener, "listener");
+            return this;
+        }
+
+        /** The clock of the reconnect backoff, in milliseconds (tests). */
+        Builder clock(LongSupplier millis) {
+            this.clockMillis = Objects.requireNonNull(millis, "millis");
+            return this;
+        }
+
+        /**
          * Starts the server (stdio) or opens the session (HTTP), initialises it and lists its tools.
          * Cold: each subscription makes a new connection. Fails with a {@link ToolException} naming the
          * server and the cause (and the last lines of a stdio server's stderr) if the server cannot be
@@ -229,15 +319,20 @@ public final class McpTools implements AutoCloseable, ToolSource {
             boolean prefix = prefixNames;
             Duration call = callTimeout;
             Duration connect = connectTimeout;
+            Consumer<ToolsChange> listener = onToolsChanged;
+            var settings = new McpSession.Settings(name, spec, call, connect, reconnect, firstBackoff, maxBackoff,
+                    acceptToolChanges,
+                    c -> listener.accept(new ToolsChange(name, c.changed(), c.removed(), c.added())), clockMillis);
             return Mono.defer(() -> {
-                McpConnection connection = McpConnection.open(name, spec, call, connect);
-                return connection.initialize()
+                McpSession session = McpSession.open(settings);
+                McpConnection connection = session.current();
+                return session.initialize()
                         .timeout(connect)
-                        .map(init -> new McpTools(name, wrap(name, init.tools(), allow, prefix, connection, call),
-                                init.instructions(), connection))
-                        .onErrorResume(e -> connection.close()
+                        .map(init -> new McpTools(name, wrap(name, init.tools(), allow, prefix, session, call),
+                                init.instructions(), session))
+                        .onErrorResume(e -> session.close()
                                 .then(Mono.error(connectFailed(name, connection, e, connect))))
-                        .doOnCancel(() -> connection.close().subscribe());
+                        .doOnCancel(() -> session.close().subscribe());
             });
         }
 
@@ -251,7 +346,7 @@ public final class McpTools implements AutoCloseable, ToolSource {
     }
 
     private static List<Tool> wrap(String server, List<McpSchema.Tool> listed, @Nullable Set<String> allowed,
-            boolean prefix, McpConnection connection, Duration timeout) {
+            boolean prefix, McpSession session, Duration timeout) {
         var tools = new ArrayList<Tool>();
         var names = new HashSet<String>();
         var seen = new HashSet<String>();
@@ -266,8 +361,7 @@ public final class McpTools implements AutoCloseable, ToolSource {
                 continue;
             }
             var spec = new ToolSpec(name, description(server, t), schema(server, t));
-            tools.add(new McpClientTool(spec, t.name(), server, capability(server, t.name()), connection.client(),
-                    connection.failure(), timeout));
+            tools.add(new McpClientTool(spec, t.name(), server, capability(server, t.name()), session, timeout));
         }
         if (allowed != null) {
             for (String a : allowed) {

@@ -7,7 +7,6 @@ import dev.agentrt.core.tool.Tool;
 import dev.agentrt.core.tool.ToolContext;
 import dev.agentrt.core.tool.ToolErrorKind;
 import dev.agentrt.core.tool.ToolResult;
-import io.modelcontextprotocol.client.McpAsyncClient;
 import io.modelcontextprotocol.spec.McpError;
 import io.modelcontextprotocol.spec.McpSchema;
 import io.modelcontextprotocol.spec.McpTransportException;
@@ -29,18 +28,16 @@ public final class McpClientTool implements Tool {
     private final String mcpName;
     private final String server;
     private final List<Capability> required;
-    private final McpAsyncClient client;
-    private final Mono<McpTransportException> failure;
+    private final McpSession session;
     private final Duration timeout;
 
-    public McpClientTool(ToolSpec spec, String mcpName, String server, Capability capability, McpAsyncClient client,
-            Mono<McpTransportException> failure, Duration timeout) {
+    public McpClientTool(ToolSpec spec, String mcpName, String server, Capability capability, McpSession session,
+            Duration timeout) {
         this.spec = spec;
         this.mcpName = mcpName;
         this.server = server;
         this.required = List.of(capability);
-        this.client = client;
-        this.failure = failure;
+        this.session = session;
         this.timeout = timeout;
     }
 
@@ -61,14 +58,18 @@ public final class McpClientTool implements Tool {
 
     @Override
     public Mono<ToolResult> invoke(JsonObject arguments, ToolContext context) {
-        return Mono.defer(() -> {
+        return session.live().flatMap(connection -> {
+            String refused = session.refusal(mcpName);
+            if (refused != null) {
+                return Mono.just(ToolResult.error(ToolErrorKind.EXECUTION_FAILED, "MCP tool \"" + mcpName
+                        + "\" on server '" + server + "' is not called: " + refused + "."));
+            }
             var request = McpSchema.CallToolRequest.builder(mcpName).arguments(McpJson.toMap(arguments)).build();
-            Mono<ToolResult> call = client.callTool(request).timeout(timeout).map(this::toResult);
-            Mono<ToolResult> died = failure.map(e -> failed(e.getMessage()));
+            Mono<ToolResult> call = connection.client().callTool(request).timeout(timeout).map(this::toResult);
+            Mono<ToolResult> died = connection.failure().map(e -> failed(e.getMessage()));
             return Mono.firstWithSignal(call, died)
-                    .switchIfEmpty(Mono.fromSupplier(() -> failed("the connection was closed")))
-                    .onErrorResume(e -> Mono.just(toResult(e)));
-        });
+                    .switchIfEmpty(Mono.fromSupplier(() -> failed("the connection was closed")));
+        }).onErrorResume(e -> Mono.just(toResult(e)));
     }
 
     private ToolResult toResult(McpSchema.CallToolResult result) {
@@ -83,6 +84,9 @@ public final class McpClientTool implements Tool {
 
     private ToolResult toResult(Throwable error) {
         Throwable e = Exceptions.unwrap(error);
+        if (e instanceof McpSession.Unavailable u) {
+            return failed(u.getMessage());
+        }
         if (e instanceof TimeoutException) {
             return ToolResult.error(ToolErrorKind.TIMEOUT, "MCP tool \"" + mcpName + "\" on server '" + server
                     + "' did not answer within " + timeout.toMillis() + " ms.");

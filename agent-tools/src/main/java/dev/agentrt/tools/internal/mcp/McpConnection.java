@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
 
 /**
  * One client session with one MCP server: the SDK's async client over our subprocess transport or
@@ -34,7 +35,8 @@ public final class McpConnection {
     private final AtomicReference<@Nullable Mono<Void>> closing = new AtomicReference<>();
 
     private McpConnection(String server, String description, McpClientTransport transport,
-            @Nullable ProcessTransport process, Duration callTimeout, Duration connectTimeout) {
+            @Nullable ProcessTransport process, Duration callTimeout, Duration connectTimeout,
+            Function<List<McpSchema.Tool>, Mono<Void>> toolsChanged) {
         this.server = server;
         this.description = description;
         this.transport = transport;
@@ -43,12 +45,16 @@ public final class McpConnection {
                 .clientInfo(McpSchema.Implementation.builder("agentrt", version()).build())
                 .requestTimeout(callTimeout)
                 .initializationTimeout(connectTimeout)
+                .toolsChangeConsumer(toolsChanged)
                 .build();
     }
 
-    /** Prepares a session; nothing starts before {@link #initialize()}. */
+    /**
+     * Prepares a session; nothing starts before {@link #initialize()}. {@code toolsChanged} gets the
+     * server's new tool list after it says the list changed.
+     */
     public static McpConnection open(String server, McpTransportSpec spec, Duration callTimeout,
-            Duration connectTimeout) {
+            Duration connectTimeout, Function<List<McpSchema.Tool>, Mono<Void>> toolsChanged) {
         return switch (spec) {
             case McpTransportSpec.Stdio s -> {
                 var command = new ArrayList<String>();
@@ -56,11 +62,12 @@ public final class McpConnection {
                 command.addAll(s.args());
                 var transport = new ProcessTransport(server, command, s.env(), s.workingDirectory(), McpJson.mapper());
                 yield new McpConnection(server, "stdio: " + String.join(" ", command), transport, transport,
-                        callTimeout, connectTimeout);
+                        callTimeout, connectTimeout, toolsChanged);
             }
             case McpTransportSpec.Http h -> {
                 var transport = new HttpTransport(server, h.url(), h.headers(), connectTimeout, McpJson.mapper());
-                yield new McpConnection(server, "http: " + h.url(), transport, null, callTimeout, connectTimeout);
+                yield new McpConnection(server, "http: " + h.url(), transport, null, callTimeout, connectTimeout,
+                        toolsChanged);
             }
         };
     }
