@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.agentrt.core.model.anthropic.AnthropicChatModel;
 import dev.agentrt.core.model.ollama.OllamaChatModel;
 import dev.agentrt.core.model.openai.OpenAiChatModel;
+import dev.agentrt.core.model.openai.OpenAiResponsesModel;
 import org.junit.jupiter.api.Test;
 
 import java.lang.reflect.Constructor;
@@ -23,7 +24,8 @@ import java.util.stream.Stream;
  */
 class HostedModelSurfaceTest {
     private static final List<Class<?>> API = List.of(HostedChatModel.class, HostedModelBuilder.class,
-            OpenAiChatModel.class, OpenAiChatModel.Builder.class, AnthropicChatModel.class,
+            OpenAiChatModel.class, OpenAiChatModel.Builder.class, OpenAiResponsesModel.class,
+            OpenAiResponsesModel.Builder.class, AnthropicChatModel.class,
             AnthropicChatModel.Builder.class, OllamaChatModel.class, OllamaChatModel.Builder.class);
 
     @Test
@@ -58,7 +60,8 @@ class HostedModelSurfaceTest {
 
     @Test
     void theProvidersAreFinalAndTheirBuildersTooSoNoSubclassInheritsTheirInternals() {
-        for (Class<?> type : List.of(OpenAiChatModel.class, AnthropicChatModel.class, OllamaChatModel.class,
+        for (Class<?> type : List.of(OpenAiChatModel.class, OpenAiResponsesModel.class, AnthropicChatModel.class,
+                OllamaChatModel.class, OpenAiResponsesModel.Builder.class,
                 OpenAiChatModel.Builder.class, AnthropicChatModel.Builder.class, OllamaChatModel.Builder.class)) {
             assertThat(Modifier.isFinal(type.getModifiers())).as(type.getName()).isTrue();
         }

@@ -405,8 +405,15 @@ final class ResponsesCodec implements ProviderCodec {
                             .orElse(JsonObject.builder().put("message", "the response failed").build());
                     throw reply.providerError("reported the response failed", error(error));
                 }
-                case "error" -> throw reply.providerError("sent an error during the reply",
-                        error(data.getObject("error").orElse(data)));
+                case "error" -> {
+                    // The documented event carries code and message at its top, beside its own type ("error").
+                    JsonObject error = data.getObject("error").orElseGet(() -> {
+                        var top = JsonObject.builder();
+                        data.getString("code").ifPresent(c -> top.put("code", c));
+                        return top.put("message", data.getString("message").orElse("")).build();
+                    });
+                    throw reply.providerError("sent an error during the reply", error(error));
+                }
                 default -> {
                     // content parts, summary parts' ends, hosted tools' progress, and events added later
                 }
