@@ -50,8 +50,7 @@ public record ModelPrice(double inputPerMillion, double outputPerMillion, double
         if (usage.cost() > 0) {
             return usage;
         }
-        return new Usage(usage.inputTokens(), usage.outputTokens(), usage.cacheReadTokens(),
-                usage.cacheWriteTokens(), cost(usage));
+        return usage.withCost(cost(usage));
     }
 
     private static void check(double value, String name) {

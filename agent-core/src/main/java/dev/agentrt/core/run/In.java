@@ -123,6 +123,12 @@ final class In {
         throw expected(at(name), "boolean", value);
     }
 
+    /** A count added to the format later: absent (or null) reads as 0. */
+    long optionalInt64(String name) {
+        JsonValue value = object.get(name);
+        return value == null || value instanceof JsonValue.JsonNull ? 0 : int64(name);
+    }
+
     long int64(String name) {
         JsonValue value = required(name);
         if (value instanceof JsonValue.JsonNumber n && n.isIntegral()) {

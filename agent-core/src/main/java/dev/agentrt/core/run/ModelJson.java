@@ -164,6 +164,7 @@ final class ModelJson {
                 .integer("outputTokens", usage.outputTokens())
                 .integer("cacheReadTokens", usage.cacheReadTokens())
                 .integer("cacheWriteTokens", usage.cacheWriteTokens())
+                .optionalInteger("reasoningTokens", usage.reasoningTokens())
                 .number("cost", usage.cost())
                 .build();
     }
@@ -219,7 +220,8 @@ final class ModelJson {
     static Usage usage(JsonValue json, String path) {
         In in = In.record(json, path);
         return in.create(() -> new Usage(in.int64("inputTokens"), in.int64("outputTokens"),
-                in.int64("cacheReadTokens"), in.int64("cacheWriteTokens"), in.number("cost")));
+                in.int64("cacheReadTokens"), in.int64("cacheWriteTokens"), in.optionalInt64("reasoningTokens"),
+                in.number("cost")));
     }
 
     static ToolSpec toolSpec(JsonValue json, String path) {

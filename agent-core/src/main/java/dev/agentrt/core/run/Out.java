@@ -74,6 +74,11 @@ final class Out {
         return put(name, JsonValue.of(value));
     }
 
+    /** A count written only when it is not 0 (added to the format later; readers treat absence as 0). */
+    Out optionalInteger(String name, long value) {
+        return value == 0 ? this : integer(name, value);
+    }
+
     Out nullableInteger(String name, @Nullable Integer value) {
         return put(name, value == null ? JsonValue.nullValue() : JsonValue.of(value.longValue()));
     }

@@ -6,6 +6,7 @@ import dev.agentrt.core.model.anthropic.AnthropicChatModel;
 import dev.agentrt.core.model.bedrock.BedrockChatModel;
 import dev.agentrt.core.model.ollama.OllamaChatModel;
 import dev.agentrt.core.model.openai.OpenAiChatModel;
+import dev.agentrt.core.model.openai.OpenAiResponsesModel;
 import org.junit.jupiter.api.Test;
 
 import java.lang.reflect.Constructor;
@@ -24,7 +25,8 @@ import java.util.stream.Stream;
  */
 class HostedModelSurfaceTest {
     private static final List<Class<?>> API = List.of(HostedChatModel.class, HostedModelBuilder.class,
-            OpenAiChatModel.class, OpenAiChatModel.Builder.class, AnthropicChatModel.class,
+            OpenAiChatModel.class, OpenAiChatModel.Builder.class, OpenAiResponsesModel.class,
+            OpenAiResponsesModel.Builder.class, AnthropicChatModel.class,
             AnthropicChatModel.Builder.class, OllamaChatModel.class, OllamaChatModel.Builder.class,
             BedrockChatModel.class, BedrockChatModel.Builder.class);
 
@@ -60,9 +62,10 @@ class HostedModelSurfaceTest {
 
     @Test
     void theProvidersAreFinalAndTheirBuildersTooSoNoSubclassInheritsTheirInternals() {
-        for (Class<?> type : List.of(OpenAiChatModel.class, AnthropicChatModel.class, OllamaChatModel.class,
-                BedrockChatModel.class, OpenAiChatModel.Builder.class, AnthropicChatModel.Builder.class,
-                OllamaChatModel.Builder.class, BedrockChatModel.Builder.class)) {
+        for (Class<?> type : List.of(OpenAiChatModel.class, OpenAiResponsesModel.class, AnthropicChatModel.class,
+                OllamaChatModel.class, BedrockChatModel.class, OpenAiResponsesModel.Builder.class,
+                OpenAiChatModel.Builder.class, AnthropicChatModel.Builder.class, OllamaChatModel.Builder.class,
+                BedrockChatModel.Builder.class)) {
             assertThat(Modifier.isFinal(type.getModifiers())).as(type.getName()).isTrue();
         }
     }

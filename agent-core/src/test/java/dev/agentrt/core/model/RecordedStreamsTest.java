@@ -9,6 +9,7 @@ import dev.agentrt.core.json.JsonValue;
 import dev.agentrt.core.model.anthropic.AnthropicChatModel;
 import dev.agentrt.core.model.ollama.OllamaChatModel;
 import dev.agentrt.core.model.openai.OpenAiChatModel;
+import dev.agentrt.core.model.openai.OpenAiResponsesModel;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Flux;
 
@@ -37,6 +38,12 @@ class RecordedStreamsTest {
             .build();
     private static final HostedChatModel OPENAI = OpenAiChatModel.builder()
             .model("gpt-4.1-mini")
+            .apiKey("sk-test")
+            .baseUrl("http://127.0.0.1:9/v1")
+            .price(ModelPrice.FREE)
+            .build();
+    private static final HostedChatModel OPENAI_RESPONSES = OpenAiResponsesModel.builder()
+            .model("gpt-5-mini")
             .apiKey("sk-test")
             .baseUrl("http://127.0.0.1:9/v1")
             .price(ModelPrice.FREE)
@@ -99,6 +106,31 @@ class RecordedStreamsTest {
     }
 
     @Test
+    void openAiResponsesSealedReasoningThenParallelFunctionCalls() {
+        List<ChatEvent> events = replayWhole(OPENAI_RESPONSES, "openai-responses-reasoning-and-calls.sse");
+        ChatResponse reply = assemble(events);
+
+        String summary = "**Checking the weather** The user asks about Bogot\u00e1 \u2014 15 \u00b0C? \uD83C\uDF01";
+        assertThat(events).filteredOn(ChatEvent.ReasoningDelta.class::isInstance)
+                .extracting(e -> ((ChatEvent.ReasoningDelta) e).text())
+                .containsExactly("**Checking the weather** ", "The user asks about Bogot\u00e1",
+                        " \u2014 15 \u00b0C? \uD83C\uDF01");
+        assertThat(reply.message().reasoning()).containsExactly(new Reasoning("openai", summary, null,
+                "gAAAAABor0A2-written-for-these-tests-not-a-real-token==", "rs_68af40308c4c8193a4c2ad7b7c1d0c38"));
+        assertThat(reply.message().text()).isEmpty();
+        assertThat(reply.message().toolCalls())
+                .extracting(ToolCall::id, c -> JsonValue.parse(c.arguments()))
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple("call_9qU0B8zZkGQmYfR2m3",
+                                JsonValue.parse("{\"location\":\"Paris, France\"}")),
+                        org.assertj.core.groups.Tuple.tuple("call_Hc4EoXk1T7pJ5nV8w2",
+                                JsonValue.parse("{\"location\":\"Bogot\u00e1, Colombia\"}")));
+        assertThat(reply.finishReason()).isEqualTo(FinishReason.TOOL_CALLS);
+        assertThat(reply.usage()).isEqualTo(new Usage(312, 190, 128, 0, 128, 0));
+        assertSameEventsWhereverCut(OPENAI_RESPONSES, "openai-responses-reasoning-and-calls.sse");
+    }
+
+    @Test
     void ollamaTextThenAWholeToolCall() {
         ChatResponse reply = assemble(replayWhole(OLLAMA, "ollama-text-and-tool-call.ndjson"));
 
@@ -118,6 +150,7 @@ class RecordedStreamsTest {
         assertIncompleteWithoutItsLastFrame(ANTHROPIC, "anthropic-text-and-tool-use.sse");
         assertIncompleteWithoutItsLastFrame(OPENAI, "openai-parallel-tool-calls.sse");
         assertIncompleteWithoutItsLastFrame(OPENAI, "openai-compatible-index-reuse.sse");
+        assertIncompleteWithoutItsLastFrame(OPENAI_RESPONSES, "openai-responses-reasoning-and-calls.sse");
         assertIncompleteWithoutItsLastFrame(OLLAMA, "ollama-text-and-tool-call.ndjson");
     }
 

@@ -52,6 +52,7 @@ class AgentJsonTest {
     private static final ToolCall MALFORMED_CALL = new ToolCall("call_2", "run", "{not json " + TRICKY);
     private static final Usage HUGE_USAGE = new Usage(Long.MAX_VALUE, Long.MAX_VALUE - 1, 7, 0, 0.1 + 0.2);
     private static final Usage SMALL_USAGE = new Usage(12, 3, 0, 0, 0.000_015);
+    private static final Usage REASONING_USAGE = new Usage(40, 30, 8, 0, 24, 0.25);
     private static final Principal PRINCIPAL = new Principal("user-42", Set.of("admin", "dev", "réviewer"),
             Map.of("tenant", "acmé", "plan", "pro", "note", TRICKY));
     private static final Capability READ = Capability.fileRead(Path.of("/srv/my project/src"));
@@ -99,6 +100,7 @@ class AgentJsonTest {
                 new ChatEvent.ReasoningBlock(Reasoning.signed("anthropic", TRICKY, "sig")),
                 new ChatEvent.ReasoningBlock(new Reasoning("openai", "", null, "gAAA", "rs_1")),
                 new ChatEvent.UsageReport(HUGE_USAGE),
+                new ChatEvent.UsageReport(REASONING_USAGE),
                 new ChatEvent.UsageReport(Usage.ZERO)));
         for (FinishReason reason : FinishReason.values()) {
             events.add(ChatEvent.finish(reason));
@@ -463,6 +465,15 @@ class AgentJsonTest {
                         + "\"cacheReadTokens\":7,\"cacheWriteTokens\":0,\"cost\":0.30000000000000004},"
                         + "\"totalUsage\":{\"inputTokens\":0,\"outputTokens\":0,\"cacheReadTokens\":0,"
                         + "\"cacheWriteTokens\":0,\"cost\":0}}");
+        // Reasoning tokens are written only when there are some; a journal without them reads as 0.
+        assertThat(AgentJson.write(new ChatEvent.UsageReport(REASONING_USAGE)))
+                .isEqualTo("{\"type\":\"usage_report\",\"usage\":{\"inputTokens\":40,\"outputTokens\":30,"
+                        + "\"cacheReadTokens\":8,\"cacheWriteTokens\":0,\"reasoningTokens\":24,\"cost\":0.25}}");
+        assertThat(AgentJson.readChatEvent(AgentJson.write(new ChatEvent.UsageReport(REASONING_USAGE))))
+                .isEqualTo(new ChatEvent.UsageReport(REASONING_USAGE));
+        assertThat(AgentJson.readChatEvent("{\"type\":\"usage_report\",\"usage\":{\"inputTokens\":40,"
+                + "\"outputTokens\":30,\"cacheReadTokens\":8,\"cacheWriteTokens\":0,\"cost\":0.25}}"))
+                .isEqualTo(new ChatEvent.UsageReport(new Usage(40, 30, 8, 0, 0, 0.25)));
         assertThat(AgentJson.write(new AgentEvent.ApprovalDecided("t1", 1, new ToolCall("c1", "add", "{}"),
                 Decision.deny("no"))))
                 .isEqualTo("{\"type\":\"approval_decided\",\"taskId\":\"t1\",\"step\":1,"
@@ -680,7 +691,8 @@ class AgentJsonTest {
 
     private record Mutation(String what, String place, JsonValue json) {}
 
-    private static final Set<String> OPTIONAL_MEMBERS = Set.of("responseFormat", "privateAddresses", "reasoning");
+    private static final Set<String> OPTIONAL_MEMBERS = Set.of("responseFormat", "privateAddresses", "reasoning",
+            "reasoningTokens");
 
     private static void mutate(JsonObject object, Function<JsonValue, JsonValue> root, List<Mutation> out) {
         for (var member : object.members().entrySet()) {

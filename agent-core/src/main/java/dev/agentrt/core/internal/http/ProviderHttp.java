@@ -79,6 +79,15 @@ public final class ProviderHttp {
                     + "|reached (your|its) (\\w+ )?(usage|spending) limit|used all available credits",
             Pattern.CASE_INSENSITIVE);
 
+    /**
+     * Error types and codes that may pass: Anthropic's overload, API and rate-limit errors, OpenAI's
+     * server errors, rate limits and overload ({@code server_is_overloaded}, {@code slow_down}, sent
+     * as codes beside a {@code type}).
+     */
+    private static final Set<String> RETRYABLE_KINDS = Set.of("overloaded_error", "api_error", "rate_limit_error",
+            "server_error", "rate_limit_exceeded", "timeout_error", "server_is_overloaded",
+            "service_unavailable_error", "slow_down");
+
     private final String provider;
     private final HttpClient client;
     private final Duration responseTimeout;
@@ -453,13 +462,11 @@ public final class ProviderHttp {
             return false;
         }
         JsonObject error = json.getObject("error").orElse(json);
-        String type = error.getString("type").or(() -> error.getString("code")).orElse("");
-        return switch (type) {
-            case "overloaded_error", "api_error", "rate_limit_error", "server_error", "rate_limit_exceeded",
-                    "timeout_error" ->
-                true;
-            default -> error.getLong("code").map(c -> c == 429 || c >= 500).orElse(false);
-        };
+        if (RETRYABLE_KINDS.contains(error.getString("type").orElse(""))
+                || RETRYABLE_KINDS.contains(error.getString("code").orElse(""))) {
+            return true;
+        }
+        return error.getLong("code").map(c -> c == 429 || c >= 500).orElse(false);
     }
 
     /**

@@ -17,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * What the hosted model clients share: one endpoint, streamed and non-streamed requests over
@@ -129,6 +130,15 @@ public final class HostedClient {
     public Flux<ChatEvent> stream(ChatRequest request) {
         return priced(Flux.defer(() -> http.stream(streamEndpoint, () -> codec.body(request, true), accept,
                 codec::decoder)));
+    }
+
+    /**
+     * As {@link #stream(ChatRequest)}, with a body and decoders of the caller's (a model that keeps
+     * state across its replies, such as the id of the last one).
+     */
+    public Flux<ChatEvent> stream(Supplier<String> body,
+            Function<@Nullable String, ProviderHttp.StreamDecoder<ChatEvent>> decoders) {
+        return priced(Flux.defer(() -> http.stream(endpoint, body, accept, decoders)));
     }
 
     /** The price replies are costed at, if any. */
