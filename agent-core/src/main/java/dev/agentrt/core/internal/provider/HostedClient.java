@@ -30,6 +30,7 @@ public final class HostedClient {
     private final String model;
     private final URI baseUrl;
     private final URI endpoint;
+    private final URI callEndpoint;
     private final String accept;
     private final boolean nativeStructuredOutput;
     private final ProviderHttp http;
@@ -40,14 +41,23 @@ public final class HostedClient {
      * How a provider's API is reached.
      *
      * @param provider the provider's name for messages ("Anthropic")
-     * @param path the endpoint below the base URL ({@code /chat/completions})
+     * @param path the endpoint below the base URL ({@code /chat/completions}) of a streamed request
+     * @param callPath the endpoint of a non-streamed request: the same as {@code path} for APIs that
+     *     tell the two apart in the body, another one for those that tell them apart in the URL
+     *     (Gemini's {@code :streamGenerateContent} and {@code :generateContent})
      * @param accept the media type of a streamed reply
      * @param keyHeader the header that carries the API key, if there is one
      * @param keyPrefix what precedes the key in that header ({@code "Bearer "})
      * @param headers headers every request carries, before the builder's own
      */
-    public record Api(String provider, String path, String accept, String keyHeader, String keyPrefix,
-            Map<String, String> headers) {}
+    public record Api(String provider, String path, String callPath, String accept, String keyHeader,
+            String keyPrefix, Map<String, String> headers) {
+        /** An API whose streamed and non-streamed requests go to the same endpoint. */
+        public Api(String provider, String path, String accept, String keyHeader, String keyPrefix,
+                Map<String, String> headers) {
+            this(provider, path, path, accept, keyHeader, keyPrefix, headers);
+        }
+    }
 
     /**
      * @param codec makes the provider's codec from the transport, whose error helpers it uses
@@ -56,6 +66,7 @@ public final class HostedClient {
         this.model = settings.model();
         this.baseUrl = settings.baseUrl();
         this.endpoint = URI.create(baseUrl + api.path());
+        this.callEndpoint = URI.create(baseUrl + api.callPath());
         this.accept = api.accept();
         this.nativeStructuredOutput = settings.nativeStructuredOutput();
         this.http = transport(api, settings);
@@ -132,7 +143,7 @@ public final class HostedClient {
      * and the reply decoded and delivered, on Reactor's parallel scheduler.
      */
     public Mono<ChatResponse> call(ChatRequest request) {
-        return Mono.defer(() -> http.call(endpoint, () -> codec.body(request, false)))
+        return Mono.defer(() -> http.call(callEndpoint, () -> codec.body(request, false)))
                 .map(reply -> priced(codec.response(reply.body(), reply.requestId())));
     }
 

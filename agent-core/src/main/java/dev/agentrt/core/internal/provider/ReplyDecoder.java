@@ -40,6 +40,13 @@ public final class ReplyDecoder<F> implements ProviderHttp.StreamDecoder<ChatEve
     public interface Reader<F> {
         /** Reads one frame, emitting what it says through {@code reply}, or throws a {@link ModelException}. */
         void read(F frame, ReplyDecoder<F> reply);
+
+        /**
+         * The body ended cleanly before any frame finished the reply. A provider whose stream has no
+         * final frame (Gemini's ends with the body) finishes the reply here when what it read allows;
+         * otherwise the reply is incomplete. Does nothing unless overridden.
+         */
+        default void end(ReplyDecoder<F> reply) {}
     }
 
     private final ProviderHttp http;
@@ -115,6 +122,9 @@ public final class ReplyDecoder<F> implements ProviderHttp.StreamDecoder<ChatEve
         this.out = out;
         try {
             framing.end(onFrame);
+            if (!finished) {
+                reader.end(this);
+            }
         } finally {
             this.out = null;
         }
