@@ -3,6 +3,7 @@ package dev.agentrt.core.model;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.agentrt.core.model.anthropic.AnthropicChatModel;
+import dev.agentrt.core.model.gemini.GeminiChatModel;
 import dev.agentrt.core.model.ollama.OllamaChatModel;
 import dev.agentrt.core.model.openai.OpenAiChatModel;
 import org.junit.jupiter.api.Test;
@@ -24,7 +25,8 @@ import java.util.stream.Stream;
 class HostedModelSurfaceTest {
     private static final List<Class<?>> API = List.of(HostedChatModel.class, HostedModelBuilder.class,
             OpenAiChatModel.class, OpenAiChatModel.Builder.class, AnthropicChatModel.class,
-            AnthropicChatModel.Builder.class, OllamaChatModel.class, OllamaChatModel.Builder.class);
+            AnthropicChatModel.Builder.class, OllamaChatModel.class, OllamaChatModel.Builder.class,
+            GeminiChatModel.class, GeminiChatModel.Builder.class);
 
     @Test
     void noVisibleSignatureOfAHostedModelTypeNamesAnInternalType() {
@@ -59,7 +61,8 @@ class HostedModelSurfaceTest {
     @Test
     void theProvidersAreFinalAndTheirBuildersTooSoNoSubclassInheritsTheirInternals() {
         for (Class<?> type : List.of(OpenAiChatModel.class, AnthropicChatModel.class, OllamaChatModel.class,
-                OpenAiChatModel.Builder.class, AnthropicChatModel.Builder.class, OllamaChatModel.Builder.class)) {
+                GeminiChatModel.class, OpenAiChatModel.Builder.class, AnthropicChatModel.Builder.class,
+                OllamaChatModel.Builder.class, GeminiChatModel.Builder.class)) {
             assertThat(Modifier.isFinal(type.getModifiers())).as(type.getName()).isTrue();
         }
     }
