@@ -8,9 +8,9 @@ import java.nio.ByteBuffer;
 
 /**
  * A client for a model served over HTTP by a provider's API: {@code AnthropicChatModel},
- * {@code OpenAiChatModel} (and every server that speaks its API), {@code OllamaChatModel}. Beyond
- * {@link ChatModel} it tells which model and server it talks to, and decodes a recorded reply
- * exactly as it decodes a live one.
+ * {@code OpenAiChatModel} (and every server that speaks its API), {@code OllamaChatModel},
+ * {@code GeminiChatModel}. Beyond {@link ChatModel} it tells which model and server it talks to,
+ * and decodes a recorded reply exactly as it decodes a live one.
  *
  * <pre>{@code
  * HostedChatModel model = OpenAiChatModel.builder().model("gpt-4.1-mini").build();
