@@ -18,10 +18,11 @@ import java.util.Map;
 import java.util.function.Function;
 
 /**
- * What the hosted model clients share: one endpoint, streamed and non-streamed requests over
- * {@link ProviderHttp}, replay of recorded replies, structured-output support as configured. A
- * public model class holds one and forwards its {@code ChatModel} methods to it; its
- * {@link ProviderCodec} says how a request body looks and how a reply decodes.
+ * What the hosted model clients share: one API (one endpoint, or one for streamed and one for
+ * non-streamed requests), streamed and non-streamed requests over {@link ProviderHttp}, replay of
+ * recorded replies, structured-output support as configured. A public model class holds one and
+ * forwards its {@code ChatModel} methods to it; its {@link ProviderCodec} says how a request body
+ * looks and how a reply decodes.
  *
  * <p>Thread-safe and immutable: one instance serves any number of concurrent requests. The API key
  * appears only in request headers, never in {@link #describe} or a message.

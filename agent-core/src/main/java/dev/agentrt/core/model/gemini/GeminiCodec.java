@@ -154,7 +154,14 @@ final class GeminiCodec implements ProviderCodec {
                     }
                 }
                 case Message.User u -> turn(turns, "user").parts.add(text(u.text()));
-                case Message.Assistant a -> modelParts(a, turn(turns, "model").parts);
+                case Message.Assistant a -> {
+                    var parts = new ArrayList<JsonValue>(2);
+                    modelParts(a, parts);
+                    if (!parts.isEmpty()) {
+                        // An empty turn (a reply cut off before anything) is left out, not sent as a gap.
+                        turn(turns, "model").parts.addAll(parts);
+                    }
+                }
                 case Message.ToolResult r -> {
                     var response = JsonObject.builder()
                             .put("name", r.toolName())
@@ -170,9 +177,7 @@ final class GeminiCodec implements ProviderCodec {
         }
         var out = new ArrayList<JsonValue>(turns.size());
         for (Turn t : turns) {
-            if (!t.parts.isEmpty()) {
-                out.add(JsonObject.builder().put("role", t.role).put("parts", new JsonArray(t.parts)).build());
-            }
+            out.add(JsonObject.builder().put("role", t.role).put("parts", new JsonArray(t.parts)).build());
         }
         return new JsonArray(out);
     }

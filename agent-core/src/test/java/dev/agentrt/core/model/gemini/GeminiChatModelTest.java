@@ -329,7 +329,11 @@ class GeminiChatModelTest {
                 "finishMessage":"Malformed function call: print(get_weather(location=Paris)","index":0}]}""")),
                 sse(textStream("It rains in Paris.")));
         var runs = new AtomicInteger();
-        Agent agent = Agent.builder().model(builder().build()).tools(weatherTool(runs)).build();
+        Agent agent = Agent.builder()
+                .model(builder().build())
+                .tools(weatherTool(runs))
+                .modelRetry(RetryPolicy.DEFAULT.withBackoff(Duration.ofMillis(1), Duration.ofMillis(5)))
+                .build();
 
         AgentResult result = agent.task("Weather in Paris?").executeBlocking();
 
@@ -503,6 +507,18 @@ class GeminiChatModelTest {
                 .build());
         assertThat(builder().build().supportsResponseFormat()).isTrue();
         assertThat(builder().nativeStructuredOutput(false).build().supportsResponseFormat()).isFalse();
+    }
+
+    @Test
+    void anEmptyAssistantTurnIsLeftOutSoTheTurnsStillAlternate() {
+        server.enqueue(sse(textStream("ok")));
+
+        assemble(builder().build()
+                .stream(ChatRequest.of(Message.user("First"), Message.assistant(""),
+                        Message.user("Second"))));
+
+        assertThat(body(0).get("contents")).isEqualTo(
+                JsonValue.parse("[{\"role\":\"user\",\"parts\":[{\"text\":\"First\"},{\"text\":\"Second\"}]}]"));
     }
 
     @Test
