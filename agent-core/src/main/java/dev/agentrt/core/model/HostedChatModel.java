@@ -9,7 +9,7 @@ import java.nio.ByteBuffer;
 /**
  * A client for a model served over HTTP by a provider's API: {@code AnthropicChatModel},
  * {@code OpenAiChatModel} (and every server that speaks its API), {@code OpenAiResponsesModel},
- * {@code OllamaChatModel}, {@code BedrockChatModel}. Beyond
+ * {@code OllamaChatModel}, {@code GeminiChatModel}, {@code BedrockChatModel}. Beyond
  * {@link ChatModel} it tells which model and server it talks to, and decodes a recorded reply
  * exactly as it decodes a live one.
  *

@@ -10,13 +10,19 @@ import java.util.regex.Pattern;
  * The list prices this release knows, per provider and model, in US dollars per million tokens:
  * what a hosted model client reports costs with when its builder was given no
  * {@code price(...)}. Prices change; this table is a snapshot of the providers' published prices
- * (Anthropic and OpenAI, standard tier, as listed in late 2025), so set your own where it matters.
+ * (Anthropic, OpenAI and the Gemini Developer API, standard tier, as listed in late 2025), so set your
+ * own where it matters.
  *
  * <p>A model matches its own name, or its name with a release date ({@code -20250929},
- * {@code -2024-08-06}) or {@code -latest} after it; nothing else (a model released after this table
- * has no price, so its cost is reported as 0 rather than guessed). Anthropic's cache prices follow
- * its rule (reads a tenth of the input price, writes 1.25 times for five-minute entries); OpenAI's
- * cached input has its own price and nothing is charged for writing.
+ * {@code -2024-08-06}) or {@code -latest} after it, and a Gemini model its name with a stable version
+ * ({@code -001}) after it; nothing else (a model released after this table has no price, so its cost
+ * is reported as 0 rather than guessed). Anthropic's cache prices follow its rule (reads a tenth of
+ * the input price, writes 1.25 times for five-minute entries); OpenAI's cached input has its own
+ * price and nothing is charged for writing. Gemini's cached input (implicit or explicit caching) has
+ * its own price and nothing is charged per token for writing (explicit caches' hourly storage is
+ * not a token price, and is not counted). Gemini 2.5 Pro charges more for a prompt above 200,000
+ * tokens ($2.50 input, $15 output, $0.25 cache reads); the table has the price of prompts up to
+ * 200,000 tokens, which is what agent turns send, so a longer prompt's cost is reported low.
  *
  * <p>Amazon Bedrock ({@code "bedrock"}) bills the Claude models at Anthropic's list prices, so a
  * Bedrock model id ({@code anthropic.claude-sonnet-4-5-20250929-v1:0}), a cross-region inference
@@ -59,12 +65,20 @@ public final class ModelPrices {
     /** The models whose regional Bedrock endpoints cost 10% more than the global one. */
     private static final Set<String> REGIONAL_PREMIUM = Set.of("claude-sonnet-4-5",
             "claude-haiku-4-5", "claude-opus-4-5");
+    /** Gemini's price for prompts up to 200,000 tokens; text, image and video input (audio costs more). */
+    private static final Map<String, ModelPrice> GEMINI = Map.ofEntries(
+            gemini("gemini-2.5-pro", 1.25, 0.125, 10),
+            gemini("gemini-2.5-flash", 0.30, 0.03, 2.50),
+            gemini("gemini-2.5-flash-lite", 0.10, 0.01, 0.40),
+            gemini("gemini-2.0-flash", 0.10, 0.025, 0.40),
+            gemini("gemini-2.0-flash-lite", 0.075, 0.075, 0.30));
+    private static final Pattern GEMINI_VERSION = Pattern.compile("(.+?)-\\d{3}");
 
     private ModelPrices() {}
 
     /**
      * The price of {@code model} at {@code provider} ({@code "anthropic"}, {@code "openai"} or
-     * {@code "bedrock"}, any case), if this table has it.
+     * {@code "gemini"}, {@code "bedrock"}, any case), if this table has it.
      */
     public static Optional<ModelPrice> lookup(String provider, String model) {
         if (provider.equalsIgnoreCase("bedrock")) {
@@ -73,15 +87,25 @@ public final class ModelPrices {
         Map<String, ModelPrice> table = switch (provider.toLowerCase(Locale.ROOT)) {
             case "anthropic" -> ANTHROPIC;
             case "openai" -> OPENAI;
+            case "gemini" -> GEMINI;
             default -> Map.of();
         };
         String name = model.strip().toLowerCase(Locale.ROOT);
+        if (table == GEMINI && name.startsWith("models/")) {
+            name = name.substring("models/".length());
+        }
         ModelPrice exact = table.get(name);
         if (exact != null) {
             return Optional.of(exact);
         }
         var dated = DATED.matcher(name);
-        return dated.matches() ? Optional.ofNullable(table.get(dated.group(1))) : Optional.empty();
+        if (dated.matches()) {
+            return Optional.ofNullable(table.get(dated.group(1)));
+        }
+        var version = GEMINI_VERSION.matcher(name);
+        return table == GEMINI && version.matches()
+                ? Optional.ofNullable(table.get(version.group(1)))
+                : Optional.empty();
     }
 
     private static Optional<ModelPrice> bedrock(String model) {
@@ -115,6 +139,11 @@ public final class ModelPrices {
     /** Anthropic's cache rule: reads a tenth of the input price, five-minute writes 1.25 times it. */
     private static Map.Entry<String, ModelPrice> anthropic(String model, double input, double output) {
         return Map.entry(model, new ModelPrice(input, output, input / 10, input * 1.25));
+    }
+
+    /** Gemini: cached input at its own price, no per-token charge for writing to the cache. */
+    private static Map.Entry<String, ModelPrice> gemini(String model, double input, double cached, double output) {
+        return Map.entry(model, new ModelPrice(input, output, cached, input));
     }
 
     private static Map.Entry<String, ModelPrice> openAi(String model, double input, double cached, double output) {

@@ -8,8 +8,9 @@ import java.util.regex.Pattern;
 /**
  * Asks a model for a reply that is one JSON value matching {@code schema} (structured output).
  * Models whose {@link ChatModel#supportsResponseFormat()} is true pass it to the provider's native
- * mode (OpenAI {@code response_format} or the Responses API's {@code text.format}, Anthropic {@code output_config.format}, Ollama
- * {@code format}); the agent loop falls back to a final-answer tool for the others.
+ * mode (OpenAI {@code response_format} or the Responses API's {@code text.format}, Anthropic
+ * {@code output_config.format}, Ollama {@code format}, Gemini {@code responseJsonSchema}); the agent
+ * loop falls back to a final-answer tool for the others.
  *
  * @param name a name for the schema, letters, digits, {@code _} and {@code -}, at most 64 characters
  * @param schema the JSON Schema of the reply, an object schema

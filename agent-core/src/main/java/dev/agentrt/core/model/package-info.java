@@ -2,7 +2,7 @@
  * The model SPI and its messages: a {@link dev.agentrt.core.model.ChatModel} streams a reply ({@link
  * dev.agentrt.core.model.ChatEvent}s) to a {@link dev.agentrt.core.model.ChatRequest}; an {@link
  * dev.agentrt.core.model.EmbeddingModel} turns text into vectors. The hosted providers live in the
- * sub-packages ({@code openai}, {@code anthropic}, {@code ollama}, {@code bedrock}); {@link
+ * sub-packages ({@code openai}, {@code anthropic}, {@code ollama}, {@code gemini}, {@code bedrock}); {@link
  * dev.agentrt.core.model.ScriptedChatModel} answers from a script, for tests and offline examples.
  *
  * <pre>{@code

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.agentrt.core.model.anthropic.AnthropicChatModel;
 import dev.agentrt.core.model.bedrock.BedrockChatModel;
+import dev.agentrt.core.model.gemini.GeminiChatModel;
 import dev.agentrt.core.model.ollama.OllamaChatModel;
 import dev.agentrt.core.model.openai.OpenAiChatModel;
 import dev.agentrt.core.model.openai.OpenAiResponsesModel;
@@ -28,7 +29,8 @@ class HostedModelSurfaceTest {
             OpenAiChatModel.class, OpenAiChatModel.Builder.class, OpenAiResponsesModel.class,
             OpenAiResponsesModel.Builder.class, AnthropicChatModel.class,
             AnthropicChatModel.Builder.class, OllamaChatModel.class, OllamaChatModel.Builder.class,
-            BedrockChatModel.class, BedrockChatModel.Builder.class);
+            BedrockChatModel.class, BedrockChatModel.Builder.class, GeminiChatModel.class,
+            GeminiChatModel.Builder.class);
 
     @Test
     void noVisibleSignatureOfAHostedModelTypeNamesAnInternalType() {
@@ -63,9 +65,9 @@ class HostedModelSurfaceTest {
     @Test
     void theProvidersAreFinalAndTheirBuildersTooSoNoSubclassInheritsTheirInternals() {
         for (Class<?> type : List.of(OpenAiChatModel.class, OpenAiResponsesModel.class, AnthropicChatModel.class,
-                OllamaChatModel.class, BedrockChatModel.class, OpenAiResponsesModel.Builder.class,
-                OpenAiChatModel.Builder.class, AnthropicChatModel.Builder.class, OllamaChatModel.Builder.class,
-                BedrockChatModel.Builder.class)) {
+                OllamaChatModel.class, BedrockChatModel.class, GeminiChatModel.class,
+                OpenAiResponsesModel.Builder.class, OpenAiChatModel.Builder.class, AnthropicChatModel.Builder.class,
+                OllamaChatModel.Builder.class, BedrockChatModel.Builder.class, GeminiChatModel.Builder.class)) {
             assertThat(Modifier.isFinal(type.getModifiers())).as(type.getName()).isTrue();
         }
     }

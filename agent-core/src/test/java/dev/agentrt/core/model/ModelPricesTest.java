@@ -26,6 +26,27 @@ class ModelPricesTest {
     }
 
     @Test
+    void geminiModelsHaveTheirPriceForPromptsUpTo200kTokensUnderTheirNameOrAStableVersion() {
+        ModelPrice pro = ModelPrices.lookup("gemini", "gemini-2.5-pro").orElseThrow();
+        assertThat(pro).isEqualTo(new ModelPrice(1.25, 10, 0.125, 1.25));
+        assertThat(ModelPrices.lookup("Gemini", "models/gemini-2.5-pro")).contains(pro);
+        assertThat(ModelPrices.lookup("gemini", "gemini-2.5-flash")).contains(new ModelPrice(0.30, 2.50, 0.03, 0.30));
+        assertThat(ModelPrices.lookup("gemini", "gemini-2.5-flash-lite"))
+                .contains(new ModelPrice(0.10, 0.40, 0.01, 0.10));
+        assertThat(ModelPrices.lookup("gemini", "gemini-2.0-flash-001"))
+                .contains(new ModelPrice(0.10, 0.40, 0.025, 0.10));
+        assertThat(ModelPrices.lookup("gemini", "gemini-2.5-flash-latest")).isPresent();
+        // Previews and other names have no price; the version suffix is Gemini's alone.
+        assertThat(ModelPrices.lookup("gemini", "gemini-2.5-flash-preview-05-20")).isEmpty();
+        assertThat(ModelPrices.lookup("gemini", "gemini-3-pro")).isEmpty();
+        assertThat(ModelPrices.lookup("openai", "gpt-4o-001")).isEmpty();
+        assertThat(ModelPrices.lookup("openai", "gemini-2.5-pro")).isEmpty();
+        // Thoughts are output: 1,000 uncached + 2,000 cached input and 500 output tokens on 2.5 Pro.
+        assertThat(pro.cost(new Usage(3000, 500, 2000, 0, 0)))
+                .isCloseTo((1000 * 1.25 + 2000 * 0.125 + 500 * 10) / 1e6, Offset.offset(1e-12));
+    }
+
+    @Test
     void theCostSplitsInputIntoUncachedCacheReadAndCacheWriteTokens() {
         ModelPrice price = new ModelPrice(3, 15, 0.3, 3.75);
         Usage usage = new Usage(1_000_000, 100_000, 200_000, 300_000, 0);

@@ -7,6 +7,7 @@ import dev.agentrt.core.ModelException;
 import dev.agentrt.core.internal.ReplyAssembler;
 import dev.agentrt.core.json.JsonValue;
 import dev.agentrt.core.model.anthropic.AnthropicChatModel;
+import dev.agentrt.core.model.gemini.GeminiChatModel;
 import dev.agentrt.core.model.ollama.OllamaChatModel;
 import dev.agentrt.core.model.openai.OpenAiChatModel;
 import dev.agentrt.core.model.openai.OpenAiResponsesModel;
@@ -46,6 +47,12 @@ class RecordedStreamsTest {
             .model("gpt-5-mini")
             .apiKey("sk-test")
             .baseUrl("http://127.0.0.1:9/v1")
+            .price(ModelPrice.FREE)
+            .build();
+    private static final HostedChatModel GEMINI = GeminiChatModel.builder()
+            .model("gemini-2.5-flash")
+            .apiKey("gemini-test-key")
+            .baseUrl("http://127.0.0.1:9")
             .price(ModelPrice.FREE)
             .build();
     private static final HostedChatModel OLLAMA = OllamaChatModel.builder()
@@ -146,12 +153,34 @@ class RecordedStreamsTest {
     }
 
     @Test
+    void geminiThoughtThenTextThenParallelCallsWithTheSignatureOnTheFirst() {
+        ChatResponse reply = assemble(replayWhole(GEMINI, "gemini-thinking-parallel-calls.sse"));
+
+        assertThat(reply.message().text()).isEqualTo("Let me check Z\u00fcrich \u2014 and Tokyo \uD83C\uDF38.");
+        assertThat(reply.message().toolCalls())
+                .extracting(ToolCall::id, ToolCall::name, c -> JsonValue.parse(c.arguments()))
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple("gemini_call_0", "get_weather",
+                                JsonValue.parse("{\"city\":\"Z\u00fcrich\"}")),
+                        org.assertj.core.groups.Tuple.tuple("gemini_call_1", "get_weather",
+                                JsonValue.parse("{\"city\":\"Tokyo\"}")));
+        assertThat(reply.message().reasoning()).containsExactly(new Reasoning("gemini",
+                "**Planning the lookup**\n\nTwo cities, so two calls.",
+                "CiIBjz1rXzK3vW0pQ4m+Lh2Tn8sYbA5dEfG6hIjKlMnOpQ==", null, "gemini_call_0"));
+        assertThat(reply.finishReason()).isEqualTo(FinishReason.TOOL_CALLS);
+        // Thoughts count as output; the cached prompt is part of the input.
+        assertThat(reply.usage()).isEqualTo(new Usage(74, 61, 32, 0, 0));
+        assertSameEventsWhereverCut(GEMINI, "gemini-thinking-parallel-calls.sse");
+    }
+
+    @Test
     void everyRecordedStreamCutBeforeItsFinalFrameIsAnIncompleteReply() {
         assertIncompleteWithoutItsLastFrame(ANTHROPIC, "anthropic-text-and-tool-use.sse");
         assertIncompleteWithoutItsLastFrame(OPENAI, "openai-parallel-tool-calls.sse");
         assertIncompleteWithoutItsLastFrame(OPENAI, "openai-compatible-index-reuse.sse");
         assertIncompleteWithoutItsLastFrame(OPENAI_RESPONSES, "openai-responses-reasoning-and-calls.sse");
         assertIncompleteWithoutItsLastFrame(OLLAMA, "ollama-text-and-tool-call.ndjson");
+        assertIncompleteWithoutItsLastFrame(GEMINI, "gemini-thinking-parallel-calls.sse");
     }
 
     private static void assertIncompleteWithoutItsLastFrame(HostedChatModel model, String name) {

@@ -433,13 +433,21 @@ public final class ProviderHttp {
         return new StatusException(scrub(message.toString()), status, requestId, retryable, retryAfter);
     }
 
-    /** The provider's explanation from an error body: {@code error.message}, {@code error}, {@code message}, or the text. */
+    /**
+     * The provider's explanation from an error body: {@code error.message} after the error's kind
+     * ({@code error.type}, {@code error.code} or {@code error.status}), {@code error}, {@code message},
+     * or the text.
+     */
     public static String errorMessage(@Nullable JsonObject json, String body) {
         if (json != null) {
             JsonValue error = json.get("error");
             if (error instanceof JsonObject e) {
                 String msg = e.getString("message").orElse("");
-                String type = e.getString("type").or(() -> e.getString("code")).orElse("");
+                // Google's errors name their kind in status (RESOURCE_EXHAUSTED) beside a numeric code.
+                String type = e.getString("type")
+                        .or(() -> e.getString("code"))
+                        .or(() -> e.getString("status"))
+                        .orElse("");
                 return clip(type.isEmpty() ? msg : msg.isEmpty() ? type : type + ": " + msg);
             }
             if (error instanceof JsonValue.JsonString(String s)) {

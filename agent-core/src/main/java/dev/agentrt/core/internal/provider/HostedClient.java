@@ -20,10 +20,11 @@ import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
- * What the hosted model clients share: one endpoint, streamed and non-streamed requests over
- * {@link ProviderHttp}, replay of recorded replies, structured-output support as configured. A
- * public model class holds one and forwards its {@code ChatModel} methods to it; its
- * {@link ProviderCodec} says how a request body looks and how a reply decodes.
+ * What the hosted model clients share: one API (one endpoint, or one for streamed and one for
+ * non-streamed requests), streamed and non-streamed requests over {@link ProviderHttp}, replay of
+ * recorded replies, structured-output support as configured. A public model class holds one and
+ * forwards its {@code ChatModel} methods to it; its {@link ProviderCodec} says how a request body
+ * looks and how a reply decodes.
  *
  * <p>Thread-safe and immutable: one instance serves any number of concurrent requests. The API key
  * appears only in request headers, never in {@link #describe} or a message.
@@ -32,7 +33,7 @@ public final class HostedClient {
     private final String model;
     private final URI baseUrl;
     private final URI endpoint;
-    private final URI streamEndpoint;
+    private final URI callEndpoint;
     private final String accept;
     private final boolean nativeStructuredOutput;
     private final ProviderHttp http;
@@ -43,19 +44,21 @@ public final class HostedClient {
      * How a provider's API is reached.
      *
      * @param provider the provider's name for messages ("Anthropic")
-     * @param path the endpoint below the base URL ({@code /chat/completions})
+     * @param path the endpoint below the base URL ({@code /chat/completions}) of a streamed request
+     * @param callPath the endpoint of a non-streamed request: the same as {@code path} for APIs that
+     *     tell the two apart in the body, another one for those that tell them apart in the URL
+     *     (Gemini's {@code :streamGenerateContent} and {@code :generateContent})
      * @param accept the media type of a streamed reply
      * @param keyHeader the header that carries the API key, if there is one
      * @param keyPrefix what precedes the key in that header ({@code "Bearer "})
      * @param headers headers every request carries, before the builder's own
-     * @param streamPath the endpoint of streamed requests, where it differs from {@code path}
      */
-    public record Api(String provider, String path, String accept, String keyHeader, String keyPrefix,
-            Map<String, String> headers, String streamPath) {
-        /** An API whose streamed and non-streamed requests go to one endpoint. */
+    public record Api(String provider, String path, String callPath, String accept, String keyHeader,
+            String keyPrefix, Map<String, String> headers) {
+        /** An API whose streamed and non-streamed requests go to the same endpoint. */
         public Api(String provider, String path, String accept, String keyHeader, String keyPrefix,
                 Map<String, String> headers) {
-            this(provider, path, accept, keyHeader, keyPrefix, headers, path);
+            this(provider, path, path, accept, keyHeader, keyPrefix, headers);
         }
     }
 
@@ -78,7 +81,7 @@ public final class HostedClient {
         this.model = settings.model();
         this.baseUrl = settings.baseUrl();
         this.endpoint = URI.create(baseUrl + api.path());
-        this.streamEndpoint = URI.create(baseUrl + api.streamPath());
+        this.callEndpoint = URI.create(baseUrl + api.callPath());
         this.accept = api.accept();
         this.nativeStructuredOutput = settings.nativeStructuredOutput();
         this.http = transport(api, settings, signer, secrets);
@@ -128,7 +131,7 @@ public final class HostedClient {
      * Reactor's parallel scheduler, and the events arrive there too, never on the HTTP client's threads.
      */
     public Flux<ChatEvent> stream(ChatRequest request) {
-        return priced(Flux.defer(() -> http.stream(streamEndpoint, () -> codec.body(request, true), accept,
+        return priced(Flux.defer(() -> http.stream(endpoint, () -> codec.body(request, true), accept,
                 codec::decoder)));
     }
 
@@ -169,7 +172,7 @@ public final class HostedClient {
      * and the reply decoded and delivered, on Reactor's parallel scheduler.
      */
     public Mono<ChatResponse> call(ChatRequest request) {
-        return Mono.defer(() -> http.call(endpoint, () -> codec.body(request, false)))
+        return Mono.defer(() -> http.call(callEndpoint, () -> codec.body(request, false)))
                 .map(reply -> priced(codec.response(reply.body(), reply.requestId())));
     }
 

@@ -43,8 +43,9 @@ public final class ReplyDecoder<F> implements ProviderHttp.StreamDecoder<ChatEve
         void read(F frame, ReplyDecoder<F> reply);
 
         /**
-         * The body ended cleanly before the reply {@link ReplyDecoder#finish finished}: a reader that
-         * knows how the reply ends (a protocol whose last frame is optional) may finish it here.
+         * The body ended cleanly before any frame finished the reply. A provider whose stream has no
+         * final frame (Gemini's ends with the body) finishes the reply here when what it read allows;
+         * otherwise the reply is incomplete. Does nothing unless overridden.
          */
         default void end(ReplyDecoder<F> reply) {}
     }

@@ -82,8 +82,8 @@ public final class BedrockChatModel implements HostedChatModel {
         this.keyInCode = b.keyInCode;
         this.signingRegion = signingRegion;
         String id = SigV4.encode(settings.model(), true);
-        var api = new HostedClient.Api("Bedrock", "/model/" + id + "/converse", "application/vnd.amazon.eventstream",
-                "Authorization", "Bearer ", Map.of(), "/model/" + id + "/converse-stream");
+        var api = new HostedClient.Api("Bedrock", "/model/" + id + "/converse-stream", "/model/" + id + "/converse",
+                "application/vnd.amazon.eventstream", "Authorization", "Bearer ", Map.of());
         if (signWith == null) {
             this.client = new HostedClient(settings, api, http -> new BedrockCodec(http, settings));
         } else {
