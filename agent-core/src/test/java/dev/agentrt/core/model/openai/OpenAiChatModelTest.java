@@ -117,11 +117,15 @@ class OpenAiChatModelTest {
     }
 
     static String usage(long prompt, long completion, long cached) {
+        return usage(prompt, completion, cached, 0);
+    }
+
+    static String usage(long prompt, long completion, long cached, long reasoning) {
         return "data: {\"id\":\"chatcmpl-1\",\"object\":\"chat.completion.chunk\",\"created\":1,"
                 + "\"model\":\"gpt-4.1-mini\",\"choices\":[],\"usage\":{\"prompt_tokens\":" + prompt
                 + ",\"completion_tokens\":" + completion + ",\"total_tokens\":" + (prompt + completion)
                 + ",\"prompt_tokens_details\":{\"cached_tokens\":" + cached + ",\"audio_tokens\":0},"
-                + "\"completion_tokens_details\":{\"reasoning_tokens\":0}}}\n\n";
+                + "\"completion_tokens_details\":{\"reasoning_tokens\":" + reasoning + "}}}\n\n";
     }
 
     static String callStart(int index, String id, String name) {
@@ -188,6 +192,17 @@ class OpenAiChatModelTest {
         assertThat(r.message().toolCalls()).isEmpty();
         assertThat(r.finishReason()).isEqualTo(FinishReason.STOP);
         assertThat(r.usage()).isEqualTo(new Usage(40, 15, 10, 0, 0));
+    }
+
+    @Test
+    void aReasoningModelsReasoningTokensAreCountedWithinItsOutput() {
+        server.enqueue(sse(ROLE + content("4") + finish("stop") + usage(12, 300, 0, 256) + DONE),
+                sse(ROLE + content("4") + finish("stop") + usage(12, 30, 0, 999) + DONE));
+
+        assertThat(assemble(builder().build().stream(ask("2+2?"))).usage())
+                .isEqualTo(new Usage(12, 300, 0, 0, 256, 0));
+        // A server that reports more reasoning than output: never more than the output.
+        assertThat(assemble(builder().build().stream(ask("2+2?"))).usage().reasoningTokens()).isEqualTo(30);
     }
 
     @Test
