@@ -14,9 +14,14 @@
 //   once <file>        counts its starts in <file>; the first start is ok, later ones exit with code 4 on initialize
 //   list-changes       tools "ping" and "bump": a call to "bump" changes ping's description and sends
 //                      notifications/tools/list_changed
+//   progress           answers tools/call after progress notifications for its progress token: 1/3 "one",
+//                      1/3 again, one for a token it was not given, 2/3 "two", 3/3 "three"
+//   slow <file>        never answers tools/call; writes "call <id> <progressToken>" to <file> for each, and
+//                      "cancelled <requestId> <reason>" for each notifications/cancelled
 const mode = process.argv[2] || "ok";
 const fs = require("fs");
 let starts = 1;
+const log = (line) => fs.appendFileSync(process.argv[3], line + "\n");
 if (mode === "restarts" || mode === "once") {
   const file = process.argv[3];
   starts = (fs.existsSync(file) ? parseInt(fs.readFileSync(file, "utf8"), 10) : 0) + 1;
@@ -61,6 +66,10 @@ process.stdin.on("data", (chunk) => {
 });
 function handle(msg) {
   if (mode === "hang") return;
+  if (mode === "slow" && msg.method === "notifications/cancelled") {
+    log("cancelled " + JSON.stringify(msg.params.requestId) + " " + msg.params.reason);
+    return;
+  }
   if (msg.method === "initialize") {
     if (mode === "crash-on-init" || (mode === "once" && starts > 1)) {
       process.stderr.write("crashing on initialize\n");
@@ -75,6 +84,22 @@ function handle(msg) {
   } else if (msg.method === "tools/list") {
     send({ jsonrpc: "2.0", id: msg.id, result: { tools } });
   } else if (msg.method === "tools/call") {
+    const token = msg.params._meta && msg.params._meta.progressToken;
+    if (mode === "slow") {
+      log("call " + JSON.stringify(msg.id) + " " + token);
+      return;
+    }
+    if (mode === "progress") {
+      const progress = (t, p, message) => send({ jsonrpc: "2.0", method: "notifications/progress",
+        params: { progressToken: t, progress: p, total: 3, message } });
+      progress(token, 1, "one");
+      progress(token, 1, "one again");
+      progress("someone-else", 2, "not ours");
+      progress(token, 2, "two");
+      progress(token, 3, "three");
+      send({ jsonrpc: "2.0", id: msg.id, result: { content: [{ type: "text", text: "done" }] } });
+      return;
+    }
     if (mode === "crash-on-call") { process.stderr.write("crashing on tools/call\n"); process.exit(3); }
     if (mode === "close-stdout") { process.stderr.write("closing stdout\n"); fs.closeSync(1); return; }
     if (mode === "broken-answer") {

@@ -151,6 +151,22 @@ public sealed interface AgentEvent {
         }
     }
 
+    /**
+     * A running tool call reported how far it got (an MCP server's progress notifications, a tool's
+     * own {@link dev.agentrt.core.tool.ToolContext#progress}). {@code progress} grows from one report
+     * of a call to the next; {@code total} is null when unknown; {@code message} may be null.
+     */
+    record ToolProgress(String taskId, int step, ToolCall call, double progress, @Nullable Double total,
+            @Nullable String message) implements AgentEvent {
+        public ToolProgress {
+            Objects.requireNonNull(taskId, "taskId");
+            Objects.requireNonNull(call, "call");
+            if (!Double.isFinite(progress) || (total != null && !Double.isFinite(total))) {
+                throw new IllegalArgumentException("progress and total must be finite numbers");
+            }
+        }
+    }
+
     /** A tool call succeeded. */
     record ToolCallCompleted(String taskId, int step, ToolCall call, String result, long durationNanos)
             implements

@@ -73,6 +73,14 @@ final class EventJson {
                     .string("message", e.message())
                     .integer("delayNanos", e.delayNanos())
                     .build();
+            case AgentEvent.ToolProgress e -> Out.tagged("tool_progress")
+                    .string("taskId", e.taskId())
+                    .integer("step", e.step())
+                    .object("call", e.call(), ModelJson::toolCall)
+                    .number("progress", e.progress())
+                    .nullableNumber("total", e.total())
+                    .nullableString("message", e.message())
+                    .build();
             case AgentEvent.ToolCallRequested e -> Out.tagged("tool_call_requested")
                     .string("taskId", e.taskId())
                     .integer("step", e.step())
@@ -149,6 +157,9 @@ final class EventJson {
                     in.string("text"));
             case "model_retry" -> new AgentEvent.ModelRetry(in.string("taskId"), in.int32("step"), in.int32("retry"),
                     in.int32("status"), in.nullableString("requestId"), in.string("message"), in.int64("delayNanos"));
+            case "tool_progress" -> new AgentEvent.ToolProgress(in.string("taskId"), in.int32("step"),
+                    in.object("call", ModelJson::toolCall), in.number("progress"), in.nullableNumber("total"),
+                    in.nullableString("message"));
             case "tool_call_requested" -> new AgentEvent.ToolCallRequested(
                     in.string("taskId"), in.int32("step"), in.object("call", ModelJson::toolCall));
             case "permission_granted" -> new AgentEvent.PermissionGranted(in.string("taskId"), in.int32("step"),

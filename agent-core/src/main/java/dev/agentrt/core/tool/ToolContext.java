@@ -3,6 +3,7 @@ package dev.agentrt.core.tool;
 import dev.agentrt.core.security.Capability;
 import dev.agentrt.core.security.Grants;
 import dev.agentrt.core.security.Principal;
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 
 import java.util.List;
@@ -42,4 +43,16 @@ public interface ToolContext {
     default Grants grants() {
         return Grants.none();
     }
+
+    /**
+     * Reports how far the call got, as an {@link dev.agentrt.core.AgentEvent.ToolProgress} event. A
+     * report whose {@code progress} does not exceed the call's previous one, or that is not a finite
+     * number, is dropped, and so is every report after the first
+     * {@value dev.agentrt.core.tool.ToolRegistry#MAX_PROGRESS_REPORTS} of a call: a chatty or hostile
+     * source cannot flood the event stream. Never blocks; does nothing where nobody listens.
+     *
+     * @param total the amount {@code progress} counts towards, or null when unknown
+     * @param message what is happening, or null
+     */
+    default void progress(double progress, @Nullable Double total, @Nullable String message) {}
 }

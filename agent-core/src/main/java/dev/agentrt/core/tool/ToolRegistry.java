@@ -398,8 +398,41 @@ public final class ToolRegistry {
 
     private record Entry(Tool tool, ToolSpec spec, JsonSchema schema) {}
 
+    /** The most progress reports one call passes on (see {@link ToolContext#progress}). */
+    public static final int MAX_PROGRESS_REPORTS = 1000;
+    private static final int MAX_PROGRESS_MESSAGE = 1000;
+
     /** The {@link ToolContext} of one call. */
-    private record Context(ToolCall call, ToolSession execution) implements ToolContext {
+    private static final class Context implements ToolContext {
+        private final ToolCall call;
+        private final ToolSession execution;
+        private double lastProgress = Double.NEGATIVE_INFINITY;
+        private int progressReports;
+
+        Context(ToolCall call, ToolSession execution) {
+            this.call = call;
+            this.execution = execution;
+        }
+
+        @Override
+        public void progress(double progress, @Nullable Double total, @Nullable String message) {
+            if (!execution.hasEvents() || !Double.isFinite(progress) || (total != null && !Double.isFinite(total))) {
+                return;
+            }
+            synchronized (this) {
+                if (progress <= lastProgress || progressReports >= MAX_PROGRESS_REPORTS) {
+                    return;
+                }
+                lastProgress = progress;
+                progressReports++;
+            }
+            String text = message == null || message.length() <= MAX_PROGRESS_MESSAGE
+                    ? message
+                    : message.substring(0, MAX_PROGRESS_MESSAGE) + "…";
+            execution.emit(new AgentEvent.ToolProgress(execution.taskId(), execution.step(), call, progress, total,
+                    text));
+        }
+
         @Override
         public String taskId() {
             return execution.taskId();

@@ -123,6 +123,8 @@ class AgentJsonTest {
                         Long.MAX_VALUE),
                 new AgentEvent.ModelRetry("task-1", Integer.MAX_VALUE, Integer.MAX_VALUE, 0, null, "", 0),
                 new AgentEvent.ToolCallRequested("task-1", 1, CALL),
+                new AgentEvent.ToolProgress("task-1", 1, CALL, 0.5, 1.0, TRICKY),
+                new AgentEvent.ToolProgress("task-1", 1, CALL, 3, null, null),
                 new AgentEvent.PermissionGranted("task-1", 1, CALL, capabilities()),
                 new AgentEvent.PermissionGranted("task-1", 1, CALL, List.of()),
                 new AgentEvent.PermissionDenied("task-1", 1, MALFORMED_CALL, List.of(READ), "not granted: " + TRICKY),

@@ -199,4 +199,40 @@ class ToolRegistryTest {
                 .assertNext(r -> assertThat(r.content()).contains("RuntimeException"))
                 .verifyComplete();
     }
+
+    @Test
+    void progressReportsBecomeEventsOnlyWhileTheyGrowAndUpToTheCap() {
+        Tool chatty = Tool.builder("chatty").blockingHandler((args, ctx) -> {
+            ctx.progress(1, 10.0, "one");
+            ctx.progress(1, 10.0, "one again");
+            ctx.progress(0.5, 10.0, "backwards");
+            ctx.progress(Double.NaN, null, "not a number");
+            ctx.progress(2, Double.POSITIVE_INFINITY, "infinite total");
+            ctx.progress(2, null, "x".repeat(5000));
+            for (int i = 3; i < 5000; i++) {
+                ctx.progress(i, null, null);
+            }
+            return ToolResult.text("done");
+        }).build();
+        var events = new CopyOnWriteArrayList<AgentEvent.ToolProgress>();
+        ToolExecution policy = ToolExecution.builder("t1", Principal.ANONYMOUS, Grants.none())
+                .events(e -> {
+                    if (e instanceof AgentEvent.ToolProgress p) {
+                        events.add(p);
+                    }
+                })
+                .build();
+
+        ToolResult r = ToolRegistry.of(chatty)
+                .execute(new ToolCall("c1", "chatty", "{}"), policy)
+                .block(Duration.ofSeconds(30));
+
+        assertThat(r.content()).isEqualTo("done");
+        assertThat(events).hasSize(ToolRegistry.MAX_PROGRESS_REPORTS);
+        assertThat(events.get(0)).isEqualTo(new AgentEvent.ToolProgress("t1", 1, new ToolCall("c1", "chatty", "{}"),
+                1, 10.0, "one"));
+        assertThat(events.get(1).progress()).isEqualTo(2);
+        assertThat(events.get(1).message()).hasSize(1001).endsWith("…");
+        assertThat(events).extracting(AgentEvent.ToolProgress::progress).isSorted();
+    }
 }

@@ -150,7 +150,8 @@ final class OpenAiCodec implements ProviderCodec {
         long input = u.getLong("prompt_tokens").orElse(0L);
         long output = u.getLong("completion_tokens").orElse(0L);
         long cached = u.getObject("prompt_tokens_details").flatMap(d -> d.getLong("cached_tokens")).orElse(0L);
-        long reasoning = u.getObject("completion_tokens_details").flatMap(d -> d.getLong("reasoning_tokens"))
+        long reasoning = u.getObject("completion_tokens_details")
+                .flatMap(d -> d.getLong("reasoning_tokens"))
                 .orElse(0L);
         // Reasoning tokens are part of the completion tokens; a server that says otherwise is capped.
         return new Usage(Math.max(0, input), Math.max(0, output), Math.max(0, cached), 0,

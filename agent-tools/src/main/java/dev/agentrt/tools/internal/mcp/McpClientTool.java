@@ -15,6 +15,7 @@ import reactor.core.publisher.Mono;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeoutException;
 
 /**
@@ -56,6 +57,11 @@ public final class McpClientTool implements Tool {
         return required;
     }
 
+    /**
+     * Calls the tool with a progress token, so the server's progress reaches the agent as events;
+     * a call the agent cancels, or that times out, is cancelled on the server too
+     * ({@code notifications/cancelled}), so that it stops working on it.
+     */
     @Override
     public Mono<ToolResult> invoke(JsonObject arguments, ToolContext context) {
         return session.live().flatMap(connection -> {
@@ -64,12 +70,36 @@ public final class McpClientTool implements Tool {
                 return Mono.just(ToolResult.error(ToolErrorKind.EXECUTION_FAILED, "MCP tool \"" + mcpName
                         + "\" on server '" + server + "' is not called: " + refused + "."));
             }
-            var request = McpSchema.CallToolRequest.builder(mcpName).arguments(McpJson.toMap(arguments)).build();
-            Mono<ToolResult> call = connection.client().callTool(request).timeout(timeout).map(this::toResult);
+            String token = session.progressToken(context);
+            var request = McpSchema.CallToolRequest.builder(mcpName)
+                    .arguments(McpJson.toMap(arguments))
+                    .meta(Map.of("progressToken", token))
+                    .build();
+            Mono<ToolResult> call = connection.client()
+                    .callTool(request)
+                    .timeout(timeout)
+                    .doOnError(e -> {
+                        if (isTimeout(e)) {
+                            connection.cancel(token, "the client's timeout of " + timeout.toMillis() + " ms passed");
+                        }
+                    })
+                    .map(this::toResult);
             Mono<ToolResult> died = connection.failure().map(e -> failed(e.getMessage()));
             return Mono.firstWithSignal(call, died)
-                    .switchIfEmpty(Mono.fromSupplier(() -> failed("the connection was closed")));
+                    .switchIfEmpty(Mono.fromSupplier(() -> failed("the connection was closed")))
+                    .doOnCancel(() -> connection.cancel(token, "the agent cancelled the call"))
+                    .doFinally(signal -> session.done(token, connection));
         }).onErrorResume(e -> Mono.just(toResult(e)));
+    }
+
+    /** Ours or the SDK's request timeout (which it wraps). */
+    private static boolean isTimeout(Throwable error) {
+        for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof TimeoutException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private ToolResult toResult(McpSchema.CallToolResult result) {

@@ -15,6 +15,7 @@ import reactor.core.publisher.Mono;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 
@@ -32,29 +33,60 @@ public final class McpConnection {
     private final McpAsyncClient client;
     private final @Nullable ProcessTransport process;
     private final McpClientTransport transport;
+    private final RequestIds requestIds;
     private final AtomicReference<@Nullable Mono<Void>> closing = new AtomicReference<>();
 
     private McpConnection(String server, String description, McpClientTransport transport,
             @Nullable ProcessTransport process, Duration callTimeout, Duration connectTimeout,
-            Function<List<McpSchema.Tool>, Mono<Void>> toolsChanged) {
+            Function<List<McpSchema.Tool>, Mono<Void>> toolsChanged,
+            Function<McpSchema.ProgressNotification, Mono<Void>> progress) {
         this.server = server;
         this.description = description;
         this.transport = transport;
         this.process = process;
-        this.client = McpClient.async(transport)
+        this.requestIds = new RequestIds(transport);
+        this.client = McpClient.async(requestIds)
                 .clientInfo(McpSchema.Implementation.builder("agentrt", version()).build())
                 .requestTimeout(callTimeout)
                 .initializationTimeout(connectTimeout)
                 .toolsChangeConsumer(toolsChanged)
+                .progressConsumer(progress)
                 .build();
     }
 
     /**
+     * Tells the server that the {@code tools/call} sent with progress token {@code token} is
+     * cancelled ({@code notifications/cancelled}), if it was sent and not yet cancelled; a
+     * connection that is gone is not told. Never blocks, never fails.
+     */
+    public void cancel(String token, String reason) {
+        Object id = requestIds.take(token);
+        if (id == null || closing.get() != null) {
+            return;
+        }
+        var params = Map.<String, Object>of("requestId", id, "reason", reason);
+        transport.sendMessage(new McpSchema.JSONRPCNotification(McpSchema.JSONRPC_VERSION,
+                "notifications/cancelled", params))
+                .onErrorResume(e -> {
+                    log.debug("MCP server '{}': could not send notifications/cancelled", server, e);
+                    return Mono.empty();
+                })
+                .subscribe();
+    }
+
+    /** Forgets the request sent with {@code token} (it was answered). */
+    public void forget(String token) {
+        requestIds.take(token);
+    }
+
+    /**
      * Prepares a session; nothing starts before {@link #initialize()}. {@code toolsChanged} gets the
-     * server's new tool list after it says the list changed.
+     * server's new tool list after it says the list changed, {@code progress} the server's progress
+     * notifications.
      */
     public static McpConnection open(String server, McpTransportSpec spec, Duration callTimeout,
-            Duration connectTimeout, Function<List<McpSchema.Tool>, Mono<Void>> toolsChanged) {
+            Duration connectTimeout, Function<List<McpSchema.Tool>, Mono<Void>> toolsChanged,
+            Function<McpSchema.ProgressNotification, Mono<Void>> progress) {
         return switch (spec) {
             case McpTransportSpec.Stdio s -> {
                 var command = new ArrayList<String>();
@@ -62,12 +94,12 @@ public final class McpConnection {
                 command.addAll(s.args());
                 var transport = new ProcessTransport(server, command, s.env(), s.workingDirectory(), McpJson.mapper());
                 yield new McpConnection(server, "stdio: " + String.join(" ", command), transport, transport,
-                        callTimeout, connectTimeout, toolsChanged);
+                        callTimeout, connectTimeout, toolsChanged, progress);
             }
             case McpTransportSpec.Http h -> {
                 var transport = new HttpTransport(server, h.url(), h.headers(), connectTimeout, McpJson.mapper());
                 yield new McpConnection(server, "http: " + h.url(), transport, null, callTimeout, connectTimeout,
-                        toolsChanged);
+                        toolsChanged, progress);
             }
         };
     }

@@ -3,6 +3,7 @@ package dev.agentrt.tools.internal.mcp;
 import dev.agentrt.core.json.JsonArray;
 import dev.agentrt.core.json.JsonObject;
 import dev.agentrt.core.json.JsonValue;
+import dev.agentrt.core.tool.ToolContext;
 import dev.agentrt.tools.mcp.McpTransportSpec;
 import io.modelcontextprotocol.spec.McpSchema;
 import org.jspecify.annotations.Nullable;
@@ -18,6 +19,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 
@@ -62,6 +65,8 @@ public final class McpSession {
     }
 
     private final Settings settings;
+    private final AtomicLong tokens = new AtomicLong();
+    private final Map<String, ToolContext> progressRoutes = new ConcurrentHashMap<>();
     private final Object lock = new Object();
     /** Fingerprints of the pinned tools, by name on the server: set once, by the first listing. */
     private final Map<String, String> pinned = new HashMap<>();
@@ -90,7 +95,7 @@ public final class McpSession {
 
     private McpConnection open() {
         McpConnection c = McpConnection.open(settings.server(), settings.spec(), settings.callTimeout(),
-                settings.connectTimeout(), this::listed);
+                settings.connectTimeout(), this::listed, this::progress);
         c.failure().subscribe(e -> {
             synchronized (lock) {
                 if (current == c) {
@@ -309,6 +314,33 @@ public final class McpSession {
             return new JsonArray(items);
         }
         return v;
+    }
+
+    /**
+     * A new progress token for one call, routed to {@code context} until {@link #done}: the server's
+     * progress notifications for it become the call's progress reports.
+     */
+    public String progressToken(ToolContext context) {
+        String token = "agentrt-" + settings.server() + "-" + tokens.incrementAndGet();
+        progressRoutes.put(token, context);
+        return token;
+    }
+
+    /** The call with {@code token} ended: its progress is no longer routed, its request id forgotten. */
+    public void done(String token, McpConnection connection) {
+        progressRoutes.remove(token);
+        connection.forget(token);
+    }
+
+    private Mono<Void> progress(McpSchema.ProgressNotification n) {
+        // A token of another client's making, or of a call that ended, is ignored.
+        if (n.progressToken() instanceof String token && n.progress() != null) {
+            ToolContext context = progressRoutes.get(token);
+            if (context != null) {
+                context.progress(n.progress(), n.total(), n.message());
+            }
+        }
+        return Mono.empty();
     }
 
     /** Ends the session: the current connection, and one being made. Idempotent. */
