@@ -19,6 +19,7 @@ import org.slf4j.LoggerFactory;
 import reactor.core.Exceptions;
 import reactor.core.publisher.Mono;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -217,6 +218,7 @@ public final class McpTools implements AutoCloseable, ToolSource {
         private boolean acceptToolChanges;
         private Consumer<ToolsChange> onToolsChanged = change -> {};
         private LongSupplier clockMillis = () -> System.nanoTime() / 1_000_000;
+        private List<Path> roots = List.of();
 
         private Builder(String server, McpTransportSpec transport) {
             this.server = Objects.requireNonNull(server, "server");
@@ -298,6 +300,21 @@ public final class McpTools implements AutoCloseable, ToolSource {
             return this;
         }
 
+        /**
+         * Directories the server may work in, declared as the client's MCP roots ({@code file://} URIs,
+         * named by their last element): typically the directories the agent was granted. None by
+         * default, and then the roots capability is not declared. Roots tell a server where to look;
+         * they grant nothing, and the agent's grants still decide each call.
+         */
+        public Builder roots(Path... directories) {
+            var list = new ArrayList<Path>(directories.length);
+            for (Path d : directories) {
+                list.add(Objects.requireNonNull(d, "directory").toAbsolutePath().normalize());
+            }
+            this.roots = List.copyOf(list);
+            return this;
+        }
+
         /** The clock of the reconnect backoff, in milliseconds (tests). */
         Builder clock(LongSupplier millis) {
             this.clockMillis = Objects.requireNonNull(millis, "millis");
@@ -322,7 +339,8 @@ public final class McpTools implements AutoCloseable, ToolSource {
             Consumer<ToolsChange> listener = onToolsChanged;
             var settings = new McpSession.Settings(name, spec, call, connect, reconnect, firstBackoff, maxBackoff,
                     acceptToolChanges,
-                    c -> listener.accept(new ToolsChange(name, c.changed(), c.removed(), c.added())), clockMillis);
+                    c -> listener.accept(new ToolsChange(name, c.changed(), c.removed(), c.added())), clockMillis,
+                    rootsOf(roots));
             return Mono.defer(() -> {
                 McpSession session = McpSession.open(settings);
                 McpConnection connection = session.current();
@@ -343,6 +361,15 @@ public final class McpTools implements AutoCloseable, ToolSource {
             }
             return d;
         }
+    }
+
+    private static List<McpSchema.Root> rootsOf(List<Path> directories) {
+        var out = new ArrayList<McpSchema.Root>(directories.size());
+        for (Path d : directories) {
+            Path name = d.getFileName();
+            out.add(new McpSchema.Root(d.toUri().toString(), name == null ? d.toString() : name.toString()));
+        }
+        return out;
     }
 
     private static List<Tool> wrap(String server, List<McpSchema.Tool> listed, @Nullable Set<String> allowed,

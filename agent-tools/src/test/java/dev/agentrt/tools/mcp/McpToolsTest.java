@@ -56,6 +56,29 @@ class McpToolsTest {
     }
 
     @Test
+    void rootsAreDeclaredOnlyWhenGivenAndTheServerReadsThemFromTheClient(@TempDir Path dir) throws Exception {
+        Path project = Files.createDirectory(dir.resolve("my project"));
+        try (McpTools withRoots = McpTools.builder("rooted", TestServers.everything())
+                .roots(project)
+                .connect()
+                .block(Duration.ofSeconds(60))) {
+            ToolResult roots = call(ToolRegistry.of(withRoots.tools()), "get-roots-list", "{}",
+                    Grants.of(withRoots.capability()));
+
+            assertThat(roots.isError()).as(roots.content()).isFalse();
+            assertThat(roots.content()).contains("(1 total)")
+                    .contains("1. my project")
+                    .contains("URI: " + project.toUri());
+        }
+        // Without roots the capability is not declared, and server-everything then offers no such tool.
+        try (McpTools plain = McpTools.connect("plain", TestServers.everything()).block(Duration.ofSeconds(60))) {
+            assertThat(plain.tools()).extracting(t -> t.spec().name())
+                    .contains("echo")
+                    .doesNotContain("get-roots-list");
+        }
+    }
+
+    @Test
     void aGrantedCallReachesTheServer() {
         var registry = ToolRegistry.of(everything.tools());
         ToolResult echo = call(registry, "echo", "{\"message\":\"hello\"}", Grants.of(everything.capability()));

@@ -39,19 +39,23 @@ public final class McpConnection {
     private McpConnection(String server, String description, McpClientTransport transport,
             @Nullable ProcessTransport process, Duration callTimeout, Duration connectTimeout,
             Function<List<McpSchema.Tool>, Mono<Void>> toolsChanged,
-            Function<McpSchema.ProgressNotification, Mono<Void>> progress) {
+            Function<McpSchema.ProgressNotification, Mono<Void>> progress, List<McpSchema.Root> roots) {
         this.server = server;
         this.description = description;
         this.transport = transport;
         this.process = process;
         this.requestIds = new RequestIds(transport);
-        this.client = McpClient.async(requestIds)
+        var spec = McpClient.async(requestIds)
                 .clientInfo(McpSchema.Implementation.builder("agentrt", version()).build())
                 .requestTimeout(callTimeout)
                 .initializationTimeout(connectTimeout)
                 .toolsChangeConsumer(toolsChanged)
-                .progressConsumer(progress)
-                .build();
+                .progressConsumer(progress);
+        if (!roots.isEmpty()) {
+            // Declared only when there are some: a server then asks roots/list and gets these.
+            spec.capabilities(McpSchema.ClientCapabilities.builder().roots(false).build()).roots(roots);
+        }
+        this.client = spec.build();
     }
 
     /**
@@ -82,11 +86,12 @@ public final class McpConnection {
     /**
      * Prepares a session; nothing starts before {@link #initialize()}. {@code toolsChanged} gets the
      * server's new tool list after it says the list changed, {@code progress} the server's progress
-     * notifications.
+     * notifications; {@code roots} are declared to the server as the client's roots (none: the
+     * capability is not declared).
      */
     public static McpConnection open(String server, McpTransportSpec spec, Duration callTimeout,
             Duration connectTimeout, Function<List<McpSchema.Tool>, Mono<Void>> toolsChanged,
-            Function<McpSchema.ProgressNotification, Mono<Void>> progress) {
+            Function<McpSchema.ProgressNotification, Mono<Void>> progress, List<McpSchema.Root> roots) {
         return switch (spec) {
             case McpTransportSpec.Stdio s -> {
                 var command = new ArrayList<String>();
@@ -94,12 +99,12 @@ public final class McpConnection {
                 command.addAll(s.args());
                 var transport = new ProcessTransport(server, command, s.env(), s.workingDirectory(), McpJson.mapper());
                 yield new McpConnection(server, "stdio: " + String.join(" ", command), transport, transport,
-                        callTimeout, connectTimeout, toolsChanged, progress);
+                        callTimeout, connectTimeout, toolsChanged, progress, roots);
             }
             case McpTransportSpec.Http h -> {
                 var transport = new HttpTransport(server, h.url(), h.headers(), connectTimeout, McpJson.mapper());
                 yield new McpConnection(server, "http: " + h.url(), transport, null, callTimeout, connectTimeout,
-                        toolsChanged, progress);
+                        toolsChanged, progress, roots);
             }
         };
     }
