@@ -47,7 +47,9 @@ public final class McpConnection {
         this.requestIds = new RequestIds(transport);
         var spec = McpClient.async(requestIds)
                 .clientInfo(McpSchema.Implementation.builder("agentrt", version()).build())
-                .requestTimeout(callTimeout)
+                // The SDK's one request timeout also bounds initialize and tools/list: a short call
+                // timeout must not cut the handshake short. Calls have their own (McpClientTool).
+                .requestTimeout(callTimeout.compareTo(connectTimeout) >= 0 ? callTimeout : connectTimeout)
                 .initializationTimeout(connectTimeout)
                 .toolsChangeConsumer(toolsChanged)
                 .progressConsumer(progress);
