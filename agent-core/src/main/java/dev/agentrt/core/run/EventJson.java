@@ -73,6 +73,12 @@ final class EventJson {
                     .string("message", e.message())
                     .integer("delayNanos", e.delayNanos())
                     .build();
+            case AgentEvent.ModelResponse e -> Out.tagged("model_response")
+                    .string("taskId", e.taskId())
+                    .integer("step", e.step())
+                    .name("finishReason", e.finishReason())
+                    .object("usage", e.usage(), ModelJson::usage)
+                    .build();
             case AgentEvent.ToolCallRequested e -> Out.tagged("tool_call_requested")
                     .string("taskId", e.taskId())
                     .integer("step", e.step())
@@ -149,6 +155,8 @@ final class EventJson {
                     in.string("text"));
             case "model_retry" -> new AgentEvent.ModelRetry(in.string("taskId"), in.int32("step"), in.int32("retry"),
                     in.int32("status"), in.nullableString("requestId"), in.string("message"), in.int64("delayNanos"));
+            case "model_response" -> new AgentEvent.ModelResponse(in.string("taskId"), in.int32("step"),
+                    in.enumValue("finishReason", FinishReason.class), in.object("usage", ModelJson::usage));
             case "tool_call_requested" -> new AgentEvent.ToolCallRequested(
                     in.string("taskId"), in.int32("step"), in.object("call", ModelJson::toolCall));
             case "permission_granted" -> new AgentEvent.PermissionGranted(in.string("taskId"), in.int32("step"),
