@@ -1,5 +1,6 @@
 package dev.agentrt.core;
 
+import dev.agentrt.core.model.FinishReason;
 import dev.agentrt.core.model.ToolCall;
 import dev.agentrt.core.model.Usage;
 import dev.agentrt.core.security.Capability;
@@ -104,6 +105,19 @@ public sealed interface AgentEvent {
             if (delayNanos < 0) {
                 throw new IllegalArgumentException("delayNanos must not be negative, was " + delayNanos);
             }
+        }
+    }
+
+    /**
+     * A model call of step {@code step} finished its reply: why it ended and what it used. Comes after the
+     * call's deltas and before its tool calls run; a call that fails has a {@link ModelRetry} or the task's
+     * {@link Failed} instead.
+     */
+    record ModelResponse(String taskId, int step, FinishReason finishReason, Usage usage) implements AgentEvent {
+        public ModelResponse {
+            Objects.requireNonNull(taskId, "taskId");
+            Objects.requireNonNull(finishReason, "finishReason");
+            Objects.requireNonNull(usage, "usage");
         }
     }
 
@@ -215,9 +229,36 @@ public sealed interface AgentEvent {
         }
     }
 
-    /** Receives every event of every task of an agent. Called on the task's thread: must not block. */
+    /**
+     * Receives every event of every task of an agent. Called on the task's thread: must not block. An exception
+     * a listener throws is logged and the task goes on.
+     *
+     * <p>A listener that keeps the caller's ambient context (a tracing integration's current span, say) also
+     * implements {@link #captureContext()}: the run hands what it captured back with the run's {@link Started}
+     * event ({@link #onStarted}), so the run's telemetry has the caller's span as its parent even when the run
+     * starts on another thread.
+     */
     @FunctionalInterface
     interface Listener {
         void onEvent(AgentEvent event);
+
+        /**
+         * Called on the thread that calls {@code Task.execute()}, {@code Task.stream()} or their structured and
+         * blocking forms, when the task's {@code Mono} or {@code Flux} is made (before anything runs): the
+         * caller's ambient context this listener wants back in {@link #onStarted}, or {@code null}. Must be
+         * fast and must not block; an exception is logged and counts as {@code null}. Default: {@code null}.
+         */
+        default @Nullable Object captureContext() {
+            return null;
+        }
+
+        /**
+         * Receives a run's {@link Started} event (instead of {@link #onEvent}) with what {@link #captureContext()}
+         * returned when the run's {@code Mono} or {@code Flux} was made; each subscription is a run of its own
+         * and gets the same value. Called on the thread that subscribed. Default: {@code onEvent(started)}.
+         */
+        default void onStarted(Started started, @Nullable Object captured) {
+            onEvent(started);
+        }
     }
 }

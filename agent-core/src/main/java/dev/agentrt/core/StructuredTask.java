@@ -1,5 +1,6 @@
 package dev.agentrt.core;
 
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -43,8 +44,9 @@ public final class StructuredTask<T> {
 
     /** Runs the task; emits the answer with the run that produced it. */
     public Mono<StructuredResult<T>> executeForResult() {
+        Object @Nullable [] captured = TaskRun.captureContexts(task.agent());
         return Mono.defer(() -> {
-            TaskRun run = new TaskRun(task.agent(), task, null, output);
+            TaskRun run = new TaskRun(task.agent(), task, null, output, captured);
             return run.run().map(r -> new StructuredResult<>(type.cast(run.structuredValue()), r));
         });
     }

@@ -155,7 +155,8 @@ public final class Task {
      * {@code partialResult()}, which {@link #withMessages} continues.
      */
     public Mono<AgentResult> execute() {
-        return Mono.defer(() -> new TaskRun(agent, this, null, null).run());
+        Object @Nullable [] captured = TaskRun.captureContexts(agent);
+        return Mono.defer(() -> new TaskRun(agent, this, null, null, captured).run());
     }
 
     /** Runs the task and emits its events, ending with {@link AgentEvent.Completed} (then completes) or {@link AgentEvent.Failed} (then errors). */
@@ -164,8 +165,9 @@ public final class Task {
     }
 
     Flux<AgentEvent> stream(@Nullable StructuredOutput output) {
+        Object @Nullable [] captured = TaskRun.captureContexts(agent);
         return Flux.create(sink -> {
-            TaskRun run = new TaskRun(agent, this, sink::next, output);
+            TaskRun run = new TaskRun(agent, this, sink::next, output, captured);
             Disposable d = run.run().subscribe(r -> sink.complete(), sink::error);
             sink.onCancel(d);
         }, FluxSink.OverflowStrategy.BUFFER);

@@ -65,6 +65,8 @@ final class TaskRun {
     private final Task task;
     private final String taskId;
     private final AgentEvent.Listener @Nullable [] listeners;
+    /** What each listener captured of the caller's context when the run's Mono or Flux was made; null if none did. */
+    private final Object @Nullable [] captured;
     private final @Nullable Consumer<AgentEvent> sink;
     /** The task's tool calls: their policy, the step they run in, the grants approvals extended. */
     private final ToolSession toolSession;
@@ -85,8 +87,10 @@ final class TaskRun {
     private int outputCorrections;
     private @Nullable Object structuredValue;
 
-    TaskRun(Agent agent, Task task, @Nullable Consumer<AgentEvent> sink, @Nullable StructuredOutput output) {
+    TaskRun(Agent agent, Task task, @Nullable Consumer<AgentEvent> sink, @Nullable StructuredOutput output,
+            Object @Nullable [] captured) {
         this.agent = agent;
+        this.captured = captured;
         this.task = task;
         this.taskId = task.newRunId();
         this.listeners = agent.listeners().isEmpty() ? null : agent.listeners().toArray(AgentEvent.Listener[]::new);
@@ -121,6 +125,32 @@ final class TaskRun {
         this.options = opts;
         this.output = output;
         this.finalTool = fin;
+    }
+
+    /**
+     * Asks each listener for the caller's ambient context ({@link AgentEvent.Listener#captureContext()}), on the
+     * thread that makes the run's Mono or Flux; null when no listener captured anything (the common case, free).
+     */
+    static Object @Nullable [] captureContexts(Agent agent) {
+        List<AgentEvent.Listener> ls = agent.listeners();
+        Object[] values = null;
+        for (int i = 0, n = ls.size(); i < n; i++) {
+            AgentEvent.Listener l = ls.get(i);
+            Object value;
+            try {
+                value = l.captureContext();
+            } catch (RuntimeException e) {
+                log.warn("agent listener {} failed to capture the caller's context; the task goes on", l, e);
+                value = null;
+            }
+            if (value != null) {
+                if (values == null) {
+                    values = new Object[n];
+                }
+                values[i] = value;
+            }
+        }
+        return values;
     }
 
     private static String finalToolName(List<ToolSpec> specs) {
@@ -307,7 +337,14 @@ final class TaskRun {
             return agent.model()
                     .stream(request)
                     .doOnNext(event -> onChatEvent(event, assembler, step))
-                    .then(Mono.fromCallable(assembler::finish))
+                    .then(Mono.fromCallable(() -> {
+                        ChatResponse response = assembler.finish();
+                        if (hasEvents()) {
+                            emit(new AgentEvent.ModelResponse(taskId, step, response.finishReason(),
+                                    response.usage()));
+                        }
+                        return response;
+                    }))
                     .onErrorResume(ModelException.class,
                             failure -> retryOrEnd(failure, assembler.usage(), request, step, attempts));
         });
@@ -646,9 +683,15 @@ final class TaskRun {
         if (ls == null) {
             return;
         }
-        for (AgentEvent.Listener l : ls) {
+        for (int i = 0; i < ls.length; i++) {
+            AgentEvent.Listener l = ls[i];
             try {
-                l.onEvent(event);
+                if (event instanceof AgentEvent.Started started) {
+                    Object @Nullable [] values = captured;
+                    l.onStarted(started, values == null ? null : values[i]);
+                } else {
+                    l.onEvent(event);
+                }
             } catch (RuntimeException e) {
                 log.warn("agent listener {} failed on {}; the task goes on", l, event.getClass().getSimpleName(), e);
             }

@@ -21,6 +21,7 @@ import dev.agentrt.core.security.Principal;
 import dev.agentrt.core.tool.Tool;
 import dev.agentrt.core.tool.ToolResult;
 import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 import reactor.test.StepVerifier;
@@ -409,6 +410,41 @@ class AgentTest {
     }
 
     @Test
+    void aListenerGetsBackWithStartedWhatItCapturedWhereTheTaskWasMadeOnWhicheverThreadItRuns() {
+        var ambient = new ThreadLocal<String>();
+        var received = new java.util.concurrent.CopyOnWriteArrayList<String>();
+        AgentEvent.Listener listener = new AgentEvent.Listener() {
+            @Override
+            public void onEvent(AgentEvent event) {}
+
+            @Override
+            public Object captureContext() {
+                return ambient.get();
+            }
+
+            @Override
+            public void onStarted(AgentEvent.Started started, Object captured) {
+                received.add(started.input() + "<-" + captured + " on " + ambient.get());
+            }
+        };
+        Agent agent = Agent.builder()
+                .model(ScriptedChatModel.builder().replies(Reply.text("a")).repeat().build())
+                .listener(listener)
+                .build();
+
+        ambient.set("request-1");
+        Mono<AgentResult> made = agent.task("execute").execute();
+        Flux<AgentEvent> streamed = agent.task("stream").stream();
+        ambient.remove();
+        made.subscribeOn(reactor.core.scheduler.Schedulers.boundedElastic()).block(Duration.ofSeconds(10));
+        streamed.subscribeOn(reactor.core.scheduler.Schedulers.boundedElastic()).blockLast(Duration.ofSeconds(10));
+        agent.task("nothing captured").executeBlocking();
+
+        assertThat(received).containsExactly("execute<-request-1 on null", "stream<-request-1 on null",
+                "nothing captured<-null on null");
+    }
+
+    @Test
     void streamsEventsInOrderEndingWithCompleted() {
         var model = ScriptedChatModel.of(Reply.toolCall("echo", "{\"text\":\"x\"}"), Reply.text("final words"));
         Agent agent = Agent.builder().model(model).tools(echo()).build();
@@ -417,8 +453,8 @@ class AgentTest {
 
         assertThat(events).extracting(e -> e.getClass().getSimpleName())
                 .containsExactly(
-                        "Started", "ModelRequest", "ToolCallRequested", "ToolCallCompleted",
-                        "StepDone", "ModelRequest", "TextDelta", "TextDelta", "StepDone", "Completed");
+                        "Started", "ModelRequest", "ModelResponse", "ToolCallRequested", "ToolCallCompleted",
+                        "StepDone", "ModelRequest", "TextDelta", "TextDelta", "ModelResponse", "StepDone", "Completed");
         assertThat(events).extracting(AgentEvent::taskId).containsOnly(events.get(0).taskId());
         var completed = (AgentEvent.Completed) events.get(events.size() - 1);
         assertThat(completed.result().text()).isEqualTo("final words");

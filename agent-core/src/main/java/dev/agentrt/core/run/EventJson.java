@@ -81,6 +81,12 @@ final class EventJson {
                     .nullableNumber("total", e.total())
                     .nullableString("message", e.message())
                     .build();
+            case AgentEvent.ModelResponse e -> Out.tagged("model_response")
+                    .string("taskId", e.taskId())
+                    .integer("step", e.step())
+                    .name("finishReason", e.finishReason())
+                    .object("usage", e.usage(), ModelJson::usage)
+                    .build();
             case AgentEvent.ToolCallRequested e -> Out.tagged("tool_call_requested")
                     .string("taskId", e.taskId())
                     .integer("step", e.step())
@@ -160,6 +166,8 @@ final class EventJson {
             case "tool_progress" -> new AgentEvent.ToolProgress(in.string("taskId"), in.int32("step"),
                     in.object("call", ModelJson::toolCall), in.number("progress"), in.nullableNumber("total"),
                     in.nullableString("message"));
+            case "model_response" -> new AgentEvent.ModelResponse(in.string("taskId"), in.int32("step"),
+                    in.enumValue("finishReason", FinishReason.class), in.object("usage", ModelJson::usage));
             case "tool_call_requested" -> new AgentEvent.ToolCallRequested(
                     in.string("taskId"), in.int32("step"), in.object("call", ModelJson::toolCall));
             case "permission_granted" -> new AgentEvent.PermissionGranted(in.string("taskId"), in.int32("step"),

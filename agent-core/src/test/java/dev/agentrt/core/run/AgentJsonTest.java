@@ -122,6 +122,8 @@ class AgentJsonTest {
                 new AgentEvent.ModelRetry("task-1", 2, 1, 200, "req_" + TRICKY, "connection reset: " + TRICKY,
                         Long.MAX_VALUE),
                 new AgentEvent.ModelRetry("task-1", Integer.MAX_VALUE, Integer.MAX_VALUE, 0, null, "", 0),
+                new AgentEvent.ModelResponse("task-1", 1, FinishReason.TOOL_CALLS, new Usage(12, 3, 4, 5, 2, 0.25)),
+                new AgentEvent.ModelResponse("task-1", Integer.MAX_VALUE, FinishReason.OTHER, Usage.ZERO),
                 new AgentEvent.ToolCallRequested("task-1", 1, CALL),
                 new AgentEvent.ToolProgress("task-1", 1, CALL, 0.5, 1.0, TRICKY),
                 new AgentEvent.ToolProgress("task-1", 1, CALL, 3, null, null),

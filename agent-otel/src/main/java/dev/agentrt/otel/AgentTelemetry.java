@@ -1,0 +1,182 @@
+package dev.agentrt.otel;
+
+import dev.agentrt.core.Agent;
+import dev.agentrt.core.AgentEvent;
+import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.api.metrics.DoubleHistogram;
+import io.opentelemetry.api.metrics.LongCounter;
+import io.opentelemetry.api.metrics.LongHistogram;
+import io.opentelemetry.api.metrics.Meter;
+import io.opentelemetry.api.trace.Tracer;
+
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * OpenTelemetry traces and metrics for agents, as the GenAI semantic conventions define them: a span
+ * {@code invoke_agent {agent}} per task, {@code chat {model}} per model call and {@code execute_tool {tool}} per
+ * tool call, nested as the run nests, with the conventions' attributes; capability denials, approvals, model
+ * retries and budget stops as span events; the metrics {@code gen_ai.client.token.usage},
+ * {@code gen_ai.client.operation.duration} (model calls, tool calls and whole tasks, with {@code error.type}
+ * when they failed), {@code gen_ai.client.operation.time_to_first_chunk} and {@code agentrt.tool.permission.denials}.
+ *
+ * <pre>{@code
+ * AgentTelemetry telemetry = AgentTelemetry.builder(openTelemetry).captureContent(true).build();
+ * Agent agent = telemetry.instrument(Agent.builder().model(model).tools(search).build(), "researcher");
+ *
+ * Span request = tracer.spanBuilder("handle request").startSpan();
+ * try (Scope scope = request.makeCurrent()) {
+ *     agent.task("Find the release notes").executeBlocking();   // invoke_agent researcher is request's child
+ * }
+ * }</pre>
+ *
+ * <p><b>Parent.</b> The {@code invoke_agent} span's parent is the span current on the thread that calls
+ * {@code execute()}, {@code stream()} or {@code executeBlocking()}, whichever thread the run then starts on;
+ * without one there, the span current where the run is subscribed. Model and tool spans are the task span's
+ * children, given explicitly: their events arrive on Reactor and tool threads, where no scope is current.
+ *
+ * <p><b>Content.</b> Messages, tool arguments and tool results are recorded only with
+ * {@link Builder#captureContent(boolean)} ({@code gen_ai.input.messages} and {@code gen_ai.output.messages} on the
+ * task span, the reply text on each chat span, {@code gen_ai.tool.call.arguments} and
+ * {@code gen_ai.tool.call.result} on tool spans), with API keys, bearer tokens, passwords and private keys
+ * replaced by {@code [REDACTED]}, and each value cut at 16 KB.
+ *
+ * <p><b>Conventions version.</b> The GenAI conventions are in development. agent-otel has never emitted an older
+ * version, so it emits the latest it knows (as {@code OTEL_SEMCONV_STABILITY_OPT_IN=gen_ai_latest_experimental}
+ * asks): {@code gen_ai.provider.name}, never the deprecated {@code gen_ai.system}, whatever the variable says.
+ * {@link #LATEST_EXPERIMENTAL_OPT_IN} names the value.
+ *
+ * <p><b>Containment.</b> Telemetry never breaks a run: every failure of the OpenTelemetry SDK, a processor or an
+ * exporter while recording is caught and logged once per kind. Export happens where the SDK's span processor
+ * puts it; with a {@code BatchSpanProcessor} a slow exporter never slows a run, with a
+ * {@code SimpleSpanProcessor} it runs on the task's thread.
+ *
+ * <p>Immutable and thread-safe; one instance serves any number of agents and concurrent tasks. The per-task state
+ * lives from a task's {@code Started} event to its {@code Completed} or {@code Failed} event (a cancelled task has
+ * one too).
+ */
+public final class AgentTelemetry {
+    /** The {@code OTEL_SEMCONV_STABILITY_OPT_IN} value for the latest experimental GenAI conventions. */
+    public static final String LATEST_EXPERIMENTAL_OPT_IN = "gen_ai_latest_experimental";
+
+    /** The instrumentation scope of the spans and metrics. */
+    public static final String INSTRUMENTATION_NAME = "dev.agentrt.otel";
+
+    static final List<Long> TOKEN_BUCKETS = List.of(1L, 4L, 16L, 64L, 256L, 1024L, 4096L, 16384L, 65536L, 262144L,
+            1048576L, 4194304L, 16777216L, 67108864L);
+    static final List<Double> DURATION_BUCKETS = List.of(0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12,
+            10.24, 20.48, 40.96, 81.92);
+
+    final Tracer tracer;
+    final LongHistogram tokenUsage;
+    final DoubleHistogram operationDuration;
+    final DoubleHistogram timeToFirstChunk;
+    final LongCounter permissionDenials;
+    final boolean captureContent;
+    final String defaultAgentName;
+    /** Tasks started and not yet ended, over every agent this instance instruments. */
+    final AtomicInteger inFlight = new AtomicInteger();
+
+    private AgentTelemetry(Builder b) {
+        this.tracer = b.openTelemetry.getTracer(INSTRUMENTATION_NAME);
+        Meter meter = b.openTelemetry.getMeter(INSTRUMENTATION_NAME);
+        this.tokenUsage = meter.histogramBuilder("gen_ai.client.token.usage")
+                .setDescription("Number of input and output tokens used.")
+                .setUnit("{token}")
+                .ofLongs()
+                .setExplicitBucketBoundariesAdvice(TOKEN_BUCKETS)
+                .build();
+        this.operationDuration = meter.histogramBuilder("gen_ai.client.operation.duration")
+                .setDescription("GenAI operation duration.")
+                .setUnit("s")
+                .setExplicitBucketBoundariesAdvice(DURATION_BUCKETS)
+                .build();
+        this.timeToFirstChunk = meter.histogramBuilder("gen_ai.client.operation.time_to_first_chunk")
+                .setDescription("Time from the request to the first chunk of a streamed reply.")
+                .setUnit("s")
+                .setExplicitBucketBoundariesAdvice(DURATION_BUCKETS)
+                .build();
+        this.permissionDenials = meter.counterBuilder("agentrt.tool.permission.denials")
+                .setDescription("Tool calls refused because a capability was not granted or not approved.")
+                .setUnit("{denial}")
+                .build();
+        this.captureContent = b.captureContent;
+        this.defaultAgentName = b.agentName;
+    }
+
+    /** Telemetry on {@code openTelemetry} with the defaults: no content, agents named {@code "agent"}. */
+    public static AgentTelemetry create(OpenTelemetry openTelemetry) {
+        return builder(openTelemetry).build();
+    }
+
+    /** Starts configuring telemetry on {@code openTelemetry} (the SDK the application set up, or a no-op). */
+    public static Builder builder(OpenTelemetry openTelemetry) {
+        return new Builder(Objects.requireNonNull(openTelemetry, "openTelemetry"));
+    }
+
+    /** {@code agent} with this telemetry as one more listener, named as the builder's {@code agentName}. */
+    public Agent instrument(Agent agent) {
+        return instrument(agent, defaultAgentName);
+    }
+
+    /**
+     * {@code agent} with this telemetry as one more listener, its spans named {@code invoke_agent {agentName}}.
+     * The model's name, provider and server come from {@code agent.model()}.
+     */
+    public Agent instrument(Agent agent, String agentName) {
+        return agent.toBuilder().listener(listener(agent, agentName)).build();
+    }
+
+    /**
+     * The listener {@link #instrument(Agent, String)} adds, for an application that assembles its agent's
+     * listeners itself: add it to a builder of {@code agent} (or of an agent with the same model).
+     */
+    public AgentEvent.Listener listener(Agent agent, String agentName) {
+        Objects.requireNonNull(agent, "agent");
+        Objects.requireNonNull(agentName, "agentName");
+        if (agentName.isBlank()) {
+            throw new IllegalArgumentException("agentName must not be blank");
+        }
+        return new GenAiListener(this, ModelInfo.of(agent.model()), agentName);
+    }
+
+    /** How many tasks of instrumented agents have started and not ended: 0 when no task runs (no state leaks). */
+    public int tasksInFlight() {
+        return inFlight.get();
+    }
+
+    /** Configures {@link AgentTelemetry}. Not thread-safe; {@link #build()} copies. */
+    public static final class Builder {
+        private final OpenTelemetry openTelemetry;
+        private boolean captureContent;
+        private String agentName = "agent";
+
+        private Builder(OpenTelemetry openTelemetry) {
+            this.openTelemetry = openTelemetry;
+        }
+
+        /**
+         * Whether to record messages, tool arguments and tool results (scrubbed of secrets); off by default,
+         * since they may hold personal data.
+         */
+        public Builder captureContent(boolean capture) {
+            this.captureContent = capture;
+            return this;
+        }
+
+        /** The {@code gen_ai.agent.name} of agents instrumented without a name of their own (default {@code "agent"}). */
+        public Builder agentName(String name) {
+            Objects.requireNonNull(name, "agentName");
+            if (name.isBlank()) {
+                throw new IllegalArgumentException("agentName must not be blank");
+            }
+            this.agentName = name;
+            return this;
+        }
+
+        public AgentTelemetry build() {
+            return new AgentTelemetry(this);
+        }
+    }
+}
