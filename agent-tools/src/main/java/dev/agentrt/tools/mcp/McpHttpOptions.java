@@ -37,7 +37,9 @@ import java.util.Set;
  *     or null
  * @param stateless serve without sessions: every request stands alone, no {@code Mcp-Session-Id}
  * @param maxRequestBytes the largest message accepted; larger ones get 413
- * @param maxSessions the most sessions open at once; another {@code initialize} gets 503
+ * @param maxSessions the most sessions open at once; another {@code initialize} ends the session used
+ *     least recently among those with no call running (its client gets 404 and initializes anew), or
+ *     gets 503 when every session has a call running
  */
 public record McpHttpOptions(InetAddress address, int port, String path, Set<String> allowedOrigins,
         @Nullable BearerTokenValidator bearerTokens, @Nullable URI resourceMetadata, boolean stateless,

@@ -35,6 +35,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -189,6 +190,48 @@ class McpServerHttpTest {
         send(HttpRequest.newBuilder(server.url()).headers(with(new String[0], first)).DELETE());
         assertThat(result(send(post(server, request(2, "tools/list", "{}"), with(new String[0], second))))
                 .getArray("tools")).isPresent();
+    }
+
+    @Test
+    void atTheSessionLimitANewSessionEndsTheLeastRecentlyUsedIdleOneAndABusyServerRefuses() throws Exception {
+        var entered = new Semaphore(0);
+        var tools = new ArrayList<>(ExposedToolsMain.tools());
+        tools.add(blocking(entered));
+        McpHttpServer server = serve(tools, McpHttpOptions.defaults().maxSessions(2));
+        String first = open(server);
+        String second = open(server);
+        result(send(post(server, request(2, "tools/list", "{}"), with(new String[0], first))));
+        String third = open(server); // the second was used least recently
+        error(send(post(server, request(3, "tools/list", "{}"), with(new String[0], second))), 404);
+        result(send(post(server, request(4, "tools/list", "{}"), with(new String[0], first))));
+        result(send(post(server, request(5, "tools/list", "{}"), with(new String[0], third))));
+
+        CompletableFuture<HttpResponse<String>> busyFirst = http.sendAsync(post(server, call(6, "block", "{}"),
+                with(new String[0], first)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(entered.tryAcquire(60, TimeUnit.SECONDS)).isTrue();
+        String fourth = open(server); // the third is idle, the first busy
+        error(send(post(server, request(7, "tools/list", "{}"), with(new String[0], third))), 404);
+        CompletableFuture<HttpResponse<String>> busyFourth = http.sendAsync(post(server, call(8, "block", "{}"),
+                with(new String[0], fourth)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(entered.tryAcquire(60, TimeUnit.SECONDS)).isTrue();
+        JsonObject refused = error(send(post(server, initialize(9))), 503);
+        assertThat(refused.getString("message").orElseThrow()).contains("2 sessions");
+        send(HttpRequest.newBuilder(server.url()).headers(with(new String[0], first)).DELETE());
+        send(HttpRequest.newBuilder(server.url()).headers(with(new String[0], fourth)).DELETE());
+        assertThat(busyFirst.get(60, TimeUnit.SECONDS).statusCode()).isEqualTo(204);
+        assertThat(busyFourth.get(60, TimeUnit.SECONDS).statusCode()).isEqualTo(204);
+    }
+
+    private static Tool blocking(Semaphore entered) {
+        return Tool.builder("block").description("Blocks until interrupted").blockingHandler((args, ctx) -> {
+            entered.release();
+            try {
+                new CountDownLatch(1).await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return ToolResult.text("interrupted");
+        }).build();
     }
 
     @Test

@@ -51,6 +51,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
 
 /**
@@ -111,6 +112,8 @@ public final class HttpServerTransport implements AutoCloseable {
     private final McpJsonMapper json;
     private final ConcurrentHashMap<String, Session> sessions = new ConcurrentHashMap<>();
     private final AtomicBoolean closed = new AtomicBoolean();
+    /** Orders the sessions' uses, for evicting the least recently used; a counter, not a clock. */
+    private final AtomicLong uses = new AtomicLong();
     private volatile McpStreamableServerSession.@Nullable Factory sessionFactory;
     private volatile @Nullable McpStatelessServerHandler statelessHandler;
     private volatile @Nullable HttpServer server;
@@ -457,10 +460,10 @@ public final class HttpServerTransport implements AutoCloseable {
     // ---- sessions
 
     private void initialize(HttpExchange ex, McpSchema.JSONRPCRequest request, Reply reply) throws IOException {
-        if (sessions.size() >= settings.maxSessions()) {
-            log.warn("MCP server '{}': refused a new session, {} are open", name, sessions.size());
-            error(ex, 503, request.id(), ErrorCodes.INTERNAL_ERROR, "Service unavailable: too many open sessions ("
-                    + settings.maxSessions() + "); end one with DELETE");
+        if (sessions.size() >= settings.maxSessions() && !evictIdleSession()) {
+            log.warn("MCP server '{}': refused a new session, {} are open and busy", name, sessions.size());
+            error(ex, 503, request.id(), ErrorCodes.INTERNAL_ERROR, "Service unavailable: all "
+                    + settings.maxSessions() + " sessions have calls running; try again later");
             return;
         }
         McpSchema.InitializeRequest params;
@@ -480,7 +483,7 @@ public final class HttpServerTransport implements AutoCloseable {
         if (result == null) {
             return;
         }
-        var session = new Session(init.session());
+        var session = new Session(init.session(), uses.incrementAndGet());
         sessions.put(session.id(), session);
         if (closed.get() && sessions.remove(session.id(), session)) {
             session.end();
@@ -488,6 +491,27 @@ public final class HttpServerTransport implements AutoCloseable {
         log.debug("MCP server '{}': session {} opened", name, session.id());
         ex.getResponseHeaders().set(SESSION_HEADER, session.id());
         answer(ex, reply, new McpSchema.JSONRPCResponse(JSONRPC, request.id(), result, null));
+    }
+
+    /**
+     * Makes room by ending the session used least recently among those with no call running: a
+     * client that vanished without DELETE must not lock the server out. Its client, if it comes
+     * back, gets 404 and initializes anew, as the spec prescribes. False if every session is busy.
+     */
+    private boolean evictIdleSession() {
+        Session idle = null;
+        for (Session s : sessions.values()) {
+            if (s.calls.isEmpty() && (idle == null || s.lastUsed < idle.lastUsed)) {
+                idle = s;
+            }
+        }
+        if (idle == null || !sessions.remove(idle.id(), idle)) {
+            return idle != null;
+        }
+        log.info("MCP server '{}': ended the idle session {} to open a new one ({} at most)", name, idle.id(),
+                settings.maxSessions());
+        idle.end();
+        return true;
     }
 
     /** The session the request names, or null once 400 or 404 has been answered. */
@@ -499,7 +523,9 @@ public final class HttpServerTransport implements AutoCloseable {
             return null;
         }
         Session session = sessions.get(id.trim());
-        if (session == null) {
+        if (session != null) {
+            session.lastUsed = uses.incrementAndGet();
+        } else {
             error(ex, 404, null, ErrorCodes.INVALID_REQUEST,
                     "Session not found: " + id.trim() + " is unknown or has ended; initialize a new one");
         }
@@ -723,9 +749,11 @@ public final class HttpServerTransport implements AutoCloseable {
     private static final class Session {
         final McpStreamableServerSession sdk;
         final ConcurrentHashMap<Object, Call> calls = new ConcurrentHashMap<>();
+        volatile long lastUsed;
 
-        Session(McpStreamableServerSession sdk) {
+        Session(McpStreamableServerSession sdk, long opened) {
             this.sdk = sdk;
+            this.lastUsed = opened;
         }
 
         String id() {
