@@ -9,8 +9,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * agent-tools depends on agent-core and its own libraries only (ARCHITECTURE.md, "Modules and what each may
- * depend on"): jsoup and the MCP SDK, and those only behind the internal packages (the MCP SDK also in
- * {@code McpTools}). JSON Schemas and argument binding come from the core's one path, not a library here.
+ * depend on"): jsoup, the MCP SDK and the JDK's HTTP server, and those only behind the internal packages
+ * (the MCP SDK also in {@code McpTools}). JSON Schemas and argument binding come from the core's one path, not a library here.
  */
 class DependencyRulesTest {
     private static final JavaClasses CLASSES = ModuleClasses.of(Tools.class);
@@ -24,7 +24,9 @@ class DependencyRulesTest {
                         "org.reactivestreams..",
                         "org.slf4j..", "org.jspecify..",
                         // Jackson only to write a method's result with the core's one mapper.
-                        "tools.jackson..", "com.fasterxml.jackson..", "io.modelcontextprotocol..", "org.jsoup..")
+                        "tools.jackson..", "com.fasterxml.jackson..", "io.modelcontextprotocol..", "org.jsoup..",
+                        // The MCP server's HTTP transport: the JDK's own server (module jdk.httpserver).
+                        "com.sun.net.httpserver..")
                 .check(CLASSES);
     }
 
@@ -47,7 +49,7 @@ class DependencyRulesTest {
                 .doNotBelongToAnyOf(dev.agentrt.tools.mcp.McpTools.class)
                 .should()
                 .dependOnClassesThat()
-                .resideInAnyPackage("org.jsoup..", "io.modelcontextprotocol..")
+                .resideInAnyPackage("org.jsoup..", "io.modelcontextprotocol..", "com.sun.net.httpserver..")
                 .check(CLASSES);
     }
 

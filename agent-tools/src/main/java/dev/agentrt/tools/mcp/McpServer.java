@@ -8,6 +8,7 @@ import dev.agentrt.core.tool.Tool;
 import dev.agentrt.core.tool.ToolAccess;
 import dev.agentrt.core.tool.ToolExecution;
 import dev.agentrt.core.tool.ToolRegistry;
+import dev.agentrt.tools.internal.mcp.HttpServerTransport;
 import dev.agentrt.tools.internal.mcp.McpServerBridge;
 import reactor.core.publisher.Mono;
 
@@ -35,9 +36,10 @@ import java.util.Objects;
  * }
  * }</pre>
  *
- * <p>Transport: stdio (newline-delimited JSON-RPC), over the process's own stdin and stdout or any
- * pair of streams. The SDK's HTTP server transports need a servlet container, which agentrt does not
- * bring. A line the server cannot use never stops it: a line that is not JSON gets a {@code -32700}
+ * <p>Transports: streamable HTTP ({@link #serveHttp(McpHttpOptions)}, on the JDK's own HTTP server:
+ * sessions or stateless, origin checks, an optional bearer token check; see {@link McpHttpOptions}),
+ * and stdio (newline-delimited JSON-RPC), over the process's own stdin and stdout or any pair of
+ * streams. Over stdio, a line the server cannot use never stops it: a line that is not JSON gets a {@code -32700}
  * parse error, JSON that is not a JSON-RPC message a {@code -32600} invalid request, a line over
  * 16 MiB is skipped (not held) and rejected, blank lines are ignored, and the next message is served.
  * {@code ping} is answered at any time; other requests before the client's {@code
@@ -114,6 +116,26 @@ public final class McpServer {
         Objects.requireNonNull(in, "in");
         Objects.requireNonNull(out, "out");
         return McpServerBridge.serve(registry, this::execution, name, version, in, out, drainTimeout);
+    }
+
+    /** Serves over streamable HTTP with {@link McpHttpOptions#defaults()}: 127.0.0.1, a free port. */
+    public McpHttpServer serveHttp() {
+        return serveHttp(McpHttpOptions.defaults());
+    }
+
+    /**
+     * Serves over streamable HTTP until the returned server is closed. Every call goes through the
+     * same registry, grants, access policy and timeout as over stdio. Binds before returning (the
+     * caller's thread waits for that, nothing more); fails with an {@link java.io.UncheckedIOException}
+     * if the address cannot be bound. Each server is independent: call this again for another port.
+     */
+    public McpHttpServer serveHttp(McpHttpOptions options) {
+        Objects.requireNonNull(options, "options");
+        McpHttpOptions.BearerTokenValidator tokens = options.bearerTokens();
+        var settings = new HttpServerTransport.Settings(options.address(), options.port(), options.path(),
+                options.allowedOrigins(), tokens == null ? null : tokens::isValid, options.resourceMetadata(),
+                options.stateless(), options.maxRequestBytes(), options.maxSessions());
+        return new McpHttpServer(McpServerBridge.serveHttp(registry, this::execution, name, version, settings));
     }
 
     private ToolExecution execution() {

@@ -8,7 +8,9 @@ import dev.agentrt.core.tool.ToolResult;
 import io.modelcontextprotocol.server.McpAsyncServer;
 import io.modelcontextprotocol.server.McpServer;
 import io.modelcontextprotocol.server.McpServerFeatures;
+import io.modelcontextprotocol.server.McpStatelessServerFeatures;
 import io.modelcontextprotocol.spec.McpSchema;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
@@ -55,25 +57,79 @@ public final class McpServerBridge {
         });
     }
 
+    /**
+     * Serves over streamable HTTP until the returned transport is closed: the SDK's streamable server
+     * (a session per client) or, with {@link HttpServerTransport.Settings#stateless()}, its stateless
+     * one. Binds before returning; fails with an {@link java.io.UncheckedIOException} if it cannot.
+     */
+    public static HttpServerTransport serveHttp(ToolRegistry registry, Supplier<ToolExecution> policy, String name,
+            String version, HttpServerTransport.Settings settings) {
+        var transport = new HttpServerTransport(name, settings, McpJson.mapper());
+        var capabilities = McpSchema.ServerCapabilities.builder().tools(false).build();
+        if (settings.stateless()) {
+            McpServer.async(transport.stateless())
+                    .serverInfo(name, version)
+                    .capabilities(capabilities)
+                    .validateToolInputs(false)
+                    .tools(statelessSpecifications(registry, policy))
+                    .build();
+        } else {
+            McpServer.async(transport.streamable())
+                    .serverInfo(name, version)
+                    .capabilities(capabilities)
+                    .validateToolInputs(false)
+                    .tools(specifications(registry, policy))
+                    .build();
+        }
+        transport.start();
+        log.debug("MCP server '{}' serving {} tools at {}", name, registry.tools().size(), transport.url());
+        return transport;
+    }
+
     private static List<McpServerFeatures.AsyncToolSpecification> specifications(ToolRegistry registry,
             Supplier<ToolExecution> policy) {
-        AtomicLong calls = new AtomicLong();
+        var calls = new Calls(registry, policy);
         var specs = new ArrayList<McpServerFeatures.AsyncToolSpecification>();
         for (ToolSpec spec : registry.specs(policy.get())) {
-            var tool = McpSchema.Tool.builder(spec.name(), McpJson.toMap(spec.parameters()))
-                    .description(spec.description())
-                    .build();
             specs.add(McpServerFeatures.AsyncToolSpecification.builder()
-                    .tool(tool)
-                    .callHandler((exchange, request) -> {
-                        Map<String, Object> args = request.arguments() == null ? Map.of() : request.arguments();
-                        var call = new ToolCall("mcp-" + calls.incrementAndGet(), spec.name(),
-                                McpJson.fromJava(args).toJson());
-                        return registry.execute(call, policy.get()).map(McpServerBridge::toResult);
-                    })
+                    .tool(describe(spec))
+                    .callHandler((exchange, request) -> calls.call(spec.name(), request.arguments()))
                     .build());
         }
         return specs;
+    }
+
+    /** The same tools for the SDK's stateless server: the same registry, policy and conversions. */
+    static List<McpStatelessServerFeatures.AsyncToolSpecification> statelessSpecifications(ToolRegistry registry,
+            Supplier<ToolExecution> policy) {
+        var calls = new Calls(registry, policy);
+        var specs = new ArrayList<McpStatelessServerFeatures.AsyncToolSpecification>();
+        for (ToolSpec spec : registry.specs(policy.get())) {
+            specs.add(McpStatelessServerFeatures.AsyncToolSpecification.builder()
+                    .tool(describe(spec))
+                    .callHandler((context, request) -> calls.call(spec.name(), request.arguments()))
+                    .build());
+        }
+        return specs;
+    }
+
+    private static McpSchema.Tool describe(ToolSpec spec) {
+        return McpSchema.Tool.builder(spec.name(), McpJson.toMap(spec.parameters()))
+                .description(spec.description())
+                .build();
+    }
+
+    /** The one place a client's {@code tools/call} becomes a registry call under the server's policy. */
+    private record Calls(ToolRegistry registry, Supplier<ToolExecution> policy, AtomicLong count) {
+        Calls(ToolRegistry registry, Supplier<ToolExecution> policy) {
+            this(registry, policy, new AtomicLong());
+        }
+
+        Mono<McpSchema.CallToolResult> call(String tool, @Nullable Map<String, Object> arguments) {
+            Map<String, Object> args = arguments == null ? Map.of() : arguments;
+            var call = new ToolCall("mcp-" + count.incrementAndGet(), tool, McpJson.fromJava(args).toJson());
+            return registry.execute(call, policy.get()).map(McpServerBridge::toResult);
+        }
     }
 
     private static McpSchema.CallToolResult toResult(ToolResult r) {
