@@ -124,6 +124,14 @@ public final class LuceneVectorStore implements VectorStore {
         return blocking(() -> index.deleteWhere(Objects.requireNonNull(namespace, "namespace"), Map.copyOf(filter)));
     }
 
+    /**
+     * The index's entries and segments as a search sees them now (see {@link LuceneStats}). Reads only segment
+     * metadata; runs on {@link AgentSchedulers#blocking()}.
+     */
+    public Mono<LuceneStats> stats() {
+        return blocking(index::stats);
+    }
+
     /** Commits what is pending, closes the index and releases its lock. Idempotent; blocks. */
     @Override
     public void close() {
