@@ -361,9 +361,9 @@ class LuceneVectorStoreTest {
         try (var store = LuceneVectorStore.open(tmp.resolve("index"), dims)) {
             // One large segment, then one segment per commit: seven commits stay below the merge policy's ten
             // segments per tier, so no merge changes the layout.
-            store.upsert("ns", randomEntries(random, "base", 5_000, dims)).block(WAIT);
+            store.upsert("ns", randomEntries(random, "base", 2_000, dims)).block(WAIT);
             for (int c = 0; c < 5; c++) {
-                store.upsert("ns", randomEntries(random, "c" + c + "-", 300, dims)).block(WAIT);
+                store.upsert("ns", randomEntries(random, "c" + c + "-", 200, dims)).block(WAIT);
             }
             Embedding query = randomVector(random, dims);
             float[] near = query.vector();
@@ -385,12 +385,12 @@ class LuceneVectorStoreTest {
         int dims = 48;
         var random = new Random(23);
         var entries = new ArrayList<Entry>();
-        for (int i = 0; i < 20_000; i++) {
+        for (int i = 0; i < 6_000; i++) {
             entries.add(new Entry("e" + i, randomVector(random, dims), "t",
-                    Map.of("tag", i % 200 == 0 ? "rare" : "common")));
+                    Map.of("tag", i % 100 == 0 ? "rare" : "common")));
         }
         try (var store = LuceneVectorStore.open(tmp.resolve("index"), dims)) {
-            Flux.fromIterable(entries).buffer(2_500).concatMap(b -> store.upsert("ns", b)).blockLast(WAIT);
+            Flux.fromIterable(entries).buffer(1_500).concatMap(b -> store.upsert("ns", b)).blockLast(WAIT);
             for (int q = 0; q < 20; q++) {
                 Embedding query = randomVector(random, dims);
                 List<String> exact = entries.stream()

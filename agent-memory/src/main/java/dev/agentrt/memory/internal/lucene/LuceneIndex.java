@@ -7,6 +7,7 @@ import dev.agentrt.core.memory.VectorStore.Query;
 import dev.agentrt.memory.LuceneOptions;
 import dev.agentrt.memory.LuceneStats;
 import org.apache.lucene.document.Document;
+import org.apache.lucene.index.ConcurrentMergeScheduler;
 import org.apache.lucene.index.CorruptIndexException;
 import org.apache.lucene.index.DirectoryReader;
 import org.apache.lucene.index.FilterLeafReader;
@@ -23,6 +24,7 @@ import org.apache.lucene.index.ReaderUtil;
 import org.apache.lucene.index.SegmentReader;
 import org.apache.lucene.index.StoredFields;
 import org.apache.lucene.index.Term;
+import org.apache.lucene.index.TieredMergePolicy;
 import org.apache.lucene.search.ConstantScoreQuery;
 import org.apache.lucene.search.IndexSearcher;
 import org.apache.lucene.search.ScoreDoc;
@@ -145,6 +147,15 @@ public final class LuceneIndex implements AutoCloseable {
             IndexWriterConfig config = new IndexWriterConfig(EntryDocuments.ANALYZER)
                     .setOpenMode(exists ? IndexWriterConfig.OpenMode.APPEND : IndexWriterConfig.OpenMode.CREATE)
                     .setCodec(VectorCodec.create(options))
+                    // Every durable write commits, and so flushes a segment of its own, often of one entry. Lucene
+                    // would by default merge the small segments inside the commit, waiting up to 500 ms for it and
+                    // rewriting every segment below the merge floor on each commit; here the commit only writes what
+                    // is new, and the tiered policy's background merges (ConcurrentMergeScheduler: one merge thread
+                    // per two cores) fold small segments together. Searches never wait for merges (they read a
+                    // point-in-time view), and scan the small segments exactly, so many of them cost little.
+                    .setMaxFullFlushMergeWaitMillis(0)
+                    .setMergePolicy(new TieredMergePolicy())
+                    .setMergeScheduler(new ConcurrentMergeScheduler())
                     .setCommitOnClose(true);
             try {
                 writer = new IndexWriter(directory, config);

@@ -13,6 +13,7 @@ import org.apache.lucene.search.Scorer;
 import org.apache.lucene.search.ScorerSupplier;
 import org.apache.lucene.search.TopDocs;
 import org.apache.lucene.search.TopKnnCollector;
+import org.apache.lucene.search.TotalHits;
 import org.apache.lucene.search.VectorScorer;
 import org.apache.lucene.search.Weight;
 import org.apache.lucene.util.Bits;
@@ -20,6 +21,7 @@ import org.jspecify.annotations.Nullable;
 
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 
@@ -231,9 +233,9 @@ final class NearestNeighbours {
             for (int i = 0; i < size; i++) {
                 out[i] = new ScoreDoc(docs[i], scores[i]);
             }
-            java.util.Arrays.sort(out, (a, b) -> a.score != b.score ? Float.compare(b.score, a.score) : a.doc - b.doc);
-            return new TopDocs(new org.apache.lucene.search.TotalHits(size,
-                    org.apache.lucene.search.TotalHits.Relation.EQUAL_TO), out);
+            Arrays.sort(out,
+                    (a, b) -> a.score != b.score ? Float.compare(b.score, a.score) : Integer.compare(a.doc, b.doc));
+            return new TopDocs(new TotalHits(size, TotalHits.Relation.EQUAL_TO), out);
         }
 
         /** Whether (doc, score) ranks above the entry at heap position i. */
