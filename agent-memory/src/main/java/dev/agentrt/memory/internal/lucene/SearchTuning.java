@@ -12,10 +12,10 @@ package dev.agentrt.memory.internal.lucene;
  */
 public record SearchTuning(int exactSegmentBudget, int exactFilterLimit, int minCandidatesPerSegment) {
     /**
-     * Measured with {@code VectorIndexUnderWrites} (benchmarks/README.md): an exact scan costs about 0.3 µs a vector
-     * at 384 dimensions (it streams the vectors from memory), so 4,096 vectors of small segments cost about a
-     * millisecond; a filter's exact scan beat the filtered graph search up to about 7,000 matches at 200,000 entries
-     * and lost from 20,000; 20 candidates per segment kept recall@10 at 0.997.
+     * Measured with {@code VectorIndexUnderWrites} at 200,000 x 384 (benchmarks/README.md, section 7c): an exact scan
+     * costs about 0.4 µs of CPU a vector (it streams them from memory), so 4,096 vectors of small segments cost under
+     * 2 ms; a filter's exact scan took 2.4 ms at 6,667 matches where the filtered graph search took 6.5 ms, and
+     * 8.5 ms at 20,000 where the graph took 2.8 ms; 20 candidates per graph-searched segment kept recall@10 at 0.99.
      */
     public static final SearchTuning DEFAULTS = new SearchTuning(4_096, 10_000, 20);
 
