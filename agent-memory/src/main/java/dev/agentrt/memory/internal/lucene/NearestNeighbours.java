@@ -135,6 +135,12 @@ final class NearestNeighbours {
         }
         Bits live = leaf.reader().getLiveDocs();
         int maxDoc = leaf.reader().maxDoc();
+        double share = (double) maxDoc / totalDocs;
+        int wanted = Math.min(
+                k,
+                Math.max(
+                        tuning.minCandidatesPerSegment(),
+                        (int) Math.ceil(k * share + LAMBDA * Math.sqrt(k * share * (1 - share)))));
         AcceptDocs accept;
         int visitLimit;
         if (filter == null) {
@@ -146,6 +152,11 @@ final class NearestNeighbours {
                 return;
             }
             long cost = supplier.cost();
+            if (cost <= wanted) {
+                // A graph walk visits at least as many vectors as it is asked for.
+                exact(leaf, field, target, filter, top);
+                return;
+            }
             // The supplier gives one scorer; AcceptDocs may ask for the iterator again, so later ones come fresh.
             ScorerSupplier[] first = {supplier};
             accept = AcceptDocs.fromIteratorSupplier(
@@ -159,12 +170,6 @@ final class NearestNeighbours {
             // Walking more of the graph than the filter keeps costs more than scanning what it keeps.
             visitLimit = (int) Math.min(Integer.MAX_VALUE - 1L, cost) + 1;
         }
-        double share = (double) maxDoc / totalDocs;
-        int wanted = Math.min(
-                k,
-                Math.max(
-                        tuning.minCandidatesPerSegment(),
-                        (int) Math.ceil(k * share + LAMBDA * Math.sqrt(k * share * (1 - share)))));
         var collector = new TopKnnCollector(wanted, visitLimit);
         leaf.reader().searchNearestVectors(field, target, collector, accept);
         if (collector.earlyTerminated()) {
