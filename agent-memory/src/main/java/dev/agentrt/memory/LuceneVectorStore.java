@@ -35,6 +35,14 @@ import java.util.concurrent.Callable;
  * is {@link LuceneOptions#textWeight()} (0.3 by default), {@code maxBm25} the best BM25 score among
  * the candidates, so a text match is worth up to {@code w}. Higher is better either way.
  *
+ * <p><b>How a search runs.</b> The index is a set of segments (every commit writes one; background merges fold small
+ * ones into larger ones), searched one by one within a point-in-time view: the smallest segments, where the newest
+ * entries live, by an exact scan, so an entry just written is found whenever it is among the nearest; the others by
+ * their HNSW graph. A filter that keeps few entries (up to about ten thousand) is answered by an exact scan of just
+ * those entries, a broader one by the graph search with the filter applied. The exact scans use Lucene's vectorised
+ * dot product when {@code --add-modules jdk.incubator.vector} is on the JVM's command line (a scalar loop without it).
+ * {@link #stats()} tells how many segments there are.
+ *
  * <p><b>Durability and commits.</b> An {@code upsert}, {@code delete} or {@code deleteWhere}
  * completes only after a Lucene commit (fsync) that includes it, so a completed write survives
  * {@code kill -9} and power loss (as far as the file system honours fsync). Commits are grouped:
@@ -122,6 +130,14 @@ public final class LuceneVectorStore implements VectorStore {
     @Override
     public Mono<Long> deleteWhere(String namespace, Map<String, String> filter) {
         return blocking(() -> index.deleteWhere(Objects.requireNonNull(namespace, "namespace"), Map.copyOf(filter)));
+    }
+
+    /**
+     * The index's entries and segments as a search sees them now (see {@link LuceneStats}). Reads only segment
+     * metadata; runs on {@link AgentSchedulers#blocking()}.
+     */
+    public Mono<LuceneStats> stats() {
+        return blocking(index::stats);
     }
 
     /** Commits what is pending, closes the index and releases its lock. Idempotent; blocks. */

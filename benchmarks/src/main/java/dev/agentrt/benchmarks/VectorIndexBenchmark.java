@@ -225,7 +225,7 @@ public final class VectorIndexBenchmark {
     }
 
     /** Unit vectors around topic centres, each topic leaning towards one of a few broad directions. */
-    private static final class Shapes {
+    static final class Shapes {
         private final SplittableRandom random;
         private final float[][] topics = new float[2_000][];
 

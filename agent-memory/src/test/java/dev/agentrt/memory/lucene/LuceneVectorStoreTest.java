@@ -10,8 +10,10 @@ import dev.agentrt.core.memory.VectorStore.Match;
 import dev.agentrt.core.memory.VectorStore.Query;
 import dev.agentrt.core.model.Embedding;
 import dev.agentrt.memory.LuceneOptions;
+import dev.agentrt.memory.LuceneStats;
 import dev.agentrt.memory.LuceneVectorStore;
 import dev.agentrt.memory.internal.lucene.LuceneIndex;
+import dev.agentrt.memory.internal.lucene.SearchTuning;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import reactor.core.publisher.Flux;
@@ -246,33 +248,42 @@ class LuceneVectorStoreTest {
 
     @Test
     void graphSearchRecallsNinetyPercentOfTheExactTopTen() {
+        // An index this small is scanned exactly by default; the tuning sends every segment and filter to the graph.
+        var graphOnly = new SearchTuning(0, 0, 20);
         for (LuceneOptions.Encoding encoding : LuceneOptions.Encoding.values()) {
-            int dims = 32;
-            var random = new Random(11);
-            List<Entry> entries = IntStream.range(0, 2_000)
-                    .mapToObj(i -> new Entry("e" + i, randomVector(random, dims), "", Map.of()))
-                    .toList();
-            try (var store = LuceneVectorStore.open(tmp.resolve("recall-" + encoding), dims,
-                    LuceneOptions.defaults().withEncoding(encoding))) {
-                Flux.fromIterable(entries).buffer(250).concatMap(b -> store.upsert("ns", b)).blockLast(WAIT);
-                int queries = 50;
-                int found = 0;
-                for (int q = 0; q < queries; q++) {
-                    Embedding query = randomVector(random, dims);
-                    Set<String> exact = new HashSet<>(entries.stream()
-                            .sorted(Comparator.comparingDouble((Entry e) -> e.embedding().cosine(query)).reversed())
-                            .limit(10)
-                            .map(Entry::id)
-                            .toList());
-                    for (Match m : store.search("ns", Query.of(query, 10)).block(WAIT)) {
-                        if (exact.contains(m.entry().id())) {
-                            found++;
+            for (Map<String, String> filter : List.of(Map.<String, String>of(), Map.of("half", "yes"))) {
+                int dims = 32;
+                var random = new Random(11);
+                List<Entry> entries = IntStream.range(0, 2_000)
+                        .mapToObj(i -> new Entry("e" + i, randomVector(random, dims), "",
+                                Map.of("half", i % 2 == 0 ? "yes" : "no")))
+                        .toList();
+                try (var index = LuceneIndex.open(tmp.resolve("recall-" + encoding + filter.size()), dims,
+                        LuceneOptions.defaults().withEncoding(encoding), graphOnly)) {
+                    for (int from = 0; from < entries.size(); from += 250) {
+                        index.upsert("ns", entries.subList(from, from + 250));
+                    }
+                    int queries = 50;
+                    int found = 0;
+                    for (int q = 0; q < queries; q++) {
+                        Embedding query = randomVector(random, dims);
+                        Set<String> exact = new HashSet<>(entries.stream()
+                                .filter(e -> e.metadata().entrySet().containsAll(filter.entrySet()))
+                                .sorted(Comparator.comparingDouble((Entry e) -> e.embedding().cosine(query)).reversed())
+                                .limit(10)
+                                .map(Entry::id)
+                                .toList());
+                        for (Match m : index.search("ns", new Query(query, null, 10, filter))) {
+                            if (exact.contains(m.entry().id())) {
+                                found++;
+                            }
                         }
                     }
+                    double recall = found / (queries * 10.0);
+                    System.out.printf("recall@10 %s, filter %s, 2000 x 32, graph only: %.3f%n", encoding, filter,
+                            recall);
+                    assertThat(recall).as(encoding + " " + filter).isGreaterThanOrEqualTo(0.9);
                 }
-                double recall = found / (queries * 10.0);
-                System.out.printf("recall@10 %s, 2000 x 32: %.3f%n", encoding, recall);
-                assertThat(recall).as(encoding.name()).isGreaterThanOrEqualTo(0.9);
             }
         }
     }
@@ -351,6 +362,97 @@ class LuceneVectorStoreTest {
             assertThat(index.find("ns", Map.of(), 1000)).hasSize(200);
             assertThat(commits).isBetween(1L, 199L);
         }
+    }
+
+    @Test
+    void aJustWrittenNearestNeighbourIsFoundAtKOneInAManySegmentIndex() {
+        int dims = 32;
+        var random = new Random(17);
+        try (var store = LuceneVectorStore.open(tmp.resolve("index"), dims)) {
+            // One large segment, then one segment per commit: seven commits stay below the merge policy's ten
+            // segments per tier, so no merge changes the layout.
+            store.upsert("ns", randomEntries(random, "base", 2_000, dims)).block(WAIT);
+            for (int c = 0; c < 5; c++) {
+                store.upsert("ns", randomEntries(random, "c" + c + "-", 200, dims)).block(WAIT);
+            }
+            Embedding query = randomVector(random, dims);
+            float[] near = query.vector();
+            for (int i = 0; i < dims; i++) {
+                near[i] += (float) (random.nextGaussian() * 1e-3);
+            }
+            var fresh = new ArrayList<>(randomEntries(random, "fresh-", 49, dims));
+            fresh.add(new Entry("remembered", Embedding.of(near), "just remembered", Map.of()));
+
+            List<Match> found = store.upsert("ns", fresh).then(store.search("ns", Query.of(query, 1))).block(WAIT);
+
+            assertThat(found).extracting(m -> m.entry().id()).containsExactly("remembered");
+            assertThat(store.stats().block(WAIT).segments()).hasSize(7);
+        }
+    }
+
+    @Test
+    void aFilterKeepingFewEntriesReturnsTheExactTopTen() {
+        int dims = 48;
+        var random = new Random(23);
+        var entries = new ArrayList<Entry>();
+        for (int i = 0; i < 6_000; i++) {
+            entries.add(new Entry("e" + i, randomVector(random, dims), "t",
+                    Map.of("tag", i % 100 == 0 ? "rare" : "common")));
+        }
+        try (var store = LuceneVectorStore.open(tmp.resolve("index"), dims)) {
+            Flux.fromIterable(entries).buffer(1_500).concatMap(b -> store.upsert("ns", b)).blockLast(WAIT);
+            for (int q = 0; q < 20; q++) {
+                Embedding query = randomVector(random, dims);
+                List<String> exact = entries.stream()
+                        .filter(e -> e.metadata().get("tag").equals("rare"))
+                        .sorted(Comparator.comparingDouble((Entry e) -> e.embedding().cosine(query)).reversed())
+                        .limit(10)
+                        .map(Entry::id)
+                        .toList();
+
+                StepVerifier.create(store.search("ns", new Query(query, null, 10, Map.of("tag", "rare"))))
+                        .assertNext(found -> assertThat(found).extracting(m -> m.entry().id())
+                                .containsExactlyElementsOf(exact))
+                        .verifyComplete();
+            }
+        }
+    }
+
+    @Test
+    void statsCountEntriesDeletionsAndSegments() {
+        var random = new Random(29);
+        try (var store = LuceneVectorStore.open(tmp.resolve("index"), 8)) {
+            StepVerifier.create(store.stats())
+                    .assertNext(empty -> {
+                        assertThat(empty.entries()).isZero();
+                        assertThat(empty.segments()).isEmpty();
+                    })
+                    .verifyComplete();
+            store.upsert("a", randomEntries(random, "a", 100, 8)).block(WAIT);
+            store.upsert("b", randomEntries(random, "b", 50, 8)).block(WAIT);
+            store.delete("a", List.of("a0", "a1", "a2")).block(WAIT);
+
+            StepVerifier.create(store.stats())
+                    .assertNext(stats -> {
+                        assertThat(stats.entries()).isEqualTo(147);
+                        assertThat(stats.deletedEntries()).isEqualTo(3);
+                        assertThat(stats.segments()).hasSize(2);
+                        assertThat(stats.segments()).extracting(LuceneStats.Segment::entries)
+                                .containsExactly(97, 50);
+                        assertThat(stats.segments()).extracting(LuceneStats.Segment::deletedEntries)
+                                .containsExactly(3, 0);
+                        assertThat(stats.segments()).allSatisfy(s -> assertThat(s.sizeBytes()).isPositive());
+                        assertThat(stats.sizeBytes())
+                                .isEqualTo(stats.segments().stream().mapToLong(LuceneStats.Segment::sizeBytes).sum());
+                    })
+                    .verifyComplete();
+        }
+    }
+
+    private static List<Entry> randomEntries(Random random, String prefix, int count, int dims) {
+        return IntStream.range(0, count)
+                .mapToObj(i -> new Entry(prefix + i, randomVector(random, dims), "text " + i, Map.of()))
+                .toList();
     }
 
     private Path indexWithEntries() {

@@ -5,22 +5,28 @@ import dev.agentrt.core.memory.VectorStore.Entry;
 import dev.agentrt.core.memory.VectorStore.Match;
 import dev.agentrt.core.memory.VectorStore.Query;
 import dev.agentrt.memory.LuceneOptions;
+import dev.agentrt.memory.LuceneStats;
 import org.apache.lucene.document.Document;
+import org.apache.lucene.index.ConcurrentMergeScheduler;
 import org.apache.lucene.index.CorruptIndexException;
 import org.apache.lucene.index.DirectoryReader;
+import org.apache.lucene.index.FilterLeafReader;
 import org.apache.lucene.index.FloatVectorValues;
 import org.apache.lucene.index.IndexFormatTooNewException;
 import org.apache.lucene.index.IndexFormatTooOldException;
+import org.apache.lucene.index.IndexReader;
 import org.apache.lucene.index.IndexWriter;
 import org.apache.lucene.index.IndexWriterConfig;
 import org.apache.lucene.index.KnnVectorValues;
+import org.apache.lucene.index.LeafReader;
 import org.apache.lucene.index.LeafReaderContext;
 import org.apache.lucene.index.ReaderUtil;
+import org.apache.lucene.index.SegmentReader;
 import org.apache.lucene.index.StoredFields;
 import org.apache.lucene.index.Term;
+import org.apache.lucene.index.TieredMergePolicy;
 import org.apache.lucene.search.ConstantScoreQuery;
 import org.apache.lucene.search.IndexSearcher;
-import org.apache.lucene.search.KnnFloatVectorQuery;
 import org.apache.lucene.search.ScoreDoc;
 import org.apache.lucene.search.SearcherManager;
 import org.apache.lucene.search.TermInSetQuery;
@@ -74,6 +80,7 @@ public final class LuceneIndex implements AutoCloseable {
     private final IndexWriter writer;
     private final SearcherManager searchers;
     private final GroupCommitter committer;
+    private final SearchTuning tuning;
     /** Upserts share it; deletes take it alone so that what they count is what they delete. */
     private final ReentrantReadWriteLock mutations = new ReentrantReadWriteLock();
 
@@ -85,7 +92,8 @@ public final class LuceneIndex implements AutoCloseable {
             LuceneOptions options,
             FSDirectory directory,
             IndexWriter writer,
-            SearcherManager searchers) {
+            SearcherManager searchers,
+            SearchTuning tuning) {
         this.path = path;
         this.dimensions = dimensions;
         this.options = options;
@@ -93,6 +101,7 @@ public final class LuceneIndex implements AutoCloseable {
         this.writer = writer;
         this.searchers = searchers;
         this.committer = new GroupCommitter(writer, searchers);
+        this.tuning = tuning;
     }
 
     /**
@@ -101,6 +110,11 @@ public final class LuceneIndex implements AutoCloseable {
      * refused.
      */
     public static LuceneIndex open(Path dir, int dimensions, LuceneOptions options) {
+        return open(dir, dimensions, options, SearchTuning.DEFAULTS);
+    }
+
+    /** {@link #open(Path, int, LuceneOptions)} with other exact-versus-graph crossovers (for benchmarks). */
+    public static LuceneIndex open(Path dir, int dimensions, LuceneOptions options, SearchTuning tuning) {
         if (dimensions < 1 || dimensions > VectorCodec.MAX_DIMENSIONS) {
             throw new IllegalArgumentException(
                     "dimensions must be between 1 and " + VectorCodec.MAX_DIMENSIONS + ", was " + dimensions);
@@ -133,6 +147,15 @@ public final class LuceneIndex implements AutoCloseable {
             IndexWriterConfig config = new IndexWriterConfig(EntryDocuments.ANALYZER)
                     .setOpenMode(exists ? IndexWriterConfig.OpenMode.APPEND : IndexWriterConfig.OpenMode.CREATE)
                     .setCodec(VectorCodec.create(options))
+                    // Every durable write commits, and so flushes a segment of its own, often of one entry. Lucene
+                    // would by default merge the small segments inside the commit, waiting up to 500 ms for it and
+                    // rewriting every segment below the merge floor on each commit; here the commit only writes what
+                    // is new, and the tiered policy's background merges (ConcurrentMergeScheduler: one merge thread
+                    // per two cores) fold small segments together. Searches never wait for merges (they read a
+                    // point-in-time view), and scan the small segments exactly, so many of them cost little.
+                    .setMaxFullFlushMergeWaitMillis(0)
+                    .setMergePolicy(new TieredMergePolicy())
+                    .setMergeScheduler(new ConcurrentMergeScheduler())
                     .setCommitOnClose(true);
             try {
                 writer = new IndexWriter(directory, config);
@@ -152,7 +175,7 @@ public final class LuceneIndex implements AutoCloseable {
                 writer.commit();
             }
             SearcherManager searchers = new SearcherManager(writer, null);
-            return new LuceneIndex(path, dimensions, options, directory, writer, searchers);
+            return new LuceneIndex(path, dimensions, options, directory, writer, searchers, tuning);
         } catch (MemoryStoreException e) {
             rollbackQuietly(writer);
             IOUtils.closeWhileHandlingException(directory);
@@ -351,13 +374,12 @@ public final class LuceneIndex implements AutoCloseable {
                 int k = (int) Math.min((long) query.limit() * oversampling + EXTRA_CANDIDATES, maxDoc);
                 var filter = EntryDocuments.filter(namespace, query.filter());
                 float[] target = EntryDocuments.unit(query.embedding().vector());
-                // A filtered graph search first collects the filter's documents into a bit set, per query; when
-                // every document of the index is in the namespace and there is no metadata filter, that set is
-                // all of them, so search without it (at a million entries that saves milliseconds per query).
+                // When every document of the index is in the namespace and there is no metadata filter, the filter
+                // keeps everything: search without it rather than walk its postings or build a bit set of it.
                 boolean wholeIndex = query.filter().isEmpty()
                         && searcher.getIndexReader().docFreq(new Term(EntryDocuments.NAMESPACE, namespace)) == maxDoc;
-                TopDocs knn = searcher.search(
-                        new KnnFloatVectorQuery(EntryDocuments.VECTOR, target, k, wholeIndex ? null : filter), k);
+                TopDocs knn = NearestNeighbours.search(searcher, EntryDocuments.VECTOR, target, k,
+                        wholeIndex ? null : filter, tuning);
 
                 Map<Integer, Float> bm25 = new HashMap<>();
                 float maxBm25 = 0;
@@ -430,6 +452,29 @@ public final class LuceneIndex implements AutoCloseable {
             }
         }
         return out;
+    }
+
+    /** Entries and segments of the current searcher's view, largest segment first. */
+    public LuceneStats stats() {
+        return io(() -> {
+            IndexSearcher searcher = searchers.acquire();
+            try {
+                List<LuceneStats.Segment> segments = new ArrayList<>();
+                long bytes = 0;
+                IndexReader reader = searcher.getIndexReader();
+                for (LeafReaderContext leaf : reader.leaves()) {
+                    LeafReader r = FilterLeafReader.unwrap(leaf.reader());
+                    long size = r instanceof SegmentReader sr ? sr.getSegmentInfo().sizeInBytes() : 0;
+                    String name = r instanceof SegmentReader sr ? sr.getSegmentName() : "leaf" + leaf.ord;
+                    segments.add(new LuceneStats.Segment(name, r.numDocs(), r.numDeletedDocs(), size));
+                    bytes += size;
+                }
+                segments.sort(Comparator.comparingLong(LuceneStats.Segment::sizeBytes).reversed());
+                return new LuceneStats(reader.numDocs(), reader.numDeletedDocs(), bytes, segments);
+            } finally {
+                searchers.release(searcher);
+            }
+        });
     }
 
     /** Commits what is pending, closes the writer and releases the directory lock. Idempotent. */
