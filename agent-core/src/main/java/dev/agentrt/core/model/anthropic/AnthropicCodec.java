@@ -8,6 +8,7 @@ import dev.agentrt.core.internal.provider.ProviderCodec;
 import dev.agentrt.core.internal.provider.ProviderJson;
 import dev.agentrt.core.internal.provider.ReplyDecoder;
 import dev.agentrt.core.internal.provider.ToolCallNumbers;
+import dev.agentrt.core.internal.provider.Turns;
 import dev.agentrt.core.json.JsonArray;
 import dev.agentrt.core.json.JsonObject;
 import dev.agentrt.core.json.JsonValue;
@@ -160,7 +161,7 @@ final class AnthropicCodec implements ProviderCodec {
      */
     private static JsonArray messages(List<Message> messages, StringBuilder system,
             @Nullable JsonObject cacheControl) {
-        var turns = new ArrayList<Turn>(messages.size());
+        var turns = new Turns();
         for (Message m : messages) {
             switch (m) {
                 case Message.System s -> {
@@ -171,27 +172,25 @@ final class AnthropicCodec implements ProviderCodec {
                         system.append(s.text());
                     }
                 }
-                case Message.User u -> userTurn(turns).blocks.add(textBlock(u.text()));
+                case Message.User u -> turns.add("user", textBlock(u.text()));
                 case Message.Assistant a -> {
-                    var turn = new Turn("assistant");
+                    var blocks = new ArrayList<JsonValue>();
                     // Thinking first, unchanged, as the model wrote it: the API checks the signatures.
                     for (Reasoning r : a.reasoningFrom(PROVIDER)) {
-                        turn.blocks.add(reasoningBlock(r));
+                        blocks.add(reasoningBlock(r));
                     }
                     if (!a.text().isBlank()) {
-                        turn.blocks.add(textBlock(a.text()));
+                        blocks.add(textBlock(a.text()));
                     }
                     for (ToolCall c : a.toolCalls()) {
-                        turn.blocks.add(JsonObject.builder()
+                        blocks.add(JsonObject.builder()
                                 .put("type", "tool_use")
                                 .put("id", c.id())
                                 .put("name", c.name())
                                 .put("input", ProviderJson.argumentsObject(c.arguments()))
                                 .build());
                     }
-                    if (!turn.blocks.isEmpty()) {
-                        turns.add(turn);
-                    }
+                    turns.addAll("assistant", blocks);
                 }
                 case Message.ToolResult r -> {
                     var block = JsonObject.builder()
@@ -201,32 +200,30 @@ final class AnthropicCodec implements ProviderCodec {
                     if (r.error()) {
                         block.put("is_error", true);
                     }
-                    userTurn(turns).blocks.add(block.build());
+                    turns.add("user", block.build());
                 }
             }
         }
-        if (cacheControl != null && !turns.isEmpty()) {
-            int last = turns.size() - 1;
-            markLastBlock(turns.get(last), cacheControl);
+        List<Turns.Turn> list = turns.list();
+        if (cacheControl != null && !list.isEmpty()) {
+            int last = list.size() - 1;
+            markLastBlock(list.get(last), cacheControl);
             for (int i = last - 1; i >= 0; i--) {
-                if (turns.get(i).role.equals("user")) {
-                    markLastBlock(turns.get(i), cacheControl);
+                if (list.get(i).role().equals("user")) {
+                    markLastBlock(list.get(i), cacheControl);
                     break;
                 }
             }
         }
-        var out = new ArrayList<JsonValue>(turns.size());
-        for (Turn t : turns) {
-            out.add(JsonObject.builder().put("role", t.role).put("content", new JsonArray(t.blocks)).build());
-        }
-        return new JsonArray(out);
+        return turns.toJson("content");
     }
 
     /** A breakpoint on the turn's last block that may carry one: thinking blocks cannot. */
-    private static void markLastBlock(Turn turn, JsonObject cacheControl) {
-        for (int i = turn.blocks.size() - 1; i >= 0; i--) {
-            if (turn.blocks.get(i) instanceof JsonObject block && !isThinking(block)) {
-                turn.blocks.set(i, JsonObject.builder().putAll(block).put("cache_control", cacheControl).build());
+    private static void markLastBlock(Turns.Turn turn, JsonObject cacheControl) {
+        List<JsonValue> blocks = turn.items();
+        for (int i = blocks.size() - 1; i >= 0; i--) {
+            if (blocks.get(i) instanceof JsonObject block && !isThinking(block)) {
+                blocks.set(i, JsonObject.builder().putAll(block).put("cache_control", cacheControl).build());
                 return;
             }
         }
@@ -260,26 +257,8 @@ final class AnthropicCodec implements ProviderCodec {
         };
     }
 
-    private static Turn userTurn(List<Turn> turns) {
-        if (!turns.isEmpty() && turns.getLast().role.equals("user")) {
-            return turns.getLast();
-        }
-        var t = new Turn("user");
-        turns.add(t);
-        return t;
-    }
-
     private static JsonObject textBlock(String text) {
         return JsonObject.builder().put("type", "text").put("text", text).build();
-    }
-
-    private static final class Turn {
-        final String role;
-        final List<JsonValue> blocks = new ArrayList<>(2);
-
-        Turn(String role) {
-            this.role = role;
-        }
     }
 
     // ------------------------------------------------------------------------------- the reply

@@ -9,6 +9,7 @@ import dev.agentrt.core.internal.provider.ProviderCodec;
 import dev.agentrt.core.internal.provider.ProviderJson;
 import dev.agentrt.core.internal.provider.ReplyDecoder;
 import dev.agentrt.core.internal.provider.ToolCallNumbers;
+import dev.agentrt.core.internal.provider.Turns;
 import dev.agentrt.core.json.JsonArray;
 import dev.agentrt.core.json.JsonObject;
 import dev.agentrt.core.json.JsonValue;
@@ -107,7 +108,7 @@ final class BedrockCodec implements ProviderCodec {
      * text blocks (the API refuses them).
      */
     private static JsonArray messages(List<Message> messages, List<JsonValue> system) {
-        var turns = new ArrayList<Turn>(messages.size());
+        var turns = new Turns();
         for (Message m : messages) {
             switch (m) {
                 case Message.System s -> {
@@ -115,7 +116,7 @@ final class BedrockCodec implements ProviderCodec {
                         system.add(text(s.text()));
                     }
                 }
-                case Message.User u -> turn(turns, "user").blocks.add(text(u.text()));
+                case Message.User u -> turns.add("user", text(u.text()));
                 case Message.Assistant a -> {
                     var blocks = new ArrayList<JsonValue>(1 + a.toolCalls().size());
                     if (!a.text().isBlank()) {
@@ -131,7 +132,7 @@ final class BedrockCodec implements ProviderCodec {
                                 .build());
                     }
                     if (!blocks.isEmpty()) {
-                        turn(turns, "assistant").blocks.addAll(blocks);
+                        turns.addAll("assistant", blocks);
                     }
                 }
                 case Message.ToolResult r -> {
@@ -143,37 +144,15 @@ final class BedrockCodec implements ProviderCodec {
                     if (r.error()) {
                         result.put("status", "error");
                     }
-                    turn(turns, "user").blocks.add(JsonObject.builder().put("toolResult", result.build()).build());
+                    turns.add("user", JsonObject.builder().put("toolResult", result.build()).build());
                 }
             }
         }
-        var out = new ArrayList<JsonValue>(turns.size());
-        for (Turn t : turns) {
-            out.add(JsonObject.builder().put("role", t.role).put("content", new JsonArray(t.blocks)).build());
-        }
-        return new JsonArray(out);
-    }
-
-    private static Turn turn(List<Turn> turns, String role) {
-        if (!turns.isEmpty() && turns.getLast().role.equals(role)) {
-            return turns.getLast();
-        }
-        var t = new Turn(role);
-        turns.add(t);
-        return t;
+        return turns.toJson("content");
     }
 
     private static JsonObject text(String text) {
         return JsonObject.builder().put("text", text).build();
-    }
-
-    private static final class Turn {
-        final String role;
-        final List<JsonValue> blocks = new ArrayList<>(2);
-
-        Turn(String role) {
-            this.role = role;
-        }
     }
 
     // ------------------------------------------------------------------------------- the reply

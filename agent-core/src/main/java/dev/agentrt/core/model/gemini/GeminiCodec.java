@@ -8,6 +8,7 @@ import dev.agentrt.core.internal.provider.ProviderCodec;
 import dev.agentrt.core.internal.provider.ProviderJson;
 import dev.agentrt.core.internal.provider.ReplyDecoder;
 import dev.agentrt.core.internal.provider.ToolCallNumbers;
+import dev.agentrt.core.internal.provider.Turns;
 import dev.agentrt.core.json.JsonArray;
 import dev.agentrt.core.json.JsonObject;
 import dev.agentrt.core.json.JsonValue;
@@ -142,7 +143,7 @@ final class GeminiCodec implements ProviderCodec {
      * part in the user turn after the model turn that called it, each signature on its part.
      */
     private static JsonArray contents(List<Message> messages, StringBuilder system) {
-        var turns = new ArrayList<Turn>(messages.size());
+        var turns = new Turns();
         for (Message m : messages) {
             switch (m) {
                 case Message.System s -> {
@@ -153,13 +154,13 @@ final class GeminiCodec implements ProviderCodec {
                         system.append(s.text());
                     }
                 }
-                case Message.User u -> turn(turns, "user").parts.add(text(u.text()));
+                case Message.User u -> turns.add("user", text(u.text()));
                 case Message.Assistant a -> {
                     var parts = new ArrayList<JsonValue>(2);
                     modelParts(a, parts);
                     if (!parts.isEmpty()) {
                         // An empty turn (a reply cut off before anything) is left out, not sent as a gap.
-                        turn(turns, "model").parts.addAll(parts);
+                        turns.addAll("model", parts);
                     }
                 }
                 case Message.ToolResult r -> {
@@ -170,16 +171,11 @@ final class GeminiCodec implements ProviderCodec {
                     if (!r.callId().startsWith(GENERATED_ID)) {
                         response.put("id", r.callId());
                     }
-                    turn(turns, "user").parts
-                            .add(JsonObject.builder().put("functionResponse", response.build()).build());
+                    turns.add("user", JsonObject.builder().put("functionResponse", response.build()).build());
                 }
             }
         }
-        var out = new ArrayList<JsonValue>(turns.size());
-        for (Turn t : turns) {
-            out.add(JsonObject.builder().put("role", t.role).put("parts", new JsonArray(t.parts)).build());
-        }
-        return new JsonArray(out);
+        return turns.toJson("parts");
     }
 
     /** An assistant message's parts: signed thoughts, the text, the calls, each with its signature. */
@@ -227,26 +223,8 @@ final class GeminiCodec implements ProviderCodec {
         }
     }
 
-    private static Turn turn(List<Turn> turns, String role) {
-        if (!turns.isEmpty() && turns.getLast().role.equals(role)) {
-            return turns.getLast();
-        }
-        var t = new Turn(role);
-        turns.add(t);
-        return t;
-    }
-
     private static JsonObject text(String text) {
         return JsonObject.builder().put("text", text).build();
-    }
-
-    private static final class Turn {
-        final String role;
-        final List<JsonValue> parts = new ArrayList<>(2);
-
-        Turn(String role) {
-            this.role = role;
-        }
     }
 
     // ------------------------------------------------------------------------------- the reply
