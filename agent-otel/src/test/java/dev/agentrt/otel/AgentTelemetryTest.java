@@ -245,6 +245,45 @@ class AgentTelemetryTest {
     }
 
     @Test
+    void aToolsProgressIsRecordedOnItsSpanWithTheMessageOnlyWhenContentIsCaptured() {
+        Tool slow = Tool.builder("slow")
+                .blockingHandler((args, ctx) -> {
+                    ctx.progress(1, 2.0, "half way, token=sk-ant-secret0123456789");
+                    ctx.progress(2, 2.0, "done");
+                    return ToolResult.text("ok");
+                })
+                .build();
+        var model = ScriptedChatModel.of(Reply.toolCall("slow", "{}"), Reply.text("ok"));
+
+        agent(model, slow).task("go").executeBlocking();
+
+        SpanData tool = one(spans.getFinishedSpanItems(), "execute_tool slow");
+        List<EventData> progress = tool.getEvents()
+                .stream()
+                .filter(e -> e.getName().equals("agentrt.tool.progress"))
+                .toList();
+        assertThat(progress).extracting(e -> e.getAttributes().get(GenAiListener.PROGRESS)).containsExactly(1.0, 2.0);
+        assertThat(progress).extracting(e -> e.getAttributes().get(GenAiListener.PROGRESS_TOTAL))
+                .containsExactly(2.0, 2.0);
+        assertThat(progress)
+                .allSatisfy(e -> assertThat(e.getAttributes().get(GenAiListener.PROGRESS_MESSAGE)).isNull());
+
+        spans.reset();
+        AgentTelemetry capturing = AgentTelemetry.builder(sdk).captureContent(true).build();
+        capturing.instrument(Agent.builder()
+                .model(ScriptedChatModel.of(Reply.toolCall("slow", "{}"), Reply.text("ok")))
+                .tools(slow)
+                .build(), "helper").task("go").executeBlocking();
+        SpanData captured = one(spans.getFinishedSpanItems(), "execute_tool slow");
+        assertThat(captured.getEvents()).filteredOn(e -> e.getName().equals("agentrt.tool.progress"))
+                .extracting(e -> e.getAttributes().get(GenAiListener.PROGRESS_MESSAGE))
+                .hasSize(2)
+                .allSatisfy(m -> assertThat(m).doesNotContain("sk-ant-secret0123456789"))
+                .contains("done");
+        assertThat(capturing.tasksInFlight()).isZero();
+    }
+
+    @Test
     void anApprovalIsRecordedOnTheToolSpan() {
         Tool deploy = Tool.builder("deploy")
                 .requires(Capability.custom("deploy", "staging"))
