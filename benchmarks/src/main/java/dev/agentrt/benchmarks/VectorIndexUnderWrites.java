@@ -132,9 +132,9 @@ public final class VectorIndexUnderWrites {
         // The store's own choice last: Lucene's query cache (one per JVM) has by then cached the filters' postings as
         // bit sets, as it would in an application that filters the same way again and again.
         var modes = new SearchTuning[]{
-                new SearchTuning(SearchTuning.DEFAULTS.exactSegmentBudget(), Integer.MAX_VALUE,
+                new SearchTuning(SearchTuning.DEFAULTS.exactSegmentBudget(), Integer.MAX_VALUE, 1,
                         SearchTuning.DEFAULTS.minCandidatesPerSegment()),
-                new SearchTuning(SearchTuning.DEFAULTS.exactSegmentBudget(), 0,
+                new SearchTuning(SearchTuning.DEFAULTS.exactSegmentBudget(), 0, 0,
                         SearchTuning.DEFAULTS.minCandidatesPerSegment()),
                 SearchTuning.DEFAULTS};
         var names = new String[]{"exact", "graph", "store"};

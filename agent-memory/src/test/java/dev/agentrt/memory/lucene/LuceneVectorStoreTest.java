@@ -247,9 +247,19 @@ class LuceneVectorStoreTest {
     }
 
     @Test
+    void theExactFilterCrossoverGrowsWithTheIndexAsMeasured() {
+        // benchmarks/README.md 7c: between 3.3 % and 10 % of the index at 200,000 and at 1,000,000 entries.
+        assertThat(SearchTuning.DEFAULTS.exactFilterMatches(2_000)).isEqualTo(10_000);
+        assertThat(SearchTuning.DEFAULTS.exactFilterMatches(200_000)).isEqualTo(10_000);
+        assertThat(SearchTuning.DEFAULTS.exactFilterMatches(1_000_000)).isEqualTo(50_000).isBetween(33_334L, 99_999L);
+        assertThatThrownBy(() -> new SearchTuning(0, 0, 1.5, 20)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new SearchTuning(0, 0, Double.NaN, 20)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void graphSearchRecallsNinetyPercentOfTheExactTopTen() {
         // An index this small is scanned exactly by default; the tuning sends every segment and filter to the graph.
-        var graphOnly = new SearchTuning(0, 0, 20);
+        var graphOnly = new SearchTuning(0, 0, 0, 20);
         for (LuceneOptions.Encoding encoding : LuceneOptions.Encoding.values()) {
             for (Map<String, String> filter : List.of(Map.<String, String>of(), Map.of("half", "yes"))) {
                 int dims = 32;

@@ -36,7 +36,7 @@ import java.util.List;
  *       cost about as much as the scan and can miss: a small graph has few entry points, and Lucene's own query
  *       gives a segment a share of k proportional to its size, which for a segment of a thousandth of the index is
  *       one or two candidates;
- *   <li>a filter that keeps at most {@link SearchTuning#exactFilterLimit()} entries of the whole index, by an
+ *   <li>a filter that keeps at most {@link SearchTuning#exactFilterMatches} entries of the whole index, by an
  *       exact scan of just those entries, walking the filter's postings beside the vectors: nothing is allocated
  *       in proportion to the index, and no graph search wanders through the 99% the filter rejects;
  *   <li>every other segment by its HNSW graph (with a broad filter applied to the graph search), asking each for at
@@ -67,7 +67,8 @@ final class NearestNeighbours {
                 ? null
                 : searcher.createWeight(searcher.rewrite(filter), ScoreMode.COMPLETE_NO_SCORES, 1f);
         var top = new TopHits(k);
-        if (filterWeight != null && filterCost(filterWeight, leaves) <= tuning.exactFilterLimit()) {
+        if (filterWeight != null
+                && filterCost(filterWeight, leaves) <= tuning.exactFilterMatches(searcher.getIndexReader().maxDoc())) {
             for (LeafReaderContext leaf : leaves) {
                 exact(leaf, field, target, filterWeight, top);
             }
