@@ -10,6 +10,7 @@ import dev.agentrt.core.model.HostedChatModel;
 import dev.agentrt.core.model.HostedModelBuilder;
 import dev.agentrt.core.model.ModelPrice;
 import dev.agentrt.core.model.ModelPrices;
+import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -92,6 +93,28 @@ public final class AnthropicChatModel implements HostedChatModel {
         boolean on() {
             return budgetTokens > 0;
         }
+
+        /**
+         * The {@code max_tokens} to send for a request whose own limit is {@code maxTokens} (null: none):
+         * the budget plus {@link #DEFAULT_MAX_TOKENS} when thinking and unset.
+         *
+         * @throws IllegalArgumentException for a limit that leaves no room beside a (not interleaved) budget
+         */
+        int maxTokens(@Nullable Integer maxTokens) {
+            requireRoom(maxTokens);
+            if (maxTokens != null) {
+                return maxTokens;
+            }
+            return on() ? budgetTokens + DEFAULT_MAX_TOKENS : DEFAULT_MAX_TOKENS;
+        }
+
+        /** Refuses a limit at or below the budget: the budget is part of the output limit unless interleaved. */
+        void requireRoom(@Nullable Integer maxTokens) {
+            if (on() && !interleaved && maxTokens != null && maxTokens <= budgetTokens) {
+                throw new IllegalArgumentException("maxTokens (" + maxTokens + ") must exceed the thinking budget ("
+                        + budgetTokens + "): the budget is part of the output limit");
+            }
+        }
     }
 
     private AnthropicChatModel(HostedOptions snapshot, HostedSettings s, PromptCaching promptCaching,
@@ -103,13 +126,7 @@ public final class AnthropicChatModel implements HostedChatModel {
         this.options = snapshot;
         this.promptCaching = promptCaching;
         this.thinking = thinking;
-        if (thinking.on() && !thinking.interleaved()) {
-            Integer maxTokens = s.defaults().maxTokens();
-            if (maxTokens != null && maxTokens <= thinking.budgetTokens()) {
-                throw new IllegalArgumentException("maxTokens (" + maxTokens + ") must exceed the thinking budget ("
-                        + thinking.budgetTokens() + "): the budget is part of the output limit");
-            }
-        }
+        thinking.requireRoom(s.defaults().maxTokens());
         HostedSettings settings = thinking.interleaved()
                 ? s.withHeaders(withBeta(s.headers(), INTERLEAVED_THINKING_BETA))
                 : s;

@@ -74,16 +74,7 @@ final class AnthropicCodec implements ProviderCodec {
     public String body(ChatRequest request, boolean stream) {
         ChatOptions o = request.options().orElse(defaults);
         var b = JsonObject.builder().put("model", model);
-        Integer maxTokens = o.maxTokens();
-        if (thinking.on()) {
-            if (maxTokens == null) {
-                maxTokens = thinking.budgetTokens() + AnthropicChatModel.DEFAULT_MAX_TOKENS;
-            } else if (maxTokens <= thinking.budgetTokens() && !thinking.interleaved()) {
-                throw new IllegalArgumentException("maxTokens (" + maxTokens + ") must exceed the thinking budget ("
-                        + thinking.budgetTokens() + "): the budget is part of the output limit");
-            }
-        }
-        b.put("max_tokens", maxTokens != null ? maxTokens : AnthropicChatModel.DEFAULT_MAX_TOKENS);
+        b.put("max_tokens", thinking.maxTokens(o.maxTokens()));
         if (thinking.on()) {
             b.put("thinking", JsonObject.builder()
                     .put("type", "enabled")

@@ -3,6 +3,7 @@ package dev.agentrt.core.model.bedrock;
 import org.jspecify.annotations.Nullable;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -24,6 +25,9 @@ import java.util.function.Function;
  * reaches no file of the real user. The files are read when asked, once per model build.
  */
 final class AwsSources {
+    /** The largest credentials or config file read (real ones are a few kilobytes). */
+    static final int MAX_FILE_BYTES = 1 << 20;
+
     private final Function<String, @Nullable String> env;
 
     /** @param env the environment: a variable's value, or null when unset or blank */
@@ -143,10 +147,18 @@ final class AwsSources {
      */
     private static @Nullable Map<String, String> section(Path file, String profile, boolean config) {
         String text;
-        try {
-            text = Files.readString(file, StandardCharsets.UTF_8);
+        // Opened once and read to a bound: a variable may name any file (a device, a huge log).
+        try (InputStream in = Files.newInputStream(file)) {
+            byte[] bytes = in.readNBytes(MAX_FILE_BYTES + 1);
+            if (bytes.length > MAX_FILE_BYTES) {
+                throw new IllegalArgumentException("the AWS file " + file + " is larger than " + MAX_FILE_BYTES
+                        + " bytes: not a credentials or config file");
+            }
+            text = new String(bytes, StandardCharsets.UTF_8);
         } catch (NoSuchFileException missing) {
             return null;
+        } catch (IllegalArgumentException e) {
+            throw e;
         } catch (IOException | RuntimeException e) {
             throw new IllegalArgumentException("could not read the AWS file " + file + ": " + e.getMessage(), e);
         }

@@ -92,6 +92,19 @@ class BedrockCredentialsTest {
     }
 
     @Test
+    void aCredentialsFileVariableNamingSomethingHugeIsRefusedWithoutReadingItAll() throws IOException {
+        Path huge = home.resolve("huge");
+        Files.write(huge, new byte[AwsSources.MAX_FILE_BYTES + 1]);
+        env.put("AWS_REGION", "us-east-1");
+        env.put("AWS_SHARED_CREDENTIALS_FILE", huge.toString());
+
+        assertThatThrownBy(() -> builder().build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining(huge.toString())
+                .hasMessageContaining("larger than " + AwsSources.MAX_FILE_BYTES + " bytes");
+    }
+
+    @Test
     void theDefaultProfileOfTheCredentialsFileInTheHomeDirectory() throws IOException {
         Files.createDirectories(home.resolve(".aws"));
         Files.writeString(home.resolve(".aws/credentials"), """
