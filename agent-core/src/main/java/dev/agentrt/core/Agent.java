@@ -5,15 +5,25 @@ import dev.agentrt.core.memory.Memory;
 import dev.agentrt.core.model.ChatModel;
 import dev.agentrt.core.model.ChatOptions;
 import dev.agentrt.core.model.RetryPolicy;
+import dev.agentrt.core.run.PendingCall;
+import dev.agentrt.core.run.RunEntry;
+import dev.agentrt.core.run.RunEvent;
+import dev.agentrt.core.run.RunStatus;
+import dev.agentrt.core.run.RunStore;
+import dev.agentrt.core.run.RunStoreException;
 import dev.agentrt.core.security.ApprovalHandler;
 import dev.agentrt.core.security.Capability;
+import dev.agentrt.core.security.Decision;
 import dev.agentrt.core.security.Grants;
 import dev.agentrt.core.security.Principal;
 import dev.agentrt.core.tool.Tool;
 import dev.agentrt.core.tool.ToolAccess;
 import dev.agentrt.core.tool.ToolRegistry;
+import dev.agentrt.core.tool.ToolResult;
 import dev.agentrt.core.tool.ToolSource;
 import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -70,6 +80,10 @@ public final class Agent {
     private final ChatOptions options;
     private final ConversationWindow window;
     private final Grants baseGrants;
+    private final String name;
+    private final String version;
+    private final @Nullable RunStore runStore;
+    private final Duration leaseTime;
 
     private Agent(Builder b, ChatModel model, ToolRegistry tools) {
         this.model = model;
@@ -93,6 +107,10 @@ public final class Agent {
         this.options = b.options;
         this.window = b.window;
         this.baseGrants = Grants.of(grants);
+        this.name = b.name;
+        this.version = b.version;
+        this.runStore = b.runStore;
+        this.leaseTime = b.leaseTime;
     }
 
     public static Builder builder() {
@@ -122,12 +140,118 @@ public final class Agent {
         b.modelRetry = modelRetry;
         b.options = options;
         b.window = window;
+        b.name = name;
+        b.version = version;
+        b.runStore = runStore;
+        b.leaseTime = leaseTime;
         return b;
     }
 
     /** A task for this agent. Nothing runs until {@link Task#execute()} or {@link Task#stream()} is subscribed. */
     public Task task(String input) {
         return new Task(this, Objects.requireNonNull(input, "input"));
+    }
+
+    /**
+     * Resumes a stored run ({@link Builder#runStore}) after a crash or a pause, in this or any other process that
+     * builds the same agent: {@code agent.resume(runId).execute()}. What the journal holds is not done again:
+     * completed model replies and finished tool calls come from it. A tool call that started and has no result
+     * is in doubt: it runs again only if its tool is {@linkplain Tool#idempotent() idempotent}; otherwise the
+     * model is told it may or may not have run. The run fails with {@link RunStoreException.UnknownRun},
+     * {@link RunStoreException.RunLeased} (it is running elsewhere now) or {@link RunStoreException.InvalidState}
+     * (it has ended, or still awaits a decision or an answer).
+     */
+    public Task resume(String runId) {
+        requireStore("resume");
+        return Task.resuming(this, Objects.requireNonNull(runId, "runId"));
+    }
+
+    /**
+     * Records a person's decision on a tool call that a paused run ({@link RunStatus#AWAITING_APPROVAL}) awaits;
+     * {@link #resume} then continues the run. Fails with {@link RunStoreException.InvalidState}, changing
+     * nothing, when the call is not pending or the run is not paused, and with
+     * {@link RunStoreException.UnknownRun} for an unknown run.
+     */
+    public Mono<Void> approve(String runId, String callId, Decision decision) {
+        Objects.requireNonNull(decision, "decision");
+        if (decision.deferred()) {
+            throw new IllegalArgumentException("a person's decision approves or denies; it cannot be deferred");
+        }
+        return RunJournal.decide(this, requireStore("approve"), runId, callId, new RunEntry.Decided(callId,
+                decision));
+    }
+
+    /**
+     * Answers the question a tool asked ({@link ToolResult#inputRequired}) in a run paused for it
+     * ({@link RunStatus#AWAITING_INPUT}); {@link #resume} then continues the run, the answer being the call's
+     * result. Fails as {@link #approve} does.
+     */
+    public Mono<Void> answer(String runId, String callId, String text) {
+        Objects.requireNonNull(text, "text");
+        return RunJournal.decide(this, requireStore("answer"), runId, callId, new RunEntry.Answered(callId, text));
+    }
+
+    /**
+     * The tool calls a stored run waits on: the approvals and questions of a paused run (none for a run that is
+     * not paused).
+     */
+    public Flux<PendingCall> pending(String runId) {
+        return RunJournal.pending(requireStore("pending"), Objects.requireNonNull(runId, "runId"));
+    }
+
+    /**
+     * A stored run's events from {@code fromSequence} on (1 for all), then, while the run goes on (in this
+     * process or another), its new events as they are journaled, until it ends or pauses. Each carries its
+     * sequence number: a client that reconnects asks from the last it saw plus one and misses nothing. Streamed
+     * deltas are not journaled. New events of a run in another process are seen by polling the store every
+     * {@code pollInterval}.
+     */
+    public Flux<RunEvent> events(String runId, long fromSequence, Duration pollInterval) {
+        return RunJournal.events(requireStore("events"), Objects.requireNonNull(runId, "runId"), fromSequence,
+                pollInterval);
+    }
+
+    /** {@link #events(String, long, Duration)}, polling every 200 ms. */
+    public Flux<RunEvent> events(String runId, long fromSequence) {
+        return events(runId, fromSequence, Duration.ofMillis(200));
+    }
+
+    /**
+     * A conversation that spans tasks and restarts: each {@code session(id).task(input)} continues from the
+     * transcript of the session's last run, tool calls and results included, read from the run store; the
+     * agent's {@link Builder#window conversation window} decides what of it the model sees.
+     */
+    public Session session(String sessionId) {
+        requireStore("session");
+        return new Session(this, sessionId);
+    }
+
+    private RunStore requireStore(String what) {
+        RunStore store = runStore;
+        if (store == null) {
+            throw new IllegalStateException(what + " needs a run store: build the agent with runStore(...)");
+        }
+        return store;
+    }
+
+    /** The agent's name, kept with its stored runs (default {@code "agent"}). */
+    public String name() {
+        return name;
+    }
+
+    /** The agent's version, kept with its stored runs (default {@code "1"}). */
+    public String version() {
+        return version;
+    }
+
+    /** Where runs are journaled, or null when they are not. */
+    public @Nullable RunStore runStore() {
+        return runStore;
+    }
+
+    /** How long a run's lease lasts between renewals (default 30 s; renewed every third of it). */
+    public Duration leaseTime() {
+        return leaseTime;
     }
 
     public ChatModel model() {
@@ -240,6 +364,10 @@ public final class Agent {
         private RetryPolicy modelRetry = DEFAULT_MODEL_RETRY;
         private ChatOptions options = ChatOptions.DEFAULTS;
         private ConversationWindow window = ConversationWindow.UNBOUNDED;
+        private String name = "agent";
+        private String version = "1";
+        private @Nullable RunStore runStore;
+        private Duration leaseTime = Duration.ofSeconds(30);
 
         private Builder() {}
 
@@ -397,6 +525,37 @@ public final class Agent {
             return this;
         }
 
+        /** The agent's name, kept with its stored runs. */
+        public Builder name(String name) {
+            this.name = Objects.requireNonNull(name, "name");
+            return this;
+        }
+
+        /** The agent's version, kept with its stored runs so that a resume by a changed agent can be told. */
+        public Builder version(String version) {
+            this.version = Objects.requireNonNull(version, "version");
+            return this;
+        }
+
+        /**
+         * Journals every run in {@code store}, write-ahead, so that it survives a crash, can pause for a person
+         * and resumes in any process ({@link Agent#resume}). Without one, nothing is journaled and nothing is
+         * slower.
+         */
+        public Builder runStore(RunStore store) {
+            this.runStore = Objects.requireNonNull(store, "runStore");
+            return this;
+        }
+
+        /**
+         * How long a run's lease lasts (default 30 s): a process that dies holding it blocks a resume elsewhere
+         * until then. Renewed every third of it while the run goes on.
+         */
+        public Builder leaseTime(Duration leaseTime) {
+            this.leaseTime = Objects.requireNonNull(leaseTime, "leaseTime");
+            return this;
+        }
+
         public Agent build() {
             ChatModel m = model;
             if (m == null) {
@@ -426,6 +585,12 @@ public final class Agent {
             }
             if (recallLimit < 1) {
                 throw new IllegalArgumentException("recallLimit must be at least 1, was " + recallLimit);
+            }
+            if (leaseTime.toMillis() < 3) {
+                throw new IllegalArgumentException("leaseTime must be at least 3 ms, was " + leaseTime);
+            }
+            if (name.isBlank()) {
+                throw new IllegalArgumentException("name must not be blank");
             }
             if (memoryNamespace.isBlank()) {
                 throw new IllegalArgumentException("memoryNamespace must not be blank");

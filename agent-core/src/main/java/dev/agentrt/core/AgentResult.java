@@ -26,4 +26,11 @@ public record AgentResult(String taskId, String text, List<Message> transcript, 
         Objects.requireNonNull(usage, "usage");
         Objects.requireNonNull(outcome, "outcome");
     }
+
+    /**
+     * The run's id in the agent's run store ({@code Agent.resume(runId)}, {@code Agent.events}): the task id.
+     */
+    public String runId() {
+        return taskId;
+    }
 }

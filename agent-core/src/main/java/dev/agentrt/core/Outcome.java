@@ -16,8 +16,17 @@ public enum Outcome {
     INVALID_OUTPUT,
     /** The subscriber cancelled the task. */
     CANCELLED,
+    /** Paused: a tool call awaits a person's approval (a run with a run store; resumed by {@code Agent.resume}). */
+    AWAITING_APPROVAL,
+    /** Paused: a tool asked the user a question (a run with a run store; resumed by {@code Agent.resume}). */
+    AWAITING_INPUT,
     /** An error the model could not fix (a model failure, for example) ended the task. */
     FAILED;
+
+    /** Whether the run paused for a person rather than ended. */
+    public boolean isPaused() {
+        return this == AWAITING_APPROVAL || this == AWAITING_INPUT;
+    }
 
     /** Whether this outcome is a budget running out. */
     public boolean isLimit() {

@@ -45,6 +45,10 @@ public final class StructuredTask<T> {
     /** Runs the task; emits the answer with the run that produced it. */
     public Mono<StructuredResult<T>> executeForResult() {
         Object @Nullable [] captured = TaskRun.captureContexts(task.agent());
+        if (task.agent().runStore() != null) {
+            return Mono.defer(() -> TaskRun.durable(task.agent(), task, null, output, captured)
+                    .flatMap(run -> run.run().map(r -> new StructuredResult<>(type.cast(run.structuredValue()), r))));
+        }
         return Mono.defer(() -> {
             TaskRun run = new TaskRun(task.agent(), task, null, output, captured);
             return run.run().map(r -> new StructuredResult<>(type.cast(run.structuredValue()), r));

@@ -41,6 +41,10 @@ public final class Task {
     private final List<Capability> grants;
     private final Principal principal;
     private final @Nullable String id;
+    /** The stored run this task resumes, or null for a new run. */
+    private final @Nullable String resumes;
+    /** The session this task continues, or null. */
+    private final @Nullable String sessionId;
 
     Task(Agent agent, String input) {
         this(agent, input, null, List.of(), List.of(), Principal.ANONYMOUS, null);
@@ -49,6 +53,14 @@ public final class Task {
     private Task(Agent agent, String input, @Nullable TaskContext context, List<Message> messages,
             List<Capability> grants,
             Principal principal, @Nullable String id) {
+        this(agent, input, context, messages, grants, principal, id, null, null);
+    }
+
+    private Task(Agent agent, String input, @Nullable TaskContext context, List<Message> messages,
+            List<Capability> grants, Principal principal, @Nullable String id, @Nullable String resumes,
+            @Nullable String sessionId) {
+        this.resumes = resumes;
+        this.sessionId = sessionId;
         this.agent = agent;
         this.input = input;
         this.context = context;
@@ -60,7 +72,8 @@ public final class Task {
 
     /** Documents for the task: ingested into memory when the agent has one, else listed with read access. */
     public Task withContext(TaskContext context) {
-        return new Task(agent, input, Objects.requireNonNull(context, "context"), messages, grants, principal, id);
+        return new Task(agent, input, Objects.requireNonNull(context, "context"), messages, grants, principal, id,
+                resumes, sessionId);
     }
 
     /**
@@ -93,7 +106,7 @@ public final class Task {
     public Task withMessages(List<? extends Message> messages) {
         List<Message> copy = List.copyOf(messages);
         requireAnswered(copy);
-        return new Task(agent, input, context, copy, grants, principal, id);
+        return new Task(agent, input, context, copy, grants, principal, id, resumes, sessionId);
     }
 
     private static void requireAnswered(List<Message> messages) {
@@ -123,17 +136,19 @@ public final class Task {
     public Task grant(Capability... capabilities) {
         var all = new ArrayList<>(grants);
         all.addAll(List.of(capabilities));
-        return new Task(agent, input, context, messages, List.copyOf(all), principal, id);
+        return new Task(agent, input, context, messages, List.copyOf(all), principal, id, resumes, sessionId);
     }
 
     /** The caller this task runs for: the agent's grants and tool access may depend on it. */
     public Task as(Principal principal) {
-        return new Task(agent, input, context, messages, grants, Objects.requireNonNull(principal, "principal"), id);
+        return new Task(agent, input, context, messages, grants, Objects.requireNonNull(principal, "principal"), id,
+                resumes, sessionId);
     }
 
     /** A task id of the caller's choosing (for correlation); otherwise one is generated per run. */
     public Task withId(String id) {
-        return new Task(agent, input, context, messages, grants, principal, Objects.requireNonNull(id, "id"));
+        return new Task(agent, input, context, messages, grants, principal, Objects.requireNonNull(id, "id"),
+                resumes, sessionId);
     }
 
     /**
@@ -156,6 +171,9 @@ public final class Task {
      */
     public Mono<AgentResult> execute() {
         Object @Nullable [] captured = TaskRun.captureContexts(agent);
+        if (agent.runStore() != null) {
+            return Mono.defer(() -> TaskRun.durable(agent, this, null, null, captured).flatMap(TaskRun::run));
+        }
         return Mono.defer(() -> new TaskRun(agent, this, null, null, captured).run());
     }
 
@@ -167,8 +185,10 @@ public final class Task {
     Flux<AgentEvent> stream(@Nullable StructuredOutput output) {
         Object @Nullable [] captured = TaskRun.captureContexts(agent);
         return Flux.create(sink -> {
-            TaskRun run = new TaskRun(agent, this, sink::next, output, captured);
-            Disposable d = run.run().subscribe(r -> sink.complete(), sink::error);
+            Mono<AgentResult> run = agent.runStore() != null
+                    ? TaskRun.durable(agent, this, sink::next, output, captured).flatMap(TaskRun::run)
+                    : new TaskRun(agent, this, sink::next, output, captured).run();
+            Disposable d = run.subscribe(r -> sink.complete(), sink::error);
             sink.onCancel(d);
         }, FluxSink.OverflowStrategy.BUFFER);
     }
@@ -182,8 +202,28 @@ public final class Task {
         return r;
     }
 
+    /** A task that resumes the stored run {@code runId} (its input, principal and grants come from the store). */
+    static Task resuming(Agent agent, String runId) {
+        return new Task(agent, "", null, List.of(), List.of(), Principal.ANONYMOUS, runId, runId, null);
+    }
+
+    /** A task of the session {@code sessionId}: it continues from the session's last stored run. */
+    static Task inSession(Agent agent, String input, String sessionId) {
+        return new Task(agent, input, null, List.of(), List.of(), Principal.ANONYMOUS, null, null, sessionId);
+    }
+
     Agent agent() {
         return agent;
+    }
+
+    @Nullable
+    String resumes() {
+        return resumes;
+    }
+
+    @Nullable
+    String sessionId() {
+        return sessionId;
     }
 
     String input() {
@@ -208,6 +248,13 @@ public final class Task {
     }
 
     String newRunId() {
-        return id != null ? id : "task-" + Long.toHexString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE);
+        if (id != null) {
+            return id;
+        }
+        if (agent.runStore() != null) {
+            // Unique across processes sharing the store.
+            return "run-" + java.util.UUID.randomUUID();
+        }
+        return "task-" + Long.toHexString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE);
     }
 }

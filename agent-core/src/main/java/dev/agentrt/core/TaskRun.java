@@ -16,8 +16,18 @@ import dev.agentrt.core.model.RetryPolicy;
 import dev.agentrt.core.model.ToolCall;
 import dev.agentrt.core.model.ToolSpec;
 import dev.agentrt.core.model.Usage;
+import dev.agentrt.core.run.NewRun;
+import dev.agentrt.core.run.PendingCall;
+import dev.agentrt.core.run.RunEntry;
+import dev.agentrt.core.run.RunRecord;
+import dev.agentrt.core.run.RunStatus;
+import dev.agentrt.core.run.RunStore;
+import dev.agentrt.core.run.RunStoreException;
+import dev.agentrt.core.security.ApprovalHandler;
 import dev.agentrt.core.security.Capability;
+import dev.agentrt.core.security.Decision;
 import dev.agentrt.core.security.Grants;
+import dev.agentrt.core.tool.Tool;
 import dev.agentrt.core.tool.ToolErrorKind;
 import dev.agentrt.core.tool.ToolExecution;
 import dev.agentrt.core.tool.ToolRegistry;
@@ -86,9 +96,22 @@ final class TaskRun {
     private String lastText = "";
     private int outputCorrections;
     private @Nullable Object structuredValue;
+    /** The run's journal in the agent's run store; null without one. */
+    private final @Nullable RunJournal journal;
+    /** What the journal held, for a resumed run; null for a new one. */
+    private final RunJournal.@Nullable Replay replay;
+    /** Set when a call of the step paused the run (a deferred approval, a question for the user). */
+    private @Nullable Outcome paused;
 
     TaskRun(Agent agent, Task task, @Nullable Consumer<AgentEvent> sink, @Nullable StructuredOutput output,
             Object @Nullable [] captured) {
+        this(agent, task, sink, output, captured, null, null);
+    }
+
+    TaskRun(Agent agent, Task task, @Nullable Consumer<AgentEvent> sink, @Nullable StructuredOutput output,
+            Object @Nullable [] captured, @Nullable RunJournal journal, RunJournal.@Nullable Replay replay) {
+        this.journal = journal;
+        this.replay = replay;
         this.agent = agent;
         this.captured = captured;
         this.task = task;
@@ -104,8 +127,17 @@ final class TaskRun {
             tools = tools.plus(new ContextReadTool(root));
         }
         this.registry = tools;
-        this.toolSession = new ToolSession(new ToolExecution(taskId, task.principal(), grants, agent.approvals(),
-                agent.toolTimeout(), listeners == null && sink == null ? null : this::emit, agent.toolAccess()));
+        this.toolSession = new ToolSession(new ToolExecution(taskId, task.principal(), grants,
+                replay == null ? agent.approvals() : decidedFirst(replay, agent.approvals()), agent.toolTimeout(),
+                listeners == null && sink == null && journal == null ? null : this::emit, agent.toolAccess()));
+        if (journal != null) {
+            RunJournal j = journal;
+            toolSession.canPause(true);
+            toolSession.starting(call -> {
+                j.add(new RunEntry.ToolStarted(toolSession.step(), call));
+                return j.flush();
+            });
+        }
         List<ToolSpec> specs = toolSession.specs(registry);
         ChatOptions opts = agent.options();
         String fin = null;
@@ -125,6 +157,65 @@ final class TaskRun {
         this.options = opts;
         this.output = output;
         this.finalTool = fin;
+    }
+
+    /**
+     * A run of {@code task} journaled in the agent's run store: a new run (of a session: continuing from the
+     * session's last transcript), or the stored run it resumes, taken over with its lease.
+     */
+    static Mono<TaskRun> durable(Agent agent, Task task, @Nullable Consumer<AgentEvent> sink,
+            @Nullable StructuredOutput output, Object @Nullable [] captured) {
+        RunStore store = java.util.Objects.requireNonNull(agent.runStore());
+        var journal = new RunJournal(store, agent.leaseTime());
+        String resumes = task.resumes();
+        if (resumes != null) {
+            return journal.takeOver(resumes).flatMap(replay -> {
+                List<PendingCall> pending = replay.pending();
+                if (!pending.isEmpty()) {
+                    PendingCall first = pending.get(0);
+                    boolean approval = first.kind() == PendingCall.Kind.APPROVAL;
+                    journal.abandon();
+                    return Mono.error(new RunStoreException.InvalidState("run \"" + resumes + "\" still awaits "
+                            + (approval ? "a decision" : "an answer") + " on call \"" + first.call().id() + "\" ("
+                            + first.call().name() + "): call agent." + (approval ? "approve" : "answer")
+                            + " first; nothing was changed"));
+                }
+                RunRecord r = replay.record;
+                Task stored = agent.task(r.input())
+                        .as(r.principal())
+                        .withId(r.id())
+                        .grant(r.grants().toArray(Capability[]::new));
+                return Mono.just(new TaskRun(agent, stored, sink, output, captured, journal, replay));
+            });
+        }
+        String sessionId = task.sessionId();
+        if (sessionId == null) {
+            return Mono.just(new TaskRun(agent, task, sink, output, captured, journal, null));
+        }
+        return RunJournal.sessionTranscript(store, sessionId).map(earlier -> {
+            if (earlier.isEmpty()) {
+                return new TaskRun(agent, task, sink, output, captured, journal, null);
+            }
+            var all = new ArrayList<Message>(earlier);
+            all.addAll(task.messages());
+            return new TaskRun(agent, task.withMessages(all), sink, output, captured, journal, null);
+        });
+    }
+
+    /** Answers the approvals a person already decided ({@code agent.approve}) from the journal, the rest as usual. */
+    private static @Nullable ApprovalHandler decidedFirst(RunJournal.Replay replay,
+            @Nullable ApprovalHandler handler) {
+        if (replay.decided.isEmpty()) {
+            return handler;
+        }
+        var decided = java.util.Map.copyOf(replay.decided);
+        return request -> {
+            Decision d = decided.get(request.callId());
+            if (d != null) {
+                return Mono.just(d);
+            }
+            return handler == null ? Mono.just(Decision.deny("no approval handler")) : handler.decide(request);
+        };
     }
 
     /**
@@ -165,7 +256,15 @@ final class TaskRun {
     }
 
     Mono<AgentResult> run() {
-        Mono<AgentResult> body = prepare()
+        Mono<Void> start = replay != null ? restore() : prepare();
+        if (journal != null && replay == null) {
+            RunJournal j = journal;
+            start = Mono.defer(() -> j.create(new NewRun(taskId, agent.name(), agent.version(), task.input(),
+                    task.principal(), task.grants(), task.sessionId())))
+                    .then(start)
+                    .then(Mono.defer(j::flush));
+        }
+        Mono<AgentResult> body = start
                 .then(Mono.defer(this::step).repeat(() -> !isDone()).then(Mono.fromCallable(this::completed)))
                 // A model failure outside a step (memory's embedding model) ends the task with the run so far too.
                 .onErrorMap(e -> e instanceof ModelException m && m.partialResult().isEmpty(),
@@ -176,10 +275,75 @@ final class TaskRun {
             body = body.timeout(budget.maxWallTime(), Mono.defer(() -> Mono.error(limit(Outcome.TIME_LIMIT,
                     "the task ran out of its wall-time budget (" + budget.maxWallTime() + ")"))));
         }
-        return body.doOnNext(r -> emit(new AgentEvent.Completed(taskId, r)))
-                .doOnError(this::failed)
-                .doOnCancel(() -> notifyListeners(new AgentEvent.Failed(taskId, "CancellationException",
-                        "the task was cancelled", partial(Outcome.CANCELLED, "the task was cancelled"))));
+        RunJournal j = journal;
+        if (j == null) {
+            return body.doOnNext(r -> emit(new AgentEvent.Completed(taskId, r)))
+                    .doOnError(this::failed)
+                    .doOnCancel(() -> notifyListeners(new AgentEvent.Failed(taskId, "CancellationException",
+                            "the task was cancelled", partial(Outcome.CANCELLED, "the task was cancelled"))));
+        }
+        // Journaled: the outcome is durable before the result is given; a cancelled run stays resumable.
+        return body.flatMap(r -> {
+            emit(new AgentEvent.Completed(taskId, r));
+            Outcome o = r.outcome();
+            RunStatus status = o == Outcome.AWAITING_APPROVAL
+                    ? RunStatus.AWAITING_APPROVAL
+                    : o == Outcome.AWAITING_INPUT ? RunStatus.AWAITING_INPUT : RunStatus.COMPLETED;
+            return j.end(status, status == RunStatus.COMPLETED ? Outcome.COMPLETED : null).thenReturn(r);
+        }).onErrorResume(e -> {
+            if (e instanceof RunStoreException) {
+                // The store itself failed or refused the lease: leave the journal as it is (resumable).
+                failed(e);
+                j.abandon();
+                return Mono.error(e);
+            }
+            AgentResult partial = failed(e);
+            return j.end(RunStatus.FAILED, partial.outcome() == Outcome.COMPLETED ? Outcome.FAILED : partial.outcome())
+                    .onErrorResume(x -> {
+                        e.addSuppressed(x);
+                        return Mono.empty();
+                    })
+                    .then(Mono.error(e));
+        }).doOnCancel(() -> {
+            notifyListeners(new AgentEvent.Failed(taskId, "CancellationException", "the task was cancelled",
+                    partial(Outcome.CANCELLED, "the task was cancelled")));
+            j.abandon();
+        });
+    }
+
+    /**
+     * Resumes from the journal: the transcript, steps and usage it holds, then the step it stopped in, finished
+     * with the calls that have no result yet (run, or answered from a person's decision or answer, or reported
+     * in doubt).
+     */
+    private Mono<Void> restore() {
+        return Mono.<Void>defer(() -> {
+            RunJournal.Replay r = java.util.Objects.requireNonNull(replay);
+            if (r.transcript.isEmpty() && r.openReply == null) {
+                // Ended before its first step was journaled: start it afresh.
+                return prepare().then(Mono.defer(java.util.Objects.requireNonNull(journal)::flush));
+            }
+            startNanos = Schedulers.parallel().now(TimeUnit.NANOSECONDS);
+            if (hasEvents()) {
+                emit(new AgentEvent.Started(taskId, task.input(), task.principal()));
+            }
+            synchronized (this) {
+                transcript.addAll(r.transcript);
+                steps = r.steps;
+                usage = r.usage;
+                lastText = r.lastText;
+                if (r.answeredFinally && r.openReply == null) {
+                    done = true;
+                }
+            }
+            Message.Assistant open = r.openReply;
+            if (open == null) {
+                return Mono.empty();
+            }
+            int step = r.openStep;
+            toolSession.step(step);
+            return finishTools(open, r.openFinish, null, step, Usage.ZERO, usageSnapshot(), r).then();
+        });
     }
 
     private Mono<Void> prepare() {
@@ -317,7 +481,16 @@ final class TaskRun {
         toolSession.step(step);
         var request = new ChatRequest(view, toolSpecs, options);
         var attempts = new Attempts();
-        return ask(request, step, attempts).flatMap(response -> afterReply(response, attempts.spent, step).then());
+        RunJournal j = journal;
+        if (j == null) {
+            return ask(request, step, attempts).flatMap(response -> afterReply(response, attempts.spent, step).then());
+        }
+        return ask(request, step, attempts).flatMap(response -> {
+            // Durable before anything acts on it: a resumed run takes the reply from here, not from the model.
+            j.add(new RunEntry.Reply(step, response.message(), response.finishReason(), response.usage(),
+                    attempts.spent));
+            return j.flush().then(Mono.defer(() -> afterReply(response, attempts.spent, step))).then();
+        });
     }
 
     /** The failed model calls of one step; confined to the step's chain. */
@@ -468,9 +641,20 @@ final class TaskRun {
             stepDone(step, stepUsage, total);
             return Mono.error(limit(over, why));
         }
+        return finishTools(reply, finish, preset, step, stepUsage, total, null);
+    }
+
+    /**
+     * Runs the calls of {@code reply} and appends their results in call order. For a resumed run ({@code resumed}
+     * not null) the calls that have a journaled result keep it, and those that started and have none are in
+     * doubt. With a journal each result is journaled as its call ends; a call that pauses the run (a deferred
+     * approval, a question) has no result, and the run ends paused after the step's other calls.
+     */
+    private Mono<?> finishTools(Message.Assistant reply, FinishReason finish, Message.@Nullable ToolResult preset,
+            int step, Usage stepUsage, Usage total, RunJournal.@Nullable Replay resumed) {
         List<ToolCall> calls = reply.toolCalls();
         ToolCall truncated = finish == FinishReason.LENGTH ? calls.get(calls.size() - 1) : null;
-        if (calls.size() == 1 && truncated == null && preset == null) {
+        if (journal == null && calls.size() == 1 && truncated == null && preset == null) {
             ToolCall call = calls.get(0);
             return toolSession.execute(registry, call).doOnNext(r -> {
                 append(resultMessage(call, r));
@@ -479,17 +663,96 @@ final class TaskRun {
         }
         return Flux.fromIterable(calls)
                 .flatMapSequential(c -> {
+                    if (resumed != null) {
+                        Message.ToolResult done = resumed.results.get(c.id());
+                        if (done != null) {
+                            return Mono.just(done);
+                        }
+                    }
+                    Mono<Message> result;
                     if (preset != null && c.id().equals(preset.callId())) {
-                        return Mono.just(preset);
+                        result = Mono.just(preset);
+                    } else if (c == truncated) {
+                        result = Mono.fromSupplier(() -> truncatedCall(c, step));
+                    } else if (resumed != null && resumed.answered.containsKey(c.id())) {
+                        result = Mono.just(new Message.ToolResult(c.id(), c.name(), "The user answered: "
+                                + resumed.answered.get(c.id()), false));
+                    } else if (resumed != null && resumed.started.contains(c.id()) && !idempotent(c)) {
+                        result = Mono.just(new Message.ToolResult(c.id(), c.name(), "The run was interrupted while "
+                                + "this call was running, so it may or may not have taken effect. Check its effect "
+                                + "before calling it again.", true));
+                    } else {
+                        result = call(c, step);
                     }
-                    if (c == truncated) {
-                        return Mono.just(truncatedCall(c, step));
-                    }
-                    return toolSession.execute(registry, c).map(r -> resultMessage(c, r));
+                    return journalResult(result, step);
                 }, agent.maxConcurrentToolCalls())
-                .doOnNext(this::append)
-                .doOnComplete(() -> stepDone(step, stepUsage, total))
-                .then();
+                .doOnNext(m -> {
+                    if (m != PAUSED) {
+                        appendUnjournaled(m);
+                    }
+                })
+                .then(Mono.fromRunnable(() -> {
+                    stepDone(step, stepUsage, total);
+                    synchronized (this) {
+                        if (paused != null) {
+                            done = true;
+                        }
+                    }
+                }));
+    }
+
+    /** Marks a call that paused the run: it has no result (yet). */
+    private static final Message PAUSED = Message.system("paused");
+
+    private boolean idempotent(ToolCall call) {
+        return registry.find(call.name()).map(Tool::idempotent).orElse(false);
+    }
+
+    /** One call through the registry; a question for the user or a deferred approval pauses a journaled run. */
+    private Mono<Message> call(ToolCall c, int step) {
+        Mono<Message> result = toolSession.execute(registry, c).map(r -> {
+            if (!r.isInputRequired()) {
+                return resultMessage(c, r);
+            }
+            RunJournal j = journal;
+            if (j == null) {
+                return new Message.ToolResult(c.id(), c.name(), "The tool needs the user's answer to a question, but "
+                        + "this run cannot wait for one: " + r.content(), true);
+            }
+            j.add(new RunEntry.AwaitingInput(step, c, r.content()));
+            pause(Outcome.AWAITING_INPUT);
+            return PAUSED;
+        });
+        RunJournal j = journal;
+        if (j == null) {
+            return result;
+        }
+        return result.onErrorResume(ToolSession.Paused.class, p -> {
+            j.add(new RunEntry.AwaitingApproval(step, p.call(), p.missing(), p.reason()));
+            pause(Outcome.AWAITING_APPROVAL);
+            return Mono.just(PAUSED);
+        });
+    }
+
+    private synchronized void pause(Outcome why) {
+        // A deferred approval and a question in one step: the run waits for the approval first.
+        if (paused != Outcome.AWAITING_APPROVAL) {
+            paused = why;
+        }
+    }
+
+    /** Journals a call's result (or its pause) as soon as the call ends, durable before the step goes on. */
+    private Mono<Message> journalResult(Mono<Message> result, int step) {
+        RunJournal j = journal;
+        if (j == null) {
+            return result;
+        }
+        return result.flatMap(m -> {
+            if (m != PAUSED) {
+                j.add(new RunEntry.Appended(step, m));
+            }
+            return j.flush().thenReturn(m);
+        });
     }
 
     private Message truncatedCall(ToolCall call, int step) {
@@ -613,6 +876,12 @@ final class TaskRun {
 
     private AgentResult completed() {
         synchronized (this) {
+            Outcome p = paused;
+            if (p != null) {
+                return partial(p, p == Outcome.AWAITING_APPROVAL
+                        ? "awaiting a person's approval"
+                        : "awaiting the user's answer");
+            }
             return new AgentResult(taskId, lastText, transcript, steps, usage, Outcome.COMPLETED);
         }
     }
@@ -631,17 +900,22 @@ final class TaskRun {
             }
         }
         if (lastAssistant >= 0 && copy.get(lastAssistant) instanceof Message.Assistant a && a.hasToolCalls()) {
-            int answered = copy.size() - 1 - lastAssistant;
-            List<ToolCall> calls = a.toolCalls();
-            for (int i = answered; i < calls.size(); i++) {
-                ToolCall c = calls.get(i);
-                copy.add(new Message.ToolResult(c.id(), c.name(), "Not run: " + why + ".", true));
+            var answered = new java.util.HashSet<String>();
+            for (int i = lastAssistant + 1; i < copy.size(); i++) {
+                if (copy.get(i) instanceof Message.ToolResult r) {
+                    answered.add(r.callId());
+                }
+            }
+            for (ToolCall c : a.toolCalls()) {
+                if (!answered.contains(c.id())) {
+                    copy.add(new Message.ToolResult(c.id(), c.name(), "Not run: " + why + ".", true));
+                }
             }
         }
         return new AgentResult(taskId, lastText, copy, steps, usage, outcome);
     }
 
-    private void failed(Throwable error) {
+    private AgentResult failed(Throwable error) {
         AgentResult partial = error instanceof BudgetExceededException b
                 ? b.partialResult()
                 : error instanceof StructuredOutputException so
@@ -652,9 +926,19 @@ final class TaskRun {
                                         error instanceof TimeoutException ? "timed out" : "the task failed");
         String message = error.getMessage() == null ? error.getClass().getSimpleName() : error.getMessage();
         emit(new AgentEvent.Failed(taskId, error.getClass().getSimpleName(), message, partial));
+        return partial;
     }
 
     private synchronized void append(Message m) {
+        transcript.add(m);
+        RunJournal j = journal;
+        if (j != null) {
+            j.add(new RunEntry.Appended(steps, m));
+        }
+    }
+
+    /** Appends a message already journaled (a tool result, journaled when its call ended). */
+    private synchronized void appendUnjournaled(Message m) {
         transcript.add(m);
     }
 
@@ -667,10 +951,15 @@ final class TaskRun {
     }
 
     private boolean hasEvents() {
-        return listeners != null || sink != null;
+        return listeners != null || sink != null || journal != null;
     }
 
     private void emit(AgentEvent event) {
+        RunJournal j = journal;
+        if (j != null && !(event instanceof AgentEvent.TextDelta || event instanceof AgentEvent.ReasoningDelta
+                || event instanceof AgentEvent.ToolProgress)) {
+            j.add(new RunEntry.Event(event));
+        }
         notifyListeners(event);
         Consumer<AgentEvent> s = sink;
         if (s != null) {

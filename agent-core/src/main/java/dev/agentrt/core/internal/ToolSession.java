@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * The state a task's tool calls share on top of its immutable {@link ToolExecution} policy: the step
@@ -34,6 +35,8 @@ public final class ToolSession {
     private final @Nullable Consumer<AgentEvent> events;
     private volatile Grants grants;
     private volatile int step = 1;
+    private volatile @Nullable Function<ToolCall, Mono<Void>> starting;
+    private volatile boolean canPause;
 
     public ToolSession(ToolExecution policy) {
         this.policy = Objects.requireNonNull(policy, "policy");
@@ -115,6 +118,56 @@ public final class ToolSession {
         Consumer<AgentEvent> sink = events;
         if (sink != null) {
             sink.accept(event);
+        }
+    }
+
+    /**
+     * Called with each call that passed its permission check, right before the tool runs; the tool runs once the
+     * returned {@code Mono} completes (a durable run journals the start there, write-ahead). Null for none.
+     */
+    public void starting(@Nullable Function<ToolCall, Mono<Void>> hook) {
+        this.starting = hook;
+    }
+
+    public @Nullable Function<ToolCall, Mono<Void>> starting() {
+        return starting;
+    }
+
+    /** Whether a deferred approval pauses the run (it has a run store to wait in) rather than denies the call. */
+    public void canPause(boolean canPause) {
+        this.canPause = canPause;
+    }
+
+    public boolean canPause() {
+        return canPause;
+    }
+
+    /**
+     * A call's approval was deferred to a person: the call's {@code Mono} fails with this, and the run pauses once
+     * the step's other calls are done.
+     */
+    public static final class Paused extends RuntimeException {
+        private final ToolCall call;
+        private final List<Capability> missing;
+        private final String reason;
+
+        public Paused(ToolCall call, List<Capability> missing, String reason) {
+            super("awaiting approval of call " + call.id(), null, false, false);
+            this.call = call;
+            this.missing = List.copyOf(missing);
+            this.reason = reason;
+        }
+
+        public ToolCall call() {
+            return call;
+        }
+
+        public List<Capability> missing() {
+            return missing;
+        }
+
+        public String reason() {
+            return reason;
         }
     }
 

@@ -120,6 +120,43 @@ public final class AgentJson {
         return EventJson.readEvent(json);
     }
 
+    // --------------------------------------------------------------------------------- principal
+
+    public static String write(Principal principal) {
+        return toJsonValue(principal).toJson();
+    }
+
+    public static Principal readPrincipal(String json) {
+        return readPrincipal(Json.parse(json, "principal"));
+    }
+
+    public static JsonObject toJsonValue(Principal principal) {
+        return SecurityJson.principal(principal);
+    }
+
+    public static Principal readPrincipal(JsonValue json) {
+        return SecurityJson.principal(json, "principal");
+    }
+
+    // ------------------------------------------------------------------------------ run journal
+
+    /** A journal entry as a run store keeps it. */
+    public static String write(RunEntry entry) {
+        return toJsonValue(entry).toJson();
+    }
+
+    public static RunEntry readRunEntry(String json) {
+        return readRunEntry(Json.parse(json, "run_entry"));
+    }
+
+    public static JsonObject toJsonValue(RunEntry entry) {
+        return RunEntryJson.toJsonValue(entry);
+    }
+
+    public static RunEntry readRunEntry(JsonValue json) {
+        return RunEntryJson.read(json);
+    }
+
     // ------------------------------------------------------------------------------ agent result
 
     public static String write(AgentResult result) {

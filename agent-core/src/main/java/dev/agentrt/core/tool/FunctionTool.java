@@ -11,7 +11,9 @@ import java.util.function.Function;
 
 /** A {@link Tool} made of functions by {@link Tool.Builder}. */
 record FunctionTool(ToolSpec spec, Function<JsonObject, List<Capability>> requires,
-        BiFunction<JsonObject, ToolContext, Mono<ToolResult>> handler, boolean blocking) implements Tool {
+        BiFunction<JsonObject, ToolContext, Mono<ToolResult>> handler, boolean blocking, boolean idempotent)
+        implements
+            Tool {
     @Override
     public List<Capability> requiredCapabilities(JsonObject arguments) {
         return requires.apply(arguments);

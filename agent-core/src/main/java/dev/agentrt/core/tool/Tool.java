@@ -70,6 +70,15 @@ public interface Tool extends ToolSource {
         return false;
     }
 
+    /**
+     * Whether running this call twice has the same effect as running it once (a read, a lookup, a write of the same
+     * content). A durable run that was interrupted while the call ran resumes by running it again only if so;
+     * otherwise the model is told the call may or may not have taken effect. False unless the tool says so.
+     */
+    default boolean idempotent() {
+        return false;
+    }
+
     static Builder builder(String name) {
         return new Builder(name);
     }
@@ -82,6 +91,7 @@ public interface Tool extends ToolSource {
         private Function<JsonObject, List<Capability>> requires = args -> List.of();
         private @Nullable BiFunction<JsonObject, ToolContext, Mono<ToolResult>> handler;
         private boolean blocking;
+        private boolean idempotent;
 
         private Builder(String name) {
             this.name = Objects.requireNonNull(name, "name");
@@ -122,7 +132,7 @@ public interface Tool extends ToolSource {
                 throw new IllegalArgumentException("tool '" + name + "': cannot describe its parameters: "
                         + e.getMessage(), e);
             }
-            return new TypedBuilder<>(name, description, type, binding, requires);
+            return new TypedBuilder<>(name, description, type, binding, requires, idempotent);
         }
 
         /** Capabilities every call needs. */
@@ -135,6 +145,12 @@ public interface Tool extends ToolSource {
         /** Capabilities computed from each call's arguments. */
         public Builder requires(Function<JsonObject, List<Capability>> requires) {
             this.requires = Objects.requireNonNull(requires, "requires");
+            return this;
+        }
+
+        /** Marks the tool {@linkplain Tool#idempotent() idempotent}: safe to run again after an interruption. */
+        public Builder idempotent(boolean idempotent) {
+            this.idempotent = idempotent;
             return this;
         }
 
@@ -157,7 +173,8 @@ public interface Tool extends ToolSource {
             if (handler == null) {
                 throw new IllegalStateException("tool '" + name + "': handler is not set");
             }
-            return new FunctionTool(new ToolSpec(name, description, parameters), requires, handler, blocking);
+            return new FunctionTool(new ToolSpec(name, description, parameters), requires, handler, blocking,
+                    idempotent);
         }
     }
 
@@ -175,9 +192,11 @@ public interface Tool extends ToolSource {
         private Function<JsonObject, List<Capability>> requires;
         private @Nullable BiFunction<JsonObject, ToolContext, Mono<ToolResult>> handler;
         private boolean blocking;
+        private boolean idempotent;
 
         private TypedBuilder(String name, String description, Class<R> type, TypeBinding binding,
-                Function<JsonObject, List<Capability>> requires) {
+                Function<JsonObject, List<Capability>> requires, boolean idempotent) {
+            this.idempotent = idempotent;
             this.name = name;
             this.description = description;
             this.type = type;
@@ -204,6 +223,12 @@ public interface Tool extends ToolSource {
         public TypedBuilder<R> requires(Function<? super R, List<Capability>> requires) {
             Objects.requireNonNull(requires, "requires");
             this.requires = args -> requires.apply(bindForCapabilities(args));
+            return this;
+        }
+
+        /** Marks the tool {@linkplain Tool#idempotent() idempotent}: safe to run again after an interruption. */
+        public TypedBuilder<R> idempotent(boolean idempotent) {
+            this.idempotent = idempotent;
             return this;
         }
 
@@ -243,7 +268,8 @@ public interface Tool extends ToolSource {
             if (handler == null) {
                 throw new IllegalStateException("tool '" + name + "': handler is not set");
             }
-            return new FunctionTool(new ToolSpec(name, description, binding.schema()), requires, handler, blocking);
+            return new FunctionTool(new ToolSpec(name, description, binding.schema()), requires, handler, blocking,
+                    idempotent);
         }
 
         private R bind(JsonObject arguments) {

@@ -16,7 +16,12 @@ public enum ToolErrorKind {
      */
     TRUNCATED(true),
     /** The tool itself failed. */
-    EXECUTION_FAILED(true);
+    EXECUTION_FAILED(true),
+    /**
+     * Not a failure: the tool needs the user's answer to a question ({@link ToolResult#inputRequired}). A run with
+     * a run store pauses for it; one without tells the model the question could not be asked.
+     */
+    INPUT_REQUIRED(false);
 
     private final boolean retryable;
 

@@ -30,6 +30,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 
 /**
  * The tools of an agent and the one path every call takes: find the tool, parse and validate the
@@ -185,11 +186,23 @@ public final class ToolRegistry {
                 return invoke(entry, args, call, execution, start);
             }
             return pending.then(Mono.defer(() -> invoke(entry, args, call, execution, start)))
-                    .onErrorResume(e -> done(call, execution, start, toResult(call, e, execution.timeout())));
+                    .onErrorResume(e -> e instanceof ToolSession.Paused
+                            ? Mono.error(e)
+                            : done(call, execution, start, toResult(call, e, execution.timeout())));
         });
     }
 
     private Mono<ToolResult> invoke(Entry entry, JsonObject args, ToolCall call, ToolSession execution, long start) {
+        Function<ToolCall, Mono<Void>> starting = execution.starting();
+        if (starting != null) {
+            // Write-ahead: the start is recorded (a durable run's journal) before the tool runs.
+            return starting.apply(call).then(Mono.defer(() -> invokeNow(entry, args, call, execution, start)));
+        }
+        return invokeNow(entry, args, call, execution, start);
+    }
+
+    private Mono<ToolResult> invokeNow(Entry entry, JsonObject args, ToolCall call, ToolSession execution,
+            long start) {
         Mono<ToolResult> invocation;
         if (entry.tool.blocking()) {
             invocation = contained(Mono.defer(() -> invokeTool(entry, args, call, execution)))
@@ -305,6 +318,13 @@ public final class ToolRegistry {
                 .defaultIfEmpty(Decision.deny("no approval was given"))
                 .flatMap(d -> {
                     execution.emit(new AgentEvent.ApprovalDecided(execution.taskId(), execution.step(), call, d));
+                    if (d.deferred()) {
+                        if (execution.canPause()) {
+                            return Mono.error(new ToolSession.Paused(call, missing, d.reason()));
+                        }
+                        return deny(call, execution, missing, "the decision was deferred to a person, but this run "
+                                + "has no run store to wait in");
+                    }
                     if (!d.approved()) {
                         return deny(call, execution, missing, "not approved: " + d.reason());
                     }

@@ -29,6 +29,20 @@ public record ToolResult(String content, @Nullable ToolErrorKind errorKind) {
         return new ToolResult(message, Objects.requireNonNull(kind, "kind"));
     }
 
+    /**
+     * The tool needs the user's answer to {@code question} before it can give a result. With a run store the run
+     * pauses ({@code RunStatus.AWAITING_INPUT}) until {@code agent.answer(runId, callId, text)}, and the answer
+     * becomes the call's result; without one the model is told the question could not be asked.
+     */
+    public static ToolResult inputRequired(String question) {
+        return new ToolResult(Objects.requireNonNull(question, "question"), ToolErrorKind.INPUT_REQUIRED);
+    }
+
+    /** Whether this is a question for the user ({@link #inputRequired}) rather than a result. */
+    public boolean isInputRequired() {
+        return errorKind == ToolErrorKind.INPUT_REQUIRED;
+    }
+
     public boolean isError() {
         return errorKind != null;
     }

@@ -1,0 +1,114 @@
+package dev.agentrt.runs;
+
+import dev.agentrt.core.run.RunStoreException;
+import dev.agentrt.runs.internal.JdbcRunStore;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.util.Objects;
+import java.util.Properties;
+
+/**
+ * The run store in a PostgreSQL database, for many application instances sharing runs: any instance can resume,
+ * approve or replay any run, and leases keep each run to one instance at a time. The tables ({@code agentrt_runs},
+ * {@code agentrt_journal}, {@code agentrt_schema}) are created in the connection's schema on first use and
+ * migrated forward by later versions.
+ *
+ * <p>Needs the PostgreSQL JDBC driver ({@code org.postgresql:postgresql}) on the class path. When the server
+ * restarts, writes in flight fail with a retryable {@link RunStoreException} and the next write reconnects.
+ */
+public final class PostgresRunStore extends JdbcRunStore {
+    private final String url;
+    private final Properties properties;
+
+    private PostgresRunStore(Builder b) {
+        super(b.clock, redact(b.url));
+        this.url = b.url;
+        this.properties = b.properties;
+        start();
+    }
+
+    /** Opens the store at a JDBC URL such as {@code jdbc:postgresql://db:5432/agents?user=app&password=...}. */
+    public static PostgresRunStore open(String url) {
+        return builder(url).build();
+    }
+
+    public static Builder builder(String url) {
+        return new Builder(url);
+    }
+
+    @Override
+    protected Connection connect() throws SQLException {
+        return DriverManager.getConnection(url, properties);
+    }
+
+    @Override
+    protected long bytes(Connection c) throws SQLException {
+        try (var s = c.createStatement();
+                var r = s.executeQuery("SELECT COALESCE(pg_total_relation_size("
+                        + "to_regclass('agentrt_runs')), 0) + COALESCE(pg_total_relation_size(to_regclass('agentrt_journal')), 0)")) {
+            return r.next() ? r.getLong(1) : 0;
+        }
+    }
+
+    @Override
+    protected boolean isTransient(SQLException e) {
+        String state = e.getSQLState();
+        return state != null && (state.startsWith("08") || state.equals("40001") || state.equals("40P01")
+                || state.startsWith("57P") || state.equals("53300"));
+    }
+
+    @Override
+    protected boolean tableExists(Connection c, String table) throws SQLException {
+        try (var s = c.prepareStatement("SELECT to_regclass(?) IS NOT NULL")) {
+            s.setString(1, table);
+            try (var r = s.executeQuery()) {
+                return r.next() && r.getBoolean(1);
+            }
+        }
+    }
+
+    @Override
+    protected boolean hasTables(Connection c) throws SQLException {
+        // The agentrt tables share a schema with the application's own: only a half-made agentrt store is refused.
+        return tableExists(c, "agentrt_runs") || tableExists(c, "agentrt_journal");
+    }
+
+    private static String redact(String url) {
+        int q = url.indexOf('?');
+        return q < 0 ? url : url.substring(0, q);
+    }
+
+    /** Options of a PostgreSQL run store. */
+    public static final class Builder {
+        private final String url;
+        private final Properties properties = new Properties();
+        private Clock clock = Clock.systemUTC();
+
+        private Builder(String url) {
+            this.url = Objects.requireNonNull(url, "url");
+            if (!url.startsWith("jdbc:postgresql:")) {
+                throw new IllegalArgumentException("a PostgreSQL JDBC URL starts with jdbc:postgresql:, was "
+                        + redact(url));
+            }
+        }
+
+        /** A connection property (user, password, sslmode, ...), as the driver documents them. */
+        public Builder property(String name, String value) {
+            properties.setProperty(Objects.requireNonNull(name, "name"), Objects.requireNonNull(value, "value"));
+            return this;
+        }
+
+        /** The clock for creation and update times and lease expiry; every instance should use a synchronised one. */
+        public Builder clock(Clock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        public PostgresRunStore build() {
+            return new PostgresRunStore(this);
+        }
+    }
+}
