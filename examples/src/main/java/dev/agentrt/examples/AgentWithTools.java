@@ -1,12 +1,12 @@
 package dev.agentrt.examples;
 
 import dev.agentrt.core.Agent;
+import dev.agentrt.core.AgentEvent;
 import dev.agentrt.core.AgentResult;
 import dev.agentrt.core.model.ChatModel;
 import dev.agentrt.core.model.ScriptedChatModel;
 import dev.agentrt.core.model.ScriptedChatModel.Reply;
 import dev.agentrt.core.model.ToolCall;
-import dev.agentrt.examples.support.Console;
 import dev.agentrt.examples.support.Offline;
 import dev.agentrt.tools.Param;
 import dev.agentrt.tools.ToolMethod;
@@ -26,18 +26,18 @@ public final class AgentWithTools {
     private AgentWithTools() {}
 
     public static void main(String[] args) {
-        run(System.out, System.getenv());
+        run(System.out, System.getenv(), args); // --report run.html writes an HTML report of the run
     }
 
     /** The recipe: annotate methods, turn the object into tools, give them to an agent. */
-    static AgentResult recipe(ChatModel model, PrintStream out) {
+    static AgentResult recipe(ChatModel model, AgentEvent.Listener events, PrintStream out) {
         var tools = Tools.from(new Warehouse(Map.of("KB-42", 12, "MS-7", 0))); // one tool per @ToolMethod method
         tools.forEach(tool -> out.println(tool.spec().name() + ": " + tool.spec().parameters().toJson()));
         Agent agent = Agent.builder()
                 .model(model)
                 .instructions("You take orders. Check the stock before you reserve anything.")
                 .tools(tools)
-                .listener(Console.listener(out)) // prints each event as it happens
+                .listener(events) // prints each event as it happens (and records it for a report)
                 .build();
         AgentResult result = agent.task("Reserve 3 keyboards (KB-42) and 2 mice (MS-7).").executeBlocking();
         out.println("Answer: " + result.text());
@@ -75,9 +75,9 @@ public final class AgentWithTools {
     }
 
     /** Runs the recipe on the configured or scripted model; {@code main} and the test call it. */
-    static AgentResult run(PrintStream out, Map<String, String> env) {
-        try (Offline offline = Offline.start(out, env)) {
-            return recipe(offline.model(AgentWithTools::scripted), out);
+    static AgentResult run(PrintStream out, Map<String, String> env, String... args) {
+        try (Offline offline = Offline.start(out, env, args)) {
+            return recipe(offline.model(AgentWithTools::scripted), offline.listener(), out);
         }
     }
 

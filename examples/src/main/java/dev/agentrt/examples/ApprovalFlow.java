@@ -1,6 +1,7 @@
 package dev.agentrt.examples;
 
 import dev.agentrt.core.Agent;
+import dev.agentrt.core.AgentEvent;
 import dev.agentrt.core.AgentResult;
 import dev.agentrt.core.json.JsonValue;
 import dev.agentrt.core.model.ChatModel;
@@ -9,7 +10,6 @@ import dev.agentrt.core.model.ScriptedChatModel.Reply;
 import dev.agentrt.core.model.ToolCall;
 import dev.agentrt.core.security.ApprovalHandler;
 import dev.agentrt.core.security.Decision;
-import dev.agentrt.examples.support.Console;
 import dev.agentrt.examples.support.Offline;
 import dev.agentrt.tools.Param;
 import dev.agentrt.tools.ToolMethod;
@@ -29,11 +29,11 @@ public final class ApprovalFlow {
     private ApprovalFlow() {}
 
     public static void main(String[] args) {
-        run(System.out, System.getenv());
+        run(System.out, System.getenv(), args); // --report run.html writes an HTML report of the run
     }
 
     /** The recipe: a tool needing an ungranted capability, and an approval handler that decides per call. */
-    static AgentResult recipe(ChatModel model, PrintStream out) {
+    static AgentResult recipe(ChatModel model, AgentEvent.Listener events, PrintStream out) {
         // Asked for each call that needs what the task lacks; in an application: a UI prompt, a chat message, a ticket.
         ApprovalHandler approver = request -> {
             long amount = JsonValue.parse(request.arguments()).asObject().getLong("amountEur").orElse(0L);
@@ -44,7 +44,7 @@ public final class ApprovalFlow {
                 .model(model)
                 .tools(Tools.from(new Payments())) // refund requires payments:refund; nothing is granted
                 .approvals(approver)
-                .listener(Console.listener(out)) // prints each event as it happens
+                .listener(events) // prints each event as it happens (and records it for a report)
                 .build();
         AgentResult result = agent.task("Refund order A-100 (20 EUR) and order B-200 (900 EUR).").executeBlocking();
         out.println("Answer: " + result.text());
@@ -60,9 +60,9 @@ public final class ApprovalFlow {
     }
 
     /** Runs the recipe on the configured or scripted model; {@code main} and the test call it. */
-    static AgentResult run(PrintStream out, Map<String, String> env) {
-        try (Offline offline = Offline.start(out, env)) {
-            return recipe(offline.model(ApprovalFlow::scripted), out);
+    static AgentResult run(PrintStream out, Map<String, String> env, String... args) {
+        try (Offline offline = Offline.start(out, env, args)) {
+            return recipe(offline.model(ApprovalFlow::scripted), offline.listener(), out);
         }
     }
 

@@ -1,13 +1,13 @@
 package dev.agentrt.examples;
 
 import dev.agentrt.core.Agent;
+import dev.agentrt.core.AgentEvent;
 import dev.agentrt.core.AgentResult;
 import dev.agentrt.core.model.ChatModel;
 import dev.agentrt.core.model.ScriptedChatModel;
 import dev.agentrt.core.model.ScriptedChatModel.Reply;
 import dev.agentrt.core.model.ToolCall;
 import dev.agentrt.core.security.Capability;
-import dev.agentrt.examples.support.Console;
 import dev.agentrt.examples.support.Offline;
 import dev.agentrt.tools.fs.FileSystemTools;
 import dev.agentrt.tools.web.WebBrowser;
@@ -30,11 +30,12 @@ public final class FilesAndWeb {
     private FilesAndWeb() {}
 
     public static void main(String[] args) {
-        run(System.out, System.getenv());
+        run(System.out, System.getenv(), args); // --report run.html writes an HTML report of the run
     }
 
     /** The recipe: file tools rooted at a directory, a browser, and grants for exactly what the task needs. */
-    static AgentResult recipe(ChatModel model, Path project, URI checklist, PrintStream out) {
+    static AgentResult recipe(ChatModel model, Path project, URI checklist, AgentEvent.Listener events,
+            PrintStream out) {
         Agent agent = Agent.builder()
                 .model(model)
                 .instructions("You plan releases. Read PLAN.md and the checklist at " + checklist + ".")
@@ -42,7 +43,7 @@ public final class FilesAndWeb {
                 .grant(Capability.fileRead(project), // anything in the project
                         Capability.fileWrite(project.resolve("NOTES.md")), // this one file
                         Capability.net(checklist.getHost(), checklist.getPort())) // 127.0.0.1 on this port only
-                .listener(Console.listener(out)) // prints each event as it happens
+                .listener(events) // prints each event as it happens (and records it for a report)
                 .build();
         AgentResult result = agent.task("What is left before the release? Write it to NOTES.md.").executeBlocking();
         out.println("Answer: " + result.text());
@@ -51,14 +52,14 @@ public final class FilesAndWeb {
     }
 
     /** Runs the recipe over a sample project and checklist page; {@code main} and the test call it. */
-    static AgentResult run(PrintStream out, Map<String, String> env) {
-        try (Offline offline = Offline.start(out, env)) {
+    static AgentResult run(PrintStream out, Map<String, String> env, String... args) {
+        try (Offline offline = Offline.start(out, env, args)) {
             Path project = offline.directory(Map.of("PLAN.md", "- finish the tools module\n- release 0.1\n"));
             URI checklist = offline.serve("/checklist", "text/html; charset=utf-8", """
                     <html><head><title>Release checklist</title></head><body>
                     <h1>Release checklist</h1><ul><li>Tag the release</li><li>Publish the BOM</li></ul>
                     <p>See <a href="/changelog">the changelog</a>.</p></body></html>""");
-            return recipe(offline.model(() -> scripted(checklist)), project, checklist, out);
+            return recipe(offline.model(() -> scripted(checklist)), project, checklist, offline.listener(), out);
         }
     }
 

@@ -12,7 +12,6 @@ import dev.agentrt.core.model.ToolCall;
 import dev.agentrt.core.security.Capability;
 import dev.agentrt.core.tool.Tool;
 import dev.agentrt.core.tool.ToolResult;
-import dev.agentrt.examples.support.Console;
 import dev.agentrt.examples.support.Offline;
 import reactor.core.publisher.Mono;
 
@@ -20,6 +19,7 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * Shows: an agent reading a directory given as context, a tool call refused because its capability was not granted,
@@ -32,11 +32,11 @@ public final class QuickStart {
     private QuickStart() {}
 
     public static void main(String[] args) {
-        run(System.out, System.getenv());
+        run(System.out, System.getenv(), args); // --report run.html writes an HTML report of the run
     }
 
     /** The recipe: a hand-built tool that needs a capability, an agent granted nothing, a task with a context. */
-    static AgentResult recipe(ChatModel model, Path project, PrintStream out) {
+    static AgentResult recipe(ChatModel model, Path project, Consumer<AgentEvent> events, PrintStream out) {
         Tool readEnv = Tool.builder("read_env")
                 .description("Read an environment variable")
                 .parameters(JsonValue.parse("""
@@ -54,7 +54,7 @@ public final class QuickStart {
         AgentResult result = agent.task("What is left to do in this project, and what is my AWS secret key?")
                 .withContext(TaskContext.fromDirectory(project)) // the model reads it with read_context_file
                 .stream()
-                .doOnNext(Console.events(out))
+                .doOnNext(events) // prints each event as it happens (and records it for a report)
                 .ofType(AgentEvent.Completed.class)
                 .map(AgentEvent.Completed::result)
                 .blockLast();
@@ -63,12 +63,16 @@ public final class QuickStart {
         return result;
     }
 
-    /** Runs the recipe on the configured or scripted model over a sample project; {@code main} and the test call it. */
-    static AgentResult run(PrintStream out, Map<String, String> env) {
-        try (Offline offline = Offline.start(out, env)) {
+    /**
+     * Runs the recipe on the configured or scripted model over a sample project; {@code main} and the test call it.
+     * {@code args}: {@code --report <file>} writes a run report there.
+     */
+    static AgentResult run(PrintStream out, Map<String, String> env, String... args) {
+        try (Offline offline = Offline.start(out, env, args)) {
             Path project = offline.directory(Map.of("PLAN.md", "- ship the agent loop\n- write the README\n",
                     "Main.java", "class Main { public static void main(String[] a) {} }\n"));
-            return recipe(offline.model(QuickStart::scripted), project, out);
+            ChatModel model = offline.model(QuickStart::scripted);
+            return recipe(model, project, offline.events(), out);
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.agentrt.examples;
 
 import dev.agentrt.core.Agent;
+import dev.agentrt.core.AgentEvent;
 import dev.agentrt.core.AgentResult;
 import dev.agentrt.core.memory.MemoryQuery;
 import dev.agentrt.core.memory.MemoryRecord;
@@ -8,7 +9,6 @@ import dev.agentrt.core.model.ChatModel;
 import dev.agentrt.core.model.ScriptedChatModel;
 import dev.agentrt.core.model.ScriptedChatModel.Reply;
 import dev.agentrt.core.security.Capability;
-import dev.agentrt.examples.support.Console;
 import dev.agentrt.examples.support.Offline;
 import dev.agentrt.memory.MemoryTools;
 import dev.agentrt.memory.VectorMemory;
@@ -28,11 +28,11 @@ public final class RememberAndRecall {
     private RememberAndRecall() {}
 
     public static void main(String[] args) {
-        run(System.out, System.getenv());
+        run(System.out, System.getenv(), args); // --report run.html writes an HTML report of the run
     }
 
     /** The recipe: remember facts, recall them by meaning, and let an agent use the same memory. */
-    static AgentResult recipe(ChatModel model, Path memoryDir, PrintStream out) {
+    static AgentResult recipe(ChatModel model, Path memoryDir, AgentEvent.Listener events, PrintStream out) {
         try (VectorMemory memory = VectorMemory.open(memoryDir)) { // bundled embedding model, index at memoryDir
             FACTS.forEach(fact -> memory.remember(MemoryRecord.of("team", fact, Map.of())).block());
             out.println("Recalled: " + best(memory, "When can I ship to production?"));
@@ -42,7 +42,7 @@ public final class RememberAndRecall {
                     .memoryNamespace("team") // relevant memories go into the prompt
                     .tools(MemoryTools.of(memory).namespace("team")) // and the model may remember and recall
                     .grant(Capability.memoryRead("team"), Capability.memoryWrite("team"))
-                    .listener(Console.listener(out))
+                    .listener(events)
                     .build();
             AgentResult result = agent.task("Note that the release freeze starts on 15 December. Who reviews billing?")
                     .executeBlocking();
@@ -62,9 +62,10 @@ public final class RememberAndRecall {
     }
 
     /** Runs the recipe with a memory in a temporary directory; {@code main} and the test call it. */
-    static AgentResult run(PrintStream out, Map<String, String> env) {
-        try (Offline offline = Offline.start(out, env)) {
-            return recipe(offline.model(RememberAndRecall::scripted), offline.directory().resolve("memory"), out);
+    static AgentResult run(PrintStream out, Map<String, String> env, String... args) {
+        try (Offline offline = Offline.start(out, env, args)) {
+            return recipe(offline.model(RememberAndRecall::scripted), offline.directory().resolve("memory"),
+                    offline.listener(), out);
         }
     }
 

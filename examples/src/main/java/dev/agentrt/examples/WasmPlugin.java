@@ -1,12 +1,12 @@
 package dev.agentrt.examples;
 
 import dev.agentrt.core.Agent;
+import dev.agentrt.core.AgentEvent;
 import dev.agentrt.core.AgentResult;
 import dev.agentrt.core.model.ChatModel;
 import dev.agentrt.core.model.ScriptedChatModel;
 import dev.agentrt.core.model.ScriptedChatModel.Reply;
 import dev.agentrt.core.security.Capability;
-import dev.agentrt.examples.support.Console;
 import dev.agentrt.examples.support.Offline;
 import dev.agentrt.sandbox.PluginManifest;
 import dev.agentrt.sandbox.WasmTool;
@@ -29,11 +29,12 @@ public final class WasmPlugin {
     private WasmPlugin() {}
 
     public static void main(String[] args) {
-        run(System.out, System.getenv());
+        run(System.out, System.getenv(), args); // --report run.html writes an HTML report of the run
     }
 
     /** The recipe: load a plugin with its manifest, and grant what the manifest asks for. */
-    static AgentResult recipe(ChatModel model, Path plugins, URI health, PrintStream out) throws IOException {
+    static AgentResult recipe(ChatModel model, Path plugins, URI health, AgentEvent.Listener events, PrintStream out)
+            throws IOException {
         PluginManifest manifest = PluginManifest.parse(Files.readString(plugins.resolve("http_status.json")));
         WasmTool status = WasmTool.load(plugins.resolve("http_status.wasm"), manifest); // a fresh instance per call
         out.println("Plugin " + manifest.name() + " asks for "
@@ -42,7 +43,7 @@ public final class WasmPlugin {
                 .model(model)
                 .tools(status)
                 .grant(Capability.net("127.0.0.1")) // a call runs only if the grants cover the manifest
-                .listener(Console.listener(out)) // prints each event as it happens
+                .listener(events) // prints each event as it happens (and records it for a report)
                 .build();
         AgentResult result = agent.task("Is the service at " + health + " up? Use http_status.").executeBlocking();
         out.println("Answer: " + result.text());
@@ -50,10 +51,10 @@ public final class WasmPlugin {
     }
 
     /** Runs the recipe against a health page served on 127.0.0.1; {@code main} and the test call it. */
-    static AgentResult run(PrintStream out, Map<String, String> env) {
-        try (Offline offline = Offline.start(out, env)) {
+    static AgentResult run(PrintStream out, Map<String, String> env, String... args) {
+        try (Offline offline = Offline.start(out, env, args)) {
             URI health = offline.serve("/health", "application/json", "{\"status\":\"up\",\"version\":\"0.1.0\"}");
-            return recipe(offline.model(() -> scripted(health)), offline.plugins(), health, out);
+            return recipe(offline.model(() -> scripted(health)), offline.plugins(), health, offline.listener(), out);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

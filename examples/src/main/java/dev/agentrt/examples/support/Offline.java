@@ -1,9 +1,11 @@
 package dev.agentrt.examples.support;
 
 import com.sun.net.httpserver.HttpServer;
+import dev.agentrt.core.AgentEvent;
 import dev.agentrt.core.model.ChatModel;
 import dev.agentrt.core.model.anthropic.AnthropicChatModel;
 import dev.agentrt.core.model.openai.OpenAiChatModel;
+import dev.agentrt.core.report.RunReport;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -22,6 +24,7 @@ import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 
@@ -51,29 +54,113 @@ import java.util.stream.Stream;
  * {@code agent-sandbox/src/test/wat/http_status.wat}) with its manifest. Regenerate them from those sources when their
  * format changes.
  *
- * <p>Not thread-safe: one example's {@code main} (or test) uses an instance from one thread.
+ * <p><b>Run report.</b> Started with the arguments {@code --report <file>} (as {@code main} passes them), the events
+ * that go through {@link #events()} or {@link #listener()} are also recorded, and {@link #close()} writes them to
+ * {@code file} as a {@link RunReport}: one HTML page that opens offline in a browser.
+ *
+ * <p>Not thread-safe: one example's {@code main} (or test) uses an instance from one thread. The printers and the
+ * recorder it hands out take events from a task's threads.
  */
 public final class Offline implements AutoCloseable {
     private static final String BUNDLED = "/dev/agentrt/examples/";
     private static final List<String> TINY_CHAT_MODEL_FILES = List.of("model.onnx", "config.json", "tokenizer.json",
             "tokenizer_config.json", "generation_config.json");
 
+    private static final String REPORT = "--report";
+
     private final PrintStream out;
     private final Map<String, String> env;
+    private final Path reportFile;
     private final Deque<AutoCloseable> cleanUp = new ArrayDeque<>();
     private HttpServer server;
+    private String modelName;
+    private RunReport.Recorder recorder;
 
-    private Offline(PrintStream out, Map<String, String> env) {
+    private Offline(PrintStream out, Map<String, String> env, Path reportFile) {
         this.out = out;
         this.env = env;
+        this.reportFile = reportFile;
     }
 
     /**
      * A set-up printing to {@code out} and reading the hosted model's settings from {@code env} (the process's
-     * environment in {@code main}, a map in tests).
+     * environment in {@code main}, a map in tests), with the command line's options: {@code --report <file>} (or
+     * {@code --report=<file>}) writes a run report on {@link #close()}. Blank arguments are ignored.
+     *
+     * @throws IllegalArgumentException for any other argument, or {@code --report} without a file
      */
-    public static Offline start(PrintStream out, Map<String, String> env) {
-        return new Offline(Objects.requireNonNull(out, "out"), Map.copyOf(env));
+    public static Offline start(PrintStream out, Map<String, String> env, String... args) {
+        return new Offline(Objects.requireNonNull(out, "out"), Map.copyOf(env), reportFile(args));
+    }
+
+    private static Path reportFile(String... args) {
+        Path file = null;
+        for (int i = 0; i < args.length; i++) {
+            String arg = args[i];
+            if (arg.isBlank()) {
+                continue;
+            }
+            String value;
+            if (arg.equals(REPORT)) {
+                if (i + 1 >= args.length || args[i + 1].isBlank()) {
+                    throw new IllegalArgumentException(REPORT + " needs a file: " + REPORT + " run.html");
+                }
+                value = args[++i];
+            } else if (arg.startsWith(REPORT + "=") && arg.length() > REPORT.length() + 1) {
+                value = arg.substring(REPORT.length() + 1);
+            } else {
+                throw new IllegalArgumentException(
+                        "unknown argument '" + arg + "'; the examples take " + REPORT + " <file> (an HTML run report)");
+            }
+            file = Path.of(value).toAbsolutePath();
+        }
+        return file;
+    }
+
+    /**
+     * The example's event printer ({@link Console#events}) for {@code task.stream().doOnNext(...)}; with
+     * {@code --report} it also records each event for the report.
+     */
+    public Consumer<AgentEvent> events() {
+        Consumer<AgentEvent> console = Console.events(out);
+        RunReport.Recorder report = recorder();
+        return report == null ? console : console.andThen(report);
+    }
+
+    /**
+     * The example's event printer as an agent listener ({@link Console#listener}); with {@code --report} it also
+     * records each event for the report.
+     */
+    public AgentEvent.Listener listener() {
+        AgentEvent.Listener console = Console.listener(out);
+        RunReport.Recorder report = recorder();
+        if (report == null) {
+            return console;
+        }
+        return event -> {
+            console.onEvent(event);
+            report.onEvent(event);
+        };
+    }
+
+    /** The recorder of this set-up's run report, made on first use (after {@link #model}: it names the model). */
+    private RunReport.Recorder recorder() {
+        if (reportFile == null) {
+            return null;
+        }
+        if (recorder == null) {
+            RunReport.Builder report = RunReport.builder().title("agentrt example run");
+            if (modelName != null) {
+                report.model(modelName);
+            }
+            recorder = report.recorder();
+            RunReport.Recorder written = recorder;
+            cleanUp.addLast(() -> { // last to run: after everything else has stopped
+                written.report().writeTo(reportFile);
+                out.println("Run report written to " + reportFile);
+            });
+        }
+        return recorder;
     }
 
     /**
@@ -90,14 +177,16 @@ public final class Offline implements AutoCloseable {
         out.println("No hosted model configured: running OFFLINE on a scripted model (replies are canned).");
         out.println("Set ANTHROPIC_API_KEY, OPENAI_API_KEY, or OPENAI_BASE_URL with AGENT_MODEL to use a real one.");
         out.println();
+        modelName = "scripted (offline)";
         return scripted.get();
     }
 
     private ChatModel hosted() {
         String name = blankToNull(env.get("AGENT_MODEL"));
         if (blankToNull(env.get("ANTHROPIC_API_KEY")) != null) {
+            modelName = name != null ? name : "claude-sonnet-4-5";
             return AnthropicChatModel.builder()
-                    .model(name != null ? name : "claude-sonnet-4-5")
+                    .model(modelName)
                     .environment(env::get)
                     .build();
         }
@@ -109,8 +198,9 @@ public final class Offline implements AutoCloseable {
             out.println("OPENAI_BASE_URL is set: set AGENT_MODEL to a model that server serves.");
             return null;
         }
+        modelName = name != null ? name : "gpt-4.1-mini";
         return OpenAiChatModel.builder()
-                .model(name != null ? name : "gpt-4.1-mini")
+                .model(modelName)
                 .environment(env::get)
                 .build();
     }

@@ -3,10 +3,14 @@ package dev.agentrt.examples.support;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.agentrt.core.Agent;
+import dev.agentrt.core.AgentEvent;
 import dev.agentrt.core.model.ChatModel;
 import dev.agentrt.core.model.ScriptedChatModel;
 import dev.agentrt.core.model.ScriptedChatModel.Reply;
+import dev.agentrt.core.security.Principal;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -85,5 +89,48 @@ class OfflineTest {
             assertThat(Files.readAllBytes(plugins.resolve("http_status.wasm"))).startsWith(0, 'a', 's', 'm');
             assertThat(Files.readString(plugins.resolve("http_status.json"))).contains("\"name\": \"http_status\"");
         }
+    }
+
+    @Test
+    void withReportTheEventsOfItsPrintersAreWrittenAsARunReportOnClose(@TempDir Path dir) throws IOException {
+        Path report = dir.resolve("run.html");
+        try (Offline offline = Offline.start(out, Map.of(), "", "--report", report.toString())) {
+            ChatModel model = offline.model(() -> ScriptedChatModel.builder()
+                    .replies(Reply.text("Nothing is left."))
+                    .repeat()
+                    .build());
+            Agent.builder().model(model).listener(offline.listener()).build().task("What is left?").executeBlocking();
+            Agent.builder().model(model).build().task("And now?").stream().doOnNext(offline.events()).blockLast();
+            assertThat(report).doesNotExist();
+        }
+        String html = Files.readString(report);
+        assertThat(html).contains("<span id=\"model\">scripted (offline)</span>")
+                .contains("2 runs")
+                .contains("What is left?")
+                .contains("And now?")
+                .contains("Nothing is left.");
+        assertThat(html.split("data-kind=\"model-call\"", -1)).hasSize(3); // each task's one call, once
+        assertThat(bytes.toString(StandardCharsets.UTF_8)).contains("Nothing is left.")
+                .contains("Run report written to " + report);
+    }
+
+    @Test
+    void withoutReportNothingIsWritten(@TempDir Path dir) {
+        try (Offline offline = Offline.start(out, Map.of())) {
+            offline.events().accept(new AgentEvent.Started("t", "hi", Principal.ANONYMOUS));
+        }
+        assertThat(dir).isEmptyDirectory();
+        assertThat(bytes.toString(StandardCharsets.UTF_8)).doesNotContain("Run report");
+    }
+
+    @Test
+    void theOnlyArgumentIsReportWithAFile() {
+        assertThatThrownBy(() -> Offline.start(out, Map.of(), "--verbose")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("unknown argument '--verbose'")
+                .hasMessageContaining("--report <file>");
+        assertThatThrownBy(() -> Offline.start(out, Map.of(), "--report")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("--report needs a file");
+        assertThatThrownBy(() -> Offline.start(out, Map.of(), "--report=")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("unknown argument");
     }
 }
