@@ -26,15 +26,18 @@ import java.util.List;
 
 class CodeExecutorModuleTest {
     private static final Duration WAIT = Duration.ofSeconds(60);
+    private static final ManualTimer TIMER = new ManualTimer();
     private static CodeExecutor executor;
 
     @BeforeAll
     static void start() {
+        // The time limit never passes on its own: the loop's test fires it, and no other run can lose a race with
+        // the clock on a busy machine.
         executor = CodeExecutor.create(Options.DEFAULT.withLanguages(Language.JAVASCRIPT)
                 .withLimits(SandboxLimits.DEFAULT.withTimeout(Duration.ofSeconds(2)))
                 .withModule("guest", wasm("guest"))
                 .withModule("hello", wasm("hello"))
-                .withModule("loop", wasm("loop")));
+                .withModule("loop", wasm("loop")), TIMER);
     }
 
     @AfterAll
@@ -72,8 +75,11 @@ class CodeExecutorModuleTest {
     }
 
     @Test
-    void aProgramThatNeverEndsTimesOut() {
-        ToolResult r = call("{\"module\":\"loop\"}");
+    void aProgramThatNeverEndsTimesOut() throws Exception {
+        var pending = java.util.concurrent.CompletableFuture.supplyAsync(() -> call("{\"module\":\"loop\"}"));
+        TIMER.fireWhenArmed();
+        ToolResult r = pending.get(WAIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        assertThat(TIMER.armedFor()).isEqualTo(Duration.ofSeconds(2));
         assertThat(r.errorKind()).isEqualTo(ToolErrorKind.EXECUTION_FAILED);
         assertThat(result(r).outcome()).isEqualTo(RunOutcome.TIMEOUT);
     }

@@ -23,8 +23,11 @@ class CodeExecutorPythonTest {
 
     @BeforeAll
     static void start() {
+        // No time limit passes on its own here: a slow machine makes no run time out (the endless loop has its
+        // own executor on the wall clock, which it always reaches).
         executor = CodeExecutor.create(Options.DEFAULT.withPoolSize(1)
-                .withLimits(new SandboxLimits(Duration.ofSeconds(30), 64L << 20, 64 << 10)));
+                .withLimits(new SandboxLimits(Duration.ofSeconds(30), 64L << 20, 64 << 10)),
+                (after, alarm) -> reactor.core.Disposables.single());
     }
 
     @AfterAll
