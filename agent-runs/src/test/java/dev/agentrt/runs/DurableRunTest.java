@@ -427,6 +427,83 @@ class DurableRunTest {
                 Message.assistant("You asked about invoice 17."));
     }
 
+    @Test
+    void eventsFollowARunLiveUntilItEnds() {
+        Sinks.One<ToolResult> release = Sinks.one();
+        Sinks.One<Boolean> running = Sinks.one();
+        RunStore store = process();
+        Agent agent = agent(store, model(Reply.toolCalls(LOOKUP), Reply.text("done")),
+                lookup(release.asMono().doOnSubscribe(s -> running.tryEmitValue(true)))).build();
+        Disposable run = agent.task("Look up").withId("run-follow").execute().subscribe();
+        try {
+            running.asMono().block(WAIT);
+            // The tool holds the run until the follower has read what is journaled so far (the call's request,
+            // written ahead of the tool): the rest can only come by following the run live.
+            List<RunEvent> all = agent.events("run-follow", 1, Duration.ofMillis(5))
+                    .doOnNext(e -> {
+                        if (e.event() instanceof AgentEvent.ToolCallRequested) {
+                            release.tryEmitValue(ToolResult.text("found"));
+                        }
+                    })
+                    .collectList()
+                    .block(WAIT);
+            assertThat(all.get(0).event()).isInstanceOf(AgentEvent.Started.class);
+            assertThat(all.get(all.size() - 1).event()).isInstanceOf(AgentEvent.Completed.class);
+            assertThat(all).extracting(RunEvent::sequence).isSorted().doesNotHaveDuplicates();
+            assertThat(all).extracting(RunEvent::event).hasAtLeastOneElementOfType(AgentEvent.ToolCallCompleted.class);
+        } finally {
+            run.dispose();
+        }
+    }
+
+    @Test
+    void aResumedRunActsForTheSamePrincipalWithTheTasksOwnGrants() {
+        Sinks.One<Boolean> running = Sinks.one();
+        RunStore first = process();
+        Tool blocked = Tool.builder("lookup")
+                .requires(Capability.custom("ledger", "read"))
+                .handler((args, ctx) -> Mono.<ToolResult>never().doOnSubscribe(s -> running.tryEmitValue(true)))
+                .build();
+        Agent crashing = Agent.builder()
+                .model(model(Reply.toolCalls(LOOKUP), Reply.text("x")))
+                .runStore(first)
+                .tools(blocked)
+                .build();
+        var alice = new dev.agentrt.core.security.Principal("alice", java.util.Set.of("clerk"), java.util.Map.of());
+        Disposable run = crashing.task("Look up")
+                .as(alice)
+                .grant(Capability.custom("ledger", "read"))
+                .withId("run-who")
+                .execute()
+                .subscribe();
+        running.asMono().block(WAIT);
+        first.close();
+        run.dispose();
+
+        clock.now = clock.now.plus(Duration.ofMinutes(5));
+        RunStore second = process();
+        var seen = new java.util.concurrent.atomic.AtomicReference<dev.agentrt.core.security.Principal>();
+        Tool lookup = Tool.builder("lookup")
+                .idempotent(true)
+                .requires(Capability.custom("ledger", "read"))
+                .handler((args, ctx) -> {
+                    seen.set(ctx.principal());
+                    return Mono.just(ToolResult.text("found"));
+                })
+                .build();
+        AgentResult done = Agent.builder()
+                .model(model(Reply.toolCalls(LOOKUP), Reply.text("Found it.")))
+                .runStore(second)
+                .tools(lookup)
+                .build()
+                .resume("run-who")
+                .execute()
+                .block(WAIT);
+
+        assertThat(seen.get()).isEqualTo(alice);
+        assertThat(toolResult(done, LOOKUP.id()).content()).isEqualTo("found");
+    }
+
     private static Message.ToolResult toolResult(AgentResult result, String callId) {
         return result.transcript()
                 .stream()
