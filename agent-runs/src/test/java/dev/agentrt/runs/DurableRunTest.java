@@ -157,6 +157,8 @@ class DurableRunTest {
         assertThat(events.get(events.size() - 1).event()).isInstanceOfSatisfying(AgentEvent.Completed.class,
                 c -> assertThat(c.result()).isEqualTo(result));
         assertThat(events).extracting(RunEvent::event).hasAtLeastOneElementOfType(AgentEvent.ToolCallCompleted.class);
+        String report = dev.agentrt.core.report.RunReport.builder().runEvents(events).build().html();
+        assertThat(report).as("a run report made from the store").contains("lookup", "Invoice 17 is paid.");
         long third = events.get(2).sequence();
         assertThat(agent.events(result.runId(), third).collectList().block(WAIT))
                 .containsExactlyElementsOf(events.subList(2, events.size()));

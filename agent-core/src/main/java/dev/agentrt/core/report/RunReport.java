@@ -2,6 +2,7 @@ package dev.agentrt.core.report;
 
 import dev.agentrt.core.AgentEvent;
 import dev.agentrt.core.report.RunModel.Stamped;
+import dev.agentrt.core.run.RunEvent;
 import org.jspecify.annotations.Nullable;
 
 import java.io.IOException;
@@ -193,6 +194,23 @@ public final class RunReport {
 
         /** Adds events without times, in order. */
         public Builder events(Collection<? extends AgentEvent> events) {
+            events.forEach(this::event);
+            return this;
+        }
+
+        /**
+         * Adds a stored run's event ({@code agent.events(runId, 1)}), timed by when it was journaled (to the
+         * millisecond, on the run store's clock).
+         */
+        public Builder event(RunEvent event) {
+            Objects.requireNonNull(event, "event");
+            java.time.Instant t = event.time();
+            return event(event.event(), Math.addExact(Math.multiplyExact(t.getEpochSecond(), 1_000_000_000L),
+                    t.getNano()));
+        }
+
+        /** Adds a stored run's events, in order ({@link #event(RunEvent)}). */
+        public Builder runEvents(Collection<RunEvent> events) {
             events.forEach(this::event);
             return this;
         }
