@@ -78,6 +78,10 @@ final class PgliteServer implements AutoCloseable {
         startProcess();
     }
 
+    boolean isAlive() {
+        return process != null && process.isAlive();
+    }
+
     @Override
     public void close() {
         kill();
