@@ -19,11 +19,15 @@ import java.util.concurrent.TimeUnit;
  * what, never a skip. (agent-memory's tests have a server like this one; test classes are not shared between
  * modules.)
  *
- * <p>PGlite is one PostgreSQL backend shared by every socket: the server queues statements and keeps a
- * transaction's statements together, but session state (server-side prepared statements, the search path) is
- * shared, and the startup message's parameters ({@code currentSchema}, {@code options}) are not applied. So the
- * URL turns pgjdbc's named prepared statements off ({@code prepareThreshold=0}), and tests isolate stores by
- * dropping tables rather than by schema (see {@link PgDatabase}).
+ * <p>PGlite is one PostgreSQL backend shared by every socket: the server queues protocol messages one at a time
+ * and keeps a transaction's together, but session state (prepared statements, portals, the search path) is
+ * shared, and the startup message's parameters ({@code currentSchema}, {@code options}) are not applied. Outside a
+ * transaction the messages of two sockets interleave, so one connection's Bind can replace the unnamed portal
+ * another connection is about to execute ("portal "" does not exist", or another query's rows). The URL therefore
+ * has pgjdbc send every statement as one simple-protocol Query message ({@code preferQueryMode=simple}, parameters
+ * inlined by the driver), which the server runs whole, and no named prepared statements
+ * ({@code prepareThreshold=0}); tests isolate stores by dropping tables rather than by schema (see
+ * {@link PgDatabase}).
  */
 final class PgliteServer implements AutoCloseable {
     static final Path NPM = Path.of("src/test/npm").toAbsolutePath();
@@ -52,7 +56,8 @@ final class PgliteServer implements AutoCloseable {
 
     /** The server's URL: always 127.0.0.1, user postgres (PGlite accepts any password). */
     String jdbcUrl() {
-        return "jdbc:postgresql://127.0.0.1:" + port + "/postgres?user=postgres&sslmode=disable&prepareThreshold=0";
+        return "jdbc:postgresql://127.0.0.1:" + port + "/postgres?user=postgres&sslmode=disable&prepareThreshold=0"
+                + "&preferQueryMode=simple";
     }
 
     /** Kills the server at once (SIGKILL: no shutdown, as in a crash). */
