@@ -73,6 +73,17 @@ public final class PostgresRunStore extends JdbcRunStore {
     }
 
     @Override
+    protected void lockSchema(Connection c) throws SQLException {
+        // A transaction-scoped advisory lock per schema: instances starting at once on a new database (or a new
+        // agentrt version on an old one) check and migrate it one after another.
+        try (var s = c.createStatement();
+                var r = s.executeQuery("SELECT pg_advisory_xact_lock(hashtext('agentrt_schema in ' || "
+                        + "COALESCE(current_schema(), '')))")) {
+            r.next();
+        }
+    }
+
+    @Override
     protected boolean tableExists(Connection c, String table) throws SQLException {
         try (var s = c.prepareStatement("SELECT to_regclass(?) IS NOT NULL")) {
             s.setString(1, table);

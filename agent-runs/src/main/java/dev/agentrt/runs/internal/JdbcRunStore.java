@@ -121,18 +121,18 @@ public abstract class JdbcRunStore implements RunStore {
     }
 
     private void migrate(Connection c) throws SQLException {
-        int version = schemaVersion(c);
-        if (version > SCHEMA_VERSION) {
-            throw new RunStoreException("the run store " + description + " has schema version " + version
-                    + ", written by a newer agentrt (this one reads up to version " + SCHEMA_VERSION
-                    + "); nothing was changed");
-        }
-        if (version == SCHEMA_VERSION) {
-            return;
-        }
         boolean auto = c.getAutoCommit();
         c.setAutoCommit(false);
         try (var s = c.createStatement()) {
+            // Instances starting at once read (and make) the schema one at a time: the others wait here, then
+            // find it made rather than half-made.
+            lockSchema(c);
+            int version = schemaVersion(c);
+            if (version > SCHEMA_VERSION) {
+                throw new RunStoreException("the run store " + description + " has schema version " + version
+                        + ", written by a newer agentrt (this one reads up to version " + SCHEMA_VERSION
+                        + "); nothing was changed");
+            }
             if (version == 0) {
                 s.executeUpdate("CREATE TABLE agentrt_schema (version INTEGER NOT NULL)");
                 s.executeUpdate("INSERT INTO agentrt_schema (version) VALUES (0)");
@@ -151,6 +151,12 @@ public abstract class JdbcRunStore implements RunStore {
             c.setAutoCommit(auto);
         }
     }
+
+    /**
+     * Takes a lock, held until the transaction ends, that keeps other instances from reading or migrating the
+     * schema meanwhile. None by default.
+     */
+    protected void lockSchema(Connection c) throws SQLException {}
 
     /** 0 for an empty database; fails for a database that holds other tables and no agentrt schema. */
     private int schemaVersion(Connection c) throws SQLException {
