@@ -17,7 +17,10 @@ import java.util.Properties;
  * migrated forward by later versions.
  *
  * <p>Needs the PostgreSQL JDBC driver ({@code org.postgresql:postgresql}) on the class path. When the server
- * restarts, writes in flight fail with a retryable {@link RunStoreException} and the next write reconnects.
+ * restarts, the store reconnects by itself: a read, or a group of writes, that finds its connection gone before
+ * committing runs again once on a new connection. While the server is down, reads and writes fail with a
+ * {@linkplain RunStoreException#isRetryable() retryable} {@link RunStoreException}; so does a write whose commit
+ * was under way when the connection broke, which may or may not have been committed.
  */
 public final class PostgresRunStore extends JdbcRunStore {
     private final String url;
@@ -58,6 +61,26 @@ public final class PostgresRunStore extends JdbcRunStore {
         String state = e.getSQLState();
         return state != null && (state.startsWith("08") || state.equals("40001") || state.equals("40P01")
                 || state.startsWith("57P") || state.equals("53300"));
+    }
+
+    @Override
+    protected boolean isConnectionLost(SQLException e) {
+        // 08: connection exceptions (pgjdbc's for a broken or closed connection too); 57P01/57P02: the server
+        // ended the session (shut down, crashed); 57P03: it cannot take the session yet (starting up).
+        String state = e.getSQLState();
+        return state != null && (state.startsWith("08") || state.equals("57P01") || state.equals("57P02")
+                || state.equals("57P03"));
+    }
+
+    @Override
+    protected void lockSchema(Connection c) throws SQLException {
+        // A transaction-scoped advisory lock per schema: instances starting at once on a new database (or a new
+        // agentrt version on an old one) check and migrate it one after another.
+        try (var s = c.createStatement();
+                var r = s.executeQuery("SELECT pg_advisory_xact_lock(hashtext('agentrt_schema in ' || "
+                        + "COALESCE(current_schema(), '')))")) {
+            r.next();
+        }
     }
 
     @Override

@@ -87,6 +87,15 @@ public abstract class JdbcRunStore implements RunStore {
     /** A failure of the database worth retrying later (busy, a lost connection). */
     protected abstract boolean isTransient(SQLException e);
 
+    /**
+     * Whether the failure means the connection is gone (a network or server failure): what it had not committed did
+     * not happen, so a group that loses it before its commit runs again on a new connection, once. False for an
+     * embedded database, which has no connection to lose.
+     */
+    protected boolean isConnectionLost(SQLException e) {
+        return false;
+    }
+
     /** Checks (or creates, for a new store) the schema, then starts the writer; called once by the subclass. */
     protected final void start() {
         Connection c;
@@ -112,18 +121,18 @@ public abstract class JdbcRunStore implements RunStore {
     }
 
     private void migrate(Connection c) throws SQLException {
-        int version = schemaVersion(c);
-        if (version > SCHEMA_VERSION) {
-            throw new RunStoreException("the run store " + description + " has schema version " + version
-                    + ", written by a newer agentrt (this one reads up to version " + SCHEMA_VERSION
-                    + "); nothing was changed");
-        }
-        if (version == SCHEMA_VERSION) {
-            return;
-        }
         boolean auto = c.getAutoCommit();
         c.setAutoCommit(false);
         try (var s = c.createStatement()) {
+            // Instances starting at once read (and make) the schema one at a time: the others wait here, then
+            // find it made rather than half-made.
+            lockSchema(c);
+            int version = schemaVersion(c);
+            if (version > SCHEMA_VERSION) {
+                throw new RunStoreException("the run store " + description + " has schema version " + version
+                        + ", written by a newer agentrt (this one reads up to version " + SCHEMA_VERSION
+                        + "); nothing was changed");
+            }
             if (version == 0) {
                 s.executeUpdate("CREATE TABLE agentrt_schema (version INTEGER NOT NULL)");
                 s.executeUpdate("INSERT INTO agentrt_schema (version) VALUES (0)");
@@ -142,6 +151,12 @@ public abstract class JdbcRunStore implements RunStore {
             c.setAutoCommit(auto);
         }
     }
+
+    /**
+     * Takes a lock, held until the transaction ends, that keeps other instances from reading or migrating the
+     * schema meanwhile. None by default.
+     */
+    protected void lockSchema(Connection c) throws SQLException {}
 
     /** 0 for an empty database; fails for a database that holds other tables and no agentrt schema. */
     private int schemaVersion(Connection c) throws SQLException {
@@ -411,35 +426,43 @@ public abstract class JdbcRunStore implements RunStore {
                 }
                 group.add(first);
                 queue.drainTo(group, MAX_GROUP - 1);
-                if (c == null) {
-                    // The connection was lost (a database restart): connect again for this group.
+                boolean stop = false;
+                for (int attempt = 1;; attempt++) {
+                    if (c == null) {
+                        // The connection was lost (a database restart): connect again for this group.
+                        try {
+                            c = connect();
+                            c.setAutoCommit(false);
+                        } catch (SQLException e) {
+                            closeQuietly(c);
+                            c = null;
+                            stop = failGroup(group, failure("cannot reconnect to", e));
+                            break;
+                        }
+                    }
                     try {
-                        c = connect();
-                        c.setAutoCommit(false);
-                    } catch (SQLException e) {
+                        stop = runGroup(c, group);
+                        break;
+                    } catch (GroupFailed e) {
+                        stop = e.stop;
+                        if (!valid(c)) {
+                            closeQuietly(c);
+                            c = null;
+                        }
+                        break;
+                    } catch (ConnectionLost e) {
+                        // Lost before the commit was sent: its transaction, and nothing else, went with the
+                        // connection (a database restarted since the last group). The group runs again once on a
+                        // new connection; if that fails too, its writes fail.
                         closeQuietly(c);
                         c = null;
-                        boolean stop = failGroup(group, failure("cannot reconnect to", e));
-                        group.clear();
-                        if (stop) {
-                            return;
+                        if (attempt == 2) {
+                            stop = failGroup(group, failure("lost the connection to", e.cause));
+                            break;
                         }
-                        continue;
                     }
                 }
-                boolean failed = false;
-                boolean stop;
-                try {
-                    stop = runGroup(c, group);
-                } catch (GroupFailed e) {
-                    failed = true;
-                    stop = e.stop;
-                }
                 group.clear();
-                if (failed && !valid(c)) {
-                    closeQuietly(c);
-                    c = null;
-                }
                 if (stop) {
                     return;
                 }
@@ -487,8 +510,21 @@ public abstract class JdbcRunStore implements RunStore {
         }
     }
 
-    /** Runs one group in one transaction; true when the group held the stop marker. */
-    private boolean runGroup(Connection c, List<Op<?>> group) throws GroupFailed {
+    /** The connection was lost before the group's commit was sent: none of its writes happened. */
+    private static final class ConnectionLost extends Exception {
+        final SQLException cause;
+
+        ConnectionLost(SQLException cause) {
+            super(null, null, false, false);
+            this.cause = cause;
+        }
+    }
+
+    /**
+     * Runs one group in one transaction; true when the group held the stop marker. Throws {@link ConnectionLost},
+     * completing no write, when the connection is lost before the commit.
+     */
+    private boolean runGroup(Connection c, List<Op<?>> group) throws GroupFailed, ConnectionLost {
         int n = group.size();
         Object[] results = new Object[n];
         Throwable[] errors = new Throwable[n];
@@ -505,6 +541,9 @@ public abstract class JdbcRunStore implements RunStore {
                 results[i] = op.work.run(c);
                 c.releaseSavepoint(sp);
             } catch (SQLException | RuntimeException e) {
+                if (e instanceof SQLException sql && isConnectionLost(sql)) {
+                    throw new ConnectionLost(sql);
+                }
                 errors[i] = e instanceof RunStoreException ? e : failure("could not write to", e);
                 if (sp != null) {
                     try {
@@ -701,22 +740,46 @@ public abstract class JdbcRunStore implements RunStore {
             if (closed.get()) {
                 throw new RunStoreException("the run store " + description + " is closed");
             }
-            Connection c = readers.poll();
-            if (c == null) {
-                c = connect();
-            }
-            boolean keep = true;
-            try {
-                return work.run(c);
-            } catch (SQLException e) {
-                keep = false;
-                throw failure("could not read from", e);
-            } finally {
-                if (!keep || closed.get() || !readers.offer(c)) {
-                    closeQuietly(c);
+            Connection pooled = readers.poll();
+            if (pooled != null) {
+                try {
+                    return readOn(pooled, work);
+                } catch (SQLException e) {
+                    if (!isConnectionLost(e)) {
+                        throw failure("could not read from", e);
+                    }
+                    // A pooled connection the database dropped (it restarted): a read runs again, on a new one.
                 }
             }
+            Connection c;
+            try {
+                c = connect();
+            } catch (SQLException e) {
+                throw failure("cannot connect to", e);
+            }
+            try {
+                return readOn(c, work);
+            } catch (SQLException e) {
+                throw failure("could not read from", e);
+            }
         }).subscribeOn(AgentSchedulers.blocking());
+    }
+
+    /** Runs a read on {@code c}, then gives {@code c} back to the pool, or closes it when the database failed. */
+    private <T> @Nullable T readOn(Connection c, Work<@Nullable T> work) throws SQLException {
+        boolean keep = false;
+        try {
+            T result = work.run(c);
+            keep = true;
+            return result;
+        } catch (RuntimeException e) {
+            keep = true;
+            throw e;
+        } finally {
+            if (!keep || closed.get() || !readers.offer(c)) {
+                closeQuietly(c);
+            }
+        }
     }
 
     // ------------------------------------------------------------------------------------- misc
