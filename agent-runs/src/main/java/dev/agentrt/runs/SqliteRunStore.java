@@ -2,6 +2,7 @@ package dev.agentrt.runs;
 
 import dev.agentrt.core.run.RunStoreException;
 import dev.agentrt.runs.internal.JdbcRunStore;
+import org.sqlite.SQLiteConfig;
 import org.sqlite.SQLiteErrorCode;
 import org.sqlite.SQLiteException;
 
@@ -54,9 +55,10 @@ public final class SqliteRunStore extends JdbcRunStore {
 
     @Override
     protected Connection connect() throws SQLException {
-        Connection c = DriverManager.getConnection(url);
+        var config = new SQLiteConfig();
+        config.setBusyTimeout(10_000);
+        Connection c = DriverManager.getConnection(url, config.toProperties());
         try (var s = c.createStatement()) {
-            s.execute("PRAGMA busy_timeout = 10000");
             // Reads the header and schema first: a file that is not a database fails here, before any write.
             s.execute("PRAGMA schema_version");
             s.execute("PRAGMA journal_mode = WAL");
@@ -66,6 +68,46 @@ public final class SqliteRunStore extends JdbcRunStore {
             throw e;
         }
         return c;
+    }
+
+    /**
+     * Write transactions are begun by hand, {@code BEGIN IMMEDIATE}: each takes the file's write lock when it
+     * begins, waiting up to the busy timeout while another process (or store) writes, so that stores opening a new
+     * file at once make its schema one after another, and a grouped commit never fails half-way on a lock or a
+     * stale snapshot. Between transactions the write connection holds no lock (auto-commit, for the driver).
+     */
+    @Override
+    protected void writeMode(Connection c) throws SQLException {
+        c.setAutoCommit(true);
+    }
+
+    @Override
+    protected void begin(Connection c) throws SQLException {
+        try (var s = c.createStatement()) {
+            s.execute("BEGIN IMMEDIATE");
+        }
+    }
+
+    @Override
+    protected void commit(Connection c) throws SQLException {
+        try (var s = c.createStatement()) {
+            s.execute("COMMIT");
+        }
+    }
+
+    @Override
+    protected void rollback(Connection c) throws SQLException {
+        if (c.isClosed()) {
+            return;
+        }
+        try (var s = c.createStatement()) {
+            s.execute("ROLLBACK");
+        } catch (SQLException e) {
+            // No transaction is open (it failed to begin, or SQLite rolled it back itself): nothing to undo.
+            if (!String.valueOf(e.getMessage()).contains("no transaction is active")) {
+                throw e;
+            }
+        }
     }
 
     @Override

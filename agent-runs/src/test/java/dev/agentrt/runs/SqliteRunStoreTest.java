@@ -59,6 +59,31 @@ class SqliteRunStoreTest {
     }
 
     @Test
+    void storesOpeningANewFileAtOnceAllOpenIt() throws Exception {
+        Path file = dir.resolve("shared.db");
+        int n = 6;
+        var start = new java.util.concurrent.CountDownLatch(1);
+        var pool = java.util.concurrent.Executors.newFixedThreadPool(n);
+        try {
+            var opened = new java.util.ArrayList<java.util.concurrent.Future<RunStore>>();
+            for (int i = 0; i < n; i++) {
+                opened.add(pool.submit(() -> {
+                    start.await();
+                    return SqliteRunStore.open(file);
+                }));
+            }
+            start.countDown();
+            for (var f : opened) {
+                try (RunStore store = f.get(60, java.util.concurrent.TimeUnit.SECONDS)) {
+                    assertThat(store.size().block().runs()).isZero();
+                }
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
     void aDirectoryIsRefused() {
         assertThatThrownBy(() -> SqliteRunStore.open(dir)).isInstanceOf(RunStoreException.class)
                 .hasMessageContaining("directory");

@@ -28,7 +28,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Savepoint;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -105,8 +104,8 @@ public abstract class JdbcRunStore implements RunStore {
             throw failure("cannot open", e);
         }
         try {
+            writeMode(c);
             migrate(c);
-            c.setAutoCommit(false);
         } catch (SQLException e) {
             closeQuietly(c);
             throw failure("cannot open", e);
@@ -121,8 +120,7 @@ public abstract class JdbcRunStore implements RunStore {
     }
 
     private void migrate(Connection c) throws SQLException {
-        boolean auto = c.getAutoCommit();
-        c.setAutoCommit(false);
+        begin(c);
         try (var s = c.createStatement()) {
             // Instances starting at once read (and make) the schema one at a time: the others wait here, then
             // find it made rather than half-made.
@@ -143,13 +141,36 @@ public abstract class JdbcRunStore implements RunStore {
                 }
                 s.executeUpdate("UPDATE agentrt_schema SET version = " + v);
             }
-            c.commit();
+            commit(c);
         } catch (SQLException | RuntimeException e) {
-            c.rollback();
+            try {
+                rollback(c);
+            } catch (SQLException rollback) {
+                e.addSuppressed(rollback);
+            }
             throw e;
-        } finally {
-            c.setAutoCommit(auto);
         }
+    }
+
+    /**
+     * Readies the write connection for {@link #begin} and {@link #commit}: by default, JDBC transactions
+     * (auto-commit off, so a transaction begins with the first statement after a commit).
+     */
+    protected void writeMode(Connection c) throws SQLException {
+        c.setAutoCommit(false);
+    }
+
+    /** Begins a write transaction on the write connection (by default it begins by itself). */
+    protected void begin(Connection c) throws SQLException {}
+
+    /** Commits the write transaction. */
+    protected void commit(Connection c) throws SQLException {
+        c.commit();
+    }
+
+    /** Rolls the write transaction back. */
+    protected void rollback(Connection c) throws SQLException {
+        c.rollback();
     }
 
     /**
@@ -432,7 +453,7 @@ public abstract class JdbcRunStore implements RunStore {
                         // The connection was lost (a database restart): connect again for this group.
                         try {
                             c = connect();
-                            c.setAutoCommit(false);
+                            writeMode(c);
                         } catch (SQLException e) {
                             closeQuietly(c);
                             c = null;
@@ -529,25 +550,45 @@ public abstract class JdbcRunStore implements RunStore {
         Object[] results = new Object[n];
         Throwable[] errors = new Throwable[n];
         boolean stop = false;
+        try {
+            begin(c);
+        } catch (SQLException e) {
+            if (isConnectionLost(e)) {
+                throw new ConnectionLost(e);
+            }
+            // Another process holds the write lock past the busy timeout: nothing was written.
+            RunStoreException busy = failure("could not write to", e);
+            for (Op<?> op : group) {
+                if (op.sink == null) {
+                    stop = true;
+                } else {
+                    op.sink.error(busy);
+                }
+            }
+            throw new GroupFailed(stop);
+        }
         for (int i = 0; i < n; i++) {
             Op<?> op = group.get(i);
             if (op.sink == null) {
                 stop = true;
                 continue;
             }
-            Savepoint sp = null;
-            try {
-                sp = c.setSavepoint();
+            // Each write under its own savepoint (SQL, the same on every database): a refused one is undone alone.
+            boolean saved = false;
+            try (var s = c.createStatement()) {
+                s.execute("SAVEPOINT agentrt_write");
+                saved = true;
                 results[i] = op.work.run(c);
-                c.releaseSavepoint(sp);
+                s.execute("RELEASE SAVEPOINT agentrt_write");
             } catch (SQLException | RuntimeException e) {
                 if (e instanceof SQLException sql && isConnectionLost(sql)) {
                     throw new ConnectionLost(sql);
                 }
                 errors[i] = e instanceof RunStoreException ? e : failure("could not write to", e);
-                if (sp != null) {
-                    try {
-                        c.rollback(sp);
+                if (saved) {
+                    try (var s = c.createStatement()) {
+                        s.execute("ROLLBACK TO SAVEPOINT agentrt_write");
+                        s.execute("RELEASE SAVEPOINT agentrt_write");
                     } catch (SQLException rollback) {
                         errors[i].addSuppressed(rollback);
                     }
@@ -556,11 +597,14 @@ public abstract class JdbcRunStore implements RunStore {
         }
         Throwable commitFailure = null;
         try {
-            c.commit();
+            commit(c);
         } catch (SQLException e) {
+            if (isConnectionLost(e)) {
+                throw new ConnectionLost(e);
+            }
             commitFailure = failure("could not commit to", e);
             try {
-                c.rollback();
+                rollback(c);
             } catch (SQLException rollback) {
                 commitFailure.addSuppressed(rollback);
             }
