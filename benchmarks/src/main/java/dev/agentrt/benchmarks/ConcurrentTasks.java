@@ -73,6 +73,11 @@ public final class ConcurrentTasks {
      * bimodal spread here, against 1.15x-1.27x for independent subscriptions).
      */
     static int agentrtRun(Agent agent, int tasks) throws InterruptedException {
+        return agentrtRun(agent, tasks, Duration.ofSeconds(60));
+    }
+
+    /** {@link #agentrtRun(Agent, int)}, failing when the tasks have not all ended within {@code timeout}. */
+    static int agentrtRun(Agent agent, int tasks, Duration timeout) throws InterruptedException {
         long start = System.nanoTime();
         var done = new AtomicInteger();
         var finished = new CountDownLatch(tasks);
@@ -86,8 +91,8 @@ public final class ConcurrentTasks {
         }
         System.out.printf(Locale.ROOT, "    (all %d tasks subscribed after %d ms)%n", tasks,
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
-        if (!finished.await(60, TimeUnit.SECONDS)) {
-            throw new IllegalStateException("tasks did not finish within 60 s");
+        if (!finished.await(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            throw new IllegalStateException("tasks did not finish within " + timeout);
         }
         return done.get();
     }
