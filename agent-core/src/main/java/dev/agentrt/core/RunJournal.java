@@ -76,20 +76,25 @@ final class RunJournal {
         lease = l;
         long every = Math.max(1, leaseTime.toMillis() / 3);
         synchronized (this) {
+            // A renewal slower than the interval skips ticks rather than overflowing the interval, which would end
+            // the renewals for good while the run goes on.
             renewal = Flux.interval(Duration.ofMillis(every), Duration.ofMillis(every), Schedulers.parallel())
+                    .onBackpressureDrop()
                     .concatMap(tick -> {
                         Lease current = lease;
                         return current == null
                                 ? Mono.<Lease>empty()
+                                // A renewal that hangs (a stuck connection) is given up at the next tick's time.
                                 : store.renew(current, leaseTime)
+                                        .timeout(Duration.ofMillis(every))
                                         .doOnNext(renewed -> lease = renewed)
                                         .onErrorResume(e -> {
                                             log.warn("renewing the lease on run {} failed: {}", current.runId(),
                                                     e.toString());
                                             return Mono.empty();
                                         });
-                    })
-                    .subscribe();
+                    }, 1)
+                    .subscribe(lease -> {}, e -> log.error("lease renewals stopped: {}", e.toString()));
         }
     }
 

@@ -506,6 +506,42 @@ class DurableRunTest {
         assertThat(toolResult(done, LOOKUP.id()).content()).isEqualTo("found");
     }
 
+    @Test
+    void aRenewalThatHangsDoesNotStopTheLeaseBeingRenewed() {
+        RunStore store = process();
+        var renewals = new AtomicInteger();
+        RunStore firstRenewalHangs = (RunStore) java.lang.reflect.Proxy.newProxyInstance(
+                RunStore.class.getClassLoader(), new Class<?>[]{RunStore.class}, (proxy, method, args) -> {
+                    Object result = method.invoke(store, args);
+                    if (method.getName().equals("renew") && renewals.incrementAndGet() == 1) {
+                        return Mono.never();
+                    }
+                    return result;
+                });
+        // The tool ends once the lease has been renewed twice after the first renewal hung.
+        Sinks.One<ToolResult> renewedTwice = Sinks.one();
+        Tool waits = Tool.builder("lookup").handler((args, ctx) -> renewedTwice.asMono()).build();
+        Disposable watch = reactor.core.publisher.Flux.interval(Duration.ofMillis(5))
+                .filter(t -> renewals.get() >= 3)
+                .next()
+                .subscribe(t -> renewedTwice.tryEmitValue(ToolResult.text("found")));
+        try {
+            AgentResult done = Agent.builder()
+                    .model(model(Reply.toolCalls(LOOKUP), Reply.text("done")))
+                    .runStore(firstRenewalHangs)
+                    .tools(waits)
+                    .leaseTime(Duration.ofMillis(30))
+                    .build()
+                    .task("Look up")
+                    .execute()
+                    .block(WAIT);
+            assertThat(done.outcome()).isEqualTo(Outcome.COMPLETED);
+            assertThat(renewals.get()).isGreaterThanOrEqualTo(3);
+        } finally {
+            watch.dispose();
+        }
+    }
+
     private static Message.ToolResult toolResult(AgentResult result, String callId) {
         return result.transcript()
                 .stream()

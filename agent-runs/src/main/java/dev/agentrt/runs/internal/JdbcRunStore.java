@@ -63,6 +63,9 @@ public abstract class JdbcRunStore implements RunStore {
     private final AtomicBoolean closed = new AtomicBoolean();
     private @Nullable Thread writer;
     private @Nullable Connection writeConnection;
+    /** The write connection's prepared statements ({@link #cached}); the writer thread's only. */
+    private final java.util.HashMap<String, PreparedStatement> statements = new java.util.HashMap<>();
+    private @Nullable Connection cachedFor;
 
     /** A unit of work on the write connection, inside the group's transaction. */
     @FunctionalInterface
@@ -288,13 +291,12 @@ public abstract class JdbcRunStore implements RunStore {
         requirePositive(leaseTime);
         return write(c -> {
             long expires = clock.millis() + leaseTime.toMillis();
-            try (var s = c.prepareStatement("UPDATE agentrt_runs SET lease_expires = ? "
-                    + "WHERE id = ? AND lease_token = ? AND lease_owner = ?")) {
-                s.setLong(1, expires);
-                setLease(s, 2, lease);
-                if (s.executeUpdate() == 0) {
-                    throw lost(c, lease);
-                }
+            var s = cached(c, "UPDATE agentrt_runs SET lease_expires = ? "
+                    + "WHERE id = ? AND lease_token = ? AND lease_owner = ?");
+            s.setLong(1, expires);
+            setLease(s, 2, lease);
+            if (s.executeUpdate() == 0) {
+                throw lost(c, lease);
             }
             return new Lease(lease.runId(), lease.owner(), lease.token(), Instant.ofEpochMilli(expires));
         });
@@ -318,30 +320,37 @@ public abstract class JdbcRunStore implements RunStore {
         return write(c -> {
             long now = clock.millis();
             long last;
-            try (var s = c.prepareStatement("UPDATE agentrt_runs SET last_seq = last_seq + ?, updated = ? "
-                    + "WHERE id = ? AND lease_token = ? AND lease_owner = ? RETURNING last_seq")) {
-                s.setInt(1, kinds.length);
-                s.setLong(2, now);
-                setLease(s, 3, lease);
-                try (ResultSet r = s.executeQuery()) {
-                    if (!r.next()) {
-                        throw lost(c, lease);
-                    }
-                    last = r.getLong(1);
+            var claim = cached(c, "UPDATE agentrt_runs SET last_seq = last_seq + ?, updated = ? "
+                    + "WHERE id = ? AND lease_token = ? AND lease_owner = ? RETURNING last_seq");
+            claim.setInt(1, kinds.length);
+            claim.setLong(2, now);
+            setLease(claim, 3, lease);
+            try (ResultSet r = claim.executeQuery()) {
+                if (!r.next()) {
+                    throw lost(c, lease);
                 }
+                last = r.getLong(1);
             }
-            try (var s = c.prepareStatement(
-                    "INSERT INTO agentrt_journal (run_id, seq, time, kind, data) VALUES (?, ?, ?, ?, ?)")) {
-                long seq = last - kinds.length;
+            var insert = cached(c,
+                    "INSERT INTO agentrt_journal (run_id, seq, time, kind, data) VALUES (?, ?, ?, ?, ?)");
+            long seq = last - kinds.length;
+            if (kinds.length == 1) {
+                insert.setString(1, lease.runId());
+                insert.setLong(2, ++seq);
+                insert.setLong(3, now);
+                insert.setString(4, kinds[0]);
+                insert.setString(5, data[0]);
+                insert.executeUpdate();
+            } else {
                 for (int i = 0; i < kinds.length; i++) {
-                    s.setString(1, lease.runId());
-                    s.setLong(2, ++seq);
-                    s.setLong(3, now);
-                    s.setString(4, kinds[i]);
-                    s.setString(5, data[i]);
-                    s.addBatch();
+                    insert.setString(1, lease.runId());
+                    insert.setLong(2, ++seq);
+                    insert.setLong(3, now);
+                    insert.setString(4, kinds[i]);
+                    insert.setString(5, data[i]);
+                    insert.addBatch();
                 }
-                s.executeBatch();
+                insert.executeBatch();
             }
             return last;
         });
@@ -399,6 +408,32 @@ public abstract class JdbcRunStore implements RunStore {
                 return (long) s.executeUpdate();
             }
         });
+    }
+
+    /**
+     * A prepared statement of the write connection, kept for its next use (the writer thread's only; the cache
+     * goes with the connection it was made on).
+     */
+    private PreparedStatement cached(Connection c, String sql) throws SQLException {
+        if (c != cachedFor) {
+            for (PreparedStatement old : statements.values()) {
+                try {
+                    old.close();
+                } catch (SQLException e) {
+                    log.debug("closing a cached statement failed", e);
+                }
+            }
+            statements.clear();
+            cachedFor = c;
+        }
+        PreparedStatement s = statements.get(sql);
+        if (s == null || s.isClosed()) {
+            s = c.prepareStatement(sql);
+            statements.put(sql, s);
+        } else {
+            s.clearParameters();
+        }
+        return s;
     }
 
     private static void setLease(PreparedStatement s, int from, Lease lease) throws SQLException {
@@ -573,13 +608,19 @@ public abstract class JdbcRunStore implements RunStore {
                 stop = true;
                 continue;
             }
-            // Each write under its own savepoint (SQL, the same on every database): a refused one is undone alone.
+            // Each write of a group under its own savepoint (SQL, the same on every database): a refused one is
+            // undone alone. A write alone in its transaction needs none: it is undone with the transaction.
             boolean saved = false;
-            try (var s = c.createStatement()) {
-                s.execute("SAVEPOINT agentrt_write");
-                saved = true;
+            boolean alone = n == 1;
+            try (var s = alone ? null : c.createStatement()) {
+                if (s != null) {
+                    s.execute("SAVEPOINT agentrt_write");
+                    saved = true;
+                }
                 results[i] = op.work.run(c);
-                s.execute("RELEASE SAVEPOINT agentrt_write");
+                if (s != null) {
+                    s.execute("RELEASE SAVEPOINT agentrt_write");
+                }
             } catch (SQLException | RuntimeException e) {
                 if (e instanceof SQLException sql && isConnectionLost(sql)) {
                     throw new ConnectionLost(sql);
@@ -597,7 +638,11 @@ public abstract class JdbcRunStore implements RunStore {
         }
         Throwable commitFailure = null;
         try {
-            commit(c);
+            if (n == 1 && errors[0] != null) {
+                rollback(c); // the one write failed, with no savepoint: undo whatever it did
+            } else {
+                commit(c);
+            }
         } catch (SQLException e) {
             if (isConnectionLost(e)) {
                 throw new ConnectionLost(e);

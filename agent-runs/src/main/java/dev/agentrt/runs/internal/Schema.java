@@ -26,6 +26,7 @@ final class Schema {
                             + "lease_token BIGINT NOT NULL, "
                             + "lease_expires BIGINT, "
                             + "ordinal BIGINT NOT NULL)",
+                    "CREATE INDEX agentrt_runs_ordinal ON agentrt_runs (ordinal)",
                     "CREATE INDEX agentrt_runs_status ON agentrt_runs (status, created, ordinal)",
                     "CREATE INDEX agentrt_runs_session ON agentrt_runs (session_id, created, ordinal)",
                     "CREATE TABLE agentrt_journal ("
