@@ -4,6 +4,7 @@ import dev.agentrt.core.Agent;
 import dev.agentrt.core.AgentResult;
 import dev.agentrt.core.run.RunStatus;
 import dev.agentrt.core.run.RunStore;
+import dev.agentrt.runs.PostgresRunStore;
 import dev.agentrt.runs.SqliteRunStore;
 import org.jspecify.annotations.Nullable;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -30,7 +31,9 @@ import java.util.stream.Stream;
  * {@value #TOOL_ROUNDS} of them a model reply calling one fast tool (the document tool of {@link Fixtures}) and the
  * last the answer, with {@code store} = {@code off} (no run store), {@code sqlite} ({@link SqliteRunStore} in a temp
  * file, WAL, {@code synchronous=NORMAL}: a commit survives the process being killed) or {@code sqlite-sync} (the same
- * with {@code syncEveryCommit(true)}: an fsync per grouped commit, surviving power loss). Every step journals its model
+ * with {@code syncEveryCommit(true)}: an fsync per grouped commit, surviving power loss), or {@code postgres}
+ * ({@link PostgresRunStore} at the JDBC URL of the system property {@code agentrt.bench.postgres.url}, by default a
+ * PGlite server on 127.0.0.1:55438, not among the default parameters). Every step journals its model
  * reply, the tool call as started and its result, and the events; the run's creation, lease and final status are
  * spread over its steps. Sample-time mode, one sample per task divided by its {@value #STEPS} steps: the percentiles
  * are per step. Issue 18's target: p50 at most 1 ms per step on SQLite with grouped commits; run it with
@@ -60,7 +63,10 @@ public class JournalingBenchmark {
             runStore = switch (store) {
                 case "sqlite" -> SqliteRunStore.open(dir.resolve("runs.db"));
                 case "sqlite-sync" -> SqliteRunStore.builder(dir.resolve("runs.db")).syncEveryCommit(true).build();
-                default -> throw new IllegalArgumentException("store must be off, sqlite or sqlite-sync: " + store);
+                case "postgres" -> PostgresRunStore.open(System.getProperty("agentrt.bench.postgres.url",
+                        "jdbc:postgresql://127.0.0.1:55438/postgres?user=postgres&sslmode=disable"));
+                default -> throw new IllegalArgumentException("store must be off, sqlite, sqlite-sync or postgres: "
+                        + store);
             };
         }
         agent = runStore == null ? plain : plain.toBuilder().runStore(runStore).build();
