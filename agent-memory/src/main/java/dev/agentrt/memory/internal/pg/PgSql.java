@@ -16,9 +16,7 @@ public final class PgSql {
     /** At most 48 characters, so that index names derived from it stay within PostgreSQL's 63. */
     private static final Pattern TABLE = Pattern.compile("([a-z_][a-z0-9_]{0,47}\\.)?[a-z_][a-z0-9_]{0,47}");
 
-    private static final String COLUMNS = "id, embedding::text, text, "
-            + "ARRAY(SELECT key FROM jsonb_each_text(metadata) ORDER BY key), "
-            + "ARRAY(SELECT value FROM jsonb_each_text(metadata) ORDER BY key)";
+    private static final String COLUMNS = columns("");
     private static final String FILTER = " AND metadata @> jsonb_object(?::text[], ?::text[])";
 
     private final String table;
@@ -27,6 +25,12 @@ public final class PgSql {
     private PgSql(String table) {
         this.table = table;
         this.indexPrefix = table.substring(table.indexOf('.') + 1);
+    }
+
+    private static String columns(String alias) {
+        return alias + "id, " + alias + "embedding::text, " + alias + "text, "
+                + "ARRAY(SELECT key FROM jsonb_each_text(" + alias + "metadata) ORDER BY key), "
+                + "ARRAY(SELECT value FROM jsonb_each_text(" + alias + "metadata) ORDER BY key)";
     }
 
     /** The SQL for {@code table}; an {@link IllegalArgumentException} for a name it does not accept. */
@@ -94,19 +98,59 @@ public final class PgSql {
     /**
      * Transaction-local search settings: {@code hnsw.ef_search} (the candidate list, which caps how
      * many rows one index scan returns) and iterative scans in strict order, so that a filter or a
-     * large limit still yields the nearest {@code limit} rows. Parameter: ef_search as text.
+     * large limit still yields the nearest {@code limit} rows; and, from the statistics the server
+     * keeps, what a search needs to choose between an exact scan and the graph. Parameters:
+     * ef_search as text, the table name. Columns 3 to 5: the table's rows (the larger of the planner's
+     * {@code reltuples} and the live-row counter), the rows inserted, updated or deleted since the
+     * table was last analysed, and whether it ever was (in this server's statistics).
      */
     public static String searchSettings() {
-        return "SELECT set_config('hnsw.ef_search', ?, true), set_config('hnsw.iterative_scan', 'strict_order', true)";
+        return "SELECT set_config('hnsw.ef_search', ?, true), set_config('hnsw.iterative_scan', 'strict_order', true),"
+                + " GREATEST(c.reltuples, pg_stat_get_live_tuples(c.oid), 0)::bigint,"
+                + " pg_stat_get_mod_since_analyze(c.oid),"
+                + " pg_stat_get_last_analyze_time(c.oid) IS NOT NULL OR pg_stat_get_last_autoanalyze_time(c.oid) IS NOT NULL"
+                + " FROM pg_class c WHERE c.oid = to_regclass(?)";
     }
 
     /**
+     * The planner's plan for the rows a search may return, as JSON ({@code "Plan Rows"} of the top
+     * node is its estimate of how many). Planning only: nothing is read. Parameters: namespace,
+     * [keys, values].
+     */
+    public String estimateMatches(boolean filtered) {
+        return "EXPLAIN (FORMAT JSON) SELECT 1 FROM " + table + " WHERE namespace = ?" + (filtered ? FILTER : "");
+    }
+
+    /** How many rows a search may return, counted up to a bound. Parameters: namespace, [keys, values,] bound. */
+    public String countMatches(boolean filtered) {
+        return "SELECT count(*) FROM (SELECT 1 FROM " + table + " WHERE namespace = ?" + (filtered ? FILTER : "")
+                + " LIMIT ?) m";
+    }
+
+    /**
+     * The search through the HNSW index ({@code ORDER BY embedding <=> query}, which the index serves).
      * Columns: id, vector text, text, metadata keys, metadata values, cosine distance. Parameters:
      * vector text, namespace, [metadata keys, metadata values,] vector text, limit.
      */
     public String search(boolean filtered) {
         return "SELECT " + COLUMNS + ", embedding <=> ?::vector FROM " + table + " WHERE namespace = ?"
                 + (filtered ? FILTER : "") + " ORDER BY embedding <=> ?::vector LIMIT ?";
+    }
+
+    /**
+     * The exact search: the distance of every row the filter keeps (read through the metadata or
+     * primary-key index, or a sequential scan: never the HNSW index, which serves only an
+     * {@code ORDER BY} of the distance itself), the nearest {@code limit} of them by a top-N sort,
+     * ties broken by id. The rows read are bounded: the last column counts them, up to the bound,
+     * so that a count above the caller's bound says the answer is not complete. Columns as
+     * {@link #search}, then that count. Parameters: vector text, namespace, [keys, values,] bound,
+     * limit, namespace.
+     */
+    public String exactSearch(boolean filtered) {
+        return "SELECT " + columns("t.") + ", top.d, top.n FROM (SELECT m.id, m.d, count(*) OVER () AS n FROM"
+                + " (SELECT id, embedding <=> ?::vector AS d FROM " + table + " WHERE namespace = ?"
+                + (filtered ? FILTER : "") + " LIMIT ?) m ORDER BY m.d, m.id LIMIT ?) top"
+                + " JOIN " + table + " t ON t.namespace = ? AND t.id = top.id ORDER BY top.d, top.id";
     }
 
     /** Columns as {@link #search} without the distance. Parameters: namespace, [keys, values,] limit. */
