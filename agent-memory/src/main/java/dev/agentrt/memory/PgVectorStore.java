@@ -37,9 +37,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * }</pre>
  *
  * <p>{@link Builder#build()} connects, creates the {@code vector} extension, the table
- * {@code (namespace text, id text, embedding vector(n), text text, metadata jsonb, PRIMARY KEY
- * (namespace, id))}, an HNSW index {@code USING hnsw (embedding vector_cosine_ops)} and a GIN index
- * on the metadata if they are missing; a table that exists with another dimension count is a
+ * {@code (namespace text, id text, embedding vector(n), text text, metadata jsonb, written
+ * timestamptz, PRIMARY KEY (namespace, id))}, an HNSW index {@code USING hnsw (embedding
+ * vector_cosine_ops)}, a GIN index on the metadata and an index on {@code (namespace, written)} if
+ * they are missing (the {@code written} column is added to a table made without it); a table that exists with another dimension count is a
  * {@link dev.agentrt.core.MemoryStoreException} naming both. An upsert is one transaction of batched
  * {@code INSERT ... ON CONFLICT (namespace, id) DO UPDATE}, committed before its {@code Mono}
  * completes, so a search that starts after it sees every entry it wrote. The score of a match is
@@ -56,6 +57,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * was never analysed: PGlite, or a new table before autovacuum), it counts the matches up to the
  * bound. An estimate that turns out wrong costs a second query, never exactness: the exact query
  * counts what it read, and a graph search that finds fewer than {@code k} rows is repeated exactly.
+ * A graph search also scores the namespace's 1,000 most recently written rows exactly and keeps
+ * the nearest of both, so an entry just remembered is found even where the HNSW graph has no link
+ * leading to it (a new row far from the rows before it).
  *
  * <p>Reconnection: the pool validates idle connections and evicts broken ones. An operation whose
  * connection breaks (the server restarted, the network dropped) before {@code COMMIT} was sent is

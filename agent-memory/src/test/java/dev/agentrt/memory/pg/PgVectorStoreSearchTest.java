@@ -101,10 +101,12 @@ class PgVectorStoreSearchTest {
     }
 
     @Test
-    void anEntryIsFoundAtOnceAfterItsUpsertCompletes() {
+    void anEntryIsFoundAtOnceAfterItsUpsertCompletesEvenFarFromEveryEntryBeforeIt() {
         var random = new SplittableRandom(404);
         for (int i = 0; i < 20; i++) {
-            var entry = new Entry("fresh" + i, unit(random), "just remembered " + i, Map.of("b100", "fresh"));
+            // Every earlier entry leans towards +x; these lie on the other side, where the graph has no rows to link
+            // them from.
+            var entry = new Entry("fresh" + i, unit(random, -1), "just remembered " + i, Map.of("b100", "fresh"));
             WRITTEN.add(entry);
 
             StepVerifier.create(store.upsert(NS, List.of(entry))
@@ -155,11 +157,19 @@ class PgVectorStoreSearchTest {
         }
     }
 
+    /** A random unit vector leaning towards +x, as every entry of the fixture and every probe does. */
     private static Embedding unit(SplittableRandom random) {
+        return unit(random, 1);
+    }
+
+    private static Embedding unit(SplittableRandom random, int side) {
         float[] v = new float[DIMS];
         double norm = 0;
         for (int i = 0; i < DIMS; i++) {
             v[i] = (float) (random.nextDouble() * 2 - 1);
+            if (i == 0) {
+                v[i] = side * (Math.abs(v[i]) + 1.5f);
+            }
             norm += v[i] * v[i];
         }
         float scale = (float) (1 / Math.sqrt(norm));

@@ -10,6 +10,8 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
@@ -25,12 +27,22 @@ import java.util.regex.Pattern;
  * rows written since they were gathered (no count can have moved further); when the widened estimate straddles the
  * bound, or the table was never analysed (the planner would guess), it counts the matches up to the bound instead.
  *
+ * <p>A graph search also scans the namespace's 1,000 newest rows exactly ({@link PgSql#recentSearch}) and keeps the
+ * nearest of both: pgvector's graph can leave a new row that lies away from the rows before it with no link leading
+ * to it, and an entry just remembered is the one an agent asks for next.
+ *
  * <p>Neither choice can cost exactness: the exact query counts the rows it read (up to the bound plus one), so an
  * estimate that was too low is noticed and the graph answers instead; and a graph search that returns fewer than
  * {@code limit} rows (an estimate that was too high, for a filter so selective that the iterative scan gave up) is
  * answered by the exact query.
  */
 public final class PgSearch {
+    /**
+     * How many of a namespace's newest rows a graph search also scans exactly: at 10 writes a second, the last 100
+     * seconds. On PGlite a row costs about 5 µs to score (benchmarks/README.md, section 7d), so they add about 5 ms.
+     */
+    static final int RECENT = 1_000;
+
     private static final Pattern PLAN_ROWS = Pattern.compile("\"Plan Rows\":\\s*([0-9.eE+]+)");
 
     /** How a search was answered. */
@@ -66,9 +78,9 @@ public final class PgSearch {
                 if (!rs.next()) {
                     throw new SQLException("the table " + sql.table() + " does not exist", "42P01");
                 }
-                rows = rs.getLong(3);
-                changed = rs.getLong(4);
-                analysed = rs.getBoolean(5);
+                rows = rs.getLong(4);
+                changed = rs.getLong(5);
+                analysed = rs.getBoolean(6);
             }
         }
         // At most Integer.MAX_VALUE - 1, so that the bound plus one is a LIMIT the server takes.
@@ -92,7 +104,8 @@ public final class PgSearch {
                 return new Result(exact, Path.EXACT);
             }
         }
-        List<Match> graph = graph(c, vector, namespace, query);
+        List<Match> graph = withRecent(graph(c, vector, namespace, query), recent(c, vector, namespace, query),
+                query.limit());
         if (!exactFirst && graph.size() < query.limit()) {
             List<Match> exact = exact(c, vector, namespace, query, bound);
             if (exact != null) {
@@ -166,6 +179,42 @@ public final class PgSearch {
                 return List.copyOf(out);
             }
         }
+    }
+
+    /** The exact nearest among the namespace's {@link #RECENT} newest rows. */
+    private List<Match> recent(Connection c, String vector, String namespace, Query query) throws SQLException {
+        try (var ps = c.prepareStatement(sql.recentSearch(!query.filter().isEmpty()))) {
+            ps.setString(1, vector);
+            ps.setString(2, namespace);
+            ps.setInt(3, RECENT);
+            int i = query.filter().isEmpty() ? 4 : PgRows.setMetadata(c, ps, 4, query.filter());
+            ps.setInt(i, query.limit());
+            try (var rs = ps.executeQuery()) {
+                var out = new ArrayList<Match>();
+                while (rs.next()) {
+                    out.add(match(rs));
+                }
+                return out;
+            }
+        }
+    }
+
+    /** The nearest {@code limit} of both lists (each nearest first), each entry once. */
+    private static List<Match> withRecent(List<Match> graph, List<Match> recent, int limit) {
+        if (recent.isEmpty()) {
+            return graph;
+        }
+        var ids = new HashSet<String>();
+        var all = new ArrayList<Match>(graph.size() + recent.size());
+        for (List<Match> part : List.of(graph, recent)) {
+            for (Match m : part) {
+                if (ids.add(m.entry().id())) {
+                    all.add(m);
+                }
+            }
+        }
+        all.sort(Comparator.comparingDouble(Match::score).reversed());
+        return List.copyOf(all.subList(0, Math.min(limit, all.size())));
     }
 
     private static int bindWhere(Connection c, PreparedStatement ps, int index, String namespace,

@@ -74,7 +74,25 @@ public final class PgSql {
     public String createTable(int dimensions) {
         return "CREATE TABLE IF NOT EXISTS " + table + " (namespace text NOT NULL, id text NOT NULL, embedding vector("
                 + dimensions + ") NOT NULL, text text NOT NULL, metadata jsonb NOT NULL DEFAULT '{}'::jsonb,"
-                + " PRIMARY KEY (namespace, id))";
+                + " written timestamptz, PRIMARY KEY (namespace, id))";
+    }
+
+    /** One row if the table has the {@code written} column. Parameter: the table name. */
+    public static String hasWrittenColumn() {
+        return "SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass(?) AND attname = 'written' AND NOT attisdropped";
+    }
+
+    /**
+     * When each row was last written (set by {@link #upsert}), for the exact search of the newest rows (see
+     * {@link #recentSearch}); added to a table created before the column was. Nullable with no default, so adding it
+     * rewrites nothing; older rows stay null.
+     */
+    public String addWrittenColumn() {
+        return "ALTER TABLE " + table + " ADD COLUMN IF NOT EXISTS written timestamptz";
+    }
+
+    public String createWrittenIndex() {
+        return "CREATE INDEX IF NOT EXISTS " + indexPrefix + "_written ON " + table + " (namespace, written)";
     }
 
     public String createVectorIndex() {
@@ -89,23 +107,26 @@ public final class PgSql {
 
     /** Parameters: namespace, id, vector text, text, metadata keys, metadata values. */
     public String upsert() {
-        return "INSERT INTO " + table + " (namespace, id, embedding, text, metadata)"
-                + " VALUES (?, ?, ?::vector, ?, jsonb_object(?::text[], ?::text[]))"
-                + " ON CONFLICT (namespace, id) DO UPDATE"
-                + " SET embedding = EXCLUDED.embedding, text = EXCLUDED.text, metadata = EXCLUDED.metadata";
+        return "INSERT INTO " + table + " (namespace, id, embedding, text, metadata, written)"
+                + " VALUES (?, ?, ?::vector, ?, jsonb_object(?::text[], ?::text[]), clock_timestamp())"
+                + " ON CONFLICT (namespace, id) DO UPDATE SET embedding = EXCLUDED.embedding, text = EXCLUDED.text,"
+                + " metadata = EXCLUDED.metadata, written = EXCLUDED.written";
     }
 
     /**
      * Transaction-local search settings: {@code hnsw.ef_search} (the candidate list, which caps how
      * many rows one index scan returns) and iterative scans in strict order, so that a filter or a
-     * large limit still yields the nearest {@code limit} rows; and, from the statistics the server
+     * large limit still yields the nearest {@code limit} rows; custom plans only, so that each search
+     * is planned for its own filter values (a generic plan, which a driver's server-side prepared
+     * statement gets after a few runs, guesses every filter's selectivity alike); and, from the statistics the server
      * keeps, what a search needs to choose between an exact scan and the graph. Parameters:
-     * ef_search as text, the table name. Columns 3 to 5: the table's rows (the larger of the planner's
+     * ef_search as text, the table name. Columns 4 to 6: the table's rows (the larger of the planner's
      * {@code reltuples} and the live-row counter), the rows inserted, updated or deleted since the
      * table was last analysed, and whether it ever was (in this server's statistics).
      */
     public static String searchSettings() {
         return "SELECT set_config('hnsw.ef_search', ?, true), set_config('hnsw.iterative_scan', 'strict_order', true),"
+                + " set_config('plan_cache_mode', 'force_custom_plan', true),"
                 + " GREATEST(c.reltuples, pg_stat_get_live_tuples(c.oid), 0)::bigint,"
                 + " pg_stat_get_mod_since_analyze(c.oid),"
                 + " pg_stat_get_last_analyze_time(c.oid) IS NOT NULL OR pg_stat_get_last_autoanalyze_time(c.oid) IS NOT NULL"
@@ -135,6 +156,20 @@ public final class PgSql {
     public String search(boolean filtered) {
         return "SELECT " + COLUMNS + ", embedding <=> ?::vector FROM " + table + " WHERE namespace = ?"
                 + (filtered ? FILTER : "") + " ORDER BY embedding <=> ?::vector LIMIT ?";
+    }
+
+    /**
+     * The exact search of the namespace's newest rows: the {@code recent} rows written last (through the
+     * {@code (namespace, written)} index, newest first), those the filter keeps, the nearest {@code limit} of them. A
+     * graph search adds these, because pgvector's HNSW graph can leave a new row that lies away from the rows before it
+     * with no link that leads to it. Columns as {@link #search}. Parameters: vector text, namespace, recent, [keys,
+     * values,] limit.
+     */
+    public String recentSearch(boolean filtered) {
+        return "SELECT " + COLUMNS
+                + ", d FROM (SELECT id, embedding, text, metadata, embedding <=> ?::vector AS d FROM "
+                + table + " WHERE namespace = ? AND written IS NOT NULL ORDER BY written DESC LIMIT ?) r"
+                + (filtered ? " WHERE metadata @> jsonb_object(?::text[], ?::text[])" : "") + " ORDER BY d, id LIMIT ?";
     }
 
     /**
