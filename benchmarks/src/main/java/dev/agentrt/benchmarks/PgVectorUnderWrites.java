@@ -5,9 +5,11 @@ import dev.agentrt.core.model.Embedding;
 import dev.agentrt.memory.PgVectorStore;
 import dev.agentrt.memory.internal.lucene.SearchTuning;
 import dev.agentrt.memory.internal.pg.PgPool;
+import dev.agentrt.memory.internal.pg.PgRows;
 import dev.agentrt.memory.internal.pg.PgSearch;
 import dev.agentrt.memory.internal.pg.PgSql;
 import dev.agentrt.memory.internal.pg.PgTransactions;
+import dev.agentrt.memory.internal.pg.PgVectors;
 
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -112,6 +114,7 @@ public final class PgVectorUnderWrites {
                 store.search(NS, VectorStore.Query.of(Embedding.of(probes[0]), K)).block();
                 System.out.printf(Locale.ROOT, "reopen + first search: %.0f ms%n", (System.nanoTime() - start) / 1e6);
 
+                explain(tx, sql, PgVectors.format(Embedding.of(probes[0])));
                 var search = new PgSearch(sql, SearchTuning.DEFAULTS);
                 int[][] truth = VectorIndexUnderWrites.exactTopK(vectors, probes, i -> true);
                 for (float[] probe : probes) { // warm-up
@@ -268,6 +271,47 @@ public final class PgVectorUnderWrites {
             }
         }
         return hits;
+    }
+
+    /** Prints how the server runs the store's exact, graph and newest-rows queries (1 % and 10 % filters). */
+    private static void explain(PgTransactions tx, PgSql sql, String vector) {
+        tx.runBlocking("explain", c -> {
+            run(c, "SET LOCAL hnsw.ef_search = 40");
+            run(c, "SET LOCAL hnsw.iterative_scan = strict_order");
+            String[][] plans = {
+                    {"exact, 1% filter", sql.exactSearch(true), "b100"},
+                    {"graph, 10% filter", sql.search(true), "b10"},
+                    {"newest rows, no filter", sql.recentSearch(false), ""}};
+            for (String[] plan : plans) {
+                try (var ps = c.prepareStatement("EXPLAIN (ANALYZE, COSTS OFF) " + plan[1])) {
+                    int i = 1;
+                    ps.setString(i++, vector);
+                    ps.setString(i++, NS);
+                    if (plan[1].equals(sql.recentSearch(false))) {
+                        ps.setInt(i++, 1_000);
+                        ps.setInt(i++, K);
+                        ps.setString(i, NS);
+                    } else {
+                        i = PgRows.setMetadata(c, ps, i, Map.of(plan[2], "0"));
+                        if (plan[1].equals(sql.search(true))) {
+                            ps.setString(i++, vector);
+                            ps.setInt(i, K);
+                        } else {
+                            ps.setLong(i++, 10_001);
+                            ps.setInt(i++, K);
+                            ps.setString(i, NS);
+                        }
+                    }
+                    System.out.println("EXPLAIN ANALYZE, " + plan[0] + ":");
+                    try (var rs = ps.executeQuery()) {
+                        while (rs.next()) {
+                            System.out.println("  " + rs.getString(1).replaceAll("'\\[[^\\]]{40,}\\]'", "'[...]'"));
+                        }
+                    }
+                }
+            }
+            return null;
+        });
     }
 
     private static void execute(PgTransactions tx, String statement) {

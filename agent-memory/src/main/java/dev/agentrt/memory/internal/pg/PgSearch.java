@@ -188,7 +188,8 @@ public final class PgSearch {
             ps.setString(2, namespace);
             ps.setInt(3, RECENT);
             int i = query.filter().isEmpty() ? 4 : PgRows.setMetadata(c, ps, 4, query.filter());
-            ps.setInt(i, query.limit());
+            ps.setInt(i++, query.limit());
+            ps.setString(i, namespace);
             try (var rs = ps.executeQuery()) {
                 var out = new ArrayList<Match>();
                 while (rs.next()) {

@@ -162,14 +162,17 @@ public final class PgSql {
      * The exact search of the namespace's newest rows: the {@code recent} rows written last (through the
      * {@code (namespace, written)} index, newest first), those the filter keeps, the nearest {@code limit} of them. A
      * graph search adds these, because pgvector's HNSW graph can leave a new row that lies away from the rows before it
-     * with no link that leads to it. Columns as {@link #search}. Parameters: vector text, namespace, recent, [keys,
-     * values,] limit.
+     * with no link that leads to it. Only the nearest {@code limit} are joined back for their columns (turning a
+     * vector into text costs more than scoring it). Columns as {@link #search}. Parameters: vector text, namespace,
+     * recent, [keys, values,] limit, namespace.
      */
     public String recentSearch(boolean filtered) {
-        return "SELECT " + COLUMNS
-                + ", d FROM (SELECT id, embedding, text, metadata, embedding <=> ?::vector AS d FROM "
-                + table + " WHERE namespace = ? AND written IS NOT NULL ORDER BY written DESC LIMIT ?) r"
-                + (filtered ? " WHERE metadata @> jsonb_object(?::text[], ?::text[])" : "") + " ORDER BY d, id LIMIT ?";
+        return "SELECT " + columns("t.") + ", top.d FROM (SELECT r.id, r.d FROM (SELECT id, metadata,"
+                + " embedding <=> ?::vector AS d FROM " + table + " WHERE namespace = ? AND written IS NOT NULL"
+                + " ORDER BY written DESC LIMIT ?) r"
+                + (filtered ? " WHERE r.metadata @> jsonb_object(?::text[], ?::text[])" : "")
+                + " ORDER BY r.d, r.id LIMIT ?) top JOIN " + table + " t ON t.namespace = ? AND t.id = top.id"
+                + " ORDER BY top.d, top.id";
     }
 
     /**
