@@ -1,8 +1,11 @@
 package dev.agentrt.memory;
 
 import dev.agentrt.core.memory.VectorStore;
+import dev.agentrt.memory.internal.lucene.SearchTuning;
 import dev.agentrt.memory.internal.pg.PgPool;
+import dev.agentrt.memory.internal.pg.PgRows;
 import dev.agentrt.memory.internal.pg.PgSchema;
+import dev.agentrt.memory.internal.pg.PgSearch;
 import dev.agentrt.memory.internal.pg.PgSql;
 import dev.agentrt.memory.internal.pg.PgTransactions;
 import dev.agentrt.memory.internal.pg.PgVectors;
@@ -10,20 +13,13 @@ import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 
 import javax.sql.DataSource;
-import java.sql.Array;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -41,14 +37,29 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * }</pre>
  *
  * <p>{@link Builder#build()} connects, creates the {@code vector} extension, the table
- * {@code (namespace text, id text, embedding vector(n), text text, metadata jsonb, PRIMARY KEY
- * (namespace, id))}, an HNSW index {@code USING hnsw (embedding vector_cosine_ops)} and a GIN index
- * on the metadata if they are missing; a table that exists with another dimension count is a
+ * {@code (namespace text, id text, embedding vector(n), text text, metadata jsonb, written
+ * timestamptz, PRIMARY KEY (namespace, id))}, an HNSW index {@code USING hnsw (embedding
+ * vector_cosine_ops)}, a GIN index on the metadata and an index on {@code (namespace, written)} if
+ * they are missing (the {@code written} column is added to a table made without it); a table that exists with another dimension count is a
  * {@link dev.agentrt.core.MemoryStoreException} naming both. An upsert is one transaction of batched
  * {@code INSERT ... ON CONFLICT (namespace, id) DO UPDATE}, committed before its {@code Mono}
- * completes. A search is {@code ORDER BY embedding <=> ? LIMIT k} with the namespace and metadata
- * filter in the {@code WHERE} clause ({@code metadata @> ...}), using iterative index scans so that a
- * selective filter still finds {@code k} rows; the score is {@code 1 - cosine distance}.
+ * completes, so a search that starts after it sees every entry it wrote. The score of a match is
+ * {@code 1 - cosine distance}.
+ *
+ * <p>Search: when the namespace and metadata filter keep few rows (at most 10,000, or 5 % of the
+ * table if that is more), the search is exact: the distance of each row the filter keeps (found
+ * through the metadata's GIN index or the primary key) and the nearest {@code k} of them, the
+ * true top {@code k}. Otherwise it is {@code ORDER BY embedding <=> ? LIMIT k} through the HNSW
+ * index, with the filter in the {@code WHERE} clause ({@code metadata @> ...}), {@code ef_search}
+ * at least 40 and iterative index scans so that a filter still finds {@code k} rows. To choose, the
+ * store asks the planner how many rows the filter keeps (planning only, no rows read), widened by
+ * the rows written since the table was last analysed; when that does not settle it (or the table
+ * was never analysed: PGlite, or a new table before autovacuum), it counts the matches up to the
+ * bound. An estimate that turns out wrong costs a second query, never exactness: the exact query
+ * counts what it read, and a graph search that finds fewer than {@code k} rows is repeated exactly.
+ * A graph search also scores the namespace's 1,000 most recently written rows exactly and keeps
+ * the nearest of both, so an entry just remembered is found even where the HNSW graph has no link
+ * leading to it (a new row far from the rows before it).
  *
  * <p>Reconnection: the pool validates idle connections and evicts broken ones. An operation whose
  * connection breaks (the server restarted, the network dropped) before {@code COMMIT} was sent is
@@ -67,6 +78,7 @@ public final class PgVectorStore implements VectorStore {
     private final boolean ownsDataSource;
     private final PgSql sql;
     private final PgTransactions tx;
+    private final PgSearch search;
     private final int dimensions;
     private final String description;
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -77,6 +89,7 @@ public final class PgVectorStore implements VectorStore {
         this.ownsDataSource = ownsDataSource;
         this.sql = sql;
         this.tx = tx;
+        this.search = new PgSearch(sql, SearchTuning.DEFAULTS);
         this.dimensions = dimensions;
         this.description = description;
     }
@@ -119,7 +132,7 @@ public final class PgVectorStore implements VectorStore {
                         ps.setString(2, e.id());
                         ps.setString(3, PgVectors.format(e.embedding()));
                         ps.setString(4, e.text());
-                        setMetadata(c, ps, 5, e.metadata());
+                        PgRows.setMetadata(c, ps, 5, e.metadata());
                         ps.addBatch();
                     }
                     ps.executeBatch();
@@ -134,32 +147,7 @@ public final class PgVectorStore implements VectorStore {
         return Mono.defer(() -> {
             Objects.requireNonNull(namespace, "namespace");
             PgVectors.check(query.embedding(), dimensions, "the query");
-            String vector = PgVectors.format(query.embedding());
-            boolean filtered = !query.filter().isEmpty();
-            return operation("search", c -> {
-                try (var settings = c.prepareStatement(PgSql.searchSettings())) {
-                    settings.setString(1, Integer.toString(Math.clamp(query.limit(), 40, 1000)));
-                    settings.executeQuery().close();
-                }
-                try (var ps = c.prepareStatement(sql.search(filtered))) {
-                    int i = 1;
-                    ps.setString(i++, vector);
-                    ps.setString(i++, namespace);
-                    if (filtered) {
-                        i = setMetadata(c, ps, i, query.filter());
-                    }
-                    ps.setString(i++, vector);
-                    ps.setInt(i, query.limit());
-                    try (var rs = ps.executeQuery()) {
-                        var out = new ArrayList<Match>();
-                        while (rs.next()) {
-                            double distance = rs.getDouble(6);
-                            out.add(new Match(entry(rs), Double.isNaN(distance) ? 0 : 1 - distance));
-                        }
-                        return List.copyOf(out);
-                    }
-                }
-            });
+            return operation("search", c -> search.search(c, namespace, query).matches());
         });
     }
 
@@ -179,13 +167,13 @@ public final class PgVectorStore implements VectorStore {
                     int i = 1;
                     ps.setString(i++, namespace);
                     if (!where.isEmpty()) {
-                        i = setMetadata(c, ps, i, where);
+                        i = PgRows.setMetadata(c, ps, i, where);
                     }
                     ps.setInt(i, limit);
                     try (var rs = ps.executeQuery()) {
                         var out = new ArrayList<Entry>();
                         while (rs.next()) {
-                            out.add(entry(rs));
+                            out.add(PgRows.entry(rs));
                         }
                         return List.copyOf(out);
                     }
@@ -222,7 +210,7 @@ public final class PgVectorStore implements VectorStore {
                 try (var ps = c.prepareStatement(sql.deleteWhere(!where.isEmpty()))) {
                     ps.setString(1, namespace);
                     if (!where.isEmpty()) {
-                        setMetadata(c, ps, 2, where);
+                        PgRows.setMetadata(c, ps, 2, where);
                     }
                     return (long) ps.executeUpdate();
                 }
@@ -248,36 +236,6 @@ public final class PgVectorStore implements VectorStore {
             return Mono.error(new IllegalStateException(this + " is closed"));
         }
         return tx.run(what, work);
-    }
-
-    /** Sets metadata as two text arrays (keys, values) from {@code index}; returns the next index. */
-    private static int setMetadata(Connection c, PreparedStatement ps, int index, Map<String, String> metadata)
-            throws SQLException {
-        var sorted = new TreeMap<>(metadata);
-        ps.setArray(index, c.createArrayOf("text", sorted.keySet().toArray(String[]::new)));
-        ps.setArray(index + 1, c.createArrayOf("text", sorted.values().toArray(String[]::new)));
-        return index + 2;
-    }
-
-    private static Entry entry(ResultSet rs) throws SQLException {
-        String[] keys = strings(rs.getArray(4));
-        String[] values = strings(rs.getArray(5));
-        var metadata = new LinkedHashMap<String, String>();
-        for (int i = 0; i < keys.length; i++) {
-            metadata.put(keys[i], values[i]);
-        }
-        return new Entry(rs.getString(1), PgVectors.parse(rs.getString(2)), rs.getString(3), metadata);
-    }
-
-    private static String[] strings(@Nullable Array array) throws SQLException {
-        if (array == null) {
-            return new String[0];
-        }
-        try {
-            return (String[]) array.getArray();
-        } finally {
-            array.free();
-        }
     }
 
     /**

@@ -296,7 +296,7 @@ public final class VectorIndexUnderWrites {
                 hits / (probes.length * (double) K));
     }
 
-    private static float[] paraphrase(float[] v, SplittableRandom random) {
+    static float[] paraphrase(float[] v, SplittableRandom random) {
         float[] p = new float[v.length];
         double norm = 0;
         for (int d = 0; d < v.length; d++) {
@@ -323,7 +323,7 @@ public final class VectorIndexUnderWrites {
                 stats.entries(), stats.deletedEntries(), stats.sizeBytes() / 1e6, segments.size(), sizes);
     }
 
-    private static List<VectorStore.Entry> batch(float[][] vectors, int from) {
+    static List<VectorStore.Entry> batch(float[][] vectors, int from) {
         int to = Math.min(vectors.length, from + BATCH);
         List<VectorStore.Entry> entries = new ArrayList<>(to - from);
         for (int i = from; i < to; i++) {
@@ -336,12 +336,12 @@ public final class VectorIndexUnderWrites {
         return entries;
     }
 
-    private static String id(int i) {
+    static String id(int i) {
         return "v" + i;
     }
 
     /** The ids of the K most similar vectors among those {@code keep} accepts, by exact dot product; all cores. */
-    private static int[][] exactTopK(float[][] vectors, float[][] probes, IntPredicate keep) {
+    static int[][] exactTopK(float[][] vectors, float[][] probes, IntPredicate keep) {
         return IntStream.range(0, probes.length).parallel().mapToObj(q -> {
             float[] p = probes[q];
             int[] best = new int[K];

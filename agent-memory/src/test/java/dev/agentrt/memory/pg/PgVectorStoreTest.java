@@ -16,6 +16,8 @@ import reactor.core.scheduler.Schedulers;
 
 import java.io.IOException;
 import java.net.ServerSocket;
+import java.sql.DriverManager;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -42,6 +44,34 @@ class PgVectorStoreTest {
                 .hasMessageContaining(table)
                 .hasMessageContaining("4")
                 .hasMessageContaining("8");
+    }
+
+    @Test
+    void aTableMadeBeforeTheWrittenColumnGetsItAndKeepsItsRows() throws SQLException {
+        String table = DB.freshTable();
+        try (var c = DriverManager.getConnection(DB.url()); var st = c.createStatement()) {
+            st.execute("CREATE EXTENSION IF NOT EXISTS vector");
+            st.execute("CREATE TABLE " + table + " (namespace text NOT NULL, id text NOT NULL, embedding vector(2)"
+                    + " NOT NULL, text text NOT NULL, metadata jsonb NOT NULL DEFAULT '{}'::jsonb,"
+                    + " PRIMARY KEY (namespace, id))");
+            st.execute("INSERT INTO " + table + " VALUES ('ns', 'old', '[1,0]', 'old', '{}')");
+        }
+        try (var store = PgVectorStore.builder(DB.url()).table(table).dimensions(2).poolSize(2).build()) {
+            store.upsert("ns", List.of(new Entry("new", vector(0, 1), "new", Map.of()))).block(WAIT);
+
+            assertThat(store.search("ns", Query.of(vector(1, 0.1f), 2)).block(WAIT)).extracting(m -> m.entry().id())
+                    .containsExactly("old", "new");
+        }
+        try (var c = DriverManager.getConnection(DB.url());
+                var st = c.createStatement();
+                var rs = st.executeQuery("SELECT id, written IS NOT NULL FROM " + table + " ORDER BY id")) {
+            assertThat(rs.next()).isTrue();
+            assertThat(rs.getString(1)).isEqualTo("new");
+            assertThat(rs.getBoolean(2)).isTrue();
+            assertThat(rs.next()).isTrue();
+            assertThat(rs.getString(1)).isEqualTo("old");
+            assertThat(rs.getBoolean(2)).isFalse();
+        }
     }
 
     @Test

@@ -7,7 +7,8 @@ import java.sql.SQLException;
 
 /**
  * Creates what a store needs if it is missing (the {@code vector} extension, the table, an HNSW
- * cosine index and a GIN metadata index) and checks an existing table's dimension count, in one
+ * cosine index, a GIN metadata index, and the {@code written} column with its index, added to a table made before
+ * it) and checks an existing table's dimension count, in one
  * transaction under an advisory lock so that instances starting together do not race.
  */
 public final class PgSchema {
@@ -22,20 +23,35 @@ public final class PgSchema {
             if (!exists(c, PgSql.extensionInstalled())) {
                 execute(c, PgSql.createExtension());
             }
-            checkExisting(c, sql, dimensions);
+            boolean existed = checkExisting(c, sql, dimensions);
             execute(c, sql.createTable(dimensions));
+            if (existed && !hasWrittenColumn(c, sql)) {
+                // Only when missing: ALTER TABLE locks out every reader, even when there is nothing to add.
+                execute(c, sql.addWrittenColumn());
+            }
             execute(c, sql.createVectorIndex());
             execute(c, sql.createMetadataIndex());
+            execute(c, sql.createWrittenIndex());
             return null;
         });
     }
 
-    private static void checkExisting(Connection c, PgSql sql, int dimensions) throws SQLException {
+    private static boolean hasWrittenColumn(Connection c, PgSql sql) throws SQLException {
+        try (var ps = c.prepareStatement(PgSql.hasWrittenColumn())) {
+            ps.setString(1, sql.table());
+            try (var rs = ps.executeQuery()) {
+                return rs.next();
+            }
+        }
+    }
+
+    /** Whether the table exists; if it does, that it is a vector table of {@code dimensions}. */
+    private static boolean checkExisting(Connection c, PgSql sql, int dimensions) throws SQLException {
         try (var describe = c.prepareStatement(PgSql.describeTable())) {
             describe.setString(1, sql.table());
             try (var rs = describe.executeQuery()) {
                 if (!rs.next()) {
-                    return;
+                    return false;
                 }
                 if (!rs.getBoolean(1)) {
                     throw new MemoryStoreException("the table " + sql.table()
@@ -49,6 +65,7 @@ public final class PgSchema {
                             + " dimensions, but this store was built for " + dimensions
                             + ": use another table or the same dimension count", null, false);
                 }
+                return true;
             }
         }
     }

@@ -16,9 +16,7 @@ public final class PgSql {
     /** At most 48 characters, so that index names derived from it stay within PostgreSQL's 63. */
     private static final Pattern TABLE = Pattern.compile("([a-z_][a-z0-9_]{0,47}\\.)?[a-z_][a-z0-9_]{0,47}");
 
-    private static final String COLUMNS = "id, embedding::text, text, "
-            + "ARRAY(SELECT key FROM jsonb_each_text(metadata) ORDER BY key), "
-            + "ARRAY(SELECT value FROM jsonb_each_text(metadata) ORDER BY key)";
+    private static final String COLUMNS = columns("");
     private static final String FILTER = " AND metadata @> jsonb_object(?::text[], ?::text[])";
 
     private final String table;
@@ -27,6 +25,12 @@ public final class PgSql {
     private PgSql(String table) {
         this.table = table;
         this.indexPrefix = table.substring(table.indexOf('.') + 1);
+    }
+
+    private static String columns(String alias) {
+        return alias + "id, " + alias + "embedding::text, " + alias + "text, "
+                + "ARRAY(SELECT key FROM jsonb_each_text(" + alias + "metadata) ORDER BY key), "
+                + "ARRAY(SELECT value FROM jsonb_each_text(" + alias + "metadata) ORDER BY key)";
     }
 
     /** The SQL for {@code table}; an {@link IllegalArgumentException} for a name it does not accept. */
@@ -70,7 +74,25 @@ public final class PgSql {
     public String createTable(int dimensions) {
         return "CREATE TABLE IF NOT EXISTS " + table + " (namespace text NOT NULL, id text NOT NULL, embedding vector("
                 + dimensions + ") NOT NULL, text text NOT NULL, metadata jsonb NOT NULL DEFAULT '{}'::jsonb,"
-                + " PRIMARY KEY (namespace, id))";
+                + " written timestamptz, PRIMARY KEY (namespace, id))";
+    }
+
+    /** One row if the table has the {@code written} column. Parameter: the table name. */
+    public static String hasWrittenColumn() {
+        return "SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass(?) AND attname = 'written' AND NOT attisdropped";
+    }
+
+    /**
+     * When each row was last written (set by {@link #upsert}), for the exact search of the newest rows (see
+     * {@link #recentSearch}); added to a table created before the column was. Nullable with no default, so adding it
+     * rewrites nothing; older rows stay null.
+     */
+    public String addWrittenColumn() {
+        return "ALTER TABLE " + table + " ADD COLUMN IF NOT EXISTS written timestamptz";
+    }
+
+    public String createWrittenIndex() {
+        return "CREATE INDEX IF NOT EXISTS " + indexPrefix + "_written ON " + table + " (namespace, written)";
     }
 
     public String createVectorIndex() {
@@ -85,28 +107,88 @@ public final class PgSql {
 
     /** Parameters: namespace, id, vector text, text, metadata keys, metadata values. */
     public String upsert() {
-        return "INSERT INTO " + table + " (namespace, id, embedding, text, metadata)"
-                + " VALUES (?, ?, ?::vector, ?, jsonb_object(?::text[], ?::text[]))"
-                + " ON CONFLICT (namespace, id) DO UPDATE"
-                + " SET embedding = EXCLUDED.embedding, text = EXCLUDED.text, metadata = EXCLUDED.metadata";
+        return "INSERT INTO " + table + " (namespace, id, embedding, text, metadata, written)"
+                + " VALUES (?, ?, ?::vector, ?, jsonb_object(?::text[], ?::text[]), clock_timestamp())"
+                + " ON CONFLICT (namespace, id) DO UPDATE SET embedding = EXCLUDED.embedding, text = EXCLUDED.text,"
+                + " metadata = EXCLUDED.metadata, written = EXCLUDED.written";
     }
 
     /**
      * Transaction-local search settings: {@code hnsw.ef_search} (the candidate list, which caps how
      * many rows one index scan returns) and iterative scans in strict order, so that a filter or a
-     * large limit still yields the nearest {@code limit} rows. Parameter: ef_search as text.
+     * large limit still yields the nearest {@code limit} rows; custom plans only, so that each search
+     * is planned for its own filter values (a generic plan, which a driver's server-side prepared
+     * statement gets after a few runs, guesses every filter's selectivity alike); and, from the statistics the server
+     * keeps, what a search needs to choose between an exact scan and the graph. Parameters:
+     * ef_search as text, the table name. Columns 4 to 6: the table's rows (the larger of the planner's
+     * {@code reltuples} and the live-row counter), the rows inserted, updated or deleted since the
+     * table was last analysed, and whether it ever was (in this server's statistics).
      */
     public static String searchSettings() {
-        return "SELECT set_config('hnsw.ef_search', ?, true), set_config('hnsw.iterative_scan', 'strict_order', true)";
+        return "SELECT set_config('hnsw.ef_search', ?, true), set_config('hnsw.iterative_scan', 'strict_order', true),"
+                + " set_config('plan_cache_mode', 'force_custom_plan', true),"
+                + " GREATEST(c.reltuples, pg_stat_get_live_tuples(c.oid), 0)::bigint,"
+                + " pg_stat_get_mod_since_analyze(c.oid),"
+                + " pg_stat_get_last_analyze_time(c.oid) IS NOT NULL OR pg_stat_get_last_autoanalyze_time(c.oid) IS NOT NULL"
+                + " FROM pg_class c WHERE c.oid = to_regclass(?)";
     }
 
     /**
+     * The planner's plan for the rows a search may return, as JSON ({@code "Plan Rows"} of the top
+     * node is its estimate of how many). Planning only: nothing is read. Parameters: namespace,
+     * [keys, values].
+     */
+    public String estimateMatches(boolean filtered) {
+        return "EXPLAIN (FORMAT JSON) SELECT 1 FROM " + table + " WHERE namespace = ?" + (filtered ? FILTER : "");
+    }
+
+    /** How many rows a search may return, counted up to a bound. Parameters: namespace, [keys, values,] bound. */
+    public String countMatches(boolean filtered) {
+        return "SELECT count(*) FROM (SELECT 1 FROM " + table + " WHERE namespace = ?" + (filtered ? FILTER : "")
+                + " LIMIT ?) m";
+    }
+
+    /**
+     * The search through the HNSW index ({@code ORDER BY embedding <=> query}, which the index serves).
      * Columns: id, vector text, text, metadata keys, metadata values, cosine distance. Parameters:
      * vector text, namespace, [metadata keys, metadata values,] vector text, limit.
      */
     public String search(boolean filtered) {
         return "SELECT " + COLUMNS + ", embedding <=> ?::vector FROM " + table + " WHERE namespace = ?"
                 + (filtered ? FILTER : "") + " ORDER BY embedding <=> ?::vector LIMIT ?";
+    }
+
+    /**
+     * The exact search of the namespace's newest rows: the {@code recent} rows written last (through the
+     * {@code (namespace, written)} index, newest first), those the filter keeps, the nearest {@code limit} of them. A
+     * graph search adds these, because pgvector's HNSW graph can leave a new row that lies away from the rows before it
+     * with no link that leads to it. Only the nearest {@code limit} are joined back for their columns (turning a
+     * vector into text costs more than scoring it). Columns as {@link #search}. Parameters: vector text, namespace,
+     * recent, [keys, values,] limit, namespace.
+     */
+    public String recentSearch(boolean filtered) {
+        return "SELECT " + columns("t.") + ", top.d FROM (SELECT r.id, r.d FROM (SELECT id, metadata,"
+                + " embedding <=> ?::vector AS d FROM " + table + " WHERE namespace = ? AND written IS NOT NULL"
+                + " ORDER BY written DESC LIMIT ?) r"
+                + (filtered ? " WHERE r.metadata @> jsonb_object(?::text[], ?::text[])" : "")
+                + " ORDER BY r.d, r.id LIMIT ?) top JOIN " + table + " t ON t.namespace = ? AND t.id = top.id"
+                + " ORDER BY top.d, top.id";
+    }
+
+    /**
+     * The exact search: the distance of every row the filter keeps (read through the metadata or
+     * primary-key index, or a sequential scan: never the HNSW index, which serves only an
+     * {@code ORDER BY} of the distance itself), the nearest {@code limit} of them by a top-N sort,
+     * ties broken by id. The rows read are bounded: the last column counts them, up to the bound,
+     * so that a count above the caller's bound says the answer is not complete. Columns as
+     * {@link #search}, then that count. Parameters: vector text, namespace, [keys, values,] bound,
+     * limit, namespace.
+     */
+    public String exactSearch(boolean filtered) {
+        return "SELECT " + columns("t.") + ", top.d, top.n FROM (SELECT m.id, m.d, count(*) OVER () AS n FROM"
+                + " (SELECT id, embedding <=> ?::vector AS d FROM " + table + " WHERE namespace = ?"
+                + (filtered ? FILTER : "") + " LIMIT ?) m ORDER BY m.d, m.id LIMIT ?) top"
+                + " JOIN " + table + " t ON t.namespace = ? AND t.id = top.id ORDER BY top.d, top.id";
     }
 
     /** Columns as {@link #search} without the distance. Parameters: namespace, [keys, values,] limit. */
