@@ -644,9 +644,7 @@ public abstract class JdbcRunStore implements RunStore {
                 commit(c);
             }
         } catch (SQLException e) {
-            if (isConnectionLost(e)) {
-                throw new ConnectionLost(e);
-            }
+            // Not run again even when the connection is gone: the commit may have been applied before it broke.
             commitFailure = failure("could not commit to", e);
             try {
                 rollback(c);
