@@ -24,6 +24,7 @@ import dev.agentrt.core.run.RunStatus;
 import dev.agentrt.core.run.RunStore;
 import dev.agentrt.core.run.RunStoreException;
 import dev.agentrt.core.security.ApprovalHandler;
+import dev.agentrt.core.security.ApprovalRequest;
 import dev.agentrt.core.security.Capability;
 import dev.agentrt.core.security.Decision;
 import dev.agentrt.core.security.Grants;
@@ -265,7 +266,10 @@ final class TaskRun {
                     .then(Mono.defer(j::flush));
         }
         Mono<AgentResult> body = start
-                .then(Mono.defer(this::step).repeat(() -> !isDone()).then(Mono.fromCallable(this::completed)))
+                // A resumed run may be done before its first step (it had its answer, or paused again).
+                .then(Mono.defer(() -> isDone() ? Mono.empty() : step())
+                        .repeat(() -> !isDone())
+                        .then(Mono.fromCallable(this::completed)))
                 // A model failure outside a step (memory's embedding model) ends the task with the run so far too.
                 .onErrorMap(e -> e instanceof ModelException m && m.partialResult().isEmpty(),
                         e -> ((ModelException) e).endingTask("", partial(Outcome.FAILED, "the task failed"),
@@ -678,9 +682,7 @@ final class TaskRun {
                         result = Mono.just(new Message.ToolResult(c.id(), c.name(), "The user answered: "
                                 + resumed.answered.get(c.id()), false));
                     } else if (resumed != null && resumed.started.contains(c.id()) && !idempotent(c)) {
-                        result = Mono.just(new Message.ToolResult(c.id(), c.name(), "The run was interrupted while "
-                                + "this call was running, so it may or may not have taken effect. Check its effect "
-                                + "before calling it again.", true));
+                        result = inDoubt(c, step, resumed.decided.get(c.id()));
                     } else {
                         result = call(c, step);
                     }
@@ -699,6 +701,44 @@ final class TaskRun {
                         }
                     }
                 }));
+    }
+
+    /**
+     * A call of a tool that is not idempotent, which started before the run was interrupted and has no result: it
+     * may or may not have taken effect. It runs again only if a person says so, through the approval handler
+     * ({@code ApprovalRequest.inDoubt()}) or, after a pause, {@code agent.approve}; otherwise the model is told.
+     */
+    private Mono<Message> inDoubt(ToolCall c, int step, @Nullable Decision decided) {
+        String doubt = "The run was interrupted while this call was running, so it may or may not have taken "
+                + "effect. Check its effect before calling it again.";
+        Mono<Decision> decision;
+        if (decided != null) {
+            decision = Mono.just(decided);
+        } else {
+            ApprovalHandler handler = agent.approvals();
+            if (handler == null) {
+                return Mono.just(new Message.ToolResult(c.id(), c.name(), doubt, true));
+            }
+            emit(new AgentEvent.ApprovalRequested(taskId, step, c, List.of()));
+            decision = Mono.defer(() -> handler.decide(new ApprovalRequest(task.principal(), c.name(), c.id(),
+                    c.arguments(), List.of(), true)))
+                    .onErrorResume(e -> Mono.just(Decision.deny("the approval handler failed: " + e)))
+                    .defaultIfEmpty(Decision.deny("no decision was given"))
+                    .doOnNext(d -> emit(new AgentEvent.ApprovalDecided(taskId, step, c, d)));
+        }
+        return decision.flatMap(d -> {
+            if (d.approved()) {
+                return call(c, step);
+            }
+            RunJournal j = journal;
+            if (d.deferred() && j != null) {
+                j.add(new RunEntry.AwaitingApproval(step, c, List.of(), "in doubt: " + d.reason()));
+                pause(Outcome.AWAITING_APPROVAL);
+                return Mono.just(PAUSED);
+            }
+            return Mono.just(new Message.ToolResult(c.id(), c.name(), doubt + " It was not run again: "
+                    + d.reason() + ".", true));
+        });
     }
 
     /** Marks a call that paused the run: it has no result (yet). */

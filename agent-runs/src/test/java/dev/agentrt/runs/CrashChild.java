@@ -77,6 +77,10 @@ public final class CrashChild {
                     // one known state (not started, or finished and journaled).
                     .maxConcurrentToolCalls(1)
                     .approvals(request -> Mono.fromCallable(() -> {
+                        if (request.inDoubt()) {
+                            // A payment that may have been made is not made again without a person.
+                            return Decision.deny("it may have been paid already");
+                        }
                         stopIf(kill, "awaiting-approval");
                         return Decision.approveOnce();
                     }).subscribeOn(dev.agentrt.core.AgentSchedulers.blocking()))

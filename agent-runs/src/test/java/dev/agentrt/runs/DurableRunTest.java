@@ -542,6 +542,99 @@ class DurableRunTest {
         }
     }
 
+    /** Runs "Pay invoice 17" until the payment is running, then kills the process (its store closes). */
+    private void crashWhilePaying(String runId) {
+        Sinks.One<Boolean> running = Sinks.one();
+        RunStore first = process();
+        Agent crashing = agent(first, model(Reply.toolCalls(PAY), Reply.text("unused")),
+                pay(Mono.<ToolResult>never().doOnSubscribe(s -> running.tryEmitValue(true)))).build();
+        Disposable run = crashing.task("Pay invoice 17").withId(runId).execute().subscribe();
+        running.asMono().block(WAIT);
+        first.close();
+        run.dispose();
+        clock.now = clock.now.plus(Duration.ofMinutes(5));
+    }
+
+    @Test
+    void anApprovalHandlerAskedAboutACallInDoubtMayRunItAgain() {
+        crashWhilePaying("run-doubt-yes");
+        var asked = new java.util.concurrent.CopyOnWriteArrayList<dev.agentrt.core.security.ApprovalRequest>();
+        AgentResult done = agent(process(), model(Reply.toolCalls(PAY), Reply.text("Paid.")),
+                pay(Mono.just(ToolResult.text("paid"))))
+                .approvals(request -> {
+                    asked.add(request);
+                    return Mono.just(Decision.approveOnce());
+                })
+                .build()
+                .resume("run-doubt-yes")
+                .execute()
+                .block(WAIT);
+
+        assertThat(asked).singleElement().satisfies(r -> {
+            assertThat(r.inDoubt()).isTrue();
+            assertThat(r.callId()).isEqualTo(PAY.id());
+            assertThat(r.missing()).isEmpty();
+        });
+        assertThat(payments).as("run again, on a person's word").hasValue(2);
+        assertThat(toolResult(done, PAY.id()).content()).isEqualTo("paid");
+    }
+
+    @Test
+    void aCallInDoubtDeferredToAPersonPausesTheRunUntilTheyDecide() {
+        crashWhilePaying("run-doubt-later");
+        RunStore second = process();
+        Agent agent = agent(second, model(Reply.toolCalls(PAY), Reply.text("Not paid again.")),
+                pay(Mono.just(ToolResult.text("paid"))))
+                .approvals(request -> Mono.just(request.inDoubt()
+                        ? Decision.defer("ask the treasurer")
+                        : Decision.approveOnce()))
+                .build();
+
+        AgentResult paused = agent.resume("run-doubt-later").execute().block(WAIT);
+
+        assertThat(paused.outcome()).isEqualTo(Outcome.AWAITING_APPROVAL);
+        assertThat(journal(second, "run-doubt-later")).as("the paused run asks the model nothing more")
+                .filteredOn(e -> e instanceof RunEntry.Reply)
+                .hasSize(1);
+        assertThat(agent.pending("run-doubt-later").collectList().block(WAIT)).singleElement()
+                .satisfies(p -> assertThat(p.text()).contains("in doubt", "ask the treasurer"));
+        agent.approve("run-doubt-later", PAY.id(), Decision.deny("the bank shows it paid")).block(WAIT);
+        AgentResult done = agent.resume("run-doubt-later").execute().block(WAIT);
+
+        assertThat(payments).as("only the interrupted attempt").hasValue(1);
+        assertThat(toolResult(done, PAY.id()).content()).contains("may or may not have taken effect",
+                "the bank shows it paid");
+        assertThat(done.text()).isEqualTo("Not paid again.");
+    }
+
+    @Test
+    void aRunThatDiedAfterItsAnswerWasJournaledEndsOnResumeWithoutAskingTheModel() {
+        RunStore first = process();
+        var lease = first.create(new dev.agentrt.core.run.NewRun("run-answered", "agent", "1", "What is 2 + 2?",
+                dev.agentrt.core.security.Principal.ANONYMOUS, List.of(), null), "dead process", Duration.ofSeconds(30))
+                .block(WAIT);
+        first.append(lease, List.of(new RunEntry.Appended(0, Message.user("What is 2 + 2?")),
+                new RunEntry.Reply(1, Message.assistant("4"), dev.agentrt.core.model.FinishReason.STOP,
+                        dev.agentrt.core.model.Usage.of(10, 1), dev.agentrt.core.model.Usage.ZERO)))
+                .block(WAIT);
+        clock.now = clock.now.plus(Duration.ofMinutes(5));
+
+        ScriptedChatModel noReplies = ScriptedChatModel.of(Reply.text("asked again"));
+        AgentResult done = Agent.builder()
+                .model(noReplies)
+                .runStore(process())
+                .build()
+                .resume("run-answered")
+                .execute()
+                .block(WAIT);
+
+        assertThat(done.outcome()).isEqualTo(Outcome.COMPLETED);
+        assertThat(done.text()).isEqualTo("4");
+        assertThat(done.usage()).isEqualTo(dev.agentrt.core.model.Usage.of(10, 1));
+        assertThat(noReplies.requests()).isEmpty();
+        assertThat(first.find("run-answered").block(WAIT).status()).isEqualTo(RunStatus.COMPLETED);
+    }
+
     private static Message.ToolResult toolResult(AgentResult result, String callId) {
         return result.transcript()
                 .stream()
