@@ -908,7 +908,14 @@ public abstract class JdbcRunStore implements RunStore {
         if (t != null) {
             queue.add(new Op<>(c -> null, null));
             try {
-                t.join();
+                // Pending writes finish first (a busy SQLite file can hold one for its busy timeout); a writer
+                // still going after that is interrupted, and what it held fails rather than waits for ever.
+                if (!t.join(Duration.ofSeconds(60))) {
+                    log.warn("the run store {} writer did not stop within 60 s ({} writes queued); interrupting it",
+                            description, queue.size());
+                    t.interrupt();
+                    t.join(Duration.ofSeconds(10));
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
