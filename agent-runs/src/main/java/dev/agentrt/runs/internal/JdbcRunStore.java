@@ -911,8 +911,12 @@ public abstract class JdbcRunStore implements RunStore {
                 // Pending writes finish first (a busy SQLite file can hold one for its busy timeout); a writer
                 // still going after that is interrupted, and what it held fails rather than waits for ever.
                 if (!t.join(Duration.ofSeconds(60))) {
-                    log.warn("the run store {} writer did not stop within 60 s ({} writes queued); interrupting it",
-                            description, queue.size());
+                    var where = new StringBuilder();
+                    for (StackTraceElement e : t.getStackTrace()) {
+                        where.append("\n\tat ").append(e);
+                    }
+                    log.warn("the run store {} writer did not stop within 60 s ({} writes queued); interrupting it; "
+                            + "it was at:{}", description, queue.size(), where);
                     t.interrupt();
                     t.join(Duration.ofSeconds(10));
                 }
