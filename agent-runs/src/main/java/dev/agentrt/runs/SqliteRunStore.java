@@ -61,7 +61,7 @@ public final class SqliteRunStore extends JdbcRunStore {
         try (var s = c.createStatement()) {
             // Reads the header and schema first: a file that is not a database fails here, before any write.
             s.execute("PRAGMA schema_version");
-            s.execute("PRAGMA journal_mode = WAL");
+            walMode(s);
             s.execute("PRAGMA synchronous = " + (syncEveryCommit ? "FULL" : "NORMAL"));
         } catch (SQLException e) {
             c.close();
@@ -106,6 +106,25 @@ public final class SqliteRunStore extends JdbcRunStore {
             // No transaction is open (it failed to begin, or SQLite rolled it back itself): nothing to undo.
             if (!String.valueOf(e.getMessage()).contains("no transaction is active")) {
                 throw e;
+            }
+        }
+    }
+
+    /**
+     * Switches the file to WAL. Another connection making the same switch at that moment makes SQLite answer busy at
+     * once, without its busy timeout; the switch is tried again for up to that timeout.
+     */
+    private void walMode(java.sql.Statement s) throws SQLException {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+        while (true) {
+            try {
+                s.execute("PRAGMA journal_mode = WAL");
+                return;
+            } catch (SQLException e) {
+                if (!isTransient(e) || System.nanoTime() > deadline) {
+                    throw e;
+                }
+                java.util.concurrent.locks.LockSupport.parkNanos(java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(5));
             }
         }
     }

@@ -36,8 +36,9 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * A run store over JDBC, the same schema on SQLite and PostgreSQL. One writer thread owns the write connection
@@ -58,10 +59,15 @@ public abstract class JdbcRunStore implements RunStore {
 
     private final Clock clock;
     private final String description;
-    private final LinkedBlockingQueue<Op<?>> queue = new LinkedBlockingQueue<>();
+    /**
+     * Writes waiting for the writer. Lock-free: writes are queued from Reactor's non-blocking threads, which must not
+     * park on a contended lock (a queue whose signal is lost that way leaves its taker asleep with work queued).
+     * The writer is woken with {@link LockSupport#unpark}, whose permit is never lost.
+     */
+    private final ConcurrentLinkedQueue<Op<?>> queue = new ConcurrentLinkedQueue<>();
     private final ArrayBlockingQueue<Connection> readers = new ArrayBlockingQueue<>(READ_CONNECTIONS);
     private final AtomicBoolean closed = new AtomicBoolean();
-    private @Nullable Thread writer;
+    private volatile @Nullable Thread writer;
     private @Nullable Connection writeConnection;
     /** The write connection's prepared statements ({@link #cached}); the writer thread's only. */
     private final java.util.HashMap<String, PreparedStatement> statements = new java.util.HashMap<>();
@@ -465,8 +471,16 @@ public abstract class JdbcRunStore implements RunStore {
                 sink.error(new RunStoreException("the run store " + description + " is closed"));
                 return;
             }
-            queue.add(new Op<>(work, sink));
+            enqueue(new Op<>(work, sink));
         }).publishOn(Schedulers.parallel());
+    }
+
+    private void enqueue(Op<?> op) {
+        queue.add(op);
+        Thread t = writer;
+        if (t != null) {
+            LockSupport.unpark(t);
+        }
     }
 
     private void writeLoop() {
@@ -475,13 +489,19 @@ public abstract class JdbcRunStore implements RunStore {
         try {
             while (true) {
                 Op<?> first;
-                try {
-                    first = queue.take();
-                } catch (InterruptedException e) {
-                    return;
+                first = queue.poll();
+                if (first == null) {
+                    LockSupport.park(this);
+                    if (Thread.interrupted()) {
+                        return;
+                    }
+                    continue;
                 }
                 group.add(first);
-                queue.drainTo(group, MAX_GROUP - 1);
+                Op<?> more;
+                while (group.size() < MAX_GROUP && (more = queue.poll()) != null) {
+                    group.add(more);
+                }
                 boolean stop = false;
                 for (int attempt = 1;; attempt++) {
                     if (c == null) {
@@ -906,7 +926,7 @@ public abstract class JdbcRunStore implements RunStore {
         }
         Thread t = writer;
         if (t != null) {
-            queue.add(new Op<>(c -> null, null));
+            enqueue(new Op<>(c -> null, null));
             try {
                 // Pending writes finish first (a busy SQLite file can hold one for its busy timeout); a writer
                 // still going after that is interrupted, and what it held fails rather than waits for ever.
