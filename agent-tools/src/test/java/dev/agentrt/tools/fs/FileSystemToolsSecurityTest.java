@@ -51,20 +51,59 @@ class FileSystemToolsSecurityTest {
                 Capability.fileWrite(outside));
     }
 
+    private static JsonObject argumentsFor(String tool, String path) {
+        return switch (tool) {
+            case "write_file" -> args().put("path", path).put("content", "pwned").build();
+            case "edit_file" -> args().put("path", path).put("old_text", "a").put("new_text", "b").build();
+            case "grep", "glob" -> args().put("path", path).put("pattern", "x").build();
+            default -> args().put("path", path).build();
+        };
+    }
+
+    private static final List<String> TOOLS = List.of("read_file", "write_file", "edit_file", "list_directory", "grep",
+            "glob");
+
     @ParameterizedTest
-    @ValueSource(strings = {"../x", "a/../../x", "../outside/secret.txt", "/etc/passwd", "C:\\x", "a\\..\\b",
-            "C:/x", "a\u0000b", "\\\\server\\share"})
-    void refusesPathsThatLeaveTheRootOrAreMalformedBeforeAnyAccess(String path) {
-        for (String tool : List.of("read_file", "write_file", "edit_file", "list_directory", "grep", "glob")) {
-            JsonObject a = switch (tool) {
-                case "write_file" -> args().put("path", path).put("content", "pwned").build();
-                case "edit_file" -> args().put("path", path).put("old_text", "a").put("new_text", "b").build();
-                case "grep", "glob" -> args().put("path", path).put("pattern", "x").build();
-                default -> args().put("path", path).build();
-            };
-            ToolResult r = call(fs, rootAndOutside(), tool, a);
+    @ValueSource(strings = {"C:\\x", "a\\..\\b", "C:/x", "a\u0000b", "\\\\server\\share"})
+    void refusesMalformedPathsBeforeAnyAccess(String path) {
+        for (String tool : TOOLS) {
+            ToolResult r = call(fs, rootAndOutside(), tool, argumentsFor(tool, path));
             assertThat(r.errorKind()).as("%s %s: %s", tool, path, r.content())
                     .isEqualTo(ToolErrorKind.INVALID_ARGUMENTS);
+        }
+        assertThat(outside.resolve("secret.txt")).hasContent("TOP SECRET");
+    }
+
+    /** Reaching outside is first a question of grants: a denial the model is told about, with the path it named. */
+    @ParameterizedTest
+    @ValueSource(strings = {"../x", "a/../../x", "/etc/passwd", "../outside/secret.txt"})
+    void aPathThatLeavesTheRootIsRefusedAsNotGranted(String path) {
+        for (String tool : TOOLS) {
+            ToolResult r = call(fs, rootOnly(), tool, argumentsFor(tool, path));
+            assertThat(r.errorKind()).as("%s %s: %s", tool, path, r.content())
+                    .isEqualTo(ToolErrorKind.PERMISSION_DENIED);
+            String named = path.startsWith("/") ? path : root.resolve(path).normalize().toString();
+            assertThat(r.content()).as("%s %s", tool, path).contains(named);
+        }
+        assertThat(outside.resolve("secret.txt")).hasContent("TOP SECRET");
+        assertThat(temp.resolve("x")).doesNotExist();
+    }
+
+    /** Grants that cover the outside do not widen the tools: they never reach outside their root. */
+    @ParameterizedTest
+    @ValueSource(strings = {"../outside/secret.txt", "a/../../outside/secret.txt", "../outside", "../x"})
+    void aPathThatLeavesTheRootIsRefusedEvenWhenGranted(String path) {
+        Grants everything = Grants.of(Capability.fileRead(temp), Capability.fileWrite(temp));
+        for (String tool : TOOLS) {
+            ToolResult r = call(fs, everything, tool, argumentsFor(tool, path));
+            assertThat(r.errorKind()).as("%s %s: %s", tool, path, r.content())
+                    .isEqualTo(ToolErrorKind.INVALID_ARGUMENTS);
+            assertThat(r.content()).contains("leaves the root directory");
+        }
+        String outsideAbsolute = outside.resolve("secret.txt").toString();
+        for (String tool : TOOLS) {
+            ToolResult r = call(fs, everything, tool, argumentsFor(tool, outsideAbsolute));
+            assertThat(r.content()).as(tool).contains("outside the root directory");
         }
         assertThat(outside.resolve("secret.txt")).hasContent("TOP SECRET");
         assertThat(temp.resolve("x")).doesNotExist();
@@ -73,9 +112,8 @@ class FileSystemToolsSecurityTest {
     @Test
     void explainsEachRefusalToTheModel() {
         assertThat(call(fs, rootOnly(), "read_file", args().put("path", "../x").build()).content())
-                .contains("leaves the root directory");
-        assertThat(call(fs, rootOnly(), "read_file", args().put("path", "/etc/passwd").build()).content())
-                .contains("outside the root directory");
+                .contains("file-read")
+                .contains(temp.resolve("x").toString());
         assertThat(call(fs, rootOnly(), "read_file", args().put("path", "a\\b").build()).content())
                 .contains("backslash");
         assertThat(call(fs, rootOnly(), "read_file", args().put("path", "C:/x").build()).content())

@@ -30,7 +30,7 @@ final class EditFileTool extends FsTool {
 
     @Override
     public List<Capability> requiredCapabilities(JsonObject arguments) {
-        var path = fileTarget(arguments).absolute();
+        var path = fileCapabilityPath(arguments);
         return List.of(Capability.fileRead(path), Capability.fileWrite(path));
     }
 

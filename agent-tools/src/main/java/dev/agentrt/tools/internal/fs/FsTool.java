@@ -15,6 +15,8 @@ import java.io.InterruptedIOException;
 import java.nio.channels.ClosedByInterruptException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.function.Supplier;
 
 /**
  * What the file-system tools share: the root, the limits, the blocking invocation and the mapping of
@@ -78,6 +80,33 @@ abstract class FsTool implements Tool {
     /** The checked path argument {@code name}, {@code "."} (the root) when absent. */
     Jail.Target target(JsonObject arguments, String name) {
         return jail.resolve(arguments.getString(name).orElse("."));
+    }
+
+    /**
+     * The path the capability check of argument {@code name} is made for: the checked target's or, for a
+     * well-formed path that leaves the root, the path it names. So a call reaching outside is first a question of
+     * grants (refused as not granted, with a permission-denied event, the approval handler asked) and, if it was
+     * granted anyway, refused by the confinement when it runs: these tools never reach outside their root.
+     */
+    Path capabilityPath(JsonObject arguments, String name) {
+        return outsideOr(arguments, name, () -> target(arguments, name).absolute());
+    }
+
+    /** {@link #capabilityPath} for an argument naming a file. */
+    Path fileCapabilityPath(JsonObject arguments) {
+        return outsideOr(arguments, "path", () -> fileTarget(arguments).absolute());
+    }
+
+    private Path outsideOr(JsonObject arguments, String name, Supplier<Path> inside) {
+        try {
+            return inside.get();
+        } catch (FsException e) {
+            Path named = jail.outside(arguments.getString(name).orElse("."));
+            if (named == null) {
+                throw e;
+            }
+            return named;
+        }
     }
 
     /** The target as a file: not the root itself. */

@@ -31,7 +31,7 @@ final class GlobTool extends FsTool {
 
     @Override
     public List<Capability> requiredCapabilities(JsonObject arguments) {
-        return List.of(Capability.fileRead(target(arguments, "path").absolute()));
+        return List.of(Capability.fileRead(capabilityPath(arguments, "path")));
     }
 
     /** A glob matcher for paths relative to the search directory; a leading "**&#47;" also matches at the top. */

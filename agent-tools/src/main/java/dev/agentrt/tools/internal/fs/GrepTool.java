@@ -48,7 +48,7 @@ final class GrepTool extends FsTool {
 
     @Override
     public List<Capability> requiredCapabilities(JsonObject arguments) {
-        return List.of(Capability.fileRead(target(arguments, "path").absolute()));
+        return List.of(Capability.fileRead(capabilityPath(arguments, "path")));
     }
 
     private final class Search {

@@ -3,6 +3,7 @@ package dev.agentrt.tools.internal.fs;
 import dev.agentrt.core.internal.fs.Confined;
 import dev.agentrt.core.internal.fs.Dir;
 import dev.agentrt.core.security.PathPolicy;
+import org.jspecify.annotations.Nullable;
 
 import java.io.IOException;
 import java.nio.file.InvalidPathException;
@@ -92,6 +93,25 @@ final class Jail {
         }
         Path absolute = names.isEmpty() ? real : real.resolve(String.join("/", names));
         return new Target(List.copyOf(names), absolute, names.isEmpty() ? "." : String.join("/", names));
+    }
+
+    /**
+     * The normalised absolute path a well-formed {@code raw} names when it is outside the root, else null (inside,
+     * or malformed). No I/O.
+     */
+    @Nullable
+    Path outside(String raw) {
+        if (raw.indexOf('\0') >= 0 || raw.indexOf('\\') >= 0
+                || raw.length() >= 2 && Character.isLetter(raw.charAt(0)) && raw.charAt(1) == ':') {
+            return null;
+        }
+        try {
+            Path p = real.getFileSystem().getPath(raw);
+            Path named = (p.isAbsolute() ? p : real.resolve(p)).normalize();
+            return named.startsWith(real) || named.startsWith(given) ? null : named;
+        } catch (InvalidPathException e) {
+            return null;
+        }
     }
 
     /** Opens the root as a {@link Dir}: a descriptor where the platform allows. Blocks. */

@@ -26,7 +26,7 @@ final class ListDirectoryTool extends FsTool {
 
     @Override
     public List<Capability> requiredCapabilities(JsonObject arguments) {
-        return List.of(Capability.fileRead(target(arguments, "path").absolute()));
+        return List.of(Capability.fileRead(capabilityPath(arguments, "path")));
     }
 
     @Override

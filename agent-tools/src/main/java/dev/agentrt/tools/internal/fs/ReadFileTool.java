@@ -33,7 +33,7 @@ final class ReadFileTool extends FsTool {
 
     @Override
     public List<Capability> requiredCapabilities(JsonObject arguments) {
-        return List.of(Capability.fileRead(fileTarget(arguments).absolute()));
+        return List.of(Capability.fileRead(fileCapabilityPath(arguments)));
     }
 
     @Override

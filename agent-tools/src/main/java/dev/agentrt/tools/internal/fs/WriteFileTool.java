@@ -27,7 +27,7 @@ final class WriteFileTool extends FsTool {
 
     @Override
     public List<Capability> requiredCapabilities(JsonObject arguments) {
-        return List.of(Capability.fileWrite(fileTarget(arguments).absolute()));
+        return List.of(Capability.fileWrite(fileCapabilityPath(arguments)));
     }
 
     @Override
