@@ -64,7 +64,7 @@ final class PushTool extends GitTool {
             throw GitException.invalid("there is no branch named " + branch);
         }
         Repo.checkBare(remote);
-        URIish uri = new URIish(remote.toUri().toURL());
+        URIish uri = new URIish().setScheme("file").setPath(remote.toString());
         try (Transport t = Transport.open(repo, uri)) {
             t.setOptionReceivePack(RemoteConfig.DEFAULT_RECEIVE_PACK);
             var update = new RemoteRefUpdate(repo, ref, ref, false, null, null);
