@@ -216,6 +216,25 @@ class GitToolsSecurityTest {
     }
 
     @Test
+    void aSmudgeFilterIsNeverRunWhenABranchIsCheckedOut() throws Exception {
+        git.checkout().setCreateBranch(true).setName("side").call();
+        commit(git, "Attributes", ".gitattributes", "*.txt filter=evil\n", "g.txt", "g\n");
+        git.checkout().setName("main").call();
+        Path marker = outside.resolve("smudge-ran");
+        StoredConfig config = git.getRepository().getConfig();
+        config.setString("filter", "evil", "smudge", "sh -c 'touch " + marker + "; cat'");
+        config.save();
+
+        ToolResult r = run("git_branch", args().put("name", "side").build());
+
+        assertThat(r.errorKind()).as(r.content()).isEqualTo(ToolErrorKind.PERMISSION_DENIED);
+        assertThat(r.content()).contains("never run external commands");
+        assertThat(marker).doesNotExist();
+        assertThat(git.getRepository().getBranch()).isEqualTo("main");
+        assertThat(root.resolve(".git/index.lock")).doesNotExist();
+    }
+
+    @Test
     void linksInTheWorkTreeAreStagedAsLinksAndNeverFollowed() throws Exception {
         symlink(root.resolve("to-secret"), outside.resolve("secret.txt"));
         symlink(root.resolve("to-outside"), outside);

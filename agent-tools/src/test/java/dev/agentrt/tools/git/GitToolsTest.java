@@ -120,8 +120,6 @@ class GitToolsTest {
                   deleted:   README.md
                 Untracked files:
                   NOTES.txt""");
-        write(root, "NOTES.txt", "");
-        Files.delete(root.resolve("NOTES.txt"));
     }
 
     @Test
