@@ -239,7 +239,7 @@ public final class GitTools implements ToolSource {
 
         /**
          * Adds {@code git_push}, pushing branches to the repository at {@code remoteRepository} only: a bare
-         * repository on this machine (a path, not a URL; network remotes are not supported). The push runs in
+         * repository on this machine (a path, not a URL; network remotes are not supported yet). The push runs in
          * process, with no hook and no program run, and never forces.
          */
         public Builder pushTo(Path remoteRepository) {

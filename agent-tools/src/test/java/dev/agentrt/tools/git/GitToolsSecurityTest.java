@@ -318,38 +318,43 @@ class GitToolsSecurityTest {
     }
 
     @Test
-    void anIndexHoldingAPathOutsideTheWorkTreeIsReportedAsDamaged() throws Exception {
+    void anIndexHoldingAPathOutsideTheWorkTreeOrInDotGitIsReportedAsDamaged() throws Exception {
         Path escape = tmp.resolve("escape");
         Files.writeString(escape, "must survive\n");
-        Repository repo = git.getRepository();
-        ObjectId blob;
-        try (ObjectInserter ins = repo.newObjectInserter()) {
-            blob = ins.insert(Constants.OBJ_BLOB, "x\n".getBytes(StandardCharsets.UTF_8));
-            ins.flush();
-        }
-        DirCache dc = repo.lockDirCache();
-        DirCacheBuilder b = dc.builder();
-        var e = new DirCacheEntry("aa/escape");
-        e.setFileMode(FileMode.REGULAR_FILE);
-        e.setObjectId(blob);
-        b.add(e);
-        b.commit();
-        Path index = root.resolve(".git/index");
-        byte[] bytes = Files.readAllBytes(index);
-        byte[] from = "aa/escape".getBytes(StandardCharsets.US_ASCII);
-        int at = indexOf(bytes, from);
-        System.arraycopy("../escape".getBytes(StandardCharsets.US_ASCII), 0, bytes, at, from.length);
-        byte[] sum = MessageDigest.getInstance("SHA-1").digest(Arrays.copyOf(bytes, bytes.length - 20));
-        System.arraycopy(sum, 0, bytes, bytes.length - 20, 20);
-        Files.write(index, bytes);
+        // Written with a harmless path of the same length, then patched in the file (JGit refuses to write these).
+        for (String[] paths : List.of(new String[]{"aa/escape", "../escape"}, new String[]{"xgit/hook", ".git/hook"})) {
+            Repository repo = git.getRepository();
+            ObjectId blob;
+            try (ObjectInserter ins = repo.newObjectInserter()) {
+                blob = ins.insert(Constants.OBJ_BLOB, "x\n".getBytes(StandardCharsets.UTF_8));
+                ins.flush();
+            }
+            DirCache dc = repo.lockDirCache();
+            DirCacheBuilder b = dc.builder();
+            var e = new DirCacheEntry(paths[0]);
+            e.setFileMode(FileMode.REGULAR_FILE);
+            e.setObjectId(blob);
+            b.add(e);
+            b.commit();
+            Path index = root.resolve(".git/index");
+            byte[] bytes = Files.readAllBytes(index);
+            byte[] from = paths[0].getBytes(StandardCharsets.US_ASCII);
+            System.arraycopy(paths[1].getBytes(StandardCharsets.US_ASCII), 0, bytes, indexOf(bytes, from), from.length);
+            byte[] sum = MessageDigest.getInstance("SHA-1").digest(Arrays.copyOf(bytes, bytes.length - 20));
+            System.arraycopy(sum, 0, bytes, bytes.length - 20, 20);
+            Files.write(index, bytes);
 
-        for (String tool : List.of("git_status", "git_diff")) {
-            ToolResult r = run(tool, args().build());
-            assertThat(r.isError()).as(tool).isTrue();
-            assertThat(r.content()).as(tool).contains("damaged");
+            for (String tool : List.of("git_status", "git_diff")) {
+                ToolResult r = run(tool, args().build());
+                assertThat(r.isError()).as(paths[1] + " " + tool).isTrue();
+                assertThat(r.content()).as(paths[1] + " " + tool).contains("damaged");
+            }
+            assertThat(run("git_commit", args().put("message", "x").build()).isError()).isTrue();
+            assertThat(run("git_branch", args().put("name", "other").put("create", true).build()).isError()).isTrue();
+            assertThat(escape).hasContent("must survive");
+            assertThat(root.resolve(".git/hook")).doesNotExist();
+            Files.delete(index);
         }
-        assertThat(run("git_commit", args().put("message", "x").build()).isError()).isTrue();
-        assertThat(escape).hasContent("must survive");
     }
 
     private static int indexOf(byte[] hay, byte[] needle) {
