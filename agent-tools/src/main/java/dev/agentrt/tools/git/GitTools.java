@@ -51,7 +51,8 @@ import java.util.Optional;
  * under {@code core.hooksPath}) do not run, and a filter driver ({@code filter.x.clean} with
  * {@code .gitattributes}) makes the call fail with a {@code PERMISSION_DENIED} result instead of running. Links in
  * the work tree are read and staged as links, never followed; a path argument through a link, and a branch switch
- * that would write through one, are refused. Path arguments may not leave the work tree or name {@code .git}. JGit
+ * that would write through one, are refused. A nested repository (a submodule's checkout) is read only when its
+ * {@code .git} stays inside the repository. Path arguments may not leave the work tree or name {@code .git}. JGit
  * reads the work tree by path name, so these checks hold against what a repository contains, not against another
  * process racing a call.
  *

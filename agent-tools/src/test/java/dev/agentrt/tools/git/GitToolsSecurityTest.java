@@ -235,6 +235,30 @@ class GitToolsSecurityTest {
     }
 
     @Test
+    void aNestedRepositoryWhoseGitfilePointsOutsideIsNeverRead() throws Exception {
+        Path elsewhere = Files.createDirectory(tmp.resolve("elsewhere"));
+        ObjectId outsideHead;
+        try (Git other = init(elsewhere)) {
+            outsideHead = commit(other, "Private", "private.txt", "private\n").getId();
+        }
+        Path sub = Files.createDirectory(root.resolve("sub"));
+        Files.writeString(sub.resolve(".git"), "gitdir: " + elsewhere.resolve(".git") + "\n");
+
+        ToolResult add = run("git_add", args().put("paths", paths(".")).build());
+
+        assertThat(add.errorKind()).as(add.content()).isEqualTo(ToolErrorKind.PERMISSION_DENIED);
+        assertThat(add.content()).contains("points to a repository outside this one");
+        try (Repository repo = git.getRepository()) {
+            DirCache dc = DirCache.read(repo);
+            for (int i = 0; i < dc.getEntryCount(); i++) {
+                assertThat(dc.getEntry(i).getObjectId()).isNotEqualTo(outsideHead);
+            }
+        }
+        assertThat(run("git_status", args().build()).content()).doesNotContain(outsideHead.name())
+                .doesNotContain("private.txt");
+    }
+
+    @Test
     void linksInTheWorkTreeAreStagedAsLinksAndNeverFollowed() throws Exception {
         symlink(root.resolve("to-secret"), outside.resolve("secret.txt"));
         symlink(root.resolve("to-outside"), outside);

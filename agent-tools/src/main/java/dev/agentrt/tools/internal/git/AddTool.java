@@ -44,8 +44,10 @@ final class AddTool extends GitTool {
             Repo.noLinkOnTheWay(settings.root(), names, false, Repo.quote(raw));
             patterns.add(names.isEmpty() ? "." : String.join("/", names));
         }
-        AddCommand add = git.add();
-        AddCommand removals = git.add().setUpdate(true);
+        AddCommand add = git.add().setWorkingTreeIterator(new WorkTreeIterator(git.getRepository()));
+        AddCommand removals = git.add()
+                .setUpdate(true)
+                .setWorkingTreeIterator(new WorkTreeIterator(git.getRepository()));
         for (String p : patterns) {
             add.addFilepattern(p);
             removals.addFilepattern(p);

@@ -13,7 +13,6 @@ import org.eclipse.jgit.revwalk.RevWalk;
 import org.eclipse.jgit.treewalk.AbstractTreeIterator;
 import org.eclipse.jgit.treewalk.CanonicalTreeParser;
 import org.eclipse.jgit.treewalk.EmptyTreeIterator;
-import org.eclipse.jgit.treewalk.FileTreeIterator;
 import org.eclipse.jgit.treewalk.filter.PathFilterGroup;
 
 import java.io.IOException;
@@ -86,10 +85,10 @@ final class DiffTool extends GitTool {
                 newTree = new DirCacheIterator(repo.readDirCache());
             } else if (from != null) {
                 oldTree = tree(reader, walk, repo, from);
-                newTree = new FileTreeIterator(repo);
+                newTree = new WorkTreeIterator(repo);
             } else {
                 oldTree = new DirCacheIterator(repo.readDirCache());
-                newTree = new FileTreeIterator(repo);
+                newTree = new WorkTreeIterator(repo);
             }
             var out = new Capped(settings.maxOutputChars());
             try (DiffFormatter f = Diffs.formatter(repo, out, settings)) {

@@ -26,6 +26,7 @@ import reactor.core.publisher.Mono;
 
 import java.io.IOException;
 import java.io.InterruptedIOException;
+import java.io.UncheckedIOException;
 import java.nio.channels.ClosedByInterruptException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -81,7 +82,8 @@ abstract class GitTool implements Tool {
             } catch (ClosedByInterruptException | InterruptedIOException e) {
                 Thread.currentThread().interrupt();
                 return ToolResult.error(ToolErrorKind.EXECUTION_FAILED, "The call was interrupted.");
-            } catch (GitAPIException | JGitInternalException | IOException | NoExecFs.CommandRefused e) {
+            } catch (GitAPIException | JGitInternalException | IOException | UncheckedIOException
+                    | NoExecFs.CommandRefused e) {
                 return failure(e);
             }
         });
@@ -89,6 +91,13 @@ abstract class GitTool implements Tool {
 
     private static ToolResult failure(Exception e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof GitException g) {
+                return ToolResult.error(g.kind(), g.getMessage());
+            }
+            if (t instanceof ConfinementException c) {
+                return ToolResult.error(c.denied() ? ToolErrorKind.PERMISSION_DENIED : ToolErrorKind.INVALID_ARGUMENTS,
+                        c.getMessage());
+            }
             if (t instanceof NoExecFs.CommandRefused refused) {
                 return ToolResult.error(ToolErrorKind.PERMISSION_DENIED, refused.getMessage());
             }

@@ -7,6 +7,7 @@ import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.api.Status;
 import org.eclipse.jgit.api.errors.GitAPIException;
 import org.eclipse.jgit.lib.Repository;
+import org.eclipse.jgit.submodule.SubmoduleWalk;
 
 import java.io.IOException;
 import java.util.List;
@@ -37,7 +38,10 @@ final class StatusTool extends GitTool {
     @Override
     ToolResult run(Git git, JsonObject arguments) throws IOException, GitAPIException {
         Repository repo = git.getRepository();
-        Status st = git.status().call();
+        Status st = git.status()
+                .setWorkingTreeIt(new WorkTreeIterator(repo))
+                .setIgnoreSubmodules(SubmoduleWalk.IgnoreSubmoduleMode.ALL)
+                .call();
         var out = new StringBuilder();
         String branch = repo.getBranch();
         out.append(repo.resolve("HEAD") == null
