@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * agent-tools depends on agent-core and its own libraries only (ARCHITECTURE.md, "Modules and what each may
- * depend on"): jsoup, the MCP SDK and the JDK's HTTP server, and those only behind the internal packages
+ * depend on"): jsoup, JGit, the MCP SDK and the JDK's HTTP server, and those only behind the internal packages
  * (the MCP SDK also in {@code McpTools}). JSON Schemas and argument binding come from the core's one path, not a library here.
  */
 class DependencyRulesTest {
@@ -25,6 +25,7 @@ class DependencyRulesTest {
                         "org.slf4j..", "org.jspecify..",
                         // Jackson only to write a method's result with the core's one mapper.
                         "tools.jackson..", "com.fasterxml.jackson..", "io.modelcontextprotocol..", "org.jsoup..",
+                        "org.eclipse.jgit..",
                         // The MCP server's HTTP transport: the JDK's own server (module jdk.httpserver).
                         "com.sun.net.httpserver..")
                 .check(CLASSES);
@@ -49,7 +50,8 @@ class DependencyRulesTest {
                 .doNotBelongToAnyOf(dev.agentrt.tools.mcp.McpTools.class)
                 .should()
                 .dependOnClassesThat()
-                .resideInAnyPackage("org.jsoup..", "io.modelcontextprotocol..", "com.sun.net.httpserver..")
+                .resideInAnyPackage("org.jsoup..", "io.modelcontextprotocol..", "com.sun.net.httpserver..",
+                        "org.eclipse.jgit..")
                 .check(CLASSES);
     }
 
