@@ -143,17 +143,11 @@ public final class ToolSession {
         this.entering = hook;
     }
 
-    /** Enters what the {@link #entering} hook makes current for {@code call}; never null, never throws. */
-    public AgentEvent.Listener.Scope enter(ToolCall call) {
+    /** Enters what the {@link #entering} hook makes current for {@code call}; null for nothing. Never throws. */
+    public AgentEvent.Listener.@Nullable Scope enter(ToolCall call) {
         var hook = entering;
-        if (hook == null) {
-            return NOTHING;
-        }
-        AgentEvent.Listener.Scope scope = hook.apply(policy.taskId(), call);
-        return scope == null ? NOTHING : scope;
+        return hook == null ? null : hook.apply(policy.taskId(), call);
     }
-
-    private static final AgentEvent.Listener.Scope NOTHING = () -> {};
 
     /** Whether a deferred approval pauses the run (it has a run store to wait in) rather than denies the call. */
     public void canPause(boolean canPause) {

@@ -208,11 +208,13 @@ public final class ToolRegistry {
             invocation = contained(Mono.defer(() -> invokeTool(entry, args, call, execution)), call, execution)
                     .subscribeOn(AgentSchedulers.blocking());
         } else {
-            AgentEvent.Listener.Scope scope = execution.enter(call);
+            AgentEvent.Listener.@Nullable Scope scope = execution.enter(call);
             try {
                 invocation = invokeTool(entry, args, call, execution);
             } finally {
-                scope.close();
+                if (scope != null) {
+                    scope.close();
+                }
             }
             if (invocation instanceof Fuseable.ScalarCallable<?> scalar) {
                 // Mono.just / empty / error: the value is there already, nothing can time out.
@@ -253,7 +255,17 @@ public final class ToolRegistry {
     private static Mono<ToolResult> contained(Mono<ToolResult> tool, ToolCall call, ToolSession execution) {
         return Mono.create(sink -> {
             // The subscription runs in what the task's listeners enter for the call (Listener.enterTool).
-            var entered = new Entered(execution.enter(call));
+            AgentEvent.Listener.@Nullable Scope scope = execution.enter(call);
+            if (scope == null) {
+                try {
+                    sink.onCancel(tool.subscribe(sink::success, sink::error, sink::success,
+                            reactor.util.context.Context.of(sink.contextView())));
+                } catch (VirtualMachineError | LinkageError e) {
+                    sink.error(fatal(e));
+                }
+                return;
+            }
+            var entered = new Entered(scope);
             try {
                 sink.onCancel(tool.subscribe(r -> {
                     entered.leave();
