@@ -167,6 +167,10 @@ final class GenAiListener implements AgentEvent.Listener {
                 return null;
             }
             Span tool = tool(run, call.id());
+            if (!(tool == null ? run.agent : tool).getSpanContext().isValid()) {
+                // A no-op OpenTelemetry without a caller's span: there is no trace to continue.
+                return null;
+            }
             io.opentelemetry.context.Scope scope = (tool == null ? run.context : run.context.with(tool)).makeCurrent();
             return () -> {
                 try {

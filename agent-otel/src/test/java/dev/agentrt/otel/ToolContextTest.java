@@ -137,6 +137,36 @@ class ToolContextTest {
         assertThat(spans.getFinishedSpanItems()).extracting(SpanData::getName).containsExactly("database query");
     }
 
+    @Test
+    void onANoopOpenTelemetryAToolSeesTheCallersSpanWhenThereIsOneAndNothingOtherwise() {
+        AgentTelemetry noop = AgentTelemetry.create(io.opentelemetry.api.OpenTelemetry.noop());
+        Agent agent = noop.instrument(Agent.builder()
+                .model(ScriptedChatModel.builder()
+                        .replies(Reply.toolCall("lookup", "{}"), Reply.text("done"))
+                        .repeat()
+                        .build())
+                .tools(blockingLookup())
+                .build());
+
+        agent.task("without a caller's span").executeBlocking();
+        assertThat(seen.get("lookup").isValid()).isFalse();
+
+        Span request = userTracer.spanBuilder("handle request").startSpan();
+        Scope scope = request.makeCurrent();
+        try {
+            agent.task("under the caller's span").executeBlocking();
+        } finally {
+            scope.close();
+            request.end();
+        }
+        assertThat(seen.get("lookup").getSpanId()).isEqualTo(request.getSpanContext().getSpanId());
+        assertThat(one(spans.getFinishedSpanItems()
+                .stream()
+                .filter(s -> s.getParentSpanContext().isValid())
+                .toList(), "database query").getParentSpanId()).isEqualTo(request.getSpanContext().getSpanId());
+        assertThat(noop.tasksInFlight()).isZero();
+    }
+
     private static SpanData one(List<SpanData> all, String name) {
         List<SpanData> named = all.stream().filter(s -> s.getName().equals(name)).toList();
         assertThat(named).as("spans named %s", name).hasSize(1);
