@@ -112,12 +112,22 @@ public sealed interface AgentEvent {
      * A model call of step {@code step} finished its reply: why it ended and what it used. Comes after the
      * call's deltas and before its tool calls run; a call that fails has a {@link ModelRetry} or the task's
      * {@link Failed} instead.
+     *
+     * @param responseId the id the provider gave the reply, when it gave one
+     * @param responseModel the model that wrote the reply as the provider names it (perhaps a dated version of
+     *     the model the request named), when it said
      */
-    record ModelResponse(String taskId, int step, FinishReason finishReason, Usage usage) implements AgentEvent {
+    record ModelResponse(String taskId, int step, FinishReason finishReason, Usage usage,
+            @Nullable String responseId, @Nullable String responseModel) implements AgentEvent {
         public ModelResponse {
             Objects.requireNonNull(taskId, "taskId");
             Objects.requireNonNull(finishReason, "finishReason");
             Objects.requireNonNull(usage, "usage");
+        }
+
+        /** A reply whose provider named neither the reply nor its model. */
+        public ModelResponse(String taskId, int step, FinishReason finishReason, Usage usage) {
+            this(taskId, step, finishReason, usage, null, null);
         }
     }
 
@@ -259,6 +269,26 @@ public sealed interface AgentEvent {
          */
         default void onStarted(Started started, @Nullable Object captured) {
             onEvent(started);
+        }
+
+        /**
+         * Called on the thread that starts tool call {@code call} of task {@code taskId}, after its
+         * {@link ToolCallRequested} event: around the tool's {@code invoke} and the subscription to the {@code Mono}
+         * it returns (for a tool that says it blocks, on the {@code AgentSchedulers.blocking()} thread that runs
+         * it). What the listener makes current there (a tracing integration's span for the call) is what the
+         * tool's own code sees while it starts; a blocking tool's whole body runs in it. The run closes the
+         * returned scope on the same thread as soon as the subscription returns. Must be fast and must not block;
+         * an exception is logged and counts as {@code null}. Default: {@code null}, nothing to enter.
+         */
+        default @Nullable Scope enterTool(String taskId, ToolCall call) {
+            return null;
+        }
+
+        /** What {@link #enterTool} entered; closing it restores what was current before. */
+        @FunctionalInterface
+        interface Scope extends AutoCloseable {
+            @Override
+            void close();
         }
     }
 }

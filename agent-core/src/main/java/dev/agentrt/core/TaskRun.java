@@ -131,6 +131,9 @@ final class TaskRun {
         this.toolSession = new ToolSession(new ToolExecution(taskId, task.principal(), grants,
                 replay == null ? agent.approvals() : decidedFirst(replay, agent.approvals()), agent.toolTimeout(),
                 listeners == null && sink == null && journal == null ? null : this::emit, agent.toolAccess()));
+        if (listeners != null) {
+            toolSession.entering(this::enterTool);
+        }
         if (journal != null) {
             RunJournal j = journal;
             toolSession.canPause(true);
@@ -518,7 +521,7 @@ final class TaskRun {
                         ChatResponse response = assembler.finish();
                         if (hasEvents()) {
                             emit(new AgentEvent.ModelResponse(taskId, step, response.finishReason(),
-                                    response.usage()));
+                                    response.usage(), response.responseId(), response.responseModel()));
                         }
                         return response;
                     }))
@@ -1005,6 +1008,57 @@ final class TaskRun {
         if (s != null) {
             s.accept(event);
         }
+    }
+
+    /** What the listeners enter around a tool call's start; their scopes close in reverse order. */
+    private AgentEvent.Listener.@Nullable Scope enterTool(String id, ToolCall call) {
+        AgentEvent.Listener @Nullable [] ls = listeners;
+        if (ls == null) {
+            return null;
+        }
+        AgentEvent.Listener.@Nullable Scope single = null;
+        List<AgentEvent.Listener.Scope> all = null;
+        for (AgentEvent.Listener l : ls) {
+            AgentEvent.Listener.@Nullable Scope scope;
+            try {
+                scope = l.enterTool(id, call);
+            } catch (RuntimeException e) {
+                log.warn("agent listener {} failed to enter tool call {}; the task goes on", l, call.name(), e);
+                scope = null;
+            }
+            if (scope == null) {
+                continue;
+            }
+            if (single == null) {
+                single = scope;
+            } else {
+                if (all == null) {
+                    all = new ArrayList<>(ls.length);
+                    all.add(single);
+                }
+                all.add(scope);
+            }
+        }
+        if (all == null) {
+            return single == null ? null : closing(single);
+        }
+        List<AgentEvent.Listener.Scope> scopes = all;
+        return () -> {
+            for (int i = scopes.size() - 1; i >= 0; i--) {
+                closing(scopes.get(i)).close();
+            }
+        };
+    }
+
+    /** {@code scope}, whose failure to close is logged rather than thrown into the tool call. */
+    private static AgentEvent.Listener.Scope closing(AgentEvent.Listener.Scope scope) {
+        return () -> {
+            try {
+                scope.close();
+            } catch (RuntimeException e) {
+                log.warn("an agent listener's tool scope failed to close; the task goes on", e);
+            }
+        };
     }
 
     private void notifyListeners(AgentEvent event) {

@@ -445,6 +445,73 @@ class AgentTest {
     }
 
     @Test
+    void whatAListenerEntersForAToolCallIsCurrentWhileTheToolStartsOnWhicheverThreadThatIs() {
+        var ambient = new ThreadLocal<String>();
+        var entered = new AtomicInteger();
+        var closed = new AtomicInteger();
+        var seen = new CopyOnWriteArrayList<String>();
+        AgentEvent.Listener tracer = new AgentEvent.Listener() {
+            @Override
+            public void onEvent(AgentEvent event) {}
+
+            @Override
+            public AgentEvent.Listener.Scope enterTool(String taskId, ToolCall call) {
+                entered.incrementAndGet();
+                String before = ambient.get();
+                ambient.set(call.name());
+                return () -> {
+                    closed.incrementAndGet();
+                    ambient.set(before);
+                };
+            }
+        };
+        AgentEvent.Listener broken = new AgentEvent.Listener() {
+            @Override
+            public void onEvent(AgentEvent event) {}
+
+            @Override
+            public AgentEvent.Listener.Scope enterTool(String taskId, ToolCall call) {
+                throw new IllegalStateException("a broken tracer");
+            }
+        };
+        var anyObject = JsonValue.parse("{\"type\":\"object\"}").asObject();
+        Tool slow = Tool.builder("slow")
+                .description("Blocks")
+                .parameters(anyObject)
+                .blockingHandler((args, ctx) -> {
+                    seen.add("slow sees " + ambient.get() + (Thread.currentThread().isVirtual()
+                            ? " on a virtual thread"
+                            : " elsewhere"));
+                    return ToolResult.text("ok");
+                })
+                .build();
+        Tool quick = Tool.builder("quick").description("Does not block").parameters(anyObject).handler((args, ctx) -> {
+            seen.add("quick sees " + ambient.get());
+            return Mono.fromSupplier(() -> {
+                seen.add("quick's Mono sees " + ambient.get());
+                return ToolResult.text("ok");
+            });
+        }).build();
+        Agent agent = Agent.builder()
+                .model(ScriptedChatModel.of(Reply.toolCall("slow", "{}"), Reply.toolCall("quick", "{}"),
+                        Reply.text("done")))
+                .tools(slow, quick)
+                .listener(broken)
+                .listener(tracer)
+                .build();
+
+        AgentResult result = agent.task("go").executeBlocking();
+
+        assertThat(result.text()).isEqualTo("done");
+        assertThat(toolResults(result)).extracting(Message.ToolResult::error).containsExactly(false, false);
+        assertThat(seen).containsExactly("slow sees slow on a virtual thread", "quick sees quick",
+                "quick's Mono sees quick");
+        // Every scope entered was closed, and nothing stays current on the caller's thread.
+        assertThat(closed.get()).isEqualTo(entered.get()).isPositive();
+        assertThat(ambient.get()).isNull();
+    }
+
+    @Test
     void streamsEventsInOrderEndingWithCompleted() {
         var model = ScriptedChatModel.of(Reply.toolCall("echo", "{\"text\":\"x\"}"), Reply.text("final words"));
         Agent agent = Agent.builder().model(model).tools(echo()).build();

@@ -7,11 +7,15 @@ import io.opentelemetry.api.metrics.DoubleHistogram;
 import io.opentelemetry.api.metrics.LongCounter;
 import io.opentelemetry.api.metrics.LongHistogram;
 import io.opentelemetry.api.metrics.Meter;
+import io.opentelemetry.api.metrics.MeterBuilder;
 import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.api.trace.TracerBuilder;
+import org.jspecify.annotations.Nullable;
 
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 
 /**
  * OpenTelemetry traces and metrics for agents, as the GenAI semantic conventions define them: a span
@@ -34,7 +38,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p><b>Parent.</b> The {@code invoke_agent} span's parent is the span current on the thread that calls
  * {@code execute()}, {@code stream()} or {@code executeBlocking()}, whichever thread the run then starts on;
  * without one there, the span current where the run is subscribed. Model and tool spans are the task span's
- * children, given explicitly: their events arrive on Reactor and tool threads, where no scope is current.
+ * children, given explicitly: their events arrive on Reactor and tool threads, where no scope is current. While a
+ * tool starts (its {@code invoke} and the subscription to its {@code Mono}; all of a blocking tool's body, on its
+ * {@code AgentSchedulers.blocking()} thread) its {@code execute_tool} span is {@code Span.current()}, so a span
+ * the tool's own code makes is that span's child. Work a non-blocking tool moves to other threads later carries
+ * the context only if the tool propagates it ({@code Context.current().wrap(...)}).
  *
  * <p><b>Content.</b> Messages, tool arguments and tool results are recorded only with
  * {@link Builder#captureContent(boolean)} ({@code gen_ai.input.messages} and {@code gen_ai.output.messages} on the
@@ -42,10 +50,16 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@code gen_ai.tool.call.result} on tool spans), with API keys, bearer tokens, passwords and private keys
  * replaced by {@code [REDACTED]}, and each value cut at 16 KB.
  *
- * <p><b>Conventions version.</b> The GenAI conventions are in development. agent-otel has never emitted an older
- * version, so it emits the latest it knows (as {@code OTEL_SEMCONV_STABILITY_OPT_IN=gen_ai_latest_experimental}
- * asks): {@code gen_ai.provider.name}, never the deprecated {@code gen_ai.system}, whatever the variable says.
- * {@link #LATEST_EXPERIMENTAL_OPT_IN} names the value.
+ * <p><b>Conventions version.</b> The GenAI conventions are in development, and they ask an instrumentation not to
+ * change the version it emits by default, offering the newest only to those who set
+ * {@code OTEL_SEMCONV_STABILITY_OPT_IN} (a comma-separated list) to include {@code gen_ai_latest_experimental}. By
+ * default agent-otel emits the conventions of semantic-conventions v1.41.0 and says so: its tracer and meter carry
+ * that release's schema URL ({@link #DEFAULT_SCHEMA_URL}). With the opt-in it emits the latest experimental
+ * conventions it knows, which declare no schema URL because they are no release; where a later version of the
+ * conventions renames or adds something, the change comes under the opt-in first. Today both emit the same names:
+ * {@code gen_ai.provider.name}, never the deprecated {@code gen_ai.system} (agent-otel never emitted the versions
+ * before it). The variable is read from the environment when {@link Builder#build()} runs, or from the source
+ * {@link Builder#environment} names.
  *
  * <p><b>Containment.</b> Telemetry never breaks a run: every failure of the OpenTelemetry SDK, a processor or an
  * exporter while recording is caught and logged once per kind. Export happens where the SDK's span processor
@@ -59,6 +73,15 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class AgentTelemetry {
     /** The {@code OTEL_SEMCONV_STABILITY_OPT_IN} value for the latest experimental GenAI conventions. */
     public static final String LATEST_EXPERIMENTAL_OPT_IN = "gen_ai_latest_experimental";
+
+    /**
+     * The schema of the conventions emitted without the opt-in: the GenAI conventions as semantic-conventions
+     * v1.41.0 defines them.
+     */
+    public static final String DEFAULT_SCHEMA_URL = "https://opentelemetry.io/schemas/1.41.0";
+
+    /** The environment variable that opts in to the latest experimental conventions. */
+    public static final String STABILITY_OPT_IN_VARIABLE = "OTEL_SEMCONV_STABILITY_OPT_IN";
 
     /** The instrumentation scope of the spans and metrics. */
     public static final String INSTRUMENTATION_NAME = "dev.agentrt.otel";
@@ -75,12 +98,21 @@ public final class AgentTelemetry {
     final LongCounter permissionDenials;
     final boolean captureContent;
     final String defaultAgentName;
+    /** Whether the latest experimental conventions were opted in to. */
+    final boolean latestExperimental;
     /** Tasks started and not yet ended, over every agent this instance instruments. */
     final AtomicInteger inFlight = new AtomicInteger();
 
     private AgentTelemetry(Builder b) {
-        this.tracer = b.openTelemetry.getTracer(INSTRUMENTATION_NAME);
-        Meter meter = b.openTelemetry.getMeter(INSTRUMENTATION_NAME);
+        this.latestExperimental = optsIn(b.environment.apply(STABILITY_OPT_IN_VARIABLE));
+        TracerBuilder tracers = b.openTelemetry.tracerBuilder(INSTRUMENTATION_NAME);
+        MeterBuilder meters = b.openTelemetry.meterBuilder(INSTRUMENTATION_NAME);
+        if (!latestExperimental) {
+            tracers.setSchemaUrl(DEFAULT_SCHEMA_URL);
+            meters.setSchemaUrl(DEFAULT_SCHEMA_URL);
+        }
+        this.tracer = tracers.build();
+        Meter meter = meters.build();
         this.tokenUsage = meter.histogramBuilder("gen_ai.client.token.usage")
                 .setDescription("Number of input and output tokens used.")
                 .setUnit("{token}")
@@ -103,6 +135,27 @@ public final class AgentTelemetry {
                 .build();
         this.captureContent = b.captureContent;
         this.defaultAgentName = b.agentName;
+    }
+
+    /** Whether {@code value} (the variable's, a comma-separated list) names {@link #LATEST_EXPERIMENTAL_OPT_IN}. */
+    static boolean optsIn(@Nullable String value) {
+        if (value == null) {
+            return false;
+        }
+        for (String item : value.split(",", -1)) {
+            if (item.strip().equalsIgnoreCase(LATEST_EXPERIMENTAL_OPT_IN)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Whether this telemetry emits the latest experimental GenAI conventions ({@code OTEL_SEMCONV_STABILITY_OPT_IN}
+     * included {@value #LATEST_EXPERIMENTAL_OPT_IN}) rather than those of {@link #DEFAULT_SCHEMA_URL}.
+     */
+    public boolean latestExperimentalConventions() {
+        return latestExperimental;
     }
 
     /** Telemetry on {@code openTelemetry} with the defaults: no content, agents named {@code "agent"}. */
@@ -151,6 +204,7 @@ public final class AgentTelemetry {
         private final OpenTelemetry openTelemetry;
         private boolean captureContent;
         private String agentName = "agent";
+        private Function<String, @Nullable String> environment = System::getenv;
 
         private Builder(OpenTelemetry openTelemetry) {
             this.openTelemetry = openTelemetry;
@@ -175,6 +229,17 @@ public final class AgentTelemetry {
             return this;
         }
 
+        /**
+         * Where {@link #build()} reads {@code OTEL_SEMCONV_STABILITY_OPT_IN}: a variable's value by its name, null when
+         * unset. Default {@code System::getenv}; a test or an application that configures itself elsewhere passes
+         * its own.
+         */
+        public Builder environment(Function<String, @Nullable String> environment) {
+            this.environment = Objects.requireNonNull(environment, "environment");
+            return this;
+        }
+
+        /** The telemetry; reads {@code OTEL_SEMCONV_STABILITY_OPT_IN} from the {@link #environment} now. */
         public AgentTelemetry build() {
             return new AgentTelemetry(this);
         }

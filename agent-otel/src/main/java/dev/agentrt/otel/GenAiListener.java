@@ -39,6 +39,8 @@ final class GenAiListener implements AgentEvent.Listener {
     static final AttributeKey<String> PROVIDER = AttributeKey.stringKey("gen_ai.provider.name");
     static final AttributeKey<String> AGENT_NAME = AttributeKey.stringKey("gen_ai.agent.name");
     static final AttributeKey<String> REQUEST_MODEL = AttributeKey.stringKey("gen_ai.request.model");
+    static final AttributeKey<String> RESPONSE_MODEL = AttributeKey.stringKey("gen_ai.response.model");
+    static final AttributeKey<String> RESPONSE_ID = AttributeKey.stringKey("gen_ai.response.id");
     static final AttributeKey<String> CONVERSATION = AttributeKey.stringKey("gen_ai.conversation.id");
     static final AttributeKey<List<String>> FINISH_REASONS = AttributeKey
             .stringArrayKey("gen_ai.response.finish_reasons");
@@ -74,6 +76,8 @@ final class GenAiListener implements AgentEvent.Listener {
     static final AttributeKey<Long> HTTP_STATUS = AttributeKey.longKey("http.response.status_code");
     static final AttributeKey<Double> RETRY_DELAY = AttributeKey.doubleKey("agentrt.retry.delay");
 
+    private static final int MAX_RESPONSE_MODELS = 64;
+
     private final AgentTelemetry telemetry;
     private final ModelInfo model;
     private final String agentName;
@@ -83,6 +87,12 @@ final class GenAiListener implements AgentEvent.Listener {
     private final Attributes inputTokensMetric;
     private final Attributes outputTokensMetric;
     private final Attributes agentMetric;
+    private final Attributes[] defaultChatMetrics;
+    /**
+     * Per model a reply named: the chat metrics' attributes with its {@code gen_ai.response.model} (duration, input
+     * tokens, output tokens). Bounded: a server that names ever new models gets metrics without the name.
+     */
+    private final Map<String, Attributes[]> responseMetrics = new ConcurrentHashMap<>();
     /** Per tool name: the attributes of its duration metric when it succeeds. Bounded by the agent's tools. */
     private final Map<String, Attributes> toolMetrics = new ConcurrentHashMap<>();
     private final Map<String, Run> runs = new ConcurrentHashMap<>();
@@ -100,6 +110,7 @@ final class GenAiListener implements AgentEvent.Listener {
         this.inputTokensMetric = modelAttributes("chat").put(TOKEN_TYPE, "input").build();
         this.outputTokensMetric = modelAttributes("chat").put(TOKEN_TYPE, "output").build();
         this.agentMetric = modelAttributes("invoke_agent").put(AGENT_NAME, agentName).build();
+        this.defaultChatMetrics = new Attributes[]{chatMetric, inputTokensMetric, outputTokensMetric};
     }
 
     private AttributesBuilder modelAttributes(String operation) {
@@ -141,6 +152,36 @@ final class GenAiListener implements AgentEvent.Listener {
             }
         } catch (RuntimeException | LinkageError e) {
             contained(e);
+        }
+    }
+
+    /**
+     * Makes the call's {@code execute_tool} span current (under the task's context, so the caller's baggage comes
+     * too) while the tool starts: a span the tool makes is the call span's child.
+     */
+    @Override
+    public AgentEvent.Listener.@Nullable Scope enterTool(String taskId, ToolCall call) {
+        try {
+            Run run = runs.get(taskId);
+            if (run == null) {
+                return null;
+            }
+            Span tool = tool(run, call.id());
+            if (!(tool == null ? run.agent : tool).getSpanContext().isValid()) {
+                // A no-op OpenTelemetry without a caller's span: there is no trace to continue.
+                return null;
+            }
+            io.opentelemetry.context.Scope scope = (tool == null ? run.context : run.context.with(tool)).makeCurrent();
+            return () -> {
+                try {
+                    scope.close();
+                } catch (RuntimeException | LinkageError e) {
+                    contained(e);
+                }
+            };
+        } catch (RuntimeException | LinkageError e) {
+            contained(e);
+            return null;
         }
     }
 
@@ -218,11 +259,20 @@ final class GenAiListener implements AgentEvent.Listener {
                     }
                 }
                 if (chat != null) {
+                    String id = e.responseId();
+                    if (id != null) {
+                        chat.setAttribute(RESPONSE_ID, id);
+                    }
+                    String responseModel = e.responseModel();
+                    if (responseModel != null) {
+                        chat.setAttribute(RESPONSE_MODEL, responseModel);
+                    }
                     chat.end();
-                    telemetry.operationDuration.record(seconds(took), chatMetric);
+                    Attributes[] metric = chatMetrics(responseModel);
+                    telemetry.operationDuration.record(seconds(took), metric[0]);
                     Usage u = e.usage();
-                    telemetry.tokenUsage.record(u.inputTokens(), inputTokensMetric);
-                    telemetry.tokenUsage.record(u.outputTokens(), outputTokensMetric);
+                    telemetry.tokenUsage.record(u.inputTokens(), metric[1]);
+                    telemetry.tokenUsage.record(u.outputTokens(), metric[2]);
                 }
             }
             case AgentEvent.ModelRetry e -> {
@@ -383,6 +433,23 @@ final class GenAiListener implements AgentEvent.Listener {
             tool = run.tools.remove(call.id());
         }
         return tool != null ? tool : toolSpan(run, call, step);
+    }
+
+    /** The chat metrics' attributes (duration, input tokens, output tokens) for a reply from {@code responseModel}. */
+    private Attributes[] chatMetrics(@Nullable String responseModel) {
+        if (responseModel == null) {
+            return defaultChatMetrics;
+        }
+        Attributes[] a = responseMetrics.get(responseModel);
+        if (a == null) {
+            a = new Attributes[]{chatMetric.toBuilder().put(RESPONSE_MODEL, responseModel).build(),
+                    inputTokensMetric.toBuilder().put(RESPONSE_MODEL, responseModel).build(),
+                    outputTokensMetric.toBuilder().put(RESPONSE_MODEL, responseModel).build()};
+            if (responseMetrics.size() < MAX_RESPONSE_MODELS) {
+                responseMetrics.putIfAbsent(responseModel, a);
+            }
+        }
+        return a;
     }
 
     private Attributes toolMetric(String tool) {

@@ -32,6 +32,8 @@ public final class ReplyAssembler {
     private @Nullable List<Reasoning> reasoning;
     private Usage usage = Usage.ZERO;
     private @Nullable FinishReason finish;
+    private @Nullable String responseId;
+    private @Nullable String responseModel;
 
     public void accept(ChatEvent event) {
         switch (event) {
@@ -50,11 +52,13 @@ public final class ReplyAssembler {
                 reasoning.add(r);
             }
             case ChatEvent.UsageReport(Usage u) -> usage = u;
-            case ChatEvent.Finish(FinishReason r) -> {
+            case ChatEvent.Finish f -> {
                 if (finish != null) {
                     throw new ModelException("model sent a second finish event");
                 }
-                finish = r;
+                finish = f.reason();
+                responseId = f.responseId();
+                responseModel = f.responseModel();
             }
         }
     }
@@ -122,7 +126,7 @@ public final class ReplyAssembler {
             reason = FinishReason.TOOL_CALLS;
         }
         return new ChatResponse(new Message.Assistant(t, toolCalls, reasoning == null ? List.of() : reasoning),
-                usage, reason);
+                usage, reason, responseId, responseModel);
     }
 
     /**

@@ -17,6 +17,7 @@ import reactor.core.publisher.Mono;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.BiFunction;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
@@ -37,6 +38,7 @@ public final class ToolSession {
     private volatile int step = 1;
     private volatile @Nullable Function<ToolCall, Mono<Void>> starting;
     private volatile boolean canPause;
+    private volatile @Nullable BiFunction<String, ToolCall, AgentEvent.Listener.@Nullable Scope> entering;
 
     public ToolSession(ToolExecution policy) {
         this.policy = Objects.requireNonNull(policy, "policy");
@@ -131,6 +133,20 @@ public final class ToolSession {
 
     public @Nullable Function<ToolCall, Mono<Void>> starting() {
         return starting;
+    }
+
+    /**
+     * Called on the thread that starts each call, around the tool's start (see
+     * {@link AgentEvent.Listener#enterTool}); null for nothing to enter.
+     */
+    public void entering(@Nullable BiFunction<String, ToolCall, AgentEvent.Listener.@Nullable Scope> hook) {
+        this.entering = hook;
+    }
+
+    /** Enters what the {@link #entering} hook makes current for {@code call}; null for nothing. Never throws. */
+    public AgentEvent.Listener.@Nullable Scope enter(ToolCall call) {
+        var hook = entering;
+        return hook == null ? null : hook.apply(policy.taskId(), call);
     }
 
     /** Whether a deferred approval pauses the run (it has a run store to wait in) rather than denies the call. */

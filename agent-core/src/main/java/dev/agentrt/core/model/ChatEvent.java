@@ -74,10 +74,21 @@ public sealed interface ChatEvent permits ChatEvent.TextDelta, ChatEvent.ToolCal
         }
     }
 
-    /** The end of the reply. */
-    record Finish(FinishReason reason) implements ChatEvent {
+    /**
+     * The end of the reply, with what the provider said of it when it said so: the id it gave the reply
+     * ({@code responseId}) and the model that actually answered ({@code responseModel}, which may name a version
+     * the request's model alias resolved to). Either is null when the provider did not say.
+     */
+    record Finish(FinishReason reason, @Nullable String responseId, @Nullable String responseModel)
+            implements
+                ChatEvent {
         public Finish {
             Objects.requireNonNull(reason, "reason");
+        }
+
+        /** The end of a reply whose provider named neither the reply nor its model. */
+        public Finish(FinishReason reason) {
+            this(reason, null, null);
         }
     }
 }

@@ -86,6 +86,8 @@ final class EventJson {
                     .integer("step", e.step())
                     .name("finishReason", e.finishReason())
                     .object("usage", e.usage(), ModelJson::usage)
+                    .optionalString("responseId", e.responseId())
+                    .optionalString("responseModel", e.responseModel())
                     .build();
             case AgentEvent.ToolCallRequested e -> Out.tagged("tool_call_requested")
                     .string("taskId", e.taskId())
@@ -167,7 +169,8 @@ final class EventJson {
                     in.object("call", ModelJson::toolCall), in.number("progress"), in.nullableNumber("total"),
                     in.nullableString("message"));
             case "model_response" -> new AgentEvent.ModelResponse(in.string("taskId"), in.int32("step"),
-                    in.enumValue("finishReason", FinishReason.class), in.object("usage", ModelJson::usage));
+                    in.enumValue("finishReason", FinishReason.class), in.object("usage", ModelJson::usage),
+                    in.optionalString("responseId"), in.optionalString("responseModel"));
             case "tool_call_requested" -> new AgentEvent.ToolCallRequested(
                     in.string("taskId"), in.int32("step"), in.object("call", ModelJson::toolCall));
             case "permission_granted" -> new AgentEvent.PermissionGranted(in.string("taskId"), in.int32("step"),

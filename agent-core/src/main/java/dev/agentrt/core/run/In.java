@@ -109,6 +109,13 @@ final class In {
         return value instanceof JsonValue.JsonNull ? null : Json.string(value, at(name));
     }
 
+    /** A string member added to the format later: absent (or null) reads as null. */
+    @Nullable
+    String optionalString(String name) {
+        JsonValue value = object.get(name);
+        return value == null || value instanceof JsonValue.JsonNull ? null : Json.string(value, at(name));
+    }
+
     /** A boolean member added to the format later: absent (or null) reads as false. */
     boolean optionalBool(String name) {
         JsonValue value = object.get(name);

@@ -88,7 +88,11 @@ final class ModelJson {
             case ChatEvent.UsageReport e -> Out.tagged("usage_report")
                     .object("usage", e.usage(), ModelJson::usage)
                     .build();
-            case ChatEvent.Finish e -> Out.tagged("finish").name("reason", e.reason()).build();
+            case ChatEvent.Finish e -> Out.tagged("finish")
+                    .name("reason", e.reason())
+                    .optionalString("responseId", e.responseId())
+                    .optionalString("responseModel", e.responseModel())
+                    .build();
         };
     }
 
@@ -101,7 +105,8 @@ final class ModelJson {
             case "reasoning_delta" -> new ChatEvent.ReasoningDelta(in.string("text"));
             case "reasoning_block" -> new ChatEvent.ReasoningBlock(in.object("reasoning", ModelJson::reasoning));
             case "usage_report" -> new ChatEvent.UsageReport(in.object("usage", ModelJson::usage));
-            case "finish" -> new ChatEvent.Finish(in.enumValue("reason", FinishReason.class));
+            case "finish" -> new ChatEvent.Finish(in.enumValue("reason", FinishReason.class),
+                    in.optionalString("responseId"), in.optionalString("responseModel"));
             default -> throw in.unknownType();
         });
     }
@@ -125,13 +130,16 @@ final class ModelJson {
                 .object("message", response.message(), ModelJson::toJsonValue)
                 .object("usage", response.usage(), ModelJson::usage)
                 .name("finishReason", response.finishReason())
+                .optionalString("responseId", response.responseId())
+                .optionalString("responseModel", response.responseModel())
                 .build();
     }
 
     static ChatResponse readChatResponse(JsonValue json) {
         In in = In.record(json, "chat_response");
         return in.create(() -> new ChatResponse(in.object("message", ModelJson::assistant),
-                in.object("usage", ModelJson::usage), in.enumValue("finishReason", FinishReason.class)));
+                in.object("usage", ModelJson::usage), in.enumValue("finishReason", FinishReason.class),
+                in.optionalString("responseId"), in.optionalString("responseModel")));
     }
 
     static JsonObject toolCall(ToolCall call) {

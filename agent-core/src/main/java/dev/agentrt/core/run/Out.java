@@ -70,6 +70,11 @@ final class Out {
         return put(name, value == null ? JsonValue.nullValue() : JsonValue.of(value));
     }
 
+    /** A string written only when it is not null (added to the format later; readers treat absence as null). */
+    Out optionalString(String name, @Nullable String value) {
+        return value == null ? this : string(name, value);
+    }
+
     Out integer(String name, long value) {
         return put(name, JsonValue.of(value));
     }

@@ -205,10 +205,17 @@ public final class ToolRegistry {
             long start) {
         Mono<ToolResult> invocation;
         if (entry.tool.blocking()) {
-            invocation = contained(Mono.defer(() -> invokeTool(entry, args, call, execution)))
+            invocation = contained(Mono.defer(() -> invokeTool(entry, args, call, execution)), call, execution)
                     .subscribeOn(AgentSchedulers.blocking());
         } else {
-            invocation = invokeTool(entry, args, call, execution);
+            AgentEvent.Listener.@Nullable Scope scope = execution.enter(call);
+            try {
+                invocation = invokeTool(entry, args, call, execution);
+            } finally {
+                if (scope != null) {
+                    scope.close();
+                }
+            }
             if (invocation instanceof Fuseable.ScalarCallable<?> scalar) {
                 // Mono.just / empty / error: the value is there already, nothing can time out.
                 ToolResult r;
@@ -219,7 +226,7 @@ public final class ToolRegistry {
                 }
                 return done(call, execution, start, r != null ? r : noResult(call));
             }
-            invocation = contained(invocation);
+            invocation = contained(invocation, call, execution);
         }
         return invocation.timeout(execution.timeout())
                 .switchIfEmpty(Mono.fromSupplier(() -> noResult(call)))
@@ -245,15 +252,60 @@ public final class ToolRegistry {
      * hostile regular expression, a {@code NoSuchMethodError} from a library of another version on the
      * class path): the call would stay unanswered until its timeout and the worker thread would die.
      */
-    private static Mono<ToolResult> contained(Mono<ToolResult> tool) {
+    private static Mono<ToolResult> contained(Mono<ToolResult> tool, ToolCall call, ToolSession execution) {
         return Mono.create(sink -> {
+            // The subscription runs in what the task's listeners enter for the call (Listener.enterTool).
+            AgentEvent.Listener.@Nullable Scope scope = execution.enter(call);
+            if (scope == null) {
+                try {
+                    sink.onCancel(tool.subscribe(sink::success, sink::error, sink::success,
+                            reactor.util.context.Context.of(sink.contextView())));
+                } catch (VirtualMachineError | LinkageError e) {
+                    sink.error(fatal(e));
+                }
+                return;
+            }
+            var entered = new Entered(scope);
             try {
-                sink.onCancel(tool.subscribe(sink::success, sink::error, sink::success,
-                        reactor.util.context.Context.of(sink.contextView())));
+                sink.onCancel(tool.subscribe(r -> {
+                    entered.leave();
+                    sink.success(r);
+                }, e -> {
+                    entered.leave();
+                    sink.error(e);
+                }, () -> {
+                    entered.leave();
+                    sink.success();
+                }, reactor.util.context.Context.of(sink.contextView())));
             } catch (VirtualMachineError | LinkageError e) {
+                entered.leave();
                 sink.error(fatal(e));
+            } finally {
+                entered.leave();
             }
         });
+    }
+
+    /**
+     * What the listeners entered for a call, left on the thread that entered it: when the tool answers during
+     * the subscription (a blocking tool does), before the answer goes on, so the rest of the run does not run in
+     * the call's scope; otherwise when the subscription returns. Only the entering thread touches it.
+     */
+    private static final class Entered {
+        private final AgentEvent.Listener.Scope scope;
+        private final Thread thread = Thread.currentThread();
+        private boolean left;
+
+        Entered(AgentEvent.Listener.Scope scope) {
+            this.scope = scope;
+        }
+
+        void leave() {
+            if (!left && Thread.currentThread() == thread) {
+                left = true;
+                scope.close();
+            }
+        }
     }
 
     private static ToolException fatal(Throwable e) {

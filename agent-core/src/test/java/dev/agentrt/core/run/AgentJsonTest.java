@@ -105,6 +105,8 @@ class AgentJsonTest {
         for (FinishReason reason : FinishReason.values()) {
             events.add(ChatEvent.finish(reason));
         }
+        events.add(new ChatEvent.Finish(FinishReason.STOP, "msg_01" + TRICKY, "claude-sonnet-4-5-20250929"));
+        events.add(new ChatEvent.Finish(FinishReason.LENGTH, null, "qwen3:4b"));
         return events;
     }
 
@@ -124,6 +126,9 @@ class AgentJsonTest {
                 new AgentEvent.ModelRetry("task-1", Integer.MAX_VALUE, Integer.MAX_VALUE, 0, null, "", 0),
                 new AgentEvent.ModelResponse("task-1", 1, FinishReason.TOOL_CALLS, new Usage(12, 3, 4, 5, 2, 0.25)),
                 new AgentEvent.ModelResponse("task-1", Integer.MAX_VALUE, FinishReason.OTHER, Usage.ZERO),
+                new AgentEvent.ModelResponse("task-1", 2, FinishReason.STOP, Usage.of(1, 2), "msg_01",
+                        "claude-sonnet-4-5-20250929"),
+                new AgentEvent.ModelResponse("task-1", 3, FinishReason.STOP, Usage.of(1, 2), null, TRICKY),
                 new AgentEvent.ToolCallRequested("task-1", 1, CALL),
                 new AgentEvent.ToolProgress("task-1", 1, CALL, 0.5, 1.0, TRICKY),
                 new AgentEvent.ToolProgress("task-1", 1, CALL, 3, null, null),
@@ -176,7 +181,8 @@ class AgentJsonTest {
         return List.of(
                 new ChatResponse(Message.assistant(TRICKY), SMALL_USAGE, FinishReason.STOP),
                 new ChatResponse(Message.assistant("", List.of(CALL, MALFORMED_CALL)), HUGE_USAGE,
-                        FinishReason.TOOL_CALLS));
+                        FinishReason.TOOL_CALLS),
+                new ChatResponse(Message.assistant("hi"), SMALL_USAGE, FinishReason.STOP, "chatcmpl-1", TRICKY));
     }
 
     static List<ToolResult> toolResults() {
@@ -319,6 +325,28 @@ class AgentJsonTest {
         assertThatThrownBy(() -> AgentJson.readChatRequest(json.replace("\"name\":\"Answer\"", "\"name\":7")))
                 .isInstanceOf(JsonParseException.class)
                 .hasMessageContaining("responseFormat.name");
+    }
+
+    @Test
+    void theResponseIdAndModelRoundTripAndJournalsWrittenBeforeThemStillRead() {
+        var named = new AgentEvent.ModelResponse("t1", 1, FinishReason.STOP, Usage.of(3, 4), "msg_01",
+                "claude-sonnet-4-5-20250929");
+        String json = AgentJson.write(named);
+        assertThat(json).contains("\"responseId\":\"msg_01\",\"responseModel\":\"claude-sonnet-4-5-20250929\"");
+        assertThat(AgentJson.readEvent(json)).isEqualTo(named);
+
+        // What a journal held before the fields existed, and what an event without them still writes.
+        String old = "{\"type\":\"model_response\",\"taskId\":\"t1\",\"step\":1,\"finishReason\":\"STOP\","
+                + "\"usage\":{\"inputTokens\":3,\"outputTokens\":4,\"cacheReadTokens\":0,\"cacheWriteTokens\":0,"
+                + "\"cost\":0}}";
+        var unnamed = new AgentEvent.ModelResponse("t1", 1, FinishReason.STOP, Usage.of(3, 4));
+        assertThat(AgentJson.readEvent(old)).isEqualTo(unnamed);
+        assertThat(AgentJson.write(unnamed)).isEqualTo(old);
+        assertThat(AgentJson.readChatEvent("{\"type\":\"finish\",\"reason\":\"STOP\"}"))
+                .isEqualTo(new ChatEvent.Finish(FinishReason.STOP, null, null));
+        assertThatThrownBy(() -> AgentJson.readEvent(json.replace("\"msg_01\"", "7")))
+                .isInstanceOf(JsonParseException.class)
+                .hasMessageContaining("responseId");
     }
 
     @Test
@@ -696,7 +724,7 @@ class AgentJsonTest {
     private record Mutation(String what, String place, JsonValue json) {}
 
     private static final Set<String> OPTIONAL_MEMBERS = Set.of("responseFormat", "privateAddresses", "reasoning",
-            "reasoningTokens");
+            "reasoningTokens", "responseId", "responseModel");
 
     private static void mutate(JsonObject object, Function<JsonValue, JsonValue> root, List<Mutation> out) {
         for (var member : object.members().entrySet()) {

@@ -164,7 +164,8 @@ public final class HostedClient {
         if (own == null) {
             return response;
         }
-        return new ChatResponse(response.message(), own.priced(response.usage()), response.finishReason());
+        return new ChatResponse(response.message(), own.priced(response.usage()), response.finishReason(),
+                response.responseId(), response.responseModel());
     }
 
     /**

@@ -60,6 +60,8 @@ public final class ReplyDecoder<F> implements ProviderHttp.StreamDecoder<ChatEve
     private @Nullable Consumer<ChatEvent> out;
     private boolean started;
     private boolean finished;
+    private @Nullable String responseId;
+    private @Nullable String responseModel;
 
     private ReplyDecoder(ProviderHttp http, @Nullable String requestId, Framing<F> framing, String finalFrame,
             Reader<F> reader) {
@@ -201,10 +203,26 @@ public final class ReplyDecoder<F> implements ProviderHttp.StreamDecoder<ChatEve
         emit(new ChatEvent.ReasoningBlock(reasoning));
     }
 
-    /** The end of the reply: emits its finish event; what follows in the body is ignored. */
+    /**
+     * What the provider calls the reply and which model wrote it, for the finish event; null or empty when a
+     * frame does not say. The first value named is kept: a later frame that names another is ignored.
+     */
+    public void identified(@Nullable String id, @Nullable String model) {
+        if (responseId == null && id != null && !id.isEmpty()) {
+            responseId = id;
+        }
+        if (responseModel == null && model != null && !model.isEmpty()) {
+            responseModel = model;
+        }
+    }
+
+    /**
+     * The end of the reply: emits its finish event, with the reply's id and model if {@link #identified} named
+     * them; what follows in the body is ignored.
+     */
     public void finish(FinishReason reason) {
         finished = true;
-        emit(ChatEvent.finish(reason));
+        emit(new ChatEvent.Finish(reason, responseId, responseModel));
     }
 
     /** {@code text} as a JSON object, or an invalid-reply error naming {@code what} ("a stream event"). */

@@ -296,7 +296,8 @@ final class AnthropicCodec implements ProviderCodec {
         var usage = new UsageState();
         json.getObject("usage").ifPresent(usage::update);
         return new ChatResponse(new Message.Assistant(text.toString(), ReplyAssembler.withDistinctIds(calls),
-                reasoning), usage.usage(), reason);
+                reasoning), usage.usage(), reason, json.getString("id").orElse(null),
+                json.getString("model").orElse(null));
     }
 
     /** Anthropic counts cache reads and writes apart from {@code input_tokens}; the SPI's input includes them. */
@@ -373,6 +374,9 @@ final class AnthropicCodec implements ProviderCodec {
             switch (type) {
                 case "message_start" -> {
                     reply.started();
+                    data.getObject("message")
+                            .ifPresent(m -> reply.identified(m.getString("id").orElse(null),
+                                    m.getString("model").orElse(null)));
                     data.getObject("message").flatMap(m -> m.getObject("usage")).ifPresent(u -> {
                         usage.update(u);
                         reply.usage(usage.usage());

@@ -287,6 +287,7 @@ final class GeminiCodec implements ProviderCodec {
                 throw reply.providerError("sent an error during the reply", chunk);
             }
             reply.started();
+            reply.identified(chunk.getString("responseId").orElse(null), chunk.getString("modelVersion").orElse(null));
             chunk.getObject("usageMetadata").ifPresent(u -> {
                 Usage now = usage(u);
                 if (!now.equals(usage)) {

@@ -151,6 +151,7 @@ final class OllamaCodec implements ProviderCodec {
                 throw reply.providerError("sent an error", json);
             }
             reply.started();
+            reply.identified(null, json.getString("model").orElse(null));
             JsonObject message = json.getObject("message").orElse(JsonObject.EMPTY);
             reply.text(message.getString("content").orElse(""));
             JsonArray toolCalls = message.getArray("tool_calls").orElse(JsonArray.EMPTY);

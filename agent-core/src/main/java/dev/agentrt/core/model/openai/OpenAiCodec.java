@@ -198,7 +198,8 @@ final class OpenAiCodec implements ProviderCodec {
             reason = FinishReason.TOOL_CALLS;
         }
         Usage usage = json.getObject("usage").map(OpenAiCodec::usage).orElse(Usage.ZERO);
-        return new ChatResponse(new Message.Assistant(text, ReplyAssembler.withDistinctIds(calls)), usage, reason);
+        return new ChatResponse(new Message.Assistant(text, ReplyAssembler.withDistinctIds(calls)), usage, reason,
+                json.getString("id").orElse(null), json.getString("model").orElse(null));
     }
 
     /**
@@ -235,6 +236,7 @@ final class OpenAiCodec implements ProviderCodec {
                 throw reply.providerError("sent an error during the reply", chunk);
             }
             reply.started();
+            reply.identified(chunk.getString("id").orElse(null), chunk.getString("model").orElse(null));
             JsonArray choices = chunk.getArray("choices").orElse(JsonArray.EMPTY);
             for (int c = 0; c < choices.size(); c++) {
                 if (choices.get(c) instanceof JsonObject choice && choice.getLong("index").orElse(0L) == 0) {

@@ -293,7 +293,7 @@ final class ResponsesCodec implements ProviderCodec {
                 : calls.isEmpty() ? FinishReason.STOP : FinishReason.TOOL_CALLS;
         Usage usage = json.getObject("usage").map(ResponsesCodec::usage).orElse(Usage.ZERO);
         return new ChatResponse(new Message.Assistant(text.toString(), ReplyAssembler.withDistinctIds(calls),
-                reasoning), usage, reason);
+                reasoning), usage, reason, json.getString("id").orElse(null), json.getString("model").orElse(null));
     }
 
     @Override
@@ -331,7 +331,7 @@ final class ResponsesCodec implements ProviderCodec {
             switch (type) {
                 case "response.created", "response.in_progress" -> {
                     reply.started();
-                    nameResponse(data);
+                    nameResponse(data, reply);
                 }
                 case "response.output_item.added" -> {
                     reply.started();
@@ -389,13 +389,13 @@ final class ResponsesCodec implements ProviderCodec {
                         throw reply.invalid("response.completed arrived before the response was created");
                     }
                     JsonObject response = data.getObject("response").orElse(JsonObject.EMPTY);
-                    nameResponse(data);
+                    nameResponse(data, reply);
                     response.getObject("usage").ifPresent(u -> reply.usage(usage(u)));
                     reply.finish(calls.isEmpty() ? FinishReason.STOP : FinishReason.TOOL_CALLS);
                 }
                 case "response.incomplete" -> {
                     JsonObject response = data.getObject("response").orElse(JsonObject.EMPTY);
-                    nameResponse(data);
+                    nameResponse(data, reply);
                     response.getObject("usage").ifPresent(u -> reply.usage(usage(u)));
                     reply.finish(incompleteReason(response));
                 }
@@ -420,7 +420,10 @@ final class ResponsesCodec implements ProviderCodec {
             }
         }
 
-        private void nameResponse(JsonObject data) {
+        private void nameResponse(JsonObject data, ReplyDecoder<SseEvent> reply) {
+            data.getObject("response")
+                    .ifPresent(r -> reply.identified(r.getString("id").orElse(null),
+                            r.getString("model").orElse(null)));
             if (!named) {
                 var id = data.getObject("response").flatMap(r -> r.getString("id")).filter(s -> !s.isEmpty());
                 if (id.isPresent()) {

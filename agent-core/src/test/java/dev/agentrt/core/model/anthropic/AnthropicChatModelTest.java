@@ -172,6 +172,9 @@ class AnthropicChatModelTest {
         assertThat(r.finishReason()).isEqualTo(FinishReason.STOP);
         // input_tokens excludes the cache; the SPI's input count includes it.
         assertThat(r.usage()).isEqualTo(new Usage(40, 15, 10, 5, 0));
+        // message_start names the message and the model that wrote it.
+        assertThat(r.responseId()).isEqualTo("msg_01");
+        assertThat(r.responseModel()).isEqualTo("claude-sonnet-4-5");
     }
 
     @Test
@@ -752,6 +755,8 @@ class AnthropicChatModelTest {
         assertThat(r.message().toolCalls()).containsExactly(new ToolCall("toolu_7", "get_time", "{\"zone\":\"UTC\"}"));
         assertThat(r.finishReason()).isEqualTo(FinishReason.TOOL_CALLS);
         assertThat(r.usage()).isEqualTo(new Usage(15, 7, 3, 0, 0));
+        assertThat(r.responseId()).isEqualTo("msg_x");
+        assertThat(r.responseModel()).isEqualTo("claude-sonnet-4-5");
         assertThat(JsonValue.parse(server.lastRequest().body()).asObject().has("stream")).isFalse();
         assertThat(server.lastRequest().header("Accept")).isEqualTo("application/json");
     }
@@ -966,6 +971,24 @@ class AnthropicChatModelTest {
                     return Mono.just(ToolResult.text("12 degrees in " + args.getString("location").orElseThrow()));
                 })
                 .build();
+    }
+
+    @Test
+    void eachModelResponseEventOfATaskCarriesTheMessageIdAndTheModelThatAnswered() {
+        // The second reply's message_start names no model: its event says none.
+        server.enqueue(sse(TOOL_STREAM), sse(textStream("It is 12 degrees.", "end_turn")));
+        Agent agent = Agent.builder().model(builder().build()).tools(weatherTool(new AtomicInteger())).build();
+
+        List<dev.agentrt.core.AgentEvent> events = agent.task("Weather in SF?")
+                .stream()
+                .collectList()
+                .block(Duration.ofSeconds(30));
+
+        assertThat(events).filteredOn(dev.agentrt.core.AgentEvent.ModelResponse.class::isInstance)
+                .map(dev.agentrt.core.AgentEvent.ModelResponse.class::cast)
+                .extracting(e -> e.step(), e -> e.responseId(), e -> e.responseModel())
+                .containsExactly(org.assertj.core.groups.Tuple.tuple(1, "msg_02", "claude-sonnet-4-5"),
+                        org.assertj.core.groups.Tuple.tuple(2, "msg_t", null));
     }
 
     @Test

@@ -137,10 +137,13 @@ class GeminiChatModelTest {
         assertThat(events).filteredOn(ChatEvent.UsageReport.class::isInstance)
                 .extracting(e -> ((ChatEvent.UsageReport) e).usage())
                 .containsExactly(Usage.of(8, 0), Usage.of(8, 6));
-        assertThat(events.getLast()).isEqualTo(ChatEvent.finish(FinishReason.STOP));
+        // The model version comes with every chunk, the response id only with the last.
+        assertThat(events.getLast()).isEqualTo(new ChatEvent.Finish(FinishReason.STOP, "resp_1", "gemini-2.5-flash"));
         ChatResponse r = assemble(Flux.fromIterable(events));
         assertThat(r.message().text()).isEqualTo("Hello, wörld € 😀");
         assertThat(r.usage()).isEqualTo(Usage.of(8, 6));
+        assertThat(r.responseId()).isEqualTo("resp_1");
+        assertThat(r.responseModel()).isEqualTo("gemini-2.5-flash");
     }
 
     @Test
@@ -157,7 +160,8 @@ class GeminiChatModelTest {
                         tuple("gemini_call_0", "get_weather", JsonValue.parse("{\"location\":\"Paris, France\"}")),
                         tuple("gemini_call_1", "get_weather", JsonValue.parse("{\"location\":\"Bogotá, Colombia\"}")));
         // The API says STOP; a reply that calls functions finishes with TOOL_CALLS.
-        assertThat(events.getLast()).isEqualTo(ChatEvent.finish(FinishReason.TOOL_CALLS));
+        assertThat(events.getLast()).isInstanceOfSatisfying(ChatEvent.Finish.class,
+                f -> assertThat(f.reason()).isEqualTo(FinishReason.TOOL_CALLS));
         assertThat(r.finishReason()).isEqualTo(FinishReason.TOOL_CALLS);
     }
 

@@ -137,7 +137,9 @@ class OllamaChatModelTest {
 
         StepVerifier.create(builder().build().stream(ask("Hi")))
                 .expectNext(ChatEvent.text("Hel"), ChatEvent.text("lo, wörld € 😀"))
-                .expectNext(new ChatEvent.UsageReport(Usage.of(26, 12)), ChatEvent.finish(FinishReason.STOP))
+                // Ollama names the model that answered, and gives the reply no id.
+                .expectNext(new ChatEvent.UsageReport(Usage.of(26, 12)),
+                        new ChatEvent.Finish(FinishReason.STOP, null, "qwen3:4b"))
                 .verifyComplete();
     }
 

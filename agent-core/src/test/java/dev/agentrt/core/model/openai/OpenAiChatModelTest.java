@@ -192,6 +192,8 @@ class OpenAiChatModelTest {
         assertThat(r.message().toolCalls()).isEmpty();
         assertThat(r.finishReason()).isEqualTo(FinishReason.STOP);
         assertThat(r.usage()).isEqualTo(new Usage(40, 15, 10, 0, 0));
+        assertThat(r.responseId()).isEqualTo("chatcmpl-1");
+        assertThat(r.responseModel()).isEqualTo("gpt-4.1-mini");
     }
 
     @Test
@@ -240,7 +242,7 @@ class OpenAiChatModelTest {
                 .expectNext(ChatEvent.text("Hello"))
                 .expectNext(ChatEvent.text(", wörld € 😀"))
                 .expectNext(new ChatEvent.UsageReport(new Usage(40, 15, 10, 0, 0)))
-                .expectNext(ChatEvent.finish(FinishReason.STOP))
+                .expectNext(new ChatEvent.Finish(FinishReason.STOP, "chatcmpl-1", "gpt-4.1-mini"))
                 .verifyComplete();
     }
 
@@ -806,6 +808,8 @@ class OpenAiChatModelTest {
                 new ToolCall("call_8", "get_date", "{}"));
         assertThat(r.finishReason()).isEqualTo(FinishReason.TOOL_CALLS);
         assertThat(r.usage()).isEqualTo(new Usage(12, 7, 3, 0, 0));
+        assertThat(r.responseId()).isEqualTo("chatcmpl-9");
+        assertThat(r.responseModel()).isEqualTo("gpt-4.1-mini");
         JsonObject body = JsonValue.parse(server.lastRequest().body()).asObject();
         assertThat(body.has("stream")).isFalse();
         assertThat(body.has("stream_options")).isFalse();
@@ -1051,6 +1055,21 @@ class OpenAiChatModelTest {
                     return Mono.just(ToolResult.text("12 degrees in " + args.getString("location").orElseThrow()));
                 })
                 .build();
+    }
+
+    @Test
+    void eachModelResponseEventOfATaskCarriesTheCompletionIdAndTheModelThatAnswered() {
+        server.enqueue(sse(toolStream("call_1", "get_weather", List.of("{\"location\":\"Oslo\"}"), "tool_calls")),
+                sse(textStream("It is 12 degrees.", "stop")));
+        Agent agent = Agent.builder().model(builder().build()).tools(weatherTool(new AtomicInteger())).build();
+
+        List<AgentEvent> events = agent.task("Weather in Oslo?").stream().collectList().block(Duration.ofSeconds(30));
+
+        assertThat(events).filteredOn(AgentEvent.ModelResponse.class::isInstance)
+                .map(AgentEvent.ModelResponse.class::cast)
+                .extracting(AgentEvent.ModelResponse::step, AgentEvent.ModelResponse::responseId,
+                        AgentEvent.ModelResponse::responseModel)
+                .containsExactly(tuple(1, "chatcmpl-1", "gpt-4.1-mini"), tuple(2, "chatcmpl-1", "gpt-4.1-mini"));
     }
 
     @Test

@@ -255,7 +255,7 @@ class OpenAiResponsesModelTest {
         StepVerifier.create(builder().build().stream(ask("Hi")))
                 .expectNext(ChatEvent.text("Hello"), ChatEvent.text(", wörld € "), ChatEvent.text("😀"))
                 .expectNext(new ChatEvent.UsageReport(new Usage(40, 15, 10, 0, 0, 0)))
-                .expectNext(ChatEvent.finish(FinishReason.STOP))
+                .expectNext(new ChatEvent.Finish(FinishReason.STOP, "resp_text", "gpt-5-mini-2025-08-07"))
                 .verifyComplete();
 
         FakeHttpServer.Recorded sent = server.lastRequest();
