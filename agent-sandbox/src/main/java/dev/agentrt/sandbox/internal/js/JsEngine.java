@@ -42,14 +42,16 @@ final class JsEngine {
     static final class Run {
         final String code;
         final HostFiles files;
+        final HostTools tools;
         final int maxValueBytes;
         final RunGuard guard;
         volatile @Nullable String valueJson;
         volatile @Nullable String errorJson;
 
-        Run(String code, HostFiles files, int maxValueBytes, RunGuard guard) {
+        Run(String code, HostFiles files, HostTools tools, int maxValueBytes, RunGuard guard) {
             this.code = code;
             this.files = files;
+            this.tools = tools;
             this.maxValueBytes = maxValueBytes;
             this.guard = guard;
         }
@@ -150,7 +152,13 @@ final class JsEngine {
             JsonObject request = JsonValue.parse(requestJson).asObject();
             String op = request.getString("op").orElse("");
             String path = request.getString("path").orElse("");
+            Run run = current();
             return switch (op) {
+                case "tools" -> JsonObject.builder()
+                        .put("value", JsonValue.parse(run.tools.namesJson()))
+                        .build()
+                        .toJson();
+                case "tool" -> run.tools.call(request.getString("name").orElse(""), request.get("args"), run.guard);
                 case "read" -> JsonObject.builder().put("value", current().files.read(path)).build().toJson();
                 case "write" -> {
                     current().files.write(path, request.getString("content").orElse(""));

@@ -22,8 +22,18 @@ def _error(e):
     return json.dumps({"error": {"type": type(e).__name__, "message": str(e), "line": _line(e)}})
 
 
+class _Tools:
+    """Code mode's tools object, which Python cannot have: this interpreter has no way to call the host."""
+
+    def __getattr__(self, name):
+        if name.startswith("__"):
+            raise AttributeError(name)
+        raise RuntimeError("tools." + name + " cannot be called from python: the python sandbox has no way to "
+                           "reach the host's tools; run code that calls tools with language javascript")
+
+
 def run(code):
-    scope = {"__name__": "__main__", "__builtins__": __builtins__}
+    scope = {"__name__": "__main__", "__builtins__": __builtins__, "tools": _Tools()}
     try:
         tree = ast.parse(code, FILENAME, "exec")
         last = None
