@@ -11,11 +11,11 @@ import dev.agentrt.core.tool.Tool;
 import dev.agentrt.core.tool.ToolContext;
 import dev.agentrt.core.tool.ToolErrorKind;
 import dev.agentrt.core.tool.ToolResult;
+import dev.agentrt.sandbox.internal.HostTools;
 import dev.agentrt.sandbox.internal.RunTimer;
 import dev.agentrt.sandbox.internal.Runs;
 import dev.agentrt.sandbox.internal.ToolWaitThreads;
 import dev.agentrt.sandbox.internal.js.HostFiles;
-import dev.agentrt.sandbox.internal.js.HostTools;
 import dev.agentrt.sandbox.internal.js.JsRunner;
 import dev.agentrt.sandbox.internal.python.PythonRunner;
 import org.jspecify.annotations.Nullable;
@@ -103,8 +103,10 @@ import java.util.regex.Pattern;
  * time limit counts the time its tools take; stopping the run (time limit, cancellation) cancels the call
  * in flight. A script that can call tools runs on threads of its own rather than
  * {@link AgentSchedulers#compute()}, since it waits there for tools that may themselves need
- * {@code compute()}. Python code cannot call tools: the CPython module has no host function to reach them,
- * and {@code tools} in Python raises an error that says so.
+ * {@code compute()}. Python code calls them the same way, {@code tools.read_file(path="a.py")} (or with
+ * one dict), raising {@code ToolError} ({@code str(e)}, {@code e.kind}); the CPython module has no host
+ * function to add, so a call travels as a request file in the interpreter's in-memory file system and
+ * an answer on its standard input.
  */
 public final class CodeExecutor implements Tool, AutoCloseable {
     /** The tool's name. */
@@ -339,9 +341,7 @@ public final class CodeExecutor implements Tool, AutoCloseable {
                                 + " or use javascript"));
             }
             var hostFiles = new HostFiles(files, context.grants(), options.maxFileBytes());
-            HostTools tools = codeMode && language.get() == Language.JAVASCRIPT
-                    ? HostTools.of(context)
-                    : HostTools.none();
+            HostTools tools = codeMode ? HostTools.of(context) : HostTools.none();
             return run(language.get(), code.get(), hostFiles, tools).map(CodeExecutor::toToolResult);
         });
     }
@@ -431,7 +431,7 @@ public final class CodeExecutor implements Tool, AutoCloseable {
                 options.limits().timeout(),
                 guard -> switch (language) {
                     case JAVASCRIPT -> javascript.run(code, files, tools, guard);
-                    case PYTHON -> python.run(code, guard);
+                    case PYTHON -> python.run(code, tools, guard);
                 });
     }
 
@@ -496,18 +496,16 @@ public final class CodeExecutor implements Tool, AutoCloseable {
                     .map(why -> " python: unavailable here (" + why + ").")
                     .orElse(" python: CPython 3.13 standard library; print() prints; no file access."));
         }
-        if (codeMode && options.languages().contains(Language.JAVASCRIPT)) {
-            d.append(" Code mode (javascript only): the global object tools has one function for each tool you can "
-                    + "call directly, except " + NAME + ", with the same name and parameters; each takes one object "
-                    + "and returns the tool's result, e.g. const r = tools.read_file({path: 'a.py'}). A result that is "
-                    + "a JSON object or array comes back parsed, any other as text. A failed call throws a ToolError "
-                    + "(e.message says why, e.kind is PERMISSION_DENIED, INVALID_ARGUMENTS, UNKNOWN_TOOL, TIMEOUT or "
-                    + "EXECUTION_FAILED). Calls run one at a time, each checked and approved like a direct call, and "
-                    + "their number per run is limited; the time limit includes them. Use it to make many calls in "
-                    + "one step and return only what matters.");
-            if (options.languages().contains(Language.PYTHON)) {
-                d.append(" Python code cannot call tools.");
-            }
+        if (codeMode) {
+            d.append(" Code mode: the global object tools has one function for each tool you can call directly, "
+                    + "except " + NAME + ", with the same name and parameters; each takes one object of arguments and "
+                    + "returns the tool's result, e.g. const r = tools.read_file({path: 'a.py'}) in javascript, "
+                    + "r = tools.read_file(path='a.py') in python. A result that is a JSON object or array comes back "
+                    + "parsed, any other as text. A failed call throws a ToolError (its message says why, its kind is "
+                    + "PERMISSION_DENIED, INVALID_ARGUMENTS, UNKNOWN_TOOL, TIMEOUT or EXECUTION_FAILED). Calls run one "
+                    + "at a time, each checked and approved like a direct call, and their number per run is limited; "
+                    + "the time limit includes them. Use it to make many calls in one step and return only what "
+                    + "matters.");
         }
         if (!options.modules().isEmpty()) {
             d.append(" Registered WASI programs, run with module, args and stdin instead of language and code: ")

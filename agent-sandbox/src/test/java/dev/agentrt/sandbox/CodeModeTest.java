@@ -364,29 +364,89 @@ class CodeModeTest {
     }
 
     @Test
-    void pythonCodeIsToldItCannotCallTools() {
+    void pythonCodeCallsToolsThroughTheSamePath() {
         try (var executor = CodeExecutor.codeMode(CodeExecutor.Options.DEFAULT)) {
             assumeTrue(executor.unavailable(Language.PYTHON).isEmpty(), "python is unavailable here");
-            String args = JsonObject.builder()
-                    .put("language", "python")
-                    .put("code", "tools.add(a=1, b=2)")
-                    .build()
-                    .toJson();
+            String code = """
+                    import sys
+                    a = tools.add(a=1, b=2)
+                    b = tools.add({"a": 3, "b": 4})
+                    try:
+                        tools.read_secret()
+                    except ToolError as e:
+                        denied = [e.kind, e.tool, str(e)]
+                    try:
+                        tools.add(a="one", b=2)
+                    except ToolError as e:
+                        invalid = e.kind
+                    [a["sum"] + b["sum"], tools.shout(text="hi"), denied, invalid, len(sys.stdin.read())]
+                    """;
+            String args = JsonObject.builder().put("language", "python").put("code", code).build().toJson();
             var model = ScriptedChatModel.of(Reply.toolCalls(new ToolCall("c1", CodeExecutor.NAME, args)),
                     Reply.text("done"));
+            var events = new CopyOnWriteArrayList<AgentEvent>();
             AgentResult done = Agent.builder()
                     .model(model)
-                    .tools(executor, ADD)
+                    .tools(executor, ADD, SHOUT, READ_SECRET)
+                    .listener(events::add)
                     .build()
                     .task("py")
                     .execute()
                     .block(Duration.ofMinutes(2));
 
-            ExecutionResult e = new Ran(done, List.of(), model).execution();
-            assertThat(e.error().type()).isEqualTo("RuntimeError");
-            assertThat(e.error().message()).contains("tools.add cannot be called from python")
-                    .contains("language javascript");
-            assertThat(executor.spec().description()).contains("Python code cannot call tools.");
+            Ran ran = new Ran(done, events, model);
+            var out = ran.value().asArray().items();
+            assertThat(out.get(0)).isEqualTo(JsonValue.of(10));
+            assertThat(out.get(1)).isEqualTo(JsonValue.of("HI"));
+            var denied = out.get(2).asArray().items();
+            assertThat(denied.get(0)).isEqualTo(JsonValue.of("PERMISSION_DENIED"));
+            assertThat(denied.get(1)).isEqualTo(JsonValue.of("read_secret"));
+            assertThat(((JsonValue.JsonString) denied.get(2)).value())
+                    .startsWith("Permission denied: tool \"read_secret\"");
+            assertThat(out.get(3)).isEqualTo(JsonValue.of("INVALID_ARGUMENTS"));
+            // Standard input still reads as empty when no call is waiting.
+            assertThat(out.get(4)).isEqualTo(JsonValue.of(0));
+            assertThat(ran.requested()).extracting(e -> e.call().id())
+                    .containsExactly("c1", "c1/1", "c1/2", "c1/3", "c1/4", "c1/5");
+            assertThat(ran.requested().subList(1, 6)).allSatisfy(e -> assertThat(e.parentCallId()).isEqualTo("c1"));
+        }
+    }
+
+    @Test
+    void cancellingAPythonScriptCancelsTheToolItWaitsFor() throws InterruptedException {
+        var started = new CountDownLatch(1);
+        var cancelled = new CountDownLatch(1);
+        Tool hang = Tool.builder("hang")
+                .handler((args, ctx) -> Mono.<ToolResult>never()
+                        .doOnSubscribe(s -> started.countDown())
+                        .doOnCancel(cancelled::countDown))
+                .build();
+        // The guest disarms its time limit when it leaves the script: that is when the script has ended.
+        var guestLeft = new CountDownLatch(1);
+        RunTimer timer = (after, alarm) -> guestLeft::countDown;
+        try (var executor = CodeExecutor.codeMode(CodeExecutor.Options.DEFAULT, timer)) {
+            assumeTrue(executor.unavailable(Language.PYTHON).isEmpty(), "python is unavailable here");
+            String args = JsonObject.builder()
+                    .put("language", "python")
+                    .put("code", "tools.hang()\nwhile True:\n    pass")
+                    .build()
+                    .toJson();
+            var model = ScriptedChatModel.of(Reply.toolCalls(new ToolCall("c1", CodeExecutor.NAME, args)),
+                    Reply.text("done"));
+            Disposable task = Agent.builder()
+                    .model(model)
+                    .tools(executor, hang)
+                    .build()
+                    .task("py")
+                    .execute()
+                    .subscribe();
+
+            assertThat(started.await(2, TimeUnit.MINUTES)).isTrue();
+            task.dispose();
+
+            assertThat(cancelled.await(1, TimeUnit.MINUTES)).isTrue();
+            // Had the cancellation not stopped the guest, it would loop for ever after the call.
+            assertThat(guestLeft.await(1, TimeUnit.MINUTES)).isTrue();
         }
     }
 }

@@ -4,6 +4,7 @@ import dev.agentrt.core.json.JsonObject;
 import dev.agentrt.core.json.JsonValue;
 import dev.agentrt.sandbox.internal.CappedMemory;
 import dev.agentrt.sandbox.internal.CappedOutput;
+import dev.agentrt.sandbox.internal.HostTools;
 import dev.agentrt.sandbox.internal.RunGuard;
 import io.roastedroot.quickjs4j.core.Builtins;
 import io.roastedroot.quickjs4j.core.Engine;

@@ -8,6 +8,7 @@ import dev.agentrt.sandbox.ExecutionResult;
 import dev.agentrt.sandbox.ExecutionResult.ScriptError;
 import dev.agentrt.sandbox.RunOutcome;
 import dev.agentrt.sandbox.SandboxLimits;
+import dev.agentrt.sandbox.internal.HostTools;
 import dev.agentrt.sandbox.internal.MemoryCapExceeded;
 import dev.agentrt.sandbox.internal.OutcomeClassifier;
 import dev.agentrt.sandbox.internal.RunGuard;

@@ -1,4 +1,4 @@
-package dev.agentrt.sandbox.internal.js;
+package dev.agentrt.sandbox.internal;
 
 import dev.agentrt.core.json.JsonObject;
 import dev.agentrt.core.json.JsonParseException;
@@ -6,7 +6,6 @@ import dev.agentrt.core.json.JsonValue;
 import dev.agentrt.core.model.ToolSpec;
 import dev.agentrt.core.tool.ToolContext;
 import dev.agentrt.core.tool.ToolResult;
-import dev.agentrt.sandbox.internal.RunGuard;
 import org.jspecify.annotations.Nullable;
 import reactor.core.Disposable;
 
@@ -15,7 +14,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 
 /**
- * The task's tools as a script sees them in code mode: each call goes to {@link ToolContext#callTool},
+ * The task's tools as a script sees them in code mode, in JavaScript and in Python: each call goes to {@link ToolContext#callTool},
  * so through the registry's whole path (schema, capabilities, approvals, events, the tool timeout, the
  * cap on calls), and its result or error comes back as JSON text for the harness. Every failure is a
  * message for the script, never an exception: an exception in a host function leaves the engine unusable.
@@ -49,7 +48,7 @@ public final class HostTools {
     }
 
     /** The names the script's {@code tools} object offers, as a JSON array; {@code null} for no object at all. */
-    String namesJson() {
+    public String namesJson() {
         ToolContext c = context;
         if (c == null) {
             return "null";
@@ -62,7 +61,7 @@ public final class HostTools {
      * Calls {@code name} with {@code arguments} and waits: {@code {"value": result}} (the tool's output
      * parsed when it is JSON text, otherwise the text), or {@code {"error": message, "kind": KIND}}.
      */
-    String call(String name, @Nullable JsonValue arguments, RunGuard guard) {
+    public String call(String name, @Nullable JsonValue arguments, RunGuard guard) {
         ToolContext c = context;
         if (c == null) {
             return error("Tool \"" + name + "\" cannot be called: this run has no tools.", "UNKNOWN_TOOL");
