@@ -150,12 +150,11 @@ public final class ToolRegistry {
     private Mono<ToolResult> run(ToolCall call, ToolSession execution) {
         return Mono.defer(() -> {
             long start = execution.hasEvents() ? System.nanoTime() : 0;
+            ToolCall parent = execution.parent();
             if (execution.hasEvents()) {
-                ToolCall parent = execution.parent();
                 execution.emit(new AgentEvent.ToolCallRequested(execution.taskId(), execution.step(), call,
                         parent == null ? null : parent.id()));
             }
-            ToolCall parent = execution.parent();
             Entry entry = byName.get(call.name());
             if (entry == null || !execution.access().allows(execution.principal(), entry.spec)
                     || (parent != null && parent.name().equals(call.name()))) {

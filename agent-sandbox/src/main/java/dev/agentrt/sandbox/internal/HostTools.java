@@ -76,8 +76,13 @@ public final class HostTools {
                     "INVALID_ARGUMENTS");
         }
         var answer = new CompletableFuture<@Nullable ToolResult>();
-        Disposable call = c.callTool(name, args)
-                .subscribe(answer::complete, answer::completeExceptionally, () -> answer.complete(null));
+        Disposable call;
+        try {
+            call = c.callTool(name, args)
+                    .subscribe(answer::complete, answer::completeExceptionally, () -> answer.complete(null));
+        } catch (RuntimeException e) {
+            return error("Tool \"" + name + "\" failed: " + e, "EXECUTION_FAILED");
+        }
         ToolResult result;
         try {
             result = answer.get();
