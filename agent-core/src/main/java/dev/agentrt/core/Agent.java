@@ -18,6 +18,7 @@ import dev.agentrt.core.security.Grants;
 import dev.agentrt.core.security.Principal;
 import dev.agentrt.core.tool.Tool;
 import dev.agentrt.core.tool.ToolAccess;
+import dev.agentrt.core.tool.ToolExecution;
 import dev.agentrt.core.tool.ToolRegistry;
 import dev.agentrt.core.tool.ToolResult;
 import dev.agentrt.core.tool.ToolSource;
@@ -73,6 +74,7 @@ public final class Agent {
     private final int maxSteps;
     private final int maxConcurrentToolCalls;
     private final Duration toolTimeout;
+    private final int maxNestedToolCalls;
     private final @Nullable ApprovalHandler approvals;
     private final List<AgentEvent.Listener> listeners;
     private final Budget budget;
@@ -100,6 +102,7 @@ public final class Agent {
         this.maxSteps = b.maxSteps;
         this.maxConcurrentToolCalls = b.maxConcurrentToolCalls;
         this.toolTimeout = b.toolTimeout;
+        this.maxNestedToolCalls = b.maxNestedToolCalls;
         this.approvals = b.approvals;
         this.listeners = List.copyOf(b.listeners);
         this.budget = b.budget;
@@ -134,6 +137,7 @@ public final class Agent {
         b.maxSteps = maxSteps;
         b.maxConcurrentToolCalls = maxConcurrentToolCalls;
         b.toolTimeout = toolTimeout;
+        b.maxNestedToolCalls = maxNestedToolCalls;
         b.approvals = approvals;
         b.listeners.addAll(listeners);
         b.budget = budget;
@@ -303,6 +307,11 @@ public final class Agent {
         return toolTimeout;
     }
 
+    /** How many other tools one tool call may call (code mode); see {@link Builder#maxNestedToolCalls}. */
+    public int maxNestedToolCalls() {
+        return maxNestedToolCalls;
+    }
+
     public @Nullable ApprovalHandler approvals() {
         return approvals;
     }
@@ -358,6 +367,7 @@ public final class Agent {
         private int maxSteps = 10;
         private int maxConcurrentToolCalls = 8;
         private Duration toolTimeout = Duration.ofSeconds(60);
+        private int maxNestedToolCalls = ToolExecution.DEFAULT_MAX_NESTED_CALLS;
         private @Nullable ApprovalHandler approvals;
         private final List<AgentEvent.Listener> listeners = new ArrayList<>();
         private Budget budget = Budget.UNLIMITED;
@@ -477,6 +487,16 @@ public final class Agent {
             return this;
         }
 
+        /**
+         * How many other tools one tool call may call through {@code ToolContext.callTool} (default 50): the
+         * calls a {@code code_executor} script makes with {@code tools.name(...)}, say. Calls past it fail in the
+         * script with an error; 0 turns code mode's tool calls off.
+         */
+        public Builder maxNestedToolCalls(int max) {
+            this.maxNestedToolCalls = max;
+            return this;
+        }
+
         /** Asked when a call needs capabilities the task lacks; without one, such calls are denied. */
         public Builder approvals(ApprovalHandler approvals) {
             this.approvals = Objects.requireNonNull(approvals, "approvals");
@@ -570,6 +590,10 @@ public final class Agent {
             }
             if (toolTimeout.isNegative() || toolTimeout.isZero()) {
                 throw new IllegalArgumentException("toolTimeout must be positive, was " + toolTimeout);
+            }
+            if (maxNestedToolCalls < 0) {
+                throw new IllegalArgumentException("maxNestedToolCalls must not be negative, was "
+                        + maxNestedToolCalls);
             }
             if (budget.hasTimeLimit() && toolTimeout.compareTo(budget.maxWallTime()) > 0) {
                 throw new IllegalArgumentException(

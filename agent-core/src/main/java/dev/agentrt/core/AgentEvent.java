@@ -131,11 +131,30 @@ public sealed interface AgentEvent {
         }
     }
 
-    /** The model asked for a tool call. */
-    record ToolCallRequested(String taskId, int step, ToolCall call) implements AgentEvent {
+    /**
+     * The model asked for a tool call, or, when {@code parentCallId} is not null, the tool of that call called
+     * another tool ({@link dev.agentrt.core.tool.ToolContext#callTool}, code mode). The later events of the call
+     * carry the same {@code call}, whose id is unique in the task (a nested call's is its parent's id, {@code /}
+     * and a number).
+     *
+     * @param parentCallId the id of the call whose tool made this call, or null for a call of the model
+     */
+    record ToolCallRequested(String taskId, int step, ToolCall call, @Nullable String parentCallId)
+            implements
+                AgentEvent {
         public ToolCallRequested {
             Objects.requireNonNull(taskId, "taskId");
             Objects.requireNonNull(call, "call");
+        }
+
+        /** A call of the model. */
+        public ToolCallRequested(String taskId, int step, ToolCall call) {
+            this(taskId, step, call, null);
+        }
+
+        /** Whether another tool made this call, rather than the model. */
+        public boolean nested() {
+            return parentCallId != null;
         }
     }
 

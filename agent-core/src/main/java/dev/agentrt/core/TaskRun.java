@@ -130,7 +130,10 @@ final class TaskRun {
         this.registry = tools;
         this.toolSession = new ToolSession(new ToolExecution(taskId, task.principal(), grants,
                 replay == null ? agent.approvals() : decidedFirst(replay, agent.approvals()), agent.toolTimeout(),
-                listeners == null && sink == null && journal == null ? null : this::emit, agent.toolAccess()));
+                listeners == null && sink == null && journal == null ? null : this::emit, agent.toolAccess())
+                .toBuilder()
+                .maxNestedCalls(agent.maxNestedToolCalls())
+                .build());
         if (listeners != null) {
             toolSession.entering(this::enterTool);
         }

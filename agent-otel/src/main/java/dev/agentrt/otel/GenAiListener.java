@@ -305,7 +305,10 @@ final class GenAiListener implements AgentEvent.Listener {
             }
             case AgentEvent.ToolCallRequested e -> {
                 ToolCall call = e.call();
-                Span tool = toolSpan(run, call, e.step());
+                String parentId = e.parentCallId();
+                // A call a tool made (code mode) is a child of the calling tool's span.
+                Span caller = parentId == null ? null : tool(run, parentId);
+                Span tool = toolSpan(run, caller, call, e.step());
                 synchronized (run) {
                     run.tools.put(call.id(), tool);
                 }
@@ -404,9 +407,9 @@ final class GenAiListener implements AgentEvent.Listener {
         }
     }
 
-    private Span toolSpan(Run run, ToolCall call, int step) {
+    private Span toolSpan(Run run, @Nullable Span caller, ToolCall call, int step) {
         SpanBuilder b = telemetry.tracer.spanBuilder("execute_tool " + call.name())
-                .setParent(run.context)
+                .setParent(caller == null ? run.context : run.context.with(caller))
                 .setSpanKind(SpanKind.INTERNAL)
                 .setAttribute(OPERATION, "execute_tool")
                 .setAttribute(PROVIDER, model.provider())
@@ -432,7 +435,7 @@ final class GenAiListener implements AgentEvent.Listener {
         synchronized (run) {
             tool = run.tools.remove(call.id());
         }
-        return tool != null ? tool : toolSpan(run, call, step);
+        return tool != null ? tool : toolSpan(run, null, call, step);
     }
 
     /** The chat metrics' attributes (duration, input tokens, output tokens) for a reply from {@code responseModel}. */

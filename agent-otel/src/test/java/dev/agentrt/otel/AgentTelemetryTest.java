@@ -223,6 +223,25 @@ class AgentTelemetryTest {
     }
 
     @Test
+    void aCallAToolMakesIsAChildSpanOfTheCallingToolsSpan() {
+        Tool script = Tool.builder("script")
+                .handler((args, ctx) -> ctx.callTool("echo", JsonValue.parse("{\"text\":\"in\"}").asObject()))
+                .build();
+        var model = ScriptedChatModel.of(Reply.toolCalls(new ToolCall("s1", "script", "{}")), Reply.text("done"));
+
+        agent(model, script, echo()).task("run the script").executeBlocking();
+
+        List<SpanData> all = spans.getFinishedSpanItems();
+        SpanData task = one(all, "invoke_agent helper");
+        SpanData outer = one(all, "execute_tool script");
+        SpanData nested = one(all, "execute_tool echo");
+        assertThat(outer.getParentSpanId()).isEqualTo(task.getSpanId());
+        assertThat(nested.getParentSpanId()).isEqualTo(outer.getSpanId());
+        assertThat(nested.getAttributes().get(TOOL_CALL_ID)).isEqualTo("s1/1");
+        assertThat(nested.getEndEpochNanos()).isLessThanOrEqualTo(outer.getEndEpochNanos());
+    }
+
+    @Test
     void aDeniedCallIsAToolSpanWithTheDenialAsAnEventAndCountsInTheDenialMetric() {
         Tool deploy = Tool.builder("deploy")
                 .requires(Capability.custom("deploy", "production"))

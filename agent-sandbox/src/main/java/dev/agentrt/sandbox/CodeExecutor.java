@@ -11,8 +11,10 @@ import dev.agentrt.core.tool.Tool;
 import dev.agentrt.core.tool.ToolContext;
 import dev.agentrt.core.tool.ToolErrorKind;
 import dev.agentrt.core.tool.ToolResult;
+import dev.agentrt.sandbox.internal.HostTools;
 import dev.agentrt.sandbox.internal.RunTimer;
 import dev.agentrt.sandbox.internal.Runs;
+import dev.agentrt.sandbox.internal.ToolWaitThreads;
 import dev.agentrt.sandbox.internal.js.HostFiles;
 import dev.agentrt.sandbox.internal.js.JsRunner;
 import dev.agentrt.sandbox.internal.python.PythonRunner;
@@ -75,6 +77,36 @@ import java.util.regex.Pattern;
  * HotSpot's compilers (by default, and in this build even with {@code -XX:-DontCompileHugeMethods}),
  * so CPU-heavy scripts run far slower than in Node: the executor suits glue code, not number
  * crunching. {@link #close} drops the pooled engines.
+ *
+ * <p><b>Code mode</b> ({@link #codeMode()}): a script may call the task's other tools, so that one
+ * step of the model makes many calls and only what the script returns goes back to the model:
+ *
+ * <pre>{@code
+ * Agent agent = Agent.builder().model(model)
+ *     .tools(CodeExecutor.codeMode(), FileSystemTools.rootedAt(project))
+ *     .grant(Capability.fileRead(project))
+ *     .build();
+ * // the model may then run:
+ * //   const lines = tools.grep({pattern: "TODO", path: "src"}).split("\n");   // grep answers with text
+ * //   lines.length
+ * }</pre>
+ *
+ * <p>In JavaScript the global {@code tools} has one function per tool the model could call directly
+ * (same names, same parameter schemas), except this executor itself. {@code tools.name(args)} takes one
+ * object and waits for the tool: it returns the result (a result that is a JSON object or array parsed,
+ * any other result as its text) or throws a {@code ToolError} whose {@code message} is the error the model
+ * would read and whose {@code kind} is the {@link ToolErrorKind} name. Each call takes the registry's
+ * whole path, as a call of the model does ({@link ToolContext#callTool}): schema validation, capability
+ * checks against the task's grants, the approval handler, events (nested under this call), the tool
+ * timeout, and the agent's cap on calls per script ({@code Agent.Builder.maxNestedToolCalls}, 50 by
+ * default); so code mode adds no authority. Calls run one at a time. The run's limits still hold, and its
+ * time limit counts the time its tools take; stopping the run (time limit, cancellation) cancels the call
+ * in flight. A script that can call tools runs on threads of its own rather than
+ * {@link AgentSchedulers#compute()}, since it waits there for tools that may themselves need
+ * {@code compute()}. Python code calls them the same way, {@code tools.read_file(path="a.py")} (or with
+ * one dict), raising {@code ToolError} ({@code str(e)}, {@code e.kind}); the CPython module has no host
+ * function to add, so a call travels as a request file in the interpreter's in-memory file system and
+ * an answer on its standard input.
  */
 public final class CodeExecutor implements Tool, AutoCloseable {
     /** The tool's name. */
@@ -184,11 +216,13 @@ public final class CodeExecutor implements Tool, AutoCloseable {
     private final PythonRunner python;
     private final @Nullable Sandbox sandbox;
     private final RunTimer timer;
+    private final boolean codeMode;
     private final ToolSpec spec;
 
-    private CodeExecutor(Options options, RunTimer timer) {
+    private CodeExecutor(Options options, RunTimer timer, boolean codeMode) {
         this.options = options;
         this.timer = timer;
+        this.codeMode = codeMode;
         this.javascript = new JsRunner(options.limits(), options.poolSize());
         this.python = PythonRunner.create(options.limits(), options.poolSize() > 0);
         this.sandbox = options.modules().isEmpty()
@@ -202,12 +236,31 @@ public final class CodeExecutor implements Tool, AutoCloseable {
 
     /** Every language, default options; starts filling the engine pool in the background. */
     public static CodeExecutor create() {
-        return new CodeExecutor(Options.DEFAULT, RunTimer.SYSTEM);
+        return new CodeExecutor(Options.DEFAULT, RunTimer.SYSTEM, false);
     }
 
     /** JavaScript only, default options. */
     public static CodeExecutor javascript() {
-        return new CodeExecutor(Options.DEFAULT.withLanguages(Language.JAVASCRIPT), RunTimer.SYSTEM);
+        return new CodeExecutor(Options.DEFAULT.withLanguages(Language.JAVASCRIPT), RunTimer.SYSTEM, false);
+    }
+
+    /**
+     * JavaScript in code mode, default options: scripts call the task's other tools as
+     * {@code tools.name({...})} (see the class comment).
+     */
+    public static CodeExecutor codeMode() {
+        return codeMode(Options.DEFAULT.withLanguages(Language.JAVASCRIPT));
+    }
+
+    /** Code mode with {@code options}; JavaScript scripts call the task's tools, Python code cannot. */
+    public static CodeExecutor codeMode(Options options) {
+        return codeMode(options, RunTimer.SYSTEM);
+    }
+
+    /** As above, with what arms each run's time limit; for tests in this package. */
+    static CodeExecutor codeMode(Options options, RunTimer timer) {
+        return new CodeExecutor(Objects.requireNonNull(options, "options"), Objects.requireNonNull(timer, "timer"),
+                true);
     }
 
     public static CodeExecutor create(Options options) {
@@ -216,11 +269,17 @@ public final class CodeExecutor implements Tool, AutoCloseable {
 
     /** As above, with what arms each run's time limit; for tests in this package. */
     static CodeExecutor create(Options options, RunTimer timer) {
-        return new CodeExecutor(Objects.requireNonNull(options, "options"), Objects.requireNonNull(timer, "timer"));
+        return new CodeExecutor(Objects.requireNonNull(options, "options"), Objects.requireNonNull(timer, "timer"),
+                false);
     }
 
     public Options options() {
         return options;
+    }
+
+    /** Whether this executor is in code mode: its JavaScript scripts may call the task's other tools. */
+    public boolean callsTools() {
+        return codeMode;
     }
 
     /** Why {@code language} cannot run here, or empty when it can. */
@@ -282,7 +341,8 @@ public final class CodeExecutor implements Tool, AutoCloseable {
                                 + " or use javascript"));
             }
             var hostFiles = new HostFiles(files, context.grants(), options.maxFileBytes());
-            return run(language.get(), code.get(), hostFiles).map(CodeExecutor::toToolResult);
+            HostTools tools = codeMode ? HostTools.of(context) : HostTools.none();
+            return run(language.get(), code.get(), hostFiles, tools).map(CodeExecutor::toToolResult);
         });
     }
 
@@ -304,7 +364,7 @@ public final class CodeExecutor implements Tool, AutoCloseable {
             if (unavailable.isPresent()) {
                 return Mono.error(new IllegalArgumentException(l.get().id() + " is unavailable: " + unavailable.get()));
             }
-            return run(l.get(), code, HostFiles.none());
+            return run(l.get(), code, HostFiles.none(), HostTools.none());
         });
     }
 
@@ -365,11 +425,13 @@ public final class CodeExecutor implements Tool, AutoCloseable {
                 : "module must be one of " + options.modules().keySet() + ", was '" + name + "'";
     }
 
-    private Mono<ExecutionResult> run(Language language, String code, HostFiles files) {
-        return Runs.onScheduler(AgentSchedulers.compute(), timer, options.limits().timeout(),
+    private Mono<ExecutionResult> run(Language language, String code, HostFiles files, HostTools tools) {
+        // A script that can call tools waits for them on its thread: not on compute(), which they may need.
+        return Runs.onScheduler(tools.any() ? ToolWaitThreads.scheduler() : AgentSchedulers.compute(), timer,
+                options.limits().timeout(),
                 guard -> switch (language) {
-                    case JAVASCRIPT -> javascript.run(code, files, guard);
-                    case PYTHON -> python.run(code, guard);
+                    case JAVASCRIPT -> javascript.run(code, files, tools, guard);
+                    case PYTHON -> python.run(code, tools, guard);
                 });
     }
 
@@ -433,6 +495,17 @@ public final class CodeExecutor implements Tool, AutoCloseable {
             d.append(python.unavailable()
                     .map(why -> " python: unavailable here (" + why + ").")
                     .orElse(" python: CPython 3.13 standard library; print() prints; no file access."));
+        }
+        if (codeMode) {
+            d.append(" Code mode: the global object tools has one function for each tool you can call directly, "
+                    + "except " + NAME + ", with the same name and parameters; each takes one object of arguments and "
+                    + "returns the tool's result, e.g. const r = tools.read_file({path: 'a.py'}) in javascript, "
+                    + "r = tools.read_file(path='a.py') in python. A result that is a JSON object or array comes back "
+                    + "parsed, any other as text. A failed call throws a ToolError (its message says why, its kind is "
+                    + "PERMISSION_DENIED, INVALID_ARGUMENTS, UNKNOWN_TOOL, TIMEOUT or EXECUTION_FAILED). Calls run one "
+                    + "at a time, each checked and approved like a direct call, and their number per run is limited; "
+                    + "the time limit includes them. Use it to make many calls in one step and return only what "
+                    + "matters.");
         }
         if (!options.modules().isEmpty()) {
             d.append(" Registered WASI programs, run with module, args and stdin instead of language and code: ")

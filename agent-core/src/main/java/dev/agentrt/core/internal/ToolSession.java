@@ -34,6 +34,10 @@ public final class ToolSession {
 
     private final ToolExecution policy;
     private final @Nullable Consumer<AgentEvent> events;
+    /** The task's session, for a nested one (the calls a running tool makes); null for the task's own. */
+    private final @Nullable ToolSession root;
+    /** The call whose tool makes this session's calls; null for the task's own session. */
+    private final @Nullable ToolCall parent;
     private volatile Grants grants;
     private volatile int step = 1;
     private volatile @Nullable Function<ToolCall, Mono<Void>> starting;
@@ -44,6 +48,30 @@ public final class ToolSession {
         this.policy = Objects.requireNonNull(policy, "policy");
         this.events = policy.events();
         this.grants = policy.grants();
+        this.root = null;
+        this.parent = null;
+    }
+
+    private ToolSession(ToolSession root, ToolCall parent) {
+        this.policy = root.policy;
+        this.events = root.events;
+        this.grants = root.grants;
+        this.root = root;
+        this.parent = parent;
+    }
+
+    /**
+     * The session of the calls {@code parent}'s tool makes itself (code mode): the task's grants, approvals,
+     * step and events, but no write-ahead hook (a durable run journals the parent call, whose tool is what
+     * resumes) and no pause (the tool waits for the answer, so a deferred approval denies).
+     */
+    public ToolSession nested(ToolCall parent) {
+        return new ToolSession(root != null ? root : this, Objects.requireNonNull(parent, "parent"));
+    }
+
+    /** The call whose tool makes this session's calls, or null for the task's own calls. */
+    public @Nullable ToolCall parent() {
+        return parent;
     }
 
     /**
@@ -99,11 +127,13 @@ public final class ToolSession {
 
     /** The policy's grants plus what approvers granted for the task so far. */
     public Grants grants() {
-        return grants;
+        ToolSession r = root;
+        return r != null ? r.grants() : grants;
     }
 
     public int step() {
-        return step;
+        ToolSession r = root;
+        return r != null ? r.step() : step;
     }
 
     /** Sets the step number events carry. Called by the agent loop between steps. */
@@ -132,7 +162,7 @@ public final class ToolSession {
     }
 
     public @Nullable Function<ToolCall, Mono<Void>> starting() {
-        return starting;
+        return root != null ? null : starting;
     }
 
     /**
@@ -145,7 +175,7 @@ public final class ToolSession {
 
     /** Enters what the {@link #entering} hook makes current for {@code call}; null for nothing. Never throws. */
     public AgentEvent.Listener.@Nullable Scope enter(ToolCall call) {
-        var hook = entering;
+        var hook = root != null ? root.entering : entering;
         return hook == null ? null : hook.apply(policy.taskId(), call);
     }
 
@@ -155,7 +185,7 @@ public final class ToolSession {
     }
 
     public boolean canPause() {
-        return canPause;
+        return root == null && canPause;
     }
 
     /**
@@ -188,7 +218,14 @@ public final class ToolSession {
     }
 
     /** Adds capabilities an approver granted for the rest of the task. */
-    public synchronized void extend(List<Capability> approved) {
-        grants = grants.with(approved);
+    public void extend(List<Capability> approved) {
+        ToolSession r = root;
+        if (r != null) {
+            r.extend(approved);
+            return;
+        }
+        synchronized (this) {
+            grants = grants.with(approved);
+        }
     }
 }

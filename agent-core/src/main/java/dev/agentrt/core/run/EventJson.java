@@ -93,6 +93,7 @@ final class EventJson {
                     .string("taskId", e.taskId())
                     .integer("step", e.step())
                     .object("call", e.call(), ModelJson::toolCall)
+                    .optional("parentCallId", e.parentCallId(), JsonValue::of)
                     .build();
             case AgentEvent.PermissionGranted e -> Out.tagged("permission_granted")
                     .string("taskId", e.taskId())
@@ -171,8 +172,8 @@ final class EventJson {
             case "model_response" -> new AgentEvent.ModelResponse(in.string("taskId"), in.int32("step"),
                     in.enumValue("finishReason", FinishReason.class), in.object("usage", ModelJson::usage),
                     in.optionalString("responseId"), in.optionalString("responseModel"));
-            case "tool_call_requested" -> new AgentEvent.ToolCallRequested(
-                    in.string("taskId"), in.int32("step"), in.object("call", ModelJson::toolCall));
+            case "tool_call_requested" -> new AgentEvent.ToolCallRequested(in.string("taskId"), in.int32("step"),
+                    in.object("call", ModelJson::toolCall), in.optionalObject("parentCallId", Json::string));
             case "permission_granted" -> new AgentEvent.PermissionGranted(in.string("taskId"), in.int32("step"),
                     in.object("call", ModelJson::toolCall), in.list("capabilities", SecurityJson::capability));
             case "permission_denied" -> new AgentEvent.PermissionDenied(in.string("taskId"), in.int32("step"),

@@ -1,5 +1,7 @@
 package dev.agentrt.core.tool;
 
+import dev.agentrt.core.json.JsonObject;
+import dev.agentrt.core.model.ToolSpec;
 import dev.agentrt.core.security.Capability;
 import dev.agentrt.core.security.Grants;
 import dev.agentrt.core.security.Principal;
@@ -14,6 +16,10 @@ import java.util.List;
  * <p>{@link #require} lets a tool check capabilities it only learns while running (a path behind
  * a redirect, a file found by a glob): it goes through the same grants, events and approval
  * handler as the check the registry made before the call.
+ *
+ * <p>{@link #callTool} lets a tool call the task's other tools (code mode: a script calling
+ * {@code tools.read_file(...)}) through the same registry path as a call of the model: schema
+ * validation, capability checks, approvals, events and the timeout. It adds no authority.
  */
 public interface ToolContext {
     /** The task's id. */
@@ -55,4 +61,34 @@ public interface ToolContext {
      * @param message what is happening, or null
      */
     default void progress(double progress, @Nullable Double total, @Nullable String message) {}
+
+    /**
+     * The tools {@link #callTool} may call: the task's tools this caller may see, less the calling tool
+     * itself; empty where calls from tools are not possible (a call made by another tool, a context that
+     * is not the registry's).
+     */
+    default List<ToolSpec> tools() {
+        return List.of();
+    }
+
+    /**
+     * Calls another tool of the task, as the model would: the registry validates {@code arguments}
+     * against its schema, checks its capabilities against the task's grants (asking the approval handler
+     * for what is missing), emits its events (its {@link dev.agentrt.core.AgentEvent.ToolCallRequested}
+     * names this call as {@code parentCallId}; its id is this call's id, {@code /} and a number) and runs
+     * it with the tool timeout. Never errors: every failure is an error result, as for the model. Cold;
+     * cancelling the subscription cancels the call.
+     *
+     * <p>Refused with an error result, without running anything: the calling tool itself, any call from a
+     * tool that was itself called this way (one level only, so no recursion), and every call past the
+     * policy's {@link ToolExecution#maxNestedCalls()} for this call. A deferred approval cannot pause the
+     * run here and counts as a denial. In a durable run these calls are not journaled as calls of their
+     * own (their events are): the calling tool is what an interrupted run re-runs or reports in doubt.
+     *
+     * <p>The default refuses every call, for contexts that are not the registry's.
+     */
+    default Mono<ToolResult> callTool(String name, JsonObject arguments) {
+        return Mono.just(ToolResult.error(ToolErrorKind.UNKNOWN_TOOL,
+                "Tool \"" + name + "\" cannot be called from here: this tool context does not call other tools."));
+    }
 }

@@ -31,6 +31,8 @@ import java.util.function.Consumer;
  */
 public final class ToolExecution {
     private static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
+    /** The default of {@link #maxNestedCalls()}. */
+    public static final int DEFAULT_MAX_NESTED_CALLS = 50;
 
     private final String taskId;
     private final Principal principal;
@@ -39,6 +41,7 @@ public final class ToolExecution {
     private final Duration timeout;
     private final @Nullable Consumer<AgentEvent> events;
     private final ToolAccess access;
+    private final int maxNestedCalls;
 
     /**
      * A policy with every setting; {@code approvals} and {@code events} may be {@code null} (no approver, no
@@ -46,6 +49,11 @@ public final class ToolExecution {
      */
     public ToolExecution(String taskId, Principal principal, Grants grants, @Nullable ApprovalHandler approvals,
             Duration timeout, @Nullable Consumer<AgentEvent> events, ToolAccess access) {
+        this(taskId, principal, grants, approvals, timeout, events, access, DEFAULT_MAX_NESTED_CALLS);
+    }
+
+    private ToolExecution(String taskId, Principal principal, Grants grants, @Nullable ApprovalHandler approvals,
+            Duration timeout, @Nullable Consumer<AgentEvent> events, ToolAccess access, int maxNestedCalls) {
         this.taskId = Objects.requireNonNull(taskId, "taskId");
         this.principal = Objects.requireNonNull(principal, "principal");
         this.grants = Objects.requireNonNull(grants, "grants");
@@ -56,6 +64,10 @@ public final class ToolExecution {
         if (timeout.isNegative() || timeout.isZero()) {
             throw new IllegalArgumentException("timeout must be positive, was " + timeout);
         }
+        if (maxNestedCalls < 0) {
+            throw new IllegalArgumentException("maxNestedCalls must not be negative, was " + maxNestedCalls);
+        }
+        this.maxNestedCalls = maxNestedCalls;
     }
 
     /** A policy with the given grants, no approvals, a 30 s timeout, every tool visible and no events. */
@@ -103,6 +115,14 @@ public final class ToolExecution {
         return access;
     }
 
+    /**
+     * How many other tools one call's tool may call through {@link ToolContext#callTool} (code mode); the calls
+     * past it fail with an error result. 50 by default; 0 turns calls from tools off.
+     */
+    public int maxNestedCalls() {
+        return maxNestedCalls;
+    }
+
     /** Who receives the calls' events (requested, granted, denied, completed…); {@code null} if nobody. */
     public @Nullable Consumer<AgentEvent> events() {
         return events;
@@ -123,6 +143,7 @@ public final class ToolExecution {
         private Duration timeout;
         private @Nullable Consumer<AgentEvent> events;
         private ToolAccess access;
+        private int maxNestedCalls;
 
         private Builder(ToolExecution from) {
             this.taskId = from.taskId;
@@ -132,6 +153,7 @@ public final class ToolExecution {
             this.timeout = from.timeout;
             this.events = from.events;
             this.access = from.access;
+            this.maxNestedCalls = from.maxNestedCalls;
         }
 
         public Builder principal(Principal principal) {
@@ -168,8 +190,17 @@ public final class ToolExecution {
             return this;
         }
 
+        /**
+         * How many other tools one call's tool may call ({@link ToolContext#callTool}); 50 by default. Checked to
+         * be at least 0 by {@link #build()}.
+         */
+        public Builder maxNestedCalls(int max) {
+            this.maxNestedCalls = max;
+            return this;
+        }
+
         public ToolExecution build() {
-            return new ToolExecution(taskId, principal, grants, approvals, timeout, events, access);
+            return new ToolExecution(taskId, principal, grants, approvals, timeout, events, access, maxNestedCalls);
         }
     }
 }

@@ -30,6 +30,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
 /**
@@ -149,14 +150,17 @@ public final class ToolRegistry {
     private Mono<ToolResult> run(ToolCall call, ToolSession execution) {
         return Mono.defer(() -> {
             long start = execution.hasEvents() ? System.nanoTime() : 0;
+            ToolCall parent = execution.parent();
             if (execution.hasEvents()) {
-                execution.emit(new AgentEvent.ToolCallRequested(execution.taskId(), execution.step(), call));
+                execution.emit(new AgentEvent.ToolCallRequested(execution.taskId(), execution.step(), call,
+                        parent == null ? null : parent.id()));
             }
             Entry entry = byName.get(call.name());
-            if (entry == null || !execution.access().allows(execution.principal(), entry.spec)) {
+            if (entry == null || !execution.access().allows(execution.principal(), entry.spec)
+                    || (parent != null && parent.name().equals(call.name()))) {
                 return done(call, execution, start, ToolResult.error(ToolErrorKind.UNKNOWN_TOOL,
-                        "Unknown tool \"" + clip(call.name(), 64) + "\". Available tools: " + names(execution.policy())
-                                + "."));
+                        "Unknown tool \"" + clip(call.name(), 64) + "\". Available tools: "
+                                + names(execution.policy(), parent) + "."));
             }
             JsonObject args;
             try {
@@ -205,12 +209,12 @@ public final class ToolRegistry {
             long start) {
         Mono<ToolResult> invocation;
         if (entry.tool.blocking()) {
-            invocation = contained(Mono.defer(() -> invokeTool(entry, args, call, execution)), call, execution)
+            invocation = contained(Mono.defer(() -> invokeTool(this, entry, args, call, execution)), call, execution)
                     .subscribeOn(AgentSchedulers.blocking());
         } else {
             AgentEvent.Listener.@Nullable Scope scope = execution.enter(call);
             try {
-                invocation = invokeTool(entry, args, call, execution);
+                invocation = invokeTool(this, entry, args, call, execution);
             } finally {
                 if (scope != null) {
                     scope.close();
@@ -234,9 +238,10 @@ public final class ToolRegistry {
                 .flatMap(r -> done(call, execution, start, r));
     }
 
-    private static Mono<ToolResult> invokeTool(Entry entry, JsonObject args, ToolCall call, ToolSession execution) {
+    private static Mono<ToolResult> invokeTool(ToolRegistry registry, Entry entry, JsonObject args, ToolCall call,
+            ToolSession execution) {
         try {
-            Mono<ToolResult> m = entry.tool.invoke(args, new Context(call, execution));
+            Mono<ToolResult> m = entry.tool.invoke(args, new Context(registry, call, execution));
             return m != null ? m : Mono.empty();
         } catch (VirtualMachineError | LinkageError e) {
             return Mono.error(fatal(e));
@@ -374,8 +379,9 @@ public final class ToolRegistry {
                         if (execution.canPause()) {
                             return Mono.error(new ToolSession.Paused(call, missing, d.reason()));
                         }
-                        return deny(call, execution, missing, "the decision was deferred to a person, but this run "
-                                + "has no run store to wait in");
+                        return deny(call, execution, missing, execution.parent() != null
+                                ? "the decision was deferred to a person, but a call made by a tool cannot wait for one"
+                                : "the decision was deferred to a person, but this run has no run store to wait in");
                     }
                     if (!d.approved()) {
                         return deny(call, execution, missing, "not approved: " + d.reason());
@@ -408,6 +414,17 @@ public final class ToolRegistry {
                 + clip(describe(cause), 2000));
     }
 
+    /** Answers a call of a tool made by a tool without running it: its requested and failed events, and the result. */
+    private Mono<ToolResult> refuse(ToolCall call, ToolSession execution, ToolResult result) {
+        long start = execution.hasEvents() ? System.nanoTime() : 0;
+        if (execution.hasEvents()) {
+            ToolCall parent = execution.parent();
+            execution.emit(new AgentEvent.ToolCallRequested(execution.taskId(), execution.step(), call,
+                    parent == null ? null : parent.id()));
+        }
+        return done(call, execution, start, result);
+    }
+
     private Mono<ToolResult> done(ToolCall call, ToolSession execution, long start, ToolResult result) {
         ToolResult r = result.content().length() > MAX_RESULT_CHARS ? truncate(result) : result;
         if (execution.hasEvents()) {
@@ -435,19 +452,19 @@ public final class ToolRegistry {
                 + why + ". Call it again with one JSON object that matches its parameter schema.");
     }
 
-    private String names(ToolExecution execution) {
+    private String names(ToolExecution execution, @Nullable ToolCall caller) {
         List<ToolSpec> visible = specs(execution);
-        if (visible.isEmpty()) {
-            return "none";
-        }
         var sb = new StringBuilder();
         for (ToolSpec s : visible) {
+            if (caller != null && caller.name().equals(s.name())) {
+                continue;
+            }
             if (!sb.isEmpty()) {
                 sb.append(", ");
             }
             sb.append(s.name());
         }
-        return sb.toString();
+        return sb.isEmpty() ? "none" : sb.toString();
     }
 
     static String describe(Throwable e) {
@@ -476,14 +493,55 @@ public final class ToolRegistry {
 
     /** The {@link ToolContext} of one call. */
     private static final class Context implements ToolContext {
+        private final ToolRegistry registry;
         private final ToolCall call;
         private final ToolSession execution;
+        private final AtomicInteger nestedCalls = new AtomicInteger();
         private double lastProgress = Double.NEGATIVE_INFINITY;
         private int progressReports;
 
-        Context(ToolCall call, ToolSession execution) {
+        Context(ToolRegistry registry, ToolCall call, ToolSession execution) {
+            this.registry = registry;
             this.call = call;
             this.execution = execution;
+        }
+
+        @Override
+        public List<ToolSpec> tools() {
+            if (execution.parent() != null || execution.policy().maxNestedCalls() == 0) {
+                return List.of();
+            }
+            List<ToolSpec> visible = registry.specs(execution.policy());
+            var callable = new ArrayList<ToolSpec>(visible.size());
+            for (ToolSpec s : visible) {
+                if (!s.name().equals(call.name())) {
+                    callable.add(s);
+                }
+            }
+            return List.copyOf(callable);
+        }
+
+        @Override
+        public Mono<ToolResult> callTool(String name, JsonObject arguments) {
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(arguments, "arguments");
+            return Mono.defer(() -> {
+                int n = nestedCalls.incrementAndGet();
+                var nested = new ToolCall(call.id() + "/" + n, name, arguments.toJson());
+                ToolSession session = execution.nested(call);
+                if (execution.parent() != null) {
+                    return registry.refuse(nested, session, ToolResult.error(ToolErrorKind.UNKNOWN_TOOL,
+                            "Tool \"" + clip(name, 64) + "\" cannot be called here: tool \"" + call.name()
+                                    + "\" was itself called by a tool, and such calls cannot call other tools."));
+                }
+                int max = execution.policy().maxNestedCalls();
+                if (n > max) {
+                    return registry.refuse(nested, session, ToolResult.error(ToolErrorKind.EXECUTION_FAILED,
+                            "Not run: the limit of " + max + " tool calls per call of \"" + call.name()
+                                    + "\" is reached. Do the rest in another step, with fewer calls."));
+                }
+                return registry.run(nested, session);
+            });
         }
 
         @Override

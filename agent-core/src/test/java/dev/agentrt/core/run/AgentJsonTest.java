@@ -130,6 +130,7 @@ class AgentJsonTest {
                         "claude-sonnet-4-5-20250929"),
                 new AgentEvent.ModelResponse("task-1", 3, FinishReason.STOP, Usage.of(1, 2), null, TRICKY),
                 new AgentEvent.ToolCallRequested("task-1", 1, CALL),
+                new AgentEvent.ToolCallRequested("task-1", 1, new ToolCall("c1/1", "read_file", "{}"), "c1/" + TRICKY),
                 new AgentEvent.ToolProgress("task-1", 1, CALL, 0.5, 1.0, TRICKY),
                 new AgentEvent.ToolProgress("task-1", 1, CALL, 3, null, null),
                 new AgentEvent.PermissionGranted("task-1", 1, CALL, capabilities()),
@@ -347,6 +348,30 @@ class AgentJsonTest {
         assertThatThrownBy(() -> AgentJson.readEvent(json.replace("\"msg_01\"", "7")))
                 .isInstanceOf(JsonParseException.class)
                 .hasMessageContaining("responseId");
+    }
+
+    @Test
+    void aNestedToolCallNamesItsParentAndOlderJournalsReadAsCallsOfTheModel() {
+        var nested = new AgentEvent.ToolCallRequested("t1", 2, new ToolCall("c1/1", "add", "{}"), "c1");
+
+        assertThat(AgentJson.write(nested)).isEqualTo("{\"type\":\"tool_call_requested\",\"taskId\":\"t1\","
+                + "\"step\":2,\"call\":{\"id\":\"c1/1\",\"name\":\"add\",\"arguments\":\"{}\"},"
+                + "\"parentCallId\":\"c1\"}");
+        assertThat(AgentJson.readEvent(AgentJson.write(nested))).isEqualTo(nested);
+        // A call of the model is written as before the field existed, and such a line reads without a parent.
+        String direct = "{\"type\":\"tool_call_requested\",\"taskId\":\"t1\",\"step\":2,"
+                + "\"call\":{\"id\":\"c1\",\"name\":\"add\",\"arguments\":\"{}\"}}";
+        assertThat(AgentJson.write(new AgentEvent.ToolCallRequested("t1", 2, new ToolCall("c1", "add", "{}"))))
+                .isEqualTo(direct);
+        AgentEvent read = AgentJson.readEvent(direct);
+        assertThat(read).isInstanceOfSatisfying(AgentEvent.ToolCallRequested.class, e -> {
+            assertThat(e.parentCallId()).isNull();
+            assertThat(e.nested()).isFalse();
+        });
+        assertThat(nested.nested()).isTrue();
+        assertThatThrownBy(() -> AgentJson.readEvent(AgentJson.write(nested).replace("\"c1\"}", "7}")))
+                .isInstanceOf(JsonParseException.class)
+                .hasMessageContaining("parentCallId");
     }
 
     @Test
@@ -724,7 +749,7 @@ class AgentJsonTest {
     private record Mutation(String what, String place, JsonValue json) {}
 
     private static final Set<String> OPTIONAL_MEMBERS = Set.of("responseFormat", "privateAddresses", "reasoning",
-            "reasoningTokens", "responseId", "responseModel");
+            "reasoningTokens", "responseId", "responseModel", "parentCallId");
 
     private static void mutate(JsonObject object, Function<JsonValue, JsonValue> root, List<Mutation> out) {
         for (var member : object.members().entrySet()) {

@@ -4,6 +4,7 @@ import dev.agentrt.core.json.JsonObject;
 import dev.agentrt.core.json.JsonValue;
 import dev.agentrt.sandbox.internal.CappedMemory;
 import dev.agentrt.sandbox.internal.CappedOutput;
+import dev.agentrt.sandbox.internal.HostTools;
 import dev.agentrt.sandbox.internal.RunGuard;
 import io.roastedroot.quickjs4j.core.Builtins;
 import io.roastedroot.quickjs4j.core.Engine;
@@ -42,14 +43,16 @@ final class JsEngine {
     static final class Run {
         final String code;
         final HostFiles files;
+        final HostTools tools;
         final int maxValueBytes;
         final RunGuard guard;
         volatile @Nullable String valueJson;
         volatile @Nullable String errorJson;
 
-        Run(String code, HostFiles files, int maxValueBytes, RunGuard guard) {
+        Run(String code, HostFiles files, HostTools tools, int maxValueBytes, RunGuard guard) {
             this.code = code;
             this.files = files;
+            this.tools = tools;
             this.maxValueBytes = maxValueBytes;
             this.guard = guard;
         }
@@ -150,7 +153,13 @@ final class JsEngine {
             JsonObject request = JsonValue.parse(requestJson).asObject();
             String op = request.getString("op").orElse("");
             String path = request.getString("path").orElse("");
+            Run run = current();
             return switch (op) {
+                case "tools" -> JsonObject.builder()
+                        .put("value", JsonValue.parse(run.tools.namesJson()))
+                        .build()
+                        .toJson();
+                case "tool" -> run.tools.call(request.getString("name").orElse(""), request.get("args"), run.guard);
                 case "read" -> JsonObject.builder().put("value", current().files.read(path)).build().toJson();
                 case "write" -> {
                     current().files.write(path, request.getString("content").orElse(""));

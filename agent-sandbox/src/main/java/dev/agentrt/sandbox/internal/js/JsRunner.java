@@ -8,6 +8,7 @@ import dev.agentrt.sandbox.ExecutionResult;
 import dev.agentrt.sandbox.ExecutionResult.ScriptError;
 import dev.agentrt.sandbox.RunOutcome;
 import dev.agentrt.sandbox.SandboxLimits;
+import dev.agentrt.sandbox.internal.HostTools;
 import dev.agentrt.sandbox.internal.MemoryCapExceeded;
 import dev.agentrt.sandbox.internal.OutcomeClassifier;
 import dev.agentrt.sandbox.internal.RunGuard;
@@ -55,14 +56,16 @@ public final class JsRunner implements AutoCloseable {
      * Blocks. For callers already on a thread that may block (the benchmarks).
      */
     public ExecutionResult run(String code, HostFiles files) {
-        return Runs.onThisThread(RunTimer.SYSTEM, limits.timeout(), guard -> run(code, files, guard));
+        return Runs.onThisThread(RunTimer.SYSTEM, limits.timeout(),
+                guard -> run(code, files, HostTools.none(), guard));
     }
 
     /**
      * Runs {@code code} to its end, a limit, an error or an interruption, under {@code guard}, whose
-     * clock starts once an engine is ready. Blocks.
+     * clock starts once an engine is ready. Blocks; with {@code tools} that can call anything, also while
+     * each tool the script calls runs.
      */
-    public ExecutionResult run(String code, HostFiles files, RunGuard guard) {
+    public ExecutionResult run(String code, HostFiles files, HostTools tools, RunGuard guard) {
         JsEngine engine;
         try {
             engine = take();
@@ -71,7 +74,7 @@ public final class JsRunner implements AutoCloseable {
             return result(RunOutcome.MEMORY_LIMIT, "", "", null, null, guard);
         }
         guard.startClock();
-        var run = new JsEngine.Run(code, files, limits.maxOutputBytes(), guard);
+        var run = new JsEngine.Run(code, files, tools, limits.maxOutputBytes(), guard);
         engine.bind(run);
         @Nullable
         Throwable failure = null;

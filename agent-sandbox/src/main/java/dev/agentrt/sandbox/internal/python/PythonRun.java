@@ -9,6 +9,7 @@ import dev.agentrt.sandbox.RunOutcome;
 import dev.agentrt.sandbox.SandboxLimits;
 import dev.agentrt.sandbox.internal.CappedMemory;
 import dev.agentrt.sandbox.internal.CappedOutput;
+import dev.agentrt.sandbox.internal.HostTools;
 import dev.agentrt.sandbox.internal.OutcomeClassifier;
 import dev.agentrt.sandbox.internal.RunGuard;
 import io.roastedroot.zerofs.Configuration;
@@ -56,6 +57,7 @@ final class PythonRun {
     private final CappedOutput stdout;
     private final CappedOutput stderr;
     private final FileSystem fs;
+    private final ToolChannel tools;
     private final WasiPreview1 wasi;
     private final Instance instance;
     private volatile @Nullable CappedMemory memory;
@@ -77,8 +79,10 @@ final class PythonRun {
         try {
             Path guest = Files.createDirectories(fs.getPath("/guest"));
             Files.writeString(guest.resolve("guest.py"), GUEST);
+            this.tools = new ToolChannel(guest.resolve(".tool-call"));
             w = WasiPreview1.builder()
                     .withOptions(WasiOptions.builder()
+                            .withStdin(tools, false)
                             .withStdout(stdout)
                             .withStderr(stderr)
                             .withDirectory("/guest", guest)
@@ -118,7 +122,8 @@ final class PythonRun {
      * Runs {@code code} to its end, a limit, an error or an interruption under {@code guard} (whose
      * clock the caller has started), then closes. Blocks.
      */
-    ExecutionResult execute(String code, RunGuard guard) {
+    ExecutionResult execute(String code, HostTools hostTools, RunGuard guard) {
+        tools.bind(hostTools, guard);
         stdout.bind(guard);
         stderr.bind(guard);
         CappedMemory m = memory;

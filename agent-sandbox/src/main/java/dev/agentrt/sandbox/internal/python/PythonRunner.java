@@ -3,6 +3,7 @@ package dev.agentrt.sandbox.internal.python;
 import dev.agentrt.core.AgentSchedulers;
 import dev.agentrt.sandbox.ExecutionResult;
 import dev.agentrt.sandbox.SandboxLimits;
+import dev.agentrt.sandbox.internal.HostTools;
 import dev.agentrt.sandbox.internal.MemoryCapExceeded;
 import dev.agentrt.sandbox.internal.RunGuard;
 import org.jspecify.annotations.Nullable;
@@ -60,10 +61,11 @@ public final class PythonRunner {
 
     /**
      * Runs {@code code} in a fresh interpreter, to its end, a limit, an error or an interruption,
-     * under {@code guard}, whose clock starts once the interpreter is ready. Blocks. Only when
+     * under {@code guard}, whose clock starts once the interpreter is ready; the code may call
+     * {@code tools} (code mode). Blocks, also while each tool it calls runs. Only when
      * {@link #unavailable()} is empty.
      */
-    public ExecutionResult run(String code, RunGuard guard) {
+    public ExecutionResult run(String code, HostTools tools, RunGuard guard) {
         if (unavailable.isPresent()) {
             throw new IllegalStateException("python is unavailable: " + unavailable.get());
         }
@@ -77,7 +79,7 @@ public final class PythonRunner {
         }
         refill();
         guard.startClock();
-        return run.execute(code, guard);
+        return run.execute(code, tools, guard);
     }
 
     /** Drops the interpreter kept ahead; later runs start their own. */

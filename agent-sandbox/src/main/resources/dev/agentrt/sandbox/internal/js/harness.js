@@ -31,6 +31,37 @@
   globalThis.readFile = (path) => call({ op: 'read', path: String(path) });
   globalThis.writeFile = (path, content) => { call({ op: 'write', path: String(path), content: String(content) }); };
 
+  // Code mode: tools.name(args) calls the task's tool through the host, which waits for its result.
+  const names = call({ op: 'tools' });
+  if (names !== null) {
+    class ToolError extends Error {
+      constructor(message, kind, tool) {
+        super(message);
+        this.name = 'ToolError';
+        this.kind = kind;
+        this.tool = tool;
+      }
+    }
+    const callTool = (name, args) => {
+      const request = JSON.stringify({ op: 'tool', name: name, args: args === undefined ? null : args });
+      const response = JSON.parse(host.call(request));
+      if (response.error !== undefined) throw new ToolError(response.error, response.kind, name);
+      return response.value;
+    };
+    const known = {};
+    for (const name of names) known[name] = (args) => callTool(name, args);
+    // A name that is no tool still reaches the host, which answers with the tools there are.
+    globalThis.tools = new Proxy(Object.freeze(known), {
+      get(target, prop, receiver) {
+        if (typeof prop !== 'string' || prop in target || prop === 'then' || prop === 'toJSON') {
+          return Reflect.get(target, prop, receiver);
+        }
+        return (args) => callTool(prop, args);
+      },
+    });
+    globalThis.ToolError = ToolError;
+  }
+
   const fail = (e) => {
     let name = 'Error';
     let message = String(e);

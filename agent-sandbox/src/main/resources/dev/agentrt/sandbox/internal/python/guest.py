@@ -2,6 +2,7 @@
 # and reads back one JSON object: {"value": ...}, {"error": {...}} or {"exit": code}.
 import ast
 import json
+import os
 import sys
 import traceback
 
@@ -22,8 +23,55 @@ def _error(e):
     return json.dumps({"error": {"type": type(e).__name__, "message": str(e), "line": _line(e)}})
 
 
+# Code mode. The interpreter has no host function to call, so a call is a request written to a file of
+# the in-memory file system and an answer read from standard input, which the host makes the call for.
+_TOOL_CALL = "/guest/.tool-call"
+
+
+class ToolError(Exception):
+    """A tool call failed: str(e) is the tool's message, e.kind why (PERMISSION_DENIED, ...)."""
+
+    def __init__(self, message, kind, tool):
+        super().__init__(message)
+        self.kind = kind
+        self.tool = tool
+
+
+def _call_tool(name, args):
+    with open(_TOOL_CALL, "w", encoding="utf-8") as f:
+        json.dump({"name": name, "args": args}, f)
+    answer = b""
+    while not answer.endswith(b"\n"):
+        chunk = os.read(0, 1 << 16)
+        if not chunk:
+            raise RuntimeError("the host did not answer the call of tool " + name)
+        answer += chunk
+    reply = json.loads(answer)
+    if "error" in reply:
+        raise ToolError(reply["error"], reply.get("kind"), name)
+    return reply.get("value")
+
+
+class _Tools:
+    """tools.name(a=1) or tools.name({"a": 1}) calls the task's tool name and returns its result."""
+
+    def __getattr__(self, name):
+        if name.startswith("__"):
+            raise AttributeError(name)
+
+        def call(*args, **kwargs):
+            if args and kwargs or len(args) > 1:
+                raise TypeError("tools." + name + " takes keyword arguments or one dict, not both")
+            return _call_tool(name, args[0] if args else kwargs)
+
+        return call
+
+    def __getitem__(self, name):
+        return self.__getattr__(name)
+
+
 def run(code):
-    scope = {"__name__": "__main__", "__builtins__": __builtins__}
+    scope = {"__name__": "__main__", "__builtins__": __builtins__, "tools": _Tools(), "ToolError": ToolError}
     try:
         tree = ast.parse(code, FILENAME, "exec")
         last = None
