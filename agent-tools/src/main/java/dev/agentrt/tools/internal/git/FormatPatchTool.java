@@ -34,8 +34,8 @@ final class FormatPatchTool extends GitTool {
                 Write the commits after `base` (up to `head`, default HEAD) as a patch series, one file per \
                 commit in `git format-patch` form (0001-subject.patch, ...; `git am` applies them), and a \
                 pull-request description PR.md with `title`, `description`, the commits and the files changed. \
-                Files go to `output_dir` (relative to the repository, default "patches"). Merge commits are \
-                skipped, as git does.""",
+                Files go to `output_dir` (relative to the repository, default "patches"); they are not part of \
+                the change, so do not git_add them. Merge commits are skipped, as git does.""",
                 """
                         {"type":"object","properties":{
                           "base":{"type":"string","minLength":1,"description":"the revision the change is based on, e.g. main"},
