@@ -3,6 +3,7 @@ package dev.agentrt.core;
 import dev.agentrt.core.memory.ConversationWindow;
 import dev.agentrt.core.memory.Memory;
 import dev.agentrt.core.model.ChatModel;
+import dev.agentrt.core.model.ChatModels;
 import dev.agentrt.core.model.ChatOptions;
 import dev.agentrt.core.model.RetryPolicy;
 import dev.agentrt.core.run.PendingCall;
@@ -374,6 +375,21 @@ public final class Agent {
         /** The language model. Required. */
         public Builder model(ChatModel model) {
             this.model = Objects.requireNonNull(model, "model");
+            return this;
+        }
+
+        /**
+         * The language model by name, {@code "anthropic:claude-sonnet-4-5"}, {@code "openai:gpt-4.1-mini"},
+         * {@code "ollama:qwen3:4b"}, {@code "local:/models/qwen3"}...: the prefix picks the provider and its key comes
+         * from the provider's usual environment variable. See {@link ChatModels#byName(String)}; use
+         * {@link ChatModels#byName(String, java.util.function.Function)} to read settings from elsewhere, and the
+         * providers' builders for settings a name cannot carry.
+         *
+         * @throws IllegalArgumentException for a malformed name or an unknown prefix (the message lists the known ones)
+         * @throws IllegalStateException when the key the provider needs is not set (the message names the variable)
+         */
+        public Builder model(String name) {
+            this.model = ChatModels.byName(Objects.requireNonNull(name, "model"));
             return this;
         }
 
