@@ -277,8 +277,8 @@ public final class Task {
         if (id != null) {
             return id;
         }
-        if (agent.runStore() != null) {
-            // Unique across processes sharing the store.
+        if (agent.runStore() != null && nesting == null) {
+            // Unique across processes sharing the store (a sub-agent's run is not stored: its caller's journal has it).
             return "run-" + java.util.UUID.randomUUID();
         }
         return "task-" + Long.toHexString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE);
