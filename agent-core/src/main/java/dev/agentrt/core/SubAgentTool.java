@@ -13,6 +13,7 @@ import dev.agentrt.core.tool.Tool;
 import dev.agentrt.core.tool.ToolContext;
 import dev.agentrt.core.tool.ToolErrorKind;
 import dev.agentrt.core.tool.ToolResult;
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 import reactor.util.context.Context;
 
@@ -110,7 +111,7 @@ final class SubAgentTool implements Tool {
         });
     }
 
-    private ToolResult refusal(List<Agent> chain) {
+    private @Nullable ToolResult refusal(List<Agent> chain) {
         for (Agent running : chain) {
             if (running == agent) {
                 return ToolResult.error(ToolErrorKind.EXECUTION_FAILED, "Agent \"" + spec.name() + "\" was not run: "

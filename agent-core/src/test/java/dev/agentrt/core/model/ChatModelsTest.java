@@ -140,14 +140,15 @@ class ChatModelsTest {
     }
 
     @Test
-    void theAgentBuilderTakesAModelByNameAndReportsItsErrors() {
+    void theAgentBuilderReportsTheErrorsOfAModelByNameBeforeReadingTheEnvironment() {
         assertThatThrownBy(() -> Agent.builder().model("gpt-4.1"))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("has no provider prefix");
         assertThatThrownBy(() -> Agent.builder().model("nope:x"))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("unknown provider prefix 'nope'");
-        Agent agent = Agent.builder().model("ollama:qwen3:4b").build();
-        assertThat(agent.model()).isInstanceOf(OllamaChatModel.class);
+        assertThatThrownBy(() -> Agent.builder().model("local:/models/qwen"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("needs dev.agentrt:agent-inference");
     }
 }
