@@ -211,6 +211,33 @@ class SubAgentTest {
     }
 
     @Test
+    void theSubAgentsOwnApprovalForTheTaskIsRememberedForTheRestOfItsRun() throws IOException {
+        Path file = Files.writeString(temp.resolve("g.txt"), "x");
+        var subApprovals = new CopyOnWriteArrayList<String>();
+        var subModel = ScriptedChatModel.of(Reply.toolCall("read", path(file)), Reply.toolCall("read", path(file)),
+                Reply.text("read twice"));
+        Agent sub = Agent.builder().model(subModel).tools(reader()).approvals(request -> {
+            subApprovals.add(request.callId());
+            return Mono.just(Decision.approveForTask());
+        }).build();
+        var leadModel = ScriptedChatModel.of(Reply.toolCall("sub", task("read")), Reply.text("done"));
+
+        Agent.builder()
+                .model(leadModel)
+                .tools(sub.asTool("sub", "reads"))
+                .grant(Capability.fileRead(temp))
+                .build()
+                .task("go")
+                .execute()
+                .block(WAIT);
+
+        assertThat(toolResults(subModel.lastRequest().messages())).hasSize(2)
+                .allSatisfy(r -> assertThat(r.error())
+                        .isFalse());
+        assertThat(subApprovals).hasSize(1);
+    }
+
+    @Test
     void theSubAgentsEventsNestUnderTheCallersToolCallAndRoundTripThroughJson() {
         Agent inner = Agent.builder().model(ScriptedChatModel.of(Reply.text("deep answer"))).name("inner").build();
         Agent middle = Agent.builder()
