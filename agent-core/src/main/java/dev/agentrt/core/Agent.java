@@ -3,6 +3,7 @@ package dev.agentrt.core;
 import dev.agentrt.core.memory.ConversationWindow;
 import dev.agentrt.core.memory.Memory;
 import dev.agentrt.core.model.ChatModel;
+import dev.agentrt.core.model.ChatModels;
 import dev.agentrt.core.model.ChatOptions;
 import dev.agentrt.core.model.RetryPolicy;
 import dev.agentrt.core.run.PendingCall;
@@ -116,8 +117,48 @@ public final class Agent {
         this.leaseTime = b.leaseTime;
     }
 
+    /**
+     * How deep sub-agents may nest ({@link #asTool}): an agent's sub-agent's sub-agent... up to this many levels
+     * below the task's own agent. A call that would go deeper is refused with an error result.
+     */
+    public static final int MAX_SUB_AGENT_DEPTH = 5;
+
     public static Builder builder() {
         return new Builder();
+    }
+
+    /**
+     * This agent as a tool of another: each call runs a task of this agent with the call's {@code task} (and
+     * optional {@code context}) as input, and its answer is the call's result.
+     *
+     * <pre>{@code
+     * Agent researcher = Agent.builder().model(model).tools(webSearch).grant(Capability.net("*")).build();
+     * Agent lead = Agent.builder().model(model)
+     *     .tools(researcher.asTool("research", "Researches a question on the web and reports what it found"))
+     *     .grant(Capability.net("docs.oracle.com"))
+     *     .build();
+     * }</pre>
+     *
+     * <p>It never adds authority: the sub-agent's task runs for the caller's principal, with the intersection of
+     * its own grants and the caller's ({@link Grants#intersect}); a capability the intersection lacks must be
+     * allowed by both sides, each by its grants or its approval handler. Its token, cost and wall-time budgets are
+     * the smaller of its own and what the calling task has left, and what it spends is charged to the calling task
+     * (in its usage and its budget) as each of its steps ends; the caller's {@code toolTimeout} bounds the call too.
+     * Its events reach the caller's stream and listeners as {@link AgentEvent.SubAgentEvent}s under the call (its
+     * own listeners receive them too). Cancelling the calling task cancels it. A failure (a budget used up, a model
+     * error) is an error result for the caller's model. A call that would run an agent already running in the chain
+     * of calls (A → B → A), or nest deeper than {@link #MAX_SUB_AGENT_DEPTH}, is refused. Runs are not journaled in
+     * this agent's run store: the caller's journal records the call, its nested events and its result.
+     *
+     * @throws IllegalArgumentException if {@code name} is blank
+     */
+    public Tool asTool(String name, String description) {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(description, "description");
+        if (name.isBlank()) {
+            throw new IllegalArgumentException("name must not be blank");
+        }
+        return new SubAgentTool(this, name, description);
     }
 
     /** A builder holding this agent's settings, to make a variant. */
@@ -384,6 +425,21 @@ public final class Agent {
         /** The language model. Required. */
         public Builder model(ChatModel model) {
             this.model = Objects.requireNonNull(model, "model");
+            return this;
+        }
+
+        /**
+         * The language model by name, {@code "anthropic:claude-sonnet-4-5"}, {@code "openai:gpt-4.1-mini"},
+         * {@code "ollama:qwen3:4b"}, {@code "local:/models/qwen3"}...: the prefix picks the provider and its key comes
+         * from the provider's usual environment variable. See {@link ChatModels#byName(String)}; use
+         * {@link ChatModels#byName(String, java.util.function.Function)} to read settings from elsewhere, and the
+         * providers' builders for settings a name cannot carry.
+         *
+         * @throws IllegalArgumentException for a malformed name or an unknown prefix (the message lists the known ones)
+         * @throws IllegalStateException when the key the provider needs is not set (the message names the variable)
+         */
+        public Builder model(String name) {
+            this.model = ChatModels.byName(Objects.requireNonNull(name, "model"));
             return this;
         }
 

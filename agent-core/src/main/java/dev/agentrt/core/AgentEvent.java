@@ -210,6 +210,32 @@ public sealed interface AgentEvent {
         }
     }
 
+    /**
+     * An event of a sub-agent ({@code Agent.asTool}) that the tool call {@code call} of step {@code step} runs: the
+     * sub-agent's own run, with its own task id and steps, nested under the call that started it. A sub-agent of a
+     * sub-agent nests one level deeper, so the events of a run form a tree: a UI shows {@code event} as a branch of
+     * {@code call}.
+     *
+     * @param agent the sub-agent's name
+     */
+    record SubAgentEvent(String taskId, int step, ToolCall call, String agent, AgentEvent event) implements AgentEvent {
+        public SubAgentEvent {
+            Objects.requireNonNull(taskId, "taskId");
+            Objects.requireNonNull(call, "call");
+            Objects.requireNonNull(agent, "agent");
+            Objects.requireNonNull(event, "event");
+        }
+
+        /** The innermost event: what happened, however deep the sub-agent that did it. */
+        public AgentEvent innermost() {
+            AgentEvent e = event;
+            while (e instanceof SubAgentEvent nested) {
+                e = nested.event;
+            }
+            return e;
+        }
+    }
+
     /** A tool call succeeded. */
     record ToolCallCompleted(String taskId, int step, ToolCall call, String result, long durationNanos)
             implements

@@ -45,6 +45,8 @@ public final class Task {
     private final @Nullable String resumes;
     /** The session this task continues, or null. */
     private final @Nullable String sessionId;
+    /** Set for a sub-agent's task: what its caller bounds it by. */
+    private final @Nullable Nesting nesting;
 
     Task(Agent agent, String input) {
         this(agent, input, null, List.of(), List.of(), Principal.ANONYMOUS, null);
@@ -61,6 +63,7 @@ public final class Task {
             @Nullable String sessionId) {
         this.resumes = resumes;
         this.sessionId = sessionId;
+        this.nesting = null;
         this.agent = agent;
         this.input = input;
         this.context = context;
@@ -68,6 +71,29 @@ public final class Task {
         this.grants = grants;
         this.principal = principal;
         this.id = id;
+    }
+
+    private Task(Task from, Nesting nesting) {
+        this.agent = from.agent;
+        this.input = from.input;
+        this.context = from.context;
+        this.messages = from.messages;
+        this.grants = from.grants;
+        this.principal = from.principal;
+        this.id = from.id;
+        this.resumes = from.resumes;
+        this.sessionId = from.sessionId;
+        this.nesting = nesting;
+    }
+
+    /** This task run as a sub-agent's, within what its caller allows ({@link SubAgentTool}). */
+    Task nestedIn(Nesting nesting) {
+        return new Task(this, nesting);
+    }
+
+    @Nullable
+    Nesting nesting() {
+        return nesting;
     }
 
     /** Documents for the task: ingested into memory when the agent has one, else listed with read access. */
@@ -251,8 +277,8 @@ public final class Task {
         if (id != null) {
             return id;
         }
-        if (agent.runStore() != null) {
-            // Unique across processes sharing the store.
+        if (agent.runStore() != null && nesting == null) {
+            // Unique across processes sharing the store (a sub-agent's run is not stored: its caller's journal has it).
             return "run-" + java.util.UUID.randomUUID();
         }
         return "task-" + Long.toHexString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE);

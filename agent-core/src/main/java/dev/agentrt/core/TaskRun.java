@@ -88,6 +88,8 @@ final class TaskRun {
     /** The final-answer tool when structured output falls back to a tool; null otherwise. */
     private final @Nullable String finalTool;
     private final ArrayList<Message> transcript = new ArrayList<>(8);
+    /** The agent's budget, or for a sub-agent's run the part of its caller's it may use. */
+    private final Budget budget;
 
     private Usage usage = Usage.ZERO;
     /** When the run was subscribed, on the clock of the timer that enforces the wall-time budget. */
@@ -119,6 +121,8 @@ final class TaskRun {
         this.taskId = task.newRunId();
         this.listeners = agent.listeners().isEmpty() ? null : agent.listeners().toArray(AgentEvent.Listener[]::new);
         this.sink = sink;
+        Nesting nesting = task.nesting();
+        this.budget = nesting != null ? nesting.budget() : agent.budget();
         Grants grants = agent.grantsFor(task.principal()).with(task.grants());
         ToolRegistry tools = agent.tools();
         TaskContext context = task.context();
@@ -127,9 +131,15 @@ final class TaskRun {
             grants = grants.with(List.of(Capability.fileRead(root)));
             tools = tools.plus(new ContextReadTool(root));
         }
+        ApprovalHandler approvals = agent.approvals();
+        if (nesting != null) {
+            // A sub-agent never does more than its caller may, approvals included.
+            grants = grants.intersect(nesting.callerGrants());
+            approvals = nesting.approvals();
+        }
         this.registry = tools;
         this.toolSession = new ToolSession(new ToolExecution(taskId, task.principal(), grants,
-                replay == null ? agent.approvals() : decidedFirst(replay, agent.approvals()), agent.toolTimeout(),
+                replay == null ? approvals : decidedFirst(replay, approvals), agent.toolTimeout(),
                 listeners == null && sink == null && journal == null ? null : this::emit, agent.toolAccess())
                 .toBuilder()
                 .maxNestedCalls(agent.maxNestedToolCalls())
@@ -137,6 +147,19 @@ final class TaskRun {
         if (listeners != null) {
             toolSession.entering(this::enterTool);
         }
+        toolSession.account(new ToolSession.Account() {
+            @Override
+            public java.util.Optional<Budget> left() {
+                return budgetLeft();
+            }
+
+            @Override
+            public void charge(Usage spent) {
+                synchronized (TaskRun.this) {
+                    usage = usage.plus(spent);
+                }
+            }
+        });
         if (journal != null) {
             RunJournal j = journal;
             toolSession.canPause(true);
@@ -280,11 +303,12 @@ final class TaskRun {
                 .onErrorMap(e -> e instanceof ModelException m && m.partialResult().isEmpty(),
                         e -> ((ModelException) e).endingTask("", partial(Outcome.FAILED, "the task failed"),
                                 List.of()));
-        Budget budget = agent.budget();
         if (budget.hasTimeLimit()) {
             body = body.timeout(budget.maxWallTime(), Mono.defer(() -> Mono.error(limit(Outcome.TIME_LIMIT,
                     "the task ran out of its wall-time budget (" + budget.maxWallTime() + ")"))));
         }
+        // The agents this run is nested in, for the sub-agents it may start (they refuse to recurse).
+        body = body.contextWrite(SubAgentTool.entering(agent));
         RunJournal j = journal;
         if (j == null) {
             return body.doOnNext(r -> emit(new AgentEvent.Completed(taskId, r)))
@@ -482,6 +506,11 @@ final class TaskRun {
     }
 
     private Mono<?> step() {
+        // What tools charged (a sub-agent's run) may have used the budget up: stop before asking the model again.
+        Outcome spent = overBudget(usageSnapshot());
+        if (spent != null) {
+            return Mono.error(limit(spent, budgetMessage(spent)));
+        }
         int step;
         List<Message> view;
         synchronized (this) {
@@ -558,7 +587,7 @@ final class TaskRun {
                 return Mono.delay(wait).then(ask(request, step, attempts));
             }
             note = " (step " + step + " not retried: waiting " + wait.toMillis()
-                    + " ms would pass the task's wall-time budget of " + agent.budget().maxWallTime() + ")";
+                    + " ms would pass the task's wall-time budget of " + budget.maxWallTime() + ")";
         } else if (failure.isRetryable() && !attempts.failures.isEmpty()) {
             note = " (step " + step + " gave up after " + attempts.failures.size() + " retries)";
         }
@@ -574,7 +603,7 @@ final class TaskRun {
 
     /** What is left of the wall-time budget, on the clock of its timer; null without a time limit. */
     private @Nullable Duration timeLeft() {
-        Budget b = agent.budget();
+        Budget b = budget;
         if (!b.hasTimeLimit()) {
             return null;
         }
@@ -895,8 +924,20 @@ final class TaskRun {
         }
     }
 
+    /** What the run's tools may still spend ({@code ToolContext.budgetLeft}); empty when a limit is used up. */
+    private java.util.Optional<Budget> budgetLeft() {
+        Usage used = usageSnapshot();
+        long tokens = budget.maxTokens() == Long.MAX_VALUE ? Long.MAX_VALUE : budget.maxTokens() - used.totalTokens();
+        double cost = budget.maxCost() - used.cost();
+        Duration time = timeLeft();
+        if (tokens <= 0 || !(cost > 0) || time != null && (time.isNegative() || time.isZero())) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of(new Budget(tokens, time == null ? Budget.NO_TIME_LIMIT : time, cost));
+    }
+
     private @Nullable Outcome overBudget(Usage total) {
-        Budget b = agent.budget();
+        Budget b = budget;
         if (total.totalTokens() > b.maxTokens()) {
             return Outcome.TOKEN_LIMIT;
         }
@@ -907,7 +948,7 @@ final class TaskRun {
     }
 
     private String budgetMessage(Outcome outcome) {
-        Budget b = agent.budget();
+        Budget b = budget;
         return switch (outcome) {
             case TOKEN_LIMIT -> "the task used more than its token budget (" + b.maxTokens() + " tokens)";
             case COST_LIMIT -> "the task cost more than its budget (" + b.maxCost() + ")";
@@ -1002,8 +1043,7 @@ final class TaskRun {
 
     private void emit(AgentEvent event) {
         RunJournal j = journal;
-        if (j != null && !(event instanceof AgentEvent.TextDelta || event instanceof AgentEvent.ReasoningDelta
-                || event instanceof AgentEvent.ToolProgress)) {
+        if (j != null && !streamedOnly(event instanceof AgentEvent.SubAgentEvent nested ? nested.innermost() : event)) {
             j.add(new RunEntry.Event(event));
         }
         notifyListeners(event);
@@ -1062,6 +1102,12 @@ final class TaskRun {
                 log.warn("an agent listener's tool scope failed to close; the task goes on", e);
             }
         };
+    }
+
+    /** Events shown as they happen and not journaled: the journal keeps what they add up to. */
+    private static boolean streamedOnly(AgentEvent event) {
+        return event instanceof AgentEvent.TextDelta || event instanceof AgentEvent.ReasoningDelta
+                || event instanceof AgentEvent.ToolProgress;
     }
 
     private void notifyListeners(AgentEvent event) {

@@ -377,6 +377,9 @@ final class GenAiListener implements AgentEvent.Listener {
             case AgentEvent.StepDone e -> {
                 // Usage is on each chat span; the task's total goes on the task span at its end.
             }
+            case AgentEvent.SubAgentEvent e -> {
+                // A sub-agent's run is traced by the listeners of the sub-agent; here it is the tool call's span.
+            }
             case AgentEvent.Completed e -> finish(run, e.taskId(), e.result(), null, null);
             case AgentEvent.Failed e -> finish(run, e.taskId(), e.partial(), e.errorType(), e.message());
             case AgentEvent.Started e -> throw new IllegalStateException("handled by start");

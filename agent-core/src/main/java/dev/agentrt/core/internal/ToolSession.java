@@ -1,8 +1,10 @@
 package dev.agentrt.core.internal;
 
 import dev.agentrt.core.AgentEvent;
+import dev.agentrt.core.Budget;
 import dev.agentrt.core.model.ToolCall;
 import dev.agentrt.core.model.ToolSpec;
+import dev.agentrt.core.model.Usage;
 import dev.agentrt.core.security.ApprovalHandler;
 import dev.agentrt.core.security.Capability;
 import dev.agentrt.core.security.Grants;
@@ -17,6 +19,7 @@ import reactor.core.publisher.Mono;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.function.BiFunction;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -43,6 +46,7 @@ public final class ToolSession {
     private volatile @Nullable Function<ToolCall, Mono<Void>> starting;
     private volatile boolean canPause;
     private volatile @Nullable BiFunction<String, ToolCall, AgentEvent.Listener.@Nullable Scope> entering;
+    private volatile @Nullable Account account;
 
     public ToolSession(ToolExecution policy) {
         this.policy = Objects.requireNonNull(policy, "policy");
@@ -215,6 +219,22 @@ public final class ToolSession {
         public String reason() {
             return reason;
         }
+    }
+
+    /** The task's budget as its tools see it ({@code ToolContext.budgetLeft}, {@code charge}). */
+    public interface Account {
+        Optional<Budget> left();
+
+        void charge(Usage usage);
+    }
+
+    /** The task's budget account; the agent loop sets it, a registry driven by hand has none. */
+    public void account(@Nullable Account account) {
+        this.account = account;
+    }
+
+    public @Nullable Account account() {
+        return root != null ? root.account : account;
     }
 
     /** Adds capabilities an approver granted for the rest of the task. */

@@ -216,6 +216,9 @@ final class RunModel {
                                 e.call().name() + " (" + e.kind() + "): " + e.message()));
                     }
                 }
+                case AgentEvent.SubAgentEvent e -> {
+                    // A sub-agent's events belong to its own run; the call that ran it is reported with its result.
+                }
                 case AgentEvent.StepDone e -> {
                     Step step = step(e.step(), at);
                     step.done = e;

@@ -120,6 +120,13 @@ final class EventJson {
                     .object("call", e.call(), ModelJson::toolCall)
                     .object("decision", e.decision(), SecurityJson::decision)
                     .build();
+            case AgentEvent.SubAgentEvent e -> Out.tagged("sub_agent_event")
+                    .string("taskId", e.taskId())
+                    .integer("step", e.step())
+                    .object("call", e.call(), ModelJson::toolCall)
+                    .string("agent", e.agent())
+                    .object("event", e.event(), EventJson::toJsonValue)
+                    .build();
             case AgentEvent.ToolCallCompleted e -> Out.tagged("tool_call_completed")
                     .string("taskId", e.taskId())
                     .integer("step", e.step())
@@ -155,7 +162,12 @@ final class EventJson {
     }
 
     static AgentEvent readEvent(JsonValue json) {
-        In in = In.tagged(json, "", "event");
+        return readEvent(json, "");
+    }
+
+    /** An event at {@code path} of an enclosing value ("" at the top), named so in errors. */
+    static AgentEvent readEvent(JsonValue json, String path) {
+        In in = In.tagged(json, path, "event");
         return in.create(() -> switch (in.type()) {
             case "started" -> new AgentEvent.Started(
                     in.string("taskId"), in.string("input"), in.object("principal", SecurityJson::principal));
@@ -183,6 +195,9 @@ final class EventJson {
                     in.object("call", ModelJson::toolCall), in.list("missing", SecurityJson::capability));
             case "approval_decided" -> new AgentEvent.ApprovalDecided(in.string("taskId"), in.int32("step"),
                     in.object("call", ModelJson::toolCall), in.object("decision", SecurityJson::decision));
+            case "sub_agent_event" -> new AgentEvent.SubAgentEvent(in.string("taskId"), in.int32("step"),
+                    in.object("call", ModelJson::toolCall), in.string("agent"),
+                    in.object("event", EventJson::readEvent));
             case "tool_call_completed" -> new AgentEvent.ToolCallCompleted(in.string("taskId"), in.int32("step"),
                     in.object("call", ModelJson::toolCall), in.string("result"), in.int64("durationNanos"));
             case "tool_call_failed" -> new AgentEvent.ToolCallFailed(in.string("taskId"), in.int32("step"),

@@ -321,21 +321,10 @@ public final class UrlGuard {
         }
         String text = literal(address);
         InetAddress named = target.literal();
-        if (named != null && literal(named).equals(text) && namesAddress(grants, text, target.port())) {
+        if (named != null && literal(named).equals(text) && grants.namesAddress(text, target.port())) {
             return true;
         }
         return kind.isPrivateNetwork() && grants.allows(target.capability().allowingPrivateAddresses());
-    }
-
-    /** Whether a {@code Net} grant's host is exactly the address {@code literal} (normalised) for {@code port}. */
-    private static boolean namesAddress(Grants grants, String literal, int port) {
-        for (Capability c : grants.capabilities()) {
-            if (c instanceof Capability.Net n && (n.port() == 0 || n.port() == port)
-                    && n.hostPattern().equals(literal)) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /**

@@ -1,7 +1,10 @@
 package dev.agentrt.core.tool;
 
+import dev.agentrt.core.AgentEvent;
+import dev.agentrt.core.Budget;
 import dev.agentrt.core.json.JsonObject;
 import dev.agentrt.core.model.ToolSpec;
+import dev.agentrt.core.model.Usage;
 import dev.agentrt.core.security.Capability;
 import dev.agentrt.core.security.Grants;
 import dev.agentrt.core.security.Principal;
@@ -9,6 +12,7 @@ import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 
 import java.util.List;
+import java.util.Optional;
 
 /**
  * What a running tool call knows about the task it serves. Handed to {@link Tool#invoke}.
@@ -91,4 +95,30 @@ public interface ToolContext {
         return Mono.just(ToolResult.error(ToolErrorKind.UNKNOWN_TOOL,
                 "Tool \"" + name + "\" cannot be called from here: this tool context does not call other tools."));
     }
+
+    /**
+     * What is left of the task's budget now: the tokens and cost it has not used yet, and the wall time until its
+     * deadline; empty when one of them is used up (the task stops before its next step). Limits the task does not
+     * have stay unlimited. A tool that spends on the task's behalf (a sub-agent, a model of its own) keeps within
+     * this and reports what it spent with {@link #charge}. Outside an agent: {@link Budget#UNLIMITED}.
+     */
+    default Optional<Budget> budgetLeft() {
+        return Optional.of(Budget.UNLIMITED);
+    }
+
+    /**
+     * Adds what the tool spent on the task's behalf (the tokens and cost of a model it called) to the task's usage,
+     * so that the task's budget counts it: a task pushed past a limit stops before its next step. Never blocks.
+     */
+    default void charge(Usage usage) {}
+
+    /**
+     * Passes on an event of an agent this call runs on the task's behalf (a sub-agent, see
+     * {@code Agent.asTool}): the task's listeners and stream receive it as an
+     * {@link AgentEvent.SubAgentEvent} under this call, so a UI can show the sub-agent's run as a branch of
+     * the call. Never blocks; does nothing where nobody listens.
+     *
+     * @param agent the name of the agent whose event this is
+     */
+    default void subAgentEvent(String agent, AgentEvent event) {}
 }

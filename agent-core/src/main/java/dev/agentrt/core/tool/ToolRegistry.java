@@ -587,5 +587,29 @@ public final class ToolRegistry {
         public dev.agentrt.core.security.Grants grants() {
             return execution.grants();
         }
+
+        @Override
+        public Optional<dev.agentrt.core.Budget> budgetLeft() {
+            ToolSession.Account account = execution.account();
+            return account == null ? Optional.of(dev.agentrt.core.Budget.UNLIMITED) : account.left();
+        }
+
+        @Override
+        public void charge(dev.agentrt.core.model.Usage usage) {
+            Objects.requireNonNull(usage, "usage");
+            ToolSession.Account account = execution.account();
+            if (account != null) {
+                account.charge(usage);
+            }
+        }
+
+        @Override
+        public void subAgentEvent(String agent, AgentEvent event) {
+            Objects.requireNonNull(agent, "agent");
+            Objects.requireNonNull(event, "event");
+            if (execution.hasEvents()) {
+                execution.emit(new AgentEvent.SubAgentEvent(execution.taskId(), execution.step(), call, agent, event));
+            }
+        }
     }
 }

@@ -140,6 +140,11 @@ class AgentJsonTest {
                 new AgentEvent.ToolCallCompleted("task-1", 2, CALL, TRICKY, Long.MAX_VALUE),
                 new AgentEvent.ToolCallCompleted("task-1", 2, CALL, "", 0),
                 new AgentEvent.StepDone("task-1", 2, SMALL_USAGE, HUGE_USAGE),
+                new AgentEvent.SubAgentEvent("task-1", 2, CALL, TRICKY,
+                        new AgentEvent.TextDelta("task-sub", 1, TRICKY)),
+                new AgentEvent.SubAgentEvent("task-1", Integer.MAX_VALUE, MALFORMED_CALL, "",
+                        new AgentEvent.SubAgentEvent("task-sub", 3, CALL, "inner",
+                                new AgentEvent.Completed("task-inner", fullResult()))),
                 new AgentEvent.Completed("task-1", fullResult()),
                 new AgentEvent.Failed("task-1", "BudgetExceededException", "token budget of 10 used up",
                         new AgentResult("task-1", "", List.of(), 0, Usage.ZERO, Outcome.TOKEN_LIMIT))));

@@ -1,0 +1,243 @@
+package dev.agentrt.core;
+
+import dev.agentrt.core.json.JsonObject;
+import dev.agentrt.core.json.JsonValue;
+import dev.agentrt.core.model.ToolSpec;
+import dev.agentrt.core.model.Usage;
+import dev.agentrt.core.security.ApprovalHandler;
+import dev.agentrt.core.security.ApprovalRequest;
+import dev.agentrt.core.security.Capability;
+import dev.agentrt.core.security.Decision;
+import dev.agentrt.core.security.Grants;
+import dev.agentrt.core.tool.Tool;
+import dev.agentrt.core.tool.ToolContext;
+import dev.agentrt.core.tool.ToolErrorKind;
+import dev.agentrt.core.tool.ToolResult;
+import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Mono;
+import reactor.util.context.Context;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * An agent as another agent's tool ({@link Agent#asTool}). Each call runs a task of the sub-agent with the call's
+ * {@code task} as input, for the caller's principal, under the intersection of the sub-agent's grants and the
+ * caller's, with a budget no larger than what the caller has left; the sub-agent's events go to the caller's stream
+ * nested under the call, and what it spends is charged to the caller as each of its steps ends. Its answer is the
+ * call's result; its failure (a budget used up, a model error) is an error result for the caller's model.
+ * Cancelling the call cancels the sub-agent's run.
+ *
+ * <p>The agents a run is nested in travel in the Reactor context of the run ({@link #entering}): a call that would
+ * run an agent already running in the chain, or nest deeper than {@link Agent#MAX_SUB_AGENT_DEPTH}, is refused.
+ */
+final class SubAgentTool implements Tool {
+    /** The Reactor context key of the chain of agents running, outermost first. */
+    private static final Object CHAIN = new Object() {
+        @Override
+        public String toString() {
+            return "agentrt.sub-agent-chain";
+        }
+    };
+
+    private final Agent agent;
+    private final ToolSpec spec;
+
+    SubAgentTool(Agent agent, String name, String description) {
+        this.agent = agent;
+        JsonObject parameters = JsonValue
+                .parse("""
+                        {"type":"object",
+                         "properties":{
+                           "task":{"type":"string","minLength":1,
+                                   "description":"The task for this agent, complete in itself: it sees nothing else of your conversation."},
+                           "context":{"type":"string",
+                                      "description":"Anything it needs to know beyond the task: facts, findings, constraints."}},
+                         "required":["task"],
+                         "additionalProperties":false}""")
+                .asObject();
+        this.spec = new ToolSpec(name, description, parameters);
+    }
+
+    /** Adds {@code agent} to the chain of agents in a run's Reactor context. */
+    static Function<Context, Context> entering(Agent agent) {
+        return context -> {
+            List<Agent> chain = context.getOrDefault(CHAIN, List.of());
+            var longer = new ArrayList<Agent>(chain.size() + 1);
+            longer.addAll(chain);
+            longer.add(agent);
+            return context.put(CHAIN, List.copyOf(longer));
+        };
+    }
+
+    @Override
+    public ToolSpec spec() {
+        return spec;
+    }
+
+    @Override
+    public Mono<ToolResult> invoke(JsonObject arguments, ToolContext context) {
+        String task = arguments.getString("task").orElse("");
+        String extra = arguments.getString("context").orElse("");
+        String input = extra.isBlank() ? task : task + "\n\nContext from the caller:\n" + extra;
+        return Mono.deferContextual(view -> {
+            List<Agent> chain = view.getOrDefault(CHAIN, List.of());
+            ToolResult refused = refusal(chain);
+            if (refused != null) {
+                return Mono.just(refused);
+            }
+            Optional<Budget> left = context.budgetLeft();
+            if (left.isEmpty()) {
+                return Mono.just(ToolResult.error(ToolErrorKind.EXECUTION_FAILED, "Agent \"" + spec.name()
+                        + "\" was not run: this task has used up its budget."));
+            }
+            Budget budget = carve(agent.budget(), left.get());
+            Task sub = agent.task(input)
+                    .as(context.principal())
+                    .nestedIn(new Nesting(context.grants(), budget, approvals(context)));
+            var spending = new Spending(context);
+            TaskRun run = new TaskRun(agent, sub, event -> {
+                spending.account(event);
+                context.subAgentEvent(agent.name(), event);
+            }, null, TaskRun.captureContexts(agent));
+            return run.run()
+                    .map(result -> result.text().isBlank()
+                            ? ToolResult.text("(agent \"" + spec.name() + "\" finished without an answer)")
+                            : ToolResult.text(result.text()))
+                    .onErrorResume(e -> Mono.just(failure(e)));
+        });
+    }
+
+    private @Nullable ToolResult refusal(List<Agent> chain) {
+        for (Agent running : chain) {
+            if (running == agent) {
+                return ToolResult.error(ToolErrorKind.EXECUTION_FAILED, "Agent \"" + spec.name() + "\" was not run: "
+                        + "it is already running in this chain of calls (" + describe(chain) + " → " + agent.name()
+                        + "), and an agent may not call itself, directly or through others. Do the work yourself.");
+            }
+        }
+        // The outermost agent is the task's own; each one after it is a sub-agent.
+        if (chain.size() > Agent.MAX_SUB_AGENT_DEPTH) {
+            return ToolResult.error(ToolErrorKind.EXECUTION_FAILED, "Agent \"" + spec.name() + "\" was not run: "
+                    + "sub-agents are nested " + (chain.size() - 1) + " deep (" + describe(chain)
+                    + "), the most allowed is " + Agent.MAX_SUB_AGENT_DEPTH + ". Do the work yourself.");
+        }
+        return null;
+    }
+
+    private static String describe(List<Agent> chain) {
+        return String.join(" → ", chain.stream().map(Agent::name).toList());
+    }
+
+    /** The smaller of each limit: the sub-agent's own and what its caller has left. */
+    static Budget carve(Budget own, Budget left) {
+        Duration time = own.maxWallTime().compareTo(left.maxWallTime()) <= 0 ? own.maxWallTime() : left.maxWallTime();
+        return new Budget(Math.min(own.maxTokens(), left.maxTokens()), time, Math.min(own.maxCost(), left.maxCost()));
+    }
+
+    /**
+     * Decides on what the intersection lacks: the caller must allow it (its grants, or its approval handler, asked
+     * through {@code require} so the caller's events record it), and so must the sub-agent (its own grants, or its own
+     * approval handler). Approves once: each side remembers its own approvals for the task, so the next call is asked
+     * again of both and passes where both still allow it.
+     */
+    private ApprovalHandler approvals(ToolContext caller) {
+        var own = new OwnGrants(agent.grantsFor(caller.principal()));
+        return request -> caller.require(request.missing())
+                .then(Mono.defer(() -> own.decide(request)))
+                .onErrorResume(CapabilityDeniedException.class,
+                        e -> Mono.just(Decision.deny("the calling agent may not do this either (" + e.getMessage()
+                                + ")")));
+    }
+
+    /** The sub-agent's own grants in one run, with what its approval handler granted for the task. */
+    private final class OwnGrants {
+        private Grants grants;
+
+        OwnGrants(Grants grants) {
+            this.grants = grants;
+        }
+
+        Mono<Decision> decide(ApprovalRequest request) {
+            return Mono.fromCallable(() -> current().missing(request.missing()))
+                    .subscribeOn(AgentSchedulers.blocking())
+                    .flatMap(missing -> {
+                        if (missing.isEmpty()) {
+                            return Mono.just(Decision.approveOnce());
+                        }
+                        ApprovalHandler handler = agent.approvals();
+                        if (handler == null) {
+                            return Mono.just(Decision.deny("not granted to agent \"" + agent.name() + "\""));
+                        }
+                        return handler.decide(new ApprovalRequest(request.principal(), request.toolName(),
+                                request.callId(), request.arguments(), missing))
+                                .map(d -> {
+                                    if (d.kind() == Decision.Kind.APPROVE_FOR_TASK) {
+                                        extend(missing);
+                                    }
+                                    return d.approved() ? new Decision(Decision.Kind.APPROVE_ONCE, d.reason()) : d;
+                                });
+                    });
+        }
+
+        private synchronized Grants current() {
+            return grants;
+        }
+
+        private synchronized void extend(List<Capability> approved) {
+            grants = grants.with(approved);
+        }
+    }
+
+    private ToolResult failure(Throwable e) {
+        String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        AgentResult partial = e instanceof BudgetExceededException b
+                ? b.partialResult()
+                : e instanceof ModelException m ? m.partialResult().orElse(null) : null;
+        String said = partial == null || partial.text().isBlank() ? "" : " Its last reply: " + partial.text();
+        return ToolResult.error(ToolErrorKind.EXECUTION_FAILED, "Agent \"" + spec.name() + "\" did not finish the "
+                + "task: " + message + "." + said);
+    }
+
+    /** Charges what the sub-agent spends to its caller: each step as it ends, the rest when the run ends. */
+    private static final class Spending {
+        private final ToolContext caller;
+        private Usage charged = Usage.ZERO;
+
+        Spending(ToolContext caller) {
+            this.caller = caller;
+        }
+
+        void account(AgentEvent event) {
+            Usage now = switch (event) {
+                case AgentEvent.StepDone s -> add(s.stepUsage());
+                case AgentEvent.Completed c -> rest(c.result().usage());
+                case AgentEvent.Failed f -> rest(f.partial().usage());
+                default -> Usage.ZERO;
+            };
+            if (!now.equals(Usage.ZERO)) {
+                caller.charge(now);
+            }
+        }
+
+        private synchronized Usage add(Usage step) {
+            charged = charged.plus(step);
+            return step;
+        }
+
+        /** What {@code total} holds beyond what was charged already. */
+        private synchronized Usage rest(Usage total) {
+            Usage c = charged;
+            Usage rest = new Usage(Math.max(0, total.inputTokens() - c.inputTokens()),
+                    Math.max(0, total.outputTokens() - c.outputTokens()),
+                    Math.max(0, total.cacheReadTokens() - c.cacheReadTokens()),
+                    Math.max(0, total.cacheWriteTokens() - c.cacheWriteTokens()),
+                    Math.max(0, total.reasoningTokens() - c.reasoningTokens()), Math.max(0, total.cost() - c.cost()));
+            charged = charged.plus(rest);
+            return rest;
+        }
+    }
+}
