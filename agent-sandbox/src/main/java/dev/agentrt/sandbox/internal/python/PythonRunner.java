@@ -64,6 +64,15 @@ public final class PythonRunner {
      * {@link #unavailable()} is empty.
      */
     public ExecutionResult run(String code, RunGuard guard) {
+        return run(code, null, PythonFiles.none(), guard);
+    }
+
+    /**
+     * As {@link #run(String, RunGuard)}, in the working directory {@code cwd} (null: {@code /}), with
+     * {@code files} copied in before the clock starts and written back after the script ends. Throws
+     * {@link PythonFiles.Refused} when a declared file cannot be copied in; nothing has run then.
+     */
+    public ExecutionResult run(String code, @Nullable String cwd, PythonFiles files, RunGuard guard) {
         if (unavailable.isPresent()) {
             throw new IllegalStateException("python is unavailable: " + unavailable.get());
         }
@@ -76,8 +85,14 @@ public final class PythonRunner {
             }
         }
         refill();
+        try {
+            run.copyIn(files);
+        } catch (RuntimeException e) {
+            run.close();
+            throw e;
+        }
         guard.startClock();
-        return run.execute(code, guard);
+        return run.execute(code, cwd, files, guard);
     }
 
     /** Drops the interpreter kept ahead; later runs start their own. */

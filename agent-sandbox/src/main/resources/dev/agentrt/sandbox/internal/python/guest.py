@@ -1,7 +1,9 @@
-# Runs the model's code for the code executor. The host calls run(code) once per fresh interpreter
-# and reads back one JSON object: {"value": ...}, {"error": {...}} or {"exit": code}.
+# Runs the model's code for the code executor. The host calls run(request) once per fresh interpreter,
+# the request a JSON object {"code": "...", "cwd": "/dir"} (cwd optional: the working directory, also put
+# first on sys.path), and reads back one JSON object: {"value": ...}, {"error": {...}} or {"exit": code}.
 import ast
 import json
+import os
 import sys
 import traceback
 
@@ -22,9 +24,15 @@ def _error(e):
     return json.dumps({"error": {"type": type(e).__name__, "message": str(e), "line": _line(e)}})
 
 
-def run(code):
+def run(request):
+    request = json.loads(request)
+    code = request["code"]
     scope = {"__name__": "__main__", "__builtins__": __builtins__}
     try:
+        cwd = request.get("cwd")
+        if cwd is not None:
+            os.chdir(cwd)
+            sys.path.insert(0, cwd)
         tree = ast.parse(code, FILENAME, "exec")
         last = None
         if tree.body and isinstance(tree.body[-1], ast.Expr):
