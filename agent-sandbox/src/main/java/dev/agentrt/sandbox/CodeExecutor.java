@@ -15,8 +15,11 @@ import dev.agentrt.sandbox.internal.HostTools;
 import dev.agentrt.sandbox.internal.RunTimer;
 import dev.agentrt.sandbox.internal.Runs;
 import dev.agentrt.sandbox.internal.ToolWaitThreads;
+import dev.agentrt.sandbox.internal.WarmUp;
 import dev.agentrt.sandbox.internal.js.HostFiles;
 import dev.agentrt.sandbox.internal.js.JsRunner;
+import dev.agentrt.sandbox.internal.js.JsWarmUp;
+import dev.agentrt.sandbox.internal.python.PythonFiles;
 import dev.agentrt.sandbox.internal.python.PythonRunner;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
@@ -150,12 +153,18 @@ public final class CodeExecutor implements Tool, AutoCloseable {
      * @param maxFileBytes the largest file a script may read or write
      * @param languages the languages offered to the model
      * @param modules registered WASI programs the model may run by name with arguments and stdin
+     * @param warmUp whether creating the executor starts a JavaScript warm-up in the background (see
+     *     {@link CodeExecutor#warmedUp()})
      */
     public record Options(SandboxLimits limits, int poolSize, long maxFileBytes, Set<Language> languages,
-            Map<String, WasmModule> modules) {
-        /** {@link SandboxLimits#DEFAULT}, two pooled engines, 4 MiB files, every language, no modules. */
+            Map<String, WasmModule> modules, boolean warmUp) {
+        /**
+         * {@link SandboxLimits#DEFAULT}, two pooled engines, 4 MiB files, every language, no modules,
+         * the warm-up on when the JVM runs with {@code -XX:-DontCompileHugeMethods} (without it the
+         * warm-up cannot get the interpreter loop compiled, and would cost CPU for little).
+         */
         public static final Options DEFAULT = new Options(SandboxLimits.DEFAULT, 2, 4L << 20,
-                EnumSet.allOf(Language.class), Map.of());
+                EnumSet.allOf(Language.class), Map.of(), WarmUp.jitCompilesHugeMethods());
 
         private static final Pattern MODULE_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
 
@@ -182,20 +191,38 @@ public final class CodeExecutor implements Tool, AutoCloseable {
             modules = Collections.unmodifiableMap(new TreeMap<>(modules));
         }
 
+        /** As the canonical constructor, with the warm-up as in {@link #DEFAULT}. */
+        public Options(SandboxLimits limits, int poolSize, long maxFileBytes, Set<Language> languages,
+                Map<String, WasmModule> modules) {
+            this(limits, poolSize, maxFileBytes, languages, modules, WarmUp.jitCompilesHugeMethods());
+        }
+
         public Options withLimits(SandboxLimits limits) {
-            return new Options(limits, poolSize, maxFileBytes, languages, modules);
+            return new Options(limits, poolSize, maxFileBytes, languages, modules, warmUp);
         }
 
         public Options withPoolSize(int poolSize) {
-            return new Options(limits, poolSize, maxFileBytes, languages, modules);
+            return new Options(limits, poolSize, maxFileBytes, languages, modules, warmUp);
         }
 
         public Options withMaxFileBytes(long maxFileBytes) {
-            return new Options(limits, poolSize, maxFileBytes, languages, modules);
+            return new Options(limits, poolSize, maxFileBytes, languages, modules, warmUp);
         }
 
         public Options withLanguages(Language... languages) {
-            return new Options(limits, poolSize, maxFileBytes, Set.of(languages), modules);
+            return new Options(limits, poolSize, maxFileBytes, Set.of(languages), modules, warmUp);
+        }
+
+        /**
+         * Whether creating the executor runs a JavaScript warm-up script once on a background thread,
+         * so that the JIT has compiled QuickJS's interpreter before the first real script (with the
+         * JVM flags in the class comment; without them it compiles only the engine's smaller
+         * functions). It costs one core for seconds after creation (and the JIT's compiler threads
+         * more), on a thread of its own, so the first real run never waits for it. On by default only
+         * when the JVM has {@code -XX:-DontCompileHugeMethods}.
+         */
+        public Options withWarmUp(boolean warmUp) {
+            return new Options(limits, poolSize, maxFileBytes, languages, modules, warmUp);
         }
 
         /**
@@ -207,7 +234,7 @@ public final class CodeExecutor implements Tool, AutoCloseable {
             Objects.requireNonNull(module, "module");
             var more = new TreeMap<>(modules);
             more.put(name, module);
-            return new Options(limits, poolSize, maxFileBytes, languages, more);
+            return new Options(limits, poolSize, maxFileBytes, languages, more, warmUp);
         }
     }
 
@@ -218,6 +245,7 @@ public final class CodeExecutor implements Tool, AutoCloseable {
     private final RunTimer timer;
     private final boolean codeMode;
     private final ToolSpec spec;
+    private final WarmUp warmUp;
 
     private CodeExecutor(Options options, RunTimer timer, boolean codeMode) {
         this.options = options;
@@ -232,6 +260,9 @@ public final class CodeExecutor implements Tool, AutoCloseable {
         if (options.languages().contains(Language.JAVASCRIPT)) {
             javascript.warmUp();
         }
+        this.warmUp = options.warmUp() && options.languages().contains(Language.JAVASCRIPT)
+                ? JsWarmUp.start()
+                : WarmUp.none();
     }
 
     /** Every language, default options; starts filling the engine pool in the background. */
@@ -280,6 +311,15 @@ public final class CodeExecutor implements Tool, AutoCloseable {
     /** Whether this executor is in code mode: its JavaScript scripts may call the task's other tools. */
     public boolean callsTools() {
         return codeMode;
+    }
+
+    /**
+     * Completes when the background warm-up ({@link Options#withWarmUp}) has ended: {@code true} when
+     * it ran to the end, {@code false} when it is off, JavaScript is not offered, or {@link #close}
+     * stopped it. Real runs never wait for it.
+     */
+    public Mono<Boolean> warmedUp() {
+        return warmUp.done();
     }
 
     /** Why {@code language} cannot run here, or empty when it can. */
@@ -335,13 +375,19 @@ public final class CodeExecutor implements Tool, AutoCloseable {
             } catch (IllegalArgumentException e) {
                 return Mono.just(ToolResult.error(ToolErrorKind.INVALID_ARGUMENTS, String.valueOf(e.getMessage())));
             }
-            if (!files.isEmpty() && language.get() != Language.JAVASCRIPT) {
+            @Nullable
+            String cwd = arguments.getString("cwd").orElse(null);
+            if (cwd != null && (language.get() != Language.PYTHON || !cwd.startsWith("/"))) {
                 return Mono.just(ToolResult.error(ToolErrorKind.INVALID_ARGUMENTS,
-                        language.get().id() + " code has no access to host files; leave out 'files'"
-                                + " or use javascript"));
+                        "cwd must be an absolute path, and is for python only; was '" + cwd + "' for "
+                                + language.get().id()));
+            }
+            HostTools tools = codeMode ? HostTools.of(context) : HostTools.none();
+            if (language.get() == Language.PYTHON) {
+                return runPython(code.get(), cwd, new PythonFiles(files, context.grants(), options.maxFileBytes()),
+                        tools);
             }
             var hostFiles = new HostFiles(files, context.grants(), options.maxFileBytes());
-            HostTools tools = codeMode ? HostTools.of(context) : HostTools.none();
             return run(language.get(), code.get(), hostFiles, tools).map(CodeExecutor::toToolResult);
         });
     }
@@ -431,15 +477,28 @@ public final class CodeExecutor implements Tool, AutoCloseable {
                 options.limits().timeout(),
                 guard -> switch (language) {
                     case JAVASCRIPT -> javascript.run(code, files, tools, guard);
-                    case PYTHON -> python.run(code, tools, guard);
+                    case PYTHON -> python.run(code, null, PythonFiles.none(), tools, guard);
                 });
     }
 
-    /** Drops the pooled engines; runs in progress finish, later runs start their engine on demand. */
+    /**
+     * Stops the warm-up and drops the pooled engines; runs in progress finish, later runs start their
+     * engine on demand.
+     */
     @Override
     public void close() {
+        warmUp.close();
         javascript.close();
         python.close();
+    }
+
+    private Mono<ToolResult> runPython(String code, @Nullable String cwd, PythonFiles files, HostTools tools) {
+        return Runs.onScheduler(tools.any() ? ToolWaitThreads.scheduler() : AgentSchedulers.compute(), timer,
+                options.limits().timeout(), guard -> python.run(code, cwd, files, tools, guard))
+                .map(CodeExecutor::toToolResult)
+                .onErrorResume(PythonFiles.Refused.class, e -> Mono.just(ToolResult.error(
+                        e.denied() ? ToolErrorKind.PERMISSION_DENIED : ToolErrorKind.INVALID_ARGUMENTS,
+                        String.valueOf(e.getMessage()))));
     }
 
     private static ToolResult toToolResult(ExecutionResult result) {
@@ -489,12 +548,18 @@ public final class CodeExecutor implements Tool, AutoCloseable {
                 + options.limits().maxOutputBytes() + " bytes of output. No network.");
         if (options.languages().contains(Language.JAVASCRIPT)) {
             d.append(" javascript: ES2023 (QuickJS); console.log/console.error print; readFile(path) returns a file's "
-                    + "text and writeFile(path, text) writes one, for files listed in 'files' with their access.");
+                    + "text and writeFile(path, text) writes one, for files listed in 'files' with their access"
+                    + " (single files, not directories).");
         }
         if (options.languages().contains(Language.PYTHON)) {
             d.append(python.unavailable()
                     .map(why -> " python: unavailable here (" + why + ").")
-                    .orElse(" python: CPython 3.13 standard library; print() prints; no file access."));
+                    .orElse(" python: CPython 3.13 standard library; print() prints; the files listed in 'files' appear"
+                            + " under /guest (/data/in.csv is /guest/data/in.csv): read ones read-only, write ones"
+                            + " written back to the host when the code ends by itself (not on a limit); a directory"
+                            + " listed with access read is mounted read-only (e.g. a project to import from or to run"
+                            + " its tests with unittest); /guest/tmp is scratch; 'cwd' (a host path such as a listed"
+                            + " directory) is where the code starts, also first on sys.path."));
         }
         if (codeMode) {
             d.append(" Code mode: the global object tools has one function for each tool you can call directly, "
@@ -522,7 +587,8 @@ public final class CodeExecutor implements Tool, AutoCloseable {
                 .put("properties", JsonObject.builder()
                         .put("path", JsonObject.builder()
                                 .put("type", "string")
-                                .put("description", "absolute path of a host file")
+                                .put("description", "absolute path of a host file (python: or of a directory"
+                                        + " to mount read-only, with access read)")
                                 .build())
                         .put("access", JsonObject.builder()
                                 .put("type", "string")
@@ -540,6 +606,12 @@ public final class CodeExecutor implements Tool, AutoCloseable {
                         .put("items", file)
                         .put("description", "host files the code reads or writes")
                         .build());
+        if (options.languages().contains(Language.PYTHON)) {
+            properties.put("cwd", JsonObject.builder()
+                    .put("type", "string")
+                    .put("description", "python only: absolute host path to start in, e.g. a listed directory")
+                    .build());
+        }
         if (options.modules().isEmpty()) {
             return JsonObject.builder()
                     .put("type", "object")

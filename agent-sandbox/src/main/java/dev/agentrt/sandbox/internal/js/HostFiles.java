@@ -77,8 +77,13 @@ public final class HostFiles {
                 throw new Denied("permission denied: file-read:" + path + " is not granted");
             }
             Dir dir = opened(parent);
-            if (dir.attributes(real.getFileName().toString()) == null) {
+            var attributes = dir.attributes(real.getFileName().toString());
+            if (attributes == null) {
                 throw new Denied("'" + name + "' does not exist");
+            }
+            if (attributes.isDirectory()) {
+                throw new Denied("'" + name + "' is a directory: readFile reads single files; declare each file"
+                        + " to read, or use python, which mounts a declared directory read-only");
             }
             byte[] bytes = Confined.readAll(dir, real.getFileName().toString(), maxBytes);
             return StandardCharsets.UTF_8.newDecoder()

@@ -40,25 +40,29 @@ import java.util.List;
 
 /**
  * One Python run: a fresh instance of the interpreter (its memory capped), an in-memory file system
- * holding only the guest script at {@code /guest}, captured and capped stdout/stderr. The
+ * that the guest sees at {@code /guest}, holding the guest script, scratch space at {@code /guest/tmp}
+ * and the run's declared files at {@code /guest} plus their host path ({@link PythonFiles}), writable
+ * only where {@link WritablePaths} allows; captured and capped stdout/stderr. The
  * interpreter module is a Trino UDF host: {@code setup} imports {@code guest.py} and picks its
  * {@code run(code: str) -> str}, {@code execute} calls it with the code; the strings cross in
  * Trino's row encoding.
  */
 final class PythonRun {
     private static final String GUEST = guest();
+    static final String GUEST_DIR = "/guest";
     // Trino type ids of the host's encoding (pyhost.h): ROW and VARCHAR.
     private static final int ROW = 0;
     private static final int VARCHAR = 11;
-    private static final long MAX_FILE_SYSTEM_BYTES = 16L << 20;
+    private static final long MAX_FILE_SYSTEM_BYTES = PythonFiles.MAX_DIRECTORY_BYTES + (32L << 20);
 
     private final int maxPages;
     private final int maxOutputBytes;
     private final CappedOutput stdout;
     private final CappedOutput stderr;
     private final FileSystem fs;
-    private final ToolChannel tools;
     private final WasiPreview1 wasi;
+    private final WritablePaths writable;
+    private final ToolChannel tools;
     private final Instance instance;
     private volatile @Nullable CappedMemory memory;
     private volatile @Nullable String hostError;
@@ -77,24 +81,27 @@ final class PythonRun {
                 .build());
         WasiPreview1 w = null;
         try {
-            Path guest = Files.createDirectories(fs.getPath("/guest"));
-            Files.writeString(guest.resolve("guest.py"), GUEST);
-            this.tools = new ToolChannel(guest.resolve(".tool-call"));
-            w = WasiPreview1.builder()
-                    .withOptions(WasiOptions.builder()
-                            .withStdin(tools, false)
-                            .withStdout(stdout)
-                            .withStderr(stderr)
-                            .withDirectory("/guest", guest)
-                            .withEnvironment("PYTHONDONTWRITEBYTECODE", "1")
-                            .withEnvironment("PYTHONUNBUFFERED", "1")
-                            .build())
-                    .build();
+            // The interpreter's host resolves paths through its first preopen only, which it calls /guest:
+            // the root of the in-memory tree is that preopen, the guest script at its top.
+            Files.writeString(fs.getPath("/guest.py"), GUEST);
+            Path scratch = Files.createDirectories(fs.getPath(WritablePaths.SCRATCH.substring(GUEST_DIR.length())));
+            // Code mode: a tool call is a request the script writes into its scratch directory, answered on
+            // standard input (this interpreter imports no host function a call could use).
+            this.tools = new ToolChannel(scratch.resolve(".tool-call"));
+            var options = WasiOptions.builder()
+                    .withStdin(tools, false)
+                    .withStdout(stdout)
+                    .withStderr(stderr)
+                    .withDirectory(GUEST_DIR, fs.getPath("/"))
+                    .withEnvironment("PYTHONDONTWRITEBYTECODE", "1")
+                    .withEnvironment("PYTHONUNBUFFERED", "1");
+            this.writable = new WritablePaths(List.of(GUEST_DIR));
+            w = WasiPreview1.builder().withOptions(options.build()).build();
             this.wasi = w;
             this.instance = Instance.builder(module.wasmModule())
                     .withMachineFactory(module.machineFactory())
                     .withImportValues(ImportValues.builder()
-                            .addFunction(w.toHostFunctions())
+                            .addFunction(writable.wrap(w.toHostFunctions()).toArray(HostFunction[]::new))
                             .addFunction(returnError())
                             .build())
                     .withMemoryFactory(this::memory)
@@ -119,10 +126,20 @@ final class PythonRun {
     }
 
     /**
-     * Runs {@code code} to its end, a limit, an error or an interruption under {@code guard} (whose
-     * clock the caller has started), then closes. Blocks.
+     * Copies {@code files} in and lets the next run write where they allow; throws
+     * {@link PythonFiles.Refused}. Blocks on host file I/O.
      */
-    ExecutionResult execute(String code, HostTools hostTools, RunGuard guard) {
+    void copyIn(PythonFiles files) {
+        files.copyIn(fs);
+        writable.allow(files.writable(), files.readOnly());
+    }
+
+    /**
+     * Runs {@code code} in {@code cwd} (or {@code /}) to its end, a limit, an error or an interruption
+     * under {@code guard} (whose clock the caller has started); then, if the script ended on its own
+     * (a value, an error or an exit), writes back what {@code files} allow, and closes. Blocks.
+     */
+    ExecutionResult execute(String code, @Nullable String cwd, PythonFiles files, HostTools hostTools, RunGuard guard) {
         tools.bind(hostTools, guard);
         stdout.bind(guard);
         stderr.bind(guard);
@@ -135,20 +152,47 @@ final class PythonRun {
         @Nullable
         Throwable failure = null;
         try {
-            reply = call(code);
-        } catch (RuntimeException | StackOverflowError | OutOfMemoryError e) {
-            failure = e;
+            try {
+                var request = JsonObject.builder().put("code", code);
+                if (cwd != null) {
+                    request.put("cwd", guestPath(cwd));
+                }
+                reply = call(request.build().toJson());
+            } catch (RuntimeException | StackOverflowError | OutOfMemoryError e) {
+                failure = e;
+            } finally {
+                guard.leaveGuest();
+            }
+            String out = stdout.text();
+            String err = stderr.text();
+            RunOutcome ended = OutcomeClassifier.ofRun(guard, failure);
+            if (ended != null) {
+                return result(ended, out, err, null, null, guard.elapsed());
+            }
+            ExecutionResult result = fromReply(reply, out, err, guard.elapsed());
+            boolean endedOnItsOwn = result.outcome() == RunOutcome.OK || result.outcome() instanceof RunOutcome.Exit
+                    || result.error() != null;
+            if (!endedOnItsOwn) {
+                return result;
+            }
+            List<String> notes = files.copyBack(fs);
+            if (notes.isEmpty()) {
+                return result;
+            }
+            String more = String.join("\n", notes) + "\n";
+            return new ExecutionResult(result.language(), result.outcome(), result.stdout(),
+                    result.stderr().isEmpty() || result.stderr().endsWith("\n")
+                            ? result.stderr() + more
+                            : result.stderr() + "\n" + more,
+                    result.value(), result.error(), result.elapsed());
         } finally {
-            guard.leaveGuest();
             close();
         }
-        String out = stdout.text();
-        String err = stderr.text();
-        RunOutcome ended = OutcomeClassifier.ofRun(guard, failure);
-        if (ended != null) {
-            return result(ended, out, err, null, null, guard.elapsed());
-        }
-        return fromReply(reply, out, err, guard.elapsed());
+    }
+
+    /** Where the guest sees the host path {@code host}: below {@code /guest}. */
+    static String guestPath(String host) {
+        return host.equals("/") ? GUEST_DIR : GUEST_DIR + host;
     }
 
     /** An interpreter never run: drops it. */

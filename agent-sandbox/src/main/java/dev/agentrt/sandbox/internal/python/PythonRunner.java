@@ -61,11 +61,19 @@ public final class PythonRunner {
 
     /**
      * Runs {@code code} in a fresh interpreter, to its end, a limit, an error or an interruption,
-     * under {@code guard}, whose clock starts once the interpreter is ready; the code may call
-     * {@code tools} (code mode). Blocks, also while each tool it calls runs. Only when
+     * under {@code guard}, whose clock starts once the interpreter is ready. Blocks. Only when
      * {@link #unavailable()} is empty.
      */
-    public ExecutionResult run(String code, HostTools tools, RunGuard guard) {
+    public ExecutionResult run(String code, RunGuard guard) {
+        return run(code, null, PythonFiles.none(), HostTools.none(), guard);
+    }
+
+    /**
+     * As {@link #run(String, RunGuard)}, in the working directory {@code cwd} (null: {@code /}), with
+     * {@code files} copied in before the clock starts and written back after the script ends. Throws
+     * {@link PythonFiles.Refused} when a declared file cannot be copied in; nothing has run then.
+     */
+    public ExecutionResult run(String code, @Nullable String cwd, PythonFiles files, HostTools tools, RunGuard guard) {
         if (unavailable.isPresent()) {
             throw new IllegalStateException("python is unavailable: " + unavailable.get());
         }
@@ -78,8 +86,14 @@ public final class PythonRunner {
             }
         }
         refill();
+        try {
+            run.copyIn(files);
+        } catch (RuntimeException e) {
+            run.close();
+            throw e;
+        }
         guard.startClock();
-        return run.execute(code, tools, guard);
+        return run.execute(code, cwd, files, tools, guard);
     }
 
     /** Drops the interpreter kept ahead; later runs start their own. */

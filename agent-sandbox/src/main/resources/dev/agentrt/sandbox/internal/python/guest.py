@@ -1,5 +1,6 @@
-# Runs the model's code for the code executor. The host calls run(code) once per fresh interpreter
-# and reads back one JSON object: {"value": ...}, {"error": {...}} or {"exit": code}.
+# Runs the model's code for the code executor. The host calls run(request) once per fresh interpreter,
+# the request a JSON object {"code": "...", "cwd": "/dir"} (cwd optional: the working directory, also put
+# first on sys.path), and reads back one JSON object: {"value": ...}, {"error": {...}} or {"exit": code}.
 import ast
 import json
 import os
@@ -25,7 +26,7 @@ def _error(e):
 
 # Code mode. The interpreter has no host function to call, so a call is a request written to a file of
 # the in-memory file system and an answer read from standard input, which the host makes the call for.
-_TOOL_CALL = "/guest/.tool-call"
+_TOOL_CALL = "/guest/tmp/.tool-call"
 
 
 class ToolError(Exception):
@@ -70,9 +71,15 @@ class _Tools:
         return self.__getattr__(name)
 
 
-def run(code):
+def run(request):
+    request = json.loads(request)
+    code = request["code"]
     scope = {"__name__": "__main__", "__builtins__": __builtins__, "tools": _Tools(), "ToolError": ToolError}
     try:
+        cwd = request.get("cwd")
+        if cwd is not None:
+            os.chdir(cwd)
+            sys.path.insert(0, cwd)
         tree = ast.parse(code, FILENAME, "exec")
         last = None
         if tree.body and isinstance(tree.body[-1], ast.Expr):
