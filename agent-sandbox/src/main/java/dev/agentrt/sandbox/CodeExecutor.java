@@ -55,8 +55,8 @@ import java.util.regex.Pattern;
  * "/data/in.csv", "access": "read"}]}}. JavaScript runs in QuickJS (ES2023) compiled to WebAssembly;
  * {@code console.log}/{@code console.error} are captured, the value of the last expression (or of a
  * top-level {@code return}) comes back as JSON, a thrown error comes back with its message and line,
- * and {@code readFile(path)}/{@code writeFile(path, text)} reach the declared files. Python
- * (CPython 3.13 for WASI) is offered when the JVM and the class path allow it; otherwise a call says
+ * and {@code readFile(path)}/{@code writeFile(path, text)} reach the declared files (a declared
+ * directory is an error for the script). Python (CPython 3.13 for WASI) is offered when the JVM and the class path allow it; otherwise a call says
  * that it is unavailable and why ({@link #unavailable}). WASI programs registered with
  * {@link Options#withModule} run through a {@link Sandbox} as {@code {"module": "wc", "args": ["-l"],
  * "stdin": "..."}}, with the same limits and no host files.
@@ -76,10 +76,19 @@ import java.util.regex.Pattern;
  * <p>Thread-safe; one instance serves every task. Runs execute on {@link AgentSchedulers#compute()},
  * so many concurrent calls queue for the cores instead of oversubscribing them; {@link #invoke} and
  * {@link #execute} do not block, and cancelling their subscription interrupts the running code.
- * QuickJS's interpreter is one WebAssembly function that becomes a JVM method too large for
- * HotSpot's compilers (by default, and in this build even with {@code -XX:-DontCompileHugeMethods}),
- * so CPU-heavy scripts run far slower than in Node: the executor suits glue code, not number
- * crunching. {@link #close} drops the pooled engines.
+ * QuickJS's interpreter is one WebAssembly function that becomes a 57 KB JVM method, which HotSpot
+ * does not compile by default; start the JVM with {@code -XX:-DontCompileHugeMethods
+ * -XX:MaxNodeLimit=1000000 -XX:NodeLimitFudgeFactor=20000} (product flags) and C2 compiles it after a
+ * warm-up, which such a JVM runs in the background when an executor is created
+ * ({@link Options#withWarmUp}, {@link #warmedUp}). Even so CPU-heavy scripts run far slower than in
+ * Node: the executor suits glue code, not number crunching. {@link #close} stops the warm-up and drops
+ * the pooled engines.
+ *
+ * <p>Python's declared files are copied into its in-memory file system before the run and, for those
+ * declared for writing, back to the host after a run that ended by itself (grants checked at both
+ * ends, through the confinement layer); a directory declared for reading is mounted read-only, links
+ * skipped. The guest sees host path {@code /p} at {@code /guest/p}: this CPython build resolves paths
+ * through one preopen, which its host names {@code /guest}.
  *
  * <p><b>Code mode</b> ({@link #codeMode()}): a script may call the task's other tools, so that one
  * step of the model makes many calls and only what the script returns goes back to the model:

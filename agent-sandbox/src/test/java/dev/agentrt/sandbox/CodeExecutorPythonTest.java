@@ -135,13 +135,13 @@ class CodeExecutorPythonTest {
     }
 
     @Test
-    void aPythonCallThatDeclaresFilesIsAnInvalidArgument() {
+    void aPythonCallThatDeclaresFilesWithoutGrantsIsDenied() {
         assumeTrue(executor.unavailable(Language.PYTHON).isEmpty(), "python is unavailable here");
         ToolResult r = executor.invoke(JsonValue.parse("""
                 {"language":"python","code":"1","files":[{"path":"/tmp/x.txt","access":"read"}]}""").asObject(),
                 new TestContext(Grants.none())).block(WAIT);
-        assertThat(r.errorKind()).isEqualTo(ToolErrorKind.INVALID_ARGUMENTS);
-        assertThat(r.content()).contains("no access to host files");
+        assertThat(r.errorKind()).isEqualTo(ToolErrorKind.PERMISSION_DENIED);
+        assertThat(r.content()).contains("permission denied: file-read:", "x.txt is not granted");
     }
 
     @Test

@@ -72,6 +72,8 @@ public final class CodeExecutorSpeed {
         Path csv = writeCsv();
         String jsCsv = JS_CSV.replace("PATH", quote(csv));
         String pyCsv = PY_CSV.replace("PATH", quote(csv));
+        // The sandbox's Python sees a declared host path /p at /guest/p.
+        String pyCsvSandbox = PY_CSV.replace("PATH", quote("/guest" + csv));
         var options = CodeExecutor.Options.DEFAULT
                 .withLimits(SandboxLimits.DEFAULT.withTimeout(Duration.ofMinutes(10)))
                 .withWarmUp(warmUp);
@@ -96,7 +98,7 @@ public final class CodeExecutorSpeed {
                 rows.add(sandbox("py-fib", executor, "python", PY_FIB, List.of(), context, warm));
             }
             if (python && wanted(only, "py-csv")) {
-                rows.add(sandbox("py-csv", executor, "python", pyCsv, List.of(csv), context, warm));
+                rows.add(sandbox("py-csv", executor, "python", pyCsvSandbox, List.of(csv), context, warm));
             }
             if (wanted(only, "node")) {
                 rows.add(external("node-fib", List.of("node", "-e", nodeLoop(JS_FIB, warm))));

@@ -1,10 +1,12 @@
 package dev.agentrt.sandbox.internal;
 
-import com.sun.management.HotSpotDiagnosticMXBean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
 
+import javax.management.JMException;
+import javax.management.ObjectName;
+import javax.management.openmbean.CompositeData;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -40,9 +42,12 @@ public final class WarmUp implements AutoCloseable {
      */
     public static boolean jitCompilesHugeMethods() {
         try {
-            var hotspot = ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class);
-            return hotspot != null && "false".equals(hotspot.getVMOption("DontCompileHugeMethods").getValue());
-        } catch (RuntimeException | LinkageError e) {
+            // Through JMX by name, so that nothing here links to com.sun.management.
+            Object option = ManagementFactory.getPlatformMBeanServer()
+                    .invoke(new ObjectName("com.sun.management:type=HotSpotDiagnostic"), "getVMOption",
+                            new Object[]{"DontCompileHugeMethods"}, new String[]{String.class.getName()});
+            return option instanceof CompositeData data && "false".equals(data.get("value"));
+        } catch (JMException | RuntimeException | LinkageError e) {
             return false;
         }
     }
