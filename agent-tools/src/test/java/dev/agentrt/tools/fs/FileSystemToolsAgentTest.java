@@ -70,4 +70,34 @@ class FileSystemToolsAgentTest {
         assertThat(root.resolve("escape.md")).doesNotExist();
         assertThat(events).filteredOn(AgentEvent.PermissionDenied.class::isInstance).hasSize(1);
     }
+
+    /**
+     * Calls of one step run concurrently: edits of one file in the same step each start from the file as the one
+     * before left it, so none is lost (each edit reads, changes and replaces the whole file).
+     */
+    @Test
+    void editsOfOneFileInOneStepAreAllKept() throws IOException {
+        int lines = 24;
+        var text = new StringBuilder();
+        var calls = new ToolCall[lines];
+        for (int i = 0; i < lines; i++) {
+            text.append("line ").append(i).append(" old\n");
+            calls[i] = new ToolCall("e" + i, "edit_file", "{\"path\":\"notes.md\",\"old_text\":\"line " + i
+                    + " old\",\"new_text\":\"line " + i + " new\"}");
+        }
+        Files.writeString(root.resolve("notes.md"), text);
+        Agent agent = Agent.builder()
+                .model(ScriptedChatModel.of(Reply.toolCalls(calls), Reply.text("done")))
+                .tools(FileSystemTools.rootedAt(root).tools())
+                .grant(Capability.fileRead(root), Capability.fileWrite(root))
+                .build();
+
+        AgentResult r = agent.task("edit every line").executeBlocking();
+
+        assertThat(toolResults(r)).hasSize(lines).allSatisfy(m -> assertThat(m.content()).startsWith("Edited"));
+        assertThat(root.resolve("notes.md")).content()
+                .doesNotContain("old")
+                .contains("line 0 new\n")
+                .contains("line " + (lines - 1) + " new\n");
+    }
 }

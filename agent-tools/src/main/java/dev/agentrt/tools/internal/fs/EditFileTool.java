@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.nio.channels.SeekableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.concurrent.locks.ReentrantLock;
 
 /** {@code edit_file}: replace an exact piece of text, which must occur once unless {@code replace_all}. */
 final class EditFileTool extends FsTool {
@@ -46,6 +47,7 @@ final class EditFileTool extends FsTool {
         if (oldText.equals(newText)) {
             throw FsException.invalid("old_text and new_text are the same; nothing would change");
         }
+        ReentrantLock lock = FileLocks.lock(t.absolute());
         try (Dir dir = jail.open(t.parent(), false)) {
             byte[] bytes;
             try (SeekableByteChannel in = dir.openRead(t.fileName())) {
@@ -77,6 +79,8 @@ final class EditFileTool extends FsTool {
             Confined.writeAtomically(dir, t.fileName(), out);
             return ToolResult.text("Edited " + t.display() + ": replaced " + count + " occurrence"
                     + (count == 1 ? "" : "s") + ".");
+        } finally {
+            lock.unlock();
         }
     }
 

@@ -9,6 +9,7 @@ import dev.agentrt.core.tool.ToolResult;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.concurrent.locks.ReentrantLock;
 
 /** {@code write_file}: create or replace a text file atomically, creating missing parent directories. */
 final class WriteFileTool extends FsTool {
@@ -39,8 +40,11 @@ final class WriteFileTool extends FsTool {
                     + limits.maxFileBytes() + " bytes; nothing was written");
         }
         boolean replaced;
+        ReentrantLock lock = FileLocks.lock(t.absolute());
         try (Dir dir = jail.open(t.parent(), true)) {
             replaced = Confined.writeAtomically(dir, t.fileName(), content);
+        } finally {
+            lock.unlock();
         }
         return ToolResult.text((replaced ? "Replaced " : "Created ") + t.display() + " (" + content.length
                 + " bytes).");
