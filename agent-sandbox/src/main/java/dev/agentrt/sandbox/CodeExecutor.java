@@ -331,6 +331,21 @@ public final class CodeExecutor implements Tool, AutoCloseable {
         return warmUp.done();
     }
 
+    /**
+     * Starts what the first run of {@code language} would otherwise start itself, in the background: for Python
+     * an interpreter (the first also loads CPython's module; seconds in all), which the next Python run takes.
+     * Call it when the executor is made and a Python run is expected soon, so the start overlaps the rest of the
+     * set-up. Does not block; costs a core for that long and the interpreter's memory until a run takes it or
+     * {@link #close}. Does nothing for a language that is not offered or cannot run here, nor for JavaScript
+     * (whose engines start in milliseconds; see {@link Options#withWarmUp} for its compiler warm-up).
+     */
+    public void startAhead(Language language) {
+        Objects.requireNonNull(language, "language");
+        if (language == Language.PYTHON && unavailable(language).isEmpty()) {
+            python.startAhead();
+        }
+    }
+
     /** Why {@code language} cannot run here, or empty when it can. */
     public Optional<String> unavailable(Language language) {
         if (!options.languages().contains(language)) {

@@ -110,6 +110,30 @@ class CodeExecutorPythonTest {
     }
 
     @Test
+    void anInterpreterStartedAheadServesTheNextRunWithTheCommonModulesImportedAndClosingDropsIt() {
+        var ahead = CodeExecutor.create(Options.DEFAULT.withPoolSize(0).withLanguages(Language.PYTHON));
+        try {
+            assumeTrue(ahead.unavailable(Language.PYTHON).isEmpty(), "python is unavailable here");
+            ahead.startAhead(Language.PYTHON);
+            ahead.startAhead(Language.PYTHON); // one is starting: nothing more starts
+            ahead.startAhead(Language.JAVASCRIPT); // not offered: nothing happens
+
+            ExecutionResult r = ahead.execute("python", "import sys\n"
+                    + "x = sorted(m for m in ('csv', 'decimal', 're', 'dataclasses') if m in sys.modules)\nx")
+                    .block(WAIT);
+            assertThat(r.value()).isEqualTo(JsonValue.parse("[\"csv\",\"dataclasses\",\"decimal\",\"re\"]"));
+            // Each run still has an interpreter of its own: nothing the last one did is there.
+            assertThat(ahead.execute("python", "'x' in globals()").block(WAIT).value()).isEqualTo(JsonValue.of(false));
+
+            ahead.startAhead(Language.PYTHON);
+            ahead.close(); // drops the one started ahead; a later run starts its own
+            assertThat(ahead.execute("python", "6 * 7").block(WAIT).value()).isEqualTo(JsonValue.of(42));
+        } finally {
+            ahead.close();
+        }
+    }
+
+    @Test
     void anEndlessLoopTimesOutAndTheNextRunWorks() {
         try (var quick = CodeExecutor.create(Options.DEFAULT.withPoolSize(0)
                 .withLanguages(Language.PYTHON)

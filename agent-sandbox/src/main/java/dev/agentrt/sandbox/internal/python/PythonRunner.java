@@ -13,9 +13,11 @@ import run.endive.runtime.CompiledModule;
 
 import java.lang.reflect.InvocationTargetException;
 import java.util.Optional;
-import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Python for the code executor: CPython 3.13 for WASI ({@code io.trino:trino-wasm-python}), a
@@ -23,9 +25,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * its classes: {@link #create} looks them up and reports why Python is unavailable when the JVM
  * is older or the artifact is absent. Thread-safe; {@link #run} blocks.
  *
- * <p>Starting an interpreter and importing the guest script takes a second or more, so after the
- * first run one interpreter is kept started ahead (when the pool is enabled), started in the
- * background on {@link AgentSchedulers#compute()}; it is used for one run only.
+ * <p>Starting an interpreter and importing the guest script takes a second or more (the first one
+ * also loads the module, seconds more), so after each run one interpreter is started ahead (when the
+ * pool is enabled), in the background on {@link AgentSchedulers#compute()}, and {@link #startAhead}
+ * starts one before the first run; each is used for one run only.
  */
 public final class PythonRunner {
     public static final String LANGUAGE = "python";
@@ -37,8 +40,8 @@ public final class PythonRunner {
     private final SandboxLimits limits;
     private final Optional<String> unavailable;
     private final boolean pooled;
-    private final ArrayBlockingQueue<PythonRun> ready = new ArrayBlockingQueue<>(1);
-    private final AtomicBoolean starting = new AtomicBoolean();
+    /** The interpreter being started, or started, ahead of the next run; null when none is. */
+    private final AtomicReference<@Nullable FutureTask<PythonRun>> ahead = new AtomicReference<>();
     private volatile @Nullable CompiledModule module;
     private volatile boolean closed;
 
@@ -77,13 +80,11 @@ public final class PythonRunner {
         if (unavailable.isPresent()) {
             throw new IllegalStateException("python is unavailable: " + unavailable.get());
         }
-        PythonRun run = ready.poll();
-        if (run == null) {
-            try {
-                run = PythonRun.prepare(module(), limits);
-            } catch (MemoryCapExceeded e) {
-                return PythonRun.memoryCapTooSmall(guard);
-            }
+        PythonRun run;
+        try {
+            run = take();
+        } catch (MemoryCapExceeded e) {
+            return PythonRun.memoryCapTooSmall(guard);
         }
         refill();
         try {
@@ -96,38 +97,80 @@ public final class PythonRunner {
         return run.execute(code, cwd, files, tools, guard);
     }
 
-    /** Drops the interpreter kept ahead; later runs start their own. */
+    /**
+     * Starts an interpreter in the background, on {@link AgentSchedulers#compute()}, for the next run to take, unless
+     * one is started or starting already: the first run then does not pay for loading the module and starting
+     * CPython (seconds). Does not block. Nothing happens when Python is unavailable or the runner is closed.
+     */
+    public void startAhead() {
+        if (unavailable.isPresent() || closed) {
+            return;
+        }
+        var task = new FutureTask<>(() -> {
+            PythonRun run = PythonRun.prepare(module(), limits);
+            if (closed) {
+                run.close();
+                throw new CancellationException("the runner was closed");
+            }
+            return run;
+        });
+        if (ahead.compareAndSet(null, task)) {
+            try {
+                AgentSchedulers.compute().schedule(task);
+            } catch (RejectedExecutionException e) {
+                // The next run starts it on its own thread (take runs a task nobody has started).
+            }
+        }
+    }
+
+    /**
+     * The interpreter started ahead, or a new one. A start still queued is run here rather than waited for (so a
+     * run never waits for a compute thread that may be the one it holds); one under way elsewhere is waited for,
+     * rather than starting a second interpreter beside it.
+     */
+    private PythonRun take() {
+        FutureTask<PythonRun> task = ahead.getAndSet(null);
+        if (task != null) {
+            task.run(); // does nothing when it is running or done
+            try {
+                return task.get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                ahead.compareAndSet(null, task); // the next run takes it
+                throw new CancellationException("interrupted while an interpreter started");
+            } catch (CancellationException e) {
+                // closed meanwhile: start one as if none had been ahead
+            } catch (ExecutionException e) {
+                if (e.getCause() instanceof MemoryCapExceeded cap) {
+                    throw cap;
+                }
+                LOG.warn("could not start a Python interpreter ahead", e.getCause());
+            }
+        }
+        return PythonRun.prepare(module(), limits);
+    }
+
+    /**
+     * Drops the interpreter kept ahead; later runs start their own. One still starting closes itself when it is
+     * ready (at worst, in a narrow window, it is left to the garbage collector: it holds only memory).
+     */
     public void close() {
         closed = true;
-        PythonRun r = ready.poll();
-        if (r != null) {
-            r.close();
+        FutureTask<PythonRun> task = ahead.getAndSet(null);
+        if (task != null && task.isDone()) {
+            try {
+                task.get().close();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (ExecutionException | CancellationException e) {
+                // nothing was started
+            }
         }
     }
 
     private void refill() {
-        if (!pooled || closed || !ready.isEmpty() || !starting.compareAndSet(false, true)) {
-            return;
-        }
-        try {
-            AgentSchedulers.compute().schedule(this::startOne);
-        } catch (RejectedExecutionException e) {
-            starting.set(false);
-        }
-    }
-
-    private void startOne() {
-        try {
-            PythonRun run = PythonRun.prepare(module(), limits);
-            if (closed || !ready.offer(run)) {
-                run.close();
-            }
-        } catch (MemoryCapExceeded e) {
-            // Every run reports the memory limit; nothing to keep ahead.
-        } catch (RuntimeException | Error e) {
-            LOG.warn("could not start a Python interpreter ahead", e);
-        } finally {
-            starting.set(false);
+        if (pooled) {
+            startAhead();
         }
     }
 

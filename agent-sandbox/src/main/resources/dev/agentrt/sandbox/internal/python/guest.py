@@ -9,6 +9,16 @@ import traceback
 
 FILENAME = "<code>"
 
+# Modules model-written code imports most, imported while the interpreter is started ahead of its run
+# (each interpreter serves one run): importing them in the run costs seconds on a cold JVM.
+for _name in ("collections", "csv", "dataclasses", "datetime", "decimal", "functools", "importlib", "io",
+              "itertools", "math", "re", "statistics", "string", "textwrap", "typing"):
+    try:
+        __import__(_name)
+    except ImportError:
+        pass
+del _name
+
 
 def _line(e):
     if isinstance(e, SyntaxError) and e.filename == FILENAME:
