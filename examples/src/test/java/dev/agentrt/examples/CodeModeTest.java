@@ -30,7 +30,7 @@ class CodeModeTest {
                 .orElseThrow()
                 .content();
         assertThat(scriptResult)
-                .contains("\"value\":{\"monday\":2,\"tuesday\":1,\"wednesday\":3,\"outside\":\"INVALID_ARGUMENTS\"}");
+                .contains("\"value\":{\"monday\":2,\"tuesday\":1,\"wednesday\":3,\"outside\":\"PERMISSION_DENIED\"}");
         assertThat(result.text()).startsWith("The notes have 6 lines");
         assertThat(result.steps()).isEqualTo(2);
     }

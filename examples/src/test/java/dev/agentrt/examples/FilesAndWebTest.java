@@ -24,7 +24,8 @@ class FilesAndWebTest {
                 .contains("finish the tools module")
                 .contains("← web_browse:")
                 .contains("Release checklist")
-                .contains("✗ denied read_file").contains("file-read:/etc/passwd")
+                .contains("✗ denied read_file")
+                .contains("file-read:/etc/passwd")
                 .contains("NOTES.md: - finish the tools module");
     }
 }
