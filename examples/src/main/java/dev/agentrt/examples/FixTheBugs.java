@@ -16,6 +16,7 @@ import dev.agentrt.memory.MemoryTools;
 import dev.agentrt.memory.VectorMemory;
 import dev.agentrt.sandbox.CodeExecutor;
 import dev.agentrt.sandbox.ExecutionResult;
+import dev.agentrt.sandbox.SandboxLimits;
 import dev.agentrt.tools.fs.FileSystemTools;
 import dev.agentrt.tools.git.GitTools;
 import dev.agentrt.tools.web.WebBrowser;
@@ -55,6 +56,9 @@ import java.util.function.Consumer;
 public final class FixTheBugs {
     private FixTheBugs() {}
 
+    /** A project's test suite may run for minutes; the other limits are the executor's defaults. */
+    static final SandboxLimits SANDBOX_LIMITS = SandboxLimits.DEFAULT.withTimeout(Duration.ofMinutes(4));
+
     /** What the agent is told. */
     static final String TASK = "Analyse the code base and submit a PR fixing all the bugs.";
 
@@ -90,6 +94,7 @@ public final class FixTheBugs {
         try (Offline offline = Offline.start(out, env, args);
                 CodeExecutor executor = CodeExecutor.codeMode(CodeExecutor.Options.DEFAULT
                         .withLanguages(CodeExecutor.Language.PYTHON, CodeExecutor.Language.JAVASCRIPT)
+                        .withLimits(SANDBOX_LIMITS)
                         .withWarmUp(false))) { // its scripts are Python: a JavaScript warm-up would only take a core
             Optional<String> unavailable = executor.unavailable(CodeExecutor.Language.PYTHON);
             if (unavailable.isPresent()) {
@@ -127,6 +132,7 @@ public final class FixTheBugs {
                     .grant(Capability.fileRead(repository), Capability.fileWrite(repository),
                             Capability.memoryRead(NAMESPACE), GitTools.commitCapability(repository))
                     .maxSteps(30)
+                    .toolTimeout(Duration.ofMinutes(5)) // a test suite may take a while on a slow machine
                     .build();
             List<String> testRuns = new ArrayList<>();
             AgentResult result = agent.task(TASK)

@@ -28,6 +28,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -115,14 +116,15 @@ class FixTheBugsTest {
     /** Runs the project's tests through the code executor, as the agent does; returns what they printed. */
     private static String runSampleTests(Path repository) {
         try (CodeExecutor executor = CodeExecutor.create(CodeExecutor.Options.DEFAULT
-                .withLanguages(CodeExecutor.Language.PYTHON))) {
+                .withLanguages(CodeExecutor.Language.PYTHON)
+                .withLimits(FixTheBugs.SANDBOX_LIMITS))) {
             var arguments = JsonValue.of(Map.of("language", "python", "code", FixTheBugs.TEST_SCRIPT, "cwd",
                     repository.toString(), "files", List.of(Map.of("path", repository.toString(), "access", "read"))))
                     .asObject();
             ToolResult result = ToolRegistry.of(executor)
                     .execute(new ToolCall("t1", CodeExecutor.NAME, arguments.toJson()),
                             ToolExecution.builder("test", Principal.of("test"),
-                                    Grants.of(Capability.fileRead(repository))).build())
+                                    Grants.of(Capability.fileRead(repository))).timeout(Duration.ofMinutes(5)).build())
                     .block();
             assertThat(result).isNotNull();
             ExecutionResult ran = ExecutionResult.fromJson(JsonValue.parse(result.content()).asObject());
