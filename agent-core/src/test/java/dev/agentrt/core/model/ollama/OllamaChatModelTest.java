@@ -393,7 +393,7 @@ class OllamaChatModelTest {
                 .expectNextCount(2)
                 .verifyComplete();
 
-        assertThat(server.awaitClientGone(Duration.ofSeconds(5))).as("the server saw the connection closed").isTrue();
+        assertThat(server.awaitClientGone(Duration.ofSeconds(60))).as("the server saw the connection closed").isTrue();
     }
 
     // ------------------------------------------------------------------------------------ errors and retries

@@ -634,7 +634,7 @@ class OpenAiChatModelTest {
                 .expectNext(ChatEvent.text("tick"), ChatEvent.text("tick"))
                 .verifyComplete();
 
-        assertThat(server.awaitClientGone(Duration.ofSeconds(5))).as("the server saw the connection closed").isTrue();
+        assertThat(server.awaitClientGone(Duration.ofSeconds(60))).as("the server saw the connection closed").isTrue();
     }
 
     // ------------------------------------------------------------------------------------ the request
