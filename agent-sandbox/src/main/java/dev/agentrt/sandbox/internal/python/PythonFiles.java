@@ -37,6 +37,9 @@ import java.util.Set;
  * ended on its own, each file declared for writing that the script created or changed is written back,
  * atomically, if a {@code FileWrite} grant covers that exact real path at that moment.
  *
+ * <p>Every {@code Files} call here takes a path of the run's in-memory file system (the guest side); host
+ * files are opened only through {@code Confined}, relative to an opened directory, never by name.
+ *
  * <p>Blocks on host file I/O; one instance serves one run, on the run's thread.
  */
 public final class PythonFiles {
