@@ -38,8 +38,12 @@ final class MemoryStores {
         try {
             built = store.build();
         } catch (RuntimeException e) {
+            String message = String.valueOf(e.getMessage());
+            if (table != null && message.startsWith("table ")) {
+                throw new InvalidConfigurationPropertyValueException("agentrt.memory.table", table, message);
+            }
             throw new InvalidConfigurationPropertyValueException("agentrt.memory.store", "datasource",
-                    "cannot open the memory in the application's DataSource: " + e.getMessage());
+                    "cannot open the memory in the application's DataSource: " + message);
         }
         return VectorMemory.builder().embeddingModel(model).store(built).closing(built).build();
     }
