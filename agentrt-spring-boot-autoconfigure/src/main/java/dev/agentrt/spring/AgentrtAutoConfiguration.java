@@ -22,6 +22,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnSingleCandidate;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.context.annotation.Bean;
@@ -46,10 +47,11 @@ import java.nio.file.Path;
  *       set (agent-memory);</li>
  *   <li>a {@link RunStore}, when {@code agentrt.runs.path} or {@code agentrt.runs.store} is set (agent-runs), closed
  *       with the context;</li>
- *   <li>a prototype {@link Agent.Builder}: the model, memory and run store beans, the {@code agentrt.*} settings,
+ *   <li>a prototype {@link Agent.Builder}: the model, memory and run store beans (each when there is one, or a
+ *       {@code @Primary} one among several), the {@code agentrt.*} settings,
  *       the {@code agentrt.grants}, every {@link ToolSource} and {@link AgentEvent.Listener} bean, then every
  *       {@link AgentBuilderCustomizer} in order;</li>
- *   <li>an {@link Agent} built from it, when there is a {@link ChatModel} bean;</li>
+ *   <li>an {@link Agent} built from it, when there is a {@link ChatModel} bean (one, or a primary one);</li>
  *   <li>with {@code agentrt.tools.scan=true}, the tools of every bean with {@code @ToolMethod} methods (agent-tools),
  *       as a {@link ToolSource} bean;</li>
  *   <li>with an {@code OpenTelemetry} bean and agent-otel, an {@code AgentTelemetry} bean whose listener every
@@ -109,9 +111,10 @@ public class AgentrtAutoConfiguration {
         return builder;
     }
 
+    /** Only with one {@link ChatModel} bean, or a {@code @Primary} one among several, as the builder takes. */
     @Bean
     @ConditionalOnMissingBean
-    @ConditionalOnBean(ChatModel.class)
+    @ConditionalOnSingleCandidate(ChatModel.class)
     Agent agentrtAgent(ObjectProvider<Agent.Builder> builder) {
         return builder.getObject().build();
     }

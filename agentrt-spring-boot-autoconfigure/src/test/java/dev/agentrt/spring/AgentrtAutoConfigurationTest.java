@@ -128,6 +128,21 @@ class AgentrtAutoConfigurationTest {
     }
 
     @Test
+    void withSeveralModelsTheAgentUsesThePrimaryOneAndWithoutOneThereIsNoAgent() {
+        var cheap = ScriptedChatModel.of(Reply.text("cheap"));
+        var main = ScriptedChatModel.of(Reply.text("main"));
+        runner.withBean("cheap", ChatModel.class, () -> cheap)
+                .withBean("main", ChatModel.class, () -> main)
+                .run(context -> {
+                    assertThat(context).hasNotFailed().doesNotHaveBean(Agent.class);
+                    assertThat(context.getBean(Agent.Builder.class).model(cheap).build().model()).isSameAs(cheap);
+                });
+        runner.withBean("cheap", ChatModel.class, () -> cheap)
+                .withBean("main", ChatModel.class, () -> main, d -> d.setPrimary(true))
+                .run(context -> assertThat(context.getBean(Agent.class).model()).isSameAs(main));
+    }
+
+    @Test
     void theBuilderIsAPrototypeSoWhatOneCallerAddsNoOtherSees() {
         runner.withBean(ChatModel.class, () -> ScriptedChatModel.of(Reply.text("hi"))).run(context -> {
             Agent.Builder first = context.getBean(Agent.Builder.class);

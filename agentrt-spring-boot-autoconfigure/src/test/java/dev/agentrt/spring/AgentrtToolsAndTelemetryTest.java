@@ -101,6 +101,25 @@ class AgentrtToolsAndTelemetryTest {
                 "[weather, otherWeather] do not make tools: two tools are named 'current_weather'");
     }
 
+    /** A tool bean that can be proxied (not final). */
+    public static class Calendar {
+        @ToolMethod("Today's date")
+        public String today() {
+            return "2026-12-06";
+        }
+    }
+
+    @Test
+    void aProxiedToolBeanFailsTheStartSayingWhatToDoInstead() {
+        var factory = new org.springframework.aop.framework.ProxyFactory(new Calendar());
+        factory.setProxyTargetClass(true);
+        Object proxy = factory.getProxy();
+        assertFails(runner.withBean(ChatModel.class, () -> ScriptedChatModel.of(Reply.text("hi")))
+                .withBean("calendar", Calendar.class, () -> (Calendar) proxy)
+                .withPropertyValues("agentrt.tools.scan=true"), "agentrt.tools.scan",
+                "the bean 'calendar' is a proxy of " + Calendar.class.getName());
+    }
+
     @Test
     void withoutAgentToolsScanningFailsTheStartAndNotScanningIsFine() {
         var noTools = runner.withClassLoader(new FilteredClassLoader("dev.agentrt.tools."))
