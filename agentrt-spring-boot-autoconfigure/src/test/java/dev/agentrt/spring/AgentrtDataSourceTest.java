@@ -21,6 +21,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.postgresql.ds.PGSimpleDataSource;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.sqlite.SQLiteDataSource;
 
@@ -91,6 +93,23 @@ class AgentrtDataSourceTest {
             assertThat(r.next()).isTrue();
             assertThat(r.getInt(1)).isEqualTo(1);
         }
+    }
+
+    @Test
+    void theDataSourceBootMakesFromSpringDatasourceUrlHoldsTheRunsAndClosesAfterTheStore() {
+        var pool = new java.util.concurrent.atomic.AtomicReference<com.zaxxer.hikari.HikariDataSource>();
+        Contexts.runner()
+                .withConfiguration(AutoConfigurations.of(DataSourceAutoConfiguration.class))
+                .withBean(ChatModel.class, () -> ScriptedChatModel.of(Reply.text("done")))
+                .withPropertyValues("spring.datasource.url=" + server.jdbcUrl(), "agentrt.runs.store=datasource")
+                .run(context -> {
+                    assertThat(context).hasNotFailed();
+                    pool.set(context.getBean(com.zaxxer.hikari.HikariDataSource.class));
+                    assertThat(context.getBean(RunStore.class)).isInstanceOf(PostgresRunStore.class);
+                    AgentResult result = context.getBean(Agent.class).task("pooled").execute().block(WAIT);
+                    assertThat(context.getBean(RunStore.class).find(result.runId()).block(WAIT)).isNotNull();
+                });
+        assertThat(pool.get().isClosed()).isTrue();
     }
 
     @Test
