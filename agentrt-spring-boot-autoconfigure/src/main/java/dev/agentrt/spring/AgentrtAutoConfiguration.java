@@ -128,10 +128,10 @@ public class AgentrtAutoConfiguration {
         }
 
         @ConditionalOnProperty(prefix = "agentrt.memory", name = "path")
-        static final class Path {}
+        static final class OnPath {}
 
         @ConditionalOnProperty(prefix = "agentrt.memory", name = "store")
-        static final class Store {}
+        static final class OnStore {}
     }
 
     @Configuration(proxyBeanMethods = false)
@@ -209,10 +209,10 @@ public class AgentrtAutoConfiguration {
         }
 
         @ConditionalOnProperty(prefix = "agentrt.runs", name = "path")
-        static final class Path {}
+        static final class OnPath {}
 
         @ConditionalOnProperty(prefix = "agentrt.runs", name = "store")
-        static final class Store {}
+        static final class OnStore {}
     }
 
     @Configuration(proxyBeanMethods = false)

@@ -29,7 +29,7 @@ final class ToolMethodBeans {
         var found = new ArrayList<Object>();
         var names = new ArrayList<String>();
         for (String name : beans.getBeanDefinitionNames()) {
-            if (name.equals(self)) {
+            if (name.equals(self) || beans.getBeanDefinition(name).isAbstract()) {
                 continue;
             }
             Class<?> type = beans.getType(name, false);
