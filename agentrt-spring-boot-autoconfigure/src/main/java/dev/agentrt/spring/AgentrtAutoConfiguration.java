@@ -11,6 +11,7 @@ import dev.agentrt.core.tool.ToolSource;
 import dev.agentrt.spring.AgentrtProperties.MemoryStore;
 import dev.agentrt.spring.AgentrtProperties.RunsStore;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.BeanDefinition;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
@@ -302,6 +303,12 @@ public class AgentrtAutoConfiguration {
         @Order(Ordered.HIGHEST_PRECEDENCE)
         AgentBuilderCustomizer agentrtTelemetryCustomizer(dev.agentrt.otel.AgentTelemetry telemetry,
                 ObjectProvider<ChatModel> model, AgentSettings settings) {
+            if (model.getIfUnique() == null) {
+                LoggerFactory.getLogger(AgentrtAutoConfiguration.class)
+                        .info("agentrt telemetry: the context has no "
+                                + "single ChatModel bean, so builders get no telemetry listener; add "
+                                + "AgentTelemetry.listener(agent, name) to the agents built in code");
+            }
             return builder -> model.ifUnique(m -> builder.listener(
                     telemetry.listener(Agent.builder().model(m).build(), settings.agentName())));
         }

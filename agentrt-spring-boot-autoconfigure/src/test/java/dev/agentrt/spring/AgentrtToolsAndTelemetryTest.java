@@ -20,13 +20,17 @@ import io.opentelemetry.sdk.trace.data.SpanData;
 import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import reactor.test.StepVerifier;
 
 import java.time.Duration;
 
 /** {@code agentrt.tools.scan} on and off, and the telemetry listener with and without OpenTelemetry. */
+@ExtendWith(OutputCaptureExtension.class)
 class AgentrtToolsAndTelemetryTest {
     private static final Duration WAIT = Duration.ofMinutes(1);
 
@@ -156,6 +160,17 @@ class AgentrtToolsAndTelemetryTest {
                     assertThat(spans.getFinishedSpanItems()).extracting(SpanData::getName)
                             .contains("invoke_agent agent");
                 });
+    }
+
+    @Test
+    void withoutAModelBeanTheLogSaysBuildersGetNoTelemetry(CapturedOutput output) {
+        runner.withBean(OpenTelemetry.class, () -> openTelemetry).run(context -> {
+            assertThat(context).hasNotFailed().hasSingleBean(AgentTelemetry.class).doesNotHaveBean(Agent.class);
+            Agent agent = context.getBean(Agent.Builder.class).model(ScriptedChatModel.of(Reply.text("hi"))).build();
+            assertThat(agent.listeners()).isEmpty();
+            assertThat(output.getAll()).contains("the context has no single ChatModel bean, so builders get no "
+                    + "telemetry listener");
+        });
     }
 
     @Test
