@@ -2,6 +2,7 @@ package dev.agentrt.spring.web;
 
 import dev.agentrt.core.Agent;
 import dev.agentrt.core.AgentEvent;
+import dev.agentrt.core.AgentSchedulers;
 import dev.agentrt.core.Task;
 import dev.agentrt.core.json.JsonObject;
 import dev.agentrt.core.json.JsonParseException;
@@ -250,7 +251,10 @@ final class AgentRuns implements AutoCloseable {
             return started.asMono()
                     .switchIfEmpty(Mono.error(() -> new IllegalStateException("run " + runId
                             + " ended before it started")));
-        });
+        })
+                // A new run's ids come from SecureRandom (UUIDs, here and in the run's journal), which may read
+                // /dev/urandom: not on a request's event-loop thread.
+                .subscribeOn(AgentSchedulers.blocking());
     }
 
     /** The run, or a 404 problem. */
