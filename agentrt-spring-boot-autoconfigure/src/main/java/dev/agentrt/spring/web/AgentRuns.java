@@ -49,6 +49,8 @@ final class AgentRuns implements AutoCloseable {
     /** The runs this process started and that have not ended: what {@link #close()} cancels. */
     private final Map<String, Disposable> running = new ConcurrentHashMap<>();
     private int openStreams;
+    /** Ends every open stream when the application stops, so each client can reconnect elsewhere from where it was. */
+    private final Sinks.One<Boolean> stopping = Sinks.one();
     private final Sinks.Many<Integer> openStreamCounts = Sinks.many().replay().latest();
     private boolean closed;
 
@@ -294,8 +296,8 @@ final class AgentRuns implements AutoCloseable {
      * The run's events after sequence number {@code after}, then its new ones as they are journaled, ending right
      * after its terminal event ({@link AgentEvent.Completed} or {@link AgentEvent.Failed}; a paused run's last is a
      * {@code Completed} whose outcome says it waits), with a heartbeat comment first and then every
-     * {@code agentrt.web.heartbeat}. Cancelling it (a client that went away) stops reading the store; the run goes
-     * on.
+     * {@code agentrt.web.heartbeat}; or when the application stops. Cancelling it (a client that went away) stops
+     * reading the store; the run goes on.
      */
     Flux<Item> follow(String runId, long after) {
         Flux<Item> events = agent.events(runId, after + 1, pollInterval)
@@ -304,6 +306,7 @@ final class AgentRuns implements AutoCloseable {
                 .concatWith(Mono.just(Item.END));
         Flux<Item> heartbeats = Flux.interval(Duration.ZERO, heartbeat).onBackpressureDrop().map(i -> Item.HEARTBEAT);
         return Flux.merge(events, heartbeats)
+                .takeUntilOther(stopping.asMono())
                 .takeUntil(item -> item == Item.END)
                 .filter(item -> item != Item.END)
                 .doOnSubscribe(s -> countStreams(1))
@@ -329,14 +332,16 @@ final class AgentRuns implements AutoCloseable {
     }
 
     /**
-     * Cancels the runs still going, as the application stops: each stays in the store as it was, resumable with
-     * {@code agent.resume(runId)} (its events are all there).
+     * As the application stops: ends the open event streams (their clients reconnect with {@code Last-Event-ID}) and
+     * cancels the runs still going, each of which stays in the store as it was, resumable with
+     * {@code agent.resume(runId)}.
      */
     @Override
     public void close() {
         synchronized (this) {
             closed = true;
         }
+        stopping.tryEmitValue(true);
         running.values().forEach(Disposable::dispose);
         running.clear();
     }

@@ -60,8 +60,10 @@ import java.util.Map;
  * the application stops. A client that goes away stops its stream only: the run goes on.
  *
  * <p>There is no cancel: an agent's run is cancelled by disposing the subscription that runs it, which leaves a
- * durable run resumable rather than ended, so a {@code DELETE} could not end it for its followers. Runs still going
- * when the application stops stay in the run store, resumable with {@code agent.resume(runId)}.
+ * durable run resumable rather than ended, so a {@code DELETE} could not end it for its followers. When the
+ * application stops, its open streams end (their clients reconnect, to another instance say, with
+ * {@code Last-Event-ID}) and the runs it started that are still going stay in the run store, resumable with
+ * {@code agent.resume(runId)}.
  *
  * <p>Nothing here blocks: the run store is read on its own threads. Access control is the application's: protect
  * {@code {path}/**} like any other endpoint (run ids are random UUIDs).

@@ -27,8 +27,8 @@ public class AgentrtWebProperties {
     private String path = "/agentrt";
 
     /**
-     * How often an event stream sends a comment line while the run is quiet, so that proxies keep the connection
-     * open and a client that has gone is noticed.
+     * How often an event stream sends a comment line (the first as it opens), so that proxies keep the connection
+     * open while the run is quiet, and a client that has gone is noticed.
      */
     private Duration heartbeat = Duration.ofSeconds(15);
 
