@@ -203,6 +203,14 @@ abstract class AgentRunsHttpContract {
         assertProblem(post("{\"prompt\": \"hi\", \"sessionId\": 5}"), 400, "\"sessionId\" must be a string");
         assertProblem(post("{\"prompt\": \"hi\", \"sessionId\": \"" + "s".repeat(201) + "\"}"), 400,
                 "had 201");
+        // A body of another type is refused by the framework (415) before it is read.
+        client.post()
+                .uri(path() + "/runs")
+                .contentType(MediaType.TEXT_PLAIN)
+                .bodyValue("{\"prompt\": \"hi\"}")
+                .exchange()
+                .expectStatus()
+                .isEqualTo(415);
         assertThat(store.runs().count().block(WAIT)).isEqualTo(before);
         assertThat(runs.runningCount()).isZero();
     }
@@ -214,6 +222,9 @@ abstract class AgentRunsHttpContract {
                 .accept(MediaType.TEXT_EVENT_STREAM)
                 .exchange(), 404, "No run with id \"run-nope\"");
         assertProblem(client.get().uri(path() + "/runs/run-nope").exchange(), 404, "No run with id \"run-nope\"");
+        String tooLong = "r".repeat(RunRecord.MAX_ID_LENGTH + 100);
+        assertProblem(client.get().uri(path() + "/runs/{runId}/events", tooLong).exchange(), 404, "No run with id");
+        assertProblem(client.get().uri(path() + "/runs/{runId}", "a b%c").exchange(), 404, "No run with id");
     }
 
     @Test
