@@ -300,7 +300,9 @@ final class AgentRuns implements AutoCloseable {
      * reading the store; the run goes on.
      */
     Flux<Item> follow(String runId, long after) {
-        Flux<Item> events = agent.events(runId, after + 1, pollInterval)
+        // No journal reaches Long.MAX_VALUE entries: a client that has seen that many gets nothing more.
+        long from = after == Long.MAX_VALUE ? Long.MAX_VALUE : after + 1;
+        Flux<Item> events = agent.events(runId, from, pollInterval)
                 .takeUntil(e -> e.event() instanceof AgentEvent.Completed || e.event() instanceof AgentEvent.Failed)
                 .map(Item::of)
                 .concatWith(Mono.just(Item.END));

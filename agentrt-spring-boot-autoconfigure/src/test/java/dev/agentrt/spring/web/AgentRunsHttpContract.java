@@ -137,6 +137,7 @@ abstract class AgentRunsHttpContract {
                 .containsExactlyElementsOf(second.stream().map(ServerSentEvent::id).toList());
         // After the last event, a reconnecting client gets nothing and the stream ends.
         assertThat(events(runId, all.get(all.size() - 1).id(), null).collectList().block(WAIT)).isEmpty();
+        assertThat(events(runId, Long.toString(Long.MAX_VALUE), null).collectList().block(WAIT)).isEmpty();
     }
 
     @Test
