@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.agentrt.core.Agent;
 import dev.agentrt.core.AgentEvent;
+import dev.agentrt.core.Outcome;
 import dev.agentrt.core.json.JsonObject;
 import dev.agentrt.core.json.JsonValue;
 import dev.agentrt.core.run.AgentJson;
@@ -11,6 +12,7 @@ import dev.agentrt.core.run.RunEvent;
 import dev.agentrt.core.run.RunRecord;
 import dev.agentrt.core.run.RunStatus;
 import dev.agentrt.core.run.RunStore;
+import dev.agentrt.core.security.Decision;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -138,6 +140,30 @@ abstract class AgentRunsHttpContract {
         // After the last event, a reconnecting client gets nothing and the stream ends.
         assertThat(events(runId, all.get(all.size() - 1).id(), null).collectList().block(WAIT)).isEmpty();
         assertThat(events(runId, Long.toString(Long.MAX_VALUE), null).collectList().block(WAIT)).isEmpty();
+    }
+
+    @Test
+    void aPausedRunsStreamEndsAndAClientReattachesAfterItIsApprovedAndResumed() {
+        String runId = runId(post("{\"prompt\": \"pay invoice 3\"}"));
+        List<ServerSentEvent<String>> first = events(runId, null, null).collectList().block(WAIT);
+        assertThat(first).extracting(ServerSentEvent::event).contains("approval_requested").endsWith("completed");
+        var paused = (AgentEvent.Completed) AgentJson.readEvent(first.get(first.size() - 1).data());
+        assertThat(paused.result().outcome()).isEqualTo(Outcome.AWAITING_APPROVAL);
+        // Once the store says the run waits, it holds no lease: a person's decision can be recorded.
+        agent.events(runId, 1, Duration.ofMillis(20)).blockLast(WAIT);
+        assertThat(getJson(path() + "/runs/" + runId).getString("status")).contains("AWAITING_APPROVAL");
+
+        String callId = agent.pending(runId).blockFirst(WAIT).call().id();
+        agent.approve(runId, callId, Decision.approveOnce()).block(WAIT);
+        agent.resume(runId).execute().block(WAIT);
+
+        List<ServerSentEvent<String>> rest = events(runId, first.get(first.size() - 1).id(), null).collectList()
+                .block(WAIT);
+        List<RunEvent> journal = journal(runId);
+        assertMatches(rest, journal.subList(first.size(), journal.size()));
+        var completed = (AgentEvent.Completed) AgentJson.readEvent(rest.get(rest.size() - 1).data());
+        assertThat(completed.result().outcome()).isEqualTo(Outcome.COMPLETED);
+        assertThat(completed.result().text()).isEqualTo("answer: paid");
     }
 
     @Test

@@ -7,6 +7,8 @@ import dev.agentrt.core.model.Message;
 import dev.agentrt.core.model.ScriptedChatModel;
 import dev.agentrt.core.model.ScriptedChatModel.Reply;
 import dev.agentrt.core.run.RunStore;
+import dev.agentrt.core.security.Capability;
+import dev.agentrt.core.security.Decision;
 import dev.agentrt.core.tool.Tool;
 import dev.agentrt.core.tool.ToolResult;
 import org.springframework.beans.factory.annotation.Value;
@@ -23,8 +25,9 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * The application's side in the tests: an {@code Agent} on a scripted model, with a SQLite run store in the file
  * {@code test.runs-db}. A prompt {@code "hold KEY"} makes the agent call the tool {@code hold}, which waits until
- * the test opens the gate KEY; any other prompt makes it call {@code lookup}, which answers at once. After the tool,
- * the model answers {@code "answer: <the tool's result>"}.
+ * the test opens the gate KEY; a prompt {@code "pay ..."} makes it call {@code pay}, which needs a person's approval
+ * (the run pauses for it); any other prompt makes it call {@code lookup}, which answers at once. After the tool, the
+ * model answers {@code "answer: <the tool's result>"}.
  */
 @Configuration(proxyBeanMethods = false)
 class TestAgentConfiguration {
@@ -51,10 +54,17 @@ class TestAgentConfiguration {
                     return gate.release.asMono().doOnSubscribe(s -> gate.entered.tryEmitValue(true));
                 })
                 .build();
+        Tool pay = Tool.builder("pay")
+                .description("Pays an invoice")
+                .requires(Capability.custom("ledger", "write"))
+                .handler((args, ctx) -> Mono.just(ToolResult.text("paid")))
+                .build();
         return Agent.builder()
                 .model(ScriptedChatModel.responding(TestAgentConfiguration::reply))
                 .runStore(store)
-                .tools(List.of(lookup, hold))
+                .tools(List.of(lookup, hold, pay))
+                // Paying needs a grant the agent lacks: a person decides, and the run waits for them.
+                .approvals(request -> Mono.just(Decision.defer("a clerk decides")))
                 .build();
     }
 
@@ -72,6 +82,9 @@ class TestAgentConfiguration {
         }
         if (lastResult != null) {
             return Reply.text("answer: " + lastResult.content());
+        }
+        if (prompt.startsWith("pay ")) {
+            return Reply.toolCall("pay", "{}");
         }
         if (prompt.startsWith("hold ")) {
             return Reply.toolCall("hold", JsonObject.builder().put("key", prompt.substring(5)).build().toJson());
