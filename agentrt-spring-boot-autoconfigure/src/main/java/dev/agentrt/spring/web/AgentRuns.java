@@ -40,6 +40,8 @@ final class AgentRuns implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(AgentRuns.class);
     /** The header an SSE client sends when it reconnects: the id (sequence number) of the last event it saw. */
     static final String LAST_EVENT_ID = "Last-Event-ID";
+    /** Tells a proxy (nginx and those that follow it) to pass an event stream on as it comes, not in batches. */
+    static final String NO_PROXY_BUFFERING = "X-Accel-Buffering";
 
     private final Agent agent;
     private final RunStore store;
@@ -306,8 +308,10 @@ final class AgentRuns implements AutoCloseable {
                 .takeUntil(e -> e.event() instanceof AgentEvent.Completed || e.event() instanceof AgentEvent.Failed)
                 .map(Item::of)
                 .concatWith(Mono.just(Item.END));
-        Flux<Item> heartbeats = Flux.interval(Duration.ZERO, heartbeat).onBackpressureDrop().map(i -> Item.HEARTBEAT);
+        Flux<Item> heartbeats = Flux.interval(heartbeat, heartbeat).onBackpressureDrop().map(i -> Item.HEARTBEAT);
+        // The first heartbeat goes out at once, so the response (its status and headers) reaches the client at once.
         return Flux.merge(events, heartbeats)
+                .startWith(Item.HEARTBEAT)
                 .takeUntilOther(stopping.asMono())
                 .takeUntil(item -> item == Item.END)
                 .filter(item -> item != Item.END)

@@ -32,6 +32,23 @@ import java.util.Map;
  * {@link AgentrtWebFluxAutoConfiguration} when {@code agentrt.web.enabled=true}; the paths below are under
  * {@code agentrt.web.path} (default {@code /agentrt}).
  *
+ * <pre>
+ * $ curl -i localhost:8080/agentrt/runs -H 'Content-Type: application/json' -d '{"prompt": "List the open issues"}'
+ * HTTP/1.1 201 Created
+ * Location: http://localhost:8080/agentrt/runs/run-0c5e...
+ * {"runId":"run-0c5e...","events":"/agentrt/runs/run-0c5e.../events"}
+ *
+ * $ curl -N localhost:8080/agentrt/runs/run-0c5e.../events
+ * id:1
+ * event:started
+ * data: {"type":"started","taskId":"run-0c5e...","input":"List the open issues",...}
+ * ...
+ *
+ * // In a browser: an EventSource reconnects by itself, sending Last-Event-ID.
+ * const events = new EventSource("/agentrt/runs/" + runId + "/events");
+ * events.addEventListener("completed", e =&gt; { show(JSON.parse(e.data).result.text); events.close(); });
+ * </pre>
+ *
  * <ul>
  *   <li>{@code POST {path}/runs} with a JSON body {@code {"prompt": "...", "sessionId": "..."}} ({@code sessionId}
  *       optional: the run then continues that conversation) starts a run of the application's {@code Agent} bean
@@ -111,6 +128,7 @@ public class AgentRunsWebFluxController {
         return runs.find(runId)
                 .map(run -> ResponseEntity.ok()
                         .header(HttpHeaders.CACHE_CONTROL, "no-store")
+                        .header(AgentRuns.NO_PROXY_BUFFERING, "no")
                         .body(runs.follow(runId, after).map(AgentRunsWebFluxController::event)));
     }
 

@@ -79,7 +79,10 @@ public class AgentRunsWebMvcController {
         emitter.onTimeout(forward::dispose);
         emitter.onError(e -> forward.dispose());
         runs.follow(runId, after).publishOn(AgentSchedulers.blocking()).subscribe(forward);
-        return ResponseEntity.ok().header(HttpHeaders.CACHE_CONTROL, "no-store").body(emitter);
+        return ResponseEntity.ok()
+                .header(HttpHeaders.CACHE_CONTROL, "no-store")
+                .header(AgentRuns.NO_PROXY_BUFFERING, "no")
+                .body(emitter);
     }
 
     /** Writes a stream's items to its emitter, one at a time, and stops reading when the client is gone. */

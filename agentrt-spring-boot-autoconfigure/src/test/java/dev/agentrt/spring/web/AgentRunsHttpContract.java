@@ -46,6 +46,7 @@ abstract class AgentRunsHttpContract {
     private static final ParameterizedTypeReference<ServerSentEvent<String>> SSE = new ParameterizedTypeReference<>() {};
 
     ConfigurableApplicationContext context;
+    int port;
     WebTestClient client;
     Agent agent;
     RunStore store;
@@ -63,7 +64,7 @@ abstract class AgentRunsHttpContract {
         context = start("server.address=127.0.0.1", "server.port=0", "agentrt.web.enabled=true",
                 "agentrt.web.path=" + path(), "agentrt.web.heartbeat=100ms", "agentrt.web.poll-interval=20ms",
                 "test.runs-db=" + dir.resolve("runs.db"));
-        int port = ((WebServerApplicationContext) context).getWebServer().getPort();
+        port = ((WebServerApplicationContext) context).getWebServer().getPort();
         client = WebTestClient.bindToServer().baseUrl("http://127.0.0.1:" + port).responseTimeout(WAIT).build();
         agent = context.getBean(Agent.class);
         store = context.getBean(RunStore.class);
@@ -103,6 +104,13 @@ abstract class AgentRunsHttpContract {
         var completed = (AgentEvent.Completed) AgentJson.readEvent(streamed.get(streamed.size() - 1).data());
         assertThat(completed.result().text()).isEqualTo("answer: found invoice 17");
         assertThat(completed.taskId()).isEqualTo(runId);
+
+        // On the wire, as an EventSource reads it: a comment line first, then each event's id, kind and JSON.
+        String raw = rawEvents(runId);
+        assertThat(raw).startsWith(":keep-alive\n\n");
+        assertThat(raw).contains("id:" + streamed.get(0).id() + "\nevent:started\ndata: {\"type\":\"started\","
+                + "\"taskId\":\"" + runId + "\"");
+        assertThat(raw).endsWith("\n\n");
 
         JsonObject run = getJson(path() + "/runs/" + runId);
         assertThat(run.getString("status")).contains("COMPLETED");
@@ -326,7 +334,24 @@ abstract class AgentRunsHttpContract {
                 .contentTypeCompatibleWith(MediaType.TEXT_EVENT_STREAM)
                 .returnResult(SSE);
         assertThat(result.getResponseHeaders().getCacheControl()).isEqualTo("no-store");
+        assertThat(result.getResponseHeaders().getFirst("X-Accel-Buffering")).isEqualTo("no");
         return result.getResponseBody().filter(e -> e.event() != null);
+    }
+
+    /** A finished run's whole event stream, as the bytes on the wire say it. */
+    private String rawEvents(String runId) {
+        var request = java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + path()
+                + "/runs/" + runId + "/events")).header("Accept", "text/event-stream").timeout(WAIT).build();
+        try (var http = java.net.http.HttpClient.newHttpClient()) {
+            var response = http.send(request, java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertThat(response.statusCode()).isEqualTo(200);
+            return response.body();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 
     private List<RunEvent> journal(String runId) {
