@@ -60,7 +60,7 @@ class AgentConfiguration {
     ApplicationRunner rememberPolicies(Agent agent, ObjectProvider<Memory> memory) {
         return args -> memory.ifAvailable(m -> Mono.when(
                 m.remember(new MemoryRecord("refund-policy", agent.memoryNamespace(), OfflineModel.POLICY
-                        + " a refund reaches the customer's card within 5 business days.", Map.of())),
+                        + " refunds reach the customer's card within 5 business days.", Map.of())),
                 m.remember(new MemoryRecord("shipping-policy", agent.memoryNamespace(),
                         "Shipping policy: orders ship within 2 business days from Oslo.", Map.of())))
                 .block());

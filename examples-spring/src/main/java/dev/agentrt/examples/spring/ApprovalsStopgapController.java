@@ -54,8 +54,9 @@ class ApprovalsStopgapController {
                 : Decision.deny(verdict.reason() == null || verdict.reason().isBlank()
                         ? "a person denied it"
                         : verdict.reason());
-        return SupportController.offTheEventLoop(() -> agent.approve(runId, callId, decision)
-                .then(Mono.defer(() -> agent.resume(runId).execute())))
+        // Each durable step subscribed off the event loop: approve completes on a Reactor thread of its own.
+        return SupportController.offTheEventLoop(() -> agent.approve(runId, callId, decision))
+                .then(SupportController.offTheEventLoop(() -> agent.resume(runId).execute()))
                 .flatMap(answers::answer);
     }
 }

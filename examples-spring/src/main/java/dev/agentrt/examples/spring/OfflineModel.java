@@ -1,5 +1,7 @@
 package dev.agentrt.examples.spring;
 
+import dev.agentrt.core.json.JsonObject;
+import dev.agentrt.core.json.JsonValue;
 import dev.agentrt.core.model.ChatModel;
 import dev.agentrt.core.model.Message;
 import dev.agentrt.core.model.ScriptedChatModel;
@@ -49,15 +51,17 @@ final class OfflineModel {
         if (result.error()) {
             return Reply.text("Nothing was done for order " + id + ": " + result.content());
         }
-        if (result.toolName().equals("order") && question.toLowerCase(Locale.ROOT).contains("refund")
-                && !result.content().contains("\"refunded\"")) {
+        if (result.toolName().equals("refund")) {
+            return Reply.text("Done: " + result.content() + "." + policy(messages));
+        }
+        JsonObject found = JsonValue.parse(result.content()).asObject();
+        String status = found.getString("status").orElse("unknown");
+        if (question.toLowerCase(Locale.ROOT).contains("refund") && !status.equals("refunded")) {
             return Reply.toolCalls(new ToolCall("call-refund-" + id, "refund",
                     "{\"orderId\":\"" + id + "\",\"reason\":\"the customer asked for a refund\"}"));
         }
-        String answer = result.toolName().equals("refund")
-                ? "Done: " + result.content() + "." + policy(messages)
-                : "Order " + id + ": " + result.content();
-        return Reply.text(answer);
+        return Reply.text("Order " + id + " (" + found.getString("item").orElse("?") + " for "
+                + found.getString("customer").orElse("?") + ") is " + status + ".");
     }
 
     /** The recalled policy line, if the memory gave one to the model (a system message), as a sentence to append. */
@@ -68,7 +72,7 @@ final class OfflineModel {
                 if (at >= 0) {
                     String rest = system.text().substring(at + POLICY.length()).strip();
                     int end = rest.indexOf('\n');
-                    return " " + (end < 0 ? rest : rest.substring(0, end)).strip();
+                    return " Our policy: " + (end < 0 ? rest : rest.substring(0, end)).strip();
                 }
             }
         }

@@ -66,8 +66,8 @@ class SupportController {
     /**
      * Subscribes on agentrt's blocking scheduler: starting, deciding or resuming a durable run does blocking work on
      * the subscribing thread (agent-core draws the run's id and its journal's owner from {@code UUID.randomUUID},
-     * which reads {@code /dev/urandom}), and a WebFlux handler's thread is an event loop. Remove once agent-core does
-     * that work off the caller's thread itself.
+     * which reads {@code /dev/urandom}), and a WebFlux handler's thread is an event loop, as is the thread a previous
+     * step of a chain completed on. Remove once agent-core does that work off the subscriber's thread itself.
      */
     static <T> Mono<T> offTheEventLoop(Supplier<Mono<T>> work) {
         return Mono.defer(work).subscribeOn(AgentSchedulers.blocking());
