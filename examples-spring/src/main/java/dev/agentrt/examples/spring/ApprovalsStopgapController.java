@@ -39,7 +39,7 @@ class ApprovalsStopgapController {
     @GetMapping
     Flux<SupportController.Waiting> waiting() {
         RunStore store = Objects.requireNonNull(agent.runStore(),
-                "the agent has no run store: set agentrt.run-store.path");
+                "the agent has no run store: set agentrt.runs.path");
         return store.runs(RunStatus.AWAITING_APPROVAL)
                 .filter(run -> run.agentName().equals(agent.name()))
                 .concatMap(run -> agent.pending(run.id()))

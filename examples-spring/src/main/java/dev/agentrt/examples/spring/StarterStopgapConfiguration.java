@@ -23,7 +23,7 @@ import java.nio.file.Path;
 /**
  * The beans agentrt-spring-boot-autoconfigure will define from {@code agentrt.*} properties, defined here until it
  * does: the model {@code agentrt.model} names, the vector memory at {@code agentrt.memory.path}, the SQLite run store
- * at {@code agentrt.run-store.path}, and a prototype {@code Agent.Builder} preconfigured with them. Delete this class
+ * at {@code agentrt.runs.path}, and a prototype {@code Agent.Builder} preconfigured with them. Delete this class
  * once the starter defines them; nothing else in the application names it.
  */
 @Configuration(proxyBeanMethods = false)
@@ -42,9 +42,9 @@ class StarterStopgapConfiguration {
     }
 
     @Bean
-    @ConditionalOnProperty("agentrt.run-store.path")
+    @ConditionalOnProperty("agentrt.runs.path")
     RunStore runStore(Environment environment) {
-        return RunStore.open(Path.of(environment.getRequiredProperty("agentrt.run-store.path")));
+        return RunStore.open(Path.of(environment.getRequiredProperty("agentrt.runs.path")));
     }
 
     @Bean

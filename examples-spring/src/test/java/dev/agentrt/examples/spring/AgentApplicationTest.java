@@ -34,7 +34,7 @@ class AgentApplicationTest {
     @DynamicPropertySource
     static void storesUnderATemporaryDirectory(DynamicPropertyRegistry registry) {
         registry.add("agentrt.memory.path", () -> dir.resolve("memory").toString());
-        registry.add("agentrt.run-store.path", () -> dir.resolve("runs.db").toString());
+        registry.add("agentrt.runs.path", () -> dir.resolve("runs.db").toString());
     }
 
     @LocalServerPort

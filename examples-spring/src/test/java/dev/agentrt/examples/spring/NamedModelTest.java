@@ -37,7 +37,7 @@ class NamedModelTest {
         registry.add("agentrt.model", () -> "openai:qwen3:4b");
         registry.add("OPENAI_BASE_URL", () -> server.url() + "/v1");
         registry.add("agentrt.memory.path", () -> dir.resolve("memory").toString());
-        registry.add("agentrt.run-store.path", () -> dir.resolve("runs.db").toString());
+        registry.add("agentrt.runs.path", () -> dir.resolve("runs.db").toString());
     }
 
     @AfterAll
