@@ -417,18 +417,22 @@ public final class StreamableHttpHandler {
             return refuse(400, request.id(), ErrorCodes.INVALID_PARAMS, "Invalid params: initialize needs params");
         }
         McpStreamableServerSession.Factory factory = Objects.requireNonNull(sessionFactory, "no MCP server");
-        McpStreamableServerSession.McpStreamableServerSessionInit init = factory.startSession(params);
-        return init.initResult().map(result -> {
-            var session = new Session(init.session(), uses.incrementAndGet());
-            sessions.put(session.id(), session);
-            if (closed.get() && sessions.remove(session.id(), session)) {
-                session.end();
-                return unavailable();
-            }
-            log.debug("MCP server '{}': session {} opened", name, session.id());
-            return withHeader(answer(reply, new McpSchema.JSONRPCResponse(JSONRPC, request.id(), result, null)),
-                    SESSION_HEADER, session.id());
-        }).onErrorResume(e -> Mono.just(failed(e)));
+        // Starting a session draws a random UUID, which may read the system's entropy source: not on an event loop.
+        return Mono.fromCallable(() -> factory.startSession(params))
+                .subscribeOn(AgentSchedulers.blocking())
+                .flatMap(init -> init.initResult().map(result -> {
+                    var session = new Session(init.session(), uses.incrementAndGet());
+                    sessions.put(session.id(), session);
+                    if (closed.get() && sessions.remove(session.id(), session)) {
+                        session.end();
+                        return unavailable();
+                    }
+                    log.debug("MCP server '{}': session {} opened", name, session.id());
+                    return withHeader(
+                            answer(reply, new McpSchema.JSONRPCResponse(JSONRPC, request.id(), result, null)),
+                            SESSION_HEADER, session.id());
+                }))
+                .onErrorResume(e -> Mono.just(failed(e)));
     }
 
     /**
@@ -518,9 +522,12 @@ public final class StreamableHttpHandler {
         if (!sessions.containsKey(session.id())) {
             call.cancel(); // the session ended while this request came in
         } else {
-            call.subscription = session.sdk.responseStream(call)
-                    .handle(request)
-                    .subscribe(null, e -> call.fail(request.id(), e));
+            // The SDK names each response stream with a random UUID, which may read the system's entropy
+            // source: started off the caller's thread, which may be an event loop.
+            AgentSchedulers.blocking()
+                    .schedule(() -> call.start(() -> session.sdk.responseStream(call)
+                            .handle(request)
+                            .subscribe(null, e -> call.fail(request.id(), e))));
         }
         if (reply == Reply.JSON) {
             return call.messages()
@@ -702,7 +709,17 @@ public final class StreamableHttpHandler {
      */
     private final class Call implements McpStreamableServerTransport {
         private final Sinks.Many<Outbound> sink = Sinks.many().replay().all();
-        volatile @Nullable Disposable subscription;
+        private @Nullable Disposable subscription;
+        private boolean cancelled;
+
+        /** Starts the call unless it was cancelled first. */
+        void start(java.util.function.Supplier<Disposable> starter) {
+            synchronized (this) {
+                if (!cancelled) {
+                    subscription = starter.get();
+                }
+            }
+        }
 
         Flux<Outbound> messages() {
             return sink.asFlux();
@@ -738,7 +755,11 @@ public final class StreamableHttpHandler {
         }
 
         void cancel() {
-            Disposable d = subscription;
+            Disposable d;
+            synchronized (this) {
+                cancelled = true;
+                d = subscription;
+            }
             if (d != null) {
                 d.dispose();
             }
