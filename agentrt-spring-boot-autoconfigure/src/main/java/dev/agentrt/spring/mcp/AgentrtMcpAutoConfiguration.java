@@ -9,6 +9,7 @@ import dev.agentrt.tools.mcp.McpHttpHandler;
 import dev.agentrt.tools.mcp.McpHttpOptions;
 import dev.agentrt.tools.mcp.McpServer;
 import dev.agentrt.tools.mcp.McpTools;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
@@ -73,7 +74,7 @@ public class AgentrtMcpAutoConfiguration {
             } catch (IllegalArgumentException e) {
                 throw new IllegalStateException("agentrt.mcp.server: " + e.getMessage(), e);
             }
-            McpHttpOptions.BearerTokenValidator validator = tokens.getIfUnique();
+            McpHttpOptions.@Nullable BearerTokenValidator validator = tokens.getIfUnique();
             if (validator != null) {
                 options = options.bearerTokens(validator);
             }
@@ -88,7 +89,7 @@ public class AgentrtMcpAutoConfiguration {
         }
 
         /** The application's tool beans under its stated grants, or no tools when it stated none. */
-        private static McpServer collected(AgentrtMcpProperties.Server settings, McpServerGrants grants,
+        private static McpServer collected(AgentrtMcpProperties.Server settings, @Nullable McpServerGrants grants,
                 ConfigurableListableBeanFactory beans) {
             McpServer.Builder builder;
             if (grants == null) {

@@ -122,6 +122,21 @@ class McpServerAutoConfigurationTest {
     }
 
     @Test
+    void closingTheApplicationClosesTheEndpoint() {
+        McpHttpHandler[] handler = new McpHttpHandler[1];
+        reactive.withUserConfiguration(ToolBeans.class, StatedGrants.class)
+                .withPropertyValues("agentrt.mcp.server.enabled=true", "agentrt.mcp.server.stateless=true")
+                .run(context -> {
+                    handler[0] = context.getBean(McpHttpHandler.class);
+                    assertThat(toolNames(handler[0])).isNotEmpty();
+                });
+        var request = new McpHttpHandler.Request("POST", "/mcp", Map.of("Content-Type", List.of("application/json")),
+                Flux.just(ByteBuffer.wrap("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"}"
+                        .getBytes(StandardCharsets.UTF_8))));
+        assertThat(handler[0].handle(request).block(Duration.ofSeconds(60)).status()).isEqualTo(503);
+    }
+
+    @Test
     void aBadServerPropertyFailsTheStartNamingIt() {
         reactive.withPropertyValues("agentrt.mcp.server.enabled=true", "agentrt.mcp.server.path=mcp")
                 .run(context -> {
