@@ -46,7 +46,7 @@ public record McpHttpOptions(InetAddress address, int port, String path, Set<Str
         int maxRequestBytes, int maxSessions) {
 
     /**
-     * Decides whether a bearer token may use the server. Called on a virtual thread of the server's
+     * Decides whether a bearer token may use the server. Called on a virtual thread
      * for every request, before the request is read; it may block (to ask an authorization server,
      * say). A validator that throws refuses the request.
      */

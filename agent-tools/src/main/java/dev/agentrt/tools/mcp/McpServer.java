@@ -8,8 +8,8 @@ import dev.agentrt.core.tool.Tool;
 import dev.agentrt.core.tool.ToolAccess;
 import dev.agentrt.core.tool.ToolExecution;
 import dev.agentrt.core.tool.ToolRegistry;
-import dev.agentrt.tools.internal.mcp.HttpServerTransport;
 import dev.agentrt.tools.internal.mcp.McpServerBridge;
+import dev.agentrt.tools.internal.mcp.StreamableHttpHandler;
 import reactor.core.publisher.Mono;
 
 import java.io.InputStream;
@@ -131,11 +131,27 @@ public final class McpServer {
      */
     public McpHttpServer serveHttp(McpHttpOptions options) {
         Objects.requireNonNull(options, "options");
+        return new McpHttpServer(McpServerBridge.serveHttp(registry, this::execution, name, version,
+                settings(options), options.address(), options.port()));
+    }
+
+    /**
+     * The streamable HTTP endpoint without a server: for mounting these tools on an HTTP server the
+     * application already runs (see {@link McpHttpHandler}). Everything of {@code options} applies
+     * except {@link McpHttpOptions#address()} and {@link McpHttpOptions#port()}, which are the
+     * hosting server's. Serves until {@linkplain McpHttpHandler#close() closed}.
+     */
+    public McpHttpHandler httpHandler(McpHttpOptions options) {
+        Objects.requireNonNull(options, "options");
+        return new McpHttpHandler(
+                McpServerBridge.httpHandler(registry, this::execution, name, version, settings(options)));
+    }
+
+    private static StreamableHttpHandler.Settings settings(McpHttpOptions options) {
         McpHttpOptions.BearerTokenValidator tokens = options.bearerTokens();
-        var settings = new HttpServerTransport.Settings(options.address(), options.port(), options.path(),
-                options.allowedOrigins(), tokens == null ? null : tokens::isValid, options.resourceMetadata(),
-                options.stateless(), options.maxRequestBytes(), options.maxSessions());
-        return new McpHttpServer(McpServerBridge.serveHttp(registry, this::execution, name, version, settings));
+        return new StreamableHttpHandler.Settings(options.path(), options.allowedOrigins(),
+                tokens == null ? null : tokens::isValid, options.resourceMetadata(), options.stateless(),
+                options.maxRequestBytes(), options.maxSessions());
     }
 
     private ToolExecution execution() {

@@ -17,6 +17,7 @@ import reactor.core.publisher.Mono;
 
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -58,31 +59,45 @@ public final class McpServerBridge {
     }
 
     /**
-     * Serves over streamable HTTP until the returned transport is closed: the SDK's streamable server
-     * (a session per client) or, with {@link HttpServerTransport.Settings#stateless()}, its stateless
-     * one. Binds before returning; fails with an {@link java.io.UncheckedIOException} if it cannot.
+     * The streamable HTTP endpoint, without a server to host it: the SDK's streamable server (a
+     * session per client) or, with {@link StreamableHttpHandler.Settings#stateless()}, its stateless
+     * one, bound to a {@link StreamableHttpHandler} that serves until closed.
      */
-    public static HttpServerTransport serveHttp(ToolRegistry registry, Supplier<ToolExecution> policy, String name,
-            String version, HttpServerTransport.Settings settings) {
-        var transport = new HttpServerTransport(name, settings, McpJson.mapper());
+    public static StreamableHttpHandler httpHandler(ToolRegistry registry, Supplier<ToolExecution> policy,
+            String name, String version, StreamableHttpHandler.Settings settings) {
+        var handler = new StreamableHttpHandler(name, settings, McpJson.mapper());
         var capabilities = McpSchema.ServerCapabilities.builder().tools(false).build();
         if (settings.stateless()) {
-            McpServer.async(transport.stateless())
+            McpServer.async(handler.stateless())
                     .serverInfo(name, version)
                     .capabilities(capabilities)
                     .validateToolInputs(false)
                     .tools(statelessSpecifications(registry, policy))
                     .build();
         } else {
-            McpServer.async(transport.streamable())
+            McpServer.async(handler.streamable())
                     .serverInfo(name, version)
                     .capabilities(capabilities)
                     .validateToolInputs(false)
                     .tools(specifications(registry, policy))
                     .build();
         }
+        log.debug("MCP server '{}' serving {} tools over HTTP at {}", name, registry.tools().size(),
+                settings.path());
+        return handler;
+    }
+
+    /**
+     * {@link #httpHandler} on the JDK's HTTP server, listening on {@code address} and {@code port}
+     * until the returned transport is closed. Binds before returning; fails with an {@link
+     * java.io.UncheckedIOException} if it cannot.
+     */
+    public static HttpServerTransport serveHttp(ToolRegistry registry, Supplier<ToolExecution> policy, String name,
+            String version, StreamableHttpHandler.Settings settings, InetAddress address, int port) {
+        var transport = new HttpServerTransport(httpHandler(registry, policy, name, version, settings), address,
+                port);
         transport.start();
-        log.debug("MCP server '{}' serving {} tools at {}", name, registry.tools().size(), transport.url());
+        log.debug("MCP server '{}' listening at {}", name, transport.url());
         return transport;
     }
 

@@ -1,0 +1,819 @@
+package dev.agentrt.tools.internal.mcp;
+
+import dev.agentrt.core.AgentSchedulers;
+import dev.agentrt.core.json.JsonArray;
+import dev.agentrt.core.json.JsonObject;
+import dev.agentrt.core.json.JsonParseException;
+import dev.agentrt.core.json.JsonValue;
+import dev.agentrt.tools.mcp.McpHttpHandler.Request;
+import dev.agentrt.tools.mcp.McpHttpHandler.Response;
+import io.modelcontextprotocol.common.McpTransportContext;
+import io.modelcontextprotocol.json.McpJsonMapper;
+import io.modelcontextprotocol.json.TypeRef;
+import io.modelcontextprotocol.server.McpStatelessServerHandler;
+import io.modelcontextprotocol.spec.McpSchema;
+import io.modelcontextprotocol.spec.McpSchema.ErrorCodes;
+import io.modelcontextprotocol.spec.McpSchema.JSONRPCMessage;
+import io.modelcontextprotocol.spec.McpStatelessServerTransport;
+import io.modelcontextprotocol.spec.McpStreamableServerSession;
+import io.modelcontextprotocol.spec.McpStreamableServerTransport;
+import io.modelcontextprotocol.spec.McpStreamableServerTransportProvider;
+import io.modelcontextprotocol.spec.ProtocolVersions;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
+
+/**
+ * The server side of MCP's streamable HTTP transport, independent of any HTTP server, in front of
+ * the SDK's streamable session or its stateless handler. The JDK server ({@link HttpServerTransport})
+ * and the Spring adapters only move bytes; every decision is made here. One endpoint path takes:
+ * <ul>
+ * <li>{@code POST} of one JSON-RPC message: a request is answered with {@code application/json}, or
+ * with an SSE stream when the client accepts only {@code text/event-stream}; a notification or a
+ * response gets {@code 202}. {@code initialize} opens a session and names it in {@code
+ * Mcp-Session-Id}; every later message must carry it ({@code 400} without, {@code 404} for one that
+ * is unknown or ended). In stateless mode there are no sessions and the header is ignored;
+ * <li>{@code GET}: {@code 405}, as the spec allows: this server sends nothing outside a request;
+ * <li>{@code DELETE}: ends the session and cancels its running calls.
+ * </ul>
+ * Checked before anything else: the path ({@code 404}), the {@code Origin} (a browser page from
+ * elsewhere gets {@code 403}: DNS rebinding), then the bearer token when a validator is set ({@code
+ * 401} with {@code WWW-Authenticate}). Then a body over the limit gets {@code 413}, text that is not
+ * JSON a {@code -32700} parse error, JSON that is not one JSON-RPC message a {@code -32600}, an
+ * unsupported {@code MCP-Protocol-Version} a {@code 400}; the handler goes on serving.
+ *
+ * <p>Nothing here blocks: the SDK's session and the tools emit into a per-call sink; the response
+ * is made from it when the answer (or, for SSE, the first message) arrives. The bearer token
+ * validator, which may block, runs on {@link AgentSchedulers#blocking()}.
+ */
+public final class StreamableHttpHandler {
+    private static final Logger log = LoggerFactory.getLogger(StreamableHttpHandler.class);
+    private static final String SESSION_HEADER = "Mcp-Session-Id";
+    private static final String VERSION_HEADER = "MCP-Protocol-Version";
+    private static final String JSONRPC = "2.0";
+    private static final String JSON_TYPE = "application/json";
+    private static final String SSE_TYPE = "text/event-stream";
+    /** Streamable HTTP came with 2025-03-26; the earlier revision had HTTP+SSE instead. */
+    static final List<String> VERSIONS = List.of(ProtocolVersions.MCP_2025_03_26, ProtocolVersions.MCP_2025_06_18,
+            ProtocolVersions.MCP_2025_11_25);
+    private static final TypeRef<McpSchema.InitializeRequest> INITIALIZE = new TypeRef<>() {};
+
+    /**
+     * What the endpoint accepts.
+     *
+     * @param bearerTokens validates the token of {@code Authorization: Bearer <token>}; {@code null}
+     *     for no authentication. Runs on a virtual thread and may block
+     * @param resourceMetadata named in {@code WWW-Authenticate} when set (the OAuth protected resource
+     *     metadata of the MCP authorization spec)
+     */
+    public record Settings(String path, Set<String> allowedOrigins, @Nullable Predicate<String> bearerTokens,
+            @Nullable URI resourceMetadata, boolean stateless, int maxRequestBytes, int maxSessions) {
+        public Settings {
+            Objects.requireNonNull(path, "path");
+            allowedOrigins = Set.copyOf(allowedOrigins);
+        }
+    }
+
+    private final String name;
+    private final Settings settings;
+    private final McpJsonMapper json;
+    private final ConcurrentHashMap<String, Session> sessions = new ConcurrentHashMap<>();
+    private final AtomicBoolean closed = new AtomicBoolean();
+    /** Orders the sessions' uses, for evicting the least recently used; a counter, not a clock. */
+    private final AtomicLong uses = new AtomicLong();
+    private volatile McpStreamableServerSession.@Nullable Factory sessionFactory;
+    private volatile @Nullable McpStatelessServerHandler statelessHandler;
+
+    StreamableHttpHandler(String name, Settings settings, McpJsonMapper json) {
+        this.name = name;
+        this.settings = settings;
+        this.json = json;
+    }
+
+    /** The side the SDK's streamable server binds to. */
+    McpStreamableServerTransportProvider streamable() {
+        return new Streamable();
+    }
+
+    /** The side the SDK's stateless server binds to. */
+    McpStatelessServerTransport stateless() {
+        return new Stateless();
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public Settings settings() {
+        return settings;
+    }
+
+    /**
+     * Ends every session; running calls are cancelled and their requests answered {@code 503}, as
+     * are later requests. Idempotent; does not block.
+     */
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        for (String id : List.copyOf(sessions.keySet())) {
+            Session s = sessions.remove(id);
+            if (s != null) {
+                s.end();
+            }
+        }
+        log.debug("MCP server '{}': endpoint closed", name);
+    }
+
+    /** Answers one request; never fails (a fault becomes a 500 with a JSON-RPC error). */
+    public Mono<Response> handle(Request request) {
+        return Mono.defer(() -> route(request))
+                .onErrorResume(Refused.class, r -> Mono.just(r.response))
+                .onErrorResume(e -> {
+                    log.warn("MCP server '{}': serving {} {} failed", name, request.method(), request.path(), e);
+                    return Mono.just(error(500, null, ErrorCodes.INTERNAL_ERROR, "Internal error: " + e.getMessage()));
+                });
+    }
+
+    /** A response for a server that cannot answer any more (its host is stopping, say). */
+    public Response unavailable() {
+        return error(503, null, ErrorCodes.INTERNAL_ERROR, "the server is closing");
+    }
+
+    // ---- one exchange
+
+    private Mono<Response> route(Request request) {
+        if (!request.path().equals(settings.path())) {
+            return refuse(404, null, ErrorCodes.INVALID_REQUEST, "Not found: the MCP endpoint is " + settings.path());
+        }
+        if (closed.get()) {
+            return Mono.just(unavailable());
+        }
+        String origin = request.header("Origin");
+        if (origin != null && !originAllowed(origin)) {
+            log.warn("MCP server '{}': refused a request from origin {}", name, origin);
+            return refuse(403, null, ErrorCodes.INVALID_REQUEST, "Forbidden: origin " + origin + " is not allowed");
+        }
+        Predicate<String> tokens = settings.bearerTokens();
+        if (tokens == null) {
+            return dispatch(request);
+        }
+        String header = request.header("Authorization");
+        String challenge = "Bearer realm=\"mcp\"" + (settings.resourceMetadata() == null
+                ? ""
+                : ", resource_metadata=\"" + settings.resourceMetadata() + "\"");
+        if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7) || header.substring(7).isBlank()) {
+            return Mono.just(withHeader(error(401, null, ErrorCodes.INVALID_REQUEST,
+                    "Unauthorized: a bearer token is required"), "WWW-Authenticate", challenge));
+        }
+        String token = header.substring(7).trim();
+        return Mono.fromCallable(() -> valid(tokens, token))
+                .subscribeOn(AgentSchedulers.blocking())
+                .flatMap(valid -> valid
+                        ? dispatch(request)
+                        : Mono.just(withHeader(error(401, null, ErrorCodes.INVALID_REQUEST,
+                                "Unauthorized: the bearer token is not valid"), "WWW-Authenticate",
+                                challenge + ", error=\"invalid_token\"")));
+    }
+
+    private boolean valid(Predicate<String> tokens, String token) {
+        try {
+            return tokens.test(token);
+        } catch (RuntimeException e) {
+            log.warn("MCP server '{}': the bearer token validator failed; refusing the request", name, e);
+            return false;
+        }
+    }
+
+    private Mono<Response> dispatch(Request request) {
+        return switch (request.method()) {
+            case "POST" -> post(request);
+            case "DELETE" -> Mono.fromSupplier(() -> delete(request));
+            default -> Mono.just(withHeader(error(405, null, ErrorCodes.INVALID_REQUEST, "Method not allowed: "
+                    + request.method()
+                    + (request.method().equals("GET")
+                            ? " (this server sends nothing outside the answer to a request)"
+                            : "")),
+                    "Allow", settings.stateless() ? "POST" : "POST, DELETE"));
+        };
+    }
+
+    private boolean originAllowed(String origin) {
+        String normalized = origin.trim().toLowerCase(Locale.ROOT);
+        if (settings.allowedOrigins().contains(normalized)) {
+            return true;
+        }
+        try {
+            URI uri = new URI(normalized);
+            String host = uri.getHost();
+            return ("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) && host != null
+                    && (host.equals("localhost") || host.equals("127.0.0.1") || host.equals("[::1]"));
+        } catch (URISyntaxException e) {
+            return false;
+        }
+    }
+
+    private Mono<Response> post(Request request) {
+        String type = request.header("Content-Type");
+        if (type == null || !type.trim().toLowerCase(Locale.ROOT).startsWith(JSON_TYPE)) {
+            return refuse(415, null, ErrorCodes.INVALID_REQUEST,
+                    "Unsupported media type: a message is posted as application/json");
+        }
+        int max = settings.maxRequestBytes();
+        String length = request.header("Content-Length");
+        if (length != null && length.trim().matches("\\d{1,18}") && Long.parseLong(length.trim()) > max) {
+            return Mono.just(tooLarge(Long.parseLong(length.trim())));
+        }
+        return read(request.body(), max).map(bytes -> {
+            if (bytes.length > max) {
+                return tooLarge(-1);
+            }
+            return message(request, text(bytes));
+        }).flatMap(parsed -> parsed instanceof Response r ? Mono.just(r) : posted(request, (JSONRPCMessage) parsed));
+    }
+
+    /** At most {@code max + 1} bytes of the body: more than {@code max} says it is too large. */
+    private static Mono<byte[]> read(Flux<ByteBuffer> body, int max) {
+        return Mono.defer(() -> {
+            var out = new ByteArrayOutputStream();
+            return body.takeUntil(buffer -> {
+                ByteBuffer b = buffer.duplicate();
+                byte[] chunk = new byte[Math.min(b.remaining(), max + 1 - out.size())];
+                b.get(chunk);
+                out.write(chunk, 0, chunk.length);
+                return out.size() > max;
+            }).then(Mono.fromSupplier(out::toByteArray));
+        });
+    }
+
+    private String text(byte[] bytes) {
+        try {
+            return StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes))
+                    .toString();
+        } catch (CharacterCodingException e) {
+            throw refused(400, null, ErrorCodes.PARSE_ERROR, "Parse error: the message is not valid UTF-8");
+        }
+    }
+
+    private Response tooLarge(long bytes) {
+        log.warn("MCP server '{}': refused a message of {} bytes, over the limit of {} bytes", name,
+                bytes < 0 ? "more than " + settings.maxRequestBytes() : bytes, settings.maxRequestBytes());
+        return withHeader(error(413, null, ErrorCodes.INVALID_REQUEST,
+                "Payload too large: a message may have at most " + settings.maxRequestBytes() + " bytes"),
+                "Connection", "close");
+    }
+
+    /** The message, or the response refusing it (as an Object: a JSONRPCMessage or a Response). */
+    private Object message(Request request, String body) {
+        JsonValue value;
+        try {
+            value = JsonValue.parse(body);
+        } catch (JsonParseException e) {
+            return error(400, null, ErrorCodes.PARSE_ERROR, "Parse error: " + e.getMessage());
+        }
+        if (value instanceof JsonArray) {
+            return error(400, null, ErrorCodes.INVALID_REQUEST,
+                    "Invalid request: JSON-RPC batches are not accepted; post one message at a time");
+        }
+        if (!(value instanceof JsonObject object)) {
+            return error(400, null, ErrorCodes.INVALID_REQUEST,
+                    "Invalid request: a message must be a JSON object, not " + value.typeName());
+        }
+        return message(object, body);
+    }
+
+    private Mono<Response> posted(Request request, JSONRPCMessage message) {
+        boolean initialize = message instanceof McpSchema.JSONRPCRequest r
+                && r.method().equals(McpSchema.METHOD_INITIALIZE);
+        String version = request.header(VERSION_HEADER);
+        if (!initialize && version != null && !VERSIONS.contains(version.trim())) {
+            return refuse(400, idOf(message), ErrorCodes.INVALID_REQUEST, "Bad request: unsupported "
+                    + VERSION_HEADER + " " + version + "; this server speaks " + String.join(", ", VERSIONS));
+        }
+        Reply reply = Reply.JSON;
+        if (message instanceof McpSchema.JSONRPCRequest) {
+            reply = reply(request.headers().get("Accept"));
+            if (reply == null) {
+                return refuse(406, idOf(message), ErrorCodes.INVALID_REQUEST,
+                        "Not acceptable: the answer is application/json or text/event-stream");
+            }
+        }
+        if (settings.stateless()) {
+            return statelessPost(message, reply);
+        } else if (initialize) {
+            return initialize((McpSchema.JSONRPCRequest) message, reply);
+        }
+        return sessionPost(session(request), message, reply);
+    }
+
+    /** One JSON-RPC message, or the {@code -32600} response refusing it. */
+    private Object message(JsonObject m, String text) {
+        JsonValue id = m.get("id");
+        boolean usableId = id instanceof JsonValue.JsonString || id instanceof JsonValue.JsonNumber n && n.isIntegral();
+        boolean response = !m.has("method") && (m.has("result") || m.has("error"));
+        @Nullable
+        Object replyId = usableId && !response ? McpJson.toJava(id) : null;
+        String problem = null;
+        if (!JSONRPC.equals(m.getString("jsonrpc").orElse(null))) {
+            problem = "\"jsonrpc\" must be \"2.0\"";
+        } else if (id != null && !usableId) {
+            problem = "\"id\" must be a string or an integer, was " + id.toJson();
+        } else if (m.has("method") && !(m.get("method") instanceof JsonValue.JsonString)) {
+            problem = "\"method\" must be a string";
+        } else if (!m.has("method") && !response) {
+            problem = "a message needs a \"method\" (request, notification) or a \"result\" or \"error\" (response)";
+        } else if (m.has("params") && !(m.get("params") instanceof JsonObject)) {
+            problem = "\"params\" must be an object";
+        } else if (response && (id == null || m.has("result") == m.has("error"))) {
+            problem = "a response needs an \"id\" and either a \"result\" or an \"error\"";
+        }
+        if (problem == null) {
+            try {
+                return McpSchema.deserializeJsonRpcMessage(json, text);
+            } catch (IOException | RuntimeException e) {
+                problem = "not a JSON-RPC message (" + e.getMessage() + ")";
+            }
+        }
+        return error(400, replyId, ErrorCodes.INVALID_REQUEST, "Invalid request: " + problem);
+    }
+
+    private static @Nullable Reply reply(@Nullable List<String> accept) {
+        if (accept == null || accept.isEmpty()) {
+            return Reply.JSON;
+        }
+        boolean jsonOk = false;
+        boolean sseOk = false;
+        for (String header : accept) {
+            for (String range : header.split(",")) {
+                String type = range.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
+                jsonOk |= type.equals(JSON_TYPE) || type.equals("application/*") || type.equals("*/*");
+                sseOk |= type.equals(SSE_TYPE) || type.equals("text/*") || type.equals("*/*");
+            }
+        }
+        return jsonOk ? Reply.JSON : sseOk ? Reply.SSE : null;
+    }
+
+    // ---- stateless
+
+    private Mono<Response> statelessPost(JSONRPCMessage message, Reply reply) {
+        McpStatelessServerHandler handler = Objects.requireNonNull(statelessHandler, "no MCP server");
+        return switch (message) {
+            case McpSchema.JSONRPCRequest r -> handler.handleRequest(McpTransportContext.EMPTY, r)
+                    .map(response -> answer(reply, response))
+                    .onErrorResume(e -> Mono.just(failed(e)));
+            case McpSchema.JSONRPCNotification n -> {
+                handler.handleNotification(McpTransportContext.EMPTY, n)
+                        .subscribe(null,
+                                e -> log.debug("MCP server '{}': notification {} failed", name, n.method(), e));
+                yield Mono.just(accepted());
+            }
+            // A stateless server sends no requests, so there is nothing a response could answer.
+            default -> Mono.just(accepted());
+        };
+    }
+
+    // ---- sessions
+
+    private Mono<Response> initialize(McpSchema.JSONRPCRequest request, Reply reply) {
+        if (sessions.size() >= settings.maxSessions() && !evictIdleSession()) {
+            log.warn("MCP server '{}': refused a new session, {} are open and busy", name, sessions.size());
+            return refuse(503, request.id(), ErrorCodes.INTERNAL_ERROR, "Service unavailable: all "
+                    + settings.maxSessions() + " sessions have calls running; try again later");
+        }
+        McpSchema.InitializeRequest params;
+        try {
+            params = json.convertValue(request.params(), INITIALIZE);
+        } catch (RuntimeException e) {
+            return refuse(400, request.id(), ErrorCodes.INVALID_PARAMS, "Invalid params: " + e.getMessage());
+        }
+        if (params == null) {
+            return refuse(400, request.id(), ErrorCodes.INVALID_PARAMS, "Invalid params: initialize needs params");
+        }
+        McpStreamableServerSession.Factory factory = Objects.requireNonNull(sessionFactory, "no MCP server");
+        // Starting a session draws a random UUID, which may read the system's entropy source: not on an event loop.
+        return Mono.fromCallable(() -> factory.startSession(params))
+                .subscribeOn(AgentSchedulers.blocking())
+                .flatMap(init -> init.initResult().map(result -> {
+                    var session = new Session(init.session(), uses.incrementAndGet());
+                    sessions.put(session.id(), session);
+                    if (closed.get() && sessions.remove(session.id(), session)) {
+                        session.end();
+                        return unavailable();
+                    }
+                    log.debug("MCP server '{}': session {} opened", name, session.id());
+                    return withHeader(
+                            answer(reply, new McpSchema.JSONRPCResponse(JSONRPC, request.id(), result, null)),
+                            SESSION_HEADER, session.id());
+                }))
+                .onErrorResume(e -> Mono.just(failed(e)));
+    }
+
+    /**
+     * Makes room by ending the session used least recently among those with no call running: a
+     * client that vanished without DELETE must not lock the server out. Its client, if it comes
+     * back, gets 404 and initializes anew, as the spec prescribes. False if every session is busy.
+     */
+    private boolean evictIdleSession() {
+        Session idle = null;
+        for (Session s : sessions.values()) {
+            if (s.calls.isEmpty() && (idle == null || s.lastUsed < idle.lastUsed)) {
+                idle = s;
+            }
+        }
+        if (idle == null || !sessions.remove(idle.id(), idle)) {
+            return idle != null;
+        }
+        log.info("MCP server '{}': ended the idle session {} to open a new one ({} at most)", name, idle.id(),
+                settings.maxSessions());
+        idle.end();
+        return true;
+    }
+
+    /** The session the request names; refuses with 400 or 404. */
+    private Session session(Request request) {
+        String id = request.header(SESSION_HEADER);
+        if (id == null || id.isBlank()) {
+            throw refused(400, null, ErrorCodes.INVALID_REQUEST,
+                    "Bad request: " + SESSION_HEADER + " is required (initialize first)");
+        }
+        Session session = sessions.get(id.trim());
+        if (session == null) {
+            throw refused(404, null, ErrorCodes.INVALID_REQUEST,
+                    "Session not found: " + id.trim() + " is unknown or has ended; initialize a new one");
+        }
+        session.lastUsed = uses.incrementAndGet();
+        return session;
+    }
+
+    private Mono<Response> sessionPost(Session session, JSONRPCMessage message, Reply reply) {
+        switch (message) {
+            case McpSchema.JSONRPCRequest r -> {
+                return call(session, r, reply);
+            }
+            case McpSchema.JSONRPCNotification n -> {
+                if (n.method().equals("notifications/cancelled")) {
+                    cancelled(session, n);
+                } else {
+                    session.sdk.accept(n)
+                            .subscribe(null,
+                                    e -> log.debug("MCP server '{}': notification {} failed", name, n.method(), e));
+                }
+                return Mono.just(accepted());
+            }
+            default -> {
+                var r = (McpSchema.JSONRPCResponse) message;
+                session.sdk.accept(r)
+                        .subscribe(null, e -> log.debug("MCP server '{}': a response was not expected", name, e));
+                return Mono.just(accepted());
+            }
+        }
+    }
+
+    private void cancelled(Session session, McpSchema.JSONRPCNotification n) {
+        if (n.params() instanceof Map<?, ?> params && params.get("requestId") instanceof Object id) {
+            Call call = session.calls.remove(key(id));
+            if (call != null) {
+                log.debug("MCP server '{}': request {} cancelled by the client", name, id);
+                call.cancel();
+            }
+        }
+    }
+
+    /**
+     * Starts the call and answers with what its stream carries: its answer as JSON, or every message
+     * as SSE events. A call that ends without an answer (cancelled by the client, or its session
+     * ended) gets 204, as the spec says not to answer it; one ended by {@link #close()} gets 503.
+     */
+    private Mono<Response> call(Session session, McpSchema.JSONRPCRequest request, Reply reply) {
+        Object key = key(request.id());
+        var call = new Call();
+        if (session.calls.putIfAbsent(key, call) != null) {
+            return refuse(400, request.id(), ErrorCodes.INVALID_REQUEST,
+                    "Invalid request: id " + request.id() + " is already used by a request in progress");
+        }
+        Runnable done = () -> session.calls.remove(key, call);
+        if (!sessions.containsKey(session.id())) {
+            call.cancel(); // the session ended while this request came in
+        } else {
+            // The SDK names each response stream with a random UUID, which may read the system's entropy
+            // source: started off the caller's thread, which may be an event loop.
+            AgentSchedulers.blocking()
+                    .schedule(() -> call.start(() -> session.sdk.responseStream(call)
+                            .handle(request)
+                            .subscribe(null, e -> call.fail(request.id(), e))));
+        }
+        if (reply == Reply.JSON) {
+            return call.messages()
+                    .filter(m -> {
+                        if (m.message() instanceof McpSchema.JSONRPCResponse) {
+                            return true;
+                        }
+                        // A notification about a call answered as plain JSON has nowhere to go.
+                        log.debug("MCP server '{}': dropped a message sent during request {}", name, request.id());
+                        return false;
+                    })
+                    .next()
+                    .map(m -> json(200, write(m.message())))
+                    .switchIfEmpty(Mono.fromSupplier(this::unanswered))
+                    .doOnCancel(call::cancel)
+                    .doFinally(s -> done.run());
+        }
+        return call.messages()
+                .next()
+                .map(first -> eventStream(call.messages()
+                        .map(m -> event(m.eventId(), write(m.message())))
+                        .doOnCancel(call::cancel)
+                        .doFinally(s -> done.run())))
+                .switchIfEmpty(Mono.fromSupplier(() -> {
+                    done.run();
+                    return unanswered();
+                }))
+                .doOnCancel(() -> {
+                    call.cancel();
+                    done.run();
+                });
+    }
+
+    private Response unanswered() {
+        return closed.get()
+                ? error(503, null, ErrorCodes.INTERNAL_ERROR, "the server closed before the call ended")
+                : new Response(204, Map.of(), Flux.empty());
+    }
+
+    private Response delete(Request request) {
+        if (settings.stateless()) {
+            return withHeader(error(405, null, ErrorCodes.INVALID_REQUEST,
+                    "Method not allowed: a stateless server has no sessions"), "Allow", "POST");
+        }
+        Session session = session(request);
+        if (sessions.remove(session.id(), session)) {
+            log.debug("MCP server '{}': session {} ended by the client", name, session.id());
+            session.end();
+        }
+        return new Response(200, Map.of(), Flux.empty());
+    }
+
+    // ---- responses
+
+    private Response answer(Reply reply, McpSchema.JSONRPCResponse response) {
+        String text = write(response);
+        return reply == Reply.JSON ? json(200, text) : eventStream(Flux.just(event(null, text)));
+    }
+
+    private static Response eventStream(Flux<byte[]> events) {
+        return new Response(200, Map.of("Content-Type", SSE_TYPE, "Cache-Control", "no-cache"),
+                events.map(bytes -> ByteBuffer.wrap(bytes).asReadOnlyBuffer()));
+    }
+
+    private static byte[] event(@Nullable String id, String data) {
+        var event = new StringBuilder("event: message\n");
+        if (id != null) {
+            event.append("id: ").append(id).append('\n');
+        }
+        for (String line : data.split("\n", -1)) {
+            event.append("data: ").append(line).append('\n');
+        }
+        return event.append('\n').toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static Response accepted() {
+        return new Response(202, Map.of(), Flux.empty());
+    }
+
+    private Response failed(Throwable e) {
+        log.warn("MCP server '{}': a request failed", name, e);
+        return error(500, null, ErrorCodes.INTERNAL_ERROR, "Internal error: " + e.getMessage());
+    }
+
+    private Mono<Response> refuse(int status, @Nullable Object id, int code, String message) {
+        return Mono.just(error(status, id, code, message));
+    }
+
+    private Refused refused(int status, @Nullable Object id, int code, String message) {
+        return new Refused(error(status, id, code, message));
+    }
+
+    private Response error(int status, @Nullable Object id, int code, String message) {
+        var error = new LinkedHashMap<String, Object>();
+        error.put("code", code);
+        error.put("message", message);
+        var m = new LinkedHashMap<String, @Nullable Object>();
+        m.put("jsonrpc", JSONRPC);
+        m.put("id", id);
+        m.put("error", error);
+        return json(status, write(m));
+    }
+
+    private static Response json(int status, String text) {
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        return new Response(status, Map.of("Content-Type", JSON_TYPE),
+                Mono.fromSupplier(() -> ByteBuffer.wrap(bytes).asReadOnlyBuffer()).flux());
+    }
+
+    private static Response withHeader(Response response, String name, String value) {
+        var headers = new LinkedHashMap<>(response.headers());
+        headers.put(name, value);
+        return new Response(response.status(), headers, response.body());
+    }
+
+    private String write(Object message) {
+        try {
+            return json.writeValueAsString(message);
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not encode an MCP message", e);
+        }
+    }
+
+    private static @Nullable Object idOf(JSONRPCMessage message) {
+        return message instanceof McpSchema.JSONRPCRequest r ? r.id() : null;
+    }
+
+    /** The id as a map key: the SDK hands integers back as Integer or Long. */
+    private static Object key(Object id) {
+        return id instanceof Number n ? (Object) n.longValue() : id.toString();
+    }
+
+    // ---- types
+
+    private enum Reply {
+        JSON, SSE
+    }
+
+    /** A request refused with {@code response}, thrown from the synchronous steps and answered by {@link #handle}. */
+    private static final class Refused extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        final transient Response response;
+
+        Refused(Response response) {
+            super(null, null, false, false);
+            this.response = response;
+        }
+    }
+
+    private record Outbound(JSONRPCMessage message, @Nullable String eventId) {}
+
+    /** One client's session: the SDK's, and the calls it has running. */
+    private static final class Session {
+        final McpStreamableServerSession sdk;
+        final ConcurrentHashMap<Object, Call> calls = new ConcurrentHashMap<>();
+        volatile long lastUsed;
+
+        Session(McpStreamableServerSession sdk, long opened) {
+            this.sdk = sdk;
+            this.lastUsed = opened;
+        }
+
+        String id() {
+            return sdk.getId();
+        }
+
+        void end() {
+            for (Call call : List.copyOf(calls.values())) {
+                call.cancel();
+            }
+            sdk.delete().subscribe(null, e -> log.debug("MCP session {}: closing failed", id(), e));
+        }
+    }
+
+    /**
+     * The stream of one request: what the SDK sends for it is kept in a replaying sink (a call sends
+     * a few messages: progress, then its answer), so the SDK's threads never wait on a client; the
+     * response is made from the sink, and an event stream replays it from the first message.
+     */
+    private final class Call implements McpStreamableServerTransport {
+        private final Sinks.Many<Outbound> sink = Sinks.many().replay().all();
+        private @Nullable Disposable subscription;
+        private boolean cancelled;
+
+        /** Starts the call unless it was cancelled first. */
+        void start(java.util.function.Supplier<Disposable> starter) {
+            synchronized (this) {
+                if (!cancelled) {
+                    subscription = starter.get();
+                }
+            }
+        }
+
+        Flux<Outbound> messages() {
+            return sink.asFlux();
+        }
+
+        @Override
+        public Mono<Void> sendMessage(JSONRPCMessage message) {
+            return sendMessage(message, null);
+        }
+
+        @Override
+        public Mono<Void> sendMessage(JSONRPCMessage message, @Nullable String messageId) {
+            return Mono.fromRunnable(() -> emit(new Outbound(message, messageId)));
+        }
+
+        private synchronized void emit(Outbound message) {
+            sink.tryEmitNext(message);
+        }
+
+        @Override
+        public <T> T unmarshalFrom(Object data, TypeRef<T> typeRef) {
+            return json.convertValue(data, typeRef);
+        }
+
+        @Override
+        public Mono<Void> closeGracefully() {
+            return Mono.fromRunnable(this::close);
+        }
+
+        @Override
+        public synchronized void close() {
+            sink.tryEmitComplete();
+        }
+
+        void cancel() {
+            Disposable d;
+            synchronized (this) {
+                cancelled = true;
+                d = subscription;
+            }
+            if (d != null) {
+                d.dispose();
+            }
+            close();
+        }
+
+        void fail(Object id, Throwable e) {
+            log.warn("MCP server '{}': request {} failed", name, id, e);
+            emit(new Outbound(new McpSchema.JSONRPCResponse(JSONRPC, id, null,
+                    new McpSchema.JSONRPCResponse.JSONRPCError(ErrorCodes.INTERNAL_ERROR,
+                            "Internal error: " + e.getMessage(), null)),
+                    null));
+            close();
+        }
+    }
+
+    private final class Streamable implements McpStreamableServerTransportProvider {
+        @Override
+        public void setSessionFactory(McpStreamableServerSession.Factory factory) {
+            sessionFactory = factory;
+        }
+
+        @Override
+        public Mono<Void> notifyClients(String method, Object params) {
+            return Flux.fromIterable(List.copyOf(sessions.values()))
+                    .flatMap(s -> s.sdk.sendNotification(method, params).onErrorComplete())
+                    .then();
+        }
+
+        @Override
+        public Mono<Void> closeGracefully() {
+            return Mono.fromRunnable(StreamableHttpHandler.this::close);
+        }
+
+        @Override
+        public List<String> protocolVersions() {
+            return VERSIONS;
+        }
+    }
+
+    private final class Stateless implements McpStatelessServerTransport {
+        @Override
+        public void setMcpHandler(McpStatelessServerHandler handler) {
+            statelessHandler = handler;
+        }
+
+        @Override
+        public Mono<Void> closeGracefully() {
+            return Mono.fromRunnable(StreamableHttpHandler.this::close);
+        }
+
+        @Override
+        public List<String> protocolVersions() {
+            return VERSIONS;
+        }
+    }
+}
