@@ -11,6 +11,7 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import org.springframework.boot.health.autoconfigure.contributor.ConditionalOnEnabledHealthIndicator;
 import org.springframework.boot.health.contributor.ReactiveHealthIndicator;
 import org.springframework.context.annotation.Bean;
+import org.springframework.core.io.ResourceLoader;
 
 /**
  * Health indicators for agentrt, with spring-boot-health on the class path, each a reactive indicator that never
@@ -49,8 +50,8 @@ public final class AgentrtHealthAutoConfiguration {
     @ConditionalOnEnabledHealthIndicator("agentrt-memory")
     @ConditionalOnSingleCandidate(Memory.class)
     @ConditionalOnMissingBean(name = "agentrtMemoryHealthIndicator")
-    ReactiveHealthIndicator agentrtMemoryHealthIndicator(Memory memory) {
-        return new MemoryHealthIndicator(memory);
+    ReactiveHealthIndicator agentrtMemoryHealthIndicator(Memory memory, ResourceLoader resources) {
+        return new MemoryHealthIndicator(memory, resources.getClassLoader());
     }
 
     /** The run store's size. */

@@ -15,15 +15,14 @@ import reactor.core.publisher.Mono;
  * no such check. Non-blocking.
  */
 final class MemoryHealthIndicator implements ReactiveHealthIndicator {
-    private static final boolean VECTOR_MEMORY = ClassUtils.isPresent("dev.agentrt.memory.VectorMemory",
-            MemoryHealthIndicator.class.getClassLoader());
-
     private final Memory memory;
     private final @Nullable VectorStore store;
 
-    MemoryHealthIndicator(Memory memory) {
+    /** @param classLoader where to look for agent-memory: the application's */
+    MemoryHealthIndicator(Memory memory, @Nullable ClassLoader classLoader) {
         this.memory = memory;
-        this.store = VECTOR_MEMORY ? VectorMemoryStores.storeOf(memory) : null;
+        boolean vectorMemory = ClassUtils.isPresent("dev.agentrt.memory.VectorMemory", classLoader);
+        this.store = vectorMemory ? VectorMemoryStores.storeOf(memory) : null;
     }
 
     @Override
