@@ -157,7 +157,7 @@ public final class AgentrtApprovalsEndpoint implements DisposableBean {
     private Mono<WebEndpointResponse<Object>> notWaiting(RunStore store, String runId, String callId) {
         return store.journal(runId, 1)
                 .filter(e -> e.entry() instanceof RunEntry.Decided d && d.callId().equals(callId))
-                .last()
+                .next()
                 .map(e -> problem(WebEndpointResponse.STATUS_BAD_REQUEST, "call \"" + callId + "\" of run \"" + runId
                         + "\" was decided already (" + ((RunEntry.Decided) e.entry()).decision().kind()
                         + "): nothing was recorded"))
