@@ -76,7 +76,10 @@ public final class AgentrtApprovalsEndpoint implements DisposableBean {
         this.maxChars = properties.getMaxArgumentChars();
     }
 
-    /** The runs of this agent awaiting approval, oldest first, each with the calls that wait. */
+    /**
+     * The runs of this agent awaiting approval, oldest first, each with the calls that still wait for a decision (a
+     * run whose calls are all decided is not listed: it waits for its resume).
+     */
     @ReadOperation
     public Mono<WebEndpointResponse<Object>> awaiting(SecurityContext security) {
         WebEndpointResponse<Object> refused = refuse(security);
@@ -93,6 +96,8 @@ public final class AgentrtApprovalsEndpoint implements DisposableBean {
                         .filter(p -> p.kind() == PendingCall.Kind.APPROVAL)
                         .map(this::call)
                         .collectList()
+                        // A run whose calls are all decided waits for its resume, not for a person.
+                        .filter(calls -> !calls.isEmpty())
                         .map(calls -> awaitingRun(run, calls)))
                 .collectList()
                 .map(runs -> new WebEndpointResponse<>(new Listing(runs)));
