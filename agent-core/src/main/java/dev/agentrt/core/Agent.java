@@ -114,6 +114,10 @@ public final class Agent {
         this.name = b.name;
         this.version = b.version;
         this.runStore = b.runStore;
+        if (runStore != null) {
+            // Run ids are drawn when tasks start, maybe on an event loop: seed their generator here.
+            dev.agentrt.core.internal.RunIds.warm();
+        }
         this.leaseTime = b.leaseTime;
     }
 

@@ -1,5 +1,6 @@
 package dev.agentrt.core;
 
+import dev.agentrt.core.internal.RunIds;
 import dev.agentrt.core.model.FinishReason;
 import dev.agentrt.core.model.Message;
 import dev.agentrt.core.model.ToolCall;
@@ -32,7 +33,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -56,7 +56,7 @@ final class RunJournal {
     RunJournal(RunStore store, Duration leaseTime) {
         this.store = store;
         this.leaseTime = leaseTime;
-        this.owner = PROCESS + " run " + UUID.randomUUID();
+        this.owner = PROCESS + " run " + RunIds.uuid();
     }
 
     /** Records a new run and holds its lease. */
@@ -172,6 +172,12 @@ final class RunJournal {
     static Mono<Void> decide(Agent agent, RunStore store, String runId, String callId, RunEntry decision) {
         Objects.requireNonNull(runId, "runId");
         Objects.requireNonNull(callId, "callId");
+        // Nothing happens before subscription (and on the subscriber's thread, which may be an event loop).
+        return Mono.defer(() -> decideNow(agent, store, runId, callId, decision));
+    }
+
+    private static Mono<Void> decideNow(Agent agent, RunStore store, String runId, String callId,
+            RunEntry decision) {
         var journal = new RunJournal(store, agent.leaseTime());
         return journal.takeOver(runId).flatMap(replay -> {
             if (!replay.record.status().isPaused()) {

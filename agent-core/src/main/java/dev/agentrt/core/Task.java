@@ -279,7 +279,7 @@ public final class Task {
         }
         if (agent.runStore() != null && nesting == null) {
             // Unique across processes sharing the store (a sub-agent's run is not stored: its caller's journal has it).
-            return "run-" + java.util.UUID.randomUUID();
+            return "run-" + dev.agentrt.core.internal.RunIds.uuid();
         }
         return "task-" + Long.toHexString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE);
     }

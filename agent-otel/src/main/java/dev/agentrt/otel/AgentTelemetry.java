@@ -168,7 +168,12 @@ public final class AgentTelemetry {
         return new Builder(Objects.requireNonNull(openTelemetry, "openTelemetry"));
     }
 
-    /** {@code agent} with this telemetry as one more listener, named as the builder's {@code agentName}. */
+    /**
+     * {@code agent} with this telemetry as one more listener, named as the builder's {@code agentName}. An agent
+     * another calls as a tool ({@link Agent#asTool}) is instrumented on its own, before {@code asTool}: its
+     * {@code invoke_agent} span is then the child of the caller's {@code execute_tool} span, in the caller's trace;
+     * an agent left uninstrumented is seen only as that tool call.
+     */
     public Agent instrument(Agent agent) {
         return instrument(agent, defaultAgentName);
     }

@@ -378,7 +378,9 @@ final class GenAiListener implements AgentEvent.Listener {
                 // Usage is on each chat span; the task's total goes on the task span at its end.
             }
             case AgentEvent.SubAgentEvent e -> {
-                // A sub-agent's run is traced by the listeners of the sub-agent; here it is the tool call's span.
+                // A sub-agent's run is traced by the sub-agent's own telemetry, which starts it under the call's
+                // span (enterTool makes it current); here it is the call's span, and drawing it again would
+                // double it.
             }
             case AgentEvent.Completed e -> finish(run, e.taskId(), e.result(), null, null);
             case AgentEvent.Failed e -> finish(run, e.taskId(), e.partial(), e.errorType(), e.message());

@@ -2,7 +2,9 @@ package dev.agentrt.runs;
 
 import dev.agentrt.core.run.RunStoreException;
 import dev.agentrt.runs.internal.JdbcRunStore;
+import org.jspecify.annotations.Nullable;
 
+import javax.sql.DataSource;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -21,14 +23,20 @@ import java.util.Properties;
  * committing runs again once on a new connection. While the server is down, reads and writes fail with a
  * {@linkplain RunStoreException#isRetryable() retryable} {@link RunStoreException}; so does a write whose commit
  * was under way when the connection broke, which may or may not have been committed.
+ *
+ * <p>On the application's own connection pool ({@link #open(DataSource)}) the store borrows its connections from
+ * the pool: it holds one for writing and up to four idle ones for reading while it is open, and gives them back
+ * when it closes. The pool stays the application's: closing the store never closes it.
  */
 public final class PostgresRunStore extends JdbcRunStore {
-    private final String url;
+    private final @Nullable String url;
+    private final @Nullable DataSource dataSource;
     private final Properties properties;
 
     private PostgresRunStore(Builder b) {
-        super(b.clock, redact(b.url));
+        super(b.clock, b.description());
         this.url = b.url;
+        this.dataSource = b.dataSource;
         this.properties = b.properties;
         start();
     }
@@ -38,13 +46,43 @@ public final class PostgresRunStore extends JdbcRunStore {
         return builder(url).build();
     }
 
+    /**
+     * Opens the store in the PostgreSQL database that {@code dataSource} (the application's connection pool, say)
+     * connects to. Blocks while it checks or creates the tables. Fails with {@link RunStoreException} when the
+     * data source cannot connect or connects to another kind of database; nothing is changed then.
+     */
+    public static PostgresRunStore open(DataSource dataSource) {
+        return builder(dataSource).build();
+    }
+
     public static Builder builder(String url) {
         return new Builder(url);
     }
 
+    /** Options of a store on {@code dataSource}, which stays its owner's: the store never closes it. */
+    public static Builder builder(DataSource dataSource) {
+        return new Builder(dataSource);
+    }
+
     @Override
     protected Connection connect() throws SQLException {
-        return DriverManager.getConnection(url, properties);
+        DataSource source = dataSource;
+        if (source == null) {
+            return DriverManager.getConnection(Objects.requireNonNull(url), properties);
+        }
+        Connection c = source.getConnection();
+        String product;
+        try {
+            product = c.getMetaData().getDatabaseProductName();
+        } catch (SQLException | RuntimeException e) {
+            closeQuietly(c);
+            throw e;
+        }
+        if (!"PostgreSQL".equals(product)) {
+            closeQuietly(c);
+            throw new SQLException("the data source connects to " + product + ", not to PostgreSQL", "0A000");
+        }
+        return c;
     }
 
     @Override
@@ -106,20 +144,36 @@ public final class PostgresRunStore extends JdbcRunStore {
 
     /** Options of a PostgreSQL run store. */
     public static final class Builder {
-        private final String url;
+        private final @Nullable String url;
+        private final @Nullable DataSource dataSource;
         private final Properties properties = new Properties();
         private Clock clock = Clock.systemUTC();
 
         private Builder(String url) {
             this.url = Objects.requireNonNull(url, "url");
+            this.dataSource = null;
             if (!url.startsWith("jdbc:postgresql:")) {
                 throw new IllegalArgumentException("a PostgreSQL JDBC URL starts with jdbc:postgresql:, was "
                         + redact(url));
             }
         }
 
-        /** A connection property (user, password, sslmode, ...), as the driver documents them. */
+        private Builder(DataSource dataSource) {
+            this.url = null;
+            this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
+        }
+
+        /**
+         * A connection property (user, password, sslmode, ...), as the driver documents them. Only for a store
+         * opened at a URL: a data source brings its own.
+         *
+         * @throws IllegalStateException for a store on a data source
+         */
         public Builder property(String name, String value) {
+            if (dataSource != null) {
+                throw new IllegalStateException("property(" + name + ", ...) is for a store opened at a JDBC URL; "
+                        + "configure the data source instead");
+            }
             properties.setProperty(Objects.requireNonNull(name, "name"), Objects.requireNonNull(value, "value"));
             return this;
         }
@@ -132,6 +186,14 @@ public final class PostgresRunStore extends JdbcRunStore {
 
         public PostgresRunStore build() {
             return new PostgresRunStore(this);
+        }
+
+        /** How messages name the store: the URL without its parameters, or the data source's class. */
+        private String description() {
+            DataSource source = dataSource;
+            return source == null
+                    ? redact(Objects.requireNonNull(url))
+                    : "on the data source " + source.getClass().getName();
         }
     }
 }

@@ -81,6 +81,21 @@ public sealed interface Capability
 
     String ANY = "*";
 
+    /**
+     * The capability {@code text} names, written as {@link #describe()} prints it (so that
+     * {@code parse(c.describe())} equals {@code c}): {@code file-read:/srv/docs}, {@code file-write:/tmp/out},
+     * {@code net:api.example.com}, {@code net:api.example.com:443}, {@code net:[::1]:8080} (an IPv6 address with a port in brackets),
+     * {@code net-private:devbox.lan:8080} ({@link Net#allowingPrivateAddresses()}), {@code env:API_TOKEN},
+     * {@code memory-read} (every namespace) or {@code memory-read:notes}, {@code memory-write:notes}; anything else
+     * is a custom capability {@code name:scope}, or {@code name} for every scope, also spelled
+     * {@code custom:name:scope}. The form of {@code @ToolMethod(requires = ...)} and of configuration files.
+     *
+     * @throws IllegalArgumentException saying what is wrong with {@code text} (no host, no path, a bad port...)
+     */
+    static Capability parse(String text) {
+        return CapabilityText.parse(java.util.Objects.requireNonNull(text, "text"));
+    }
+
     /** Whether this capability, as a grant, allows what {@code requested} asks for. */
     boolean covers(Capability requested);
 

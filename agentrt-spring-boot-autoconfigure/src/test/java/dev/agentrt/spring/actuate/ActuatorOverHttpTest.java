@@ -56,7 +56,8 @@ class ActuatorOverHttpTest {
 
     /** The application: its agent and run store, two users, and a chain that authenticates by HTTP Basic. */
     @Configuration(proxyBeanMethods = false)
-    @EnableAutoConfiguration
+    // No database: the PostgreSQL driver and HikariCP are on the test class path for other parts' tests.
+    @EnableAutoConfiguration(excludeName = "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration")
     static class App {
         @Bean(destroyMethod = "close")
         RunStore runStore() {

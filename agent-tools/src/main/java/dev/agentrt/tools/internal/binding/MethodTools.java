@@ -173,7 +173,7 @@ public final class MethodTools {
         var fixed = new ArrayList<Capability>();
         for (String text : annotation.requires()) {
             try {
-                fixed.add(CapabilityStrings.parse(text));
+                fixed.add(Capability.parse(text));
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException(where + ": @ToolMethod(requires) has an invalid capability: "
                         + e.getMessage(), e);

@@ -1,15 +1,12 @@
-package dev.agentrt.tools.internal.binding;
-
-import dev.agentrt.core.security.Capability;
+package dev.agentrt.core.security;
 
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 
-/** Reads capabilities written as {@link Capability#describe()} prints them, as in {@code @ToolMethod(requires = ...)}. */
-final class CapabilityStrings {
-    private CapabilityStrings() {}
+/** Reads capabilities written as {@link Capability#describe()} prints them: {@link Capability#parse}. */
+final class CapabilityText {
+    private CapabilityText() {}
 
-    /** @throws IllegalArgumentException with a message that says what is wrong with {@code text} */
     static Capability parse(String text) {
         String s = text.strip();
         if (s.isEmpty()) {
@@ -22,6 +19,7 @@ final class CapabilityStrings {
             case "file-read" -> Capability.fileRead(path(rest, s));
             case "file-write" -> Capability.fileWrite(path(rest, s));
             case "net" -> net(rest, s);
+            case "net-private" -> privateNet(rest, s);
             case "env" -> Capability.env(required(rest, "an environment variable name", s));
             case "memory-read" -> Capability.memoryRead(rest.isEmpty() ? Capability.ANY : rest);
             case "memory-write" -> Capability.memoryWrite(rest.isEmpty() ? Capability.ANY : rest);
@@ -47,8 +45,18 @@ final class CapabilityStrings {
         }
     }
 
+    private static Capability privateNet(String hostAndPort, String whole) {
+        try {
+            return net(hostAndPort, whole).allowingPrivateAddresses();
+        } catch (IllegalArgumentException e) {
+            throw e.getMessage() != null && e.getMessage().startsWith("'" + whole + "'")
+                    ? e
+                    : new IllegalArgumentException("'" + whole + "': " + e.getMessage(), e);
+        }
+    }
+
     /** {@code host}, {@code host:port}, an IPv6 literal, or {@code [ipv6]:port}. */
-    private static Capability net(String hostAndPort, String whole) {
+    private static Capability.Net net(String hostAndPort, String whole) {
         String s = required(hostAndPort, "a host", whole);
         String host = s;
         String port = "";

@@ -1,0 +1,35 @@
+package dev.agentrt.spring.web;
+
+import dev.agentrt.core.Agent;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.web.reactive.DispatcherHandler;
+
+/**
+ * Serves the application's {@link Agent} bean's runs as server-sent events in a WebFlux application
+ * ({@link AgentRunsWebFluxController}), when {@code agentrt.web.enabled=true}. The agent must have a run store; the
+ * application fails to start, naming the property, when it has none.
+ */
+@AutoConfiguration(afterName = "dev.agentrt.spring.AgentrtAutoConfiguration")
+@ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.REACTIVE)
+@ConditionalOnClass({DispatcherHandler.class, Agent.class})
+@ConditionalOnBooleanProperty("agentrt.web.enabled")
+@EnableConfigurationProperties(AgentrtWebProperties.class)
+public class AgentrtWebFluxAutoConfiguration {
+    @Bean
+    @ConditionalOnMissingBean
+    AgentRuns agentrtWebRuns(Agent agent, AgentrtWebProperties properties) {
+        return new AgentRuns(agent, properties);
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    AgentRunsWebFluxController agentRunsWebFluxController(AgentRuns runs) {
+        return new AgentRunsWebFluxController(runs);
+    }
+}
