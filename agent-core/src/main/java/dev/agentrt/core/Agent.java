@@ -218,7 +218,7 @@ public final class Agent {
     /**
      * Records a person's decision on a tool call that a paused run ({@link RunStatus#AWAITING_APPROVAL}) awaits;
      * {@link #resume} then continues the run. Fails with {@link RunStoreException.InvalidState}, changing
-     * nothing, when the call is not pending or the run is not paused, and with
+     * nothing, when the call is not pending (or was decided already) or the run is not paused, and with
      * {@link RunStoreException.UnknownRun} for an unknown run.
      */
     public Mono<Void> approve(String runId, String callId, Decision decision) {

@@ -186,6 +186,12 @@ final class RunJournal {
             }
             boolean approval = decision instanceof RunEntry.Decided;
             Map<String, ?> pending = approval ? replay.awaitingApproval : replay.awaitingInput;
+            Map<String, ?> done = approval ? replay.decided : replay.answered;
+            if (done.containsKey(callId)) {
+                return Mono.error(new RunStoreException.InvalidState("run \"" + runId + "\" has its call \"" + callId
+                        + "\" " + (approval ? "decided (" + replay.decided.get(callId).kind() + ")" : "answered")
+                        + " already: nothing was recorded"));
+            }
             if (!pending.containsKey(callId)) {
                 return Mono.error(new RunStoreException.InvalidState("run \"" + runId + "\" has no call \"" + callId
                         + "\" awaiting " + (approval ? "approval" : "an answer") + " (pending: "

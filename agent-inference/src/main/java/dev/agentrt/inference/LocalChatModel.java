@@ -9,6 +9,7 @@ import dev.agentrt.core.model.ChatModel;
 import dev.agentrt.core.model.ChatOptions;
 import dev.agentrt.core.model.ChatRequest;
 import dev.agentrt.core.model.Message;
+import dev.agentrt.core.model.ModelReachability;
 import dev.agentrt.core.model.ResponseFormat;
 import dev.agentrt.core.model.ToolSpec;
 import dev.agentrt.inference.internal.Djl;
@@ -27,6 +28,7 @@ import dev.agentrt.inference.internal.chat.ToolPrompt;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.FluxSink;
+import reactor.core.publisher.Mono;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -328,6 +330,18 @@ public final class LocalChatModel implements ChatModel, AutoCloseable {
     /** The vocabulary size of the model's logits. */
     public int vocabularySize() {
         return session.vocabWidth();
+    }
+
+    /**
+     * Up while the model is open (it runs in this process: nothing to reach), down once {@link #close()}d. Looks on
+     * {@code AgentSchedulers.blocking()}, since it waits while a close is freeing the session.
+     */
+    @Override
+    public Mono<ModelReachability> reachability() {
+        return Mono.fromCallable(() -> guard.read(() -> ModelReachability.up("in process: " + name)))
+                .subscribeOn(AgentSchedulers.blocking())
+                .onErrorResume(ModelException.class, closed -> Mono.just(ModelReachability.down(closed.getMessage(),
+                        0)));
     }
 
     /** Frees the native session and tokenizer once running tokens finish; later requests fail. Idempotent. */

@@ -10,11 +10,13 @@ import dev.agentrt.core.model.ChatRequest;
 import dev.agentrt.core.model.ChatResponse;
 import dev.agentrt.core.model.FinishReason;
 import dev.agentrt.core.model.Message;
+import dev.agentrt.core.model.ModelReachability;
 import dev.agentrt.inference.testing.TinyChatModels;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import reactor.test.StepVerifier;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -45,6 +47,25 @@ class LocalChatModelTest {
     static void close() {
         model.close();
         noCache.close();
+    }
+
+    @Test
+    void isReachableWhileOpenAndDownOnceClosed() {
+        LocalChatModel closing = LocalChatModel.builder().modelPath(modelDir).build();
+
+        StepVerifier.create(closing.reachability())
+                .assertNext(r -> {
+                    assertThat(r.status()).isEqualTo(ModelReachability.Status.UP);
+                    assertThat(r.detail()).startsWith("in process");
+                })
+                .verifyComplete();
+        closing.close();
+        StepVerifier.create(closing.reachability())
+                .assertNext(r -> {
+                    assertThat(r.status()).isEqualTo(ModelReachability.Status.DOWN);
+                    assertThat(r.detail()).contains("is closed");
+                })
+                .verifyComplete();
     }
 
     static ChatRequest user(String text) {

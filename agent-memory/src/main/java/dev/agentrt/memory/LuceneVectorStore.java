@@ -3,6 +3,7 @@ package dev.agentrt.memory;
 import dev.agentrt.core.AgentSchedulers;
 import dev.agentrt.core.MemoryStoreException;
 import dev.agentrt.core.memory.VectorStore;
+import dev.agentrt.core.memory.VectorStoreSize;
 import dev.agentrt.memory.internal.lucene.LuceneIndex;
 import reactor.core.publisher.Mono;
 
@@ -138,6 +139,12 @@ public final class LuceneVectorStore implements VectorStore {
      */
     public Mono<LuceneStats> stats() {
         return blocking(index::stats);
+    }
+
+    /** The live entries and the segments' size on disk, from {@link #stats()}. */
+    @Override
+    public Mono<VectorStoreSize> size() {
+        return stats().map(stats -> new VectorStoreSize(stats.entries(), stats.sizeBytes()));
     }
 
     /** Commits what is pending, closes the index and releases its lock. Idempotent; blocks. */

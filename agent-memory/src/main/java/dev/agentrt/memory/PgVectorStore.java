@@ -1,6 +1,7 @@
 package dev.agentrt.memory;
 
 import dev.agentrt.core.memory.VectorStore;
+import dev.agentrt.core.memory.VectorStoreSize;
 import dev.agentrt.memory.internal.lucene.SearchTuning;
 import dev.agentrt.memory.internal.pg.PgPool;
 import dev.agentrt.memory.internal.pg.PgRows;
@@ -216,6 +217,20 @@ public final class PgVectorStore implements VectorStore {
                 }
             });
         });
+    }
+
+    /**
+     * The table's rows ({@code COUNT(*)}, which reads the table or its smallest index) and its size on disk with its
+     * indexes and TOAST ({@code pg_total_relation_size}), in one statement.
+     */
+    @Override
+    public Mono<VectorStoreSize> size() {
+        return Mono.defer(() -> operation("count the entries", c -> {
+            try (var s = c.createStatement(); var r = s.executeQuery(sql.size())) {
+                r.next();
+                return new VectorStoreSize(r.getLong(1), r.getLong(2));
+            }
+        }));
     }
 
     /** Closes the connection pool this store opened. Idempotent. */

@@ -297,6 +297,12 @@ class DurableRunTest {
                 .build();
         agent.task("Pay").withId("run-deny").execute().block(WAIT);
         agent.approve("run-deny", PAY.id(), Decision.deny("over budget")).block(WAIT);
+        int decided = journal(store, "run-deny").size();
+        assertThatThrownBy(() -> agent.approve("run-deny", PAY.id(), Decision.approveOnce()).block(WAIT))
+                .as("a second decision before the resume")
+                .isInstanceOf(RunStoreException.InvalidState.class)
+                .hasMessageContaining("decided (DENY) already");
+        assertThat(journal(store, "run-deny")).as("nothing recorded").hasSize(decided);
 
         AgentResult done = agent.resume("run-deny").execute().block(WAIT);
 

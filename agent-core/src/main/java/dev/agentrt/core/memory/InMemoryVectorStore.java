@@ -146,6 +146,18 @@ public final class InMemoryVectorStore implements VectorStore {
         }
     }
 
+    /** The entries of every namespace; 0 bytes, since nothing is on disk. */
+    @Override
+    public Mono<VectorStoreSize> size() {
+        return Mono.fromSupplier(() -> {
+            long entries = 0;
+            for (var space : namespaces.values()) {
+                entries += space.size();
+            }
+            return new VectorStoreSize(entries, 0);
+        });
+    }
+
     private static boolean matches(Entry e, Map<String, String> filter) {
         for (Map.Entry<String, String> f : filter.entrySet()) {
             if (!f.getValue().equals(e.metadata().get(f.getKey()))) {

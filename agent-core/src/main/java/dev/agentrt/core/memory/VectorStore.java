@@ -44,6 +44,12 @@ public interface VectorStore extends AutoCloseable {
     /** Removes every entry with every metadata pair of {@code filter}; completes with how many there were. */
     Mono<Long> deleteWhere(String namespace, Map<String, String> filter);
 
+    /**
+     * How much the store holds, in every namespace: cheap enough for a health check (an index's segment metadata, one
+     * count), and a failure here (a closed store, an unreachable database) is what a health check reports.
+     */
+    Mono<VectorStoreSize> size();
+
     /** Releases the store (files, connections). Idempotent. */
     @Override
     void close();

@@ -31,6 +31,17 @@ public interface ChatModel {
         return false;
     }
 
+    /**
+     * Whether the model can be reached, found out without a paid call (for health checks): hosted models ask
+     * their provider's free model-listing endpoint once, without retries, within their response timeout; models
+     * in this process say whether they are open. Never fails: what went wrong is a
+     * {@link ModelReachability.Status#DOWN DOWN} value. The default is
+     * {@link ModelReachability.Status#UNKNOWN UNKNOWN}, for models with no free way to tell. Non-blocking.
+     */
+    default Mono<ModelReachability> reachability() {
+        return Mono.just(ModelReachability.unknown(getClass().getSimpleName() + " has no free reachability check"));
+    }
+
     /** The whole reply at once: {@link #stream} assembled (tool-call fragments joined, usage kept). */
     default Mono<ChatResponse> call(ChatRequest request) {
         return Mono.defer(() -> {

@@ -83,6 +83,12 @@ public final class ScriptedChatModel implements ChatModel {
         });
     }
 
+    /** Up: a script is always there; checking it consumes no reply. */
+    @Override
+    public Mono<ModelReachability> reachability() {
+        return Mono.just(ModelReachability.up("scripted model, in process"));
+    }
+
     private Reply choose(ChatRequest request) {
         if (responder != null) {
             return Objects.requireNonNull(responder.apply(request), "the responder returned null");

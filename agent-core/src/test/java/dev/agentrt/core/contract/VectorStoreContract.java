@@ -6,6 +6,7 @@ import dev.agentrt.core.memory.VectorStore;
 import dev.agentrt.core.memory.VectorStore.Entry;
 import dev.agentrt.core.memory.VectorStore.Match;
 import dev.agentrt.core.memory.VectorStore.Query;
+import dev.agentrt.core.memory.VectorStoreSize;
 import dev.agentrt.core.model.Embedding;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -65,6 +66,23 @@ public abstract class VectorStoreContract {
         assertThat(matches.get(0).score()).isGreaterThan(matches.get(1).score());
         assertThat(matches.get(0).entry().text()).isEqualTo("text of x");
         assertThat(store.dimensions()).isEqualTo(DIMENSIONS);
+    }
+
+    @Test
+    void theSizeCountsTheLiveEntriesOfEveryNamespace() {
+        assertThat(store.size().block(WAIT)).extracting(VectorStoreSize::entries).isEqualTo(0L);
+
+        store.upsert("a", List.of(entry("1", vector(1, 0, 0, 0), Map.of()), entry("2", vector(0, 1, 0, 0), Map.of())))
+                .block(WAIT);
+        store.upsert("b", List.of(entry("1", vector(0, 0, 1, 0), Map.of()))).block(WAIT);
+        store.upsert("a", List.of(entry("1", vector(0, 0, 0, 1), Map.of("v", "2")))).block(WAIT); // replaces
+        VectorStoreSize three = store.size().block(WAIT);
+        store.delete("a", List.of("2")).block(WAIT);
+        VectorStoreSize two = store.size().block(WAIT);
+
+        assertThat(three.entries()).isEqualTo(3);
+        assertThat(three.bytes()).isNotNegative();
+        assertThat(two.entries()).isEqualTo(2);
     }
 
     @Test

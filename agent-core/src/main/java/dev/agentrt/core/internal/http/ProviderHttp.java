@@ -244,6 +244,44 @@ public final class ProviderHttp {
     }
 
     /**
+     * One {@code GET} of {@code uri} with this transport's fixed headers (not signed; no retries), for the free
+     * endpoints a health check asks (a provider's model list): the status, the body and the request id, whatever the
+     * status. A success's body is read up to {@code maxBodyBytes} (more is an error), an error's up to 64 KiB.
+     * Subscribing only schedules the request, on the parallel scheduler, where the result arrives too. Fails with a
+     * {@link ModelException} when the connection failed, no response came within the response timeout, or the body
+     * broke off or went silent longer than the inactivity timeout. Cancelling aborts the request.
+     */
+    public Mono<Fetched> get(URI uri) {
+        return Mono.defer(() -> {
+            HttpRequest.Builder request = HttpRequest.newBuilder(uri)
+                    .timeout(responseTimeout)
+                    .header("Accept", "application/json")
+                    .GET();
+            if ("http".equalsIgnoreCase(uri.getScheme())) {
+                request.version(HttpClient.Version.HTTP_1_1);
+            }
+            if (headers.length > 0) {
+                request.headers(headers);
+            }
+            return Mono.fromFuture(() -> client.sendAsync(request.build(), HttpResponse.BodyHandlers.ofPublisher()));
+        })
+                .subscribeOn(Schedulers.parallel())
+                .onErrorMap(e -> !(e instanceof ModelException), e -> connectFailure(uri, e))
+                .flatMap(r -> {
+                    String requestId = requestId(r);
+                    boolean success = r.statusCode() >= 200 && r.statusCode() < 300;
+                    return collect(r.body(), success ? maxBodyBytes : MAX_ERROR_BODY, success)
+                            .timeout(inactivityTimeout)
+                            .onErrorMap(e -> streamFailure(e, requestId))
+                            .map(text -> new Fetched(r.statusCode(), text, requestId));
+                })
+                .publishOn(Schedulers.parallel());
+    }
+
+    /** A whole response of {@link #get}: its status, body and the provider's request id. */
+    public record Fetched(int status, String body, @Nullable String requestId) {}
+
+    /**
      * Headers computed from one request as it is sent: called once per attempt (a retry is signed
      * anew), on the thread that sends it, after the body is final. Must not block.
      */

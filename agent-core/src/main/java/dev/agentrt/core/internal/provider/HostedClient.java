@@ -1,10 +1,16 @@
 package dev.agentrt.core.internal.provider;
 
+import dev.agentrt.core.ModelException;
 import dev.agentrt.core.internal.http.ProviderHttp;
+import dev.agentrt.core.json.JsonArray;
+import dev.agentrt.core.json.JsonObject;
+import dev.agentrt.core.json.JsonParseException;
+import dev.agentrt.core.json.JsonValue;
 import dev.agentrt.core.model.ChatEvent;
 import dev.agentrt.core.model.ChatRequest;
 import dev.agentrt.core.model.ChatResponse;
 import dev.agentrt.core.model.ModelPrice;
+import dev.agentrt.core.model.ModelReachability;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
@@ -18,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import java.util.regex.Pattern;
 
 /**
  * What the hosted model clients share: one API (one endpoint, or one for streamed and one for
@@ -30,6 +37,7 @@ import java.util.function.Supplier;
  * appears only in request headers, never in {@link #describe} or a message.
  */
 public final class HostedClient {
+    private static final Pattern ERROR_KIND = Pattern.compile("[A-Za-z][A-Za-z0-9_.-]{0,63}");
     private final String model;
     private final URI baseUrl;
     private final URI endpoint;
@@ -183,6 +191,64 @@ public final class HostedClient {
      */
     public Flux<ChatEvent> replay(Publisher<ByteBuffer> body) {
         return priced(Flux.defer(() -> ProviderHttp.decode(Flux.from(body).map(List::of), codec.decoder(null))));
+    }
+
+    /**
+     * Whether the provider answers, asked with one {@code GET} of its free model list at {@code path} below the base
+     * URL ({@code /models}, {@code /api/tags}): up when the answer is a JSON object holding the array
+     * {@code listField}; down, with the HTTP status when there was one, for an error status, an answer that is no
+     * model list, no connection or no answer within the response timeout. No retries. The detail names the
+     * provider, the status, the error's kind (a word such as {@code authentication_error}) and the request id, and
+     * never the provider's free text (which may quote the key) or the key.
+     */
+    public Mono<ModelReachability> reachability(String path, String listField) {
+        URI uri = URI.create(baseUrl + path);
+        String where = uri.getScheme() + "://" + uri.getRawAuthority() + uri.getRawPath();
+        return http.get(uri)
+                .map(fetched -> judge(fetched, listField, where))
+                .onErrorResume(e -> Mono.just(ModelReachability.down(http.scrub(
+                        e instanceof ModelException m ? m.getMessage() : http.provider() + ": " + e), 0)));
+    }
+
+    private ModelReachability judge(ProviderHttp.Fetched fetched, String listField, String where) {
+        int status = fetched.status();
+        JsonObject json = null;
+        try {
+            if (JsonValue.parse(fetched.body()) instanceof JsonObject o) {
+                json = o;
+            }
+        } catch (JsonParseException notJson) {
+            // Judged below: no object.
+        }
+        String id = fetched.requestId() == null ? "" : " (request id " + fetched.requestId() + ")";
+        if (status >= 200 && status < 300) {
+            if (json != null && json.get(listField) instanceof JsonArray list) {
+                return ModelReachability.up(http.scrub(http.provider() + " listed " + list.size() + " models at "
+                        + where + id), status);
+            }
+            return ModelReachability.down(http.scrub(http.provider() + " answered HTTP " + status + " at " + where
+                    + " with " + (json == null
+                            ? "a body that is not a JSON object"
+                            : "no \"" + listField
+                                    + "\" array")
+                    + ", not a model list; check the base URL" + id), status);
+        }
+        String kind = json == null ? "" : errorKind(json);
+        String hint = status == 401 || status == 403 ? "; the API key was refused or is missing" : "";
+        return ModelReachability.down(http.scrub(http.provider() + " returned HTTP " + status + " at " + where
+                + (kind.isEmpty() ? "" : " (" + kind + ")") + hint + id), status);
+    }
+
+    /** The error's kind, when it is a word ({@code authentication_error}, {@code UNAUTHENTICATED}); never free text. */
+    private static String errorKind(JsonObject json) {
+        JsonObject error = json.getObject("error").orElse(json);
+        for (String field : new String[]{"type", "code", "status"}) {
+            String kind = error.getString(field).orElse("");
+            if (ERROR_KIND.matcher(kind).matches()) {
+                return kind;
+            }
+        }
+        return "";
     }
 
     /** The provider's wire codec. */

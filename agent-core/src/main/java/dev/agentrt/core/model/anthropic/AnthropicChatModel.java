@@ -10,6 +10,7 @@ import dev.agentrt.core.model.HostedChatModel;
 import dev.agentrt.core.model.HostedModelBuilder;
 import dev.agentrt.core.model.ModelPrice;
 import dev.agentrt.core.model.ModelPrices;
+import dev.agentrt.core.model.ModelReachability;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
@@ -223,6 +224,16 @@ public final class AnthropicChatModel implements HostedChatModel {
     @Override
     public Mono<ChatResponse> call(ChatRequest request) {
         return client.call(request);
+    }
+
+    /**
+     * Asks the provider's model list, {@code GET /v1/models} with the key and {@code anthropic-version} headers, free: up when it answers with a model list, down (with the HTTP status, the
+     * error's kind and never the key) otherwise. One request without retries, within the response
+     * {@code timeout}; never billed.
+     */
+    @Override
+    public Mono<ModelReachability> reachability() {
+        return client.reachability("/v1/models", "data");
     }
 
     @Override

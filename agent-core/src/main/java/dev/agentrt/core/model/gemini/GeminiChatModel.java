@@ -9,6 +9,7 @@ import dev.agentrt.core.model.ChatResponse;
 import dev.agentrt.core.model.HostedChatModel;
 import dev.agentrt.core.model.HostedModelBuilder;
 import dev.agentrt.core.model.ModelPrices;
+import dev.agentrt.core.model.ModelReachability;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
@@ -150,6 +151,16 @@ public final class GeminiChatModel implements HostedChatModel {
     @Override
     public Mono<ChatResponse> call(ChatRequest request) {
         return client.call(request);
+    }
+
+    /**
+     * Asks the provider's model list, {@code GET /v1beta/models} with the key header, free: up when it answers with a model list, down (with the HTTP status, the
+     * error's kind and never the key) otherwise. One request without retries, within the response
+     * {@code timeout}; never billed.
+     */
+    @Override
+    public Mono<ModelReachability> reachability() {
+        return client.reachability("/v1beta/models", "models");
     }
 
     @Override

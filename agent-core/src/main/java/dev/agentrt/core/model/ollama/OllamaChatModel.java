@@ -8,6 +8,7 @@ import dev.agentrt.core.model.ChatRequest;
 import dev.agentrt.core.model.ChatResponse;
 import dev.agentrt.core.model.HostedChatModel;
 import dev.agentrt.core.model.HostedModelBuilder;
+import dev.agentrt.core.model.ModelReachability;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -95,6 +96,16 @@ public final class OllamaChatModel implements HostedChatModel {
     @Override
     public Mono<ChatResponse> call(ChatRequest request) {
         return client.call(request);
+    }
+
+    /**
+     * Asks the provider's model list, {@code GET /api/tags}, the local models: up when it answers with a model list, down (with the HTTP status, the
+     * error's kind and never the key) otherwise. One request without retries, within the response
+     * {@code timeout}; never billed.
+     */
+    @Override
+    public Mono<ModelReachability> reachability() {
+        return client.reachability("/api/tags", "models");
     }
 
     @Override

@@ -11,6 +11,7 @@ import dev.agentrt.core.model.HostedChatModel;
 import dev.agentrt.core.model.HostedModelBuilder;
 import dev.agentrt.core.model.Message;
 import dev.agentrt.core.model.ModelPrices;
+import dev.agentrt.core.model.ModelReachability;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
@@ -169,6 +170,16 @@ public final class OpenAiResponsesModel implements HostedChatModel {
     @Override
     public Mono<ChatResponse> call(ChatRequest request) {
         return chain != null ? HostedChatModel.super.call(request) : client.call(request);
+    }
+
+    /**
+     * Asks the provider's model list, {@code GET {baseUrl}/models}, free: up when it answers with a model list, down (with the HTTP status, the
+     * error's kind and never the key) otherwise. One request without retries, within the response
+     * {@code timeout}; never billed.
+     */
+    @Override
+    public Mono<ModelReachability> reachability() {
+        return client.reachability("/models", "data");
     }
 
     @Override

@@ -202,6 +202,11 @@ public final class PgSql {
         return "DELETE FROM " + table + " WHERE namespace = ? AND id = ANY(?::text[])";
     }
 
+    /** The rows and the size on disk of the table with its indexes (the name passes the pattern above). */
+    public String size() {
+        return "SELECT COUNT(*), pg_total_relation_size('" + table + "'::regclass) FROM " + table;
+    }
+
     /** Parameters: namespace, [keys, values]. */
     public String deleteWhere(boolean filtered) {
         return "DELETE FROM " + table + " WHERE namespace = ?" + (filtered ? FILTER : "");
