@@ -10,8 +10,10 @@ import org.springframework.boot.autoconfigure.SpringBootApplication;
  * Needs: nothing (offline, scripted model: {@link OfflineModel}); {@code agentrt.model} (for instance
  * {@code anthropic:claude-sonnet-4-5} with ANTHROPIC_API_KEY set) to run it on a real model.
  * You will see: the application on http://127.0.0.1:8080; {@code POST /support/questions} answers a question about
- * an order, or pauses its run for a refund's approval, which {@code GET /support/approvals} lists and
- * {@code POST /support/approvals/{runId}/{callId}} decides (application.properties has the curl commands).
+ * an order, or pauses its run for a refund's approval, which the starter's Actuator endpoint lists
+ * ({@code GET /actuator/agentrtapprovals}) and decides ({@code POST /actuator/agentrtapprovals/{runId}/{callId}}) for
+ * the approver; {@code /agentrt/runs} starts runs and streams their events (application.properties has the curl
+ * commands).
  */
 @SpringBootApplication
 public class AgentApplication {

@@ -2,7 +2,6 @@ package dev.agentrt.examples.spring;
 
 import dev.agentrt.core.Agent;
 import dev.agentrt.core.AgentResult;
-import dev.agentrt.core.AgentSchedulers;
 import dev.agentrt.core.Outcome;
 import dev.agentrt.core.run.PendingCall;
 import dev.agentrt.core.run.RunStoreException;
@@ -19,7 +18,6 @@ import org.springframework.web.server.ResponseStatusException;
 import reactor.core.publisher.Mono;
 
 import java.util.List;
-import java.util.function.Supplier;
 
 /**
  * The application's own endpoint, on the application's {@link Agent} bean: {@code POST /support/questions} with
@@ -60,17 +58,7 @@ class SupportController {
             return Mono.error(new ResponseStatusException(HttpStatus.BAD_REQUEST,
                     "the body needs a question: {\"question\":\"Where is order A-1002?\"}"));
         }
-        return offTheEventLoop(() -> agent.task(question.question()).execute()).flatMap(this::answer);
-    }
-
-    /**
-     * Subscribes on agentrt's blocking scheduler: starting, deciding or resuming a durable run does blocking work on
-     * the subscribing thread (agent-core draws the run's id and its journal's owner from {@code UUID.randomUUID},
-     * which reads {@code /dev/urandom}), and a WebFlux handler's thread is an event loop, as is the thread a previous
-     * step of a chain completed on. Remove once agent-core does that work off the subscriber's thread itself.
-     */
-    static <T> Mono<T> offTheEventLoop(Supplier<Mono<T>> work) {
-        return Mono.defer(work).subscribeOn(AgentSchedulers.blocking());
+        return agent.task(question.question()).execute().flatMap(this::answer);
     }
 
     /** The result as the endpoints answer it, with what its run waits on when it is paused. */

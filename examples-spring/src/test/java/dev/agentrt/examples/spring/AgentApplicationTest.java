@@ -3,6 +3,8 @@ package dev.agentrt.examples.spring;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.agentrt.core.Agent;
+import dev.agentrt.core.AgentEvent;
+import dev.agentrt.core.AgentResult;
 import dev.agentrt.core.Outcome;
 import dev.agentrt.core.model.ChatModel;
 import org.junit.jupiter.api.BeforeEach;
@@ -10,12 +12,15 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.context.annotation.Bean;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.web.reactive.server.WebTestClient;
+import reactor.core.publisher.Sinks;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -77,23 +82,67 @@ class AgentApplicationTest {
                 .getResponseBody();
     }
 
+    /** The starter's Actuator endpoint's listing: runs awaiting approval and their calls. */
+    record Listing(List<AwaitingRun> runs) {}
+
+    record AwaitingRun(String runId, String agent, String principal, String input, List<Call> calls) {}
+
+    record Call(String callId, String tool, String arguments, List<String> missing, String reason) {}
+
+    /** What a decision answers: whether it resumed the run (it does on the run's last open call). */
+    record Decided(String runId, String callId, String decision, boolean resumed) {}
+
+    /** The calls waiting for the approver, each as the question's answer lists it. */
     private List<Waiting> waiting() {
-        return client.get()
-                .uri("/support/approvals")
+        Listing listing = client.get()
+                .uri("/actuator/agentrtapprovals")
+                .headers(h -> h.setBasicAuth("approver", "change-me"))
                 .exchange()
                 .expectStatus()
                 .isOk()
-                .expectBodyList(Waiting.class)
+                .expectBody(Listing.class)
                 .returnResult()
                 .getResponseBody();
+        return listing.runs()
+                .stream()
+                .flatMap(run -> run.calls()
+                        .stream()
+                        .map(c -> new Waiting(run.runId(), c.callId(), c.tool(), c.arguments(), c.missing(),
+                                c.reason())))
+                .toList();
     }
 
-    private WebTestClient.ResponseSpec decide(String runId, String callId, Map<String, Object> verdict) {
+    /** The approver decides through the starter's Actuator endpoint; the last decision resumes the run. */
+    private WebTestClient.ResponseSpec decide(String runId, String callId, Map<String, Object> decision) {
         return client.post()
-                .uri("/support/approvals/{runId}/{callId}", runId, callId)
+                .uri("/actuator/agentrtapprovals/{runId}/{callId}", runId, callId)
+                .headers(h -> h.setBasicAuth("approver", "change-me"))
                 .contentType(MediaType.APPLICATION_JSON)
-                .bodyValue(verdict)
+                .bodyValue(decision)
                 .exchange();
+    }
+
+    /** The result the run ends with once it is resumed (the listener bean below records it). */
+    private static AgentResult ended(String runId) {
+        return Results.ENDED.asFlux()
+                .filter(r -> r.runId().equals(runId) && !r.outcome().isPaused())
+                .next()
+                .block(Duration.ofMinutes(2));
+    }
+
+    /** Every builder gets the application's listener beans: this one records how runs end. */
+    @TestConfiguration
+    static class Results {
+        static final Sinks.Many<AgentResult> ENDED = Sinks.many().replay().all();
+
+        @Bean
+        AgentEvent.Listener endedRuns() {
+            return event -> {
+                if (event instanceof AgentEvent.Completed c) {
+                    ENDED.tryEmitNext(c.result());
+                }
+            };
+        }
     }
 
     @Test
@@ -131,22 +180,22 @@ class AgentApplicationTest {
         Waiting call = paused.waiting().get(0);
         assertThat(waiting()).contains(call);
 
-        Answer done = decide(paused.runId(), call.callId(), Map.of("approve", true))
-                .expectStatus()
+        Decided decided = decide(paused.runId(), call.callId(), Map.of("decision", "approve")).expectStatus()
                 .isOk()
-                .expectBody(Answer.class)
+                .expectBody(Decided.class)
                 .returnResult()
                 .getResponseBody();
+        assertThat(decided).isEqualTo(new Decided(paused.runId(), call.callId(), "APPROVE_ONCE", true));
+        AgentResult done = ended(paused.runId());
 
-        assertThat(done.runId()).isEqualTo(paused.runId());
         assertThat(done.outcome()).isEqualTo(Outcome.COMPLETED);
-        assertThat(done.answer()).isEqualTo("Done: refunded 24900 cents to Ada Lovelace for order A-1001 (the customer"
+        assertThat(done.text()).isEqualTo("Done: refunded 24900 cents to Ada Lovelace for order A-1001 (the customer"
                 + " asked for a refund). Our policy: refunds reach the customer's card within 5 business days.");
         assertThat(desk.refunded("A-1001")).isTrue();
         assertThat(waiting()).doesNotContain(call);
 
         // The decision is taken once: a second one is refused and nothing is refunded again.
-        decide(paused.runId(), call.callId(), Map.of("approve", true)).expectStatus().isEqualTo(HttpStatus.CONFLICT);
+        decide(paused.runId(), call.callId(), Map.of("decision", "approve")).expectStatus().isBadRequest();
         assertThat(ask("Where is order A-1001?").answer()).isEqualTo(
                 "Order A-1001 (espresso machine for Ada Lovelace) is refunded.");
     }
@@ -157,15 +206,13 @@ class AgentApplicationTest {
         assertThat(paused.outcome()).isEqualTo(Outcome.AWAITING_APPROVAL);
         Waiting call = paused.waiting().get(0);
 
-        Answer done = decide(paused.runId(), call.callId(), Map.of("approve", false, "reason", "not returned yet"))
+        decide(paused.runId(), call.callId(), Map.of("decision", "deny", "reason", "not returned yet"))
                 .expectStatus()
-                .isOk()
-                .expectBody(Answer.class)
-                .returnResult()
-                .getResponseBody();
+                .isOk();
+        AgentResult done = ended(paused.runId());
 
         assertThat(done.outcome()).isEqualTo(Outcome.COMPLETED);
-        assertThat(done.answer()).startsWith("Nothing was done for order A-1002: ").contains("not returned yet");
+        assertThat(done.text()).startsWith("Nothing was done for order A-1002: ").contains("not returned yet");
         assertThat(desk.refunded("A-1002")).isFalse();
         assertThat(waiting()).doesNotContain(call);
     }
@@ -198,14 +245,36 @@ class AgentApplicationTest {
 
     @Test
     void aDecisionForAnUnknownRunOrCallIsRefusedAndChangesNothing() {
-        decide("no-such-run", "call-refund-A-1001", Map.of("approve", true)).expectStatus().isNotFound();
+        decide("no-such-run", "call-refund-A-1001", Map.of("decision", "approve")).expectStatus().isNotFound();
 
         Answer paused = ask("Order A-1003 is late, refund it.");
         assertThat(paused.outcome()).isEqualTo(Outcome.AWAITING_APPROVAL);
-        decide(paused.runId(), "no-such-call", Map.of("approve", true)).expectStatus().isEqualTo(HttpStatus.CONFLICT);
+        decide(paused.runId(), "no-such-call", Map.of("decision", "approve")).expectStatus().isNotFound();
+        decide(paused.runId(), paused.waiting().get(0).callId(), Map.of("decision", "maybe")).expectStatus()
+                .isBadRequest();
 
         assertThat(waiting()).contains(paused.waiting().get(0));
         assertThat(desk.refunded("A-1003")).isFalse();
+    }
+
+    @Test
+    void onlyTheApproverSeesOrDecidesWhatWaits() {
+        Answer paused = ask("Order A-1002 never came, refund it.");
+        assertThat(paused.outcome()).isEqualTo(Outcome.AWAITING_APPROVAL);
+        Waiting call = paused.waiting().get(0);
+
+        client.get().uri("/actuator/agentrtapprovals").exchange().expectStatus().isUnauthorized();
+        client.post()
+                .uri("/actuator/agentrtapprovals/{runId}/{callId}", call.runId(), call.callId())
+                .headers(h -> h.setBasicAuth("approver", "a guess"))
+                .contentType(MediaType.APPLICATION_JSON)
+                .bodyValue(Map.of("decision", "approve"))
+                .exchange()
+                .expectStatus()
+                .isUnauthorized();
+
+        assertThat(waiting()).contains(call);
+        assertThat(desk.refunded("A-1002")).isFalse();
     }
 
     @Test
@@ -220,5 +289,7 @@ class AgentApplicationTest {
                 .getResponseBody();
 
         assertThat(health.get("status")).isEqualTo("UP");
+        assertThat(((Map<?, ?>) health.get("components")).keySet()).map(Object::toString)
+                .contains("agentrtModel", "agentrtMemory", "agentrtRunStore");
     }
 }
