@@ -36,6 +36,7 @@ import org.springframework.core.env.Environment;
 
 import javax.sql.DataSource;
 import java.nio.file.Path;
+import java.time.Duration;
 
 /**
  * Auto-configuration of agentrt from {@code agentrt.*} ({@link AgentrtProperties}). Every bean backs off when the
@@ -80,13 +81,33 @@ public class AgentrtAutoConfiguration {
             throw new InvalidConfigurationPropertyValueException("agentrt.model", name,
                     "names no model: write prefix:model, for example anthropic:claude-sonnet-4-5");
         }
+        AgentrtProperties.ModelTimeouts timeouts = properties.getModelTimeouts();
+        timeout("agentrt.model-timeouts.connect", timeouts.getConnect());
+        timeout("agentrt.model-timeouts.response", timeouts.getResponse());
+        timeout("agentrt.model-timeouts.inactivity", timeouts.getInactivity());
         try {
-            return ChatModels.byName(name, environment::getProperty);
+            return ChatModels.byName(name, environment::getProperty, builder -> {
+                if (timeouts.getConnect() != null) {
+                    builder.connectTimeout(timeouts.getConnect());
+                }
+                if (timeouts.getResponse() != null) {
+                    builder.timeout(timeouts.getResponse());
+                }
+                if (timeouts.getInactivity() != null) {
+                    builder.inactivityTimeout(timeouts.getInactivity());
+                }
+            });
         } catch (IllegalStateException e) {
             throw new InvalidConfigurationPropertyValueException("agentrt.model", name, e.getMessage()
                     + " (an environment variable, or a property of that name in the application's configuration)");
         } catch (IllegalArgumentException e) {
             throw new InvalidConfigurationPropertyValueException("agentrt.model", name, e.getMessage());
+        }
+    }
+
+    private static void timeout(String property, @Nullable Duration value) {
+        if (value != null && (value.isNegative() || value.isZero())) {
+            throw new InvalidConfigurationPropertyValueException(property, value, "must be a positive duration");
         }
     }
 

@@ -58,6 +58,8 @@ public class AgentrtProperties {
 
     private final ModelRetry modelRetry = new ModelRetry();
 
+    private final ModelTimeouts modelTimeouts = new ModelTimeouts();
+
     private final Memory memory = new Memory();
 
     private final Runs runs = new Runs();
@@ -124,6 +126,10 @@ public class AgentrtProperties {
 
     public ModelRetry getModelRetry() {
         return modelRetry;
+    }
+
+    public ModelTimeouts getModelTimeouts() {
+        return modelTimeouts;
     }
 
     public Memory getMemory() {
@@ -193,6 +199,45 @@ public class AgentrtProperties {
 
         boolean isSet() {
             return maxRetries != null || initialBackoff != null || maxBackoff != null || jitter != null;
+        }
+    }
+
+    /**
+     * The HTTP timeouts of a hosted model named by agentrt.model (its builder's connectTimeout, timeout and
+     * inactivityTimeout); unset ones keep the provider's defaults. Not used by local: models.
+     */
+    public static class ModelTimeouts {
+        /** The longest wait for a connection to the provider to open. Default 10s. */
+        private @Nullable Duration connect;
+
+        /** The longest wait for the response headers of one request. */
+        private @Nullable Duration response;
+
+        /** The longest silence between two pieces of a streamed response body. */
+        private @Nullable Duration inactivity;
+
+        public @Nullable Duration getConnect() {
+            return connect;
+        }
+
+        public void setConnect(@Nullable Duration connect) {
+            this.connect = connect;
+        }
+
+        public @Nullable Duration getResponse() {
+            return response;
+        }
+
+        public void setResponse(@Nullable Duration response) {
+            this.response = response;
+        }
+
+        public @Nullable Duration getInactivity() {
+            return inactivity;
+        }
+
+        public void setInactivity(@Nullable Duration inactivity) {
+            this.inactivity = inactivity;
         }
     }
 

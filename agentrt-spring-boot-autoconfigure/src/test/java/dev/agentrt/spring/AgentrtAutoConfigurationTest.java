@@ -68,6 +68,36 @@ class AgentrtAutoConfigurationTest {
     }
 
     @Test
+    void theModelsHttpTimeoutsComeFromAgentrtModelTimeoutsAndABadOneFailsTheStartNamingIt() throws Exception {
+        var release = new java.util.concurrent.CountDownLatch(1);
+        try (var server = dev.agentrt.core.testing.FakeHttpServer.start()) {
+            server.enqueue(exchange -> release.await()); // never answers while the test runs
+            runner.withPropertyValues("agentrt.model=openai:gpt-4.1-mini", "OPENAI_BASE_URL=" + server.url() + "/v1",
+                    "agentrt.model-timeouts.response=200ms", "agentrt.model-timeouts.connect=5s").run(context -> {
+                        assertThat(context).hasNotFailed();
+                        var reach = context.getBean(ChatModel.class)
+                                .reachability()
+                                .block(
+                                        java.time.Duration.ofMinutes(1));
+                        assertThat(reach.status()).isEqualTo(dev.agentrt.core.model.ModelReachability.Status.DOWN);
+                        assertThat(reach.detail()).contains("no response from " + server.url());
+                    });
+        } finally {
+            release.countDown();
+        }
+        for (String bad : new String[]{"agentrt.model-timeouts.response=0s", "agentrt.model-timeouts.connect=-1s",
+                "agentrt.model-timeouts.inactivity=0ms"}) {
+            runner.withPropertyValues("agentrt.model=openai:gpt-4.1-mini", "OPENAI_API_KEY=k", bad)
+                    .run(context -> {
+                        assertThat(context).as(bad).hasFailed();
+                        assertThat(context.getStartupFailure()).rootCause()
+                                .hasMessageContaining(bad.substring(0, bad.indexOf('=')))
+                                .hasMessageContaining("must be a positive duration");
+                    });
+        }
+    }
+
+    @Test
     void aMissingKeyFailsTheStartNamingThePropertyAndTheVariable() {
         runner.withPropertyValues("agentrt.model=anthropic:claude-sonnet-4-5").run(context -> {
             assertThat(context).hasFailed();

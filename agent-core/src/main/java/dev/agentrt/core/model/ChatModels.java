@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.regex.Pattern;
 
@@ -79,8 +80,28 @@ public final class ChatModels {
      *     {@code env} (the message names the variables)
      */
     public static ChatModel byName(String name, Function<String, @Nullable String> env) {
+        return byName(name, env, builder -> {});
+    }
+
+    /**
+     * {@link #byName(String, Function)}, with {@code configure} applied to a hosted provider's builder before it
+     * builds (after the environment's settings, which it may override): timeouts, a retry policy, headers, an
+     * HTTP client... the settings a name cannot carry. It is not called for models of {@link ChatModelProvider}
+     * services ({@code local:}), which have no such builder.
+     *
+     * <pre>{@code
+     * ChatModel claude = ChatModels.byName("anthropic:claude-sonnet-4-5", System::getenv,
+     *         b -> b.timeout(Duration.ofSeconds(30)).retryPolicy(RetryPolicy.NONE));
+     * }</pre>
+     *
+     * @throws IllegalArgumentException as {@link #byName(String, Function)}, and when {@code configure} rejects a
+     *     value
+     */
+    public static ChatModel byName(String name, Function<String, @Nullable String> env,
+            Consumer<? super HostedModelBuilder<?>> configure) {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(env, "env");
+        Objects.requireNonNull(configure, "configure");
         int colon = name.indexOf(':');
         if (colon < 0) {
             throw new IllegalArgumentException("model name '" + name + "' has no provider prefix: write prefix:model,"
@@ -104,7 +125,7 @@ public final class ChatModels {
         if (builtin != null) {
             requireKey(name, builtin, lookup);
             try {
-                return builtin.factory.apply(model, lookup::apply);
+                return builtin.factory.apply(model, lookup::apply, configure);
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException(name + ": " + e.getMessage(), e);
             }
@@ -178,7 +199,15 @@ public final class ChatModels {
 
     /** The environment as the builders take it. */
     private interface Factory {
-        ChatModel apply(String model, java.util.function.UnaryOperator<@Nullable String> env);
+        ChatModel apply(String model, java.util.function.UnaryOperator<@Nullable String> env,
+                Consumer<? super HostedModelBuilder<?>> configure);
+    }
+
+    /** The builder configured from the environment, then by the caller. */
+    private static <B extends HostedModelBuilder<B>> B configured(B builder,
+            Consumer<? super HostedModelBuilder<?>> configure) {
+        configure.accept(builder);
+        return builder;
     }
 
     private record Builtin(List<String> keyVariables, String urlVariable, String example, Factory factory) {}
@@ -186,25 +215,28 @@ public final class ChatModels {
     private static Map<String, Builtin> builtins() {
         var m = new LinkedHashMap<String, Builtin>();
         m.put("anthropic", new Builtin(List.of("ANTHROPIC_API_KEY"), "ANTHROPIC_BASE_URL", "claude-sonnet-4-5",
-                (model, env) -> AnthropicChatModel.builder().model(model).environment(env).build()));
+                (model, env, c) -> configured(AnthropicChatModel.builder().model(model).environment(env), c).build()));
         m.put("openai", new Builtin(List.of("OPENAI_API_KEY"), "OPENAI_BASE_URL", "gpt-4.1-mini",
-                (model, env) -> OpenAiChatModel.builder().model(model).environment(env).build()));
+                (model, env, c) -> configured(OpenAiChatModel.builder().model(model).environment(env), c).build()));
         m.put("openai-responses", new Builtin(List.of("OPENAI_API_KEY"), "OPENAI_BASE_URL", "gpt-5-mini",
-                (model, env) -> OpenAiResponsesModel.builder().model(model).environment(env).build()));
+                (model, env, c) -> configured(OpenAiResponsesModel.builder().model(model).environment(env), c)
+                        .build()));
         m.put("gemini", new Builtin(List.of("GEMINI_API_KEY", "GOOGLE_API_KEY"), "GEMINI_BASE_URL",
-                "gemini-2.5-flash", (model, env) -> GeminiChatModel.builder().model(model).environment(env).build()));
+                "gemini-2.5-flash",
+                (model, env, c) -> configured(GeminiChatModel.builder().model(model).environment(env), c).build()));
         m.put("ollama", new Builtin(List.of(), "OLLAMA_BASE_URL", "qwen3:4b",
-                (model, env) -> OllamaChatModel.builder().model(model).environment(env).build()));
+                (model, env, c) -> configured(OllamaChatModel.builder().model(model).environment(env), c).build()));
         m.put("bedrock", new Builtin(List.of(), "AWS_ENDPOINT_URL_BEDROCK_RUNTIME",
                 "us.anthropic.claude-sonnet-4-5-20250929-v1:0",
-                (model, env) -> bedrock(model, env)));
+                (model, env, c) -> bedrock(model, env, c)));
         return java.util.Collections.unmodifiableMap(m);
     }
 
     /** Bedrock's own errors name what it looked for; a missing region or credentials is the environment's to fix. */
-    private static ChatModel bedrock(String model, java.util.function.UnaryOperator<@Nullable String> env) {
+    private static ChatModel bedrock(String model, java.util.function.UnaryOperator<@Nullable String> env,
+            Consumer<? super HostedModelBuilder<?>> configure) {
         try {
-            return BedrockChatModel.builder().model(model).environment(env).build();
+            return configured(BedrockChatModel.builder().model(model).environment(env), configure).build();
         } catch (IllegalArgumentException e) {
             String m = String.valueOf(e.getMessage());
             if (m.startsWith("region is required") || m.startsWith("no AWS credentials")) {

@@ -151,4 +151,38 @@ class ChatModelsTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("needs dev.agentrt:agent-inference");
     }
+
+    @Test
+    void theConfigurerSetsWhatANameCannotCarryOnEveryHostedProvidersBuilder() {
+        for (String name : new String[]{"anthropic:claude-sonnet-4-5", "openai:gpt-4.1-mini",
+                "openai-responses:gpt-5-mini", "gemini:gemini-2.5-flash", "ollama:qwen3:4b",
+                "bedrock:us.anthropic.claude-sonnet-4-5-20250929-v1:0"}) {
+            var seen = new java.util.ArrayList<HostedModelBuilder<?>>();
+            Map<String, String> env = Map.of("ANTHROPIC_API_KEY", "k", "OPENAI_API_KEY", "k", "GEMINI_API_KEY", "k",
+                    "AWS_REGION", "us-east-1", "AWS_ACCESS_KEY_ID", "AKIAABCDEFGHIJKLMNOP", "AWS_SECRET_ACCESS_KEY",
+                    "secret");
+            ChatModel model = ChatModels.byName(name, env::get, seen::add);
+            assertThat(seen).as(name).hasSize(1);
+            assertThat(model).as(name).isNotNull();
+        }
+    }
+
+    @Test
+    void aHeaderTheConfigurerSetsIsSentAndABadValueNamesTheModel() {
+        try (var server = dev.agentrt.core.testing.FakeHttpServer.start()) {
+            server.enqueue(dev.agentrt.core.testing.FakeHttpServer.Responder.json(200,
+                    "{\"object\":\"list\",\"data\":[{\"id\":\"gpt-4.1-mini\",\"object\":\"model\"}]}"));
+            ChatModel model = ChatModels.byName("openai:gpt-4.1-mini",
+                    Map.of("OPENAI_BASE_URL", server.url() + "/v1")::get,
+                    b -> b.header("X-Tenant", "acme").timeout(java.time.Duration.ofSeconds(20)));
+
+            assertThat(model.reachability().block(java.time.Duration.ofSeconds(30)).status())
+                    .isEqualTo(ModelReachability.Status.UP);
+            assertThat(server.lastRequest().header("X-Tenant")).isEqualTo("acme");
+        }
+        assertThatThrownBy(() -> ChatModels.byName("openai:gpt-4.1-mini", Map.of("OPENAI_API_KEY", "k")::get,
+                b -> b.timeout(java.time.Duration.ofSeconds(-1))))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("openai:gpt-4.1-mini: ");
+    }
 }
