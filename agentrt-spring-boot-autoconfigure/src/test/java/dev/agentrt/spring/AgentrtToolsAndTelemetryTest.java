@@ -151,6 +151,23 @@ class AgentrtToolsAndTelemetryTest {
     }
 
     @Test
+    void withBootsOpenTelemetryAutoConfigurationTheAgentReportsToItsSdk() {
+        runner.withConfiguration(org.springframework.boot.autoconfigure.AutoConfigurations.of(
+                org.springframework.boot.opentelemetry.autoconfigure.OpenTelemetrySdkAutoConfiguration.class))
+                .withBean(io.opentelemetry.sdk.trace.SdkTracerProvider.class, () -> tracing)
+                .withBean(ChatModel.class, () -> ScriptedChatModel.of(Reply.text("hi")))
+                .withPropertyValues("agentrt.name=desk")
+                .run(context -> {
+                    assertThat(context).hasNotFailed()
+                            .hasSingleBean(OpenTelemetry.class)
+                            .hasSingleBean(AgentTelemetry.class);
+                    context.getBean(Agent.class).task("hello").execute().block(WAIT);
+                    assertThat(spans.getFinishedSpanItems()).extracting(SpanData::getName)
+                            .contains("invoke_agent desk", "chat");
+                });
+    }
+
+    @Test
     void everyBuilderFromTheContextGetsTheTelemetryListener() {
         runner.withBean(ChatModel.class, () -> ScriptedChatModel.builder().reply(Reply.text("hi")).repeat().build())
                 .withBean(OpenTelemetry.class, () -> openTelemetry)
