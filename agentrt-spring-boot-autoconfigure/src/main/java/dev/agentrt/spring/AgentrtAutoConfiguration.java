@@ -57,13 +57,16 @@ import java.time.Duration;
  *   <li>with {@code agentrt.tools.scan=true}, the tools of every bean with {@code @ToolMethod} methods (agent-tools),
  *       as a {@link ToolSource} bean;</li>
  *   <li>with an {@code OpenTelemetry} bean and agent-otel, an {@code AgentTelemetry} bean whose listener every
- *       builder gets ({@code agentrt.telemetry.enabled=false} turns it off).</li>
+ *       builder gets; without OpenTelemetry but with a Micrometer {@code MeterRegistry} (Actuator's), agent
+ *       metrics in it under the GenAI conventions' names ({@code agentrt.telemetry.enabled=false} turns either
+ *       off).</li>
  * </ul>
  * A property that asks for a module that is missing (memory without agent-memory, say) fails the start rather than
  * being ignored.
  */
 @AutoConfiguration(afterName = {"org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration",
-        "org.springframework.boot.opentelemetry.autoconfigure.OpenTelemetrySdkAutoConfiguration"})
+        "org.springframework.boot.opentelemetry.autoconfigure.OpenTelemetrySdkAutoConfiguration",
+        "org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration"})
 @EnableConfigurationProperties(AgentrtProperties.class)
 public class AgentrtAutoConfiguration {
     static final String MEMORY_CLASS = "dev.agentrt.memory.VectorMemory";
@@ -332,6 +335,28 @@ public class AgentrtAutoConfiguration {
             }
             return builder -> model.ifUnique(m -> builder.listener(
                     telemetry.listener(Agent.builder().model(m).build(), settings.agentName())));
+        }
+    }
+
+    /** Micrometer metrics, for an application with a MeterRegistry and no OpenTelemetry bean. */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(name = "io.micrometer.core.instrument.MeterRegistry")
+    @ConditionalOnBean(type = "io.micrometer.core.instrument.MeterRegistry")
+    @ConditionalOnMissingBean(type = "io.opentelemetry.api.OpenTelemetry")
+    @ConditionalOnBooleanProperty(name = "agentrt.telemetry.enabled", matchIfMissing = true)
+    static class MicrometerConfiguration {
+        /** Adds the metrics listener to every builder, before the application's customizers. */
+        @Bean
+        @Order(Ordered.HIGHEST_PRECEDENCE)
+        AgentBuilderCustomizer agentrtMicrometerMetrics(io.micrometer.core.instrument.MeterRegistry registry,
+                ObjectProvider<ChatModel> model, AgentSettings settings) {
+            ChatModel m = model.getIfUnique();
+            String requestModel = m instanceof dev.agentrt.core.model.HostedChatModel hosted
+                    ? hosted.modelName()
+                    : null;
+            var metrics = new MicrometerAgentMetrics(registry, settings.agentName(), requestModel,
+                    System::nanoTime);
+            return builder -> builder.listener(metrics);
         }
     }
 }

@@ -7,6 +7,7 @@ import dev.agentrt.core.AgentEvent;
 import dev.agentrt.core.AgentResult;
 import dev.agentrt.core.Outcome;
 import dev.agentrt.core.model.ChatModel;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -53,6 +54,9 @@ class AgentApplicationTest {
 
     @Autowired
     OrderDesk desk;
+
+    @Autowired
+    MeterRegistry meters;
 
     WebTestClient client;
 
@@ -163,6 +167,11 @@ class AgentApplicationTest {
         assertThat(answer.answer()).isEqualTo("Order A-1002 (coffee grinder for Alan Turing) is shipped.");
         assertThat(answer.waiting()).isEmpty();
         assertThat(answer.runId()).isNotBlank();
+        // Actuator's Micrometer registry has the agent's metrics (the application has no OpenTelemetry).
+        assertThat(meters.get("gen_ai.client.operation.duration")
+                .tags("gen_ai.operation.name", "execute_tool", "gen_ai.tool.name", "order")
+                .timer()
+                .count()).isPositive();
     }
 
     @Test
