@@ -2,7 +2,6 @@ package dev.agentrt.spring.web;
 
 import dev.agentrt.core.Agent;
 import dev.agentrt.core.AgentEvent;
-import dev.agentrt.core.AgentSchedulers;
 import dev.agentrt.core.Task;
 import dev.agentrt.core.json.JsonObject;
 import dev.agentrt.core.json.JsonParseException;
@@ -28,7 +27,7 @@ import reactor.core.publisher.Sinks;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.UUID;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -49,7 +48,7 @@ final class AgentRuns implements AutoCloseable {
     private final Duration heartbeat;
     private final Duration pollInterval;
     /** The runs this process started and that have not ended: what {@link #close()} cancels. */
-    private final Map<String, Disposable> running = new ConcurrentHashMap<>();
+    private final Set<Disposable> running = ConcurrentHashMap.newKeySet();
     private int openStreams;
     /** Ends every open stream when the application stops, so each client can reconnect elsewhere from where it was. */
     private final Sinks.One<Boolean> stopping = Sinks.one();
@@ -225,40 +224,35 @@ final class AgentRuns implements AutoCloseable {
      */
     Mono<String> start(StartRun request, Principal principal) {
         return Mono.defer(() -> {
-            String runId = "run-" + UUID.randomUUID();
+            // The run's id is agent-core's (drawn without blocking); it arrives with the run's Started event.
             Task task = (request.sessionId() == null
                     ? agent.task(request.prompt())
                     : agent.session(request.sessionId()).task(request.prompt()))
-                    .as(principal)
-                    .withId(runId);
+                    .as(principal);
             Sinks.One<String> started = Sinks.one();
             Disposable.Swap slot = Disposables.swap();
             synchronized (this) {
                 if (closed) {
                     return Mono.error(Problem.unavailable("The application is shutting down: no run was started."));
                 }
-                running.put(runId, slot);
+                running.add(slot);
             }
             slot.update(task.stream().subscribe(event -> {
-                if (event instanceof AgentEvent.Started) {
-                    started.tryEmitValue(runId);
+                if (event instanceof AgentEvent.Started s) {
+                    started.tryEmitValue(s.taskId());
                 }
             }, error -> {
-                running.remove(runId, slot);
+                running.remove(slot);
                 if (started.tryEmitError(error).isFailure()) {
-                    log.debug("run {} failed: {}", runId, error.toString());
+                    log.debug("a run failed: {}", error.toString());
                 }
             }, () -> {
-                running.remove(runId, slot);
+                running.remove(slot);
                 started.tryEmitEmpty();
             }));
             return started.asMono()
-                    .switchIfEmpty(Mono.error(() -> new IllegalStateException("run " + runId
-                            + " ended before it started")));
-        })
-                // A new run's ids come from SecureRandom (UUIDs, here and in the run's journal), which may read
-                // /dev/urandom: not on a request's event-loop thread.
-                .subscribeOn(AgentSchedulers.blocking());
+                    .switchIfEmpty(Mono.error(() -> new IllegalStateException("the run ended before it started")));
+        });
     }
 
     /** The run, or a 404 problem. */
@@ -348,7 +342,7 @@ final class AgentRuns implements AutoCloseable {
             closed = true;
         }
         stopping.tryEmitValue(true);
-        running.values().forEach(Disposable::dispose);
+        running.forEach(Disposable::dispose);
         running.clear();
     }
 }
