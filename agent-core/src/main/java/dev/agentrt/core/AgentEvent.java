@@ -329,6 +329,17 @@ public sealed interface AgentEvent {
             return null;
         }
 
+        /**
+         * The trace of tool call {@code call} of task {@code taskId}, for a tool that carries the call to another
+         * process ({@link dev.agentrt.core.tool.ToolContext#trace()}): a tracing integration adds the tool's
+         * attributes to the call's span and passes on its context. Called when the tool asks, on its thread; must
+         * be fast and must not block; an exception is logged and counts as {@code null}. Default: {@code null},
+         * nothing to trace.
+         */
+        default dev.agentrt.core.tool.@Nullable ToolTrace traceTool(String taskId, ToolCall call) {
+            return null;
+        }
+
         /** What {@link #enterTool} entered; closing it restores what was current before. */
         @FunctionalInterface
         interface Scope extends AutoCloseable {

@@ -33,6 +33,7 @@ import dev.agentrt.core.tool.ToolErrorKind;
 import dev.agentrt.core.tool.ToolExecution;
 import dev.agentrt.core.tool.ToolRegistry;
 import dev.agentrt.core.tool.ToolResult;
+import dev.agentrt.core.tool.ToolTrace;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -146,6 +147,7 @@ final class TaskRun {
                 .build());
         if (listeners != null) {
             toolSession.entering(this::enterTool);
+            toolSession.tracing(this::traceTool);
         }
         toolSession.account(new ToolSession.Account() {
             @Override
@@ -1091,6 +1093,66 @@ final class TaskRun {
                 closing(scopes.get(i)).close();
             }
         };
+    }
+
+    /** The listeners' traces of a tool call, as one; {@link ToolTrace#NONE} when none traces it. */
+    private ToolTrace traceTool(String id, ToolCall call) {
+        AgentEvent.Listener @Nullable [] ls = listeners;
+        if (ls == null) {
+            return ToolTrace.NONE;
+        }
+        List<ToolTrace> traces = new ArrayList<>(1);
+        for (AgentEvent.Listener l : ls) {
+            try {
+                ToolTrace trace = l.traceTool(id, call);
+                if (trace != null) {
+                    traces.add(trace);
+                }
+            } catch (RuntimeException e) {
+                log.warn("agent listener {} failed to trace tool call {}; the task goes on", l, call.name(), e);
+            }
+        }
+        return switch (traces.size()) {
+            case 0 -> ToolTrace.NONE;
+            case 1 -> traces.get(0);
+            default -> new ToolTraces(List.copyOf(traces));
+        };
+    }
+
+    /** Several listeners' traces of one call: each gets every attribute; each injects in turn. */
+    private record ToolTraces(List<ToolTrace> traces) implements ToolTrace {
+        @Override
+        public void attribute(String key, String value) {
+            for (ToolTrace t : traces) {
+                try {
+                    t.attribute(key, value);
+                } catch (RuntimeException e) {
+                    log.warn("a listener's tool trace failed; the task goes on", e);
+                }
+            }
+        }
+
+        @Override
+        public void attribute(String key, long value) {
+            for (ToolTrace t : traces) {
+                try {
+                    t.attribute(key, value);
+                } catch (RuntimeException e) {
+                    log.warn("a listener's tool trace failed; the task goes on", e);
+                }
+            }
+        }
+
+        @Override
+        public void inject(java.util.function.BiConsumer<String, String> carrier) {
+            for (ToolTrace t : traces) {
+                try {
+                    t.inject(carrier);
+                } catch (RuntimeException e) {
+                    log.warn("a listener's tool trace failed; the task goes on", e);
+                }
+            }
+        }
     }
 
     /** {@code scope}, whose failure to close is logged rather than thrown into the tool call. */

@@ -2,6 +2,7 @@ package dev.agentrt.otel;
 
 import dev.agentrt.core.Agent;
 import dev.agentrt.core.AgentEvent;
+import dev.agentrt.core.tool.ServerTelemetry;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.metrics.DoubleHistogram;
 import io.opentelemetry.api.metrics.LongCounter;
@@ -10,6 +11,7 @@ import io.opentelemetry.api.metrics.Meter;
 import io.opentelemetry.api.metrics.MeterBuilder;
 import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.api.trace.TracerBuilder;
+import io.opentelemetry.context.propagation.TextMapPropagator;
 import org.jspecify.annotations.Nullable;
 
 import java.util.List;
@@ -24,6 +26,13 @@ import java.util.function.Function;
  * retries and budget stops as span events; the metrics {@code gen_ai.client.token.usage},
  * {@code gen_ai.client.operation.duration} (model calls, tool calls and whole tasks, with {@code error.type}
  * when they failed), {@code gen_ai.client.operation.time_to_first_chunk} and {@code agentrt.tool.permission.denials}.
+ *
+ * <p><b>MCP.</b> A tool that carries its call to an MCP server (agent-tools' MCP client tools) adds the MCP
+ * conventions' client attributes ({@code mcp.method.name}, {@code mcp.session.id}, {@code jsonrpc.request.id},
+ * {@code network.transport}, {@code server.address}...) to its {@code execute_tool} span, as the conventions ask of
+ * an MCP instrumentation under a GenAI one, rather than drawing a second span; the request carries the span's
+ * context in {@code params._meta}, so the server's span is its child; {@code mcp.client.operation.duration} is
+ * recorded. The server side is {@link #serverTelemetry()}.
  *
  * <pre>{@code
  * AgentTelemetry telemetry = AgentTelemetry.builder(openTelemetry).captureContent(true).build();
@@ -88,6 +97,9 @@ public final class AgentTelemetry {
 
     static final List<Long> TOKEN_BUCKETS = List.of(1L, 4L, 16L, 64L, 256L, 1024L, 4096L, 16384L, 65536L, 262144L,
             1048576L, 4194304L, 16777216L, 67108864L);
+    /** The MCP conventions' bucket advice for {@code mcp.client.operation.duration} and the server's. */
+    static final List<Double> MCP_DURATION_BUCKETS = List.of(0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0,
+            30.0, 60.0, 120.0, 300.0);
     static final List<Double> DURATION_BUCKETS = List.of(0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12,
             10.24, 20.48, 40.96, 81.92);
 
@@ -96,6 +108,10 @@ public final class AgentTelemetry {
     final DoubleHistogram operationDuration;
     final DoubleHistogram timeToFirstChunk;
     final LongCounter permissionDenials;
+    final DoubleHistogram mcpClientDuration;
+    final DoubleHistogram mcpServerDuration;
+    /** The application's propagators: what an MCP request's {@code params._meta} carries. */
+    final TextMapPropagator propagator;
     final boolean captureContent;
     final String defaultAgentName;
     /** Whether the latest experimental conventions were opted in to. */
@@ -133,6 +149,19 @@ public final class AgentTelemetry {
                 .setDescription("Tool calls refused because a capability was not granted or not approved.")
                 .setUnit("{denial}")
                 .build();
+        this.mcpClientDuration = meter.histogramBuilder("mcp.client.operation.duration")
+                .setDescription("The duration of the MCP request or notification as observed on the sender from the"
+                        + " time it was sent until the response or ack is received.")
+                .setUnit("s")
+                .setExplicitBucketBoundariesAdvice(MCP_DURATION_BUCKETS)
+                .build();
+        this.mcpServerDuration = meter.histogramBuilder("mcp.server.operation.duration")
+                .setDescription("MCP request or notification duration as observed on the receiver from the time it"
+                        + " was received until the result or ack is sent.")
+                .setUnit("s")
+                .setExplicitBucketBoundariesAdvice(MCP_DURATION_BUCKETS)
+                .build();
+        this.propagator = b.openTelemetry.getPropagators().getTextMapPropagator();
         this.captureContent = b.captureContent;
         this.defaultAgentName = b.agentName;
     }
@@ -197,6 +226,21 @@ public final class AgentTelemetry {
             throw new IllegalArgumentException("agentName must not be blank");
         }
         return new GenAiListener(this, ModelInfo.of(agent.model()), agentName);
+    }
+
+    /**
+     * Telemetry for the requests an MCP server answers ({@code McpServer.Builder.telemetry} in agent-tools): a
+     * {@code SERVER} span {@code tools/call {tool}} per call, whose parent is the trace context the client put in
+     * the request's {@code params._meta} ({@code traceparent}, {@code tracestate}, {@code baggage}, read with the
+     * application's propagators) and which links the span current where the request arrived, if any; the MCP
+     * conventions' attributes ({@code mcp.method.name}, {@code gen_ai.tool.name}, {@code jsonrpc.request.id},
+     * {@code mcp.session.id}, {@code mcp.protocol.version}, {@code network.transport}, {@code client.address}...);
+     * {@code error.type} and an error status when the call failed ({@code tool_error} for a tool's error result);
+     * and the metric {@code mcp.server.operation.duration}. The tool runs with the span current, so its own spans,
+     * and an agent it runs, continue the client's trace.
+     */
+    public ServerTelemetry serverTelemetry() {
+        return new McpServerTelemetry(this);
     }
 
     /** How many tasks of instrumented agents have started and not ended: 0 when no task runs (no state leaks). */

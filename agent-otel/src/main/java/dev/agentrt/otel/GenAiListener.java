@@ -185,6 +185,32 @@ final class GenAiListener implements AgentEvent.Listener {
         }
     }
 
+    /**
+     * The call's trace for a tool that carries it to another process (an MCP client tool): what it reports goes on
+     * the call's {@code execute_tool} span (the MCP conventions ask an MCP instrumentation under a GenAI one to add
+     * to the tool span rather than draw its own), and the context it passes on is that span's.
+     */
+    @Override
+    public dev.agentrt.core.tool.@Nullable ToolTrace traceTool(String taskId, ToolCall call) {
+        try {
+            Run run = runs.get(taskId);
+            if (run == null) {
+                return null;
+            }
+            synchronized (run) {
+                Span tool = run.tools.get(call.id());
+                if (tool == null) {
+                    return null;
+                }
+                return run.traces.computeIfAbsent(call.id(), id -> new CallTrace(telemetry.propagator, tool,
+                        run.context.with(tool)));
+            }
+        } catch (RuntimeException | LinkageError e) {
+            contained(e);
+            return null;
+        }
+    }
+
     /** How many tasks this listener follows now. */
     int runs() {
         return runs.size();
@@ -354,16 +380,24 @@ final class GenAiListener implements AgentEvent.Listener {
                 }
             }
             case AgentEvent.ToolCallCompleted e -> {
+                CallTrace trace = removeTrace(run, e.call().id());
                 Span tool = removeTool(run, e.call(), e.step());
                 if (telemetry.captureContent) {
                     tool.setAttribute(TOOL_RESULT, Scrubber.scrub(e.result()));
                 }
                 tool.end();
                 telemetry.operationDuration.record(seconds(e.durationNanos()), toolMetric(e.call().name()));
+                if (trace != null) {
+                    trace.recordMcp(telemetry, e.call().name(), e.durationNanos(), null);
+                }
             }
             case AgentEvent.ToolCallFailed e -> {
+                CallTrace trace = removeTrace(run, e.call().id());
                 Span tool = removeTool(run, e.call(), e.step());
-                String error = e.kind().name().toLowerCase(Locale.ROOT);
+                String reported = trace == null ? null : trace.errorType();
+                // What the tool knows of the failure (an MCP server's JSON-RPC code, "tool_error") says more than
+                // the registry's kind.
+                String error = reported != null ? reported : e.kind().name().toLowerCase(Locale.ROOT);
                 tool.setAttribute(ERROR_TYPE, error);
                 tool.setStatus(StatusCode.ERROR, error);
                 if (telemetry.captureContent) {
@@ -373,6 +407,9 @@ final class GenAiListener implements AgentEvent.Listener {
                 telemetry.operationDuration.record(seconds(e.durationNanos()), toolMetric(e.call().name()).toBuilder()
                         .put(ERROR_TYPE, error)
                         .build());
+                if (trace != null) {
+                    trace.recordMcp(telemetry, e.call().name(), e.durationNanos(), error);
+                }
             }
             case AgentEvent.StepDone e -> {
                 // Usage is on each chat span; the task's total goes on the task span at its end.
@@ -441,6 +478,12 @@ final class GenAiListener implements AgentEvent.Listener {
             tool = run.tools.remove(call.id());
         }
         return tool != null ? tool : toolSpan(run, null, call, step);
+    }
+
+    private static @Nullable CallTrace removeTrace(Run run, String callId) {
+        synchronized (run) {
+            return run.traces.remove(callId);
+        }
     }
 
     /** The chat metrics' attributes (duration, input tokens, output tokens) for a reply from {@code responseModel}. */
@@ -551,6 +594,8 @@ final class GenAiListener implements AgentEvent.Listener {
         @Nullable
         StringBuilder reply;
         final Map<String, Span> tools = new HashMap<>(4);
+        /** The traces tools asked for, by call id (few calls ask: those that go to another process). */
+        final Map<String, CallTrace> traces = new HashMap<>(2);
 
         Run(Span agent, Context context, long startNanos) {
             this.agent = agent;
@@ -577,6 +622,97 @@ final class GenAiListener implements AgentEvent.Listener {
                 tool.end();
             }
             tools.clear();
+            traces.clear();
+        }
+    }
+
+    /**
+     * One call's trace: attributes go on its span at once; those the MCP metrics carry are kept for
+     * {@code mcp.client.operation.duration}, recorded when the call ends if the tool said it was an MCP request.
+     * Guarded by the instance.
+     */
+    private static final class CallTrace implements dev.agentrt.core.tool.ToolTrace {
+        private final io.opentelemetry.context.propagation.TextMapPropagator propagator;
+        private final Span span;
+        private final Context context;
+        private final AttributesBuilder metric = Attributes.builder();
+        private @Nullable String method;
+        private @Nullable String errorType;
+
+        CallTrace(io.opentelemetry.context.propagation.TextMapPropagator propagator, Span span, Context context) {
+            this.propagator = propagator;
+            this.span = span;
+            this.context = context;
+        }
+
+        @Override
+        public void attribute(String key, String value) {
+            record(key, value);
+        }
+
+        @Override
+        public void attribute(String key, long value) {
+            record(key, value);
+        }
+
+        private void record(String key, Object value) {
+            try {
+                if (key.equals(ERROR_TYPE.getKey())) {
+                    // The call's error type if it fails; set on the span by the registry's ToolCallFailed.
+                    synchronized (this) {
+                        errorType = String.valueOf(value);
+                    }
+                    return;
+                }
+                var one = Attributes.builder();
+                McpAttributes.put(one, key, value);
+                span.setAllAttributes(one.build());
+                if (McpAttributes.onMetric(key)) {
+                    synchronized (this) {
+                        McpAttributes.put(metric, key, value);
+                        if (key.equals(McpAttributes.METHOD)) {
+                            method = String.valueOf(value);
+                        }
+                    }
+                }
+            } catch (RuntimeException | LinkageError e) {
+                McpServerTelemetry.contained(e);
+            }
+        }
+
+        @Override
+        public void inject(java.util.function.BiConsumer<String, String> carrier) {
+            // Set by the application's propagators (W3C trace context and baggage by default); nothing for a
+            // span that is not sampled into a trace.
+            try {
+                propagator.inject(context, carrier, (c, k, v) -> {
+                    if (c != null) {
+                        c.accept(k, v);
+                    }
+                });
+            } catch (RuntimeException | LinkageError e) {
+                McpServerTelemetry.contained(e);
+            }
+        }
+
+        synchronized @Nullable String errorType() {
+            return errorType;
+        }
+
+        /** Records {@code mcp.client.operation.duration} if the tool reported an MCP method. */
+        void recordMcp(AgentTelemetry telemetry, String tool, long nanos, @Nullable String error) {
+            Attributes attributes;
+            synchronized (this) {
+                if (method == null) {
+                    return;
+                }
+                metric.put(OPERATION, "execute_tool").put(TOOL_NAME, tool);
+                if (error != null) {
+                    metric.put(ERROR_TYPE, error);
+                }
+                attributes = metric.build();
+            }
+            telemetry.mcpClientDuration.record(seconds(nanos), attributes);
         }
     }
 }

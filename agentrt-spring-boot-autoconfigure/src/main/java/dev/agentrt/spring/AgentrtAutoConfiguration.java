@@ -320,6 +320,16 @@ public class AgentrtAutoConfiguration {
         }
 
         /**
+         * The telemetry of the requests agentrt's MCP server answers (a {@code SERVER} span per {@code tools/call}
+         * under the client's trace context), for the MCP server auto-configuration.
+         */
+        @Bean
+        @ConditionalOnMissingBean
+        dev.agentrt.core.tool.ServerTelemetry agentrtServerTelemetry(dev.agentrt.otel.AgentTelemetry telemetry) {
+            return telemetry.serverTelemetry();
+        }
+
+        /**
          * Adds the telemetry's listener for the {@link ChatModel} bean's model, before the application's
          * customizers; a customizer that sets another model adds {@code AgentTelemetry.listener} itself.
          */

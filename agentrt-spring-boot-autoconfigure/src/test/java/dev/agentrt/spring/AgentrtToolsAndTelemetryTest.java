@@ -147,6 +147,12 @@ class AgentrtToolsAndTelemetryTest {
                     assertThat(spans.getFinishedSpanItems()).extracting(SpanData::getName)
                             .contains("invoke_agent support");
                     assertThat(context.getBean(AgentTelemetry.class).tasksInFlight()).isZero();
+                    // The MCP server's requests are recorded into the same OpenTelemetry.
+                    context.getBean(dev.agentrt.core.tool.ServerTelemetry.class)
+                            .start("tools/call", "lookup", java.util.Map.of(), java.util.Map.of())
+                            .end(null, null);
+                    assertThat(spans.getFinishedSpanItems()).extracting(SpanData::getName)
+                            .contains("tools/call lookup");
                 });
     }
 

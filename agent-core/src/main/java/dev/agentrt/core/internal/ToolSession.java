@@ -9,10 +9,12 @@ import dev.agentrt.core.security.ApprovalHandler;
 import dev.agentrt.core.security.Capability;
 import dev.agentrt.core.security.Grants;
 import dev.agentrt.core.security.Principal;
+import dev.agentrt.core.tool.ServerTelemetry;
 import dev.agentrt.core.tool.ToolAccess;
 import dev.agentrt.core.tool.ToolExecution;
 import dev.agentrt.core.tool.ToolRegistry;
 import dev.agentrt.core.tool.ToolResult;
+import dev.agentrt.core.tool.ToolTrace;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 
@@ -46,6 +48,7 @@ public final class ToolSession {
     private volatile @Nullable Function<ToolCall, Mono<Void>> starting;
     private volatile boolean canPause;
     private volatile @Nullable BiFunction<String, ToolCall, AgentEvent.Listener.@Nullable Scope> entering;
+    private volatile @Nullable BiFunction<String, ToolCall, ToolTrace> tracing;
     private volatile @Nullable Account account;
 
     public ToolSession(ToolExecution policy) {
@@ -180,7 +183,33 @@ public final class ToolSession {
     /** Enters what the {@link #entering} hook makes current for {@code call}; null for nothing. Never throws. */
     public AgentEvent.Listener.@Nullable Scope enter(ToolCall call) {
         var hook = root != null ? root.entering : entering;
-        return hook == null ? null : hook.apply(policy.taskId(), call);
+        if (hook != null) {
+            return hook.apply(policy.taskId(), call);
+        }
+        ServerTelemetry.Call served = policy.servedCall();
+        if (served == null) {
+            return null;
+        }
+        try {
+            return served.enter();
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
+    /** Called for each call's {@link dev.agentrt.core.tool.ToolContext#trace()}; null for none. */
+    public void tracing(@Nullable BiFunction<String, ToolCall, ToolTrace> hook) {
+        this.tracing = hook;
+    }
+
+    /** The trace of {@code call}: the {@link #tracing} hook's, else the served request's, else none. */
+    public ToolTrace trace(ToolCall call) {
+        var hook = root != null ? root.tracing : tracing;
+        if (hook != null) {
+            return hook.apply(policy.taskId(), call);
+        }
+        ServerTelemetry.Call served = policy.servedCall();
+        return served != null ? served : ToolTrace.NONE;
     }
 
     /** Whether a deferred approval pauses the run (it has a run store to wait in) rather than denies the call. */

@@ -121,4 +121,13 @@ public interface ToolContext {
      * @param agent the name of the agent whose event this is
      */
     default void subAgentEvent(String agent, AgentEvent event) {}
+
+    /**
+     * The call's trace, for a tool that carries the call to another process: attributes describing the hop for the
+     * call's record, and the trace context to pass on (an MCP client tool puts it in the request's
+     * {@code params._meta}). {@link ToolTrace#NONE} where no telemetry follows the call (the default).
+     */
+    default ToolTrace trace() {
+        return ToolTrace.NONE;
+    }
 }

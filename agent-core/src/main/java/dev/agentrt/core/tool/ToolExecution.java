@@ -42,6 +42,7 @@ public final class ToolExecution {
     private final @Nullable Consumer<AgentEvent> events;
     private final ToolAccess access;
     private final int maxNestedCalls;
+    private final ServerTelemetry.@Nullable Call servedCall;
 
     /**
      * A policy with every setting; {@code approvals} and {@code events} may be {@code null} (no approver, no
@@ -49,11 +50,12 @@ public final class ToolExecution {
      */
     public ToolExecution(String taskId, Principal principal, Grants grants, @Nullable ApprovalHandler approvals,
             Duration timeout, @Nullable Consumer<AgentEvent> events, ToolAccess access) {
-        this(taskId, principal, grants, approvals, timeout, events, access, DEFAULT_MAX_NESTED_CALLS);
+        this(taskId, principal, grants, approvals, timeout, events, access, DEFAULT_MAX_NESTED_CALLS, null);
     }
 
     private ToolExecution(String taskId, Principal principal, Grants grants, @Nullable ApprovalHandler approvals,
-            Duration timeout, @Nullable Consumer<AgentEvent> events, ToolAccess access, int maxNestedCalls) {
+            Duration timeout, @Nullable Consumer<AgentEvent> events, ToolAccess access, int maxNestedCalls,
+            ServerTelemetry.@Nullable Call servedCall) {
         this.taskId = Objects.requireNonNull(taskId, "taskId");
         this.principal = Objects.requireNonNull(principal, "principal");
         this.grants = Objects.requireNonNull(grants, "grants");
@@ -68,6 +70,7 @@ public final class ToolExecution {
             throw new IllegalArgumentException("maxNestedCalls must not be negative, was " + maxNestedCalls);
         }
         this.maxNestedCalls = maxNestedCalls;
+        this.servedCall = servedCall;
     }
 
     /** A policy with the given grants, no approvals, a 30 s timeout, every tool visible and no events. */
@@ -128,6 +131,14 @@ public final class ToolExecution {
         return events;
     }
 
+    /**
+     * The record of the request these calls answer for a server's client ({@link ServerTelemetry}), or null: it is
+     * current while each call's tool starts, and a tool's {@link ToolContext#trace()} adds to it.
+     */
+    public ServerTelemetry.@Nullable Call servedCall() {
+        return servedCall;
+    }
+
     @Override
     public String toString() {
         return "ToolExecution[taskId=" + taskId + ", principal=" + principal + ", grants=" + grants + ", timeout="
@@ -144,6 +155,7 @@ public final class ToolExecution {
         private @Nullable Consumer<AgentEvent> events;
         private ToolAccess access;
         private int maxNestedCalls;
+        private ServerTelemetry.@Nullable Call servedCall;
 
         private Builder(ToolExecution from) {
             this.taskId = from.taskId;
@@ -154,6 +166,7 @@ public final class ToolExecution {
             this.events = from.events;
             this.access = from.access;
             this.maxNestedCalls = from.maxNestedCalls;
+            this.servedCall = from.servedCall;
         }
 
         public Builder principal(Principal principal) {
@@ -199,8 +212,18 @@ public final class ToolExecution {
             return this;
         }
 
+        /**
+         * The record of the request a server answers with these calls ({@link ServerTelemetry#start}); none by
+         * default. The server ends it.
+         */
+        public Builder servedCall(ServerTelemetry.@Nullable Call call) {
+            this.servedCall = call;
+            return this;
+        }
+
         public ToolExecution build() {
-            return new ToolExecution(taskId, principal, grants, approvals, timeout, events, access, maxNestedCalls);
+            return new ToolExecution(taskId, principal, grants, approvals, timeout, events, access, maxNestedCalls,
+                    servedCall);
         }
     }
 }

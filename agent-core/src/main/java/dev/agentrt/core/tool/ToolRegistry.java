@@ -545,6 +545,11 @@ public final class ToolRegistry {
         }
 
         @Override
+        public ToolTrace trace() {
+            return execution.trace(call);
+        }
+
+        @Override
         public void progress(double progress, @Nullable Double total, @Nullable String message) {
             if (!execution.hasEvents() || !Double.isFinite(progress) || (total != null && !Double.isFinite(total))) {
                 return;

@@ -4,6 +4,7 @@ import dev.agentrt.core.model.ToolSpec;
 import dev.agentrt.core.security.Capability;
 import dev.agentrt.core.security.Grants;
 import dev.agentrt.core.security.Principal;
+import dev.agentrt.core.tool.ServerTelemetry;
 import dev.agentrt.core.tool.Tool;
 import dev.agentrt.core.tool.ToolAccess;
 import dev.agentrt.core.tool.ToolExecution;
@@ -59,6 +60,7 @@ public final class McpServer {
     private final ToolAccess access;
     private final Duration timeout;
     private final Duration drainTimeout;
+    private final ServerTelemetry telemetry;
 
     private McpServer(Builder b) {
         this.registry = b.registry;
@@ -69,6 +71,7 @@ public final class McpServer {
         this.access = b.access;
         this.timeout = b.timeout;
         this.drainTimeout = b.drainTimeout;
+        this.telemetry = b.telemetry;
     }
 
     /** A server for these tools, granted {@code grants}, with the defaults of {@link Builder}. */
@@ -115,7 +118,8 @@ public final class McpServer {
     public Mono<Void> serve(InputStream in, OutputStream out) {
         Objects.requireNonNull(in, "in");
         Objects.requireNonNull(out, "out");
-        return McpServerBridge.serve(registry, this::execution, name, version, in, out, drainTimeout);
+        return McpServerBridge.serve(registry, this::execution, telemetry, name, version, in, out,
+                drainTimeout);
     }
 
     /** Serves over streamable HTTP with {@link McpHttpOptions#defaults()}: 127.0.0.1, a free port. */
@@ -131,7 +135,7 @@ public final class McpServer {
      */
     public McpHttpServer serveHttp(McpHttpOptions options) {
         Objects.requireNonNull(options, "options");
-        return new McpHttpServer(McpServerBridge.serveHttp(registry, this::execution, name, version,
+        return new McpHttpServer(McpServerBridge.serveHttp(registry, this::execution, telemetry, name, version,
                 settings(options), options.address(), options.port()));
     }
 
@@ -144,7 +148,8 @@ public final class McpServer {
     public McpHttpHandler httpHandler(McpHttpOptions options) {
         Objects.requireNonNull(options, "options");
         return new McpHttpHandler(
-                McpServerBridge.httpHandler(registry, this::execution, name, version, settings(options)));
+                McpServerBridge.httpHandler(registry, this::execution, telemetry, name, version,
+                        settings(options)));
     }
 
     private static StreamableHttpHandler.Settings settings(McpHttpOptions options) {
@@ -168,6 +173,7 @@ public final class McpServer {
         private ToolAccess access = ToolAccess.ALL;
         private Duration timeout = Duration.ofSeconds(30);
         private Duration drainTimeout = Duration.ofSeconds(10);
+        private ServerTelemetry telemetry = ServerTelemetry.NONE;
 
         private Builder(ToolRegistry registry) {
             this.registry = Objects.requireNonNull(registry, "registry");
@@ -221,6 +227,19 @@ public final class McpServer {
          */
         public Builder drainTimeout(Duration drainTimeout) {
             this.drainTimeout = positive(drainTimeout, "drainTimeout");
+            return this;
+        }
+
+        /**
+         * Where the server records each {@code tools/call} it answers: agent-otel's
+         * {@code AgentTelemetry.serverTelemetry()} draws a {@code SERVER} span {@code tools/call {tool}} under the
+         * trace context the client sent in the request's {@code params._meta}, with the OpenTelemetry MCP
+         * conventions' attributes ({@code mcp.method.name}, {@code jsonrpc.request.id}, {@code mcp.session.id},
+         * {@code mcp.protocol.version}, {@code network.transport}) and {@code error.type} ({@code tool_error} for
+         * an error result), current while the tool starts. Nothing is recorded by default.
+         */
+        public Builder telemetry(ServerTelemetry telemetry) {
+            this.telemetry = Objects.requireNonNull(telemetry, "telemetry");
             return this;
         }
 

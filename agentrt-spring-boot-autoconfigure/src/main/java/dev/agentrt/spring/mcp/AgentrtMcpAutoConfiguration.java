@@ -1,5 +1,6 @@
 package dev.agentrt.spring.mcp;
 
+import dev.agentrt.core.tool.ServerTelemetry;
 import dev.agentrt.core.tool.Tool;
 import dev.agentrt.core.tool.ToolRegistry;
 import dev.agentrt.core.tool.ToolSource;
@@ -61,7 +62,7 @@ public class AgentrtMcpAutoConfiguration {
         @ConditionalOnMissingBean
         McpHttpHandler agentrtMcpHttpHandler(AgentrtMcpProperties properties, ObjectProvider<McpServer> servers,
                 ObjectProvider<McpServerGrants> grants, ObjectProvider<McpHttpOptions.BearerTokenValidator> tokens,
-                ConfigurableListableBeanFactory beans) {
+                ObjectProvider<ServerTelemetry> telemetry, ConfigurableListableBeanFactory beans) {
             AgentrtMcpProperties.Server settings = properties.getServer();
             McpHttpOptions options;
             try {
@@ -78,7 +79,8 @@ public class AgentrtMcpAutoConfiguration {
             if (validator != null) {
                 options = options.bearerTokens(validator);
             }
-            McpServer server = servers.getIfUnique(() -> collected(settings, grants.getIfUnique(), beans));
+            McpServer server = servers.getIfUnique(() -> collected(settings, grants.getIfUnique(),
+                    telemetry.getIfUnique(() -> ServerTelemetry.NONE), beans));
             log.info("agentrt.mcp.server: serving {} MCP tools {} at {}{}", server.tools().size(),
                     server.tools().stream().map(t -> t.name()).toList(), settings.getPath(),
                     validator == null
@@ -90,7 +92,7 @@ public class AgentrtMcpAutoConfiguration {
 
         /** The application's tool beans under its stated grants, or no tools when it stated none. */
         private static McpServer collected(AgentrtMcpProperties.Server settings, @Nullable McpServerGrants grants,
-                ConfigurableListableBeanFactory beans) {
+                ServerTelemetry telemetry, ConfigurableListableBeanFactory beans) {
             McpServer.Builder builder;
             if (grants == null) {
                 log.warn("agentrt.mcp.server: the application defines neither an McpServer bean nor an "
@@ -112,6 +114,7 @@ public class AgentrtMcpAutoConfiguration {
             return builder.name(settings.getName())
                     .version(settings.getVersion())
                     .timeout(settings.getCallTimeout())
+                    .telemetry(telemetry)
                     .build();
         }
 

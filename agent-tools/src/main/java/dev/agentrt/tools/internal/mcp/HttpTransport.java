@@ -92,6 +92,16 @@ public final class HttpTransport implements McpClientTransport {
     private volatile McpSchema.@Nullable JSONRPCRequest initializeRequest;
     private @Nullable Mono<Void> renewal; // guarded by this
 
+    /** The endpoint requests go to. */
+    public URI endpoint() {
+        return endpoint;
+    }
+
+    /** The session the server gave ({@code Mcp-Session-Id}), or null before it gave one or for a stateless one. */
+    public @Nullable String sessionId() {
+        return sessionId;
+    }
+
     public HttpTransport(String server, URI endpoint, Map<String, String> headers, Duration connectTimeout,
             McpJsonMapper json) {
         this(server, endpoint, headers, connectTimeout, json, LineReader.DEFAULT_MAX_BYTES);

@@ -7,6 +7,7 @@ import dev.agentrt.core.tool.Tool;
 import dev.agentrt.core.tool.ToolContext;
 import dev.agentrt.core.tool.ToolErrorKind;
 import dev.agentrt.core.tool.ToolResult;
+import dev.agentrt.core.tool.ToolTrace;
 import io.modelcontextprotocol.spec.McpError;
 import io.modelcontextprotocol.spec.McpSchema;
 import io.modelcontextprotocol.spec.McpTransportException;
@@ -14,8 +15,8 @@ import reactor.core.Exceptions;
 import reactor.core.publisher.Mono;
 
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeoutException;
 
 /**
@@ -64,6 +65,7 @@ public final class McpClientTool implements Tool {
      */
     @Override
     public Mono<ToolResult> invoke(JsonObject arguments, ToolContext context) {
+        ToolTrace trace = context.trace();
         return session.live().flatMap(connection -> {
             String refused = session.refusal(mcpName);
             if (refused != null) {
@@ -71,9 +73,20 @@ public final class McpClientTool implements Tool {
                         + "\" on server '" + server + "' is not called: " + refused + "."));
             }
             String token = session.progressToken(context);
+            // The OpenTelemetry MCP conventions: the call's span (the agent's execute_tool) gets the client
+            // attributes, and the request carries its context in params._meta (unprefixed traceparent,
+            // tracestate, baggage) so that the server's span is its child.
+            trace.attribute("mcp.method.name", "tools/call");
+            var meta = new LinkedHashMap<String, Object>();
+            trace.inject((key, value) -> {
+                if (!key.equals("progressToken")) {
+                    meta.put(key, value);
+                }
+            });
+            meta.put("progressToken", token);
             var request = McpSchema.CallToolRequest.builder(mcpName)
                     .arguments(McpJson.toMap(arguments))
-                    .meta(Map.of("progressToken", token))
+                    .meta(meta)
                     .build();
             Mono<ToolResult> call = connection.client()
                     .callTool(request)
@@ -83,13 +96,16 @@ public final class McpClientTool implements Tool {
                             connection.cancel(token, "the client's timeout of " + timeout.toMillis() + " ms passed");
                         }
                     })
-                    .map(this::toResult);
+                    .map(result -> toResult(result, trace))
+                    .onErrorResume(e -> Mono.just(toResult(e, trace)));
             Mono<ToolResult> died = connection.failure().map(e -> failed(e.getMessage()));
             return Mono.firstWithSignal(call, died)
                     .switchIfEmpty(Mono.fromSupplier(() -> failed("the connection was closed")))
+                    // Before the answer goes on: the registry ends the call's span when it gets it.
+                    .doOnNext(result -> connection.describe(trace, token))
                     .doOnCancel(() -> connection.cancel(token, "the agent cancelled the call"))
                     .doFinally(signal -> session.done(token, connection));
-        }).onErrorResume(e -> Mono.just(toResult(e)));
+        }).onErrorResume(e -> Mono.just(toResult(e, ToolTrace.NONE)));
     }
 
     /** Ours or the SDK's request timeout (which it wraps). */
@@ -102,9 +118,10 @@ public final class McpClientTool implements Tool {
         return false;
     }
 
-    private ToolResult toResult(McpSchema.CallToolResult result) {
+    private ToolResult toResult(McpSchema.CallToolResult result, ToolTrace trace) {
         String text = McpJson.text(result);
         if (Boolean.TRUE.equals(result.isError())) {
+            trace.attribute("error.type", "tool_error");
             return ToolResult.error(ToolErrorKind.EXECUTION_FAILED, text.isBlank()
                     ? "MCP tool \"" + mcpName + "\" on server '" + server + "' failed without a message."
                     : text);
@@ -112,12 +129,13 @@ public final class McpClientTool implements Tool {
         return ToolResult.text(text);
     }
 
-    private ToolResult toResult(Throwable error) {
+    private ToolResult toResult(Throwable error, ToolTrace trace) {
         Throwable e = Exceptions.unwrap(error);
         if (e instanceof McpSession.Unavailable u) {
             return failed(u.getMessage());
         }
         if (e instanceof TimeoutException) {
+            trace.attribute("error.type", "timeout");
             return ToolResult.error(ToolErrorKind.TIMEOUT, "MCP tool \"" + mcpName + "\" on server '" + server
                     + "' did not answer within " + timeout.toMillis() + " ms.");
         }
@@ -131,6 +149,9 @@ public final class McpClientTool implements Tool {
         }
         if (cause instanceof McpError m && m.getJsonRpcError() != null) {
             var rpc = m.getJsonRpcError();
+            // The conventions: error.type and rpc.response.status_code are the JSON-RPC error's code.
+            trace.attribute("error.type", Integer.toString(rpc.code()));
+            trace.attribute("rpc.response.status_code", Integer.toString(rpc.code()));
             return ToolResult.error(ToolErrorKind.EXECUTION_FAILED, "MCP server '" + server + "' refused the call to \""
                     + mcpName + "\": " + rpc.message() + (rpc.data() == null
                             ? ""

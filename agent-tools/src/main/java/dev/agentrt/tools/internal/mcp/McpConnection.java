@@ -1,6 +1,7 @@
 package dev.agentrt.tools.internal.mcp;
 
 import dev.agentrt.core.AgentSchedulers;
+import dev.agentrt.core.tool.ToolTrace;
 import dev.agentrt.tools.mcp.McpTransportSpec;
 import io.modelcontextprotocol.client.McpAsyncClient;
 import io.modelcontextprotocol.client.McpClient;
@@ -12,10 +13,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
 
+import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 
@@ -34,6 +37,8 @@ public final class McpConnection {
     private final @Nullable ProcessTransport process;
     private final McpClientTransport transport;
     private final RequestIds requestIds;
+    /** Where the server is, for telemetry: an HTTP endpoint, or null for a subprocess. */
+    private final @Nullable URI endpoint;
     private final AtomicReference<@Nullable Mono<Void>> closing = new AtomicReference<>();
 
     private McpConnection(String server, String description, McpClientTransport transport,
@@ -45,6 +50,7 @@ public final class McpConnection {
         this.transport = transport;
         this.process = process;
         this.requestIds = new RequestIds(transport);
+        this.endpoint = transport instanceof HttpTransport http ? http.endpoint() : null;
         var spec = McpClient.async(requestIds)
                 .clientInfo(McpSchema.Implementation.builder("agentrt", version()).build())
                 // The SDK's one request timeout also bounds initialize and tools/list: a short call
@@ -78,6 +84,41 @@ public final class McpConnection {
                     return Mono.empty();
                 })
                 .subscribe();
+    }
+
+    /**
+     * Describes this connection to the telemetry of a call made on it, with the OpenTelemetry MCP conventions'
+     * client attributes: {@code network.transport} ({@code pipe} for a subprocess, {@code tcp} for HTTP), the
+     * server's address and port and {@code network.protocol.name} for HTTP, the session id the server gave, the
+     * protocol version the session negotiated, and the JSON-RPC id of the {@code tools/call} sent with progress
+     * token {@code token} if it was sent. Never fails.
+     */
+    public void describe(ToolTrace trace, String token) {
+        if (endpoint == null) {
+            trace.attribute("network.transport", "pipe");
+        } else {
+            trace.attribute("network.transport", "tcp");
+            trace.attribute("network.protocol.name", "http");
+            String host = endpoint.getHost();
+            if (host != null) {
+                trace.attribute("server.address", host);
+                int port = endpoint.getPort() >= 0
+                        ? endpoint.getPort()
+                        : "https".equalsIgnoreCase(endpoint.getScheme()) ? 443 : 80;
+                trace.attribute("server.port", port);
+            }
+            if (transport instanceof HttpTransport http && http.sessionId() != null) {
+                trace.attribute("mcp.session.id", Objects.requireNonNull(http.sessionId()));
+            }
+        }
+        McpSchema.InitializeResult init = client.getCurrentInitializationResult();
+        if (init != null && init.protocolVersion() != null) {
+            trace.attribute("mcp.protocol.version", init.protocolVersion());
+        }
+        Object id = requestIds.peek(token);
+        if (id != null) {
+            trace.attribute("jsonrpc.request.id", String.valueOf(id));
+        }
     }
 
     /** Forgets the request sent with {@code token} (it was answered). */

@@ -2,6 +2,7 @@ package dev.agentrt.tools.internal.mcp;
 
 import dev.agentrt.core.model.ToolCall;
 import dev.agentrt.core.model.ToolSpec;
+import dev.agentrt.core.tool.ServerTelemetry;
 import dev.agentrt.core.tool.ToolExecution;
 import dev.agentrt.core.tool.ToolRegistry;
 import dev.agentrt.core.tool.ToolResult;
@@ -40,15 +41,15 @@ public final class McpServerBridge {
      * Serves until {@code in} ends and the calls still running are answered (for at most {@code
      * drainTimeout}), or the subscription is cancelled.
      */
-    public static Mono<Void> serve(ToolRegistry registry, Supplier<ToolExecution> policy, String name,
-            String version, InputStream in, OutputStream out, Duration drainTimeout) {
+    public static Mono<Void> serve(ToolRegistry registry, Supplier<ToolExecution> policy, ServerTelemetry telemetry,
+            String name, String version, InputStream in, OutputStream out, Duration drainTimeout) {
         return Mono.defer(() -> {
             var transport = new StdioServerTransport(name, in, out, McpJson.mapper(), drainTimeout);
             McpAsyncServer server = McpServer.async(transport)
                     .serverInfo(name, version)
                     .capabilities(McpSchema.ServerCapabilities.builder().tools(false).build())
                     .validateToolInputs(false)
-                    .tools(specifications(registry, policy))
+                    .tools(specifications(registry, policy, telemetry))
                     .build();
             log.debug("MCP server '{}' serving {} tools", name, registry.tools().size());
             return transport.serve()
@@ -64,7 +65,7 @@ public final class McpServerBridge {
      * one, bound to a {@link StreamableHttpHandler} that serves until closed.
      */
     public static StreamableHttpHandler httpHandler(ToolRegistry registry, Supplier<ToolExecution> policy,
-            String name, String version, StreamableHttpHandler.Settings settings) {
+            ServerTelemetry telemetry, String name, String version, StreamableHttpHandler.Settings settings) {
         var handler = new StreamableHttpHandler(name, settings, McpJson.mapper());
         var capabilities = McpSchema.ServerCapabilities.builder().tools(false).build();
         if (settings.stateless()) {
@@ -72,14 +73,14 @@ public final class McpServerBridge {
                     .serverInfo(name, version)
                     .capabilities(capabilities)
                     .validateToolInputs(false)
-                    .tools(statelessSpecifications(registry, policy))
+                    .tools(statelessSpecifications(registry, policy, telemetry))
                     .build();
         } else {
             McpServer.async(handler.streamable())
                     .serverInfo(name, version)
                     .capabilities(capabilities)
                     .validateToolInputs(false)
-                    .tools(specifications(registry, policy))
+                    .tools(specifications(registry, policy, telemetry))
                     .build();
         }
         log.debug("MCP server '{}' serving {} tools over HTTP at {}", name, registry.tools().size(),
@@ -92,23 +93,24 @@ public final class McpServerBridge {
      * until the returned transport is closed. Binds before returning; fails with an {@link
      * java.io.UncheckedIOException} if it cannot.
      */
-    public static HttpServerTransport serveHttp(ToolRegistry registry, Supplier<ToolExecution> policy, String name,
-            String version, StreamableHttpHandler.Settings settings, InetAddress address, int port) {
-        var transport = new HttpServerTransport(httpHandler(registry, policy, name, version, settings), address,
-                port);
+    public static HttpServerTransport serveHttp(ToolRegistry registry, Supplier<ToolExecution> policy,
+            ServerTelemetry telemetry, String name, String version, StreamableHttpHandler.Settings settings,
+            InetAddress address, int port) {
+        var transport = new HttpServerTransport(httpHandler(registry, policy, telemetry, name, version, settings),
+                address, port);
         transport.start();
         log.debug("MCP server '{}' listening at {}", name, transport.url());
         return transport;
     }
 
     private static List<McpServerFeatures.AsyncToolSpecification> specifications(ToolRegistry registry,
-            Supplier<ToolExecution> policy) {
-        var calls = new Calls(registry, policy);
+            Supplier<ToolExecution> policy, ServerTelemetry telemetry) {
+        var calls = new Calls(registry, policy, telemetry);
         var specs = new ArrayList<McpServerFeatures.AsyncToolSpecification>();
         for (ToolSpec spec : registry.specs(policy.get())) {
             specs.add(McpServerFeatures.AsyncToolSpecification.builder()
                     .tool(describe(spec))
-                    .callHandler((exchange, request) -> calls.call(spec.name(), request.arguments()))
+                    .callHandler((exchange, request) -> calls.call(spec.name(), request.arguments(), request.meta()))
                     .build());
         }
         return specs;
@@ -116,13 +118,13 @@ public final class McpServerBridge {
 
     /** The same tools for the SDK's stateless server: the same registry, policy and conversions. */
     static List<McpStatelessServerFeatures.AsyncToolSpecification> statelessSpecifications(ToolRegistry registry,
-            Supplier<ToolExecution> policy) {
-        var calls = new Calls(registry, policy);
+            Supplier<ToolExecution> policy, ServerTelemetry telemetry) {
+        var calls = new Calls(registry, policy, telemetry);
         var specs = new ArrayList<McpStatelessServerFeatures.AsyncToolSpecification>();
         for (ToolSpec spec : registry.specs(policy.get())) {
             specs.add(McpStatelessServerFeatures.AsyncToolSpecification.builder()
                     .tool(describe(spec))
-                    .callHandler((context, request) -> calls.call(spec.name(), request.arguments()))
+                    .callHandler((context, request) -> calls.call(spec.name(), request.arguments(), request.meta()))
                     .build());
         }
         return specs;
@@ -134,16 +136,33 @@ public final class McpServerBridge {
                 .build();
     }
 
-    /** The one place a client's {@code tools/call} becomes a registry call under the server's policy. */
-    private record Calls(ToolRegistry registry, Supplier<ToolExecution> policy, AtomicLong count) {
-        Calls(ToolRegistry registry, Supplier<ToolExecution> policy) {
-            this(registry, policy, new AtomicLong());
+    /**
+     * The one place a client's {@code tools/call} becomes a registry call under the server's policy, recorded by
+     * the server's telemetry under the trace context the request's {@code params._meta} carried.
+     */
+    private record Calls(ToolRegistry registry, Supplier<ToolExecution> policy, ServerTelemetry telemetry,
+            AtomicLong count) {
+        Calls(ToolRegistry registry, Supplier<ToolExecution> policy, ServerTelemetry telemetry) {
+            this(registry, policy, telemetry, new AtomicLong());
         }
 
-        Mono<McpSchema.CallToolResult> call(String tool, @Nullable Map<String, Object> arguments) {
+        Mono<McpSchema.CallToolResult> call(String tool, @Nullable Map<String, Object> arguments,
+                @Nullable Map<String, Object> meta) {
             Map<String, Object> args = arguments == null ? Map.of() : arguments;
             var call = new ToolCall("mcp-" + count.incrementAndGet(), tool, McpJson.fromJava(args).toJson());
-            return registry.execute(call, policy.get()).map(McpServerBridge::toResult);
+            if (telemetry == ServerTelemetry.NONE) {
+                return registry.execute(call, policy.get()).map(McpServerBridge::toResult);
+            }
+            return Mono.deferContextual(context -> {
+                ServedRequest served = context.getOrDefault(ServedRequest.class, null);
+                ServerTelemetry.Call record = telemetry.start("tools/call", tool, ServedRequest.carrier(meta),
+                        served == null ? Map.of() : served.attributes());
+                return registry.execute(call, policy.get().toBuilder().servedCall(record).build())
+                        .doOnNext(r -> record.end(r.isError() ? "tool_error" : null, r.isError() ? r.content() : null))
+                        .doOnError(e -> record.end(e.getClass().getName(), e.getMessage()))
+                        .doOnCancel(() -> record.end("cancelled", "the client cancelled the request"))
+                        .map(McpServerBridge::toResult);
+            });
         }
     }
 

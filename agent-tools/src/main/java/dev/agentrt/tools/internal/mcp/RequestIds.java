@@ -32,6 +32,12 @@ final class RequestIds implements McpClientTransport {
         return idsByToken.remove(token);
     }
 
+    /** The id of the request sent with {@code token}, keeping it; null if none was sent (or it was taken). */
+    @Nullable
+    Object peek(String token) {
+        return idsByToken.get(token);
+    }
+
     @Override
     public Mono<Void> sendMessage(McpSchema.JSONRPCMessage message) {
         if (message instanceof McpSchema.JSONRPCRequest request

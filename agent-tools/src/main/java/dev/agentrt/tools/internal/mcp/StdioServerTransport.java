@@ -20,6 +20,7 @@ import org.slf4j.LoggerFactory;
 import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
+import reactor.util.context.Context;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -329,10 +330,14 @@ public final class StdioServerTransport implements McpServerTransportProvider {
             batch.expect();
         }
         var request = new McpSchema.JSONRPCRequest(JSONRPC, method, key, params);
-        call.subscription = s.handle(request).subscribe(null, e -> {
-            log.warn("MCP server '{}': request {} failed", name, method, e);
-            finish(call, error(id, ErrorCodes.INTERNAL_ERROR, "Internal error: " + e.getMessage()));
-        });
+        var served = new ServedRequest(id instanceof JsonValue.JsonString text ? text.value() : id.toJson(), "pipe",
+                null, protocolVersion);
+        call.subscription = s.handle(request)
+                .contextWrite(Context.of(ServedRequest.class, served))
+                .subscribe(null, e -> {
+                    log.warn("MCP server '{}': request {} failed", name, method, e);
+                    finish(call, error(id, ErrorCodes.INTERNAL_ERROR, "Internal error: " + e.getMessage()));
+                });
     }
 
     private void notification(String method, @Nullable JsonObject params, @Nullable Object javaParams) {

@@ -26,6 +26,7 @@ import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
+import reactor.util.context.Context;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -325,12 +326,13 @@ public final class StreamableHttpHandler {
                         "Not acceptable: the answer is application/json or text/event-stream");
             }
         }
+        String served = version == null ? null : version.trim();
         if (settings.stateless()) {
-            return statelessPost(message, reply);
+            return statelessPost(message, reply, served);
         } else if (initialize) {
             return initialize((McpSchema.JSONRPCRequest) message, reply);
         }
-        return sessionPost(session(request), message, reply);
+        return sessionPost(session(request), message, reply, served);
     }
 
     /** One JSON-RPC message, or the {@code -32600} response refusing it. */
@@ -382,10 +384,11 @@ public final class StreamableHttpHandler {
 
     // ---- stateless
 
-    private Mono<Response> statelessPost(JSONRPCMessage message, Reply reply) {
+    private Mono<Response> statelessPost(JSONRPCMessage message, Reply reply, @Nullable String version) {
         McpStatelessServerHandler handler = Objects.requireNonNull(statelessHandler, "no MCP server");
         return switch (message) {
             case McpSchema.JSONRPCRequest r -> handler.handleRequest(McpTransportContext.EMPTY, r)
+                    .contextWrite(Context.of(ServedRequest.class, served(r, null, version)))
                     .map(response -> answer(reply, response))
                     .onErrorResume(e -> Mono.just(failed(e)));
             case McpSchema.JSONRPCNotification n -> {
@@ -472,10 +475,11 @@ public final class StreamableHttpHandler {
         return session;
     }
 
-    private Mono<Response> sessionPost(Session session, JSONRPCMessage message, Reply reply) {
+    private Mono<Response> sessionPost(Session session, JSONRPCMessage message, Reply reply,
+            @Nullable String version) {
         switch (message) {
             case McpSchema.JSONRPCRequest r -> {
-                return call(session, r, reply);
+                return call(session, r, reply, version);
             }
             case McpSchema.JSONRPCNotification n -> {
                 if (n.method().equals("notifications/cancelled")) {
@@ -506,12 +510,19 @@ public final class StreamableHttpHandler {
         }
     }
 
+    /** What the server's telemetry learns of a request beside what the SDK passes on. */
+    private static ServedRequest served(McpSchema.JSONRPCRequest request, @Nullable String session,
+            @Nullable String version) {
+        return new ServedRequest(String.valueOf(request.id()), "tcp", session, version);
+    }
+
     /**
      * Starts the call and answers with what its stream carries: its answer as JSON, or every message
      * as SSE events. A call that ends without an answer (cancelled by the client, or its session
      * ended) gets 204, as the spec says not to answer it; one ended by {@link #close()} gets 503.
      */
-    private Mono<Response> call(Session session, McpSchema.JSONRPCRequest request, Reply reply) {
+    private Mono<Response> call(Session session, McpSchema.JSONRPCRequest request, Reply reply,
+            @Nullable String version) {
         Object key = key(request.id());
         var call = new Call();
         if (session.calls.putIfAbsent(key, call) != null) {
@@ -527,6 +538,7 @@ public final class StreamableHttpHandler {
             AgentSchedulers.blocking()
                     .schedule(() -> call.start(() -> session.sdk.responseStream(call)
                             .handle(request)
+                            .contextWrite(Context.of(ServedRequest.class, served(request, session.id(), version)))
                             .subscribe(null, e -> call.fail(request.id(), e))));
         }
         if (reply == Reply.JSON) {
