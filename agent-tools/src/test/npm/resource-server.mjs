@@ -4,7 +4,8 @@
 //             note://one, note://two (text), bin://blob (1,024 bytes, application/octet-stream),
 //             big://text (300,000 characters of "x", text/plain), broken://fails (reading it answers a
 //             JSON-RPC error -32603 "the disk is on fire"), two://parts (two text contents); one template,
-//             note://{name}. A resource it does not list answers -32002 "Resource not found".
+//             note://{name}. A resource it does not list answers -32002 "Resource not found". Reading
+//             crash://now makes it write "crashing on resources/read" to stderr and exit with code 3.
 //   endless   resources/list answers 150 resources a page and always another cursor
 // Tools: none. Prompts: none.
 import { Server } from "@modelcontextprotocol/sdk/server/index.js";
@@ -76,6 +77,9 @@ server.setRequestHandler(ReadResourceRequestSchema, async (request) => {
       return { contents: [{ uri, mimeType: "application/octet-stream", blob: Buffer.alloc(1024, 7).toString("base64") }] };
     case "big://text":
       return { contents: [{ uri, mimeType: "text/plain", text: "x".repeat(300000) }] };
+    case "crash://now":
+      process.stderr.write("crashing on resources/read\n");
+      process.exit(3);
     case "broken://fails":
       throw new McpError(ErrorCode.InternalError, "the disk is on fire");
     case "two://parts":

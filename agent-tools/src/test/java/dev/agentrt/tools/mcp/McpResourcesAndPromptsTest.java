@@ -344,6 +344,21 @@ class McpResourcesAndPromptsTest {
     }
 
     @Test
+    void aServerThatDiesDuringAReadFailsItAndTheNextReadStartsItAgain() {
+        try (McpTools res = McpTools.connect("res", resourceServer("paged")).block(WAIT)) {
+            long first = res.pid().orElseThrow();
+            ToolResult crash = call(res, "read_resource", "{\"uri\":\"crash://now\"}");
+            assertThat(crash.errorKind()).isEqualTo(ToolErrorKind.EXECUTION_FAILED);
+            assertThat(crash.content()).startsWith("MCP server 'res' could not read resource \"crash://now\": ")
+                    .contains("exited with code 3")
+                    .contains("crashing on resources/read");
+
+            assertThat(read(res, "note://two")).isEqualTo("[resource note://two, text/plain]\nsecond note");
+            assertThat(res.pid()).isNotEmpty().isNotEqualTo(java.util.OptionalLong.of(first));
+        }
+    }
+
+    @Test
     void aReadAfterCloseIsAnErrorResult() {
         McpTools res = McpTools.connect("res", resourceServer("paged")).block(WAIT);
         res.close();
