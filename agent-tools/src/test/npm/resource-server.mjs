@@ -7,6 +7,7 @@
 //             note://{name}. A resource it does not list answers -32002 "Resource not found". Reading
 //             crash://now makes it write "crashing on resources/read" to stderr and exit with code 3.
 //   endless   resources/list answers 150 resources a page and always another cursor
+//   no-templates  as paged, without a handler for resources/templates/list (it answers -32601)
 // Tools: none. Prompts: none.
 import { Server } from "@modelcontextprotocol/sdk/server/index.js";
 import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
@@ -61,10 +62,12 @@ server.setRequestHandler(ListResourcesRequestSchema, async (request) => {
   return page;
 });
 
-server.setRequestHandler(ListResourceTemplatesRequestSchema, async () => ({
-  resourceTemplates: [{ uriTemplate: "note://{name}", name: "note", description: "Any note by name",
-    mimeType: "text/plain" }],
-}));
+if (mode !== "no-templates") {
+  server.setRequestHandler(ListResourceTemplatesRequestSchema, async () => ({
+    resourceTemplates: [{ uriTemplate: "note://{name}", name: "note", description: "Any note by name",
+      mimeType: "text/plain" }],
+  }));
+}
 
 server.setRequestHandler(ReadResourceRequestSchema, async (request) => {
   const uri = request.params.uri;

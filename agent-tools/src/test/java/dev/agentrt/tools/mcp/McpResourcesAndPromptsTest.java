@@ -307,6 +307,17 @@ class McpResourcesAndPromptsTest {
     }
 
     @Test
+    void aServerWithoutResourceTemplatesStillListsItsResourcesAndSaysWhyTheTemplatesAreMissing() {
+        try (McpTools res = McpTools.connect("res", resourceServer("no-templates")).block(WAIT)) {
+            ToolResult listing = call(res, "list_resources", "{}");
+            assertThat(listing.isError()).as(listing.content()).isFalse();
+            assertThat(listing.content()).contains("- two://parts (parts, text/plain)\n")
+                    .endsWith("Resource templates: not listed (the server answered with error -32601: Method not "
+                            + "found)");
+        }
+    }
+
+    @Test
     void aListingWithoutEndIsCutAndTheResultSaysSo() {
         try (McpTools res = McpTools.connect("res", resourceServer("endless")).block(WAIT)) {
             String listing = call(res, "list_resources", "{}").content();
