@@ -8,11 +8,15 @@
 //             crash://now makes it write "crashing on resources/read" to stderr and exit with code 3.
 //   endless   resources/list answers 150 resources a page and always another cursor
 //   no-templates  as paged, without a handler for resources/templates/list (it answers -32601)
-// Tools: none. Prompts: none.
+//   prompts   as paged, and prompts: "greet" (argument "name", required) answers a user message and an
+//             assistant message; "wait" never answers
+// Reading hang://forever never answers. Tools: none. Prompts: only in the prompts mode.
 import { Server } from "@modelcontextprotocol/sdk/server/index.js";
 import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
 import {
   ErrorCode,
+  GetPromptRequestSchema,
+  ListPromptsRequestSchema,
   ListResourcesRequestSchema,
   ListResourceTemplatesRequestSchema,
   McpError,
@@ -20,7 +24,28 @@ import {
 } from "@modelcontextprotocol/sdk/types.js";
 
 const mode = process.argv[2] || "paged";
-const server = new Server({ name: "resource-test", version: "1.0.0" }, { capabilities: { resources: {} } });
+const capabilities = mode === "prompts" ? { resources: {}, prompts: {} } : { resources: {} };
+const server = new Server({ name: "resource-test", version: "1.0.0" }, { capabilities });
+
+if (mode === "prompts") {
+  server.setRequestHandler(ListPromptsRequestSchema, async () => ({
+    prompts: [
+      { name: "greet", description: "Greets someone", arguments: [{ name: "name", required: true }] },
+      { name: "wait", description: "Never answers" },
+    ],
+  }));
+  server.setRequestHandler(GetPromptRequestSchema, async (request) => {
+    if (request.params.name === "wait") {
+      return new Promise(() => {});
+    }
+    return {
+      messages: [
+        { role: "user", content: { type: "text", text: "Say hello to " + request.params.arguments.name } },
+        { role: "assistant", content: { type: "text", text: "Hello, " + request.params.arguments.name + "!" } },
+      ],
+    };
+  });
+}
 
 const pages = {
   "": {
@@ -80,6 +105,8 @@ server.setRequestHandler(ReadResourceRequestSchema, async (request) => {
       return { contents: [{ uri, mimeType: "application/octet-stream", blob: Buffer.alloc(1024, 7).toString("base64") }] };
     case "big://text":
       return { contents: [{ uri, mimeType: "text/plain", text: "x".repeat(300000) }] };
+    case "hang://forever":
+      return new Promise(() => {});
     case "crash://now":
       process.stderr.write("crashing on resources/read\n");
       process.exit(3);

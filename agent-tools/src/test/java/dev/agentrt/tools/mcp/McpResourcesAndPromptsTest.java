@@ -370,6 +370,39 @@ class McpResourcesAndPromptsTest {
     }
 
     @Test
+    void aReadOrAPromptTheServerNeverAnswersEndsAtTheCallTimeout() {
+        // The server never answers these: only the timeout can end them, whatever the machine's speed.
+        try (McpTools res = McpTools.builder("res", resourceServer("prompts"))
+                .callTimeout(Duration.ofMillis(300))
+                .connect()
+                .block(WAIT)) {
+            ToolResult hung = call(res, "read_resource", "{\"uri\":\"hang://forever\"}");
+            assertThat(hung.errorKind()).isEqualTo(ToolErrorKind.TIMEOUT);
+            assertThat(hung.content()).isEqualTo("MCP server 'res' could not read resource \"hang://forever\": "
+                    + "it did not answer within 300 ms.");
+            // The listing that checks the name comes first, under the same timeout: whichever of the two
+            // the timeout ends, the error names the server and the timeout.
+            StepVerifier.create(res.prompt("wait", Map.of()))
+                    .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(ToolException.class)
+                            .hasMessageStartingWith("MCP server 'res' could not ")
+                            .hasMessageEndingWith(": it did not answer within 300 ms"))
+                    .verify(WAIT);
+        }
+    }
+
+    @Test
+    void aPromptsAssistantMessagesBecomeAssistantMessages() {
+        try (McpTools res = McpTools.connect("res", resourceServer("prompts")).block(WAIT)) {
+            assertThat(res.prompts().block(WAIT)).containsExactly(
+                    new McpPrompt("greet", "", "Greets someone", List.of(new McpPrompt.Argument("name", "", true))),
+                    new McpPrompt("wait", "", "Never answers", List.of()));
+            StepVerifier.create(res.prompt("greet", Map.of("name", "Ada")))
+                    .expectNext(List.of(Message.user("Say hello to Ada"), Message.assistant("Hello, Ada!")))
+                    .verifyComplete();
+        }
+    }
+
+    @Test
     void aReadAfterCloseIsAnErrorResult() {
         McpTools res = McpTools.connect("res", resourceServer("paged")).block(WAIT);
         res.close();
