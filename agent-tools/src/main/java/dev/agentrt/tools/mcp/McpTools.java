@@ -4,13 +4,17 @@ import dev.agentrt.core.ToolException;
 import dev.agentrt.core.json.JsonObject;
 import dev.agentrt.core.json.JsonSchema;
 import dev.agentrt.core.json.JsonValue;
+import dev.agentrt.core.model.Message;
 import dev.agentrt.core.model.ToolSpec;
 import dev.agentrt.core.security.Capability;
 import dev.agentrt.core.tool.Tool;
+import dev.agentrt.core.tool.ToolRegistry;
 import dev.agentrt.core.tool.ToolSource;
 import dev.agentrt.tools.internal.mcp.McpClientTool;
 import dev.agentrt.tools.internal.mcp.McpConnection;
 import dev.agentrt.tools.internal.mcp.McpJson;
+import dev.agentrt.tools.internal.mcp.McpPrompts;
+import dev.agentrt.tools.internal.mcp.McpResourceTool;
 import dev.agentrt.tools.internal.mcp.McpSession;
 import io.modelcontextprotocol.spec.McpSchema;
 import org.jspecify.annotations.Nullable;
@@ -26,6 +30,7 @@ import java.util.Collection;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.OptionalLong;
 import java.util.Set;
@@ -64,6 +69,17 @@ import java.util.regex.Pattern;
  * a later listing differs, {@link Builder#onToolsChanged} is told, and calls to a changed or removed
  * tool are refused (see {@link Builder#acceptToolChanges}).
  *
+ * <p>When the server declares the {@code resources} capability, two more tools are offered:
+ * {@code read_resource} (argument {@code uri}; the text cut at 99,000 characters, which the result
+ * says; binary contents described by MIME type and size) and {@code list_resources} (resources and
+ * resource templates, cursors followed up to 200 of each; a cut is said). They are named like the
+ * server's tools ({@link Builder#prefixNames}); a tool of the server's with the same name wins. Each
+ * call needs {@code capability(server, "resources/read")} or {@code capability(server,
+ * "resources/list")}, which {@link #capability(String)} covers. A tool result's embedded text
+ * resources reach the model with their URI and MIME type, binary ones described, and a resource
+ * link's URI is one {@code read_resource} reads. The server's prompts are the application's, not
+ * the model's: {@link #prompts()} lists them and {@link #prompt(String, Map)} gets one as messages.
+ *
  * <p>Thread-safe. Nothing blocks except {@link #close()}, which waits (at most a few seconds) for
  * the session to end and a stdio server's process, and every process it started, to be gone: asked
  * to stop first, killed if it does not.
@@ -77,16 +93,30 @@ public final class McpTools implements AutoCloseable, ToolSource {
     /** The longest server instructions given to the model; longer ones are cut, and the cut is said. */
     static final int MAX_INSTRUCTIONS = 16_000;
 
+    /**
+     * The longest text {@code read_resource} gives the model; longer contents are cut, and the cut is
+     * said, in a result within the registry's own limit.
+     */
+    static final int MAX_RESOURCE_CHARS = ToolRegistry.MAX_RESULT_CHARS - 1_000;
+
+    /** The name of the tool that reads a resource (before prefixing), also its name in {@link Builder#allowTools}. */
+    static final String READ_RESOURCE = "read_resource";
+    /** The name of the tool that lists resources (before prefixing), also its name in {@link Builder#allowTools}. */
+    static final String LIST_RESOURCES = "list_resources";
+
     private final String server;
     private final List<Tool> tools;
     private final String serverInstructions;
     private final McpSession session;
+    private final McpPrompts prompts;
 
-    private McpTools(String server, List<Tool> tools, String serverInstructions, McpSession session) {
+    private McpTools(String server, List<Tool> tools, String serverInstructions, McpSession session,
+            McpPrompts prompts) {
         this.server = server;
         this.tools = List.copyOf(tools);
         this.serverInstructions = serverInstructions;
         this.session = session;
+        this.prompts = prompts;
     }
 
     /**
@@ -171,6 +201,37 @@ public final class McpTools implements AutoCloseable, ToolSource {
         return capability(server);
     }
 
+    /**
+     * The server's prompts, every page of its listing (up to 1,000); none when it does not declare
+     * the prompts capability. Prompts are for the application: no grant is asked. Fails with a
+     * {@link ToolException} naming the server and the cause when it fails, dies or does not answer
+     * within the call timeout.
+     */
+    public Mono<List<McpPrompt>> prompts() {
+        return prompts.list();
+    }
+
+    /**
+     * The messages of the server's prompt {@code name} with {@code arguments} filled in, as core
+     * messages: the server's user messages as {@link Message.User}, its assistant messages as
+     * {@link Message.Assistant}; content other than text is described as in a tool result (an
+     * embedded text resource with its URI and MIME type, binary content by type and size). The name
+     * and arguments are checked against the listing first: an unknown prompt, a missing required
+     * argument or an argument the prompt does not declare fails with an
+     * {@link IllegalArgumentException} saying which (a server without prompts has no prompt of any
+     * name); a server that fails, answers with an error, dies or does not answer within the call
+     * timeout, with a {@link ToolException}.
+     *
+     * <pre>{@code
+     * List<Message> messages = everything.prompt("args-prompt", Map.of("city", "Paris")).block();
+     * }</pre>
+     */
+    public Mono<List<Message>> prompt(String name, Map<String, String> arguments) {
+        Objects.requireNonNull(name, "name");
+        Map<String, String> copy = Map.copyOf(arguments);
+        return prompts.get(name, copy);
+    }
+
     /** The process id of a stdio server, while it runs; empty for HTTP. */
     public OptionalLong pid() {
         Process p = session.current().processHandle();
@@ -229,7 +290,11 @@ public final class McpTools implements AutoCloseable, ToolSource {
             }
         }
 
-        /** Offer only these tools (names as the server gives them); by default every tool is offered. */
+        /**
+         * Offer only these tools (names as the server gives them); by default every tool is offered.
+         * The resource tools, when the server has resources, are named here {@code read_resource} and
+         * {@code list_resources}: with an allow list they are offered only if it names them.
+         */
         public Builder allowTools(String... names) {
             return allowTools(List.of(names));
         }
@@ -346,8 +411,9 @@ public final class McpTools implements AutoCloseable, ToolSource {
                 McpConnection connection = session.current();
                 return session.initialize()
                         .timeout(connect)
-                        .map(init -> new McpTools(name, wrap(name, init.tools(), allow, prefix, session, call),
-                                init.instructions(), session))
+                        .map(init -> new McpTools(name, withResources(name,
+                                wrap(name, init.tools(), allow, prefix, session, call), connection, allow, prefix,
+                                session, call), init.instructions(), session, new McpPrompts(name, session, call)))
                         .onErrorResume(e -> session.close()
                                 .then(Mono.error(connectFailed(name, connection, e, connect))))
                         .doOnCancel(() -> session.close().subscribe());
@@ -392,9 +458,46 @@ public final class McpTools implements AutoCloseable, ToolSource {
         }
         if (allowed != null) {
             for (String a : allowed) {
-                if (!seen.contains(a)) {
+                if (!seen.contains(a) && !a.equals(READ_RESOURCE) && !a.equals(LIST_RESOURCES)) {
                     log.warn("MCP server '{}' has no tool '{}' (named in allowTools)", server, a);
                 }
+            }
+        }
+        return tools;
+    }
+
+    /**
+     * The server's tools, and the resource tools when the server declares resources (and the allow
+     * list, if any, names them) and their names are free.
+     */
+    private static List<Tool> withResources(String server, List<Tool> serverTools, McpConnection connection,
+            @Nullable Set<String> allowed, boolean prefix, McpSession session, Duration timeout) {
+        McpSchema.ServerCapabilities declared = connection.client().getServerCapabilities();
+        if (declared == null || declared.resources() == null) {
+            return serverTools;
+        }
+        var tools = new ArrayList<>(serverTools);
+        var taken = new HashSet<String>();
+        serverTools.forEach(t -> taken.add(t.spec().name()));
+        String read = toolName(server, READ_RESOURCE, prefix);
+        boolean offerRead = allowed == null || allowed.contains(READ_RESOURCE);
+        if (offerRead && taken.contains(read)) {
+            log.warn("MCP server '{}': the resource tool '{}' is not offered, a tool of the server has its name",
+                    server, read);
+            offerRead = false;
+        }
+        if (offerRead) {
+            tools.add(McpResourceTool.read(read, server, capability(server, McpResourceTool.READ_SCOPE), session,
+                    timeout, MAX_RESOURCE_CHARS));
+        }
+        String list = toolName(server, LIST_RESOURCES, prefix);
+        if (allowed == null || allowed.contains(LIST_RESOURCES)) {
+            if (taken.contains(list)) {
+                log.warn("MCP server '{}': the resource tool '{}' is not offered, a tool of the server has its name",
+                        server, list);
+            } else {
+                tools.add(McpResourceTool.list(list, server, capability(server, McpResourceTool.LIST_SCOPE), session,
+                        timeout, offerRead ? read : null));
             }
         }
         return tools;

@@ -182,9 +182,12 @@ public final class McpConnection {
     /** Initialises the session and lists the server's tools; fails fast if the server dies meanwhile. */
     public Mono<Initialized> initialize() {
         Mono<Initialized> work = client.initialize()
-                .flatMap(init -> client.listTools()
-                        .map(r -> new Initialized(r.tools() == null ? List.<McpSchema.Tool>of() : r.tools(),
-                                init.instructions() == null ? "" : init.instructions())));
+                // A server without the tools capability (resources or prompts only) is not asked for
+                // tools: the SDK refuses to ask it.
+                .flatMap(init -> (init.capabilities() == null || init.capabilities().tools() == null
+                        ? Mono.just(List.<McpSchema.Tool>of())
+                        : client.listTools().map(r -> r.tools() == null ? List.<McpSchema.Tool>of() : r.tools()))
+                        .map(tools -> new Initialized(tools, init.instructions() == null ? "" : init.instructions())));
         Mono<Initialized> died = failure().flatMap(e -> Mono.<Initialized>error(e)).switchIfEmpty(Mono.never());
         return Mono.firstWithSignal(work, died);
     }

@@ -108,25 +108,52 @@ public final class McpJson {
         return String.join("\n", parts);
     }
 
-    private static String describe(McpSchema.Content c) {
+    /**
+     * One content block as the model reads it: text as it is; an embedded text resource headed by its
+     * URI and MIME type; an embedded binary resource, an image or audio described (URI, MIME type,
+     * size), never dumped; a resource link described with its URI, which the client's
+     * {@code read_resource} tool reads.
+     */
+    public static String describe(McpSchema.Content c) {
         return switch (c) {
             case McpSchema.TextContent t -> t.text() == null ? "" : t.text();
             case McpSchema.ImageContent i -> "[image " + i.mimeType() + ", " + base64Bytes(i.data()) + " bytes]";
             case McpSchema.AudioContent a -> "[audio " + a.mimeType() + ", " + base64Bytes(a.data()) + " bytes]";
-            case McpSchema.EmbeddedResource r -> r.resource() instanceof McpSchema.TextResourceContents t
-                    ? "[resource " + t.uri() + "]\n" + t.text()
-                    : "[binary resource " + r.resource().uri() + "]";
-            case McpSchema.ResourceLink l -> "[resource link " + l.uri() + (l.description() == null
-                    ? ""
-                    : ": "
-                            + l.description())
-                    + "]";
+            case McpSchema.EmbeddedResource r -> describe(r.resource());
+            case McpSchema.ResourceLink l -> "[resource link " + l.uri() + " (" + l.name()
+                    + (l.mimeType() == null ? "" : ", " + l.mimeType())
+                    + (l.size() == null ? "" : ", " + l.size() + " bytes") + ")"
+                    + (l.description() == null || l.description().isBlank() ? "" : ": " + l.description()) + "]";
             default -> "[" + c.type() + " content]";
         };
     }
 
-    private static long base64Bytes(@Nullable String data) {
-        return data == null ? 0 : data.length() * 3L / 4;
+    /** Resource contents: text headed by its URI and MIME type, a blob described by its URI, MIME type and size. */
+    public static String describe(McpSchema.ResourceContents contents) {
+        String mime = contents.mimeType() == null ? "" : ", " + contents.mimeType();
+        return switch (contents) {
+            case McpSchema.TextResourceContents t -> "[resource " + t.uri() + mime + "]\n"
+                    + (t.text() == null ? "" : t.text());
+            case McpSchema.BlobResourceContents b -> "[binary resource " + b.uri() + mime + ", "
+                    + base64Bytes(b.blob()) + " bytes; not shown]";
+            default -> "[resource " + contents.uri() + mime + "]";
+        };
+    }
+
+    /** The number of bytes base64 {@code data} decodes to (padding counted out). */
+    public static long base64Bytes(@Nullable String data) {
+        if (data == null || data.isEmpty()) {
+            return 0;
+        }
+        int end = data.length();
+        while (end > 0 && Character.isWhitespace(data.charAt(end - 1))) {
+            end--;
+        }
+        int padding = 0;
+        while (padding < 2 && end - padding > 0 && data.charAt(end - padding - 1) == '=') {
+            padding++;
+        }
+        return end * 3L / 4 - padding;
     }
 
     /** Holds the mapper, loaded once. */
