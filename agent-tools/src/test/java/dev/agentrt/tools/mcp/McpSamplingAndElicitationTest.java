@@ -265,6 +265,36 @@ class McpSamplingAndElicitationTest {
     }
 
     @Test
+    void bothWorkOverStreamableHttp() throws Exception {
+        int port = TestServers.freePort();
+        var builder = new ProcessBuilder(TestServers.node(), TestServers.npmServer("server-everything"),
+                "streamableHttp");
+        builder.environment().put("PORT", Integer.toString(port));
+        builder.redirectOutput(ProcessBuilder.Redirect.DISCARD);
+        Process server = builder.start();
+        try (var stderr = server.errorReader()) {
+            String line;
+            while ((line = stderr.readLine()) != null && !line.contains("listening")) {
+                // wait for the server to listen
+            }
+            assertThat(line).as("server-everything did not start listening").isNotNull();
+            var model = ScriptedChatModel.of(Reply.text("over http"));
+            try (McpTools http = connect(McpTools.builder("remote",
+                    McpTransportSpec.http("http://localhost:" + port + "/mcp"))
+                    .sampling(model, McpSamplingOptions.approvedBy(APPROVE))
+                    .elicitation(req -> Mono.just(McpElicitationAnswer.accept(VALID))))) {
+                ToolResult sampled = sample(http, "hello", 10);
+                assertThat(sampled.isError()).as(sampled.content()).isFalse();
+                assertThat(sampled.content()).contains("\"text\": \"over http\"");
+                ToolResult elicited = call(http, "trigger-elicitation-request", "{}");
+                assertThat(elicited.content()).as(elicited.content()).contains("- Name: Ada Lovelace");
+            }
+        } finally {
+            server.destroyForcibly().waitFor();
+        }
+    }
+
+    @Test
     void eachCapabilityIsDeclaredOnlyWhenConfigured() {
         var model = ScriptedChatModel.of(Reply.text("unused"));
         try (McpTools plain = connect(McpTools.builder("plain", TestServers.everything()));

@@ -139,6 +139,9 @@ class McpServerRequestsTest {
             assertThat(r.errorKind()).isEqualTo(ToolErrorKind.EXECUTION_FAILED);
             assertThat(r.content()).startsWith("-32602: ")
                     .contains("elicitation refused: the client cannot check answers against the requested schema");
+            ToolResult none = call(tools, "elicit", "{\"message\": \"Anything?\"}");
+            assertThat(none.content()).startsWith("-32602: ")
+                    .contains("elicitation refused: the requestedSchema must be a JSON Schema of type \"object\"");
             assertThat(asked).isFalse();
         }
     }

@@ -2,6 +2,7 @@ package dev.agentrt.tools.internal.mcp;
 
 import dev.agentrt.core.json.JsonObject;
 import dev.agentrt.core.json.JsonSchema;
+import dev.agentrt.core.json.JsonValue;
 import dev.agentrt.tools.mcp.McpElicitationAnswer;
 import dev.agentrt.tools.mcp.McpElicitationHandler;
 import dev.agentrt.tools.mcp.McpElicitationRequest;
@@ -31,9 +32,12 @@ public final class McpElicitor {
     /** The handler the SDK calls for each form-mode {@code elicitation/create}. */
     public Mono<McpSchema.ElicitResult> answer(McpSchema.ElicitFormRequest request) {
         return Mono.defer(() -> {
-            JsonObject schemaJson = McpJson.fromJava(request.requestedSchema()) instanceof JsonObject o
-                    ? o
-                    : JsonObject.EMPTY;
+            // The protocol asks for an object schema; a missing one (which the SDK reads as {}) would accept anything.
+            if (!(McpJson.fromJava(request.requestedSchema()) instanceof JsonObject schemaJson)
+                    || !JsonValue.of("object").equals(schemaJson.get("type"))) {
+                return Mono.error(McpSampler.error(McpSchema.ErrorCodes.INVALID_PARAMS,
+                        "elicitation refused: the requestedSchema must be a JSON Schema of type \"object\""));
+            }
             JsonSchema schema;
             try {
                 schema = JsonSchema.compile(schemaJson);
