@@ -357,7 +357,7 @@ public final class McpTools implements AutoCloseable, ToolSource {
         /**
          * Lets the server ask the user for information ({@code elicitation/create}, form mode), answered by
          * {@code handler}, and declares the elicitation capability; not declared by default. The requested schema
-         * must be one agentrt can check (else the server gets an error and the handler is not asked), and
+         * must be an object schema agentrt can check (else the server gets an error and the handler is not asked), and
          * accepted content is checked against it before it is sent: content that does not match is not sent, the
          * server gets an error naming where it is wrong (not the content). See {@link McpElicitationHandler}.
          */
