@@ -4,6 +4,7 @@ import dev.agentrt.core.ToolException;
 import dev.agentrt.core.json.JsonObject;
 import dev.agentrt.core.json.JsonSchema;
 import dev.agentrt.core.json.JsonValue;
+import dev.agentrt.core.model.ChatModel;
 import dev.agentrt.core.model.Message;
 import dev.agentrt.core.model.ToolSpec;
 import dev.agentrt.core.security.Capability;
@@ -12,10 +13,13 @@ import dev.agentrt.core.tool.ToolRegistry;
 import dev.agentrt.core.tool.ToolSource;
 import dev.agentrt.tools.internal.mcp.McpClientTool;
 import dev.agentrt.tools.internal.mcp.McpConnection;
+import dev.agentrt.tools.internal.mcp.McpElicitor;
 import dev.agentrt.tools.internal.mcp.McpJson;
 import dev.agentrt.tools.internal.mcp.McpPrompts;
 import dev.agentrt.tools.internal.mcp.McpResourceTool;
+import dev.agentrt.tools.internal.mcp.McpSampler;
 import dev.agentrt.tools.internal.mcp.McpSession;
+import dev.agentrt.tools.internal.mcp.ServerRequests;
 import io.modelcontextprotocol.spec.McpSchema;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -79,6 +83,10 @@ import java.util.regex.Pattern;
  * resources reach the model with their URI and MIME type, binary ones described, and a resource
  * link's URI is one {@code read_resource} reads. The server's prompts are the application's, not
  * the model's: {@link #prompts()} lists them and {@link #prompt(String, Map)} gets one as messages.
+ * <p>The client declares {@link Builder#roots roots}, {@link Builder#sampling sampling} (the server asks the
+ * application's model, each request approved first and within a token budget) and
+ * {@link Builder#elicitation elicitation} (the server asks the user, the answer checked against its schema) only
+ * when the builder was given them.
  *
  * <p>Thread-safe. Nothing blocks except {@link #close()}, which waits (at most a few seconds) for
  * the session to end and a stdio server's process, and every process it started, to be gone: asked
@@ -280,6 +288,9 @@ public final class McpTools implements AutoCloseable, ToolSource {
         private Consumer<ToolsChange> onToolsChanged = change -> {};
         private LongSupplier clockMillis = () -> System.nanoTime() / 1_000_000;
         private List<Path> roots = List.of();
+        private @Nullable ChatModel samplingModel;
+        private @Nullable McpSamplingOptions samplingOptions;
+        private @Nullable McpElicitationHandler elicitation;
 
         private Builder(String server, McpTransportSpec transport) {
             this.server = Objects.requireNonNull(server, "server");
@@ -380,6 +391,45 @@ public final class McpTools implements AutoCloseable, ToolSource {
             return this;
         }
 
+        /**
+         * Lets the server ask the application's {@code model} for completions ({@code sampling/createMessage}),
+         * and declares the sampling capability; not declared by default. Each request is mapped to a
+         * {@link dev.agentrt.core.model.ChatRequest}: the server's {@code systemPrompt} as a system message, its
+         * text messages (an image or audio message is refused with an error: agentrt's messages carry text
+         * only), {@code maxTokens} capped by {@link McpSamplingOptions#maxTokens()}, {@code temperature},
+         * {@code stopSequences}; no tools. {@code includeContext} adds nothing. {@code modelPreferences} pick
+         * nothing: their hints reach the approver ({@link McpSamplingRequest#modelHints()}), and this one model
+         * answers. The reply goes back as the assistant's text, with the model's name (the provider's, else
+         * {@link dev.agentrt.core.model.HostedChatModel#modelName()}, else the model's class name) and the stop
+         * reason ({@code endTurn}, {@code stopSequence}, {@code maxTokens}; none for others).
+         *
+         * <p>Before the model is called the request must fit the token budget and the
+         * {@link McpSamplingOptions#approver() approver} must approve it. Otherwise the server gets a JSON-RPC
+         * error (code -1, as the protocol's example of a refusal) saying the client refused and why; a failed
+         * model call is an internal error naming the model's failure. The budget counts what replies used (the
+         * input and output tokens the model reports, or the request's {@code maxTokens} when it reports none);
+         * each request holds its {@code maxTokens} from its check until its reply, so requests in flight cannot
+         * together pass the budget by more than their input tokens. Nothing blocks; a request still being
+         * answered when the connection ends is dropped (the model call cancelled).
+         */
+        public Builder sampling(ChatModel model, McpSamplingOptions options) {
+            this.samplingModel = Objects.requireNonNull(model, "model");
+            this.samplingOptions = Objects.requireNonNull(options, "options");
+            return this;
+        }
+
+        /**
+         * Lets the server ask the user for information ({@code elicitation/create}, form mode), answered by
+         * {@code handler}, and declares the elicitation capability; not declared by default. The requested schema
+         * must be an object schema agentrt can check (else the server gets an error and the handler is not asked), and
+         * accepted content is checked against it before it is sent: content that does not match is not sent, the
+         * server gets an error naming where it is wrong (not the content). See {@link McpElicitationHandler}.
+         */
+        public Builder elicitation(McpElicitationHandler handler) {
+            this.elicitation = Objects.requireNonNull(handler, "handler");
+            return this;
+        }
+
         /** The clock of the reconnect backoff, in milliseconds (tests). */
         Builder clock(LongSupplier millis) {
             this.clockMillis = Objects.requireNonNull(millis, "millis");
@@ -405,9 +455,19 @@ public final class McpTools implements AutoCloseable, ToolSource {
             var settings = new McpSession.Settings(name, spec, call, connect, reconnect, firstBackoff, maxBackoff,
                     acceptToolChanges,
                     c -> listener.accept(new ToolsChange(name, c.changed(), c.removed(), c.added())), clockMillis,
-                    rootsOf(roots));
+                    rootsOf(roots), ServerRequests.NONE);
+            @Nullable
+            ChatModel model = samplingModel;
+            @Nullable
+            McpSamplingOptions sampling = samplingOptions;
+            @Nullable
+            McpElicitationHandler elicit = elicitation;
             return Mono.defer(() -> {
-                McpSession session = McpSession.open(settings);
+                // A sampler per connect: its token budget is this McpTools' own, across reconnects.
+                var requests = new ServerRequests(
+                        model == null || sampling == null ? null : new McpSampler(name, model, sampling)::answer,
+                        elicit == null ? null : new McpElicitor(name, elicit)::answer);
+                McpSession session = McpSession.open(settings.withRequests(requests));
                 McpConnection connection = session.current();
                 return session.initialize()
                         .timeout(connect)

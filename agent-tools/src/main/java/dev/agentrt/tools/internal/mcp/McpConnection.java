@@ -12,6 +12,7 @@ import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
 
 import java.net.URI;
 import java.time.Duration;
@@ -40,11 +41,13 @@ public final class McpConnection {
     /** Where the server is, for telemetry: an HTTP endpoint, or null for a subprocess. */
     private final @Nullable URI endpoint;
     private final AtomicReference<@Nullable Mono<Void>> closing = new AtomicReference<>();
+    private final Sinks.Empty<Void> ended = Sinks.empty();
 
     private McpConnection(String server, String description, McpClientTransport transport,
             @Nullable ProcessTransport process, Duration callTimeout, Duration connectTimeout,
             Function<List<McpSchema.Tool>, Mono<Void>> toolsChanged,
-            Function<McpSchema.ProgressNotification, Mono<Void>> progress, List<McpSchema.Root> roots) {
+            Function<McpSchema.ProgressNotification, Mono<Void>> progress, List<McpSchema.Root> roots,
+            ServerRequests requests) {
         this.server = server;
         this.description = description;
         this.transport = transport;
@@ -59,11 +62,31 @@ public final class McpConnection {
                 .initializationTimeout(connectTimeout)
                 .toolsChangeConsumer(toolsChanged)
                 .progressConsumer(progress);
+        // Each capability is declared only when the application configured it: a server asks only then.
+        var capabilities = McpSchema.ClientCapabilities.builder();
         if (!roots.isEmpty()) {
-            // Declared only when there are some: a server then asks roots/list and gets these.
-            spec.capabilities(McpSchema.ClientCapabilities.builder().roots(false).build()).roots(roots);
+            capabilities.roots(false);
+            spec.roots(roots);
         }
-        this.client = spec.build();
+        var sampling = requests.sampling();
+        if (sampling != null) {
+            capabilities.sampling();
+            spec.sampling(r -> untilClosed(sampling.apply(r)));
+        }
+        var elicitation = requests.elicitation();
+        if (elicitation != null) {
+            capabilities.elicitation(); // "elicitation": {}, which is form mode
+            spec.elicitation(r -> untilClosed(elicitation.apply(r)));
+        }
+        this.client = spec.capabilities(capabilities.build()).build();
+    }
+
+    /**
+     * A server's request being answered (a model call, a person's approval) ends with the connection: its answer
+     * could not be sent anyway. Ends empty, so the SDK sends nothing.
+     */
+    private <T> Mono<T> untilClosed(Mono<T> answer) {
+        return answer.takeUntilOther(Mono.firstWithSignal(ended.asMono(), failure().then()));
     }
 
     /**
@@ -130,11 +153,12 @@ public final class McpConnection {
      * Prepares a session; nothing starts before {@link #initialize()}. {@code toolsChanged} gets the
      * server's new tool list after it says the list changed, {@code progress} the server's progress
      * notifications; {@code roots} are declared to the server as the client's roots (none: the
-     * capability is not declared).
+     * capability is not declared); {@code requests} answer the server's sampling and elicitation requests.
      */
     public static McpConnection open(String server, McpTransportSpec spec, Duration callTimeout,
             Duration connectTimeout, Function<List<McpSchema.Tool>, Mono<Void>> toolsChanged,
-            Function<McpSchema.ProgressNotification, Mono<Void>> progress, List<McpSchema.Root> roots) {
+            Function<McpSchema.ProgressNotification, Mono<Void>> progress, List<McpSchema.Root> roots,
+            ServerRequests requests) {
         return switch (spec) {
             case McpTransportSpec.Stdio s -> {
                 var command = new ArrayList<String>();
@@ -142,12 +166,12 @@ public final class McpConnection {
                 command.addAll(s.args());
                 var transport = new ProcessTransport(server, command, s.env(), s.workingDirectory(), McpJson.mapper());
                 yield new McpConnection(server, "stdio: " + String.join(" ", command), transport, transport,
-                        callTimeout, connectTimeout, toolsChanged, progress, roots);
+                        callTimeout, connectTimeout, toolsChanged, progress, roots, requests);
             }
             case McpTransportSpec.Http h -> {
                 var transport = new HttpTransport(server, h.url(), h.headers(), connectTimeout, McpJson.mapper());
                 yield new McpConnection(server, "http: " + h.url(), transport, null, callTimeout, connectTimeout,
-                        toolsChanged, progress, roots);
+                        toolsChanged, progress, roots, requests);
             }
         };
     }
@@ -216,6 +240,7 @@ public final class McpConnection {
             Mono<Void> other = closing.get();
             return other != null ? other : Mono.empty();
         }
+        ended.tryEmitEmpty();
         return close;
     }
 

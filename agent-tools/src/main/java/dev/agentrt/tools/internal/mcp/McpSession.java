@@ -49,7 +49,14 @@ public final class McpSession {
     /** How the session is set up; {@code listener} hears of every change to the pinned tools. */
     public record Settings(String server, McpTransportSpec spec, Duration callTimeout, Duration connectTimeout,
             boolean reconnect, Duration firstBackoff, Duration maxBackoff, boolean acceptChanges,
-            Consumer<Change> listener, LongSupplier clockMillis, List<McpSchema.Root> roots) {}
+            Consumer<Change> listener, LongSupplier clockMillis, List<McpSchema.Root> roots,
+            ServerRequests requests) {
+        /** These settings answering the server's requests with {@code value}. */
+        public Settings withRequests(ServerRequests value) {
+            return new Settings(server, spec, callTimeout, connectTimeout, reconnect, firstBackoff, maxBackoff,
+                    acceptChanges, listener, clockMillis, roots, value);
+        }
+    }
 
     /** The session cannot give a connection now: closed, or the server gone and not (yet) started again. */
     public static final class Unavailable extends RuntimeException {
@@ -95,7 +102,7 @@ public final class McpSession {
 
     private McpConnection open() {
         McpConnection c = McpConnection.open(settings.server(), settings.spec(), settings.callTimeout(),
-                settings.connectTimeout(), this::listed, this::progress, settings.roots());
+                settings.connectTimeout(), this::listed, this::progress, settings.roots(), settings.requests());
         c.failure().subscribe(e -> {
             synchronized (lock) {
                 if (current == c) {
