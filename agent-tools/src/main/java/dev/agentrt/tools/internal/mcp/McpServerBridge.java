@@ -29,7 +29,8 @@ import java.util.function.Supplier;
  * Serves a registry's tools with the SDK's server over a pair of streams, through our {@link
  * StdioServerTransport}. Every {@code tools/call}
  * goes through {@link ToolRegistry#execute} under a fresh {@link ToolExecution} from the policy, so the
- * capability checks, schema validation and timeout of an agent's own calls apply unchanged.
+ * capability checks, schema validation and timeout of an agent's own calls apply unchanged. Resources
+ * and prompts are {@link ServerFeatures}, which the transports ask before the SDK's server.
  */
 public final class McpServerBridge {
     private static final Logger log = LoggerFactory.getLogger(McpServerBridge.class);
@@ -40,13 +41,14 @@ public final class McpServerBridge {
      * Serves until {@code in} ends and the calls still running are answered (for at most {@code
      * drainTimeout}), or the subscription is cancelled.
      */
-    public static Mono<Void> serve(ToolRegistry registry, Supplier<ToolExecution> policy, String name,
-            String version, InputStream in, OutputStream out, Duration drainTimeout) {
+    public static Mono<Void> serve(ToolRegistry registry, Supplier<ToolExecution> policy, ServerFeatures features,
+            String name, String version, InputStream in, OutputStream out, Duration drainTimeout) {
         return Mono.defer(() -> {
             var transport = new StdioServerTransport(name, in, out, McpJson.mapper(), drainTimeout);
+            transport.ownRequests(features);
             McpAsyncServer server = McpServer.async(transport)
                     .serverInfo(name, version)
-                    .capabilities(McpSchema.ServerCapabilities.builder().tools(false).build())
+                    .capabilities(features.capabilities())
                     .validateToolInputs(false)
                     .tools(specifications(registry, policy))
                     .build();
@@ -64,9 +66,10 @@ public final class McpServerBridge {
      * one, bound to a {@link StreamableHttpHandler} that serves until closed.
      */
     public static StreamableHttpHandler httpHandler(ToolRegistry registry, Supplier<ToolExecution> policy,
-            String name, String version, StreamableHttpHandler.Settings settings) {
+            ServerFeatures features, String name, String version, StreamableHttpHandler.Settings settings) {
         var handler = new StreamableHttpHandler(name, settings, McpJson.mapper());
-        var capabilities = McpSchema.ServerCapabilities.builder().tools(false).build();
+        handler.ownRequests(features);
+        var capabilities = features.capabilities();
         if (settings.stateless()) {
             McpServer.async(handler.stateless())
                     .serverInfo(name, version)
@@ -92,10 +95,11 @@ public final class McpServerBridge {
      * until the returned transport is closed. Binds before returning; fails with an {@link
      * java.io.UncheckedIOException} if it cannot.
      */
-    public static HttpServerTransport serveHttp(ToolRegistry registry, Supplier<ToolExecution> policy, String name,
-            String version, StreamableHttpHandler.Settings settings, InetAddress address, int port) {
-        var transport = new HttpServerTransport(httpHandler(registry, policy, name, version, settings), address,
-                port);
+    public static HttpServerTransport serveHttp(ToolRegistry registry, Supplier<ToolExecution> policy,
+            ServerFeatures features, String name, String version, StreamableHttpHandler.Settings settings,
+            InetAddress address, int port) {
+        var transport = new HttpServerTransport(httpHandler(registry, policy, features, name, version, settings),
+                address, port);
         transport.start();
         log.debug("MCP server '{}' listening at {}", name, transport.url());
         return transport;

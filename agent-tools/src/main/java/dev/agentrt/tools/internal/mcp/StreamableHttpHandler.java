@@ -107,11 +107,17 @@ public final class StreamableHttpHandler {
     private final AtomicLong uses = new AtomicLong();
     private volatile McpStreamableServerSession.@Nullable Factory sessionFactory;
     private volatile @Nullable McpStatelessServerHandler statelessHandler;
+    private volatile OwnRequests own = OwnRequests.NONE;
 
     StreamableHttpHandler(String name, Settings settings, McpJsonMapper json) {
         this.name = name;
         this.settings = settings;
         this.json = json;
+    }
+
+    /** What this endpoint answers itself before the SDK's server sees a request; set before serving. */
+    void ownRequests(OwnRequests own) {
+        this.own = own;
     }
 
     /** The side the SDK's streamable server binds to. */
@@ -385,7 +391,8 @@ public final class StreamableHttpHandler {
     private Mono<Response> statelessPost(JSONRPCMessage message, Reply reply) {
         McpStatelessServerHandler handler = Objects.requireNonNull(statelessHandler, "no MCP server");
         return switch (message) {
-            case McpSchema.JSONRPCRequest r -> handler.handleRequest(McpTransportContext.EMPTY, r)
+            case McpSchema.JSONRPCRequest r -> Objects.requireNonNullElseGet(own.answer(r),
+                    () -> handler.handleRequest(McpTransportContext.EMPTY, r))
                     .map(response -> answer(reply, response))
                     .onErrorResume(e -> Mono.just(failed(e)));
             case McpSchema.JSONRPCNotification n -> {
@@ -524,10 +531,16 @@ public final class StreamableHttpHandler {
         } else {
             // The SDK names each response stream with a random UUID, which may read the system's entropy
             // source: started off the caller's thread, which may be an event loop.
-            AgentSchedulers.blocking()
-                    .schedule(() -> call.start(() -> session.sdk.responseStream(call)
-                            .handle(request)
-                            .subscribe(null, e -> call.fail(request.id(), e))));
+            Mono<McpSchema.JSONRPCResponse> answer = own.answer(request);
+            if (answer != null) {
+                call.start(() -> answer.flatMap(call::sendMessage)
+                        .subscribe(null, e -> call.fail(request.id(), e), call::close));
+            } else {
+                AgentSchedulers.blocking()
+                        .schedule(() -> call.start(() -> session.sdk.responseStream(call)
+                                .handle(request)
+                                .subscribe(null, e -> call.fail(request.id(), e))));
+            }
         }
         if (reply == Reply.JSON) {
             return call.messages()
