@@ -277,7 +277,8 @@ public final class McpServer {
          * resources registered before; read through agent-core's confinement layer (no symbolic link
          * followed; a dangling link counts as outside) when the server's grants allow {@code file-read}
          * of the file. The directory's real path is resolved by {@link #build()}, which fails with an
-         * {@link java.io.UncheckedIOException} when it does not exist.
+         * {@link java.io.UncheckedIOException} when it does not exist, an {@code IllegalArgumentException}
+         * when it is not a directory.
          */
         public Builder resources(McpFileResources files) {
             this.files.add(Objects.requireNonNull(files, "files"));

@@ -80,7 +80,8 @@ class McpServerResourcesTest {
 
     private String plan() {
         var reads = new ArrayList<String>();
-        for (String name : List.of("a.md", "image.png", "sub/deep/c.json", "big.txt", "link.txt", "dangling.txt",
+        for (String name : List.of("a.md", "image.png", "sub/b.txt", "sub/deep/c.json", "big.txt", "link.txt",
+                "dangling.txt",
                 "linkdir/secret.txt", "sub", "missing.txt")) {
             reads.add(uri(served.resolve(name)));
         }
@@ -141,6 +142,7 @@ class McpServerResourcesTest {
         assertThat(image.getString("mimeType")).contains("image/png");
         assertThat(image.get("text")).isEqualTo(JsonValue.nullValue());
         assertThat(Base64.getDecoder().decode(image.getString("blob").orElseThrow())).isEqualTo(PNG);
+        assertText(reads, uri(served.resolve("sub/b.txt")), "text/plain", "bee");
         assertText(reads, uri(served.resolve("sub/deep/c.json")), "application/json", "{\"c\":1}");
         assertRefused(reads, uri(served.resolve("big.txt")), -32002, "more than the limit of 1024");
         assertRefused(reads, uri(served.resolve("link.txt")), -32002, "symbolic link");
@@ -179,6 +181,25 @@ class McpServerResourcesTest {
         assertError(gets.get(3).asObject(), -32602, "has no argument \"extra\"");
         assertError(gets.get(4).asObject(), -32602, "n must be a number, was x");
         assertError(gets.get(5).asObject(), -32603, "cannot hold");
+    }
+
+    @Test
+    void aDirectoryListsAtMostMaxFilesButEveryChosenFileCanBeRead() throws Exception {
+        McpHttpServer server = serve(McpServer.builder(StdioServerMain.tools())
+                .grant(dev.agentrt.core.security.Capability.fileRead(served))
+                .resources(McpFileResources.of(served, "**.md", "**.txt", "**.png").withMaxFiles(3)), false);
+        JsonObject seen = typeScriptClient(server);
+        // In path order, without links: a.md, big.txt (under the default size limit), image.png, then the cap.
+        assertThat(seen.getArray("resources").orElseThrow().items())
+                .extracting(r -> r.asObject().getString("name").orElseThrow())
+                .containsExactly("a.md", "big.txt", "image.png");
+        assertThat(seen.getArray("pages").orElseThrow().items()).extracting(JsonValue::toJson).containsExactly("3");
+        JsonObject reads = seen.getObject("reads").orElseThrow();
+        assertText(reads, uri(served.resolve("sub/b.txt")), "text/plain", "bee");
+        // Not chosen by the globs: refused although it is inside the directory.
+        assertRefused(reads, uri(served.resolve("sub/deep/c.json")), -32002, "not one of the files this server serves");
+        assertThat(strings(seen.getArray("capabilities").orElseThrow())).contains("resources")
+                .doesNotContain("prompts");
     }
 
     @Test
