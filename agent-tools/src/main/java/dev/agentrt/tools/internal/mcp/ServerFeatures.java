@@ -20,9 +20,6 @@ import java.util.Map;
 public final class ServerFeatures implements OwnRequests {
     private static final Logger log = LoggerFactory.getLogger(ServerFeatures.class);
 
-    /** Serves nothing besides tools. */
-    public static final ServerFeatures NONE = new ServerFeatures(null, null);
-
     private final @Nullable ServedResources resources;
     private final @Nullable ServedPrompts prompts;
 
