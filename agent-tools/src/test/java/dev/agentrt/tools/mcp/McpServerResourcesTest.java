@@ -15,11 +15,14 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.channels.Channels;
+import java.nio.channels.Pipe;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,6 +30,8 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -250,6 +255,49 @@ class McpServerResourcesTest {
             // The server still serves after each refusal.
             assertThat(rawError(http, server, "prompts/get", "{\"name\":\"picky\",\"arguments\":{\"n\":\"5\"}}"))
                     .contains("\"text\":\"n=5\"");
+        }
+    }
+
+    @Test
+    void aPromptTheClientCancelsOverStdioIsInterruptedAndNotAnswered() throws Exception {
+        var entered = new CountDownLatch(1);
+        var interrupted = new CountDownLatch(1);
+        var never = new CountDownLatch(1);
+        Pipe input = Pipe.open();
+        Pipe output = Pipe.open();
+        OutputStream serverOut = Channels.newOutputStream(output.sink());
+        CompletableFuture<Void> serving = McpServer.builder(List.of())
+                .name("piped-prompts")
+                .prompt("slow", null, List.of(), args -> {
+                    entered.countDown();
+                    try {
+                        never.await();
+                    } catch (InterruptedException e) {
+                        interrupted.countDown();
+                        Thread.currentThread().interrupt();
+                    }
+                    return List.of(Message.user("too late"));
+                })
+                .build()
+                .serve(Channels.newInputStream(input.source()), serverOut)
+                .toFuture();
+        try (StdioPeer peer = StdioPeer.streams(Channels.newOutputStream(input.sink()),
+                Channels.newInputStream(output.source()))) {
+            peer.initialize("2025-06-18");
+            peer.send("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"prompts/get\",\"params\":{\"name\":\"slow\"}}");
+            entered.await();
+            peer.send("{\"jsonrpc\":\"2.0\",\"method\":\"notifications/cancelled\",\"params\":{\"requestId\":1}}");
+            assertThat(interrupted.await(60, TimeUnit.SECONDS)).as("the renderer was interrupted").isTrue();
+            peer.send("{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"prompts/list\"}");
+            JsonObject listed = peer.nextObject();
+            assertThat(listed.getLong("id")).as(listed.toJson()).contains(2L);
+            peer.closeInput();
+            // Nothing is running, so serving ends at once and nothing more is written: no answer to request 1.
+            serving.get(60, TimeUnit.SECONDS);
+            serverOut.close();
+            assertThat(peer.nextLine()).isNull();
+        } finally {
+            serverOut.close();
         }
     }
 

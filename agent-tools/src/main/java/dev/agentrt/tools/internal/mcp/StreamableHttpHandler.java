@@ -529,13 +529,13 @@ public final class StreamableHttpHandler {
         if (!sessions.containsKey(session.id())) {
             call.cancel(); // the session ended while this request came in
         } else {
-            // The SDK names each response stream with a random UUID, which may read the system's entropy
-            // source: started off the caller's thread, which may be an event loop.
             Mono<McpSchema.JSONRPCResponse> answer = own.answer(request);
             if (answer != null) {
                 call.start(() -> answer.flatMap(call::sendMessage)
                         .subscribe(null, e -> call.fail(request.id(), e), call::close));
             } else {
+                // The SDK names each response stream with a random UUID, which may read the system's entropy
+                // source: started off the caller's thread, which may be an event loop.
                 AgentSchedulers.blocking()
                         .schedule(() -> call.start(() -> session.sdk.responseStream(call)
                                 .handle(request)
