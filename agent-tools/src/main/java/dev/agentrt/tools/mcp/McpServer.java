@@ -1,5 +1,7 @@
 package dev.agentrt.tools.mcp;
 
+import dev.agentrt.core.memory.VectorStore;
+import dev.agentrt.core.model.Message;
 import dev.agentrt.core.model.ToolSpec;
 import dev.agentrt.core.security.Capability;
 import dev.agentrt.core.security.Grants;
@@ -10,14 +12,23 @@ import dev.agentrt.core.tool.ToolAccess;
 import dev.agentrt.core.tool.ToolExecution;
 import dev.agentrt.core.tool.ToolRegistry;
 import dev.agentrt.tools.internal.mcp.McpServerBridge;
+import dev.agentrt.tools.internal.mcp.ServedPrompts;
+import dev.agentrt.tools.internal.mcp.ServedResources;
+import dev.agentrt.tools.internal.mcp.ServerFeatures;
 import dev.agentrt.tools.internal.mcp.StreamableHttpHandler;
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.function.Function;
 
 /**
  * Serves agentrt tools to MCP clients. Every {@code tools/call} runs through the {@link ToolRegistry}
@@ -48,6 +59,15 @@ import java.util.Objects;
  * protocol version 2025-03-26, the one revision that has them, and rejected otherwise.
  * {@code notifications/cancelled} cancels the call it names.
  *
+ * <p>Besides tools, a server may serve resources and prompts, and declares those capabilities only
+ * when it has some: the files of directories ({@link Builder#resources(McpFileResources)}, read
+ * through agent-core's confinement layer and checked against the grants' {@code file-read}), the
+ * entries of memory namespaces ({@link Builder#memoryResources}, checked against {@code memory-read}),
+ * and prompts the application renders ({@link Builder#prompt}). {@code resources/list} is paged
+ * ({@link Builder#resourcePageSize}); a resource the server does not serve, or refuses (outside its
+ * directories, a symbolic link, not granted, too large), is a {@code -32002} error saying why; an unknown
+ * prompt or a missing required argument a {@code -32602}. Nothing else of the server changes.
+ *
  * <p>Immutable and thread-safe; one server may serve several stream pairs at once. Serving reads
  * and writes on two threads of its own per stream pair, never on the caller's.
  */
@@ -61,6 +81,7 @@ public final class McpServer {
     private final Duration timeout;
     private final Duration drainTimeout;
     private final ServerTelemetry telemetry;
+    private final ServerFeatures features;
 
     private McpServer(Builder b) {
         this.registry = b.registry;
@@ -72,6 +93,10 @@ public final class McpServer {
         this.timeout = b.timeout;
         this.drainTimeout = b.drainTimeout;
         this.telemetry = b.telemetry;
+        Grants served = b.grants;
+        this.features = new ServerFeatures(
+                ServedResources.of(b.files, b.memories, b.resourcePageSize, () -> served),
+                new ServedPrompts(b.prompts));
     }
 
     /** A server for these tools, granted {@code grants}, with the defaults of {@link Builder}. */
@@ -118,7 +143,7 @@ public final class McpServer {
     public Mono<Void> serve(InputStream in, OutputStream out) {
         Objects.requireNonNull(in, "in");
         Objects.requireNonNull(out, "out");
-        return McpServerBridge.serve(registry, this::execution, telemetry, name, version, in, out,
+        return McpServerBridge.serve(registry, this::execution, telemetry, features, name, version, in, out,
                 drainTimeout);
     }
 
@@ -135,8 +160,9 @@ public final class McpServer {
      */
     public McpHttpServer serveHttp(McpHttpOptions options) {
         Objects.requireNonNull(options, "options");
-        return new McpHttpServer(McpServerBridge.serveHttp(registry, this::execution, telemetry, name, version,
-                settings(options), options.address(), options.port()));
+        return new McpHttpServer(
+                McpServerBridge.serveHttp(registry, this::execution, telemetry, features, name, version,
+                        settings(options), options.address(), options.port()));
     }
 
     /**
@@ -148,7 +174,7 @@ public final class McpServer {
     public McpHttpHandler httpHandler(McpHttpOptions options) {
         Objects.requireNonNull(options, "options");
         return new McpHttpHandler(
-                McpServerBridge.httpHandler(registry, this::execution, telemetry, name, version,
+                McpServerBridge.httpHandler(registry, this::execution, telemetry, features, name, version,
                         settings(options)));
     }
 
@@ -174,6 +200,10 @@ public final class McpServer {
         private Duration timeout = Duration.ofSeconds(30);
         private Duration drainTimeout = Duration.ofSeconds(10);
         private ServerTelemetry telemetry = ServerTelemetry.NONE;
+        private final List<McpFileResources> files = new ArrayList<>();
+        private final List<ServedResources.Memory> memories = new ArrayList<>();
+        private final List<ServedPrompts.Prompt> prompts = new ArrayList<>();
+        private int resourcePageSize = 100;
 
         private Builder(ToolRegistry registry) {
             this.registry = Objects.requireNonNull(registry, "registry");
@@ -251,8 +281,115 @@ public final class McpServer {
             return d;
         }
 
+        /**
+         * Serves the regular files below {@code directory} matching {@code globs} ({@code **}, every
+         * file, when none are given) as {@code file://} resources, with the default limits of {@link
+         * McpFileResources}. Reading needs a {@code file-read} grant covering the file.
+         */
+        public Builder resources(Path directory, String... globs) {
+            return resources(McpFileResources.of(directory, globs));
+        }
+
+        /**
+         * Serves a directory's files as {@code file://} resources: listed in path order after the
+         * resources registered before; read through agent-core's confinement layer (no symbolic link
+         * followed; a dangling link counts as outside) when the server's grants allow {@code file-read}
+         * of the file. The directory's real path is resolved by {@link #build()}, which fails with an
+         * {@link java.io.UncheckedIOException} when it does not exist, an {@code IllegalArgumentException}
+         * when it is not a directory.
+         */
+        public Builder resources(McpFileResources files) {
+            this.files.add(Objects.requireNonNull(files, "files"));
+            return this;
+        }
+
+        /**
+         * Serves the entries of one namespace of {@code store}, read-only, as {@code
+         * memory://<namespace>/<id>} text resources (namespace and id percent-encoded), listed in id
+         * order; every use needs a {@code memory-read} grant for the namespace. The store has no lookup
+         * by id, so a list or read goes over at most 10,000 entries of the namespace: a larger one is
+         * served by the entries the store returns first. The store stays the caller's to close.
+         */
+        public Builder memoryResources(VectorStore store, String namespace) {
+            Objects.requireNonNull(store, "store");
+            Objects.requireNonNull(namespace, "namespace");
+            if (memories.stream().anyMatch(m -> m.namespace().equals(namespace))) {
+                throw new IllegalArgumentException("the memory namespace " + namespace + " is served already");
+            }
+            memories.add(new ServedResources.Memory(store, namespace));
+            return this;
+        }
+
+        /** How many resources one {@code resources/list} answer holds at most; 100 by default. */
+        public Builder resourcePageSize(int resourcePageSize) {
+            if (resourcePageSize < 1) {
+                throw new IllegalArgumentException("resourcePageSize must be positive, was " + resourcePageSize);
+            }
+            this.resourcePageSize = resourcePageSize;
+            return this;
+        }
+
+        /**
+         * Serves a prompt: {@code prompts/list} shows it (in registration order) and {@code prompts/get}
+         * renders it. The renderer gets the arguments the client gave (every required one is there; an
+         * argument the prompt does not declare is refused first) and returns the messages: {@link
+         * Message.User} and {@link Message.Assistant} text, which are all MCP prompts hold. It runs on
+         * {@code AgentSchedulers.blocking()} and may block; an {@code IllegalArgumentException} from it
+         * is answered as invalid params ({@code -32602}) with its message, any other failure as an
+         * internal error without it.
+         *
+         * <pre>{@code
+         * .prompt("review", "Review a file", List.of(PromptArgument.required("path", "file to review")),
+         *         args -> List.of(Message.user("Review " + args.get("path") + " for bugs.")))
+         * }</pre>
+         *
+         * @throws IllegalArgumentException for an empty or duplicate name, or duplicate argument names
+         */
+        public Builder prompt(String name, @Nullable String description, List<PromptArgument> arguments,
+                Function<Map<String, String>, List<Message>> renderer) {
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(renderer, "renderer");
+            if (name.isEmpty()) {
+                throw new IllegalArgumentException("a prompt's name must not be empty");
+            }
+            if (prompts.stream().anyMatch(p -> p.name().equals(name))) {
+                throw new IllegalArgumentException("a prompt named " + name + " is registered already");
+            }
+            var names = new HashSet<String>();
+            var args = new ArrayList<ServedPrompts.Argument>();
+            for (PromptArgument a : arguments) {
+                if (!names.add(a.name())) {
+                    throw new IllegalArgumentException("the prompt " + name + " has two arguments named " + a.name());
+                }
+                args.add(new ServedPrompts.Argument(a.name(), a.description(), a.required()));
+            }
+            prompts.add(new ServedPrompts.Prompt(name, description, List.copyOf(args), renderer));
+            return this;
+        }
+
         public McpServer build() {
             return new McpServer(this);
+        }
+    }
+
+    /**
+     * An argument of a {@linkplain Builder#prompt prompt}: clients see its name, description and
+     * whether it is required, and pass it as a string.
+     */
+    public record PromptArgument(String name, @Nullable String description, boolean required) {
+        public PromptArgument {
+            Objects.requireNonNull(name, "name");
+            if (name.isEmpty()) {
+                throw new IllegalArgumentException("a prompt argument's name must not be empty");
+            }
+        }
+
+        public static PromptArgument required(String name, @Nullable String description) {
+            return new PromptArgument(name, description, true);
+        }
+
+        public static PromptArgument optional(String name, @Nullable String description) {
+            return new PromptArgument(name, description, false);
         }
     }
 }

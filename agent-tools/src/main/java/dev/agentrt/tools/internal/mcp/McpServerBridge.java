@@ -30,7 +30,8 @@ import java.util.function.Supplier;
  * Serves a registry's tools with the SDK's server over a pair of streams, through our {@link
  * StdioServerTransport}. Every {@code tools/call}
  * goes through {@link ToolRegistry#execute} under a fresh {@link ToolExecution} from the policy, so the
- * capability checks, schema validation and timeout of an agent's own calls apply unchanged.
+ * capability checks, schema validation and timeout of an agent's own calls apply unchanged. Resources
+ * and prompts are {@link ServerFeatures}, which the transports ask before the SDK's server.
  */
 public final class McpServerBridge {
     private static final Logger log = LoggerFactory.getLogger(McpServerBridge.class);
@@ -42,12 +43,14 @@ public final class McpServerBridge {
      * drainTimeout}), or the subscription is cancelled.
      */
     public static Mono<Void> serve(ToolRegistry registry, Supplier<ToolExecution> policy, ServerTelemetry telemetry,
+            ServerFeatures features,
             String name, String version, InputStream in, OutputStream out, Duration drainTimeout) {
         return Mono.defer(() -> {
             var transport = new StdioServerTransport(name, in, out, McpJson.mapper(), drainTimeout);
+            transport.ownRequests(features);
             McpAsyncServer server = McpServer.async(transport)
                     .serverInfo(name, version)
-                    .capabilities(McpSchema.ServerCapabilities.builder().tools(false).build())
+                    .capabilities(features.capabilities())
                     .validateToolInputs(false)
                     .tools(specifications(registry, policy, telemetry))
                     .build();
@@ -65,9 +68,11 @@ public final class McpServerBridge {
      * one, bound to a {@link StreamableHttpHandler} that serves until closed.
      */
     public static StreamableHttpHandler httpHandler(ToolRegistry registry, Supplier<ToolExecution> policy,
-            ServerTelemetry telemetry, String name, String version, StreamableHttpHandler.Settings settings) {
+            ServerTelemetry telemetry, ServerFeatures features, String name, String version,
+            StreamableHttpHandler.Settings settings) {
         var handler = new StreamableHttpHandler(name, settings, McpJson.mapper());
-        var capabilities = McpSchema.ServerCapabilities.builder().tools(false).build();
+        handler.ownRequests(features);
+        var capabilities = features.capabilities();
         if (settings.stateless()) {
             McpServer.async(handler.stateless())
                     .serverInfo(name, version)
@@ -94,9 +99,10 @@ public final class McpServerBridge {
      * java.io.UncheckedIOException} if it cannot.
      */
     public static HttpServerTransport serveHttp(ToolRegistry registry, Supplier<ToolExecution> policy,
-            ServerTelemetry telemetry, String name, String version, StreamableHttpHandler.Settings settings,
-            InetAddress address, int port) {
-        var transport = new HttpServerTransport(httpHandler(registry, policy, telemetry, name, version, settings),
+            ServerTelemetry telemetry, ServerFeatures features, String name, String version,
+            StreamableHttpHandler.Settings settings, InetAddress address, int port) {
+        var transport = new HttpServerTransport(httpHandler(registry, policy, telemetry, features, name, version,
+                settings),
                 address, port);
         transport.start();
         log.debug("MCP server '{}' listening at {}", name, transport.url());

@@ -75,6 +75,7 @@ public final class StdioServerTransport implements McpServerTransportProvider {
     private final McpJsonMapper json;
     private final Duration drainTimeout;
     private final int maxLineBytes;
+    private volatile OwnRequests own = OwnRequests.NONE;
     private final ConcurrentHashMap<Object, Call> calls = new ConcurrentHashMap<>();
     private final AtomicBoolean started = new AtomicBoolean();
     private final AtomicBoolean stopping = new AtomicBoolean();
@@ -101,6 +102,11 @@ public final class StdioServerTransport implements McpServerTransportProvider {
     public StdioServerTransport(String name, InputStream in, OutputStream out, McpJsonMapper json,
             Duration drainTimeout) {
         this(name, in, out, json, drainTimeout, LineReader.DEFAULT_MAX_BYTES);
+    }
+
+    /** What this transport answers itself before the SDK's session sees a request; set before {@link #serve()}. */
+    public void ownRequests(OwnRequests own) {
+        this.own = own;
     }
 
     @Override
@@ -330,6 +336,14 @@ public final class StdioServerTransport implements McpServerTransportProvider {
             batch.expect();
         }
         var request = new McpSchema.JSONRPCRequest(JSONRPC, method, key, params);
+        Mono<McpSchema.JSONRPCResponse> answer = own.answer(request);
+        if (answer != null) {
+            call.subscription = answer.subscribe(this::outbound, e -> {
+                log.warn("MCP server '{}': request {} failed", name, method, e);
+                finish(call, error(id, ErrorCodes.INTERNAL_ERROR, "Internal error: " + e.getMessage()));
+            });
+            return;
+        }
         var served = new ServedRequest(id instanceof JsonValue.JsonString text ? text.value() : id.toJson(), "pipe",
                 null, protocolVersion);
         call.subscription = s.handle(request)

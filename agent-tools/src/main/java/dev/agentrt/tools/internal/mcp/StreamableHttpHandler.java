@@ -108,11 +108,17 @@ public final class StreamableHttpHandler {
     private final AtomicLong uses = new AtomicLong();
     private volatile McpStreamableServerSession.@Nullable Factory sessionFactory;
     private volatile @Nullable McpStatelessServerHandler statelessHandler;
+    private volatile OwnRequests own = OwnRequests.NONE;
 
     StreamableHttpHandler(String name, Settings settings, McpJsonMapper json) {
         this.name = name;
         this.settings = settings;
         this.json = json;
+    }
+
+    /** What this endpoint answers itself before the SDK's server sees a request; set before serving. */
+    void ownRequests(OwnRequests own) {
+        this.own = own;
     }
 
     /** The side the SDK's streamable server binds to. */
@@ -387,8 +393,9 @@ public final class StreamableHttpHandler {
     private Mono<Response> statelessPost(JSONRPCMessage message, Reply reply, @Nullable String version) {
         McpStatelessServerHandler handler = Objects.requireNonNull(statelessHandler, "no MCP server");
         return switch (message) {
-            case McpSchema.JSONRPCRequest r -> handler.handleRequest(McpTransportContext.EMPTY, r)
-                    .contextWrite(Context.of(ServedRequest.class, served(r, null, version)))
+            case McpSchema.JSONRPCRequest r -> Objects.requireNonNullElseGet(own.answer(r),
+                    () -> handler.handleRequest(McpTransportContext.EMPTY, r)
+                            .contextWrite(Context.of(ServedRequest.class, served(r, null, version))))
                     .map(response -> answer(reply, response))
                     .onErrorResume(e -> Mono.just(failed(e)));
             case McpSchema.JSONRPCNotification n -> {
@@ -533,13 +540,19 @@ public final class StreamableHttpHandler {
         if (!sessions.containsKey(session.id())) {
             call.cancel(); // the session ended while this request came in
         } else {
-            // The SDK names each response stream with a random UUID, which may read the system's entropy
-            // source: started off the caller's thread, which may be an event loop.
-            AgentSchedulers.blocking()
-                    .schedule(() -> call.start(() -> session.sdk.responseStream(call)
-                            .handle(request)
-                            .contextWrite(Context.of(ServedRequest.class, served(request, session.id(), version)))
-                            .subscribe(null, e -> call.fail(request.id(), e))));
+            Mono<McpSchema.JSONRPCResponse> answer = own.answer(request);
+            if (answer != null) {
+                call.start(() -> answer.flatMap(call::sendMessage)
+                        .subscribe(null, e -> call.fail(request.id(), e), call::close));
+            } else {
+                // The SDK names each response stream with a random UUID, which may read the system's entropy
+                // source: started off the caller's thread, which may be an event loop.
+                AgentSchedulers.blocking()
+                        .schedule(() -> call.start(() -> session.sdk.responseStream(call)
+                                .handle(request)
+                                .contextWrite(Context.of(ServedRequest.class, served(request, session.id(), version)))
+                                .subscribe(null, e -> call.fail(request.id(), e))));
+            }
         }
         if (reply == Reply.JSON) {
             return call.messages()

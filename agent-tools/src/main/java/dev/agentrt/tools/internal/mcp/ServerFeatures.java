@@ -1,0 +1,101 @@
+package dev.agentrt.tools.internal.mcp;
+
+import io.modelcontextprotocol.spec.McpError;
+import io.modelcontextprotocol.spec.McpSchema;
+import io.modelcontextprotocol.spec.McpSchema.ErrorCodes;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Mono;
+
+import java.util.Map;
+
+/**
+ * What a server serves besides tools: resources and prompts. Answers {@code resources/list},
+ * {@code resources/read}, {@code prompts/list} and {@code prompts/get} itself ({@link OwnRequests}),
+ * the same way over stdio, stateful and stateless HTTP, and declares the {@code resources} and
+ * {@code prompts} capabilities only when there is something of the kind to serve (otherwise the
+ * methods are left to the SDK's server, which answers {@code -32601}). Immutable and thread-safe.
+ */
+public final class ServerFeatures implements OwnRequests {
+    private static final Logger log = LoggerFactory.getLogger(ServerFeatures.class);
+
+    private final @Nullable ServedResources resources;
+    private final @Nullable ServedPrompts prompts;
+
+    public ServerFeatures(@Nullable ServedResources resources, @Nullable ServedPrompts prompts) {
+        this.resources = resources == null || resources.isEmpty() ? null : resources;
+        this.prompts = prompts == null || prompts.isEmpty() ? null : prompts;
+    }
+
+    /** The capabilities to declare: tools always, resources and prompts when there are some. */
+    McpSchema.ServerCapabilities capabilities() {
+        var builder = McpSchema.ServerCapabilities.builder().tools(false);
+        if (resources != null) {
+            builder.resources(false, false);
+        }
+        if (prompts != null) {
+            builder.prompts(false);
+        }
+        return builder.build();
+    }
+
+    @Override
+    public @Nullable Mono<McpSchema.JSONRPCResponse> answer(McpSchema.JSONRPCRequest request) {
+        ServedResources r = resources;
+        ServedPrompts p = prompts;
+        Mono<?> result = switch (request.method()) {
+            case McpSchema.METHOD_RESOURCES_LIST -> r == null
+                    ? null
+                    : Mono.defer(() -> r.list(string(request, "cursor")));
+            case McpSchema.METHOD_RESOURCES_READ -> r == null
+                    ? null
+                    : Mono.defer(() -> r.read(required(string(request, "uri"), "uri")));
+            case McpSchema.METHOD_PROMPT_LIST -> p == null ? null : Mono.fromSupplier(p::list);
+            case McpSchema.METHOD_PROMPT_GET -> p == null
+                    ? null
+                    : Mono.defer(() -> p.get(string(request, "name"),
+                            params(request).get("arguments") instanceof Map<?, ?> m ? m : null));
+            default -> null;
+        };
+        if (result == null) {
+            return null;
+        }
+        return result.<McpSchema.JSONRPCResponse>map(ok -> new McpSchema.JSONRPCResponse("2.0", request.id(), ok, null))
+                .onErrorResume(e -> Mono.just(new McpSchema.JSONRPCResponse("2.0", request.id(), null,
+                        error(request, e))));
+    }
+
+    private static McpSchema.JSONRPCResponse.JSONRPCError error(McpSchema.JSONRPCRequest request, Throwable e) {
+        if (e instanceof McpError m && m.getJsonRpcError() != null) {
+            return m.getJsonRpcError();
+        }
+        log.warn("MCP server: {} failed", request.method(), e);
+        return new McpSchema.JSONRPCResponse.JSONRPCError(ErrorCodes.INTERNAL_ERROR,
+                "Internal error: " + request.method() + " failed (" + e.getClass().getSimpleName() + ")", null);
+    }
+
+    private static Map<?, ?> params(McpSchema.JSONRPCRequest request) {
+        return request.params() instanceof Map<?, ?> m ? m : Map.of();
+    }
+
+    /** The string parameter {@code name}; fails for one of another type (null when absent). */
+    private static @Nullable String string(McpSchema.JSONRPCRequest request, String name) {
+        Object value = params(request).get(name);
+        if (value == null || value instanceof String) {
+            return (String) value;
+        }
+        throw McpError.builder(ErrorCodes.INVALID_PARAMS)
+                .message("Invalid params: \"" + name + "\" must be a string")
+                .build();
+    }
+
+    private static String required(@Nullable String value, String name) {
+        if (value == null) {
+            throw McpError.builder(ErrorCodes.INVALID_PARAMS)
+                    .message("Invalid params: the request needs \"" + name + "\"")
+                    .build();
+        }
+        return value;
+    }
+}
