@@ -22,7 +22,10 @@ import java.util.List;
  * and opens with the index as it is (searches stay correct without it, only slower); an invalid index found while
  * holding the lock cannot be another build's, so it is rebuilt. A server that refuses {@code CONCURRENTLY}
  * ({@code 0A000} feature not supported, or {@code 25001} in a transaction block: a pooler that wraps statements in
- * transactions) gets a plain {@code CREATE INDEX} in a transaction instead, which blocks writes while it runs.
+ * transactions) gets a plain {@code CREATE INDEX} in a transaction instead, which blocks writes while it runs. On
+ * PGlite every connection shares one backend, whose advisory locks exclude no one; it runs one statement at a time,
+ * so no build is ever under way while another session looks, and one that finds the index built meanwhile
+ * ({@code 42P07}) takes it as it is.
  */
 public final class PgSchema {
     private PgSchema() {}
@@ -74,42 +77,53 @@ public final class PgSchema {
                 return null;
             }
             try {
-                Boolean valid = indexValid(c, sql, index);
-                if (Boolean.TRUE.equals(valid)) {
-                    return null;
-                }
+                buildLocked(c, sql, index);
+            } catch (SQLException | RuntimeException e) {
                 try {
-                    if (valid != null) {
-                        execute(c, sql.dropIndex(index, true));
-                    }
-                    execute(c, sql.createIndex(index, true));
-                    return null;
-                } catch (SQLException e) {
-                    if ("42P07".equals(e.getSQLState()) && Boolean.TRUE.equals(indexValid(c, sql, index))) {
-                        // Built meanwhile by a session that shares this one's advisory locks: PGlite serves every
-                        // connection from one backend, so its locks exclude no one.
-                        return null;
-                    }
-                    if (!refusesConcurrently(e)) {
-                        throw e;
-                    }
+                    lockIndexBuild(c, sql, PgSql.unlockIndexBuild());
+                } catch (SQLException unlock) {
+                    // A broken connection releases the lock with its session; the build's failure is the news.
+                    e.addSuppressed(unlock);
                 }
-                c.setAutoCommit(false);
-                try {
-                    execute(c, sql.dropIndex(index, false));
-                    execute(c, sql.createIndex(index, false));
-                    c.commit();
-                } catch (SQLException | RuntimeException e) {
-                    c.rollback();
-                    throw e;
-                } finally {
-                    c.setAutoCommit(true);
-                }
-                return null;
-            } finally {
-                lockIndexBuild(c, sql, PgSql.unlockIndexBuild());
+                throw e;
             }
+            lockIndexBuild(c, sql, PgSql.unlockIndexBuild());
+            return null;
         });
+    }
+
+    private static void buildLocked(Connection c, PgSql sql, PgSql.Index index) throws SQLException {
+        Boolean valid = indexValid(c, sql, index);
+        if (Boolean.TRUE.equals(valid)) {
+            return;
+        }
+        try {
+            if (valid != null) {
+                execute(c, sql.dropIndex(index, true));
+            }
+            execute(c, sql.createIndex(index, true));
+            return;
+        } catch (SQLException e) {
+            if ("42P07".equals(e.getSQLState()) && Boolean.TRUE.equals(indexValid(c, sql, index))) {
+                // Built meanwhile by a session that shares this one's advisory locks: PGlite serves every connection
+                // from one backend, so its locks exclude no one.
+                return;
+            }
+            if (!refusesConcurrently(e)) {
+                throw e;
+            }
+        }
+        c.setAutoCommit(false);
+        try {
+            execute(c, sql.dropIndex(index, false));
+            execute(c, sql.createIndex(index, false));
+            c.commit();
+        } catch (SQLException | RuntimeException e) {
+            c.rollback();
+            throw e;
+        } finally {
+            c.setAutoCommit(true);
+        }
     }
 
     private static boolean refusesConcurrently(SQLException e) {
