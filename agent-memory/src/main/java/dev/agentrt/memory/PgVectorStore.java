@@ -48,23 +48,24 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * timestamptz, PRIMARY KEY (namespace, id))}, an HNSW index {@code USING hnsw (embedding
  * vector_cosine_ops)}, a GIN index on the metadata and an index on {@code (namespace, written)} if
  * they are missing (the {@code written} column is added to a table made without it); a table that exists with another dimension count is a
- * {@link dev.agentrt.core.MemoryStoreException} naming both.
+ * {@link dev.agentrt.core.MemoryStoreException} naming both. An upsert is one transaction of batched
+ * {@code INSERT ... ON CONFLICT (namespace, id) DO UPDATE}, committed before its {@code Mono}
+ * completes, so a search that starts after it sees every entry it wrote. The score of a match is
+ * {@code 1 - cosine distance}.
  *
  * <p>Indexes and writes: on a new or empty table the indexes are created in the schema's transaction. An index missing
  * from a table that already has rows (or left invalid by a build that failed or was interrupted) is built after that
  * transaction, with {@code CREATE INDEX CONCURRENTLY} on a connection outside any transaction, so that other
  * application instances keep inserting, updating and deleting while it runs (an HNSW build over millions of rows
- * takes minutes); {@code build()} returns when it is done. An invalid index is first dropped with
+ * takes minutes; a concurrent build also waits for the transactions already running when it starts to end);
+ * {@code build()} returns when it is done. An invalid index is first dropped with
  * {@code DROP INDEX CONCURRENTLY}. Builds on a table are serialised by an advisory lock taken without waiting: an
  * instance that finds another one building opens at once and leaves the build to it (searches stay correct without
- * the index, only slower; {@link #stats()} shows it invalid until it is done). A server or pooler that refuses
+ * the index, only slower; {@link #stats()} shows it missing or invalid until it is done). A server or pooler that refuses
  * {@code CONCURRENTLY} (SQLState {@code 0A000}, or {@code 25001}: a pooler in transaction mode) gets a plain
  * {@code CREATE INDEX} in a transaction, which blocks writes until it ends. PGlite accepts {@code CONCURRENTLY}, but it
  * is one PostgreSQL backend that runs the statements of all its connections one at a time, so there every statement,
- * an index build among them, holds up all the others whichever way it is built. An upsert is one transaction of batched
- * {@code INSERT ... ON CONFLICT (namespace, id) DO UPDATE}, committed before its {@code Mono}
- * completes, so a search that starts after it sees every entry it wrote. The score of a match is
- * {@code 1 - cosine distance}.
+ * an index build among them, holds up all the others whichever way it is built.
  *
  * <p>Search: when the namespace and metadata filter keep few rows (at most 10,000, or 5 % of the
  * table if that is more: {@link Builder#exactSearchLimit} and {@link Builder#exactSearchShare}), the search is exact: the distance of each row the filter keeps (found
@@ -258,8 +259,8 @@ public final class PgVectorStore implements VectorStore {
     }
 
     /**
-     * The table's rows by namespace, its size and its indexes', the server's dead-row count and last vacuum and
-     * analyse, the HNSW index's parameters and the bound between exact and graph searches (see
+     * The table's rows by namespace, the sizes of the table and its indexes, the server's dead-row count and last
+     * vacuum and analyse, the HNSW index's parameters and the bound between exact and graph searches (see
      * {@link PgVectorStats}). One transaction of catalog and statistics queries and a {@code count(*)} by namespace
      * (which reads the table or its primary key); on {@code AgentSchedulers.blocking()}.
      */
