@@ -14,9 +14,15 @@ import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 
 import javax.sql.DataSource;
+import java.sql.Array;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -47,8 +53,22 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * completes, so a search that starts after it sees every entry it wrote. The score of a match is
  * {@code 1 - cosine distance}.
  *
+ * <p>Indexes and writes: on a new or empty table the indexes are created in the schema's transaction. An index missing
+ * from a table that already has rows (or left invalid by a build that failed or was interrupted) is built after that
+ * transaction, with {@code CREATE INDEX CONCURRENTLY} on a connection outside any transaction, so that other
+ * application instances keep inserting, updating and deleting while it runs (an HNSW build over millions of rows
+ * takes minutes; a concurrent build also waits for the transactions already running when it starts to end);
+ * {@code build()} returns when it is done. An invalid index is first dropped with
+ * {@code DROP INDEX CONCURRENTLY}. Builds on a table are serialised by an advisory lock taken without waiting: an
+ * instance that finds another one building opens at once and leaves the build to it (searches stay correct without
+ * the index, only slower; {@link #stats()} shows it missing or invalid until it is done). A server or pooler that refuses
+ * {@code CONCURRENTLY} (SQLState {@code 0A000}, or {@code 25001}: a pooler in transaction mode) gets a plain
+ * {@code CREATE INDEX} in a transaction, which blocks writes until it ends. PGlite accepts {@code CONCURRENTLY}, but it
+ * is one PostgreSQL backend that runs the statements of all its connections one at a time, so there every statement,
+ * an index build among them, holds up all the others whichever way it is built.
+ *
  * <p>Search: when the namespace and metadata filter keep few rows (at most 10,000, or 5 % of the
- * table if that is more), the search is exact: the distance of each row the filter keeps (found
+ * table if that is more: {@link Builder#exactSearchLimit} and {@link Builder#exactSearchShare}), the search is exact: the distance of each row the filter keeps (found
  * through the metadata's GIN index or the primary key) and the nearest {@code k} of them, the
  * true top {@code k}. Otherwise it is {@code ORDER BY embedding <=> ? LIMIT k} through the HNSW
  * index, with the filter in the {@code WHERE} clause ({@code metadata @> ...}), {@code ef_search}
@@ -69,6 +89,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * server may have committed); the error is a retryable {@code MemoryStoreException} that says the
  * outcome is unknown. Upserts are idempotent, so repeating one is always safe.
  *
+ * <p>{@link #stats()} reports the rows by namespace, the sizes of the table and its indexes, dead rows and the last
+ * vacuum and analyse, the HNSW index's {@code m} and {@code ef_construction} and the exact/graph bound in use.
+ *
  * <p>Thread-safe. Every JDBC call runs on {@code AgentSchedulers.blocking()} (virtual threads);
  * {@code build()} itself blocks while it connects. Messages name the JDBC URL without credentials
  * and never contain the password. {@link #close()} closes the pool the store opened (a
@@ -80,17 +103,19 @@ public final class PgVectorStore implements VectorStore {
     private final PgSql sql;
     private final PgTransactions tx;
     private final PgSearch search;
+    private final SearchTuning tuning;
     private final int dimensions;
     private final String description;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private PgVectorStore(DataSource dataSource, boolean ownsDataSource, PgSql sql, PgTransactions tx, int dimensions,
-            String description) {
+            SearchTuning tuning, String description) {
         this.dataSource = dataSource;
         this.ownsDataSource = ownsDataSource;
         this.sql = sql;
         this.tx = tx;
-        this.search = new PgSearch(sql, SearchTuning.DEFAULTS);
+        this.tuning = tuning;
+        this.search = new PgSearch(sql, tuning);
         this.dimensions = dimensions;
         this.description = description;
     }
@@ -233,6 +258,83 @@ public final class PgVectorStore implements VectorStore {
         }));
     }
 
+    /**
+     * The table's rows by namespace, the sizes of the table and its indexes, the server's dead-row count and last
+     * vacuum and analyse, the HNSW index's parameters and the bound between exact and graph searches (see
+     * {@link PgVectorStats}). One transaction of catalog and statistics queries and a {@code count(*)} by namespace
+     * (which reads the table or its primary key); on {@code AgentSchedulers.blocking()}.
+     */
+    public Mono<PgVectorStats> stats() {
+        return Mono.defer(() -> operation("read the table's statistics", c -> {
+            var entries = new LinkedHashMap<String, Long>();
+            try (var s = c.createStatement(); var r = s.executeQuery(sql.countByNamespace())) {
+                while (r.next()) {
+                    entries.put(r.getString(1), r.getLong(2));
+                }
+            }
+            try (var s = c.createStatement(); var r = s.executeQuery(PgSql.loadVector())) {
+                r.next();
+            }
+            var indexes = new ArrayList<PgVectorStats.Index>();
+            PgVectorStats.Hnsw hnsw = null;
+            String hnswName = sql.vectorIndex().name();
+            try (var ps = c.prepareStatement(PgSql.indexStats())) {
+                ps.setString(1, sql.table());
+                try (var r = ps.executeQuery()) {
+                    while (r.next()) {
+                        var index = new PgVectorStats.Index(r.getString(1), r.getString(2), r.getLong(3),
+                                r.getBoolean(4));
+                        indexes.add(index);
+                        if (index.name().equals(hnswName)) {
+                            Map<String, String> options = options(r.getArray(5));
+                            hnsw = new PgVectorStats.Hnsw(index.name(), index.sizeBytes(), index.valid(),
+                                    Integer.parseInt(options.getOrDefault("m", "16")),
+                                    Integer.parseInt(options.getOrDefault("ef_construction", "64")));
+                        }
+                    }
+                }
+            }
+            try (var ps = c.prepareStatement(PgSql.tableStats())) {
+                ps.setString(1, sql.table());
+                try (var r = ps.executeQuery()) {
+                    if (!r.next()) {
+                        throw new SQLException("the table " + sql.table() + " does not exist", "42P01");
+                    }
+                    var maintenance = new PgVectorStats.Maintenance(r.getLong(4), r.getLong(5), instant(r, 6),
+                            instant(r, 7), instant(r, 8), instant(r, 9));
+                    String efSearch = r.getString(10);
+                    var choice = new PgVectorStats.Search(efSearch == null ? 40 : Integer.parseInt(efSearch),
+                            tuning.exactFilterLimit(), tuning.exactFilterShare(),
+                            tuning.exactFilterMatches(r.getLong(3)));
+                    return new PgVectorStats(sql.table(), entries, r.getLong(1), r.getLong(2), indexes, hnsw,
+                            maintenance, choice);
+                }
+            }
+        }));
+    }
+
+    private static Map<String, String> options(@Nullable Array array) throws SQLException {
+        var out = new LinkedHashMap<String, String>();
+        if (array != null) {
+            try {
+                for (String option : (String[]) array.getArray()) {
+                    int eq = option.indexOf('=');
+                    if (eq > 0) {
+                        out.put(option.substring(0, eq), option.substring(eq + 1));
+                    }
+                }
+            } finally {
+                array.free();
+            }
+        }
+        return out;
+    }
+
+    private static @Nullable Instant instant(ResultSet r, int column) throws SQLException {
+        OffsetDateTime time = r.getObject(column, OffsetDateTime.class);
+        return time == null ? null : time.toInstant();
+    }
+
     /** Closes the connection pool this store opened. Idempotent. */
     @Override
     public void close() {
@@ -267,6 +369,8 @@ public final class PgVectorStore implements VectorStore {
         private int dimensions;
         private int poolSize = 10;
         private Duration connectTimeout = Duration.ofSeconds(10);
+        private int exactSearchLimit = SearchTuning.DEFAULTS.exactFilterLimit();
+        private double exactSearchShare = SearchTuning.DEFAULTS.exactFilterShare();
 
         private Builder(@Nullable String jdbcUrl, @Nullable DataSource dataSource) {
             this.jdbcUrl = jdbcUrl;
@@ -313,7 +417,28 @@ public final class PgVectorStore implements VectorStore {
         }
 
         /**
-         * Connects, creates the schema if missing and checks an existing table. Blocks while it does.
+         * A search whose namespace and filter keep at most this many rows is answered by an exact scan of them rather
+         * than through the HNSW graph, whatever the table's size (default 10,000; at least 0). See
+         * {@link #exactSearchShare}: the larger of the two bounds applies.
+         */
+        public Builder exactSearchLimit(int exactSearchLimit) {
+            this.exactSearchLimit = exactSearchLimit;
+            return this;
+        }
+
+        /**
+         * A search whose namespace and filter keep at most this share of the table's rows is answered by an exact
+         * scan too (default 0.05; 0 to 1): the crossover grows with the table, since a graph search's cost grows more
+         * slowly than a scan's.
+         */
+        public Builder exactSearchShare(double exactSearchShare) {
+            this.exactSearchShare = exactSearchShare;
+            return this;
+        }
+
+        /**
+         * Connects, creates the schema if missing and checks an existing table; builds a missing or invalid index
+         * (concurrently, on a table with rows: see the class comment). Blocks while it does.
          *
          * @throws IllegalStateException if a setting is invalid (the message names it), or the JDBC
          *     driver or HikariCP is not on the class path
@@ -329,6 +454,14 @@ public final class PgVectorStore implements VectorStore {
             if (poolSize < 1) {
                 throw new IllegalStateException("poolSize must be positive, was " + poolSize);
             }
+            if (exactSearchLimit < 0) {
+                throw new IllegalStateException("exactSearchLimit must not be negative, was " + exactSearchLimit);
+            }
+            if (!(exactSearchShare >= 0 && exactSearchShare <= 1)) {
+                throw new IllegalStateException("exactSearchShare must be between 0 and 1, was " + exactSearchShare);
+            }
+            var tuning = new SearchTuning(SearchTuning.DEFAULTS.exactSegmentBudget(), exactSearchLimit,
+                    exactSearchShare, SearchTuning.DEFAULTS.minCandidatesPerSegment());
             PgSql sql = PgSql.forTable(table);
             DataSource source;
             String where;
@@ -350,7 +483,7 @@ public final class PgVectorStore implements VectorStore {
                 }
                 throw e;
             }
-            return new PgVectorStore(source, jdbcUrl != null, sql, tx, dimensions, where);
+            return new PgVectorStore(source, jdbcUrl != null, sql, tx, dimensions, tuning, where);
         }
 
         private static void requireClass(String name, String artifact) {

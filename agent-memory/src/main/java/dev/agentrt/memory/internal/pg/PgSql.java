@@ -1,5 +1,6 @@
 package dev.agentrt.memory.internal.pg;
 
+import java.util.List;
 import java.util.regex.Pattern;
 
 /**
@@ -21,10 +22,12 @@ public final class PgSql {
 
     private final String table;
     private final String indexPrefix;
+    private final String schemaPrefix;
 
     private PgSql(String table) {
         this.table = table;
         this.indexPrefix = table.substring(table.indexOf('.') + 1);
+        this.schemaPrefix = table.substring(0, table.indexOf('.') + 1);
     }
 
     private static String columns(String alias) {
@@ -91,18 +94,99 @@ public final class PgSql {
         return "ALTER TABLE " + table + " ADD COLUMN IF NOT EXISTS written timestamptz";
     }
 
-    public String createWrittenIndex() {
-        return "CREATE INDEX IF NOT EXISTS " + indexPrefix + "_written ON " + table + " (namespace, written)";
+    /**
+     * One of the secondary indexes the store creates: its name (unqualified; it lives in the table's schema) and what
+     * follows {@code ON}.
+     */
+    public record Index(String name, String definition) {}
+
+    /** The HNSW index, the metadata index and the index of the newest rows, in the order the store creates them. */
+    public List<Index> indexes() {
+        return List.of(vectorIndex(), new Index(indexPrefix + "_metadata_gin", "USING gin (metadata jsonb_path_ops)"),
+                new Index(indexPrefix + "_written", "(namespace, written)"));
     }
 
-    public String createVectorIndex() {
-        return "CREATE INDEX IF NOT EXISTS " + indexPrefix + "_embedding_hnsw ON " + table
-                + " USING hnsw (embedding vector_cosine_ops)";
+    /** The HNSW cosine index, with pgvector's default {@code m} and {@code ef_construction}. */
+    public Index vectorIndex() {
+        return new Index(indexPrefix + "_embedding_hnsw", "USING hnsw (embedding vector_cosine_ops)");
     }
 
-    public String createMetadataIndex() {
-        return "CREATE INDEX IF NOT EXISTS " + indexPrefix + "_metadata_gin ON " + table
-                + " USING gin (metadata jsonb_path_ops)";
+    /** {@code CREATE INDEX [CONCURRENTLY] name ON table ...}: concurrently only outside a transaction. */
+    public String createIndex(Index index, boolean concurrently) {
+        return "CREATE INDEX " + (concurrently ? "CONCURRENTLY " : "") + index.name() + " ON " + table + " "
+                + index.definition();
+    }
+
+    /** {@code DROP INDEX [CONCURRENTLY] IF EXISTS schema.name}: concurrently only outside a transaction. */
+    public String dropIndex(Index index, boolean concurrently) {
+        return "DROP INDEX " + (concurrently ? "CONCURRENTLY " : "") + "IF EXISTS " + schemaPrefix + index.name();
+    }
+
+    /**
+     * One row if the table has an index of this name: whether it is valid (a {@code CREATE INDEX CONCURRENTLY} that
+     * failed, or is still running, leaves one that is not). Parameters: the table name, the index name.
+     */
+    public static String indexValid() {
+        return "SELECT x.indisvalid AND x.indisready FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid"
+                + " WHERE x.indrelid = to_regclass(?) AND i.relname = ?";
+    }
+
+    /** Whether the table holds any row (reads at most one). */
+    public String hasRows() {
+        return "SELECT EXISTS (SELECT 1 FROM " + table + ")";
+    }
+
+    /**
+     * Serialises index builds on the table between application instances, without waiting: a session-level lock
+     * taken with {@code pg_try_advisory_lock} (a key apart from {@link #lockSchema()}'s, which a schema transaction
+     * waits for: a build that held it would wait for that transaction's snapshot while it waited for the lock).
+     * Parameter: the table name.
+     */
+    public static String tryLockIndexBuild() {
+        return "SELECT pg_try_advisory_lock(hashtext('agentrt.PgVectorStore.index:' || ?))";
+    }
+
+    /** Releases {@link #tryLockIndexBuild()}'s lock. Parameter: the table name. */
+    public static String unlockIndexBuild() {
+        return "SELECT pg_advisory_unlock(hashtext('agentrt.PgVectorStore.index:' || ?))";
+    }
+
+    /**
+     * The rows of each namespace, counted. Columns: namespace, rows.
+     */
+    public String countByNamespace() {
+        return "SELECT namespace, count(*) FROM " + table + " GROUP BY namespace ORDER BY namespace";
+    }
+
+    /**
+     * The table's sizes and what the server's cumulative statistics say about it. Run after {@link #loadVector()}.
+     * Columns: heap size, total size with indexes and
+     * TOAST, the rows a search counts with (as {@link #searchSettings()}), dead rows, rows modified since the last
+     * analyse, the last vacuum, autovacuum, analyse and autoanalyse, and {@code hnsw.ef_search}. Parameter: the table
+     * name.
+     */
+    public static String tableStats() {
+        return "SELECT pg_relation_size(c.oid), pg_total_relation_size(c.oid),"
+                + " GREATEST(c.reltuples, pg_stat_get_live_tuples(c.oid), 0)::bigint,"
+                + " COALESCE(s.n_dead_tup, 0), COALESCE(s.n_mod_since_analyze, 0),"
+                + " s.last_vacuum, s.last_autovacuum, s.last_analyze, s.last_autoanalyze,"
+                + " current_setting('hnsw.ef_search', true)"
+                + " FROM pg_class c LEFT JOIN pg_stat_user_tables s ON s.relid = c.oid WHERE c.oid = to_regclass(?)";
+    }
+
+    /** Loads pgvector into the session (a vector's input function), so that {@code hnsw.ef_search} is defined. */
+    public static String loadVector() {
+        return "SELECT '[0]'::vector";
+    }
+
+    /**
+     * The table's indexes. Columns: name, access method, size, valid, storage options ({@code text[]}, or null).
+     * Parameter: the table name.
+     */
+    public static String indexStats() {
+        return "SELECT i.relname, am.amname, pg_relation_size(i.oid), x.indisvalid AND x.indisready, i.reloptions"
+                + " FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_am am ON am.oid = i.relam"
+                + " WHERE x.indrelid = to_regclass(?) ORDER BY i.relname";
     }
 
     /** Parameters: namespace, id, vector text, text, metadata keys, metadata values. */

@@ -73,6 +73,29 @@ public final class PgTransactions {
         }
     }
 
+    /**
+     * Runs {@code work} on the calling thread on a connection in auto-commit mode, for statements that cannot run in
+     * a transaction block ({@code CREATE INDEX CONCURRENTLY}); {@code work} may open and commit transactions of its
+     * own. Never repeated: such statements are not atomic, so the caller must make a second run find and finish what
+     * the first left.
+     */
+    public <T> T runAutocommit(String what, Work<T> work) {
+        Connection connection;
+        try {
+            connection = dataSource.getConnection();
+        } catch (SQLException e) {
+            throw new Attempt(what, Stage.CONNECT, e).toException(this);
+        }
+        try {
+            connection.setAutoCommit(true);
+            return work.run(connection);
+        } catch (SQLException e) {
+            throw new Attempt(what, Stage.AUTOCOMMIT, e).toException(this);
+        } finally {
+            closeQuietly(connection);
+        }
+    }
+
     private <T> T attempt(String what, Work<T> work) throws Attempt {
         Connection connection;
         try {
@@ -160,7 +183,9 @@ public final class PgTransactions {
     private enum Stage {
         CONNECT,
         BEFORE_COMMIT,
-        COMMIT
+        COMMIT,
+        /** Outside a transaction: what ran before the failure stays. */
+        AUTOCOMMIT
     }
 
     /** A failed attempt, with where in the transaction it failed. */
@@ -190,6 +215,7 @@ public final class PgTransactions {
             String message = switch (stage) {
                 case CONNECT -> "cannot get a connection to " + tx.where + " to " + what + ": " + detail;
                 case BEFORE_COMMIT -> "failed to " + what + " in " + tx.where + " (nothing was committed): " + detail;
+                case AUTOCOMMIT -> "failed to " + what + " in " + tx.where + ": " + detail;
                 case COMMIT -> "the connection to " + tx.where + " failed while committing '" + what
                         + "': the change may or may not have been applied: " + detail;
             };
