@@ -26,8 +26,10 @@ import java.util.function.Function;
 /**
  * An agent as another agent's tool ({@link Agent#asTool}). Each call runs a task of the sub-agent with the call's
  * {@code task} as input, for the caller's principal, under the intersection of the sub-agent's grants and the
- * caller's, with a budget no larger than what the caller has left; the sub-agent's events go to the caller's stream
- * nested under the call, and what it spends is charged to the caller as each of its steps ends. Its answer is the
+ * caller's, with a budget no larger than what the caller has left, which the call holds ({@link ToolContext#reserve})
+ * so that sub-agents running side by side cannot together spend more than the caller has (a sub-agent without a
+ * budget of its own holds all that is left, and one started beside it then finds none); the sub-agent's events go to
+ * the caller's stream nested under the call, and what it spends is charged to the caller as each of its steps ends. Its answer is the
  * call's result; its failure (a budget used up, a model error) is an error result for the caller's model.
  * Cancelling the call cancels the sub-agent's run.
  *
@@ -89,12 +91,14 @@ final class SubAgentTool implements Tool {
             if (refused != null) {
                 return Mono.just(refused);
             }
-            Optional<Budget> left = context.budgetLeft();
-            if (left.isEmpty()) {
+            // Held for this call, not merely read: sub-agents run in one step each carve theirs out of what the
+            // others have not taken, so together they cannot spend more than the caller has.
+            Optional<Budget> held = context.reserve(agent.budget());
+            if (held.isEmpty()) {
                 return Mono.just(ToolResult.error(ToolErrorKind.EXECUTION_FAILED, "Agent \"" + spec.name()
                         + "\" was not run: this task has used up its budget."));
             }
-            Budget budget = carve(agent.budget(), left.get());
+            Budget budget = held.get();
             Task sub = agent.task(input)
                     .as(context.principal())
                     .nestedIn(new Nesting(context.grants(), budget, approvals(context)));
@@ -130,12 +134,6 @@ final class SubAgentTool implements Tool {
 
     private static String describe(List<Agent> chain) {
         return String.join(" → ", chain.stream().map(Agent::name).toList());
-    }
-
-    /** The smaller of each limit: the sub-agent's own and what its caller has left. */
-    static Budget carve(Budget own, Budget left) {
-        Duration time = own.maxWallTime().compareTo(left.maxWallTime()) <= 0 ? own.maxWallTime() : left.maxWallTime();
-        return new Budget(Math.min(own.maxTokens(), left.maxTokens()), time, Math.min(own.maxCost(), left.maxCost()));
     }
 
     /**

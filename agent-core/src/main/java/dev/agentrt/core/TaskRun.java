@@ -93,6 +93,12 @@ final class TaskRun {
     private final Budget budget;
 
     private Usage usage = Usage.ZERO;
+    /**
+     * What the run's tool calls hold of its budget for the work they run on its behalf (sub-agents): not spent yet,
+     * but no longer left to others. Guarded by this.
+     */
+    private long reservedTokens;
+    private double reservedCost;
     /** When the run was subscribed, on the clock of the timer that enforces the wall-time budget. */
     private long startNanos;
     private int steps;
@@ -159,6 +165,42 @@ final class TaskRun {
             public void charge(Usage spent) {
                 synchronized (TaskRun.this) {
                     usage = usage.plus(spent);
+                }
+            }
+
+            @Override
+            public java.util.Optional<Budget> reserve(Budget wanted) {
+                synchronized (TaskRun.this) {
+                    java.util.Optional<Budget> left = budgetLeft();
+                    if (left.isEmpty()) {
+                        return left;
+                    }
+                    Budget l = left.get();
+                    long tokens = Math.min(wanted.maxTokens(), l.maxTokens());
+                    double cost = Math.min(wanted.maxCost(), l.maxCost());
+                    Duration time = wanted.maxWallTime().compareTo(l.maxWallTime()) <= 0
+                            ? wanted.maxWallTime()
+                            : l.maxWallTime();
+                    // Only what a limit bounds is held: an unlimited amount is never used up.
+                    if (budget.maxTokens() != Long.MAX_VALUE) {
+                        reservedTokens += tokens;
+                    }
+                    if (Double.isFinite(budget.maxCost())) {
+                        reservedCost += cost;
+                    }
+                    return java.util.Optional.of(new Budget(tokens, time, cost));
+                }
+            }
+
+            @Override
+            public void release(long tokens, double cost) {
+                synchronized (TaskRun.this) {
+                    if (budget.maxTokens() != Long.MAX_VALUE) {
+                        reservedTokens = Math.max(0, reservedTokens - tokens);
+                    }
+                    if (Double.isFinite(budget.maxCost())) {
+                        reservedCost = Math.max(0, reservedCost - cost);
+                    }
                 }
             }
         });
@@ -928,9 +970,18 @@ final class TaskRun {
 
     /** What the run's tools may still spend ({@code ToolContext.budgetLeft}); empty when a limit is used up. */
     private java.util.Optional<Budget> budgetLeft() {
-        Usage used = usageSnapshot();
-        long tokens = budget.maxTokens() == Long.MAX_VALUE ? Long.MAX_VALUE : budget.maxTokens() - used.totalTokens();
-        double cost = budget.maxCost() - used.cost();
+        Usage used;
+        long heldTokens;
+        double heldCost;
+        synchronized (this) {
+            used = usage;
+            heldTokens = reservedTokens;
+            heldCost = reservedCost;
+        }
+        long tokens = budget.maxTokens() == Long.MAX_VALUE
+                ? Long.MAX_VALUE
+                : budget.maxTokens() - used.totalTokens() - heldTokens;
+        double cost = budget.maxCost() - used.cost() - heldCost;
         Duration time = timeLeft();
         if (tokens <= 0 || !(cost > 0) || time != null && (time.isNegative() || time.isZero())) {
             return java.util.Optional.empty();

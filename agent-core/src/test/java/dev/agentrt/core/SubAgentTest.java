@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.agentrt.core.json.JsonValue;
+import dev.agentrt.core.model.ChatModel;
 import dev.agentrt.core.model.Message;
 import dev.agentrt.core.model.ScriptedChatModel;
 import dev.agentrt.core.model.ScriptedChatModel.Reply;
@@ -18,7 +19,9 @@ import dev.agentrt.core.tool.ToolResult;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -29,6 +32,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
 /** {@link Agent#asTool}: an agent as another's tool, never doing more than its caller may. */
@@ -348,6 +352,82 @@ class SubAgentTest {
                 });
         // The lead stopped before asking its model again.
         assertThat(leadModel.requests()).hasSize(1);
+    }
+
+    @Test
+    void subAgentsRunInOneStepHoldTheirBudgetsSoTogetherTheyCannotSpendMoreThanTheCallerHas() {
+        // Both sub-agents' models wait until each call has either reached its model or been refused, so both are
+        // in flight together whichever starts first. Each would spend 70 of the 85 tokens the lead has left:
+        // without holding, both would run and spend 155 in all.
+        var reached = new AtomicInteger();
+        var refused = new AtomicInteger();
+        Sinks.One<Boolean> gate = Sinks.one();
+        Runnable openWhenBothDecided = () -> {
+            if (reached.get() + refused.get() == 2) {
+                gate.tryEmitValue(true);
+            }
+        };
+        java.util.function.Function<String, ChatModel> gated = name -> {
+            var inner = ScriptedChatModel.of(Reply.of(name + "'s answer", List.of(), Usage.of(50, 20)));
+            return request -> Flux.defer(() -> {
+                reached.incrementAndGet();
+                openWhenBothDecided.run();
+                return gate.asMono().thenMany(inner.stream(request));
+            });
+        };
+        Agent a = Agent.builder().model(gated.apply("a")).build();
+        Agent b = Agent.builder().model(gated.apply("b")).build();
+        var leadModel = ScriptedChatModel.of(Reply.of("", List.of(new ToolCall("c1", "a", task("work")),
+                new ToolCall("c2", "b", task("work"))), Usage.of(10, 5)), Reply.of("done", List.of(), Usage.of(0, 0)));
+
+        AgentResult result = Agent.builder()
+                .model(leadModel)
+                .tools(a.asTool("a", "works"), b.asTool("b", "works"))
+                .budget(Budget.UNLIMITED.withMaxTokens(100))
+                .listener(event -> {
+                    if (event instanceof AgentEvent.ToolCallFailed f && f.message().contains("used up its budget")) {
+                        refused.incrementAndGet();
+                        openWhenBothDecided.run();
+                    }
+                })
+                .build()
+                .task("go")
+                .execute()
+                .block(WAIT);
+
+        // Whichever started first held all that was left; the other was not run.
+        assertThat(reached.get()).isEqualTo(1);
+        assertThat(refused.get()).isEqualTo(1);
+        assertThat(toolResults(result.transcript())).extracting(r -> r.content())
+                .anySatisfy(c -> assertThat(c).contains("used up its budget"))
+                .anySatisfy(c -> assertThat(c).endsWith("'s answer"));
+        assertThat(result.usage().totalTokens()).isEqualTo(85);
+    }
+
+    @Test
+    void whatASubAgentHeldAndDidNotSpendIsGivenBackWhenItsCallEnds() {
+        var modelA = ScriptedChatModel.of(Reply.of("a's answer", List.of(), Usage.of(5, 5)));
+        Agent a = Agent.builder().model(modelA).budget(Budget.UNLIMITED.withMaxTokens(30)).build();
+        var modelB = ScriptedChatModel.of(Reply.of("far too long", List.of(), Usage.of(150, 50)));
+        Agent b = Agent.builder().model(modelB).build();
+        var leadModel = ScriptedChatModel.of(
+                Reply.of("", List.of(new ToolCall("c1", "a", task("work"))), Usage.of(10, 5)),
+                Reply.of("", List.of(new ToolCall("c2", "b", task("work"))), Usage.of(0, 0)),
+                Reply.of("done", List.of(), Usage.of(0, 0)));
+
+        Agent lead = Agent.builder()
+                .model(leadModel)
+                .tools(a.asTool("a", "works"), b.asTool("b", "works"))
+                .budget(Budget.UNLIMITED.withMaxTokens(200))
+                .build();
+
+        // a held 30 and spent 10: b's budget is the 175 left (200 - 15 - 10), not 155. b overspends it in its one
+        // step, which stops the lead too.
+        assertThatThrownBy(() -> lead.task("go").execute().block(WAIT))
+                .isInstanceOfSatisfying(BudgetExceededException.class, e -> assertThat(toolResults(
+                        e.partialResult().transcript())).extracting(r -> r.content())
+                        .anySatisfy(c -> assertThat(c).isEqualTo("a's answer"))
+                        .anySatisfy(c -> assertThat(c).contains("did not finish").contains("(175 tokens)")));
     }
 
     @Test

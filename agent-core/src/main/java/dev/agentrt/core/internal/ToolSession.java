@@ -252,9 +252,20 @@ public final class ToolSession {
 
     /** The task's budget as its tools see it ({@code ToolContext.budgetLeft}, {@code charge}). */
     public interface Account {
+        /** What is left: the limits less what was spent and what calls hold reserved. */
         Optional<Budget> left();
 
         void charge(Usage usage);
+
+        /**
+         * Holds up to {@code wanted}'s tokens and cost out of what is left, so that others' {@link #left()} no longer
+         * counts them; returns what is held (each limit at most what was left; the time limit what is left of it),
+         * or empty when a limit is used up. Released with {@link #release}.
+         */
+        Optional<Budget> reserve(Budget wanted);
+
+        /** Gives back {@code tokens} and {@code cost} a {@link #reserve} held. */
+        void release(long tokens, double cost);
     }
 
     /** The task's budget account; the agent loop sets it, a registry driven by hand has none. */

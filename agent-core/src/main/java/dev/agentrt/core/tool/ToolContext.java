@@ -107,6 +107,21 @@ public interface ToolContext {
     }
 
     /**
+     * Holds up to {@code wanted}'s tokens and cost of the task's budget for work this call runs on the task's behalf
+     * (a sub-agent), so that the task's other calls, running at the same time, no longer see it in
+     * {@link #budgetLeft()}: calls that each carve a budget out of what is left can then not together spend more than
+     * the task has. Returns what is held (each limit at most what is left; the time limit the smaller of the two), or
+     * empty when a limit is used up. What the call then {@link #charge charges} is drawn from what it holds; what it
+     * holds when it ends is given back. Limits the task does not have are not held. Never blocks. The default holds
+     * nothing and returns {@code wanted} within {@link #budgetLeft()}.
+     */
+    default Optional<Budget> reserve(Budget wanted) {
+        return budgetLeft().map(left -> new Budget(Math.min(wanted.maxTokens(), left.maxTokens()),
+                wanted.maxWallTime().compareTo(left.maxWallTime()) <= 0 ? wanted.maxWallTime() : left.maxWallTime(),
+                Math.min(wanted.maxCost(), left.maxCost())));
+    }
+
+    /**
      * Adds what the tool spent on the task's behalf (the tokens and cost of a model it called) to the task's usage,
      * so that the task's budget counts it: a task pushed past a limit stops before its next step. Never blocks.
      */

@@ -240,12 +240,15 @@ public final class ToolRegistry {
 
     private static Mono<ToolResult> invokeTool(ToolRegistry registry, Entry entry, JsonObject args, ToolCall call,
             ToolSession execution) {
+        var context = new Context(registry, call, execution);
         try {
-            Mono<ToolResult> m = entry.tool.invoke(args, new Context(registry, call, execution));
-            return m != null ? m : Mono.empty();
+            Mono<ToolResult> m = entry.tool.invoke(args, context);
+            return (m != null ? m : Mono.<ToolResult>empty()).doFinally(signal -> context.release());
         } catch (VirtualMachineError | LinkageError e) {
+            context.release();
             return Mono.error(fatal(e));
         } catch (RuntimeException e) {
+            context.release();
             return Mono.error(e);
         }
     }
@@ -499,6 +502,10 @@ public final class ToolRegistry {
         private final AtomicInteger nestedCalls = new AtomicInteger();
         private double lastProgress = Double.NEGATIVE_INFINITY;
         private int progressReports;
+        /** What this call holds of the task's budget ({@link #reserve}); guarded by this. */
+        private long heldTokens;
+        private double heldCost;
+        private boolean released;
 
         Context(ToolRegistry registry, ToolCall call, ToolSession execution) {
             this.registry = registry;
@@ -600,12 +607,68 @@ public final class ToolRegistry {
         }
 
         @Override
+        public Optional<dev.agentrt.core.Budget> reserve(dev.agentrt.core.Budget wanted) {
+            Objects.requireNonNull(wanted, "wanted");
+            ToolSession.Account account = execution.account();
+            if (account == null) {
+                return ToolContext.super.reserve(wanted);
+            }
+            Optional<dev.agentrt.core.Budget> held = account.reserve(wanted);
+            held.ifPresent(b -> {
+                synchronized (this) {
+                    if (released) {
+                        // The call already ended: nothing is held for it past its end.
+                        account.release(b.maxTokens(), b.maxCost());
+                        return;
+                    }
+                    heldTokens = saturatedAdd(heldTokens, b.maxTokens());
+                    heldCost += b.maxCost();
+                }
+            });
+            return held;
+        }
+
+        @Override
         public void charge(dev.agentrt.core.model.Usage usage) {
             Objects.requireNonNull(usage, "usage");
             ToolSession.Account account = execution.account();
             if (account != null) {
+                long tokens;
+                double cost;
+                synchronized (this) {
+                    // What was spent comes out of what this call holds, so that it is not counted twice.
+                    tokens = Math.min(heldTokens, usage.totalTokens());
+                    cost = Math.min(heldCost, usage.cost());
+                    heldTokens -= tokens;
+                    heldCost -= cost;
+                }
                 account.charge(usage);
+                if (tokens > 0 || cost > 0) {
+                    account.release(tokens, cost);
+                }
             }
+        }
+
+        /** Gives back what the call still holds of the task's budget: called once, when the call ends. */
+        void release() {
+            ToolSession.Account account = execution.account();
+            long tokens;
+            double cost;
+            synchronized (this) {
+                released = true;
+                tokens = heldTokens;
+                cost = heldCost;
+                heldTokens = 0;
+                heldCost = 0;
+            }
+            if (account != null && (tokens > 0 || cost > 0)) {
+                account.release(tokens, cost);
+            }
+        }
+
+        private static long saturatedAdd(long a, long b) {
+            long r = a + b;
+            return ((a ^ r) & (b ^ r)) < 0 ? Long.MAX_VALUE : r;
         }
 
         @Override
