@@ -2,17 +2,23 @@ package dev.agentrt.examples;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.agentrt.core.Agent;
 import dev.agentrt.core.AgentEvent;
 import dev.agentrt.core.AgentResult;
 import dev.agentrt.core.Outcome;
 import dev.agentrt.core.model.FinishReason;
+import dev.agentrt.core.model.ScriptedChatModel;
+import dev.agentrt.core.model.ScriptedChatModel.Reply;
 import dev.agentrt.core.model.ToolCall;
 import dev.agentrt.core.model.Usage;
 import dev.agentrt.core.report.RunReport;
 import dev.agentrt.core.security.Principal;
+import dev.agentrt.core.tool.Tool;
+import dev.agentrt.core.tool.ToolResult;
 import dev.agentrt.examples.support.Chromium;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import reactor.core.publisher.Mono;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -108,6 +114,49 @@ class RunReportInBrowserTest {
         assertThat(dom).contains("&lt;script&gt;document.title='pwned'&lt;/script&gt;")
                 .contains("[" + number(hostile.length() + 50_000 - RunReport.DEFAULT_MAX_VALUE_CHARS)
                         + " more characters not shown]");
+    }
+
+    @Test
+    void aSubAgentsRunIsDrawnInsideTheCallThatRanItInChromium() throws Exception {
+        var read = new ToolCall("r1", "lookup", "{}");
+        Tool lookup = Tool.builder("lookup")
+                .description("Looks the plan up")
+                .handler((args, ctx) -> Mono.just(
+                        ToolResult.text("- ship the agent loop")))
+                .build();
+        Agent researcher = Agent.builder()
+                .name("researcher")
+                .model(ScriptedChatModel.of(
+                        Reply.toolCalls(read),
+                        Reply.text("The plan: ship the loop.")))
+                .tools(lookup)
+                .build();
+        RunReport.Recorder recorder = RunReport.builder().title("Lead and researcher").recorder();
+        Agent lead = Agent.builder()
+                .model(ScriptedChatModel.of(
+                        Reply.toolCall("researcher",
+                                "{\"task\":\"find the plan\"}"),
+                        Reply.text("Ship the loop.")))
+                .tools(researcher.asTool("researcher", "Finds things out"))
+                .listener(recorder)
+                .build();
+        assertThat(lead.task("What is the plan?").executeBlocking().text()).isEqualTo("Ship the loop.");
+        Path report = dir.resolve("sub-agent.html");
+        recorder.report().writeTo(report);
+
+        String dom = Chromium.dumpDom(report, dir);
+
+        assertThat(scriptRan(dom)).isTrue();
+        // The lead's call of the researcher, and inside it (collapsed) the researcher's own run and its call.
+        assertThat(attributes(dom, "div", "data-tool")).containsExactly("researcher", "lookup");
+        assertThat(attributes(dom, "details", "data-agent")).containsExactly("researcher");
+        String nested = dom.substring(dom.indexOf("<details class=\"subagent\""));
+        assertThat(nested).contains("Sub-agent <code>researcher</code>: COMPLETED, 2 steps")
+                .contains("find the plan")
+                .contains("data-tool=\"lookup\"")
+                .contains("- ship the agent loop")
+                .contains("The plan: ship the loop.");
+        assertThat(count(dom, "<section class=\"run\"")).isEqualTo(2);
     }
 
     /** The page's script adds its toolbar: the buttons are there only if it ran. */

@@ -33,6 +33,8 @@ final class ReportPage {
     private static final String NONE = "—";
     /** How much of a long task or answer shows before it is collapsed. */
     private static final int SHORT = 300;
+    /** How deep sub-agents' runs are drawn inside the calls that ran them. */
+    static final int MAX_NESTING = 8;
 
     private static final String STYLE = """
             :root{--fg:#1d232b;--muted:#5c6670;--line:#d8dde3;--bg:#fff;--soft:#f5f7f9;--ok:#1a7f37;--bad:#c62828;\
@@ -87,6 +89,8 @@ final class ReportPage {
             .span i{position:absolute;top:0;bottom:0;background:var(--accent);border-radius:3px;min-width:2px}
             .cut{color:var(--warn);font-size:12px;margin:0 0 6px}
             summary{cursor:pointer;color:var(--accent)}
+            details.subagent{border-left:3px dashed var(--accent);margin:8px 0;padding:2px 0 2px 12px}
+            details.subagent>.run{border-top:none}
             body.only-problems .call.ok,body.only-problems .step:not(:has(.call.bad,.call.warn)){display:none}
             footer{color:var(--muted);font-size:12px;border-top:1px solid var(--line);margin-top:20px}
             """;
@@ -128,6 +132,8 @@ final class ReportPage {
     private final @Nullable String modelName;
     private final int maxChars;
     private final Html html = new Html();
+    /** How many sub-agents' runs the one being drawn is nested in. */
+    private int depth;
 
     private ReportPage(RunModel model, String title, @Nullable String modelName, int maxChars) {
         this.model = model;
@@ -160,7 +166,7 @@ final class ReportPage {
             html.raw("<p class=\"note\">No events were recorded.</p>\n");
         }
         for (int i = 0; i < model.runs.size(); i++) {
-            run(model.runs.get(i), "r" + (i + 1));
+            run(model.runs.get(i), "r" + (i + 1), modelName);
         }
         html.raw("</main>\n<footer>Costs are in the model's currency (usually USD), as its price says; 0 when the")
                 .raw(" model has no price. Times are when the report's recorder received each event; ")
@@ -174,7 +180,7 @@ final class ReportPage {
         return html.toString();
     }
 
-    private void run(Run run, String id) {
+    private void run(Run run, String id, @Nullable String model) {
         Outcome outcome = run.outcome();
         html.raw("<section class=\"run\" id=\"").raw(id).raw("\" data-task=\"").text(run.taskId).raw("\">\n");
         html.raw("<h2>Run <code>").text(run.taskId).raw("</code> <span class=\"outcome ");
@@ -193,7 +199,7 @@ final class ReportPage {
             value(run.started.input(), "task", false);
             html.raw("</dd>\n<dt>Principal</dt><dd>").text(run.started.principal().id()).raw("</dd>\n");
         }
-        html.raw("<dt>Model</dt><dd>").text(modelName != null ? modelName : NONE).raw("</dd>\n</dl>\n");
+        html.raw("<dt>Model</dt><dd>").text(model != null ? model : NONE).raw("</dd>\n</dl>\n");
         totals(run);
         notable(run, id);
         html.raw("<h3>Timeline</h3>\n<ol class=\"timeline\">\n");
@@ -468,7 +474,53 @@ final class ReportPage {
         if (call.completed != null) {
             collapsed("Result", call.completed.result(), call.completed.result().length(), "result");
         }
+        subAgent(call, id);
         html.raw("</div>\n");
+    }
+
+    /**
+     * The run of the sub-agent a call ran, folded from its events and drawn, collapsed, inside the call: its totals,
+     * timeline (its own calls, and their sub-agents, one level deeper each) and end. Nesting deeper than
+     * {@link #MAX_NESTING} (which agents refuse, so only a crafted event list has it) is said, not drawn.
+     */
+    private void subAgent(ToolCallEntry call, String id) {
+        if (call.subEvents.isEmpty()) {
+            return;
+        }
+        String agent = call.subAgent == null ? NONE : call.subAgent;
+        if (depth >= MAX_NESTING) {
+            html.raw("<p class=\"note\">Sub-agent <code>")
+                    .text(agent)
+                    .raw("</code>: nested deeper than ")
+                    .raw(Integer.toString(MAX_NESTING))
+                    .raw(" levels; its ")
+                    .raw(count(call.subEvents.size(), "event is", "events are"))
+                    .raw(" not drawn.</p>\n");
+            return;
+        }
+        RunModel nested = RunModel.of(call.subEvents, maxChars);
+        depth++;
+        try {
+            for (int i = 0; i < nested.runs.size(); i++) {
+                Run sub = nested.runs.get(i);
+                Outcome outcome = sub.outcome();
+                html.raw("<details class=\"subagent\" data-agent=\"")
+                        .text(agent)
+                        .raw("\"><summary>Sub-agent <code>")
+                        .text(agent)
+                        .raw("</code>: ")
+                        .raw(outcome == null ? "unfinished" : outcome.name())
+                        .raw(", ")
+                        .raw(count(sub.steps.size(), "step", "steps"))
+                        .raw(", ")
+                        .raw(number(sub.usage().totalTokens()))
+                        .raw(" tokens</summary>\n");
+                run(sub, id + "-a" + (i + 1), null);
+                html.raw("</details>\n");
+            }
+        } finally {
+            depth--;
+        }
     }
 
     private void end(Run run, String id) {

@@ -217,7 +217,12 @@ final class RunModel {
                     }
                 }
                 case AgentEvent.SubAgentEvent e -> {
-                    // A sub-agent's events belong to its own run; the call that ran it is reported with its result.
+                    // A sub-agent's run, drawn under the call that ran it (folded when the page is rendered).
+                    ToolCallEntry entry = toolCall(e.step(), e.call(), at);
+                    if (entry.subAgent == null) {
+                        entry.subAgent = e.agent();
+                    }
+                    entry.subEvents.add(new Stamped(e.event(), at));
                 }
                 case AgentEvent.StepDone e -> {
                     Step step = step(e.step(), at);
@@ -364,6 +369,11 @@ final class RunModel {
         long endedAt = NO_TIME;
         /** Its place among the step's calls in the order they ended, from 1; 0 while running. */
         int endOrder;
+        /** The sub-agent the call ran ({@code Agent.asTool}), or null. */
+        @Nullable
+        String subAgent;
+        /** The sub-agent's own events, in the order they came. */
+        final List<Stamped> subEvents = new ArrayList<>();
 
         ToolCallEntry(Step step, ToolCall call, int index) {
             this.step = step;

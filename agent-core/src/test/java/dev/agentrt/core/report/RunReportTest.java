@@ -89,6 +89,70 @@ class RunReportTest {
         return n;
     }
 
+    /** A lead's run whose one call ran sub-agent "researcher", which itself read a file. */
+    static List<AgentEvent> runWithASubAgent() {
+        ToolCall ask = new ToolCall("call_9", "researcher", "{\"task\":\"find the plan\"}");
+        String sub = "task-sub";
+        Usage subUsage = new Usage(300, 20, 0, 0, 0, 0.0005);
+        Usage lead = new Usage(900, 30, 0, 0, 0, 0.0012);
+        List<AgentEvent> inner = List.of(new AgentEvent.Started(sub, "find the plan", Principal.of("ana")),
+                new AgentEvent.ModelRequest(sub, 1, 1, 1),
+                new AgentEvent.ModelResponse(sub, 1, FinishReason.TOOL_CALLS, subUsage),
+                new AgentEvent.ToolCallRequested(sub, 1, READ),
+                new AgentEvent.ToolCallCompleted(sub, 1, READ, "- ship the agent loop", 3 * MS),
+                new AgentEvent.StepDone(sub, 1, subUsage, subUsage),
+                new AgentEvent.Completed(sub, new AgentResult(sub, "The plan: ship the loop.", List.of(), 1, subUsage,
+                        Outcome.COMPLETED)));
+        var events = new java.util.ArrayList<AgentEvent>(List.of(new AgentEvent.Started(TASK, "Plan?",
+                Principal.of("ana")), new AgentEvent.ModelRequest(TASK, 1, 1, 1),
+                new AgentEvent.ModelResponse(TASK, 1, FinishReason.TOOL_CALLS, lead),
+                new AgentEvent.ToolCallRequested(TASK, 1, ask)));
+        for (AgentEvent e : inner) {
+            events.add(new AgentEvent.SubAgentEvent(TASK, 1, ask, "researcher", e));
+        }
+        events.add(new AgentEvent.ToolCallCompleted(TASK, 1, ask, "The plan: ship the loop.", 9 * MS));
+        events.add(new AgentEvent.StepDone(TASK, 1, lead, lead.plus(subUsage)));
+        events.add(new AgentEvent.Completed(TASK, new AgentResult(TASK, "Done.", List.of(), 1, lead.plus(subUsage),
+                Outcome.COMPLETED)));
+        return events;
+    }
+
+    @Test
+    void aSubAgentsRunIsDrawnInsideTheCallThatRanItWithItsOwnStepsAndCalls() {
+        String html = RunReport.builder().model("lead-model").events(runWithASubAgent()).build().html();
+
+        String call = html.substring(html.indexOf("id=\"r1-s1-t1\""));
+        assertThat(call).contains("<details class=\"subagent\" data-agent=\"researcher\"><summary>Sub-agent "
+                + "<code>researcher</code>: COMPLETED, 1 step, 320 tokens</summary>");
+        String nested = call.substring(call.indexOf("<details class=\"subagent\""));
+        assertThat(nested).contains("id=\"r1-s1-t1-a1\"", "data-task=\"task-sub\"", "find the plan",
+                "id=\"r1-s1-t1-a1-s1-t1\"", "data-tool=\"read_file\"", "The plan: ship the loop.");
+        // One run at the top; the sub-agent's run, its model call and its tool call are inside the lead's call.
+        assertThat(occurrences(html, "<section class=\"run\"")).isEqualTo(2);
+        assertThat(occurrences(html, "data-kind=\"tool-call\"")).isEqualTo(2);
+        assertThat(total(html, "tool-calls")).isEqualTo("1");
+        // The sub-agent's model is not the lead's.
+        assertThat(nested).contains("<dt>Model</dt><dd>—</dd>");
+    }
+
+    @Test
+    void subAgentsNestedDeeperThanTheBoundAreSaidNotDrawn() {
+        AgentEvent deepest = new AgentEvent.Started("task-deep", "deep", Principal.of("ana"));
+        ToolCall call = new ToolCall("call_1", "again", "{}");
+        // 20 levels: what no agent runs (they refuse past 5), as only a crafted event list has it.
+        for (int level = 20; level > 0; level--) {
+            deepest = new AgentEvent.SubAgentEvent("task-" + level, 1, call, "level-" + level, deepest);
+        }
+        var events = List.of(new AgentEvent.Started("task-0", "go", Principal.of("ana")),
+                new AgentEvent.ToolCallRequested("task-0", 1, call),
+                new AgentEvent.SubAgentEvent("task-0", 1, call, "level-0", deepest));
+
+        String html = RunReport.of(events).html();
+
+        assertThat(occurrences(html, "<details class=\"subagent\"")).isEqualTo(ReportPage.MAX_NESTING);
+        assertThat(html).contains("nested deeper than " + ReportPage.MAX_NESTING + " levels; its 1 event is not drawn");
+    }
+
     @Test
     void aRunShowsItsStepsModelCallsToolCallsAndTotals() {
         String html = RunReport.builder()
