@@ -2,8 +2,11 @@ package dev.agentrt.tools.git;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
 import org.jspecify.annotations.Nullable;
 
+import javax.net.ssl.SSLContext;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -49,9 +52,16 @@ final class GitHttpServer implements AutoCloseable {
     private volatile @Nullable String expectedAuthorization;
     private volatile @Nullable String redirectBase;
 
-    private GitHttpServer(Path projectRoot) throws IOException {
+    private GitHttpServer(Path projectRoot, @Nullable SSLContext tls) throws IOException {
         this.projectRoot = projectRoot;
-        this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        var address = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
+        if (tls == null) {
+            this.server = HttpServer.create(address, 0);
+        } else {
+            HttpsServer https = HttpsServer.create(address, 0);
+            https.setHttpsConfigurator(new HttpsConfigurator(tls));
+            this.server = https;
+        }
         server.createContext("/", this::handle);
         server.setExecutor(executor);
         server.start();
@@ -59,7 +69,12 @@ final class GitHttpServer implements AutoCloseable {
 
     /** Serves the repositories under {@code projectRoot} ({@code GIT_PROJECT_ROOT}). */
     static GitHttpServer start(Path projectRoot) throws IOException {
-        return new GitHttpServer(projectRoot);
+        return new GitHttpServer(projectRoot, null);
+    }
+
+    /** As {@link #start}, speaking https with {@code tls}'s certificate. */
+    static GitHttpServer startTls(Path projectRoot, SSLContext tls) throws IOException {
+        return new GitHttpServer(projectRoot, tls);
     }
 
     int port() {

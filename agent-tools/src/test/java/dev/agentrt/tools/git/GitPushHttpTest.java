@@ -216,6 +216,28 @@ class GitPushHttpTest {
     }
 
     @Test
+    void aPackLargerThanJGitsPostBufferIsSentWhole() throws Exception {
+        var random = new java.util.Random(11);
+        var text = new StringBuilder();
+        String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+        for (int i = 0; i < 2_000_000; i++) {
+            text.append(alphabet.charAt(random.nextInt(alphabet.length())));
+        }
+        commit(git, "Large", "large.txt", text.toString());
+        GitTools tools = tools(server.url("remote.git")).build();
+
+        ToolResult r = call(tools, grants(serverGrant()), "git_push", args().build());
+
+        assertThat(r.isError()).as(r.content()).isFalse();
+        assertThat(remoteRef("main")).isEqualTo(git.getRepository().resolve("main"));
+        assertThat(server.requests()).filteredOn(q -> q.method().equals("POST"))
+                .singleElement()
+                .satisfies(q -> assertThat(Long.parseLong(q.header("Content-Length")))
+                        .as("past JGit's 1 MiB post buffer, where it streams the pack")
+                        .isGreaterThan(1L << 20));
+    }
+
+    @Test
     void aPushLargerThanTheLimitIsNotSent() throws Exception {
         commit(git, "Big", "big.txt", new java.util.Random(7).ints(200_000, 0, 10)
                 .collect(StringBuilder::new, StringBuilder::append, StringBuilder::append)
