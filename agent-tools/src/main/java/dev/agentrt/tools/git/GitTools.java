@@ -67,8 +67,11 @@ import java.util.function.Supplier;
  * request goes to another origin: a redirect to another host, port or scheme fails the push before any connection.
  * Credentials come from {@link Builder#pushCredentials} only (never from {@code ~/.git-credentials}, the URL, a
  * Kerberos ticket or JGit's default credentials provider), are sent as HTTP Basic to the remote's origin only, and
- * are never logged. The repository's {@code http.*} configuration cannot add headers or cookies, switch TLS
- * verification off or set a proxy; one naming {@code http.cookieFile} is refused. {@code ssh://}, {@code git://} and
+ * are never logged; over plain {@code http://} they travel unencrypted, as with git itself. The repository's
+ * {@code http.*} configuration cannot send cookies or credentials, add headers other than the few git's protocol
+ * uses ({@code http.extraHeader}), switch TLS verification off or set a proxy; one naming {@code http.cookieFile} is
+ * refused. A push sends at most {@link Builder#maxPushBytes} (the pack is buffered in memory) and each HTTP request
+ * ends within {@link Builder#pushTimeout}. {@code ssh://}, {@code git://} and
  * scp-like ({@code git@host:path}) remotes are not supported.
  *
  * <h2>A hostile repository</h2>

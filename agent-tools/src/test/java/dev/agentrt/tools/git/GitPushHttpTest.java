@@ -187,6 +187,25 @@ class GitPushHttpTest {
     }
 
     @Test
+    void credentialsThatCannotBeReadStopThePushBeforeAnyRequest() throws Exception {
+        ToolResult failing = call(tools(server.url("remote.git")).pushCredentials("bot", () -> {
+            throw new IllegalStateException("the vault said t0ken-in-message");
+        }).build(), grants(serverGrant()), "git_push", args().build());
+        assertThat(failing.errorKind()).isEqualTo(ToolErrorKind.EXECUTION_FAILED);
+        assertThat(failing.content()).contains("could not be read", "IllegalStateException")
+                .doesNotContain("t0ken-in-message");
+
+        ToolResult empty = call(tools(server.url("remote.git")).pushCredentials("bot", () -> "").build(),
+                grants(serverGrant()), "git_push", args().build());
+        assertThat(empty.errorKind()).isEqualTo(ToolErrorKind.EXECUTION_FAILED);
+        assertThat(empty.content()).contains("credentials", "empty");
+
+        assertThat(server.requests()).isEmpty();
+        assertThat(net.connects()).isEmpty();
+        assertThat(remoteRef("main")).isNull();
+    }
+
+    @Test
     void theRepositorysHttpConfigurationAddsNoHeaderAndReadsNoCookieFile() throws Exception {
         StoredConfig config = git.getRepository().getConfig();
         config.setStringList("http", null, "extraHeader", List.of("X-Evil: 1", "Authorization: Bearer evil",

@@ -48,7 +48,8 @@ import java.util.concurrent.ExecutionException;
  * <p>Only the remote's origin (scheme, host, port) is ever contacted: a URL of another origin, as after a redirect
  * JGit follows, is refused before any lookup or connection, so credentials never reach another host. The one
  * {@code Authorization} sent is the application's ({@link HttpRemote#password()}), as HTTP Basic; JGit's own
- * (from a URL or its credentials provider), {@code Cookie} and {@code http.extraHeader} headers are dropped, and
+ * (from a URL or its credentials provider), {@code Cookie} and any header but the few git's protocol uses (so most
+ * {@code http.extraHeader}s) are dropped, and
  * responses reach JGit without {@code Set-Cookie} and with Basic as the only authentication scheme offered (no
  * Kerberos ticket of the machine is ever used). JGit's TLS settings ({@code http.sslVerify}) are ignored: the
  * egress layer always verifies.
@@ -69,7 +70,6 @@ final class EgressHttp implements HttpConnectionFactory {
     private final @Nullable String authorization;
     private volatile @Nullable AgentException refusal;
     private volatile int lastStatus;
-    private volatile int requests;
 
     /** Asks {@code remote}'s password supplier now; throws {@link GitException} when it gives nothing. */
     EgressHttp(HttpRemote remote, ToolContext context) {
@@ -108,11 +108,6 @@ final class EgressHttp implements HttpConnectionFactory {
     /** The status of the last response, 0 before any. */
     int lastStatus() {
         return lastStatus;
-    }
-
-    /** How many requests were sent (each through the egress layer). */
-    int requests() {
-        return requests;
     }
 
     boolean hasCredentials() {
@@ -156,7 +151,14 @@ final class EgressHttp implements HttpConnectionFactory {
         if (user == null || remote.password() == null) {
             return null;
         }
-        String secret = remote.password().get();
+        String secret;
+        try {
+            secret = remote.password().get();
+        } catch (RuntimeException e) {
+            // Only the exception's type: its message could quote what the supplier was reading.
+            throw GitException.failed("the application's push credentials for " + remote.target().uri()
+                    + " could not be read (" + e.getClass().getSimpleName() + ")");
+        }
         if (secret == null || secret.isEmpty()) {
             throw GitException.failed("the push credentials for " + remote.target().uri() + " are empty (the "
                     + "application's password supplier returned nothing)");
@@ -373,7 +375,6 @@ final class EgressHttp implements HttpConnectionFactory {
             }
             Body b = body;
             var call = new EgressEngine.Call(method, target, sent, b == null ? null : b.toByteArray());
-            requests++;
             // The registry checked the remote's Net capability (requiredCapabilities) and this URL is of its origin.
             CompletableFuture<EgressEngine.Fetched> pending = engine.fetch(call, gate, true, false, x -> true)
                     .toFuture();
