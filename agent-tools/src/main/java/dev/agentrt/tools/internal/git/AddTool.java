@@ -2,6 +2,7 @@ package dev.agentrt.tools.internal.git;
 
 import dev.agentrt.core.json.JsonObject;
 import dev.agentrt.core.security.Capability;
+import dev.agentrt.core.tool.ToolContext;
 import dev.agentrt.core.tool.ToolResult;
 import org.eclipse.jgit.api.AddCommand;
 import org.eclipse.jgit.api.Git;
@@ -37,7 +38,7 @@ final class AddTool extends GitTool {
     }
 
     @Override
-    ToolResult run(Git git, JsonObject arguments) throws IOException, GitAPIException {
+    ToolResult run(Git git, JsonObject arguments, ToolContext context) throws IOException, GitAPIException {
         var patterns = new ArrayList<String>();
         for (String raw : strings(arguments, "paths")) {
             List<String> names = relative(raw, "path");

@@ -2,6 +2,7 @@ package dev.agentrt.tools.internal.git;
 
 import dev.agentrt.core.json.JsonObject;
 import dev.agentrt.core.security.Capability;
+import dev.agentrt.core.tool.ToolContext;
 import dev.agentrt.core.tool.ToolResult;
 import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.api.errors.EmptyCommitException;
@@ -38,7 +39,7 @@ final class CommitTool extends GitTool {
     }
 
     @Override
-    ToolResult run(Git git, JsonObject arguments) throws IOException, GitAPIException {
+    ToolResult run(Git git, JsonObject arguments, ToolContext context) throws IOException, GitAPIException {
         Repository repo = git.getRepository();
         String message = arguments.getString("message").orElseThrow().strip();
         if (message.isEmpty()) {

@@ -2,6 +2,7 @@ package dev.agentrt.tools.internal.git;
 
 import dev.agentrt.core.json.JsonObject;
 import dev.agentrt.core.security.Capability;
+import dev.agentrt.core.tool.ToolContext;
 import dev.agentrt.core.tool.ToolResult;
 import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.diff.DiffEntry;
@@ -62,7 +63,7 @@ final class DiffTool extends GitTool {
     }
 
     @Override
-    ToolResult run(Git git, JsonObject arguments) throws IOException {
+    ToolResult run(Git git, JsonObject arguments, ToolContext context) throws IOException {
         Repository repo = git.getRepository();
         boolean staged = arguments.getBoolean("staged").orElse(false);
         String from = arguments.getString("from").orElse(null);

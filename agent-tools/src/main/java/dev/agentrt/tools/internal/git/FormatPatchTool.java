@@ -4,6 +4,7 @@ import dev.agentrt.core.internal.fs.Confined;
 import dev.agentrt.core.internal.fs.Dir;
 import dev.agentrt.core.json.JsonObject;
 import dev.agentrt.core.security.Capability;
+import dev.agentrt.core.tool.ToolContext;
 import dev.agentrt.core.tool.ToolResult;
 import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.lib.ObjectReader;
@@ -56,7 +57,7 @@ final class FormatPatchTool extends GitTool {
     }
 
     @Override
-    ToolResult run(Git git, JsonObject arguments) throws IOException {
+    ToolResult run(Git git, JsonObject arguments, ToolContext context) throws IOException {
         Repository repo = git.getRepository();
         List<String> dirNames = outputDir(arguments);
         String dirShown = dirNames.isEmpty() ? "." : String.join("/", dirNames);

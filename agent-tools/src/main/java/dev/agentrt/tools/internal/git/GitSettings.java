@@ -18,12 +18,18 @@ import java.util.Objects;
  * @param maxOutputChars longest result text
  * @param maxLogEntries most commits {@code git_log} lists
  * @param maxFileBytes largest file content a diff shows as text (larger ones count as binary)
- * @param pushRemote the real path of the one repository {@code git_push} may push to, or {@code null} for no push
+ * @param pushRemote the real path of the one repository on this machine {@code git_push} may push to, or {@code null}
+ * @param httpRemote the one smart-HTTP(S) repository {@code git_push} may push to, or {@code null}; at most one of
+ *        {@code pushRemote} and {@code httpRemote} is set, and {@code git_push} exists only when one is
  */
 public record GitSettings(Path root, @Nullable String authorName, @Nullable String authorEmail, InstantSource clock,
-        ZoneId zone, int maxOutputChars, int maxLogEntries, int maxFileBytes, @Nullable Path pushRemote) {
+        ZoneId zone, int maxOutputChars, int maxLogEntries, int maxFileBytes, @Nullable Path pushRemote,
+        @Nullable HttpRemote httpRemote) {
     public GitSettings {
         Objects.requireNonNull(root, "root");
+        if (pushRemote != null && httpRemote != null) {
+            throw new IllegalArgumentException("git_push has one remote: a path or a URL, not both");
+        }
         Objects.requireNonNull(clock, "clock");
         Objects.requireNonNull(zone, "zone");
     }

@@ -70,7 +70,7 @@ abstract class GitTool implements Tool {
     public final Mono<ToolResult> invoke(JsonObject arguments, ToolContext context) {
         return Mono.fromCallable(() -> {
             try (Repository repo = Repo.open(settings); Git git = new Git(repo)) {
-                return run(git, arguments);
+                return run(git, arguments, context);
             } catch (GitException e) {
                 return ToolResult.error(e.kind(), e.getMessage());
             } catch (ConfinementException e) {
@@ -110,7 +110,7 @@ abstract class GitTool implements Tool {
                 + (message == null ? "" : ": " + message));
     }
 
-    abstract ToolResult run(Git git, JsonObject arguments) throws IOException, GitAPIException;
+    abstract ToolResult run(Git git, JsonObject arguments, ToolContext context) throws IOException, GitAPIException;
 
     /** The commit {@code rev} names ({@code HEAD}, a branch, a tag, an abbreviated id, {@code main~2}...). */
     static RevCommit commit(Repository repo, RevWalk walk, String rev) throws IOException {

@@ -24,7 +24,7 @@ public final class GitToolSet {
             tools.add(new AddTool(settings));
             tools.add(new CommitTool(settings));
             tools.add(new FormatPatchTool(settings));
-            if (settings.pushRemote() != null) {
+            if (settings.pushRemote() != null || settings.httpRemote() != null) {
                 tools.add(new PushTool(settings));
             }
         }

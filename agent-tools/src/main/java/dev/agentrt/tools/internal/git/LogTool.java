@@ -2,6 +2,7 @@ package dev.agentrt.tools.internal.git;
 
 import dev.agentrt.core.json.JsonObject;
 import dev.agentrt.core.security.Capability;
+import dev.agentrt.core.tool.ToolContext;
 import dev.agentrt.core.tool.ToolResult;
 import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.lib.PersonIdent;
@@ -45,7 +46,7 @@ final class LogTool extends GitTool {
     }
 
     @Override
-    ToolResult run(Git git, JsonObject arguments) throws IOException {
+    ToolResult run(Git git, JsonObject arguments, ToolContext context) throws IOException {
         Repository repo = git.getRepository();
         String rev = arguments.getString("rev").orElse("HEAD");
         int max = (int) Math.min(arguments.getLong("max_count").orElse(20L), settings.maxLogEntries());

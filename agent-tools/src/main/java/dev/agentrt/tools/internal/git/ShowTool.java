@@ -2,6 +2,7 @@ package dev.agentrt.tools.internal.git;
 
 import dev.agentrt.core.json.JsonObject;
 import dev.agentrt.core.security.Capability;
+import dev.agentrt.core.tool.ToolContext;
 import dev.agentrt.core.tool.ToolResult;
 import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.diff.DiffFormatter;
@@ -39,7 +40,7 @@ final class ShowTool extends GitTool {
     }
 
     @Override
-    ToolResult run(Git git, JsonObject arguments) throws IOException {
+    ToolResult run(Git git, JsonObject arguments, ToolContext context) throws IOException {
         Repository repo = git.getRepository();
         var out = new Capped(settings.maxOutputChars());
         try (RevWalk walk = new RevWalk(repo)) {

@@ -2,6 +2,7 @@ package dev.agentrt.tools.internal.git;
 
 import dev.agentrt.core.json.JsonObject;
 import dev.agentrt.core.security.Capability;
+import dev.agentrt.core.tool.ToolContext;
 import dev.agentrt.core.tool.ToolResult;
 import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.api.Status;
@@ -36,7 +37,7 @@ final class StatusTool extends GitTool {
     }
 
     @Override
-    ToolResult run(Git git, JsonObject arguments) throws IOException, GitAPIException {
+    ToolResult run(Git git, JsonObject arguments, ToolContext context) throws IOException, GitAPIException {
         Repository repo = git.getRepository();
         Status st = git.status()
                 .setWorkingTreeIt(new WorkTreeIterator(repo))
