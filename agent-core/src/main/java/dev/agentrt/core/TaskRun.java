@@ -1174,31 +1174,23 @@ final class TaskRun {
     private record ToolTraces(List<ToolTrace> traces) implements ToolTrace {
         @Override
         public void attribute(String key, String value) {
-            for (ToolTrace t : traces) {
-                try {
-                    t.attribute(key, value);
-                } catch (RuntimeException e) {
-                    log.warn("a listener's tool trace failed; the task goes on", e);
-                }
-            }
+            each(t -> t.attribute(key, value));
         }
 
         @Override
         public void attribute(String key, long value) {
-            for (ToolTrace t : traces) {
-                try {
-                    t.attribute(key, value);
-                } catch (RuntimeException e) {
-                    log.warn("a listener's tool trace failed; the task goes on", e);
-                }
-            }
+            each(t -> t.attribute(key, value));
         }
 
         @Override
         public void inject(java.util.function.BiConsumer<String, String> carrier) {
+            each(t -> t.inject(carrier));
+        }
+
+        private void each(java.util.function.Consumer<ToolTrace> action) {
             for (ToolTrace t : traces) {
                 try {
-                    t.inject(carrier);
+                    action.accept(t);
                 } catch (RuntimeException e) {
                     log.warn("a listener's tool trace failed; the task goes on", e);
                 }

@@ -664,15 +664,9 @@ final class GenAiListener implements AgentEvent.Listener {
                     }
                     return;
                 }
-                var one = Attributes.builder();
-                McpAttributes.put(one, key, value);
-                span.setAllAttributes(one.build());
-                if (McpAttributes.onMetric(key)) {
+                if (McpAttributes.record(span, this, metric, key, value) && key.equals(McpAttributes.METHOD)) {
                     synchronized (this) {
-                        McpAttributes.put(metric, key, value);
-                        if (key.equals(McpAttributes.METHOD)) {
-                            method = String.valueOf(value);
-                        }
+                        method = String.valueOf(value);
                     }
                 }
             } catch (RuntimeException | LinkageError e) {
@@ -684,15 +678,7 @@ final class GenAiListener implements AgentEvent.Listener {
         public void inject(java.util.function.BiConsumer<String, String> carrier) {
             // Set by the application's propagators (W3C trace context and baggage by default); nothing for a
             // span that is not sampled into a trace.
-            try {
-                propagator.inject(context, carrier, (c, k, v) -> {
-                    if (c != null) {
-                        c.accept(k, v);
-                    }
-                });
-            } catch (RuntimeException | LinkageError e) {
-                McpServerTelemetry.contained(e);
-            }
+            McpAttributes.inject(propagator, context, carrier);
         }
 
         synchronized @Nullable String errorType() {

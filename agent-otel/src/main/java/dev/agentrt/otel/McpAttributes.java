@@ -1,9 +1,14 @@
 package dev.agentrt.otel;
 
 import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.common.AttributesBuilder;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.context.propagation.TextMapPropagator;
 
 import java.util.Set;
+import java.util.function.BiConsumer;
 
 /** The MCP conventions' attributes, and which of them the MCP duration metrics carry. */
 final class McpAttributes {
@@ -21,6 +26,36 @@ final class McpAttributes {
             "server.address", "server.port");
 
     private McpAttributes() {}
+
+    /**
+     * Sets {@code key} to {@code value} on {@code span} and, when the MCP metrics carry it, in {@code metric}
+     * (guarded by {@code lock}). Returns whether it went into the metric.
+     */
+    static boolean record(Span span, Object lock, AttributesBuilder metric, String key, Object value) {
+        var one = Attributes.builder();
+        put(one, key, value);
+        span.setAllAttributes(one.build());
+        if (!onMetric(key)) {
+            return false;
+        }
+        synchronized (lock) {
+            put(metric, key, value);
+        }
+        return true;
+    }
+
+    /** Writes {@code context} with {@code propagator} into {@code carrier}; a failure is contained and logged once. */
+    static void inject(TextMapPropagator propagator, Context context, BiConsumer<String, String> carrier) {
+        try {
+            propagator.inject(context, carrier, (c, k, v) -> {
+                if (c != null) {
+                    c.accept(k, v);
+                }
+            });
+        } catch (RuntimeException | LinkageError e) {
+            McpServerTelemetry.contained(e);
+        }
+    }
 
     static boolean onMetric(String key) {
         return METRIC_KEYS.contains(key);

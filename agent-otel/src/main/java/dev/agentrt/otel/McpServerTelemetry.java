@@ -135,14 +135,7 @@ final class McpServerTelemetry implements ServerTelemetry {
 
         private void record(String key, Object value) {
             try {
-                var one = Attributes.builder();
-                McpAttributes.put(one, key, value);
-                span.setAllAttributes(one.build());
-                if (McpAttributes.onMetric(key)) {
-                    synchronized (this) {
-                        McpAttributes.put(metric, key, value);
-                    }
-                }
+                McpAttributes.record(span, this, metric, key, value);
             } catch (RuntimeException | LinkageError e) {
                 contained(e);
             }
@@ -150,15 +143,7 @@ final class McpServerTelemetry implements ServerTelemetry {
 
         @Override
         public void inject(BiConsumer<String, String> carrier) {
-            try {
-                telemetry.propagator.inject(context, carrier, (c, k, v) -> {
-                    if (c != null) {
-                        c.accept(k, v);
-                    }
-                });
-            } catch (RuntimeException | LinkageError e) {
-                contained(e);
-            }
+            McpAttributes.inject(telemetry.propagator, context, carrier);
         }
 
         @Override
