@@ -218,6 +218,26 @@ class McpInspectorCliTest {
                 .isEqualTo("customer 42");
     }
 
+    /** The CLI's --load: calls in flight at once, on one connection; counted, never timed. */
+    @ParameterizedTest
+    @MethodSource("transportsInBothEras")
+    void answersEveryCallOfManyInFlightAtOnce(Transport transport, Era era) throws Exception {
+        Target target = target(transport);
+        Run run = inspect(target, era, "--method", "tools/call", "--tool-name", "echo", "--tool-arg", "text=load",
+                "--load", "--load-requests", "200", "--load-concurrency", "20");
+        if (refusedAsModern(run, era, target, transport)) {
+            return;
+        }
+        JsonObject load = run.result();
+        assertThat(load.getLong("requests")).as("%s", run).contains(200L);
+        assertThat(load.getLong("ok")).as("%s", run).contains(200L);
+        assertThat(load.getLong("toolErrors")).as("%s", run).contains(0L);
+        assertThat(load.getLong("errors")).as("%s", run).contains(0L);
+        if (transport != Transport.STDIO) {
+            assertThat(servedVersions).hasSize(200).containsOnly(LEGACY_VERSION);
+        }
+    }
+
     /**
      * Resources and prompts: whatever the server offers, the CLI ends cleanly, with a list (empty while the
      * server advertises neither capability: the Inspector's SDK then answers locally) or an error envelope.
