@@ -97,6 +97,34 @@ class McpServerGetStreamTest {
     }
 
     @Test
+    void theLast256EventsAreKeptForResumptionAndAnOlderIdIsRefused() throws Exception {
+        McpHttpServer server = serve(McpHttpOptions.defaults());
+        String session = open(server);
+        Event one;
+        try (Events first = get(server, session, null)) {
+            assertThat(post(server, rootsChanged(), session).statusCode()).isEqualTo(202);
+            one = first.next();
+            assertThat(one.id()).isEqualTo("1");
+            assertThat(post(server, answer(one.message()), session).statusCode()).isEqualTo(202);
+        }
+        // 257 more events while the client is away: the session keeps the last 256, events 3 to 258.
+        for (int i = 0; i < 257; i++) {
+            assertThat(post(server, rootsChanged(), session).statusCode()).isEqualTo(202);
+        }
+        assertThat(errorMessage(send(getRequest(server, session, "1", SSE)), 400))
+                .contains("the events after 1 are no longer kept (only the last 256 are)");
+        Events resumed = get(server, session, "2");
+        assertThat(resumed.response.statusCode()).isEqualTo(200);
+        for (int id = 3; id <= 258; id++) {
+            Event e = resumed.next();
+            assertThat(e.id()).isEqualTo(Integer.toString(id));
+            assertThat(e.message().getString("method")).contains("roots/list");
+            assertThat(post(server, answer(e.message()), session).statusCode()).isEqualTo(202);
+        }
+        // Event 2's roots/list stays unanswered: closing the server ends it with the session.
+    }
+
+    @Test
     void aGetIsRefusedWithoutAKnownSessionOrAnEventStreamInAccept() throws Exception {
         McpHttpServer server = serve(McpHttpOptions.defaults());
         McpHttpServer other = serve(McpHttpOptions.defaults());
