@@ -28,7 +28,8 @@ import java.util.TreeMap;
  * bearer token check of {@link McpHttpOptions#bearerTokens}, the body limit (413, checked against
  * {@code Content-Length} and while reading, so a chunked body is bounded too), JSON-RPC parse and
  * shape errors, sessions ({@code Mcp-Session-Id}: 400 without, 404 unknown), the {@code
- * MCP-Protocol-Version} header, the methods (POST, DELETE; 405 otherwise), media types (415, 406),
+ * MCP-Protocol-Version} header, the methods (POST, GET for the session's event stream, DELETE; 405
+ * otherwise, and for GET when stateless), media types (415, 406),
  * and a path other than {@link McpHttpOptions#path()} (404). {@link McpHttpOptions#address()} and
  * {@link McpHttpOptions#port()} are the hosting server's business and are ignored here.
  *
@@ -81,8 +82,10 @@ public final class McpHttpHandler implements AutoCloseable {
      * @param headers the headers to send ({@code Content-Type} among them when there is a body)
      * @param body the body: one buffer for a JSON answer, none for 202/204 and other empty answers,
      *     and for an event stream ({@link #isEventStream()}) one buffer per server-sent event, each to
-     *     be written and flushed as it comes. Cancelling an event stream's body (the client went
-     *     away) cancels the call it answers. Read-only buffers; subscribe once
+     *     be written and flushed as it comes; its status and headers are to be sent at once, as a
+     *     session's {@code GET} stream may carry no event for a long time. Cancelling an event
+     *     stream's body (the client went away) cancels the call it answers. Read-only buffers;
+     *     subscribe once
      */
     public record Response(int status, Map<String, String> headers, Flux<ByteBuffer> body) {
         public Response {

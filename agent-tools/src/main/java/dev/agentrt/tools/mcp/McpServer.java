@@ -68,6 +68,13 @@ import java.util.function.Function;
  * directories, a symbolic link, not granted, too large), is a {@code -32002} error saying why; an unknown
  * prompt or a missing required argument a {@code -32602}. Nothing else of the server changes.
  *
+ * <p>Progress: when a client's {@code tools/call} carries a {@code progressToken} (a string or an
+ * integer) in {@code params._meta}, the tool's {@link dev.agentrt.core.tool.ToolContext#progress}
+ * reports go to it as {@code notifications/progress} with that token, in the order made, each
+ * progress greater than the last, all before the call's answer; over streamable HTTP that call is
+ * then answered as an event stream when the client accepts one. A stateless HTTP server has no
+ * channel for them and sends none; the call is answered as usual.
+ *
  * <p>Immutable and thread-safe; one server may serve several stream pairs at once. Serving reads
  * and writes on two threads of its own per stream pair, never on the caller's.
  */

@@ -358,9 +358,13 @@ class McpServerHttpTest {
         McpHttpServer server = serve(McpHttpOptions.defaults());
         String session = open(server);
         String[] headers = with(new String[0], session);
-        HttpResponse<String> get = send(HttpRequest.newBuilder(server.url()).headers(headers).GET());
-        assertThat(get.statusCode()).isEqualTo(405);
-        assertThat(get.headers().firstValue("Allow")).contains("POST, DELETE");
+        HttpResponse<String> put = send(HttpRequest.newBuilder(server.url())
+                .headers(headers)
+                .PUT(HttpRequest.BodyPublishers.noBody()));
+        assertThat(put.statusCode()).isEqualTo(405);
+        assertThat(put.headers().firstValue("Allow")).contains("GET, POST, DELETE");
+        // GET opens the session's event stream (McpServerGetStreamTest), so it must accept one.
+        assertThat(send(HttpRequest.newBuilder(server.url()).headers(headers).GET()).statusCode()).isEqualTo(406);
         assertThat(send(HttpRequest.newBuilder(server.url().resolve("/other")).GET()).statusCode()).isEqualTo(404);
         assertThat(send(post(server, request(2, "ping", "{}"), headers).setHeader("Content-Type", "text/plain"))
                 .statusCode()).isEqualTo(415);

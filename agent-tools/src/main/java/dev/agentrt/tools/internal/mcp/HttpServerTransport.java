@@ -172,6 +172,8 @@ public final class HttpServerTransport implements AutoCloseable {
         if (response.isEventStream()) {
             ex.sendResponseHeaders(response.status(), 0);
             OutputStream out = ex.getResponseBody();
+            // The headers now, not with the first event: a GET stream may carry none for a long time.
+            out.flush();
             // Closing the stream (also when writing fails: the client went away) cancels the call.
             try (Stream<ByteBuffer> events = response.body().toStream(1)) {
                 for (Iterator<ByteBuffer> it = events.iterator(); it.hasNext();) {

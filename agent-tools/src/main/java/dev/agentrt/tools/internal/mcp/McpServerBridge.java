@@ -116,7 +116,8 @@ public final class McpServerBridge {
         for (ToolSpec spec : registry.specs(policy.get())) {
             specs.add(McpServerFeatures.AsyncToolSpecification.builder()
                     .tool(describe(spec))
-                    .callHandler((exchange, request) -> calls.call(spec.name(), request.arguments(), request.meta()))
+                    .callHandler((exchange, request) -> calls.call(spec.name(), request.arguments(), request.meta(),
+                            ProgressRelay.of(request.meta(), exchange::progressNotification)))
                     .build());
         }
         return specs;
@@ -130,7 +131,9 @@ public final class McpServerBridge {
         for (ToolSpec spec : registry.specs(policy.get())) {
             specs.add(McpStatelessServerFeatures.AsyncToolSpecification.builder()
                     .tool(describe(spec))
-                    .callHandler((context, request) -> calls.call(spec.name(), request.arguments(), request.meta()))
+                    // No exchange here: a stateless server cannot send progress, so a progressToken goes unused.
+                    .callHandler((context, request) -> calls.call(spec.name(), request.arguments(), request.meta(),
+                            null))
                     .build());
         }
         return specs;
@@ -152,18 +155,30 @@ public final class McpServerBridge {
             this(registry, policy, telemetry, new AtomicLong());
         }
 
+        /** {@code progress}: where the tool's progress reports go, {@code null} if the client asked for none. */
         Mono<McpSchema.CallToolResult> call(String tool, @Nullable Map<String, Object> arguments,
-                @Nullable Map<String, Object> meta) {
+                @Nullable Map<String, Object> meta, @Nullable ProgressRelay progress) {
+            String id = "mcp-" + count.incrementAndGet();
+            ToolExecution execution = policy.get();
+            if (progress == null) {
+                return execute(id, tool, arguments, meta, execution);
+            }
+            return progress.around(execute(id, tool, arguments, meta,
+                    execution.toBuilder().events(progress.events(id, execution.events())).build()));
+        }
+
+        private Mono<McpSchema.CallToolResult> execute(String id, String tool,
+                @Nullable Map<String, Object> arguments, @Nullable Map<String, Object> meta, ToolExecution execution) {
             Map<String, Object> args = arguments == null ? Map.of() : arguments;
-            var call = new ToolCall("mcp-" + count.incrementAndGet(), tool, McpJson.fromJava(args).toJson());
+            var call = new ToolCall(id, tool, McpJson.fromJava(args).toJson());
             if (telemetry == ServerTelemetry.NONE) {
-                return registry.execute(call, policy.get()).map(McpServerBridge::toResult);
+                return registry.execute(call, execution).map(McpServerBridge::toResult);
             }
             return Mono.deferContextual(context -> {
                 ServedRequest served = context.getOrDefault(ServedRequest.class, null);
                 ServerTelemetry.Call record = telemetry.start("tools/call", tool, ServedRequest.carrier(meta),
                         served == null ? Map.of() : served.attributes());
-                return registry.execute(call, policy.get().toBuilder().servedCall(record).build())
+                return registry.execute(call, execution.toBuilder().servedCall(record).build())
                         .doOnNext(r -> record.end(r.isError() ? "tool_error" : null, r.isError() ? r.content() : null))
                         .doOnError(e -> record.end(e.getClass().getName(), e.getMessage()))
                         .doOnCancel(() -> record.end("cancelled", "the client cancelled the request"))

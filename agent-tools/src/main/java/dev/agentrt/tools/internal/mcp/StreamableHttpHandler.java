@@ -54,11 +54,18 @@ import java.util.function.Predicate;
  * and the Spring adapters only move bytes; every decision is made here. One endpoint path takes:
  * <ul>
  * <li>{@code POST} of one JSON-RPC message: a request is answered with {@code application/json}, or
- * with an SSE stream when the client accepts only {@code text/event-stream}; a notification or a
+ * with an SSE stream when the client accepts only {@code text/event-stream}, or accepts it and the
+ * request carries a {@code progressToken} (its progress notifications then come before the answer,
+ * in order; a stateless server sends none); a notification or a
  * response gets {@code 202}. {@code initialize} opens a session and names it in {@code
  * Mcp-Session-Id}; every later message must carry it ({@code 400} without, {@code 404} for one that
  * is unknown or ended). In stateless mode there are no sessions and the header is ignored;
- * <li>{@code GET}: {@code 405}, as the spec allows: this server sends nothing outside a request;
+ * <li>{@code GET} with {@code Accept: text/event-stream} and the session id: the session's stream of
+ * what the server sends outside the answer to a request, with event ids; {@code Last-Event-ID}
+ * resumes it, replaying from the session's last {@value ListeningStream#MAX_EVENTS} events. One at a
+ * time per session: another without {@code Last-Event-ID} gets {@code 409}; an id that is not one
+ * of the stream's, or whose successors are no longer kept, {@code 400}; no {@code text/event-stream}
+ * in {@code Accept}, {@code 406}. A stateless server answers {@code 405}, as the spec allows;
  * <li>{@code DELETE}: ends the session and cancels its running calls.
  * </ul>
  * Checked before anything else: the path ({@code 404}), the {@code Origin} (a browser page from
@@ -219,13 +226,10 @@ public final class StreamableHttpHandler {
     private Mono<Response> dispatch(Request request) {
         return switch (request.method()) {
             case "POST" -> post(request);
+            case "GET" -> get(request);
             case "DELETE" -> Mono.fromSupplier(() -> delete(request));
             default -> Mono.just(withHeader(error(405, null, ErrorCodes.INVALID_REQUEST, "Method not allowed: "
-                    + request.method()
-                    + (request.method().equals("GET")
-                            ? " (this server sends nothing outside the answer to a request)"
-                            : "")),
-                    "Allow", settings.stateless() ? "POST" : "POST, DELETE"));
+                    + request.method()), "Allow", settings.stateless() ? "POST" : "GET, POST, DELETE"));
         };
     }
 
@@ -325,8 +329,8 @@ public final class StreamableHttpHandler {
                     + VERSION_HEADER + " " + version + "; this server speaks " + String.join(", ", VERSIONS));
         }
         Reply reply = Reply.JSON;
-        if (message instanceof McpSchema.JSONRPCRequest) {
-            reply = reply(request.headers().get("Accept"));
+        if (message instanceof McpSchema.JSONRPCRequest r) {
+            reply = reply(request.headers().get("Accept"), !settings.stateless() && wantsProgress(r));
             if (reply == null) {
                 return refuse(406, idOf(message), ErrorCodes.INVALID_REQUEST,
                         "Not acceptable: the answer is application/json or text/event-stream");
@@ -372,7 +376,11 @@ public final class StreamableHttpHandler {
         return error(400, replyId, ErrorCodes.INVALID_REQUEST, "Invalid request: " + problem);
     }
 
-    private static @Nullable Reply reply(@Nullable List<String> accept) {
+    /**
+     * How to answer a request: as JSON when the client accepts it, unless {@code preferSse} (the request
+     * asked for progress, which only an event stream can carry before the answer) and it accepts SSE too.
+     */
+    private static @Nullable Reply reply(@Nullable List<String> accept, boolean preferSse) {
         if (accept == null || accept.isEmpty()) {
             return Reply.JSON;
         }
@@ -385,7 +393,16 @@ public final class StreamableHttpHandler {
                 sseOk |= type.equals(SSE_TYPE) || type.equals("text/*") || type.equals("*/*");
             }
         }
-        return jsonOk ? Reply.JSON : sseOk ? Reply.SSE : null;
+        if (sseOk && (preferSse || !jsonOk)) {
+            return Reply.SSE;
+        }
+        return jsonOk ? Reply.JSON : null;
+    }
+
+    /** Whether the request carries a {@code progressToken} in its {@code params._meta}. */
+    private static boolean wantsProgress(McpSchema.JSONRPCRequest request) {
+        return request.params() instanceof Map<?, ?> params && params.get("_meta") instanceof Map<?, ?> meta
+                && meta.get("progressToken") != null;
     }
 
     // ---- stateless
@@ -431,7 +448,7 @@ public final class StreamableHttpHandler {
         return Mono.fromCallable(() -> factory.startSession(params))
                 .subscribeOn(AgentSchedulers.blocking())
                 .flatMap(init -> init.initResult().map(result -> {
-                    var session = new Session(init.session(), uses.incrementAndGet());
+                    var session = new Session(init.session(), new ListeningStream(json), uses.incrementAndGet());
                     sessions.put(session.id(), session);
                     if (closed.get() && sessions.remove(session.id(), session)) {
                         session.end();
@@ -592,6 +609,56 @@ public final class StreamableHttpHandler {
                 : new Response(204, Map.of(), Flux.empty());
     }
 
+    /**
+     * Opens the session's stream of messages sent outside a request (see {@link ListeningStream}), or
+     * resumes it after {@code Last-Event-ID}. A stateless server has none: {@code 405}.
+     */
+    private Mono<Response> get(Request request) {
+        if (settings.stateless()) {
+            return Mono.just(withHeader(error(405, null, ErrorCodes.INVALID_REQUEST, "Method not allowed: GET "
+                    + "(a stateless server sends nothing outside the answer to a request)"), "Allow", "POST"));
+        }
+        if (!acceptsEventStream(request.headers().get("Accept"))) {
+            return refuse(406, null, ErrorCodes.INVALID_REQUEST,
+                    "Not acceptable: a GET opens a stream, so it must accept text/event-stream");
+        }
+        String version = request.header(VERSION_HEADER);
+        if (version != null && !VERSIONS.contains(version.trim())) {
+            return refuse(400, null, ErrorCodes.INVALID_REQUEST, "Bad request: unsupported " + VERSION_HEADER + " "
+                    + version + "; this server speaks " + String.join(", ", VERSIONS));
+        }
+        Session session = session(request);
+        String lastEventId = request.header("Last-Event-ID");
+        // Handing the stream to the SDK draws a random UUID, which may read the system's entropy source.
+        return Mono.fromCallable(() -> {
+            if (session.listening.claim()) {
+                session.sdk.listeningStream(session.listening);
+            }
+            return switch (session.listening.open(lastEventId)) {
+                case ListeningStream.Opened o -> {
+                    log.debug("MCP server '{}': session {} opened its GET stream{}", name, session.id(),
+                            lastEventId == null ? "" : " after event " + lastEventId);
+                    yield eventStream(o.events().map(e -> event(Long.toString(e.id()), e.data())));
+                }
+                case ListeningStream.Refusal r -> error(r.status(), null, ErrorCodes.INVALID_REQUEST, r.message());
+            };
+        }).subscribeOn(AgentSchedulers.blocking());
+    }
+
+    private static boolean acceptsEventStream(@Nullable List<String> accept) {
+        if (accept != null) {
+            for (String header : accept) {
+                for (String range : header.split(",")) {
+                    String type = range.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
+                    if (type.equals(SSE_TYPE) || type.equals("text/*") || type.equals("*/*")) {
+                        return true;
+                    }
+                }
+            }
+        }
+        return false;
+    }
+
     private Response delete(Request request) {
         if (settings.stateless()) {
             return withHeader(error(405, null, ErrorCodes.INVALID_REQUEST,
@@ -704,14 +771,16 @@ public final class StreamableHttpHandler {
 
     private record Outbound(JSONRPCMessage message, @Nullable String eventId) {}
 
-    /** One client's session: the SDK's, and the calls it has running. */
+    /** One client's session: the SDK's, its GET stream, and the calls it has running. */
     private static final class Session {
         final McpStreamableServerSession sdk;
+        final ListeningStream listening;
         final ConcurrentHashMap<Object, Call> calls = new ConcurrentHashMap<>();
         volatile long lastUsed;
 
-        Session(McpStreamableServerSession sdk, long opened) {
+        Session(McpStreamableServerSession sdk, ListeningStream listening, long opened) {
             this.sdk = sdk;
+            this.listening = listening;
             this.lastUsed = opened;
         }
 
@@ -723,6 +792,7 @@ public final class StreamableHttpHandler {
             for (Call call : List.copyOf(calls.values())) {
                 call.cancel();
             }
+            listening.close();
             sdk.delete().subscribe(null, e -> log.debug("MCP session {}: closing failed", id(), e));
         }
     }
