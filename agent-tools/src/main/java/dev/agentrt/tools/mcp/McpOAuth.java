@@ -25,6 +25,10 @@ import java.util.concurrent.ConcurrentHashMap;
  *     .connect();
  * }</pre>
  *
+ * <p>An application on the user's machine can let {@link McpOAuthLoopback} receive the browser's
+ * redirect on 127.0.0.1; a server-side application hands the URL to its user and completes the
+ * {@code Mono} when its own redirect endpoint is called; a test follows the redirect itself.
+ *
  * <p>What the client does, step by step:
  * <ol>
  * <li><b>Discovery.</b> The protected resource metadata (RFC 9728) comes from the URL named by the

@@ -286,6 +286,54 @@ class McpOAuthTest {
                 .hasToString("com.example.app:/callback");
     }
 
+    // ---- the loopback redirect listener
+
+    @Test
+    void theLoopbackListenerReceivesTheBrowsersRedirect() throws Exception {
+        try (McpOAuthLoopback loopback = McpOAuthLoopback.open(0);
+                HttpClient browser = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL).build()) {
+            var pages = new CopyOnWriteArrayList<String>();
+            McpOAuth oauth = McpOAuth.of(loopback.redirectUri(), loopback.handler(url -> Mono
+                    .fromFuture(() -> browser.sendAsync(HttpRequest.newBuilder(url).GET().build(),
+                            HttpResponse.BodyHandlers.ofString()))
+                    .doOnNext(page -> pages.add(page.statusCode() + " " + page.body()))
+                    .then())).withClock(clock);
+
+            assertThat(call(connect(oauth), "echo").content()).isEqualTo("echo: hi");
+            assertThat(loopback.redirectUri().toString()).matches("http://127\\.0\\.0\\.1:\\d+/callback");
+            assertThat(query(as.authorizations.getFirst())).containsEntry("redirect_uri",
+                    loopback.redirectUri().toString());
+            assertThat(pages).singleElement().asString().startsWith("200 ").contains("You can close this window");
+        }
+    }
+
+    @Test
+    void theLoopbackListenerAnswersARedirectWithAnUnknownStateWithoutCompletingAnything() throws Exception {
+        try (McpOAuthLoopback loopback = McpOAuthLoopback.open(0)) {
+            HttpResponse<String> stray = user.send(HttpRequest.newBuilder(URI.create(loopback.redirectUri()
+                    + "?code=c&state=nobody")).GET().build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(stray.statusCode()).isEqualTo(400);
+            assertThat(stray.body()).contains("unknown or already finished");
+
+            HttpResponse<Void> elsewhere = user.send(HttpRequest.newBuilder(URI.create(loopback.redirectUri()
+                    .resolve("/other") + "?state=x")).GET().build(), HttpResponse.BodyHandlers.discarding());
+            assertThat(elsewhere.statusCode()).isEqualTo(404);
+        }
+    }
+
+    @Test
+    void closingTheLoopbackListenerFailsTheAuthorizationStillWaiting() {
+        McpOAuthLoopback loopback = McpOAuthLoopback.open(0);
+        var opened = new java.util.concurrent.CompletableFuture<URI>();
+        Mono<URI> waiting = loopback.handler(url -> Mono.fromRunnable(() -> opened.complete(url)))
+                .authorize(URI.create("http://127.0.0.1:1/authorize?state=s1"));
+        var result = waiting.toFuture();
+        assertThat(opened).isCompletedWithValue(URI.create("http://127.0.0.1:1/authorize?state=s1"));
+
+        loopback.close();
+        assertThat(result).failsWithin(WAIT).withThrowableThat().withMessageContaining("the redirect listener closed");
+    }
+
     // ---- the client side
 
     private McpOAuth oauth() {
