@@ -46,7 +46,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * <li><b>Use.</b> The access token goes as {@code Authorization: Bearer} to this endpoint only. An
  * expired token (by {@link #withClock the clock} and the token's {@code expires_in}) is refreshed
  * before the request, and a {@code 401} refreshes or authorizes once more; a refresh the authorization
- * server refuses falls back to a new authorization. A request refused again after that fails.
+ * server refuses falls back to a new authorization. A {@code 403} with {@code error="insufficient_scope"}
+ * authorizes anew for the scope it names together with the scope granted so far (step-up). A request
+ * refused again after that fails.
  * </ol>
  *
  * <p>Every URL the metadata names comes from a party the client does not yet trust and is checked

@@ -168,6 +168,49 @@ class McpOAuthTest {
         assertThat(as.unauthorized).hasValue(1);
     }
 
+    @Test
+    void concurrentRequestsThatMeetA401ShareOneRefresh() {
+        McpOAuth oauth = oauth();
+        McpTools tools = connect(oauth);
+        as.validAccess.clear();
+
+        List<ToolResult> results = Flux.range(0, 4)
+                .flatMap(i -> ToolRegistry.of(tools.tools())
+                        .execute(new ToolCall("c" + i, "echo", "{\"text\":\"hi\"}"),
+                                ToolExecution.of("t", Principal.ANONYMOUS, Grants.of(tools.capability()))))
+                .collectList()
+                .block(WAIT);
+
+        assertThat(results).extracting(ToolResult::content).containsOnly("echo: hi").hasSize(4);
+        assertThat(as.grants).containsExactly("authorization_code", "refresh_token");
+    }
+
+    @Test
+    void aForbiddenAnswerAskingForMoreScopeAuthorizesAgainForTheWiderScope() {
+        McpOAuth oauth = oauth();
+        McpTools tools = connect(oauth);
+        as.requiredScope = "admin";
+
+        assertThat(call(tools, "echo").content()).isEqualTo("echo: hi");
+
+        assertThat(as.authorizations).hasSize(2);
+        assertThat(query(as.authorizations.get(1))).containsEntry("scope", "tools admin");
+        assertThat(as.grants).containsExactly("authorization_code", "authorization_code");
+        assertThat(oauth.tokenStore().load(URI.create(as.mcpUrl)).scope()).isEqualTo("tools admin");
+    }
+
+    @Test
+    void aForbiddenAnswerAfterTheStepUpFailsTheCallInsteadOfAskingAgain() {
+        McpTools tools = connect(oauth());
+        as.requiredScope = "admin";
+        as.grantOnlyTools = true;
+
+        ToolResult r = call(tools, "echo");
+        assertThat(r.errorKind()).isEqualTo(ToolErrorKind.EXECUTION_FAILED);
+        assertThat(r.content()).contains("refused the access token it was just given (HTTP 403)");
+        assertThat(as.authorizations).hasSize(2);
+    }
+
     // ---- refusals
 
     @Test
@@ -436,6 +479,9 @@ class McpOAuthTest {
         final List<String> grants = new CopyOnWriteArrayList<>();
         volatile boolean refuseRefresh;
         volatile boolean refuseAuthorization;
+        volatile String requiredScope;
+        volatile boolean grantOnlyTools;
+        private final Map<String, String> scopes = new ConcurrentHashMap<>(); // access or refresh token -> scope
         volatile UnaryOperator<Map<String, Object>> resourceMetadata = m -> m;
         volatile UnaryOperator<Map<String, Object>> serverMetadata = m -> m;
         private final Map<String, String> clients = new ConcurrentHashMap<>(); // id -> redirect URI
@@ -478,6 +524,18 @@ class McpOAuthTest {
 
         private void mcp(HttpExchange exchange) throws IOException {
             byte[] body = exchange.getRequestBody().readAllBytes();
+            String auth = exchange.getRequestHeaders().getFirst("Authorization");
+            String token = auth == null ? "" : auth.substring("Bearer ".length());
+            String needed = requiredScope;
+            if (needed != null && validAccess.contains(token)
+                    && !List.of(scopes.getOrDefault(token, "").split(" ")).contains(needed)) {
+                exchange.getResponseHeaders()
+                        .set("WWW-Authenticate", "Bearer error=\"insufficient_scope\", scope=\""
+                                + needed + "\", resource_metadata=\"" + base
+                                + "/.well-known/oauth-protected-resource/mcp\"");
+                respond(exchange, 403, "application/json", "{\"error\":\"insufficient_scope\"}");
+                return;
+            }
             McpHttpHandler.Response r = mcp.handle(new McpHttpHandler.Request(exchange.getRequestMethod(),
                     exchange.getRequestURI().getPath(), exchange.getRequestHeaders(),
                     Flux.just(ByteBuffer.wrap(body)))).block(WAIT);
@@ -538,6 +596,7 @@ class McpOAuthTest {
                     StandardCharsets.UTF_8)));
             String grant = form.get("grant_type");
             grants.add(grant);
+            String granted;
             String client = form.get("client_id");
             if (!mcpUrl.equals(form.get("resource")) || !clients.containsKey(client)) {
                 respond(exchange, 400, "application/json", "{\"error\":\"invalid_request\"}");
@@ -551,8 +610,10 @@ class McpOAuthTest {
                     respond(exchange, 400, "application/json", "{\"error\":\"invalid_grant\"}");
                     return;
                 }
+                granted = asked.getOrDefault("scope", "");
             } else if ("refresh_token".equals(grant)) {
                 String owner = refreshTokens.remove(String.valueOf(form.get("refresh_token")));
+                granted = scopes.getOrDefault(String.valueOf(form.get("refresh_token")), "");
                 if (refuseRefresh || !client.equals(owner)) {
                     respond(exchange, 400, "application/json",
                             "{\"error\":\"invalid_grant\",\"error_description\":\"refresh refused\"}");
@@ -562,13 +623,16 @@ class McpOAuthTest {
                 respond(exchange, 400, "application/json", "{\"error\":\"unsupported_grant_type\"}");
                 return;
             }
+            String scope = grantOnlyTools ? "tools" : granted;
             String access = "access-" + counter.incrementAndGet();
             String refresh = "refresh-" + counter.incrementAndGet();
             validAccess.clear();
             validAccess.add(access);
+            scopes.put(access, scope);
+            scopes.put(refresh, scope);
             refreshTokens.put(refresh, client);
             respond(exchange, 200, "application/json", json(Map.of("access_token", access, "token_type", "Bearer",
-                    "expires_in", 3600, "refresh_token", refresh, "scope", "tools")));
+                    "expires_in", 3600, "refresh_token", refresh, "scope", scope)));
         }
 
         private static String s256(String verifier) {

@@ -482,9 +482,11 @@ public final class HttpTransport implements McpClientTransport {
                 return;
             }
             OAuthFlow flow = oauth;
-            if (status == 401 && flow != null && !stream.resumed) {
+            String challenge = stream.challenge;
+            boolean stepUp = status == 403 && OAuthFlow.asksForScope(challenge);
+            if ((status == 401 || stepUp) && flow != null && !stream.resumed) {
                 if (authorized) {
-                    fail("refused the access token it was just given (HTTP 401)" + stream.excerpt());
+                    fail("refused the access token it was just given (HTTP " + status + ")" + stream.excerpt());
                     return;
                 }
                 authorized = true;
@@ -493,7 +495,10 @@ public final class HttpTransport implements McpClientTransport {
                         .filter(h -> h.regionMatches(true, 0, "Bearer ", 0, 7))
                         .map(h -> h.substring(7))
                         .orElse(null);
-                flow.unauthorized(used, stream.challenge).subscribe(null, this::authorizationFailed, this::post);
+                (stepUp
+                        ? flow.insufficientScope(used, Objects.requireNonNull(challenge))
+                        : flow.unauthorized(used, challenge))
+                        .subscribe(null, this::authorizationFailed, this::post);
                 return;
             }
             String expired = request.headers().firstValue(SESSION_HEADER).orElse(null);
@@ -560,7 +565,7 @@ public final class HttpTransport implements McpClientTransport {
                     info.headers().firstValue(SESSION_HEADER).ifPresent(id -> sessionId = id);
                 }
                 String type = info.headers().firstValue("Content-Type").orElse("").toLowerCase(Locale.ROOT);
-                if (status == 401) {
+                if (status == 401 || status == 403) {
                     challenge = info.headers().firstValue("WWW-Authenticate").orElse(null);
                 }
                 if (status < 200 || status >= 300) {

@@ -104,7 +104,7 @@ final class OAuthFlow {
         if (t == null || !t.expiredAt(config.clock().instant())) {
             return Mono.empty();
         }
-        return renew(t.accessToken(), null);
+        return renew(t.accessToken(), null, false);
     }
 
     /**
@@ -112,10 +112,23 @@ final class OAuthFlow {
      * {@code WWW-Authenticate}, or null): completes once there are tokens to try again with.
      */
     Mono<Void> unauthorized(@Nullable String used, @Nullable String challenge) {
-        return renew(used, challenge);
+        return renew(used, challenge, false);
     }
 
-    private synchronized Mono<Void> renew(@Nullable String used, @Nullable String challenge) {
+    /**
+     * A request that carried {@code used} got {@code 403} with {@code error="insufficient_scope"}: authorizes
+     * anew (no refresh: it keeps the scope) for the challenge's scope with the scope granted so far.
+     */
+    Mono<Void> insufficientScope(@Nullable String used, String challenge) {
+        return renew(used, challenge, true);
+    }
+
+    /** Whether a {@code 403}'s challenge asks for more scope (step-up authorization). */
+    static boolean asksForScope(@Nullable String challenge) {
+        return "insufficient_scope".equals(challengeParams(challenge).get("error"));
+    }
+
+    private synchronized Mono<Void> renew(@Nullable String used, @Nullable String challenge, boolean stepUp) {
         McpOAuth.Tokens current = config.tokenStore().load(endpoint);
         if (current != null && !current.accessToken().equals(used)
                 && !current.expiredAt(config.clock().instant())) {
@@ -127,15 +140,18 @@ final class OAuthFlow {
         }
         Mono<Void> renew = Mono.defer(() -> {
             McpOAuth.Tokens t = config.tokenStore().load(endpoint);
+            if (stepUp) {
+                return authorize(challenge, t, true);
+            }
             if (t != null && t.refreshToken() != null) {
                 return refresh(t).onErrorResume(e -> {
                     log.info("MCP server '{}': refreshing the access token failed ({}); authorizing anew", server,
                             e.getMessage());
                     config.tokenStore().remove(endpoint);
-                    return authorize(challenge, t);
+                    return authorize(challenge, t, false);
                 });
             }
-            return authorize(challenge, t);
+            return authorize(challenge, t, false);
         }).doFinally(s -> {
             synchronized (this) {
                 renewal = null;
@@ -159,13 +175,24 @@ final class OAuthFlow {
         }).doOnNext(fresh -> config.tokenStore().save(endpoint, fresh)).then();
     }
 
-    private Mono<Void> authorize(@Nullable String challenge, McpOAuth.@Nullable Tokens previous) {
+    private Mono<Void> authorize(@Nullable String challenge, McpOAuth.@Nullable Tokens previous, boolean stepUp) {
         Map<String, String> params = challengeParams(challenge);
         return resourceMetadata(params.get("resource_metadata"))
                 .flatMap(prm -> serverMetadata(prm.issuer()).flatMap(as -> client(as, previous).flatMap(c -> {
-                    String scope = config.scope() != null
-                            ? config.scope()
-                            : params.containsKey("scope") ? params.get("scope") : prm.scopes();
+                    String scope;
+                    if (stepUp) {
+                        var all = new java.util.LinkedHashSet<String>();
+                        for (String s : List.of(previous == null || previous.scope() == null ? "" : previous.scope(),
+                                config.scope() == null ? "" : config.scope(), params.getOrDefault("scope", ""))) {
+                            all.addAll(List.of(s.trim().split("\\s+")));
+                        }
+                        all.remove("");
+                        scope = all.isEmpty() ? null : String.join(" ", all);
+                    } else {
+                        scope = config.scope() != null
+                                ? config.scope()
+                                : params.containsKey("scope") ? params.get("scope") : prm.scopes();
+                    }
                     return code(as, prm, c, scope);
                 })))
                 .then();
