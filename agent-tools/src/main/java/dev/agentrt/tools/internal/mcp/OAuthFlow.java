@@ -627,11 +627,11 @@ final class OAuthFlow {
             return out;
         }
         String h = header.strip();
-        int at = h.toLowerCase(Locale.ROOT).indexOf("bearer");
-        if (at < 0) {
+        var scheme = java.util.regex.Pattern.compile("(?i)(?:^|[ ,])bearer(?: |$)").matcher(h);
+        if (!scheme.find()) {
             return out;
         }
-        int i = at + "bearer".length();
+        int i = scheme.end();
         int n = h.length();
         while (i < n) {
             while (i < n && (h.charAt(i) == ' ' || h.charAt(i) == ',')) {
