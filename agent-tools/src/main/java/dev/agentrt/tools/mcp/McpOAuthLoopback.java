@@ -1,23 +1,10 @@
 package dev.agentrt.tools.mcp;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
-import org.jspecify.annotations.Nullable;
+import dev.agentrt.tools.internal.mcp.LoopbackRedirectListener;
 import reactor.core.publisher.Mono;
-import reactor.core.publisher.Sinks;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.URI;
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
-import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.function.Function;
 
 /**
@@ -39,41 +26,28 @@ import java.util.function.Function;
  * still waiting.
  */
 public final class McpOAuthLoopback implements AutoCloseable {
-    private static final String PATH = "/callback";
+    private final LoopbackRedirectListener listener;
 
-    private final HttpServer server;
-    private final ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
-    private final URI redirectUri;
-    private final Map<String, Sinks.One<URI>> waiting = new ConcurrentHashMap<>();
-
-    private McpOAuthLoopback(int port) throws IOException {
-        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 0);
-        server.createContext("/", this::handle);
-        server.setExecutor(threads);
-        server.start();
-        redirectUri = URI.create("http://127.0.0.1:" + server.getAddress().getPort() + PATH);
+    private McpOAuthLoopback(LoopbackRedirectListener listener) {
+        this.listener = listener;
     }
 
     /**
      * Listens on 127.0.0.1 at {@code port} (0: one the system picks; a fixed one when the client is
      * registered beforehand with that redirect URI).
      *
-     * @throws UncheckedIOException if the port cannot be bound
+     * @throws java.io.UncheckedIOException if the port cannot be bound
      */
     public static McpOAuthLoopback open(int port) {
         if (port < 0 || port > 65_535) {
             throw new IllegalArgumentException("port must be in 0..65535, was " + port);
         }
-        try {
-            return new McpOAuthLoopback(port);
-        } catch (IOException e) {
-            throw new UncheckedIOException("could not listen on 127.0.0.1:" + port, e);
-        }
+        return new McpOAuthLoopback(LoopbackRedirectListener.open(port));
     }
 
     /** {@code http://127.0.0.1:<port>/callback}: the redirect URI to give {@link McpOAuth#of}. */
     public URI redirectUri() {
-        return redirectUri;
+        return listener.redirectUri();
     }
 
     /**
@@ -83,68 +57,17 @@ public final class McpOAuthLoopback implements AutoCloseable {
      */
     public McpOAuth.AuthorizationHandler handler(Function<URI, Mono<Void>> open) {
         Objects.requireNonNull(open, "open");
-        return url -> Mono.defer(() -> {
-            String state = param(url.getRawQuery(), "state");
-            if (state == null) {
-                return Mono.error(new IllegalArgumentException("the authorization URL has no state"));
-            }
-            Sinks.One<URI> sink = Sinks.one();
-            waiting.put(state, sink);
-            return open.apply(url).then(sink.asMono()).doFinally(s -> waiting.remove(state, sink));
-        });
+        return url -> listener.authorize(url, open);
     }
 
+    /** Stops listening; the authorizations still waiting fail. Idempotent. */
     @Override
     public void close() {
-        server.stop(0);
-        threads.close();
-        waiting.values().forEach(s -> s.tryEmitError(new IllegalStateException("the redirect listener closed")));
-        waiting.clear();
+        listener.close();
     }
 
     @Override
     public String toString() {
-        return "McpOAuthLoopback[" + redirectUri + "]";
-    }
-
-    private void handle(HttpExchange exchange) throws IOException {
-        try (exchange) {
-            URI uri = exchange.getRequestURI();
-            if (!PATH.equals(uri.getPath()) || !"GET".equals(exchange.getRequestMethod())) {
-                exchange.sendResponseHeaders(404, -1);
-                return;
-            }
-            String state = param(uri.getRawQuery(), "state");
-            Sinks.One<URI> sink = state == null ? null : waiting.remove(state);
-            if (sink == null) {
-                page(exchange, 400, "This sign-in is unknown or already finished.");
-                return;
-            }
-            page(exchange, 200, "Done. You can close this window and return to the application.");
-            String query = uri.getRawQuery();
-            sink.tryEmitValue(URI.create(redirectUri + (query == null ? "" : "?" + query)));
-        }
-    }
-
-    private static void page(HttpExchange exchange, int status, String text) throws IOException {
-        byte[] body = ("<!doctype html><meta charset=utf-8><title>Authorization</title><p>" + text)
-                .getBytes(StandardCharsets.UTF_8);
-        exchange.getResponseHeaders().set("Content-Type", "text/html; charset=utf-8");
-        exchange.getResponseHeaders().set("Cache-Control", "no-store");
-        exchange.sendResponseHeaders(status, body.length);
-        exchange.getResponseBody().write(body);
-    }
-
-    private static @Nullable String param(@Nullable String rawQuery, String name) {
-        if (rawQuery == null) {
-            return null;
-        }
-        for (String pair : rawQuery.split("&")) {
-            int eq = pair.indexOf('=');
-            if (eq > 0 && URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8).equals(name)) {
-                return URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
-            }
-        }
-        return null;
+        return "McpOAuthLoopback[" + redirectUri() + "]";
     }
 }

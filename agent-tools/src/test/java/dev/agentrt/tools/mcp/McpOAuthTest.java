@@ -374,6 +374,7 @@ class McpOAuthTest {
         assertThat(opened).isCompletedWithValue(URI.create("http://127.0.0.1:1/authorize?state=s1"));
 
         loopback.close();
+        loopback.close();
         assertThat(result).failsWithin(WAIT).withThrowableThat().withMessageContaining("the redirect listener closed");
     }
 
