@@ -329,6 +329,34 @@ class McpOAuthTest {
                 .hasToString("com.example.app:/callback");
     }
 
+    // ---- the official TypeScript SDK's authorization server and bearer middleware
+
+    @Test
+    void theTypeScriptSdksAuthorizationServerAuthorizesTheClientForItsProtectedServer() throws Exception {
+        Process server = new ProcessBuilder(TestServers.node(), TestServers.npmScript("oauth-server.mjs"))
+                .redirectError(ProcessBuilder.Redirect.DISCARD)
+                .start();
+        try (var out = server.inputReader()) {
+            String base = "http://127.0.0.1:" + out.readLine().split(" ")[1];
+            McpOAuth oauth = oauth();
+            try (McpTools tools = McpTools.builder("secure", McpTransportSpec.http(base + "/mcp").oauth(oauth))
+                    .connectTimeout(WAIT)
+                    .callTimeout(WAIT)
+                    .connect()
+                    .block(WAIT)) {
+                assertThat(call(tools, "echo").content()).isEqualTo("echo: hi");
+            }
+            McpOAuth.Tokens tokens = oauth.tokenStore().load(URI.create(base + "/mcp"));
+            assertThat(tokens).isNotNull();
+            assertThat(tokens.issuer()).hasToString(base + "/");
+            assertThat(tokens.resource()).hasToString(base + "/mcp");
+            assertThat(tokens.scope()).isEqualTo("mcp:tools");
+            assertThat(tokens.expiresAt()).isEqualTo(clock.instant().plusSeconds(3600));
+        } finally {
+            server.destroyForcibly().waitFor();
+        }
+    }
+
     // ---- the loopback redirect listener
 
     @Test
