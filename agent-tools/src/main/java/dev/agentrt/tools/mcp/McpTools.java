@@ -88,6 +88,10 @@ import java.util.regex.Pattern;
  * {@link Builder#elicitation elicitation} (the server asks the user, the answer checked against its schema) only
  * when the builder was given them.
  *
+ * <p>A server behind OAuth is reached with {@link McpTransportSpec.Http#oauth(McpOAuth)}: its {@code 401}
+ * starts the MCP authorization flow (see {@link McpOAuth}). An authorization that fails fails the connect, or
+ * later the call, with an error result saying why (the user refused, say); the next call tries again.
+ *
  * <p>Thread-safe. Nothing blocks except {@link #close()}, which waits (at most a few seconds) for
  * the session to end and a stdio server's process, and every process it started, to be gone: asked
  * to stop first, killed if it does not.

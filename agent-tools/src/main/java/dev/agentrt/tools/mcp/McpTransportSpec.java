@@ -68,8 +68,14 @@ public sealed interface McpTransportSpec permits McpTransportSpec.Stdio, McpTran
      *
      * @param url the endpoint, path included ({@code /mcp} for most servers)
      * @param headers sent with every request (an {@code Authorization} header, say)
+     * @param oauth OAuth authorization for a protected server, or null (see {@link McpOAuth}); its
+     *     bearer token replaces an {@code Authorization} header of {@code headers}
      */
-    record Http(URI url, Map<String, String> headers) implements McpTransportSpec {
+    record Http(URI url, Map<String, String> headers, @Nullable McpOAuth oauth) implements McpTransportSpec {
+        public Http(URI url, Map<String, String> headers) {
+            this(url, headers, null);
+        }
+
         public Http {
             Objects.requireNonNull(url, "url");
             String scheme = url.getScheme();
@@ -83,7 +89,12 @@ public sealed interface McpTransportSpec permits McpTransportSpec.Stdio, McpTran
         public Http header(String name, String value) {
             var all = new java.util.LinkedHashMap<>(headers);
             all.put(Objects.requireNonNull(name, "name"), Objects.requireNonNull(value, "value"));
-            return new Http(url, all);
+            return new Http(url, all, oauth);
+        }
+
+        /** This endpoint authorized with OAuth 2.1 as the MCP authorization spec describes (see {@link McpOAuth}). */
+        public Http oauth(McpOAuth oauth) {
+            return new Http(url, headers, java.util.Objects.requireNonNull(oauth, "oauth"));
         }
     }
 }

@@ -1,6 +1,7 @@
 package dev.agentrt.tools.internal.mcp;
 
 import dev.agentrt.core.internal.http.SharedHttpClient;
+import dev.agentrt.tools.mcp.McpOAuth;
 import io.modelcontextprotocol.json.McpJsonMapper;
 import io.modelcontextprotocol.json.TypeRef;
 import io.modelcontextprotocol.spec.McpClientTransport;
@@ -84,6 +85,7 @@ public final class HttpTransport implements McpClientTransport {
     private final HttpClient client;
     private final Scheduler.Worker delivery = Schedulers.parallel().createWorker();
     private final int maxMessageBytes;
+    private final @Nullable OAuthFlow oauth;
     private final Set<CompletableFuture<?>> inFlight = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile @Nullable Function<Mono<JSONRPCMessage>, Mono<JSONRPCMessage>> handler;
@@ -104,11 +106,17 @@ public final class HttpTransport implements McpClientTransport {
 
     public HttpTransport(String server, URI endpoint, Map<String, String> headers, Duration connectTimeout,
             McpJsonMapper json) {
-        this(server, endpoint, headers, connectTimeout, json, LineReader.DEFAULT_MAX_BYTES);
+        this(server, endpoint, headers, connectTimeout, json, LineReader.DEFAULT_MAX_BYTES, null);
+    }
+
+    /** With {@code oauth}, requests carry its access token, and a {@code 401} authorizes (see {@link McpOAuth}). */
+    public HttpTransport(String server, URI endpoint, Map<String, String> headers, Duration connectTimeout,
+            McpJsonMapper json, @Nullable McpOAuth oauth) {
+        this(server, endpoint, headers, connectTimeout, json, LineReader.DEFAULT_MAX_BYTES, oauth);
     }
 
     HttpTransport(String server, URI endpoint, Map<String, String> headers, Duration connectTimeout,
-            McpJsonMapper json, int maxMessageBytes) {
+            McpJsonMapper json, int maxMessageBytes, @Nullable McpOAuth oauth) {
         this.server = server;
         this.endpoint = endpoint;
         this.headers = Map.copyOf(headers);
@@ -122,6 +130,8 @@ public final class HttpTransport implements McpClientTransport {
                 .connectTimeout(connectTimeout)
                 .followRedirects(HttpClient.Redirect.NEVER)
                 .build();
+        // The authorization's requests go over the same client: same threads, no redirects followed.
+        this.oauth = oauth == null ? null : new OAuthFlow(server, endpoint, oauth, client, json, connectTimeout);
     }
 
     @Override
@@ -238,6 +248,11 @@ public final class HttpTransport implements McpClientTransport {
     private HttpRequest.Builder request(@Nullable String accept) {
         var b = HttpRequest.newBuilder(endpoint);
         headers.forEach(b::header);
+        OAuthFlow flow = oauth;
+        String token = flow == null ? null : flow.accessToken();
+        if (token != null) {
+            b.setHeader("Authorization", "Bearer " + token);
+        }
         if (accept != null) {
             b.header("Accept", accept);
         }
@@ -341,6 +356,7 @@ public final class HttpTransport implements McpClientTransport {
         private final String what;
         private final boolean initialize;
         private volatile boolean renewed;
+        private volatile boolean authorized;
         private volatile boolean answered;
         private volatile @Nullable String lastEventId;
         private volatile long retryMillis = -1;
@@ -364,9 +380,24 @@ public final class HttpTransport implements McpClientTransport {
         }
 
         void post() {
+            OAuthFlow flow = oauth;
+            if (flow == null) {
+                postNow();
+                return;
+            }
+            flow.ready().subscribe(null, this::authorizationFailed, this::postNow);
+        }
+
+        private void postNow() {
             send(request("application/json, text/event-stream").header("Content-Type", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofString(body))
                     .build(), false);
+        }
+
+        private void authorizationFailed(Throwable e) {
+            fail("needs authorization, which failed: " + (e instanceof OAuthFlow.Failure
+                    ? e.getMessage()
+                    : describe(e)));
         }
 
         private void resume() {
@@ -450,6 +481,26 @@ public final class HttpTransport implements McpClientTransport {
                 }
                 return;
             }
+            OAuthFlow flow = oauth;
+            String challenge = stream.challenge;
+            boolean stepUp = status == 403 && OAuthFlow.asksForScope(challenge);
+            if ((status == 401 || stepUp) && flow != null && !stream.resumed) {
+                if (authorized) {
+                    fail("refused the access token it was just given (HTTP " + status + ")" + stream.excerpt());
+                    return;
+                }
+                authorized = true;
+                String used = request.headers()
+                        .firstValue("Authorization")
+                        .filter(h -> h.regionMatches(true, 0, "Bearer ", 0, 7))
+                        .map(h -> h.substring(7))
+                        .orElse(null);
+                (stepUp
+                        ? flow.insufficientScope(used, Objects.requireNonNull(challenge))
+                        : flow.unauthorized(used, challenge))
+                        .subscribe(null, this::authorizationFailed, this::post);
+                return;
+            }
             String expired = request.headers().firstValue(SESSION_HEADER).orElse(null);
             if (status == 404 && expired != null) {
                 if (initialize || renewed || internal != null) {
@@ -500,6 +551,7 @@ public final class HttpTransport implements McpClientTransport {
             volatile boolean eventStream;
             volatile boolean isJson;
             volatile boolean progressed;
+            volatile @Nullable String challenge;
             private volatile byte @Nullable [] body;
 
             Stream(boolean resumed) {
@@ -513,6 +565,9 @@ public final class HttpTransport implements McpClientTransport {
                     info.headers().firstValue(SESSION_HEADER).ifPresent(id -> sessionId = id);
                 }
                 String type = info.headers().firstValue("Content-Type").orElse("").toLowerCase(Locale.ROOT);
+                if (status == 401 || status == 403) {
+                    challenge = info.headers().firstValue("WWW-Authenticate").orElse(null);
+                }
                 if (status < 200 || status >= 300) {
                     return new Collect(ERROR_EXCERPT_BYTES, false, bytes -> body = bytes);
                 }

@@ -169,7 +169,8 @@ public final class McpConnection {
                         callTimeout, connectTimeout, toolsChanged, progress, roots, requests);
             }
             case McpTransportSpec.Http h -> {
-                var transport = new HttpTransport(server, h.url(), h.headers(), connectTimeout, McpJson.mapper());
+                var transport = new HttpTransport(server, h.url(), h.headers(), connectTimeout, McpJson.mapper(),
+                        h.oauth());
                 yield new McpConnection(server, "http: " + h.url(), transport, null, callTimeout, connectTimeout,
                         toolsChanged, progress, roots, requests);
             }
