@@ -256,6 +256,22 @@ class McpOAuthTest {
     }
 
     @Test
+    void anAuthorizationServerOnAPrivateAddressIsRefusedByTheEgressLayerBeforeAnyConnection() {
+        // A hostile server points the client at the application's own network. Nothing is sent there: the egress
+        // layer refuses the address before connecting (the endpoint's own host is the only non-public one allowed).
+        as.resourceMetadata = m -> {
+            m.put("authorization_servers", List.of("https://10.1.2.3"));
+            return m;
+        };
+
+        assertThatThrownBy(() -> connect(oauth())).isInstanceOf(ToolException.class)
+                .hasMessageContaining("https://10.1.2.3/.well-known/oauth-authorization-server failed")
+                .hasMessageContaining("not on the public internet");
+        assertThat(as.registrations).hasValue(0);
+        assertThat(as.authorizations).isEmpty();
+    }
+
+    @Test
     void authorizationServerMetadataNamingAnotherIssuerIsRefused() {
         as.serverMetadata = m -> {
             m.put("issuer", "https://issuer.example");

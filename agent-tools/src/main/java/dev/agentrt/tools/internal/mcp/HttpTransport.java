@@ -131,7 +131,7 @@ public final class HttpTransport implements McpClientTransport {
                 .followRedirects(HttpClient.Redirect.NEVER)
                 .build();
         // The authorization's requests go over the same client: same threads, no redirects followed.
-        this.oauth = oauth == null ? null : new OAuthFlow(server, endpoint, oauth, client, json, connectTimeout);
+        this.oauth = oauth == null ? null : new OAuthFlow(server, endpoint, oauth, json, connectTimeout);
     }
 
     @Override

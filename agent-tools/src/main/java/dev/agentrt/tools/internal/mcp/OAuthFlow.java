@@ -1,5 +1,12 @@
 package dev.agentrt.tools.internal.mcp;
 
+import dev.agentrt.core.egress.EgressLimits;
+import dev.agentrt.core.internal.net.EgressEngine;
+import dev.agentrt.core.internal.net.Network;
+import dev.agentrt.core.internal.net.Response;
+import dev.agentrt.core.security.Capability;
+import dev.agentrt.core.security.Grants;
+import dev.agentrt.core.security.UrlGuard;
 import dev.agentrt.tools.mcp.McpOAuth;
 import io.modelcontextprotocol.json.McpJsonMapper;
 import io.modelcontextprotocol.json.TypeRef;
@@ -9,16 +16,11 @@ import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.URLDecoder;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -31,10 +33,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Flow;
 
 /**
  * The client side of MCP's authorization for one {@link HttpTransport}: discovery, dynamic
@@ -42,7 +41,7 @@ import java.util.concurrent.Flow;
  * transport asks {@link #accessToken()} for each request, {@link #ready()} before sending one, and
  * {@link #unauthorized} after a {@code 401}; concurrent requests that need new tokens share one
  * renewal. Every URL out of metadata is checked before anything is sent to it; tokens are never
- * logged. Non-blocking: HTTP on the transport's client, whose threads complete everything.
+ * logged. Non-blocking: every request goes through agent-core's egress layer (see {@link #send}).
  */
 final class OAuthFlow {
     private static final Logger log = LoggerFactory.getLogger(OAuthFlow.class);
@@ -53,8 +52,9 @@ final class OAuthFlow {
 
     private final String server;
     private final URI endpoint;
+    private final EgressEngine egress;
+    private final EgressEngine.Gate gate;
     private final McpOAuth config;
-    private final HttpClient client;
     private final McpJsonMapper json;
     private final Duration timeout;
     private final boolean loopbackEndpoint;
@@ -81,14 +81,29 @@ final class OAuthFlow {
     private record ServerMetadata(URI issuer, URI authorization, URI token, @Nullable URI registration,
             List<String> authMethods) {}
 
-    OAuthFlow(String server, URI endpoint, McpOAuth config, HttpClient client, McpJsonMapper json, Duration timeout) {
+    OAuthFlow(String server, URI endpoint, McpOAuth config, McpJsonMapper json, Duration timeout) {
         this.server = server;
         this.endpoint = endpoint;
         this.config = config;
-        this.client = client;
         this.json = json;
         this.timeout = timeout;
         this.loopbackEndpoint = isLoopback(endpoint.getHost());
+        this.egress = new EgressEngine(EgressLimits.DEFAULT.withMaxResponseBytes(MAX_BODY_BYTES)
+                .withTimeout(timeout)
+                .withMaxRedirects(0), Network.SYSTEM);
+        Grants reachable = endpointHost(endpoint);
+        this.gate = new EgressEngine.Gate() {
+            @Override
+            public Mono<Void> authorize(Capability.Net capability) {
+                // Which hosts may be asked is OAuth's own rule (checked() and the metadata checks), not a grant.
+                return Mono.empty();
+            }
+
+            @Override
+            public List<Grants> addressGrants() {
+                return List.of(reachable);
+            }
+        };
     }
 
     /** The access token to send, or null before there is one. */
@@ -278,7 +293,7 @@ final class OAuthFlow {
     /** The first of {@code urls} that answers 200 with a JSON object; a 404 moves on to the next. */
     private Mono<Map<String, Object>> first(List<URI> urls, String what) {
         return Flux.fromIterable(urls)
-                .concatMap(url -> send(HttpRequest.newBuilder(url).header("Accept", "application/json").GET())
+                .concatMap(url -> send("GET", url, List.of(Map.entry("Accept", "application/json")), null)
                         .flatMap(r -> {
                             if (r.statusCode() == 404) {
                                 return Mono.empty();
@@ -324,10 +339,8 @@ final class OAuthFlow {
         } catch (IOException e) {
             return Mono.error(new Failure("could not encode the registration request", e));
         }
-        return send(HttpRequest.newBuilder(registration)
-                .header("Content-Type", "application/json")
-                .header("Accept", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(text))).map(r -> {
+        return send("POST", registration, List.of(Map.entry("Content-Type", "application/json"),
+                Map.entry("Accept", "application/json")), text.getBytes(StandardCharsets.UTF_8)).map(r -> {
                     if (r.statusCode() != 201 && r.statusCode() != 200) {
                         throw new Failure("authorization server " + as.issuer() + " refused to register the client"
                                 + oauthError(r));
@@ -425,9 +438,9 @@ final class OAuthFlow {
     // ---- the token endpoint
 
     private Mono<Map<String, Object>> tokenRequest(ServerMetadata as, Registration c, Map<String, String> form) {
-        var b = HttpRequest.newBuilder(as.token())
-                .header("Content-Type", "application/x-www-form-urlencoded")
-                .header("Accept", "application/json");
+        var headers = new ArrayList<Map.Entry<String, String>>(List.of(
+                Map.entry("Content-Type", "application/x-www-form-urlencoded"),
+                Map.entry("Accept", "application/json")));
         var body = new LinkedHashMap<>(form);
         String secret = c.clientSecret();
         if (secret == null) {
@@ -439,11 +452,11 @@ final class OAuthFlow {
             body.put("client_secret", secret);
         } else {
             String pair = enc(c.clientId()) + ":" + enc(secret);
-            b.header("Authorization", "Basic "
-                    + Base64.getEncoder().encodeToString(pair.getBytes(StandardCharsets.UTF_8)));
+            headers.add(Map.entry("Authorization", "Basic "
+                    + Base64.getEncoder().encodeToString(pair.getBytes(StandardCharsets.UTF_8))));
         }
         String grant = form.get("grant_type");
-        return send(b.POST(HttpRequest.BodyPublishers.ofString(form(body)))).map(r -> {
+        return send("POST", as.token(), headers, form(body).getBytes(StandardCharsets.UTF_8)).map(r -> {
             if (r.statusCode() != 200) {
                 throw new Failure("the token endpoint of " + as.issuer() + " refused the " + grant + " grant"
                         + oauthError(r));
@@ -471,11 +484,45 @@ final class OAuthFlow {
 
     // ---- HTTP
 
-    private Mono<HttpResponse<byte[]>> send(HttpRequest.Builder request) {
-        HttpRequest r = request.timeout(timeout).build();
-        return Mono.fromFuture(() -> client.sendAsync(r, info -> new Limited()))
-                .onErrorMap(e -> !(e instanceof Failure), e -> new Failure(r.method() + " " + r.uri()
-                        + " failed: " + describe(e), e));
+    /** An answer of the authorization server or the resource's metadata host. */
+    private record Answer(int statusCode, byte[] body) {}
+
+    /**
+     * Sends one request through agent-core's egress layer: the URL's host is resolved once, every address is
+     * checked, and the connection goes to a checked address. The URLs come from metadata a server gave, so a
+     * public address is always allowed and a loopback or private one only when the MCP endpoint itself is on
+     * that host (its own authorization server beside it, as in development); no redirect is followed, and an
+     * answer over {@link #MAX_BODY_BYTES} fails.
+     */
+    private Mono<Answer> send(String method, URI url, List<Map.Entry<String, String>> headers,
+            byte @Nullable [] body) {
+        return Mono.defer(() -> {
+            UrlGuard.Target target = UrlGuard.parse(url.toString());
+            var call = new EgressEngine.Call(method, target, headers, body);
+            return egress.fetch(call, gate, true, false, response -> true);
+        }).map(fetched -> {
+            Response r = fetched.response();
+            if (r.truncated()) {
+                throw new Failure(method + " " + url + " answered more than " + MAX_BODY_BYTES + " bytes");
+            }
+            return new Answer(r.status(), r.body());
+        })
+                .onErrorMap(e -> !(e instanceof Failure),
+                        e -> new Failure(method + " " + url + " failed: " + describe(e),
+                                e));
+    }
+
+    /**
+     * The addresses OAuth requests may reach beyond public ones: those of the MCP endpoint's own host (any port),
+     * private or loopback ones included, and nothing else.
+     */
+    private static Grants endpointHost(URI endpoint) {
+        String host = endpoint.getHost();
+        if (host == null) {
+            return Grants.none();
+        }
+        String bare = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+        return Grants.of(Capability.net(bare, 0).allowingPrivateAddresses());
     }
 
     private Map<String, Object> object(byte[] body, String what) {
@@ -491,7 +538,7 @@ final class OAuthFlow {
     }
 
     /** {@code : error (description)} of an OAuth error answer, or the status. */
-    private String oauthError(HttpResponse<byte[]> r) {
+    private String oauthError(Answer r) {
         try {
             Map<String, Object> m = json.readValue(new String(r.body(), StandardCharsets.UTF_8), OBJECT);
             if (m != null && m.get("error") instanceof String error) {
@@ -510,55 +557,6 @@ final class OAuthFlow {
             t = t.getCause();
         }
         return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
-    }
-
-    /** A body of at most {@link #MAX_BODY_BYTES}; more fails the request. */
-    private static final class Limited implements HttpResponse.BodySubscriber<byte[]> {
-        private final CompletableFuture<byte[]> done = new CompletableFuture<>();
-        private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        private volatile Flow.@Nullable Subscription subscription;
-
-        @Override
-        public CompletionStage<byte[]> getBody() {
-            return done;
-        }
-
-        @Override
-        public void onSubscribe(Flow.Subscription s) {
-            subscription = s;
-            s.request(Long.MAX_VALUE);
-        }
-
-        @Override
-        public void onNext(List<ByteBuffer> buffers) {
-            for (ByteBuffer b : buffers) {
-                if (done.isDone()) {
-                    return;
-                }
-                if (bytes.size() + b.remaining() > MAX_BODY_BYTES) {
-                    Flow.Subscription s = subscription;
-                    if (s != null) {
-                        s.cancel();
-                    }
-                    done.completeExceptionally(new IOException("the answer is larger than " + MAX_BODY_BYTES
-                            + " bytes"));
-                    return;
-                }
-                byte[] part = new byte[b.remaining()];
-                b.get(part);
-                bytes.writeBytes(part);
-            }
-        }
-
-        @Override
-        public void onError(Throwable throwable) {
-            done.completeExceptionally(throwable);
-        }
-
-        @Override
-        public void onComplete() {
-            done.complete(bytes.toByteArray());
-        }
     }
 
     // ---- URLs
