@@ -22,9 +22,14 @@ import java.time.Duration;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 
@@ -35,8 +40,8 @@ import java.util.stream.Stream;
  * <p>Each exchange runs on a virtual thread of its own ({@code agentrt-mcp-http-<name>-<n>}), which
  * reads the body, waits for the handler's response and writes it, an event stream event by event;
  * nothing blocks a Reactor thread. {@link #close()} closes the handler (running calls are cancelled
- * and answered 503), stops the JDK server (its dispatcher thread is joined) and interrupts what is
- * still running.
+ * and answered 503, event streams ended), stops the JDK server once the exchanges have written their
+ * last bytes (its dispatcher thread is joined) and interrupts what is still running.
  */
 public final class HttpServerTransport implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(HttpServerTransport.class);
@@ -47,6 +52,8 @@ public final class HttpServerTransport implements AutoCloseable {
     private final InetAddress address;
     private final int port;
     private final AtomicBoolean closed = new AtomicBoolean();
+    /** The event streams being written, each completed once its exchange has closed. */
+    private final Set<CompletableFuture<Void>> streams = ConcurrentHashMap.newKeySet();
     private volatile @Nullable HttpServer server;
     private volatile @Nullable ExecutorService executor;
 
@@ -100,6 +107,9 @@ public final class HttpServerTransport implements AutoCloseable {
         handler.close();
         HttpServer s = server;
         if (s != null) {
+            // The handler has ended every event stream: their exchanges now write the final chunk. Stopping first
+            // would cut the connections mid-response, so a client would see a broken stream, not its end.
+            awaitStreamsEnded();
             s.stop(0);
         }
         ExecutorService threads = executor;
@@ -117,8 +127,21 @@ public final class HttpServerTransport implements AutoCloseable {
         log.debug("MCP server '{}' stopped", handler.name());
     }
 
+    /** Waits, at most the guard, for the event streams being written to end (each once its exchange closed). */
+    private void awaitStreamsEnded() {
+        try {
+            CompletableFuture.allOf(streams.toArray(CompletableFuture[]::new))
+                    .get(CLOSE_GUARD.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            log.debug("MCP server '{}': event streams still open at close", handler.name());
+        }
+    }
+
     private void exchange(HttpExchange ex) {
         boolean sent = false;
+        CompletableFuture<Void> stream = null;
         try {
             var request = new Request(ex.getRequestMethod(), ex.getRequestURI().getPath(), ex.getRequestHeaders(),
                     body(ex.getRequestBody()));
@@ -132,6 +155,10 @@ public final class HttpServerTransport implements AutoCloseable {
                 response = handler.unavailable(); // close() interrupted the wait
             }
             sent = true;
+            if (response.isEventStream()) {
+                stream = new CompletableFuture<>();
+                streams.add(stream);
+            }
             write(ex, response);
         } catch (IOException | UncheckedIOException e) {
             log.debug("MCP server '{}': the client went away ({})", handler.name(), e.getMessage());
@@ -147,6 +174,10 @@ public final class HttpServerTransport implements AutoCloseable {
             }
         } finally {
             ex.close();
+            if (stream != null) {
+                stream.complete(null);
+                streams.remove(stream);
+            }
         }
     }
 
