@@ -103,7 +103,7 @@ public final class McpServer {
         Grants served = b.grants;
         this.features = new ServerFeatures(
                 ServedResources.of(b.files, b.memories, b.resourcePageSize, () -> served),
-                new ServedPrompts(b.prompts));
+                new ServedPrompts(b.prompts), b.telemetry);
     }
 
     /** A server for these tools, granted {@code grants}, with the defaults of {@link Builder}. */
@@ -268,7 +268,9 @@ public final class McpServer {
         }
 
         /**
-         * Where the server records each {@code tools/call} it answers: agent-otel's
+         * Where the server records each {@code tools/call} it answers (and each {@code prompts/get},
+         * {@code resources/read}, {@code resources/list} and {@code prompts/list}, with {@code mcp.resource.uri} for a
+         * read and the JSON-RPC code of a refusal): agent-otel's
          * {@code AgentTelemetry.serverTelemetry()} draws a {@code SERVER} span {@code tools/call {tool}} under the
          * trace context the client sent in the request's {@code params._meta}, with the OpenTelemetry MCP
          * conventions' attributes ({@code mcp.method.name}, {@code jsonrpc.request.id}, {@code mcp.session.id},

@@ -80,6 +80,9 @@ class McpServerTelemetryTest {
         };
     };
 
+    @org.junit.jupiter.api.io.TempDir
+    java.nio.file.Path files;
+
     @BeforeEach
     void serve() throws Exception {
         Pipe input = Pipe.open();
@@ -106,6 +109,8 @@ class McpServerTelemetryTest {
         }).build();
         serverOut = Channels.newOutputStream(output.sink());
         serving = McpServer.builder(List.of(forward, broken, gate))
+                .prompt("greet", "Greets", List.of(), args -> List.of(dev.agentrt.core.model.Message.user("hello")))
+                .resources(files)
                 .telemetry(telemetry)
                 .build()
                 .serve(Channels.newInputStream(input.source()), serverOut)
@@ -208,5 +213,28 @@ class McpServerTelemetryTest {
                 .containsEntry("network.transport", "pipe")
                 .containsKeys("mcp.protocol.version", "jsonrpc.request.id")
                 .doesNotContainKeys("server.address", "mcp.session.id", "error.type");
+    }
+
+    @Test
+    void promptsAndResourceReadsAreRecordedAsTheirOwnMethodsAndARefusalEndsWithItsCode() throws Exception {
+        peer.send("{\"jsonrpc\":\"2.0\",\"id\":\"p\",\"method\":\"prompts/get\",\"params\":{\"name\":\"greet\","
+                + "\"_meta\":{\"traceparent\":\"" + TRACEPARENT + "\"}}}");
+        assertThat(peer.nextObject().toJson()).contains("hello");
+        // Not granted (the server has no grants): refused with -32002.
+        String uri = files.resolve("notes.txt").toUri().toString();
+        java.nio.file.Files.writeString(files.resolve("notes.txt"), "secret");
+        peer.send("{\"jsonrpc\":\"2.0\",\"id\":\"r\",\"method\":\"resources/read\",\"params\":{\"uri\":\"" + uri
+                + "\"}}");
+        assertThat(peer.nextObject().toJson()).contains("-32002");
+
+        assertThat(recorded).containsExactly(
+                "start prompts/get greet {traceparent=" + TRACEPARENT + "} {jsonrpc.request.id=p,"
+                        + " mcp.protocol.version=2025-06-18, network.transport=pipe}",
+                "end null null",
+                "start resources/read null {} {jsonrpc.request.id=r, mcp.protocol.version=2025-06-18,"
+                        + " mcp.resource.uri=" + uri + ", network.transport=pipe}",
+                "attribute rpc.response.status_code=-32002",
+                recorded.getLast());
+        assertThat(recorded.getLast()).startsWith("end -32002 ");
     }
 }

@@ -1,5 +1,6 @@
 package dev.agentrt.tools.internal.mcp;
 
+import dev.agentrt.core.tool.ServerTelemetry;
 import io.modelcontextprotocol.spec.McpError;
 import io.modelcontextprotocol.spec.McpSchema;
 import io.modelcontextprotocol.spec.McpSchema.ErrorCodes;
@@ -8,6 +9,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
 
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -22,10 +24,13 @@ public final class ServerFeatures implements OwnRequests {
 
     private final @Nullable ServedResources resources;
     private final @Nullable ServedPrompts prompts;
+    private final ServerTelemetry telemetry;
 
-    public ServerFeatures(@Nullable ServedResources resources, @Nullable ServedPrompts prompts) {
+    public ServerFeatures(@Nullable ServedResources resources, @Nullable ServedPrompts prompts,
+            ServerTelemetry telemetry) {
         this.resources = resources == null || resources.isEmpty() ? null : resources;
         this.prompts = prompts == null || prompts.isEmpty() ? null : prompts;
+        this.telemetry = telemetry;
     }
 
     /** The capabilities to declare: tools always, resources and prompts when there are some. */
@@ -61,9 +66,46 @@ public final class ServerFeatures implements OwnRequests {
         if (result == null) {
             return null;
         }
-        return result.<McpSchema.JSONRPCResponse>map(ok -> new McpSchema.JSONRPCResponse("2.0", request.id(), ok, null))
+        Mono<McpSchema.JSONRPCResponse> answered = result.<McpSchema.JSONRPCResponse>map(
+                ok -> new McpSchema.JSONRPCResponse("2.0", request.id(), ok, null))
                 .onErrorResume(e -> Mono.just(new McpSchema.JSONRPCResponse("2.0", request.id(), null,
                         error(request, e))));
+        return telemetry == ServerTelemetry.NONE ? answered : recorded(request, answered);
+    }
+
+    /**
+     * {@code answered}, recorded by the server's telemetry as the MCP conventions' server span of the request:
+     * {@code prompts/get {prompt}} or the method alone, {@code mcp.resource.uri} for a read, under the trace context
+     * of the request's {@code params._meta}; a JSON-RPC error ends it with its code.
+     */
+    private Mono<McpSchema.JSONRPCResponse> recorded(McpSchema.JSONRPCRequest request,
+            Mono<McpSchema.JSONRPCResponse> answered) {
+        return Mono.deferContextual(context -> {
+            ServedRequest served = context.getOrDefault(ServedRequest.class, null);
+            var attributes = new LinkedHashMap<String, Object>(served == null ? Map.of() : served.attributes());
+            Map<?, ?> params = params(request);
+            String target = null;
+            if (request.method().equals(McpSchema.METHOD_RESOURCES_READ) && params.get("uri") instanceof String uri) {
+                attributes.put("mcp.resource.uri", uri);
+            } else if (request.method().equals(McpSchema.METHOD_PROMPT_GET)
+                    && params.get("name") instanceof String name) {
+                target = name;
+            }
+            @SuppressWarnings("unchecked")
+            Map<String, Object> meta = params.get("_meta") instanceof Map<?, ?> m ? (Map<String, Object>) m : null;
+            ServerTelemetry.Call record = telemetry.start(request.method(), target, ServedRequest.carrier(meta),
+                    attributes);
+            return answered.doOnNext(response -> {
+                McpSchema.JSONRPCResponse.JSONRPCError error = response.error();
+                if (error == null) {
+                    record.end(null, null);
+                } else {
+                    String code = Integer.toString(error.code());
+                    record.attribute("rpc.response.status_code", code);
+                    record.end(code, error.message());
+                }
+            }).doOnCancel(() -> record.end("cancelled", "the client cancelled the request"));
+        });
     }
 
     private static McpSchema.JSONRPCResponse.JSONRPCError error(McpSchema.JSONRPCRequest request, Throwable e) {

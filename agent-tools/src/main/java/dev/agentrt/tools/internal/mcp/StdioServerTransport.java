@@ -336,16 +336,18 @@ public final class StdioServerTransport implements McpServerTransportProvider {
             batch.expect();
         }
         var request = new McpSchema.JSONRPCRequest(JSONRPC, method, key, params);
-        Mono<McpSchema.JSONRPCResponse> answer = own.answer(request);
-        if (answer != null) {
-            call.subscription = answer.subscribe(this::outbound, e -> {
-                log.warn("MCP server '{}': request {} failed", name, method, e);
-                finish(call, error(id, ErrorCodes.INTERNAL_ERROR, "Internal error: " + e.getMessage()));
-            });
-            return;
-        }
         var served = new ServedRequest(id instanceof JsonValue.JsonString text ? text.value() : id.toJson(), "pipe",
                 null, protocolVersion);
+        Mono<McpSchema.JSONRPCResponse> answer = own.answer(request);
+        if (answer != null) {
+            call.subscription = answer.contextWrite(Context.of(ServedRequest.class, served))
+                    .subscribe(this::outbound,
+                            e -> {
+                                log.warn("MCP server '{}': request {} failed", name, method, e);
+                                finish(call, error(id, ErrorCodes.INTERNAL_ERROR, "Internal error: " + e.getMessage()));
+                            });
+            return;
+        }
         call.subscription = s.handle(request)
                 .contextWrite(Context.of(ServedRequest.class, served))
                 .subscribe(null, e -> {

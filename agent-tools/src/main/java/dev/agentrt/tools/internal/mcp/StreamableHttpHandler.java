@@ -411,8 +411,8 @@ public final class StreamableHttpHandler {
         McpStatelessServerHandler handler = Objects.requireNonNull(statelessHandler, "no MCP server");
         return switch (message) {
             case McpSchema.JSONRPCRequest r -> Objects.requireNonNullElseGet(own.answer(r),
-                    () -> handler.handleRequest(McpTransportContext.EMPTY, r)
-                            .contextWrite(Context.of(ServedRequest.class, served(r, null, version))))
+                    () -> handler.handleRequest(McpTransportContext.EMPTY, r))
+                    .contextWrite(Context.of(ServedRequest.class, served(r, null, version)))
                     .map(response -> answer(reply, response))
                     .onErrorResume(e -> Mono.just(failed(e)));
             case McpSchema.JSONRPCNotification n -> {
@@ -559,7 +559,9 @@ public final class StreamableHttpHandler {
         } else {
             Mono<McpSchema.JSONRPCResponse> answer = own.answer(request);
             if (answer != null) {
-                call.start(() -> answer.flatMap(call::sendMessage)
+                call.start(() -> answer.contextWrite(Context.of(ServedRequest.class, served(request, session.id(),
+                        version)))
+                        .flatMap(call::sendMessage)
                         .subscribe(null, e -> call.fail(request.id(), e), call::close));
             } else {
                 // The SDK names each response stream with a random UUID, which may read the system's entropy
