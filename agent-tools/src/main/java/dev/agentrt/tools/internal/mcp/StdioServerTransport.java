@@ -56,7 +56,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <li>{@code ping}: {@code {}} at any time, before initialisation too; any other request before the
  * client's {@code notifications/initialized}: {@code -32600}; a second {@code initialize}: {@code
  * -32600};
- * <li>{@code notifications/cancelled}: the call is cancelled and not answered, as the spec asks.
+ * <li>{@code notifications/cancelled}: the call is cancelled and not answered, as the spec asks;
+ * <li>a first request with the 2026-07-28 envelope in {@code params._meta} (see {@link ModernRevision}): the
+ * connection speaks that revision from then on, every request must carry the envelope ({@code -32602} without),
+ * and {@code initialize} is {@code -32601}; an envelope on a connection that began with {@code initialize}:
+ * {@code -32600}.
  * </ul>
  * When the input ends, the calls still running are answered as they finish, for at most the drain
  * timeout; those still running then are cancelled and answered with an error. Then {@link #serve()}

@@ -73,7 +73,9 @@ import java.util.function.UnaryOperator;
  * elsewhere gets {@code 403}: DNS rebinding), then the bearer token when a validator is set ({@code
  * 401} with {@code WWW-Authenticate}). Then a body over the limit gets {@code 413}, text that is not
  * JSON a {@code -32700} parse error, JSON that is not one JSON-RPC message a {@code -32600}, an
- * unsupported {@code MCP-Protocol-Version} a {@code 400}; the handler goes on serving.
+ * unsupported {@code MCP-Protocol-Version} a {@code 400}; the handler goes on serving. A message of the
+ * 2026-07-28 revision (its envelope in {@code params._meta}, or that version in {@code MCP-Protocol-Version}) is
+ * served without a session in either mode: see {@link #modernPost}.
  *
  * <p>Nothing here blocks: the SDK's session and the tools emit into a per-call sink; the response
  * is made from it when the answer (or, for SSE, the first message) arrives. The bearer token
