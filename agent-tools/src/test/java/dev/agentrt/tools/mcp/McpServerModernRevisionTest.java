@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.agentrt.core.json.JsonObject;
 import dev.agentrt.core.json.JsonValue;
 import dev.agentrt.core.tool.ServerTelemetry;
+import dev.agentrt.core.tool.Tool;
+import dev.agentrt.core.tool.ToolResult;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
@@ -165,10 +167,14 @@ class McpServerModernRevisionTest {
         final OutputStream serverOut;
 
         PipedServer() throws IOException {
+            this(InspectedServerMain.server(ServerTelemetry.NONE));
+        }
+
+        PipedServer(McpServer server) throws IOException {
             Pipe input = Pipe.open();
             Pipe output = Pipe.open();
             serverOut = Channels.newOutputStream(output.sink());
-            serving = InspectedServerMain.server(ServerTelemetry.NONE)
+            serving = server
                     .serve(Channels.newInputStream(input.source()), serverOut)
                     .toFuture();
             peer = StdioPeer.streams(Channels.newOutputStream(input.sink()), Channels.newInputStream(output.source()));
@@ -383,6 +389,149 @@ class McpServerModernRevisionTest {
             assertThat(ok.statusCode()).isEqualTo(200);
             assertThat(text(body(ok).getObject("result").orElseThrow())).isEqualTo("echo: hi");
             assertThat(served).hasSize(1);
+        }
+    }
+
+    // ---- what the server serves besides tools, in the revision
+
+    /** How a test reaches a server: one request, its JSON answer. */
+    @FunctionalInterface
+    interface Asker {
+        JsonObject ask(String request) throws Exception;
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"stdio", "http", "http-stateless"})
+    void servesResourcesAndPromptsPageByPageInTheRevision(String transport, @TempDir Path dir) throws Exception {
+        Path files = Files.createDirectories(dir.resolve("served"));
+        for (String name : List.of("a.md", "b.md", "c.md")) {
+            Files.writeString(files.resolve(name), "# " + name + "\n");
+        }
+        McpServer server = ResourcesServerMain.builder(files).build();
+        PipedServer piped = null;
+        Asker asker;
+        if (transport.equals("stdio")) {
+            piped = new PipedServer(server);
+            asker = piped::ask;
+        } else {
+            McpHttpServer http = server.serveHttp(McpHttpOptions.defaults().stateless(transport.endsWith("stateless")));
+            servers.add(http);
+            asker = request -> body(post(http, request, "MCP-Protocol-Version", MODERN));
+        }
+        try {
+            JsonObject first = asker.ask(modern(1, "resources/list", "")).getObject("result").orElseThrow();
+            assertThat(first.getArray("resources").orElseThrow().size()).isEqualTo(2);
+            assertThat(first.getString("resultType")).contains("complete");
+            assertThat(first.getString("cacheScope")).contains("private");
+            String cursor = first.getString("nextCursor").orElseThrow();
+            JsonObject second = asker.ask(modern(2, "resources/list", "\"cursor\":\"" + cursor + "\""))
+                    .getObject("result")
+                    .orElseThrow();
+            assertThat(second.getArray("resources").orElseThrow().items())
+                    .doesNotContainAnyElementsOf(first.getArray("resources").orElseThrow().items());
+            assertError(asker.ask(modern(3, "resources/list", "\"cursor\":\"not-a-cursor\"")), 3, -32602, "cursor");
+
+            String uri = files.resolve("a.md").toUri().toString();
+            JsonObject read = asker.ask(modern(4, "resources/read", "\"uri\":\"" + uri + "\""))
+                    .getObject("result")
+                    .orElseThrow();
+            assertThat(read.getArray("contents").orElseThrow().get(0).asObject().getString("text"))
+                    .contains("# a.md\n");
+            assertThat(read.getLong("ttlMs")).contains(0L);
+            JsonObject outside = asker.ask(modern(5, "resources/read", "\"uri\":\"" + dir.resolve("x.md").toUri()
+                    + "\""));
+            assertThat(outside.getObject("error").orElseThrow().getLong("code")).as("%s", outside).contains(-32002L);
+
+            JsonObject prompts = asker.ask(modern(6, "prompts/list", "")).getObject("result").orElseThrow();
+            assertThat(prompts.getArray("prompts").orElseThrow().items())
+                    .extracting(p -> p.asObject().getString("name").orElseThrow())
+                    .contains("review", "picky");
+            JsonObject review = asker.ask(modern(7, "prompts/get",
+                    "\"name\":\"review\",\"arguments\":{\"path\":\"a.md\"}")).getObject("result").orElseThrow();
+            assertThat(review.getString("resultType")).contains("complete");
+            assertThat(review.getArray("messages")
+                    .orElseThrow()
+                    .get(0)
+                    .asObject()
+                    .getObject("content")
+                    .orElseThrow()
+                    .getString("text")).contains("Review a.md for bugs.");
+            assertError(asker.ask(modern(8, "prompts/get", "\"name\":\"review\"")), 8, -32602, "path");
+        } finally {
+            if (piped != null) {
+                piped.close();
+            }
+        }
+    }
+
+    @Test
+    void sendsProgressBeforeTheAnswerOverStdio() throws Exception {
+        var server = McpServer.builder(ProgressServerMain.tools()).name("progress").build();
+        try (var piped = new PipedServer(server)) {
+            piped.peer.send(modern(1, "tools/call", "\"name\":\"count\",\"arguments\":{\"n\":3}",
+                    "\"progressToken\":\"job\",\"io.modelcontextprotocol/protocolVersion\":\"" + MODERN + "\","
+                            + CAPABILITIES));
+            for (int i = 1; i <= 3; i++) {
+                JsonObject progress = piped.peer.nextObject();
+                assertThat(progress.getString("method")).as("%s", progress).contains("notifications/progress");
+                assertThat(progress.getObject("params").orElseThrow().getString("progressToken")).contains("job");
+            }
+            JsonObject result = piped.peer.nextObject().getObject("result").orElseThrow();
+            assertThat(text(result)).isEqualTo("counted 3");
+            assertThat(result.getString("resultType")).contains("complete");
+        }
+    }
+
+    @Test
+    void sendsProgressBeforeTheAnswerOverHttpAsAnEventStream() throws Exception {
+        McpHttpServer server = McpServer.builder(ProgressServerMain.tools())
+                .name("progress")
+                .build()
+                .serveHttp(McpHttpOptions.defaults());
+        servers.add(server);
+        var response = post(server, modern(1, "tools/call", "\"name\":\"count\",\"arguments\":{\"n\":2}",
+                "\"progressToken\":7,\"io.modelcontextprotocol/protocolVersion\":\"" + MODERN + "\","
+                        + CAPABILITIES),
+                "MCP-Protocol-Version", MODERN);
+        assertThat(response.headers().firstValue("Content-Type")).contains("text/event-stream");
+        List<JsonObject> events = response.body()
+                .lines()
+                .filter(l -> l.startsWith("data: "))
+                .map(l -> JsonValue.parse(l.substring(6)).asObject())
+                .toList();
+        assertThat(events).hasSize(3);
+        assertThat(events.subList(0, 2)).allSatisfy(e -> assertThat(e.getString("method"))
+                .contains("notifications/progress"));
+        JsonObject result = events.get(2).getObject("result").orElseThrow();
+        assertThat(text(result)).isEqualTo("counted 2");
+        assertThat(result.getString("resultType")).contains("complete");
+    }
+
+    @Test
+    void cancelsACallTheClientCancelsOverStdio() throws Exception {
+        var entered = new java.util.concurrent.CountDownLatch(1);
+        var interrupted = new java.util.concurrent.CountDownLatch(1);
+        var never = new java.util.concurrent.CountDownLatch(1);
+        Tool gate = Tool.builder("gate").description("Waits until cancelled").blockingHandler((args, ctx) -> {
+            entered.countDown();
+            try {
+                never.await();
+                return ToolResult.text("released");
+            } catch (InterruptedException e) {
+                interrupted.countDown();
+                Thread.currentThread().interrupt();
+                return ToolResult.text("interrupted");
+            }
+        }).build();
+        try (var piped = new PipedServer(McpServer.builder(List.of(gate)).name("gate").build())) {
+            piped.peer.send(modern(1, "tools/call", "\"name\":\"gate\""));
+            entered.await();
+            piped.peer.send("{\"jsonrpc\":\"2.0\",\"method\":\"notifications/cancelled\",\"params\":{"
+                    + "\"requestId\":1}}");
+            interrupted.await();
+            // the cancelled call is not answered: the next line is the answer to the next request
+            JsonObject next = piped.ask(modern(2, "tools/list", ""));
+            assertThat(next.get("id")).isEqualTo(JsonValue.of(2));
         }
     }
 }

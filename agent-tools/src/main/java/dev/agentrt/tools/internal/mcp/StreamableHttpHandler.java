@@ -490,11 +490,17 @@ public final class StreamableHttpHandler {
                         session.end();
                         return Mono.just(unavailable());
                     }
-                    return call(session, r, reply, ModernRevision.VERSION, shape).doFinally(s -> {
+                    Runnable end = () -> {
                         if (sessions.remove(session.id(), session)) {
                             session.end();
                         }
-                    });
+                    };
+                    // The session ends with the response's body (an event stream outlives the Mono of its head).
+                    return call(session, r, reply, ModernRevision.VERSION, shape)
+                            .map(response -> new Response(response.status(), response.headers(),
+                                    response.body().doFinally(s -> end.run())))
+                            .doOnCancel(end)
+                            .doOnError(e -> end.run());
                 })))
                 .onErrorResume(e -> Mono.just(failed(e)));
     }
