@@ -201,6 +201,11 @@ class McpInspectorCliTest {
         assertThat(run.resultPrinted().getBoolean("isError")).contains(true);
         assertThat(text(run.resultPrinted())).isEqualTo("cannot divide by zero");
         assertThat(run.error().getString("code")).contains("tool_is_error");
+        if (era == Era.MODERN) {
+            // The argument check below is the registry's, the same whatever the revision: one more run shows nothing.
+            assertServerProcessesEnded(target);
+            return;
+        }
 
         Run invalid = inspect(target, era, "--method", "tools/call", "--tool-name", "echo", "--tool-args-json",
                 "{\"text\":7}");
@@ -220,11 +225,13 @@ class McpInspectorCliTest {
         assertThat(run.resultPrinted().getBoolean("isError")).contains(true);
         assertThat(text(run.resultPrinted())).startsWith("Permission denied").contains("payments:refund");
         assertThat(run.error().getString("code")).contains("tool_is_error");
-
-        assertThat(text(inspect(target, era, "--method", "tools/call", "--tool-name", "lookup").result()))
-                .isEqualTo("customer 42");
+        if (era == Era.LEGACY) {
+            // What the grants allow runs (in the modern era the echo scenario shows that already).
+            assertThat(text(inspect(target, era, "--method", "tools/call", "--tool-name", "lookup").result()))
+                    .isEqualTo("customer 42");
+        }
         if (transport != Transport.STDIO) {
-            assertThat(servedVersions).containsExactly(era.version(), era.version());
+            assertThat(servedVersions).hasSize(era == Era.LEGACY ? 2 : 1).containsOnly(era.version());
         }
         assertServerProcessesEnded(target);
     }

@@ -346,6 +346,16 @@ class McpServerModernRevisionTest {
                     "no/such");
             assertError(body(unknownMethod), 8, -32601, "no/such");
 
+            var get = http.send(HttpRequest.newBuilder(server.url())
+                    .header("Accept", "text/event-stream")
+                    .header("MCP-Protocol-Version", MODERN)
+                    .GET()
+                    .build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(get.statusCode()).isEqualTo(405);
+            assertThat(get.headers().firstValue("Allow")).contains("POST");
+            assertThat(body(get).getObject("error").orElseThrow().getString("message").orElseThrow())
+                    .contains("every message is posted");
+
             // the server goes on serving, in both revisions
             var discover = post(server, modern("d", "server/discover", ""), "MCP-Protocol-Version", MODERN);
             assertThat(discover.statusCode()).isEqualTo(200);

@@ -366,11 +366,12 @@ public final class StdioServerTransport implements McpServerTransportProvider {
                     + " request must not be part of a JSON-RPC batch"));
             return;
         }
-        if (ModernRevision.check(params) instanceof ModernRevision.Refused refused) {
+        ModernRevision.Verdict verdict = ModernRevision.check(params);
+        if (verdict instanceof ModernRevision.Refused refused) {
             send(error(id, refused));
             return;
         }
-        var accepted = (ModernRevision.Accepted) ModernRevision.check(params);
+        var accepted = (ModernRevision.Accepted) verdict;
         if (method.equals(McpSchema.METHOD_INITIALIZE)) {
             send(error(id, ModernRevision.noHandshake()));
             return;

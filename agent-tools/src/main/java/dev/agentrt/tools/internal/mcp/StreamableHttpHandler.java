@@ -236,6 +236,12 @@ public final class StreamableHttpHandler {
     }
 
     private Mono<Response> dispatch(Request request) {
+        if (!request.method().equals("POST") && modern != null
+                && ModernRevision.modernHeader(request.header(VERSION_HEADER))) {
+            return Mono.just(withHeader(error(405, null, ErrorCodes.INVALID_REQUEST, "Method not allowed: "
+                    + request.method() + " (protocol revision " + ModernRevision.VERSION
+                    + " has no sessions and no GET stream: every message is posted)"), "Allow", "POST"));
+        }
         return switch (request.method()) {
             case "POST" -> post(request);
             case "GET" -> get(request);
@@ -454,10 +460,11 @@ public final class StreamableHttpHandler {
             return Mono.just(mismatch(r.id(), methodHeader.trim(), "the body names method " + r.method()
                     + " but the Mcp-Method header names " + methodHeader.trim()));
         }
-        if (ModernRevision.check(r.params()) instanceof ModernRevision.Refused refused) {
+        ModernRevision.Verdict verdict = ModernRevision.check(r.params());
+        if (verdict instanceof ModernRevision.Refused refused) {
             return Mono.just(error(400, r.id(), refused));
         }
-        var accepted = (ModernRevision.Accepted) ModernRevision.check(r.params());
+        var accepted = (ModernRevision.Accepted) verdict;
         if (r.method().equals(McpSchema.METHOD_INITIALIZE)) {
             return Mono.just(error(400, r.id(), ModernRevision.noHandshake()));
         }
