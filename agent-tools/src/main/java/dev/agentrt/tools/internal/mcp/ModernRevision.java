@@ -76,7 +76,12 @@ final class ModernRevision {
 
     /** Whether an {@code MCP-Protocol-Version} header value names a revision of the handshake-free era. */
     static boolean modernHeader(@Nullable String version) {
-        return version != null && version.trim().compareTo(VERSION) >= 0;
+        if (version == null) {
+            return false;
+        }
+        String v = version.trim();
+        // Revisions are dates, so they order as strings; anything else is no revision of either era.
+        return v.matches("\\d{4}-\\d{2}-\\d{2}") && v.compareTo(VERSION) >= 0;
     }
 
     /** Checks the envelope of a request that {@linkplain #claims claims} the revision (or came with its header). */
