@@ -346,6 +346,12 @@ class McpServerModernRevisionTest {
                     "no/such");
             assertError(body(unknownMethod), 8, -32601, "no/such");
 
+            // a header that names no revision is the 2025 transport's unsupported-version refusal, as before
+            var garbage = post(server, "{\"jsonrpc\":\"2.0\",\"id\":11,\"method\":\"tools/list\"}",
+                    "MCP-Protocol-Version", "latest");
+            assertThat(garbage.statusCode()).isEqualTo(400);
+            assertError(body(garbage), 11, -32600, "unsupported MCP-Protocol-Version latest");
+
             var get = http.send(HttpRequest.newBuilder(server.url())
                     .header("Accept", "text/event-stream")
                     .header("MCP-Protocol-Version", MODERN)
