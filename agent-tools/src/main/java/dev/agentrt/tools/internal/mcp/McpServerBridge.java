@@ -48,6 +48,7 @@ public final class McpServerBridge {
         return Mono.defer(() -> {
             var transport = new StdioServerTransport(name, in, out, McpJson.mapper(), drainTimeout);
             transport.ownRequests(features);
+            transport.modern(new ModernRevision.Server(name, version, features.capabilities()));
             McpAsyncServer server = McpServer.async(transport)
                     .serverInfo(name, version)
                     .capabilities(features.capabilities())
@@ -73,6 +74,7 @@ public final class McpServerBridge {
         var handler = new StreamableHttpHandler(name, settings, McpJson.mapper());
         handler.ownRequests(features);
         var capabilities = features.capabilities();
+        handler.modern(new ModernRevision.Server(name, version, capabilities));
         if (settings.stateless()) {
             McpServer.async(handler.stateless())
                     .serverInfo(name, version)
