@@ -240,6 +240,16 @@ public final class HttpTransport implements McpClientTransport {
         return "HttpTransport[" + server + ", " + endpoint + "]";
     }
 
+    /** The HTTP status a server answered a message with, if that is why {@code error} happened; else 0. */
+    static int httpStatus(Throwable error) {
+        for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof ExchangeFailure f) {
+                return f.status;
+            }
+        }
+        return 0;
+    }
+
     private McpTransportException closedError() {
         return new McpTransportException("the connection to MCP server '" + server + "' is closed");
     }
@@ -329,9 +339,12 @@ public final class HttpTransport implements McpClientTransport {
         private static final long serialVersionUID = 1L;
         final String why;
 
-        ExchangeFailure(String message, String why) {
+        final int status;
+
+        ExchangeFailure(String message, String why, int status) {
             super(message);
             this.why = why;
+            this.status = status;
         }
     }
 
@@ -355,6 +368,7 @@ public final class HttpTransport implements McpClientTransport {
         private final @Nullable Object awaited;
         private final String what;
         private final boolean initialize;
+        private final Map<String, String> modernHeaders;
         private volatile boolean renewed;
         private volatile boolean authorized;
         private volatile boolean answered;
@@ -368,6 +382,7 @@ public final class HttpTransport implements McpClientTransport {
             this.body = body;
             this.sink = sink;
             this.internal = internal;
+            this.modernHeaders = ModernHeaders.of(message);
             if (message instanceof McpSchema.JSONRPCRequest r) {
                 this.awaited = r.id();
                 this.what = r.method();
@@ -389,9 +404,9 @@ public final class HttpTransport implements McpClientTransport {
         }
 
         private void postNow() {
-            send(request("application/json, text/event-stream").header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString(body))
-                    .build(), false);
+            var b = request("application/json, text/event-stream").header("Content-Type", "application/json");
+            modernHeaders.forEach(b::setHeader);
+            send(b.POST(HttpRequest.BodyPublishers.ofString(body)).build(), false);
         }
 
         private void authorizationFailed(Throwable e) {
@@ -477,7 +492,7 @@ public final class HttpTransport implements McpClientTransport {
                 } else if (stream.isJson) {
                     fail("answered " + what + " with JSON that holds no answer to it" + stream.excerpt());
                 } else {
-                    fail("accepted " + what + " (HTTP " + status + ") but sent no answer");
+                    fail("accepted " + what + " (HTTP " + status + ") but sent no answer", status);
                 }
                 return;
             }
@@ -517,7 +532,7 @@ public final class HttpTransport implements McpClientTransport {
                 fail(firstBreak + "; resuming the stream failed (HTTP " + status + ")" + stream.excerpt());
             } else {
                 fail((awaited == null ? "did not take " : "answered ") + what + " with HTTP " + status
-                        + stream.excerpt());
+                        + stream.excerpt(), status);
             }
         }
 
@@ -536,11 +551,15 @@ public final class HttpTransport implements McpClientTransport {
         }
 
         private void fail(@Nullable String why) {
+            fail(why, 0);
+        }
+
+        private void fail(@Nullable String why, int status) {
             if (closed.get()) {
                 sink.error(closedError());
             } else {
                 sink.error(new ExchangeFailure("MCP server '" + server + "' (" + endpoint + ") " + why,
-                        String.valueOf(why)));
+                        String.valueOf(why), status));
             }
         }
 
