@@ -8,6 +8,9 @@
 //   ask      asks the client, in an input_required result, for a model's reply (sampling/createMessage)
 //   rooted   asks the client for its roots (roots/list) and answers with their URIs
 //   forever  answers input_required with a new elicitation every round, never a result
+//   slow     writes "slow called" to stderr and never answers; writes "slow cancelled" when the request is
+//            cancelled (notifications/cancelled on stdio, the request's stream closed over HTTP)
+//   steps    sends progress 1/2 "half" and 2/2 "all" for the call's progress token, then answers "stepped"
 // Resource: note://hello ("hello from the modern server"). Prompt: greet {name}.
 import { createServer } from "node:http";
 import { Server, createMcpHandler, inputRequired, inputResponse } from "@modelcontextprotocol/server";
@@ -27,6 +30,8 @@ function build() {
       { name: "ask", description: "Asks a model", inputSchema: { type: "object", properties: {} } },
       { name: "rooted", description: "Lists the client's roots", inputSchema: { type: "object", properties: {} } },
       { name: "forever", description: "Never done asking", inputSchema: { type: "object", properties: {} } },
+      { name: "slow", description: "Never answers", inputSchema: { type: "object", properties: {} } },
+      { name: "steps", description: "Reports progress", inputSchema: { type: "object", properties: {} } },
     ],
   }));
   server.setRequestHandler("tools/call", async (request, ctx) => {
@@ -63,6 +68,19 @@ function build() {
         return inputRequired({ requestState: String(round), inputRequests: { ["again" + round]:
           inputRequired.elicit({ message: "Round " + round, requestedSchema: confirmSchema }) } });
       }
+      case "slow":
+        process.stderr.write("slow called\n");
+        return new Promise(() => {
+          ctx.mcpReq.signal.addEventListener("abort", () => process.stderr.write("slow cancelled\n"));
+        });
+      case "steps": {
+        const token = request.params._meta?.progressToken;
+        for (const [progress, message] of [[1, "half"], [2, "all"]]) {
+          await ctx.mcpReq.notify({ method: "notifications/progress",
+            params: { progressToken: token, progress, total: 2, message } });
+        }
+        return text("stepped");
+      }
       default:
         throw new Error("unknown tool " + request.params.name);
     }
@@ -90,8 +108,12 @@ if (process.argv[2] === "http") {
       const chunks = [];
       for await (const c of req) chunks.push(c);
       const body = Buffer.concat(chunks);
+      // The client closing its request's stream cancels the request (2026-07-28 over HTTP).
+      const aborted = new AbortController();
+      res.on("close", () => { if (!res.writableFinished) aborted.abort(); });
       const request = new Request("http://" + req.headers.host + req.url, {
         method: req.method,
+        signal: aborted.signal,
         headers: Object.entries(req.headers).filter(([, v]) => typeof v === "string"),
         body: req.method === "GET" || req.method === "HEAD" ? undefined : body,
       });

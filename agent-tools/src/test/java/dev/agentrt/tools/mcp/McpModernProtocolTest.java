@@ -24,8 +24,12 @@ import org.junit.jupiter.api.io.TempDir;
 import reactor.core.publisher.Mono;
 
 import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -140,6 +144,80 @@ class McpModernProtocolTest {
                 ToolResult confirmed = call(asking, "confirm", "{}");
                 assertThat(confirmed.isError()).as(confirmed.content()).isFalse();
                 assertThat(confirmed.content()).isEqualTo("confirm: accept {\"ok\":true}");
+            }
+        } finally {
+            server.destroyForcibly().waitFor();
+        }
+    }
+
+    /** The v2 server over stdio, its stderr appended to {@code log}. */
+    private static McpTransportSpec.Stdio modernLogging(Path log) {
+        return McpTransportSpec.stdio("sh", "-c", "exec \"$0\" \"$1\" stdio 2>>\"$2\"", TestServers.node(),
+                TestServers.npmScript("modern-server.mjs"), log.toString());
+    }
+
+    private static List<String> lines(Path file) {
+        try {
+            return Files.exists(file) ? Files.readAllLines(file) : List.of();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Test
+    void aServerThatDiedIsStartedAgainAndNegotiatesAgain() throws Exception {
+        try (McpTools tools = McpTools.connect("modern", modern()).block(WAIT)) {
+            long firstPid = tools.pid().orElseThrow();
+
+            McpReconnectTest.kill(tools);
+            ToolResult afterRestart = call(tools, "echo", "{\"text\":\"again\"}");
+
+            assertThat(afterRestart.isError()).as(afterRestart.content()).isFalse();
+            assertThat(afterRestart.content()).isEqualTo("echo: again");
+            assertThat(tools.pid()).isPresent().isNotEqualTo(java.util.OptionalLong.of(firstPid));
+            assertThat(tools.protocolVersion()).isEqualTo(MODERN);
+        }
+    }
+
+    @Test
+    void progressOfACallReachesTheAgentAsEvents() {
+        try (McpTools tools = McpTools.connect("modern", modern()).block(WAIT)) {
+            assertThat(McpProgressAndCancellationTest.progressOf(tools, "steps", "{}"))
+                    .containsExactly("steps 1.0/2.0 half", "steps 2.0/2.0 all");
+        }
+    }
+
+    @Test
+    void aCallThatTimesOutIsCancelledOnTheServerOverStdio() throws Exception {
+        Path log = dir.resolve("stderr");
+        // The server never answers, so the timeout always passes, whatever the machine's speed.
+        try (McpTools tools = McpTools.builder("modern", modernLogging(log))
+                .callTimeout(Duration.ofMillis(300))
+                .connect()
+                .block(WAIT)) {
+            ToolResult r = call(tools, "slow", "{}");
+
+            assertThat(r.errorKind()).isEqualTo(ToolErrorKind.TIMEOUT);
+            McpReconnectTest.awaitCondition(() -> lines(log).contains("slow cancelled"));
+            assertThat(lines(log)).contains("slow called", "slow cancelled");
+        }
+    }
+
+    @Test
+    void aCallThatTimesOutClosesItsStreamOverHttpWhichCancelsItOnTheServer() throws Exception {
+        Process server = new ProcessBuilder(TestServers.node(), TestServers.npmScript("modern-server.mjs"), "http")
+                .start();
+        try (BufferedReader out = server.inputReader(); BufferedReader err = server.errorReader()) {
+            String url = "http://127.0.0.1:" + out.readLine().split(" ")[1] + "/mcp";
+            try (McpTools tools = McpTools.builder("modern", McpTransportSpec.http(url))
+                    .callTimeout(Duration.ofMillis(300))
+                    .connect()
+                    .block(WAIT)) {
+                ToolResult r = call(tools, "slow", "{}");
+
+                assertThat(r.errorKind()).isEqualTo(ToolErrorKind.TIMEOUT);
+                assertThat(err.readLine()).isEqualTo("slow called");
+                assertThat(err.readLine()).isEqualTo("slow cancelled");
             }
         } finally {
             server.destroyForcibly().waitFor();

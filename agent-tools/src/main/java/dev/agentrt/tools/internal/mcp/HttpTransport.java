@@ -162,7 +162,12 @@ public final class HttpTransport implements McpClientTransport {
             if (message instanceof McpSchema.JSONRPCRequest r && McpSchema.METHOD_INITIALIZE.equals(r.method())) {
                 initializeRequest = r;
             }
-            new Exchange(message, body, sink, null).post();
+            var exchange = new Exchange(message, body, sink, null);
+            if (!exchange.modernHeaders.isEmpty()) {
+                // 2026-07-28 over HTTP: closing a request's stream is how a client cancels it.
+                sink.onCancel(exchange::abort);
+            }
+            exchange.post();
         });
     }
 
@@ -370,6 +375,8 @@ public final class HttpTransport implements McpClientTransport {
         private final boolean initialize;
         private final Map<String, String> modernHeaders;
         private volatile boolean renewed;
+        private volatile boolean aborted;
+        private volatile @Nullable CompletableFuture<?> current;
         private volatile boolean authorized;
         private volatile boolean answered;
         private volatile @Nullable String lastEventId;
@@ -391,6 +398,15 @@ public final class HttpTransport implements McpClientTransport {
                 this.awaited = null;
                 this.what = message instanceof McpSchema.JSONRPCNotification n ? n.method() : "a response";
                 this.initialize = false;
+            }
+        }
+
+        /** The caller no longer waits: the request's stream is closed, and nothing more is done for it. */
+        void abort() {
+            aborted = true;
+            CompletableFuture<?> f = current;
+            if (f != null) {
+                f.cancel(true);
             }
         }
 
@@ -449,12 +465,15 @@ public final class HttpTransport implements McpClientTransport {
                 return;
             }
             inFlight.add(f);
-            if (closed.get()) {
+            current = f;
+            if (closed.get() || aborted) {
                 f.cancel(true);
             }
             f.whenComplete((response, error) -> {
                 inFlight.remove(f);
-                ended(stream, request, response, error);
+                if (!aborted) {
+                    ended(stream, request, response, error);
+                }
             });
         }
 
