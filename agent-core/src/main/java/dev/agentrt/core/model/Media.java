@@ -116,15 +116,6 @@ public sealed interface Media permits Media.Image, Media.Audio {
             return Base64.getDecoder().decode(base64);
         }
 
-        /** The format word OpenAI's {@code input_audio} takes ({@code wav} or {@code mp3}), or {@code null}. */
-        public @Nullable String openAiFormat() {
-            return switch (mimeType) {
-                case "audio/wav", "audio/x-wav" -> "wav";
-                case "audio/mpeg", "audio/mp3" -> "mp3";
-                default -> null;
-            };
-        }
-
         @Override
         public String kind() {
             return "audio";

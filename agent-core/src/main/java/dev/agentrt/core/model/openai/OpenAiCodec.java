@@ -175,7 +175,11 @@ final class OpenAiCodec implements ProviderCodec {
                     .put("image_url", JsonObject.builder().put("url", i.dataUrlOrUrl()).build())
                     .build();
             case Media.Audio a -> {
-                String format = a.openAiFormat();
+                String format = switch (a.mimeType()) {
+                    case "audio/wav", "audio/x-wav" -> "wav";
+                    case "audio/mpeg", "audio/mp3" -> "mp3";
+                    default -> null;
+                };
                 if (format == null) {
                     yield textPart(media.unsupported(a, "audio other than wav and mp3"));
                 }
