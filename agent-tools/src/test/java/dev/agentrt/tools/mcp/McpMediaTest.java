@@ -61,12 +61,36 @@ class McpMediaTest {
             assertThat(tiny.media()).containsExactly(png);
             assertThat(png.bytes()).startsWith((byte) 0x89, (byte) 'P', (byte) 'N', (byte) 'G');
             assertThat(tiny.content()).isEqualTo("Here's the image you requested:\n[image image/png, "
-                    + png.size() + " bytes, attached as image 1]\nThe image above is the MCP logo.");
+                    + png.size() + " bytes, attached as attachment 1]\nThe image above is the MCP logo.");
 
             ToolResult annotated = call(tools, "get-annotated-message",
                     "{\"messageType\":\"success\",\"includeImage\":true}");
             assertThat(annotated.media()).containsExactly(png);
-            assertThat(annotated.content()).contains("attached as image 1");
+            assertThat(annotated.content()).contains("attached as attachment 1");
+        }
+    }
+
+    @Test
+    void mediaAreAttachedUpToTheCapAndTheTextSaysWhyTheOthersWereNot() {
+        Media.Image png = new Media.Image("image/png", "iVBORw0KGgo=", null);
+        try (McpTools tools = McpTools.builder("fake", TestServers.fake("media")).connect().block(WAIT)) {
+            ToolResult r = call(tools, "ping", "{}");
+
+            assertThat(r.media()).hasSize(8);
+            assertThat(r.media().getFirst()).isEqualTo(new Media.Audio("audio/wav", "UklGRg=="));
+            assertThat(r.media().subList(1, 8)).containsOnly(png);
+            List<String> lines = r.content().lines().toList();
+            assertThat(lines).hasSize(13);
+            assertThat(lines.subList(0, 5)).containsExactly("media:",
+                    "[audio audio/wav, 4 bytes, attached as attachment 1]",
+                    "[image image/svg+xml, 6 bytes, not attached: Unsupported image MIME type \"image/svg+xml\"; "
+                            + "accepted: [image/gif, image/jpeg, image/png, image/webp]]",
+                    "[image image/png, 8 bytes, not attached: The image data is not standard base64: Illegal base64 "
+                            + "character 20]",
+                    "[image image/png, 8 bytes, attached as attachment 2]");
+            assertThat(lines.get(10)).isEqualTo("[image image/png, 8 bytes, attached as attachment 8]");
+            assertThat(lines.subList(11, 13)).containsOnly(
+                    "[image image/png, 8 bytes, not attached: more than 8 images and sounds in one result]");
         }
     }
 

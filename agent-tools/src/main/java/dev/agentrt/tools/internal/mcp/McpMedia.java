@@ -43,7 +43,7 @@ final class McpMedia {
                 } else {
                     media.add(item);
                     total += item.size();
-                    parts.add(what.substring(0, what.length() - 1) + ", attached as " + item.kind() + " "
+                    parts.add(what.substring(0, what.length() - 1) + ", attached as attachment "
                             + media.size() + "]");
                     continue;
                 }
