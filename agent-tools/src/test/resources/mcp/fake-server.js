@@ -16,6 +16,7 @@
 //                      notifications/tools/list_changed
 //   progress           answers tools/call after progress notifications for its progress token: 1/3 "one",
 //                      1/3 again, one for a token it was not given, 2/3 "two", 3/3 "three"
+//   media              as ok; "ping" answers with a wav sound, an SVG image, a malformed image and nine PNG images
 //   slow <file>        never answers tools/call; writes "call <id> <progressToken>" to <file> for each, and
 //                      "cancelled <requestId> <reason>" for each notifications/cancelled
 //   modern-garbage     offers 2026-07-28 in server/discover and lists its tools, then answers tools/call
@@ -136,6 +137,15 @@ function handle(msg) {
     }
     if (msg.params.name === "ping" && (mode === "restarts" || mode === "once")) {
       send({ jsonrpc: "2.0", id: msg.id, result: { content: [{ type: "text", text: "pong " + starts }] } });
+      return;
+    }
+    if (mode === "media") {
+      const png = { type: "image", mimeType: "image/png", data: "iVBORw0KGgo=" };
+      const content = [{ type: "text", text: "media:" }, { type: "audio", mimeType: "audio/wav", data: "UklGRg==" },
+        { type: "image", mimeType: "image/svg+xml", data: "PHN2Zy8+" },
+        { type: "image", mimeType: "image/png", data: "not base64!" }];
+      for (let i = 0; i < 9; i++) content.push(png);
+      send({ jsonrpc: "2.0", id: msg.id, result: { content } });
       return;
     }
     if (msg.params.name === "big") {

@@ -959,7 +959,7 @@ final class TaskRun {
     }
 
     private static Message resultMessage(ToolCall call, ToolResult result) {
-        return new Message.ToolResult(call.id(), call.name(), result.content(), result.isError());
+        return new Message.ToolResult(call.id(), call.name(), result.content(), result.isError(), result.media());
     }
 
     private void stepDone(int step, Usage stepUsage, Usage total) {

@@ -8,6 +8,7 @@ import dev.agentrt.core.model.ChatEvent;
 import dev.agentrt.core.model.ChatModel;
 import dev.agentrt.core.model.ChatOptions;
 import dev.agentrt.core.model.ChatRequest;
+import dev.agentrt.core.model.Media;
 import dev.agentrt.core.model.Message;
 import dev.agentrt.core.model.ModelReachability;
 import dev.agentrt.core.model.ResponseFormat;
@@ -271,6 +272,17 @@ public final class LocalChatModel implements ChatModel, AutoCloseable {
     }
 
     private String render(List<Message> messages, List<ToolSpec> tools) {
+        for (Message m : messages) {
+            List<Media> media = m instanceof Message.User u
+                    ? u.media()
+                    : m instanceof Message.ToolResult r ? r.media() : List.of();
+            if (!media.isEmpty()) {
+                // Never drop them silently: the model would answer about a picture it never saw.
+                throw new ModelException("LocalChatModel " + name + " takes text only: the request holds "
+                        + media.get(0).mimeType() + " " + media.get(0).kind() + "; use a hosted model that takes it",
+                        0, null, false, null);
+            }
+        }
         try {
             if (!tools.isEmpty() && templateIgnoresTools && settings.toolsInSystemPrompt()) {
                 return template.render(ToolPrompt.rewrite(messages, tools), List.of());

@@ -9,8 +9,10 @@ import dev.agentrt.core.model.ChatOptions;
 import dev.agentrt.core.model.ChatRequest;
 import dev.agentrt.core.model.ChatResponse;
 import dev.agentrt.core.model.FinishReason;
+import dev.agentrt.core.model.Media;
 import dev.agentrt.core.model.Message;
 import dev.agentrt.core.model.ModelReachability;
+import dev.agentrt.core.model.ToolCall;
 import dev.agentrt.inference.testing.TinyChatModels;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -83,6 +85,23 @@ class LocalChatModelTest {
         m.stream(request).ofType(ChatEvent.TextDelta.class).doOnNext(d -> out.add(d.text())).blockLast(TIMEOUT);
         return out;
     }
+
+    @Test
+    void imagesAndSoundsAreRefusedNotDroppedSilently() {
+        var withImage = ChatRequest.of(Message.user("What is this?",
+                List.of(Media.image("image/png", new byte[]{1, 2, 3}))));
+
+        StepVerifier.create(model.stream(withImage))
+                .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(ModelException.class)
+                        .hasMessageContaining("takes text only: the request holds image/png image"))
+                .verify(Duration.ofSeconds(60));
+        StepVerifier.create(model.stream(ChatRequest.of(Message.user("hi"), Message.assistant("", List.of(CALL)),
+                Message.toolResult(CALL, "a sound", false, List.of(Media.audio("audio/wav", new byte[]{1}))))))
+                .expectErrorSatisfies(e -> assertThat(e).hasMessageContaining("audio/wav audio"))
+                .verify(Duration.ofSeconds(60));
+    }
+
+    private static final ToolCall CALL = new ToolCall("c1", "record", "{}");
 
     @Test
     void greedyDecodingGivesTheScriptedReply() {

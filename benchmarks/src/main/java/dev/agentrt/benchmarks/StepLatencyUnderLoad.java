@@ -157,7 +157,7 @@ public final class StepLatencyUnderLoad {
                 int task = -1;
                 int step = 1;
                 for (Message m : request.messages()) {
-                    if (m instanceof Message.User(String text)) {
+                    if (m instanceof Message.User(String text, var media)) {
                         task = Integer.parseInt(text);
                     } else if (m instanceof Message.Assistant) {
                         step++;

@@ -1,5 +1,6 @@
 package dev.agentrt.core.memory;
 
+import dev.agentrt.core.model.Media;
 import dev.agentrt.core.model.Message;
 
 import java.util.ArrayList;
@@ -29,7 +30,10 @@ public interface ConversationWindow {
         return transcript -> fit(transcript, maxTokens);
     }
 
-    /** A rough token estimate for one message: characters / 4 plus a per-message overhead. */
+    /**
+     * A rough token estimate for one message: characters / 4 plus a per-message overhead, plus 1,600
+     * per image (what Anthropic bills a picture of about a megapixel) and one token per 500 bytes of audio (about 32 tokens a second of compressed sound).
+     */
     static int estimateTokens(Message m) {
         int chars = switch (m) {
             case Message.System s -> s.text().length();
@@ -43,7 +47,16 @@ public interface ConversationWindow {
             }
             case Message.ToolResult r -> r.content().length() + r.callId().length();
         };
-        return chars / 4 + 4;
+        List<Media> media = switch (m) {
+            case Message.User u -> u.media();
+            case Message.ToolResult r -> r.media();
+            default -> List.of();
+        };
+        long tokens = chars / 4 + 4;
+        for (Media item : media) {
+            tokens += item instanceof Media.Audio a ? a.size() / 500 + 4 : 1_600;
+        }
+        return (int) Math.min(Integer.MAX_VALUE, tokens);
     }
 
     private static List<Message> fit(List<Message> transcript, int maxTokens) {

@@ -151,6 +151,17 @@ public abstract class HostedModelBuilder<B extends HostedModelBuilder<B>> {
         return self();
     }
 
+    /**
+     * What happens to an image or a sound (see {@link Media}) this provider's API cannot take in the place it
+     * appears (audio for Anthropic, an image URL for Ollama, ...). By default ({@code false}) the request fails
+     * with a {@code ModelException} naming the model and the kind of media; with {@code true} the item is replaced
+     * by a line of text saying what was there and that it was not sent. Never dropped silently.
+     */
+    public B describeUnsupportedMedia(boolean value) {
+        options.describeUnsupportedMedia(value);
+        return self();
+    }
+
     /** Where environment variables are read from ({@link System#getenv} unless set; for tests and configuration layers). */
     public B environment(UnaryOperator<@Nullable String> lookup) {
         options.environment(lookup);

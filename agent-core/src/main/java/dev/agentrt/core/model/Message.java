@@ -22,6 +22,11 @@ public sealed interface Message
         return new User(text);
     }
 
+    /** A user turn with images or sounds after its text (see {@link Media}). */
+    static User user(String text, List<Media> media) {
+        return new User(text, media);
+    }
+
     static Assistant assistant(String text) {
         return new Assistant(text, List.of());
     }
@@ -38,15 +43,30 @@ public sealed interface Message
         return new ToolResult(call.id(), call.name(), content, error);
     }
 
+    /** A tool result with images or sounds after its text (see {@link Media}). */
+    static ToolResult toolResult(ToolCall call, String content, boolean error, List<Media> media) {
+        return new ToolResult(call.id(), call.name(), content, error, media);
+    }
+
     record System(String text) implements Message {
         public System {
             Objects.requireNonNull(text, "text");
         }
     }
 
-    record User(String text) implements Message {
+    /**
+     * A user turn: its text, and the images or sounds that go with it, in order ({@code media} is empty for plain
+     * text).
+     */
+    record User(String text, List<Media> media) implements Message {
         public User {
             Objects.requireNonNull(text, "text");
+            media = List.copyOf(media);
+        }
+
+        /** A text-only turn. */
+        public User(String text) {
+            this(text, List.of());
         }
     }
 
@@ -84,12 +104,22 @@ public sealed interface Message
      * The answer to one tool call, matched by {@code callId}.
      *
      * @param error whether the call failed; {@code content} then explains why, for the model
+     * @param media images or sounds the tool returned, after {@code content} (empty for a text result); a
+     *     provider whose tool results take only text sends them in a user turn right after (see the codecs)
      */
-    record ToolResult(String callId, String toolName, String content, boolean error) implements Message {
+    record ToolResult(String callId, String toolName, String content, boolean error, List<Media> media)
+            implements
+                Message {
         public ToolResult {
             Objects.requireNonNull(callId, "callId");
             Objects.requireNonNull(toolName, "toolName");
             Objects.requireNonNull(content, "content");
+            media = List.copyOf(media);
+        }
+
+        /** A text-only result. */
+        public ToolResult(String callId, String toolName, String content, boolean error) {
+            this(callId, toolName, content, error, List.of());
         }
     }
 }

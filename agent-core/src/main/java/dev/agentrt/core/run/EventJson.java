@@ -234,12 +234,13 @@ final class EventJson {
         return Out.record("tool_result")
                 .string("content", result.content())
                 .nullableName("errorKind", result.errorKind())
+                .optionalList("media", result.media(), ModelJson::media)
                 .build();
     }
 
     static ToolResult readToolResult(JsonValue json) {
         In in = In.record(json, "tool_result");
         return in.create(() -> new ToolResult(in.string("content"),
-                in.nullableEnumValue("errorKind", ToolErrorKind.class)));
+                in.nullableEnumValue("errorKind", ToolErrorKind.class), in.optionalList("media", ModelJson::media)));
     }
 }

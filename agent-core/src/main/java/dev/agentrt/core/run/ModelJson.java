@@ -16,6 +16,7 @@ import dev.agentrt.core.model.ChatOptions;
 import dev.agentrt.core.model.ChatRequest;
 import dev.agentrt.core.model.ChatResponse;
 import dev.agentrt.core.model.FinishReason;
+import dev.agentrt.core.model.Media;
 import dev.agentrt.core.model.Message;
 import dev.agentrt.core.model.Reasoning;
 import dev.agentrt.core.model.ResponseFormat;
@@ -29,6 +30,7 @@ import dev.agentrt.core.tool.ToolErrorKind;
 import dev.agentrt.core.tool.ToolResult;
 import org.jspecify.annotations.Nullable;
 
+import java.net.URI;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -49,7 +51,10 @@ final class ModelJson {
     static JsonObject toJsonValue(Message message) {
         return switch (message) {
             case Message.System m -> Out.tagged("system").string("text", m.text()).build();
-            case Message.User m -> Out.tagged("user").string("text", m.text()).build();
+            case Message.User m -> Out.tagged("user")
+                    .string("text", m.text())
+                    .optionalList("media", m.media(), ModelJson::media)
+                    .build();
             case Message.Assistant m -> Out.tagged("assistant")
                     .string("text", m.text())
                     .list("toolCalls", m.toolCalls(), ModelJson::toolCall)
@@ -60,8 +65,37 @@ final class ModelJson {
                     .string("toolName", m.toolName())
                     .string("content", m.content())
                     .bool("error", m.error())
+                    .optionalList("media", m.media(), ModelJson::media)
                     .build();
         };
+    }
+
+    /** An image or a sound: the bytes base64 as {@code data}, or an image's {@code url}. */
+    static JsonObject media(Media media) {
+        return switch (media) {
+            case Media.Image i -> Out.tagged("image")
+                    .string("mimeType", i.mimeType())
+                    .optionalString("data", i.base64())
+                    .optionalString("url", i.url() == null ? null : i.url().toString())
+                    .build();
+            case Media.Audio a -> Out.tagged("audio")
+                    .string("mimeType", a.mimeType())
+                    .string("data", a.base64())
+                    .build();
+        };
+    }
+
+    static Media media(JsonValue json, String path) {
+        In in = In.tagged(json, path, "media");
+        return in.create(() -> switch (in.type()) {
+            case "image" -> {
+                String url = in.optionalString("url");
+                yield new Media.Image(in.string("mimeType"), in.optionalString("data"),
+                        url == null ? null : URI.create(url));
+            }
+            case "audio" -> new Media.Audio(in.string("mimeType"), in.string("data"));
+            default -> throw in.unknownType();
+        });
     }
 
     static JsonArray toJsonValue(List<Message> transcript) {
@@ -203,11 +237,11 @@ final class ModelJson {
         In in = In.tagged(json, path, "message");
         return in.create(() -> switch (in.type()) {
             case "system" -> new Message.System(in.string("text"));
-            case "user" -> new Message.User(in.string("text"));
+            case "user" -> new Message.User(in.string("text"), in.optionalList("media", ModelJson::media));
             case "assistant" -> new Message.Assistant(in.string("text"), in.list("toolCalls", ModelJson::toolCall),
                     in.optionalList("reasoning", ModelJson::reasoning));
             case "tool_result" -> new Message.ToolResult(in.string("callId"), in.string("toolName"),
-                    in.string("content"), in.bool("error"));
+                    in.string("content"), in.bool("error"), in.optionalList("media", ModelJson::media));
             default -> throw in.unknownType();
         });
     }

@@ -447,7 +447,7 @@ public final class ToolRegistry {
         String c = r.content();
         String cut = c.substring(0, MAX_RESULT_CHARS) + "\n…[truncated " + (c.length() - MAX_RESULT_CHARS)
                 + " characters]";
-        return new ToolResult(cut, r.errorKind());
+        return new ToolResult(cut, r.errorKind(), r.media());
     }
 
     private ToolResult invalid(ToolCall call, String why) {

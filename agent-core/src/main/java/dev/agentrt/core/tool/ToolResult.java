@@ -1,8 +1,10 @@
 package dev.agentrt.core.tool;
 
 import dev.agentrt.core.json.JsonValue;
+import dev.agentrt.core.model.Media;
 import org.jspecify.annotations.Nullable;
 
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -11,10 +13,23 @@ import java.util.Objects;
  * @param content the text given to the model (JSON text for structured results)
  * @param errorKind {@code null} for a success; otherwise why the call failed, {@code content} then
  *     being a message written for the model
+ * @param media images or sounds for the model, after {@code content} (empty for a text result); {@code content}
+ *     should say what they are
  */
-public record ToolResult(String content, @Nullable ToolErrorKind errorKind) {
+public record ToolResult(String content, @Nullable ToolErrorKind errorKind, List<Media> media) {
     public ToolResult {
         Objects.requireNonNull(content, "content");
+        media = List.copyOf(media);
+    }
+
+    /** A result without media. */
+    public ToolResult(String content, @Nullable ToolErrorKind errorKind) {
+        this(content, errorKind, List.of());
+    }
+
+    /** A successful result: {@code content} describes what {@code media} holds (see {@link Media}). */
+    public static ToolResult withMedia(String content, List<Media> media) {
+        return new ToolResult(content, null, media);
     }
 
     public static ToolResult text(String content) {

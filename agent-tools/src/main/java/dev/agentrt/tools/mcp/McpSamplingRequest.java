@@ -1,6 +1,7 @@
 package dev.agentrt.tools.mcp;
 
 import dev.agentrt.core.model.ChatRequest;
+import dev.agentrt.core.model.Media;
 import dev.agentrt.core.model.Message;
 
 import java.util.List;
@@ -27,7 +28,14 @@ public record McpSamplingRequest(String server, ChatRequest chatRequest, int req
         modelHints = List.copyOf(modelHints);
     }
 
-    /** The conversation's text in a few lines, for a prompt to a person: each message's role and text, cut. */
+    private static String attached(List<Media> media) {
+        return media.isEmpty() ? "" : " " + media.stream().map(Media::toString).toList();
+    }
+
+    /**
+     * The conversation's text in a few lines, for a prompt to a person: each message's role and text, cut, then its
+     * images and sounds by MIME type and size.
+     */
     public String summary() {
         var out = new StringBuilder("MCP server '").append(server)
                 .append("' asks the model (up to ")
@@ -43,7 +51,7 @@ public record McpSamplingRequest(String server, ChatRequest chatRequest, int req
                 }
                 case Message.User u -> {
                     role = "user";
-                    text = u.text();
+                    text = u.text() + attached(u.media());
                 }
                 case Message.Assistant a -> {
                     role = "assistant";
@@ -51,7 +59,7 @@ public record McpSamplingRequest(String server, ChatRequest chatRequest, int req
                 }
                 case Message.ToolResult r -> {
                     role = "tool";
-                    text = r.content();
+                    text = r.content() + attached(r.media());
                 }
             }
             String cut = text.length() > 500 ? text.substring(0, 500) + "..." : text;

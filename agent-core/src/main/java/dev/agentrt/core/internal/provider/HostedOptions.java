@@ -42,6 +42,7 @@ public final class HostedOptions {
     private boolean nativeStructuredOutput = true;
     private long maxResponseBytes = 64L * 1024 * 1024;
     private @Nullable ModelPrice price;
+    private boolean describeUnsupportedMedia;
 
     /**
      * Called by {@code HostedModelBuilder} (only) with the way to its options.
@@ -130,6 +131,10 @@ public final class HostedOptions {
         this.price = value;
     }
 
+    public void describeUnsupportedMedia(boolean value) {
+        this.describeUnsupportedMedia = value;
+    }
+
     public void environment(UnaryOperator<@Nullable String> lookup) {
         this.environment = Objects.requireNonNull(lookup, "environment");
     }
@@ -158,7 +163,8 @@ public final class HostedOptions {
             url = parseBaseUrl(fromEnv == null ? defaultUrl : fromEnv);
         }
         return new HostedSettings(name, key, url, connectTimeout, timeout, inactivityTimeout, defaults,
-                Map.copyOf(headers), retryPolicy, httpClient, nativeStructuredOutput, maxResponseBytes, price);
+                Map.copyOf(headers), retryPolicy, httpClient, nativeStructuredOutput, maxResponseBytes, price,
+                describeUnsupportedMedia);
     }
 
     /** The value of an environment variable through the {@code environment} lookup; null when unset or blank. */
@@ -189,6 +195,7 @@ public final class HostedOptions {
         this.nativeStructuredOutput = other.nativeStructuredOutput;
         this.maxResponseBytes = other.maxResponseBytes;
         this.price = other.price;
+        this.describeUnsupportedMedia = other.describeUnsupportedMedia;
     }
 
     /** A copy of these options that later changes to either do not reach. */

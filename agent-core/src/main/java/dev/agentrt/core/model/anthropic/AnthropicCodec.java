@@ -6,6 +6,7 @@ import dev.agentrt.core.internal.http.SseEvent;
 import dev.agentrt.core.internal.provider.HostedSettings;
 import dev.agentrt.core.internal.provider.ProviderCodec;
 import dev.agentrt.core.internal.provider.ProviderJson;
+import dev.agentrt.core.internal.provider.ProviderMedia;
 import dev.agentrt.core.internal.provider.ReplyDecoder;
 import dev.agentrt.core.internal.provider.ToolCallNumbers;
 import dev.agentrt.core.internal.provider.Turns;
@@ -17,6 +18,7 @@ import dev.agentrt.core.model.ChatOptions;
 import dev.agentrt.core.model.ChatRequest;
 import dev.agentrt.core.model.ChatResponse;
 import dev.agentrt.core.model.FinishReason;
+import dev.agentrt.core.model.Media;
 import dev.agentrt.core.model.Message;
 import dev.agentrt.core.model.Reasoning;
 import dev.agentrt.core.model.ResponseFormat;
@@ -25,6 +27,7 @@ import dev.agentrt.core.model.ToolSpec;
 import dev.agentrt.core.model.Usage;
 import org.jspecify.annotations.Nullable;
 
+import java.net.URI;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -46,6 +49,7 @@ final class AnthropicCodec implements ProviderCodec {
 
     private final ProviderHttp http;
     private final String model;
+    private final ProviderMedia media;
     private final ChatOptions defaults;
     private final @Nullable JsonObject cacheControl;
     private final AnthropicChatModel.Thinking thinking;
@@ -55,6 +59,7 @@ final class AnthropicCodec implements ProviderCodec {
         this.http = http;
         this.thinking = thinking;
         this.model = settings.model();
+        this.media = settings.media("Anthropic");
         this.defaults = settings.defaults();
         this.cacheControl = switch (caching) {
             case OFF -> null;
@@ -82,7 +87,7 @@ final class AnthropicCodec implements ProviderCodec {
                     .build());
         }
         var system = new StringBuilder();
-        JsonArray messages = messages(request.messages(), system, cacheControl);
+        JsonArray messages = messages(request.messages(), system, cacheControl, media);
         if (!system.isEmpty()) {
             if (cacheControl != null) {
                 // A breakpoint after the system prompt: the tools and the system prompt are cached.
@@ -151,7 +156,7 @@ final class AnthropicCodec implements ProviderCodec {
      * the API's four.
      */
     private static JsonArray messages(List<Message> messages, StringBuilder system,
-            @Nullable JsonObject cacheControl) {
+            @Nullable JsonObject cacheControl, ProviderMedia media) {
         var turns = new Turns();
         for (Message m : messages) {
             switch (m) {
@@ -163,7 +168,18 @@ final class AnthropicCodec implements ProviderCodec {
                         system.append(s.text());
                     }
                 }
-                case Message.User u -> turns.add("user", textBlock(u.text()));
+                case Message.User u -> {
+                    if (u.media().isEmpty()) {
+                        turns.add("user", textBlock(u.text()));
+                    } else {
+                        var blocks = new ArrayList<JsonValue>();
+                        if (!u.text().isBlank()) {
+                            blocks.add(textBlock(u.text()));
+                        }
+                        u.media().forEach(item -> blocks.add(mediaBlock(item, media)));
+                        turns.addAll("user", blocks);
+                    }
+                }
                 case Message.Assistant a -> {
                     var blocks = new ArrayList<JsonValue>();
                     // Thinking first, unchanged, as the model wrote it: the API checks the signatures.
@@ -186,8 +202,17 @@ final class AnthropicCodec implements ProviderCodec {
                 case Message.ToolResult r -> {
                     var block = JsonObject.builder()
                             .put("type", "tool_result")
-                            .put("tool_use_id", r.callId())
-                            .put("content", r.content());
+                            .put("tool_use_id", r.callId());
+                    if (r.media().isEmpty()) {
+                        block.put("content", r.content());
+                    } else {
+                        var content = new ArrayList<JsonValue>();
+                        if (!r.content().isBlank()) {
+                            content.add(textBlock(r.content()));
+                        }
+                        r.media().forEach(item -> content.add(mediaBlock(item, media)));
+                        block.put("content", new JsonArray(content));
+                    }
                     if (r.error()) {
                         block.put("is_error", true);
                     }
@@ -246,6 +271,25 @@ final class AnthropicCodec implements ProviderCodec {
             case "redacted_thinking" -> Reasoning.sealed(PROVIDER, block.getString("data").orElse(""));
             default -> null;
         };
+    }
+
+    /**
+     * An image block, its source {@code base64} or {@code url}; the Messages API takes no audio, so a sound fails
+     * the request or, when the builder asked, becomes a text block saying what was not sent.
+     */
+    private static JsonObject mediaBlock(Media item, ProviderMedia media) {
+        if (!(item instanceof Media.Image image)) {
+            return textBlock(media.unsupported(item, "audio"));
+        }
+        URI url = image.url();
+        JsonObject source = url != null
+                ? JsonObject.builder().put("type", "url").put("url", url.toString()).build()
+                : JsonObject.builder()
+                        .put("type", "base64")
+                        .put("media_type", image.mimeType())
+                        .put("data", String.valueOf(image.base64()))
+                        .build();
+        return JsonObject.builder().put("type", "image").put("source", source).build();
     }
 
     private static JsonObject textBlock(String text) {

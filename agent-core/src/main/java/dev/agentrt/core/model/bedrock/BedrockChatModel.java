@@ -322,7 +322,8 @@ public final class BedrockChatModel implements HostedChatModel {
             }
             return new HostedSettings(s.model(), null, s.baseUrl(), s.connectTimeout(), s.timeout(),
                     s.inactivityTimeout(), s.defaults(), s.headers(), s.retryPolicy(), s.httpClient(),
-                    s.nativeStructuredOutput(), s.maxResponseBytes(), s.price());
+                    s.nativeStructuredOutput(), s.maxResponseBytes(), s.price(),
+                    s.describeUnsupportedMedia());
         }
 
         private static @Nullable String firstNonNull(@Nullable String a, @Nullable String b) {

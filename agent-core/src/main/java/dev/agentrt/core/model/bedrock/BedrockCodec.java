@@ -7,6 +7,7 @@ import dev.agentrt.core.internal.http.ProviderHttp;
 import dev.agentrt.core.internal.provider.HostedSettings;
 import dev.agentrt.core.internal.provider.ProviderCodec;
 import dev.agentrt.core.internal.provider.ProviderJson;
+import dev.agentrt.core.internal.provider.ProviderMedia;
 import dev.agentrt.core.internal.provider.ReplyDecoder;
 import dev.agentrt.core.internal.provider.ToolCallNumbers;
 import dev.agentrt.core.internal.provider.Turns;
@@ -18,6 +19,7 @@ import dev.agentrt.core.model.ChatOptions;
 import dev.agentrt.core.model.ChatRequest;
 import dev.agentrt.core.model.ChatResponse;
 import dev.agentrt.core.model.FinishReason;
+import dev.agentrt.core.model.Media;
 import dev.agentrt.core.model.Message;
 import dev.agentrt.core.model.ToolCall;
 import dev.agentrt.core.model.ToolSpec;
@@ -45,7 +47,10 @@ final class BedrockCodec implements ProviderCodec {
     private final ProviderHttp http;
     private final ChatOptions defaults;
 
+    private final ProviderMedia media;
+
     BedrockCodec(ProviderHttp http, HostedSettings settings) {
+        this.media = settings.media("Bedrock");
         this.http = http;
         this.defaults = settings.defaults();
     }
@@ -63,7 +68,7 @@ final class BedrockCodec implements ProviderCodec {
         ChatOptions o = request.options().orElse(defaults);
         var b = JsonObject.builder();
         var system = new ArrayList<JsonValue>();
-        b.put("messages", messages(request.messages(), system));
+        b.put("messages", messages(request.messages(), system, media));
         if (!system.isEmpty()) {
             b.put("system", new JsonArray(system));
         }
@@ -105,9 +110,10 @@ final class BedrockCodec implements ProviderCodec {
      * The conversation as Converse wants it: system text apart, user and assistant turns
      * alternating (consecutive messages of one role share a turn), each tool result a
      * {@code toolResult} block in the user turn after the assistant turn that asked for it, no blank
-     * text blocks (the API refuses them).
+     * text blocks (the API refuses them). Images are {@code image} blocks (bytes base64) after the text of a user
+     * message or inside a tool result's content; Converse fetches no URL and takes no audio.
      */
-    private static JsonArray messages(List<Message> messages, List<JsonValue> system) {
+    private static JsonArray messages(List<Message> messages, List<JsonValue> system, ProviderMedia media) {
         var turns = new Turns();
         for (Message m : messages) {
             switch (m) {
@@ -116,7 +122,12 @@ final class BedrockCodec implements ProviderCodec {
                         system.add(text(s.text()));
                     }
                 }
-                case Message.User u -> turns.add("user", text(u.text()));
+                case Message.User u -> {
+                    if (u.media().isEmpty() || !u.text().isBlank()) {
+                        turns.add("user", text(u.text()));
+                    }
+                    u.media().forEach(item -> turns.add("user", image(item, media)));
+                }
                 case Message.Assistant a -> {
                     var blocks = new ArrayList<JsonValue>(1 + a.toolCalls().size());
                     if (!a.text().isBlank()) {
@@ -140,7 +151,7 @@ final class BedrockCodec implements ProviderCodec {
                     String content = r.content().isBlank() ? "(no output)" : r.content();
                     var result = JsonObject.builder()
                             .put("toolUseId", r.callId())
-                            .put("content", new JsonArray(List.of(text(content))));
+                            .put("content", new JsonArray(resultContent(content, r.media(), media)));
                     if (r.error()) {
                         result.put("status", "error");
                     }
@@ -149,6 +160,26 @@ final class BedrockCodec implements ProviderCodec {
             }
         }
         return turns.toJson("content");
+    }
+
+    private static List<JsonValue> resultContent(String text, List<Media> items, ProviderMedia media) {
+        var content = new ArrayList<JsonValue>(1 + items.size());
+        content.add(text(text));
+        items.forEach(item -> content.add(image(item, media)));
+        return content;
+    }
+
+    private static JsonObject image(Media item, ProviderMedia media) {
+        String base64 = item instanceof Media.Image i ? i.base64() : null;
+        if (base64 == null) {
+            return text(media.unsupported(item, item instanceof Media.Image ? "image URLs" : "audio"));
+        }
+        return JsonObject.builder()
+                .put("image", JsonObject.builder()
+                        .put("format", item.mimeType().substring("image/".length()))
+                        .put("source", JsonObject.builder().put("bytes", base64).build())
+                        .build())
+                .build();
     }
 
     private static JsonObject text(String text) {

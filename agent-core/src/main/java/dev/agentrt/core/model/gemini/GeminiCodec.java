@@ -6,6 +6,7 @@ import dev.agentrt.core.internal.http.SseEvent;
 import dev.agentrt.core.internal.provider.HostedSettings;
 import dev.agentrt.core.internal.provider.ProviderCodec;
 import dev.agentrt.core.internal.provider.ProviderJson;
+import dev.agentrt.core.internal.provider.ProviderMedia;
 import dev.agentrt.core.internal.provider.ReplyDecoder;
 import dev.agentrt.core.internal.provider.ToolCallNumbers;
 import dev.agentrt.core.internal.provider.Turns;
@@ -17,6 +18,7 @@ import dev.agentrt.core.model.ChatOptions;
 import dev.agentrt.core.model.ChatRequest;
 import dev.agentrt.core.model.ChatResponse;
 import dev.agentrt.core.model.FinishReason;
+import dev.agentrt.core.model.Media;
 import dev.agentrt.core.model.Message;
 import dev.agentrt.core.model.Reasoning;
 import dev.agentrt.core.model.ResponseFormat;
@@ -66,11 +68,13 @@ final class GeminiCodec implements ProviderCodec {
     private final ProviderHttp http;
     private final ChatOptions defaults;
     private final GeminiChatModel.Thinking thinking;
+    private final ProviderMedia media;
 
     GeminiCodec(ProviderHttp http, HostedSettings settings, GeminiChatModel.Thinking thinking) {
         this.http = http;
         this.defaults = settings.defaults();
         this.thinking = thinking;
+        this.media = settings.media("Gemini");
     }
 
     // ------------------------------------------------------------------------------- the request
@@ -80,7 +84,7 @@ final class GeminiCodec implements ProviderCodec {
         ChatOptions o = request.options().orElse(defaults);
         var b = JsonObject.builder();
         var system = new StringBuilder();
-        b.put("contents", contents(request.messages(), system));
+        b.put("contents", contents(request.messages(), system, media));
         if (!system.isEmpty()) {
             b.put("systemInstruction", JsonObject.builder()
                     .put("parts", new JsonArray(List.of(text(system.toString()))))
@@ -140,9 +144,11 @@ final class GeminiCodec implements ProviderCodec {
     /**
      * The conversation as {@code contents}: system text apart, user and model turns alternating
      * (consecutive messages of one side share a turn), each tool result a {@code functionResponse}
-     * part in the user turn after the model turn that called it, each signature on its part.
+     * part in the user turn after the model turn that called it, each signature on its part. Media are
+     * {@code inlineData} parts: after the text of a user message, after the {@code functionResponse} of a tool
+     * result (with a text part naming the call they came from).
      */
-    private static JsonArray contents(List<Message> messages, StringBuilder system) {
+    private static JsonArray contents(List<Message> messages, StringBuilder system, ProviderMedia media) {
         var turns = new Turns();
         for (Message m : messages) {
             switch (m) {
@@ -154,7 +160,12 @@ final class GeminiCodec implements ProviderCodec {
                         system.append(s.text());
                     }
                 }
-                case Message.User u -> turns.add("user", text(u.text()));
+                case Message.User u -> {
+                    if (u.media().isEmpty() || !u.text().isBlank()) {
+                        turns.add("user", text(u.text()));
+                    }
+                    u.media().forEach(item -> turns.add("user", inlineData(item, media)));
+                }
                 case Message.Assistant a -> {
                     var parts = new ArrayList<JsonValue>(2);
                     modelParts(a, parts);
@@ -172,6 +183,11 @@ final class GeminiCodec implements ProviderCodec {
                         response.put("id", r.callId());
                     }
                     turns.add("user", JsonObject.builder().put("functionResponse", response.build()).build());
+                    if (!r.media().isEmpty()) {
+                        turns.add("user", text("The result of " + r.toolName() + " came with " + r.media().size()
+                                + (r.media().size() == 1 ? " attachment:" : " attachments:")));
+                        r.media().forEach(item -> turns.add("user", inlineData(item, media)));
+                    }
                 }
             }
         }
@@ -221,6 +237,20 @@ final class GeminiCodec implements ProviderCodec {
             }
             parts.add(part.build());
         }
+    }
+
+    /** The bytes as an {@code inlineData} part; an image URL is not fetched by the API, and WebM audio not read. */
+    private static JsonObject inlineData(Media item, ProviderMedia media) {
+        String base64 = switch (item) {
+            case Media.Image i -> i.base64();
+            case Media.Audio a -> a.mimeType().equals("audio/webm") ? null : a.base64();
+        };
+        if (base64 == null) {
+            return text(media.unsupported(item, item instanceof Media.Image ? "image URLs" : "WebM audio"));
+        }
+        return JsonObject.builder()
+                .put("inlineData", JsonObject.builder().put("mimeType", item.mimeType()).put("data", base64).build())
+                .build();
     }
 
     private static JsonObject text(String text) {

@@ -5,6 +5,7 @@ import dev.agentrt.core.internal.http.ProviderHttp;
 import dev.agentrt.core.internal.provider.HostedSettings;
 import dev.agentrt.core.internal.provider.ProviderCodec;
 import dev.agentrt.core.internal.provider.ProviderJson;
+import dev.agentrt.core.internal.provider.ProviderMedia;
 import dev.agentrt.core.internal.provider.ReplyDecoder;
 import dev.agentrt.core.json.JsonArray;
 import dev.agentrt.core.json.JsonObject;
@@ -14,6 +15,7 @@ import dev.agentrt.core.model.ChatOptions;
 import dev.agentrt.core.model.ChatRequest;
 import dev.agentrt.core.model.ChatResponse;
 import dev.agentrt.core.model.FinishReason;
+import dev.agentrt.core.model.Media;
 import dev.agentrt.core.model.Message;
 import dev.agentrt.core.model.ResponseFormat;
 import dev.agentrt.core.model.ToolCall;
@@ -33,11 +35,13 @@ final class OllamaCodec implements ProviderCodec {
 
     private final ProviderHttp http;
     private final String model;
+    private final ProviderMedia media;
     private final ChatOptions defaults;
 
     OllamaCodec(ProviderHttp http, HostedSettings settings) {
         this.http = http;
         this.model = settings.model();
+        this.media = settings.media("Ollama");
         this.defaults = settings.defaults();
     }
 
@@ -64,7 +68,7 @@ final class OllamaCodec implements ProviderCodec {
     @Override
     public String body(ChatRequest request, boolean stream) {
         ChatOptions o = request.options().orElse(defaults);
-        var b = JsonObject.builder().put("model", model).put("messages", messages(request.messages()));
+        var b = JsonObject.builder().put("model", model).put("messages", messages(request.messages(), media));
         if (!request.tools().isEmpty()) {
             b.put("tools", ProviderJson.functionTools(request.tools()));
         }
@@ -97,12 +101,16 @@ final class OllamaCodec implements ProviderCodec {
         return b.build().toJson();
     }
 
-    private static JsonArray messages(List<Message> messages) {
+    /**
+     * The conversation as Ollama's messages. Images go base64 in the message's {@code images} array (a user
+     * message's or a tool message's); Ollama fetches no URL and takes no audio.
+     */
+    private static JsonArray messages(List<Message> messages, ProviderMedia media) {
         var out = new ArrayList<JsonValue>(messages.size());
         for (Message m : messages) {
             out.add(switch (m) {
                 case Message.System s -> JsonObject.builder().put("role", "system").put("content", s.text()).build();
-                case Message.User u -> JsonObject.builder().put("role", "user").put("content", u.text()).build();
+                case Message.User u -> withImages(JsonObject.builder().put("role", "user"), u.text(), u.media(), media);
                 case Message.Assistant a -> {
                     var msg = JsonObject.builder().put("role", "assistant").put("content", a.text());
                     if (a.hasToolCalls()) {
@@ -119,14 +127,31 @@ final class OllamaCodec implements ProviderCodec {
                     }
                     yield msg.build();
                 }
-                case Message.ToolResult r -> JsonObject.builder()
-                        .put("role", "tool")
-                        .put("tool_name", r.toolName())
-                        .put("content", r.content())
-                        .build();
+                case Message.ToolResult r -> withImages(
+                        JsonObject.builder().put("role", "tool").put("tool_name", r.toolName()), r.content(),
+                        r.media(), media);
             });
         }
         return new JsonArray(out);
+    }
+
+    private static JsonObject withImages(JsonObject.Builder msg, String text, List<Media> items, ProviderMedia media) {
+        var images = new ArrayList<JsonValue>(items.size());
+        var content = new StringBuilder(text);
+        for (Media item : items) {
+            String base64 = item instanceof Media.Image i ? i.base64() : null;
+            if (base64 != null) {
+                images.add(JsonValue.of(base64));
+            } else {
+                String why = item instanceof Media.Image ? "image URLs" : "audio";
+                content.append(content.isEmpty() ? "" : "\n").append(media.unsupported(item, why));
+            }
+        }
+        msg.put("content", content.toString());
+        if (!images.isEmpty()) {
+            msg.put("images", new JsonArray(images));
+        }
+        return msg.build();
     }
 
     static FinishReason doneReason(String reason) {

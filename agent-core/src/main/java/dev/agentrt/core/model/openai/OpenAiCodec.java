@@ -6,6 +6,7 @@ import dev.agentrt.core.internal.http.SseEvent;
 import dev.agentrt.core.internal.provider.HostedSettings;
 import dev.agentrt.core.internal.provider.ProviderCodec;
 import dev.agentrt.core.internal.provider.ProviderJson;
+import dev.agentrt.core.internal.provider.ProviderMedia;
 import dev.agentrt.core.internal.provider.ReplyDecoder;
 import dev.agentrt.core.internal.provider.ToolCallNumbers;
 import dev.agentrt.core.json.JsonArray;
@@ -16,6 +17,7 @@ import dev.agentrt.core.model.ChatOptions;
 import dev.agentrt.core.model.ChatRequest;
 import dev.agentrt.core.model.ChatResponse;
 import dev.agentrt.core.model.FinishReason;
+import dev.agentrt.core.model.Media;
 import dev.agentrt.core.model.Message;
 import dev.agentrt.core.model.ResponseFormat;
 import dev.agentrt.core.model.ToolCall;
@@ -40,12 +42,14 @@ final class OpenAiCodec implements ProviderCodec {
     private final String model;
     private final ChatOptions defaults;
     private final boolean officialApi;
+    private final ProviderMedia media;
 
     OpenAiCodec(ProviderHttp http, HostedSettings settings, boolean officialApi) {
         this.http = http;
         this.model = settings.model();
         this.defaults = settings.defaults();
         this.officialApi = officialApi;
+        this.media = settings.media("OpenAI-compatible");
     }
 
     // ------------------------------------------------------------------------------- the request
@@ -53,7 +57,7 @@ final class OpenAiCodec implements ProviderCodec {
     @Override
     public String body(ChatRequest request, boolean stream) {
         ChatOptions o = request.options().orElse(defaults);
-        var b = JsonObject.builder().put("model", model).put("messages", messages(request.messages()));
+        var b = JsonObject.builder().put("model", model).put("messages", messages(request.messages(), media));
         if (!request.tools().isEmpty()) {
             b.put("tools", ProviderJson.functionTools(request.tools()));
         }
@@ -91,12 +95,38 @@ final class OpenAiCodec implements ProviderCodec {
         return b.build().toJson();
     }
 
-    private static JsonArray messages(List<Message> messages) {
+    /**
+     * The conversation as Chat Completions messages. A tool message takes only text, so the media of the tool
+     * results that answer one assistant turn go, after the last of those tool messages, in one user message whose
+     * text names the call each came from (what OpenAI-compatible clients do; a user message between two tool
+     * messages would be refused).
+     */
+    private static JsonArray messages(List<Message> messages, ProviderMedia media) {
         var out = new ArrayList<JsonValue>(messages.size());
+        var toolMedia = new ArrayList<JsonValue>();
         for (Message m : messages) {
+            if (!(m instanceof Message.ToolResult) && !toolMedia.isEmpty()) {
+                out.add(role("user").put("content", new JsonArray(List.copyOf(toolMedia))).build());
+                toolMedia.clear();
+            }
+            if (m instanceof Message.ToolResult r && !r.media().isEmpty()) {
+                toolMedia.add(textPart("The result of tool call " + r.callId() + " (" + r.toolName() + ") came with "
+                        + r.media().size() + (r.media().size() == 1 ? " attachment:" : " attachments:")));
+                r.media().forEach(item -> toolMedia.add(mediaPart(item, media)));
+            }
             out.add(switch (m) {
                 case Message.System s -> role("system").put("content", s.text()).build();
-                case Message.User u -> role("user").put("content", u.text()).build();
+                case Message.User u -> {
+                    if (u.media().isEmpty()) {
+                        yield role("user").put("content", u.text()).build();
+                    }
+                    var parts = new ArrayList<JsonValue>();
+                    if (!u.text().isBlank()) {
+                        parts.add(textPart(u.text()));
+                    }
+                    u.media().forEach(item -> parts.add(mediaPart(item, media)));
+                    yield role("user").put("content", new JsonArray(parts)).build();
+                }
                 case Message.Assistant a -> {
                     var msg = role("assistant");
                     if (a.text().isEmpty() && a.hasToolCalls()) {
@@ -127,7 +157,38 @@ final class OpenAiCodec implements ProviderCodec {
                         .build();
             });
         }
+        if (!toolMedia.isEmpty()) {
+            out.add(role("user").put("content", new JsonArray(toolMedia)).build());
+        }
         return new JsonArray(out);
+    }
+
+    private static JsonObject textPart(String text) {
+        return JsonObject.builder().put("type", "text").put("text", text).build();
+    }
+
+    /** An {@code image_url} part (a data URL for bytes), or an {@code input_audio} part for wav and mp3. */
+    private static JsonObject mediaPart(Media item, ProviderMedia media) {
+        return switch (item) {
+            case Media.Image i -> JsonObject.builder()
+                    .put("type", "image_url")
+                    .put("image_url", JsonObject.builder().put("url", i.dataUrlOrUrl()).build())
+                    .build();
+            case Media.Audio a -> {
+                String format = switch (a.mimeType()) {
+                    case "audio/wav", "audio/x-wav" -> "wav";
+                    case "audio/mpeg", "audio/mp3" -> "mp3";
+                    default -> null;
+                };
+                if (format == null) {
+                    yield textPart(media.unsupported(a, "audio other than wav and mp3"));
+                }
+                yield JsonObject.builder()
+                        .put("type", "input_audio")
+                        .put("input_audio", JsonObject.builder().put("data", a.base64()).put("format", format).build())
+                        .build();
+            }
+        };
     }
 
     private static JsonObject.Builder role(String role) {

@@ -6,6 +6,7 @@ import dev.agentrt.core.internal.http.SseEvent;
 import dev.agentrt.core.internal.provider.HostedSettings;
 import dev.agentrt.core.internal.provider.ProviderCodec;
 import dev.agentrt.core.internal.provider.ProviderJson;
+import dev.agentrt.core.internal.provider.ProviderMedia;
 import dev.agentrt.core.internal.provider.ReplyDecoder;
 import dev.agentrt.core.internal.provider.ToolCallNumbers;
 import dev.agentrt.core.json.JsonArray;
@@ -16,6 +17,7 @@ import dev.agentrt.core.model.ChatOptions;
 import dev.agentrt.core.model.ChatRequest;
 import dev.agentrt.core.model.ChatResponse;
 import dev.agentrt.core.model.FinishReason;
+import dev.agentrt.core.model.Media;
 import dev.agentrt.core.model.Message;
 import dev.agentrt.core.model.Reasoning;
 import dev.agentrt.core.model.ResponseFormat;
@@ -51,12 +53,14 @@ final class ResponsesCodec implements ProviderCodec {
     private final String model;
     private final ChatOptions defaults;
     private final OpenAiResponsesModel.Settings settings;
+    private final ProviderMedia media;
 
     ResponsesCodec(ProviderHttp http, HostedSettings hosted, OpenAiResponsesModel.Settings settings) {
         this.http = http;
         this.model = hosted.model();
         this.defaults = hosted.defaults();
         this.settings = settings;
+        this.media = hosted.media("OpenAI Responses");
     }
 
     /** Whether the model reasons, so that its reasoning items are asked for sealed when nothing is stored. */
@@ -155,7 +159,12 @@ final class ResponsesCodec implements ProviderCodec {
         for (Message m : messages) {
             switch (m) {
                 case Message.System s -> items.add(message("system", s.text()));
-                case Message.User u -> items.add(message("user", u.text()));
+                case Message.User u -> items.add(u.media().isEmpty()
+                        ? message("user", u.text())
+                        : JsonObject.builder()
+                                .put("role", "user")
+                                .put("content", content(u.text(), u.media()))
+                                .build());
                 case Message.Assistant a -> {
                     for (Reasoning r : a.reasoningFrom(PROVIDER)) {
                         JsonObject item = reasoningItem(r);
@@ -178,11 +187,33 @@ final class ResponsesCodec implements ProviderCodec {
                 case Message.ToolResult r -> items.add(JsonObject.builder()
                         .put("type", "function_call_output")
                         .put("call_id", r.callId())
-                        .put("output", r.content())
+                        .put("output",
+                                r.media().isEmpty() ? JsonValue.of(r.content()) : content(r.content(), r.media()))
                         .build());
             }
         }
         return new JsonArray(items);
+    }
+
+    /**
+     * Text and media as {@code input_text} and {@code input_image} parts (a function call's output takes the same
+     * array). The Responses API takes no audio input.
+     */
+    private JsonArray content(String text, List<Media> items) {
+        var parts = new ArrayList<JsonValue>(items.size() + 1);
+        if (!text.isBlank()) {
+            parts.add(inputText(text));
+        }
+        for (Media item : items) {
+            parts.add(item instanceof Media.Image i
+                    ? JsonObject.builder().put("type", "input_image").put("image_url", i.dataUrlOrUrl()).build()
+                    : inputText(media.unsupported(item, "audio input")));
+        }
+        return new JsonArray(parts);
+    }
+
+    private static JsonObject inputText(String text) {
+        return JsonObject.builder().put("type", "input_text").put("text", text).build();
     }
 
     private static JsonObject message(String role, String text) {

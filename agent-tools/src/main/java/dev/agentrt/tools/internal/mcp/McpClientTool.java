@@ -119,14 +119,15 @@ public final class McpClientTool implements Tool {
     }
 
     private ToolResult toResult(McpSchema.CallToolResult result, ToolTrace trace) {
-        String text = McpJson.text(result);
+        McpMedia.Converted converted = McpMedia.toolResult(result);
+        String text = converted.text();
         if (Boolean.TRUE.equals(result.isError())) {
             trace.attribute("error.type", "tool_error");
-            return ToolResult.error(ToolErrorKind.EXECUTION_FAILED, text.isBlank()
+            return new ToolResult(text.isBlank()
                     ? "MCP tool \"" + mcpName + "\" on server '" + server + "' failed without a message."
-                    : text);
+                    : text, ToolErrorKind.EXECUTION_FAILED, converted.media());
         }
-        return ToolResult.text(text);
+        return converted.media().isEmpty() ? ToolResult.text(text) : ToolResult.withMedia(text, converted.media());
     }
 
     private ToolResult toResult(Throwable error, ToolTrace trace) {

@@ -141,13 +141,7 @@ public final class McpSampler {
             if (m == null || m.role() == null) {
                 throw new IllegalArgumentException("message " + (i + 1) + " has no role");
             }
-            if (!(m.content() instanceof McpSchema.TextContent text) || text.text() == null) {
-                String what = m.content() == null ? "no content" : m.content().type() + " content";
-                throw new IllegalArgumentException("message " + (i + 1) + " has " + what
-                        + (m.content() instanceof McpSchema.ImageContent i2 ? " (" + i2.mimeType() + ")" : "")
-                        + "; the client's model takes text only");
-            }
-            messages.add(m.role() == McpSchema.Role.USER ? Message.user(text.text()) : Message.assistant(text.text()));
+            messages.add(samplingMessage(m, i + 1));
         }
         var stops = new ArrayList<String>();
         if (request.stopSequences() != null) {
@@ -160,6 +154,32 @@ public final class McpSampler {
         }
         var chatOptions = new ChatOptions(maxTokens, request.temperature(), null, stops);
         return new ChatRequest(messages, List.of(), chatOptions);
+    }
+
+    /**
+     * One sampling message: text as it is; an image or a sound as media on a user message (the model fails the
+     * request with a ModelException if it cannot take it). An assistant message holds text only.
+     */
+    private static Message samplingMessage(McpSchema.SamplingMessage m, int number) {
+        McpSchema.Content content = m.content();
+        if (content instanceof McpSchema.TextContent text && text.text() != null) {
+            return m.role() == McpSchema.Role.USER ? Message.user(text.text()) : Message.assistant(text.text());
+        }
+        if (content instanceof McpSchema.ImageContent || content instanceof McpSchema.AudioContent) {
+            if (m.role() != McpSchema.Role.USER) {
+                throw new IllegalArgumentException("message " + number + " is an assistant message with "
+                        + content.type() + " content; the client passes images and sounds in user messages only");
+            }
+            try {
+                return Message.user("", List.of(McpMedia.media(content)));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("message " + number + " has " + content.type()
+                        + " content the client cannot pass to its model: " + e.getMessage(), e);
+            }
+        }
+        String what = content == null ? "no content" : content.type() + " content";
+        throw new IllegalArgumentException("message " + number + " has " + what
+                + "; the client passes text, images and audio to its model");
     }
 
     private static List<String> hints(McpSchema.CreateMessageRequest request) {
