@@ -45,22 +45,21 @@ public final class McpConnection {
 
     private McpConnection(String server, String description, McpClientTransport transport,
             @Nullable ProcessTransport process, Duration callTimeout, Duration connectTimeout,
-            Function<List<McpSchema.Tool>, Mono<Void>> toolsChanged,
-            Function<McpSchema.ProgressNotification, Mono<Void>> progress, List<McpSchema.Root> roots,
-            ServerRequests requests) {
+            McpNotices notices, Function<McpSchema.ProgressNotification, Mono<Void>> progress,
+            List<McpSchema.Root> roots, ServerRequests requests) {
         this.server = server;
         this.description = description;
         this.transport = transport;
         this.process = process;
         this.requestIds = new RequestIds(transport);
         this.endpoint = transport instanceof HttpTransport http ? http.endpoint() : null;
-        var spec = McpClient.async(requestIds)
+        // The server's list changes and resource updates go to notices, not to the SDK's client (see NoticeGate).
+        var spec = McpClient.async(new NoticeGate(requestIds, n -> notices.take(this, n)))
                 .clientInfo(McpSchema.Implementation.builder("agentrt", version()).build())
                 // The SDK's one request timeout also bounds initialize and tools/list: a short call
                 // timeout must not cut the handshake short. Calls have their own (McpClientTool).
                 .requestTimeout(callTimeout.compareTo(connectTimeout) >= 0 ? callTimeout : connectTimeout)
                 .initializationTimeout(connectTimeout)
-                .toolsChangeConsumer(toolsChanged)
                 .progressConsumer(progress);
         // Each capability is declared only when the application configured it: a server asks only then.
         var capabilities = McpSchema.ClientCapabilities.builder();
@@ -150,15 +149,14 @@ public final class McpConnection {
     }
 
     /**
-     * Prepares a session; nothing starts before {@link #initialize()}. {@code toolsChanged} gets the
-     * server's new tool list after it says the list changed, {@code progress} the server's progress
+     * Prepares a session; nothing starts before {@link #initialize()}. {@code notices} handles the server's
+     * list changes and resource updates, {@code progress} the server's progress
      * notifications; {@code roots} are declared to the server as the client's roots (none: the
      * capability is not declared); {@code requests} answer the server's sampling and elicitation requests.
      */
     public static McpConnection open(String server, McpTransportSpec spec, Duration callTimeout,
-            Duration connectTimeout, Function<List<McpSchema.Tool>, Mono<Void>> toolsChanged,
-            Function<McpSchema.ProgressNotification, Mono<Void>> progress, List<McpSchema.Root> roots,
-            ServerRequests requests) {
+            Duration connectTimeout, McpNotices notices, Function<McpSchema.ProgressNotification, Mono<Void>> progress,
+            List<McpSchema.Root> roots, ServerRequests requests) {
         return switch (spec) {
             case McpTransportSpec.Stdio s -> {
                 var command = new ArrayList<String>();
@@ -166,13 +164,13 @@ public final class McpConnection {
                 command.addAll(s.args());
                 var transport = new ProcessTransport(server, command, s.env(), s.workingDirectory(), McpJson.mapper());
                 yield new McpConnection(server, "stdio: " + String.join(" ", command), transport, transport,
-                        callTimeout, connectTimeout, toolsChanged, progress, roots, requests);
+                        callTimeout, connectTimeout, notices, progress, roots, requests);
             }
             case McpTransportSpec.Http h -> {
                 var transport = new HttpTransport(server, h.url(), h.headers(), connectTimeout, McpJson.mapper(),
                         h.oauth());
                 yield new McpConnection(server, "http: " + h.url(), transport, null, callTimeout, connectTimeout,
-                        toolsChanged, progress, roots, requests);
+                        notices, progress, roots, requests);
             }
         };
     }
