@@ -50,12 +50,14 @@ public final class McpServerBridge {
             transport.ownRequests(features);
             McpAsyncServer server = McpServer.async(transport)
                     .serverInfo(name, version)
-                    .capabilities(features.capabilities())
+                    .capabilities(features.capabilities(true))
                     .validateToolInputs(false)
                     .tools(specifications(registry, policy, telemetry))
                     .build();
             log.debug("MCP server '{}' serving {} tools", name, registry.tools().size());
+            var serving = features.serving(server);
             return transport.serve()
+                    .doFinally(s -> serving.dispose())
                     .doFinally(s -> server.closeGracefully()
                             .onErrorResume(e -> Mono.empty())
                             .subscribe());
@@ -71,8 +73,8 @@ public final class McpServerBridge {
             ServerTelemetry telemetry, ServerFeatures features, String name, String version,
             StreamableHttpHandler.Settings settings) {
         var handler = new StreamableHttpHandler(name, settings, McpJson.mapper());
-        handler.ownRequests(features);
-        var capabilities = features.capabilities();
+        handler.ownRequests(settings.stateless() ? features.stateless() : features);
+        var capabilities = features.capabilities(!settings.stateless());
         if (settings.stateless()) {
             McpServer.async(handler.stateless())
                     .serverInfo(name, version)
@@ -81,12 +83,12 @@ public final class McpServerBridge {
                     .tools(statelessSpecifications(registry, policy, telemetry))
                     .build();
         } else {
-            McpServer.async(handler.streamable())
+            handler.onClose(features.serving(McpServer.async(handler.streamable())
                     .serverInfo(name, version)
                     .capabilities(capabilities)
                     .validateToolInputs(false)
                     .tools(specifications(registry, policy, telemetry))
-                    .build();
+                    .build()));
         }
         log.debug("MCP server '{}' serving {} tools over HTTP at {}", name, registry.tools().size(),
                 settings.path());
