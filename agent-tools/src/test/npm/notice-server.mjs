@@ -8,6 +8,7 @@
 //   flood {n}   sends n tools/list_changed, n resources/list_changed, n prompts/list_changed and n
 //               resources/updated for never://subscribed, all before it answers (none awaited), then answers "sent"
 //   touch {uri} sends one resources/updated for uri, then answers "touched"
+//   exit        exits with code 3 (the client starts it again on its next call)
 //   count       answers the numbers of tools/list, resources/list, prompts/list, resources/read,
 //               resources/subscribe and resources/unsubscribe requests received, as JSON
 import { Server } from "@modelcontextprotocol/sdk/server/index.js";
@@ -39,6 +40,7 @@ server.setRequestHandler(ListToolsRequestSchema, async () => {
       { name: "flood", inputSchema: { type: "object", properties: { n: { type: "integer" } } } },
       { name: "touch", inputSchema: { type: "object", properties: { uri: { type: "string" } } } },
       { name: "count", inputSchema: object },
+      { name: "exit", inputSchema: object },
     ],
   };
 });
@@ -83,6 +85,8 @@ server.setRequestHandler(CallToolRequestSchema, async (request) => {
     case "touch":
       server.notification({ method: "notifications/resources/updated", params: { uri: args.uri } });
       return { content: [{ type: "text", text: "touched" }] };
+    case "exit":
+      process.exit(3);
     case "count":
       return { content: [{ type: "text", text: JSON.stringify(counts) }] };
     default:

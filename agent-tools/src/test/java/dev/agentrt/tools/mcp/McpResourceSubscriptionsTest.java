@@ -147,7 +147,7 @@ class McpResourceSubscriptionsTest {
 
             // The tools are the same: no change told, the calls still go through.
             assertThat(tools.tools().stream().map(t -> t.spec().name()))
-                    .containsExactly("flood", "touch", "count", "read_resource", "list_resources");
+                    .containsExactly("flood", "touch", "count", "exit", "read_resource", "list_resources");
             call(tools, "count", "{}");
             listening.dispose();
         }
@@ -209,6 +209,31 @@ class McpResourceSubscriptionsTest {
         assertThatThrownBy(() -> McpTools.builder("notices", noticeServer("declared")).maxResourceSubscriptions(0))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("maxResourceSubscriptions must be at least 1");
+    }
+
+    @Test
+    void aServerStartedAgainAfterItDiedIsSubscribedAgain() throws Exception {
+        try (McpTools tools = McpTools.connect("notices", noticeServer("declared")).block(WAIT)) {
+            var seen = new LinkedBlockingQueue<McpChange>();
+            Disposable listening = tools.changes().subscribe(seen::add);
+            tools.subscribeResource("note://watched").block(WAIT);
+            long pid = tools.pid().orElseThrow();
+            ToolResult exit = ToolRegistry.of(tools.tools())
+                    .execute(new ToolCall("c1", "exit", "{}"),
+                            ToolExecution.of("t", Principal.ANONYMOUS, Grants.of(tools.capability())))
+                    .block(WAIT);
+            assertThat(exit.isError()).isTrue();
+
+            // The next call starts it again; the new process is asked for the subscription before that call.
+            JsonObject counts = counts(tools);
+            assertThat(tools.pid().orElseThrow()).isNotEqualTo(pid);
+            assertThat(count(counts, "subscribe")).as(counts.toJson()).isEqualTo(1);
+            call(tools, "touch", "{\"uri\":\"note://watched\"}");
+            assertThat(next(seen, McpChange.ResourceUpdated.class, new ArrayList<>()).uri())
+                    .isEqualTo("note://watched");
+            assertThat(tools.resourceSubscriptions()).containsExactly("note://watched");
+            listening.dispose();
+        }
     }
 
     @Test
