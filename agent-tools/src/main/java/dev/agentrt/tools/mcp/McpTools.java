@@ -68,6 +68,12 @@ import java.util.regex.Pattern;
  * events carry ids, as the spec provides). Over stdio, lines that are not JSON-RPC (a banner a server
  * prints) are skipped and quoted in later errors.
  *
+ * <p>A tool the server says must run as a task ({@code execution.taskSupport: "required"}, MCP 2025-11-25) is called
+ * as one: the call creates the task, its status is asked at the server's poll interval until it ends, and its
+ * result is the call's, all within the call timeout; a call that times out or is cancelled cancels the task
+ * ({@code tasks/cancel}). A status MCP does not have, or an answer that is not a task, is an error result saying
+ * what the server sent.
+ *
  * <p>A stdio server that dies is started again by the next call (with backoff when that fails; see
  * {@link Builder#reconnect}), so an agent's calls resume after a crash; an HTTP session the server
  * forgot is renewed. The server's tools are pinned at connect (name, description, input schema): when

@@ -38,6 +38,7 @@ public final class McpConnection {
     private final @Nullable ProcessTransport process;
     private final McpClientTransport transport;
     private final RequestIds requestIds;
+    private final NoticeGate gate;
     /** Where the server is, for telemetry: an HTTP endpoint, or null for a subprocess. */
     private final @Nullable URI endpoint;
     private final AtomicReference<@Nullable Mono<Void>> closing = new AtomicReference<>();
@@ -54,7 +55,8 @@ public final class McpConnection {
         this.requestIds = new RequestIds(transport);
         this.endpoint = transport instanceof HttpTransport http ? http.endpoint() : null;
         // The server's list changes and resource updates go to notices, not to the SDK's client (see NoticeGate).
-        var spec = McpClient.async(new NoticeGate(requestIds, n -> notices.take(this, n)))
+        this.gate = new NoticeGate(requestIds, n -> notices.take(this, n));
+        var spec = McpClient.async(gate)
                 .clientInfo(McpSchema.Implementation.builder("agentrt", version()).build())
                 // The SDK's one request timeout also bounds initialize and tools/list: a short call
                 // timeout must not cut the handshake short. Calls have their own (McpClientTool).
@@ -141,6 +143,19 @@ public final class McpConnection {
         if (id != null) {
             trace.attribute("jsonrpc.request.id", String.valueOf(id));
         }
+    }
+
+    /**
+     * Sends a request the SDK's client cannot make or read (a task-augmented {@code tools/call}, {@code tasks/*}):
+     * its result as maps and lists, or an {@link io.modelcontextprotocol.spec.McpError} for a JSON-RPC error.
+     */
+    public Mono<Object> request(String method, Map<String, Object> params) {
+        return gate.request(method, params);
+    }
+
+    /** The {@code execution.taskSupport} the server's latest listing gave tool {@code name}, or "forbidden". */
+    public String taskSupport(String name) {
+        return gate.taskSupport(name);
     }
 
     /** Forgets the request sent with {@code token} (it was answered). */
