@@ -69,6 +69,25 @@ class McpTaskToolsTest {
     }
 
     @Test
+    void aTaskThatNeedsInputAsksTheApplicationsElicitationHandlerAndGoesOn() {
+        var asked = new java.util.concurrent.CopyOnWriteArrayList<McpElicitationRequest>();
+        try (McpTools everything = McpTools.builder("everything", TestServers.everything())
+                .elicitation(request -> {
+                    asked.add(request);
+                    return reactor.core.publisher.Mono.just(McpElicitationAnswer.accept(
+                            JsonObject.builder().put("interpretation", "snake").build()));
+                })
+                .connect()
+                .block(WAIT)) {
+            ToolResult r = call(everything, "simulate-research-query", "{\"topic\":\"python\",\"ambiguous\":true}");
+            assertThat(r.isError()).as(r.content()).isFalse();
+            assertThat(r.content()).contains("python (snake)");
+            assertThat(asked).hasSize(1);
+            assertThat(asked.get(0).message()).isNotBlank();
+        }
+    }
+
+    @Test
     void aTaskThatCompletesGivesItsResult() {
         try (McpTools tools = McpTools.connect("tasks", taskServer("done")).block(WAIT)) {
             ToolResult r = call(tools, "job", "{\"x\":\"hi\"}");
