@@ -18,6 +18,9 @@
 //                      1/3 again, one for a token it was not given, 2/3 "two", 3/3 "three"
 //   slow <file>        never answers tools/call; writes "call <id> <progressToken>" to <file> for each, and
 //                      "cancelled <requestId> <reason>" for each notifications/cancelled
+//   modern-garbage     offers 2026-07-28 in server/discover and lists its tools, then answers tools/call
+//                      "ping" with a result without resultType and "bad" with a result that is not a tool result;
+//                      "sneaky" answers input_required asking for sampling, whatever the client declared
 const mode = process.argv[2] || "ok";
 const fs = require("fs");
 let starts = 1;
@@ -66,6 +69,25 @@ process.stdin.on("data", (chunk) => {
 });
 function handle(msg) {
   if (mode === "hang") return;
+  if (mode === "modern-garbage") {
+    if (msg.method === "server/discover") {
+      send({ jsonrpc: "2.0", id: msg.id, result: { resultType: "complete", supportedVersions: ["2026-07-28"],
+        capabilities: { tools: {} } } });
+    } else if (msg.method === "tools/list") {
+      const listed = [...tools, { name: "bad", description: "Answers nonsense", inputSchema: { type: "object" } },
+        { name: "sneaky", description: "Asks for sampling", inputSchema: { type: "object" } }];
+      send({ jsonrpc: "2.0", id: msg.id, result: { resultType: "complete", tools: listed } });
+    } else if (msg.method === "tools/call" && msg.params.name === "sneaky") {
+      send({ jsonrpc: "2.0", id: msg.id, result: { resultType: "input_required", inputRequests: { model: {
+        method: "sampling/createMessage",
+        params: { messages: [{ role: "user", content: { type: "text", text: "hi" } }], maxTokens: 5 } } } } });
+    } else if (msg.method === "tools/call" && msg.params.name === "bad") {
+      send({ jsonrpc: "2.0", id: msg.id, result: { resultType: "complete", content: "not a list", isError: 7 } });
+    } else if (msg.id !== undefined) {
+      send({ jsonrpc: "2.0", id: msg.id, result: { content: [{ type: "text", text: "pong" }] } });
+    }
+    return;
+  }
   if (mode === "slow" && msg.method === "notifications/cancelled") {
     log("cancelled " + JSON.stringify(msg.params.requestId) + " " + msg.params.reason);
     return;

@@ -164,16 +164,18 @@ public final class CodeExecutor implements Tool, AutoCloseable {
      * @param modules registered WASI programs the model may run by name with arguments and stdin
      * @param warmUp whether creating the executor starts a JavaScript warm-up in the background (see
      *     {@link CodeExecutor#warmedUp()})
+     * @param pythonImageCache a directory where the image of a started Python interpreter is kept for later
+     *     JVMs (see {@link #withPythonImageCache}), or null to keep it in memory only
      */
     public record Options(SandboxLimits limits, int poolSize, long maxFileBytes, Set<Language> languages,
-            Map<String, WasmModule> modules, boolean warmUp) {
+            Map<String, WasmModule> modules, boolean warmUp, @Nullable Path pythonImageCache) {
         /**
          * {@link SandboxLimits#DEFAULT}, two pooled engines, 4 MiB files, every language, no modules,
          * the warm-up on when the JVM runs with {@code -XX:-DontCompileHugeMethods} (without it the
          * warm-up cannot get the interpreter loop compiled, and would cost CPU for little).
          */
         public static final Options DEFAULT = new Options(SandboxLimits.DEFAULT, 2, 4L << 20,
-                EnumSet.allOf(Language.class), Map.of(), WarmUp.jitCompilesHugeMethods());
+                EnumSet.allOf(Language.class), Map.of(), WarmUp.jitCompilesHugeMethods(), null);
 
         private static final Pattern MODULE_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
 
@@ -200,26 +202,32 @@ public final class CodeExecutor implements Tool, AutoCloseable {
             modules = Collections.unmodifiableMap(new TreeMap<>(modules));
         }
 
-        /** As the canonical constructor, with the warm-up as in {@link #DEFAULT}. */
+        /** As the canonical constructor, without a Python image cache. */
+        public Options(SandboxLimits limits, int poolSize, long maxFileBytes, Set<Language> languages,
+                Map<String, WasmModule> modules, boolean warmUp) {
+            this(limits, poolSize, maxFileBytes, languages, modules, warmUp, null);
+        }
+
+        /** As the canonical constructor, with the warm-up as in {@link #DEFAULT} and no Python image cache. */
         public Options(SandboxLimits limits, int poolSize, long maxFileBytes, Set<Language> languages,
                 Map<String, WasmModule> modules) {
-            this(limits, poolSize, maxFileBytes, languages, modules, WarmUp.jitCompilesHugeMethods());
+            this(limits, poolSize, maxFileBytes, languages, modules, WarmUp.jitCompilesHugeMethods(), null);
         }
 
         public Options withLimits(SandboxLimits limits) {
-            return new Options(limits, poolSize, maxFileBytes, languages, modules, warmUp);
+            return new Options(limits, poolSize, maxFileBytes, languages, modules, warmUp, pythonImageCache);
         }
 
         public Options withPoolSize(int poolSize) {
-            return new Options(limits, poolSize, maxFileBytes, languages, modules, warmUp);
+            return new Options(limits, poolSize, maxFileBytes, languages, modules, warmUp, pythonImageCache);
         }
 
         public Options withMaxFileBytes(long maxFileBytes) {
-            return new Options(limits, poolSize, maxFileBytes, languages, modules, warmUp);
+            return new Options(limits, poolSize, maxFileBytes, languages, modules, warmUp, pythonImageCache);
         }
 
         public Options withLanguages(Language... languages) {
-            return new Options(limits, poolSize, maxFileBytes, Set.of(languages), modules, warmUp);
+            return new Options(limits, poolSize, maxFileBytes, Set.of(languages), modules, warmUp, pythonImageCache);
         }
 
         /**
@@ -231,7 +239,21 @@ public final class CodeExecutor implements Tool, AutoCloseable {
          * when the JVM has {@code -XX:-DontCompileHugeMethods}.
          */
         public Options withWarmUp(boolean warmUp) {
-            return new Options(limits, poolSize, maxFileBytes, languages, modules, warmUp);
+            return new Options(limits, poolSize, maxFileBytes, languages, modules, warmUp, pythonImageCache);
+        }
+
+        /**
+         * Keeps the image of the first Python interpreter started (its memory and globals right after CPython's
+         * start, some 35 MB, compressed to a few) in {@code dir}, so that a later JVM's first Python run is made
+         * from it in a fraction of a second instead of starting CPython (seconds on a cold JVM). Within one JVM
+         * every interpreter after the first is made from the image anyway. The file names the interpreter build
+         * it was taken from and is used only by the same build; a damaged or foreign file is ignored and
+         * replaced. {@code dir} is the application's own, created when missing; what is in it runs only inside
+         * the sandbox, under the same limits and grants.
+         */
+        public Options withPythonImageCache(Path dir) {
+            return new Options(limits, poolSize, maxFileBytes, languages, modules, warmUp,
+                    Objects.requireNonNull(dir, "dir"));
         }
 
         /**
@@ -243,7 +265,7 @@ public final class CodeExecutor implements Tool, AutoCloseable {
             Objects.requireNonNull(module, "module");
             var more = new TreeMap<>(modules);
             more.put(name, module);
-            return new Options(limits, poolSize, maxFileBytes, languages, more, warmUp);
+            return new Options(limits, poolSize, maxFileBytes, languages, more, warmUp, pythonImageCache);
         }
     }
 
@@ -261,7 +283,7 @@ public final class CodeExecutor implements Tool, AutoCloseable {
         this.timer = timer;
         this.codeMode = codeMode;
         this.javascript = new JsRunner(options.limits(), options.poolSize());
-        this.python = PythonRunner.create(options.limits(), options.poolSize() > 0);
+        this.python = PythonRunner.create(options.limits(), options.poolSize() > 0, options.pythonImageCache());
         this.sandbox = options.modules().isEmpty()
                 ? null
                 : Sandbox.builder().limits(options.limits()).timer(timer).build();
@@ -333,7 +355,8 @@ public final class CodeExecutor implements Tool, AutoCloseable {
 
     /**
      * Starts what the first run of {@code language} would otherwise start itself, in the background: for Python
-     * an interpreter (the first also loads CPython's module; seconds in all), which the next Python run takes.
+     * an interpreter (the first in the JVM also loads CPython's module and starts CPython, seconds in all; later
+     * ones are copies of that first one, made in about 0.1 s), which the next Python run takes.
      * Call it when the executor is made and a Python run is expected soon, so the start overlaps the rest of the
      * set-up. Does not block; costs a core for that long and the interpreter's memory until a run takes it or
      * {@link #close}. Does nothing for a language that is not offered or cannot run here, nor for JavaScript

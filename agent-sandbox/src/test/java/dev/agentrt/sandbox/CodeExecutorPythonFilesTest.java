@@ -26,7 +26,8 @@ import java.util.List;
 
 /** Python with host files: declared files copied in and out, a declared directory mounted read-only. */
 class CodeExecutorPythonFilesTest {
-    private static final Duration WAIT = Duration.ofMinutes(2);
+    // A hang guard only: the first run in a JVM starts CPython, minutes on a loaded 2-core machine.
+    private static final Duration WAIT = Duration.ofMinutes(10);
     private static CodeExecutor executor;
 
     @TempDir

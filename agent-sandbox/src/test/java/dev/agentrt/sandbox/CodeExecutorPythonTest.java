@@ -18,7 +18,8 @@ import java.time.Duration;
 import java.util.Optional;
 
 class CodeExecutorPythonTest {
-    private static final Duration WAIT = Duration.ofMinutes(2);
+    // A hang guard only: the first run in a JVM starts CPython, minutes on a loaded 2-core machine.
+    private static final Duration WAIT = Duration.ofMinutes(10);
     private static CodeExecutor executor;
 
     @BeforeAll

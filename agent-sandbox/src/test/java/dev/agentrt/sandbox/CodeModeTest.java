@@ -106,7 +106,7 @@ class CodeModeTest {
                 .doOnNext(events::add)
                 .ofType(AgentEvent.Completed.class)
                 .map(AgentEvent.Completed::result)
-                .blockLast(Duration.ofMinutes(2));
+                .blockLast(Duration.ofMinutes(10));
         return new Ran(result, events, model);
     }
 
@@ -392,7 +392,7 @@ class CodeModeTest {
                     .build()
                     .task("py")
                     .execute()
-                    .block(Duration.ofMinutes(2));
+                    .block(Duration.ofMinutes(10));
 
             Ran ran = new Ran(done, events, model);
             var out = ran.value().asArray().items();

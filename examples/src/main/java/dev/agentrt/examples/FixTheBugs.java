@@ -95,6 +95,9 @@ public final class FixTheBugs {
                 CodeExecutor executor = CodeExecutor.codeMode(CodeExecutor.Options.DEFAULT
                         .withLanguages(CodeExecutor.Language.PYTHON, CodeExecutor.Language.JAVASCRIPT)
                         .withLimits(SANDBOX_LIMITS)
+                        // CPython's started state, kept beside the memory: the next run of the program makes
+                        // its interpreters from it instead of starting CPython (seconds on a fresh JVM)
+                        .withPythonImageCache(memoryDir.toAbsolutePath().resolveSibling("agent_cache"))
                         .withWarmUp(false))) { // its scripts are Python: a JavaScript warm-up would only take a core
             Optional<String> unavailable = executor.unavailable(CodeExecutor.Language.PYTHON);
             if (unavailable.isPresent()) {

@@ -59,6 +59,15 @@ import java.util.function.Function;
  * protocol version 2025-03-26, the one revision that has them, and rejected otherwise.
  * {@code notifications/cancelled} cancels the call it names.
  *
+ * <p>Protocol revisions: 2025-03-26, 2025-06-18 and 2025-11-25 through the initialize handshake, and 2026-07-28
+ * without one, chosen by the client per stdio connection (its first request) or per HTTP request: a request that
+ * carries {@code io.modelcontextprotocol/protocolVersion} and {@code io.modelcontextprotocol/clientCapabilities}
+ * in {@code params._meta} is served in 2026-07-28 ({@code server/discover} included; results say {@code
+ * "resultType": "complete"}), over HTTP without a session whatever the options. An unknown version there is a
+ * {@code -32022} error naming the supported ones, a missing or malformed envelope a {@code -32602}, HTTP headers
+ * that contradict the body a {@code -32020}. Grants, origin and token checks, telemetry, paging, resources,
+ * prompts and progress are the same in every revision.
+ *
  * <p>Besides tools, a server may serve resources and prompts, and declares those capabilities only
  * when it has some: the files of directories ({@link Builder#resources(McpFileResources)}, read
  * through agent-core's confinement layer and checked against the grants' {@code file-read}), the

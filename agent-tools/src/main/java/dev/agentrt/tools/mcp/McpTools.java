@@ -299,6 +299,16 @@ public final class McpTools implements AutoCloseable, ToolSource {
         return session.notices().subscriptions();
     }
 
+    /**
+     * The MCP protocol revision the connection in use negotiated: {@code "2026-07-28"} when the server offered it
+     * in {@code server/discover}, else the revision its {@code initialize} answer named (such as
+     * {@code "2025-11-25"}). Each connection negotiates again, so after a server restart this may change.
+     */
+    public String protocolVersion() {
+        String version = session.current().protocolVersion();
+        return version == null ? "" : version;
+    }
+
     /** The process id of a stdio server, while it runs; empty for HTTP. */
     public OptionalLong pid() {
         Process p = session.current().processHandle();

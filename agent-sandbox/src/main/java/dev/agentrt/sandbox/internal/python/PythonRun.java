@@ -67,8 +67,11 @@ final class PythonRun {
     private volatile @Nullable CappedMemory memory;
     private volatile @Nullable String hostError;
 
-    /** Starts an interpreter and imports the guest script. Blocks for a second or more. */
-    private PythonRun(CompiledModule module, SandboxLimits limits) {
+    /**
+     * Starts an interpreter and imports the guest script (a second or more), or, given an {@code image} of one
+     * that has done so, makes a new instance that interpreter (milliseconds). Blocks.
+     */
+    private PythonRun(CompiledModule module, SandboxLimits limits, @Nullable InterpreterImage image) {
         this.maxPages = limits.maxMemoryPages();
         this.maxOutputBytes = limits.maxOutputBytes();
         this.stdout = new CappedOutput(limits.maxOutputBytes());
@@ -107,7 +110,11 @@ final class PythonRun {
                     .withMemoryFactory(this::memory)
                     .withStart(false)
                     .build();
-            setup();
+            if (image != null) {
+                image.restore(instance);
+            } else {
+                setup();
+            }
         } catch (IOException e) {
             close(w);
             throw new UncheckedIOException("cannot prepare the in-memory file system", e);
@@ -122,7 +129,25 @@ final class PythonRun {
      * {@code MemoryCapExceeded} when the cap is below what the interpreter needs to start.
      */
     static PythonRun prepare(CompiledModule module, SandboxLimits limits) {
-        return new PythonRun(module, limits);
+        return new PythonRun(module, limits, null);
+    }
+
+    /**
+     * As {@link #prepare}, from the {@code image} of an interpreter prepared so. Throws
+     * {@link InterpreterImage.Mismatch} when the image does not fit this module, {@code MemoryCapExceeded} when
+     * the cap is below the image's memory.
+     */
+    static PythonRun restore(CompiledModule module, SandboxLimits limits, InterpreterImage image) {
+        return new PythonRun(module, limits, image);
+    }
+
+    /**
+     * The image of this interpreter, which must not have run anything yet (called right after {@link #prepare});
+     * null when its state cannot be held as an image.
+     */
+    @Nullable
+    InterpreterImage image() {
+        return InterpreterImage.of(instance);
     }
 
     /**
@@ -188,6 +213,11 @@ final class PythonRun {
         } finally {
             close();
         }
+    }
+
+    /** The guest script every interpreter imports at its start. */
+    static String guestScript() {
+        return GUEST;
     }
 
     /** Where the guest sees the host path {@code host}: below {@code /guest}. */

@@ -11,9 +11,21 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import run.endive.runtime.CompiledModule;
 
+import java.io.IOException;
+import java.lang.ref.SoftReference;
 import java.lang.reflect.InvocationTargetException;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HashSet;
+import java.util.HexFormat;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.RejectedExecutionException;
@@ -26,9 +38,12 @@ import java.util.concurrent.atomic.AtomicReference;
  * is older or the artifact is absent. Thread-safe; {@link #run} blocks.
  *
  * <p>Starting an interpreter and importing the guest script takes a second or more (the first one
- * also loads the module, seconds more), so after each run one interpreter is started ahead (when the
- * pool is enabled), in the background on {@link AgentSchedulers#compute()}, and {@link #startAhead}
- * starts one before the first run; each is used for one run only.
+ * also loads the module, seconds more). So the state of the first interpreter started in the JVM, right after
+ * its start, is kept as an {@link InterpreterImage}, and every later interpreter, of any runner, is a new
+ * instance given that state (milliseconds):
+ * each run still begins in an interpreter that has run nothing else. After each run one interpreter is
+ * prepared ahead (when the pool is enabled), in the background on {@link AgentSchedulers#compute()}, and
+ * {@link #startAhead} prepares one before the first run; each is used for one run only.
  */
 public final class PythonRunner {
     public static final String LANGUAGE = "python";
@@ -42,19 +57,63 @@ public final class PythonRunner {
     private final boolean pooled;
     /** The interpreter being started, or started, ahead of the next run; null when none is. */
     private final AtomicReference<@Nullable FutureTask<PythonRun>> ahead = new AtomicReference<>();
+    /**
+     * Per interpreter module (its class, one per class loader): the image of the first interpreter started in
+     * this JVM, shared by every runner, since it holds only what any runner's start would make. Softly held (it
+     * is the size of the interpreter's memory, some 35 MB): under memory pressure the next start is a full one
+     * again.
+     */
+    private static final ClassValue<Images> IMAGES = new ClassValue<>() {
+        @Override
+        protected Images computeValue(Class<?> type) {
+            return new Images();
+        }
+    };
+
     private volatile @Nullable CompiledModule module;
     private volatile boolean closed;
 
-    private PythonRunner(SandboxLimits limits, Optional<String> unavailable, boolean pooled) {
+    /** Where the interpreter image is kept between JVMs, or null. */
+    private final @Nullable Path imageDir;
+    /** The last write of the image file, for tests; completed when there is none. */
+    private volatile CompletableFuture<@Nullable Void> imageSaved = CompletableFuture.completedFuture(null);
+
+    private PythonRunner(SandboxLimits limits, Optional<String> unavailable, boolean pooled, @Nullable Path imageDir) {
         this.limits = limits;
         this.unavailable = unavailable;
         this.pooled = pooled;
+        this.imageDir = imageDir;
     }
 
     /** A runner that keeps one interpreter started ahead after its first run when {@code pooled}. */
     public static PythonRunner create(SandboxLimits limits, boolean pooled) {
+        return create(limits, pooled, null);
+    }
+
+    /**
+     * As {@link #create(SandboxLimits, boolean)}, keeping the interpreter image also in {@code imageDir} (null:
+     * in memory only), so that a later JVM's first run is made from it too.
+     */
+    public static PythonRunner create(SandboxLimits limits, boolean pooled, @Nullable Path imageDir) {
         return new PythonRunner(limits, probe(Runtime.version().feature(), PythonRunner.class.getClassLoader()),
-                pooled);
+                pooled, imageDir);
+    }
+
+    /** Forgets the image this JVM holds of this runner's module, as if no interpreter had started yet. */
+    void forgetImage() {
+        IMAGES.remove(module().getClass());
+    }
+
+    /** Whether the image later runs start from was read from a file. */
+    boolean imageFromFile() {
+        InterpreterImage i = IMAGES.get(module().getClass()).get();
+        return i != null && i.fromFile();
+    }
+
+    /** The size of the interpreter image later runs start from, or -1 while there is none. */
+    long imageBytes() {
+        InterpreterImage i = IMAGES.get(module().getClass()).get();
+        return i == null ? -1 : i.bytes();
     }
 
     /** Why Python cannot run in this JVM, or empty when it can. */
@@ -107,7 +166,7 @@ public final class PythonRunner {
             return;
         }
         var task = new FutureTask<>(() -> {
-            PythonRun run = PythonRun.prepare(module(), limits);
+            PythonRun run = start();
             if (closed) {
                 run.close();
                 throw new CancellationException("the runner was closed");
@@ -147,7 +206,98 @@ public final class PythonRunner {
                 LOG.warn("could not start a Python interpreter ahead", e.getCause());
             }
         }
-        return PythonRun.prepare(module(), limits);
+        return start();
+    }
+
+    /**
+     * A new interpreter: made from the image of the first one when there is one (milliseconds), else started
+     * (seconds), its image then kept for the next ones. Throws {@code MemoryCapExceeded} when the cap is below
+     * what it needs.
+     */
+    private PythonRun start() {
+        CompiledModule m = module();
+        Images images = IMAGES.get(m.getClass());
+        Path file = imageDir == null ? null : imageDir.resolve(imageFileName(m.getClass()));
+        InterpreterImage i = images.get();
+        if (i == null && file != null) {
+            i = images.load(file, imageKey(m.getClass()), limits.maxMemoryPages());
+        }
+        if (i != null) {
+            try {
+                return PythonRun.restore(m, limits, i);
+            } catch (InterpreterImage.Mismatch e) {
+                LOG.warn("a Python interpreter image does not fit its module; CPython starts in full", e);
+                images.refuse(i);
+            }
+        }
+        PythonRun run = PythonRun.prepare(m, limits);
+        InterpreterImage taken = images.offer(run);
+        if (taken != null && file != null) {
+            save(file, imageKey(m.getClass()), taken);
+        }
+        return run;
+    }
+
+    private void save(Path file, String key, InterpreterImage image) {
+        var saved = new CompletableFuture<@Nullable Void>();
+        imageSaved = saved;
+        try {
+            AgentSchedulers.blocking().schedule(() -> {
+                try {
+                    ImageFile.write(file, key, image);
+                } catch (IOException | RuntimeException e) {
+                    LOG.warn("cannot keep the Python interpreter image in {}: {}", file, e.toString());
+                } finally {
+                    saved.complete(null);
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            saved.complete(null);
+        }
+    }
+
+    /** Completes when the image file this runner last began to write is written (or could not be). */
+    CompletableFuture<@Nullable Void> imageSaved() {
+        return imageSaved;
+    }
+
+    /**
+     * What an image file must have been taken from to be used: the interpreter module's class and the artifact
+     * it was loaded from (its version, size and time), and the guest script the image has imported.
+     */
+    static String imageKey(Class<?> moduleClass) {
+        var key = new StringBuilder(moduleClass.getName());
+        Package p = moduleClass.getPackage();
+        key.append(' ').append(p == null ? null : p.getImplementationVersion());
+        try {
+            var source = moduleClass.getProtectionDomain().getCodeSource();
+            if (source != null && source.getLocation() != null && "file".equals(source.getLocation().getProtocol())) {
+                Path jar = Path.of(source.getLocation().toURI());
+                key.append(' ')
+                        .append(jar.getFileName())
+                        .append(' ')
+                        .append(Files.size(jar))
+                        .append(' ')
+                        .append(Files.getLastModifiedTime(jar).toMillis());
+            }
+        } catch (IOException | URISyntaxException | RuntimeException e) {
+            key.append(" unknown-source");
+        }
+        return key.append(" guest ").append(sha256(PythonRun.guestScript())).toString();
+    }
+
+    static String imageFileName(Class<?> moduleClass) {
+        return "python-" + sha256(imageKey(moduleClass)).substring(0, 24) + ".image";
+    }
+
+    private static String sha256(String text) {
+        try {
+            return HexFormat.of()
+                    .formatHex(
+                            MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+        }
     }
 
     /**
@@ -211,6 +361,73 @@ public final class PythonRunner {
         } catch (ClassNotFoundException | NoSuchMethodException | InstantiationException | IllegalAccessException
                 | InvocationTargetException | ClassCastException | LinkageError e) {
             throw new IllegalStateException("python is unavailable: cannot load " + MODULE_CLASS + ": " + e, e);
+        }
+    }
+
+    /**
+     * The image of one interpreter module's first start, once taken or read from a file; none for good once
+     * one taken in this JVM did not fit.
+     */
+    private static final class Images {
+        private @Nullable SoftReference<InterpreterImage> image;
+        private boolean refused;
+        private final Set<Path> read = new HashSet<>();
+
+        synchronized @Nullable InterpreterImage get() {
+            return image == null ? null : image.get();
+        }
+
+        /** The image {@code file} holds for {@code key}, read once per file in this JVM; null when none. */
+        @Nullable
+        InterpreterImage load(Path file, String key, int maxPages) {
+            synchronized (this) {
+                if (refused || !read.add(file)) {
+                    return get();
+                }
+            }
+            InterpreterImage loaded = ImageFile.read(file, key, maxPages);
+            synchronized (this) {
+                if (loaded != null && get() == null) {
+                    image = new SoftReference<>(loaded);
+                }
+                return get();
+            }
+        }
+
+        /**
+         * Keeps the image of {@code run}, just started and unused, unless one is kept or images were refused;
+         * returns it when kept.
+         */
+        @Nullable
+        InterpreterImage offer(PythonRun run) {
+            synchronized (this) {
+                if (refused || get() != null) {
+                    return null;
+                }
+            }
+            InterpreterImage taken = run.image();
+            synchronized (this) {
+                if (taken == null) {
+                    refused = true;
+                } else if (!refused && get() == null) {
+                    image = new SoftReference<>(taken);
+                    return taken;
+                }
+                return null;
+            }
+        }
+
+        /**
+         * {@code failed} did not fit its module: it is dropped, and when it was taken in this JVM (not read from
+         * a file, which may be stale) no image is used again.
+         */
+        synchronized void refuse(InterpreterImage failed) {
+            if (get() == failed) {
+                image = null;
+            }
+            if (!failed.fromFile()) {
+                refused = true;
+            }
         }
     }
 }

@@ -82,6 +82,10 @@ class _Tools:
 
 
 def run(request):
+    # Interpreters are copies of one that has just started (see InterpreterImage): the random module it
+    # seeded then would give every run the same numbers, so it is seeded again from the host's randomness.
+    if "random" in sys.modules:
+        sys.modules["random"].seed()
     request = json.loads(request)
     code = request["code"]
     scope = {"__name__": "__main__", "__builtins__": __builtins__, "tools": _Tools(), "ToolError": ToolError}

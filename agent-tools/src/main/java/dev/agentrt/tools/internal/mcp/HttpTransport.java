@@ -162,7 +162,12 @@ public final class HttpTransport implements McpClientTransport {
             if (message instanceof McpSchema.JSONRPCRequest r && McpSchema.METHOD_INITIALIZE.equals(r.method())) {
                 initializeRequest = r;
             }
-            new Exchange(message, body, sink, null).post();
+            var exchange = new Exchange(message, body, sink, null);
+            if (!exchange.modernHeaders.isEmpty()) {
+                // 2026-07-28 over HTTP: closing a request's stream is how a client cancels it.
+                sink.onCancel(exchange::abort);
+            }
+            exchange.post();
         });
     }
 
@@ -238,6 +243,16 @@ public final class HttpTransport implements McpClientTransport {
     @Override
     public String toString() {
         return "HttpTransport[" + server + ", " + endpoint + "]";
+    }
+
+    /** The HTTP status a server answered a message with, if that is why {@code error} happened; else 0. */
+    static int httpStatus(Throwable error) {
+        for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof ExchangeFailure f) {
+                return f.status;
+            }
+        }
+        return 0;
     }
 
     private McpTransportException closedError() {
@@ -329,9 +344,12 @@ public final class HttpTransport implements McpClientTransport {
         private static final long serialVersionUID = 1L;
         final String why;
 
-        ExchangeFailure(String message, String why) {
+        final int status;
+
+        ExchangeFailure(String message, String why, int status) {
             super(message);
             this.why = why;
+            this.status = status;
         }
     }
 
@@ -355,7 +373,10 @@ public final class HttpTransport implements McpClientTransport {
         private final @Nullable Object awaited;
         private final String what;
         private final boolean initialize;
+        private final Map<String, String> modernHeaders;
         private volatile boolean renewed;
+        private volatile boolean aborted;
+        private volatile @Nullable CompletableFuture<?> current;
         private volatile boolean authorized;
         private volatile boolean answered;
         private volatile @Nullable String lastEventId;
@@ -368,6 +389,7 @@ public final class HttpTransport implements McpClientTransport {
             this.body = body;
             this.sink = sink;
             this.internal = internal;
+            this.modernHeaders = ModernHeaders.of(message);
             if (message instanceof McpSchema.JSONRPCRequest r) {
                 this.awaited = r.id();
                 this.what = r.method();
@@ -376,6 +398,15 @@ public final class HttpTransport implements McpClientTransport {
                 this.awaited = null;
                 this.what = message instanceof McpSchema.JSONRPCNotification n ? n.method() : "a response";
                 this.initialize = false;
+            }
+        }
+
+        /** The caller no longer waits: the request's stream is closed, and nothing more is done for it. */
+        void abort() {
+            aborted = true;
+            CompletableFuture<?> f = current;
+            if (f != null) {
+                f.cancel(true);
             }
         }
 
@@ -389,9 +420,9 @@ public final class HttpTransport implements McpClientTransport {
         }
 
         private void postNow() {
-            send(request("application/json, text/event-stream").header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString(body))
-                    .build(), false);
+            var b = request("application/json, text/event-stream").header("Content-Type", "application/json");
+            modernHeaders.forEach(b::setHeader);
+            send(b.POST(HttpRequest.BodyPublishers.ofString(body)).build(), false);
         }
 
         private void authorizationFailed(Throwable e) {
@@ -434,12 +465,15 @@ public final class HttpTransport implements McpClientTransport {
                 return;
             }
             inFlight.add(f);
-            if (closed.get()) {
+            current = f;
+            if (closed.get() || aborted) {
                 f.cancel(true);
             }
             f.whenComplete((response, error) -> {
                 inFlight.remove(f);
-                ended(stream, request, response, error);
+                if (!aborted) {
+                    ended(stream, request, response, error);
+                }
             });
         }
 
@@ -477,7 +511,7 @@ public final class HttpTransport implements McpClientTransport {
                 } else if (stream.isJson) {
                     fail("answered " + what + " with JSON that holds no answer to it" + stream.excerpt());
                 } else {
-                    fail("accepted " + what + " (HTTP " + status + ") but sent no answer");
+                    fail("accepted " + what + " (HTTP " + status + ") but sent no answer", status);
                 }
                 return;
             }
@@ -517,7 +551,7 @@ public final class HttpTransport implements McpClientTransport {
                 fail(firstBreak + "; resuming the stream failed (HTTP " + status + ")" + stream.excerpt());
             } else {
                 fail((awaited == null ? "did not take " : "answered ") + what + " with HTTP " + status
-                        + stream.excerpt());
+                        + stream.excerpt(), status);
             }
         }
 
@@ -536,11 +570,15 @@ public final class HttpTransport implements McpClientTransport {
         }
 
         private void fail(@Nullable String why) {
+            fail(why, 0);
+        }
+
+        private void fail(@Nullable String why, int status) {
             if (closed.get()) {
                 sink.error(closedError());
             } else {
                 sink.error(new ExchangeFailure("MCP server '" + server + "' (" + endpoint + ") " + why,
-                        String.valueOf(why)));
+                        String.valueOf(why), status));
             }
         }
 

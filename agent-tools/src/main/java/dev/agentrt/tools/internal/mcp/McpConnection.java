@@ -35,6 +35,9 @@ public final class McpConnection {
     private final String server;
     private final String description;
     private final McpAsyncClient client;
+    /** Our own client for 2026-07-28, on the same transport; used when server/discover shows the server speaks it. */
+    private final ModernRequester modern;
+    private volatile McpRequester requester;
     private final @Nullable ProcessTransport process;
     private final McpClientTransport transport;
     private final RequestIds requestIds;
@@ -43,6 +46,7 @@ public final class McpConnection {
     private final @Nullable URI endpoint;
     private final AtomicReference<@Nullable Mono<Void>> closing = new AtomicReference<>();
     private final Sinks.Empty<Void> ended = Sinks.empty();
+    private final Duration connectTimeout;
 
     private McpConnection(String server, String description, McpClientTransport transport,
             @Nullable ProcessTransport process, Duration callTimeout, Duration connectTimeout,
@@ -52,10 +56,14 @@ public final class McpConnection {
         this.description = description;
         this.transport = transport;
         this.process = process;
+        this.connectTimeout = connectTimeout;
         this.requestIds = new RequestIds(transport);
         this.endpoint = transport instanceof HttpTransport http ? http.endpoint() : null;
+        var shared = new SharedTransport(requestIds);
+        this.modern = new ModernRequester(server, shared, requestIds, version(), roots, requests,
+                progress);
         // The server's list changes and resource updates go to notices, not to the SDK's client (see NoticeGate).
-        this.gate = new NoticeGate(requestIds, n -> notices.take(this, n));
+        this.gate = new NoticeGate(shared, n -> notices.take(this, n));
         var spec = McpClient.async(gate)
                 .clientInfo(McpSchema.Implementation.builder("agentrt", version()).build())
                 // The SDK's one request timeout also bounds initialize and tools/list: a short call
@@ -80,6 +88,7 @@ public final class McpConnection {
             spec.elicitation(r -> untilClosed(elicitation.apply(r)));
         }
         this.client = spec.capabilities(capabilities.build()).build();
+        this.requester = new LegacyRequester(client);
     }
 
     /**
@@ -135,9 +144,9 @@ public final class McpConnection {
                 trace.attribute("mcp.session.id", Objects.requireNonNull(http.sessionId()));
             }
         }
-        McpSchema.InitializeResult init = client.getCurrentInitializationResult();
-        if (init != null && init.protocolVersion() != null) {
-            trace.attribute("mcp.protocol.version", init.protocolVersion());
+        String version = requester.protocolVersion();
+        if (version != null) {
+            trace.attribute("mcp.protocol.version", version);
         }
         Object id = requestIds.peek(token);
         if (id != null) {
@@ -190,8 +199,14 @@ public final class McpConnection {
         };
     }
 
-    public McpAsyncClient client() {
-        return client;
+    /** The requests to the server, in the protocol revision this connection negotiated. */
+    public McpRequester client() {
+        return requester;
+    }
+
+    /** The protocol revision this connection negotiated, or null before {@link #initialize()} did. */
+    public @Nullable String protocolVersion() {
+        return requester.protocolVersion();
     }
 
     /** How the server is reached, for messages. */
@@ -217,17 +232,39 @@ public final class McpConnection {
     /** What the server's {@code initialize} result said: its tools and its instructions ("" for none). */
     public record Initialized(List<McpSchema.Tool> tools, String instructions) {}
 
-    /** Initialises the session and lists the server's tools; fails fast if the server dies meanwhile. */
+    /**
+     * Negotiates the protocol revision and lists the server's tools; fails fast if the server dies meanwhile.
+     * {@code server/discover} comes first: a server that offers 2026-07-28 gets our own client for it, with no
+     * handshake; any other gets the SDK's {@code initialize} on the same connection.
+     */
     public Mono<Initialized> initialize() {
-        Mono<Initialized> work = client.initialize()
+        Duration probe = connectTimeout.dividedBy(3);
+        Mono<Initialized> work = modern.discover(probe, process != null).flatMap(verdict -> switch (verdict) {
+            case ModernRequester.Modern m -> {
+                log.debug("MCP server '{}' speaks {}", server, ModernRequester.VERSION);
+                requester = modern;
+                yield (m.capabilities().tools() == null ? Mono.just(List.<McpSchema.Tool>of()) : modern.allTools())
+                        .map(tools -> new Initialized(tools, m.instructions()));
+            }
+            case ModernRequester.Legacy l -> {
+                log.debug("MCP server '{}' does not speak {} ({}); initializing", server, ModernRequester.VERSION,
+                        l.why());
+                // Off the thread that brought the verdict: the SDK's session setup blocks (a SecureRandom id).
+                yield Mono.defer(this::legacyInitialize).subscribeOn(AgentSchedulers.blocking());
+            }
+        });
+        Mono<Initialized> died = failure().flatMap(e -> Mono.<Initialized>error(e)).switchIfEmpty(Mono.never());
+        return Mono.firstWithSignal(work, died);
+    }
+
+    private Mono<Initialized> legacyInitialize() {
+        return client.initialize()
                 // A server without the tools capability (resources or prompts only) is not asked for
                 // tools: the SDK refuses to ask it.
                 .flatMap(init -> (init.capabilities() == null || init.capabilities().tools() == null
                         ? Mono.just(List.<McpSchema.Tool>of())
                         : client.listTools().map(r -> r.tools() == null ? List.<McpSchema.Tool>of() : r.tools()))
                         .map(tools -> new Initialized(tools, init.instructions() == null ? "" : init.instructions())));
-        Mono<Initialized> died = failure().flatMap(e -> Mono.<Initialized>error(e)).switchIfEmpty(Mono.never());
-        return Mono.firstWithSignal(work, died);
     }
 
     /**
@@ -239,7 +276,7 @@ public final class McpConnection {
         if (existing != null) {
             return existing;
         }
-        Mono<Void> close = Mono.defer(() -> client.closeGracefully())
+        Mono<Void> close = Mono.defer(() -> requester.closeGracefully())
                 .timeout(CLOSE_GRACE)
                 .onErrorResume(e -> {
                     log.debug("MCP server '{}': the graceful close failed", server, e);

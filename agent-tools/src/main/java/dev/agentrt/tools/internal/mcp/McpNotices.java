@@ -2,6 +2,7 @@ package dev.agentrt.tools.internal.mcp;
 
 import dev.agentrt.core.ToolException;
 import dev.agentrt.tools.mcp.McpChange;
+import io.modelcontextprotocol.client.McpAsyncClient;
 import io.modelcontextprotocol.spec.McpSchema;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -119,6 +120,10 @@ public final class McpNotices {
      */
     public Mono<Void> subscribe(String uri) {
         return live.get().flatMap(connection -> {
+            if (!(connection.client() instanceof LegacyRequester)) {
+                return Mono.error(new IllegalStateException("MCP server '" + server + "': resource subscriptions "
+                        + "are not offered over protocol revision " + connection.client().protocolVersion()));
+            }
             var declared = capabilities(connection);
             if (declared == null || declared.resources() == null
                     || !Boolean.TRUE.equals(declared.resources().subscribe())) {
@@ -136,7 +141,7 @@ public final class McpNotices {
                 }
                 subscribed.add(uri); // before the answer: the server may send an update before it
             }
-            return connection.client()
+            return sdk(connection)
                     .subscribeResource(McpSchema.SubscribeRequest.builder(uri).build())
                     .timeout(timeout)
                     .onErrorMap(e -> {
@@ -161,8 +166,8 @@ public final class McpNotices {
                 }
             }
             return live.get()
-                    .flatMap(connection -> connection.client()
-                            .unsubscribeResource(McpSchema.UnsubscribeRequest.builder(uri).build())
+                    .flatMap(connection -> Mono.fromCallable(() -> sdk(connection))
+                            .flatMap(sdk -> sdk.unsubscribeResource(McpSchema.UnsubscribeRequest.builder(uri).build()))
                             .timeout(timeout))
                     .onErrorMap(e -> failed("could not end the subscription to '" + uri + "'", e));
         });
@@ -177,8 +182,11 @@ public final class McpNotices {
 
     /** Subscribes again, on a new connection (the server was started again), to what was subscribed. */
     void resubscribe(McpConnection connection) {
+        if (!(connection.client() instanceof LegacyRequester legacy)) {
+            return;
+        }
         for (String uri : subscriptions()) {
-            connection.client()
+            legacy.client()
                     .subscribeResource(McpSchema.SubscribeRequest.builder(uri).build())
                     .timeout(timeout)
                     .subscribe(null, e -> log.warn("MCP server '{}': could not subscribe again to '{}': {}", server,
@@ -233,6 +241,15 @@ public final class McpNotices {
                 .doOnNext(listing -> tell(new McpChange.PromptsListChanged(server,
                         listing.items().stream().map(McpPrompts::prompt).toList())))
                 .then();
+    }
+
+    /** The SDK's client of a connection that negotiated a revision up to 2025-11-25 (subscriptions are its). */
+    private McpAsyncClient sdk(McpConnection connection) {
+        if (connection.client() instanceof LegacyRequester legacy) {
+            return legacy.client();
+        }
+        throw new IllegalStateException("MCP server '" + server + "': resource subscriptions are not offered over "
+                + "protocol revision " + connection.client().protocolVersion());
     }
 
     private static McpSchema.@Nullable ServerCapabilities capabilities(McpConnection connection) {

@@ -48,6 +48,7 @@ public final class McpServerBridge {
         return Mono.defer(() -> {
             var transport = new StdioServerTransport(name, in, out, McpJson.mapper(), drainTimeout);
             transport.ownRequests(features);
+            transport.modern(new ModernRevision.Server(name, version, features.capabilities(false)));
             McpAsyncServer server = McpServer.async(transport)
                     .serverInfo(name, version)
                     .capabilities(features.capabilities(true))
@@ -75,6 +76,8 @@ public final class McpServerBridge {
         var handler = new StreamableHttpHandler(name, settings, McpJson.mapper());
         handler.ownRequests(settings.stateless() ? features.stateless() : features);
         var capabilities = features.capabilities(!settings.stateless());
+        // The 2026-07-28 revision has no sessions to notify: it declares no resource subscriptions.
+        handler.modern(new ModernRevision.Server(name, version, features.capabilities(false)));
         if (settings.stateless()) {
             McpServer.async(handler.stateless())
                     .serverInfo(name, version)

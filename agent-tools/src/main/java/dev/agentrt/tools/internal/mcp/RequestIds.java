@@ -26,6 +26,11 @@ final class RequestIds implements McpClientTransport {
         this.inner = inner;
     }
 
+    /** Notes {@code id} as that of the request sent with {@code token} (for requests sent around the SDK). */
+    void note(String token, Object id) {
+        idsByToken.put(token, id);
+    }
+
     /** The id of the request sent with {@code token}, forgetting it; null if none was sent (or it was taken). */
     @Nullable
     Object take(String token) {

@@ -30,7 +30,12 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -51,7 +56,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <li>{@code ping}: {@code {}} at any time, before initialisation too; any other request before the
  * client's {@code notifications/initialized}: {@code -32600}; a second {@code initialize}: {@code
  * -32600};
- * <li>{@code notifications/cancelled}: the call is cancelled and not answered, as the spec asks.
+ * <li>{@code notifications/cancelled}: the call is cancelled and not answered, as the spec asks;
+ * <li>a first request with the 2026-07-28 envelope in {@code params._meta} (see {@link ModernRevision}): the
+ * connection speaks that revision from then on, every request must carry the envelope ({@code -32602} without),
+ * and {@code initialize} is {@code -32601}; an envelope on a connection that began with {@code initialize}:
+ * {@code -32600}.
  * </ul>
  * When the input ends, the calls still running are answered as they finish, for at most the drain
  * timeout; those still running then are cancelled and answered with an error. Then {@link #serve()}
@@ -68,6 +77,8 @@ public final class StdioServerTransport implements McpServerTransportProvider {
     private static final int UNINITIALIZED = 0;
     private static final int INITIALIZING = 1;
     private static final int READY = 2;
+    /** A hang guard for the SDK's answer to the initialize made for a 2026-07-28 connection (it answers at once). */
+    private static final Duration INITIALIZE_GUARD = Duration.ofSeconds(30);
 
     private final String name;
     private final InputStream in;
@@ -76,6 +87,7 @@ public final class StdioServerTransport implements McpServerTransportProvider {
     private final Duration drainTimeout;
     private final int maxLineBytes;
     private volatile OwnRequests own = OwnRequests.NONE;
+    private volatile ModernRevision.@Nullable Server modern;
     private final ConcurrentHashMap<Object, Call> calls = new ConcurrentHashMap<>();
     private final AtomicBoolean started = new AtomicBoolean();
     private final AtomicBoolean stopping = new AtomicBoolean();
@@ -85,6 +97,10 @@ public final class StdioServerTransport implements McpServerTransportProvider {
     private volatile @Nullable LineWriter writer;
     private volatile @Nullable Object initializeKey;
     private volatile @Nullable String protocolVersion;
+    /** Whether the connection speaks 2026-07-28: its first request carried that revision's envelope. */
+    private volatile boolean modernEra;
+    /** The SDK's answer to the initialize request made for it when the connection began in 2026-07-28. */
+    private volatile @Nullable CompletableFuture<McpSchema.JSONRPCResponse> modernInitialize;
     private volatile boolean inputEnded;
     private volatile @Nullable Disposable drainTimer;
     private volatile @Nullable IOException outputFailure;
@@ -107,6 +123,14 @@ public final class StdioServerTransport implements McpServerTransportProvider {
     /** What this transport answers itself before the SDK's session sees a request; set before {@link #serve()}. */
     public void ownRequests(OwnRequests own) {
         this.own = own;
+    }
+
+    /**
+     * Serves the 2026-07-28 revision too, describing the server as {@code server} in {@code server/discover}; set
+     * before {@link #serve()}. Without it an enveloped request is served as a 2025 one.
+     */
+    void modern(ModernRevision.Server server) {
+        this.modern = server;
     }
 
     @Override
@@ -300,6 +324,11 @@ public final class StdioServerTransport implements McpServerTransportProvider {
     }
 
     private void request(String method, JsonValue id, Object key, @Nullable Object params, @Nullable Batch batch) {
+        ModernRevision.Server server = modern;
+        if (server != null && (modernEra || ModernRevision.claims(params))) {
+            modernRequest(server, method, id, key, params, batch);
+            return;
+        }
         if (method.equals(McpSchema.METHOD_PING)) {
             answer(batch, result(id, Map.of()));
             return;
@@ -321,12 +350,105 @@ public final class StdioServerTransport implements McpServerTransportProvider {
                     + "only ping may come before initialize and the notifications/initialized that follows it"));
             return;
         }
+        dispatch(method, id, key, params, batch, null);
+    }
+
+    /**
+     * A request of the 2026-07-28 revision, or any request on a connection that began in it: the envelope is
+     * checked on each, the connection is opened with the SDK's server at the first (no handshake from the
+     * client), {@code server/discover} is answered here, and the rest go where a 2025 request goes, with their
+     * answers put in the revision's form.
+     */
+    private void modernRequest(ModernRevision.Server server, String method, JsonValue id, Object key,
+            @Nullable Object params, @Nullable Batch batch) {
+        if (batch != null) {
+            answer(batch, error(id, ErrorCodes.INVALID_REQUEST, "Invalid request: a " + ModernRevision.VERSION
+                    + " request must not be part of a JSON-RPC batch"));
+            return;
+        }
+        ModernRevision.Verdict verdict = ModernRevision.check(params);
+        if (verdict instanceof ModernRevision.Refused refused) {
+            send(error(id, refused));
+            return;
+        }
+        var accepted = (ModernRevision.Accepted) verdict;
+        if (method.equals(McpSchema.METHOD_INITIALIZE)) {
+            send(error(id, ModernRevision.noHandshake()));
+            return;
+        }
+        if (!modernEra) {
+            if (state.get() != UNINITIALIZED) {
+                send(error(id, ErrorCodes.INVALID_REQUEST, "Invalid request: this connection began with initialize ("
+                        + (protocolVersion == null ? "a 2025 revision" : protocolVersion) + "); a "
+                        + ModernRevision.VERSION + " request needs a connection of its own"));
+                return;
+            }
+            String failure = openModern(accepted);
+            if (failure != null) {
+                send(error(id, ErrorCodes.INTERNAL_ERROR, "Internal error: " + failure));
+                return;
+            }
+        }
+        switch (method) {
+            case ModernRevision.DISCOVER -> send(result(id, ModernRevision.discover(server, json)));
+            case McpSchema.METHOD_PING -> send(result(id, Map.of("resultType", "complete")));
+            default -> dispatch(method, id, key, params, null, method);
+        }
+    }
+
+    /**
+     * Opens the connection in 2026-07-28 with the SDK's server, which serves nothing before an initialize request
+     * and its notification: both are made here, on the reading thread (which blocks on nothing else), so no
+     * request of the client's can come before them.
+     */
+    private @Nullable String openModern(ModernRevision.Accepted accepted) {
+        McpServerSession s = session;
+        if (s == null || stopping.get() || !state.compareAndSet(UNINITIALIZED, INITIALIZING)) {
+            return "the server is stopping";
+        }
+        var answered = new CompletableFuture<McpSchema.JSONRPCResponse>();
+        String initKey = "agentrt-initialize-" + UUID.randomUUID();
+        modernInitialize = answered;
+        initializeKey = initKey;
+        s.handle(new McpSchema.JSONRPCRequest(JSONRPC, McpSchema.METHOD_INITIALIZE, initKey,
+                json.convertValue(ModernRevision.initialize(accepted, json), MAP)))
+                .subscribe(null, answered::completeExceptionally);
+        McpSchema.JSONRPCResponse response;
+        try {
+            response = answered.get(INITIALIZE_GUARD.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            response = null;
+        } catch (ExecutionException | TimeoutException e) {
+            log.warn("MCP server '{}': opening a {} connection failed", name, ModernRevision.VERSION, e);
+            response = null;
+        } finally {
+            initializeKey = null;
+            modernInitialize = null;
+        }
+        if (response == null || response.error() != null) {
+            state.set(UNINITIALIZED);
+            return response == null
+                    ? "the server did not start serving the connection"
+                    : response.error().message();
+        }
+        protocolVersion = ModernRevision.VERSION;
+        modernEra = true;
+        state.set(READY);
+        s.handle(new McpSchema.JSONRPCNotification(JSONRPC, McpSchema.METHOD_NOTIFICATION_INITIALIZED, null))
+                .subscribe(null, e -> log.warn("MCP server '{}': notifications/initialized failed", name, e));
+        return null;
+    }
+
+    /** Hands a request to this server's own answers or the SDK's session; {@code modernMethod} as in {@link Call}. */
+    private void dispatch(String method, JsonValue id, Object key, @Nullable Object params, @Nullable Batch batch,
+            @Nullable String modernMethod) {
         McpServerSession s = session;
         if (s == null || stopping.get()) {
             answer(batch, error(id, ErrorCodes.INTERNAL_ERROR, "the server is stopping"));
             return;
         }
-        var call = new Call(key, id, batch);
+        var call = new Call(key, id, batch, modernMethod);
         if (calls.putIfAbsent(key, call) != null) {
             answer(batch, error(id, ErrorCodes.INVALID_REQUEST,
                     "Invalid request: id " + id.toJson() + " is already used by a request in progress"));
@@ -482,6 +604,11 @@ public final class StdioServerTransport implements McpServerTransportProvider {
             return;
         }
         Object key = response.id() == null ? null : key(McpJson.fromJava(response.id()));
+        CompletableFuture<McpSchema.JSONRPCResponse> opening = modernInitialize;
+        if (opening != null && key != null && key.equals(initializeKey)) {
+            opening.complete(response);
+            return;
+        }
         if (key != null && key.equals(initializeKey)) {
             initialized(response);
         }
@@ -489,6 +616,10 @@ public final class StdioServerTransport implements McpServerTransportProvider {
         if (call == null) {
             log.debug("MCP server '{}': dropped the answer to request {}, which was cancelled", name, response.id());
             return;
+        }
+        ModernRevision.Server server = modern;
+        if (call.modernMethod != null && server != null) {
+            line = write(ModernRevision.shape(call.modernMethod, response, server, json));
         }
         finish(call, line);
     }
@@ -532,6 +663,20 @@ public final class StdioServerTransport implements McpServerTransportProvider {
         var m = new LinkedHashMap<String, @Nullable Object>();
         m.put("jsonrpc", JSONRPC);
         m.put("id", id == null ? null : McpJson.toJava(id));
+        m.put("error", error);
+        return write(m);
+    }
+
+    private String error(JsonValue id, ModernRevision.Refused refused) {
+        var error = new LinkedHashMap<String, @Nullable Object>();
+        error.put("code", refused.code());
+        error.put("message", refused.message());
+        if (refused.data() != null) {
+            error.put("data", refused.data());
+        }
+        var m = new LinkedHashMap<String, @Nullable Object>();
+        m.put("jsonrpc", JSONRPC);
+        m.put("id", McpJson.toJava(id));
         m.put("error", error);
         return write(m);
     }
@@ -612,12 +757,15 @@ public final class StdioServerTransport implements McpServerTransportProvider {
         final Object key;
         final JsonValue id;
         final @Nullable Batch batch;
+        /** The method of a 2026-07-28 request, whose answer is put in that revision's form; null for 2025. */
+        final @Nullable String modernMethod;
         volatile @Nullable Disposable subscription;
 
-        Call(Object key, JsonValue id, @Nullable Batch batch) {
+        Call(Object key, JsonValue id, @Nullable Batch batch, @Nullable String modernMethod) {
             this.key = key;
             this.id = id;
             this.batch = batch;
+            this.modernMethod = modernMethod;
         }
 
         boolean isInitialize(@Nullable Object initializeKey) {

@@ -47,6 +47,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
+import java.util.function.UnaryOperator;
 
 /**
  * The server side of MCP's streamable HTTP transport, independent of any HTTP server, in front of
@@ -72,7 +73,9 @@ import java.util.function.Predicate;
  * elsewhere gets {@code 403}: DNS rebinding), then the bearer token when a validator is set ({@code
  * 401} with {@code WWW-Authenticate}). Then a body over the limit gets {@code 413}, text that is not
  * JSON a {@code -32700} parse error, JSON that is not one JSON-RPC message a {@code -32600}, an
- * unsupported {@code MCP-Protocol-Version} a {@code 400}; the handler goes on serving.
+ * unsupported {@code MCP-Protocol-Version} a {@code 400}; the handler goes on serving. A message of the
+ * 2026-07-28 revision (its envelope in {@code params._meta}, or that version in {@code MCP-Protocol-Version}) is
+ * served without a session in either mode: see {@link #modernPost}.
  *
  * <p>Nothing here blocks: the SDK's session and the tools emit into a per-call sink; the response
  * is made from it when the answer (or, for SSE, the first message) arrives. The bearer token
@@ -117,6 +120,7 @@ public final class StreamableHttpHandler {
     private volatile @Nullable McpStatelessServerHandler statelessHandler;
     private volatile OwnRequests own = OwnRequests.NONE;
     private volatile Disposable onClose = () -> {};
+    private volatile ModernRevision.@Nullable Server modern;
 
     StreamableHttpHandler(String name, Settings settings, McpJsonMapper json) {
         this.name = name;
@@ -135,6 +139,14 @@ public final class StreamableHttpHandler {
         if (closed.get()) {
             hook.dispose();
         }
+    }
+
+    /**
+     * Serves the 2026-07-28 revision too (see {@link #modernPost}), describing the server as {@code server} in
+     * {@code server/discover}; set before serving. Without it an enveloped request is served as a 2025 one.
+     */
+    void modern(ModernRevision.Server server) {
+        this.modern = server;
     }
 
     /** The side the SDK's streamable server binds to. */
@@ -234,6 +246,12 @@ public final class StreamableHttpHandler {
     }
 
     private Mono<Response> dispatch(Request request) {
+        if (!request.method().equals("POST") && modern != null
+                && ModernRevision.modernHeader(request.header(VERSION_HEADER))) {
+            return Mono.just(withHeader(error(405, null, ErrorCodes.INVALID_REQUEST, "Method not allowed: "
+                    + request.method() + " (protocol revision " + ModernRevision.VERSION
+                    + " has no sessions and no GET stream: every message is posted)"), "Allow", "POST"));
+        }
         return switch (request.method()) {
             case "POST" -> post(request);
             case "GET" -> get(request);
@@ -334,6 +352,11 @@ public final class StreamableHttpHandler {
         boolean initialize = message instanceof McpSchema.JSONRPCRequest r
                 && r.method().equals(McpSchema.METHOD_INITIALIZE);
         String version = request.header(VERSION_HEADER);
+        ModernRevision.Server server = modern;
+        if (server != null && (ModernRevision.modernHeader(version) || message instanceof McpSchema.JSONRPCRequest r
+                && ModernRevision.claims(r.params()))) {
+            return modernPost(server, request, message, version);
+        }
         if (!initialize && version != null && !VERSIONS.contains(version.trim())) {
             return refuse(400, idOf(message), ErrorCodes.INVALID_REQUEST, "Bad request: unsupported "
                     + VERSION_HEADER + " " + version + "; this server speaks " + String.join(", ", VERSIONS));
@@ -348,7 +371,7 @@ public final class StreamableHttpHandler {
         }
         String served = version == null ? null : version.trim();
         if (settings.stateless()) {
-            return statelessPost(message, reply, served);
+            return statelessPost(message, reply, served, m -> m);
         } else if (initialize) {
             return initialize((McpSchema.JSONRPCRequest) message, reply);
         }
@@ -415,15 +438,106 @@ public final class StreamableHttpHandler {
                 && meta.get("progressToken") != null;
     }
 
+    // ---- 2026-07-28
+
+    /**
+     * A message of the 2026-07-28 revision (its envelope in the body, or its version in {@code
+     * MCP-Protocol-Version}): no session, whatever the settings. A request's envelope is checked (a {@code 400}
+     * with the revision's JSON-RPC error when it is refused, or when the headers contradict the body), {@code
+     * server/discover} is answered here, and the rest are served as a 2025 request is (by the stateless handler,
+     * or by a session of the SDK's opened for the one request and ended with it), their answers put in the
+     * revision's form. A notification is accepted ({@code 202}) and, having no session to reach, dropped; a
+     * response answers nothing the server asked.
+     */
+    private Mono<Response> modernPost(ModernRevision.Server server, Request request, JSONRPCMessage message,
+            @Nullable String header) {
+        if (message instanceof McpSchema.JSONRPCNotification) {
+            return Mono.just(accepted());
+        }
+        if (!(message instanceof McpSchema.JSONRPCRequest r)) {
+            return refuse(400, null, ErrorCodes.INVALID_REQUEST, "Invalid request: a " + ModernRevision.VERSION
+                    + " server asks its client nothing, so there is no request a posted response could answer");
+        }
+        Object claimed = r.params() instanceof Map<?, ?> p && p.get("_meta") instanceof Map<?, ?> meta
+                ? meta.get(ModernRevision.PROTOCOL_VERSION_KEY)
+                : null;
+        if (header != null && claimed instanceof String body && !header.trim().equals(body)) {
+            return Mono.just(mismatch(r.id(), header.trim(), "the body's envelope names protocol version " + body
+                    + " but the " + VERSION_HEADER + " header names " + header.trim()));
+        }
+        String methodHeader = request.header("Mcp-Method");
+        if (methodHeader != null && !methodHeader.trim().equals(r.method())) {
+            return Mono.just(mismatch(r.id(), methodHeader.trim(), "the body names method " + r.method()
+                    + " but the Mcp-Method header names " + methodHeader.trim()));
+        }
+        ModernRevision.Verdict verdict = ModernRevision.check(r.params());
+        if (verdict instanceof ModernRevision.Refused refused) {
+            return Mono.just(error(400, r.id(), refused));
+        }
+        var accepted = (ModernRevision.Accepted) verdict;
+        if (r.method().equals(McpSchema.METHOD_INITIALIZE)) {
+            return Mono.just(error(400, r.id(), ModernRevision.noHandshake()));
+        }
+        Reply reply = reply(request.headers().get("Accept"), !settings.stateless() && wantsProgress(r));
+        if (reply == null) {
+            return refuse(406, r.id(), ErrorCodes.INVALID_REQUEST,
+                    "Not acceptable: the answer is application/json or text/event-stream");
+        }
+        if (r.method().equals(ModernRevision.DISCOVER) || r.method().equals(McpSchema.METHOD_PING)) {
+            Map<String, Object> result = r.method().equals(ModernRevision.DISCOVER)
+                    ? ModernRevision.discover(server, json)
+                    : Map.of("resultType", "complete");
+            return Mono.just(answer(reply, new McpSchema.JSONRPCResponse(JSONRPC, r.id(), result, null)));
+        }
+        UnaryOperator<JSONRPCMessage> shape = m -> m instanceof McpSchema.JSONRPCResponse response
+                ? ModernRevision.shape(r.method(), response, server, json)
+                : m;
+        if (settings.stateless()) {
+            return statelessPost(r, reply, ModernRevision.VERSION, shape);
+        }
+        McpStreamableServerSession.Factory factory = Objects.requireNonNull(sessionFactory, "no MCP server");
+        McpSchema.InitializeRequest init = ModernRevision.initialize(accepted, json);
+        // As for initialize: starting a session draws a random UUID, so not on an event loop.
+        return Mono.fromCallable(() -> factory.startSession(init))
+                .subscribeOn(AgentSchedulers.blocking())
+                .flatMap(started -> started.initResult().then(Mono.defer(() -> {
+                    var session = new Session(started.session(), new ListeningStream(json), uses.incrementAndGet());
+                    sessions.put(session.id(), session);
+                    if (closed.get() && sessions.remove(session.id(), session)) {
+                        session.end();
+                        return Mono.just(unavailable());
+                    }
+                    Runnable end = () -> {
+                        if (sessions.remove(session.id(), session)) {
+                            session.end();
+                        }
+                    };
+                    // The session ends with the response's body (an event stream outlives the Mono of its head).
+                    return call(session, r, reply, ModernRevision.VERSION, shape)
+                            .map(response -> new Response(response.status(), response.headers(),
+                                    response.body().doFinally(s -> end.run())))
+                            .doOnCancel(end)
+                            .doOnError(e -> end.run());
+                })))
+                .onErrorResume(e -> Mono.just(failed(e)));
+    }
+
+    private Response mismatch(Object id, String header, String problem) {
+        return error(400, id, new ModernRevision.Refused(ModernRevision.HEADER_MISMATCH,
+                "Bad Request: the request headers and body disagree: " + problem,
+                Map.of("mismatch", Map.of("header", header, "body", problem))));
+    }
+
     // ---- stateless
 
-    private Mono<Response> statelessPost(JSONRPCMessage message, Reply reply, @Nullable String version) {
+    private Mono<Response> statelessPost(JSONRPCMessage message, Reply reply, @Nullable String version,
+            UnaryOperator<JSONRPCMessage> shape) {
         McpStatelessServerHandler handler = Objects.requireNonNull(statelessHandler, "no MCP server");
         return switch (message) {
             case McpSchema.JSONRPCRequest r -> Objects.requireNonNullElseGet(own.answer(r),
                     () -> handler.handleRequest(McpTransportContext.EMPTY, r))
                     .contextWrite(Context.of(ServedRequest.class, served(r, null, version)))
-                    .map(response -> answer(reply, response))
+                    .map(response -> answer(reply, (McpSchema.JSONRPCResponse) shape.apply(response)))
                     .onErrorResume(e -> Mono.just(failed(e)));
             case McpSchema.JSONRPCNotification n -> {
                 handler.handleNotification(McpTransportContext.EMPTY, n)
@@ -550,13 +664,22 @@ public final class StreamableHttpHandler {
         return new ServedRequest(String.valueOf(request.id()), "tcp", session, version);
     }
 
+    private Mono<Response> call(Session session, McpSchema.JSONRPCRequest request, Reply reply,
+            @Nullable String version) {
+        return call(session, request, reply, version, null);
+    }
+
     /**
      * Starts the call and answers with what its stream carries: its answer as JSON, or every message
      * as SSE events. A call that ends without an answer (cancelled by the client, or its session
-     * ended) gets 204, as the spec says not to answer it; one ended by {@link #close()} gets 503.
+     * ended) gets 204, as the spec says not to answer it; one ended by {@link #close()} gets 503. {@code
+     * modernShape} puts the answer of a 2026-07-28 request in that revision's form (null for a 2025 request).
      */
     private Mono<Response> call(Session session, McpSchema.JSONRPCRequest request, Reply reply,
-            @Nullable String version) {
+            @Nullable String version, @Nullable UnaryOperator<JSONRPCMessage> modernShape) {
+        UnaryOperator<JSONRPCMessage> shape = modernShape == null ? m -> m : modernShape;
+        // A 2026-07-28 request has no session of its own: the one it is served in is not the client's.
+        String servedSession = modernShape == null ? session.id() : null;
         Object key = key(request.id());
         var call = new Call();
         if (session.calls.putIfAbsent(key, call) != null) {
@@ -569,7 +692,7 @@ public final class StreamableHttpHandler {
         } else {
             Mono<McpSchema.JSONRPCResponse> answer = own.answer(request);
             if (answer != null) {
-                call.start(() -> answer.contextWrite(Context.of(ServedRequest.class, served(request, session.id(),
+                call.start(() -> answer.contextWrite(Context.of(ServedRequest.class, served(request, servedSession,
                         version)))
                         .flatMap(call::sendMessage)
                         .subscribe(null, e -> call.fail(request.id(), e), call::close));
@@ -579,7 +702,7 @@ public final class StreamableHttpHandler {
                 AgentSchedulers.blocking()
                         .schedule(() -> call.start(() -> session.sdk.responseStream(call)
                                 .handle(request)
-                                .contextWrite(Context.of(ServedRequest.class, served(request, session.id(), version)))
+                                .contextWrite(Context.of(ServedRequest.class, served(request, servedSession, version)))
                                 .subscribe(null, e -> call.fail(request.id(), e))));
             }
         }
@@ -594,7 +717,7 @@ public final class StreamableHttpHandler {
                         return false;
                     })
                     .next()
-                    .map(m -> json(200, write(m.message())))
+                    .map(m -> json(200, write(shape.apply(m.message()))))
                     .switchIfEmpty(Mono.fromSupplier(this::unanswered))
                     .doOnCancel(call::cancel)
                     .doFinally(s -> done.run());
@@ -602,7 +725,7 @@ public final class StreamableHttpHandler {
         return call.messages()
                 .next()
                 .map(first -> eventStream(call.messages()
-                        .map(m -> event(m.eventId(), write(m.message())))
+                        .map(m -> event(m.eventId(), write(shape.apply(m.message()))))
                         .doOnCancel(call::cancel)
                         .doFinally(s -> done.run())))
                 .switchIfEmpty(Mono.fromSupplier(() -> {
@@ -728,6 +851,20 @@ public final class StreamableHttpHandler {
         var error = new LinkedHashMap<String, Object>();
         error.put("code", code);
         error.put("message", message);
+        var m = new LinkedHashMap<String, @Nullable Object>();
+        m.put("jsonrpc", JSONRPC);
+        m.put("id", id);
+        m.put("error", error);
+        return json(status, write(m));
+    }
+
+    private Response error(int status, @Nullable Object id, ModernRevision.Refused refused) {
+        var error = new LinkedHashMap<String, @Nullable Object>();
+        error.put("code", refused.code());
+        error.put("message", refused.message());
+        if (refused.data() != null) {
+            error.put("data", refused.data());
+        }
         var m = new LinkedHashMap<String, @Nullable Object>();
         m.put("jsonrpc", JSONRPC);
         m.put("id", id);

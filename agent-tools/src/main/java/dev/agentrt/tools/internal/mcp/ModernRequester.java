@@ -1,0 +1,432 @@
+package dev.agentrt.tools.internal.mcp;
+
+import io.modelcontextprotocol.json.McpJsonMapper;
+import io.modelcontextprotocol.json.TypeRef;
+import io.modelcontextprotocol.spec.McpError;
+import io.modelcontextprotocol.spec.McpSchema;
+import io.modelcontextprotocol.spec.McpTransportException;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+
+/**
+ * The client side of protocol revision 2026-07-28, which the MCP Java SDK does not implement: no session
+ * handshake; every request carries the protocol version, the client's identity and its capabilities in
+ * {@code params._meta} (and, over HTTP, in the {@code MCP-Protocol-Version}, {@code Mcp-Method} and
+ * {@code Mcp-Name} headers: {@link HttpTransport}); results carry {@code resultType}. A server that needs
+ * something of the client while serving a request ({@code elicitation/create}, {@code sampling/createMessage},
+ * {@code roots/list}) answers {@code input_required} with the requests embedded; the client answers them with
+ * the handlers it was configured with and sends the request again, on a new id, with the answers in
+ * {@code inputResponses} and the server's {@code requestState} echoed, at most {@value #MAX_ROUNDS} rounds. A
+ * server asking for what the client did not declare gets no answer: the request fails, saying so.
+ *
+ * <p>{@link #discover} is the negotiation: {@code server/discover}, whose answer says whether the server
+ * speaks 2026-07-28; any other answer (a JSON-RPC error, an HTTP error other than 401/403, and on stdio a
+ * silence) means it does not, and the connection falls back to {@code initialize}. Thread-safe; never blocks.
+ */
+final class ModernRequester implements McpRequester {
+    private static final Logger log = LoggerFactory.getLogger(ModernRequester.class);
+    static final String VERSION = "2026-07-28";
+    static final String META_VERSION = "io.modelcontextprotocol/protocolVersion";
+    static final String META_CLIENT = "io.modelcontextprotocol/clientInfo";
+    static final String META_CAPABILITIES = "io.modelcontextprotocol/clientCapabilities";
+    static final int MAX_ROUNDS = 10;
+    private static final int MAX_PAGES = 100;
+    private static final TypeRef<Map<String, Object>> MAP = new TypeRef<>() {};
+
+    /** What {@code server/discover} showed. */
+    sealed interface Verdict {}
+
+    /** The server speaks 2026-07-28. */
+    record Modern(McpSchema.ServerCapabilities capabilities, String instructions) implements Verdict {}
+
+    /** It does not: the connection uses {@code initialize}. */
+    record Legacy(String why) implements Verdict {}
+
+    /** A 2026-07-28 server broke the protocol, or asked for what it may not have. */
+    static final class Failure extends McpTransportException {
+        private static final long serialVersionUID = 1L;
+
+        Failure(String message) {
+            super(message);
+        }
+    }
+
+    private final String server;
+    private final SharedTransport transport;
+    private final RequestIds requestIds;
+    private final McpJsonMapper json = McpJson.mapper();
+    private final Map<String, Object> clientInfo;
+    private final Map<String, Object> capabilities;
+    private final List<McpSchema.Root> roots;
+    private final ServerRequests requests;
+    private final Function<McpSchema.ProgressNotification, Mono<Void>> progress;
+    private final Map<String, Sinks.One<McpSchema.JSONRPCResponse>> pending = new ConcurrentHashMap<>();
+    private final AtomicLong ids = new AtomicLong();
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private volatile McpSchema.@Nullable ServerCapabilities serverCapabilities;
+
+    ModernRequester(String server, SharedTransport transport, RequestIds requestIds, String clientVersion,
+            List<McpSchema.Root> roots, ServerRequests requests,
+            Function<McpSchema.ProgressNotification, Mono<Void>> progress) {
+        this.server = server;
+        this.transport = transport;
+        this.requestIds = requestIds;
+        this.clientInfo = Map.of("name", "agentrt", "version", clientVersion);
+        // As on the initialize path: each capability only when the application configured it.
+        var caps = new LinkedHashMap<String, Object>();
+        if (!roots.isEmpty()) {
+            caps.put("roots", Map.of());
+        }
+        if (requests.sampling() != null) {
+            caps.put("sampling", Map.of());
+        }
+        if (requests.elicitation() != null) {
+            caps.put("elicitation", Map.of());
+        }
+        this.capabilities = Map.copyOf(caps);
+        this.roots = List.copyOf(roots);
+        this.requests = requests;
+        this.progress = progress;
+    }
+
+    /**
+     * Connects the transport (the server's messages come here until the SDK's client takes it) and asks
+     * {@code server/discover}. {@code silenceMeansLegacy}: on stdio, a server that does not answer within
+     * {@code timeout} is taken for one of the older revisions (some ignore what comes before initialize).
+     */
+    Mono<Verdict> discover(Duration timeout, boolean silenceMeansLegacy) {
+        return transport.connect(this::handle)
+                .then(send("server/discover", Map.of()).timeout(timeout))
+                .map(this::verdict)
+                .onErrorResume(e -> legacyAnswer(e, silenceMeansLegacy).map(Mono::just)
+                        .orElseGet(() -> Mono
+                                .error(e)));
+    }
+
+    private Verdict verdict(Object result) {
+        if (!(result instanceof Map<?, ?> map) || !(map.get("supportedVersions") instanceof List<?> versions)) {
+            return new Legacy("its server/discover result lists no supportedVersions");
+        }
+        if (!versions.contains(VERSION)) {
+            return new Legacy("it supports " + versions + ", not " + VERSION);
+        }
+        if (!(map.get("capabilities") instanceof Map<?, ?> caps)) {
+            throw new Failure("MCP server '" + server + "' offered " + VERSION
+                    + " in server/discover but declared no capabilities object");
+        }
+        McpSchema.ServerCapabilities declared = json.convertValue(caps, McpSchema.ServerCapabilities.class);
+        serverCapabilities = declared;
+        return new Modern(declared, map.get("instructions") instanceof String s ? s : "");
+    }
+
+    private java.util.Optional<Verdict> legacyAnswer(Throwable e, boolean silenceMeansLegacy) {
+        if (e instanceof McpError m && m.getJsonRpcError() != null) {
+            return java.util.Optional.of(new Legacy("it answered server/discover with JSON-RPC error "
+                    + m.getJsonRpcError().code() + " (" + m.getJsonRpcError().message() + ")"));
+        }
+        if (e instanceof TimeoutException && silenceMeansLegacy) {
+            return java.util.Optional.of(new Legacy("it did not answer server/discover"));
+        }
+        // As the v2 SDK: 401 and 403 (authorization) and 5xx are failures; any other status is an older server
+        // (a 400 or 404 for a request before initialize, or a 202 with no answer to a method it does not know).
+        int status = HttpTransport.httpStatus(e);
+        if (status > 0 && status < 500 && status != 401 && status != 403) {
+            return java.util.Optional.of(new Legacy("it answered server/discover with HTTP " + status
+                    + " and no result"));
+        }
+        return java.util.Optional.empty();
+    }
+
+    /** The server's messages while this client has the transport. */
+    private Mono<McpSchema.JSONRPCMessage> handle(Mono<McpSchema.JSONRPCMessage> incoming) {
+        return incoming.flatMap(message -> {
+            switch (message) {
+                case McpSchema.JSONRPCResponse r -> {
+                    Sinks.One<McpSchema.JSONRPCResponse> sink = pending.remove(key(r.id()));
+                    if (sink == null) {
+                        log.debug("MCP server '{}' answered request {}, which is not waiting", server, r.id());
+                    } else {
+                        sink.tryEmitValue(r);
+                    }
+                }
+                case McpSchema.JSONRPCNotification n -> notification(n);
+                case McpSchema.JSONRPCRequest r -> {
+                    // 2026-07-28 has no requests from server to client: input comes in input_required results.
+                    var error = new McpSchema.JSONRPCResponse.JSONRPCError(McpSchema.ErrorCodes.METHOD_NOT_FOUND,
+                            "this client speaks " + VERSION + ": ask for input in an input_required result");
+                    return transport.sendMessage(McpSchema.JSONRPCResponse.error(r.id(), error))
+                            .onErrorResume(e -> Mono.empty())
+                            .then(Mono.<McpSchema.JSONRPCMessage>empty());
+                }
+                default -> {
+                }
+            }
+            return Mono.<McpSchema.JSONRPCMessage>empty();
+        });
+    }
+
+    private void notification(McpSchema.JSONRPCNotification n) {
+        if (McpSchema.METHOD_NOTIFICATION_PROGRESS.equals(n.method()) && n.params() != null) {
+            try {
+                progress.apply(json.convertValue(n.params(), McpSchema.ProgressNotification.class)).subscribe();
+            } catch (RuntimeException e) {
+                log.debug("MCP server '{}' sent a progress notification that could not be read", server, e);
+            }
+        } else {
+            log.debug("MCP server '{}' sent {}; not used on a {} connection", server, n.method(), VERSION);
+        }
+    }
+
+    private static String key(@Nullable Object id) {
+        return id instanceof Number n ? Long.toString(n.longValue()) : String.valueOf(id);
+    }
+
+    /** One request with the per-request envelope; emits its result, or the server's JSON-RPC error as McpError. */
+    private Mono<Object> send(String method, Map<String, Object> params) {
+        return Mono.defer(() -> {
+            if (closed.get()) {
+                return Mono.error(new McpTransportException("the connection to MCP server '" + server
+                        + "' is closed"));
+            }
+            long id = ids.incrementAndGet();
+            String key = Long.toString(id);
+            Sinks.One<McpSchema.JSONRPCResponse> sink = Sinks.one();
+            pending.put(key, sink);
+            var withMeta = new LinkedHashMap<String, Object>(params);
+            var meta = new LinkedHashMap<String, Object>();
+            if (params.get("_meta") instanceof Map<?, ?> given) {
+                given.forEach((k, v) -> meta.put(String.valueOf(k), v));
+            }
+            meta.put(META_VERSION, VERSION);
+            meta.put(META_CLIENT, clientInfo);
+            meta.put(META_CAPABILITIES, capabilities);
+            withMeta.put("_meta", meta);
+            if (meta.get("progressToken") instanceof String token) {
+                requestIds.note(token, id);
+            }
+            var request = new McpSchema.JSONRPCRequest(McpSchema.JSONRPC_VERSION, method, id, withMeta);
+            return transport.sendMessage(request)
+                    .then(sink.asMono())
+                    .doFinally(s -> pending.remove(key))
+                    .flatMap(response -> {
+                        if (response.error() != null) {
+                            return Mono.error(new McpError(response.error()));
+                        }
+                        return response.result() == null
+                                ? Mono.error(new Failure("MCP server '" + server + "' answered " + method
+                                        + " with neither a result nor an error"))
+                                : Mono.just(response.result());
+                    });
+        });
+    }
+
+    /** A request, its input_required rounds answered, until its complete result. */
+    private <T> Mono<T> call(String method, Map<String, Object> params, Class<T> type) {
+        return round(method, params, type, 1);
+    }
+
+    private <T> Mono<T> round(String method, Map<String, Object> params, Class<T> type, int round) {
+        return send(method, params).flatMap(result -> {
+            if (!(result instanceof Map<?, ?> map)) {
+                return Mono.error(new Failure("MCP server '" + server + "' answered " + method
+                        + " with a result that is not an object"));
+            }
+            Object kind = map.get("resultType");
+            if ("complete".equals(kind)) {
+                var copy = new LinkedHashMap<Object, Object>(map);
+                copy.remove("resultType");
+                try {
+                    return Mono.just(json.convertValue(copy, type));
+                } catch (RuntimeException e) {
+                    return Mono.error(new Failure("MCP server '" + server + "' answered " + method
+                            + " with a result that does not have the form of one: " + e.getMessage()));
+                }
+            }
+            if ("input_required".equals(kind)) {
+                if (round > MAX_ROUNDS) {
+                    return Mono.error(new Failure("MCP server '" + server + "' still asked for input after "
+                            + MAX_ROUNDS + " rounds of " + method + "; the request is abandoned"));
+                }
+                Object state = map.get("requestState");
+                Map<?, ?> asked = map.get("inputRequests") instanceof Map<?, ?> m ? m : Map.of();
+                if (asked.isEmpty() && !(state instanceof String)) {
+                    return Mono.error(new Failure("MCP server '" + server + "' answered " + method
+                            + " with input_required but neither inputRequests nor requestState"));
+                }
+                return answers(method, asked).flatMap(answers -> {
+                    var next = new LinkedHashMap<String, Object>(params);
+                    next.remove("inputResponses");
+                    next.remove("requestState");
+                    if (!answers.isEmpty()) {
+                        next.put("inputResponses", answers);
+                    }
+                    if (state instanceof String s) {
+                        next.put("requestState", s);
+                    }
+                    return round(method, next, type, round + 1);
+                });
+            }
+            return Mono.error(new Failure("MCP server '" + server + "' answered " + method + (kind == null
+                    ? " without the resultType a " + VERSION + " server must send"
+                    : " with resultType '" + kind + "', which this client does not know")));
+        });
+    }
+
+    /** The answers to a round's embedded requests, by the server's keys; fails on the first that cannot be. */
+    private Mono<Map<String, Object>> answers(String method, Map<?, ?> asked) {
+        return Flux.fromIterable(asked.entrySet())
+                .flatMap(e -> answer(method, String.valueOf(e.getKey()), e.getValue())
+                        .map(a -> Map.entry(String.valueOf(e.getKey()), a)))
+                .collectMap(Map.Entry::getKey, Map.Entry::getValue);
+    }
+
+    private Mono<Object> answer(String method, String key, @Nullable Object entry) {
+        if (!(entry instanceof Map<?, ?> request) || !(request.get("method") instanceof String asked)) {
+            return Mono.error(new Failure("MCP server '" + server + "' embedded input request '" + key + "' in "
+                    + method + " without a method"));
+        }
+        Object params = request.get("params") == null ? Map.of() : request.get("params");
+        String refused = "MCP server '" + server + "' asked for " + asked + " (input '" + key + "' of " + method
+                + "), which this client did not declare";
+        Mono<?> answer;
+        switch (asked) {
+            case McpSchema.METHOD_ELICITATION_CREATE -> {
+                var handler = requests.elicitation();
+                if (handler == null) {
+                    return Mono.error(new Failure(refused + ": no elicitation handler is configured"));
+                }
+                if (params instanceof Map<?, ?> p && p.get("mode") instanceof String mode && !"form".equals(mode)) {
+                    return Mono.error(new Failure("MCP server '" + server + "' asked for elicitation in mode '"
+                            + mode + "'; this client answers form mode only"));
+                }
+                answer = handler.apply(json.convertValue(params, McpSchema.ElicitFormRequest.class));
+            }
+            case McpSchema.METHOD_SAMPLING_CREATE_MESSAGE -> {
+                var handler = requests.sampling();
+                if (handler == null) {
+                    return Mono.error(new Failure(refused + ": sampling is not configured"));
+                }
+                answer = handler.apply(json.convertValue(params, McpSchema.CreateMessageRequest.class));
+            }
+            case McpSchema.METHOD_ROOTS_LIST -> {
+                if (roots.isEmpty()) {
+                    return Mono.error(new Failure(refused + ": no roots are configured"));
+                }
+                answer = Mono.just(McpSchema.ListRootsResult.builder(roots).build());
+            }
+            default -> {
+                return Mono.error(new Failure("MCP server '" + server + "' asked for " + asked + " (input '" + key
+                        + "' of " + method + "), which is not an input a client gives"));
+            }
+        }
+        return answer.map(a -> (Object) json.convertValue(a, MAP))
+                .switchIfEmpty(Mono.error(() -> new Failure("the answer to MCP server '" + server + "''s "
+                        + asked + " was not given (the connection closed)")));
+    }
+
+    @Override
+    public @Nullable String protocolVersion() {
+        return serverCapabilities == null ? null : VERSION;
+    }
+
+    @Override
+    public McpSchema.@Nullable ServerCapabilities getServerCapabilities() {
+        return serverCapabilities;
+    }
+
+    @Override
+    public Mono<McpSchema.CallToolResult> callTool(McpSchema.CallToolRequest request) {
+        return call(McpSchema.METHOD_TOOLS_CALL, params(request), McpSchema.CallToolResult.class);
+    }
+
+    @Override
+    public Mono<McpSchema.ListToolsResult> listTools(@Nullable String cursor) {
+        return call(McpSchema.METHOD_TOOLS_LIST, cursor(cursor), McpSchema.ListToolsResult.class);
+    }
+
+    /** Every page of the server's tools. */
+    Mono<List<McpSchema.Tool>> allTools() {
+        return allTools(null, new ArrayList<>(), 1);
+    }
+
+    private Mono<List<McpSchema.Tool>> allTools(@Nullable String cursor, List<McpSchema.Tool> so, int page) {
+        return listTools(cursor).flatMap(r -> {
+            if (r.tools() != null) {
+                so.addAll(r.tools());
+            }
+            String next = r.nextCursor();
+            if (next == null || next.isEmpty() || page >= MAX_PAGES) {
+                return Mono.just(List.copyOf(so));
+            }
+            return allTools(next, so, page + 1);
+        });
+    }
+
+    @Override
+    public Mono<McpSchema.ListPromptsResult> listPrompts(@Nullable String cursor) {
+        return call(McpSchema.METHOD_PROMPT_LIST, cursor(cursor), McpSchema.ListPromptsResult.class);
+    }
+
+    @Override
+    public Mono<McpSchema.GetPromptResult> getPrompt(McpSchema.GetPromptRequest request) {
+        return call(McpSchema.METHOD_PROMPT_GET, params(request), McpSchema.GetPromptResult.class);
+    }
+
+    @Override
+    public Mono<McpSchema.ReadResourceResult> readResource(McpSchema.ReadResourceRequest request) {
+        return call(McpSchema.METHOD_RESOURCES_READ, params(request), McpSchema.ReadResourceResult.class);
+    }
+
+    @Override
+    public Mono<McpSchema.ListResourcesResult> listResources(@Nullable String cursor) {
+        return call(McpSchema.METHOD_RESOURCES_LIST, cursor(cursor), McpSchema.ListResourcesResult.class);
+    }
+
+    @Override
+    public Mono<McpSchema.ListResourceTemplatesResult> listResourceTemplates(@Nullable String cursor) {
+        return call(McpSchema.METHOD_RESOURCES_TEMPLATES_LIST, cursor(cursor),
+                McpSchema.ListResourceTemplatesResult.class);
+    }
+
+    private Map<String, Object> params(Object request) {
+        Map<String, Object> map = new LinkedHashMap<>(json.convertValue(request, MAP));
+        map.values().removeIf(v -> v == null);
+        return map;
+    }
+
+    private static Map<String, Object> cursor(@Nullable String cursor) {
+        return cursor == null ? Map.of() : Map.of("cursor", cursor);
+    }
+
+    /** Fails what is waiting; the transport is closed by the connection. */
+    @Override
+    public Mono<Void> closeGracefully() {
+        return Mono.fromRunnable(() -> {
+            if (closed.compareAndSet(false, true)) {
+                var closedError = new McpTransportException("the connection to MCP server '" + server
+                        + "' is closed");
+                for (String key : List.copyOf(pending.keySet())) {
+                    Sinks.One<McpSchema.JSONRPCResponse> sink = pending.remove(key);
+                    if (sink != null) {
+                        sink.tryEmitError(closedError);
+                    }
+                }
+            }
+        });
+    }
+}

@@ -1,0 +1,216 @@
+package dev.agentrt.tools.internal.mcp;
+
+import io.modelcontextprotocol.json.McpJsonMapper;
+import io.modelcontextprotocol.json.TypeRef;
+import io.modelcontextprotocol.spec.McpSchema;
+import io.modelcontextprotocol.spec.McpSchema.ErrorCodes;
+import io.modelcontextprotocol.spec.ProtocolVersions;
+import org.jspecify.annotations.Nullable;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The 2026-07-28 revision of MCP on the server side, which the SDK does not speak: no initialize handshake, every
+ * request carries its protocol version and the client's capabilities (and, optionally, identity) in {@code
+ * params._meta}, {@code server/discover} tells a client what the server offers, and every result says {@code
+ * "resultType": "complete"} (the list and read results also {@code ttlMs} and {@code cacheScope}). The transports
+ * recognise such a request by its envelope and use this class to check it, to answer {@code server/discover}, to
+ * give the SDK's server the initialize request it needs before it answers anything, and to put the SDK's (2025-era)
+ * results in the 2026-07-28 form. A connection or request without the envelope is served exactly as before.
+ *
+ * <p>The server makes no requests of its client (no sampling, elicitation or roots), so the revision's {@code
+ * input_required} results never arise; it serves no {@code subscriptions/listen}, so it declares no {@code
+ * listChanged} or {@code subscribe} in {@code server/discover}. Stateless and thread-safe.
+ */
+final class ModernRevision {
+    static final String VERSION = "2026-07-28";
+    /** The revisions served without a handshake: an envelope naming any other gets {@link #UNSUPPORTED_VERSION}. */
+    static final List<String> VERSIONS = List.of(VERSION);
+    static final String DISCOVER = "server/discover";
+    static final String PROTOCOL_VERSION_KEY = "io.modelcontextprotocol/protocolVersion";
+    static final String CLIENT_INFO_KEY = "io.modelcontextprotocol/clientInfo";
+    static final String CLIENT_CAPABILITIES_KEY = "io.modelcontextprotocol/clientCapabilities";
+    static final String SERVER_INFO_KEY = "io.modelcontextprotocol/serverInfo";
+    /** The revision's error for a protocol version the server does not speak; its data names the supported ones. */
+    static final int UNSUPPORTED_VERSION = -32022;
+    /** The revision's error for HTTP headers that disagree with the body they travel with. */
+    static final int HEADER_MISMATCH = -32020;
+    /** The results a client may cache, which must say for how long and for whom. */
+    private static final Set<String> CACHEABLE = Set.of("tools/list", "prompts/list", "resources/list",
+            "resources/templates/list", "resources/read", DISCOVER);
+    private static final TypeRef<Map<String, Object>> MAP = new TypeRef<>() {};
+
+    private ModernRevision() {}
+
+    /** What the server tells a client in {@code server/discover} and in each result's {@code _meta}. */
+    record Server(String name, String version, McpSchema.ServerCapabilities capabilities) {}
+
+    /** What a request's envelope said, or why it is refused. */
+    sealed interface Verdict {}
+
+    /**
+     * An envelope the server accepts.
+     *
+     * @param clientInfo the client's {@code name} and {@code version}, or null when it sent none
+     * @param clientCapabilities as the client declared them for this request
+     */
+    record Accepted(String version, @Nullable Map<String, Object> clientInfo, Map<String, Object> clientCapabilities)
+            implements
+                Verdict {}
+
+    /** A JSON-RPC error to answer the request with. */
+    record Refused(int code, String message, @Nullable Object data) implements Verdict {}
+
+    /**
+     * Whether {@code params} claim the 2026-07-28 revision: an object whose {@code _meta} has the protocol version
+     * key, well formed or not (a malformed claim is refused by {@link #check}, not served as a 2025 request).
+     */
+    static boolean claims(@Nullable Object params) {
+        return params instanceof Map<?, ?> p && p.get("_meta") instanceof Map<?, ?> meta
+                && meta.containsKey(PROTOCOL_VERSION_KEY);
+    }
+
+    /** Whether an {@code MCP-Protocol-Version} header value names a revision of the handshake-free era. */
+    static boolean modernHeader(@Nullable String version) {
+        if (version == null) {
+            return false;
+        }
+        String v = version.trim();
+        // Revisions are dates, so they order as strings; anything else is no revision of either era.
+        return v.matches("\\d{4}-\\d{2}-\\d{2}") && v.compareTo(VERSION) >= 0;
+    }
+
+    /** Checks the envelope of a request that {@linkplain #claims claims} the revision (or came with its header). */
+    static Verdict check(@Nullable Object params) {
+        Map<?, ?> meta = params instanceof Map<?, ?> p && p.get("_meta") instanceof Map<?, ?> m ? m : null;
+        List<String> missing = new ArrayList<>();
+        if (meta == null || !meta.containsKey(PROTOCOL_VERSION_KEY)) {
+            missing.add(PROTOCOL_VERSION_KEY);
+        }
+        if (meta == null || !meta.containsKey(CLIENT_CAPABILITIES_KEY)) {
+            missing.add(CLIENT_CAPABILITIES_KEY);
+        }
+        if (!missing.isEmpty()) {
+            return new Refused(ErrorCodes.INVALID_PARAMS, "Invalid params: a " + VERSION
+                    + " request carries params._meta with " + PROTOCOL_VERSION_KEY + " and " + CLIENT_CAPABILITIES_KEY
+                    + "; missing: " + String.join(", ", missing), Map.of("envelope", Map.of("missing", missing)));
+        }
+        if (!(meta.get(PROTOCOL_VERSION_KEY) instanceof String version)) {
+            return invalid(PROTOCOL_VERSION_KEY, "expected a protocol version string");
+        }
+        if (!VERSIONS.contains(version)) {
+            return unsupported(version);
+        }
+        if (!(meta.get(CLIENT_CAPABILITIES_KEY) instanceof Map<?, ?> capabilities)) {
+            return invalid(CLIENT_CAPABILITIES_KEY, "expected an object");
+        }
+        Object info = meta.get(CLIENT_INFO_KEY);
+        if (info != null && !(info instanceof Map<?, ?> i && i.get("name") instanceof String
+                && i.get("version") instanceof String)) {
+            return invalid(CLIENT_INFO_KEY, "expected an object with a string name and version");
+        }
+        return new Accepted(version, info == null ? null : stringKeys((Map<?, ?>) info), stringKeys(capabilities));
+    }
+
+    /** The error for a protocol version this server does not speak, naming the ones it does. */
+    static Refused unsupported(String requested) {
+        var data = new LinkedHashMap<String, Object>();
+        data.put("supported", VERSIONS);
+        data.put("requested", requested);
+        return new Refused(UNSUPPORTED_VERSION, "Unsupported protocol version: " + requested + "; this server speaks "
+                + VERSION + " per request, and " + String.join(", ", ProtocolVersions.MCP_2025_11_25,
+                        ProtocolVersions.MCP_2025_06_18, ProtocolVersions.MCP_2025_03_26)
+                + " through the initialize handshake", data);
+    }
+
+    private static Refused invalid(String key, String problem) {
+        return new Refused(ErrorCodes.INVALID_PARAMS, "Invalid params: invalid _meta envelope for protocol revision "
+                + VERSION + ": " + key + ": " + problem, Map.of("envelope", Map.of("key", key, "problem", problem)));
+    }
+
+    /** The error for {@code initialize} carrying the envelope: the revision has no handshake. */
+    static Refused noHandshake() {
+        return new Refused(ErrorCodes.METHOD_NOT_FOUND, "Method not found: initialize is not part of protocol revision "
+                + VERSION + " (send server/discover, or initialize without the per-request _meta envelope)", null);
+    }
+
+    /**
+     * The initialize request the SDK's server needs before it serves a request: the newest revision the SDK speaks,
+     * with the client's identity and capabilities from the envelope.
+     */
+    static McpSchema.InitializeRequest initialize(Accepted accepted, McpJsonMapper json) {
+        Map<String, Object> info = accepted.clientInfo();
+        var client = info == null
+                ? McpSchema.Implementation.builder("unnamed-client", "unknown").build()
+                : McpSchema.Implementation.builder((String) info.get("name"), (String) info.get("version")).build();
+        McpSchema.ClientCapabilities capabilities;
+        try {
+            capabilities = json.convertValue(accepted.clientCapabilities(), McpSchema.ClientCapabilities.class);
+        } catch (RuntimeException e) {
+            // Capabilities of the new revision the SDK has no field for: the server asks nothing of its client.
+            capabilities = McpSchema.ClientCapabilities.builder().build();
+        }
+        return McpSchema.InitializeRequest.builder(ProtocolVersions.MCP_2025_11_25, capabilities, client).build();
+    }
+
+    /** The answer to {@code server/discover}. */
+    static Map<String, Object> discover(Server server, McpJsonMapper json) {
+        var result = new LinkedHashMap<String, Object>();
+        result.put("supportedVersions", VERSIONS);
+        result.put("capabilities", capabilities(server.capabilities(), json));
+        return complete(DISCOVER, result, server);
+    }
+
+    /**
+     * The server's capabilities as this revision has them: no {@code listChanged} or {@code subscribe}, which it
+     * delivers only through {@code subscriptions/listen}, a method this server does not serve.
+     */
+    private static Map<String, Object> capabilities(McpSchema.ServerCapabilities capabilities, McpJsonMapper json) {
+        Map<String, Object> map = new LinkedHashMap<>(json.convertValue(capabilities, MAP));
+        for (String kind : List.of("tools", "resources", "prompts")) {
+            if (map.get(kind) instanceof Map<?, ?> c) {
+                Map<String, Object> copy = stringKeys(c);
+                copy.remove("listChanged");
+                copy.remove("subscribe");
+                map.put(kind, copy);
+            }
+        }
+        return map;
+    }
+
+    /** The SDK's response to a request for {@code method} in this revision's form; an error is left as it is. */
+    static McpSchema.JSONRPCResponse shape(String method, McpSchema.JSONRPCResponse response, Server server,
+            McpJsonMapper json) {
+        if (response.error() != null || response.result() == null) {
+            return response;
+        }
+        Map<String, Object> result = new LinkedHashMap<>(json.convertValue(response.result(), MAP));
+        return new McpSchema.JSONRPCResponse(response.jsonrpc(), response.id(), complete(method, result, server),
+                null);
+    }
+
+    private static Map<String, Object> complete(String method, Map<String, Object> result, Server server) {
+        result.putIfAbsent("resultType", "complete");
+        if (CACHEABLE.contains(method)) {
+            // Nothing the server lists stays fixed for any promised time, and lists may differ by grant: not shared.
+            result.putIfAbsent("ttlMs", 0);
+            result.putIfAbsent("cacheScope", "private");
+        }
+        Map<String, Object> meta = result.get("_meta") instanceof Map<?, ?> m
+                ? stringKeys(m)
+                : new LinkedHashMap<>();
+        meta.putIfAbsent(SERVER_INFO_KEY, Map.of("name", server.name(), "version", server.version()));
+        result.put("_meta", meta);
+        return result;
+    }
+
+    private static Map<String, Object> stringKeys(Map<?, ?> map) {
+        var copy = new LinkedHashMap<String, Object>();
+        map.forEach((k, v) -> copy.put(String.valueOf(k), v));
+        return copy;
+    }
+}
