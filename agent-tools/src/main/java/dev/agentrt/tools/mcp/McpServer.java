@@ -163,6 +163,22 @@ public final class McpServer {
                 drainTimeout);
     }
 
+    /**
+     * Tells the clients subscribed to the resource {@code uri} that it changed ({@code notifications/resources/updated}),
+     * over every stdio stream pair and stateful HTTP endpoint this server serves now; call it when the application
+     * changed a served file or memory entry. {@code uri} is as {@code resources/list} gives it ({@code file://} of
+     * the file's real path, {@code memory://<namespace>/<id>}). Clients subscribe with {@code resources/subscribe}
+     * (declared as {@code resources.subscribe} when the server serves resources), only to a URI the server serves
+     * and is granted; anything else is refused with the {@code -32002} or {@code -32602} a read would get. A
+     * stateless HTTP server cannot send notifications: it declares no subscriptions and answers
+     * {@code resources/subscribe} with {@code -32601}. Sessions not subscribed to {@code uri} are told nothing.
+     * Never fails; never blocks.
+     */
+    public Mono<Void> resourceUpdated(String uri) {
+        Objects.requireNonNull(uri, "uri");
+        return features.updated(uri);
+    }
+
     /** Serves over streamable HTTP with {@link McpHttpOptions#defaults()}: 127.0.0.1, a free port. */
     public McpHttpServer serveHttp() {
         return serveHttp(McpHttpOptions.defaults());

@@ -25,6 +25,7 @@ import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.Exceptions;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 import java.nio.file.Path;
@@ -67,6 +68,12 @@ import java.util.regex.Pattern;
  * events carry ids, as the spec provides). Over stdio, lines that are not JSON-RPC (a banner a server
  * prints) are skipped and quoted in later errors.
  *
+ * <p>A tool the server says must run as a task ({@code execution.taskSupport: "required"}, MCP 2025-11-25) is called
+ * as one: the call creates the task, its status is asked at the server's poll interval until it ends, and its
+ * result is the call's, all within the call timeout; a call that times out or is cancelled cancels the task
+ * ({@code tasks/cancel}). A status MCP does not have, or an answer that is not a task, is an error result saying
+ * what the server sent.
+ *
  * <p>A stdio server that dies is started again by the next call (with backoff when that fails; see
  * {@link Builder#reconnect}), so an agent's calls resume after a crash; an HTTP session the server
  * forgot is renewed. The server's tools are pinned at connect (name, description, input schema): when
@@ -83,6 +90,8 @@ import java.util.regex.Pattern;
  * resources reach the model with their URI and MIME type, binary ones described, and a resource
  * link's URI is one {@code read_resource} reads. The server's prompts are the application's, not
  * the model's: {@link #prompts()} lists them and {@link #prompt(String, Map)} gets one as messages.
+ * {@link #changes()} tells when the server's resources or prompts change, and updates of resources the application
+ * subscribed to ({@link #subscribeResource}).
  * <p>The client declares {@link Builder#roots roots}, {@link Builder#sampling sampling} (the server asks the
  * application's model, each request approved first and within a token budget) and
  * {@link Builder#elicitation elicitation} (the server asks the user, the answer checked against its schema) only
@@ -110,6 +119,9 @@ public final class McpTools implements AutoCloseable, ToolSource {
      * said, in a result within the registry's own limit.
      */
     static final int MAX_RESOURCE_CHARS = ToolRegistry.MAX_RESULT_CHARS - 1_000;
+
+    /** The most resource subscriptions by default. */
+    static final int DEFAULT_MAX_SUBSCRIPTIONS = 100;
 
     /** The name of the tool that reads a resource (before prefixing), also its name in {@link Builder#allowTools}. */
     static final String READ_RESOURCE = "read_resource";
@@ -245,6 +257,49 @@ public final class McpTools implements AutoCloseable, ToolSource {
     }
 
     /**
+     * What the server says changed, from now on: its resources or prompts (listed again after its
+     * {@code notifications/resources/list_changed} or {@code notifications/prompts/list_changed}, when it declared
+     * {@code listChanged}), and the resources subscribed to with {@link #subscribeResource}. Hot: a subscriber hears
+     * what happens after it subscribed; what it has not requested when a change comes is dropped for it, never
+     * queued. However many list changes a server sends, the client lists again at most once while a listing is in
+     * flight, so a burst gives at most two listings and two changes. Told on a transport thread: a subscriber must
+     * not block. Completes when the session is closed. The server's tools are not told here (they are pinned at
+     * connect; see {@link Builder#onToolsChanged}).
+     */
+    public Flux<McpChange> changes() {
+        return session.notices().changes();
+    }
+
+    /**
+     * Subscribes to the server's resource {@code uri} ({@code resources/subscribe}): {@link #changes()} then tells
+     * each {@link McpChange.ResourceUpdated} the server sends for it, until {@link #unsubscribeResource}. The
+     * subscription is the application's: no grant is asked, and a server started again after it died is
+     * subscribed again. Empty when already subscribed. Fails with an {@link IllegalStateException} when the server
+     * does not declare {@code resources.subscribe} or {@link Builder#maxResourceSubscriptions} subscriptions are
+     * held, and with a {@link ToolException} naming the server and its answer when it refuses (an unknown URI,
+     * say), dies or does not answer within the call timeout; the URI is then not subscribed.
+     */
+    public Mono<Void> subscribeResource(String uri) {
+        Objects.requireNonNull(uri, "uri");
+        return session.notices().subscribe(uri);
+    }
+
+    /**
+     * Ends the subscription to {@code uri} ({@code resources/unsubscribe}): its updates are dropped from now on.
+     * Empty when it was not subscribed. Fails with a {@link ToolException} when the server refuses or does not
+     * answer in time; the subscription has ended here either way.
+     */
+    public Mono<Void> unsubscribeResource(String uri) {
+        Objects.requireNonNull(uri, "uri");
+        return session.notices().unsubscribe(uri);
+    }
+
+    /** The resource URIs subscribed to now, in the order they were subscribed. */
+    public List<String> resourceSubscriptions() {
+        return session.notices().subscriptions();
+    }
+
+    /**
      * The MCP protocol revision the connection in use negotiated: {@code "2026-07-28"} when the server offered it
      * in {@code server/discover}, else the revision its {@code initialize} answer named (such as
      * {@code "2025-11-25"}). Each connection negotiates again, so after a server restart this may change.
@@ -305,6 +360,7 @@ public final class McpTools implements AutoCloseable, ToolSource {
         private @Nullable ChatModel samplingModel;
         private @Nullable McpSamplingOptions samplingOptions;
         private @Nullable McpElicitationHandler elicitation;
+        private int maxSubscriptions = DEFAULT_MAX_SUBSCRIPTIONS;
 
         private Builder(String server, McpTransportSpec transport) {
             this.server = Objects.requireNonNull(server, "server");
@@ -444,6 +500,18 @@ public final class McpTools implements AutoCloseable, ToolSource {
             return this;
         }
 
+        /**
+         * The most resources the application may be subscribed to at once ({@link #subscribeResource}); 100 by
+         * default. Each subscription is a URI the server may send updates for.
+         */
+        public Builder maxResourceSubscriptions(int max) {
+            if (max < 1) {
+                throw new IllegalArgumentException("maxResourceSubscriptions must be at least 1, was " + max);
+            }
+            this.maxSubscriptions = max;
+            return this;
+        }
+
         /** The clock of the reconnect backoff, in milliseconds (tests). */
         Builder clock(LongSupplier millis) {
             this.clockMillis = Objects.requireNonNull(millis, "millis");
@@ -469,7 +537,7 @@ public final class McpTools implements AutoCloseable, ToolSource {
             var settings = new McpSession.Settings(name, spec, call, connect, reconnect, firstBackoff, maxBackoff,
                     acceptToolChanges,
                     c -> listener.accept(new ToolsChange(name, c.changed(), c.removed(), c.added())), clockMillis,
-                    rootsOf(roots), ServerRequests.NONE);
+                    rootsOf(roots), ServerRequests.NONE, maxSubscriptions);
             @Nullable
             ChatModel model = samplingModel;
             @Nullable

@@ -88,8 +88,11 @@ public final class McpClientTool implements Tool {
                     .arguments(McpJson.toMap(arguments))
                     .meta(meta)
                     .build();
-            Mono<ToolResult> call = connection.client()
-                    .callTool(request)
+            // A tool that must run as a task is called as one (McpTaskCall); the SDK's client cannot read its answer.
+            Mono<McpSchema.CallToolResult> answer = "required".equals(connection.taskSupport(mcpName))
+                    ? McpTaskCall.call(connection, server, mcpName, McpJson.toMap(arguments), meta, timeout)
+                    : connection.client().callTool(request);
+            Mono<ToolResult> call = answer
                     .timeout(timeout)
                     .doOnError(e -> {
                         if (isTimeout(e)) {

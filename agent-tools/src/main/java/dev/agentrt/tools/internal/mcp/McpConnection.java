@@ -41,6 +41,7 @@ public final class McpConnection {
     private final @Nullable ProcessTransport process;
     private final McpClientTransport transport;
     private final RequestIds requestIds;
+    private final NoticeGate gate;
     /** Where the server is, for telemetry: an HTTP endpoint, or null for a subprocess. */
     private final @Nullable URI endpoint;
     private final AtomicReference<@Nullable Mono<Void>> closing = new AtomicReference<>();
@@ -49,9 +50,8 @@ public final class McpConnection {
 
     private McpConnection(String server, String description, McpClientTransport transport,
             @Nullable ProcessTransport process, Duration callTimeout, Duration connectTimeout,
-            Function<List<McpSchema.Tool>, Mono<Void>> toolsChanged,
-            Function<McpSchema.ProgressNotification, Mono<Void>> progress, List<McpSchema.Root> roots,
-            ServerRequests requests) {
+            McpNotices notices, Function<McpSchema.ProgressNotification, Mono<Void>> progress,
+            List<McpSchema.Root> roots, ServerRequests requests) {
         this.server = server;
         this.description = description;
         this.transport = transport;
@@ -62,13 +62,14 @@ public final class McpConnection {
         var shared = new SharedTransport(requestIds);
         this.modern = new ModernRequester(server, shared, requestIds, version(), roots, requests,
                 progress);
-        var spec = McpClient.async(shared)
+        // The server's list changes and resource updates go to notices, not to the SDK's client (see NoticeGate).
+        this.gate = new NoticeGate(shared, n -> notices.take(this, n));
+        var spec = McpClient.async(gate)
                 .clientInfo(McpSchema.Implementation.builder("agentrt", version()).build())
                 // The SDK's one request timeout also bounds initialize and tools/list: a short call
                 // timeout must not cut the handshake short. Calls have their own (McpClientTool).
                 .requestTimeout(callTimeout.compareTo(connectTimeout) >= 0 ? callTimeout : connectTimeout)
                 .initializationTimeout(connectTimeout)
-                .toolsChangeConsumer(toolsChanged)
                 .progressConsumer(progress);
         // Each capability is declared only when the application configured it: a server asks only then.
         var capabilities = McpSchema.ClientCapabilities.builder();
@@ -153,21 +154,33 @@ public final class McpConnection {
         }
     }
 
+    /**
+     * Sends a request the SDK's client cannot make or read (a task-augmented {@code tools/call}, {@code tasks/*}):
+     * its result as maps and lists, or an {@link io.modelcontextprotocol.spec.McpError} for a JSON-RPC error.
+     */
+    public Mono<Object> request(String method, Map<String, Object> params) {
+        return gate.request(method, params);
+    }
+
+    /** The {@code execution.taskSupport} the server's latest listing gave tool {@code name}, or "forbidden". */
+    public String taskSupport(String name) {
+        return gate.taskSupport(name);
+    }
+
     /** Forgets the request sent with {@code token} (it was answered). */
     public void forget(String token) {
         requestIds.take(token);
     }
 
     /**
-     * Prepares a session; nothing starts before {@link #initialize()}. {@code toolsChanged} gets the
-     * server's new tool list after it says the list changed, {@code progress} the server's progress
+     * Prepares a session; nothing starts before {@link #initialize()}. {@code notices} handles the server's
+     * list changes and resource updates, {@code progress} the server's progress
      * notifications; {@code roots} are declared to the server as the client's roots (none: the
      * capability is not declared); {@code requests} answer the server's sampling and elicitation requests.
      */
     public static McpConnection open(String server, McpTransportSpec spec, Duration callTimeout,
-            Duration connectTimeout, Function<List<McpSchema.Tool>, Mono<Void>> toolsChanged,
-            Function<McpSchema.ProgressNotification, Mono<Void>> progress, List<McpSchema.Root> roots,
-            ServerRequests requests) {
+            Duration connectTimeout, McpNotices notices, Function<McpSchema.ProgressNotification, Mono<Void>> progress,
+            List<McpSchema.Root> roots, ServerRequests requests) {
         return switch (spec) {
             case McpTransportSpec.Stdio s -> {
                 var command = new ArrayList<String>();
@@ -175,13 +188,13 @@ public final class McpConnection {
                 command.addAll(s.args());
                 var transport = new ProcessTransport(server, command, s.env(), s.workingDirectory(), McpJson.mapper());
                 yield new McpConnection(server, "stdio: " + String.join(" ", command), transport, transport,
-                        callTimeout, connectTimeout, toolsChanged, progress, roots, requests);
+                        callTimeout, connectTimeout, notices, progress, roots, requests);
             }
             case McpTransportSpec.Http h -> {
                 var transport = new HttpTransport(server, h.url(), h.headers(), connectTimeout, McpJson.mapper(),
                         h.oauth());
                 yield new McpConnection(server, "http: " + h.url(), transport, null, callTimeout, connectTimeout,
-                        toolsChanged, progress, roots, requests);
+                        notices, progress, roots, requests);
             }
         };
     }

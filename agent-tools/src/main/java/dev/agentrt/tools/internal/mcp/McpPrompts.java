@@ -121,7 +121,7 @@ public final class McpPrompts {
         return capabilities != null && capabilities.prompts() != null;
     }
 
-    private static McpPrompt prompt(McpSchema.Prompt p) {
+    static McpPrompt prompt(McpSchema.Prompt p) {
         var arguments = new ArrayList<McpPrompt.Argument>();
         if (p.arguments() != null) {
             for (McpSchema.PromptArgument a : p.arguments()) {

@@ -48,15 +48,17 @@ public final class McpServerBridge {
         return Mono.defer(() -> {
             var transport = new StdioServerTransport(name, in, out, McpJson.mapper(), drainTimeout);
             transport.ownRequests(features);
-            transport.modern(new ModernRevision.Server(name, version, features.capabilities()));
+            transport.modern(new ModernRevision.Server(name, version, features.capabilities(false)));
             McpAsyncServer server = McpServer.async(transport)
                     .serverInfo(name, version)
-                    .capabilities(features.capabilities())
+                    .capabilities(features.capabilities(true))
                     .validateToolInputs(false)
                     .tools(specifications(registry, policy, telemetry))
                     .build();
             log.debug("MCP server '{}' serving {} tools", name, registry.tools().size());
+            var serving = features.serving(server);
             return transport.serve()
+                    .doFinally(s -> serving.dispose())
                     .doFinally(s -> server.closeGracefully()
                             .onErrorResume(e -> Mono.empty())
                             .subscribe());
@@ -72,9 +74,10 @@ public final class McpServerBridge {
             ServerTelemetry telemetry, ServerFeatures features, String name, String version,
             StreamableHttpHandler.Settings settings) {
         var handler = new StreamableHttpHandler(name, settings, McpJson.mapper());
-        handler.ownRequests(features);
-        var capabilities = features.capabilities();
-        handler.modern(new ModernRevision.Server(name, version, capabilities));
+        handler.ownRequests(settings.stateless() ? features.stateless() : features);
+        var capabilities = features.capabilities(!settings.stateless());
+        // The 2026-07-28 revision has no sessions to notify: it declares no resource subscriptions.
+        handler.modern(new ModernRevision.Server(name, version, features.capabilities(false)));
         if (settings.stateless()) {
             McpServer.async(handler.stateless())
                     .serverInfo(name, version)
@@ -83,12 +86,12 @@ public final class McpServerBridge {
                     .tools(statelessSpecifications(registry, policy, telemetry))
                     .build();
         } else {
-            McpServer.async(handler.streamable())
+            handler.onClose(features.serving(McpServer.async(handler.streamable())
                     .serverInfo(name, version)
                     .capabilities(capabilities)
                     .validateToolInputs(false)
                     .tools(specifications(registry, policy, telemetry))
-                    .build();
+                    .build()));
         }
         log.debug("MCP server '{}' serving {} tools over HTTP at {}", name, registry.tools().size(),
                 settings.path());

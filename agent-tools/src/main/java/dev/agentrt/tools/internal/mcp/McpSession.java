@@ -50,11 +50,11 @@ public final class McpSession {
     public record Settings(String server, McpTransportSpec spec, Duration callTimeout, Duration connectTimeout,
             boolean reconnect, Duration firstBackoff, Duration maxBackoff, boolean acceptChanges,
             Consumer<Change> listener, LongSupplier clockMillis, List<McpSchema.Root> roots,
-            ServerRequests requests) {
+            ServerRequests requests, int maxSubscriptions) {
         /** These settings answering the server's requests with {@code value}. */
         public Settings withRequests(ServerRequests value) {
             return new Settings(server, spec, callTimeout, connectTimeout, reconnect, firstBackoff, maxBackoff,
-                    acceptChanges, listener, clockMillis, roots, value);
+                    acceptChanges, listener, clockMillis, roots, value, maxSubscriptions);
         }
     }
 
@@ -72,6 +72,7 @@ public final class McpSession {
     }
 
     private final Settings settings;
+    private final McpNotices notices;
     private final AtomicLong tokens = new AtomicLong();
     private final Map<String, ToolContext> progressRoutes = new ConcurrentHashMap<>();
     private final Object lock = new Object();
@@ -92,6 +93,8 @@ public final class McpSession {
 
     private McpSession(Settings settings) {
         this.settings = settings;
+        this.notices = new McpNotices(settings.server(), settings.callTimeout(), settings.maxSubscriptions(),
+                this::listed, this::live);
         this.current = open();
     }
 
@@ -102,7 +105,7 @@ public final class McpSession {
 
     private McpConnection open() {
         McpConnection c = McpConnection.open(settings.server(), settings.spec(), settings.callTimeout(),
-                settings.connectTimeout(), this::listed, this::progress, settings.roots(), settings.requests());
+                settings.connectTimeout(), notices, this::progress, settings.roots(), settings.requests());
         c.failure().subscribe(e -> {
             synchronized (lock) {
                 if (current == c) {
@@ -202,6 +205,7 @@ public final class McpSession {
             throw new Unavailable("the connection was closed");
         }
         listed(init.tools());
+        notices.resubscribe(next);
         return next;
     }
 
@@ -350,9 +354,15 @@ public final class McpSession {
         return Mono.empty();
     }
 
+    /** The server's list changes and resource updates, and the application's subscriptions. */
+    public McpNotices notices() {
+        return notices;
+    }
+
     /** Ends the session: the current connection, and one being made. Idempotent. */
     public Mono<Void> close() {
         Mono<Void> closing;
+        notices.close();
         synchronized (lock) {
             closed = true;
             closing = starting == null ? current.close() : Mono.when(current.close(), starting.close());

@@ -223,6 +223,22 @@ final class ServedFiles implements ServedResources.Source {
     }
 
     /**
+     * Why the file {@code names} below the root may not be subscribed to (not chosen by the globs, or not
+     * granted), or null. Lexical: what is there is for the confinement layer to find when it is read.
+     */
+    @Nullable
+    String refusal(List<String> names, Grants grants) {
+        if (!chosen(names)) {
+            return String.join("/", names) + " is not one of the files this server serves";
+        }
+        Path absolute = resolve(names);
+        if (!grants.allows(Capability.fileRead(absolute))) {
+            return "the server is not granted " + Capability.fileRead(absolute).describe();
+        }
+        return null;
+    }
+
+    /**
      * The content of the file {@code names} below the root. Refused, with a message for the client,
      * unless it is a regular file chosen by the globs, granted, no larger than the limit, and reached
      * without a link.

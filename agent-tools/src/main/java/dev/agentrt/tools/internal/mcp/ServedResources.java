@@ -2,6 +2,7 @@ package dev.agentrt.tools.internal.mcp;
 
 import dev.agentrt.core.AgentSchedulers;
 import dev.agentrt.core.memory.VectorStore;
+import dev.agentrt.core.security.Capability;
 import dev.agentrt.core.security.Grants;
 import dev.agentrt.tools.mcp.McpFileResources;
 import io.modelcontextprotocol.spec.McpError;
@@ -143,6 +144,47 @@ public final class ServedResources {
             }
             return Mono.error(notFound(uri, "it is outside the directories this server serves"));
         });
+    }
+
+    /**
+     * Fails with the {@link McpError} a read would (-32002, -32602) unless {@code uri} names what this server
+     * serves and is granted: a file below a served directory chosen by its globs, or an entry of a served memory
+     * namespace. Lexical, never blocks: a file need not exist yet to be subscribed to.
+     */
+    void checkSubscribable(String uri) {
+        Grants g = grants.get();
+        if (uri.startsWith(ServedMemory.SCHEME)) {
+            String rest = uri.substring(ServedMemory.SCHEME.length());
+            int slash = rest.indexOf('/');
+            String namespace = slash < 0 ? null : ServedMemory.decode(rest.substring(0, slash));
+            String id = slash < 0 ? null : ServedMemory.decode(rest.substring(slash + 1));
+            if (namespace == null || id == null || id.isEmpty()) {
+                throw invalid("\"" + uri + "\" is not a memory resource URI (memory://<namespace>/<id>)");
+            }
+            for (Source s : sources) {
+                if (s instanceof ServedMemory memory && memory.namespace().equals(namespace)) {
+                    if (!g.allows(Capability.memoryRead(namespace))) {
+                        throw notFound(uri, "the server is not granted " + Capability.memoryRead(namespace).describe());
+                    }
+                    return;
+                }
+            }
+            throw notFound(uri, "this server serves no memory namespace " + namespace);
+        }
+        Path path = filePath(uri);
+        for (Source s : sources) {
+            if (s instanceof ServedFiles files) {
+                List<String> names = files.below(path);
+                if (names != null) {
+                    String refusal = files.refusal(names, g);
+                    if (refusal != null) {
+                        throw notFound(uri, refusal);
+                    }
+                    return;
+                }
+            }
+        }
+        throw notFound(uri, "it is outside the directories this server serves");
     }
 
     private Mono<McpSchema.ReadResourceResult> readMemory(String uri, Grants g) {

@@ -1,23 +1,36 @@
 package dev.agentrt.tools.internal.mcp;
 
 import dev.agentrt.core.tool.ServerTelemetry;
+import io.modelcontextprotocol.server.McpAsyncServer;
 import io.modelcontextprotocol.spec.McpError;
 import io.modelcontextprotocol.spec.McpSchema;
 import io.modelcontextprotocol.spec.McpSchema.ErrorCodes;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * What a server serves besides tools: resources and prompts. Answers {@code resources/list},
  * {@code resources/read}, {@code prompts/list} and {@code prompts/get} itself ({@link OwnRequests}),
  * the same way over stdio, stateful and stateless HTTP, and declares the {@code resources} and
  * {@code prompts} capabilities only when there is something of the kind to serve (otherwise the
- * methods are left to the SDK's server, which answers {@code -32601}). Immutable and thread-safe.
+ * methods are left to the SDK's server, which answers {@code -32601}).
+ *
+ * <p>Resource subscriptions: {@code resources/subscribe} to a URI this server does not serve or is not granted is
+ * refused here with the {@code -32002} or {@code -32602} a read would get; one it serves is left to the SDK's
+ * server, which holds the session's subscriptions, and {@link #updated} has every SDK server serving now send
+ * {@code notifications/resources/updated} to the sessions subscribed. A stateless server has no channel for
+ * notifications: it does not declare {@code resources.subscribe}, and {@link #stateless()} refuses the methods
+ * with a {@code -32601} saying so. Thread-safe.
  */
 public final class ServerFeatures implements OwnRequests {
     private static final Logger log = LoggerFactory.getLogger(ServerFeatures.class);
@@ -25,6 +38,8 @@ public final class ServerFeatures implements OwnRequests {
     private final @Nullable ServedResources resources;
     private final @Nullable ServedPrompts prompts;
     private final ServerTelemetry telemetry;
+    /** The SDK servers serving now (one per stdio stream pair, one per stateful HTTP endpoint). */
+    private final Set<McpAsyncServer> serving = ConcurrentHashMap.newKeySet();
 
     public ServerFeatures(@Nullable ServedResources resources, @Nullable ServedPrompts prompts,
             ServerTelemetry telemetry) {
@@ -33,11 +48,14 @@ public final class ServerFeatures implements OwnRequests {
         this.telemetry = telemetry;
     }
 
-    /** The capabilities to declare: tools always, resources and prompts when there are some. */
-    McpSchema.ServerCapabilities capabilities() {
+    /**
+     * The capabilities to declare: tools always, resources and prompts when there are some; resource subscriptions
+     * when the transport can {@code notify} (not stateless HTTP).
+     */
+    McpSchema.ServerCapabilities capabilities(boolean notify) {
         var builder = McpSchema.ServerCapabilities.builder().tools(false);
         if (resources != null) {
-            builder.resources(false, false);
+            builder.resources(notify, false);
         }
         if (prompts != null) {
             builder.prompts(false);
@@ -45,10 +63,51 @@ public final class ServerFeatures implements OwnRequests {
         return builder.build();
     }
 
+    /** {@code server} serves now, until the returned handle is disposed: it is told of {@link #updated} resources. */
+    Disposable serving(McpAsyncServer server) {
+        serving.add(server);
+        return () -> serving.remove(server);
+    }
+
+    /**
+     * Sends {@code notifications/resources/updated} for {@code uri} to every session subscribed to it, over every
+     * transport serving now; a session that is gone is skipped. Never fails.
+     */
+    public Mono<Void> updated(String uri) {
+        var notification = new McpSchema.ResourcesUpdatedNotification(uri);
+        return Flux.fromIterable(List.copyOf(serving))
+                .flatMap(s -> s.notifyResourcesUpdated(notification).onErrorResume(e -> {
+                    log.debug("MCP server: an update of {} was not sent", uri, e);
+                    return Mono.empty();
+                }))
+                .then();
+    }
+
+    /** These requests as a stateless server answers them: resource subscriptions refused, saying why. */
+    OwnRequests stateless() {
+        return request -> switch (request.method()) {
+            case McpSchema.METHOD_RESOURCES_SUBSCRIBE, McpSchema.METHOD_RESOURCES_UNSUBSCRIBE -> Mono.just(
+                    new McpSchema.JSONRPCResponse("2.0", request.id(), null,
+                            new McpSchema.JSONRPCResponse.JSONRPCError(ErrorCodes.METHOD_NOT_FOUND,
+                                    "Method not found: " + request.method() + " (a stateless server cannot send "
+                                            + "notifications, so it offers no resource subscriptions)",
+                                    null)));
+            default -> answer(request);
+        };
+    }
+
     @Override
     public @Nullable Mono<McpSchema.JSONRPCResponse> answer(McpSchema.JSONRPCRequest request) {
         ServedResources r = resources;
         ServedPrompts p = prompts;
+        if (request.method().equals(McpSchema.METHOD_RESOURCES_SUBSCRIBE) && r != null) {
+            try {
+                r.checkSubscribable(required(string(request, "uri"), "uri"));
+                return null; // the SDK's server holds the session's subscriptions
+            } catch (McpError e) {
+                return Mono.just(new McpSchema.JSONRPCResponse("2.0", request.id(), null, error(request, e)));
+            }
+        }
         Mono<?> result = switch (request.method()) {
             case McpSchema.METHOD_RESOURCES_LIST -> r == null
                     ? null

@@ -119,6 +119,7 @@ public final class StreamableHttpHandler {
     private volatile McpStreamableServerSession.@Nullable Factory sessionFactory;
     private volatile @Nullable McpStatelessServerHandler statelessHandler;
     private volatile OwnRequests own = OwnRequests.NONE;
+    private volatile Disposable onClose = () -> {};
     private volatile ModernRevision.@Nullable Server modern;
 
     StreamableHttpHandler(String name, Settings settings, McpJsonMapper json) {
@@ -130,6 +131,14 @@ public final class StreamableHttpHandler {
     /** What this endpoint answers itself before the SDK's server sees a request; set before serving. */
     void ownRequests(OwnRequests own) {
         this.own = own;
+    }
+
+    /** Disposed when this handler is closed (now, if it is). */
+    void onClose(Disposable hook) {
+        onClose = hook;
+        if (closed.get()) {
+            hook.dispose();
+        }
     }
 
     /**
@@ -166,6 +175,7 @@ public final class StreamableHttpHandler {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
+        onClose.dispose();
         for (String id : List.copyOf(sessions.keySet())) {
             Session s = sessions.remove(id);
             if (s != null) {
@@ -1021,6 +1031,13 @@ public final class StreamableHttpHandler {
             return Flux.fromIterable(List.copyOf(sessions.values()))
                     .flatMap(s -> s.sdk.sendNotification(method, params).onErrorComplete())
                     .then();
+        }
+
+        /** On the session's GET stream (see ListeningStream). */
+        @Override
+        public Mono<Void> notifyClient(String sessionId, String method, Object params) {
+            Session s = sessions.get(sessionId);
+            return s == null ? Mono.empty() : s.sdk.sendNotification(method, params).onErrorComplete();
         }
 
         @Override
