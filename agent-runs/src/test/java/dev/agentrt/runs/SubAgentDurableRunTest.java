@@ -19,6 +19,7 @@ import dev.agentrt.core.run.RunRecord;
 import dev.agentrt.core.run.RunStatus;
 import dev.agentrt.core.run.RunStore;
 import dev.agentrt.core.run.RunStoreSize;
+import dev.agentrt.core.security.Capability;
 import dev.agentrt.core.tool.Tool;
 import dev.agentrt.core.tool.ToolResult;
 import org.jspecify.annotations.Nullable;
@@ -168,6 +169,77 @@ class SubAgentDurableRunTest {
                 .anySatisfy(e -> assertThat(e).isInstanceOfSatisfying(AgentEvent.SubAgentEvent.class,
                         s -> assertThat(s.event()).isInstanceOfSatisfying(AgentEvent.Started.class,
                                 started -> assertThat(started.taskId()).isEqualTo(CHILD))));
+    }
+
+    @Test
+    void aResumedSubAgentRunIsStillBoundByItsCallersGrants() {
+        crashWhileTheClerkHolds();
+
+        // Now holding needs a capability the clerk has and the boss does not: the hold in doubt is run again
+        // under the intersection of the two, so it is refused, as in the call's first run.
+        RunStore second = process();
+        Capability vault = Capability.custom("vault", "hold");
+        Tool guarded = Tool.builder("hold")
+                .description("Holds an invoice.")
+                .idempotent(true)
+                .requires(vault)
+                .handler((args, ctx) -> Mono.fromCallable(() -> {
+                    holds.incrementAndGet();
+                    return ToolResult.text("held");
+                }))
+                .build();
+        Agent clerk = Agent.builder()
+                .name("clerk")
+                .model(clerkModel())
+                .runStore(second)
+                .tools(lookup(), guarded)
+                .grant(vault)
+                .build();
+
+        AgentResult result = boss(second, bossModel(), clerk).resume("run-boss").execute().block(WAIT);
+
+        assertThat(result.outcome()).isEqualTo(Outcome.COMPLETED);
+        assertThat(holds).as("only the first process's hold ran").hasValue(1);
+        List<RunEntry> childJournal = second.journal(CHILD, 1).map(JournalEntry::entry).collectList().block(WAIT);
+        assertThat(childJournal).anySatisfy(e -> assertThat(e).isInstanceOfSatisfying(RunEntry.Appended.class,
+                a -> assertThat(a.message()).isInstanceOfSatisfying(Message.ToolResult.class, r -> {
+                    assertThat(r.callId()).isEqualTo(HOLD.id());
+                    assertThat(r.error()).isTrue();
+                })));
+    }
+
+    @Test
+    void aSubAgentWithoutARunStoreCalledFromADurableRunIsInDoubtAfterACrashAsBefore() {
+        Sinks.One<Boolean> holding = Sinks.one();
+        RunStore first = process();
+        Agent clerk1 = Agent.builder()
+                .name("clerk")
+                .model(clerkModel())
+                .tools(lookup(), hold(Mono.<ToolResult>never().doOnSubscribe(s -> holding.tryEmitValue(true))))
+                .build();
+        Disposable run = boss(first, bossModel(), clerk1).task("Settle invoice 17")
+                .withId("run-boss")
+                .execute()
+                .subscribe();
+        holding.asMono().block(WAIT);
+        first.close();
+        run.dispose();
+        clock.now = clock.now.plus(Duration.ofMinutes(5));
+
+        RunStore second = process();
+        ScriptedChatModel clerkModel = clerkModel();
+        Agent clerk = Agent.builder()
+                .name("clerk")
+                .model(clerkModel)
+                .tools(lookup(), hold(Mono.just(ToolResult
+                        .text("held"))))
+                .build();
+        AgentResult result = boss(second, bossModel(), clerk).resume("run-boss").execute().block(WAIT);
+
+        assertThat(toolResult(result, DELEGATE.id()).error()).isTrue();
+        assertThat(toolResult(result, DELEGATE.id()).content()).contains("may or may not have taken effect");
+        assertThat(clerkModel.requests()).isEmpty();
+        assertThat(second.find(CHILD).block(WAIT)).as("the clerk's runs are not stored").isNull();
     }
 
     @Test
