@@ -26,7 +26,6 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -41,6 +40,11 @@ import java.util.function.IntSupplier;
  * the caller's stream nested under the call, and what it spends is charged to the caller as each of its steps ends. Its answer is the
  * call's result; its failure (a budget used up, a model error) is an error result for the caller's model.
  * Cancelling the call cancels the sub-agent's run.
+ *
+ * <p>Called from a journaled run, a sub-agent with a run store of its own runs each call as a durable run in that
+ * store, under an id made from the caller's run, step and call ({@link #childRunId}); the tool is then
+ * {@linkplain #idempotent() idempotent}, so that resuming the caller after a crash runs the call again, which resumes
+ * that run, or gives the answer it recorded, instead of starting over.
  *
  * <p>The agents a run is nested in travel in the Reactor context of the run ({@link #entering}): a call that would
  * run an agent already running in the chain, or nest deeper than {@link Agent#MAX_SUB_AGENT_DEPTH}, is refused.
@@ -162,9 +166,8 @@ final class SubAgentTool implements Tool {
                     ? new TaskRun(agent, plain.nestedIn(nesting), events, null, TaskRun.captureContexts(agent))
                             .run()
                             .map(this::answer)
-                    // Nested last: a task's other variants do not keep the nesting.
                     : durable(store, plain.withId(childRunId(parent.runId(), parent.step().getAsInt(),
-                            context.callId())).nestedIn(nesting), events, context);
+                            context.callId())), nesting, events, context);
             return result.onErrorResume(e -> Mono.just(failure(e)));
         });
     }
@@ -185,8 +188,11 @@ final class SubAgentTool implements Tool {
      * at all once it has its answer. A stored run under that id that is not this call's (another agent, another
      * input or principal) is refused, as is one that ended without an answer.
      */
-    private Mono<ToolResult> durable(RunStore store, Task sub, Consumer<AgentEvent> events, ToolContext caller) {
-        String childId = sub.newRunId();
+    private Mono<ToolResult> durable(RunStore store, Task task, Nesting nesting, Consumer<AgentEvent> events,
+            ToolContext caller) {
+        String childId = task.newRunId();
+        // Nested last: a task's other variants (withId) do not keep the nesting.
+        Task sub = task.nestedIn(nesting);
         Object @Nullable [] captured = TaskRun.captureContexts(agent);
         return store.find(childId)
                 .map(Optional::of)
@@ -204,9 +210,7 @@ final class SubAgentTool implements Tool {
                                 + "is not this call's (" + mismatch + "); nothing was run"));
                     }
                     return switch (record.status()) {
-                        case RUNNING -> TaskRun.durable(agent, Task.resuming(agent, childId)
-                                .nestedIn(
-                                        Objects.requireNonNull(sub.nesting())),
+                        case RUNNING -> TaskRun.durable(agent, Task.resuming(agent, childId).nestedIn(nesting),
                                 events, null, captured)
                                 .flatMap(TaskRun::run)
                                 .map(this::answer);

@@ -304,6 +304,23 @@ class SubAgentDurableRunTest {
     }
 
     @Test
+    void aSubAgentRunIdTooLongForTheStoreIsADigestOfTheCallersRunAndCall() throws Exception {
+        RunStore store = process();
+        String caller = "r".repeat(RunRecord.MAX_ID_LENGTH - 5);
+        Agent boss = boss(store, bossModel(), clerk(store, model(Reply.text("Settled.")), lookup()));
+
+        AgentResult result = boss.task("Settle invoice 17").withId(caller).execute().block(WAIT);
+
+        assertThat(toolResult(result, DELEGATE.id()).content()).isEqualTo("Settled.");
+        byte[] digest = java.security.MessageDigest.getInstance("SHA-256")
+                .digest((caller + "/1/" + DELEGATE.id()).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        String child = "sub-" + java.util.HexFormat.of().formatHex(digest);
+        assertThat(store.find(child).block(WAIT).status()).isEqualTo(RunStatus.COMPLETED);
+        assertThat(store.runs().map(RunRecord::id).collectList().block(WAIT)).containsExactlyInAnyOrder(caller,
+                child);
+    }
+
+    @Test
     void aCallerWithoutARunStoreRunsTheSubAgentUnjournaledAsBefore() {
         RunStore store = process();
         Agent boss = boss(null, bossModel(), clerk(store, clerkModel(), lookup(),
