@@ -151,8 +151,14 @@ public final class Agent {
      * Its events reach the caller's stream and listeners as {@link AgentEvent.SubAgentEvent}s under the call (its
      * own listeners receive them too). Cancelling the calling task cancels it. A failure (a budget used up, a model
      * error) is an error result for the caller's model. A call that would run an agent already running in the chain
-     * of calls (A → B → A), or nest deeper than {@link #MAX_SUB_AGENT_DEPTH}, is refused. Runs are not journaled in
-     * this agent's run store: the caller's journal records the call, its nested events and its result.
+     * of calls (A → B → A), or nest deeper than {@link #MAX_SUB_AGENT_DEPTH}, is refused. The caller's journal records
+     * the call, its nested events and its result. When the calling run is journaled and this agent has a run store
+     * of its own ({@link Builder#runStore}; it does not inherit the caller's), each call is a durable run in that
+     * store too, with the id {@code <caller's run id>/<step>/<call id>} (a digest when longer than a store's ids),
+     * which the nested {@link AgentEvent.Started} names: if the process dies during the call, resuming the caller
+     * runs the call again, and the call resumes that run from its journal, or gives the answer it recorded,
+     * instead of starting over. A stored run under that id that is another agent's, another task's or another
+     * principal's, or one that cannot be read, is an error result, and nothing is run.
      *
      * @throws IllegalArgumentException if {@code name} is blank
      */

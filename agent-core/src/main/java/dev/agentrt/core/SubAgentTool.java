@@ -4,6 +4,9 @@ import dev.agentrt.core.json.JsonObject;
 import dev.agentrt.core.json.JsonValue;
 import dev.agentrt.core.model.ToolSpec;
 import dev.agentrt.core.model.Usage;
+import dev.agentrt.core.run.RunRecord;
+import dev.agentrt.core.run.RunStore;
+import dev.agentrt.core.run.RunStoreException;
 import dev.agentrt.core.security.ApprovalHandler;
 import dev.agentrt.core.security.ApprovalRequest;
 import dev.agentrt.core.security.Capability;
@@ -17,11 +20,16 @@ import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 import reactor.util.context.Context;
 
-import java.time.Duration;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.IntSupplier;
 
 /**
  * An agent as another agent's tool ({@link Agent#asTool}). Each call runs a task of the sub-agent with the call's
@@ -32,6 +40,11 @@ import java.util.function.Function;
  * the caller's stream nested under the call, and what it spends is charged to the caller as each of its steps ends. Its answer is the
  * call's result; its failure (a budget used up, a model error) is an error result for the caller's model.
  * Cancelling the call cancels the sub-agent's run.
+ *
+ * <p>Called from a journaled run, a sub-agent with a run store of its own runs each call as a durable run in that
+ * store, under an id made from the caller's run, step and call ({@link #childRunId}); the tool is then
+ * {@linkplain #idempotent() idempotent}, so that resuming the caller after a crash runs the call again, which resumes
+ * that run, or gives the answer it recorded, instead of starting over.
  *
  * <p>The agents a run is nested in travel in the Reactor context of the run ({@link #entering}): a call that would
  * run an agent already running in the chain, or nest deeper than {@link Agent#MAX_SUB_AGENT_DEPTH}, is refused.
@@ -64,15 +77,56 @@ final class SubAgentTool implements Tool {
         this.spec = new ToolSpec(name, description, parameters);
     }
 
-    /** Adds {@code agent} to the chain of agents in a run's Reactor context. */
-    static Function<Context, Context> entering(Agent agent) {
+    /** The Reactor context key of the journaled run the calls are made in ({@link Parent}), absent when unjournaled. */
+    private static final Object PARENT = new Object() {
+        @Override
+        public String toString() {
+            return "agentrt.sub-agent-parent";
+        }
+    };
+
+    /** A journaled run whose calls may run sub-agents durably: its id, and the step its calls are made in. */
+    record Parent(String runId, IntSupplier step) {}
+
+    /**
+     * Adds {@code agent} to the chain of agents in a run's Reactor context, and says whether the run is journaled
+     * ({@code parent}, or null): a sub-agent started from an unjournaled run never journals its own.
+     */
+    static Function<Context, Context> entering(Agent agent, @Nullable Parent parent) {
         return context -> {
             List<Agent> chain = context.getOrDefault(CHAIN, List.of());
             var longer = new ArrayList<Agent>(chain.size() + 1);
             longer.addAll(chain);
             longer.add(agent);
-            return context.put(CHAIN, List.copyOf(longer));
+            Context c = context.put(CHAIN, List.copyOf(longer));
+            return parent == null ? c.delete(PARENT) : c.put(PARENT, parent);
         };
+    }
+
+    /**
+     * The id of the sub-agent run made for the call {@code callId} in step {@code step} of the run {@code runId}:
+     * readable where it fits in a store's ids, else a digest of the same.
+     */
+    static String childRunId(String runId, int step, String callId) {
+        String id = runId + "/" + step + "/" + callId;
+        if (id.length() <= RunRecord.MAX_ID_LENGTH && id.chars().noneMatch(ch -> ch < 0x20 || ch == 0x7f)) {
+            return id;
+        }
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(id.getBytes(StandardCharsets.UTF_8));
+            return "sub-" + HexFormat.of().formatHex(digest);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("the JVM has no SHA-256", e);
+        }
+    }
+
+    /**
+     * Idempotent when the sub-agent has a run store: a call in doubt after a crash runs again, and resumes the
+     * sub-agent's run from its journal (or gives the answer it recorded) rather than starting it afresh.
+     */
+    @Override
+    public boolean idempotent() {
+        return agent.runStore() != null;
     }
 
     @Override
@@ -99,20 +153,92 @@ final class SubAgentTool implements Tool {
                         + "\" was not run: this task has used up its budget."));
             }
             Budget budget = held.get();
-            Task sub = agent.task(input)
-                    .as(context.principal())
-                    .nestedIn(new Nesting(context.grants(), budget, approvals(context)));
+            var nesting = new Nesting(context.grants(), budget, approvals(context));
             var spending = new Spending(context);
-            TaskRun run = new TaskRun(agent, sub, event -> {
+            Consumer<AgentEvent> events = event -> {
                 spending.account(event);
                 context.subAgentEvent(agent.name(), event);
-            }, null, TaskRun.captureContexts(agent));
-            return run.run()
-                    .map(result -> result.text().isBlank()
-                            ? ToolResult.text("(agent \"" + spec.name() + "\" finished without an answer)")
-                            : ToolResult.text(result.text()))
-                    .onErrorResume(e -> Mono.just(failure(e)));
+            };
+            Parent parent = view.getOrDefault(PARENT, null);
+            RunStore store = agent.runStore();
+            Task plain = agent.task(input).as(context.principal());
+            Mono<ToolResult> result = parent == null || store == null
+                    ? new TaskRun(agent, plain.nestedIn(nesting), events, null, TaskRun.captureContexts(agent))
+                            .run()
+                            .map(this::answer)
+                    : durable(store, plain.withId(childRunId(parent.runId(), parent.step().getAsInt(),
+                            context.callId())), nesting, events, context);
+            return result.onErrorResume(e -> Mono.just(failure(e)));
         });
+    }
+
+    private ToolResult answer(AgentResult result) {
+        return answer(result.text());
+    }
+
+    private ToolResult answer(String text) {
+        return text.isBlank()
+                ? ToolResult.text("(agent \"" + spec.name() + "\" finished without an answer)")
+                : ToolResult.text(text);
+    }
+
+    /**
+     * The sub-agent's run for this call, journaled in its store under an id made from the caller's run and the call:
+     * started the first time, resumed from its journal when the caller's resume runs the call again, and not run
+     * at all once it has its answer. A stored run under that id that is not this call's (another agent, another
+     * input or principal) is refused, as is one that ended without an answer.
+     */
+    private Mono<ToolResult> durable(RunStore store, Task task, Nesting nesting, Consumer<AgentEvent> events,
+            ToolContext caller) {
+        String childId = task.newRunId();
+        // Nested last: a task's other variants (withId) do not keep the nesting.
+        Task sub = task.nestedIn(nesting);
+        Object @Nullable [] captured = TaskRun.captureContexts(agent);
+        return store.find(childId)
+                .map(Optional::of)
+                .defaultIfEmpty(Optional.empty())
+                .flatMap(found -> {
+                    if (found.isEmpty()) {
+                        return TaskRun.durable(agent, sub, events, null, captured)
+                                .flatMap(TaskRun::run)
+                                .map(this::answer);
+                    }
+                    RunRecord record = found.get();
+                    String mismatch = mismatch(record, sub);
+                    if (mismatch != null) {
+                        return Mono.error(new RunStoreException.InvalidState("its run \"" + childId + "\" in the store "
+                                + "is not this call's (" + mismatch + "); nothing was run"));
+                    }
+                    return switch (record.status()) {
+                        case RUNNING -> TaskRun.durable(agent, Task.resuming(agent, childId).nestedIn(nesting),
+                                events, null, captured)
+                                .flatMap(TaskRun::run)
+                                .map(this::answer);
+                        case COMPLETED -> RunJournal.load(store, childId).map(replay -> {
+                            // What it spent was charged to the caller's run before the crash, which the caller's
+                            // journal does not hold: charged again now.
+                            caller.charge(replay.usage);
+                            return answer(replay.lastText);
+                        });
+                        default -> Mono.error(new RunStoreException.InvalidState("its run \"" + childId + "\" ended "
+                                + record.status() + (record.outcome() == null ? "" : " (" + record.outcome() + ")")
+                                + " before the calling run recorded it; it is not run again"));
+                    };
+                });
+    }
+
+    /** Why a stored run is not the one this call made, or null when it is. */
+    private @Nullable String mismatch(RunRecord record, Task sub) {
+        if (!record.agentName().equals(agent.name())) {
+            return "it is agent \"" + record.agentName() + "\"'s";
+        }
+        if (!record.input().equals(sub.input())) {
+            return "it was given another task";
+        }
+        if (!record.principal().equals(sub.principal())) {
+            return "it runs for another principal";
+        }
+        return null;
     }
 
     private @Nullable ToolResult refusal(List<Agent> chain) {

@@ -206,7 +206,8 @@ final class TaskRun {
         });
         if (journal != null) {
             RunJournal j = journal;
-            toolSession.canPause(true);
+            // A sub-agent's run does not pause on its own: its caller asks for approvals (Nesting), as unjournaled.
+            toolSession.canPause(task.nesting() == null);
             toolSession.starting(call -> {
                 j.add(new RunEntry.ToolStarted(toolSession.step(), call));
                 return j.flush();
@@ -259,6 +260,10 @@ final class TaskRun {
                         .as(r.principal())
                         .withId(r.id())
                         .grant(r.grants().toArray(Capability[]::new));
+                Nesting nesting = task.nesting();
+                if (nesting != null) {
+                    stored = stored.nestedIn(nesting);
+                }
                 return Mono.just(new TaskRun(agent, stored, sink, output, captured, journal, replay));
             });
         }
@@ -352,7 +357,9 @@ final class TaskRun {
                     "the task ran out of its wall-time budget (" + budget.maxWallTime() + ")"))));
         }
         // The agents this run is nested in, for the sub-agents it may start (they refuse to recurse).
-        body = body.contextWrite(SubAgentTool.entering(agent));
+        // A journaled run also tells them its id and step, so that a sub-agent with a run store runs durably too.
+        body = body.contextWrite(SubAgentTool.entering(agent,
+                journal == null ? null : new SubAgentTool.Parent(taskId, toolSession::step)));
         RunJournal j = journal;
         if (j == null) {
             return body.doOnNext(r -> emit(new AgentEvent.Completed(taskId, r)))

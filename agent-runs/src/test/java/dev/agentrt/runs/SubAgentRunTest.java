@@ -69,7 +69,13 @@ class SubAgentRunTest {
         assertThat(nested.get(0).event()).isInstanceOf(AgentEvent.Started.class);
         assertThat(nested.get(nested.size() - 1).event()).isInstanceOfSatisfying(AgentEvent.Completed.class,
                 c -> assertThat(c.result().text()).isEqualTo("helped"));
-        // The sub-agent's run lives in its caller's journal, not in a store of its own.
-        assertThat(subStore.runs().collectList().block(WAIT)).isEmpty();
+        // The sub-agent has a store of its own, so the call is also a durable run there, which the nested Started
+        // names (issue 20); the caller's journal still holds its events under the call.
+        String childId = result.runId() + "/1/" + nested.get(0).call().id();
+        assertThat(((AgentEvent.Started) nested.get(0).event()).taskId()).isEqualTo(childId);
+        assertThat(subStore.runs().collectList().block(WAIT)).singleElement()
+                .satisfies(r -> assertThat(r.id()).isEqualTo(childId))
+                .satisfies(r -> assertThat(r.status()).isEqualTo(dev.agentrt.core.run.RunStatus.COMPLETED));
+        assertThat(leadStore.find(childId).block(WAIT)).as("not in the caller's store").isNull();
     }
 }
