@@ -55,15 +55,16 @@ public final class Task {
     private Task(Agent agent, String input, @Nullable TaskContext context, List<Message> messages,
             List<Capability> grants,
             Principal principal, @Nullable String id) {
-        this(agent, input, context, messages, grants, principal, id, null, null);
+        this(agent, input, context, messages, grants, principal, id, null, null, null);
     }
 
+    /** Every variant of a task is made here: {@code nesting} carried by each, so no variant escapes its caller. */
     private Task(Agent agent, String input, @Nullable TaskContext context, List<Message> messages,
             List<Capability> grants, Principal principal, @Nullable String id, @Nullable String resumes,
-            @Nullable String sessionId) {
+            @Nullable String sessionId, @Nullable Nesting nesting) {
         this.resumes = resumes;
         this.sessionId = sessionId;
-        this.nesting = null;
+        this.nesting = nesting;
         this.agent = agent;
         this.input = input;
         this.context = context;
@@ -73,22 +74,13 @@ public final class Task {
         this.id = id;
     }
 
-    private Task(Task from, Nesting nesting) {
-        this.agent = from.agent;
-        this.input = from.input;
-        this.context = from.context;
-        this.messages = from.messages;
-        this.grants = from.grants;
-        this.principal = from.principal;
-        this.id = from.id;
-        this.resumes = from.resumes;
-        this.sessionId = from.sessionId;
-        this.nesting = nesting;
-    }
-
-    /** This task run as a sub-agent's, within what its caller allows ({@link SubAgentTool}). */
+    /**
+     * This task run as a sub-agent's, within what its caller allows ({@link SubAgentTool}); every variant made of it
+     * ({@link #grant}, {@link #as}, {@link #withId}, ...) stays within it.
+     */
     Task nestedIn(Nesting nesting) {
-        return new Task(this, nesting);
+        return new Task(agent, input, context, messages, grants, principal, id, resumes, sessionId,
+                Objects.requireNonNull(nesting, "nesting"));
     }
 
     @Nullable
@@ -99,7 +91,7 @@ public final class Task {
     /** Documents for the task: ingested into memory when the agent has one, else listed with read access. */
     public Task withContext(TaskContext context) {
         return new Task(agent, input, Objects.requireNonNull(context, "context"), messages, grants, principal, id,
-                resumes, sessionId);
+                resumes, sessionId, nesting);
     }
 
     /**
@@ -132,7 +124,7 @@ public final class Task {
     public Task withMessages(List<? extends Message> messages) {
         List<Message> copy = List.copyOf(messages);
         requireAnswered(copy);
-        return new Task(agent, input, context, copy, grants, principal, id, resumes, sessionId);
+        return new Task(agent, input, context, copy, grants, principal, id, resumes, sessionId, nesting);
     }
 
     private static void requireAnswered(List<Message> messages) {
@@ -162,19 +154,20 @@ public final class Task {
     public Task grant(Capability... capabilities) {
         var all = new ArrayList<>(grants);
         all.addAll(List.of(capabilities));
-        return new Task(agent, input, context, messages, List.copyOf(all), principal, id, resumes, sessionId);
+        return new Task(agent, input, context, messages, List.copyOf(all), principal, id, resumes, sessionId,
+                nesting);
     }
 
     /** The caller this task runs for: the agent's grants and tool access may depend on it. */
     public Task as(Principal principal) {
         return new Task(agent, input, context, messages, grants, Objects.requireNonNull(principal, "principal"), id,
-                resumes, sessionId);
+                resumes, sessionId, nesting);
     }
 
     /** A task id of the caller's choosing (for correlation); otherwise one is generated per run. */
     public Task withId(String id) {
         return new Task(agent, input, context, messages, grants, principal, Objects.requireNonNull(id, "id"),
-                resumes, sessionId);
+                resumes, sessionId, nesting);
     }
 
     /**
@@ -230,12 +223,12 @@ public final class Task {
 
     /** A task that resumes the stored run {@code runId} (its input, principal and grants come from the store). */
     static Task resuming(Agent agent, String runId) {
-        return new Task(agent, "", null, List.of(), List.of(), Principal.ANONYMOUS, runId, runId, null);
+        return new Task(agent, "", null, List.of(), List.of(), Principal.ANONYMOUS, runId, runId, null, null);
     }
 
     /** A task of the session {@code sessionId}: it continues from the session's last stored run. */
     static Task inSession(Agent agent, String input, String sessionId) {
-        return new Task(agent, input, null, List.of(), List.of(), Principal.ANONYMOUS, null, null, sessionId);
+        return new Task(agent, input, null, List.of(), List.of(), Principal.ANONYMOUS, null, null, sessionId, null);
     }
 
     Agent agent() {
