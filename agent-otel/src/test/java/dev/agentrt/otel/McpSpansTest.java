@@ -198,8 +198,9 @@ class McpSpansTest {
         assertThat(c.get(AttributeKey.stringKey("network.protocol.name"))).isEqualTo("http");
         assertThat(c.get(AttributeKey.stringKey("server.address"))).isEqualTo("127.0.0.1");
         assertThat(c.get(AttributeKey.longKey("server.port"))).isEqualTo((long) server.url().getPort());
-        assertThat(c.get(SESSION)).isNotBlank();
-        assertThat(c.get(PROTOCOL)).isNotBlank();
+        // Our client and server settle on revision 2026-07-28, which has no sessions.
+        assertThat(c.get(PROTOCOL)).isEqualTo("2026-07-28");
+        assertThat(c.get(SESSION)).isNull();
         assertThat(c.get(REQUEST_ID)).isNotBlank();
         assertThat(c.get(ERROR_TYPE)).isNull();
 
@@ -212,9 +213,9 @@ class McpSpansTest {
         assertThat(s.get(TOOL_NAME)).isEqualTo("lookup");
         assertThat(s.get(AttributeKey.stringKey("gen_ai.operation.name"))).isEqualTo("execute_tool");
         assertThat(s.get(TRANSPORT)).isEqualTo("tcp");
-        // Both ends name the same request and session.
+        // Both ends name the same request, and neither a session.
         assertThat(s.get(REQUEST_ID)).isEqualTo(c.get(REQUEST_ID));
-        assertThat(s.get(SESSION)).isEqualTo(c.get(SESSION));
+        assertThat(s.get(SESSION)).isNull();
         assertThat(s.get(PROTOCOL)).isEqualTo(c.get(PROTOCOL));
         assertThat(served.getStatus().getStatusCode()).isEqualTo(StatusCode.UNSET);
 
