@@ -10,7 +10,9 @@
 //           (default 1), all on the listen streams, before the call is answered
 //           "resources" also holds the answers to resources/list until release is called
 //   release lets the held resources/list answers go
-//   count   answers {"toolsList":..,"resourcesList":..,"promptsList":..,"listen":..}: the requests received
+//   drop    (http) breaks every open listen stream (its connection is destroyed, no result sent)
+//   count   answers {"toolsList":..,"resourcesList":..,"promptsList":..,"listen":..}: the requests received,
+//           and (http) "open": the listen streams whose acknowledgement was written and that are still open
 import { createServer } from "node:http";
 import { Server, createMcpHandler } from "@modelcontextprotocol/server";
 import { serveStdio, StdioServerTransport } from "@modelcontextprotocol/server/stdio";
@@ -21,6 +23,7 @@ const text = (t) => ({ content: [{ type: "text", text: t }] });
 const counts = { toolsList: 0, resourcesList: 0, promptsList: 0, listen: 0 };
 let version = 1;
 let handler;
+const openListens = new Set(); // http: the responses of listen streams past their acknowledgement
 let held = null; // { promise, resolve } while resources/list answers are held
 
 function hold() {
@@ -51,6 +54,7 @@ function build() {
       { name: "change", description: "Changes things", inputSchema: { type: "object", properties: {
         what: { type: "string" }, n: { type: "number" }, uri: { type: "string" } } } },
       { name: "release", description: "Releases held listings", inputSchema: { type: "object", properties: {} } },
+      { name: "drop", description: "Breaks the listen streams", inputSchema: { type: "object", properties: {} } },
       { name: "count", description: "Counts requests", inputSchema: { type: "object", properties: {} } },
     ] };
   });
@@ -72,8 +76,11 @@ function build() {
         held?.resolve();
         held = null;
         return text("released");
+      case "drop":
+        for (const res of openListens) res.destroy();
+        return text("dropped");
       case "count":
-        return text(JSON.stringify(counts));
+        return text(JSON.stringify({ ...counts, open: openListens.size }));
       default:
         throw new Error("unknown tool " + request.params.name);
     }
@@ -124,7 +131,12 @@ if (mode === "http") {
       const response = await handler.fetch(request);
       res.writeHead(response.status, Object.fromEntries(response.headers));
       if (response.body) {
-        for await (const chunk of response.body) res.write(chunk);
+        const listen = message?.method === "subscriptions/listen";
+        if (listen) res.on("close", () => openListens.delete(res));
+        for await (const chunk of response.body) {
+          res.write(chunk);
+          if (listen && !res.destroyed) openListens.add(res);
+        }
       }
       res.end();
     } catch (e) {

@@ -13,6 +13,7 @@ import dev.agentrt.core.tool.ToolExecution;
 import dev.agentrt.core.tool.ToolRegistry;
 import dev.agentrt.core.tool.ToolResult;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import reactor.core.Disposable;
@@ -31,8 +32,9 @@ import java.util.concurrent.TimeUnit;
  * The client's {@code subscriptions/listen} on protocol revision 2026-07-28, against a real server of the v2
  * TypeScript SDK ({@code listen-server.mjs}, {@code @modelcontextprotocol/server} 2.3.1) over stdio and streamable
  * HTTP: a tool list change reaches the pinning policy, a resource subscribed to brings its updates to
- * {@link McpTools#changes()}, a flood of list changes is listed again twice (the listing in flight and one owed), and a server that refuses the
- * listen still serves calls.
+ * {@link McpTools#changes()}, a flood of list changes is listed again twice (the listing in flight and one owed),
+ * a listen stream that breaks is opened again with the subscriptions, and a server that refuses the listen still
+ * serves calls.
  */
 class McpModernListenTest {
     private static final Duration WAIT = Duration.ofSeconds(60);
@@ -182,6 +184,36 @@ class McpModernListenTest {
                 }
                 assertThat(between).isEmpty();
                 assertThat(count(tools, "resourcesList")).as("the one in flight and the one owed").isEqualTo(2);
+                listening.dispose();
+            }
+        });
+    }
+
+    @Test
+    void aListenStreamThatBreaksIsOpenedAgainWithTheSubscriptionsOverHttp() throws Exception {
+        withServer("http", false, spec -> {
+            var change = new CompletableFuture<McpTools.ToolsChange>();
+            try (McpTools tools = McpTools.builder("listen", spec)
+                    .onToolsChanged(change::complete)
+                    .connect()
+                    .block(WAIT)) {
+                var seen = new LinkedBlockingQueue<McpChange>();
+                Disposable listening = tools.changes().subscribe(seen::add);
+                tools.subscribeResource("note://watched").block(WAIT);
+                // The listen it replaced is closed once the new one is acknowledged.
+                McpReconnectTest.awaitCondition(() -> count(tools, "open") == 1);
+                assertThat(count(tools, "open")).isEqualTo(1);
+
+                ok(tools, "drop", "{}");
+
+                McpReconnectTest.awaitCondition(() -> count(tools, "listen") == 3 && count(tools, "open") == 1);
+                assertThat(count(tools, "listen")).as("at connect, subscribe, after the break").isEqualTo(3);
+                assertThat(count(tools, "open")).isEqualTo(1);
+                ok(tools, "change", "{\"what\":\"update\",\"uri\":\"note://watched\"}");
+                assertThat(next(seen, McpChange.ResourceUpdated.class, new ArrayList<>()))
+                        .isEqualTo(new McpChange.ResourceUpdated("listen", "note://watched"));
+                ok(tools, "change", "{\"what\":\"tools\"}");
+                assertThat(change.get(WAIT.toSeconds(), TimeUnit.SECONDS).changed()).containsExactly("echo");
                 listening.dispose();
             }
         });
