@@ -35,6 +35,10 @@ import java.util.function.Function;
  * {@code inputResponses} and the server's {@code requestState} echoed, at most {@value #MAX_ROUNDS} rounds. A
  * server asking for what the client did not declare gets no answer: the request fails, saying so.
  *
+ * <p>{@link #listen} sends {@code subscriptions/listen}; the list changes and resource updates that come stamped
+ * with the id of an open listen go to {@link #onChanges}, any other is dropped ({@link ModernListen} keeps the
+ * listen open).
+ *
  * <p>{@link #discover} is the negotiation: {@code server/discover}, whose answer says whether the server
  * speaks 2026-07-28; any other answer (a JSON-RPC error, an HTTP error other than 401/403, and on stdio a
  * silence) means it does not, and the connection falls back to {@code initialize}. Thread-safe; never blocks.
