@@ -158,6 +158,28 @@ class McpModernListenTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"stdio", "http"})
+    void subscriptionsMadeAtOnceAreAllAcknowledgedByTheNewestListen(String transport) throws Exception {
+        withServer(transport, false, spec -> {
+            try (McpTools tools = McpTools.connect("listen", spec).block(WAIT)) {
+                var seen = new LinkedBlockingQueue<McpChange>();
+                Disposable listening = tools.changes().subscribe(seen::add);
+                reactor.core.publisher.Mono.when(tools.subscribeResource("note://a"), tools.subscribeResource(
+                        "note://b"), tools.subscribeResource("note://c")).block(WAIT);
+                assertThat(tools.resourceSubscriptions()).containsExactlyInAnyOrder("note://a", "note://b",
+                        "note://c");
+
+                for (String uri : List.of("note://a", "note://b", "note://c")) {
+                    ok(tools, "change", "{\"what\":\"update\",\"uri\":\"" + uri + "\"}");
+                    assertThat(next(seen, McpChange.ResourceUpdated.class, new ArrayList<>()))
+                            .isEqualTo(new McpChange.ResourceUpdated("listen", uri));
+                }
+                listening.dispose();
+            }
+        });
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"stdio", "http"})
     void aFloodOfListChangesIsListedAgainAtMostTwice(String transport) throws Exception {
         withServer(transport, false, spec -> {
             try (McpTools tools = McpTools.connect("listen", spec).block(WAIT)) {

@@ -19,7 +19,8 @@ import java.util.function.Supplier;
  * The one {@code subscriptions/listen} a 2026-07-28 connection keeps open, through which the server's list
  * changes (those it declares {@code listChanged} for) and the updates of the subscribed resources (when it
  * declares {@code resources.subscribe}) come. {@link #listen} opens it anew with the subscriptions of now; the
- * listen it replaces is ended once the new one is acknowledged, so nothing is missed in between. A listen that
+ * listen it replaces is ended once the new one is acknowledged, so nothing is missed in between; callers that
+ * asked at once are all answered by the acknowledgement of the newest listen, which has all their resources. A listen that
  * ends (the server ended it, the stream broke) is opened again after {@code 200 ms}, doubling up to {@code 10 s},
  * back to the shortest once one is acknowledged; a server that refuses the listen (a JSON-RPC error), or honours
  * none of it, is not asked again until the subscriptions change. {@link #close} ends everything. Thread-safe.
@@ -40,6 +41,8 @@ final class ModernListen {
     private @Nullable Disposable current;
     private @Nullable Disposable replaced;
     private @Nullable Disposable retry;
+    /** The callers of {@link #listen} waiting for the acknowledgement of the newest listen (which has them all). */
+    private final List<Sinks.One<Map<?, ?>>> waiting = new java.util.ArrayList<>();
 
     ModernListen(String server, ModernRequester requester, McpSchema.ServerCapabilities declared, boolean tellCancel,
             Supplier<List<String>> subscriptions) {
@@ -86,11 +89,11 @@ final class ModernListen {
     private synchronized void start(Sinks.@Nullable One<Map<?, ?>> acknowledged) {
         dispose(retry);
         retry = null;
+        if (acknowledged != null) {
+            waiting.add(acknowledged);
+        }
         if (closed || requester.isClosed()) {
-            if (acknowledged != null) {
-                acknowledged.tryEmitError(new IllegalStateException("the connection to MCP server '" + server
-                        + "' is closed"));
-            }
+            fail(new IllegalStateException("the connection to MCP server '" + server + "' is closed"));
             return;
         }
         Map<String, Object> filter = filter();
@@ -100,9 +103,8 @@ final class ModernListen {
             dispose(replaced);
             current = null;
             replaced = null;
-            if (acknowledged != null) {
-                acknowledged.tryEmitValue(Map.of());
-            }
+            waiting.forEach(w -> w.tryEmitValue(Map.of()));
+            waiting.clear();
             return;
         }
         // The listen of now stays open until this one is acknowledged; one older than it is not needed.
@@ -111,34 +113,39 @@ final class ModernListen {
         var honoured = new java.util.concurrent.atomic.AtomicReference<@Nullable Map<?, ?>>();
         current = requester.listen(filter, ack -> {
             honoured.set(ack);
-            acknowledged(mine);
-            if (acknowledged != null) {
-                acknowledged.tryEmitValue(ack);
-            }
+            acknowledged(mine, ack);
         }, tellCancel)
-                .subscribe(result -> ended(mine, acknowledged, honoured.get(), null),
-                        error -> ended(mine, acknowledged, honoured.get(), error));
+                .subscribe(result -> ended(mine, honoured.get(), null),
+                        error -> ended(mine, honoured.get(), error));
     }
 
-    private synchronized void acknowledged(long which) {
+    /** An acknowledgement: of the newest listen, it ends the one replaced and answers all who wait. */
+    private synchronized void acknowledged(long which, Map<?, ?> honoured) {
         if (which == generation) {
             failures = 0;
             dispose(replaced);
             replaced = null;
+            waiting.forEach(w -> w.tryEmitValue(honoured));
+            waiting.clear();
         }
     }
 
-    private void ended(long which, Sinks.@Nullable One<Map<?, ?>> acknowledged, @Nullable Map<?, ?> honoured,
-            @Nullable Throwable error) {
-        if (acknowledged != null) {
-            acknowledged.tryEmitError(error != null
-                    ? error
-                    : new IllegalStateException("MCP server '" + server + "' ended subscriptions/listen before it "
-                            + "acknowledged it"));
-        }
+    /** Fails all who wait (the caller holds the lock). */
+    private void fail(Throwable error) {
+        waiting.forEach(w -> w.tryEmitError(error));
+        waiting.clear();
+    }
+
+    private void ended(long which, @Nullable Map<?, ?> honoured, @Nullable Throwable error) {
         synchronized (this) {
             if (closed || which != generation) {
                 return;
+            }
+            if (honoured == null) {
+                fail(error != null
+                        ? error
+                        : new IllegalStateException("MCP server '" + server + "' ended subscriptions/listen before "
+                                + "it acknowledged it"));
             }
             if (error instanceof McpError e && e.getJsonRpcError() != null) {
                 log.warn("MCP server '{}' refused subscriptions/listen ({}): its list changes and resource updates "
@@ -163,6 +170,7 @@ final class ModernListen {
     /** Ends the listen and any retry; nothing is opened after. Idempotent. */
     synchronized void close() {
         closed = true;
+        fail(new IllegalStateException("the connection to MCP server '" + server + "' is closed"));
         dispose(retry);
         dispose(current);
         dispose(replaced);
