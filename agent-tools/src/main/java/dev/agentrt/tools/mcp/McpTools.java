@@ -264,14 +264,17 @@ public final class McpTools implements AutoCloseable, ToolSource {
      * queued. However many list changes a server sends, the client lists again at most once while a listing is in
      * flight, so a burst gives at most two listings and two changes. Told on a transport thread: a subscriber must
      * not block. Completes when the session is closed. The server's tools are not told here (they are pinned at
-     * connect; see {@link Builder#onToolsChanged}).
+     * connect; see {@link Builder#onToolsChanged}). On a 2026-07-28 connection all of these come through the one
+     * {@code subscriptions/listen} the connection keeps open (opened again, with backoff, when it ends).
      */
     public Flux<McpChange> changes() {
         return session.notices().changes();
     }
 
     /**
-     * Subscribes to the server's resource {@code uri} ({@code resources/subscribe}): {@link #changes()} then tells
+     * Subscribes to the server's resource {@code uri} ({@code resources/subscribe}; on a 2026-07-28 connection, the
+     * connection's {@code subscriptions/listen} opened anew with it, done once the server acknowledged it, a
+     * refusal failing as below): {@link #changes()} then tells
      * each {@link McpChange.ResourceUpdated} the server sends for it, until {@link #unsubscribeResource}. The
      * subscription is the application's: no grant is asked, and a server started again after it died is
      * subscribed again. Empty when already subscribed. Fails with an {@link IllegalStateException} when the server

@@ -47,6 +47,9 @@ public final class McpConnection {
     private final AtomicReference<@Nullable Mono<Void>> closing = new AtomicReference<>();
     private final Sinks.Empty<Void> ended = Sinks.empty();
     private final Duration connectTimeout;
+    private final McpNotices notices;
+    /** The listen of a 2026-07-28 connection whose server declares something to listen for; else null. */
+    private volatile @Nullable ModernListen listen;
 
     private McpConnection(String server, String description, McpClientTransport transport,
             @Nullable ProcessTransport process, Duration callTimeout, Duration connectTimeout,
@@ -57,6 +60,7 @@ public final class McpConnection {
         this.transport = transport;
         this.process = process;
         this.connectTimeout = connectTimeout;
+        this.notices = notices;
         this.requestIds = new RequestIds(transport);
         this.endpoint = transport instanceof HttpTransport http ? http.endpoint() : null;
         var shared = new SharedTransport(requestIds);
@@ -64,6 +68,7 @@ public final class McpConnection {
                 progress);
         // The server's list changes and resource updates go to notices, not to the SDK's client (see NoticeGate).
         this.gate = new NoticeGate(shared, n -> notices.take(this, n));
+        modern.onChanges(n -> notices.take(this, n));
         var spec = McpClient.async(gate)
                 .clientInfo(McpSchema.Implementation.builder("agentrt", version()).build())
                 // The SDK's one request timeout also bounds initialize and tools/list: a short call
@@ -244,6 +249,7 @@ public final class McpConnection {
                 log.debug("MCP server '{}' speaks {}", server, ModernRequester.VERSION);
                 requester = modern;
                 yield (m.capabilities().tools() == null ? Mono.just(List.<McpSchema.Tool>of()) : modern.allTools())
+                        .flatMap(tools -> startListening(m.capabilities(), probe).thenReturn(tools))
                         .map(tools -> new Initialized(tools, m.instructions()));
             }
             case ModernRequester.Legacy l -> {
@@ -255,6 +261,42 @@ public final class McpConnection {
         });
         Mono<Initialized> died = failure().flatMap(e -> Mono.<Initialized>error(e)).switchIfEmpty(Mono.never());
         return Mono.firstWithSignal(work, died);
+    }
+
+    /**
+     * Opens the 2026-07-28 connection's {@code subscriptions/listen} (list changes, updates of the resources
+     * subscribed to) and waits at most {@code wait} for the server to acknowledge it; a server that refuses it
+     * is still connected to, without them.
+     */
+    private Mono<Void> startListening(McpSchema.ServerCapabilities declared, Duration wait) {
+        var opened = new ModernListen(server, modern, declared, process != null, notices::subscriptions);
+        listen = opened;
+        if (closing.get() != null) {
+            opened.close();
+        }
+        return opened.listen()
+                .timeout(wait)
+                .doOnError(e -> log.warn("MCP server '{}': subscriptions/listen was not acknowledged: {}", server,
+                        McpErrors.why(e)))
+                .onErrorResume(e -> Mono.empty())
+                .then();
+    }
+
+    /**
+     * Opens the listen of this 2026-07-28 connection anew with the resources subscribed to now (see
+     * {@link McpNotices#subscriptions()}); emits what the server acknowledged it will send.
+     */
+    Mono<Map<?, ?>> listenAgain() {
+        ModernListen l = listen;
+        return l == null
+                ? Mono.error(new IllegalStateException("MCP server '" + server + "' has no listen open"))
+                : l.listen();
+    }
+
+    /** Whether this connection's server speaks 2026-07-28 and declares {@code resources.subscribe}. */
+    boolean listensForResources() {
+        ModernListen l = listen;
+        return l != null && l.offersSubscriptions();
     }
 
     private Mono<Initialized> legacyInitialize() {
@@ -292,6 +334,10 @@ public final class McpConnection {
             return other != null ? other : Mono.empty();
         }
         ended.tryEmitEmpty();
+        ModernListen l = listen;
+        if (l != null) {
+            l.close();
+        }
         return close;
     }
 

@@ -120,13 +120,12 @@ public final class McpNotices {
      */
     public Mono<Void> subscribe(String uri) {
         return live.get().flatMap(connection -> {
-            if (!(connection.client() instanceof LegacyRequester)) {
-                return Mono.error(new IllegalStateException("MCP server '" + server + "': resource subscriptions "
-                        + "are not offered over protocol revision " + connection.client().protocolVersion()));
-            }
+            boolean modern = !(connection.client() instanceof LegacyRequester);
             var declared = capabilities(connection);
-            if (declared == null || declared.resources() == null
-                    || !Boolean.TRUE.equals(declared.resources().subscribe())) {
+            if (modern
+                    ? !connection.listensForResources()
+                    : declared == null || declared.resources() == null
+                            || !Boolean.TRUE.equals(declared.resources().subscribe())) {
                 return Mono.error(new IllegalStateException("MCP server '" + server
                         + "' does not offer resource subscriptions (it does not declare resources.subscribe)"));
             }
@@ -141,9 +140,15 @@ public final class McpNotices {
                 }
                 subscribed.add(uri); // before the answer: the server may send an update before it
             }
-            return sdk(connection)
-                    .subscribeResource(McpSchema.SubscribeRequest.builder(uri).build())
-                    .timeout(timeout)
+            Mono<Void> ask = modern
+                    ? connection.listenAgain()
+                            .flatMap(honoured -> honoured.get("resourceSubscriptions") instanceof List<?> uris
+                                    && uris.contains(uri)
+                                            ? Mono.<Void>empty()
+                                            : Mono.<Void>error(new IllegalStateException("its subscriptions/listen "
+                                                    + "acknowledgement leaves the resource out")))
+                    : sdk(connection).subscribeResource(McpSchema.SubscribeRequest.builder(uri).build());
+            return ask.timeout(timeout)
                     .onErrorMap(e -> {
                         synchronized (subscribed) {
                             subscribed.remove(uri);
@@ -166,9 +171,12 @@ public final class McpNotices {
                 }
             }
             return live.get()
-                    .flatMap(connection -> Mono.fromCallable(() -> sdk(connection))
-                            .flatMap(sdk -> sdk.unsubscribeResource(McpSchema.UnsubscribeRequest.builder(uri).build()))
-                            .timeout(timeout))
+                    .flatMap(connection -> connection.client() instanceof LegacyRequester
+                            ? Mono.fromCallable(() -> sdk(connection))
+                                    .flatMap(sdk -> sdk.unsubscribeResource(
+                                            McpSchema.UnsubscribeRequest.builder(uri).build()))
+                            : connection.listenAgain().then())
+                    .timeout(timeout)
                     .onErrorMap(e -> failed("could not end the subscription to '" + uri + "'", e));
         });
     }

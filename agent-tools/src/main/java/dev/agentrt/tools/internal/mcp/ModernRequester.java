@@ -21,6 +21,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
@@ -33,6 +34,10 @@ import java.util.function.Function;
  * the handlers it was configured with and sends the request again, on a new id, with the answers in
  * {@code inputResponses} and the server's {@code requestState} echoed, at most {@value #MAX_ROUNDS} rounds. A
  * server asking for what the client did not declare gets no answer: the request fails, saying so.
+ *
+ * <p>{@link #listen} sends {@code subscriptions/listen}; the list changes and resource updates that come stamped
+ * with the id of an open listen go to {@link #onChanges}, any other is dropped ({@link ModernListen} keeps the
+ * listen open).
  *
  * <p>{@link #discover} is the negotiation: {@code server/discover}, whose answer says whether the server
  * speaks 2026-07-28; any other answer (a JSON-RPC error, an HTTP error other than 401/403, and on stdio a
@@ -47,6 +52,12 @@ final class ModernRequester implements McpRequester {
     static final int MAX_ROUNDS = 10;
     private static final int MAX_PAGES = 100;
     private static final TypeRef<Map<String, Object>> MAP = new TypeRef<>() {};
+    static final String METHOD_LISTEN = "subscriptions/listen";
+    static final String ACKNOWLEDGED = "notifications/subscriptions/acknowledged";
+    static final String META_SUBSCRIPTION = "io.modelcontextprotocol/subscriptionId";
+    private static final java.util.Set<String> CHANGES = java.util.Set.of(
+            McpSchema.METHOD_NOTIFICATION_TOOLS_LIST_CHANGED, McpSchema.METHOD_NOTIFICATION_RESOURCES_LIST_CHANGED,
+            McpSchema.METHOD_NOTIFICATION_PROMPTS_LIST_CHANGED, McpSchema.METHOD_NOTIFICATION_RESOURCES_UPDATED);
 
     /** What {@code server/discover} showed. */
     sealed interface Verdict {}
@@ -79,6 +90,10 @@ final class ModernRequester implements McpRequester {
     private final AtomicLong ids = new AtomicLong();
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile McpSchema.@Nullable ServerCapabilities serverCapabilities;
+    /** The open {@code subscriptions/listen} requests, by id: what each one's acknowledgement goes to. */
+    private final Map<String, Consumer<Map<?, ?>>> listens = new ConcurrentHashMap<>();
+    /** Where the list changes and resource updates of an open listen go. */
+    private volatile Consumer<McpSchema.JSONRPCNotification> changes = n -> {};
 
     ModernRequester(String server, SharedTransport transport, RequestIds requestIds, String clientVersion,
             List<McpSchema.Root> roots, ServerRequests requests,
@@ -187,9 +202,68 @@ final class ModernRequester implements McpRequester {
             } catch (RuntimeException e) {
                 log.debug("MCP server '{}' sent a progress notification that could not be read", server, e);
             }
+        } else if (CHANGES.contains(n.method()) || ACKNOWLEDGED.equals(n.method())) {
+            listened(n);
         } else {
             log.debug("MCP server '{}' sent {}; not used on a {} connection", server, n.method(), VERSION);
         }
+    }
+
+    /** A notification on a listen stream: taken only with the id of a listen this client has open. */
+    private void listened(McpSchema.JSONRPCNotification n) {
+        Object id = n.params() instanceof Map<?, ?> p && p.get("_meta") instanceof Map<?, ?> meta
+                ? meta.get(META_SUBSCRIPTION)
+                : null;
+        Consumer<Map<?, ?>> acknowledged = id == null ? null : listens.get(key(id));
+        if (acknowledged == null) {
+            log.debug("MCP server '{}' sent {} for no listen this client has open; ignored", server, n.method());
+        } else if (ACKNOWLEDGED.equals(n.method())) {
+            Map<?, ?> params = (Map<?, ?>) n.params();
+            acknowledged.accept(params.get("notifications") instanceof Map<?, ?> honored ? honored : Map.of());
+        } else {
+            changes.accept(n);
+        }
+    }
+
+    /** Where list changes and resource updates that come on an open listen go from now on. */
+    void onChanges(Consumer<McpSchema.JSONRPCNotification> consumer) {
+        this.changes = consumer;
+    }
+
+    /**
+     * {@code subscriptions/listen} with {@code filter}: the server's acknowledgement (the notifications it agreed
+     * to send) goes to {@code acknowledged}, its changes to {@link #onChanges}. Emits the result the server sends
+     * when it ends the listen; fails with the connection or the server's error. Cancelling ends the listen:
+     * with {@code notifications/cancelled} when {@code tellCancel} (stdio), else by the request's stream
+     * closing (HTTP).
+     */
+    Mono<Object> listen(Map<String, Object> filter, Consumer<Map<?, ?>> acknowledged, boolean tellCancel) {
+        return Mono.defer(() -> {
+            var id = new java.util.concurrent.atomic.AtomicReference<@Nullable String>();
+            return send(METHOD_LISTEN, Map.of("notifications", filter), sent -> {
+                id.set(sent);
+                listens.put(sent, acknowledged);
+            }).doFinally(signal -> {
+                String sent = id.get();
+                if (sent == null) {
+                    return;
+                }
+                listens.remove(sent);
+                if (signal == reactor.core.publisher.SignalType.CANCEL && tellCancel && !closed.get()) {
+                    var params = Map.<String, Object>of("requestId", Long.parseLong(sent), "reason",
+                            "the client listens anew");
+                    transport.sendMessage(new McpSchema.JSONRPCNotification(McpSchema.JSONRPC_VERSION,
+                            "notifications/cancelled", params))
+                            .onErrorResume(e -> Mono.empty())
+                            .subscribe();
+                }
+            });
+        });
+    }
+
+    /** Whether {@link #closeGracefully} ran. */
+    boolean isClosed() {
+        return closed.get();
     }
 
     private static String key(@Nullable Object id) {
@@ -198,6 +272,10 @@ final class ModernRequester implements McpRequester {
 
     /** One request with the per-request envelope; emits its result, or the server's JSON-RPC error as McpError. */
     private Mono<Object> send(String method, Map<String, Object> params) {
+        return send(method, params, id -> {});
+    }
+
+    private Mono<Object> send(String method, Map<String, Object> params, Consumer<String> sent) {
         return Mono.defer(() -> {
             if (closed.get()) {
                 return Mono.error(new McpTransportException("the connection to MCP server '" + server
@@ -207,6 +285,7 @@ final class ModernRequester implements McpRequester {
             String key = Long.toString(id);
             Sinks.One<McpSchema.JSONRPCResponse> sink = Sinks.one();
             pending.put(key, sink);
+            sent.accept(key);
             var withMeta = new LinkedHashMap<String, Object>(params);
             var meta = new LinkedHashMap<String, Object>();
             if (params.get("_meta") instanceof Map<?, ?> given) {
