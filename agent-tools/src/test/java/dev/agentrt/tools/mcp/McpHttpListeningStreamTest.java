@@ -313,7 +313,7 @@ class McpHttpListeningStreamTest {
 
     @Test
     void anOversizedEventEndsTheStreamForGoodAndCallsWork() throws Exception {
-        var sent = new CountDownLatch(1);
+        var dropped = new CompletableFuture<IOException>();
         try (var server = scripted((request, response) -> {
             response.startEvents();
             // Over the client's 16 MiB message limit, in 1 MiB chunks; the client stops reading it.
@@ -324,11 +324,13 @@ class McpHttpListeningStreamTest {
                     response.chunk(mib);
                 }
                 response.chunk("\n\n");
-            } finally {
-                sent.countDown();
+                // The client ends the stream: writing to it fails, sooner or later.
+                dropped.complete(writeUntilFailure(response));
+            } catch (IOException e) {
+                dropped.complete(e);
             }
         }); McpTools tools = connect(server.url())) {
-            assertThat(sent.await(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+            assertThat(dropped.get(WAIT.toSeconds(), TimeUnit.SECONDS)).as("the client ended the stream").isNotNull();
             assertThat(call(tools, "work").content()).isEqualTo("done");
             assertThat(call(tools, "work").content()).isEqualTo("done");
             assertThat(gets(server)).as("an oversized event is not asked for again").isEqualTo(1);
