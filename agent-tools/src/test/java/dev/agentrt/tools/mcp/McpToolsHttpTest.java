@@ -244,6 +244,10 @@ class McpToolsHttpTest {
             response.chunk("id: e1\ndata:\n\n");
             holder.get().stopListening(); // the server is going away: nothing will take the resume
             response.breakOff();
+        }, (request, response) -> {
+            // The client's GET stream: none, and the connection is not kept for the resume to reuse.
+            response.send(405, null, "");
+            response.breakOff();
         }); McpTools tools = connect(server.url())) {
             holder.set(server);
             assertFailedFast(call(tools, "work", "{}"), server.url(), "the response stream broke",
