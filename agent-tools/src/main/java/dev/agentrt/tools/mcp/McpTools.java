@@ -66,7 +66,11 @@ import java.util.regex.Pattern;
  * soon as that shows, not when they time out: a stdio server that exits or closes its stdout; over
  * HTTP, a response stream that breaks or ends before the answer (resumed first when the server's
  * events carry ids, as the spec provides). Over stdio, lines that are not JSON-RPC (a banner a server
- * prints) are skipped and quoted in later errors.
+ * prints) are skipped and quoted in later errors. Over HTTP in revisions up to 2025-11-25, what the
+ * server sends outside of a request (list changes, resource updates, its own requests) comes on the
+ * GET stream opened after initialization; it is reopened after a break (with {@code Last-Event-ID}),
+ * given up after five reconnects in a row that bring nothing, and not asked for of a server that
+ * answers 405.
  *
  * <p>A tool the server says must run as a task ({@code execution.taskSupport: "required"}, MCP 2025-11-25) is called
  * as one: the call creates the task, its status is asked at the server's poll interval until it ends, and its

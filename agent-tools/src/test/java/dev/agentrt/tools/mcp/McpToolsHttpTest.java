@@ -214,6 +214,10 @@ class McpToolsHttpTest {
             response.chunk(PROGRESS.replace("event: message\n", "id: e2\n"));
             response.end();
         }, (request, response) -> {
+            if (request.header("Last-Event-ID") == null) {
+                response.send(405, null, ""); // the stream for messages outside requests: none
+                return;
+            }
             response.startEvents();
             response.chunk("id: e3\ndata: " + answer(callId.get(), "answered after resuming") + "\n\n");
             response.end();
@@ -223,7 +227,7 @@ class McpToolsHttpTest {
             assertThat(r.content()).isEqualTo("answered after resuming");
             RawHttpServer.Request resume = server.requests()
                     .stream()
-                    .filter(q -> q.method().equals("GET"))
+                    .filter(q -> q.method().equals("GET") && q.header("Last-Event-ID") != null)
                     .findFirst()
                     .orElseThrow();
             assertThat(resume.header("Last-Event-ID")).isEqualTo("e2");
@@ -239,6 +243,10 @@ class McpToolsHttpTest {
             response.startEvents();
             response.chunk("id: e1\ndata:\n\n");
             holder.get().stopListening(); // the server is going away: nothing will take the resume
+            response.breakOff();
+        }, (request, response) -> {
+            // The client's GET stream: none, and the connection is not kept for the resume to reuse.
+            response.send(405, null, "");
             response.breakOff();
         }); McpTools tools = connect(server.url())) {
             holder.set(server);

@@ -62,8 +62,17 @@ import java.util.function.Function;
  * <li>a message over 16 MiB aborts its stream; closing cancels what is in flight, sends the session's
  * DELETE (at most two seconds) and shuts the HTTP client and its threads down.
  * </ul>
- * The standalone GET stream for messages the server sends outside of a request is not opened: this
- * client declares no capability a server would need it for.
+ * Once the session is initialized (the client's notifications/initialized was accepted), the stream
+ * for what the server sends outside of a request is opened with a GET, as the spec provides:
+ * list_changed and resource update notifications, and requests such as roots/list, sampling or ping,
+ * which go to the session like those on a POST's stream (a request's answer is POSTed). Initialization
+ * completes once the server answered that GET, so nothing the server sends after connect is missed.
+ * A server that answers 405 (or with anything but an event stream) offers no such stream, and it is
+ * not asked again. A stream that ends or breaks is opened again, with {@code Last-Event-ID} when its
+ * events had ids, after the server's {@code retry} time (else one second) doubled per attempt up to 30
+ * seconds; after {@value #MAX_LISTEN_ATTEMPTS} attempts in a row that bring no message it is given up,
+ * with a warning. A 404 means the session is gone: a new one is started as for a request, then the
+ * stream opened in it. An event over the message limit ends the stream for good, with a warning.
  *
  * <p>Non-blocking: all I/O runs on the JDK HTTP client's own threads; messages are handed to the
  * session there, in the order the server sent them.
@@ -77,6 +86,8 @@ public final class HttpTransport implements McpClientTransport {
     private static final long DEFAULT_RETRY_MILLIS = 1000;
     private static final long MAX_RETRY_MILLIS = 30_000;
     private static final int ERROR_EXCERPT_BYTES = 2048;
+    /** Attempts in a row to open the GET stream that bring no message before it is given up. */
+    static final int MAX_LISTEN_ATTEMPTS = 5;
 
     private final String server;
     private final URI endpoint;
@@ -88,6 +99,8 @@ public final class HttpTransport implements McpClientTransport {
     private final @Nullable OAuthFlow oauth;
     private final Set<CompletableFuture<?>> inFlight = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final AtomicBoolean listening = new AtomicBoolean();
+    private final Duration connectTimeout;
     private volatile @Nullable Function<Mono<JSONRPCMessage>, Mono<JSONRPCMessage>> handler;
     private volatile @Nullable String sessionId;
     private volatile @Nullable String protocolVersion;
@@ -122,6 +135,7 @@ public final class HttpTransport implements McpClientTransport {
         this.headers = Map.copyOf(headers);
         this.json = json;
         this.maxMessageBytes = maxMessageBytes;
+        this.connectTimeout = connectTimeout;
         // On the runtime's bounded HTTP threads: a client of its own would grow a platform thread per
         // busy stream. Messages leave those threads in deliver().
         this.client = HttpClient.newBuilder()
@@ -147,6 +161,29 @@ public final class HttpTransport implements McpClientTransport {
      */
     @Override
     public Mono<Void> sendMessage(JSONRPCMessage message) {
+        Mono<Void> sent = postToSession(message);
+        if (message instanceof McpSchema.JSONRPCNotification n
+                && McpSchema.METHOD_NOTIFICATION_INITIALIZED.equals(n.method())) {
+            return sent.then(Mono.defer(this::listen));
+        }
+        return sent;
+    }
+
+    /**
+     * Opens the GET stream for messages the server sends outside of a request (once per transport);
+     * completes once the server answered it (or could not be reached), so that what it sends after
+     * initialization reaches the session.
+     */
+    private Mono<Void> listen() {
+        String version = protocolVersion;
+        if (closed.get() || (version != null && version.compareTo(ModernRevision.VERSION) >= 0)
+                || !listening.compareAndSet(false, true)) {
+            return Mono.empty();
+        }
+        return Mono.create(sink -> new Exchange(sink).listenNow());
+    }
+
+    private Mono<Void> postToSession(JSONRPCMessage message) {
         return Mono.create(sink -> {
             if (closed.get()) {
                 sink.error(closedError());
@@ -374,6 +411,9 @@ public final class HttpTransport implements McpClientTransport {
         private final String what;
         private final boolean initialize;
         private final Map<String, String> modernHeaders;
+        private final boolean listen;
+        private volatile int listenFailures;
+        private volatile @Nullable String listenSession;
         private volatile boolean renewed;
         private volatile boolean aborted;
         private volatile @Nullable CompletableFuture<?> current;
@@ -399,6 +439,112 @@ public final class HttpTransport implements McpClientTransport {
                 this.what = message instanceof McpSchema.JSONRPCNotification n ? n.method() : "a response";
                 this.initialize = false;
             }
+            this.listen = false;
+        }
+
+        /** The GET stream for messages outside of requests; {@code opened} completes once the server answered it. */
+        Exchange(MonoSink<Void> opened) {
+            this.body = "";
+            this.sink = opened;
+            this.internal = null;
+            this.modernHeaders = Map.of();
+            this.awaited = null;
+            this.what = "the GET stream";
+            this.initialize = false;
+            this.listen = true;
+        }
+
+        /** Opens the GET stream, resuming after the last event id when it is still the same session. */
+        void listenNow() {
+            if (closed.get()) {
+                sink.success();
+                return;
+            }
+            String session = sessionId;
+            var b = request("text/event-stream").timeout(connectTimeout);
+            String id = lastEventId;
+            boolean resuming = id != null && Objects.equals(session, listenSession);
+            if (resuming) {
+                b.header("Last-Event-ID", id);
+            } else {
+                lastEventId = null;
+            }
+            listenSession = session;
+            send(b.GET().build(), resuming);
+        }
+
+        private void listenEnded(Stream stream, HttpRequest request, @Nullable HttpResponse<Void> response,
+                @Nullable Throwable error) {
+            sink.success();
+            if (closed.get()) {
+                return;
+            }
+            if (error != null) {
+                Throwable cause = error instanceof CompletionException && error.getCause() != null
+                        ? error.getCause()
+                        : error;
+                if (cause instanceof Abort abort) {
+                    stopListening(abort.getMessage());
+                } else {
+                    listenAgain(stream, (stream.started ? "the GET stream broke (" : "opening the GET stream failed (")
+                            + describe(cause) + ")");
+                }
+                return;
+            }
+            int status = Objects.requireNonNull(response).statusCode();
+            if (status >= 200 && status < 300) {
+                if (stream.eventStream) {
+                    listenAgain(stream, "ended the GET stream");
+                } else {
+                    log.info("MCP server '{}' answered the GET for messages outside requests with HTTP {} but no event "
+                            + "stream; not listening", server, status);
+                }
+                return;
+            }
+            if (status == 405) {
+                log.debug("MCP server '{}' offers no stream for messages outside requests (HTTP 405)", server);
+                return;
+            }
+            String expired = request.headers().firstValue(SESSION_HEADER).orElse(null);
+            if (status == 404 && expired != null) {
+                if (++listenFailures > MAX_LISTEN_ATTEMPTS) {
+                    stopListening("no longer knows the session (HTTP 404) and gave up after " + MAX_LISTEN_ATTEMPTS
+                            + " new sessions in a row that brought no message");
+                    return;
+                }
+                log.info("MCP server '{}' no longer knows session {} (HTTP 404 to the GET stream); starting a new one",
+                        server, expired);
+                renewSession(expired).subscribe(null,
+                        e -> stopListening("no longer knows the session (HTTP 404), and starting a new one failed: "
+                                + (e instanceof ExchangeFailure f ? f.why : describe(e))),
+                        this::listenNow);
+            } else if (status >= 500) {
+                listenAgain(stream, "answered the GET stream with HTTP " + status + stream.excerpt());
+            } else {
+                stopListening("answered the GET for messages outside requests with HTTP " + status + stream.excerpt());
+            }
+        }
+
+        /** Opens the GET stream again after a backoff, or gives up after too many attempts that brought nothing. */
+        private void listenAgain(Stream stream, String why) {
+            if (stream.brought || stream.progressed) {
+                listenFailures = 0;
+            }
+            int failures = ++listenFailures;
+            if (failures > MAX_LISTEN_ATTEMPTS) {
+                stopListening(why + "; gave up after " + MAX_LISTEN_ATTEMPTS
+                        + " reconnects in a row that brought no message");
+                return;
+            }
+            long base = retryMillis >= 0 ? Math.min(retryMillis, MAX_RETRY_MILLIS) : DEFAULT_RETRY_MILLIS;
+            long delay = Math.min(base << Math.min(failures - 1, 16), MAX_RETRY_MILLIS);
+            log.debug("MCP server '{}' {}; opening it again in {} ms", server, why, delay);
+            later(delay, this::listenNow);
+        }
+
+        private void stopListening(@Nullable String why) {
+            log.warn("MCP server '{}' ({}) {}; messages it sends outside requests are no longer received", server,
+                    endpoint, why);
         }
 
         /** The caller no longer waits: the request's stream is closed, and nothing more is done for it. */
@@ -442,11 +588,16 @@ public final class HttpTransport implements McpClientTransport {
         }
 
         private void resumeLater(long millis) {
+            later(millis, this::resume);
+        }
+
+        /** Runs {@code action} after {@code millis}, or at once when the transport closes. */
+        private void later(long millis, Runnable action) {
             var delay = new CompletableFuture<@Nullable Void>();
             inFlight.add(delay);
             delay.whenComplete((v, e) -> {
                 inFlight.remove(delay);
-                resume();
+                action.run();
             });
             if (closed.get()) {
                 delay.cancel(true);
@@ -479,6 +630,10 @@ public final class HttpTransport implements McpClientTransport {
 
         private void ended(Stream stream, HttpRequest request, @Nullable HttpResponse<Void> response,
                 @Nullable Throwable error) {
+            if (listen) {
+                listenEnded(stream, request, response, error);
+                return;
+            }
             if (closed.get()) {
                 sink.error(closedError());
                 return;
@@ -574,12 +729,23 @@ public final class HttpTransport implements McpClientTransport {
         }
 
         private void fail(@Nullable String why, int status) {
+            if (listen) {
+                sink.success();
+                if (!closed.get()) {
+                    stopListening(why);
+                }
+                return;
+            }
             if (closed.get()) {
                 sink.error(closedError());
             } else {
                 sink.error(new ExchangeFailure("MCP server '" + server + "' (" + endpoint + ") " + why,
                         String.valueOf(why), status));
             }
+        }
+
+        private String streamName() {
+            return listen ? "the GET stream" : "the response stream of " + what;
         }
 
         /** One HTTP response: decides how its body is read, and records what it brought. */
@@ -589,6 +755,7 @@ public final class HttpTransport implements McpClientTransport {
             volatile boolean eventStream;
             volatile boolean isJson;
             volatile boolean progressed;
+            volatile boolean brought;
             volatile @Nullable String challenge;
             private volatile byte @Nullable [] body;
 
@@ -598,6 +765,9 @@ public final class HttpTransport implements McpClientTransport {
 
             HttpResponse.BodySubscriber<Void> subscriber(HttpResponse.ResponseInfo info) {
                 started = true;
+                if (listen) {
+                    sink.success();
+                }
                 int status = info.statusCode();
                 if (initialize && !resumed) {
                     info.headers().firstValue(SESSION_HEADER).ifPresent(id -> sessionId = id);
@@ -670,6 +840,7 @@ public final class HttpTransport implements McpClientTransport {
                         }
                         answered = true;
                     }
+                    brought = true;
                     if (internal != null) {
                         internal.accept(m);
                     } else {
@@ -752,7 +923,7 @@ public final class HttpTransport implements McpClientTransport {
                 if (lineLength == line.length) {
                     if (lineLength > maxMessageBytes + 64) {
                         throw new Abort("sent a line of more than " + maxMessageBytes
-                                + " bytes on the response stream of " + what);
+                                + " bytes on " + streamName());
                     }
                     line = Arrays.copyOf(line, lineLength * 2);
                 }
@@ -777,7 +948,7 @@ public final class HttpTransport implements McpClientTransport {
                     case "data" -> {
                         if (data.length() + value.length() > maxMessageBytes) {
                             throw new Abort("sent a message of more than " + maxMessageBytes
-                                    + " bytes on the response stream of " + what);
+                                    + " bytes on " + streamName());
                         }
                         data.append(value).append('\n');
                         hasData = true;
