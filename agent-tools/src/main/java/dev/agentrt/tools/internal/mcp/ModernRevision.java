@@ -63,7 +63,22 @@ final class ModernRevision {
                 Verdict {}
 
     /** A JSON-RPC error to answer the request with. */
-    record Refused(int code, String message, @Nullable Object data) implements Verdict {}
+    record Refused(int code, String message, @Nullable Object data) implements Verdict {
+        /** The JSON-RPC error response refusing the request {@code id} (a JSON value as Java objects, or null). */
+        Map<String, @Nullable Object> response(@Nullable Object id) {
+            var error = new LinkedHashMap<String, @Nullable Object>();
+            error.put("code", code);
+            error.put("message", message);
+            if (data != null) {
+                error.put("data", data);
+            }
+            var m = new LinkedHashMap<String, @Nullable Object>();
+            m.put("jsonrpc", "2.0");
+            m.put("id", id);
+            m.put("error", error);
+            return m;
+        }
+    }
 
     /**
      * Whether {@code params} claim the 2026-07-28 revision: an object whose {@code _meta} has the protocol version

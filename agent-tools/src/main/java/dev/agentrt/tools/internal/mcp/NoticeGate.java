@@ -1,6 +1,5 @@
 package dev.agentrt.tools.internal.mcp;
 
-import io.modelcontextprotocol.json.TypeRef;
 import io.modelcontextprotocol.spec.McpClientTransport;
 import io.modelcontextprotocol.spec.McpError;
 import io.modelcontextprotocol.spec.McpSchema;
@@ -13,7 +12,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Predicate;
 
@@ -27,9 +25,8 @@ import java.util.function.Predicate;
  * {@code tools/call}, {@code tasks/*}), their answers taken before the SDK sees them, and notes each tool's
  * {@code execution.taskSupport} from the {@code tools/list} answers going by (the SDK's tool drops it).
  */
-final class NoticeGate implements McpClientTransport {
+final class NoticeGate extends ForwardingTransport {
     private static final String OWN_ID = "agentrt-own-";
-    private final McpClientTransport inner;
     private final Predicate<McpSchema.JSONRPCNotification> take;
     private final AtomicLong ids = new AtomicLong();
     private final Map<String, Sinks.One<McpSchema.JSONRPCResponse>> pending = new ConcurrentHashMap<>();
@@ -37,7 +34,7 @@ final class NoticeGate implements McpClientTransport {
     private final Map<String, String> taskSupport = new ConcurrentHashMap<>();
 
     NoticeGate(McpClientTransport inner, Predicate<McpSchema.JSONRPCNotification> take) {
-        this.inner = inner;
+        super(inner);
         this.take = take;
     }
 
@@ -108,30 +105,5 @@ final class NoticeGate implements McpClientTransport {
                 }
             }
         }
-    }
-
-    @Override
-    public void setExceptionHandler(Consumer<Throwable> handler) {
-        inner.setExceptionHandler(handler);
-    }
-
-    @Override
-    public Mono<Void> closeGracefully() {
-        return inner.closeGracefully();
-    }
-
-    @Override
-    public void close() {
-        inner.close();
-    }
-
-    @Override
-    public <T> T unmarshalFrom(Object data, TypeRef<T> type) {
-        return inner.unmarshalFrom(data, type);
-    }
-
-    @Override
-    public List<String> protocolVersions() {
-        return inner.protocolVersions();
     }
 }

@@ -1,16 +1,12 @@
 package dev.agentrt.tools.internal.mcp;
 
-import io.modelcontextprotocol.json.TypeRef;
 import io.modelcontextprotocol.spec.McpClientTransport;
 import io.modelcontextprotocol.spec.McpSchema;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Consumer;
-import java.util.function.Function;
 
 /**
  * A client transport that notes the JSON-RPC id of each {@code tools/call} request it sends under the
@@ -18,12 +14,11 @@ import java.util.function.Function;
  * {@code notifications/cancelled}: the SDK's client picks the ids and does not tell them. Everything
  * else passes through to the transport it wraps.
  */
-final class RequestIds implements McpClientTransport {
-    private final McpClientTransport inner;
+final class RequestIds extends ForwardingTransport {
     private final Map<String, Object> idsByToken = new ConcurrentHashMap<>();
 
     RequestIds(McpClientTransport inner) {
-        this.inner = inner;
+        super(inner);
     }
 
     /** Notes {@code id} as that of the request sent with {@code token} (for requests sent around the SDK). */
@@ -53,34 +48,4 @@ final class RequestIds implements McpClientTransport {
         return inner.sendMessage(message);
     }
 
-    @Override
-    public Mono<Void> connect(
-            Function<Mono<McpSchema.JSONRPCMessage>, Mono<McpSchema.JSONRPCMessage>> handler) {
-        return inner.connect(handler);
-    }
-
-    @Override
-    public void setExceptionHandler(Consumer<Throwable> handler) {
-        inner.setExceptionHandler(handler);
-    }
-
-    @Override
-    public Mono<Void> closeGracefully() {
-        return inner.closeGracefully();
-    }
-
-    @Override
-    public void close() {
-        inner.close();
-    }
-
-    @Override
-    public <T> T unmarshalFrom(Object data, TypeRef<T> type) {
-        return inner.unmarshalFrom(data, type);
-    }
-
-    @Override
-    public List<String> protocolVersions() {
-        return inner.protocolVersions();
-    }
 }

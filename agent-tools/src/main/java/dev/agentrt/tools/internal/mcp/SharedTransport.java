@@ -1,12 +1,9 @@
 package dev.agentrt.tools.internal.mcp;
 
-import io.modelcontextprotocol.json.TypeRef;
 import io.modelcontextprotocol.spec.McpClientTransport;
 import io.modelcontextprotocol.spec.McpSchema;
 import reactor.core.publisher.Mono;
 
-import java.util.List;
-import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
@@ -15,14 +12,13 @@ import java.util.function.Function;
  * same subprocess, the same HTTP client) for its {@code initialize}. A later {@link #connect} only changes where
  * the server's messages go.
  */
-final class SharedTransport implements McpClientTransport {
-    private final McpClientTransport inner;
+final class SharedTransport extends ForwardingTransport {
     private volatile Function<Mono<McpSchema.JSONRPCMessage>, Mono<McpSchema.JSONRPCMessage>> target = m -> Mono
             .empty();
     private final Mono<Void> connected;
 
     SharedTransport(McpClientTransport inner) {
-        this.inner = inner;
+        super(inner);
         this.connected = Mono.defer(() -> inner.connect(m -> target.apply(m))).cache();
     }
 
@@ -35,30 +31,5 @@ final class SharedTransport implements McpClientTransport {
     @Override
     public Mono<Void> sendMessage(McpSchema.JSONRPCMessage message) {
         return inner.sendMessage(message);
-    }
-
-    @Override
-    public void setExceptionHandler(Consumer<Throwable> handler) {
-        inner.setExceptionHandler(handler);
-    }
-
-    @Override
-    public Mono<Void> closeGracefully() {
-        return inner.closeGracefully();
-    }
-
-    @Override
-    public void close() {
-        inner.close();
-    }
-
-    @Override
-    public <T> T unmarshalFrom(Object data, TypeRef<T> type) {
-        return inner.unmarshalFrom(data, type);
-    }
-
-    @Override
-    public List<String> protocolVersions() {
-        return inner.protocolVersions();
     }
 }

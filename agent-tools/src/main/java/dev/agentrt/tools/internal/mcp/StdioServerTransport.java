@@ -668,17 +668,7 @@ public final class StdioServerTransport implements McpServerTransportProvider {
     }
 
     private String error(JsonValue id, ModernRevision.Refused refused) {
-        var error = new LinkedHashMap<String, @Nullable Object>();
-        error.put("code", refused.code());
-        error.put("message", refused.message());
-        if (refused.data() != null) {
-            error.put("data", refused.data());
-        }
-        var m = new LinkedHashMap<String, @Nullable Object>();
-        m.put("jsonrpc", JSONRPC);
-        m.put("id", McpJson.toJava(id));
-        m.put("error", error);
-        return write(m);
+        return write(refused.response(McpJson.toJava(id)));
     }
 
     private String result(JsonValue id, Object result) {

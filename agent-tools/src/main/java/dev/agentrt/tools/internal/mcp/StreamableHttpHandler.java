@@ -859,17 +859,7 @@ public final class StreamableHttpHandler {
     }
 
     private Response error(int status, @Nullable Object id, ModernRevision.Refused refused) {
-        var error = new LinkedHashMap<String, @Nullable Object>();
-        error.put("code", refused.code());
-        error.put("message", refused.message());
-        if (refused.data() != null) {
-            error.put("data", refused.data());
-        }
-        var m = new LinkedHashMap<String, @Nullable Object>();
-        m.put("jsonrpc", JSONRPC);
-        m.put("id", id);
-        m.put("error", error);
-        return json(status, write(m));
+        return json(status, write(refused.response(id)));
     }
 
     private static Response json(int status, String text) {
