@@ -99,7 +99,7 @@ class InterpreterImageTest {
         try {
             first.forgetImage(); // as in a JVM where no interpreter has started: this one starts CPython in full
             assertThat(run(first, "6 * 7").value()).isEqualTo(JsonValue.of(42));
-            first.imageSaved().get(2, TimeUnit.MINUTES);
+            first.imageSaved().get(10, TimeUnit.MINUTES);
         } finally {
             first.close();
         }
@@ -129,7 +129,7 @@ class InterpreterImageTest {
             damaged.forgetImage();
             assertThat(run(damaged, "'still runs'").value()).isEqualTo(JsonValue.of("still runs"));
             assertThat(damaged.imageFromFile()).isFalse();
-            damaged.imageSaved().get(2, TimeUnit.MINUTES);
+            damaged.imageSaved().get(10, TimeUnit.MINUTES);
         } finally {
             damaged.close();
         }
