@@ -105,6 +105,8 @@ public final class FixTheBugs {
                         + unavailable.get() + "). Run the example on Java 25 or later.");
                 return Optional.empty();
             }
+            // The scripts are Python: CPython starts now, beside the indexing and the model's first steps
+            executor.startAhead(CodeExecutor.Language.PYTHON);
             Path repository = sampleRepository(workDir != null ? workDir : offline.directory());
             out.println("The project: a copy of the sample, a git repository at " + repository);
             ChatModel model = offline.model(() -> scripted(repository));
