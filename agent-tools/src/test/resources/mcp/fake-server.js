@@ -22,6 +22,10 @@
 //   modern-garbage     offers 2026-07-28 in server/discover and lists its tools, then answers tools/call
 //                      "ping" with a result without resultType and "bad" with a result that is not a tool result;
 //                      "sneaky" answers input_required asking for sampling, whatever the client declared
+//   structured         as ok, plus "weather" with an output schema ({celsius: number}, required) and "odd" with an
+//                      output schema our validator cannot compile; "weather" answers by its argument "variant":
+//                      good (conforming structuredContent), wrong (celsius a string), missing (no structuredContent),
+//                      failed (isError, no structuredContent)
 const mode = process.argv[2] || "ok";
 const fs = require("fs");
 let starts = 1;
@@ -56,6 +60,12 @@ if (mode === "restarts" && starts > 1) {
 }
 if (mode === "list-changes") {
   tools.push({ name: "bump", description: "Changes ping", inputSchema: { type: "object", properties: {} } });
+}
+if (mode === "structured") {
+  tools.push({ name: "weather", description: "The weather", inputSchema: { type: "object", properties: {} },
+    outputSchema: { type: "object", properties: { celsius: { type: "number" } }, required: ["celsius"] } });
+  tools.push({ name: "odd", description: "Odd schema", inputSchema: { type: "object", properties: {} },
+    outputSchema: { type: "object", properties: { x: { $ref: "#/$defs/nowhere" } } } });
 }
 let buffer = "";
 process.stdin.setEncoding("utf8");
@@ -137,6 +147,17 @@ function handle(msg) {
     }
     if (msg.params.name === "ping" && (mode === "restarts" || mode === "once")) {
       send({ jsonrpc: "2.0", id: msg.id, result: { content: [{ type: "text", text: "pong " + starts }] } });
+      return;
+    }
+    if (mode === "structured" && msg.params.name !== "ping") {
+      const variant = (msg.params.arguments || {}).variant || "good";
+      const result = {
+        good: { content: [{ type: "text", text: '{"celsius":11.5}' }], structuredContent: { celsius: 11.5 } },
+        wrong: { content: [{ type: "text", text: '{"celsius":"warm"}' }], structuredContent: { celsius: "warm" } },
+        missing: { content: [{ type: "text", text: "11.5 degrees" }] },
+        failed: { content: [{ type: "text", text: "no weather today" }], isError: true },
+      }[variant];
+      send({ jsonrpc: "2.0", id: msg.id, result });
       return;
     }
     if (mode === "media") {

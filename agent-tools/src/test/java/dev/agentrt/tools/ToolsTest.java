@@ -125,6 +125,69 @@ class ToolsTest {
         assertThat(JsonSchema.compile(tool.spec().parameters()).isValid(JsonValue.parse(TRIP))).isTrue();
     }
 
+    /** Return types, each with and without a structure a client can rely on. */
+    public static final class Shapes {
+        public record Point(int x, int y) {}
+
+        @ToolMethod("a record")
+        public Point point() {
+            return new Point(1, 2);
+        }
+
+        @ToolMethod("a record, later")
+        public Mono<Point> later() {
+            return Mono.just(new Point(3, 4));
+        }
+
+        @ToolMethod("a record, in the future")
+        public CompletableFuture<Point> future() {
+            return CompletableFuture.completedFuture(new Point(5, 6));
+        }
+
+        @ToolMethod("records, streamed")
+        public Flux<Point> stream() {
+            return Flux.just(new Point(7, 8));
+        }
+
+        @ToolMethod("records in a list")
+        public List<Point> list() {
+            return List.of(new Point(9, 10));
+        }
+
+        @ToolMethod("text")
+        public String text() {
+            return "t";
+        }
+
+        @ToolMethod("any JSON")
+        public JsonValue json() {
+            return JsonValue.parse("{}");
+        }
+
+        @ToolMethod("a result of its own")
+        public ToolResult result() {
+            return ToolResult.text("r");
+        }
+
+        @ToolMethod("nothing")
+        public void nothing() {}
+    }
+
+    @Test
+    void aMethodReturningAnObjectTypePromisesItsSchemaAsTheOutputSchemaAndNothingElseDoes() {
+        List<dev.agentrt.core.tool.Tool> tools = Tools.from(new Shapes());
+        JsonObject point = dev.agentrt.core.json.TypeSchema.of(Shapes.Point.class,
+                dev.agentrt.core.json.TypeSchema.Mode.LENIENT);
+        for (String name : List.of("point", "later", "future")) {
+            assertThat(named(tools, name).spec().outputSchema()).as(name).isEqualTo(point);
+            ToolResult r = call(tools, name, "{}");
+            assertThat(JsonSchema.compile(point).validate(JsonValue.parse(r.content()))).as(name).isEmpty();
+        }
+        for (String name : List.of("stream", "list", "text", "json", "result", "nothing")) {
+            assertThat(named(tools, name).spec().outputSchema()).as(name).isNull();
+        }
+    }
+
     @Test
     void namesToolsInSnakeCaseUnlessNamedAndOrdersThemByName() {
         assertThat(Tools.from(new Travel())).extracting(t -> t.spec().name()).containsExactly("count", "plan_trip");

@@ -80,7 +80,7 @@ import java.util.regex.Pattern;
  *
  * <p>A stdio server that dies is started again by the next call (with backoff when that fails; see
  * {@link Builder#reconnect}), so an agent's calls resume after a crash; an HTTP session the server
- * forgot is renewed. The server's tools are pinned at connect (name, description, input schema): when
+ * forgot is renewed. The server's tools are pinned at connect (name, description, input and output schemas): when
  * a later listing differs, {@link Builder#onToolsChanged} is told, and calls to a changed or removed
  * tool are refused (see {@link Builder#acceptToolChanges}).
  *
@@ -151,7 +151,7 @@ public final class McpTools implements AutoCloseable, ToolSource {
      * What a new listing of a server's tools changed about the tools pinned at connect (names as on
      * the server): a listing after the server was started again, or after it said its list changed.
      *
-     * @param changed pinned tools whose description or input schema differ from the pinned ones
+     * @param changed pinned tools whose description or schemas differ from the pinned ones
      * @param removed pinned tools the server no longer lists
      * @param added tools the server lists now that it did not before (not offered: an agent's tools
      *     are fixed when it is built)
@@ -436,7 +436,7 @@ public final class McpTools implements AutoCloseable, ToolSource {
         }
 
         /**
-         * Whether a tool whose description or input schema changed after connect (the server's tool
+         * Whether a tool whose description or schemas changed after connect (the server's tool
          * list is pinned at connect; a new listing comes after a restart or the server's
          * {@code tools/list_changed}) may still be called. Off by default: calls to a changed tool
          * are refused with an error the model reads, since a server that rewrites a tool's
@@ -602,7 +602,7 @@ public final class McpTools implements AutoCloseable, ToolSource {
                 log.warn("MCP server '{}': tool '{}' is skipped, its name '{}' is taken", server, t.name(), name);
                 continue;
             }
-            var spec = new ToolSpec(name, description(server, t), schema(server, t));
+            var spec = new ToolSpec(name, description(server, t), schema(server, t), outputSchema(server, t));
             tools.add(new McpClientTool(spec, t.name(), server, capability(server, t.name()), session, timeout));
         }
         if (allowed != null) {
@@ -690,6 +690,29 @@ public final class McpTools implements AutoCloseable, ToolSource {
             log.warn("MCP server '{}': the input schema of tool '{}' is not supported ({}); arguments are passed "
                     + "unchecked", server, t.name(), e.getMessage());
             return any;
+        }
+    }
+
+    /**
+     * The tool's output schema as ours, or null when it declares none; one our validator cannot compile is dropped
+     * (its results are then passed on unchecked), as MCP requires it to describe an object.
+     */
+    private static @Nullable JsonObject outputSchema(String server, McpSchema.Tool t) {
+        if (t.outputSchema() == null) {
+            return null;
+        }
+        if (!(McpJson.fromJava(t.outputSchema()) instanceof JsonObject schema)) {
+            log.warn("MCP server '{}': the output schema of tool '{}' is not a JSON object; its results are passed "
+                    + "unchecked", server, t.name());
+            return null;
+        }
+        try {
+            JsonSchema.compile(schema);
+            return schema;
+        } catch (IllegalArgumentException e) {
+            log.warn("MCP server '{}': the output schema of tool '{}' is not supported ({}); its results are passed "
+                    + "unchecked", server, t.name(), e.getMessage());
+            return null;
         }
     }
 

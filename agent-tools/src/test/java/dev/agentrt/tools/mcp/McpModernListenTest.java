@@ -117,7 +117,7 @@ class McpModernListenTest {
                         "listen", Set.of("echo"), Set.of(), Set.of()));
                 ToolResult refused = call(tools, "echo", "{\"text\":\"b\"}");
                 assertThat(refused.isError()).isTrue();
-                assertThat(refused.content()).contains("changed its description or input schema since it was pinned");
+                assertThat(refused.content()).contains("changed its description or schemas since it was pinned");
                 assertThat(count(tools, "listen")).as("one listen was enough").isEqualTo(1);
             }
         });

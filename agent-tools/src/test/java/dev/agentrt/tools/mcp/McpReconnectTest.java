@@ -165,7 +165,7 @@ class McpReconnectTest {
             assertThat(refused.content()).contains("\"ping\"")
                     .contains("'fake'")
                     .contains("is not called")
-                    .contains("changed its description or input schema since it was pinned");
+                    .contains("changed its description or schemas since it was pinned");
             assertThat(changes).containsExactly(new McpTools.ToolsChange("fake", java.util.Set.of("ping"),
                     java.util.Set.of(), java.util.Set.of()));
             // The model still sees the description pinned at connect, not the new one.

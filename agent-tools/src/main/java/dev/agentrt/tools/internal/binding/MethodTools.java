@@ -198,7 +198,37 @@ public final class MethodTools {
             kind = MethodTool.Kind.BLOCKING;
         }
         boolean returnsVoid = returns == void.class || returns == Void.class;
+        spec = spec.withOutputSchema(outputSchema(m, kind));
         return new MethodTool(spec, where, handle(m, bean, where), arguments, kind, returnsVoid, fixed, capabilities);
+    }
+
+    /**
+     * The JSON Schema of the object every result of {@code m} is, or null when its results are not a JSON object of
+     * one known type: text, JSON of any shape, a {@code ToolResult}, nothing, an array (a {@code Flux}), or a type
+     * {@link TypeSchema} cannot describe at the root.
+     */
+    private static @Nullable JsonObject outputSchema(Method m, MethodTool.Kind kind) {
+        Type type = switch (kind) {
+            case BLOCKING -> m.getGenericReturnType();
+            case MONO, STAGE -> m.getGenericReturnType() instanceof ParameterizedType p
+                    && p.getActualTypeArguments().length == 1 ? p.getActualTypeArguments()[0] : null;
+            case PUBLISHER -> null;
+        };
+        Class<?> raw = type instanceof Class<?> c
+                ? c
+                : type instanceof ParameterizedType p && p.getRawType() instanceof Class<?> c ? c : null;
+        if (raw == null || raw.isPrimitive() || raw == Void.class || raw == Object.class
+                || CharSequence.class.isAssignableFrom(raw) || JsonValue.class.isAssignableFrom(raw)
+                || dev.agentrt.core.tool.ToolResult.class.isAssignableFrom(raw) || Optional.class == raw
+                || Collection.class.isAssignableFrom(raw) || java.util.Map.class.isAssignableFrom(raw)) {
+            return null;
+        }
+        try {
+            JsonObject schema = TypeSchema.of(type, TypeSchema.Mode.LENIENT);
+            return JsonValue.of("object").equals(schema.get("type")) ? schema : null;
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
     }
 
     private static Argument.FromJson parameter(Parameter p, String where,

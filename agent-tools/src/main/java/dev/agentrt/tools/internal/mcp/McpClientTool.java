@@ -1,6 +1,8 @@
 package dev.agentrt.tools.internal.mcp;
 
 import dev.agentrt.core.json.JsonObject;
+import dev.agentrt.core.json.JsonSchema;
+import dev.agentrt.core.json.JsonValue;
 import dev.agentrt.core.model.ToolSpec;
 import dev.agentrt.core.security.Capability;
 import dev.agentrt.core.tool.Tool;
@@ -11,6 +13,7 @@ import dev.agentrt.core.tool.ToolTrace;
 import io.modelcontextprotocol.spec.McpError;
 import io.modelcontextprotocol.spec.McpSchema;
 import io.modelcontextprotocol.spec.McpTransportException;
+import org.jspecify.annotations.Nullable;
 import reactor.core.Exceptions;
 import reactor.core.publisher.Mono;
 
@@ -32,6 +35,7 @@ public final class McpClientTool implements Tool {
     private final List<Capability> required;
     private final McpSession session;
     private final Duration timeout;
+    private final @Nullable JsonSchema outputSchema;
 
     public McpClientTool(ToolSpec spec, String mcpName, String server, Capability capability, McpSession session,
             Duration timeout) {
@@ -41,6 +45,7 @@ public final class McpClientTool implements Tool {
         this.required = List.of(capability);
         this.session = session;
         this.timeout = timeout;
+        this.outputSchema = spec.outputSchema() == null ? null : JsonSchema.compile(spec.outputSchema());
     }
 
     @Override
@@ -130,7 +135,40 @@ public final class McpClientTool implements Tool {
                     ? "MCP tool \"" + mcpName + "\" on server '" + server + "' failed without a message."
                     : text, ToolErrorKind.EXECUTION_FAILED, converted.media());
         }
+        String broken = structureProblem(result);
+        if (broken != null) {
+            trace.attribute("error.type", "tool_error");
+            return ToolResult.error(ToolErrorKind.EXECUTION_FAILED, "MCP tool \"" + mcpName + "\" on server '"
+                    + server + "' returned a result that breaks its output schema: " + broken
+                    + ". The result is not used.");
+        }
         return converted.media().isEmpty() ? ToolResult.text(text) : ToolResult.withMedia(text, converted.media());
+    }
+
+    /**
+     * Why a successful result does not keep the tool's declared output schema (MCP: a tool with one returns
+     * {@code structuredContent} that conforms to it), or null when it does or the tool declares none.
+     */
+    private @Nullable String structureProblem(McpSchema.CallToolResult result) {
+        JsonSchema schema = outputSchema;
+        if (schema == null) {
+            return null;
+        }
+        if (result.structuredContent() == null) {
+            return "it has no structuredContent";
+        }
+        JsonValue structured;
+        try {
+            structured = McpJson.fromJava(result.structuredContent());
+        } catch (RuntimeException e) {
+            return "its structuredContent is not JSON (" + e.getMessage() + ")";
+        }
+        List<String> violations = schema.validate(structured);
+        if (violations.isEmpty()) {
+            return null;
+        }
+        return String.join("; ", violations.subList(0, Math.min(3, violations.size())))
+                + (violations.size() > 3 ? " (and " + (violations.size() - 3) + " more)" : "");
     }
 
     private ToolResult toResult(Throwable error, ToolTrace trace) {

@@ -1,5 +1,8 @@
 package dev.agentrt.tools.internal.mcp;
 
+import dev.agentrt.core.json.JsonObject;
+import dev.agentrt.core.json.JsonValue;
+import dev.agentrt.core.model.Media;
 import dev.agentrt.core.model.ToolCall;
 import dev.agentrt.core.model.ToolSpec;
 import dev.agentrt.core.tool.ServerTelemetry;
@@ -145,9 +148,12 @@ public final class McpServerBridge {
     }
 
     private static McpSchema.Tool describe(ToolSpec spec) {
-        return McpSchema.Tool.builder(spec.name(), McpJson.toMap(spec.parameters()))
-                .description(spec.description())
-                .build();
+        var tool = McpSchema.Tool.builder(spec.name(), McpJson.toMap(spec.parameters()))
+                .description(spec.description());
+        if (spec.outputSchema() != null) {
+            tool.outputSchema(McpJson.toMap(spec.outputSchema()));
+        }
+        return tool.build();
     }
 
     /**
@@ -177,7 +183,7 @@ public final class McpServerBridge {
             Map<String, Object> args = arguments == null ? Map.of() : arguments;
             var call = new ToolCall(id, tool, McpJson.fromJava(args).toJson());
             if (telemetry == ServerTelemetry.NONE) {
-                return registry.execute(call, execution).map(McpServerBridge::toResult);
+                return registry.execute(call, execution).map(r -> toResult(tool, r));
             }
             return Mono.deferContextual(context -> {
                 ServedRequest served = context.getOrDefault(ServedRequest.class, null);
@@ -187,14 +193,54 @@ public final class McpServerBridge {
                         .doOnNext(r -> record.end(r.isError() ? "tool_error" : null, r.isError() ? r.content() : null))
                         .doOnError(e -> record.end(e.getClass().getName(), e.getMessage()))
                         .doOnCancel(() -> record.end("cancelled", "the client cancelled the request"))
-                        .map(McpServerBridge::toResult);
+                        .map(r -> toResult(tool, r));
             });
         }
-    }
 
-    private static McpSchema.CallToolResult toResult(ToolResult r) {
-        return McpSchema.CallToolResult.builder(List.of(McpSchema.TextContent.builder(r.content()).build()))
-                .isError(r.isError())
-                .build();
+        /**
+         * The tool's result as MCP has it: its text, then its images and sounds (an image known only by its URL as
+         * a line of text naming it); a tool with an output schema also gives its result as {@code structuredContent}
+         * (the text is that object as JSON, which MCP asks servers to send as well).
+         */
+        private McpSchema.CallToolResult toResult(String tool, ToolResult r) {
+            var content = new ArrayList<McpSchema.Content>();
+            content.add(McpSchema.TextContent.builder(r.content()).build());
+            for (Media m : r.media()) {
+                content.add(switch (m) {
+                    case Media.Image i when i.base64() != null -> McpSchema.ImageContent.builder(i.base64(),
+                            i.mimeType()).build();
+                    case Media.Image i -> McpSchema.TextContent.builder("[image " + i.mimeType() + " at " + i.url()
+                            + "]").build();
+                    case Media.Audio a -> McpSchema.AudioContent.builder(a.base64(), a.mimeType()).build();
+                });
+            }
+            JsonObject schema = r.isError()
+                    ? null
+                    : registry.find(tool).map(t -> t.spec().outputSchema()).orElse(null);
+            if (schema == null) {
+                return McpSchema.CallToolResult.builder(content).isError(r.isError()).build();
+            }
+            JsonObject structured;
+            try {
+                structured = JsonValue.parse(r.content()) instanceof JsonObject o ? o : null;
+            } catch (RuntimeException e) {
+                structured = null;
+            }
+            if (structured == null) {
+                // The tool broke its own promise (a method declared to return a record returned null): an error
+                // result, which needs no structured content, rather than one the client would refuse.
+                return McpSchema.CallToolResult.builder(List.of(McpSchema.TextContent.builder("Tool \"" + tool
+                        + "\" returned no JSON object, which its output schema promises: " + clip(r.content()))
+                        .build())).isError(true).build();
+            }
+            return McpSchema.CallToolResult.builder(content)
+                    .structuredContent(McpJson.toMap(structured))
+                    .isError(false)
+                    .build();
+        }
+
+        private static String clip(String text) {
+            return text.length() <= 200 ? text : text.substring(0, 200) + "…";
+        }
     }
 }

@@ -31,7 +31,7 @@ import java.util.function.LongSupplier;
  * connect.
  *
  * <p>The tools offered to the agent are fixed when the first connection lists them; each one's name,
- * description and input schema are pinned. When a later listing (after a reconnect, or on the
+ * description and input and output schemas are pinned. When a later listing (after a reconnect, or on the
  * server's {@code notifications/tools/list_changed}) differs, a listener hears of it, and calls to a
  * tool that changed are refused unless the policy accepts changes; a tool that is gone is refused
  * either way. Thread-safe.
@@ -245,7 +245,7 @@ public final class McpSession {
                 return "the server no longer offers it";
             }
             if (!now.equals(pinned.get(name)) && !settings.acceptChanges()) {
-                return "the server changed its description or input schema since it was pinned at connect; "
+                return "the server changed its description or schemas since it was pinned at connect; "
                         + "changed tools are refused until the application accepts the change";
             }
             return null;
@@ -300,12 +300,16 @@ public final class McpSession {
         return Mono.empty();
     }
 
-    /** A tool's name, description and input schema, with object members in a fixed order. */
+    /** A tool's name, description, input schema and output schema, with object members in a fixed order. */
     static String fingerprint(McpSchema.Tool t) {
         var parts = new ArrayList<JsonValue>();
         parts.add(JsonValue.of(t.name()));
         parts.add(JsonValue.of(t.description() == null ? "" : t.description()));
         parts.add(t.inputSchema() == null ? JsonValue.of("") : sorted(McpJson.fromJava(t.inputSchema())));
+        if (t.outputSchema() != null) {
+            // Only when there is one, so a tool without keeps the print it had before output schemas counted.
+            parts.add(sorted(McpJson.fromJava(t.outputSchema())));
+        }
         return new JsonArray(parts).toJson();
     }
 
