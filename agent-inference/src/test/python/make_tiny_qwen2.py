@@ -51,6 +51,9 @@ EMBED_STD = float(os.environ.get("TINY_QWEN2_EMBED_STD", "0.3"))
 WEIGHT_STD = float(os.environ.get("TINY_QWEN2_WEIGHT_STD", "0.3"))
 REPETITION_PENALTY = 1.05
 OPSET = 17
+# The decoder's shape; make_bench_qwen2.py replaces it to make larger models of the same kind for benchmarks.
+SIZES = dict(hidden_size=64, intermediate_size=128, num_hidden_layers=2, num_attention_heads=4,
+             num_key_value_heads=2)
 
 # The Qwen2.5-Instruct chat template (tools support), exactly as in Qwen/Qwen2.5-7B-Instruct's
 # tokenizer_config.json (llama.cpp keeps a copy at models/templates/Qwen-Qwen2.5-7B-Instruct.jinja).
@@ -303,11 +306,7 @@ def build_model(tok: Tokenizer) -> tuple[Qwen2ForCausalLM, Qwen2Config, Generati
     eot = tok.token_to_id("<|endoftext|>")
     config = Qwen2Config(
         vocab_size=tok.get_vocab_size(with_added_tokens=True),
-        hidden_size=64,
-        intermediate_size=128,
-        num_hidden_layers=2,
-        num_attention_heads=4,
-        num_key_value_heads=2,
+        **SIZES,
         hidden_act="silu",
         max_position_embeddings=512,
         rope_theta=1000000.0,
@@ -316,7 +315,7 @@ def build_model(tok: Tokenizer) -> tuple[Qwen2ForCausalLM, Qwen2Config, Generati
         use_cache=True,
         use_sliding_window=False,
         sliding_window=None,
-        max_window_layers=2,
+        max_window_layers=SIZES["num_hidden_layers"],
         attention_dropout=0.0,
         initializer_range=0.02,
         bos_token_id=eot,

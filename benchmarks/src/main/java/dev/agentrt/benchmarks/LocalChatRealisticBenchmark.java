@@ -90,11 +90,11 @@ public class LocalChatRealisticBenchmark {
     static final String RESOURCES = "/models/tiny-qwen2/optimum-fp32/";
     static final List<String> FILES = List.of("model.onnx", "config.json", "generation_config.json", "tokenizer.json",
             "tokenizer_config.json", "chat_template.jinja", "special_tokens_map.json");
-    static final int LAYERS = 2;
-    static final int KV_HEADS = 2;
-    static final int HEAD_DIM = 16;
-    static final int VOCABULARY = 768;
-    static final int POSITIONS = 512;
+    /**
+     * A directory with a larger model of the same kind to run on instead of the test model (made by
+     * agent-inference's {@code src/test/python/make_bench_qwen2.py}); it is used in place, not copied or deleted.
+     */
+    static final String MODEL_PROPERTY = "agentrt.bench.qwen2";
     static final int PREFILL_CHUNK = 128;
     static final String WORDS = "the weather in Paris and Berlin this week is cold so pack a warm coat and convert"
             + " euros to dollars then write a short Python function that reads a JSON file and prints every key";
@@ -127,8 +127,9 @@ public class LocalChatRealisticBenchmark {
                 firstToken = new ChatRequest(request.messages(), request.tools(), request.options().withMaxTokens(1));
                 String rendered = model.renderPrompt(request);
                 int length = tokenizer.encode(rendered, false, false).getIds().length;
-                if (length + tokens > POSITIONS) {
-                    throw new IllegalStateException(length + " prompt tokens + " + tokens + " > " + POSITIONS);
+                int positions = Shape.of(dir).positions();
+                if (length + tokens > positions) {
+                    throw new IllegalStateException(length + " prompt tokens + " + tokens + " > " + positions);
                 }
                 ChatResponse r = Objects.requireNonNull(model.call(request).block());
                 if (r.usage().outputTokens() != tokens || r.finishReason() != FinishReason.LENGTH) {
@@ -149,7 +150,7 @@ public class LocalChatRealisticBenchmark {
         public void tearDown() throws IOException, OrtException {
             Objects.requireNonNull(bare).close();
             Objects.requireNonNull(model).close();
-            LocalChatBenchmark.delete(Objects.requireNonNull(dir));
+            deleteCopy(Objects.requireNonNull(dir));
         }
     }
 
@@ -191,12 +192,20 @@ public class LocalChatRealisticBenchmark {
         @TearDown
         public void tearDown() throws IOException {
             Objects.requireNonNull(model).close();
-            LocalChatBenchmark.delete(Objects.requireNonNull(dir));
+            deleteCopy(Objects.requireNonNull(dir));
         }
     }
 
-    /** The test model from agent-inference's test-jar, in a temp directory. */
+    /**
+     * The test model from agent-inference's test-jar, in a temp directory; or the directory {@link #MODEL_PROPERTY}
+     * names.
+     */
     static Path copyModel() throws IOException {
+        String given = System.getProperty(MODEL_PROPERTY);
+        if (given != null) {
+            System.out.printf("%n[LocalChatRealisticBenchmark] the model in %s%n", given);
+            return Path.of(given);
+        }
         Path dir = Files.createTempDirectory("agentrt-chat-bench-qwen2");
         for (String name : FILES) {
             try (InputStream in = Objects.requireNonNull(
@@ -206,6 +215,28 @@ public class LocalChatRealisticBenchmark {
             }
         }
         return dir;
+    }
+
+    /** Deletes a copy {@link #copyModel} made (not a directory the user named). */
+    static void deleteCopy(Path dir) throws IOException {
+        if (System.getProperty(MODEL_PROPERTY) == null) {
+            LocalChatBenchmark.delete(dir);
+        }
+    }
+
+    /** The graph's dimensions, from the model's {@code config.json}. */
+    record Shape(int layers, int kvHeads, int headDim, int vocabulary, int positions) {
+        static Shape of(Path dir) throws IOException {
+            var c = JsonValue.parse(Files.readString(dir.resolve("config.json"))).asObject();
+            return new Shape(number(c, "num_hidden_layers"), number(c, "num_key_value_heads"),
+                    number(c, "hidden_size") / number(c, "num_attention_heads"), number(c, "vocab_size"),
+                    number(c, "max_position_embeddings"));
+        }
+
+        private static int number(dev.agentrt.core.json.JsonObject config, String name) {
+            return Math.toIntExact(config.getLong(name)
+                    .orElseThrow(() -> new IllegalStateException("config.json has no " + name)));
+        }
     }
 
     /** A system prompt and one user turn, the user text grown word by word until the rendered prompt has {@code target} tokens. */
@@ -233,8 +264,11 @@ public class LocalChatRealisticBenchmark {
         final String prompt;
         final int tokens;
         final double penalty;
+        final Shape shape;
 
-        private Bare(OrtSession session, HuggingFaceTokenizer tokenizer, String prompt, int tokens, double penalty) {
+        private Bare(OrtSession session, HuggingFaceTokenizer tokenizer, String prompt, int tokens, double penalty,
+                Shape shape) {
+            this.shape = shape;
             this.session = session;
             this.tokenizer = tokenizer;
             this.prompt = prompt;
@@ -256,9 +290,10 @@ public class LocalChatRealisticBenchmark {
                     .asObject()
                     .getDouble("repetition_penalty")
                     .orElse(1.0);
+            Shape shape = Shape.of(dir);
             List<String> seen = new ArrayList<>();
             for (double penalty : new LinkedHashSet<>(List.of(1.0, configured))) {
-                Bare bare = new Bare(session, tokenizer, prompt, tokens, penalty);
+                Bare bare = new Bare(session, tokenizer, prompt, tokens, penalty, shape);
                 String text = bare.text();
                 if (text.equals(expected)) {
                     return bare;
@@ -289,10 +324,10 @@ public class LocalChatRealisticBenchmark {
             long[] out = new long[count];
             Map<String, OnnxTensor> past = new HashMap<>();
             List<OnnxTensor> empty = new ArrayList<>();
-            for (int i = 0; i < LAYERS; i++) {
+            for (int i = 0; i < shape.layers(); i++) {
                 for (String kind : List.of(".key", ".value")) {
                     empty.add(OnnxTensor.createTensor(env, FloatBuffer.allocate(0),
-                            new long[]{1, KV_HEADS, 0, HEAD_DIM}));
+                            new long[]{1, shape.kvHeads(), 0, shape.headDim()}));
                     past.put("past_key_values." + i + kind, empty.getLast());
                 }
             }
@@ -310,7 +345,7 @@ public class LocalChatRealisticBenchmark {
                             empty.forEach(OnnxTensor::close);
                         }
                         previous = result;
-                        for (int i = 0; i < LAYERS; i++) {
+                        for (int i = 0; i < shape.layers(); i++) {
                             for (String kind : List.of(".key", ".value")) {
                                 past.put("past_key_values." + i + kind,
                                         (OnnxTensor) result.get("present." + i + kind).orElseThrow());
@@ -322,11 +357,11 @@ public class LocalChatRealisticBenchmark {
                             ByteBuffer bytes = logits.getByteBuffer();
                             float[] all = new float[bytes.remaining() / Float.BYTES];
                             bytes.asFloatBuffer().get(all);
-                            last = Arrays.copyOfRange(all, all.length - VOCABULARY, all.length);
+                            last = Arrays.copyOfRange(all, all.length - shape.vocabulary(), all.length);
                         } else {
                             FloatBuffer all = logits.getFloatBuffer();
-                            last = new float[VOCABULARY];
-                            all.get(all.limit() - VOCABULARY, last);
+                            last = new float[shape.vocabulary()];
+                            all.get(all.limit() - shape.vocabulary(), last);
                         }
                     }
                     int next = argMax(penalize(Objects.requireNonNull(last), sequence, length));
