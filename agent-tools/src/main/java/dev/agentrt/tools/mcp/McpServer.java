@@ -367,7 +367,8 @@ public final class McpServer {
          * Serves a prompt: {@code prompts/list} shows it (in registration order) and {@code prompts/get}
          * renders it. The renderer gets the arguments the client gave (every required one is there; an
          * argument the prompt does not declare is refused first) and returns the messages: {@link
-         * Message.User} and {@link Message.Assistant} text, which are all MCP prompts hold. It runs on
+         * Message.User} messages (with their images and sounds, given as data) and {@link Message.Assistant} text,
+         * which are all MCP prompts hold. It runs on
          * {@code AgentSchedulers.blocking()} and may block; an {@code IllegalArgumentException} from it
          * is answered as invalid params ({@code -32602}) with its message, any other failure as an
          * internal error without it.

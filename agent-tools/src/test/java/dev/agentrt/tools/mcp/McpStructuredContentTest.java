@@ -1,11 +1,13 @@
 package dev.agentrt.tools.mcp;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.agentrt.core.json.JsonObject;
 import dev.agentrt.core.json.JsonValue;
 import dev.agentrt.core.json.TypeSchema;
 import dev.agentrt.core.model.Media;
+import dev.agentrt.core.model.Message;
 import dev.agentrt.core.model.ToolCall;
 import dev.agentrt.core.model.ToolSpec;
 import dev.agentrt.core.security.Grants;
@@ -21,19 +23,22 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
  * Structured tool results both ways: a tool of ours that returns a record is offered with that record's JSON
  * Schema as its {@code outputSchema} and answers with {@code structuredContent} (checked by our client and by the
  * TypeScript SDK's, which both refuse a result that breaks the schema); our client checks a server's structured
- * results against its output schema; images in our tools' results reach an MCP client as images. The timeouts
+ * results against its output schema; images and sounds in our tools' results and prompts reach an MCP client as
+ * such. The timeouts
  * are hang guards only.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
@@ -60,6 +65,13 @@ class McpStructuredContentTest {
     private McpTools ourClientOnOurServer() {
         McpHttpServer server = McpServer.builder(StructuredServerMain.tools())
                 .name("structured-test")
+                .prompt("describe", "Describe a chart", List.of(), args -> List.of(
+                        Message.user("Describe this chart.", List.of(Media.image("image/png", StructuredServerMain.PNG),
+                                Media.audio("audio/wav", StructuredServerMain.PNG))),
+                        Message.assistant("It rises.")))
+                .prompt("linked", null, List.of(), args -> List.of(
+                        Message.user("Look:",
+                                List.of(Media.image("image/png", URI.create("https://example.com/c.png"))))))
                 .grants(Grants.none())
                 .build()
                 .serveHttp();
@@ -123,6 +135,24 @@ class McpStructuredContentTest {
         Media.Image image = (Media.Image) chart.media().getFirst();
         assertThat(image.mimeType()).isEqualTo("image/png");
         assertThat(image.bytes()).isEqualTo(StructuredServerMain.PNG);
+    }
+
+    @Test
+    void aServedPromptsImagesAndSoundsReachTheClientAsMedia() {
+        McpTools tools = ourClientOnOurServer();
+        List<Message> messages = tools.prompt("describe", Map.of()).block(GUARD);
+        assertThat(messages).hasSize(4);
+        assertThat(messages.get(0)).isEqualTo(Message.user("Describe this chart."));
+        Message.User image = (Message.User) messages.get(1);
+        assertThat(image.text()).isEmpty();
+        assertThat(((Media.Image) image.media().getFirst()).bytes()).isEqualTo(StructuredServerMain.PNG);
+        Message.User sound = (Message.User) messages.get(2);
+        assertThat(sound.media().getFirst()).isInstanceOf(Media.Audio.class);
+        assertThat(messages.get(3)).isEqualTo(Message.assistant("It rises."));
+        // An image known only by its URL cannot travel in a prompt: the server says so rather than drop it.
+        assertThatThrownBy(() -> tools.prompt("linked", Map.of()).block(GUARD))
+                .hasMessageContaining("linked")
+                .hasMessageContaining("rendered an image known only by its URL");
     }
 
     @Test

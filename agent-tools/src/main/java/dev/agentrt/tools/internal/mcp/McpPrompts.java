@@ -1,6 +1,7 @@
 package dev.agentrt.tools.internal.mcp;
 
 import dev.agentrt.core.ToolException;
+import dev.agentrt.core.model.Media;
 import dev.agentrt.core.model.Message;
 import dev.agentrt.tools.mcp.McpPrompt;
 import io.modelcontextprotocol.spec.McpSchema;
@@ -133,13 +134,35 @@ public final class McpPrompts {
                 p.description() == null ? "" : p.description(), arguments);
     }
 
-    /** Each message with its role; content other than text described as a tool result's would be. */
+    /**
+     * Each message with its role: a user's image or sound as media of its own message (checked as a tool result's
+     * are, and within the same bounds: {@link McpMedia#MAX_ITEMS} items and {@link Media#MAX_BYTES} bytes in all;
+     * one that fails the check or is over them, and any on an assistant message, which holds no media, described
+     * in text as a tool result's would be), other content described likewise.
+     */
     private static List<Message> messages(McpSchema.GetPromptResult result) {
         var out = new ArrayList<Message>();
+        int items = 0;
+        long bytes = 0;
         if (result.messages() != null) {
             for (McpSchema.PromptMessage m : result.messages()) {
+                boolean user = m.role() != McpSchema.Role.ASSISTANT;
+                if (user && (m.content() instanceof McpSchema.ImageContent
+                        || m.content() instanceof McpSchema.AudioContent)) {
+                    try {
+                        Media media = McpMedia.media(m.content());
+                        if (items < McpMedia.MAX_ITEMS && bytes + media.size() <= Media.MAX_BYTES) {
+                            items++;
+                            bytes += media.size();
+                            out.add(Message.user("", List.of(media)));
+                            continue;
+                        }
+                    } catch (IllegalArgumentException e) {
+                        // described below, as an unusable image in a tool result is
+                    }
+                }
                 String text = m.content() == null ? "" : McpJson.describe(m.content());
-                out.add(m.role() == McpSchema.Role.ASSISTANT ? Message.assistant(text) : Message.user(text));
+                out.add(user ? Message.user(text) : Message.assistant(text));
             }
         }
         return List.copyOf(out);

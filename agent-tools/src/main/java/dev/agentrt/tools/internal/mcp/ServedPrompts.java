@@ -1,6 +1,7 @@
 package dev.agentrt.tools.internal.mcp;
 
 import dev.agentrt.core.AgentSchedulers;
+import dev.agentrt.core.model.Media;
 import dev.agentrt.core.model.Message;
 import io.modelcontextprotocol.spec.McpError;
 import io.modelcontextprotocol.spec.McpSchema;
@@ -112,17 +113,40 @@ public final class ServedPrompts {
         var out = new ArrayList<McpSchema.PromptMessage>();
         for (Message m : messages) {
             switch (m) {
-                case Message.User u -> out.add(message(McpSchema.Role.USER, u.text()));
+                case Message.User u -> {
+                    // A prompt message holds one content: the text, then each image or sound as a message of its own.
+                    if (!u.text().isEmpty() || u.media().isEmpty()) {
+                        out.add(message(McpSchema.Role.USER, u.text()));
+                    }
+                    for (Media item : u.media()) {
+                        out.add(new McpSchema.PromptMessage(McpSchema.Role.USER, media(prompt, item)));
+                    }
+                }
                 case Message.Assistant a when !a.hasToolCalls() -> out.add(message(McpSchema.Role.ASSISTANT, a.text()));
                 default -> {
                     log.warn("MCP prompt '{}' rendered a {} message, which MCP prompts cannot hold", prompt.name(),
                             m.getClass().getSimpleName());
                     throw failed("the prompt \"" + prompt.name() + "\" rendered a message MCP prompts cannot hold "
-                            + "(only user messages and assistant text are)");
+                            + "(only user messages, with their images and sounds, and assistant text are)");
                 }
             }
         }
         return McpSchema.GetPromptResult.builder(out).description(prompt.description()).build();
+    }
+
+    private static McpSchema.Content media(Prompt prompt, Media m) {
+        return switch (m) {
+            case Media.Image i when i.base64() != null -> McpSchema.ImageContent.builder(i.base64(), i.mimeType())
+                    .build();
+            case Media.Image i -> {
+                // MCP prompt content carries image bytes, not links; fetching the URL is not the server's to do.
+                log.warn("MCP prompt '{}' rendered an image known only by its URL, which MCP prompts cannot hold",
+                        prompt.name());
+                throw failed("the prompt \"" + prompt.name() + "\" rendered an image known only by its URL ("
+                        + i.url() + "); MCP prompts carry image data");
+            }
+            case Media.Audio a -> McpSchema.AudioContent.builder(a.base64(), a.mimeType()).build();
+        };
     }
 
     private static McpSchema.PromptMessage message(McpSchema.Role role, String text) {
