@@ -216,6 +216,7 @@ final class ModelJson {
                 .string("name", spec.name())
                 .string("description", spec.description())
                 .object("parameters", spec.parameters(), Function.identity())
+                .optional("outputSchema", spec.outputSchema(), Function.identity())
                 .build();
     }
 
@@ -268,8 +269,11 @@ final class ModelJson {
 
     static ToolSpec toolSpec(JsonValue json, String path) {
         In in = In.record(json, path);
-        return in.create(() -> new ToolSpec(in.string("name"), in.string("description"),
-                in.object("parameters", In::record).object));
+        return in.create(() -> {
+            In output = in.optionalObject("outputSchema", In::record);
+            return new ToolSpec(in.string("name"), in.string("description"), in.object("parameters", In::record).object,
+                    output == null ? null : output.object);
+        });
     }
 
     static ChatOptions options(JsonValue json, String path) {

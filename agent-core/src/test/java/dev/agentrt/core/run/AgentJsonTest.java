@@ -174,7 +174,9 @@ class AgentJsonTest {
                          "required":["path"],"additionalProperties":false}""")
                 .asObject();
         var tools = List.of(new ToolSpec("read_file", "Reads a file. " + TRICKY, schema),
-                new ToolSpec("noop", "", JsonObject.EMPTY));
+                new ToolSpec("noop", "", JsonObject.EMPTY),
+                new ToolSpec("weather", "A record's result", JsonObject.EMPTY, JsonValue.parse(
+                        "{\"type\":\"object\",\"properties\":{\"celsius\":{\"type\":\"number\"}}}").asObject()));
         return List.of(
                 ChatRequest.of(Message.user("hi")),
                 ChatRequest.of(List.of()),
@@ -754,7 +756,7 @@ class AgentJsonTest {
     private record Mutation(String what, String place, JsonValue json) {}
 
     private static final Set<String> OPTIONAL_MEMBERS = Set.of("responseFormat", "privateAddresses", "reasoning",
-            "reasoningTokens", "responseId", "responseModel", "parentCallId");
+            "reasoningTokens", "responseId", "responseModel", "parentCallId", "outputSchema");
 
     private static void mutate(JsonObject object, Function<JsonValue, JsonValue> root, List<Mutation> out) {
         for (var member : object.members().entrySet()) {
@@ -767,8 +769,8 @@ class AgentJsonTest {
             }
             Function<JsonValue, JsonValue> replaced = v -> root.apply(with(object, name, v));
             out.add(new Mutation(name + " mistyped", "." + name, replaced.apply(wrongTypeFor(member.getValue()))));
-            // A tool's schema and a principal's attributes are free-form: their members are data, not format.
-            if (!name.equals("parameters") && !name.equals("attributes")) {
+            // A tool's schemas and a principal's attributes are free-form: their members are data, not format.
+            if (!name.equals("parameters") && !name.equals("outputSchema") && !name.equals("attributes")) {
                 mutateInside(member.getValue(), name, replaced, out);
             }
         }
