@@ -127,6 +127,9 @@ public final class McpTools implements AutoCloseable, ToolSource {
     /** The most resource subscriptions by default. */
     static final int DEFAULT_MAX_SUBSCRIPTIONS = 100;
 
+    /** The largest message taken from a server by default (see {@link Builder#maxMessageBytes}): 16 MiB. */
+    public static final int DEFAULT_MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
+
     /** The name of the tool that reads a resource (before prefixing), also its name in {@link Builder#allowTools}. */
     static final String READ_RESOURCE = "read_resource";
     /** The name of the tool that lists resources (before prefixing), also its name in {@link Builder#allowTools}. */
@@ -368,6 +371,7 @@ public final class McpTools implements AutoCloseable, ToolSource {
         private @Nullable McpSamplingOptions samplingOptions;
         private @Nullable McpElicitationHandler elicitation;
         private int maxSubscriptions = DEFAULT_MAX_SUBSCRIPTIONS;
+        private int maxMessageBytes = DEFAULT_MAX_MESSAGE_BYTES;
 
         private Builder(String server, McpTransportSpec transport) {
             this.server = Objects.requireNonNull(server, "server");
@@ -519,6 +523,21 @@ public final class McpTools implements AutoCloseable, ToolSource {
             return this;
         }
 
+        /**
+         * The largest message taken from the server, in bytes: a stdio line, an SSE event's data, a JSON answer;
+         * {@value McpTools#DEFAULT_MAX_MESSAGE_BYTES} (16 MiB) by default. A larger one is refused as soon as it
+         * passes the limit, without being held: the call it answers fails saying so (over HTTP its stream is
+         * closed; a server's request gets an error), and the connection stays usable. Over HTTP a larger message
+         * on the stream for messages outside requests ends that stream.
+         */
+        public Builder maxMessageBytes(int max) {
+            if (max < 1) {
+                throw new IllegalArgumentException("maxMessageBytes must be at least 1, was " + max);
+            }
+            this.maxMessageBytes = max;
+            return this;
+        }
+
         /** The clock of the reconnect backoff, in milliseconds (tests). */
         Builder clock(LongSupplier millis) {
             this.clockMillis = Objects.requireNonNull(millis, "millis");
@@ -544,7 +563,7 @@ public final class McpTools implements AutoCloseable, ToolSource {
             var settings = new McpSession.Settings(name, spec, call, connect, reconnect, firstBackoff, maxBackoff,
                     acceptToolChanges,
                     c -> listener.accept(new ToolsChange(name, c.changed(), c.removed(), c.added())), clockMillis,
-                    rootsOf(roots), ServerRequests.NONE, maxSubscriptions);
+                    rootsOf(roots), ServerRequests.NONE, maxSubscriptions, maxMessageBytes);
             @Nullable
             ChatModel model = samplingModel;
             @Nullable

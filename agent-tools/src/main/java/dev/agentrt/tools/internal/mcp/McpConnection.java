@@ -185,19 +185,20 @@ public final class McpConnection {
      */
     public static McpConnection open(String server, McpTransportSpec spec, Duration callTimeout,
             Duration connectTimeout, McpNotices notices, Function<McpSchema.ProgressNotification, Mono<Void>> progress,
-            List<McpSchema.Root> roots, ServerRequests requests) {
+            List<McpSchema.Root> roots, ServerRequests requests, int maxMessageBytes) {
         return switch (spec) {
             case McpTransportSpec.Stdio s -> {
                 var command = new ArrayList<String>();
                 command.add(s.command());
                 command.addAll(s.args());
-                var transport = new ProcessTransport(server, command, s.env(), s.workingDirectory(), McpJson.mapper());
+                var transport = new ProcessTransport(server, command, s.env(), s.workingDirectory(), McpJson.mapper(),
+                        maxMessageBytes);
                 yield new McpConnection(server, "stdio: " + String.join(" ", command), transport, transport,
                         callTimeout, connectTimeout, notices, progress, roots, requests);
             }
             case McpTransportSpec.Http h -> {
                 var transport = new HttpTransport(server, h.url(), h.headers(), connectTimeout, McpJson.mapper(),
-                        h.oauth());
+                        maxMessageBytes, h.oauth());
                 yield new McpConnection(server, "http: " + h.url(), transport, null, callTimeout, connectTimeout,
                         notices, progress, roots, requests);
             }

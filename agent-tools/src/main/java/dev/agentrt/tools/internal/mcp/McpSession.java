@@ -50,11 +50,11 @@ public final class McpSession {
     public record Settings(String server, McpTransportSpec spec, Duration callTimeout, Duration connectTimeout,
             boolean reconnect, Duration firstBackoff, Duration maxBackoff, boolean acceptChanges,
             Consumer<Change> listener, LongSupplier clockMillis, List<McpSchema.Root> roots,
-            ServerRequests requests, int maxSubscriptions) {
+            ServerRequests requests, int maxSubscriptions, int maxMessageBytes) {
         /** These settings answering the server's requests with {@code value}. */
         public Settings withRequests(ServerRequests value) {
             return new Settings(server, spec, callTimeout, connectTimeout, reconnect, firstBackoff, maxBackoff,
-                    acceptChanges, listener, clockMillis, roots, value, maxSubscriptions);
+                    acceptChanges, listener, clockMillis, roots, value, maxSubscriptions, maxMessageBytes);
         }
     }
 
@@ -105,7 +105,8 @@ public final class McpSession {
 
     private McpConnection open() {
         McpConnection c = McpConnection.open(settings.server(), settings.spec(), settings.callTimeout(),
-                settings.connectTimeout(), notices, this::progress, settings.roots(), settings.requests());
+                settings.connectTimeout(), notices, this::progress, settings.roots(), settings.requests(),
+                settings.maxMessageBytes());
         c.failure().subscribe(e -> {
             synchronized (lock) {
                 if (current == c) {

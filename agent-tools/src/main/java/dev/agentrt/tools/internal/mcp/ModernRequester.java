@@ -32,7 +32,8 @@ import java.util.function.Function;
  * something of the client while serving a request ({@code elicitation/create}, {@code sampling/createMessage},
  * {@code roots/list}) answers {@code input_required} with the requests embedded; the client answers them with
  * the handlers it was configured with and sends the request again, on a new id, with the answers in
- * {@code inputResponses} and the server's {@code requestState} echoed, at most {@value #MAX_ROUNDS} rounds. A
+ * {@code inputResponses} and the server's {@code requestState} echoed, at most {@value #MAX_ROUNDS} rounds of at
+ * most {@value #MAX_INPUT_REQUESTS} requests each. A
  * server asking for what the client did not declare gets no answer: the request fails, saying so.
  *
  * <p>{@link #listen} sends {@code subscriptions/listen}; the list changes and resource updates that come stamped
@@ -50,6 +51,8 @@ final class ModernRequester implements McpRequester {
     static final String META_CLIENT = "io.modelcontextprotocol/clientInfo";
     static final String META_CAPABILITIES = "io.modelcontextprotocol/clientCapabilities";
     static final int MAX_ROUNDS = 10;
+    /** The most input requests one input_required round may embed: each may ask the user or the model. */
+    static final int MAX_INPUT_REQUESTS = 16;
     private static final int MAX_PAGES = 100;
     private static final TypeRef<Map<String, Object>> MAP = new TypeRef<>() {};
     static final String METHOD_LISTEN = "subscriptions/listen";
@@ -343,6 +346,11 @@ final class ModernRequester implements McpRequester {
                 }
                 Object state = map.get("requestState");
                 Map<?, ?> asked = map.get("inputRequests") instanceof Map<?, ?> m ? m : Map.of();
+                if (asked.size() > MAX_INPUT_REQUESTS) {
+                    return Mono.error(new Failure("MCP server '" + server + "' embedded " + asked.size()
+                            + " input requests in one input_required round of " + method + ", more than the "
+                            + MAX_INPUT_REQUESTS + " a round may have; the request is abandoned"));
+                }
                 if (asked.isEmpty() && !(state instanceof String)) {
                     return Mono.error(new Failure("MCP server '" + server + "' answered " + method
                             + " with input_required but neither inputRequests nor requestState"));
