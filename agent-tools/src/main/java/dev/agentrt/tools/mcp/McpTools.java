@@ -27,6 +27,8 @@ import org.slf4j.LoggerFactory;
 import reactor.core.Exceptions;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -372,6 +374,7 @@ public final class McpTools implements AutoCloseable, ToolSource {
         private @Nullable McpElicitationHandler elicitation;
         private int maxSubscriptions = DEFAULT_MAX_SUBSCRIPTIONS;
         private int maxMessageBytes = DEFAULT_MAX_MESSAGE_BYTES;
+        private @Nullable Scheduler timers;
 
         private Builder(String server, McpTransportSpec transport) {
             this.server = Objects.requireNonNull(server, "server");
@@ -538,6 +541,12 @@ public final class McpTools implements AutoCloseable, ToolSource {
             return this;
         }
 
+        /** The scheduler of the connection's own waits (stream reconnects, listen retries, task polls) (tests). */
+        Builder timers(Scheduler scheduler) {
+            this.timers = Objects.requireNonNull(scheduler, "scheduler");
+            return this;
+        }
+
         /** The clock of the reconnect backoff, in milliseconds (tests). */
         Builder clock(LongSupplier millis) {
             this.clockMillis = Objects.requireNonNull(millis, "millis");
@@ -563,7 +572,8 @@ public final class McpTools implements AutoCloseable, ToolSource {
             var settings = new McpSession.Settings(name, spec, call, connect, reconnect, firstBackoff, maxBackoff,
                     acceptToolChanges,
                     c -> listener.accept(new ToolsChange(name, c.changed(), c.removed(), c.added())), clockMillis,
-                    rootsOf(roots), ServerRequests.NONE, maxSubscriptions, maxMessageBytes);
+                    rootsOf(roots), ServerRequests.NONE, maxSubscriptions, maxMessageBytes,
+                    timers != null ? timers : Schedulers.parallel());
             @Nullable
             ChatModel model = samplingModel;
             @Nullable

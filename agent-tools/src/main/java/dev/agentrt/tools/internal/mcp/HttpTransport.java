@@ -142,18 +142,23 @@ public final class HttpTransport implements McpClientTransport {
 
     public HttpTransport(String server, URI endpoint, Map<String, String> headers, Duration connectTimeout,
             McpJsonMapper json) {
-        this(server, endpoint, headers, connectTimeout, json, LineReader.DEFAULT_MAX_BYTES, null);
+        this(server, endpoint, headers, connectTimeout, json, LineReader.DEFAULT_MAX_BYTES, null,
+                Schedulers.parallel());
     }
 
     /** With {@code oauth}, requests carry its access token, and a {@code 401} authorizes (see {@link McpOAuth}). */
     public HttpTransport(String server, URI endpoint, Map<String, String> headers, Duration connectTimeout,
             McpJsonMapper json, @Nullable McpOAuth oauth) {
-        this(server, endpoint, headers, connectTimeout, json, LineReader.DEFAULT_MAX_BYTES, oauth);
+        this(server, endpoint, headers, connectTimeout, json, LineReader.DEFAULT_MAX_BYTES, oauth,
+                Schedulers.parallel());
     }
 
-    /** With {@code maxMessageBytes}, the largest message (SSE event data or JSON answer) taken from the server. */
+    /**
+     * With {@code maxMessageBytes}, the largest message (SSE event data or JSON answer) taken from the server, and
+     * {@code timers}, the scheduler of the reconnect and resume waits and the clock that times a stream.
+     */
     public HttpTransport(String server, URI endpoint, Map<String, String> headers, Duration connectTimeout,
-            McpJsonMapper json, int maxMessageBytes, @Nullable McpOAuth oauth) {
+            McpJsonMapper json, int maxMessageBytes, @Nullable McpOAuth oauth, Scheduler timers) {
         this.server = server;
         this.endpoint = endpoint;
         this.headers = Map.copyOf(headers);
@@ -163,9 +168,8 @@ public final class HttpTransport implements McpClientTransport {
         }
         this.maxMessageBytes = maxMessageBytes;
         this.connectTimeout = connectTimeout;
-        // Reactor's parallel scheduler (a test's virtual clock replaces it, so its waits take no time).
-        this.timers = Schedulers.parallel();
-        this.delivery = timers.createWorker();
+        this.timers = timers;
+        this.delivery = Schedulers.parallel().createWorker();
         // On the runtime's bounded HTTP threads: a client of its own would grow a platform thread per
         // busy stream. Messages leave those threads in deliver().
         this.client = HttpClient.newBuilder()

@@ -62,7 +62,7 @@ final class McpTaskCall {
 
     /** The task's next status, asked after its poll interval. */
     private static Mono<Task> poll(McpConnection connection, Task task) {
-        return Mono.delay(Duration.ofMillis(task.pollMillis()))
+        return Mono.delay(Duration.ofMillis(task.pollMillis()), connection.timers())
                 .then(Mono.defer(() -> connection.request("tasks/get", Map.of("taskId", task.id()))))
                 .map(status -> {
                     Task next = task(status, "tasks/get");

@@ -9,7 +9,6 @@ import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 import reactor.core.scheduler.Scheduler;
-import reactor.core.scheduler.Schedulers;
 
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -45,8 +44,8 @@ final class ModernListen {
     private int failures;
     /** When the newest listen was acknowledged (the timers' clock, ms), or -1. */
     private long acknowledgedAt = -1;
-    /** The retry waits, and the clock that says how long a listen stayed open (a test's virtual clock replaces it). */
-    private final Scheduler timers = Schedulers.parallel();
+    /** The retry waits, and the clock that says how long a listen stayed open. */
+    private final Scheduler timers;
     private boolean closed;
     private @Nullable Disposable current;
     private @Nullable Disposable replaced;
@@ -55,8 +54,9 @@ final class ModernListen {
     private final List<Sinks.One<Map<?, ?>>> waiting = new java.util.ArrayList<>();
 
     ModernListen(String server, ModernRequester requester, McpSchema.ServerCapabilities declared, boolean tellCancel,
-            Supplier<List<String>> subscriptions) {
+            Supplier<List<String>> subscriptions, Scheduler timers) {
         this.server = server;
+        this.timers = timers;
         this.requester = requester;
         this.declared = declared;
         this.tellCancel = tellCancel;
