@@ -197,6 +197,22 @@ class McpHttpHostileServerTest {
         }
     }
 
+    @Test
+    void theSameLimitAppliesToAStdioServersLines() {
+        try (McpTools tools = McpTools.builder("fake", TestServers.fake("noisy"))
+                .connectTimeout(WAIT)
+                .callTimeout(WAIT)
+                .maxMessageBytes(1 << 20)
+                .connect()
+                .block(WAIT)) {
+            ToolResult big = call(tools, "big");
+
+            assertThat(big.isError()).isTrue();
+            assertThat(big.content()).contains("over the limit of 1048576 bytes");
+            assertThat(call(tools, "ping").content()).isEqualTo("pong");
+        }
+    }
+
     // ---- reconnect pacing
 
     @Test
@@ -231,6 +247,66 @@ class McpHttpHostileServerTest {
             assertThat(server.requests().stream().filter(q -> q.method().equals("GET")).count())
                     .as("no GET after close")
                     .isEqualTo(gets);
+        }
+    }
+
+    @Test
+    void aResponseStreamEndedAfterEveryEventIsResumedOnlyAfterAGrowingWait() throws Exception {
+        BlockingQueue<Long> resumed = new LinkedBlockingQueue<>();
+        var callId = new CompletableFuture<String>();
+        try (var server = server(); McpTools tools = connect(server)) {
+            toolAnswers.put("big", (m, id, r) -> {
+                callId.complete(id);
+                r.startEvents();
+                r.chunk("id: 1\nretry: 0\ndata: " + PROGRESS + "\n\n");
+                r.end();
+            });
+            server.onGet((request, response) -> {
+                String last = request.header("Last-Event-ID");
+                if (last == null) {
+                    response.send(405, null, "", "Allow", "POST");
+                    return;
+                }
+                resumed.add(clock.now(TimeUnit.MILLISECONDS));
+                int n = Integer.parseInt(last);
+                // One event per resumption, the answer in the sixth.
+                String data = n < 6 ? PROGRESS : answer(callId.getNow("null"), DONE);
+                response.startEvents();
+                response.chunk("id: " + (n + 1) + "\ndata: " + data + "\n\n");
+                response.end();
+            });
+            CompletableFuture<ToolResult> big = ToolRegistry.of(tools.tools())
+                    .execute(new ToolCall("c", "big", "{}"),
+                            ToolExecution.of("t", Principal.ANONYMOUS, Grants.of(tools.capability())))
+                    .toFuture();
+            long previous = resumed.poll(WAIT.toSeconds(), TimeUnit.SECONDS); // the first resumption: at once
+            var waits = new ArrayList<Long>();
+            for (int i = 0; i < 5; i++) {
+                long at = nextArrival(resumed, Duration.ofMillis(50), Duration.ofMinutes(1));
+                waits.add(at - previous);
+                previous = at;
+            }
+
+            for (int i = 0; i < waits.size(); i++) {
+                assertThat(waits.get(i)).as("wait before resumption %d of %s", i + 2, waits)
+                        .isGreaterThanOrEqualTo(100L << i);
+            }
+            assertThat(big.get(WAIT.toSeconds(), TimeUnit.SECONDS).content()).isEqualTo("done");
+            assertThat(call(tools, "work").content()).isEqualTo("done");
+        }
+    }
+
+    @Test
+    void aToolListingThatRepeatsItsCursorIsFollowedOnlyUntilTheRepeat() throws Exception {
+        try (var server = modernServer(new LinkedBlockingQueue<>())) {
+            server.on("tools/list", (m, id, r) -> r.json(200, answer(id, """
+                    {"tools":[{"name":"work","inputSchema":{"type":"object"}}],"nextCursor":"again",\
+                    "resultType":"complete"}""")));
+            try (McpTools tools = connect(server)) {
+                assertThat(tools.tools()).extracting(t -> t.spec().name()).containsExactly("work");
+                assertThat(server.count("tools/list")).as("the first page and the repeated one").isEqualTo(2);
+                assertThat(call(tools, "work").content()).isEqualTo("done");
+            }
         }
     }
 

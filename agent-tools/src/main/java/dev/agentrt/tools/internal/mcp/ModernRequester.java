@@ -13,7 +13,6 @@ import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -53,7 +52,6 @@ final class ModernRequester implements McpRequester {
     static final int MAX_ROUNDS = 10;
     /** The most input requests one input_required round may embed: each may ask the user or the model. */
     static final int MAX_INPUT_REQUESTS = 16;
-    private static final int MAX_PAGES = 100;
     private static final TypeRef<Map<String, Object>> MAP = new TypeRef<>() {};
     static final String METHOD_LISTEN = "subscriptions/listen";
     static final String ACKNOWLEDGED = "notifications/subscriptions/acknowledged";
@@ -446,22 +444,20 @@ final class ModernRequester implements McpRequester {
         return call(McpSchema.METHOD_TOOLS_LIST, cursor(cursor), McpSchema.ListToolsResult.class);
     }
 
-    /** Every page of the server's tools. */
+    /**
+     * The server's tools, page after page, as far as {@link McpPages} follows them: a server that repeats a cursor
+     * or pages on without end is listed up to there (with a warning), not for a hundred pages of the same.
+     */
     Mono<List<McpSchema.Tool>> allTools() {
-        return allTools(null, new ArrayList<>(), 1);
-    }
-
-    private Mono<List<McpSchema.Tool>> allTools(@Nullable String cursor, List<McpSchema.Tool> so, int page) {
-        return listTools(cursor).flatMap(r -> {
-            if (r.tools() != null) {
-                so.addAll(r.tools());
-            }
-            String next = r.nextCursor();
-            if (next == null || next.isEmpty() || page >= MAX_PAGES) {
-                return Mono.just(List.copyOf(so));
-            }
-            return allTools(next, so, page + 1);
-        });
+        return McpPages.<McpSchema.Tool>collect(cursor -> listTools(cursor)
+                .map(r -> new McpPages.Page<>(r.tools() == null ? List.of() : r.tools(), r.nextCursor())),
+                McpNotices.MAX_LISTED, "tools")
+                .map(listing -> {
+                    if (listing.cut() != null) {
+                        log.warn("MCP server '{}': {}", server, listing.cut());
+                    }
+                    return listing.items();
+                });
     }
 
     @Override
