@@ -77,6 +77,25 @@ final class HostileHttpServer implements AutoCloseable {
         return List.copyOf(requests);
     }
 
+    /** The first request {@code which} matches, once it came; fails after {@code guard} (a hang guard). */
+    Request await(java.util.function.Predicate<Request> which, java.time.Duration guard) throws InterruptedException {
+        long end = System.nanoTime() + guard.toNanos();
+        synchronized (requests) {
+            while (true) {
+                for (Request r : requests) {
+                    if (which.test(r)) {
+                        return r;
+                    }
+                }
+                long left = end - System.nanoTime();
+                if (left <= 0) {
+                    throw new AssertionError("no such request within " + guard + "; got " + requests);
+                }
+                java.util.concurrent.TimeUnit.NANOSECONDS.timedWait(requests, left);
+            }
+        }
+    }
+
     /** How many requests were JSON-RPC requests for {@code method}. */
     long count(String method) {
         return requests.stream().filter(r -> r.body().contains("\"method\":\"" + method + "\"")).count();
@@ -111,7 +130,10 @@ final class HostileHttpServer implements AutoCloseable {
                 if (request == null) {
                     return;
                 }
-                requests.add(request);
+                synchronized (requests) {
+                    requests.add(request);
+                    requests.notifyAll();
+                }
                 var response = new Response(out);
                 handle(request, response);
                 if (response.broken) {

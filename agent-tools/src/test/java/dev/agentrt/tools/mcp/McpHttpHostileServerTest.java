@@ -13,6 +13,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import reactor.core.publisher.Mono;
 import reactor.test.scheduler.VirtualTimeScheduler;
 
 import java.io.IOException;
@@ -443,5 +444,56 @@ class McpHttpHostileServerTest {
             assertThat(server.count("tools/call")).as("no round answered").isEqualTo(1);
             assertThat(call(tools, "work").content()).isEqualTo("done");
         }
+    }
+
+    // ---- server requests
+
+    @Test
+    void elicitationsBeyondTheFewOpenAtOnceAreRefusedAndTheOpenOnesAreAnswered() throws Exception {
+        var release = new java.util.concurrent.CountDownLatch(1);
+        var answers = reactor.core.publisher.Sinks.empty();
+        var asked = new java.util.concurrent.atomic.AtomicInteger();
+        try (var server = server()) {
+            server.onGet((request, response) -> {
+                response.startEvents();
+                var requests = new StringBuilder();
+                for (int i = 1; i <= 6; i++) {
+                    requests.append("data: {\"jsonrpc\":\"2.0\",\"id\":\"e")
+                            .append(i)
+                            .append("\",\"method\":\"elicitation/create\",\"params\":{\"message\":\"name?\",")
+                            .append("\"requestedSchema\":{\"type\":\"object\",\"properties\":{}}}}\n\n");
+                }
+                response.chunk(requests.toString());
+                release.await(); // held open until the test ends
+            });
+            try (McpTools tools = McpTools.builder("remote", McpTransportSpec.http(server.url()))
+                    .callTimeout(WAIT)
+                    .connectTimeout(WAIT)
+                    .timers(clock)
+                    .elicitation(request -> {
+                        asked.incrementAndGet();
+                        return answers.asMono().then(Mono.just(McpElicitationAnswer.decline()));
+                    })
+                    .connect()
+                    .block(WAIT)) {
+                var refused = List.of(posted(server, "e5", WAIT), posted(server, "e6", WAIT));
+                assertThat(refused).allSatisfy(body -> assertThat(body).contains("\"error\"")
+                        .contains("elicitation refused: 4 of this server's elicitations already wait for the user"));
+                assertThat(asked).hasValue(4);
+
+                answers.tryEmitEmpty();
+                for (String id : List.of("e1", "e2", "e3", "e4")) {
+                    assertThat(posted(server, id, WAIT)).contains("\"action\":\"decline\"");
+                }
+                assertThat(call(tools, "work").content()).isEqualTo("done");
+            } finally {
+                release.countDown();
+            }
+        }
+    }
+
+    /** The body the client posted in answer to the server's request {@code id}, once it came. */
+    private static String posted(HostileHttpServer server, String id, Duration guard) throws InterruptedException {
+        return server.await(r -> r.body().contains("\"id\":\"" + id + "\""), guard).body();
     }
 }
