@@ -82,8 +82,8 @@ import java.util.function.Function;
  * #MIN_RETRY_MILLIS} ms) doubled per reconnect up to 30 seconds; the doubling starts over only after a stream
  * that stayed open {@value #STEADY_MILLIS} ms, so a server that ends each stream after a message or two cannot
  * make the client reconnect more often than that. After {@value #MAX_LISTEN_ATTEMPTS} reconnects in a row that
- * bring no message it is given up, with a warning. A 404 means the session is gone: a new one is started as for a request, then the
- * stream opened in it. An event over the message limit ends the stream for good, with a warning.
+ * bring no message it is given up, with a warning. A 404 means the session is gone: a new one is started as for
+ * a request, then the stream opened in it. An event over the message limit ends the stream for good, with a warning.
  *
  * <p>Non-blocking: all I/O runs on the JDK HTTP client's own threads; messages are handed to the
  * session there, in the order the server sent them.

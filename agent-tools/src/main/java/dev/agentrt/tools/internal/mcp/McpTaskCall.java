@@ -19,8 +19,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * has ended; the requests it makes meanwhile (elicitation, sampling) reach the client's handlers as any request
  * does. The polls are a loop ({@code expand}), not a chain that grows by one operator per poll, so a long task
  * polled often holds no more than a short one; a {@code pollInterval} of 0 is polled at the floor, one of a day
- * at the ceiling (the call's timeout ends the wait either way). A call cancelled (the agent's, or the caller's timeout) cancels the task ({@code tasks/cancel}). A status
- * that is none of MCP's, or an answer that is not a task, fails the call saying what the server sent.
+ * at the ceiling (the call's timeout ends the wait either way). A call cancelled (the agent's, or the caller's
+ * timeout) cancels the task ({@code tasks/cancel}). A status that is none of MCP's, or an answer that is not a
+ * task, fails the call saying what the server sent.
  */
 final class McpTaskCall {
     private static final Logger log = LoggerFactory.getLogger(McpTaskCall.class);

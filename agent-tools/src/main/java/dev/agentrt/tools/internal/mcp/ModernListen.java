@@ -22,11 +22,12 @@ import java.util.function.Supplier;
  * changes (those it declares {@code listChanged} for) and the updates of the subscribed resources (when it
  * declares {@code resources.subscribe}) come. {@link #listen} opens it anew with the subscriptions of now; the
  * listen it replaces is ended once the new one is acknowledged, so nothing is missed in between; callers that
- * asked at once are all answered by the acknowledgement of the newest listen, which has all their resources. A listen that
- * ends (the server ended it, the stream broke) is opened again after {@code 200 ms}, doubling up to {@code 10 s},
- * back to the shortest once one that was acknowledged stayed open {@code 10 s} (a server that acknowledges each
- * listen and ends it at once cannot make the client listen again more often than the backoff allows); a server that refuses the listen (a JSON-RPC error), or honours
- * none of it, is not asked again until the subscriptions change. {@link #close} ends everything. Thread-safe.
+ * asked at once are all answered by the acknowledgement of the newest listen, which has all their resources. A
+ * listen that ends (the server ended it, the stream broke) is opened again after {@code 200 ms}, doubling up to
+ * {@code 10 s}, back to the shortest once one that was acknowledged stayed open {@code 10 s} (a server that
+ * acknowledges each listen and ends it at once cannot make the client listen again more often than the backoff
+ * allows); a server that refuses the listen (a JSON-RPC error), or honours none of it, is not asked again until
+ * the subscriptions change. {@link #close} ends everything. Thread-safe.
  */
 final class ModernListen {
     private static final Logger log = LoggerFactory.getLogger(ModernListen.class);
