@@ -27,6 +27,8 @@ import org.slf4j.LoggerFactory;
 import reactor.core.Exceptions;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -126,6 +128,9 @@ public final class McpTools implements AutoCloseable, ToolSource {
 
     /** The most resource subscriptions by default. */
     static final int DEFAULT_MAX_SUBSCRIPTIONS = 100;
+
+    /** The largest message taken from a server by default (see {@link Builder#maxMessageBytes}): 16 MiB. */
+    public static final int DEFAULT_MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
 
     /** The name of the tool that reads a resource (before prefixing), also its name in {@link Builder#allowTools}. */
     static final String READ_RESOURCE = "read_resource";
@@ -368,6 +373,8 @@ public final class McpTools implements AutoCloseable, ToolSource {
         private @Nullable McpSamplingOptions samplingOptions;
         private @Nullable McpElicitationHandler elicitation;
         private int maxSubscriptions = DEFAULT_MAX_SUBSCRIPTIONS;
+        private int maxMessageBytes = DEFAULT_MAX_MESSAGE_BYTES;
+        private @Nullable Scheduler timers;
 
         private Builder(String server, McpTransportSpec transport) {
             this.server = Objects.requireNonNull(server, "server");
@@ -519,6 +526,27 @@ public final class McpTools implements AutoCloseable, ToolSource {
             return this;
         }
 
+        /**
+         * The largest message taken from the server, in bytes: a stdio line, an SSE event's data, a JSON answer;
+         * {@value McpTools#DEFAULT_MAX_MESSAGE_BYTES} (16 MiB) by default. A larger one is refused as soon as it
+         * passes the limit, without being held: the call it answers fails saying so (over HTTP its stream is
+         * closed; a server's request gets an error), and the connection stays usable. Over HTTP a larger message
+         * on the stream for messages outside requests ends that stream.
+         */
+        public Builder maxMessageBytes(int max) {
+            if (max < 1) {
+                throw new IllegalArgumentException("maxMessageBytes must be at least 1, was " + max);
+            }
+            this.maxMessageBytes = max;
+            return this;
+        }
+
+        /** The scheduler of the connection's own waits (stream reconnects, listen retries, task polls) (tests). */
+        Builder timers(Scheduler scheduler) {
+            this.timers = Objects.requireNonNull(scheduler, "scheduler");
+            return this;
+        }
+
         /** The clock of the reconnect backoff, in milliseconds (tests). */
         Builder clock(LongSupplier millis) {
             this.clockMillis = Objects.requireNonNull(millis, "millis");
@@ -544,7 +572,8 @@ public final class McpTools implements AutoCloseable, ToolSource {
             var settings = new McpSession.Settings(name, spec, call, connect, reconnect, firstBackoff, maxBackoff,
                     acceptToolChanges,
                     c -> listener.accept(new ToolsChange(name, c.changed(), c.removed(), c.added())), clockMillis,
-                    rootsOf(roots), ServerRequests.NONE, maxSubscriptions);
+                    rootsOf(roots), ServerRequests.NONE, maxSubscriptions, maxMessageBytes,
+                    timers != null ? timers : Schedulers.parallel());
             @Nullable
             ChatModel model = samplingModel;
             @Nullable

@@ -59,8 +59,17 @@ import java.util.function.Function;
  * later request; when the server answers 404 for the session (it restarted, say), a new session is
  * started, as the spec requires, by sending the client's initialize again, and the request that met
  * the 404 (which the server never processed) is sent once more in it;
- * <li>a message over 16 MiB aborts its stream; closing cancels what is in flight, sends the session's
- * DELETE (at most two seconds) and shuts the HTTP client and its threads down.
+ * <li>a message (an SSE event's data, a JSON answer) over the message limit ({@code maxMessageBytes}, 16 MiB by
+ * default) is refused as soon as it passes the limit, without being held: its stream is closed, and the request
+ * it came for fails saying so (the session stays usable); only an event's data is ever buffered, up to that limit,
+ * and a line's other fields and comments at most {@value #MAX_FIELD_BYTES} bytes each;
+ * <li>a stream is read only as fast as its messages are handed to the session: with {@value #MAX_PENDING_EVENTS}
+ * of its messages waiting, the stream is not read further until they are handed on, so a server that floods
+ * notifications is slowed down instead of filling the client's memory;
+ * <li>a stream resumed again and again waits the server's {@code retry} time, at least {@value #MIN_RETRY_MILLIS}
+ * ms, doubled per resumption up to 30 seconds (the first resumption of a broken stream is made at once);
+ * <li>closing cancels what is in flight, sends the session's DELETE (at most two seconds) and shuts the HTTP
+ * client and its threads down.
  * </ul>
  * Once the session is initialized (the client's notifications/initialized was accepted), the stream
  * for what the server sends outside of a request is opened with a GET, as the spec provides:
@@ -69,10 +78,12 @@ import java.util.function.Function;
  * completes once the server answered that GET, so nothing the server sends after connect is missed.
  * A server that answers 405 (or with anything but an event stream) offers no such stream, and it is
  * not asked again. A stream that ends or breaks is opened again, with {@code Last-Event-ID} when its
- * events had ids, after the server's {@code retry} time (else one second) doubled per attempt up to 30
- * seconds; after {@value #MAX_LISTEN_ATTEMPTS} attempts in a row that bring no message it is given up,
- * with a warning. A 404 means the session is gone: a new one is started as for a request, then the
- * stream opened in it. An event over the message limit ends the stream for good, with a warning.
+ * events had ids, after the server's {@code retry} time (else one second, and never less than {@value
+ * #MIN_RETRY_MILLIS} ms) doubled per reconnect up to 30 seconds; the doubling starts over only after a stream
+ * that stayed open {@value #STEADY_MILLIS} ms, so a server that ends each stream after a message or two cannot
+ * make the client reconnect more often than that. After {@value #MAX_LISTEN_ATTEMPTS} reconnects in a row that
+ * bring no message it is given up, with a warning. A 404 means the session is gone: a new one is started as for
+ * a request, then the stream opened in it. An event over the message limit ends the stream for good, with a warning.
  *
  * <p>Non-blocking: all I/O runs on the JDK HTTP client's own threads; messages are handed to the
  * session there, in the order the server sent them.
@@ -85,6 +96,16 @@ public final class HttpTransport implements McpClientTransport {
     private static final Duration DELETE_WAIT = Duration.ofSeconds(2);
     private static final long DEFAULT_RETRY_MILLIS = 1000;
     private static final long MAX_RETRY_MILLIS = 30_000;
+    /** The least wait before a stream is opened again, whatever {@code retry} the server sets. */
+    static final long MIN_RETRY_MILLIS = 100;
+    /** How long a stream must have stayed open for the reconnect backoff to start over. */
+    static final long STEADY_MILLIS = 10_000;
+    /** The most bytes kept of an SSE field other than {@code data} (an id, an event type, a retry time). */
+    static final int MAX_FIELD_BYTES = 1024;
+    /** The most messages of one stream read but not yet handed to the session; then reading waits. */
+    static final int MAX_PENDING_EVENTS = 256;
+    /** An event buffer larger than this is not kept for the next event. */
+    private static final int KEPT_CAPACITY = 64 * 1024;
     private static final int ERROR_EXCERPT_BYTES = 2048;
     /** Attempts in a row to open the GET stream that bring no message before it is given up. */
     static final int MAX_LISTEN_ATTEMPTS = 5;
@@ -94,7 +115,9 @@ public final class HttpTransport implements McpClientTransport {
     private final Map<String, String> headers;
     private final McpJsonMapper json;
     private final HttpClient client;
-    private final Scheduler.Worker delivery = Schedulers.parallel().createWorker();
+    private final Scheduler.Worker delivery;
+    /** The reconnect and resume waits, and the clock that says how long a stream stayed open. */
+    private final Scheduler timers;
     private final int maxMessageBytes;
     private final @Nullable OAuthFlow oauth;
     private final Set<CompletableFuture<?>> inFlight = ConcurrentHashMap.newKeySet();
@@ -119,23 +142,34 @@ public final class HttpTransport implements McpClientTransport {
 
     public HttpTransport(String server, URI endpoint, Map<String, String> headers, Duration connectTimeout,
             McpJsonMapper json) {
-        this(server, endpoint, headers, connectTimeout, json, LineReader.DEFAULT_MAX_BYTES, null);
+        this(server, endpoint, headers, connectTimeout, json, LineReader.DEFAULT_MAX_BYTES, null,
+                Schedulers.parallel());
     }
 
     /** With {@code oauth}, requests carry its access token, and a {@code 401} authorizes (see {@link McpOAuth}). */
     public HttpTransport(String server, URI endpoint, Map<String, String> headers, Duration connectTimeout,
             McpJsonMapper json, @Nullable McpOAuth oauth) {
-        this(server, endpoint, headers, connectTimeout, json, LineReader.DEFAULT_MAX_BYTES, oauth);
+        this(server, endpoint, headers, connectTimeout, json, LineReader.DEFAULT_MAX_BYTES, oauth,
+                Schedulers.parallel());
     }
 
-    HttpTransport(String server, URI endpoint, Map<String, String> headers, Duration connectTimeout,
-            McpJsonMapper json, int maxMessageBytes, @Nullable McpOAuth oauth) {
+    /**
+     * With {@code maxMessageBytes}, the largest message (SSE event data or JSON answer) taken from the server, and
+     * {@code timers}, the scheduler of the reconnect and resume waits and the clock that times a stream.
+     */
+    public HttpTransport(String server, URI endpoint, Map<String, String> headers, Duration connectTimeout,
+            McpJsonMapper json, int maxMessageBytes, @Nullable McpOAuth oauth, Scheduler timers) {
         this.server = server;
         this.endpoint = endpoint;
         this.headers = Map.copyOf(headers);
         this.json = json;
+        if (maxMessageBytes <= 0) {
+            throw new IllegalArgumentException("maxMessageBytes must be positive, was " + maxMessageBytes);
+        }
         this.maxMessageBytes = maxMessageBytes;
         this.connectTimeout = connectTimeout;
+        this.timers = timers;
+        this.delivery = Schedulers.parallel().createWorker();
         // On the runtime's bounded HTTP threads: a client of its own would grow a platform thread per
         // busy stream. Messages leave those threads in deliver().
         this.client = HttpClient.newBuilder()
@@ -319,19 +353,28 @@ public final class HttpTransport implements McpClientTransport {
         return b;
     }
 
-    private void deliver(JSONRPCMessage message) {
+    /** Hands the message to the session; {@code handed} runs once it was (or was dropped). */
+    private void deliver(JSONRPCMessage message, Runnable handed) {
         var h = handler;
         if (h == null) {
             log.warn("MCP server '{}': a message arrived before the session connected; dropped", server);
+            handed.run();
             return;
         }
         // In order, on one worker of the parallel scheduler: what the session does with a message (completing
         // a call, and what the caller chains on it) never runs on the few shared HTTP threads.
         try {
-            delivery.schedule(() -> h.apply(Mono.just(message))
-                    .subscribe(null, e -> log.debug("MCP server '{}': handling a message failed", server, e)));
+            delivery.schedule(() -> {
+                try {
+                    h.apply(Mono.just(message))
+                            .subscribe(null, e -> log.debug("MCP server '{}': handling a message failed", server, e));
+                } finally {
+                    handed.run();
+                }
+            });
         } catch (java.util.concurrent.RejectedExecutionException closedMeanwhile) {
             log.debug("MCP server '{}': a message arrived after the transport closed; dropped", server);
+            handed.run();
         }
     }
 
@@ -413,6 +456,8 @@ public final class HttpTransport implements McpClientTransport {
         private final Map<String, String> modernHeaders;
         private final boolean listen;
         private volatile int listenFailures;
+        /** Reconnects (or resumptions) since the last stream that stayed open {@value #STEADY_MILLIS} ms. */
+        private volatile int backoff;
         private volatile @Nullable String listenSession;
         private volatile boolean renewed;
         private volatile boolean aborted;
@@ -536,10 +581,24 @@ public final class HttpTransport implements McpClientTransport {
                         + " reconnects in a row that brought no message");
                 return;
             }
-            long base = retryMillis >= 0 ? Math.min(retryMillis, MAX_RETRY_MILLIS) : DEFAULT_RETRY_MILLIS;
-            long delay = Math.min(base << Math.min(failures - 1, 16), MAX_RETRY_MILLIS);
+            long delay = backoffMillis(stream);
             log.debug("MCP server '{}' {}; opening it again in {} ms", server, why, delay);
             later(delay, this::listenNow);
+        }
+
+        /**
+         * The wait before the next stream: the server's {@code retry} (else the default), at least the floor,
+         * doubled per stream since the last one that stayed open {@value #STEADY_MILLIS} ms.
+         */
+        private long backoffMillis(Stream ended) {
+            if (timers.now(TimeUnit.MILLISECONDS) - ended.openedAt >= STEADY_MILLIS) {
+                backoff = 0;
+            }
+            int step = backoff;
+            backoff = step + 1;
+            long base = Math.clamp(retryMillis >= 0 ? retryMillis : DEFAULT_RETRY_MILLIS, MIN_RETRY_MILLIS,
+                    MAX_RETRY_MILLIS);
+            return Math.min(base << Math.min(step, 16), MAX_RETRY_MILLIS);
         }
 
         private void stopListening(@Nullable String why) {
@@ -591,18 +650,33 @@ public final class HttpTransport implements McpClientTransport {
             later(millis, this::resume);
         }
 
-        /** Runs {@code action} after {@code millis}, or at once when the transport closes. */
+        /** Runs {@code action} after {@code millis} (on the timers' clock), or at once when the transport closes. */
         private void later(long millis, Runnable action) {
             var delay = new CompletableFuture<@Nullable Void>();
             inFlight.add(delay);
+            var timer = new java.util.concurrent.atomic.AtomicReference<reactor.core.@Nullable Disposable>();
             delay.whenComplete((v, e) -> {
                 inFlight.remove(delay);
+                reactor.core.Disposable t = timer.getAndSet(null);
+                if (t != null) {
+                    t.dispose();
+                }
                 action.run();
             });
             if (closed.get()) {
                 delay.cancel(true);
-            } else {
-                delay.completeOnTimeout(null, millis, TimeUnit.MILLISECONDS);
+                return;
+            }
+            try {
+                timer.set(timers.schedule(() -> delay.complete(null), millis, TimeUnit.MILLISECONDS));
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                delay.cancel(true);
+            }
+            if (delay.isDone()) {
+                reactor.core.Disposable t = timer.getAndSet(null);
+                if (t != null) {
+                    t.dispose();
+                }
             }
         }
 
@@ -717,6 +791,9 @@ public final class HttpTransport implements McpClientTransport {
             }
             if (lastEventId == null || !stream.progressed) {
                 fail(stream.resumed ? firstBreak + "; resuming it brought nothing more: " + why : firstBreak);
+            } else if (stream.resumed) {
+                // A server that ends every resumed stream after an event sets the pace no more: the backoff does.
+                resumeLater(backoffMillis(stream));
             } else if (delayMillis <= 0) {
                 resume();
             } else {
@@ -751,12 +828,15 @@ public final class HttpTransport implements McpClientTransport {
         /** One HTTP response: decides how its body is read, and records what it brought. */
         private final class Stream {
             final boolean resumed;
+            final long openedAt = timers.now(TimeUnit.MILLISECONDS);
             volatile boolean started;
             volatile boolean eventStream;
             volatile boolean isJson;
             volatile boolean progressed;
             volatile boolean brought;
             volatile @Nullable String challenge;
+            /** The event stream reader, when the body is one. */
+            volatile @Nullable Sse sse;
             private volatile byte @Nullable [] body;
 
             Stream(boolean resumed) {
@@ -777,7 +857,7 @@ public final class HttpTransport implements McpClientTransport {
                     challenge = info.headers().firstValue("WWW-Authenticate").orElse(null);
                 }
                 if (status < 200 || status >= 300) {
-                    return new Collect(ERROR_EXCERPT_BYTES, false, bytes -> body = bytes);
+                    return new Collect(ERROR_EXCERPT_BYTES, false, bytes -> body = bytes, -1);
                 }
                 if (type.contains("text/event-stream")) {
                     eventStream = true;
@@ -785,7 +865,8 @@ public final class HttpTransport implements McpClientTransport {
                 }
                 if (type.contains("application/json")) {
                     isJson = true;
-                    return new Collect(maxMessageBytes, true, this::jsonBody);
+                    long declared = info.headers().firstValueAsLong("Content-Length").orElse(-1);
+                    return new Collect(maxMessageBytes, true, this::jsonBody, declared);
                 }
                 return HttpResponse.BodySubscribers.replacing(null);
             }
@@ -841,10 +922,14 @@ public final class HttpTransport implements McpClientTransport {
                         answered = true;
                     }
                     brought = true;
+                    Sse reader = sse;
                     if (internal != null) {
                         internal.accept(m);
+                    } else if (reader != null) {
+                        reader.pending.incrementAndGet();
+                        deliver(m, reader::handed);
                     } else {
-                        deliver(m);
+                        deliver(m, () -> {});
                     }
                 }
             }
@@ -856,14 +941,40 @@ public final class HttpTransport implements McpClientTransport {
             }
         }
 
-        /** Reads a server-sent event stream (WHATWG rules), handing each message event's data on. */
+        /**
+         * Reads a server-sent event stream (WHATWG rules), handing each message event's data on. Parsed byte by
+         * byte as it arrives: an event's data is the only thing buffered, up to the message limit; other fields
+         * keep at most {@value #MAX_FIELD_BYTES} bytes (a longer id or event type is ignored, a longer retry
+         * too), comments and unknown fields nothing. Reads a buffer at a time, and no further while {@value
+         * #MAX_PENDING_EVENTS} of its messages wait to be handed to the session.
+         */
         private final class Sse implements HttpResponse.BodySubscriber<Void> {
+            private static final int NAME = 0;
+            private static final int VALUE = 1;
+            private static final int SKIP = 2;
+            private static final int OTHER = 0;
+            private static final int DATA = 1;
+            private static final int ID = 2;
+            private static final int EVENT = 3;
+            private static final int RETRY = 4;
+            private static final byte[] EMPTY = new byte[0];
+
             private final Stream stream;
             private final CompletableFuture<Void> done = new CompletableFuture<>();
-            private byte[] line = new byte[256];
-            private int lineLength;
+            private final java.util.concurrent.atomic.AtomicInteger pending = new java.util.concurrent.atomic.AtomicInteger();
+            private final AtomicBoolean paused = new AtomicBoolean();
+            private final byte[] name = new byte[16];
+            private final byte[] value = new byte[MAX_FIELD_BYTES];
+            private int state = NAME;
+            private int nameLength;
+            private int field;
+            private boolean lineStarted;
+            private boolean valueStarted;
+            private int valueLength;
+            private boolean valueTooLong;
             private boolean afterCr;
-            private final StringBuilder data = new StringBuilder();
+            private byte[] data = new byte[1024];
+            private int dataLength;
             private boolean hasData;
             private @Nullable String eventType;
             private @Nullable String idBuffer;
@@ -871,6 +982,7 @@ public final class HttpTransport implements McpClientTransport {
 
             Sse(Stream stream) {
                 this.stream = stream;
+                stream.sse = this;
             }
 
             @Override
@@ -881,7 +993,7 @@ public final class HttpTransport implements McpClientTransport {
             @Override
             public void onSubscribe(Flow.Subscription s) {
                 subscription = s;
-                s.request(Long.MAX_VALUE);
+                s.request(1);
             }
 
             @Override
@@ -897,6 +1009,30 @@ public final class HttpTransport implements McpClientTransport {
                     }
                 } catch (Abort e) {
                     abort(e);
+                    return;
+                }
+                if (pending.get() < MAX_PENDING_EVENTS) {
+                    more();
+                } else {
+                    paused.set(true);
+                    // The session may have taken them all meanwhile: then nobody else would resume reading.
+                    if (pending.get() < MAX_PENDING_EVENTS && paused.compareAndSet(true, false)) {
+                        more();
+                    }
+                }
+            }
+
+            /** One of this stream's messages was handed to the session: reading goes on if it waited for that. */
+            void handed() {
+                if (pending.decrementAndGet() < MAX_PENDING_EVENTS && paused.compareAndSet(true, false)) {
+                    more();
+                }
+            }
+
+            private void more() {
+                Flow.Subscription s = subscription;
+                if (s != null && !done.isDone()) {
+                    s.request(1);
                 }
             }
 
@@ -905,7 +1041,13 @@ public final class HttpTransport implements McpClientTransport {
                 if (s != null) {
                     s.cancel();
                 }
+                release();
                 done.completeExceptionally(e);
+            }
+
+            private void release() {
+                data = EMPTY;
+                dataLength = 0;
             }
 
             private void next(byte c) throws Abort {
@@ -915,59 +1057,115 @@ public final class HttpTransport implements McpClientTransport {
                 }
                 afterCr = c == '\r';
                 if (c == '\n' || c == '\r') {
-                    String text = new String(line, 0, lineLength, StandardCharsets.UTF_8);
-                    lineLength = 0;
-                    line(text);
+                    endOfLine();
                     return;
                 }
-                if (lineLength == line.length) {
-                    if (lineLength > maxMessageBytes + 64) {
-                        throw new Abort("sent a line of more than " + maxMessageBytes
-                                + " bytes on " + streamName());
-                    }
-                    line = Arrays.copyOf(line, lineLength * 2);
-                }
-                line[lineLength++] = c;
-            }
-
-            private void line(String text) throws Abort {
-                if (text.isEmpty()) {
-                    dispatch();
-                    return;
-                }
-                if (text.startsWith(":")) {
-                    return;
-                }
-                int colon = text.indexOf(':');
-                String field = colon < 0 ? text : text.substring(0, colon);
-                String value = colon < 0 ? "" : text.substring(colon + 1);
-                if (value.startsWith(" ")) {
-                    value = value.substring(1);
-                }
-                switch (field) {
-                    case "data" -> {
-                        if (data.length() + value.length() > maxMessageBytes) {
-                            throw new Abort("sent a message of more than " + maxMessageBytes
-                                    + " bytes on " + streamName());
-                        }
-                        data.append(value).append('\n');
-                        hasData = true;
-                    }
-                    case "event" -> eventType = value;
-                    case "id" -> {
-                        if (value.indexOf('\0') < 0) {
-                            idBuffer = value;
+                lineStarted = true;
+                switch (state) {
+                    case NAME -> {
+                        if (c == ':') {
+                            startValue();
+                        } else if (nameLength == name.length) {
+                            state = SKIP; // no field has so long a name
+                        } else {
+                            name[nameLength++] = c;
                         }
                     }
-                    case "retry" -> {
-                        if (!value.isEmpty() && value.chars().allMatch(Character::isDigit) && value.length() < 10) {
-                            retryMillis = Long.parseLong(value);
+                    case VALUE -> {
+                        if (!valueStarted) {
+                            valueStarted = true;
+                            if (c == ' ') {
+                                return;
+                            }
+                        }
+                        if (field == DATA) {
+                            appendData(c);
+                        } else if (valueLength == value.length) {
+                            valueTooLong = true;
+                        } else {
+                            value[valueLength++] = c;
                         }
                     }
                     default -> {
-                        // unknown fields are ignored
+                        // a comment, or a field nobody reads: its bytes pass
                     }
                 }
+            }
+
+            /** The field's name is complete: its value follows (a comment or an unknown field is skipped). */
+            private void startValue() throws Abort {
+                field = fieldNamed();
+                if (field == OTHER) {
+                    state = SKIP;
+                    return;
+                }
+                state = VALUE;
+                if (field == DATA) {
+                    if (hasData) {
+                        appendData((byte) '\n');
+                    }
+                    hasData = true;
+                }
+            }
+
+            private int fieldNamed() {
+                String n = new String(name, 0, nameLength, StandardCharsets.US_ASCII);
+                return switch (n) {
+                    case "data" -> DATA;
+                    case "id" -> ID;
+                    case "event" -> EVENT;
+                    case "retry" -> RETRY;
+                    default -> OTHER;
+                };
+            }
+
+            private void appendData(byte c) throws Abort {
+                if (dataLength == data.length) {
+                    if (dataLength >= maxMessageBytes) {
+                        throw new Abort("sent a message of more than " + maxMessageBytes + " bytes (the limit) on "
+                                + streamName() + "; it was refused unread");
+                    }
+                    data = Arrays.copyOf(data, (int) Math.min(maxMessageBytes, Math.max(1024L, 2L * data.length)));
+                }
+                data[dataLength++] = c;
+            }
+
+            private void endOfLine() throws Abort {
+                if (!lineStarted) {
+                    dispatch();
+                    return;
+                }
+                if (state == NAME) {
+                    startValue(); // a field with no colon: its value is empty
+                }
+                if (state == VALUE && !valueTooLong) {
+                    String text = new String(value, 0, valueLength, StandardCharsets.UTF_8);
+                    switch (field) {
+                        case ID -> {
+                            if (text.indexOf('\0') < 0) {
+                                idBuffer = text;
+                            }
+                        }
+                        case EVENT -> eventType = text;
+                        case RETRY -> {
+                            if (!text.isEmpty() && text.chars().allMatch(ch -> ch >= '0' && ch <= '9')
+                                    && text.length() < 10) {
+                                retryMillis = Long.parseLong(text);
+                            }
+                        }
+                        default -> {
+                            // data went to the event's buffer as it came
+                        }
+                    }
+                } else if (state == VALUE && field == EVENT) {
+                    eventType = "(too long)"; // not a message event, so not read
+                }
+                lineStarted = false;
+                state = NAME;
+                nameLength = 0;
+                valueStarted = false;
+                valueLength = 0;
+                valueTooLong = false;
             }
 
             private void dispatch() throws Abort {
@@ -980,9 +1178,12 @@ public final class HttpTransport implements McpClientTransport {
                     eventType = null;
                     return;
                 }
-                String text = data.substring(0, data.length() - 1);
+                String text = new String(data, 0, dataLength, StandardCharsets.UTF_8);
                 String type = eventType;
-                data.setLength(0);
+                dataLength = 0;
+                if (data.length > KEPT_CAPACITY) {
+                    data = new byte[1024];
+                }
                 hasData = false;
                 eventType = null;
                 if (type == null || type.isEmpty() || type.equals("message")) {
@@ -992,12 +1193,14 @@ public final class HttpTransport implements McpClientTransport {
 
             @Override
             public void onError(Throwable throwable) {
+                release();
                 done.completeExceptionally(throwable);
             }
 
             @Override
             public void onComplete() {
                 // An event not closed by a blank line is dropped, as the SSE spec says.
+                release();
                 done.complete(null);
             }
         }
@@ -1012,15 +1215,28 @@ public final class HttpTransport implements McpClientTransport {
         private final int limit;
         private final boolean strict;
         private final Sink sink;
+        private final long declared;
         private final CompletableFuture<Void> done = new CompletableFuture<>();
         private final List<byte[]> parts = new ArrayList<>();
         private int size;
         private volatile Flow.@Nullable Subscription subscription;
 
-        Collect(int limit, boolean strict, Sink sink) {
+        /** @param declared the body's {@code Content-Length}, or -1: a strict limit refuses a longer one unread */
+        Collect(int limit, boolean strict, Sink sink, long declared) {
             this.limit = limit;
             this.strict = strict;
             this.sink = sink;
+            this.declared = declared;
+        }
+
+        private void tooLarge() {
+            Flow.Subscription s = subscription;
+            if (s != null) {
+                s.cancel();
+            }
+            parts.clear();
+            done.completeExceptionally(new Abort("sent a JSON answer of more than " + limit
+                    + " bytes (the limit); it was refused unread"));
         }
 
         @Override
@@ -1031,6 +1247,10 @@ public final class HttpTransport implements McpClientTransport {
         @Override
         public void onSubscribe(Flow.Subscription s) {
             subscription = s;
+            if (strict && declared > limit) {
+                tooLarge();
+                return;
+            }
             s.request(Long.MAX_VALUE);
         }
 
@@ -1043,11 +1263,7 @@ public final class HttpTransport implements McpClientTransport {
                 int n = b.remaining();
                 if (size + (long) n > limit) {
                     if (strict) {
-                        Flow.Subscription s = subscription;
-                        if (s != null) {
-                            s.cancel();
-                        }
-                        done.completeExceptionally(new Abort("sent a JSON answer of more than " + limit + " bytes"));
+                        tooLarge();
                         return;
                     }
                     n = limit - size;
@@ -1066,6 +1282,9 @@ public final class HttpTransport implements McpClientTransport {
 
         @Override
         public void onComplete() {
+            if (done.isDone()) {
+                return;
+            }
             byte[] all = new byte[size];
             int at = 0;
             for (byte[] p : parts) {

@@ -13,6 +13,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
+import reactor.core.scheduler.Scheduler;
 
 import java.net.URI;
 import java.time.Duration;
@@ -37,6 +38,8 @@ public final class McpConnection {
     private final McpAsyncClient client;
     /** Our own client for 2026-07-28, on the same transport; used when server/discover shows the server speaks it. */
     private final ModernRequester modern;
+    /** The waits of this connection's own (retries, task polls); a test's virtual clock in tests. */
+    private final Scheduler timers;
     private volatile McpRequester requester;
     private final @Nullable ProcessTransport process;
     private final McpClientTransport transport;
@@ -54,8 +57,9 @@ public final class McpConnection {
     private McpConnection(String server, String description, McpClientTransport transport,
             @Nullable ProcessTransport process, Duration callTimeout, Duration connectTimeout,
             McpNotices notices, Function<McpSchema.ProgressNotification, Mono<Void>> progress,
-            List<McpSchema.Root> roots, ServerRequests requests) {
+            List<McpSchema.Root> roots, ServerRequests requests, Scheduler timers) {
         this.server = server;
+        this.timers = timers;
         this.description = description;
         this.transport = transport;
         this.process = process;
@@ -167,6 +171,11 @@ public final class McpConnection {
         return gate.request(method, params);
     }
 
+    /** The scheduler of this connection's own waits (retries, task polls). */
+    Scheduler timers() {
+        return timers;
+    }
+
     /** The {@code execution.taskSupport} the server's latest listing gave tool {@code name}, or "forbidden". */
     public String taskSupport(String name) {
         return gate.taskSupport(name);
@@ -185,21 +194,22 @@ public final class McpConnection {
      */
     public static McpConnection open(String server, McpTransportSpec spec, Duration callTimeout,
             Duration connectTimeout, McpNotices notices, Function<McpSchema.ProgressNotification, Mono<Void>> progress,
-            List<McpSchema.Root> roots, ServerRequests requests) {
+            List<McpSchema.Root> roots, ServerRequests requests, int maxMessageBytes, Scheduler timers) {
         return switch (spec) {
             case McpTransportSpec.Stdio s -> {
                 var command = new ArrayList<String>();
                 command.add(s.command());
                 command.addAll(s.args());
-                var transport = new ProcessTransport(server, command, s.env(), s.workingDirectory(), McpJson.mapper());
+                var transport = new ProcessTransport(server, command, s.env(), s.workingDirectory(), McpJson.mapper(),
+                        maxMessageBytes);
                 yield new McpConnection(server, "stdio: " + String.join(" ", command), transport, transport,
-                        callTimeout, connectTimeout, notices, progress, roots, requests);
+                        callTimeout, connectTimeout, notices, progress, roots, requests, timers);
             }
             case McpTransportSpec.Http h -> {
                 var transport = new HttpTransport(server, h.url(), h.headers(), connectTimeout, McpJson.mapper(),
-                        h.oauth());
+                        maxMessageBytes, h.oauth(), timers);
                 yield new McpConnection(server, "http: " + h.url(), transport, null, callTimeout, connectTimeout,
-                        notices, progress, roots, requests);
+                        notices, progress, roots, requests, timers);
             }
         };
     }
@@ -269,7 +279,7 @@ public final class McpConnection {
      * is still connected to, without them.
      */
     private Mono<Void> startListening(McpSchema.ServerCapabilities declared, Duration wait) {
-        var opened = new ModernListen(server, modern, declared, process != null, notices::subscriptions);
+        var opened = new ModernListen(server, modern, declared, process != null, notices::subscriptions, timers);
         listen = opened;
         if (closing.get() != null) {
             opened.close();

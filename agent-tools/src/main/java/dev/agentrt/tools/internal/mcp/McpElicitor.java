@@ -16,13 +16,18 @@ import java.util.List;
 /**
  * Answers a server's {@code elicitation/create} (form mode) with the application's handler. The requested schema
  * must compile (else the handler is not asked); accepted content must match it (else it is not sent: the server
- * gets an error that names where the content is wrong, never the content). Thread-safe; never blocks.
+ * gets an error that names where the content is wrong, never the content). At most {@value #MAX_OPEN} of a
+ * server's elicitations are before the handler (the user) at once: one more is refused at once, so a server cannot
+ * pile questions up. Thread-safe; never blocks.
  */
 public final class McpElicitor {
     private static final Logger log = LoggerFactory.getLogger(McpElicitor.class);
 
     private final String server;
     private final McpElicitationHandler handler;
+    /** The most elicitations of one server that may wait for the handler at once. */
+    static final int MAX_OPEN = 4;
+    private final java.util.concurrent.atomic.AtomicInteger open = new java.util.concurrent.atomic.AtomicInteger();
 
     public McpElicitor(String server, McpElicitationHandler handler) {
         this.server = server;
@@ -48,7 +53,20 @@ public final class McpElicitor {
             }
             var asked = new McpElicitationRequest(server, request.message() == null ? "" : request.message(),
                     schemaJson);
+            if (open.incrementAndGet() > MAX_OPEN) {
+                open.decrementAndGet();
+                log.warn("MCP server '{}' asked for more than {} elicitations at once; refused one", server, MAX_OPEN);
+                return Mono.error(McpSampler.error(McpSampler.REFUSED, "elicitation refused: " + MAX_OPEN
+                        + " of this server's elicitations already wait for the user; ask again once one is answered"));
+            }
+            var released = new java.util.concurrent.atomic.AtomicBoolean();
+            Runnable release = () -> {
+                if (released.compareAndSet(false, true)) {
+                    open.decrementAndGet();
+                }
+            };
             return Mono.defer(() -> handler.answer(asked))
+                    .doFinally(signal -> release.run())
                     .onErrorMap(e -> {
                         log.warn("MCP server '{}': the elicitation handler failed", server, e);
                         return McpSampler.error(McpSchema.ErrorCodes.INTERNAL_ERROR,

@@ -10,6 +10,7 @@ import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -50,11 +51,11 @@ public final class McpSession {
     public record Settings(String server, McpTransportSpec spec, Duration callTimeout, Duration connectTimeout,
             boolean reconnect, Duration firstBackoff, Duration maxBackoff, boolean acceptChanges,
             Consumer<Change> listener, LongSupplier clockMillis, List<McpSchema.Root> roots,
-            ServerRequests requests, int maxSubscriptions) {
+            ServerRequests requests, int maxSubscriptions, int maxMessageBytes, Scheduler timers) {
         /** These settings answering the server's requests with {@code value}. */
         public Settings withRequests(ServerRequests value) {
             return new Settings(server, spec, callTimeout, connectTimeout, reconnect, firstBackoff, maxBackoff,
-                    acceptChanges, listener, clockMillis, roots, value, maxSubscriptions);
+                    acceptChanges, listener, clockMillis, roots, value, maxSubscriptions, maxMessageBytes, timers);
         }
     }
 
@@ -105,7 +106,8 @@ public final class McpSession {
 
     private McpConnection open() {
         McpConnection c = McpConnection.open(settings.server(), settings.spec(), settings.callTimeout(),
-                settings.connectTimeout(), notices, this::progress, settings.roots(), settings.requests());
+                settings.connectTimeout(), notices, this::progress, settings.roots(), settings.requests(),
+                settings.maxMessageBytes(), settings.timers());
         c.failure().subscribe(e -> {
             synchronized (lock) {
                 if (current == c) {

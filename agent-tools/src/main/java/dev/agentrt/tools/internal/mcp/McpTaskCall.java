@@ -17,8 +17,11 @@ import java.util.concurrent.atomic.AtomicReference;
  * {@code pollInterval} (kept between {@value #MIN_POLL_MILLIS} ms and {@value #MAX_POLL_MILLIS} ms) until it is
  * done or needs input, and then its result is asked ({@code tasks/result}), which the server answers once the task
  * has ended; the requests it makes meanwhile (elicitation, sampling) reach the client's handlers as any request
- * does. A call cancelled (the agent's, or the caller's timeout) cancels the task ({@code tasks/cancel}). A status
- * that is none of MCP's, or an answer that is not a task, fails the call saying what the server sent.
+ * does. The polls are a loop ({@code expand}), not a chain that grows by one operator per poll, so a long task
+ * polled often holds no more than a short one; a {@code pollInterval} of 0 is polled at the floor, one of a day
+ * at the ceiling (the call's timeout ends the wait either way). A call cancelled (the agent's, or the caller's
+ * timeout) cancels the task ({@code tasks/cancel}). A status that is none of MCP's, or an answer that is not a
+ * task, fails the call saying what the server sent.
  */
 final class McpTaskCall {
     private static final Logger log = LoggerFactory.getLogger(McpTaskCall.class);
@@ -50,15 +53,30 @@ final class McpTaskCall {
                 .doOnCancel(() -> cancel(connection, server, taskId.get()));
     }
 
-    private static Mono<McpSchema.CallToolResult> await(McpConnection connection, Task task) {
+    /** Polls while the task is working (each status replaces the last: nothing accumulates), then ends it. */
+    private static Mono<McpSchema.CallToolResult> await(McpConnection connection, Task created) {
+        return Mono.just(created)
+                .expand(task -> task.status().equals("working") ? poll(connection, task) : Mono.empty())
+                .last()
+                .flatMap(task -> ended(connection, task));
+    }
+
+    /** The task's next status, asked after its poll interval. */
+    private static Mono<Task> poll(McpConnection connection, Task task) {
+        return Mono.delay(Duration.ofMillis(task.pollMillis()), connection.timers())
+                .then(Mono.defer(() -> connection.request("tasks/get", Map.of("taskId", task.id()))))
+                .map(status -> {
+                    Task next = task(status, "tasks/get");
+                    if (!next.id().equals(task.id())) {
+                        throw new IllegalStateException("the server answered tasks/get for task " + shown(task.id())
+                                + " with another task, " + shown(next.id()));
+                    }
+                    return next;
+                });
+    }
+
+    private static Mono<McpSchema.CallToolResult> ended(McpConnection connection, Task task) {
         return switch (task.status()) {
-            case "working" -> Mono.delay(Duration.ofMillis(task.pollMillis()))
-                    .then(connection.request("tasks/get", Map.of("taskId", task.id())))
-                    .map(status -> task(status, "tasks/get"))
-                    .flatMap(next -> next.id().equals(task.id())
-                            ? await(connection, next)
-                            : Mono.error(new IllegalStateException("the server answered tasks/get for task "
-                                    + shown(task.id()) + " with another task, " + shown(next.id()))));
             case "input_required", "completed", "failed" -> connection
                     .request("tasks/result", Map.of("taskId", task.id()))
                     .map(McpTaskCall::result);

@@ -8,11 +8,13 @@ import org.slf4j.LoggerFactory;
 import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
+import reactor.core.scheduler.Scheduler;
 
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
@@ -20,15 +22,19 @@ import java.util.function.Supplier;
  * changes (those it declares {@code listChanged} for) and the updates of the subscribed resources (when it
  * declares {@code resources.subscribe}) come. {@link #listen} opens it anew with the subscriptions of now; the
  * listen it replaces is ended once the new one is acknowledged, so nothing is missed in between; callers that
- * asked at once are all answered by the acknowledgement of the newest listen, which has all their resources. A listen that
- * ends (the server ended it, the stream broke) is opened again after {@code 200 ms}, doubling up to {@code 10 s},
- * back to the shortest once one is acknowledged; a server that refuses the listen (a JSON-RPC error), or honours
- * none of it, is not asked again until the subscriptions change. {@link #close} ends everything. Thread-safe.
+ * asked at once are all answered by the acknowledgement of the newest listen, which has all their resources. A
+ * listen that ends (the server ended it, the stream broke) is opened again after {@code 200 ms}, doubling up to
+ * {@code 10 s}, back to the shortest once one that was acknowledged stayed open {@code 10 s} (a server that
+ * acknowledges each listen and ends it at once cannot make the client listen again more often than the backoff
+ * allows); a server that refuses the listen (a JSON-RPC error), or honours none of it, is not asked again until
+ * the subscriptions change. {@link #close} ends everything. Thread-safe.
  */
 final class ModernListen {
     private static final Logger log = LoggerFactory.getLogger(ModernListen.class);
     static final Duration FIRST_RETRY = Duration.ofMillis(200);
     static final Duration LAST_RETRY = Duration.ofSeconds(10);
+    /** How long an acknowledged listen must have stayed open for the backoff to start over. */
+    static final Duration STEADY = Duration.ofSeconds(10);
 
     private final String server;
     private final ModernRequester requester;
@@ -37,6 +43,10 @@ final class ModernListen {
     private final Supplier<List<String>> subscriptions;
     private long generation;
     private int failures;
+    /** When the newest listen was acknowledged (the timers' clock, ms), or -1. */
+    private long acknowledgedAt = -1;
+    /** The retry waits, and the clock that says how long a listen stayed open. */
+    private final Scheduler timers;
     private boolean closed;
     private @Nullable Disposable current;
     private @Nullable Disposable replaced;
@@ -45,8 +55,9 @@ final class ModernListen {
     private final List<Sinks.One<Map<?, ?>>> waiting = new java.util.ArrayList<>();
 
     ModernListen(String server, ModernRequester requester, McpSchema.ServerCapabilities declared, boolean tellCancel,
-            Supplier<List<String>> subscriptions) {
+            Supplier<List<String>> subscriptions, Scheduler timers) {
         this.server = server;
+        this.timers = timers;
         this.requester = requester;
         this.declared = declared;
         this.tellCancel = tellCancel;
@@ -98,6 +109,7 @@ final class ModernListen {
         }
         Map<String, Object> filter = filter();
         long mine = ++generation;
+        acknowledgedAt = -1;
         if (filter.isEmpty()) {
             dispose(current);
             dispose(replaced);
@@ -122,7 +134,7 @@ final class ModernListen {
     /** An acknowledgement: of the newest listen, it ends the one replaced and answers all who wait. */
     private synchronized void acknowledged(long which, Map<?, ?> honoured) {
         if (which == generation) {
-            failures = 0;
+            acknowledgedAt = timers.now(TimeUnit.MILLISECONDS);
             dispose(replaced);
             replaced = null;
             waiting.forEach(w -> w.tryEmitValue(honoured));
@@ -159,11 +171,16 @@ final class ModernListen {
             if (requester.isClosed()) {
                 return;
             }
+            long since = acknowledgedAt;
+            acknowledgedAt = -1;
+            if (honoured != null && since >= 0 && timers.now(TimeUnit.MILLISECONDS) - since >= STEADY.toMillis()) {
+                failures = 0;
+            }
             long millis = Math.min(LAST_RETRY.toMillis(), FIRST_RETRY.toMillis() << Math.min(failures, 16));
             failures++;
             log.debug("MCP server '{}': subscriptions/listen ended ({}); listening again in {} ms", server,
                     error == null ? "the server ended it" : McpErrors.why(error), millis);
-            retry = Mono.delay(Duration.ofMillis(millis)).subscribe(t -> start(null));
+            retry = Mono.delay(Duration.ofMillis(millis), timers).subscribe(t -> start(null));
         }
     }
 

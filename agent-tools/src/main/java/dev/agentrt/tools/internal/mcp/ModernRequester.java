@@ -13,7 +13,6 @@ import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -32,7 +31,8 @@ import java.util.function.Function;
  * something of the client while serving a request ({@code elicitation/create}, {@code sampling/createMessage},
  * {@code roots/list}) answers {@code input_required} with the requests embedded; the client answers them with
  * the handlers it was configured with and sends the request again, on a new id, with the answers in
- * {@code inputResponses} and the server's {@code requestState} echoed, at most {@value #MAX_ROUNDS} rounds. A
+ * {@code inputResponses} and the server's {@code requestState} echoed, at most {@value #MAX_ROUNDS} rounds of at
+ * most {@value #MAX_INPUT_REQUESTS} requests each. A
  * server asking for what the client did not declare gets no answer: the request fails, saying so.
  *
  * <p>{@link #listen} sends {@code subscriptions/listen}; the list changes and resource updates that come stamped
@@ -50,7 +50,8 @@ final class ModernRequester implements McpRequester {
     static final String META_CLIENT = "io.modelcontextprotocol/clientInfo";
     static final String META_CAPABILITIES = "io.modelcontextprotocol/clientCapabilities";
     static final int MAX_ROUNDS = 10;
-    private static final int MAX_PAGES = 100;
+    /** The most input requests one input_required round may embed: each may ask the user or the model. */
+    static final int MAX_INPUT_REQUESTS = 16;
     private static final TypeRef<Map<String, Object>> MAP = new TypeRef<>() {};
     static final String METHOD_LISTEN = "subscriptions/listen";
     static final String ACKNOWLEDGED = "notifications/subscriptions/acknowledged";
@@ -343,6 +344,11 @@ final class ModernRequester implements McpRequester {
                 }
                 Object state = map.get("requestState");
                 Map<?, ?> asked = map.get("inputRequests") instanceof Map<?, ?> m ? m : Map.of();
+                if (asked.size() > MAX_INPUT_REQUESTS) {
+                    return Mono.error(new Failure("MCP server '" + server + "' embedded " + asked.size()
+                            + " input requests in one input_required round of " + method + ", more than the "
+                            + MAX_INPUT_REQUESTS + " a round may have; the request is abandoned"));
+                }
                 if (asked.isEmpty() && !(state instanceof String)) {
                     return Mono.error(new Failure("MCP server '" + server + "' answered " + method
                             + " with input_required but neither inputRequests nor requestState"));
@@ -438,22 +444,20 @@ final class ModernRequester implements McpRequester {
         return call(McpSchema.METHOD_TOOLS_LIST, cursor(cursor), McpSchema.ListToolsResult.class);
     }
 
-    /** Every page of the server's tools. */
+    /**
+     * The server's tools, page after page, as far as {@link McpPages} follows them: a server that repeats a cursor
+     * or pages on without end is listed up to there (with a warning), not for a hundred pages of the same.
+     */
     Mono<List<McpSchema.Tool>> allTools() {
-        return allTools(null, new ArrayList<>(), 1);
-    }
-
-    private Mono<List<McpSchema.Tool>> allTools(@Nullable String cursor, List<McpSchema.Tool> so, int page) {
-        return listTools(cursor).flatMap(r -> {
-            if (r.tools() != null) {
-                so.addAll(r.tools());
-            }
-            String next = r.nextCursor();
-            if (next == null || next.isEmpty() || page >= MAX_PAGES) {
-                return Mono.just(List.copyOf(so));
-            }
-            return allTools(next, so, page + 1);
-        });
+        return McpPages.<McpSchema.Tool>collect(cursor -> listTools(cursor)
+                .map(r -> new McpPages.Page<>(r.tools() == null ? List.of() : r.tools(), r.nextCursor())),
+                McpNotices.MAX_LISTED, "tools")
+                .map(listing -> {
+                    if (listing.cut() != null) {
+                        log.warn("MCP server '{}': {}", server, listing.cut());
+                    }
+                    return listing.items();
+                });
     }
 
     @Override

@@ -73,9 +73,20 @@ public final class ProcessTransport implements McpClientTransport {
     private volatile @Nullable Process process;
     private volatile @Nullable Thread writer;
     private volatile @Nullable String failureMessage;
+    private final int maxMessageBytes;
 
     public ProcessTransport(String server, List<String> command, Map<String, String> env,
             @Nullable Path workingDirectory, McpJsonMapper json) {
+        this(server, command, env, workingDirectory, json, LineReader.DEFAULT_MAX_BYTES);
+    }
+
+    /** With {@code maxMessageBytes}, the longest line (message) taken from the server; a longer one is skipped. */
+    public ProcessTransport(String server, List<String> command, Map<String, String> env,
+            @Nullable Path workingDirectory, McpJsonMapper json, int maxMessageBytes) {
+        if (maxMessageBytes <= 0) {
+            throw new IllegalArgumentException("maxMessageBytes must be positive, was " + maxMessageBytes);
+        }
+        this.maxMessageBytes = maxMessageBytes;
         this.server = server;
         this.command = List.copyOf(command);
         this.env = Map.copyOf(env);
@@ -141,7 +152,7 @@ public final class ProcessTransport implements McpClientTransport {
     }
 
     private void readMessages(Process p, Function<Mono<JSONRPCMessage>, Mono<JSONRPCMessage>> handler) {
-        var reader = new LineReader(p.getInputStream(), LineReader.DEFAULT_MAX_BYTES, true);
+        var reader = new LineReader(p.getInputStream(), maxMessageBytes, true);
         try {
             LineReader.Line line;
             while ((line = reader.next()) != null) {
@@ -201,7 +212,7 @@ public final class ProcessTransport implements McpClientTransport {
 
     private void tooLong(LineReader.TooLong line, Function<Mono<JSONRPCMessage>, Mono<JSONRPCMessage>> handler) {
         IdScanner.Scan scan = line.scan();
-        String what = "a message of " + line.bytes() + " bytes, over the limit of " + LineReader.DEFAULT_MAX_BYTES
+        String what = "a message of " + line.bytes() + " bytes, over the limit of " + maxMessageBytes
                 + " bytes";
         log.warn("MCP server '{}' wrote {}; skipped", server, what);
         Object id = scan.id();
