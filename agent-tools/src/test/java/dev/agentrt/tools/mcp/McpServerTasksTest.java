@@ -257,6 +257,8 @@ class McpServerTasksTest {
     void aToolsErrorResultFailsTheTaskAndTasksResultGivesIt() throws Exception {
         try (var c = new Connection(server(new Hold(), McpTaskOptions.optional()))) {
             JsonObject task = c.createTask("fail", "{}", "{}");
+            assertThat(task.getString("status")).as("a task begins working, even one whose tool answers at once")
+                    .contains("working");
             assertThat(task.getLong("ttl")).as("no ttl asked: the server's maximum").contains(3_600_000L);
             JsonObject result = c.result("tasks/result", "{\"taskId\":\"%s\"}".formatted(id(task)));
             assertThat(result.getBoolean("isError")).contains(true);

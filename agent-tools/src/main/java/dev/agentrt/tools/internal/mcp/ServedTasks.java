@@ -224,6 +224,8 @@ public final class ServedTasks {
                 task = new Task(newId(), sequence.incrementAndGet(), now, ttl);
                 owner.tasks.put(task.id, task);
             }
+            // As created: a tool that answers at once may end the task before the answer is made.
+            Map<String, Object> created = Map.of("task", json(task, true));
             ProgressRelay progress = ProgressRelay.of(meta,
                     n -> notifier.send(session, McpSchema.METHOD_NOTIFICATION_PROGRESS, n));
             Disposable running = runner.call(tool, arguments, meta, progress)
@@ -245,7 +247,7 @@ public final class ServedTasks {
                                         ErrorCodes.INTERNAL_ERROR, "Internal error: " + e.getMessage(), null)));
                     });
             task.running(running);
-            return Map.of("task", json(task, true));
+            return created;
         }
 
         /** Ends {@code task} by itself (not cancelled): tells its session, which may be listening. */
