@@ -14,6 +14,7 @@ import dev.agentrt.core.tool.ToolRegistry;
 import dev.agentrt.tools.internal.mcp.McpServerBridge;
 import dev.agentrt.tools.internal.mcp.ServedPrompts;
 import dev.agentrt.tools.internal.mcp.ServedResources;
+import dev.agentrt.tools.internal.mcp.ServedTasks;
 import dev.agentrt.tools.internal.mcp.ServerFeatures;
 import dev.agentrt.tools.internal.mcp.StreamableHttpHandler;
 import org.jspecify.annotations.Nullable;
@@ -84,6 +85,11 @@ import java.util.function.Function;
  * then answered as an event stream when the client accepts one. A stateless HTTP server has no
  * channel for them and sends none; the call is answered as usual.
  *
+ * <p>Tasks (MCP 2025-11-25, off by default; {@link Builder#tasks}): a client may call a tool as a task
+ * ({@code params.task}); the call is answered at once with the task, the tool runs as a direct call would, and
+ * {@code tasks/get}, {@code tasks/result}, {@code tasks/list} and {@code tasks/cancel} follow it. Tasks belong to the
+ * stdio connection or HTTP session that made them and end with it. A stateless HTTP server serves none.
+ *
  * <p>Immutable and thread-safe; one server may serve several stream pairs at once. Serving reads
  * and writes on two threads of its own per stream pair, never on the caller's.
  */
@@ -98,6 +104,7 @@ public final class McpServer {
     private final Duration drainTimeout;
     private final ServerTelemetry telemetry;
     private final ServerFeatures features;
+    private final @Nullable ServedTasks tasks;
 
     private McpServer(Builder b) {
         this.registry = b.registry;
@@ -113,6 +120,11 @@ public final class McpServer {
         this.features = new ServerFeatures(
                 ServedResources.of(b.files, b.memories, b.resourcePageSize, () -> served),
                 new ServedPrompts(b.prompts), b.telemetry);
+        McpTaskOptions t = b.tasks;
+        this.tasks = t == null
+                ? null
+                : new ServedTasks(new ServedTasks.Settings(t.taskRequired(), t.maxTasks(), t.maxTtl(), t.pollInterval(),
+                        t.clock()));
     }
 
     /** A server for these tools, granted {@code grants}, with the defaults of {@link Builder}. */
@@ -159,7 +171,7 @@ public final class McpServer {
     public Mono<Void> serve(InputStream in, OutputStream out) {
         Objects.requireNonNull(in, "in");
         Objects.requireNonNull(out, "out");
-        return McpServerBridge.serve(registry, this::execution, telemetry, features, name, version, in, out,
+        return McpServerBridge.serve(registry, this::execution, telemetry, features, tasks, name, version, in, out,
                 drainTimeout);
     }
 
@@ -193,7 +205,7 @@ public final class McpServer {
     public McpHttpServer serveHttp(McpHttpOptions options) {
         Objects.requireNonNull(options, "options");
         return new McpHttpServer(
-                McpServerBridge.serveHttp(registry, this::execution, telemetry, features, name, version,
+                McpServerBridge.serveHttp(registry, this::execution, telemetry, features, tasks, name, version,
                         settings(options), options.address(), options.port()));
     }
 
@@ -206,7 +218,7 @@ public final class McpServer {
     public McpHttpHandler httpHandler(McpHttpOptions options) {
         Objects.requireNonNull(options, "options");
         return new McpHttpHandler(
-                McpServerBridge.httpHandler(registry, this::execution, telemetry, features, name, version,
+                McpServerBridge.httpHandler(registry, this::execution, telemetry, features, tasks, name, version,
                         settings(options)));
     }
 
@@ -236,6 +248,7 @@ public final class McpServer {
         private final List<ServedResources.Memory> memories = new ArrayList<>();
         private final List<ServedPrompts.Prompt> prompts = new ArrayList<>();
         private int resourcePageSize = 100;
+        private @Nullable McpTaskOptions tasks;
 
         private Builder(ToolRegistry registry) {
             this.registry = Objects.requireNonNull(registry, "registry");
@@ -351,6 +364,17 @@ public final class McpServer {
                 throw new IllegalArgumentException("the memory namespace " + namespace + " is served already");
             }
             memories.add(new ServedResources.Memory(store, namespace));
+            return this;
+        }
+
+        /**
+         * Lets clients call the tools as tasks (MCP 2025-11-25 tasks; see {@link McpTaskOptions}): the server
+         * declares the {@code tasks} capability and lists each tool with {@code execution.taskSupport}. Off by
+         * default: tasks are experimental in MCP and keep results in the server's memory, so a server offers them
+         * only when asked to.
+         */
+        public Builder tasks(McpTaskOptions tasks) {
+            this.tasks = Objects.requireNonNull(tasks, "tasks");
             return this;
         }
 

@@ -17,6 +17,8 @@ import io.modelcontextprotocol.spec.McpSchema;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import reactor.core.Disposable;
+import reactor.core.Disposables;
 import reactor.core.publisher.Mono;
 
 import java.io.InputStream;
@@ -46,11 +48,18 @@ public final class McpServerBridge {
      * drainTimeout}), or the subscription is cancelled.
      */
     public static Mono<Void> serve(ToolRegistry registry, Supplier<ToolExecution> policy, ServerTelemetry telemetry,
-            ServerFeatures features,
+            ServerFeatures features, @Nullable ServedTasks tasks,
             String name, String version, InputStream in, OutputStream out, Duration drainTimeout) {
         return Mono.defer(() -> {
             var transport = new StdioServerTransport(name, in, out, McpJson.mapper(), drainTimeout);
-            transport.ownRequests(features);
+            ServedTasks.Endpoint served = tasks == null
+                    ? null
+                    : tasks.endpoint(tools(registry, policy), new Calls(registry, policy, telemetry)::call,
+                            (session, method, params) -> transport.notifyClients(method, params));
+            transport.ownRequests(served == null ? features : served.before(features));
+            if (served != null) {
+                transport.initializeResult(tasks::declare);
+            }
             transport.modern(new ModernRevision.Server(name, version, features.capabilities(false)));
             McpAsyncServer server = McpServer.async(transport)
                     .serverInfo(name, version)
@@ -60,7 +69,11 @@ public final class McpServerBridge {
                     .build();
             log.debug("MCP server '{}' serving {} tools", name, registry.tools().size());
             var serving = features.serving(server);
+            Disposable endTasks = served == null ? Disposables.disposed() : served;
+            // Before the end is signalled: a caller that exits once serving ends still sees its tasks cancelled.
             return transport.serve()
+                    .doOnTerminate(endTasks::dispose)
+                    .doOnCancel(endTasks::dispose)
                     .doFinally(s -> serving.dispose())
                     .doFinally(s -> server.closeGracefully()
                             .onErrorResume(e -> Mono.empty())
@@ -74,10 +87,23 @@ public final class McpServerBridge {
      * one, bound to a {@link StreamableHttpHandler} that serves until closed.
      */
     public static StreamableHttpHandler httpHandler(ToolRegistry registry, Supplier<ToolExecution> policy,
-            ServerTelemetry telemetry, ServerFeatures features, String name, String version,
-            StreamableHttpHandler.Settings settings) {
+            ServerTelemetry telemetry, ServerFeatures features, @Nullable ServedTasks tasks, String name,
+            String version, StreamableHttpHandler.Settings settings) {
         var handler = new StreamableHttpHandler(name, settings, McpJson.mapper());
-        handler.ownRequests(settings.stateless() ? features.stateless() : features);
+        // A stateless server has no session to own a task, which outlives the request that made it: no tasks.
+        ServedTasks.Endpoint served = tasks == null || settings.stateless()
+                ? null
+                : tasks.endpoint(tools(registry, policy), new Calls(registry, policy, telemetry)::call,
+                        (session, method, params) -> session == null
+                                ? Mono.empty()
+                                : handler.streamable().notifyClient(session, method, params));
+        handler.ownRequests(settings.stateless()
+                ? features.stateless()
+                : served == null ? features : served.before(features));
+        if (served != null) {
+            handler.initializeResult(tasks::declare);
+            handler.onSessionEnd(served::end);
+        }
         var capabilities = features.capabilities(!settings.stateless());
         // The 2026-07-28 revision has no sessions to notify: it declares no resource subscriptions.
         handler.modern(new ModernRevision.Server(name, version, features.capabilities(false)));
@@ -89,12 +115,13 @@ public final class McpServerBridge {
                     .tools(statelessSpecifications(registry, policy, telemetry))
                     .build();
         } else {
-            handler.onClose(features.serving(McpServer.async(handler.streamable())
+            Disposable serving = features.serving(McpServer.async(handler.streamable())
                     .serverInfo(name, version)
                     .capabilities(capabilities)
                     .validateToolInputs(false)
                     .tools(specifications(registry, policy, telemetry))
-                    .build()));
+                    .build());
+            handler.onClose(served == null ? serving : Disposables.composite(serving, served));
         }
         log.debug("MCP server '{}' serving {} tools over HTTP at {}", name, registry.tools().size(),
                 settings.path());
@@ -107,10 +134,10 @@ public final class McpServerBridge {
      * java.io.UncheckedIOException} if it cannot.
      */
     public static HttpServerTransport serveHttp(ToolRegistry registry, Supplier<ToolExecution> policy,
-            ServerTelemetry telemetry, ServerFeatures features, String name, String version,
-            StreamableHttpHandler.Settings settings, InetAddress address, int port) {
-        var transport = new HttpServerTransport(httpHandler(registry, policy, telemetry, features, name, version,
-                settings),
+            ServerTelemetry telemetry, ServerFeatures features, @Nullable ServedTasks tasks, String name,
+            String version, StreamableHttpHandler.Settings settings, InetAddress address, int port) {
+        var transport = new HttpServerTransport(httpHandler(registry, policy, telemetry, features, tasks, name,
+                version, settings),
                 address, port);
         transport.start();
         log.debug("MCP server '{}' listening at {}", name, transport.url());
@@ -145,6 +172,11 @@ public final class McpServerBridge {
                     .build());
         }
         return specs;
+    }
+
+    /** The tools as the SDK's server lists them. */
+    private static List<McpSchema.Tool> tools(ToolRegistry registry, Supplier<ToolExecution> policy) {
+        return registry.specs(policy.get()).stream().map(McpServerBridge::describe).toList();
     }
 
     private static McpSchema.Tool describe(ToolSpec spec) {

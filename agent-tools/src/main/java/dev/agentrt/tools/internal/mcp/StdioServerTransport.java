@@ -38,6 +38,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.UnaryOperator;
 
 /**
  * The server side of the MCP stdio transport over a pair of streams, in place of the SDK's
@@ -88,6 +89,7 @@ public final class StdioServerTransport implements McpServerTransportProvider {
     private final int maxLineBytes;
     private volatile OwnRequests own = OwnRequests.NONE;
     private volatile ModernRevision.@Nullable Server modern;
+    private volatile UnaryOperator<Object> initializeResult = UnaryOperator.identity();
     private final ConcurrentHashMap<Object, Call> calls = new ConcurrentHashMap<>();
     private final AtomicBoolean started = new AtomicBoolean();
     private final AtomicBoolean stopping = new AtomicBoolean();
@@ -131,6 +133,11 @@ public final class StdioServerTransport implements McpServerTransportProvider {
      */
     void modern(ModernRevision.Server server) {
         this.modern = server;
+    }
+
+    /** What the server adds to the SDK's initialize result (what its schema lacks); set before {@link #serve()}. */
+    void initializeResult(UnaryOperator<Object> shape) {
+        this.initializeResult = shape;
     }
 
     @Override
@@ -611,6 +618,10 @@ public final class StdioServerTransport implements McpServerTransportProvider {
         }
         if (key != null && key.equals(initializeKey)) {
             initialized(response);
+            if (response.result() != null) {
+                line = write(new McpSchema.JSONRPCResponse(JSONRPC, response.id(),
+                        initializeResult.apply(response.result()), null));
+            }
         }
         Call call = key == null ? null : calls.get(key);
         if (call == null) {

@@ -46,6 +46,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
 
@@ -121,6 +122,8 @@ public final class StreamableHttpHandler {
     private volatile OwnRequests own = OwnRequests.NONE;
     private volatile Disposable onClose = () -> {};
     private volatile ModernRevision.@Nullable Server modern;
+    private volatile UnaryOperator<Object> initializeResult = UnaryOperator.identity();
+    private volatile Consumer<String> sessionEnded = id -> {};
 
     StreamableHttpHandler(String name, Settings settings, McpJsonMapper json) {
         this.name = name;
@@ -131,6 +134,16 @@ public final class StreamableHttpHandler {
     /** What this endpoint answers itself before the SDK's server sees a request; set before serving. */
     void ownRequests(OwnRequests own) {
         this.own = own;
+    }
+
+    /** What the server adds to the SDK's initialize result (what its schema lacks); set before serving. */
+    void initializeResult(UnaryOperator<Object> shape) {
+        this.initializeResult = shape;
+    }
+
+    /** Told the id of each session that ends (deleted, evicted, closed); set before serving. */
+    void onSessionEnd(Consumer<String> hook) {
+        this.sessionEnded = hook;
     }
 
     /** Disposed when this handler is closed (now, if it is). */
@@ -580,7 +593,8 @@ public final class StreamableHttpHandler {
                     }
                     log.debug("MCP server '{}': session {} opened", name, session.id());
                     return withHeader(
-                            answer(reply, new McpSchema.JSONRPCResponse(JSONRPC, request.id(), result, null)),
+                            answer(reply, new McpSchema.JSONRPCResponse(JSONRPC, request.id(),
+                                    initializeResult.apply(result), null)),
                             SESSION_HEADER, session.id());
                 }))
                 .onErrorResume(e -> Mono.just(failed(e)));
@@ -911,7 +925,7 @@ public final class StreamableHttpHandler {
     private record Outbound(JSONRPCMessage message, @Nullable String eventId) {}
 
     /** One client's session: the SDK's, its GET stream, and the calls it has running. */
-    private static final class Session {
+    private final class Session {
         final McpStreamableServerSession sdk;
         final ListeningStream listening;
         final ConcurrentHashMap<Object, Call> calls = new ConcurrentHashMap<>();
@@ -932,6 +946,7 @@ public final class StreamableHttpHandler {
                 call.cancel();
             }
             listening.close();
+            sessionEnded.accept(id());
             sdk.delete().subscribe(null, e -> log.debug("MCP session {}: closing failed", id(), e));
         }
     }
