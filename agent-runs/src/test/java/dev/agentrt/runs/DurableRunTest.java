@@ -169,9 +169,7 @@ class DurableRunTest {
                 lookup(Mono.<ToolResult>never().doOnSubscribe(s -> running.tryEmitValue(true)))).build();
         Disposable run = crashing.task("Look invoice 17 up").withId("run-lookup").execute().subscribe();
         running.asMono().block(WAIT);
-        processes.crash(first, run);
-
-        RunStore second = processes.start();
+        RunStore second = processes.restart(first, run);
         ScriptedChatModel model2 = model(Reply.toolCalls(LOOKUP), Reply.text("It was paid on 2 March."));
         AgentResult result = agent(second, model2, lookup(Mono.just(ToolResult.text("paid on 2 March")))).build()
                 .resume("run-lookup")
@@ -446,9 +444,7 @@ class DurableRunTest {
                 .execute()
                 .subscribe();
         running.asMono().block(WAIT);
-        processes.crash(first, run);
-
-        RunStore second = processes.start();
+        RunStore second = processes.restart(first, run);
         var seen = new java.util.concurrent.atomic.AtomicReference<dev.agentrt.core.security.Principal>();
         Tool lookup = Tool.builder("lookup")
                 .idempotent(true)
@@ -598,7 +594,8 @@ class DurableRunTest {
         assertThat(first.find("run-answered").block(WAIT).status()).isEqualTo(RunStatus.COMPLETED);
     }
 
-    private static Message.ToolResult toolResult(AgentResult result, String callId) {
+    /** The result of the tool call {@code callId} in {@code result}'s transcript. */
+    static Message.ToolResult toolResult(AgentResult result, String callId) {
         return result.transcript()
                 .stream()
                 .filter(m -> m instanceof Message.ToolResult r && r.callId().equals(callId))

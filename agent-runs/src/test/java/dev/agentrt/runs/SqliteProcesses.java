@@ -49,6 +49,12 @@ final class SqliteProcesses implements AfterEachCallback {
         clock.advance(Duration.ofMinutes(5));
     }
 
+    /** {@link #crash}, then the next process starts: its store. */
+    RunStore restart(RunStore store, Disposable run) {
+        crash(store, run);
+        return start();
+    }
+
     @Override
     public void afterEach(ExtensionContext context) {
         stores.forEach(RunStore::close);

@@ -1,5 +1,6 @@
 package dev.agentrt.runs;
 
+import static dev.agentrt.runs.DurableRunTest.toolResult;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.agentrt.core.Agent;
@@ -208,9 +209,7 @@ class SubAgentDurableRunTest {
                 .execute()
                 .subscribe();
         holding.asMono().block(WAIT);
-        processes.crash(first, run);
-
-        RunStore second = processes.start();
+        RunStore second = processes.restart(first, run);
         ScriptedChatModel clerkModel = clerkModel();
         Agent clerk = Agent.builder()
                 .name("clerk")
@@ -385,15 +384,6 @@ class SubAgentDurableRunTest {
         Lease lease = second.acquire(CHILD, "inspector", Duration.ofMinutes(1)).block(WAIT);
         assertThat(lease.runId()).isEqualTo(CHILD);
         second.release(lease).block(WAIT);
-    }
-
-    private static Message.ToolResult toolResult(AgentResult result, String callId) {
-        return result.transcript()
-                .stream()
-                .filter(m -> m instanceof Message.ToolResult r && r.callId().equals(callId))
-                .map(m -> (Message.ToolResult) m)
-                .findFirst()
-                .orElseThrow(() -> new AssertionError("no result for " + callId + " in " + result.transcript()));
     }
 
     /** A store whose process dies at one append: that append never completes, and says so. */
