@@ -4,19 +4,16 @@ import static dev.agentrt.tools.mcp.McpHttpFixture.BOTH;
 import static dev.agentrt.tools.mcp.McpHttpFixture.JSON;
 import static dev.agentrt.tools.mcp.McpHttpFixture.inSession;
 import static dev.agentrt.tools.mcp.McpHttpFixture.post;
+import static dev.agentrt.tools.mcp.McpTestPeers.text;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.agentrt.core.json.JsonArray;
 import dev.agentrt.core.json.JsonObject;
 import dev.agentrt.core.json.JsonValue;
-import dev.agentrt.core.model.ToolCall;
 import dev.agentrt.core.security.Capability;
 import dev.agentrt.core.security.Grants;
-import dev.agentrt.core.security.Principal;
 import dev.agentrt.core.tool.Tool;
-import dev.agentrt.core.tool.ToolErrorKind;
-import dev.agentrt.core.tool.ToolExecution;
 import dev.agentrt.core.tool.ToolRegistry;
 import dev.agentrt.core.tool.ToolResult;
 import org.junit.jupiter.api.Test;
@@ -99,16 +96,6 @@ class McpServerHttpTest {
         assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
         assertThat(response.headers().firstValue("Content-Type")).contains(JSON);
         return JsonValue.parse(response.body()).asObject().getObject("error").orElseThrow();
-    }
-
-    private static String text(JsonObject callResult) {
-        return callResult.getArray("content")
-                .orElseThrow()
-                .items()
-                .getFirst()
-                .asObject()
-                .getString("text")
-                .orElseThrow();
     }
 
     @Test
@@ -369,50 +356,35 @@ class McpServerHttpTest {
 
     @Test
     void aCancelledCallEndsAndItsRequestGetsNoAnswer() throws Exception {
-        var entered = new CountDownLatch(1);
-        var interrupted = new CountDownLatch(1);
-        McpHttpServer server = serve(List.of(blocking(entered, interrupted)), McpHttpOptions.defaults());
+        var gate = new GateTool("block");
+        McpHttpServer server = serve(List.of(gate.tool), McpHttpOptions.defaults());
         String session = open(server);
         String[] headers = inSession(session);
         CompletableFuture<HttpResponse<String>> waiting = http.client()
                 .sendAsync(post(server, call(2, "block", "{}"),
                         headers).build(), HttpResponse.BodyHandlers.ofString());
-        assertThat(entered.await(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(gate.entered.await(60, TimeUnit.SECONDS)).isTrue();
         send(post(server, "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/cancelled\",\"params\":{\"requestId\":2}}",
                 headers));
         assertThat(waiting.get(60, TimeUnit.SECONDS).statusCode()).isEqualTo(204);
-        assertThat(interrupted.await(60, TimeUnit.SECONDS)).as("the tool was interrupted").isTrue();
+        assertThat(gate.interrupted.await(60, TimeUnit.SECONDS)).as("the tool was interrupted").isTrue();
     }
 
     @Test
     void closingEndsTheCallsStillRunningStopsListeningAndLeavesNoThreads() throws Exception {
-        var entered = new CountDownLatch(1);
-        var interrupted = new CountDownLatch(1);
-        McpHttpServer server = serve(List.of(blocking(entered, interrupted)), McpHttpOptions.defaults());
+        var gate = new GateTool("block");
+        McpHttpServer server = serve(List.of(gate.tool), McpHttpOptions.defaults());
         String session = open(server);
         CompletableFuture<HttpResponse<String>> waiting = http.client()
                 .sendAsync(post(server, call(2, "block", "{}"),
                         inSession(session)).build(), HttpResponse.BodyHandlers.ofString());
-        assertThat(entered.await(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(gate.entered.await(60, TimeUnit.SECONDS)).isTrue();
         server.close();
         // Answered 503 or cut, whichever the closing reached first; never left hanging.
         assertThat(waiting.handle((r, e) -> e != null || r.statusCode() == 503).get(60, TimeUnit.SECONDS)).isTrue();
-        assertThat(interrupted.await(60, TimeUnit.SECONDS)).as("the tool was interrupted").isTrue();
+        assertThat(gate.interrupted.await(60, TimeUnit.SECONDS)).as("the tool was interrupted").isTrue();
         assertThatThrownBy(() -> send(post(server, initialize(1)))).isInstanceOf(ConnectException.class);
         server.close(); // idempotent
-    }
-
-    private static Tool blocking(CountDownLatch entered, CountDownLatch interrupted) {
-        return Tool.builder("block").description("Blocks until interrupted").blockingHandler((args, ctx) -> {
-            entered.countDown();
-            try {
-                new CountDownLatch(1).await();
-            } catch (InterruptedException e) {
-                interrupted.countDown();
-                Thread.currentThread().interrupt();
-            }
-            return ToolResult.text("interrupted");
-        }).build();
     }
 
     @Test
@@ -443,14 +415,7 @@ class McpServerHttpTest {
             try (McpTools tools = McpTools.builder("self", spec).connect().block(Duration.ofSeconds(60))) {
                 var registry = ToolRegistry.of(tools.tools());
                 assertThat(registry.tools()).extracting(t -> t.spec().name()).contains("echo", "lookup");
-                var execution = ToolExecution.of("t", Principal.ANONYMOUS, Grants.of(tools.capability()));
-                ToolResult lookup = registry.execute(new ToolCall("1", "lookup", "{}"), execution)
-                        .block(Duration.ofSeconds(30));
-                assertThat(lookup.content()).isEqualTo("customer 42");
-                ToolResult refund = registry.execute(new ToolCall("2", "refund", "{}"), execution)
-                        .block(Duration.ofSeconds(30));
-                assertThat(refund.errorKind()).isEqualTo(ToolErrorKind.EXECUTION_FAILED);
-                assertThat(refund.content()).contains("payments:refund");
+                McpTestPeers.assertExposedToolsAnswerUnderTheServersGrants(tools);
             }
         }
     }

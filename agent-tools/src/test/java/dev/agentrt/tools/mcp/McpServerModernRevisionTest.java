@@ -1,12 +1,11 @@
 package dev.agentrt.tools.mcp;
 
+import static dev.agentrt.tools.mcp.McpTestPeers.text;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.agentrt.core.json.JsonObject;
 import dev.agentrt.core.json.JsonValue;
 import dev.agentrt.core.tool.ServerTelemetry;
-import dev.agentrt.core.tool.Tool;
-import dev.agentrt.core.tool.ToolResult;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -69,10 +68,6 @@ class McpServerModernRevisionTest {
         JsonObject error = response.getObject("error").orElseThrow(() -> new AssertionError("no error: " + response));
         assertThat(error.getLong("code")).as("%s", response).contains((long) code);
         assertThat(error.getString("message").orElseThrow()).as("%s", response).contains(text);
-    }
-
-    private static String text(JsonObject result) {
-        return result.getArray("content").orElseThrow().get(0).asObject().getString("text").orElseThrow();
     }
 
     // ---- the v2 SDK's client
@@ -487,26 +482,13 @@ class McpServerModernRevisionTest {
 
     @Test
     void cancelsACallTheClientCancelsOverStdio() throws Exception {
-        var entered = new java.util.concurrent.CountDownLatch(1);
-        var interrupted = new java.util.concurrent.CountDownLatch(1);
-        var never = new java.util.concurrent.CountDownLatch(1);
-        Tool gate = Tool.builder("gate").description("Waits until cancelled").blockingHandler((args, ctx) -> {
-            entered.countDown();
-            try {
-                never.await();
-                return ToolResult.text("released");
-            } catch (InterruptedException e) {
-                interrupted.countDown();
-                Thread.currentThread().interrupt();
-                return ToolResult.text("interrupted");
-            }
-        }).build();
-        try (var piped = new PipedServer(McpServer.builder(List.of(gate)).name("gate").build())) {
+        var gate = new GateTool("gate"); // never released
+        try (var piped = new PipedServer(McpServer.builder(List.of(gate.tool)).name("gate").build())) {
             piped.peer.send(modern(1, "tools/call", "\"name\":\"gate\""));
-            entered.await();
+            gate.entered.await();
             piped.peer.send("{\"jsonrpc\":\"2.0\",\"method\":\"notifications/cancelled\",\"params\":{"
                     + "\"requestId\":1}}");
-            interrupted.await();
+            gate.interrupted.await();
             // the cancelled call is not answered: the next line is the answer to the next request
             JsonObject next = piped.ask(modern(2, "tools/list", ""));
             assertThat(next.get("id")).isEqualTo(JsonValue.of(2));

@@ -184,15 +184,7 @@ class McpServerProgressTest {
 
     private static String text(JsonObject response, long id) {
         assertThat(response.getLong("id")).as(response.toJson()).contains(id);
-        return response.getObject("result")
-                .orElseThrow()
-                .getArray("content")
-                .orElseThrow()
-                .items()
-                .getFirst()
-                .asObject()
-                .getString("text")
-                .orElseThrow();
+        return McpTestPeers.text(response.getObject("result").orElseThrow());
     }
 
     private static double number(JsonObject o, String name) {

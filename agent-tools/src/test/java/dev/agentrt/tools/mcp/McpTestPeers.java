@@ -7,6 +7,7 @@ import dev.agentrt.core.json.JsonValue;
 import dev.agentrt.core.model.ToolCall;
 import dev.agentrt.core.security.Grants;
 import dev.agentrt.core.security.Principal;
+import dev.agentrt.core.tool.ToolErrorKind;
 import dev.agentrt.core.tool.ToolExecution;
 import dev.agentrt.core.tool.ToolRegistry;
 import dev.agentrt.core.tool.ToolResult;
@@ -127,6 +128,23 @@ final class McpTestPeers {
                 }
             }
         });
+    }
+
+    /**
+     * Asserts what {@link ExposedToolsMain}'s tools answer when called through {@code tools} under the tools'
+     * capability: {@code lookup} (it needs {@code crm:read}, which the server grants) answers, {@code refund} (it
+     * needs {@code payments:refund}, which the server does not grant) fails naming that capability.
+     */
+    static void assertExposedToolsAnswerUnderTheServersGrants(McpTools tools) {
+        assertThat(call(tools, "lookup", "{}", Duration.ofSeconds(30)).content()).isEqualTo("customer 42");
+        ToolResult refund = call(tools, "refund", "{}", Duration.ofSeconds(30));
+        assertThat(refund.errorKind()).isEqualTo(ToolErrorKind.EXECUTION_FAILED);
+        assertThat(refund.content()).contains("payments:refund");
+    }
+
+    /** The text of the first content block of a {@code tools/call} result. */
+    static String text(JsonObject callResult) {
+        return callResult.getArray("content").orElseThrow().get(0).asObject().getString("text").orElseThrow();
     }
 
     /** The JSON-RPC id of a request, as JSON. */
