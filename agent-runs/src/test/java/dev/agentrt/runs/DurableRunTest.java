@@ -23,19 +23,15 @@ import dev.agentrt.core.security.Capability;
 import dev.agentrt.core.security.Decision;
 import dev.agentrt.core.tool.Tool;
 import dev.agentrt.core.tool.ToolResult;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -54,42 +50,11 @@ class DurableRunTest {
     @TempDir
     Path dir;
 
-    private final List<RunStore> stores = new ArrayList<>();
-    private final MovableClock clock = new MovableClock();
+    @RegisterExtension
+    final SqliteProcesses processes = new SqliteProcesses(() -> dir.resolve("runs.db"));
     /** Effects of the pay tool across every "process": a non-idempotent tool must never run twice. */
     private final AtomicInteger payments = new AtomicInteger();
     private final AtomicInteger lookups = new AtomicInteger();
-
-    static final class MovableClock extends Clock {
-        volatile Instant now = Instant.parse("2026-03-01T09:00:00Z");
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-    }
-
-    @AfterEach
-    void closeStores() {
-        stores.forEach(RunStore::close);
-    }
-
-    /** A store instance on the shared file: one per simulated process. */
-    private RunStore process() {
-        RunStore s = SqliteRunStore.builder(dir.resolve("runs.db")).clock(clock).build();
-        stores.add(s);
-        return s;
-    }
 
     private static ScriptedChatModel model(Reply... replies) {
         return ScriptedChatModel.builder().replies(replies).perConversation().build();
@@ -133,7 +98,7 @@ class DurableRunTest {
 
     @Test
     void aJournaledRunEndsCompletedAndItsEventsReplayFromAnySequence() {
-        RunStore store = process();
+        RunStore store = processes.start();
         ScriptedChatModel model = model(Reply.toolCalls(LOOKUP), Reply.text("Invoice 17 is paid."));
         Agent agent = agent(store, model, lookup(Mono.just(ToolResult.text("paid on 2 March")))).build();
 
@@ -167,7 +132,7 @@ class DurableRunTest {
     @Test
     void aCrashWhileANonIdempotentToolRunsResumesWithoutRepeatingItOrTheModelCall() {
         Sinks.One<Boolean> running = Sinks.one();
-        RunStore first = process();
+        RunStore first = processes.start();
         ScriptedChatModel model1 = model(Reply.toolCalls(PAY), Reply.text("unused"));
         Agent crashing = agent(first, model1, pay(Mono.<ToolResult>never()
                 .doOnSubscribe(s -> running.tryEmitValue(true)))).build();
@@ -177,8 +142,8 @@ class DurableRunTest {
         run.dispose();
         assertThat(payments).hasValue(1);
 
-        clock.now = clock.now.plus(Duration.ofMinutes(5));
-        RunStore second = process();
+        processes.clock.advance(Duration.ofMinutes(5));
+        RunStore second = processes.start();
         ScriptedChatModel model2 = model(Reply.toolCalls(PAY), Reply.text("I could not confirm the payment."));
         Agent resumed = agent(second, model2, pay(Mono.just(ToolResult.text("paid twice!")))).build();
 
@@ -199,16 +164,12 @@ class DurableRunTest {
     @Test
     void anIdempotentToolInDoubtRunsAgainOnResume() {
         Sinks.One<Boolean> running = Sinks.one();
-        RunStore first = process();
+        RunStore first = processes.start();
         Agent crashing = agent(first, model(Reply.toolCalls(LOOKUP), Reply.text("unused")),
                 lookup(Mono.<ToolResult>never().doOnSubscribe(s -> running.tryEmitValue(true)))).build();
         Disposable run = crashing.task("Look invoice 17 up").withId("run-lookup").execute().subscribe();
         running.asMono().block(WAIT);
-        first.close();
-        run.dispose();
-
-        clock.now = clock.now.plus(Duration.ofMinutes(5));
-        RunStore second = process();
+        RunStore second = processes.restart(first, run);
         ScriptedChatModel model2 = model(Reply.toolCalls(LOOKUP), Reply.text("It was paid on 2 March."));
         AgentResult result = agent(second, model2, lookup(Mono.just(ToolResult.text("paid on 2 March")))).build()
                 .resume("run-lookup")
@@ -224,7 +185,7 @@ class DurableRunTest {
 
     @Test
     void aDeferredApprovalPausesTheRunAndAnotherProcessApprovesAndFinishesIt() {
-        RunStore first = process();
+        RunStore first = processes.start();
         ScriptedChatModel model1 = model(Reply.toolCalls(LOOKUP, PAY), Reply.text("unused"));
         Agent asking = Agent.builder()
                 .name("billing")
@@ -253,8 +214,8 @@ class DurableRunTest {
                 .hasMessageContaining("agent.approve");
 
         // Days later, another process: it lists, approves and resumes.
-        clock.now = clock.now.plus(Duration.ofDays(3));
-        RunStore second = process();
+        processes.clock.advance(Duration.ofDays(3));
+        RunStore second = processes.start();
         ScriptedChatModel model2 = model(Reply.toolCalls(LOOKUP, PAY), Reply.text("Paid invoice 17."));
         Agent approving = Agent.builder()
                 .name("billing")
@@ -287,7 +248,7 @@ class DurableRunTest {
 
     @Test
     void aDeniedDeferredCallIsReportedToTheModelOnResume() {
-        RunStore store = process();
+        RunStore store = processes.start();
         ScriptedChatModel model = model(Reply.toolCalls(PAY), Reply.text("Payment refused."));
         Agent agent = Agent.builder()
                 .model(model)
@@ -313,7 +274,7 @@ class DurableRunTest {
 
     @Test
     void aToolsQuestionPausesTheRunAndTheAnswerBecomesTheCallsResult() {
-        RunStore store = process();
+        RunStore store = processes.start();
         ToolCall ask = new ToolCall("call-ask", "choose_account", "{}");
         AtomicInteger asked = new AtomicInteger();
         Tool chooser = Tool.builder("choose_account")
@@ -362,13 +323,13 @@ class DurableRunTest {
     @Test
     void aLiveRunCannotBeResumedAndAnUnknownRunIsATypedError() {
         Sinks.One<Boolean> running = Sinks.one();
-        RunStore store = process();
+        RunStore store = processes.start();
         Agent agent = agent(store, model(Reply.toolCalls(PAY), Reply.text("x")),
                 pay(Mono.<ToolResult>never().doOnSubscribe(s -> running.tryEmitValue(true)))).build();
         Disposable run = agent.task("Pay").withId("run-live").execute().subscribe();
         try {
             running.asMono().block(WAIT);
-            RunStore other = process();
+            RunStore other = processes.start();
             Agent elsewhere = agent(other, model(Reply.text("x")), pay(Mono.just(ToolResult.text("paid")))).build();
             assertThatThrownBy(() -> elsewhere.resume("run-live").execute().block(WAIT))
                     .isInstanceOf(RunStoreException.RunLeased.class)
@@ -385,19 +346,17 @@ class DurableRunTest {
     @Test
     void twoProcessesResumingTheSameRunAtOnceRunItOnce() {
         Sinks.One<Boolean> running = Sinks.one();
-        RunStore first = process();
+        RunStore first = processes.start();
         Agent crashing = agent(first, model(Reply.toolCalls(LOOKUP), Reply.text("x")),
                 lookup(Mono.<ToolResult>never().doOnSubscribe(s -> running.tryEmitValue(true)))).build();
         Disposable run = crashing.task("Look up").withId("run-race").execute().subscribe();
         running.asMono().block(WAIT);
-        first.close();
-        run.dispose();
-        clock.now = clock.now.plus(Duration.ofMinutes(5));
+        processes.crash(first, run);
 
         var outcomes = new ArrayList<Object>();
         List<Mono<Object>> attempts = new ArrayList<>();
         for (int i = 0; i < 2; i++) {
-            RunStore s = process();
+            RunStore s = processes.start();
             Agent a = agent(s, model(Reply.toolCalls(LOOKUP), Reply.text("done")),
                     lookup(Mono.just(ToolResult.text("found")))).build();
             attempts.add(a.resume("run-race").execute().<Object>map(r -> r).onErrorResume(Mono::just));
@@ -411,7 +370,7 @@ class DurableRunTest {
 
     @Test
     void aSessionContinuesTheConversationAcrossTasksAndProcesses() {
-        RunStore first = process();
+        RunStore first = processes.start();
         ScriptedChatModel model1 = model(Reply.toolCalls(LOOKUP), Reply.text("Invoice 17 is open."));
         agent(first, model1, lookup(Mono.just(ToolResult.text("open")))).build()
                 .session("customer-9")
@@ -420,7 +379,7 @@ class DurableRunTest {
                 .block(WAIT);
         first.close();
 
-        RunStore second = process();
+        RunStore second = processes.start();
         ScriptedChatModel model2 = ScriptedChatModel.of(Reply.text("You asked about invoice 17."));
         Agent agent = agent(second, model2, lookup(Mono.just(ToolResult.text("open")))).build();
         AgentResult result = agent.session("customer-9").task("What did I ask?").execute().block(WAIT);
@@ -439,7 +398,7 @@ class DurableRunTest {
     void eventsFollowARunLiveUntilItEnds() {
         Sinks.One<ToolResult> release = Sinks.one();
         Sinks.One<Boolean> running = Sinks.one();
-        RunStore store = process();
+        RunStore store = processes.start();
         Agent agent = agent(store, model(Reply.toolCalls(LOOKUP), Reply.text("done")),
                 lookup(release.asMono().doOnSubscribe(s -> running.tryEmitValue(true)))).build();
         Disposable run = agent.task("Look up").withId("run-follow").execute().subscribe();
@@ -467,7 +426,7 @@ class DurableRunTest {
     @Test
     void aResumedRunActsForTheSamePrincipalWithTheTasksOwnGrants() {
         Sinks.One<Boolean> running = Sinks.one();
-        RunStore first = process();
+        RunStore first = processes.start();
         Tool blocked = Tool.builder("lookup")
                 .requires(Capability.custom("ledger", "read"))
                 .handler((args, ctx) -> Mono.<ToolResult>never().doOnSubscribe(s -> running.tryEmitValue(true)))
@@ -485,11 +444,7 @@ class DurableRunTest {
                 .execute()
                 .subscribe();
         running.asMono().block(WAIT);
-        first.close();
-        run.dispose();
-
-        clock.now = clock.now.plus(Duration.ofMinutes(5));
-        RunStore second = process();
+        RunStore second = processes.restart(first, run);
         var seen = new java.util.concurrent.atomic.AtomicReference<dev.agentrt.core.security.Principal>();
         Tool lookup = Tool.builder("lookup")
                 .idempotent(true)
@@ -514,7 +469,7 @@ class DurableRunTest {
 
     @Test
     void aRenewalThatHangsDoesNotStopTheLeaseBeingRenewed() {
-        RunStore store = process();
+        RunStore store = processes.start();
         var renewals = new AtomicInteger();
         // The tool ends once the lease has been renewed twice after the first renewal hung.
         Sinks.One<ToolResult> renewedTwice = Sinks.one();
@@ -551,21 +506,19 @@ class DurableRunTest {
     /** Runs "Pay invoice 17" until the payment is running, then kills the process (its store closes). */
     private void crashWhilePaying(String runId) {
         Sinks.One<Boolean> running = Sinks.one();
-        RunStore first = process();
+        RunStore first = processes.start();
         Agent crashing = agent(first, model(Reply.toolCalls(PAY), Reply.text("unused")),
                 pay(Mono.<ToolResult>never().doOnSubscribe(s -> running.tryEmitValue(true)))).build();
         Disposable run = crashing.task("Pay invoice 17").withId(runId).execute().subscribe();
         running.asMono().block(WAIT);
-        first.close();
-        run.dispose();
-        clock.now = clock.now.plus(Duration.ofMinutes(5));
+        processes.crash(first, run);
     }
 
     @Test
     void anApprovalHandlerAskedAboutACallInDoubtMayRunItAgain() {
         crashWhilePaying("run-doubt-yes");
         var asked = new java.util.concurrent.CopyOnWriteArrayList<dev.agentrt.core.security.ApprovalRequest>();
-        AgentResult done = agent(process(), model(Reply.toolCalls(PAY), Reply.text("Paid.")),
+        AgentResult done = agent(processes.start(), model(Reply.toolCalls(PAY), Reply.text("Paid.")),
                 pay(Mono.just(ToolResult.text("paid"))))
                 .approvals(request -> {
                     asked.add(request);
@@ -588,7 +541,7 @@ class DurableRunTest {
     @Test
     void aCallInDoubtDeferredToAPersonPausesTheRunUntilTheyDecide() {
         crashWhilePaying("run-doubt-later");
-        RunStore second = process();
+        RunStore second = processes.start();
         Agent agent = agent(second, model(Reply.toolCalls(PAY), Reply.text("Not paid again.")),
                 pay(Mono.just(ToolResult.text("paid"))))
                 .approvals(request -> Mono.just(request.inDoubt()
@@ -615,7 +568,7 @@ class DurableRunTest {
 
     @Test
     void aRunThatDiedAfterItsAnswerWasJournaledEndsOnResumeWithoutAskingTheModel() {
-        RunStore first = process();
+        RunStore first = processes.start();
         var lease = first.create(new dev.agentrt.core.run.NewRun("run-answered", "agent", "1", "What is 2 + 2?",
                 dev.agentrt.core.security.Principal.ANONYMOUS, List.of(), null), "dead process", Duration.ofSeconds(30))
                 .block(WAIT);
@@ -623,12 +576,12 @@ class DurableRunTest {
                 new RunEntry.Reply(1, Message.assistant("4"), dev.agentrt.core.model.FinishReason.STOP,
                         dev.agentrt.core.model.Usage.of(10, 1), dev.agentrt.core.model.Usage.ZERO)))
                 .block(WAIT);
-        clock.now = clock.now.plus(Duration.ofMinutes(5));
+        processes.clock.advance(Duration.ofMinutes(5));
 
         ScriptedChatModel noReplies = ScriptedChatModel.of(Reply.text("asked again"));
         AgentResult done = Agent.builder()
                 .model(noReplies)
-                .runStore(process())
+                .runStore(processes.start())
                 .build()
                 .resume("run-answered")
                 .execute()
@@ -641,7 +594,8 @@ class DurableRunTest {
         assertThat(first.find("run-answered").block(WAIT).status()).isEqualTo(RunStatus.COMPLETED);
     }
 
-    private static Message.ToolResult toolResult(AgentResult result, String callId) {
+    /** The result of the tool call {@code callId} in {@code result}'s transcript. */
+    static Message.ToolResult toolResult(AgentResult result, String callId) {
         return result.transcript()
                 .stream()
                 .filter(m -> m instanceof Message.ToolResult r && r.callId().equals(callId))

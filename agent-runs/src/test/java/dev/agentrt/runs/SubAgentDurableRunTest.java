@@ -1,5 +1,6 @@
 package dev.agentrt.runs;
 
+import static dev.agentrt.runs.DurableRunTest.toolResult;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.agentrt.core.Agent;
@@ -23,8 +24,8 @@ import dev.agentrt.core.security.Capability;
 import dev.agentrt.core.tool.Tool;
 import dev.agentrt.core.tool.ToolResult;
 import org.jspecify.annotations.Nullable;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
@@ -37,7 +38,6 @@ import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -56,22 +56,11 @@ class SubAgentDurableRunTest {
     @TempDir
     Path dir;
 
-    private final List<RunStore> stores = new ArrayList<>();
-    private final DurableRunTest.MovableClock clock = new DurableRunTest.MovableClock();
     /** Calls of the clerk's tools across every "process". */
     private final AtomicInteger lookups = new AtomicInteger();
     private final AtomicInteger holds = new AtomicInteger();
-
-    @AfterEach
-    void closeStores() {
-        stores.forEach(RunStore::close);
-    }
-
-    private RunStore process() {
-        RunStore s = SqliteRunStore.builder(dir.resolve("runs.db")).clock(clock).build();
-        stores.add(s);
-        return s;
-    }
+    @RegisterExtension
+    final SqliteProcesses processes = new SqliteProcesses(() -> dir.resolve("runs.db"));
 
     private static ScriptedChatModel model(Reply... replies) {
         return ScriptedChatModel.builder().replies(replies).perConversation().build();
@@ -124,7 +113,7 @@ class SubAgentDurableRunTest {
     /** Starts the boss's run in a first process and kills that process once the clerk holds the invoice. */
     private void crashWhileTheClerkHolds() {
         Sinks.One<Boolean> holding = Sinks.one();
-        RunStore first = process();
+        RunStore first = processes.start();
         Agent clerk = clerk(first, clerkModel(), lookup(),
                 hold(Mono.<ToolResult>never().doOnSubscribe(s -> holding.tryEmitValue(true))));
         Disposable run = boss(first, bossModel(), clerk).task("Settle invoice 17")
@@ -132,9 +121,7 @@ class SubAgentDurableRunTest {
                 .execute()
                 .subscribe();
         holding.asMono().block(WAIT);
-        first.close();
-        run.dispose();
-        clock.now = clock.now.plus(Duration.ofMinutes(5));
+        processes.crash(first, run);
     }
 
     @Test
@@ -142,7 +129,7 @@ class SubAgentDurableRunTest {
         crashWhileTheClerkHolds();
         assertThat(lookups).hasValue(1);
 
-        RunStore second = process();
+        RunStore second = processes.start();
         ScriptedChatModel clerkModel = clerkModel();
         ScriptedChatModel bossModel = bossModel();
         Agent boss = boss(second, bossModel, clerk(second, clerkModel, lookup(),
@@ -177,7 +164,7 @@ class SubAgentDurableRunTest {
 
         // Now holding needs a capability the clerk has and the boss does not: the hold in doubt is run again
         // under the intersection of the two, so it is refused, as in the call's first run.
-        RunStore second = process();
+        RunStore second = processes.start();
         Capability vault = Capability.custom("vault", "hold");
         Tool guarded = Tool.builder("hold")
                 .description("Holds an invoice.")
@@ -211,7 +198,7 @@ class SubAgentDurableRunTest {
     @Test
     void aSubAgentWithoutARunStoreCalledFromADurableRunIsInDoubtAfterACrashAsBefore() {
         Sinks.One<Boolean> holding = Sinks.one();
-        RunStore first = process();
+        RunStore first = processes.start();
         Agent clerk1 = Agent.builder()
                 .name("clerk")
                 .model(clerkModel())
@@ -222,11 +209,7 @@ class SubAgentDurableRunTest {
                 .execute()
                 .subscribe();
         holding.asMono().block(WAIT);
-        first.close();
-        run.dispose();
-        clock.now = clock.now.plus(Duration.ofMinutes(5));
-
-        RunStore second = process();
+        RunStore second = processes.restart(first, run);
         ScriptedChatModel clerkModel = clerkModel();
         Agent clerk = Agent.builder()
                 .name("clerk")
@@ -247,7 +230,7 @@ class SubAgentDurableRunTest {
         // The first process dies as the boss journals the clerk's answer: the clerk's run is complete, the boss's
         // journal has the call started and no result.
         Sinks.One<Boolean> dying = Sinks.one();
-        RunStore file = process();
+        RunStore file = processes.start();
         RunStore first = new Dying(file, entries -> entries.stream()
                 .anyMatch(e -> e instanceof RunEntry.Appended a && a.message() instanceof Message.ToolResult r
                         && r.callId().equals(DELEGATE.id())),
@@ -259,12 +242,10 @@ class SubAgentDurableRunTest {
                 .execute()
                 .subscribe();
         dying.asMono().block(WAIT);
-        file.close();
-        run.dispose();
-        clock.now = clock.now.plus(Duration.ofMinutes(5));
+        processes.crash(file, run);
         assertThat(clerkModel1.requests()).hasSize(3);
 
-        RunStore second = process();
+        RunStore second = processes.start();
         assertThat(second.find(CHILD).block(WAIT).status()).isEqualTo(RunStatus.COMPLETED);
         long childEntries = second.find(CHILD).block(WAIT).lastSequence();
         ScriptedChatModel clerkModel = clerkModel();
@@ -283,7 +264,7 @@ class SubAgentDurableRunTest {
 
     @Test
     void twoSubAgentCallsInOneStepEachHaveTheirOwnRun() {
-        RunStore store = process();
+        RunStore store = processes.start();
         var a = new ToolCall("call-a", "clerk", "{\"task\":\"Settle invoice 17\"}");
         var b = new ToolCall("call-b", "clerk", "{\"task\":\"Settle invoice 18\"}");
         Agent boss = boss(store, model(Reply.toolCalls(a, b), Reply.text("Both done.")),
@@ -305,7 +286,7 @@ class SubAgentDurableRunTest {
 
     @Test
     void aSubAgentRunIdTooLongForTheStoreIsADigestOfTheCallersRunAndCall() throws Exception {
-        RunStore store = process();
+        RunStore store = processes.start();
         String caller = "r".repeat(RunRecord.MAX_ID_LENGTH - 5);
         Agent boss = boss(store, bossModel(), clerk(store, model(Reply.text("Settled.")), lookup()));
 
@@ -322,7 +303,7 @@ class SubAgentDurableRunTest {
 
     @Test
     void aCallerWithoutARunStoreRunsTheSubAgentUnjournaledAsBefore() {
-        RunStore store = process();
+        RunStore store = processes.start();
         Agent boss = boss(null, bossModel(), clerk(store, clerkModel(), lookup(),
                 hold(Mono.just(ToolResult.text("held")))));
 
@@ -335,7 +316,7 @@ class SubAgentDurableRunTest {
 
     @Test
     void aStoredRunUnderTheCallsIdThatIsAnotherAgentsIsRefusedAndNotTouched() {
-        RunStore store = process();
+        RunStore store = processes.start();
         Agent other = Agent.builder().name("other").model(model(Reply.text("mine"))).runStore(store).build();
         other.task("Settle invoice 17").withId(CHILD).execute().block(WAIT);
         long before = store.find(CHILD).block(WAIT).lastSequence();
@@ -359,7 +340,7 @@ class SubAgentDurableRunTest {
 
     @Test
     void aStoredRunOfTheSameAgentForAnotherTaskIsRefused() {
-        RunStore store = process();
+        RunStore store = processes.start();
         ScriptedChatModel clerkModel = model(Reply.text("unrelated"));
         Agent clerk = clerk(store, clerkModel, lookup());
         clerk.task("Something else entirely").withId(CHILD).execute().block(WAIT);
@@ -386,7 +367,7 @@ class SubAgentDurableRunTest {
             assertThat(s.executeUpdate()).isPositive();
         }
 
-        RunStore second = process();
+        RunStore second = processes.start();
         ScriptedChatModel clerkModel = clerkModel();
         AgentResult result = boss(second, bossModel(), clerk(second, clerkModel, lookup(),
                 hold(Mono.just(ToolResult.text("held"))))).resume("run-boss").execute().block(WAIT);
@@ -403,15 +384,6 @@ class SubAgentDurableRunTest {
         Lease lease = second.acquire(CHILD, "inspector", Duration.ofMinutes(1)).block(WAIT);
         assertThat(lease.runId()).isEqualTo(CHILD);
         second.release(lease).block(WAIT);
-    }
-
-    private static Message.ToolResult toolResult(AgentResult result, String callId) {
-        return result.transcript()
-                .stream()
-                .filter(m -> m instanceof Message.ToolResult r && r.callId().equals(callId))
-                .map(m -> (Message.ToolResult) m)
-                .findFirst()
-                .orElseThrow(() -> new AssertionError("no result for " + callId + " in " + result.transcript()));
     }
 
     /** A store whose process dies at one append: that append never completes, and says so. */

@@ -65,13 +65,18 @@ class MediaWireTest {
         assertThat(actual).isEqualTo(JsonValue.parse(expected));
     }
 
+    /** {@code builder} for {@code model}, sending to this test's server ({@code path} below it), with no retries. */
+    <B extends HostedModelBuilder<B>> B hosted(B builder, String model, String apiKey, String path) {
+        return builder.model(model).apiKey(apiKey).baseUrl(server.url() + path).retryPolicy(RetryPolicy.NONE);
+    }
+
     AnthropicChatModel.Builder anthropic() {
-        return AnthropicChatModel.builder()
-                .model("claude-sonnet-4-5")
-                .apiKey("sk-ant-test")
-                .baseUrl(server.url())
-                .promptCaching(AnthropicChatModel.PromptCaching.OFF)
-                .retryPolicy(RetryPolicy.NONE);
+        return hosted(AnthropicChatModel.builder(), "claude-sonnet-4-5", "sk-ant-test", "")
+                .promptCaching(AnthropicChatModel.PromptCaching.OFF);
+    }
+
+    ChatModel openAiChat() {
+        return hosted(OpenAiChatModel.builder(), "gpt-4o", "sk-test", "/v1").build();
     }
 
     @Test
@@ -105,12 +110,7 @@ class MediaWireTest {
 
     @Test
     void openAiChatSendsImageUrlAndInputAudioPartsAndToolMediaInAUserMessageAfterTheToolMessages() {
-        ChatModel model = OpenAiChatModel.builder()
-                .model("gpt-4o")
-                .apiKey("sk-test")
-                .baseUrl(server.url() + "/v1")
-                .retryPolicy(RetryPolicy.NONE)
-                .build();
+        ChatModel model = openAiChat();
 
         JsonValue messages = sent(model, conversation(List.of(PNG, URL, WAV)), "messages");
 
@@ -131,12 +131,7 @@ class MediaWireTest {
 
     @Test
     void openAiChatRefusesAudioOtherThanWavAndMp3() {
-        ChatModel model = OpenAiChatModel.builder()
-                .model("gpt-4o")
-                .apiKey("sk-test")
-                .baseUrl(server.url() + "/v1")
-                .retryPolicy(RetryPolicy.NONE)
-                .build();
+        ChatModel model = openAiChat();
         refusedBeforeAnyRequest(model,
                 ChatRequest.of(Message.user("x", List.of(Media.audio("audio/ogg", new byte[]{1})))),
                 "OpenAI-compatible model \"gpt-4o\" cannot take audio other than wav and mp3", "audio/ogg");
@@ -144,12 +139,7 @@ class MediaWireTest {
 
     @Test
     void openAiResponsesSendsInputImagePartsAndFunctionOutputArrays() {
-        ChatModel model = OpenAiResponsesModel.builder()
-                .model("gpt-4.1")
-                .apiKey("sk-test")
-                .baseUrl(server.url() + "/v1")
-                .retryPolicy(RetryPolicy.NONE)
-                .build();
+        ChatModel model = hosted(OpenAiResponsesModel.builder(), "gpt-4.1", "sk-test", "/v1").build();
 
         JsonValue input = sent(model, conversation(List.of(PNG, URL)), "input");
 
@@ -169,12 +159,7 @@ class MediaWireTest {
 
     @Test
     void geminiSendsInlineDataAfterTheTextAndAfterTheFunctionResponse() {
-        ChatModel model = GeminiChatModel.builder()
-                .model("gemini-2.5-flash")
-                .apiKey("g-test")
-                .baseUrl(server.url())
-                .retryPolicy(RetryPolicy.NONE)
-                .build();
+        ChatModel model = hosted(GeminiChatModel.builder(), "gemini-2.5-flash", "g-test", "").build();
 
         JsonValue contents = sent(model, conversation(List.of(PNG, WAV)), "contents");
 

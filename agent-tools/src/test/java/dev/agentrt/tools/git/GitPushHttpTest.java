@@ -4,28 +4,22 @@ import static dev.agentrt.tools.git.GitFixture.CLOCK;
 import static dev.agentrt.tools.git.GitFixture.args;
 import static dev.agentrt.tools.git.GitFixture.call;
 import static dev.agentrt.tools.git.GitFixture.commit;
-import static dev.agentrt.tools.git.GitFixture.init;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.agentrt.core.security.Capability;
 import dev.agentrt.core.security.Grants;
 import dev.agentrt.core.testing.TestNetwork;
 import dev.agentrt.core.tool.ToolErrorKind;
 import dev.agentrt.core.tool.ToolResult;
-import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.lib.ObjectId;
 import org.eclipse.jgit.lib.StoredConfig;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.net.InetSocketAddress;
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -40,36 +34,11 @@ class GitPushHttpTest {
     @TempDir
     Path tmp;
 
-    Path root;
-    Git git;
-    Git bare;
-    GitHttpServer server;
-
-    @BeforeEach
-    void repositories() throws Exception {
-        assumeTrue(GitFixture.gitInstalled(), "git is not installed");
-        root = Files.createDirectory(tmp.resolve("repo"));
-        git = init(root);
-        commit(git, "Initial", "a.txt", "a\n");
-        Path served = Files.createDirectory(tmp.resolve("served"));
-        bare = Git.init()
-                .setBare(true)
-                .setDirectory(served.resolve("remote.git").toFile())
-                .setInitialBranch("main")
-                .call();
-        server = GitHttpServer.start(served);
-    }
-
-    @AfterEach
-    void nothingLeftRunning() {
-        if (server != null) {
-            server.close();
-            assertThat(server.running()).as("still running after the test").isEmpty();
-        }
-    }
+    @RegisterExtension
+    final ServedRepos repos = new ServedRepos(() -> tmp, GitHttpServer::start);
 
     private GitTools.Builder tools(String url) {
-        return GitTools.builder(root)
+        return GitTools.builder(repos.root)
                 .author("Bot", "bot@example.com")
                 .clock(CLOCK)
                 .network(net.network())
@@ -77,53 +46,53 @@ class GitPushHttpTest {
     }
 
     private Grants grants(Capability... more) {
-        var all = new java.util.ArrayList<Capability>(List.of(Capability.fileRead(root)));
+        var all = new java.util.ArrayList<Capability>(List.of(Capability.fileRead(repos.root)));
         all.addAll(List.of(more));
         return Grants.of(all);
     }
 
     private Capability serverGrant() {
-        return Capability.net("127.0.0.1", server.port());
+        return Capability.net("127.0.0.1", repos.server.port());
     }
 
     private ObjectId remoteRef(String branch) throws Exception {
-        return bare.getRepository().resolve("refs/heads/" + branch);
+        return repos.bare.getRepository().resolve("refs/heads/" + branch);
     }
 
     @Test
     void pushesToTheServerWithTheNetGrantAndTheApplicationsCredentials() throws Exception {
-        server.requireBasic("bot", "s3cret");
-        GitTools tools = tools(server.url("remote.git")).pushCredentials("bot", () -> "s3cret").build();
+        repos.server.requireBasic("bot", "s3cret");
+        GitTools tools = tools(repos.server.url("remote.git")).pushCredentials("bot", () -> "s3cret").build();
 
         ToolResult r = call(tools, grants(serverGrant()), "git_push", args().build());
 
         assertThat(r.isError()).as(r.content()).isFalse();
         assertThat(r.content()).startsWith("Pushed main");
-        assertThat(remoteRef("main")).isEqualTo(git.getRepository().resolve("main"));
-        assertThat(server.requests()).extracting(GitHttpServer.Request::target)
+        assertThat(remoteRef("main")).isEqualTo(repos.git.getRepository().resolve("main"));
+        assertThat(repos.server.requests()).extracting(GitHttpServer.Request::target)
                 .contains("/remote.git/info/refs?service=git-receive-pack", "/remote.git/git-receive-pack");
         assertThat(net.connects()).isNotEmpty()
-                .allMatch(a -> a.equals(new InetSocketAddress("127.0.0.1", server.port())));
+                .allMatch(a -> a.equals(new InetSocketAddress("127.0.0.1", repos.server.port())));
         assertThat(net.lookups()).as("an IP literal is never looked up").isEmpty();
 
         assertThat(call(tools, grants(serverGrant()), "git_push", args().build()).content())
                 .contains("already up to date");
-        commit(git, "Second", "b.txt", "b\n");
+        commit(repos.git, "Second", "b.txt", "b\n");
         assertThat(call(tools, grants(serverGrant()), "git_push", args().build()).isError()).isFalse();
-        assertThat(remoteRef("main")).isEqualTo(git.getRepository().resolve("main"));
-        assertThat(tools.pushUrl()).contains(URI.create(server.url("remote.git")));
+        assertThat(remoteRef("main")).isEqualTo(repos.git.getRepository().resolve("main"));
+        assertThat(tools.pushUrl()).contains(URI.create(repos.server.url("remote.git")));
     }
 
     @Test
     void withoutTheNetGrantNothingIsSent() throws Exception {
-        GitTools tools = tools(server.url("remote.git")).build();
+        GitTools tools = tools(repos.server.url("remote.git")).build();
 
-        ToolResult r = call(tools, grants(Capability.net("127.0.0.1", server.port() + 1)), "git_push",
+        ToolResult r = call(tools, grants(Capability.net("127.0.0.1", repos.server.port() + 1)), "git_push",
                 args().build());
 
         assertThat(r.errorKind()).isEqualTo(ToolErrorKind.PERMISSION_DENIED);
-        assertThat(r.content()).contains("net:127.0.0.1:" + server.port());
-        assertThat(server.requests()).isEmpty();
+        assertThat(r.content()).contains("net:127.0.0.1:" + repos.server.port());
+        assertThat(repos.server.requests()).isEmpty();
         assertThat(net.connects()).isEmpty();
         assertThat(remoteRef("main")).isNull();
     }
@@ -131,37 +100,38 @@ class GitPushHttpTest {
     @Test
     void aNameGrantDoesNotReachTheLoopbackAddressTheNameResolvesTo() throws Exception {
         net.answer("git.example.test", "127.0.0.1");
-        GitTools tools = tools("http://git.example.test:" + server.port() + "/remote.git").build();
+        GitTools tools = tools("http://git.example.test:" + repos.server.port() + "/remote.git").build();
 
-        ToolResult r = call(tools, grants(Capability.net("git.example.test", server.port())), "git_push",
+        ToolResult r = call(tools, grants(Capability.net("git.example.test", repos.server.port())), "git_push",
                 args().build());
 
         assertThat(r.errorKind()).isEqualTo(ToolErrorKind.PERMISSION_DENIED);
         assertThat(r.content()).contains("127.0.0.1", "private addresses");
-        assertThat(server.requests()).isEmpty();
+        assertThat(repos.server.requests()).isEmpty();
         assertThat(net.connects()).isEmpty();
         assertThat(remoteRef("main")).isNull();
 
         ToolResult allowed = call(tools,
-                grants(Capability.net("git.example.test", server.port()).allowingPrivateAddresses()), "git_push",
+                grants(Capability.net("git.example.test", repos.server.port()).allowingPrivateAddresses()), "git_push",
                 args().build());
         assertThat(allowed.isError()).as(allowed.content()).isFalse();
-        assertThat(remoteRef("main")).isEqualTo(git.getRepository().resolve("main"));
-        assertThat(server.requests()).allMatch(q -> ("git.example.test:" + server.port()).equals(q.header("Host")));
+        assertThat(remoteRef("main")).isEqualTo(repos.git.getRepository().resolve("main"));
+        assertThat(repos.server.requests())
+                .allMatch(q -> ("git.example.test:" + repos.server.port()).equals(q.header("Host")));
     }
 
     @Test
     void aRedirectToAnotherHostIsRefusedAndTheCredentialsStayWithTheRemote() throws Exception {
-        server.redirectTo("http://elsewhere.example.test:" + server.port());
+        repos.server.redirectTo("http://elsewhere.example.test:" + repos.server.port());
         net.answer("elsewhere.example.test", "127.0.0.1");
-        GitTools tools = tools(server.url("remote.git")).pushCredentials("bot", () -> "s3cret").build();
+        GitTools tools = tools(repos.server.url("remote.git")).pushCredentials("bot", () -> "s3cret").build();
 
         ToolResult r = call(tools, grants(serverGrant(), Capability.net("elsewhere.example.test")
                 .allowingPrivateAddresses()), "git_push", args().build());
 
         assertThat(r.errorKind()).isEqualTo(ToolErrorKind.PERMISSION_DENIED);
         assertThat(r.content()).contains("elsewhere.example.test", "another host");
-        assertThat(server.requests()).hasSize(1);
+        assertThat(repos.server.requests()).hasSize(1);
         assertThat(net.lookups()).doesNotContain("elsewhere.example.test");
         assertThat(net.connects()).hasSize(1);
         assertThat(remoteRef("main")).isNull();
@@ -169,68 +139,69 @@ class GitPushHttpTest {
 
     @Test
     void wrongOrMissingCredentialsGiveAClearError() throws Exception {
-        server.requireBasic("bot", "right");
+        repos.server.requireBasic("bot", "right");
 
-        ToolResult wrong = call(tools(server.url("remote.git")).pushCredentials("bot", () -> "t0ken-mismatch").build(),
+        ToolResult wrong = call(
+                tools(repos.server.url("remote.git")).pushCredentials("bot", () -> "t0ken-mismatch").build(),
                 grants(serverGrant()), "git_push", args().build());
         assertThat(wrong.errorKind()).isEqualTo(ToolErrorKind.PERMISSION_DENIED);
         assertThat(wrong.content()).contains("refused the push credentials", "401");
         assertThat(wrong.content()).doesNotContain("t0ken-mismatch");
 
-        ToolResult none = call(tools(server.url("remote.git")).build(), grants(serverGrant()), "git_push",
+        ToolResult none = call(tools(repos.server.url("remote.git")).build(), grants(serverGrant()), "git_push",
                 args().build());
         assertThat(none.errorKind()).isEqualTo(ToolErrorKind.PERMISSION_DENIED);
         assertThat(none.content()).contains("gave none", "pushCredentials");
 
-        assertThat(server.requests()).allMatch(q -> q.method().equals("GET"));
+        assertThat(repos.server.requests()).allMatch(q -> q.method().equals("GET"));
         assertThat(remoteRef("main")).isNull();
     }
 
     @Test
     void credentialsThatCannotBeReadStopThePushBeforeAnyRequest() throws Exception {
-        ToolResult failing = call(tools(server.url("remote.git")).pushCredentials("bot", () -> {
+        ToolResult failing = call(tools(repos.server.url("remote.git")).pushCredentials("bot", () -> {
             throw new IllegalStateException("the vault said t0ken-in-message");
         }).build(), grants(serverGrant()), "git_push", args().build());
         assertThat(failing.errorKind()).isEqualTo(ToolErrorKind.EXECUTION_FAILED);
         assertThat(failing.content()).contains("could not be read", "IllegalStateException")
                 .doesNotContain("t0ken-in-message");
 
-        ToolResult empty = call(tools(server.url("remote.git")).pushCredentials("bot", () -> "").build(),
+        ToolResult empty = call(tools(repos.server.url("remote.git")).pushCredentials("bot", () -> "").build(),
                 grants(serverGrant()), "git_push", args().build());
         assertThat(empty.errorKind()).isEqualTo(ToolErrorKind.EXECUTION_FAILED);
         assertThat(empty.content()).contains("credentials", "empty");
 
-        assertThat(server.requests()).isEmpty();
+        assertThat(repos.server.requests()).isEmpty();
         assertThat(net.connects()).isEmpty();
         assertThat(remoteRef("main")).isNull();
     }
 
     @Test
     void theRepositorysHttpConfigurationAddsNoHeaderAndReadsNoCookieFile() throws Exception {
-        StoredConfig config = git.getRepository().getConfig();
+        StoredConfig config = repos.git.getRepository().getConfig();
         config.setStringList("http", null, "extraHeader", List.of("X-Evil: 1", "Authorization: Bearer evil",
                 "Cookie: session=stolen"));
         config.setBoolean("http", null, "sslVerify", false);
         config.save();
-        GitTools tools = tools(server.url("remote.git")).build();
+        GitTools tools = tools(repos.server.url("remote.git")).build();
 
         ToolResult r = call(tools, grants(serverGrant()), "git_push", args().build());
 
         assertThat(r.isError()).as(r.content()).isFalse();
-        assertThat(remoteRef("main")).isEqualTo(git.getRepository().resolve("main"));
-        assertThat(server.requests()).isNotEmpty().allSatisfy(q -> {
+        assertThat(remoteRef("main")).isEqualTo(repos.git.getRepository().resolve("main"));
+        assertThat(repos.server.requests()).isNotEmpty().allSatisfy(q -> {
             assertThat(q.header("X-Evil")).isNull();
             assertThat(q.header("Authorization")).isNull();
             assertThat(q.header("Cookie")).isNull();
         });
 
-        config.setString("http", server.url(""), "cookieFile", tmp.resolve("cookies").toString());
+        config.setString("http", repos.server.url(""), "cookieFile", tmp.resolve("cookies").toString());
         config.save();
-        int before = server.requests().size();
+        int before = repos.server.requests().size();
         ToolResult cookies = call(tools, grants(serverGrant()), "git_push", args().build());
         assertThat(cookies.errorKind()).isEqualTo(ToolErrorKind.PERMISSION_DENIED);
         assertThat(cookies.content()).contains("cookieFile");
-        assertThat(server.requests()).hasSize(before);
+        assertThat(repos.server.requests()).hasSize(before);
         assertThat(tmp.resolve("cookies")).doesNotExist();
     }
 
@@ -242,14 +213,14 @@ class GitPushHttpTest {
         for (int i = 0; i < 2_000_000; i++) {
             text.append(alphabet.charAt(random.nextInt(alphabet.length())));
         }
-        commit(git, "Large", "large.txt", text.toString());
-        GitTools tools = tools(server.url("remote.git")).build();
+        commit(repos.git, "Large", "large.txt", text.toString());
+        GitTools tools = tools(repos.server.url("remote.git")).build();
 
         ToolResult r = call(tools, grants(serverGrant()), "git_push", args().build());
 
         assertThat(r.isError()).as(r.content()).isFalse();
-        assertThat(remoteRef("main")).isEqualTo(git.getRepository().resolve("main"));
-        assertThat(server.requests()).filteredOn(q -> q.method().equals("POST"))
+        assertThat(remoteRef("main")).isEqualTo(repos.git.getRepository().resolve("main"));
+        assertThat(repos.server.requests()).filteredOn(q -> q.method().equals("POST"))
                 .singleElement()
                 .satisfies(q -> assertThat(Long.parseLong(q.header("Content-Length")))
                         .as("past JGit's 1 MiB post buffer, where it streams the pack")
@@ -258,16 +229,16 @@ class GitPushHttpTest {
 
     @Test
     void aPushLargerThanTheLimitIsNotSent() throws Exception {
-        commit(git, "Big", "big.txt", new java.util.Random(7).ints(200_000, 0, 10)
+        commit(repos.git, "Big", "big.txt", new java.util.Random(7).ints(200_000, 0, 10)
                 .collect(StringBuilder::new, StringBuilder::append, StringBuilder::append)
                 .toString());
-        GitTools tools = tools(server.url("remote.git")).maxPushBytes(10_000).build();
+        GitTools tools = tools(repos.server.url("remote.git")).maxPushBytes(10_000).build();
 
         ToolResult r = call(tools, grants(serverGrant()), "git_push", args().build());
 
         assertThat(r.errorKind()).isEqualTo(ToolErrorKind.EXECUTION_FAILED);
         assertThat(r.content()).contains("more than 10000 bytes", "maxPushBytes");
-        assertThat(server.requests()).extracting(GitHttpServer.Request::method).containsOnly("GET");
+        assertThat(repos.server.requests()).extracting(GitHttpServer.Request::method).containsOnly("GET");
         assertThat(remoteRef("main")).isNull();
     }
 
@@ -275,26 +246,27 @@ class GitPushHttpTest {
     void unsupportedRemotesAreRefusedWhenTheToolsAreBuilt() throws Exception {
         for (String url : List.of("ssh://git@git.example.com/team/project.git", "git://git.example.com/project.git",
                 "file://otherhost/srv/project.git", "ftp://git.example.com/project.git")) {
-            assertThatThrownBy(() -> GitTools.builder(root).pushTo(URI.create(url)))
+            assertThatThrownBy(() -> GitTools.builder(repos.root).pushTo(URI.create(url)))
                     .as(url)
                     .isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("supports http:// and https://");
         }
-        assertThatThrownBy(() -> GitTools.builder(root).pushTo(URI.create("git@github.com:team/project.git")))
+        assertThatThrownBy(() -> GitTools.builder(repos.root).pushTo(URI.create("git@github.com:team/project.git")))
                 .isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> GitTools.builder(root).pushTo(URI.create("https://bot:token@git.example.com/p.git")))
+        assertThatThrownBy(
+                () -> GitTools.builder(repos.root).pushTo(URI.create("https://bot:token@git.example.com/p.git")))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("pushCredentials");
-        assertThatThrownBy(() -> GitTools.builder(root).pushCredentials("bot", () -> "t").build())
+        assertThatThrownBy(() -> GitTools.builder(repos.root).pushCredentials("bot", () -> "t").build())
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("pushTo(URI)");
 
-        Path local = bare.getRepository().getDirectory().toPath();
-        GitTools byFileUrl = GitTools.builder(root).pushTo(local.toUri()).build();
+        Path local = repos.bare.getRepository().getDirectory().toPath();
+        GitTools byFileUrl = GitTools.builder(repos.root).pushTo(local.toUri()).build();
         assertThat(byFileUrl.pushRemote()).contains(local.toRealPath());
         assertThat(byFileUrl.pushUrl()).isEmpty();
         assertThat(byFileUrl.tool("git_push").orElseThrow().requiredCapabilities(args().build()))
                 .contains(Capability.fileWrite(local.toRealPath()));
-        assertThat(server.requests()).isEmpty();
+        assertThat(repos.server.requests()).isEmpty();
     }
 }

@@ -3,10 +3,7 @@ package dev.agentrt.tools.git;
 import static dev.agentrt.tools.git.GitFixture.CLOCK;
 import static dev.agentrt.tools.git.GitFixture.args;
 import static dev.agentrt.tools.git.GitFixture.call;
-import static dev.agentrt.tools.git.GitFixture.commit;
-import static dev.agentrt.tools.git.GitFixture.init;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.agentrt.core.internal.net.Network;
 import dev.agentrt.core.security.Capability;
@@ -14,11 +11,8 @@ import dev.agentrt.core.security.Grants;
 import dev.agentrt.core.testing.TestNetwork;
 import dev.agentrt.core.tool.ToolErrorKind;
 import dev.agentrt.core.tool.ToolResult;
-import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.lib.ObjectId;
 import org.eclipse.jgit.lib.StoredConfig;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -28,7 +22,6 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 import java.io.InputStream;
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
 
@@ -46,33 +39,8 @@ class GitPushHttpsTest {
     @TempDir
     Path tmp;
 
-    Path root;
-    Git git;
-    Git bare;
-    GitHttpServer server;
-
-    @BeforeEach
-    void repositories() throws Exception {
-        assumeTrue(GitFixture.gitInstalled(), "git is not installed");
-        root = Files.createDirectory(tmp.resolve("repo"));
-        git = init(root);
-        commit(git, "Initial", "a.txt", "a\n");
-        Path served = Files.createDirectory(tmp.resolve("served"));
-        bare = Git.init()
-                .setBare(true)
-                .setDirectory(served.resolve("remote.git").toFile())
-                .setInitialBranch("main")
-                .call();
-        server = GitHttpServer.startTls(served, serverTls());
-    }
-
-    @AfterEach
-    void nothingLeftRunning() {
-        if (server != null) {
-            server.close();
-            assertThat(server.running()).as("still running after the test").isEmpty();
-        }
-    }
+    @RegisterExtension
+    final ServedRepos repos = new ServedRepos(() -> tmp, served -> GitHttpServer.startTls(served, serverTls()));
 
     private static KeyStore keyStore() throws Exception {
         KeyStore ks = KeyStore.getInstance("PKCS12");
@@ -103,20 +71,21 @@ class GitPushHttpsTest {
     }
 
     private GitTools tools(String host, Network network) {
-        return GitTools.builder(root)
+        return GitTools.builder(repos.root)
                 .author("Bot", "bot@example.com")
                 .clock(CLOCK)
                 .network(network)
-                .pushTo(URI.create("https://" + host + ":" + server.port() + "/remote.git"))
+                .pushTo(URI.create("https://" + host + ":" + repos.server.port() + "/remote.git"))
                 .build();
     }
 
     private Grants grants(String host) {
-        return Grants.of(Capability.fileRead(root), Capability.net(host, server.port()).allowingPrivateAddresses());
+        return Grants.of(Capability.fileRead(repos.root),
+                Capability.net(host, repos.server.port()).allowingPrivateAddresses());
     }
 
     private ObjectId remoteRef() throws Exception {
-        return bare.getRepository().resolve("refs/heads/main");
+        return repos.bare.getRepository().resolve("refs/heads/main");
     }
 
     @Test
@@ -127,9 +96,10 @@ class GitPushHttpsTest {
                 grants("egress.test"), "git_push", args().build());
 
         assertThat(r.isError()).as(r.content()).isFalse();
-        assertThat(remoteRef()).isEqualTo(git.getRepository().resolve("main"));
+        assertThat(remoteRef()).isEqualTo(repos.git.getRepository().resolve("main"));
         assertThat(net.lookups()).isNotEmpty().containsOnly("egress.test");
-        assertThat(server.requests()).allMatch(q -> ("egress.test:" + server.port()).equals(q.header("Host")));
+        assertThat(repos.server.requests())
+                .allMatch(q -> ("egress.test:" + repos.server.port()).equals(q.header("Host")));
     }
 
     @Test
@@ -141,13 +111,13 @@ class GitPushHttpsTest {
 
         assertThat(r.errorKind()).isEqualTo(ToolErrorKind.EXECUTION_FAILED);
         assertThat(r.content()).contains("TLS", "other.test");
-        assertThat(server.requests()).isEmpty();
+        assertThat(repos.server.requests()).isEmpty();
         assertThat(remoteRef()).isNull();
     }
 
     @Test
     void theRepositoryCannotTurnCertificateVerificationOff() throws Exception {
-        StoredConfig config = git.getRepository().getConfig();
+        StoredConfig config = repos.git.getRepository().getConfig();
         config.setBoolean("http", null, "sslVerify", false);
         config.save();
         net.answer("egress.test", "127.0.0.1");
@@ -157,7 +127,7 @@ class GitPushHttpsTest {
 
         assertThat(r.errorKind()).isEqualTo(ToolErrorKind.EXECUTION_FAILED);
         assertThat(r.content()).contains("TLS");
-        assertThat(server.requests()).isEmpty();
+        assertThat(repos.server.requests()).isEmpty();
         assertThat(remoteRef()).isNull();
     }
 }

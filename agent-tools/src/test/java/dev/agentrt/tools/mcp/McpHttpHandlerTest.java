@@ -6,7 +6,6 @@ import dev.agentrt.core.json.JsonValue;
 import dev.agentrt.core.security.Capability;
 import dev.agentrt.core.security.Grants;
 import dev.agentrt.core.tool.Tool;
-import dev.agentrt.core.tool.ToolResult;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -130,19 +129,8 @@ class McpHttpHandlerTest {
 
     @Test
     void cancellingTheResponseCancelsTheCallItAnswers() throws Exception {
-        var entered = new CountDownLatch(1);
-        var interrupted = new CountDownLatch(1);
-        Tool block = Tool.builder("block").description("Blocks until interrupted").blockingHandler((args, ctx) -> {
-            entered.countDown();
-            try {
-                new CountDownLatch(1).await();
-            } catch (InterruptedException e) {
-                interrupted.countDown();
-                Thread.currentThread().interrupt();
-            }
-            return ToolResult.text("interrupted");
-        }).build();
-        McpHttpHandler handler = handler(List.of(block), McpHttpOptions.defaults());
+        var gate = new GateTool("block");
+        McpHttpHandler handler = handler(List.of(gate.tool), McpHttpOptions.defaults());
         String session = handler.handle(post("/mcp", text(INITIALIZE)))
                 .block(Duration.ofSeconds(60))
                 .headers()
@@ -151,9 +139,9 @@ class McpHttpHandlerTest {
                 text("{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/call\",\"params\":{\"name\":\"block\","
                         + "\"arguments\":{}}}"),
                 "Mcp-Session-Id", session)).subscribe();
-        assertThat(entered.await(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(gate.entered.await(60, TimeUnit.SECONDS)).isTrue();
         waiting.dispose(); // the client went away
-        assertThat(interrupted.await(60, TimeUnit.SECONDS)).as("the tool was interrupted").isTrue();
+        assertThat(gate.interrupted.await(60, TimeUnit.SECONDS)).as("the tool was interrupted").isTrue();
         // The request id is free again: the call is gone from the session.
         StepVerifier.create(handler.handle(post("/mcp",
                 text("{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"ping\",\"params\":{}}"), "Mcp-Session-Id", session)))

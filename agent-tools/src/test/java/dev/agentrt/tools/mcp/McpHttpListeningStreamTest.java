@@ -2,18 +2,11 @@ package dev.agentrt.tools.mcp;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.agentrt.core.json.JsonObject;
 import dev.agentrt.core.json.JsonValue;
-import dev.agentrt.core.model.ToolCall;
-import dev.agentrt.core.security.Grants;
-import dev.agentrt.core.security.Principal;
-import dev.agentrt.core.tool.ToolExecution;
-import dev.agentrt.core.tool.ToolRegistry;
 import dev.agentrt.core.tool.ToolResult;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import reactor.core.Disposable;
 
@@ -29,6 +22,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -52,18 +46,8 @@ class McpHttpListeningStreamTest {
 
     @TempDir
     Path temp;
-    private Leaks leaks;
-
-    @BeforeEach
-    void watchForLeaks() {
-        leaks = new Leaks();
-    }
-
-    @AfterEach
-    void nothingIsLeftRunning() throws Exception {
-        leaks.assertNoThreadsLeft("HttpClient-");
-        leaks.assertNoProcessesLeft();
-    }
+    @RegisterExtension
+    final LeakCheck leaks = LeakCheck.threadsAndProcesses("HttpClient-");
 
     private static McpTools connect(String url, Path... roots) {
         return McpTools.builder("remote", McpTransportSpec.http(url))
@@ -75,10 +59,7 @@ class McpHttpListeningStreamTest {
     }
 
     private static ToolResult call(McpTools tools, String tool) {
-        return ToolRegistry.of(tools.tools())
-                .execute(new ToolCall("c", tool, "{}"),
-                        ToolExecution.of("t", Principal.ANONYMOUS, Grants.of(tools.capability())))
-                .block(WAIT);
+        return McpTestPeers.call(tools, tool, "{}", WAIT);
     }
 
     // ---- real peers
@@ -198,36 +179,18 @@ class McpHttpListeningStreamTest {
 
     // ---- scripted servers
 
-    /** An MCP server over {@link RawHttpServer}: the handshake, tools/list and tools/call done right, GET as given. */
+    /**
+     * An MCP server over {@link RawHttpServer} with one resource: the handshake, tools/list, resources/list and
+     * tools/call done right, GET as given.
+     */
     private static RawHttpServer scripted(RawHttpServer.Handler get) throws IOException {
-        return new RawHttpServer((request, response) -> {
-            switch (request.method()) {
-                case "GET" -> get.handle(request, response);
-                case "DELETE" -> response.send(200, null, "");
-                default -> {
-                    JsonObject message = JsonValue.parse(request.body()).asObject();
-                    String method = message.getString("method").orElse("");
-                    String id = message.has("id") ? message.get("id").toJson() : "null";
-                    switch (method) {
-                        case "initialize" -> response.json(200, """
-                                {"jsonrpc":"2.0","id":%s,"result":{"protocolVersion":"2025-06-18",\
-                                "capabilities":{"tools":{},"resources":{"listChanged":true}},\
-                                "serverInfo":{"name":"scripted","version":"1"}}}""".formatted(id),
-                                "Mcp-Session-Id", "session-1");
-                        case "tools/list" -> response.json(200, """
-                                {"jsonrpc":"2.0","id":%s,"result":{"tools":[{"name":"work",\
-                                "inputSchema":{"type":"object"}}]}}""".formatted(id));
-                        case "resources/list" -> response.json(200, """
-                                {"jsonrpc":"2.0","id":%s,"result":{"resources":[{"uri":"memory://x/1",\
-                                "name":"one"}]}}""".formatted(id));
-                        case "tools/call" -> response.json(200, """
-                                {"jsonrpc":"2.0","id":%s,"result":{"content":[{"type":"text","text":"done"}]}}"""
-                                .formatted(id));
-                        default -> response.send(202, null, "");
-                    }
-                }
-            }
-        });
+        return McpTestPeers.scripted("{\"tools\":{},\"resources\":{\"listChanged\":true}}", Map.of(
+                "resources/list", (request, response) -> response.json(200, """
+                        {"jsonrpc":"2.0","id":%s,"result":{"resources":[{"uri":"memory://x/1",\
+                        "name":"one"}]}}""".formatted(McpTestPeers.idOf(request))),
+                "tools/call", (request, response) -> response.json(200,
+                        McpTestPeers.answer(McpTestPeers.idOf(request), "done"))),
+                get);
     }
 
     private static long gets(RawHttpServer server) {

@@ -89,14 +89,7 @@ class McpModernListenTest {
     /** The next change of type {@code type}, the changes of other types before it put in {@code skipped}. */
     private static <T extends McpChange> T next(BlockingQueue<McpChange> seen, Class<T> type, List<McpChange> skipped)
             throws InterruptedException {
-        while (true) {
-            McpChange c = seen.poll(WAIT.toSeconds(), TimeUnit.SECONDS);
-            assertThat(c).as("a " + type.getSimpleName() + " (before: " + skipped + ")").isNotNull();
-            if (type.isInstance(c)) {
-                return type.cast(c);
-            }
-            skipped.add(c);
-        }
+        return McpTestPeers.nextChange(seen, type, skipped, WAIT);
     }
 
     @ParameterizedTest

@@ -12,10 +12,9 @@ import dev.agentrt.core.security.Principal;
 import dev.agentrt.core.tool.ToolExecution;
 import dev.agentrt.core.tool.ToolRegistry;
 import dev.agentrt.core.tool.ToolResult;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import reactor.core.Disposable;
 import reactor.test.StepVerifier;
 
@@ -35,28 +34,16 @@ import java.util.concurrent.TimeUnit;
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class McpResourceSubscriptionsTest {
     private static final Duration WAIT = Duration.ofSeconds(60);
-    private Leaks leaks;
 
-    @BeforeEach
-    void watchForLeaks() {
-        leaks = new Leaks();
-    }
-
-    @AfterEach
-    void nothingIsLeftRunning() throws Exception {
-        leaks.assertNoProcessesLeft();
-    }
+    @RegisterExtension
+    final LeakCheck leaks = LeakCheck.processes();
 
     private static McpTransportSpec noticeServer(String mode) {
-        return McpTransportSpec.stdio(TestServers.node(), TestServers.npmScript("notice-server.mjs"), mode);
+        return McpTestPeers.npmScript("notice-server.mjs", mode);
     }
 
     private static ToolResult call(McpTools tools, String tool, String args) {
-        ToolResult r = ToolRegistry.of(tools.tools())
-                .execute(new ToolCall("c1", tool, args),
-                        ToolExecution.of("t", Principal.ANONYMOUS, Grants.of(tools.capability())))
-                .block(WAIT);
-        assertThat(r).isNotNull();
+        ToolResult r = McpTestPeers.call(tools, tool, args, WAIT);
         assertThat(r.isError()).as(r.content()).isFalse();
         return r;
     }
@@ -73,14 +60,7 @@ class McpResourceSubscriptionsTest {
     /** The next change of type {@code type}, the changes of other types before it put in {@code skipped}. */
     private static <T extends McpChange> T next(BlockingQueue<McpChange> seen, Class<T> type, List<McpChange> skipped)
             throws InterruptedException {
-        while (true) {
-            McpChange c = seen.poll(WAIT.toSeconds(), TimeUnit.SECONDS);
-            assertThat(c).as("a " + type.getSimpleName() + " (before: " + skipped + ")").isNotNull();
-            if (type.isInstance(c)) {
-                return type.cast(c);
-            }
-            skipped.add(c);
-        }
+        return McpTestPeers.nextChange(seen, type, skipped, WAIT);
     }
 
     @Test

@@ -5,17 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.agentrt.core.json.JsonObject;
 import dev.agentrt.core.json.JsonValue;
 import org.jspecify.annotations.Nullable;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.util.ArrayList;
 import java.util.Iterator;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -28,24 +24,10 @@ import java.util.stream.Stream;
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class McpServerGetStreamTest {
-    private static final String BOTH = "application/json, text/event-stream";
     private static final String SSE = "text/event-stream";
-    private final List<McpHttpServer> servers = new ArrayList<>();
-    private Leaks leaks;
-    private HttpClient http;
 
-    @BeforeEach
-    void watchForLeaks() {
-        leaks = new Leaks();
-        http = HttpClient.newHttpClient();
-    }
-
-    @AfterEach
-    void nothingIsLeftRunning() throws Exception {
-        servers.forEach(McpHttpServer::close);
-        http.close();
-        leaks.assertNoThreadsLeft("HTTP-Dispatcher", "idle-timeout-task", "agentrt-mcp-", "HttpClient-");
-    }
+    @RegisterExtension
+    final McpHttpFixture http = new McpHttpFixture();
 
     @Test
     void theStreamCarriesTheServersRequestsWithIdsAndAResumingClientGetsWhatItMissed() throws Exception {
@@ -201,18 +183,13 @@ class McpServerGetStreamTest {
     }
 
     private McpHttpServer serve(McpHttpOptions options) {
-        McpHttpServer server = McpServer.builder(ProgressServerMain.tools())
-                .name("get-stream")
-                .build()
-                .serveHttp(
-                        options);
-        servers.add(server);
-        return server;
+        return http.serve(McpServer.builder(ProgressServerMain.tools()).name("get-stream").build(), options);
     }
 
     private Events get(McpHttpServer server, String session, @Nullable String lastEventId) throws Exception {
-        return new Events(http.send(getRequest(server, session, lastEventId, SSE).build(),
-                HttpResponse.BodyHandlers.ofLines()));
+        return new Events(http.client()
+                .send(getRequest(server, session, lastEventId, SSE).build(),
+                        HttpResponse.BodyHandlers.ofLines()));
     }
 
     private static HttpRequest.Builder getRequest(McpHttpServer server, @Nullable String session,
@@ -231,31 +208,16 @@ class McpServerGetStreamTest {
     }
 
     private HttpResponse<String> send(HttpRequest.Builder request) throws Exception {
-        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        return http.send(request);
     }
 
-    private HttpResponse<String> post(McpHttpServer server, String body, @Nullable String session)
-            throws Exception {
-        var b = HttpRequest.newBuilder(server.url())
-                .header("Content-Type", "application/json")
-                .header("Accept", BOTH)
-                .POST(HttpRequest.BodyPublishers.ofString(body));
-        if (session != null) {
-            b.header("Mcp-Session-Id", session).header("MCP-Protocol-Version", "2025-06-18");
-        }
-        return send(b);
+    private HttpResponse<String> post(McpHttpServer server, String body, String session) throws Exception {
+        return send(McpHttpFixture.post(server, body, McpHttpFixture.inSession(session)));
     }
 
     /** Initializes a session of a client with the roots capability; returns its id. */
     private String open(McpHttpServer server) throws Exception {
-        HttpResponse<String> init = post(server, """
-                {"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18",\
-                "capabilities":{"roots":{"listChanged":true}},"clientInfo":{"name":"raw","version":"1"}}}""", null);
-        assertThat(init.statusCode()).as(init.body()).isEqualTo(200);
-        String session = init.headers().firstValue("Mcp-Session-Id").orElseThrow();
-        assertThat(post(server, "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}", session)
-                .statusCode()).isEqualTo(202);
-        return session;
+        return http.initialize(server, "{\"roots\":{\"listChanged\":true}}").id();
     }
 
     private static String rootsChanged() {

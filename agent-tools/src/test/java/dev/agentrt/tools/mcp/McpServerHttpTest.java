@@ -1,34 +1,31 @@
 package dev.agentrt.tools.mcp;
 
+import static dev.agentrt.tools.mcp.McpHttpFixture.BOTH;
+import static dev.agentrt.tools.mcp.McpHttpFixture.JSON;
+import static dev.agentrt.tools.mcp.McpHttpFixture.inSession;
+import static dev.agentrt.tools.mcp.McpHttpFixture.post;
+import static dev.agentrt.tools.mcp.McpTestPeers.text;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.agentrt.core.json.JsonArray;
 import dev.agentrt.core.json.JsonObject;
 import dev.agentrt.core.json.JsonValue;
-import dev.agentrt.core.model.ToolCall;
 import dev.agentrt.core.security.Capability;
 import dev.agentrt.core.security.Grants;
-import dev.agentrt.core.security.Principal;
 import dev.agentrt.core.tool.Tool;
-import dev.agentrt.core.tool.ToolErrorKind;
-import dev.agentrt.core.tool.ToolExecution;
 import dev.agentrt.core.tool.ToolRegistry;
 import dev.agentrt.core.tool.ToolResult;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -45,25 +42,8 @@ import java.util.concurrent.TimeUnit;
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class McpServerHttpTest {
-    private static final String JSON = "application/json";
-    private static final String BOTH = "application/json, text/event-stream";
-    private final List<McpHttpServer> servers = new ArrayList<>();
-    private Leaks leaks;
-    private HttpClient http;
-
-    @BeforeEach
-    void watchForLeaks() {
-        leaks = new Leaks();
-        http = HttpClient.newHttpClient();
-    }
-
-    @AfterEach
-    void nothingIsLeftRunning() throws Exception {
-        servers.forEach(McpHttpServer::close);
-        http.close();
-        leaks.assertNoThreadsLeft("HTTP-Dispatcher", "idle-timeout-task", "agentrt-mcp-", "HttpClient-");
-        leaks.assertNoProcessesLeft();
-    }
+    @RegisterExtension
+    final McpHttpFixture http = new McpHttpFixture();
 
     /** echo needs nothing, refund needs payments:refund (not granted), lookup needs crm:read (granted). */
     private McpHttpServer serve(McpHttpOptions options) {
@@ -71,27 +51,16 @@ class McpServerHttpTest {
     }
 
     private McpHttpServer serve(List<Tool> tools, McpHttpOptions options) {
-        McpHttpServer server = McpServer.builder(tools)
+        return http.serve(McpServer.builder(tools)
                 .name("agentrt-http")
                 .grants(Grants.of(Capability.custom("crm")))
-                .build()
-                .serveHttp(options);
-        servers.add(server);
-        return server;
+                .build(), options);
     }
 
     // ---- raw HTTP
 
-    private HttpResponse<String> send(HttpRequest.Builder request) throws IOException, InterruptedException {
-        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-    }
-
-    private static HttpRequest.Builder post(McpHttpServer server, String body, String... headers) {
-        var b = HttpRequest.newBuilder(server.url())
-                .header("Content-Type", JSON)
-                .header("Accept", BOTH)
-                .POST(HttpRequest.BodyPublishers.ofString(body));
-        return headers.length == 0 ? b : b.headers(headers);
+    private HttpResponse<String> send(HttpRequest.Builder request) throws Exception {
+        return http.send(request);
     }
 
     private static String initialize(int id) {
@@ -110,23 +79,12 @@ class McpServerHttpTest {
 
     /** Initializes a session and sends notifications/initialized; returns the session id. */
     private String open(McpHttpServer server, String... headers) throws Exception {
-        HttpResponse<String> init = send(post(server, initialize(1), headers));
-        assertThat(init.statusCode()).as(init.body()).isEqualTo(200);
+        HttpResponse<String> init = http.initialize(server, "{}", headers).answer();
         assertThat(init.headers().firstValue("Content-Type")).contains(JSON);
         JsonObject result = JsonValue.parse(init.body()).asObject().getObject("result").orElseThrow();
         assertThat(result.getString("protocolVersion")).contains("2025-06-18");
         assertThat(result.getObject("serverInfo").orElseThrow().getString("name")).contains("agentrt-http");
-        String session = init.headers().firstValue("Mcp-Session-Id").orElseThrow();
-        HttpResponse<String> initialized = send(post(server,
-                "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}", with(headers, session)));
-        assertThat(initialized.statusCode()).isEqualTo(202);
-        return session;
-    }
-
-    private static String[] with(String[] headers, String session) {
-        var all = new ArrayList<>(List.of(headers));
-        all.addAll(List.of("Mcp-Session-Id", session, "MCP-Protocol-Version", "2025-06-18"));
-        return all.toArray(String[]::new);
+        return init.headers().firstValue("Mcp-Session-Id").orElseThrow();
     }
 
     private static JsonObject result(HttpResponse<String> response) {
@@ -140,23 +98,13 @@ class McpServerHttpTest {
         return JsonValue.parse(response.body()).asObject().getObject("error").orElseThrow();
     }
 
-    private static String text(JsonObject callResult) {
-        return callResult.getArray("content")
-                .orElseThrow()
-                .items()
-                .getFirst()
-                .asObject()
-                .getString("text")
-                .orElseThrow();
-    }
-
     @Test
     void aSessionListsAndCallsTheToolsUnderTheServersGrantsUntilItIsDeleted() throws Exception {
         McpHttpServer server = serve(McpHttpOptions.defaults());
         assertThat(server.address().getAddress().isLoopbackAddress()).isTrue();
         assertThat(server.url().toString()).isEqualTo("http://127.0.0.1:" + server.address().getPort() + "/mcp");
         String session = open(server);
-        String[] headers = with(new String[0], session);
+        String[] headers = inSession(session);
 
         JsonArray tools = result(send(post(server, request(2, "tools/list", "{}"), headers))).getArray("tools")
                 .orElseThrow();
@@ -187,8 +135,8 @@ class McpServerHttpTest {
         String first = open(server);
         String second = open(server);
         assertThat(first).isNotEqualTo(second);
-        send(HttpRequest.newBuilder(server.url()).headers(with(new String[0], first)).DELETE());
-        assertThat(result(send(post(server, request(2, "tools/list", "{}"), with(new String[0], second))))
+        send(HttpRequest.newBuilder(server.url()).headers(inSession(first)).DELETE());
+        assertThat(result(send(post(server, request(2, "tools/list", "{}"), inSession(second))))
                 .getArray("tools")).isPresent();
     }
 
@@ -200,24 +148,26 @@ class McpServerHttpTest {
         McpHttpServer server = serve(tools, McpHttpOptions.defaults().maxSessions(2));
         String first = open(server);
         String second = open(server);
-        result(send(post(server, request(2, "tools/list", "{}"), with(new String[0], first))));
+        result(send(post(server, request(2, "tools/list", "{}"), inSession(first))));
         String third = open(server); // the second was used least recently
-        error(send(post(server, request(3, "tools/list", "{}"), with(new String[0], second))), 404);
-        result(send(post(server, request(4, "tools/list", "{}"), with(new String[0], first))));
-        result(send(post(server, request(5, "tools/list", "{}"), with(new String[0], third))));
+        error(send(post(server, request(3, "tools/list", "{}"), inSession(second))), 404);
+        result(send(post(server, request(4, "tools/list", "{}"), inSession(first))));
+        result(send(post(server, request(5, "tools/list", "{}"), inSession(third))));
 
-        CompletableFuture<HttpResponse<String>> busyFirst = http.sendAsync(post(server, call(6, "block", "{}"),
-                with(new String[0], first)).build(), HttpResponse.BodyHandlers.ofString());
+        CompletableFuture<HttpResponse<String>> busyFirst = http.client()
+                .sendAsync(post(server, call(6, "block", "{}"),
+                        inSession(first)).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(entered.tryAcquire(60, TimeUnit.SECONDS)).isTrue();
         String fourth = open(server); // the third is idle, the first busy
-        error(send(post(server, request(7, "tools/list", "{}"), with(new String[0], third))), 404);
-        CompletableFuture<HttpResponse<String>> busyFourth = http.sendAsync(post(server, call(8, "block", "{}"),
-                with(new String[0], fourth)).build(), HttpResponse.BodyHandlers.ofString());
+        error(send(post(server, request(7, "tools/list", "{}"), inSession(third))), 404);
+        CompletableFuture<HttpResponse<String>> busyFourth = http.client()
+                .sendAsync(post(server, call(8, "block", "{}"),
+                        inSession(fourth)).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(entered.tryAcquire(60, TimeUnit.SECONDS)).isTrue();
         JsonObject refused = error(send(post(server, initialize(9))), 503);
         assertThat(refused.getString("message").orElseThrow()).contains("2 sessions");
-        send(HttpRequest.newBuilder(server.url()).headers(with(new String[0], first)).DELETE());
-        send(HttpRequest.newBuilder(server.url()).headers(with(new String[0], fourth)).DELETE());
+        send(HttpRequest.newBuilder(server.url()).headers(inSession(first)).DELETE());
+        send(HttpRequest.newBuilder(server.url()).headers(inSession(fourth)).DELETE());
         assertThat(busyFirst.get(60, TimeUnit.SECONDS).statusCode()).isEqualTo(204);
         assertThat(busyFourth.get(60, TimeUnit.SECONDS).statusCode()).isEqualTo(204);
     }
@@ -288,10 +238,10 @@ class McpServerHttpTest {
 
         String session = open(server, "Authorization", "Bearer s3cret");
         JsonObject echo = result(send(post(server, call(2, "echo", "{\"text\":\"ok\"}"),
-                with(new String[]{"Authorization", "Bearer s3cret"}, session))));
+                inSession(session, "Authorization", "Bearer s3cret"))));
         assertThat(text(echo)).isEqualTo("echo: ok");
         // The session id alone is not a credential.
-        error(send(post(server, call(3, "echo", "{\"text\":\"ok\"}"), with(new String[0], session))), 401);
+        error(send(post(server, call(3, "echo", "{\"text\":\"ok\"}"), inSession(session))), 401);
     }
 
     @Test
@@ -307,25 +257,25 @@ class McpServerHttpTest {
         McpHttpServer server = serve(McpHttpOptions.defaults().maxRequestBytes(2048));
         String session = open(server);
         String big = call(2, "echo", "{\"text\":\"" + "x".repeat(4096) + "\"}");
-        JsonObject tooLarge = error(send(post(server, big, with(new String[0], session))), 413);
+        JsonObject tooLarge = error(send(post(server, big, inSession(session))), 413);
         assertThat(tooLarge.getString("message").orElseThrow()).contains("2048");
         // A body without a Content-Length (streamed in chunks) is bounded as well.
         var chunked = HttpRequest.newBuilder(server.url())
                 .header("Content-Type", JSON)
                 .header("Accept", BOTH)
-                .headers(with(new String[0], session))
+                .headers(inSession(session))
                 .POST(HttpRequest.BodyPublishers
                         .ofInputStream(() -> new java.io.ByteArrayInputStream(big.getBytes(StandardCharsets.UTF_8))));
         error(send(chunked), 413);
         assertThat(text(result(send(post(server, call(3, "echo", "{\"text\":\"still here\"}"),
-                with(new String[0], session)))))).isEqualTo("echo: still here");
+                inSession(session)))))).isEqualTo("echo: still here");
     }
 
     @Test
     void whatIsNotOneJsonRpcMessageGetsTheJsonRpcErrorAndTheServerGoesOnServing() throws Exception {
         McpHttpServer server = serve(McpHttpOptions.defaults());
         String session = open(server);
-        String[] headers = with(new String[0], session);
+        String[] headers = inSession(session);
         JsonObject parse = error(send(post(server, "{\"jsonrpc\":\"2.0\",", headers)), 400);
         assertThat(parse.getLong("code")).contains(-32700L);
         assertThat(JsonValue.parse(send(post(server, "{not json", headers)).body()).asObject().get("id"))
@@ -357,7 +307,7 @@ class McpServerHttpTest {
     void otherMethodsPathsAndMediaTypesGetTheirHttpStatus() throws Exception {
         McpHttpServer server = serve(McpHttpOptions.defaults());
         String session = open(server);
-        String[] headers = with(new String[0], session);
+        String[] headers = inSession(session);
         HttpResponse<String> put = send(HttpRequest.newBuilder(server.url())
                 .headers(headers)
                 .PUT(HttpRequest.BodyPublishers.noBody()));
@@ -377,7 +327,7 @@ class McpServerHttpTest {
         McpHttpServer server = serve(McpHttpOptions.defaults());
         String session = open(server);
         HttpResponse<String> sse = send(post(server, call(2, "echo", "{\"text\":\"streamed\"}"),
-                with(new String[0], session)).setHeader("Accept", "text/event-stream"));
+                inSession(session)).setHeader("Accept", "text/event-stream"));
         assertThat(sse.statusCode()).isEqualTo(200);
         assertThat(sse.headers().firstValue("Content-Type")).contains("text/event-stream");
         String data = sse.body().lines().filter(l -> l.startsWith("data: ")).findFirst().orElseThrow().substring(6);
@@ -406,48 +356,35 @@ class McpServerHttpTest {
 
     @Test
     void aCancelledCallEndsAndItsRequestGetsNoAnswer() throws Exception {
-        var entered = new CountDownLatch(1);
-        var interrupted = new CountDownLatch(1);
-        McpHttpServer server = serve(List.of(blocking(entered, interrupted)), McpHttpOptions.defaults());
+        var gate = new GateTool("block");
+        McpHttpServer server = serve(List.of(gate.tool), McpHttpOptions.defaults());
         String session = open(server);
-        String[] headers = with(new String[0], session);
-        CompletableFuture<HttpResponse<String>> waiting = http.sendAsync(post(server, call(2, "block", "{}"),
-                headers).build(), HttpResponse.BodyHandlers.ofString());
-        assertThat(entered.await(60, TimeUnit.SECONDS)).isTrue();
+        String[] headers = inSession(session);
+        CompletableFuture<HttpResponse<String>> waiting = http.client()
+                .sendAsync(post(server, call(2, "block", "{}"),
+                        headers).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(gate.entered.await(60, TimeUnit.SECONDS)).isTrue();
         send(post(server, "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/cancelled\",\"params\":{\"requestId\":2}}",
                 headers));
         assertThat(waiting.get(60, TimeUnit.SECONDS).statusCode()).isEqualTo(204);
-        assertThat(interrupted.await(60, TimeUnit.SECONDS)).as("the tool was interrupted").isTrue();
+        assertThat(gate.interrupted.await(60, TimeUnit.SECONDS)).as("the tool was interrupted").isTrue();
     }
 
     @Test
     void closingEndsTheCallsStillRunningStopsListeningAndLeavesNoThreads() throws Exception {
-        var entered = new CountDownLatch(1);
-        var interrupted = new CountDownLatch(1);
-        McpHttpServer server = serve(List.of(blocking(entered, interrupted)), McpHttpOptions.defaults());
+        var gate = new GateTool("block");
+        McpHttpServer server = serve(List.of(gate.tool), McpHttpOptions.defaults());
         String session = open(server);
-        CompletableFuture<HttpResponse<String>> waiting = http.sendAsync(post(server, call(2, "block", "{}"),
-                with(new String[0], session)).build(), HttpResponse.BodyHandlers.ofString());
-        assertThat(entered.await(60, TimeUnit.SECONDS)).isTrue();
+        CompletableFuture<HttpResponse<String>> waiting = http.client()
+                .sendAsync(post(server, call(2, "block", "{}"),
+                        inSession(session)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(gate.entered.await(60, TimeUnit.SECONDS)).isTrue();
         server.close();
         // Answered 503 or cut, whichever the closing reached first; never left hanging.
         assertThat(waiting.handle((r, e) -> e != null || r.statusCode() == 503).get(60, TimeUnit.SECONDS)).isTrue();
-        assertThat(interrupted.await(60, TimeUnit.SECONDS)).as("the tool was interrupted").isTrue();
+        assertThat(gate.interrupted.await(60, TimeUnit.SECONDS)).as("the tool was interrupted").isTrue();
         assertThatThrownBy(() -> send(post(server, initialize(1)))).isInstanceOf(ConnectException.class);
         server.close(); // idempotent
-    }
-
-    private static Tool blocking(CountDownLatch entered, CountDownLatch interrupted) {
-        return Tool.builder("block").description("Blocks until interrupted").blockingHandler((args, ctx) -> {
-            entered.countDown();
-            try {
-                new CountDownLatch(1).await();
-            } catch (InterruptedException e) {
-                interrupted.countDown();
-                Thread.currentThread().interrupt();
-            }
-            return ToolResult.text("interrupted");
-        }).build();
     }
 
     @Test
@@ -478,14 +415,7 @@ class McpServerHttpTest {
             try (McpTools tools = McpTools.builder("self", spec).connect().block(Duration.ofSeconds(60))) {
                 var registry = ToolRegistry.of(tools.tools());
                 assertThat(registry.tools()).extracting(t -> t.spec().name()).contains("echo", "lookup");
-                var execution = ToolExecution.of("t", Principal.ANONYMOUS, Grants.of(tools.capability()));
-                ToolResult lookup = registry.execute(new ToolCall("1", "lookup", "{}"), execution)
-                        .block(Duration.ofSeconds(30));
-                assertThat(lookup.content()).isEqualTo("customer 42");
-                ToolResult refund = registry.execute(new ToolCall("2", "refund", "{}"), execution)
-                        .block(Duration.ofSeconds(30));
-                assertThat(refund.errorKind()).isEqualTo(ToolErrorKind.EXECUTION_FAILED);
-                assertThat(refund.content()).contains("payments:refund");
+                McpTestPeers.assertExposedToolsAnswerUnderTheServersGrants(tools);
             }
         }
     }
@@ -519,24 +449,10 @@ class McpServerHttpTest {
     }
 
     private static JsonObject typeScriptClient(Path dir, McpHttpServer server, String token) throws Exception {
-        Path stderr = dir.resolve("stderr.txt");
-        var command = new ArrayList<>(List.of(TestServers.node(), TestServers.npmScript("sdk-http-client.mjs"),
-                server.url().toString()));
+        var args = new ArrayList<>(List.of(server.url().toString()));
         if (token != null) {
-            command.add(token);
+            args.add(token);
         }
-        Process client = new ProcessBuilder(command).redirectError(stderr.toFile()).start();
-        String out = new String(client.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        int exit = client.waitFor();
-        assertThat(exit).as(() -> "the TypeScript client failed: " + readQuietly(stderr)).isZero();
-        return JsonValue.parse(out.trim()).asObject();
-    }
-
-    private static String readQuietly(Path file) {
-        try {
-            return Files.readString(file);
-        } catch (IOException e) {
-            return "(unreadable: " + e + ")";
-        }
+        return McpTestPeers.runNodeClient(dir, "sdk-http-client.mjs", args);
     }
 }

@@ -1,29 +1,25 @@
 package dev.agentrt.tools.mcp;
 
+import static dev.agentrt.tools.mcp.McpTestPeers.text;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.agentrt.core.json.JsonObject;
 import dev.agentrt.core.json.JsonValue;
 import dev.agentrt.core.tool.ServerTelemetry;
-import dev.agentrt.core.tool.Tool;
-import dev.agentrt.core.tool.ToolResult;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.IOException;
 import java.io.OutputStream;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.channels.Channels;
 import java.nio.channels.Pipe;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -48,25 +44,10 @@ class McpServerModernRevisionTest {
     private static final String CAPABILITIES = "\"io.modelcontextprotocol/clientCapabilities\":{}";
     private static final String CLIENT_INFO = "\"io.modelcontextprotocol/clientInfo\":{\"name\":\"raw\",\"version\":\"1\"}";
 
-    private final List<McpHttpServer> servers = new ArrayList<>();
+    @RegisterExtension
+    final McpHttpFixture http = new McpHttpFixture();
     /** What the server's telemetry saw of each tools/call: its attributes. */
     private final Queue<Map<String, Object>> served = new ConcurrentLinkedQueue<>();
-    private Leaks leaks;
-    private HttpClient http;
-
-    @BeforeEach
-    void watchForLeaks() {
-        leaks = new Leaks();
-        http = HttpClient.newHttpClient();
-    }
-
-    @AfterEach
-    void nothingIsLeftRunning() throws Exception {
-        servers.forEach(McpHttpServer::close);
-        http.close();
-        leaks.assertNoThreadsLeft("HTTP-Dispatcher", "idle-timeout-task", "agentrt-mcp-", "HttpClient-");
-        leaks.assertNoProcessesLeft();
-    }
 
     /** A request of the revision: its envelope in {@code params._meta}, beside {@code extra} params. */
     private static String modern(Object id, String method, String extra) {
@@ -87,10 +68,6 @@ class McpServerModernRevisionTest {
         JsonObject error = response.getObject("error").orElseThrow(() -> new AssertionError("no error: " + response));
         assertThat(error.getLong("code")).as("%s", response).contains((long) code);
         assertThat(error.getString("message").orElseThrow()).as("%s", response).contains(text);
-    }
-
-    private static String text(JsonObject result) {
-        return result.getArray("content").orElseThrow().get(0).asObject().getString("text").orElseThrow();
     }
 
     // ---- the v2 SDK's client
@@ -133,22 +110,11 @@ class McpServerModernRevisionTest {
     }
 
     private static JsonObject v2Client(Path dir, List<String> args) throws Exception {
-        Path stderr = dir.resolve("stderr.txt");
-        var command = new ArrayList<>(List.of(TestServers.node(), TestServers.npmScript("sdk-v2-client.mjs")));
-        command.addAll(args);
-        Process client = new ProcessBuilder(command).redirectError(stderr.toFile()).start();
-        client.getOutputStream().close();
-        String out = new String(client.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        int exit = client.waitFor();
-        String errors = Files.readString(stderr);
-        assertThat(exit).as("the v2 client failed: %s", errors).isZero();
-        return JsonValue.parse(out.trim()).asObject();
+        return McpTestPeers.runNodeClient(dir, "sdk-v2-client.mjs", args);
     }
 
     private McpHttpServer serve(McpHttpOptions options) {
-        McpHttpServer server = InspectedServerMain.server(recordCalls()).serveHttp(options);
-        servers.add(server);
-        return server;
+        return http.serve(InspectedServerMain.server(recordCalls()), options);
     }
 
     private ServerTelemetry recordCalls() {
@@ -290,14 +256,7 @@ class McpServerModernRevisionTest {
     // ---- raw HTTP
 
     private HttpResponse<String> post(McpHttpServer server, String body, String... headers) throws Exception {
-        var b = HttpRequest.newBuilder(server.url())
-                .header("Content-Type", "application/json")
-                .header("Accept", "application/json, text/event-stream")
-                .POST(HttpRequest.BodyPublishers.ofString(body));
-        if (headers.length > 0) {
-            b.headers(headers);
-        }
-        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        return http.send(McpHttpFixture.post(server, body, headers));
     }
 
     private static JsonObject body(HttpResponse<String> response) {
@@ -352,11 +311,12 @@ class McpServerModernRevisionTest {
             assertThat(garbage.statusCode()).isEqualTo(400);
             assertError(body(garbage), 11, -32600, "unsupported MCP-Protocol-Version latest");
 
-            var get = http.send(HttpRequest.newBuilder(server.url())
-                    .header("Accept", "text/event-stream")
-                    .header("MCP-Protocol-Version", MODERN)
-                    .GET()
-                    .build(), HttpResponse.BodyHandlers.ofString());
+            var get = http.client()
+                    .send(HttpRequest.newBuilder(server.url())
+                            .header("Accept", "text/event-stream")
+                            .header("MCP-Protocol-Version", MODERN)
+                            .GET()
+                            .build(), HttpResponse.BodyHandlers.ofString());
             assertThat(get.statusCode()).isEqualTo(405);
             assertThat(get.headers().firstValue("Allow")).contains("POST");
             assertThat(body(get).getObject("error").orElseThrow().getString("message").orElseThrow())
@@ -430,9 +390,9 @@ class McpServerModernRevisionTest {
             piped = new PipedServer(server);
             asker = piped::ask;
         } else {
-            McpHttpServer http = server.serveHttp(McpHttpOptions.defaults().stateless(transport.endsWith("stateless")));
-            servers.add(http);
-            asker = request -> body(post(http, request, "MCP-Protocol-Version", MODERN));
+            McpHttpServer overHttp = http.serve(server,
+                    McpHttpOptions.defaults().stateless(transport.endsWith("stateless")));
+            asker = request -> body(post(overHttp, request, "MCP-Protocol-Version", MODERN));
         }
         try {
             JsonObject first = asker.ask(modern(1, "resources/list", "")).getObject("result").orElseThrow();
@@ -500,11 +460,8 @@ class McpServerModernRevisionTest {
 
     @Test
     void sendsProgressBeforeTheAnswerOverHttpAsAnEventStream() throws Exception {
-        McpHttpServer server = McpServer.builder(ProgressServerMain.tools())
-                .name("progress")
-                .build()
-                .serveHttp(McpHttpOptions.defaults());
-        servers.add(server);
+        McpHttpServer server = http.serve(McpServer.builder(ProgressServerMain.tools()).name("progress").build(),
+                McpHttpOptions.defaults());
         var response = post(server, modern(1, "tools/call", "\"name\":\"count\",\"arguments\":{\"n\":2}",
                 "\"progressToken\":7,\"io.modelcontextprotocol/protocolVersion\":\"" + MODERN + "\","
                         + CAPABILITIES),
@@ -525,26 +482,13 @@ class McpServerModernRevisionTest {
 
     @Test
     void cancelsACallTheClientCancelsOverStdio() throws Exception {
-        var entered = new java.util.concurrent.CountDownLatch(1);
-        var interrupted = new java.util.concurrent.CountDownLatch(1);
-        var never = new java.util.concurrent.CountDownLatch(1);
-        Tool gate = Tool.builder("gate").description("Waits until cancelled").blockingHandler((args, ctx) -> {
-            entered.countDown();
-            try {
-                never.await();
-                return ToolResult.text("released");
-            } catch (InterruptedException e) {
-                interrupted.countDown();
-                Thread.currentThread().interrupt();
-                return ToolResult.text("interrupted");
-            }
-        }).build();
-        try (var piped = new PipedServer(McpServer.builder(List.of(gate)).name("gate").build())) {
+        var gate = new GateTool("gate"); // never released
+        try (var piped = new PipedServer(McpServer.builder(List.of(gate.tool)).name("gate").build())) {
             piped.peer.send(modern(1, "tools/call", "\"name\":\"gate\""));
-            entered.await();
+            gate.entered.await();
             piped.peer.send("{\"jsonrpc\":\"2.0\",\"method\":\"notifications/cancelled\",\"params\":{"
                     + "\"requestId\":1}}");
-            interrupted.await();
+            gate.interrupted.await();
             // the cancelled call is not answered: the next line is the answer to the next request
             JsonObject next = piped.ask(modern(2, "tools/list", ""));
             assertThat(next.get("id")).isEqualTo(JsonValue.of(2));

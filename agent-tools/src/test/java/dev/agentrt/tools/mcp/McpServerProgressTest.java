@@ -1,26 +1,21 @@
 package dev.agentrt.tools.mcp;
 
+import static dev.agentrt.tools.mcp.McpHttpFixture.BOTH;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.agentrt.core.json.JsonArray;
 import dev.agentrt.core.json.JsonObject;
 import dev.agentrt.core.json.JsonValue;
 import dev.agentrt.core.security.Grants;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.IOException;
 import java.io.OutputStream;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.channels.Channels;
 import java.nio.channels.Pipe;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,24 +32,8 @@ import java.util.concurrent.TimeUnit;
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class McpServerProgressTest {
-    private static final String BOTH = "application/json, text/event-stream";
-    private final List<McpHttpServer> servers = new ArrayList<>();
-    private Leaks leaks;
-    private HttpClient http;
-
-    @BeforeEach
-    void watchForLeaks() {
-        leaks = new Leaks();
-        http = HttpClient.newHttpClient();
-    }
-
-    @AfterEach
-    void nothingIsLeftRunning() throws Exception {
-        servers.forEach(McpHttpServer::close);
-        http.close();
-        leaks.assertNoThreadsLeft("HTTP-Dispatcher", "idle-timeout-task", "agentrt-mcp-", "HttpClient-");
-        leaks.assertNoProcessesLeft();
-    }
+    @RegisterExtension
+    final McpHttpFixture http = new McpHttpFixture();
 
     @Test
     void theTypeScriptSdksClientGetsEveryProgressReportBeforeTheAnswerOverStdio(@TempDir Path dir) throws Exception {
@@ -137,8 +116,8 @@ class McpServerProgressTest {
     void overHttpACallWithATokenIsAnsweredAsAnEventStreamOfItsReportsThenTheAnswer() throws Exception {
         McpHttpServer server = serve(McpHttpOptions.defaults());
         String session = open(server);
-        HttpResponse<String> sse = http.send(post(server, call(2, "{\"n\":3}", "{\"progressToken\":\"t-2\"}"), BOTH,
-                session), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> sse = post(server, call(2, "{\"n\":3}", "{\"progressToken\":\"t-2\"}"), BOTH,
+                session);
         assertThat(sse.statusCode()).isEqualTo(200);
         assertThat(sse.headers().firstValue("Content-Type")).contains("text/event-stream");
         List<JsonObject> messages = sse.body()
@@ -156,13 +135,12 @@ class McpServerProgressTest {
         assertThat(text(messages.get(3), 2)).isEqualTo("counted 3");
 
         // A client that accepts only JSON gets the answer alone: a JSON answer has no room for notifications.
-        HttpResponse<String> json = http.send(post(server, call(3, "{\"n\":3}", "{\"progressToken\":\"t-3\"}"),
-                "application/json", session), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> json = post(server, call(3, "{\"n\":3}", "{\"progressToken\":\"t-3\"}"),
+                "application/json", session);
         assertThat(json.headers().firstValue("Content-Type")).contains("application/json");
         assertThat(text(JsonValue.parse(json.body()).asObject(), 3)).isEqualTo("counted 3");
         // Without a token, a client that accepts both gets JSON, as before.
-        HttpResponse<String> plain = http.send(post(server, call(4, "{\"n\":2}", "{}"), BOTH, session),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> plain = post(server, call(4, "{\"n\":2}", "{}"), BOTH, session);
         assertThat(plain.headers().firstValue("Content-Type")).contains("application/json");
         assertThat(text(JsonValue.parse(plain.body()).asObject(), 4)).isEqualTo("counted 2");
     }
@@ -170,8 +148,8 @@ class McpServerProgressTest {
     @Test
     void aStatelessServerAnswersACallWithATokenWithoutProgress() throws Exception {
         McpHttpServer server = serve(McpHttpOptions.defaults().stateless(true));
-        HttpResponse<String> answer = http.send(post(server, call(2, "{\"n\":3}", "{\"progressToken\":\"t\"}"), BOTH,
-                null), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> answer = post(server, call(2, "{\"n\":3}", "{\"progressToken\":\"t\"}"), BOTH,
+                null);
         assertThat(answer.statusCode()).isEqualTo(200);
         assertThat(answer.headers().firstValue("Content-Type")).contains("application/json");
         assertThat(text(JsonValue.parse(answer.body()).asObject(), 2)).isEqualTo("counted 3");
@@ -180,13 +158,10 @@ class McpServerProgressTest {
     // ---- helpers
 
     private McpHttpServer serve(McpHttpOptions options) {
-        McpHttpServer server = McpServer.builder(ProgressServerMain.tools())
+        return http.serve(McpServer.builder(ProgressServerMain.tools())
                 .name("progress-http")
                 .grants(Grants.none())
-                .build()
-                .serveHttp(options);
-        servers.add(server);
-        return server;
+                .build(), options);
     }
 
     private static String call(int id, String arguments, String meta) {
@@ -194,41 +169,22 @@ class McpServerProgressTest {
                 + "\"arguments\":" + arguments + ",\"_meta\":" + meta + "}}";
     }
 
-    private static HttpRequest post(McpHttpServer server, String body, String accept, String session) {
-        var b = HttpRequest.newBuilder(server.url())
-                .header("Content-Type", "application/json")
-                .header("Accept", accept)
-                .header("MCP-Protocol-Version", "2025-06-18")
-                .POST(HttpRequest.BodyPublishers.ofString(body));
-        if (session != null) {
-            b.header("Mcp-Session-Id", session);
-        }
-        return b.build();
+    /** A message posted as a client that accepts {@code accept}, in {@code session} unless it is null. */
+    private HttpResponse<String> post(McpHttpServer server, String body, String accept, String session)
+            throws Exception {
+        String[] headers = session == null
+                ? new String[]{"MCP-Protocol-Version", McpHttpFixture.VERSION}
+                : McpHttpFixture.inSession(session);
+        return http.send(McpHttpFixture.post(server, body, headers).setHeader("Accept", accept));
     }
 
     private String open(McpHttpServer server) throws Exception {
-        HttpResponse<String> init = http.send(post(server, """
-                {"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18",\
-                "capabilities":{},"clientInfo":{"name":"raw","version":"1"}}}""", BOTH, null),
-                HttpResponse.BodyHandlers.ofString());
-        assertThat(init.statusCode()).as(init.body()).isEqualTo(200);
-        String session = init.headers().firstValue("Mcp-Session-Id").orElseThrow();
-        assertThat(http.send(post(server, "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}", BOTH,
-                session), HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(202);
-        return session;
+        return http.initialize(server, "{}").id();
     }
 
     private static String text(JsonObject response, long id) {
         assertThat(response.getLong("id")).as(response.toJson()).contains(id);
-        return response.getObject("result")
-                .orElseThrow()
-                .getArray("content")
-                .orElseThrow()
-                .items()
-                .getFirst()
-                .asObject()
-                .getString("text")
-                .orElseThrow();
+        return McpTestPeers.text(response.getObject("result").orElseThrow());
     }
 
     private static double number(JsonObject o, String name) {
@@ -240,21 +196,6 @@ class McpServerProgressTest {
     }
 
     private static JsonObject typeScriptClient(Path dir, String... args) throws Exception {
-        Path stderr = dir.resolve("stderr.txt");
-        var command = new ArrayList<>(List.of(TestServers.node(), TestServers.npmScript("sdk-progress-client.mjs")));
-        command.addAll(List.of(args));
-        Process client = new ProcessBuilder(command).redirectError(stderr.toFile()).start();
-        String out = new String(client.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        int exit = client.waitFor();
-        assertThat(exit).as(() -> "the TypeScript client failed: " + readQuietly(stderr)).isZero();
-        return JsonValue.parse(out.trim()).asObject();
-    }
-
-    private static String readQuietly(Path file) {
-        try {
-            return Files.readString(file);
-        } catch (IOException e) {
-            return "(unreadable: " + e + ")";
-        }
+        return McpTestPeers.runNodeClient(dir, "sdk-progress-client.mjs", List.of(args));
     }
 }

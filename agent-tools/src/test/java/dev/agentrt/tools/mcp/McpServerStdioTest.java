@@ -8,8 +8,6 @@ import dev.agentrt.core.json.JsonArray;
 import dev.agentrt.core.json.JsonObject;
 import dev.agentrt.core.json.JsonValue;
 import dev.agentrt.core.security.Grants;
-import dev.agentrt.core.tool.Tool;
-import dev.agentrt.core.tool.ToolResult;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -35,7 +33,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
@@ -272,11 +269,9 @@ class McpServerStdioTest {
 
     // ---- in process, over OS pipes
 
-    /** A server over pipes whose {@code gate} tool waits on {@code release} and reports what happened to it. */
+    /** A server over pipes whose {@code gate} tool ({@link GateTool}) holds each call until the test releases it. */
     private static final class PipedServer implements AutoCloseable {
-        final CountDownLatch entered = new CountDownLatch(1);
-        final CountDownLatch release = new CountDownLatch(1);
-        final CountDownLatch interrupted = new CountDownLatch(1);
+        final GateTool gate = new GateTool("gate");
         final StdioPeer peer;
         final CompletableFuture<Void> serving;
         private final OutputStream serverOut;
@@ -284,19 +279,8 @@ class McpServerStdioTest {
         PipedServer(Duration drainTimeout) throws IOException {
             Pipe input = Pipe.open();
             Pipe output = Pipe.open();
-            Tool gate = Tool.builder("gate").description("Waits for the test").blockingHandler((args, ctx) -> {
-                entered.countDown();
-                try {
-                    release.await();
-                    return ToolResult.text("released");
-                } catch (InterruptedException e) {
-                    interrupted.countDown();
-                    Thread.currentThread().interrupt();
-                    return ToolResult.text("interrupted");
-                }
-            }).build();
             serverOut = Channels.newOutputStream(output.sink());
-            serving = McpServer.builder(List.of(gate))
+            serving = McpServer.builder(List.of(gate.tool))
                     .name("piped")
                     .drainTimeout(drainTimeout)
                     .build()
@@ -314,7 +298,7 @@ class McpServerStdioTest {
 
         @Override
         public void close() throws IOException {
-            release.countDown();
+            gate.release.countDown();
             peer.close();
             serverOut.close();
         }
@@ -324,12 +308,12 @@ class McpServerStdioTest {
     void aCallThatOutlivesTheDrainTimeoutIsCancelledAndAnsweredWithAnError() throws Exception {
         try (var server = new PipedServer(Duration.ofMillis(200))) {
             server.peer.send("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":\"gate\"}}");
-            server.entered.await();
+            server.gate.entered.await();
             server.peer.closeInput(); // and the gate is never opened
             assertError(server.peer.nextObject(), -32603, JsonValue.of(1), "did not finish within 200 ms");
             server.awaitServingEnded();
             assertThat(server.peer.nextLine()).isNull();
-            assertThat(server.interrupted.await(60, TimeUnit.SECONDS)).as("the tool was interrupted").isTrue();
+            assertThat(server.gate.interrupted.await(60, TimeUnit.SECONDS)).as("the tool was interrupted").isTrue();
         }
     }
 
@@ -337,10 +321,10 @@ class McpServerStdioTest {
     void aCallTheClientCancelsIsInterruptedAndNotAnswered() throws Exception {
         try (var server = new PipedServer(Duration.ofSeconds(60))) {
             server.peer.send("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":\"gate\"}}");
-            server.entered.await();
+            server.gate.entered.await();
             server.peer.send("{\"jsonrpc\":\"2.0\",\"method\":\"notifications/cancelled\","
                     + "\"params\":{\"requestId\":1,\"reason\":\"user\"}}");
-            assertThat(server.interrupted.await(60, TimeUnit.SECONDS)).as("the tool was interrupted").isTrue();
+            assertThat(server.gate.interrupted.await(60, TimeUnit.SECONDS)).as("the tool was interrupted").isTrue();
             server.peer.send("{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"ping\"}");
             assertThat(server.peer.nextObject().getLong("id")).contains(2L);
             server.peer.closeInput();

@@ -1,20 +1,16 @@
 package dev.agentrt.tools.mcp;
 
+import static dev.agentrt.tools.mcp.McpTestPeers.call;
+import static dev.agentrt.tools.mcp.McpTestPeers.npmScript;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.agentrt.core.json.JsonObject;
 import dev.agentrt.core.json.JsonValue;
-import dev.agentrt.core.model.ToolCall;
-import dev.agentrt.core.security.Grants;
-import dev.agentrt.core.security.Principal;
 import dev.agentrt.core.tool.ToolErrorKind;
-import dev.agentrt.core.tool.ToolExecution;
-import dev.agentrt.core.tool.ToolRegistry;
 import dev.agentrt.core.tool.ToolResult;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -28,33 +24,12 @@ import java.util.concurrent.TimeUnit;
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class McpTaskToolsTest {
     private static final Duration WAIT = Duration.ofSeconds(90);
-    private Leaks leaks;
 
-    @BeforeEach
-    void watchForLeaks() {
-        leaks = new Leaks();
-    }
-
-    @AfterEach
-    void nothingIsLeftRunning() throws Exception {
-        leaks.assertNoProcessesLeft();
-    }
-
-    private static McpTransportSpec taskServer(String mode) {
-        return McpTransportSpec.stdio(TestServers.node(), TestServers.npmScript("task-server.mjs"), mode);
-    }
-
-    private static ToolResult call(McpTools tools, String tool, String args) {
-        ToolResult r = ToolRegistry.of(tools.tools())
-                .execute(new ToolCall("c1", tool, args),
-                        ToolExecution.of("t", Principal.ANONYMOUS, Grants.of(tools.capability())))
-                .block(WAIT);
-        assertThat(r).isNotNull();
-        return r;
-    }
+    @RegisterExtension
+    final LeakCheck leaks = LeakCheck.processes();
 
     private static JsonObject counts(McpTools tools) {
-        ToolResult r = call(tools, "count", "{}");
+        ToolResult r = call(tools, "count", "{}", WAIT);
         assertThat(r.isError()).as(r.content()).isFalse();
         return (JsonObject) JsonValue.parse(r.content());
     }
@@ -62,7 +37,7 @@ class McpTaskToolsTest {
     @Test
     void serverEverythingsResearchTaskIsCalledAsATaskAndItsReportReachesTheModel() {
         try (McpTools everything = McpTools.connect("everything", TestServers.everything()).block(WAIT)) {
-            ToolResult r = call(everything, "simulate-research-query", "{\"topic\":\"tide pools\"}");
+            ToolResult r = call(everything, "simulate-research-query", "{\"topic\":\"tide pools\"}", WAIT);
             assertThat(r.isError()).as(r.content()).isFalse();
             assertThat(r.content()).contains("tide pools");
         }
@@ -79,7 +54,8 @@ class McpTaskToolsTest {
                 })
                 .connect()
                 .block(WAIT)) {
-            ToolResult r = call(everything, "simulate-research-query", "{\"topic\":\"python\",\"ambiguous\":true}");
+            ToolResult r = call(everything, "simulate-research-query", "{\"topic\":\"python\",\"ambiguous\":true}",
+                    WAIT);
             assertThat(r.isError()).as(r.content()).isFalse();
             assertThat(r.content()).contains("python (snake)");
             assertThat(asked).hasSize(1);
@@ -89,8 +65,8 @@ class McpTaskToolsTest {
 
     @Test
     void aTaskThatCompletesGivesItsResult() {
-        try (McpTools tools = McpTools.connect("tasks", taskServer("done")).block(WAIT)) {
-            ToolResult r = call(tools, "job", "{\"x\":\"hi\"}");
+        try (McpTools tools = McpTools.connect("tasks", npmScript("task-server.mjs", "done")).block(WAIT)) {
+            ToolResult r = call(tools, "job", "{\"x\":\"hi\"}", WAIT);
             assertThat(r.isError()).as(r.content()).isFalse();
             assertThat(r.content()).isEqualTo("job done: hi");
             JsonObject counts = counts(tools);
@@ -102,11 +78,11 @@ class McpTaskToolsTest {
 
     @Test
     void aTaskThatNeverEndsTimesOutAndIsCancelledOnTheServer() {
-        try (McpTools tools = McpTools.builder("tasks", taskServer("never"))
+        try (McpTools tools = McpTools.builder("tasks", npmScript("task-server.mjs", "never"))
                 .callTimeout(Duration.ofSeconds(2))
                 .connect()
                 .block(WAIT)) {
-            ToolResult r = call(tools, "job", "{\"x\":\"forever\"}");
+            ToolResult r = call(tools, "job", "{\"x\":\"forever\"}", WAIT);
             assertThat(r.isError()).isTrue();
             assertThat(r.errorKind()).isEqualTo(ToolErrorKind.TIMEOUT);
             assertThat(r.content()).contains("did not answer within 2000 ms");
@@ -118,8 +94,8 @@ class McpTaskToolsTest {
 
     @Test
     void aTaskStatusMcpDoesNotHaveFailsTheCallSayingWhatTheServerSent() {
-        try (McpTools tools = McpTools.connect("tasks", taskServer("garbage")).block(WAIT)) {
-            ToolResult r = call(tools, "job", "{\"x\":\"boom\"}");
+        try (McpTools tools = McpTools.connect("tasks", npmScript("task-server.mjs", "garbage")).block(WAIT)) {
+            ToolResult r = call(tools, "job", "{\"x\":\"boom\"}", WAIT);
             assertThat(r.isError()).isTrue();
             assertThat(r.content()).contains("MCP tool \"job\" on server 'tasks' failed")
                     .contains("the server gave the task the status \"exploded\", which is none of MCP's");

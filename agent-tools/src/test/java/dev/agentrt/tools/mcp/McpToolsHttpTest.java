@@ -1,20 +1,14 @@
 package dev.agentrt.tools.mcp;
 
+import static dev.agentrt.tools.mcp.McpTestPeers.answer;
+import static dev.agentrt.tools.mcp.McpTestPeers.idOf;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.agentrt.core.json.JsonObject;
-import dev.agentrt.core.json.JsonValue;
-import dev.agentrt.core.model.ToolCall;
-import dev.agentrt.core.security.Grants;
-import dev.agentrt.core.security.Principal;
 import dev.agentrt.core.tool.ToolErrorKind;
-import dev.agentrt.core.tool.ToolExecution;
-import dev.agentrt.core.tool.ToolRegistry;
 import dev.agentrt.core.tool.ToolResult;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -23,6 +17,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -38,31 +33,15 @@ import java.util.concurrent.atomic.AtomicInteger;
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class McpToolsHttpTest {
     private static final Duration CALL_TIMEOUT = Duration.ofSeconds(60);
-    private Leaks leaks;
-
-    @BeforeEach
-    void watchForLeaks() {
-        leaks = new Leaks();
-    }
-
-    @AfterEach
-    void nothingIsLeftRunning() throws Exception {
-        leaks.assertNoThreadsLeft("HttpClient-");
-        leaks.assertNoProcessesLeft();
-    }
+    @RegisterExtension
+    final LeakCheck leaks = LeakCheck.threadsAndProcesses("HttpClient-");
 
     private static ToolResult call(McpTools tools, String tool, String args) {
-        return ToolRegistry.of(tools.tools())
-                .execute(new ToolCall("c", tool, args),
-                        ToolExecution.of("t", Principal.ANONYMOUS, Grants.of(tools.capability())))
-                .block(Duration.ofSeconds(90));
+        return McpTestPeers.call(tools, tool, args, Duration.ofSeconds(90));
     }
 
     private static CompletableFuture<ToolResult> callLater(McpTools tools, String tool, String args) {
-        return ToolRegistry.of(tools.tools())
-                .execute(new ToolCall("c", tool, args),
-                        ToolExecution.of("t", Principal.ANONYMOUS, Grants.of(tools.capability())))
-                .toFuture();
+        return McpTestPeers.execute(tools, tool, args).toFuture();
     }
 
     private static McpTools connect(String url) {
@@ -141,42 +120,11 @@ class McpToolsHttpTest {
 
     /** An MCP server over {@link RawHttpServer}: the handshake and tools/list done right, tools/call as given. */
     private static RawHttpServer scripted(RawHttpServer.Handler call, RawHttpServer.Handler get) throws IOException {
-        var sessions = new AtomicInteger();
-        return new RawHttpServer((request, response) -> {
-            switch (request.method()) {
-                case "GET" -> get.handle(request, response);
-                case "DELETE" -> response.send(200, null, "");
-                default -> {
-                    JsonObject message = JsonValue.parse(request.body()).asObject();
-                    String method = message.getString("method").orElse("");
-                    String id = message.has("id") ? message.get("id").toJson() : "null";
-                    switch (method) {
-                        case "initialize" -> response.json(200, """
-                                {"jsonrpc":"2.0","id":%s,"result":{"protocolVersion":"2025-06-18",\
-                                "capabilities":{"tools":{}},"serverInfo":{"name":"scripted","version":"1"}}}"""
-                                .formatted(id), "Mcp-Session-Id", "session-" + sessions.incrementAndGet());
-                        case "tools/list" -> response.json(200, """
-                                {"jsonrpc":"2.0","id":%s,"result":{"tools":[{"name":"work",\
-                                "inputSchema":{"type":"object"}}]}}""".formatted(id));
-                        case "tools/call" -> call.handle(request, response);
-                        default -> response.send(202, null, "");
-                    }
-                }
-            }
-        });
+        return McpTestPeers.scripted("{\"tools\":{}}", Map.of("tools/call", call), get);
     }
 
     private static RawHttpServer scripted(RawHttpServer.Handler call) throws IOException {
         return scripted(call, (request, response) -> response.send(405, null, ""));
-    }
-
-    private static String idOf(RawHttpServer.Request request) {
-        return JsonValue.parse(request.body()).asObject().get("id").toJson();
-    }
-
-    private static String answer(String id, String text) {
-        return "{\"jsonrpc\":\"2.0\",\"id\":" + id + ",\"result\":{\"content\":[{\"type\":\"text\",\"text\":\"" + text
-                + "\"}]}}";
     }
 
     private static final String PROGRESS = "event: message\ndata: {\"jsonrpc\":\"2.0\",\"method\":"
