@@ -4,12 +4,15 @@
 //            "job done: <argument x>"
 //   never    the task stays working forever
 //   garbage  tasks/get answers the status "exploded"
+//   late     as never, and a task-augmented call of "job" is answered only when "release" is called (counted as
+//            pending until then), so a client can give up on the call before it learns the task's id
 // Tools: "job" (execution.taskSupport "required", argument x), "count" (a plain tool answering the numbers of
 // tasks/get and tasks/cancel requests received, and the last cancelled task id, as JSON).
 import readline from "node:readline";
 
 const mode = process.argv[2] || "done";
-const counts = { get: 0, cancel: 0, cancelled: null, plainCallsOfJob: 0 };
+const counts = { get: 0, cancel: 0, cancelled: null, plainCallsOfJob: 0, pending: 0 };
+const held = [];
 const tasks = new Map();
 const send = (msg) => process.stdout.write(JSON.stringify(msg) + "\n");
 const task = (id) => ({ taskId: id, status: tasks.get(id).status, createdAt: "2026-12-06T00:00:00Z",
@@ -27,10 +30,16 @@ readline.createInterface({ input: process.stdin }).on("line", (line) => {
         { name: "job", inputSchema: { type: "object", properties: { x: { type: "string" } } },
           execution: { taskSupport: "required" } },
         { name: "count", inputSchema: { type: "object" } },
+        ...(mode === "late" ? [{ name: "release", inputSchema: { type: "object" } }] : []),
       ] });
     case "tools/call": {
       if (msg.params.name === "count") {
         return reply({ content: [{ type: "text", text: JSON.stringify(counts) }] });
+      }
+      if (msg.params.name === "release") {
+        held.splice(0).forEach((answer) => answer());
+        counts.pending = 0;
+        return reply({ content: [{ type: "text", text: "released" }] });
       }
       if (!msg.params.task) {
         counts.plainCallsOfJob++;
@@ -38,6 +47,11 @@ readline.createInterface({ input: process.stdin }).on("line", (line) => {
       }
       const id = "task-" + (tasks.size + 1);
       tasks.set(id, { status: "working", x: msg.params.arguments.x });
+      if (mode === "late") {
+        counts.pending++;
+        held.push(() => reply({ task: task(id) }));
+        return;
+      }
       return reply({ task: task(id) });
     }
     case "tasks/get": {

@@ -19,7 +19,7 @@ import java.util.concurrent.TimeUnit;
  * Tools that must run as tasks (MCP 2025-11-25 tasks, {@code execution.taskSupport: "required"}), called by the
  * client as tasks: against server-everything's {@code simulate-research-query} (a task tool on the TypeScript SDK's
  * experimental tasks API) and a raw server of ours ({@code src/test/npm/task-server.mjs}) whose task completes,
- * never ends, or reports a status MCP does not have.
+ * never ends, reports a status MCP does not have, or is named only after the call was given up.
  */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class McpTaskToolsTest {
@@ -89,6 +89,26 @@ class McpTaskToolsTest {
             JsonObject counts = counts(tools);
             assertThat(counts.getLong("cancel")).as(counts.toJson()).contains(1L);
             assertThat(counts.getString("cancelled")).contains("task-1");
+        }
+    }
+
+    @Test
+    void aCallGivenUpBeforeTheServerNamedItsTaskCancelsTheTaskOnceItIsNamed() {
+        try (McpTools tools = McpTools.connect("tasks", npmScript("task-server.mjs", "late")).block(WAIT)) {
+            reactor.core.Disposable call = McpTestPeers.execute(tools, "job", "{\"x\":\"late\"}").subscribe();
+            // The server holds the task's creation until "release": wait until it has the request.
+            while (counts(tools).getLong("pending").orElseThrow() == 0) {
+                Thread.onSpinWait();
+            }
+            call.dispose(); // the agent gives up: the task's id is not known yet
+            assertThat(call(tools, "release", "{}", WAIT).content()).isEqualTo("released");
+            JsonObject counts = counts(tools);
+            while (counts.getLong("cancel").orElseThrow() == 0) {
+                counts = counts(tools);
+            }
+            assertThat(counts.getString("cancelled")).contains("task-1");
+            assertThat(counts.getLong("cancel")).contains(1L);
+            assertThat(counts.getLong("get")).as("a call given up is not polled").contains(0L);
         }
     }
 

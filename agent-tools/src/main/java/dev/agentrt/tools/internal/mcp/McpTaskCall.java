@@ -5,10 +5,12 @@ import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
 
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -20,7 +22,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * does. The polls are a loop ({@code expand}), not a chain that grows by one operator per poll, so a long task
  * polled often holds no more than a short one; a {@code pollInterval} of 0 is polled at the floor, one of a day
  * at the ceiling (the call's timeout ends the wait either way). A call cancelled (the agent's, or the caller's
- * timeout) cancels the task ({@code tasks/cancel}). A status that is none of MCP's, or an answer that is not a
+ * timeout) cancels the task ({@code tasks/cancel}), also when it is cancelled before the server's answer has named
+ * the task: the answer is still awaited (for at most the call's timeout) and the task it names cancelled. A status that is none of MCP's, or an answer that is not a
  * task, fails the call saying what the server sent.
  */
 final class McpTaskCall {
@@ -43,14 +46,33 @@ final class McpTaskCall {
         params.put("arguments", arguments);
         params.put("_meta", meta);
         params.put("task", Map.of("ttl", timeout.toMillis()));
-        return connection.request(McpSchema.METHOD_TOOLS_CALL, params)
-                .map(created -> {
-                    Task task = task(created instanceof Map<?, ?> m ? m.get("task") : null, "tools/call");
-                    taskId.set(task.id());
-                    return task;
-                })
-                .flatMap(task -> await(connection, task))
-                .doOnCancel(() -> cancel(connection, server, taskId.get()));
+        return Mono.defer(() -> {
+            // The request is not cancelled with the call: a call cancelled before the server has named its task
+            // learns the name when the answer comes and cancels the task then, rather than leave it running.
+            var cancelled = new AtomicBoolean();
+            var cancelSent = new AtomicBoolean();
+            Runnable cancelTask = () -> {
+                String id = taskId.get();
+                if (cancelled.get() && id != null && cancelSent.compareAndSet(false, true)) {
+                    cancel(connection, server, id);
+                }
+            };
+            Sinks.One<Task> created = Sinks.one();
+            connection.request(McpSchema.METHOD_TOOLS_CALL, params)
+                    .timeout(timeout, connection.timers())
+                    .map(answer -> task(answer instanceof Map<?, ?> m ? m.get("task") : null, "tools/call"))
+                    .subscribe(task -> {
+                        taskId.set(task.id());
+                        cancelTask.run();
+                        created.tryEmitValue(task);
+                    }, created::tryEmitError);
+            return created.asMono()
+                    .flatMap(task -> await(connection, task))
+                    .doOnCancel(() -> {
+                        cancelled.set(true);
+                        cancelTask.run();
+                    });
+        });
     }
 
     /** Polls while the task is working (each status replaces the last: nothing accumulates), then ends it. */
