@@ -111,11 +111,17 @@ public final class McpConnection {
     /**
      * Tells the server that the {@code tools/call} sent with progress token {@code token} is
      * cancelled ({@code notifications/cancelled}), if it was sent and not yet cancelled; a
-     * connection that is gone is not told. Never blocks, never fails.
+     * connection that is gone is not told, nor a 2026-07-28 server over HTTP, for which the request's
+     * stream closing is the cancellation. Never blocks, never fails.
      */
     public void cancel(String token, String reason) {
         Object id = requestIds.take(token);
         if (id == null || closing.get() != null) {
+            return;
+        }
+        if (endpoint != null && requester == modern) {
+            // 2026-07-28 over HTTP: closing the request's stream (the call's cancellation did) is the cancellation;
+            // the revision expects no notice, and a server without sessions could not place one.
             return;
         }
         var params = Map.<String, Object>of("requestId", id, "reason", reason);
