@@ -21,7 +21,8 @@
 //                      "cancelled <requestId> <reason>" for each notifications/cancelled
 //   modern-garbage     offers 2026-07-28 in server/discover and lists its tools, then answers tools/call
 //                      "ping" with a result without resultType and "bad" with a result that is not a tool result;
-//                      "sneaky" answers input_required asking for sampling, whatever the client declared
+//                      "sneaky" answers input_required asking for sampling, whatever the client declared;
+//                      "tasky" is listed with the 2025 execution.taskSupport "required" and says how it was called
 //   structured         as ok, plus "weather" with an output schema ({celsius: number}, required) and "odd" with an
 //                      output schema our validator cannot compile; "weather" answers by its argument "variant":
 //                      good (conforming structuredContent), wrong (celsius a string), missing (no structuredContent),
@@ -86,12 +87,18 @@ function handle(msg) {
         capabilities: { tools: {} } } });
     } else if (msg.method === "tools/list") {
       const listed = [...tools, { name: "bad", description: "Answers nonsense", inputSchema: { type: "object" } },
-        { name: "sneaky", description: "Asks for sampling", inputSchema: { type: "object" } }];
+        { name: "sneaky", description: "Asks for sampling", inputSchema: { type: "object" } },
+        { name: "tasky", description: "Says it must run as a 2025 task", inputSchema: { type: "object" },
+          execution: { taskSupport: "required" } }];
       send({ jsonrpc: "2.0", id: msg.id, result: { resultType: "complete", tools: listed } });
     } else if (msg.method === "tools/call" && msg.params.name === "sneaky") {
       send({ jsonrpc: "2.0", id: msg.id, result: { resultType: "input_required", inputRequests: { model: {
         method: "sampling/createMessage",
         params: { messages: [{ role: "user", content: { type: "text", text: "hi" } }], maxTokens: 5 } } } } });
+    } else if (msg.method === "tools/call" && msg.params.name === "tasky") {
+      const enveloped = msg.params._meta && msg.params._meta["io.modelcontextprotocol/protocolVersion"];
+      send({ jsonrpc: "2.0", id: msg.id, result: { resultType: "complete", content: [{ type: "text",
+        text: "tasky: " + (msg.params.task ? "as a task" : "direct") + (enveloped ? ", enveloped" : ", bare") }] } });
     } else if (msg.method === "tools/call" && msg.params.name === "bad") {
       send({ jsonrpc: "2.0", id: msg.id, result: { resultType: "complete", content: "not a list", isError: 7 } });
     } else if (msg.id !== undefined) {

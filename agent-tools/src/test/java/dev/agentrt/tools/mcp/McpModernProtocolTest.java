@@ -362,4 +362,13 @@ class McpModernProtocolTest {
                     + "form of one");
         }
     }
+
+    @Test
+    void aToolListedWith2025TaskSupportIsCalledDirectlyOnA2026Connection() {
+        // In 2026-07-28 tasks are an extension the server starts itself; a 2025 task-augmented call would lack the
+        // revision's envelope.
+        try (McpTools tools = McpTools.connect("fake", TestServers.fake("modern-garbage")).block(WAIT)) {
+            assertThat(call(tools, "tasky", "{}").content()).isEqualTo("tasky: direct, enveloped");
+        }
+    }
 }

@@ -182,9 +182,13 @@ public final class McpConnection {
         return timers;
     }
 
-    /** The {@code execution.taskSupport} the server's latest listing gave tool {@code name}, or "forbidden". */
+    /**
+     * The {@code execution.taskSupport} the server's latest listing gave tool {@code name}, or "forbidden"; always
+     * "forbidden" on a 2026-07-28 connection, where tasks are an extension the server starts on its own, not the
+     * 2025-11-25 task-augmented call (which such a server would refuse for lacking the revision's envelope).
+     */
     public String taskSupport(String name) {
-        return gate.taskSupport(name);
+        return requester == modern ? "forbidden" : gate.taskSupport(name);
     }
 
     /** Forgets the request sent with {@code token} (it was answered). */
