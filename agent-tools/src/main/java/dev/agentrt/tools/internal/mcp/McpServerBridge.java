@@ -48,7 +48,8 @@ public final class McpServerBridge {
         return Mono.defer(() -> {
             var transport = new StdioServerTransport(name, in, out, McpJson.mapper(), drainTimeout);
             transport.ownRequests(features);
-            transport.modern(new ModernRevision.Server(name, version, features.capabilities(false)));
+            transport.modern(new ModernRevision.Server(name, version, features.capabilities(true)));
+            transport.listens(features.listens().scope(name));
             McpAsyncServer server = McpServer.async(transport)
                     .serverInfo(name, version)
                     .capabilities(features.capabilities(true))
@@ -76,8 +77,9 @@ public final class McpServerBridge {
         var handler = new StreamableHttpHandler(name, settings, McpJson.mapper());
         handler.ownRequests(settings.stateless() ? features.stateless() : features);
         var capabilities = features.capabilities(!settings.stateless());
-        // The 2026-07-28 revision has no sessions to notify: it declares no resource subscriptions.
-        handler.modern(new ModernRevision.Server(name, version, features.capabilities(false)));
+        // The 2026-07-28 revision subscribes on subscriptions/listen, whose stream is its channel: stateless too.
+        handler.modern(new ModernRevision.Server(name, version, features.capabilities(true)));
+        handler.listens(features.listens().scope(name));
         if (settings.stateless()) {
             McpServer.async(handler.stateless())
                     .serverInfo(name, version)
