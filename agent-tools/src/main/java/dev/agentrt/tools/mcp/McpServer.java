@@ -66,7 +66,11 @@ import java.util.function.Function;
  * "resultType": "complete"}), over HTTP without a session whatever the options. An unknown version there is a
  * {@code -32022} error naming the supported ones, a missing or malformed envelope a {@code -32602}, HTTP headers
  * that contradict the body a {@code -32020}. Grants, origin and token checks, telemetry, paging, resources,
- * prompts and progress are the same in every revision.
+ * prompts and progress are the same in every revision. A 2026-07-28 client subscribes to resources with {@code
+ * subscriptions/listen} (see {@link #resourceUpdated}); it cancels a request with {@code notifications/cancelled}
+ * over stdio and by closing the request's event stream over HTTP (see {@link McpHttpOptions#keepAlive()}: a
+ * request answered with plain JSON cannot be cancelled that way, as the JDK's HTTP server sees a closed
+ * connection only when it writes).
  *
  * <p>Besides tools, a server may serve resources and prompts, and declares those capabilities only
  * when it has some: the files of directories ({@link Builder#resources(McpFileResources)}, read

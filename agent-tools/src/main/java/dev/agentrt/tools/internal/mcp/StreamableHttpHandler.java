@@ -627,7 +627,9 @@ public final class StreamableHttpHandler {
                 sink.tryEmitComplete();
             }
         };
-        Object key = key(r.id());
+        // Ids are the clients' own (the TypeScript SDK's are "listen:0", ...), and clients share the endpoint: the
+        // listen is its stream's, cancelled only by closing it.
+        Object key = new Object();
         if (scope.open(key, r.id(), r.params(), outlet) instanceof ServedListens.Refused refused) {
             return Mono.just(error(200, r.id(), refused.error()));
         }
