@@ -261,6 +261,23 @@ class McpServerListenHttpTest {
         }
     }
 
+    @Test
+    void limitsThatAreNotPositiveAreRefused() {
+        McpServer.Builder builder = McpServer.builder(List.of());
+        assertThatThrownBy(() -> builder.maxListens(0)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("maxListens must be positive, was 0");
+        assertThatThrownBy(() -> builder.maxListenUris(-1)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("maxListenUris must be positive, was -1");
+        McpHttpOptions options = McpHttpOptions.defaults();
+        assertThat(options.maxRequestsInFlight()).isEqualTo(512);
+        assertThat(options.keepAlive()).isEqualTo(Duration.ofSeconds(15));
+        assertThatThrownBy(() -> options.maxRequestsInFlight(0)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("maxRequestsInFlight must be positive, was 0");
+        assertThatThrownBy(() -> options.keepAlive(Duration.ZERO)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("keepAlive must be positive, was PT0S");
+        assertThatThrownBy(() -> options.keepAlive(null)).isInstanceOf(NullPointerException.class);
+    }
+
     // ---- helpers
 
     private Process typeScriptClient(McpHttpServer server, BlockingQueue<String> lines, String name,
