@@ -44,8 +44,10 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
@@ -138,7 +140,7 @@ public final class StreamableHttpHandler {
     private volatile ModernRevision.@Nullable Server modern;
     private volatile ServedListens.@Nullable Scope listens;
     /** The posted requests being served now (a listen is not one: it has a limit of its own). */
-    private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
+    private final AtomicInteger inFlight = new AtomicInteger();
 
     StreamableHttpHandler(String name, Settings settings, McpJsonMapper json) {
         this.name = name;
@@ -615,7 +617,7 @@ public final class StreamableHttpHandler {
         }
         Sinks.Many<Map<String, Object>> sink = Sinks.many()
                 .unicast()
-                .onBackpressureBuffer(new java.util.concurrent.ArrayBlockingQueue<>(ServedListens.QUEUE));
+                .onBackpressureBuffer(new ArrayBlockingQueue<>(ServedListens.QUEUE));
         ServedListens.Outlet outlet = new ServedListens.Outlet() {
             @Override
             public boolean offer(Map<String, Object> message) {
@@ -644,7 +646,9 @@ public final class StreamableHttpHandler {
      */
     private Flux<byte[]> keepAlive(Flux<byte[]> events) {
         Duration every = settings.keepAlive();
+        // A tick the writer is not ready for (a client not reading) is dropped: it would only say the same.
         return events.publish(shared -> Flux.merge(shared, Flux.interval(every, every)
+                .onBackpressureDrop()
                 .map(tick -> KEEP_ALIVE)
                 .takeUntilOther(shared.ignoreElements().then(Mono.just(0L)))));
     }
