@@ -283,7 +283,7 @@ class McpServerListenHttpTest {
     private Process typeScriptClient(McpHttpServer server, BlockingQueue<String> lines, String name,
             String... uris) throws IOException {
         var command = new ArrayList<>(List.of(TestServers.node(), TestServers.npmScript("sdk-v2-listen-client.mjs"),
-                server.url().toString()));
+                "http", server.url().toString()));
         command.addAll(List.of(uris));
         Process client = new ProcessBuilder(command).redirectError(temp.resolve(name + ".stderr").toFile()).start();
         Thread.ofVirtual().start(() -> {

@@ -122,6 +122,41 @@ class McpServerListenTest {
         }
     }
 
+    @Test
+    void theTypeScriptV2ClientListensOverStdioHearsTheUpdateAndItsCancelEndsTheListen() throws Exception {
+        McpTransportSpec.Stdio server = listenServer();
+        var command = new ArrayList<>(List.of(TestServers.node(), TestServers.npmScript("sdk-v2-listen-client.mjs"),
+                "stdio", a, server.command()));
+        command.addAll(server.args());
+        Path stderr = temp.resolve("client.stderr");
+        Process client = new ProcessBuilder(command).redirectError(stderr.toFile()).start();
+        try {
+            List<String> lines = new ArrayList<>();
+            try (var out = client.inputReader()) {
+                for (String line = out.readLine(); line != null; line = out.readLine()) {
+                    lines.add(line);
+                }
+            }
+            assertThat(client.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(client.exitValue()).as(() -> readQuietly(stderr)).isZero();
+            assertThat(lines).as(() -> readQuietly(stderr)).hasSize(4);
+            assertThat(lines.get(0)).isEqualTo("{\"honored\":{\"resourceSubscriptions\":[\"" + a + "\"]}}");
+            assertThat(lines.get(1)).startsWith("{\"updated\":\"" + a + "\",\"subscriptionId\":\"listen:");
+            assertThat(lines.get(2)).isEqualTo("{\"closed\":\"local\"}");
+            assertThat(lines.get(3)).as("its notifications/cancelled ended the listen").isEqualTo("{\"listens\":0}");
+        } finally {
+            client.destroyForcibly().waitFor();
+        }
+    }
+
+    private static String readQuietly(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (IOException e) {
+            return e.toString();
+        }
+    }
+
     /** The server serving over in-process pipes, its output through {@link Gate}, and a raw client of it. */
     private record Served(McpServer server, StdioPeer peer, CompletableFuture<Void> serving, Gate gate) {}
 
