@@ -32,8 +32,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * cancellation page requires of a server tearing a subscription down). Bounded: at most {@code maxListens} open
  * on the server (another is refused with {@code -32603}, as the reference server does), at most {@code maxUris}
  * URIs a listen ({@code -32602}), and each listen's outgoing messages bounded by its {@link Outlet}: a client too
- * slow to take them has its listen ended (logged; the client sees its stream end without the graceful result, a
- * sign to listen again). Thread-safe.
+ * slow to take them has its listen ended (logged; no graceful result, a sign to listen again: over HTTP its stream
+ * ends, over stdio {@code notifications/cancelled} tells it). Thread-safe.
  */
 final class ServedListens {
     private static final Logger log = LoggerFactory.getLogger(ServedListens.class);
