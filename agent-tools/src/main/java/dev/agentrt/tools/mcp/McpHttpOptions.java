@@ -5,6 +5,7 @@ import org.jspecify.annotations.Nullable;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
+import java.time.Duration;
 import java.util.LinkedHashSet;
 import java.util.Locale;
 import java.util.Objects;
@@ -23,7 +24,7 @@ import java.util.Set;
  *
  * <p>The defaults: 127.0.0.1 only, a port the system picks, the endpoint {@code /mcp}, browser
  * pages only from localhost origins, no authentication, a session per client (at most 100 open),
- * messages of at most 4 MiB. Immutable and thread-safe; every method returns a new value.
+ * messages of at most 4 MiB, at most 512 requests in flight, a keep-alive every 15 s on event streams. Immutable and thread-safe; every method returns a new value.
  *
  * @param address the address to listen on; loopback by default. Anything else exposes the tools to
  *     the network: set {@link #bearerTokens} too
@@ -40,10 +41,19 @@ import java.util.Set;
  * @param maxSessions the most sessions open at once; another {@code initialize} ends the session used
  *     least recently among those with no call running (its client gets 404 and initializes anew), or
  *     gets 503 when every session has a call running
+ * @param maxRequestsInFlight the most posted requests served at once (each until its response has been written;
+ *     a {@code subscriptions/listen} is not counted, the server's {@link McpServer.Builder#maxListens} bounds
+ *     those); another gets 503 with {@code Retry-After} and a JSON-RPC error
+ * @param keepAlive how often an event stream that has nothing to send carries an SSE comment: it keeps the stream
+ *     open through proxies and lets the server see a client that closed it (the JDK's HTTP server learns that only
+ *     when a write fails), which cancels the 2026-07-28 request or {@code subscriptions/listen} the stream answers.
+ *     A request answered with plain JSON (the default for a client that accepts both and sent no {@code
+ *     progressToken}) is not cancelled when its client closes the connection: nothing is written to it before the
+ *     answer, so the tool runs until it ends or times out and the answer's write then fails
  */
 public record McpHttpOptions(InetAddress address, int port, String path, Set<String> allowedOrigins,
         @Nullable BearerTokenValidator bearerTokens, @Nullable URI resourceMetadata, boolean stateless,
-        int maxRequestBytes, int maxSessions) {
+        int maxRequestBytes, int maxSessions, int maxRequestsInFlight, Duration keepAlive) {
 
     /**
      * Decides whether a bearer token may use the server. Called on a virtual thread
@@ -78,17 +88,32 @@ public record McpHttpOptions(InetAddress address, int port, String path, Set<Str
         if (maxSessions <= 0) {
             throw new IllegalArgumentException("maxSessions must be positive, was " + maxSessions);
         }
+        if (maxRequestsInFlight <= 0) {
+            throw new IllegalArgumentException("maxRequestsInFlight must be positive, was " + maxRequestsInFlight);
+        }
+        Objects.requireNonNull(keepAlive, "keepAlive");
+        if (keepAlive.isNegative() || keepAlive.isZero()) {
+            throw new IllegalArgumentException("keepAlive must be positive, was " + keepAlive);
+        }
+    }
+
+    /** The options as they were before the in-flight limit and the keep-alive: those at their defaults. */
+    public McpHttpOptions(InetAddress address, int port, String path, Set<String> allowedOrigins,
+            @Nullable BearerTokenValidator bearerTokens, @Nullable URI resourceMetadata, boolean stateless,
+            int maxRequestBytes, int maxSessions) {
+        this(address, port, path, allowedOrigins, bearerTokens, resourceMetadata, stateless, maxRequestBytes,
+                maxSessions, 512, Duration.ofSeconds(15));
     }
 
     /** 127.0.0.1, any free port, {@code /mcp}, localhost origins, no authentication, sessions. */
     public static McpHttpOptions defaults() {
         return new McpHttpOptions(InetAddress.getLoopbackAddress(), 0, "/mcp", Set.of(), null, null, false,
-                4 * 1024 * 1024, 100);
+                4 * 1024 * 1024, 100, 512, Duration.ofSeconds(15));
     }
 
     public McpHttpOptions address(InetAddress address) {
         return new McpHttpOptions(address, port, path, allowedOrigins, bearerTokens, resourceMetadata, stateless,
-                maxRequestBytes, maxSessions);
+                maxRequestBytes, maxSessions, maxRequestsInFlight, keepAlive);
     }
 
     /** Listens on {@code host}, a name or a literal address, resolved now. */
@@ -102,12 +127,12 @@ public record McpHttpOptions(InetAddress address, int port, String path, Set<Str
 
     public McpHttpOptions port(int port) {
         return new McpHttpOptions(address, port, path, allowedOrigins, bearerTokens, resourceMetadata, stateless,
-                maxRequestBytes, maxSessions);
+                maxRequestBytes, maxSessions, maxRequestsInFlight, keepAlive);
     }
 
     public McpHttpOptions path(String path) {
         return new McpHttpOptions(address, port, path, allowedOrigins, bearerTokens, resourceMetadata, stateless,
-                maxRequestBytes, maxSessions);
+                maxRequestBytes, maxSessions, maxRequestsInFlight, keepAlive);
     }
 
     /** Also lets pages from these origins (e.g. {@code https://app.example.com}) call the server. */
@@ -115,34 +140,45 @@ public record McpHttpOptions(InetAddress address, int port, String path, Set<Str
         var all = new LinkedHashSet<>(allowedOrigins);
         all.addAll(Set.of(origins));
         return new McpHttpOptions(address, port, path, all, bearerTokens, resourceMetadata, stateless,
-                maxRequestBytes, maxSessions);
+                maxRequestBytes, maxSessions, maxRequestsInFlight, keepAlive);
     }
 
     /** Requires {@code Authorization: Bearer <token>} on every request, checked by {@code validator}. */
     public McpHttpOptions bearerTokens(BearerTokenValidator validator) {
         return new McpHttpOptions(address, port, path, allowedOrigins, Objects.requireNonNull(validator, "validator"),
-                resourceMetadata, stateless, maxRequestBytes, maxSessions);
+                resourceMetadata, stateless, maxRequestBytes, maxSessions, maxRequestsInFlight, keepAlive);
     }
 
     public McpHttpOptions resourceMetadata(URI url) {
         return new McpHttpOptions(address, port, path, allowedOrigins, bearerTokens,
-                Objects.requireNonNull(url, "url"), stateless, maxRequestBytes, maxSessions);
+                Objects.requireNonNull(url, "url"), stateless, maxRequestBytes, maxSessions, maxRequestsInFlight,
+                keepAlive);
     }
 
     /** Serves without sessions (see {@link #stateless()}). */
     public McpHttpOptions stateless(boolean stateless) {
         return new McpHttpOptions(address, port, path, allowedOrigins, bearerTokens, resourceMetadata, stateless,
-                maxRequestBytes, maxSessions);
+                maxRequestBytes, maxSessions, maxRequestsInFlight, keepAlive);
     }
 
     public McpHttpOptions maxRequestBytes(int maxRequestBytes) {
         return new McpHttpOptions(address, port, path, allowedOrigins, bearerTokens, resourceMetadata, stateless,
-                maxRequestBytes, maxSessions);
+                maxRequestBytes, maxSessions, maxRequestsInFlight, keepAlive);
     }
 
     public McpHttpOptions maxSessions(int maxSessions) {
         return new McpHttpOptions(address, port, path, allowedOrigins, bearerTokens, resourceMetadata, stateless,
-                maxRequestBytes, maxSessions);
+                maxRequestBytes, maxSessions, maxRequestsInFlight, keepAlive);
+    }
+
+    public McpHttpOptions maxRequestsInFlight(int maxRequestsInFlight) {
+        return new McpHttpOptions(address, port, path, allowedOrigins, bearerTokens, resourceMetadata, stateless,
+                maxRequestBytes, maxSessions, maxRequestsInFlight, keepAlive);
+    }
+
+    public McpHttpOptions keepAlive(Duration keepAlive) {
+        return new McpHttpOptions(address, port, path, allowedOrigins, bearerTokens, resourceMetadata, stateless,
+                maxRequestBytes, maxSessions, maxRequestsInFlight, keepAlive);
     }
 
     /** {@code scheme://host[:port]} in lower case; fails for anything else. */

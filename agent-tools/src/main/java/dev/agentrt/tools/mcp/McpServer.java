@@ -67,7 +67,11 @@ import java.util.function.Function;
  * "resultType": "complete"}), over HTTP without a session whatever the options. An unknown version there is a
  * {@code -32022} error naming the supported ones, a missing or malformed envelope a {@code -32602}, HTTP headers
  * that contradict the body a {@code -32020}. Grants, origin and token checks, telemetry, paging, resources,
- * prompts and progress are the same in every revision.
+ * prompts and progress are the same in every revision. A 2026-07-28 client subscribes to resources with {@code
+ * subscriptions/listen} (see {@link #resourceUpdated}); it cancels a request with {@code notifications/cancelled}
+ * over stdio and by closing the request's event stream over HTTP (see {@link McpHttpOptions#keepAlive()}: a
+ * request answered with plain JSON cannot be cancelled that way, as the JDK's HTTP server sees a closed
+ * connection only when it writes).
  *
  * <p>Besides tools, a server may serve resources and prompts, and declares those capabilities only
  * when it has some: the files of directories ({@link Builder#resources(McpFileResources)}, read
@@ -119,7 +123,7 @@ public final class McpServer {
         Grants served = b.grants;
         this.features = new ServerFeatures(
                 ServedResources.of(b.files, b.memories, b.resourcePageSize, () -> served),
-                new ServedPrompts(b.prompts), b.telemetry);
+                new ServedPrompts(b.prompts), b.telemetry, b.maxListens, b.maxListenUris);
         McpTaskOptions t = b.tasks;
         this.tasks = t == null
                 ? null
@@ -183,12 +187,19 @@ public final class McpServer {
      * (declared as {@code resources.subscribe} when the server serves resources), only to a URI the server serves
      * and is granted; anything else is refused with the {@code -32002} or {@code -32602} a read would get. A
      * stateless HTTP server cannot send notifications: it declares no subscriptions and answers
-     * {@code resources/subscribe} with {@code -32601}. Sessions not subscribed to {@code uri} are told nothing.
-     * Never fails; never blocks.
+     * {@code resources/subscribe} with {@code -32601}. A 2026-07-28 client subscribes with {@code
+     * subscriptions/listen} instead, over stdio and HTTP (stateless too: the listen's event stream carries its
+     * updates), and is told on the listens that honour {@code uri} (see {@link Builder#maxListens}). Sessions and
+     * listens not subscribed to {@code uri} are told nothing. Never fails; never blocks.
      */
     public Mono<Void> resourceUpdated(String uri) {
         Objects.requireNonNull(uri, "uri");
         return features.updated(uri);
+    }
+
+    /** How many 2026-07-28 {@code subscriptions/listen}s are open now, over all transports (for tests). */
+    int openListens() {
+        return features.openListens();
     }
 
     /** Serves over streamable HTTP with {@link McpHttpOptions#defaults()}: 127.0.0.1, a free port. */
@@ -226,7 +237,7 @@ public final class McpServer {
         McpHttpOptions.BearerTokenValidator tokens = options.bearerTokens();
         return new StreamableHttpHandler.Settings(options.path(), options.allowedOrigins(),
                 tokens == null ? null : tokens::isValid, options.resourceMetadata(), options.stateless(),
-                options.maxRequestBytes(), options.maxSessions());
+                options.maxRequestBytes(), options.maxSessions(), options.maxRequestsInFlight(), options.keepAlive());
     }
 
     private ToolExecution execution() {
@@ -249,6 +260,8 @@ public final class McpServer {
         private final List<ServedPrompts.Prompt> prompts = new ArrayList<>();
         private int resourcePageSize = 100;
         private @Nullable McpTaskOptions tasks;
+        private int maxListens = 100;
+        private int maxListenUris = 100;
 
         private Builder(ToolRegistry registry) {
             this.registry = Objects.requireNonNull(registry, "registry");
@@ -423,6 +436,30 @@ public final class McpServer {
                 args.add(new ServedPrompts.Argument(a.name(), a.description(), a.required()));
             }
             prompts.add(new ServedPrompts.Prompt(name, description, List.copyOf(args), renderer));
+            return this;
+        }
+
+        /**
+         * The most 2026-07-28 {@code subscriptions/listen}s open at once, over all the server's transports; 100 by
+         * default. Another is refused with a JSON-RPC {@code -32603} ("Subscription limit reached").
+         */
+        public Builder maxListens(int maxListens) {
+            if (maxListens <= 0) {
+                throw new IllegalArgumentException("maxListens must be positive, was " + maxListens);
+            }
+            this.maxListens = maxListens;
+            return this;
+        }
+
+        /**
+         * The most resources one {@code subscriptions/listen} may subscribe to; 100 by default. A listen naming
+         * more is refused with {@code -32602}.
+         */
+        public Builder maxListenUris(int maxListenUris) {
+            if (maxListenUris <= 0) {
+                throw new IllegalArgumentException("maxListenUris must be positive, was " + maxListenUris);
+            }
+            this.maxListenUris = maxListenUris;
             return this;
         }
 

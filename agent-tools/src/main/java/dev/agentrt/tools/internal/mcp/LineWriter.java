@@ -6,6 +6,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 
@@ -18,6 +19,8 @@ import java.util.function.Consumer;
 final class LineWriter {
     private final OutputStream out;
     private final ConcurrentLinkedQueue<String> queue = new ConcurrentLinkedQueue<>();
+    /** The messages queued and not yet written. */
+    private final AtomicInteger backlog = new AtomicInteger();
     private final AtomicBoolean finishing = new AtomicBoolean();
     private final Thread thread;
     private final Consumer<IOException> onFailure;
@@ -44,9 +47,15 @@ final class LineWriter {
         if (finishing.get() || failed) {
             return false;
         }
+        backlog.incrementAndGet();
         queue.add(line);
         LockSupport.unpark(thread);
         return true;
+    }
+
+    /** How many messages are queued and not yet written: a peer that stops reading lets it grow. */
+    int backlog() {
+        return backlog.get();
     }
 
     /** Writes what is queued, then ends; messages sent afterwards are dropped. Idempotent. */
@@ -71,6 +80,7 @@ final class LineWriter {
                     LockSupport.park(this);
                     continue;
                 }
+                backlog.decrementAndGet();
                 out.write(line.getBytes(StandardCharsets.UTF_8));
                 out.write('\n');
                 dirty = true;

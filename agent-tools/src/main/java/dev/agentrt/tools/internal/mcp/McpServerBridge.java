@@ -60,7 +60,8 @@ public final class McpServerBridge {
             if (served != null) {
                 transport.initializeResult(tasks::declare);
             }
-            transport.modern(new ModernRevision.Server(name, version, features.capabilities(false)));
+            transport.modern(new ModernRevision.Server(name, version, features.capabilities(true)));
+            transport.listens(features.listens().scope(name));
             McpAsyncServer server = McpServer.async(transport)
                     .serverInfo(name, version)
                     .capabilities(features.capabilities(true))
@@ -105,8 +106,9 @@ public final class McpServerBridge {
             handler.onSessionEnd(served::end);
         }
         var capabilities = features.capabilities(!settings.stateless());
-        // The 2026-07-28 revision has no sessions to notify: it declares no resource subscriptions.
-        handler.modern(new ModernRevision.Server(name, version, features.capabilities(false)));
+        // The 2026-07-28 revision subscribes on subscriptions/listen, whose stream is its channel: stateless too.
+        handler.modern(new ModernRevision.Server(name, version, features.capabilities(true)));
+        handler.listens(features.listens().scope(name));
         if (settings.stateless()) {
             McpServer.async(handler.stateless())
                     .serverInfo(name, version)

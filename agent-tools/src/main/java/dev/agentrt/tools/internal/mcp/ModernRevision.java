@@ -23,8 +23,10 @@ import java.util.Set;
  * results in the 2026-07-28 form. A connection or request without the envelope is served exactly as before.
  *
  * <p>The server makes no requests of its client (no sampling, elicitation or roots), so the revision's {@code
- * input_required} results never arise; it serves no {@code subscriptions/listen}, so it declares no {@code
- * listChanged} or {@code subscribe} in {@code server/discover}. Stateless and thread-safe.
+ * input_required} results never arise. It serves {@code subscriptions/listen} ({@link ServedListens}) for resource
+ * updates only, so {@code server/discover} declares {@code resources.subscribe} when the server serves resources
+ * and never {@code listChanged} (its tools, resources and prompts are fixed when it is built). Stateless and
+ * thread-safe.
  */
 final class ModernRevision {
     static final String VERSION = "2026-07-28";
@@ -181,8 +183,8 @@ final class ModernRevision {
     }
 
     /**
-     * The server's capabilities as this revision has them: no {@code listChanged} or {@code subscribe}, which it
-     * delivers only through {@code subscriptions/listen}, a method this server does not serve.
+     * The server's capabilities as this revision has them: {@code subscribe} as given (resource updates come on a
+     * {@code subscriptions/listen}), no {@code listChanged}, which this server never sends.
      */
     private static Map<String, Object> capabilities(McpSchema.ServerCapabilities capabilities, McpJsonMapper json) {
         Map<String, Object> map = new LinkedHashMap<>(json.convertValue(capabilities, MAP));
@@ -190,7 +192,6 @@ final class ModernRevision {
             if (map.get(kind) instanceof Map<?, ?> c) {
                 Map<String, Object> copy = stringKeys(c);
                 copy.remove("listChanged");
-                copy.remove("subscribe");
                 map.put(kind, copy);
             }
         }

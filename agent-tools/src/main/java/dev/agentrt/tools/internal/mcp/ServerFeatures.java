@@ -30,7 +30,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * server, which holds the session's subscriptions, and {@link #updated} has every SDK server serving now send
  * {@code notifications/resources/updated} to the sessions subscribed. A stateless server has no channel for
  * notifications: it does not declare {@code resources.subscribe}, and {@link #stateless()} refuses the methods
- * with a {@code -32601} saying so. Thread-safe.
+ * with a {@code -32601} saying so. A 2026-07-28 client subscribes with {@code subscriptions/listen} instead
+ * ({@link ServedListens}), on every transport (stateless HTTP too: the listen's stream is its channel), and
+ * {@link #updated} reaches its listens as well. Thread-safe.
  */
 public final class ServerFeatures implements OwnRequests {
     private static final Logger log = LoggerFactory.getLogger(ServerFeatures.class);
@@ -40,12 +42,34 @@ public final class ServerFeatures implements OwnRequests {
     private final ServerTelemetry telemetry;
     /** The SDK servers serving now (one per stdio stream pair, one per stateful HTTP endpoint). */
     private final Set<McpAsyncServer> serving = ConcurrentHashMap.newKeySet();
+    /** The 2026-07-28 {@code subscriptions/listen}s open, on every transport. */
+    private final ServedListens listens;
 
     public ServerFeatures(@Nullable ServedResources resources, @Nullable ServedPrompts prompts,
             ServerTelemetry telemetry) {
+        this(resources, prompts, telemetry, ServedListens.DEFAULT_MAX_LISTENS, ServedListens.DEFAULT_MAX_URIS);
+    }
+
+    /**
+     * @param maxListens the most {@code subscriptions/listen}s open at once on the server, over all its transports
+     * @param maxListenUris the most resources one listen may subscribe to
+     */
+    public ServerFeatures(@Nullable ServedResources resources, @Nullable ServedPrompts prompts,
+            ServerTelemetry telemetry, int maxListens, int maxListenUris) {
         this.resources = resources == null || resources.isEmpty() ? null : resources;
         this.prompts = prompts == null || prompts.isEmpty() ? null : prompts;
         this.telemetry = telemetry;
+        this.listens = new ServedListens(this.resources, maxListens, maxListenUris);
+    }
+
+    /** The server's {@code subscriptions/listen}s, which each transport opens through a scope of its own. */
+    ServedListens listens() {
+        return listens;
+    }
+
+    /** How many {@code subscriptions/listen}s are open now, over all the server's transports. */
+    public int openListens() {
+        return listens.openCount();
     }
 
     /**
@@ -71,16 +95,18 @@ public final class ServerFeatures implements OwnRequests {
 
     /**
      * Sends {@code notifications/resources/updated} for {@code uri} to every session subscribed to it, over every
-     * transport serving now; a session that is gone is skipped. Never fails.
+     * transport serving now, and to every {@code subscriptions/listen} honouring it; a session that is gone is
+     * skipped. Never fails.
      */
     public Mono<Void> updated(String uri) {
         var notification = new McpSchema.ResourcesUpdatedNotification(uri);
-        return Flux.fromIterable(List.copyOf(serving))
-                .flatMap(s -> s.notifyResourcesUpdated(notification).onErrorResume(e -> {
-                    log.debug("MCP server: an update of {} was not sent", uri, e);
-                    return Mono.empty();
-                }))
-                .then();
+        return Mono.fromRunnable(() -> listens.updated(uri))
+                .then(Flux.fromIterable(List.copyOf(serving))
+                        .flatMap(s -> s.notifyResourcesUpdated(notification).onErrorResume(e -> {
+                            log.debug("MCP server: an update of {} was not sent", uri, e);
+                            return Mono.empty();
+                        }))
+                        .then());
     }
 
     /** These requests as a stateless server answers them: resource subscriptions refused, saying why. */

@@ -30,6 +30,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -90,6 +91,7 @@ public final class StdioServerTransport implements McpServerTransportProvider {
     private volatile OwnRequests own = OwnRequests.NONE;
     private volatile ModernRevision.@Nullable Server modern;
     private volatile UnaryOperator<Object> initializeResult = UnaryOperator.identity();
+    private volatile ServedListens.@Nullable Scope listens;
     private final ConcurrentHashMap<Object, Call> calls = new ConcurrentHashMap<>();
     private final AtomicBoolean started = new AtomicBoolean();
     private final AtomicBoolean stopping = new AtomicBoolean();
@@ -138,6 +140,11 @@ public final class StdioServerTransport implements McpServerTransportProvider {
     /** What the server adds to the SDK's initialize result (what its schema lacks); set before {@link #serve()}. */
     void initializeResult(UnaryOperator<Object> shape) {
         this.initializeResult = shape;
+    }
+
+    /** Serves the 2026-07-28 {@code subscriptions/listen} through {@code listens}; set before {@link #serve()}. */
+    void listens(ServedListens.Scope listens) {
+        this.listens = listens;
     }
 
     @Override
@@ -399,7 +406,50 @@ public final class StdioServerTransport implements McpServerTransportProvider {
         switch (method) {
             case ModernRevision.DISCOVER -> send(result(id, ModernRevision.discover(server, json)));
             case McpSchema.METHOD_PING -> send(result(id, Map.of("resultType", "complete")));
+            case ServedListens.METHOD -> listen(id, key, params);
             default -> dispatch(method, id, key, params, null, method);
+        }
+    }
+
+    /**
+     * A {@code subscriptions/listen}: its acknowledgement and updates go out among the other lines, each stamped
+     * with its id; it ends with the client's {@code notifications/cancelled} (no response) or when serving ends
+     * (its graceful result, then {@code notifications/cancelled} referencing it). Its messages count as written
+     * when the writer takes them: a client that lets {@value ServedListens#QUEUE} lines wait has it ended.
+     */
+    private void listen(JsonValue id, Object key, @Nullable Object params) {
+        ServedListens.Scope scope = listens;
+        if (scope == null || calls.containsKey(key)) {
+            send(scope == null
+                    ? error(id, ErrorCodes.METHOD_NOT_FOUND, "Method not found: " + ServedListens.METHOD)
+                    : error(id, ErrorCodes.INVALID_REQUEST, "Invalid request: id " + id.toJson()
+                            + " is already used by a request in progress"));
+            return;
+        }
+        Object javaId = Objects.requireNonNull(McpJson.toJava(id));
+        ServedListens.Outlet outlet = new ServedListens.Outlet() {
+            @Override
+            public boolean offer(Map<String, Object> message) {
+                LineWriter w = writer;
+                return w != null && w.backlog() < ServedListens.QUEUE && w.send(write(message));
+            }
+
+            @Override
+            public void close(boolean byServer) {
+                if (byServer) {
+                    var cancelled = new LinkedHashMap<String, Object>();
+                    cancelled.put("requestId", javaId);
+                    cancelled.put("reason", "the server ended the subscription");
+                    var m = new LinkedHashMap<String, Object>();
+                    m.put("jsonrpc", JSONRPC);
+                    m.put("method", "notifications/cancelled");
+                    m.put("params", cancelled);
+                    send(write(m));
+                }
+            }
+        };
+        if (scope.open(key, javaId, params, outlet) instanceof ServedListens.Refused refused) {
+            send(error(id, refused.error()));
         }
     }
 
@@ -515,6 +565,10 @@ public final class StdioServerTransport implements McpServerTransportProvider {
     private void cancelled(@Nullable JsonObject params) {
         JsonValue requestId = params == null ? null : params.get("requestId");
         Object key = requestId == null ? null : key(requestId);
+        ServedListens.Scope scope = listens;
+        if (key != null && scope != null && scope.cancel(key)) {
+            return;
+        }
         Call call = key == null ? null : calls.get(key);
         if (call == null || call.isInitialize(initializeKey)) {
             // Unknown, finished already, or initialize (which the spec says must not be cancelled).
@@ -556,6 +610,7 @@ public final class StdioServerTransport implements McpServerTransportProvider {
         if (stopping.get()) {
             return;
         }
+        endListens();
         if (!calls.isEmpty()) {
             log.debug("MCP server '{}': the input ended; answering the {} call(s) still running for at most {} ms",
                     name, calls.size(), drainTimeout.toMillis());
@@ -719,6 +774,7 @@ public final class StdioServerTransport implements McpServerTransportProvider {
         if (timer != null) {
             timer.dispose();
         }
+        endListens();
         for (Call call : List.copyOf(calls.values())) {
             if (calls.remove(call.key, call)) {
                 call.cancel();
@@ -729,6 +785,14 @@ public final class StdioServerTransport implements McpServerTransportProvider {
             w.finish();
         } else {
             done.tryEmitEmpty();
+        }
+    }
+
+    /** Ends the connection's listens, each with its graceful result, before the writer finishes. */
+    private void endListens() {
+        ServedListens.Scope scope = listens;
+        if (scope != null) {
+            scope.endAll();
         }
     }
 

@@ -37,14 +37,17 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
@@ -103,12 +106,26 @@ public final class StreamableHttpHandler {
      *     metadata of the MCP authorization spec)
      */
     public record Settings(String path, Set<String> allowedOrigins, @Nullable Predicate<String> bearerTokens,
-            @Nullable URI resourceMetadata, boolean stateless, int maxRequestBytes, int maxSessions) {
+            @Nullable URI resourceMetadata, boolean stateless, int maxRequestBytes, int maxSessions,
+            int maxRequestsInFlight, Duration keepAlive) {
         public Settings {
             Objects.requireNonNull(path, "path");
             allowedOrigins = Set.copyOf(allowedOrigins);
+            Objects.requireNonNull(keepAlive, "keepAlive");
+        }
+
+        /** With {@value #DEFAULT_IN_FLIGHT} requests in flight at most and a keep-alive every 15 s. */
+        public Settings(String path, Set<String> allowedOrigins, @Nullable Predicate<String> bearerTokens,
+                @Nullable URI resourceMetadata, boolean stateless, int maxRequestBytes, int maxSessions) {
+            this(path, allowedOrigins, bearerTokens, resourceMetadata, stateless, maxRequestBytes, maxSessions,
+                    DEFAULT_IN_FLIGHT, Duration.ofSeconds(15));
         }
     }
+
+    /** The requests in flight at once by default (see {@link Settings#maxRequestsInFlight()}). */
+    public static final int DEFAULT_IN_FLIGHT = 512;
+    /** An SSE comment: keeps an idle stream alive through proxies, and shows the server a client that left. */
+    private static final byte[] KEEP_ALIVE = ": keep-alive\n\n".getBytes(StandardCharsets.UTF_8);
 
     private final String name;
     private final Settings settings;
@@ -124,6 +141,9 @@ public final class StreamableHttpHandler {
     private volatile ModernRevision.@Nullable Server modern;
     private volatile UnaryOperator<Object> initializeResult = UnaryOperator.identity();
     private volatile Consumer<String> sessionEnded = id -> {};
+    private volatile ServedListens.@Nullable Scope listens;
+    /** The posted requests being served now (a listen is not one: it has a limit of its own). */
+    private final AtomicInteger inFlight = new AtomicInteger();
 
     StreamableHttpHandler(String name, Settings settings, McpJsonMapper json) {
         this.name = name;
@@ -162,6 +182,11 @@ public final class StreamableHttpHandler {
         this.modern = server;
     }
 
+    /** Serves the 2026-07-28 {@code subscriptions/listen} through {@code listens}; set before serving. */
+    void listens(ServedListens.Scope listens) {
+        this.listens = listens;
+    }
+
     /** The side the SDK's streamable server binds to. */
     McpStreamableServerTransportProvider streamable() {
         return new Streamable();
@@ -189,6 +214,10 @@ public final class StreamableHttpHandler {
             return;
         }
         onClose.dispose();
+        ServedListens.Scope scope = listens;
+        if (scope != null) {
+            scope.endAll();
+        }
         for (String id : List.copyOf(sessions.keySet())) {
             Session s = sessions.remove(id);
             if (s != null) {
@@ -361,7 +390,36 @@ public final class StreamableHttpHandler {
         return message(object, body);
     }
 
+    /**
+     * A posted message, served; a request (not a listen) counts against {@link Settings#maxRequestsInFlight()} until
+     * its response's body ends: over it, {@code 503} with {@code Retry-After} and a JSON-RPC error.
+     */
     private Mono<Response> posted(Request request, JSONRPCMessage message) {
+        if (!(message instanceof McpSchema.JSONRPCRequest r) || r.method().equals(ServedListens.METHOD)) {
+            return serve(request, message);
+        }
+        if (inFlight.incrementAndGet() > settings.maxRequestsInFlight()) {
+            inFlight.decrementAndGet();
+            log.warn("MCP server '{}': refused request {} ({}): {} requests are in flight, the most it serves at once",
+                    name, r.id(), r.method(), settings.maxRequestsInFlight());
+            return Mono.just(withHeader(error(503, r.id(), ErrorCodes.INTERNAL_ERROR, "Service unavailable: "
+                    + settings.maxRequestsInFlight() + " requests are in flight, the most this server serves at "
+                    + "once; retry later"), "Retry-After", "1"));
+        }
+        var released = new AtomicBoolean();
+        Runnable release = () -> {
+            if (released.compareAndSet(false, true)) {
+                inFlight.decrementAndGet();
+            }
+        };
+        return Mono.defer(() -> serve(request, message))
+                .map(response -> new Response(response.status(), response.headers(),
+                        response.body().doFinally(signal -> release.run())))
+                .doOnCancel(release)
+                .doOnError(e -> release.run());
+    }
+
+    private Mono<Response> serve(Request request, JSONRPCMessage message) {
         boolean initialize = message instanceof McpSchema.JSONRPCRequest r
                 && r.method().equals(McpSchema.METHOD_INITIALIZE);
         String version = request.header(VERSION_HEADER);
@@ -496,6 +554,9 @@ public final class StreamableHttpHandler {
             return refuse(406, r.id(), ErrorCodes.INVALID_REQUEST,
                     "Not acceptable: the answer is application/json or text/event-stream");
         }
+        if (r.method().equals(ServedListens.METHOD)) {
+            return listen(request, r);
+        }
         if (r.method().equals(ModernRevision.DISCOVER) || r.method().equals(McpSchema.METHOD_PING)) {
             Map<String, Object> result = r.method().equals(ModernRevision.DISCOVER)
                     ? ModernRevision.discover(server, json)
@@ -505,6 +566,22 @@ public final class StreamableHttpHandler {
         UnaryOperator<JSONRPCMessage> shape = m -> m instanceof McpSchema.JSONRPCResponse response
                 ? ModernRevision.shape(r.method(), response, server, json)
                 : m;
+        if (settings.stateless() && reply == Reply.SSE) {
+            // As for a session's call: the stream opens now, so that its closing can cancel the request.
+            McpStatelessServerHandler handler = Objects.requireNonNull(statelessHandler, "no MCP server");
+            Mono<McpSchema.JSONRPCResponse> answer = Objects.requireNonNullElseGet(own.answer(r),
+                    () -> handler.handleRequest(McpTransportContext.EMPTY, r));
+            return Mono.just(eventStream(keepAlive(answer
+                    .contextWrite(Context.of(ServedRequest.class, served(r, null, ModernRevision.VERSION)))
+                    .onErrorResume(e -> {
+                        log.warn("MCP server '{}': request {} failed", name, r.id(), e);
+                        return Mono.just(new McpSchema.JSONRPCResponse(JSONRPC, r.id(), null,
+                                new McpSchema.JSONRPCResponse.JSONRPCError(ErrorCodes.INTERNAL_ERROR,
+                                        "Internal error: " + e.getMessage(), null)));
+                    })
+                    .map(response -> event(null, write(shape.apply(response))))
+                    .flux())));
+        }
         if (settings.stateless()) {
             return statelessPost(r, reply, ModernRevision.VERSION, shape);
         }
@@ -533,6 +610,60 @@ public final class StreamableHttpHandler {
                             .doOnError(e -> end.run());
                 })))
                 .onErrorResume(e -> Mono.just(failed(e)));
+    }
+
+    /**
+     * A {@code subscriptions/listen}: answered with an event stream kept open, its acknowledgement first, in either
+     * mode (the listen lives as long as its stream, in this process). The client closing the stream cancels it;
+     * {@link #close()} ends it with its graceful result. Its messages wait in a queue of {@value
+     * ServedListens#QUEUE}: a client that lets it fill has the listen ended. A refusal is a JSON-RPC error with
+     * {@code 200}, as the reference server answers.
+     */
+    private Mono<Response> listen(Request request, McpSchema.JSONRPCRequest r) {
+        ServedListens.Scope scope = listens;
+        if (scope == null) {
+            return refuse(404, r.id(), ErrorCodes.METHOD_NOT_FOUND, "Method not found: " + ServedListens.METHOD);
+        }
+        if (!acceptsEventStream(request.headers().get("Accept"))) {
+            return refuse(406, r.id(), ErrorCodes.INVALID_REQUEST,
+                    "Not acceptable: " + ServedListens.METHOD + " is answered with text/event-stream");
+        }
+        Sinks.Many<Map<String, Object>> sink = Sinks.many()
+                .unicast()
+                .onBackpressureBuffer(new ArrayBlockingQueue<>(ServedListens.QUEUE));
+        ServedListens.Outlet outlet = new ServedListens.Outlet() {
+            @Override
+            public boolean offer(Map<String, Object> message) {
+                return sink.tryEmitNext(message).isSuccess();
+            }
+
+            @Override
+            public void close(boolean byServer) {
+                sink.tryEmitComplete();
+            }
+        };
+        // Ids are the clients' own (the TypeScript SDK's are "listen:0", ...), and clients share the endpoint: the
+        // listen is its stream's, cancelled only by closing it.
+        Object key = new Object();
+        if (scope.open(key, r.id(), r.params(), outlet) instanceof ServedListens.Refused refused) {
+            return Mono.just(error(200, r.id(), refused.error()));
+        }
+        return Mono.just(eventStream(keepAlive(sink.asFlux().map(m -> event(null, write(m))))
+                .doOnCancel(() -> scope.cancel(key))));
+    }
+
+    /**
+     * {@code events} with an SSE comment every {@link Settings#keepAlive()} while they last: the JDK's server learns
+     * that a client closed its stream only when a write fails, so this is what cancels a call or a listen whose
+     * client left while it had nothing to send.
+     */
+    private Flux<byte[]> keepAlive(Flux<byte[]> events) {
+        Duration every = settings.keepAlive();
+        // A tick the writer is not ready for (a client not reading) is dropped: it would only say the same.
+        return events.publish(shared -> Flux.merge(shared, Flux.interval(every, every)
+                .onBackpressureDrop()
+                .map(tick -> KEEP_ALIVE)
+                .takeUntilOther(shared.ignoreElements().then(Mono.just(0L)))));
     }
 
     private Response mismatch(Object id, String header, String problem) {
@@ -735,6 +866,13 @@ public final class StreamableHttpHandler {
                     .switchIfEmpty(Mono.fromSupplier(this::unanswered))
                     .doOnCancel(call::cancel)
                     .doFinally(s -> done.run());
+        }
+        if (modernShape != null) {
+            // 2026-07-28: closing the stream is the cancellation, so the stream opens now and keeps alive.
+            return Mono.just(eventStream(keepAlive(call.messages()
+                    .map(m -> event(m.eventId(), write(shape.apply(m.message())))))
+                    .doOnCancel(call::cancel)
+                    .doFinally(s -> done.run())));
         }
         return call.messages()
                 .next()
