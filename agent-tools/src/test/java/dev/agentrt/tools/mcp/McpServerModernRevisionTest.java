@@ -239,6 +239,23 @@ class McpServerModernRevisionTest {
         }
 
         @Test
+        void aClientWhoseDiscoverTimedOutFallsBackToInitializeOnTheSameConnection() throws Exception {
+            // A slow server start: the client gave up waiting for server/discover and sent initialize; the late
+            // discover answer did not commit the connection to the revision.
+            try (var server = new PipedServer()) {
+                assertThat(server.ask(modern("d", "server/discover", "")).getObject("result")).isPresent();
+                JsonObject init = server.peer.initialize("2025-11-25");
+                assertThat(init.getObject("result").orElseThrow().getString("protocolVersion")).contains("2025-11-25");
+                JsonObject tools = server.ask("{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/list\"}")
+                        .getObject("result")
+                        .orElseThrow();
+                assertThat(tools.getArray("tools").orElseThrow().size()).isEqualTo(4);
+                assertThat(tools.has("resultType")).isFalse();
+                assertError(server.ask(modern(3, "tools/list", "")), 3, -32600, "needs a connection of its own");
+            }
+        }
+
+        @Test
         void aConnectionThatBeganWithInitializeStaysIn2025() throws Exception {
             try (var server = new PipedServer()) {
                 JsonObject init = server.peer.initialize("2025-11-25");

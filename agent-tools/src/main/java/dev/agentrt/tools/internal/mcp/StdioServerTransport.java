@@ -390,6 +390,14 @@ public final class StdioServerTransport implements McpServerTransportProvider {
             send(error(id, ModernRevision.noHandshake()));
             return;
         }
+        if (!modernEra && (method.equals(ModernRevision.DISCOVER) || method.equals(McpSchema.METHOD_PING))) {
+            // Asking is not choosing: a client whose discover timed out (a slow server start) falls back to
+            // initialize on the same connection, which must still work; the first other request opens the era.
+            send(method.equals(ModernRevision.DISCOVER)
+                    ? result(id, ModernRevision.discover(server, json))
+                    : result(id, Map.of("resultType", "complete")));
+            return;
+        }
         if (!modernEra) {
             if (state.get() != UNINITIALIZED) {
                 send(error(id, ErrorCodes.INVALID_REQUEST, "Invalid request: this connection began with initialize ("
