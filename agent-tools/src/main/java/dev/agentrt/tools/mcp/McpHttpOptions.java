@@ -47,9 +47,11 @@ import java.util.Set;
  * @param keepAlive how often an event stream that has nothing to send carries an SSE comment: it keeps the stream
  *     open through proxies and lets the server see a client that closed it (the JDK's HTTP server learns that only
  *     when a write fails), which cancels the 2026-07-28 request or {@code subscriptions/listen} the stream answers.
- *     A request answered with plain JSON (the default for a client that accepts both and sent no {@code
- *     progressToken}) is not cancelled when its client closes the connection: nothing is written to it before the
- *     answer, so the tool runs until it ends or times out and the answer's write then fails
+ *     A 2026-07-28 {@code tools/call} is answered as an event stream whenever the client accepts one, for that
+ *     reason. A request answered with plain JSON (another request of a client that accepts both and sent no {@code
+ *     progressToken}, or any from a client that accepts only JSON) is not cancelled when its client closes the
+ *     connection: nothing is written to it before the answer, so it runs until it ends or times out and the
+ *     answer's write then fails
  */
 public record McpHttpOptions(InetAddress address, int port, String path, Set<String> allowedOrigins,
         @Nullable BearerTokenValidator bearerTokens, @Nullable URI resourceMetadata, boolean stateless,

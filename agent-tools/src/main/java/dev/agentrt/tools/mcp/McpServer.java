@@ -69,9 +69,9 @@ import java.util.function.Function;
  * that contradict the body a {@code -32020}. Grants, origin and token checks, telemetry, paging, resources,
  * prompts and progress are the same in every revision. A 2026-07-28 client subscribes to resources with {@code
  * subscriptions/listen} (see {@link #resourceUpdated}); it cancels a request with {@code notifications/cancelled}
- * over stdio and by closing the request's event stream over HTTP (see {@link McpHttpOptions#keepAlive()}: a
- * request answered with plain JSON cannot be cancelled that way, as the JDK's HTTP server sees a closed
- * connection only when it writes).
+ * over stdio and by closing the request's event stream over HTTP (a tool call is answered as one whenever the
+ * client accepts it; see {@link McpHttpOptions#keepAlive()}: a request answered with plain JSON cannot be
+ * cancelled that way, as the JDK's HTTP server sees a closed connection only when it writes).
  *
  * <p>Besides tools, a server may serve resources and prompts, and declares those capabilities only
  * when it has some: the files of directories ({@link Builder#resources(McpFileResources)}, read

@@ -195,8 +195,13 @@ class McpServerListenHttpTest {
         McpHttpServer endpoint = serve(server,
                 McpHttpOptions.defaults().stateless(stateless).maxRequestsInFlight(1));
 
-        try (Events call = events(endpoint, request(1, "tools/call", ",\"name\":\"hold\",\"arguments\":{}"))) {
+        // Accepting both, as clients do (the v2 TypeScript SDK's too), and asking for no progress: a tool call is
+        // still answered as a stream, the one kind of answer whose closing the server can notice.
+        try (Events call = new Events(http.send(post(endpoint, request(1, "tools/call",
+                ",\"name\":\"hold\",\"arguments\":{}"), null), HttpResponse.BodyHandlers.ofLines()))) {
             assertThat(call.response.statusCode()).isEqualTo(200);
+            assertThat(call.response.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t)
+                    .startsWith("text/event-stream"));
             assertThat(started.await(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
 
             HttpResponse<String> over = http.send(post(endpoint, request(2, "tools/list", ""), null),

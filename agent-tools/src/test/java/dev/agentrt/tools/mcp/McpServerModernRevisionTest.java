@@ -276,7 +276,20 @@ class McpServerModernRevisionTest {
         return http.send(McpHttpFixture.post(server, body, headers));
     }
 
+    /**
+     * The JSON-RPC answer in a response: its JSON body, or the event of an event stream that answers a request (a
+     * tool call is answered as a stream when the client takes one, so that closing it cancels the call).
+     */
     private static JsonObject body(HttpResponse<String> response) {
+        if (response.headers().firstValue("Content-Type").orElse("").startsWith("text/event-stream")) {
+            return response.body()
+                    .lines()
+                    .filter(line -> line.startsWith("data:"))
+                    .map(line -> JsonValue.parse(line.substring("data:".length())).asObject())
+                    .filter(m -> m.has("id"))
+                    .findFirst()
+                    .orElseThrow(() -> new AssertionError("no answer in the event stream: " + response.body()));
+        }
         return JsonValue.parse(response.body()).asObject();
     }
 
@@ -380,6 +393,10 @@ class McpServerModernRevisionTest {
 
             var ok = post(server, echo, "Authorization", "Bearer s3cret");
             assertThat(ok.statusCode()).isEqualTo(200);
+            assertThat(ok.headers().firstValue("Content-Type")).as("a tool call is answered as a stream, which "
+                    + "the client cancels by closing it")
+                    .hasValueSatisfying(t -> assertThat(t).startsWith(
+                            "text/event-stream"));
             assertThat(text(body(ok).getObject("result").orElseThrow())).isEqualTo("echo: hi");
             assertThat(served).hasSize(1);
         }

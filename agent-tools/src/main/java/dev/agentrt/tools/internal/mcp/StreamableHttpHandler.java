@@ -549,7 +549,10 @@ public final class StreamableHttpHandler {
         if (r.method().equals(McpSchema.METHOD_INITIALIZE)) {
             return Mono.just(error(400, r.id(), ModernRevision.noHandshake()));
         }
-        Reply reply = reply(request.headers().get("Accept"), !settings.stateless() && wantsProgress(r));
+        // A tool call is answered as an event stream when the client takes one: in this revision closing that
+        // stream is how a client cancels the call, and the server notices it (keep-alives) only on a stream.
+        Reply reply = reply(request.headers().get("Accept"), r.method().equals(McpSchema.METHOD_TOOLS_CALL)
+                || !settings.stateless() && wantsProgress(r));
         if (reply == null) {
             return refuse(406, r.id(), ErrorCodes.INVALID_REQUEST,
                     "Not acceptable: the answer is application/json or text/event-stream");
