@@ -18,7 +18,6 @@ Needs torch, transformers, tokenizers and onnx (Debian: python3-torch, python3-o
 
 from __future__ import annotations
 
-import json
 import shutil
 import sys
 from pathlib import Path
@@ -43,13 +42,7 @@ def main() -> int:
     tok = tiny.build_tokenizer()
     tiny.write_tokenizer_files(tok, common)
     model, config, gen_config = tiny.build_model(tok)
-    config.save_pretrained(common)
-    c = json.loads((common / "config.json").read_text())
-    c["architectures"] = ["Qwen2ForCausalLM"]
-    c["rope_theta"] = c.get("rope_parameters", {}).get("rope_theta", 1000000.0)
-    c["torch_dtype"] = "float32"
-    (common / "config.json").write_text(json.dumps(c, indent=2, sort_keys=True) + "\n")
-    gen_config.save_pretrained(common)
+    tiny.save_configs(config, gen_config, common)
     tiny.copy_common(common, out)
     tiny.export(model, out / "model.onnx", with_past=True)
     shutil.rmtree(common)

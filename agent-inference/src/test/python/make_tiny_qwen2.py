@@ -760,6 +760,18 @@ The script is deterministic (fixed seeds, one thread); it fails when any layout 
     (OUT / "README.md").write_text(text)
 
 
+def save_configs(config: Qwen2Config, gen_config: GenerationConfig, out: Path) -> None:
+    """config.json (float32) and generation_config.json in out."""
+    config.save_pretrained(out)
+    # config.json also in the classic field names Qwen2.5's own file uses (transformers 5 writes rope_parameters)
+    c = json.loads((out / "config.json").read_text())
+    c["architectures"] = ["Qwen2ForCausalLM"]
+    c["rope_theta"] = c.get("rope_parameters", {}).get("rope_theta", 1000000.0)
+    c["torch_dtype"] = "float32"
+    (out / "config.json").write_text(json.dumps(c, indent=2, sort_keys=True) + "\n")
+    gen_config.save_pretrained(out)
+
+
 def copy_common(src: Path, dst: Path) -> None:
     dst.mkdir(parents=True, exist_ok=True)
     for name in ("config.json", "generation_config.json", "tokenizer.json", "tokenizer_config.json",
@@ -776,14 +788,7 @@ def main() -> int:
     tok = build_tokenizer()
     write_tokenizer_files(tok, common)
     model, config, gen_config = build_model(tok)
-    config.save_pretrained(common)
-    # config.json also in the classic field names Qwen2.5's own file uses (transformers 5 writes rope_parameters)
-    c = json.loads((common / "config.json").read_text())
-    c["architectures"] = ["Qwen2ForCausalLM"]
-    c["rope_theta"] = c.get("rope_parameters", {}).get("rope_theta", 1000000.0)
-    c["torch_dtype"] = "float32"
-    (common / "config.json").write_text(json.dumps(c, indent=2, sort_keys=True) + "\n")
-    gen_config.save_pretrained(common)
+    save_configs(config, gen_config, common)
     # config.json as Optimum/transformers.js exports carry it (float32 export; fp16 dirs say float16)
     hf_tok = AutoTokenizer.from_pretrained(str(common))
 

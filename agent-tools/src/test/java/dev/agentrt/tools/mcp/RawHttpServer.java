@@ -54,6 +54,25 @@ final class RawHttpServer implements AutoCloseable {
         return List.copyOf(requests);
     }
 
+    /** The first request {@code which} matches, once it came; fails after {@code guard} (a hang guard). */
+    Request await(java.util.function.Predicate<Request> which, java.time.Duration guard) throws InterruptedException {
+        long end = System.nanoTime() + guard.toNanos();
+        synchronized (requests) {
+            while (true) {
+                for (Request r : requests) {
+                    if (which.test(r)) {
+                        return r;
+                    }
+                }
+                long left = end - System.nanoTime();
+                if (left <= 0) {
+                    throw new AssertionError("no such request within " + guard + "; got " + requests);
+                }
+                java.util.concurrent.TimeUnit.NANOSECONDS.timedWait(requests, left);
+            }
+        }
+    }
+
     /** Stops listening: later connections are refused. Open connections stay. */
     void stopListening() throws IOException {
         socket.close();
@@ -88,7 +107,10 @@ final class RawHttpServer implements AutoCloseable {
                 if (request == null) {
                     return;
                 }
-                requests.add(request);
+                synchronized (requests) {
+                    requests.add(request);
+                    requests.notifyAll();
+                }
                 var response = new Response(out);
                 handler.handle(request, response);
                 if (response.broken) {
@@ -144,19 +166,31 @@ final class RawHttpServer implements AutoCloseable {
         /** A whole answer with a Content-Length; {@code headers} as name, value pairs. */
         void send(int status, String contentType, String body, String... headers) throws IOException {
             byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-            var head = new StringBuilder("HTTP/1.1 " + status + " X\r\n");
-            if (contentType != null) {
-                head.append("Content-Type: ").append(contentType).append("\r\n");
-            }
-            head.append("Content-Length: ").append(bytes.length).append("\r\n");
-            appendHeaders(head, headers);
-            out.write(head.append("\r\n").toString().getBytes(StandardCharsets.US_ASCII));
+            head(status, contentType, bytes.length, headers);
             out.write(bytes);
             out.flush();
         }
 
         void json(int status, String body, String... headers) throws IOException {
             send(status, "application/json", body, headers);
+        }
+
+        /** The head of an answer whose body of {@code length} bytes the caller writes ({@link #write}). */
+        void head(int status, String contentType, long length, String... headers) throws IOException {
+            var head = new StringBuilder("HTTP/1.1 " + status + " X\r\n");
+            if (contentType != null) {
+                head.append("Content-Type: ").append(contentType).append("\r\n");
+            }
+            head.append("Content-Length: ").append(length).append("\r\n");
+            appendHeaders(head, headers);
+            out.write(head.append("\r\n").toString().getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+        }
+
+        /** Raw bytes of a body whose length the head gave. */
+        void write(byte[] bytes) throws IOException {
+            out.write(bytes);
+            out.flush();
         }
 
         /** Starts a chunked server-sent event stream. */
@@ -183,9 +217,31 @@ final class RawHttpServer implements AutoCloseable {
             out.flush();
         }
 
-        /** Closes the connection in the middle of the stream, as a dying server's kernel does. */
+        /** Closes the connection after this answer. */
         void breakOff() {
             broken = true;
+        }
+
+        /**
+         * Writes {@code piece} again and again, as one endless stream (chunks, or raw body bytes), until the
+         * client stops reading and writing fails (returns the failure), or {@code maxBytes} are written (returns
+         * null: the client read them all).
+         */
+        IOException writeUntilRefused(String piece, long maxBytes, boolean chunked) {
+            byte[] bytes = piece.getBytes(StandardCharsets.UTF_8);
+            try {
+                for (long written = 0; written < maxBytes; written += bytes.length) {
+                    if (chunked) {
+                        chunk(piece);
+                    } else {
+                        write(bytes);
+                    }
+                }
+                return null;
+            } catch (IOException e) {
+                broken = true;
+                return e;
+            }
         }
 
         private static void appendHeaders(StringBuilder head, String... headers) {
