@@ -27,6 +27,9 @@
 //                      output schema our validator cannot compile; "weather" answers by its argument "variant":
 //                      good (conforming structuredContent), wrong (celsius a string), missing (no structuredContent),
 //                      failed (isError, no structuredContent)
+//   paged              tools/list in three pages ("ping"; "two" and "three"; "four"), by cursors "p2" and "p3"
+//   endless-pages <file>  every tools/list page holds one new tool and the cursor of another page, without end;
+//                      appends "list <cursor>" to <file> for each tools/list
 const mode = process.argv[2] || "ok";
 const fs = require("fs");
 let starts = 1;
@@ -122,6 +125,20 @@ function handle(msg) {
     if (mode === "long-instructions") result.instructions = "Use ping. " + "x".repeat(20000);
     send({ jsonrpc: "2.0", id: msg.id, result });
   } else if (msg.method === "tools/list") {
+    const cursor = msg.params && msg.params.cursor;
+    if (mode === "paged") {
+      const tool = (name) => ({ name, description: "Page tool " + name, inputSchema: { type: "object" } });
+      const page = { p2: { tools: [tool("two"), tool("three")], nextCursor: "p3" }, p3: { tools: [tool("four")] } };
+      send({ jsonrpc: "2.0", id: msg.id, result: page[cursor] || { tools, nextCursor: "p2" } });
+      return;
+    }
+    if (mode === "endless-pages") {
+      log("list " + (cursor || "-"));
+      const n = cursor ? parseInt(cursor.slice(1), 10) : 0;
+      send({ jsonrpc: "2.0", id: msg.id, result: { tools: [{ name: "t" + n, inputSchema: { type: "object" } }],
+        nextCursor: "c" + (n + 1) } });
+      return;
+    }
     send({ jsonrpc: "2.0", id: msg.id, result: { tools } });
   } else if (msg.method === "tools/call") {
     const token = msg.params._meta && msg.params._meta.progressToken;

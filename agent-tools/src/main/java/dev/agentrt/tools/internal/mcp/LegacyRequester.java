@@ -35,7 +35,9 @@ final class LegacyRequester implements McpRequester {
 
     @Override
     public Mono<McpSchema.ListToolsResult> listTools(@Nullable String cursor) {
-        return cursor == null ? client.listTools() : client.listTools(cursor);
+        // One page per request, as for every other listing: the SDK's cursor-less listTools() follows every page,
+        // without a bound, so a server handing out cursors forever would keep the client listing.
+        return client.listTools(cursor);
     }
 
     @Override

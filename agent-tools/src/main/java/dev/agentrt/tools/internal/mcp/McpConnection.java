@@ -268,7 +268,9 @@ public final class McpConnection {
             case ModernRequester.Modern m -> {
                 log.debug("MCP server '{}' speaks {}", server, ModernRequester.VERSION);
                 requester = modern;
-                yield (m.capabilities().tools() == null ? Mono.just(List.<McpSchema.Tool>of()) : modern.allTools())
+                yield (m.capabilities().tools() == null
+                        ? Mono.just(List.<McpSchema.Tool>of())
+                        : McpPages.allTools(modern, server))
                         .flatMap(tools -> startListening(m.capabilities(), probe).thenReturn(tools))
                         .map(tools -> new Initialized(tools, m.instructions()));
             }
@@ -325,7 +327,7 @@ public final class McpConnection {
                 // tools: the SDK refuses to ask it.
                 .flatMap(init -> (init.capabilities() == null || init.capabilities().tools() == null
                         ? Mono.just(List.<McpSchema.Tool>of())
-                        : client.listTools().map(r -> r.tools() == null ? List.<McpSchema.Tool>of() : r.tools()))
+                        : McpPages.allTools(requester, server))
                         .map(tools -> new Initialized(tools, init.instructions() == null ? "" : init.instructions())));
     }
 

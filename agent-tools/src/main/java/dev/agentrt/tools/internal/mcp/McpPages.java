@@ -1,6 +1,9 @@
 package dev.agentrt.tools.internal.mcp;
 
+import io.modelcontextprotocol.spec.McpSchema;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
 
 import java.util.ArrayList;
@@ -14,6 +17,7 @@ import java.util.function.Function;
  * server with a huge list, or one that hands out cursors forever, cannot keep a client listing.
  */
 final class McpPages {
+    private static final Logger log = LoggerFactory.getLogger(McpPages.class);
     /** The most pages one listing follows. */
     static final int MAX_PAGES = 50;
 
@@ -28,6 +32,22 @@ final class McpPages {
      * @param cut why it stopped before the server's last page, or null when it got every page
      */
     record Listing<T>(List<T> items, @Nullable String cut) {}
+
+    /**
+     * A server's tools, page after page, as far as {@link #collect} follows them: a server that repeats a cursor or
+     * pages on without end is listed up to there (with a warning naming {@code server}), not for ever.
+     */
+    static Mono<List<McpSchema.Tool>> allTools(McpRequester requester, String server) {
+        return McpPages.<McpSchema.Tool>collect(cursor -> requester.listTools(cursor)
+                .map(r -> new Page<>(r.tools() == null ? List.of() : r.tools(), r.nextCursor())),
+                McpNotices.MAX_LISTED, "tools")
+                .map(listing -> {
+                    if (listing.cut() != null) {
+                        log.warn("MCP server '{}': {}", server, listing.cut());
+                    }
+                    return listing.items();
+                });
+    }
 
     /** Lists from the first page ({@code fetch} gets a null cursor) on, up to {@code max} items. */
     static <T> Mono<Listing<T>> collect(Function<@Nullable String, Mono<Page<T>>> fetch, int max, String what) {

@@ -444,22 +444,6 @@ final class ModernRequester implements McpRequester {
         return call(McpSchema.METHOD_TOOLS_LIST, cursor(cursor), McpSchema.ListToolsResult.class);
     }
 
-    /**
-     * The server's tools, page after page, as far as {@link McpPages} follows them: a server that repeats a cursor
-     * or pages on without end is listed up to there (with a warning), not for a hundred pages of the same.
-     */
-    Mono<List<McpSchema.Tool>> allTools() {
-        return McpPages.<McpSchema.Tool>collect(cursor -> listTools(cursor)
-                .map(r -> new McpPages.Page<>(r.tools() == null ? List.of() : r.tools(), r.nextCursor())),
-                McpNotices.MAX_LISTED, "tools")
-                .map(listing -> {
-                    if (listing.cut() != null) {
-                        log.warn("MCP server '{}': {}", server, listing.cut());
-                    }
-                    return listing.items();
-                });
-    }
-
     @Override
     public Mono<McpSchema.ListPromptsResult> listPrompts(@Nullable String cursor) {
         return call(McpSchema.METHOD_PROMPT_LIST, cursor(cursor), McpSchema.ListPromptsResult.class);
