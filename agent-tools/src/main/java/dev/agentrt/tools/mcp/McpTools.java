@@ -528,10 +528,10 @@ public final class McpTools implements AutoCloseable, ToolSource {
 
         /**
          * The largest message taken from the server, in bytes: a stdio line, an SSE event's data, a JSON answer;
-         * {@value McpTools#DEFAULT_MAX_MESSAGE_BYTES} (16 MiB) by default. A larger one is refused as soon as it
-         * passes the limit, without being held: the call it answers fails saying so (over HTTP its stream is
-         * closed; a server's request gets an error), and the connection stays usable. Over HTTP a larger message
-         * on the stream for messages outside requests ends that stream.
+         * {@value McpTools#DEFAULT_MAX_MESSAGE_BYTES} (16 MiB) by default. A larger one is never held: past the
+         * limit it is only scanned for its {@code id}. The call it answers fails saying so (over HTTP, as soon as the
+         * message shows to be that answer, and its stream is closed); a server's request gets an error; a
+         * notification is skipped; the connection and the stream it came on stay usable.
          */
         public Builder maxMessageBytes(int max) {
             if (max < 1) {

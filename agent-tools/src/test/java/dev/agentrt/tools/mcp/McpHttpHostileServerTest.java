@@ -2,6 +2,8 @@ package dev.agentrt.tools.mcp;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.agentrt.core.json.JsonObject;
+import dev.agentrt.core.json.JsonValue;
 import dev.agentrt.core.model.ToolCall;
 import dev.agentrt.core.security.Grants;
 import dev.agentrt.core.security.Principal;
@@ -30,7 +32,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * {@link McpTools} over streamable HTTP against a server that tries to exhaust the client: an event or JSON answer
- * over the message limit (refused unread, only its call fails), lines that are not data of any length (skipped,
+ * over the message limit (refused unread, only its call fails; a notification or a server's request over it is
+ * skipped or refused and the call goes on), lines that are not data of any length (skipped,
  * not held), a flood of notifications before an answer (read at the session's pace, nothing lost), a GET stream
  * that ends after every message with {@code retry: 0}, a task whose {@code pollInterval} is 0 or a day, a
  * 2026-07-28 listen acknowledged and ended at once, an {@code input_required} round of many requests. The waits
@@ -135,6 +138,49 @@ class McpHttpHostileServerTest {
                     .contains("response stream of tools/call");
             assertThat(writing.get(WAIT.toSeconds(), TimeUnit.SECONDS)).as("the client stopped reading").isNotNull();
             assertThat(call(tools, "work").content()).isEqualTo("done");
+        }
+    }
+
+    @Test
+    void aNotificationOverTheMessageLimitIsSkippedAndTheAnswerAfterItArrives() throws Exception {
+        try (var server = server(); McpTools tools = connect(server)) {
+            toolAnswers.put("big", (m, id, r) -> {
+                r.startEvents();
+                // The text comes before the message says what it is: the client learns that only by scanning on.
+                r.chunk("data: {\"params\":{\"progressToken\":\"nobody's\",\"progress\":1,\"message\":\""
+                        + "x".repeat(3 * LIMIT) + "\"},\"jsonrpc\":\"2.0\",\"method\":\"notifications/progress\"}\n\n");
+                r.chunk("data: " + answer(id, DONE) + "\n\n");
+                r.end();
+            });
+
+            ToolResult big = call(tools, "big");
+
+            assertThat(big.isError()).as(big.content()).isFalse();
+            assertThat(big.content()).isEqualTo("done");
+            assertThat(call(tools, "work").content()).isEqualTo("done");
+        }
+    }
+
+    @Test
+    void aServerRequestOverTheMessageLimitIsAnsweredWithAnErrorAndTheCallGoesOn() throws Exception {
+        try (var server = server(); McpTools tools = connect(server)) {
+            toolAnswers.put("big", (m, id, r) -> {
+                r.startEvents();
+                r.chunk("data: {\"jsonrpc\":\"2.0\",\"id\":\"server-1\",\"params\":{\"x\":\""
+                        + "x".repeat(3 * LIMIT) + "\"},\"method\":\"sampling/createMessage\"}\n\n");
+                server.await(q -> q.body().contains("\"server-1\""), WAIT);
+                r.chunk("data: " + answer(id, DONE) + "\n\n");
+                r.end();
+            });
+
+            ToolResult big = call(tools, "big");
+
+            assertThat(big.content()).isEqualTo("done");
+            JsonObject refusal = JsonValue.parse(server.await(q -> q.body().contains("\"server-1\""), WAIT).body())
+                    .asObject();
+            assertThat(refusal.get("error").asObject().getLong("code")).hasValue(-32600L);
+            assertThat(refusal.get("error").asObject().getString("message").orElseThrow())
+                    .contains("over the limit");
         }
     }
 

@@ -275,28 +275,32 @@ class McpHttpListeningStreamTest {
     }
 
     @Test
-    void anOversizedEventEndsTheStreamForGoodAndCallsWork() throws Exception {
-        var dropped = new CompletableFuture<IOException>();
+    void anOversizedEventIsSkippedNotHeldAndWhatFollowsItArrives() throws Exception {
+        BlockingQueue<McpChange> seen = new LinkedBlockingQueue<>();
+        var held = new CompletableFuture<RawHttpServer.Response>();
+        var release = new CountDownLatch(1);
         try (var server = scripted((request, response) -> {
             response.startEvents();
-            // Over the client's 16 MiB message limit, in 1 MiB chunks; the client stops reading it.
-            String mib = "x".repeat(1 << 20);
-            try {
-                response.chunk("data: ");
-                for (int i = 0; i < 20; i++) {
-                    response.chunk(mib);
-                }
-                response.chunk("\n\n");
-                // The client ends the stream: writing to it fails, sooner or later.
-                dropped.complete(writeUntilFailure(response));
-            } catch (IOException e) {
-                dropped.complete(e);
-            }
+            held.complete(response);
+            release.await();
         }); McpTools tools = connect(server.url())) {
-            assertThat(dropped.get(WAIT.toSeconds(), TimeUnit.SECONDS)).as("the client ended the stream").isNotNull();
+            Disposable changes = tools.changes().subscribe(seen::add);
+            RawHttpServer.Response stream = held.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            // A notification over the client's 16 MiB message limit, in 1 MiB chunks: only scanned, then skipped.
+            String mib = "x".repeat(1 << 20);
+            stream.chunk("data: {\"jsonrpc\":\"2.0\",\"method\":\"notifications/message\",\"params\":{\"data\":\"");
+            for (int i = 0; i < 20; i++) {
+                stream.chunk(mib);
+            }
+            stream.chunk("\"}}\n\n");
+            stream.chunk("data: {\"jsonrpc\":\"2.0\",\"method\":\"notifications/resources/list_changed\"}\n\n");
+
+            assertThat(seen.poll(WAIT.toSeconds(), TimeUnit.SECONDS))
+                    .isEqualTo(new McpChange.ResourcesListChanged("remote", List.of("memory://x/1")));
             assertThat(call(tools, "work").content()).isEqualTo("done");
-            assertThat(call(tools, "work").content()).isEqualTo("done");
-            assertThat(gets(server)).as("an oversized event is not asked for again").isEqualTo(1);
+            assertThat(gets(server)).as("the stream stayed open").isEqualTo(1);
+            changes.dispose();
+            release.countDown();
         }
     }
 

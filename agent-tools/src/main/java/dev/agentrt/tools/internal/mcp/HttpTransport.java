@@ -60,9 +60,13 @@ import java.util.function.Function;
  * started, as the spec requires, by sending the client's initialize again, and the request that met
  * the 404 (which the server never processed) is sent once more in it;
  * <li>a message (an SSE event's data, a JSON answer) over the message limit ({@code maxMessageBytes}, 16 MiB by
- * default) is refused as soon as it passes the limit, without being held: its stream is closed, and the request
- * it came for fails saying so (the session stays usable); only an event's data is ever buffered, up to that limit,
- * and a line's other fields and comments at most {@value #MAX_FIELD_BYTES} bytes each;
+ * default) is never held: an event's data past the limit is only scanned for the message's {@code id}, as a line
+ * over the limit is over stdio. Once it shows to be the answer the stream's request awaits, the stream is closed
+ * and the request fails saying so (the session stays usable); a notification over the limit is skipped with a
+ * warning and the stream read on; a request of the server's over the limit is answered with an error, and an
+ * answer to another of our requests fails that request. A JSON answer over the limit is refused unread. Only an
+ * event's data is ever buffered, up to that limit, and a line's other fields and comments at most {@value
+ * #MAX_FIELD_BYTES} bytes each;
  * <li>a stream is read only as fast as its messages are handed to the session: with {@value #MAX_PENDING_EVENTS}
  * of its messages waiting, the stream is not read further until they are handed on, so a server that floods
  * notifications is slowed down instead of filling the client's memory;
@@ -933,6 +937,53 @@ public final class HttpTransport implements McpClientTransport {
                     }
                 }
             }
+
+            /**
+             * An event over the message limit, as far as it was scanned: the answer this stream's request awaits ends
+             * the exchange at once.
+             */
+            void oversizedSoFar(IdScanner.Scan scan) throws Abort {
+                if (awaited != null && scan.looksLikeResponse() && sameId(scan.id(), awaited)) {
+                    throw new Abort(tooLarge());
+                }
+            }
+
+            /**
+             * A whole event over the message limit, scanned: the awaited answer ends the exchange; an answer to
+             * another request of ours fails that request; a request of the server's is answered with an error; a
+             * notification (or what cannot be told) is skipped.
+             */
+            void oversized(IdScanner.Scan scan) throws Abort {
+                Object id = scan.id();
+                if (id != null && !scan.hasMethod()) {
+                    if (sameId(id, awaited)) {
+                        throw new Abort(tooLarge());
+                    }
+                    log.warn("MCP server '{}' answered request {} with a message over the limit of {} bytes on {}",
+                            server, id, maxMessageBytes, streamName());
+                    var error = new McpSchema.JSONRPCResponse.JSONRPCError(McpSchema.ErrorCodes.INTERNAL_ERROR,
+                            "MCP server '" + server + "' answered with a message of more than " + maxMessageBytes
+                                    + " bytes (the limit); it was discarded",
+                            null);
+                    deliver(McpSchema.JSONRPCResponse.error(id, error), () -> {});
+                    return;
+                }
+                log.warn("MCP server '{}' sent a message of more than {} bytes (the limit) on {}; skipped", server,
+                        maxMessageBytes, streamName());
+                if (id != null) {
+                    // A request from the server: tell it, so it does not wait for an answer that will never come.
+                    sendMessage(McpSchema.JSONRPCResponse.error(id, new McpSchema.JSONRPCResponse.JSONRPCError(
+                            McpSchema.ErrorCodes.INVALID_REQUEST, "Invalid request: a message of more than "
+                                    + maxMessageBytes + " bytes, over the limit; it was discarded",
+                            null)))
+                            .subscribe(null, e -> log.debug("MCP server '{}': could not refuse a request", server, e));
+                }
+            }
+
+            private String tooLarge() {
+                return "sent a message of more than " + maxMessageBytes + " bytes (the limit) on " + streamName()
+                        + "; it was refused unread";
+            }
         }
 
         private void negotiated(McpSchema.JSONRPCResponse response) {
@@ -978,6 +1029,8 @@ public final class HttpTransport implements McpClientTransport {
             private boolean hasData;
             private @Nullable String eventType;
             private @Nullable String idBuffer;
+            /** Scans the event being read once its data passed the message limit; null below it. */
+            private @Nullable IdScanner oversized;
             private volatile Flow.@Nullable Subscription subscription;
 
             Sse(Stream stream) {
@@ -1006,6 +1059,10 @@ public final class HttpTransport implements McpClientTransport {
                         while (b.hasRemaining()) {
                             next(b.get());
                         }
+                    }
+                    IdScanner scanner = oversized;
+                    if (scanner != null) {
+                        stream.oversizedSoFar(scanner.result());
                     }
                 } catch (Abort e) {
                     abort(e);
@@ -1119,11 +1176,21 @@ public final class HttpTransport implements McpClientTransport {
                 };
             }
 
-            private void appendData(byte c) throws Abort {
+            private void appendData(byte c) {
+                IdScanner scanner = oversized;
+                if (scanner != null) {
+                    scanner.feed(c);
+                    return;
+                }
                 if (dataLength == data.length) {
                     if (dataLength >= maxMessageBytes) {
-                        throw new Abort("sent a message of more than " + maxMessageBytes + " bytes (the limit) on "
-                                + streamName() + "; it was refused unread");
+                        // Over the limit: from here on the message is only scanned for its id, never held.
+                        scanner = new IdScanner();
+                        scanner.feed(data, 0, dataLength);
+                        scanner.feed(c);
+                        oversized = scanner;
+                        release();
+                        return;
                     }
                     data = Arrays.copyOf(data, (int) Math.min(maxMessageBytes, Math.max(1024L, 2L * data.length)));
                 }
@@ -1176,6 +1243,17 @@ public final class HttpTransport implements McpClientTransport {
                 }
                 if (!hasData) {
                     eventType = null;
+                    return;
+                }
+                IdScanner scanner = oversized;
+                if (scanner != null) {
+                    String type = eventType;
+                    oversized = null;
+                    hasData = false;
+                    eventType = null;
+                    if (type == null || type.isEmpty() || type.equals("message")) {
+                        stream.oversized(scanner.result());
+                    }
                     return;
                 }
                 String text = new String(data, 0, dataLength, StandardCharsets.UTF_8);

@@ -61,6 +61,12 @@ final class IdScanner {
         return s.result();
     }
 
+    void feed(byte b) {
+        if (!done) {
+            next(b);
+        }
+    }
+
     void feed(byte[] bytes, int offset, int length) {
         for (int i = offset; i < offset + length && !done; i++) {
             next(bytes[i]);
