@@ -87,8 +87,10 @@ import java.util.regex.Pattern;
  * <p>Python's declared files are copied into its in-memory file system before the run and, for those
  * declared for writing, back to the host after a run that ended by itself (grants checked at both
  * ends, through the confinement layer); a directory declared for reading is mounted read-only, links
- * skipped. The guest sees host path {@code /p} at {@code /guest/p}: this CPython build resolves paths
- * through one preopen, which its host names {@code /guest}.
+ * skipped. The guest sees the declared files at their host paths, as JavaScript does; {@code /tmp} is scratch
+ * space. (This CPython build reaches files through one preopen, which its host names {@code /guest}: the guest
+ * script wraps the functions of {@code os}, {@code posix} and {@code io} that take or give paths, so that host
+ * path {@code /p} is opened at {@code /guest/p} and the code never sees it.)
  *
  * <p><b>Code mode</b> ({@link #codeMode()}): a script may call the task's other tools, so that one
  * step of the model makes many calls and only what the script returns goes back to the model:
@@ -602,11 +604,10 @@ public final class CodeExecutor implements Tool, AutoCloseable {
             d.append(python.unavailable()
                     .map(why -> " python: unavailable here (" + why + ").")
                     .orElse(" python: CPython 3.13 standard library; print() prints; the files listed in 'files' appear"
-                            + " under /guest (/data/in.csv is /guest/data/in.csv): read ones read-only, write ones"
-                            + " written back to the host when the code ends by itself (not on a limit); a directory"
-                            + " listed with access read is mounted read-only (e.g. a project to import from or to run"
-                            + " its tests with unittest); /guest/tmp is scratch; 'cwd' (a host path such as a listed"
-                            + " directory) is where the code starts, also first on sys.path."));
+                            + " at their paths: read ones read-only, write ones written back to the host when the code"
+                            + " ends by itself (not on a limit); a directory listed with access read is mounted"
+                            + " read-only (e.g. a project to import from or to run its tests); /tmp is scratch; 'cwd'"
+                            + " (such as a listed directory) is where the code starts, also first on sys.path."));
         }
         if (codeMode) {
             d.append(" Code mode: the global object tools has one function for each tool you can call directly, "

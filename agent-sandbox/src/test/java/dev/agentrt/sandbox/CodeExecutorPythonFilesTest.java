@@ -68,9 +68,9 @@ class CodeExecutorPythonFilesTest {
         return ExecutionResult.fromJson(JsonValue.parse(r.content()).asObject());
     }
 
-    /** Where Python sees the host path {@code path}, as a Python string literal. */
+    /** Where Python sees the host path {@code path}, as a Python string literal: at that same path. */
     private static String guest(Path path) {
-        return JsonValue.of("/guest" + path).toJson();
+        return JsonValue.of(path.toString()).toJson();
     }
 
     private static JsonObject read(Path path) {
@@ -202,14 +202,14 @@ class CodeExecutorPythonFilesTest {
                 refused = []
                 for attempt in (lambda: open('calc.py', 'a'), lambda: open('new.py', 'w'),
                                 lambda: os.remove('calc.py'), lambda: os.mkdir('more'),
-                                lambda: os.rename('tests', 't2'), lambda: os.symlink('/guest/tmp', '/guest/tmp/l')):
+                                lambda: os.rename('tests', 't2'), lambda: os.symlink('/tmp', '/tmp/l')):
                     try:
                         attempt()
                     except OSError as e:
                         refused.append(errno.errorcode[e.errno])
-                with open('/guest/tmp/scratch.txt', 'w') as f:
+                with open('/tmp/scratch.txt', 'w') as f:
                     f.write('ok')
-                [refused, open('/guest/tmp/scratch.txt').read(), sorted(os.listdir('.'))]""", repo.toString(),
+                [refused, open('/tmp/scratch.txt').read(), sorted(os.listdir('.'))]""", repo.toString(),
                 Grants.of(Capability.fileRead(repo), Capability.fileWrite(repo)), read(repo)));
 
         assertThat(r.outcome()).as(r.stderr()).isEqualTo(RunOutcome.OK);
@@ -238,6 +238,59 @@ class CodeExecutorPythonFilesTest {
 
         assertThat(r.outcome()).as(r.stderr()).isEqualTo(RunOutcome.OK);
         assertThat(r.value()).isEqualTo(JsonValue.parse("[[\"calc.py\",\"tests\"],false]"));
+    }
+
+    @Test
+    void pythonSeesTheHostPathsWhereverItLooksAndNeverTheGuestPreopen() throws IOException {
+        Path repo = project(true);
+        String at = JsonValue.of(repo.toString()).toJson();
+
+        ExecutionResult r = result(python("""
+                import glob, os, pathlib, sys, traceback
+                import calc
+                seen = {'cwd': os.getcwd(), 'abspath': os.path.abspath('calc.py'), 'path0': sys.path[0],
+                        'module': calc.__file__, 'realpath': os.path.realpath('tests/../calc.py'),
+                        'scandir': sorted(e.path for e in os.scandir(%1$s)),
+                        'walk': [d for d, _, _ in os.walk(%1$s)],
+                        'glob': sorted(glob.glob(%1$s + '/**/*.py', recursive=True)),
+                        'pathlib': sorted(str(p) for p in pathlib.Path(%1$s).rglob('*.py')),
+                        'cwd_pathlib': str(pathlib.Path.cwd()), 'read': open(%1$s + '/calc.py').read()[:3]}
+                try:
+                    open(%1$s + '/missing.txt')
+                except OSError as e:
+                    seen['error'] = str(e)
+                try:
+                    from tests import test_calc
+                    test_calc.test_add_negative()
+                except AssertionError:
+                    seen['traceback'] = traceback.format_exc()
+                seen""".formatted(at), repo.toString(), Grants.of(Capability.fileRead(repo)), read(repo)));
+
+        assertThat(r.outcome()).as(r.stderr()).isEqualTo(RunOutcome.OK);
+        JsonObject seen = r.value().asObject();
+        String calc = repo.resolve("calc.py").toString();
+        String test = repo.resolve("tests/test_calc.py").toString();
+        assertThat(seen.getString("cwd")).hasValue(repo.toString());
+        assertThat(seen.getString("cwd_pathlib")).hasValue(repo.toString());
+        assertThat(seen.getString("path0")).hasValue(repo.toString());
+        assertThat(seen.getString("abspath")).hasValue(calc);
+        assertThat(seen.getString("realpath")).hasValue(calc);
+        assertThat(seen.getString("module")).hasValue(calc);
+        assertThat(seen.getString("read")).hasValue("def");
+        assertThat(seen.get("scandir").asArray().items()).extracting(JsonValue::toJson)
+                .containsExactly(JsonValue.of(calc).toJson(), JsonValue.of(repo.resolve("tests").toString()).toJson());
+        assertThat(seen.get("walk").asArray().items()).extracting(JsonValue::toJson)
+                .containsExactly(JsonValue.of(repo.toString()).toJson(),
+                        JsonValue.of(repo.resolve("tests").toString()).toJson());
+        assertThat(seen.get("glob")).isEqualTo(seen.get("pathlib"));
+        assertThat(seen.get("glob").asArray().items()).extracting(JsonValue::toJson)
+                .containsExactly(JsonValue.of(calc).toJson(), JsonValue.of(test).toJson());
+        assertThat(seen.getString("error")).hasValue(
+                "[Errno 44] No such file or directory: '" + repo.resolve("missing.txt") + "'");
+        assertThat(seen.getString("traceback").orElseThrow()).contains("File \"" + test + "\", line 7")
+                .contains("assert calc.add(-2, -3) == 5")
+                .doesNotContain("/guest");
+        assertThat(r.toString()).doesNotContain("/guest");
     }
 
     @Test
