@@ -14,8 +14,11 @@ import dev.agentrt.core.tool.ToolResult;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -24,7 +27,8 @@ import java.util.concurrent.TimeUnit;
  * Servers that crash, hang or talk nonsense (src/test/resources/mcp/fake-server.js): the agent gets
  * an error as soon as the server's failure shows, and no process or thread outlives the connection.
  * Timeouts are long where the test is about noticing a failure, so a failure reported by a timeout
- * would carry the wrong message; the JUnit timeout only guards against a hang.
+ * would carry the wrong message; the JUnit timeout only guards against a hang. A server whose tool list is paged
+ * is listed whole at connect, and one that pages without end only up to the client's bound.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class MisbehavingServersTest {
@@ -39,8 +43,8 @@ class MisbehavingServersTest {
         assertThat(TestServers.transportThreads()).as("transport threads left running").isZero();
     }
 
-    private static McpTools.Builder fake(String mode) {
-        return McpTools.builder("fake", TestServers.fake(mode))
+    private static McpTools.Builder fake(String mode, String... args) {
+        return McpTools.builder("fake", TestServers.fake(mode, args))
                 .connectTimeout(Duration.ofSeconds(60))
                 .callTimeout(Duration.ofSeconds(60));
     }
@@ -152,5 +156,31 @@ class MisbehavingServersTest {
                 TestServers.transportThreads());
         assertThat(TestServers.children()).isEmpty();
         assertThat(threadsAfter - threadsBefore).as("threads grew by").isLessThan(10);
+    }
+
+    // ---- a paged tool list (initialize era)
+
+    @Test
+    void everyPageOfAPagedToolListIsOfferedFromTheStart() {
+        try (McpTools tools = fake("paged").connect().block(Duration.ofSeconds(90))) {
+            assertThat(tools.protocolVersion()).isNotEqualTo("2026-07-28");
+            assertThat(tools.tools()).extracting(t -> t.spec().name())
+                    .containsExactly("ping", "two", "three", "four");
+            assertThat(call(tools, "four").content()).isEqualTo("pong");
+        }
+    }
+
+    @Test
+    void aServerPagingWithoutEndIsListedUpToThePageBoundAndStillServes(@TempDir Path dir) throws Exception {
+        Path log = dir.resolve("lists.log");
+        try (McpTools tools = fake("endless-pages", log.toString()).connect().block(Duration.ofSeconds(90))) {
+            assertThat(tools.tools()).hasSize(50);
+            assertThat(tools.tools().getFirst().spec().name()).isEqualTo("t0");
+            assertThat(tools.tools().getLast().spec().name()).isEqualTo("t49");
+            assertThat(call(tools, "t7").content()).isEqualTo("pong");
+        }
+        // The SDK's own look at the first page after initialize, then the client's fifty pages; no more.
+        assertThat(Files.readAllLines(log)).filteredOn(l -> !l.equals("list -")).hasSize(49);
+        assertThat(Files.readAllLines(log)).hasSizeLessThanOrEqualTo(51);
     }
 }

@@ -62,9 +62,13 @@ final class TestServers {
         return McpTransportSpec.stdio(node(), npmServer("server-filesystem"), root.toString());
     }
 
-    static McpTransportSpec.Stdio fake(String mode) {
-        Path script = Path.of("src/test/resources/mcp/fake-server.js").toAbsolutePath();
-        return McpTransportSpec.stdio(node(), script.toString(), mode);
+    /** src/test/resources/mcp/fake-server.js in {@code mode}, given {@code args} after it (a file some modes use). */
+    static McpTransportSpec.Stdio fake(String mode, String... args) {
+        var command = new java.util.ArrayList<String>();
+        command.add(Path.of("src/test/resources/mcp/fake-server.js").toAbsolutePath().toString());
+        command.add(mode);
+        command.addAll(List.of(args));
+        return McpTransportSpec.stdio(node(), command, java.util.Map.of());
     }
 
     static int freePort() throws IOException {
