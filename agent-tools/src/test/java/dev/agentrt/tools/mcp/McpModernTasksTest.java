@@ -74,6 +74,11 @@ class McpModernTasksTest {
     }
 
     static List<Tool> tools(Gates gates) {
+        return tools(gates, "hold");
+    }
+
+    /** {@code echo}, {@code fail} and the gated tool, named {@code hold}. */
+    static List<Tool> tools(Gates gates, String hold) {
         Tool echo = Tool.builder("echo")
                 .description("Repeats the text")
                 .parameters(JsonValue.parse("""
@@ -84,7 +89,7 @@ class McpModernTasksTest {
                 .description("Always fails")
                 .handler((args, ctx) -> Mono.just(ToolResult.error(ToolErrorKind.EXECUTION_FAILED, "it broke")))
                 .build();
-        Tool hold = Tool.builder("hold")
+        Tool held = Tool.builder(hold)
                 .description("Runs until the test releases it")
                 .parameters(JsonValue.parse("""
                         {"type":"object","properties":{"name":{"type":"string"}},"required":["name"]}""").asObject())
@@ -99,7 +104,7 @@ class McpModernTasksTest {
                             .doOnCancel(gate.cancelled::countDown);
                 })
                 .build();
-        return List.of(echo, fail, hold);
+        return List.of(echo, fail, held);
     }
 
     private static McpServer server(Gates gates, McpTaskOptions tasks) {
