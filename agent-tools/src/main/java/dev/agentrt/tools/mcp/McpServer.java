@@ -386,11 +386,11 @@ public final class McpServer {
         }
 
         /**
-         * Lets clients call the tools as tasks (MCP 2025-11-25 tasks, and the 2026-07-28 tasks extension; see {@link
-         * McpTaskOptions}): the server declares the {@code tasks} capability and lists each tool with {@code
-         * execution.taskSupport} (in 2026-07-28 it declares the {@code io.modelcontextprotocol/tasks} extension). Off by
-         * default: tasks are experimental in MCP and keep results in the server's memory, so a server offers them
-         * only when asked to.
+         * Lets clients call the tools as tasks (MCP 2025-11-25 tasks, and the 2026-07-28 tasks extension; see
+         * {@link McpTaskOptions}): the server declares the {@code tasks} capability and lists each tool with {@code
+         * execution.taskSupport} (in 2026-07-28 it declares the {@code io.modelcontextprotocol/tasks} extension).
+         * Off by default: tasks are experimental in MCP and keep results in the server's memory, so a server offers
+         * them only when asked to.
          */
         public Builder tasks(McpTaskOptions tasks) {
             this.tasks = Objects.requireNonNull(tasks, "tasks");
