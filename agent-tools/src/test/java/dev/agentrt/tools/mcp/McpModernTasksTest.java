@@ -292,7 +292,10 @@ class McpModernTasksTest {
     void refusesMalformedUnknownAndUndeclaredTaskRequestsClearly(String transport) throws Exception {
         var gates = new Gates();
         try (Client c = client(transport, server(gates, OPTIONS))) {
-            String done = id(settled(c, id(call(c, "echo", "{\"text\":\"hi\"}"))));
+            JsonObject echo = call(c, "echo", "{\"text\":\"hi\"}");
+            assertThat(echo.getString("status")).as("seeded working, even for a tool that answers at once")
+                    .contains("working");
+            String done = id(settled(c, id(echo)));
             assertError(c.ask(request("tasks/get", "\"taskId\":\"no-such-task\"", DECLARING)), -32602,
                     "Failed to retrieve task: Task not found");
             assertError(c.ask(request("tasks/cancel", "\"taskId\":\"no-such-task\"", DECLARING)), -32602,

@@ -189,8 +189,8 @@ public final class ServedTasks {
                 @SuppressWarnings("unchecked")
                 Map<String, Object> meta = params.get("_meta") instanceof Map<?, ?> a ? (Map<String, Object>) a : null;
                 // A task id is 128 random bits: drawn off the caller's thread, which may be an event loop.
-                return Mono.fromCallable(() -> Map.of("task", json(start(ctx, key(session(ctx)), true, tool,
-                        arguments, meta, ttl), true)))
+                return Mono.fromCallable(() -> start(ctx, key(session(ctx)), true, tool, arguments, meta,
+                        ttl, task -> Map.of("task", json(task, true))))
                         .subscribeOn(AgentSchedulers.blocking());
             });
         }
@@ -205,13 +205,13 @@ public final class ServedTasks {
 
         /**
          * Starts a task of owner {@code owner} running {@code tool} (in the context {@code ctx} of the request that
-         * created it), kept for {@link Settings#maxTtl}; with the same bounds and refusals as a 2025-11-25 task, and
+         * created it) and gives it as created (working: the tool has not run yet), kept for {@link Settings#maxTtl}; with the same bounds and refusals as a 2025-11-25 task, and
          * no {@code notifications/tasks/status} (that is the 2025-11-25 notification). Blocks briefly (the id's
          * randomness): call it off event loops. Fails with a {@link Refusal} the caller answers with.
          */
         Snapshot start(ContextView ctx, String owner, String tool, @Nullable Map<String, Object> arguments,
                 @Nullable Map<String, Object> meta) {
-            return snapshot(start(ctx, owner, false, tool, arguments, meta, settings.maxTtl().toMillis()));
+            return start(ctx, owner, false, tool, arguments, meta, settings.maxTtl().toMillis(), this::snapshot);
         }
 
         /** Task {@code id} of owner {@code owner} as it is now, or null when the owner has no such task. */
@@ -274,8 +274,10 @@ public final class ServedTasks {
             return Math.min(((Number) ttl).longValue(), max);
         }
 
-        private Task start(ContextView ctx, String key, boolean notify, String tool,
-                @Nullable Map<String, Object> arguments, @Nullable Map<String, Object> meta, long ttl) {
+        /** Starts a task; its state as created, by {@code seed}, is taken before the tool runs (and may end it). */
+        private <T> T start(ContextView ctx, String key, boolean notify, String tool,
+                @Nullable Map<String, Object> arguments, @Nullable Map<String, Object> meta, long ttl,
+                java.util.function.Function<Task, T> seed) {
             String session = session(ctx);
             Owner owner = owners.computeIfAbsent(key, k -> new Owner());
             Instant now = settings.clock().instant();
@@ -293,6 +295,8 @@ public final class ServedTasks {
                 task = new Task(newId(), sequence.incrementAndGet(), now, ttl);
                 owner.tasks.put(task.id, task);
             }
+            // As created: a tool that answers at once may end the task before the answer is made.
+            T created = seed.apply(task);
             ProgressRelay progress = notify
                     ? ProgressRelay.of(meta, n -> notifier.send(session, McpSchema.METHOD_NOTIFICATION_PROGRESS, n))
                     : null;
@@ -315,7 +319,7 @@ public final class ServedTasks {
                                         ErrorCodes.INTERNAL_ERROR, "Internal error: " + e.getMessage(), null)));
                     });
             task.running(running);
-            return task;
+            return created;
         }
 
         /** Ends {@code task} by itself (not cancelled): tells its session, which may be listening. */
