@@ -111,6 +111,30 @@ class McpModernTasksClientTest {
         }
     }
 
+    @Test
+    void aTaskCreatedCompletedIsAskedForAndFailedInputRequiredAndUnknownStatesEndTheCallClearly() {
+        var spec = McpTransportSpec.stdio(TestServers.node(), TestServers.npmScript("modern-task-server.mjs"));
+        try (McpTools tools = McpTools.connect("scripted", spec).block(WAIT)) {
+            assertThat(tools.protocolVersion()).isEqualTo("2026-07-28");
+            // the server refuses a call that does not declare the extension: these answers show it was declared
+            ToolResult quick = call(tools, "quick", "{}").block(WAIT);
+            assertThat(quick.isError()).as(quick.content()).isFalse();
+            assertThat(quick.content()).isEqualTo("quick done");
+            ToolResult breaks = call(tools, "breaks", "{}").block(WAIT);
+            assertThat(breaks.isError()).isTrue();
+            assertThat(breaks.content()).contains("backend down");
+            ToolResult asks = call(tools, "asks", "{}").block(WAIT);
+            assertThat(asks.isError()).isTrue();
+            assertThat(asks.content()).contains("input_required", "the task is cancelled");
+            ToolResult weird = call(tools, "weird", "{}").block(WAIT);
+            assertThat(weird.isError()).isTrue();
+            assertThat(weird.content()).contains("\"paused\"", "none of the tasks extension's");
+            // answered once both unfinished tasks were cancelled: the test hangs (guard) if one was not
+            ToolResult cancelled = call(tools, "cancelled", "{}").block(WAIT);
+            assertThat(cancelled.content()).isEqualTo("[\"asks-3\",\"weird-4\"]");
+        }
+    }
+
     private static boolean await(java.util.concurrent.CountDownLatch latch) {
         try {
             return latch.await(60, TimeUnit.SECONDS);

@@ -11,6 +11,7 @@ import reactor.core.scheduler.Scheduler;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -21,7 +22,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * {@link McpTaskCall}), until it ends: completed gives the tool's result it carries, failed the JSON-RPC error it
  * carries, cancelled an error saying so. The polls are a loop ({@code expand}), so a long task holds no more than a
  * short one. A task that asks for input ({@code input_required}) is not answered (this client answers input in a
- * request's own {@code input_required} rounds, not a task's): the call fails saying so, and the task is cancelled.
+ * request's own {@code input_required} rounds, not a task's): the call fails saying so, and the task is cancelled,
+ * as is a task in a status that is none of the extension's.
  * The call cancelled before the task ended (the agent's cancel, the caller's timeout) cancels the task ({@code
  * tasks/cancel}). An answer that is not a task of the extension's form fails the call saying what the server sent.
  */
@@ -29,6 +31,8 @@ final class ModernTaskCall {
     private static final Logger log = LoggerFactory.getLogger(ModernTaskCall.class);
     static final String EXTENSION = "io.modelcontextprotocol/tasks";
     private static final int MAX_SHOWN = 200;
+    /** The statuses a task ends in; in any other, the call's end leaves it to be cancelled. */
+    private static final Set<String> TERMINAL = Set.of("completed", "failed", "cancelled");
 
     private ModernTaskCall() {}
 
@@ -55,7 +59,7 @@ final class ModernTaskCall {
                             : Mono.empty())
                     .last()
                     .flatMap(task -> {
-                        if (!task.status().equals("input_required")) {
+                        if (TERMINAL.contains(task.status())) {
                             ended.set(true);
                         }
                         return result(server, task);
