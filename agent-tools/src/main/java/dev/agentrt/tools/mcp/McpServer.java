@@ -92,7 +92,12 @@ import java.util.function.Function;
  * <p>Tasks (MCP 2025-11-25, off by default; {@link Builder#tasks}): a client may call a tool as a task
  * ({@code params.task}); the call is answered at once with the task, the tool runs as a direct call would, and
  * {@code tasks/get}, {@code tasks/result}, {@code tasks/list} and {@code tasks/cancel} follow it. Tasks belong to the
- * stdio connection or HTTP session that made them and end with it. A stateless HTTP server serves none.
+ * stdio connection or HTTP session that made them and end with it. A stateless HTTP server serves none. In the
+ * 2026-07-28 revision tasks are the {@code io.modelcontextprotocol/tasks} extension, which {@code server/discover}
+ * then declares: a request whose client capabilities declare it has its {@code tools/call} answered with a task
+ * ({@code resultType: "task"}), followed with {@code tasks/get}, {@code tasks/update} and {@code tasks/cancel}; a
+ * client not declaring it gets complete results ({@code -32021} for a task-required tool). Having no session, these
+ * tasks belong to the stdio connection or the HTTP endpoint (stateless too), under the same {@link McpTaskOptions}.
  *
  * <p>Immutable and thread-safe; one server may serve several stream pairs at once. Serving reads
  * and writes on two threads of its own per stream pair, never on the caller's.
@@ -381,10 +386,11 @@ public final class McpServer {
         }
 
         /**
-         * Lets clients call the tools as tasks (MCP 2025-11-25 tasks; see {@link McpTaskOptions}): the server
-         * declares the {@code tasks} capability and lists each tool with {@code execution.taskSupport}. Off by
-         * default: tasks are experimental in MCP and keep results in the server's memory, so a server offers them
-         * only when asked to.
+         * Lets clients call the tools as tasks (MCP 2025-11-25 tasks, and the 2026-07-28 tasks extension; see
+         * {@link McpTaskOptions}): the server declares the {@code tasks} capability and lists each tool with {@code
+         * execution.taskSupport} (in 2026-07-28 it declares the {@code io.modelcontextprotocol/tasks} extension).
+         * Off by default: tasks are experimental in MCP and keep results in the server's memory, so a server offers
+         * them only when asked to.
          */
         public Builder tasks(McpTaskOptions tasks) {
             this.tasks = Objects.requireNonNull(tasks, "tasks");

@@ -24,7 +24,14 @@ import java.util.Objects;
  * task, with its result, is dropped once its ttl from creation has passed on {@link #clock} (the client's ttl, at
  * most {@link #maxTtl}, which is also the ttl of a task the client gave none); a running task is bounded by the
  * server's timeout instead. When the session ends, its running tasks are cancelled and all of its tasks dropped.
- * Tasks of the 2026-07-28 revision (an extension there) are not served.
+ *
+ * <p>In the 2026-07-28 revision tasks are the {@code io.modelcontextprotocol/tasks} extension, and the server
+ * decides: a {@code tools/call} whose client capabilities declare the extension is answered with a task ({@code
+ * resultType: "task"}, its {@code ttlMs} this {@link #maxTtl}, its {@code pollIntervalMs} this {@link
+ * #pollInterval}), followed with {@code tasks/get} (the result once completed), {@code tasks/update} and {@code
+ * tasks/cancel}; a client not declaring it gets a complete result, or {@code -32021} when {@link #taskRequired}.
+ * Those tasks belong to the stdio connection or the HTTP endpoint (the revision has no sessions; their ids are
+ * unguessable), held at most {@link #maxTasks} there, and end when it stops serving.
  *
  * @param taskRequired whether a tool must be called as a task ({@code execution.taskSupport: "required"}, and a
  *     direct call is refused with {@code -32601}) or may be ({@code "optional"})

@@ -54,15 +54,15 @@ class McpServerTasksHttpTest {
     }
 
     @Test
-    void ourClientSpeaks2026AndCallsTheToolsDirectlyForTasksAreNotServedInThatRevision() {
+    void ourClientSpeaks2026AndFollowsTheTasksOfTheExtensionThere() {
         McpHttpServer server = serve(new McpServerTasksTest.Hold(), McpTaskOptions.required());
         try (McpTools tools = McpTools.builder("tasks", McpTransportSpec.http(server.url().toString()))
                 .connect()
                 .block(Duration.ofSeconds(60))) {
             var registry = ToolRegistry.of(tools.tools());
             var execution = ToolExecution.of("t", Principal.ANONYMOUS, Grants.of(tools.capability()));
-            // McpTools finds 2026-07-28 by server/discover; there tasks are an extension this server does not
-            // declare, so its tools are listed without execution.taskSupport and a direct call is served.
+            // McpTools finds 2026-07-28 by server/discover; there tasks are an extension, which the client declares:
+            // the server answers with a task (its tools must be tasks), which the client follows to the result.
             ToolResult echo = registry.execute(new ToolCall("1", "echo", "{\"text\":\"direct\"}"), execution)
                     .block(Duration.ofSeconds(60));
             assertThat(echo.isError()).as(echo.content()).isFalse();

@@ -73,6 +73,7 @@ public final class McpConnection {
         // The server's list changes and resource updates go to notices, not to the SDK's client (see NoticeGate).
         this.gate = new NoticeGate(shared, n -> notices.take(this, n));
         modern.onChanges(n -> notices.take(this, n));
+        modern.timers(timers);
         var spec = McpClient.async(gate)
                 .clientInfo(McpSchema.Implementation.builder("agentrt", version()).build())
                 // The SDK's one request timeout also bounds initialize and tools/list: a short call

@@ -56,11 +56,14 @@ public final class McpServerBridge {
                     ? null
                     : tasks.endpoint(tools(registry, policy), new Calls(registry, policy, telemetry)::call,
                             (session, method, params) -> transport.notifyClients(method, params));
-            transport.ownRequests(served == null ? features : served.before(features));
+            transport.ownRequests(served == null
+                    ? features
+                    : new ModernTasks(served, tasks.settings().required()).before(served.before(features)));
             if (served != null) {
                 transport.initializeResult(tasks::declare);
             }
-            transport.modern(new ModernRevision.Server(name, version, features.capabilities(true)));
+            transport.modern(new ModernRevision.Server(name, version, features.capabilities(true),
+                    served == null ? Map.of() : ModernTasks.declared()));
             transport.listens(features.listens().scope(name));
             McpAsyncServer server = McpServer.async(transport)
                     .serverInfo(name, version)
@@ -91,23 +94,26 @@ public final class McpServerBridge {
             ServerTelemetry telemetry, ServerFeatures features, @Nullable ServedTasks tasks, String name,
             String version, StreamableHttpHandler.Settings settings) {
         var handler = new StreamableHttpHandler(name, settings, McpJson.mapper());
-        // A stateless server has no session to own a task, which outlives the request that made it: no tasks.
-        ServedTasks.Endpoint served = tasks == null || settings.stateless()
+        // A stateless server has no session to own a 2025-11-25 task, which outlives the request that made it: those
+        // are not served. The 2026-07-28 tasks belong to the endpoint (ModernTasks), so either mode serves them.
+        ServedTasks.Endpoint served = tasks == null
                 ? null
                 : tasks.endpoint(tools(registry, policy), new Calls(registry, policy, telemetry)::call,
-                        (session, method, params) -> session == null
+                        (session, method, params) -> session == null || settings.stateless()
                                 ? Mono.empty()
                                 : handler.streamable().notifyClient(session, method, params));
-        handler.ownRequests(settings.stateless()
+        OwnRequests own = settings.stateless()
                 ? features.stateless()
-                : served == null ? features : served.before(features));
-        if (served != null) {
+                : served == null ? features : served.before(features);
+        handler.ownRequests(served == null ? own : new ModernTasks(served, tasks.settings().required()).before(own));
+        if (served != null && !settings.stateless()) {
             handler.initializeResult(tasks::declare);
             handler.onSessionEnd(served::end);
         }
         var capabilities = features.capabilities(!settings.stateless());
         // The 2026-07-28 revision subscribes on subscriptions/listen, whose stream is its channel: stateless too.
-        handler.modern(new ModernRevision.Server(name, version, features.capabilities(true)));
+        handler.modern(new ModernRevision.Server(name, version, features.capabilities(true),
+                served == null ? Map.of() : ModernTasks.declared()));
         handler.listens(features.listens().scope(name));
         if (settings.stateless()) {
             McpServer.async(handler.stateless())
@@ -116,6 +122,9 @@ public final class McpServerBridge {
                     .validateToolInputs(false)
                     .tools(statelessSpecifications(registry, policy, telemetry))
                     .build();
+            if (served != null) {
+                handler.onClose(served);
+            }
         } else {
             Disposable serving = features.serving(McpServer.async(handler.streamable())
                     .serverInfo(name, version)

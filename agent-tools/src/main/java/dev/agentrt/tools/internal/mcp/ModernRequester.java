@@ -11,6 +11,8 @@ import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
 
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -33,7 +35,9 @@ import java.util.function.Function;
  * the handlers it was configured with and sends the request again, on a new id, with the answers in
  * {@code inputResponses} and the server's {@code requestState} echoed, at most {@value #MAX_ROUNDS} rounds of at
  * most {@value #MAX_INPUT_REQUESTS} requests each. A
- * server asking for what the client did not declare gets no answer: the request fails, saying so.
+ * server asking for what the client did not declare gets no answer: the request fails, saying so. Every request
+ * declares the tasks extension ({@code io.modelcontextprotocol/tasks}): a {@code tools/call} answered with a task is
+ * followed to its result by {@link ModernTaskCall}.
  *
  * <p>{@link #listen} sends {@code subscriptions/listen}; the list changes and resource updates that come stamped
  * with the id of an open listen go to {@link #onChanges}, any other is dropped ({@link ModernListen} keeps the
@@ -95,6 +99,8 @@ final class ModernRequester implements McpRequester {
     private final Map<String, Consumer<Map<?, ?>>> listens = new ConcurrentHashMap<>();
     /** Where the list changes and resource updates of an open listen go. */
     private volatile Consumer<McpSchema.JSONRPCNotification> changes = n -> {};
+    /** What a task's polls wait on ({@link ModernTaskCall}). */
+    private volatile Scheduler timers = Schedulers.parallel();
 
     ModernRequester(String server, SharedTransport transport, RequestIds requestIds, String clientVersion,
             List<McpSchema.Root> roots, ServerRequests requests,
@@ -114,10 +120,17 @@ final class ModernRequester implements McpRequester {
         if (requests.elicitation() != null) {
             caps.put("elicitation", Map.of());
         }
+        // A tools/call may be answered with a task, which ModernTaskCall follows to its result.
+        caps.put("extensions", Map.of(ModernTaskCall.EXTENSION, Map.of()));
         this.capabilities = Map.copyOf(caps);
         this.roots = List.copyOf(roots);
         this.requests = requests;
         this.progress = progress;
+    }
+
+    /** The scheduler a task's polls wait on; set before the first call. */
+    void timers(Scheduler timers) {
+        this.timers = timers;
     }
 
     /**
@@ -336,6 +349,9 @@ final class ModernRequester implements McpRequester {
                     return Mono.error(new Failure("MCP server '" + server + "' answered " + method
                             + " with a result that does not have the form of one: " + e.getMessage()));
                 }
+            }
+            if ("task".equals(kind) && type == McpSchema.CallToolResult.class) {
+                return ModernTaskCall.follow(server, this::send, map, timers).map(type::cast);
             }
             if ("input_required".equals(kind)) {
                 if (round > MAX_ROUNDS) {

@@ -48,8 +48,22 @@ final class ModernRevision {
 
     private ModernRevision() {}
 
-    /** What the server tells a client in {@code server/discover} and in each result's {@code _meta}. */
-    record Server(String name, String version, McpSchema.ServerCapabilities capabilities) {}
+    /**
+     * What the server tells a client in {@code server/discover} and in each result's {@code _meta}.
+     *
+     * @param extensions the extensions declared in {@code capabilities.extensions}, by identifier (none: no such
+     *     field)
+     */
+    record Server(String name, String version, McpSchema.ServerCapabilities capabilities,
+            Map<String, Object> extensions) {
+        Server {
+            extensions = Map.copyOf(extensions);
+        }
+
+        Server(String name, String version, McpSchema.ServerCapabilities capabilities) {
+            this(name, version, capabilities, Map.of());
+        }
+    }
 
     /** What a request's envelope said, or why it is refused. */
     sealed interface Verdict {}
@@ -178,7 +192,11 @@ final class ModernRevision {
     static Map<String, Object> discover(Server server, McpJsonMapper json) {
         var result = new LinkedHashMap<String, Object>();
         result.put("supportedVersions", VERSIONS);
-        result.put("capabilities", capabilities(server.capabilities(), json));
+        Map<String, Object> capabilities = capabilities(server.capabilities(), json);
+        if (!server.extensions().isEmpty()) {
+            capabilities.put("extensions", server.extensions());
+        }
+        result.put("capabilities", capabilities);
         return complete(DISCOVER, result, server);
     }
 

@@ -46,8 +46,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>A tool's {@code isError} result makes the task {@code failed} (as the spec says of tool calls); {@code
  * tasks/result} answers what the direct call would have answered, with {@code io.modelcontextprotocol/related-task}
  * in its {@code _meta}. {@code notifications/tasks/status} goes to the session when a task ends by itself. Requests
- * of the 2026-07-28 revision are declined (tasks are an extension there, which this server does not declare).
- * Thread-safe.
+ * of the 2026-07-28 revision are declined here: {@link ModernTasks} serves that revision's tasks extension with the
+ * same tasks (bounds, runner, clock) through {@link Endpoint#start}, {@link Endpoint#find} and {@link
+ * Endpoint#cancel}, under an owner of its own. Thread-safe.
  */
 public final class ServedTasks {
     private static final Logger log = LoggerFactory.getLogger(ServedTasks.class);
@@ -88,6 +89,10 @@ public final class ServedTasks {
 
     public ServedTasks(Settings settings) {
         this.settings = settings;
+    }
+
+    Settings settings() {
+        return settings;
     }
 
     /** The initialize result {@code result} with the {@code tasks} capability: list, cancel, tools/call. */
@@ -184,9 +189,73 @@ public final class ServedTasks {
                 @SuppressWarnings("unchecked")
                 Map<String, Object> meta = params.get("_meta") instanceof Map<?, ?> a ? (Map<String, Object>) a : null;
                 // A task id is 128 random bits: drawn off the caller's thread, which may be an event loop.
-                return Mono.fromCallable(() -> start(ctx, tool, arguments, meta, ttl))
+                return Mono.fromCallable(() -> start(ctx, key(session(ctx)), true, tool, arguments, meta,
+                        ttl, task -> Map.of("task", json(task, true))))
                         .subscribeOn(AgentSchedulers.blocking());
             });
+        }
+
+        /**
+         * Whether {@code tool} is one of the served tools, which are the ones a task may run: another name is the
+         * SDK's server's to answer (an unknown tool).
+         */
+        boolean serves(String tool) {
+            return names.contains(tool);
+        }
+
+        /**
+         * Starts a task of owner {@code owner} running {@code tool} (in the context {@code ctx} of the request that
+         * created it) and gives it as created (working: the tool has not run yet), kept for {@link Settings#maxTtl}; with the same bounds and refusals as a 2025-11-25 task, and
+         * no {@code notifications/tasks/status} (that is the 2025-11-25 notification). Blocks briefly (the id's
+         * randomness): call it off event loops. Fails with a {@link Refusal} the caller answers with.
+         */
+        Snapshot start(ContextView ctx, String owner, String tool, @Nullable Map<String, Object> arguments,
+                @Nullable Map<String, Object> meta) {
+            return start(ctx, owner, false, tool, arguments, meta, settings.maxTtl().toMillis(), this::snapshot);
+        }
+
+        /** Task {@code id} of owner {@code owner} as it is now, or null when the owner has no such task. */
+        @Nullable
+        Snapshot find(String owner, String id) {
+            Task task = lookup(owner, id);
+            return task == null ? null : snapshot(task);
+        }
+
+        /**
+         * Cancels task {@code id} of owner {@code owner} (its tool's run disposed) if it is still working; an ended
+         * task is left as it is. Null when the owner has no such task.
+         */
+        @Nullable
+        Snapshot cancel(String owner, String id) {
+            Task task = lookup(owner, id);
+            if (task == null) {
+                return null;
+            }
+            if (task.end("cancelled", "The task was cancelled by request.", settings.clock().instant(),
+                    Outcome.cancelled(task.id))) {
+                task.stop();
+            }
+            return snapshot(task);
+        }
+
+        private @Nullable Task lookup(String owner, String id) {
+            Owner o = owners.get(owner);
+            if (o == null) {
+                return null;
+            }
+            synchronized (o) {
+                o.purge(settings.clock().instant());
+                return o.tasks.get(id);
+            }
+        }
+
+        private Snapshot snapshot(Task task) {
+            synchronized (task) {
+                Outcome outcome = task.last;
+                return new Snapshot(task.id, task.status, task.message, task.createdAt, task.updatedAt, task.ttl,
+                        settings.pollInterval().toMillis(), outcome == null ? null : outcome.result(),
+                        outcome == null ? null : outcome.error());
+            }
         }
 
         private long ttl(@Nullable Object task) {
@@ -205,10 +274,12 @@ public final class ServedTasks {
             return Math.min(((Number) ttl).longValue(), max);
         }
 
-        private Map<String, Object> start(ContextView ctx, String tool, @Nullable Map<String, Object> arguments,
-                @Nullable Map<String, Object> meta, long ttl) {
+        /** Starts a task; its state as created, by {@code seed}, is taken before the tool runs (and may end it). */
+        private <T> T start(ContextView ctx, String key, boolean notify, String tool,
+                @Nullable Map<String, Object> arguments, @Nullable Map<String, Object> meta, long ttl,
+                java.util.function.Function<Task, T> seed) {
             String session = session(ctx);
-            Owner owner = owner(ctx);
+            Owner owner = owners.computeIfAbsent(key, k -> new Owner());
             Instant now = settings.clock().instant();
             Task task;
             synchronized (owner) {
@@ -225,9 +296,10 @@ public final class ServedTasks {
                 owner.tasks.put(task.id, task);
             }
             // As created: a tool that answers at once may end the task before the answer is made.
-            Map<String, Object> created = Map.of("task", json(task, true));
-            ProgressRelay progress = ProgressRelay.of(meta,
-                    n -> notifier.send(session, McpSchema.METHOD_NOTIFICATION_PROGRESS, n));
+            T created = seed.apply(task);
+            ProgressRelay progress = notify
+                    ? ProgressRelay.of(meta, n -> notifier.send(session, McpSchema.METHOD_NOTIFICATION_PROGRESS, n))
+                    : null;
             Disposable running = runner.call(tool, arguments, meta, progress)
                     .contextWrite(ctx)
                     .subscribe(result -> {
@@ -238,11 +310,11 @@ public final class ServedTasks {
                         resultMeta.put(RELATED_TASK, Map.of("taskId", task.id));
                         shown.put("_meta", resultMeta);
                         boolean failed = Boolean.TRUE.equals(result.isError());
-                        ended(session, task, failed ? "failed" : "completed",
+                        ended(notify, session, task, failed ? "failed" : "completed",
                                 failed ? "The tool answered with an error." : null, new Outcome(shown, null));
                     }, e -> {
                         log.warn("MCP server: the task {} of tool {} failed", task.id, tool, e);
-                        ended(session, task, "failed", "The tool call failed.",
+                        ended(notify, session, task, "failed", "The tool call failed.",
                                 new Outcome(null, new McpSchema.JSONRPCResponse.JSONRPCError(
                                         ErrorCodes.INTERNAL_ERROR, "Internal error: " + e.getMessage(), null)));
                     });
@@ -251,9 +323,9 @@ public final class ServedTasks {
         }
 
         /** Ends {@code task} by itself (not cancelled): tells its session, which may be listening. */
-        private void ended(@Nullable String session, Task task, String status, @Nullable String message,
-                Outcome outcome) {
-            if (task.end(status, message, settings.clock().instant(), outcome)) {
+        private void ended(boolean notify, @Nullable String session, Task task, String status,
+                @Nullable String message, Outcome outcome) {
+            if (task.end(status, message, settings.clock().instant(), outcome) && notify) {
                 notifier.send(session, STATUS_NOTIFICATION, json(task, false))
                         .subscribe(null, e -> log.debug("MCP server: the status of task {} was not sent", task.id, e));
             }
@@ -402,8 +474,17 @@ public final class ServedTasks {
         return HexFormat.of().formatHex(bytes);
     }
 
+    /**
+     * A task as it is at one moment, for the 2026-07-28 extension ({@code ModernTasks}), which shows tasks in its own
+     * form: {@code status} as the 2025-11-25 tasks have it ({@code failed} for a tool's error result too), and once
+     * ended with the direct call's {@code result} or its JSON-RPC {@code error} (a cancelled task has no result).
+     */
+    record Snapshot(String id, String status, @Nullable String message, Instant createdAt, Instant updatedAt,
+            long ttl, long pollInterval, @Nullable Map<String, Object> result,
+            McpSchema.JSONRPCResponse.@Nullable JSONRPCError error) {}
+
     /** A JSON-RPC error answering a tasks request. */
-    private static final class Refusal extends RuntimeException {
+    static final class Refusal extends RuntimeException {
         private static final long serialVersionUID = 1L;
         final int code;
 
@@ -468,6 +549,9 @@ public final class ServedTasks {
         String status = "working";
         @Nullable
         String message;
+        /** The outcome once ended (as {@link #outcome} holds it, for a reader that must not wait). */
+        @Nullable
+        Outcome last;
         Instant updatedAt;
         private @Nullable Disposable running;
         private boolean stopped;
@@ -497,6 +581,7 @@ public final class ServedTasks {
                 this.status = status;
                 this.message = message;
                 this.updatedAt = now;
+                this.last = outcome;
             }
             this.outcome.tryEmitValue(outcome);
             return true;

@@ -1,0 +1,166 @@
+package dev.agentrt.tools.internal.mcp;
+
+import io.modelcontextprotocol.spec.McpError;
+import io.modelcontextprotocol.spec.McpSchema;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
+
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * A 2026-07-28 {@code tools/call} that the server answered with a task ({@code resultType: "task"}, the {@code
+ * io.modelcontextprotocol/tasks} extension, which the client declares in every request's capabilities): the task is
+ * asked for ({@code tasks/get}) at the server's {@code pollIntervalMs}, kept between {@value
+ * McpTaskCall#MIN_POLL_MILLIS} ms and {@value McpTaskCall#MAX_POLL_MILLIS} ms (as for the 2025-11-25 tasks of
+ * {@link McpTaskCall}), until it ends: completed gives the tool's result it carries, failed the JSON-RPC error it
+ * carries, cancelled an error saying so. The polls are a loop ({@code expand}), so a long task holds no more than a
+ * short one. A task that asks for input ({@code input_required}) is not answered (this client answers input in a
+ * request's own {@code input_required} rounds, not a task's): the call fails saying so, and the task is cancelled,
+ * as is a task in a status that is none of the extension's.
+ * The call cancelled before the task ended (the agent's cancel, the caller's timeout) cancels the task ({@code
+ * tasks/cancel}). An answer that is not a task of the extension's form fails the call saying what the server sent.
+ */
+final class ModernTaskCall {
+    private static final Logger log = LoggerFactory.getLogger(ModernTaskCall.class);
+    static final String EXTENSION = "io.modelcontextprotocol/tasks";
+    private static final int MAX_SHOWN = 200;
+    /** The statuses a task ends in; in any other, the call's end leaves it to be cancelled. */
+    private static final Set<String> TERMINAL = Set.of("completed", "failed", "cancelled");
+
+    private ModernTaskCall() {}
+
+    /** Sends one request of the revision (its envelope added) and emits its result. */
+    @FunctionalInterface
+    interface Sender {
+        Mono<Object> send(String method, Map<String, Object> params);
+    }
+
+    /**
+     * One state of the task, as {@code tasks/get} showed it, or as the creating answer did ({@code created}: without
+     * what the task ended with, so asked for at once even when its status is terminal).
+     */
+    private record Task(String id, String status, long pollMillis, Map<?, ?> shown, boolean created) {}
+
+    /** Follows the task {@code created} (the answer to {@code tools/call}) to the tool's result. */
+    static Mono<McpSchema.CallToolResult> follow(String server, Sender send, Map<?, ?> created, Scheduler timers) {
+        return Mono.defer(() -> {
+            Task first = task(server, created, "tools/call", true);
+            var ended = new AtomicBoolean();
+            return Mono.just(first)
+                    .expand(task -> task.status().equals("working") || task.created()
+                            ? poll(server, send, task, timers)
+                            : Mono.empty())
+                    .last()
+                    .flatMap(task -> {
+                        if (TERMINAL.contains(task.status())) {
+                            ended.set(true);
+                        }
+                        return result(server, task);
+                    })
+                    .doOnError(e -> {
+                        if (!ended.get()) {
+                            cancel(server, send, first.id());
+                        }
+                    })
+                    .doOnCancel(() -> {
+                        if (!ended.get()) {
+                            cancel(server, send, first.id());
+                        }
+                    });
+        });
+    }
+
+    /** The task's next state, asked after its poll interval. */
+    private static Mono<Task> poll(String server, Sender send, Task task, Scheduler timers) {
+        Mono<Long> wait = task.status().equals("working")
+                ? Mono.delay(Duration.ofMillis(task.pollMillis()), timers)
+                : Mono.just(0L);
+        return wait.then(Mono.defer(() -> send.send("tasks/get", Map.of("taskId", task.id()))))
+                .map(answer -> {
+                    Task next = task(server, answer, "tasks/get", false);
+                    if (!next.id().equals(task.id())) {
+                        throw new IllegalStateException("MCP server '" + server + "' answered tasks/get for task "
+                                + shown(task.id()) + " with another task, " + shown(next.id()));
+                    }
+                    return next;
+                });
+    }
+
+    private static Mono<McpSchema.CallToolResult> result(String server, Task task) {
+        return switch (task.status()) {
+            case "completed" -> {
+                if (!(task.shown().get("result") instanceof Map<?, ?> result)) {
+                    yield Mono.error(new IllegalStateException("MCP server '" + server + "' completed task "
+                            + shown(task.id()) + " without a result"));
+                }
+                var copy = new LinkedHashMap<Object, Object>(result);
+                copy.remove("resultType");
+                try {
+                    yield Mono.just(McpJson.mapper().convertValue(copy, McpSchema.CallToolResult.class));
+                } catch (RuntimeException e) {
+                    yield Mono.error(new IllegalStateException("MCP server '" + server + "''s task result is not a "
+                            + "tool's result: " + shown(McpJson.write(result)), e));
+                }
+            }
+            case "failed" -> {
+                if (task.shown().get("error") instanceof Map<?, ?> error && error.get("code") instanceof Number code
+                        && error.get("message") instanceof String message) {
+                    yield Mono.error(new McpError(new McpSchema.JSONRPCResponse.JSONRPCError(code.intValue(),
+                            message, error.get("data"))));
+                }
+                yield Mono.error(new IllegalStateException("MCP server '" + server + "' failed task "
+                        + shown(task.id()) + " without a JSON-RPC error"));
+            }
+            case "cancelled" -> Mono.error(new IllegalStateException("MCP server '" + server
+                    + "' cancelled the task" + (task.shown().get("statusMessage") instanceof String m
+                            ? ": " + shown(m)
+                            : "")));
+            case "input_required" -> Mono.error(new IllegalStateException("MCP server '" + server + "''s task "
+                    + shown(task.id()) + " asks for input (input_required), which this client does not answer "
+                    + "for a task; the task is cancelled"));
+            default -> Mono.error(new IllegalStateException("MCP server '" + server + "' gave the task the status "
+                    + shown(task.status()) + ", which is none of the tasks extension's (working, input_required, "
+                    + "completed, failed, cancelled)"));
+        };
+    }
+
+    private static Task task(String server, @Nullable Object value, String answering, boolean created) {
+        if (!(value instanceof Map<?, ?> task)) {
+            throw new IllegalStateException("MCP server '" + server + "' answered " + answering
+                    + " with something that is not a task: " + shown(McpJson.write(value)));
+        }
+        if (!(task.get("taskId") instanceof String id) || id.isEmpty()) {
+            throw new IllegalStateException("MCP server '" + server + "' answered " + answering
+                    + " with a task without a taskId: " + shown(McpJson.write(value)));
+        }
+        if (!(task.get("status") instanceof String status)) {
+            throw new IllegalStateException("MCP server '" + server + "' answered " + answering
+                    + " with a task without a status: " + shown(McpJson.write(value)));
+        }
+        long poll = task.get("pollIntervalMs") instanceof Number n ? n.longValue() : 1_000;
+        return new Task(id, status, Math.clamp(poll, McpTaskCall.MIN_POLL_MILLIS, McpTaskCall.MAX_POLL_MILLIS),
+                task, created);
+    }
+
+    private static void cancel(String server, Sender send, String taskId) {
+        send.send("tasks/cancel", Map.of("taskId", taskId))
+                .timeout(Duration.ofSeconds(10))
+                .subscribe(null, e -> log.debug("MCP server '{}': tasks/cancel of {} failed: {}", server, taskId,
+                        McpErrors.why(e)));
+    }
+
+    private static String shown(@Nullable String text) {
+        if (text == null) {
+            return "null";
+        }
+        String quoted = "\"" + text + "\"";
+        return quoted.length() <= MAX_SHOWN ? quoted : quoted.substring(0, MAX_SHOWN) + "…\" (cut)";
+    }
+}

@@ -1,0 +1,146 @@
+package dev.agentrt.tools.mcp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.agentrt.core.model.ToolCall;
+import dev.agentrt.core.security.Grants;
+import dev.agentrt.core.security.Principal;
+import dev.agentrt.core.tool.ToolExecution;
+import dev.agentrt.core.tool.ToolRegistry;
+import dev.agentrt.core.tool.ToolResult;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import reactor.core.Disposable;
+import reactor.core.publisher.Mono;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@link McpTools} as the client of the 2026-07-28 tasks extension, against our own {@link McpServer} whose tools
+ * must be called as tasks (it refuses a call that does not declare the extension with {@code -32021}): over HTTP
+ * (in process, its tools' latches the test's) and stdio ({@link TaskServerMain}). A call is answered with a task the
+ * client follows ({@code tasks/get}) to the tool's result; a tool's error result comes back as one; the agent
+ * cancelling the call, or the call's timeout, cancels the task ({@code tasks/cancel}), which the server's tool sees.
+ * The timeouts are hang guards, except the one call timeout under test, which ends a call that never ends by itself.
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class McpModernTasksClientTest {
+    private static final Duration WAIT = Duration.ofSeconds(60);
+
+    @RegisterExtension
+    final McpHttpFixture http = new McpHttpFixture();
+
+    private McpHttpServer serve(McpModernTasksTest.Gates gates) {
+        McpServer server = McpServer.builder(McpModernTasksTest.tools(gates))
+                .name("task-test")
+                .tasks(McpTaskOptions.required().withPollInterval(Duration.ofMillis(20)))
+                .build();
+        return http.serve(server, McpHttpOptions.defaults());
+    }
+
+    private static Mono<ToolResult> call(McpTools tools, String tool, String args) {
+        var policy = ToolExecution.builder("t", Principal.ANONYMOUS, Grants.of(tools.capability())).build();
+        return ToolRegistry.of(tools.tools()).execute(new ToolCall("c", tool, args), policy);
+    }
+
+    @Test
+    void followsATaskToTheToolsResultOverHttp() {
+        var gates = new McpModernTasksTest.Gates();
+        McpHttpServer served = serve(gates);
+        try (McpTools tools = McpTools.connect("tasks", McpTransportSpec.http(served.url().toString())).block(WAIT)) {
+            assertThat(tools.protocolVersion()).isEqualTo("2026-07-28");
+            ToolResult echo = call(tools, "echo", "{\"text\":\"via a task\"}").block(WAIT);
+            assertThat(echo.isError()).as(echo.content()).isFalse();
+            assertThat(echo.content()).isEqualTo("echo: via a task");
+            ToolResult fail = call(tools, "fail", "{}").block(WAIT);
+            assertThat(fail.isError()).isTrue();
+            assertThat(fail.content()).contains("it broke");
+
+            // a task that runs until released: the client polls until it ends
+            Mono<ToolResult> held = call(tools, "hold", "{\"name\":\"R\"}").cache();
+            held.subscribe();
+            McpModernTasksTest.Gate r = gates.gate("R");
+            assertThat(await(r.entered)).isTrue();
+            r.release.tryEmitValue("released");
+            assertThat(held.block(WAIT).content()).isEqualTo("released");
+        }
+    }
+
+    @Test
+    void cancellingTheCallCancelsTheTaskOnTheServer() {
+        var gates = new McpModernTasksTest.Gates();
+        McpHttpServer served = serve(gates);
+        try (McpTools tools = McpTools.connect("tasks", McpTransportSpec.http(served.url().toString())).block(WAIT)) {
+            Disposable running = call(tools, "hold", "{\"name\":\"C\"}").subscribe();
+            McpModernTasksTest.Gate c = gates.gate("C");
+            assertThat(await(c.entered)).isTrue();
+            running.dispose();
+            assertThat(await(c.cancelled)).as("tasks/cancel reached the tool").isTrue();
+            assertThat(c.runs.get()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void theCallsTimeoutCancelsTheTaskOnTheServer() {
+        var gates = new McpModernTasksTest.Gates();
+        McpHttpServer served = serve(gates);
+        try (McpTools tools = McpTools.builder("tasks", McpTransportSpec.http(served.url().toString()))
+                .callTimeout(Duration.ofMillis(500))
+                .connect()
+                .block(WAIT)) {
+            ToolResult timedOut = call(tools, "hold", "{\"name\":\"T\"}").block(WAIT);
+            assertThat(timedOut.isError()).as(timedOut.content()).isTrue();
+            McpModernTasksTest.Gate t = gates.gate("T");
+            assertThat(await(t.cancelled)).as("tasks/cancel reached the tool").isTrue();
+        }
+    }
+
+    @Test
+    void followsATaskOverStdio() {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        var spec = McpTransportSpec.stdio(java, "-Dtasks.required=true", "-cp", System.getProperty("java.class.path"),
+                TaskServerMain.class.getName());
+        try (McpTools tools = McpTools.connect("tasks", spec).block(WAIT)) {
+            assertThat(tools.protocolVersion()).isEqualTo("2026-07-28");
+            ToolResult echo = call(tools, "echo", "{\"text\":\"over stdio\"}").block(WAIT);
+            assertThat(echo.isError()).as(echo.content()).isFalse();
+            assertThat(echo.content()).isEqualTo("echo: over stdio");
+        }
+    }
+
+    @Test
+    void aTaskCreatedCompletedIsAskedForAndFailedInputRequiredAndUnknownStatesEndTheCallClearly() {
+        var spec = McpTransportSpec.stdio(TestServers.node(), TestServers.npmScript("modern-task-server.mjs"));
+        try (McpTools tools = McpTools.connect("scripted", spec).block(WAIT)) {
+            assertThat(tools.protocolVersion()).isEqualTo("2026-07-28");
+            // the server refuses a call that does not declare the extension: these answers show it was declared
+            ToolResult quick = call(tools, "quick", "{}").block(WAIT);
+            assertThat(quick.isError()).as(quick.content()).isFalse();
+            assertThat(quick.content()).isEqualTo("quick done");
+            ToolResult breaks = call(tools, "breaks", "{}").block(WAIT);
+            assertThat(breaks.isError()).isTrue();
+            assertThat(breaks.content()).contains("backend down");
+            ToolResult asks = call(tools, "asks", "{}").block(WAIT);
+            assertThat(asks.isError()).isTrue();
+            assertThat(asks.content()).contains("input_required", "the task is cancelled");
+            ToolResult weird = call(tools, "weird", "{}").block(WAIT);
+            assertThat(weird.isError()).isTrue();
+            assertThat(weird.content()).contains("\"paused\"", "none of the tasks extension's");
+            // answered once both unfinished tasks were cancelled: the test hangs (guard) if one was not
+            ToolResult cancelled = call(tools, "cancelled", "{}").block(WAIT);
+            assertThat(cancelled.content()).isEqualTo("[\"asks-3\",\"weird-4\"]");
+        }
+    }
+
+    private static boolean await(java.util.concurrent.CountDownLatch latch) {
+        try {
+            return latch.await(60, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+}

@@ -1,0 +1,90 @@
+// A scripted MCP server of protocol revision 2026-07-28 over stdio (raw JSON-RPC lines) that serves the tasks
+// extension in the ways a server may and ours does not, for the agent-tools client tests. Usage: node
+// modern-task-server.mjs
+// Every tools/call must declare io.modelcontextprotocol/tasks in its client capabilities (else -32021). Tools, each
+// answered with a task: "quick" (created already completed, without its result, which tasks/get gives), "asks"
+// (its task asks for input: input_required), "breaks" (failed with a JSON-RPC error), "weird" (a status that is
+// none of the extension's). "cancelled" answers directly, once the task of every "asks" and "weird" call has been
+// cancelled (tasks/cancel), with the ids cancelled, in order.
+import readline from "node:readline";
+
+const EXTENSION = "io.modelcontextprotocol/tasks";
+const tasks = new Map();
+const cancelled = [];
+const waiting = [];
+let next = 0;
+const now = "2026-12-07T05:00:00Z";
+const send = (m) => process.stdout.write(JSON.stringify(m) + "\n");
+const result = (id, r) => send({ jsonrpc: "2.0", id, result: { resultType: "complete", ...r } });
+const error = (id, code, message, data) => send({ jsonrpc: "2.0", id, error: { code, message, ...(data ? { data } : {}) } });
+const view = (task, status) => ({ taskId: task.id, status, createdAt: now, lastUpdatedAt: now, ttlMs: 60000,
+  pollIntervalMs: 0 });
+const expected = () => [...tasks.values()].filter((t) => t.tool === "asks" || t.tool === "weird").length;
+const settle = () => {
+  while (waiting.length > 0 && cancelled.length >= expected()) {
+    result(waiting.shift(), { content: [{ type: "text", text: JSON.stringify(cancelled) }] });
+  }
+};
+
+for await (const line of readline.createInterface({ input: process.stdin })) {
+  if (line.trim() === "") continue;
+  const m = JSON.parse(line);
+  if (m.id === undefined) continue;
+  const declared = m.params?._meta?.["io.modelcontextprotocol/clientCapabilities"]?.extensions?.[EXTENSION];
+  switch (m.method) {
+    case "server/discover":
+      result(m.id, { supportedVersions: ["2026-07-28"],
+        capabilities: { tools: {}, extensions: { [EXTENSION]: {} } },
+        serverInfo: { name: "modern-task-server", version: "1.0.0" } });
+      break;
+    case "tools/list":
+      result(m.id, { tools: ["quick", "asks", "breaks", "weird", "cancelled"].map((name) => ({ name,
+        inputSchema: { type: "object" } })), ttlMs: 0, cacheScope: "private" });
+      break;
+    case "tools/call": {
+      if (declared === undefined) {
+        error(m.id, -32021, "Missing required client capability",
+          { requiredCapabilities: { extensions: { [EXTENSION]: {} } } });
+        break;
+      }
+      const tool = m.params.name;
+      if (tool === "cancelled") {
+        waiting.push(m.id);
+        settle();
+        break;
+      }
+      const task = { id: tool + "-" + (++next), tool };
+      tasks.set(task.id, task);
+      send({ jsonrpc: "2.0", id: m.id, result: { resultType: "task",
+        ...view(task, tool === "quick" ? "completed" : "working") } });
+      break;
+    }
+    case "tasks/get": {
+      const task = tasks.get(m.params?.taskId);
+      if (task === undefined) {
+        error(m.id, -32602, "Failed to retrieve task: Task not found");
+      } else if (task.tool === "quick") {
+        result(m.id, { ...view(task, "completed"), result: { content: [{ type: "text", text: "quick done" }] } });
+      } else if (task.tool === "asks") {
+        result(m.id, { ...view(task, "input_required"), inputRequests: { k1: { method: "elicitation/create",
+          params: { message: "Which one?", requestedSchema: { type: "object", properties: {} } } } } });
+      } else if (task.tool === "breaks") {
+        result(m.id, { ...view(task, "failed"), error: { code: -32603, message: "backend down" } });
+      } else {
+        result(m.id, view(task, "paused"));
+      }
+      break;
+    }
+    case "tasks/cancel":
+      if (tasks.has(m.params?.taskId)) {
+        cancelled.push(m.params.taskId);
+        result(m.id, {});
+        settle();
+      } else {
+        error(m.id, -32602, "Failed to cancel task: Task not found");
+      }
+      break;
+    default:
+      error(m.id, -32601, "Method not found: " + m.method);
+  }
+}
