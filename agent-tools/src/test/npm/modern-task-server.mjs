@@ -4,8 +4,10 @@
 // Every tools/call must declare io.modelcontextprotocol/tasks in its client capabilities (else -32021). Tools, each
 // answered with a task: "quick" (created already completed, without its result, which tasks/get gives), "asks"
 // (its task asks for input: input_required), "breaks" (failed with a JSON-RPC error), "weird" (a status that is
-// none of the extension's). "cancelled" answers directly, once the task of every "asks" and "weird" call has been
-// cancelled (tasks/cancel), with the ids cancelled, in order.
+// none of the extension's), "late" (not answered until the client cancels it with notifications/cancelled, then
+// answered with a working task). "seen" answers once a "late" call has arrived. "cancelled" answers directly, once
+// the task of every "asks", "weird" and "late" call has been cancelled (tasks/cancel), with the ids cancelled, in
+// order.
 import readline from "node:readline";
 
 const EXTENSION = "io.modelcontextprotocol/tasks";
@@ -19,7 +21,14 @@ const result = (id, r) => send({ jsonrpc: "2.0", id, result: { resultType: "comp
 const error = (id, code, message, data) => send({ jsonrpc: "2.0", id, error: { code, message, ...(data ? { data } : {}) } });
 const view = (task, status) => ({ taskId: task.id, status, createdAt: now, lastUpdatedAt: now, ttlMs: 60000,
   pollIntervalMs: 0 });
-const expected = () => [...tasks.values()].filter((t) => t.tool === "asks" || t.tool === "weird").length;
+const expected = () => [...tasks.values()].filter((t) => ["asks", "weird", "late"].includes(t.tool)).length;
+const lateCalls = [];
+const seen = [];
+const settleSeen = () => {
+  while (seen.length > 0 && lateCalls.length > 0) {
+    result(seen.shift(), { content: [{ type: "text", text: "seen" }] });
+  }
+};
 const settle = () => {
   while (waiting.length > 0 && cancelled.length >= expected()) {
     result(waiting.shift(), { content: [{ type: "text", text: JSON.stringify(cancelled) }] });
@@ -29,6 +38,13 @@ const settle = () => {
 for await (const line of readline.createInterface({ input: process.stdin })) {
   if (line.trim() === "") continue;
   const m = JSON.parse(line);
+  if (m.method === "notifications/cancelled" && lateCalls.includes(m.params?.requestId)) {
+    // The cancelled call is answered anyway, as a server that made its task just then would.
+    const task = { id: "late-" + (++next), tool: "late" };
+    tasks.set(task.id, task);
+    send({ jsonrpc: "2.0", id: m.params.requestId, result: { resultType: "task", ...view(task, "working") } });
+    continue;
+  }
   if (m.id === undefined) continue;
   const declared = m.params?._meta?.["io.modelcontextprotocol/clientCapabilities"]?.extensions?.[EXTENSION];
   switch (m.method) {
@@ -38,7 +54,7 @@ for await (const line of readline.createInterface({ input: process.stdin })) {
         serverInfo: { name: "modern-task-server", version: "1.0.0" } });
       break;
     case "tools/list":
-      result(m.id, { tools: ["quick", "asks", "breaks", "weird", "cancelled"].map((name) => ({ name,
+      result(m.id, { tools: ["quick", "asks", "breaks", "weird", "late", "seen", "cancelled"].map((name) => ({ name,
         inputSchema: { type: "object" } })), ttlMs: 0, cacheScope: "private" });
       break;
     case "tools/call": {
@@ -48,6 +64,16 @@ for await (const line of readline.createInterface({ input: process.stdin })) {
         break;
       }
       const tool = m.params.name;
+      if (tool === "late") {
+        lateCalls.push(m.id);
+        settleSeen();
+        break;
+      }
+      if (tool === "seen") {
+        seen.push(m.id);
+        settleSeen();
+        break;
+      }
       if (tool === "cancelled") {
         waiting.push(m.id);
         settle();

@@ -2,6 +2,7 @@ package dev.agentrt.tools.mcp;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.agentrt.core.AgentEvent;
 import dev.agentrt.core.model.ToolCall;
 import dev.agentrt.core.security.Grants;
 import dev.agentrt.core.security.Principal;
@@ -36,6 +37,8 @@ class McpModernTasksClientTest {
     private McpHttpServer serve(McpModernTasksTest.Gates gates) {
         McpServer server = McpServer.builder(McpModernTasksTest.tools(gates))
                 .name("task-test")
+                // Longer than the tests' hang guards: a held tool ends only when a tasks/cancel reaches it.
+                .timeout(Duration.ofMinutes(10))
                 .tasks(McpTaskOptions.required().withPollInterval(Duration.ofMillis(20)))
                 .build();
         return http.serve(server, McpHttpOptions.defaults());
@@ -74,9 +77,22 @@ class McpModernTasksClientTest {
         var gates = new McpModernTasksTest.Gates();
         McpHttpServer served = serve(gates);
         try (McpTools tools = McpTools.connect("tasks", McpTransportSpec.http(served.url().toString())).block(WAIT)) {
-            Disposable running = call(tools, "hold", "{\"name\":\"C\"}").subscribe();
+            var progress = new java.util.concurrent.LinkedBlockingQueue<AgentEvent.ToolProgress>();
+            var policy = ToolExecution.builder("t", Principal.ANONYMOUS, Grants.of(tools.capability()))
+                    .events(e -> {
+                        if (e instanceof AgentEvent.ToolProgress p) {
+                            progress.add(p);
+                        }
+                    })
+                    .build();
+            Disposable running = ToolRegistry.of(tools.tools())
+                    .execute(new ToolCall("c", "hold", "{\"name\":\"C\"}"), policy)
+                    .subscribe();
             McpModernTasksTest.Gate c = gates.gate("C");
             assertThat(await(c.entered)).isTrue();
+            // Cancelled once the client knows the task (its progress says so), so only tasks/cancel can stop it.
+            AgentEvent.ToolProgress task = poll(progress);
+            assertThat(task.message()).startsWith("MCP server 'tasks' runs the call as task \"");
             running.dispose();
             assertThat(await(c.cancelled)).as("tasks/cancel reached the tool").isTrue();
             assertThat(c.runs.get()).isEqualTo(1);
@@ -132,6 +148,34 @@ class McpModernTasksClientTest {
             // answered once both unfinished tasks were cancelled: the test hangs (guard) if one was not
             ToolResult cancelled = call(tools, "cancelled", "{}").block(WAIT);
             assertThat(cancelled.content()).isEqualTo("[\"asks-3\",\"weird-4\"]");
+        }
+    }
+
+    @Test
+    void aCallCancelledBeforeItsTaskWasNamedCancelsTheTaskWhenTheLateAnswerNamesIt() {
+        var spec = McpTransportSpec.stdio(TestServers.node(), TestServers.npmScript("modern-task-server.mjs"));
+        try (McpTools tools = McpTools.connect("scripted", spec).block(WAIT)) {
+            Disposable late = call(tools, "late", "{}").subscribe();
+            // Messages are read in order: once "seen" is answered, the server holds the "late" call.
+            assertThat(call(tools, "seen", "{}").block(WAIT).content()).isEqualTo("seen");
+
+            late.dispose();
+
+            // The server answers the cancelled call with a task; answered once that task was cancelled (else the
+            // test hangs to its guard).
+            ToolResult cancelled = call(tools, "cancelled", "{}").block(WAIT);
+            assertThat(cancelled.content()).isEqualTo("[\"late-1\"]");
+        }
+    }
+
+    private static <T> T poll(java.util.concurrent.BlockingQueue<T> queue) {
+        try {
+            T next = queue.poll(60, TimeUnit.SECONDS);
+            assertThat(next).as("a hang guard").isNotNull();
+            return next;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
         }
     }
 

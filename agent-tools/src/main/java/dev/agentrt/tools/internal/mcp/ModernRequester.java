@@ -10,6 +10,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.SignalType;
 import reactor.core.publisher.Sinks;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
@@ -101,6 +102,8 @@ final class ModernRequester implements McpRequester {
     private volatile Consumer<McpSchema.JSONRPCNotification> changes = n -> {};
     /** What a task's polls wait on ({@link ModernTaskCall}). */
     private volatile Scheduler timers = Schedulers.parallel();
+    /** How long a cancelled {@code tools/call} still takes its answer, so that a task it made can be cancelled. */
+    static final Duration LATE_ANSWER = Duration.ofSeconds(30);
 
     ModernRequester(String server, SharedTransport transport, RequestIds requestIds, String clientVersion,
             List<McpSchema.Root> roots, ServerRequests requests,
@@ -290,6 +293,16 @@ final class ModernRequester implements McpRequester {
     }
 
     private Mono<Object> send(String method, Map<String, Object> params, Consumer<String> sent) {
+        return send(method, params, sent, null);
+    }
+
+    /**
+     * As {@link #send(String, Map, Consumer)}; a request cancelled before its answer still takes the answer for
+     * {@link #LATE_ANSWER} and gives it to {@code late} (when not null): a {@code tools/call} the server answered
+     * with a task just as the client cancelled it then cancels that task, rather than leave it running.
+     */
+    private Mono<Object> send(String method, Map<String, Object> params, Consumer<String> sent,
+            @Nullable Consumer<Object> late) {
         return Mono.defer(() -> {
             if (closed.get()) {
                 return Mono.error(new McpTransportException("the connection to MCP server '" + server
@@ -315,7 +328,21 @@ final class ModernRequester implements McpRequester {
             var request = new McpSchema.JSONRPCRequest(McpSchema.JSONRPC_VERSION, method, id, withMeta);
             return transport.sendMessage(request)
                     .then(sink.asMono())
-                    .doFinally(s -> pending.remove(key))
+                    .doFinally(signal -> {
+                        if (signal != SignalType.CANCEL || late == null || closed.get()) {
+                            pending.remove(key);
+                            return;
+                        }
+                        sink.asMono()
+                                .timeout(LATE_ANSWER, timers)
+                                .doFinally(x -> pending.remove(key))
+                                .subscribe(response -> {
+                                    if (response.result() != null) {
+                                        late.accept(response.result());
+                                    }
+                                }, e -> log.debug("MCP server '{}': no late answer to cancelled {} {}", server,
+                                        method, key));
+                    })
                     .flatMap(response -> {
                         if (response.error() != null) {
                             return Mono.error(new McpError(response.error()));
@@ -328,13 +355,26 @@ final class ModernRequester implements McpRequester {
         });
     }
 
+    /** The answer to a {@code tools/call} cancelled before it came: a task it made is cancelled. */
+    private void cancelLateTask(Object result) {
+        if (result instanceof Map<?, ?> answer && "task".equals(answer.get("resultType"))
+                && answer.get("taskId") instanceof String taskId && !closed.get()) {
+            log.debug("MCP server '{}' answered a cancelled tools/call with task {}; cancelling it", server, taskId);
+            send("tasks/cancel", Map.of("taskId", taskId))
+                    .timeout(LATE_ANSWER, timers)
+                    .subscribe(null, e -> log.debug("MCP server '{}': tasks/cancel of {} failed: {}", server, taskId,
+                            McpErrors.why(e)));
+        }
+    }
+
     /** A request, its input_required rounds answered, until its complete result. */
     private <T> Mono<T> call(String method, Map<String, Object> params, Class<T> type) {
         return round(method, params, type, 1);
     }
 
     private <T> Mono<T> round(String method, Map<String, Object> params, Class<T> type, int round) {
-        return send(method, params).flatMap(result -> {
+        Consumer<Object> late = type == McpSchema.CallToolResult.class ? this::cancelLateTask : null;
+        return send(method, params, id -> {}, late).flatMap(result -> {
             if (!(result instanceof Map<?, ?> map)) {
                 return Mono.error(new Failure("MCP server '" + server + "' answered " + method
                         + " with a result that is not an object"));
@@ -351,6 +391,12 @@ final class ModernRequester implements McpRequester {
                 }
             }
             if ("task".equals(kind) && type == McpSchema.CallToolResult.class) {
+                // The call's progress says it became a task: the agent sees why its answer may take a while.
+                if (params.get("_meta") instanceof Map<?, ?> meta && meta.get("progressToken") instanceof String token
+                        && map.get("taskId") instanceof String taskId) {
+                    progress.apply(new McpSchema.ProgressNotification(token, 0.0, null, "MCP server '" + server
+                            + "' runs the call as task " + ModernTaskCall.shown(taskId), null)).subscribe();
+                }
                 return ModernTaskCall.follow(server, this::send, map, timers).map(type::cast);
             }
             if ("input_required".equals(kind)) {

@@ -25,7 +25,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * request's own {@code input_required} rounds, not a task's): the call fails saying so, and the task is cancelled,
  * as is a task in a status that is none of the extension's.
  * The call cancelled before the task ended (the agent's cancel, the caller's timeout) cancels the task ({@code
- * tasks/cancel}). An answer that is not a task of the extension's form fails the call saying what the server sent.
+ * tasks/cancel}); so does a call cancelled before the answer that names the task, when that answer still comes (over
+ * stdio: {@link ModernRequester} takes it for a while). Over HTTP the cancel closes the request's stream, and an
+ * answer in flight then is lost: that task runs until the server's own time limits end it. The call's progress says
+ * when it became a task. An answer that is not a task of the extension's form fails the call saying what the server
+ * sent.
  */
 final class ModernTaskCall {
     private static final Logger log = LoggerFactory.getLogger(ModernTaskCall.class);
@@ -156,7 +160,7 @@ final class ModernTaskCall {
                         McpErrors.why(e)));
     }
 
-    private static String shown(@Nullable String text) {
+    static String shown(@Nullable String text) {
         if (text == null) {
             return "null";
         }
