@@ -358,7 +358,7 @@ class McpModernTasksTest {
             assertThat(gates.gate("A").entered.await(60, TimeUnit.SECONDS)).isTrue();
             assertThat(gates.gate("B").entered.await(60, TimeUnit.SECONDS)).isTrue();
             assertError(c.ask(request("tools/call", "\"name\":\"hold\",\"arguments\":{\"name\":\"C\"}", DECLARING)),
-                    -32600, "too many tasks");
+                    -32600, "too many tasks: this connection has 2 tasks running");
             assertThat(gates.byName).as("the refused call never ran its tool").doesNotContainKey("C");
             // an ended task makes room (the oldest ended one is dropped)
             result(c, "tasks/cancel", "\"taskId\":\"" + id(a) + "\"");

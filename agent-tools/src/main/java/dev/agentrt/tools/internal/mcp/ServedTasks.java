@@ -288,9 +288,11 @@ public final class ServedTasks {
                 }
                 owner.purge(now);
                 if (owner.tasks.size() >= settings.maxTasks() && !owner.evictEnded()) {
-                    throw new Refusal(ErrorCodes.INVALID_REQUEST, "Invalid request: too many tasks: this session has "
-                            + settings.maxTasks() + " tasks running, the most this server holds for one session; "
-                            + "wait for one to end or cancel one (tasks/cancel)");
+                    // The 2025-11-25 tasks belong to a session; the 2026-07-28 ones to a connection or endpoint.
+                    String holder = notify ? "session" : "connection";
+                    throw new Refusal(ErrorCodes.INVALID_REQUEST, "Invalid request: too many tasks: this " + holder
+                            + " has " + settings.maxTasks() + " tasks running, the most this server holds for one "
+                            + holder + "; wait for one to end or cancel one (tasks/cancel)");
                 }
                 task = new Task(newId(), sequence.incrementAndGet(), now, ttl);
                 owner.tasks.put(task.id, task);
