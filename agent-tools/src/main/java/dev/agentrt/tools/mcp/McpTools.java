@@ -78,7 +78,10 @@ import java.util.regex.Pattern;
  * as one: the call creates the task, its status is asked at the server's poll interval until it ends, and its
  * result is the call's, all within the call timeout; a call that times out or is cancelled cancels the task
  * ({@code tasks/cancel}). A status MCP does not have, or an answer that is not a task, is an error result saying
- * what the server sent.
+ * what the server sent. In 2026-07-28, where tasks are an extension ({@code io.modelcontextprotocol/tasks}), the
+ * client declares it in every request, and any {@code tools/call} the server answers with a task is followed the
+ * same way ({@code tasks/get}), its progress saying so; a task that asks for input ({@code input_required}) is
+ * cancelled and the call fails saying why.
  *
  * <p>A stdio server that dies is started again by the next call (with backoff when that fails; see
  * {@link Builder#reconnect}), so an agent's calls resume after a crash; an HTTP session the server
