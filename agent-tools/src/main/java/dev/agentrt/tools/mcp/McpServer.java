@@ -15,6 +15,7 @@ import dev.agentrt.tools.internal.mcp.McpServerBridge;
 import dev.agentrt.tools.internal.mcp.ServedPrompts;
 import dev.agentrt.tools.internal.mcp.ServedResources;
 import dev.agentrt.tools.internal.mcp.ServedTasks;
+import dev.agentrt.tools.internal.mcp.ServedTools;
 import dev.agentrt.tools.internal.mcp.ServerFeatures;
 import dev.agentrt.tools.internal.mcp.StreamableHttpHandler;
 import org.jspecify.annotations.Nullable;
@@ -94,11 +95,15 @@ import java.util.function.Function;
  * {@code tasks/get}, {@code tasks/result}, {@code tasks/list} and {@code tasks/cancel} follow it. Tasks belong to the
  * stdio connection or HTTP session that made them and end with it. A stateless HTTP server serves none.
  *
- * <p>Immutable and thread-safe; one server may serve several stream pairs at once. Serving reads
+ * <p>Changing tools while serving: {@link #addTool} and {@link #removeTool} change the tools of every transport the
+ * server serves, at once, and tell the clients ({@code notifications/tools/list_changed}; in 2026-07-28 on a {@code
+ * subscriptions/listen} asking for {@code toolsListChanged}). Everything else of the server is fixed when it is built.
+ *
+ * <p>Thread-safe; apart from its tools, immutable. One server may serve several stream pairs at once. Serving reads
  * and writes on two threads of its own per stream pair, never on the caller's.
  */
 public final class McpServer {
-    private final ToolRegistry registry;
+    private final ServedTools tools;
     private final String name;
     private final String version;
     private final Principal principal;
@@ -111,7 +116,6 @@ public final class McpServer {
     private final @Nullable ServedTasks tasks;
 
     private McpServer(Builder b) {
-        this.registry = b.registry;
         this.name = b.name;
         this.version = b.version;
         this.principal = b.principal;
@@ -124,6 +128,7 @@ public final class McpServer {
         this.features = new ServerFeatures(
                 ServedResources.of(b.files, b.memories, b.resourcePageSize, () -> served),
                 new ServedPrompts(b.prompts), b.telemetry, b.maxListens, b.maxListenUris);
+        this.tools = new ServedTools(b.registry, this::execution, features::toolsChanged);
         McpTaskOptions t = b.tasks;
         this.tasks = t == null
                 ? null
@@ -150,9 +155,41 @@ public final class McpServer {
         return new Builder(ToolRegistry.of(List.copyOf(tools)));
     }
 
-    /** The tools a client is shown. */
+    /** The tools a client is shown now. */
     public List<ToolSpec> tools() {
-        return registry.specs(execution());
+        return tools.registry().specs(execution());
+    }
+
+    /**
+     * Serves {@code tool} from now on, beside the tools the server was built with: on every transport serving now or
+     * later, under the same grants, {@link Builder#access access} policy, timeout and telemetry as they are. Clients
+     * are told: 2025-era sessions (stdio, stateful HTTP) get {@code notifications/tools/list_changed} (the server
+     * declares {@code tools.listChanged}), 2026-07-28 clients get it on the {@code subscriptions/listen}s that asked
+     * for {@code toolsListChanged}; a stateless HTTP server, which cannot notify, lists the tool from the next request
+     * on. A tool the access policy hides is served (and refused) as the built ones are, and nobody is told.
+     *
+     * <p>Completes once the change is made and every client has been sent its notification (a client that is gone is
+     * skipped); calls made after it completes see the tool. Fails with {@code IllegalArgumentException}, nothing
+     * changed, when a tool of that name is served already (remove it first to replace it) or its parameter schema
+     * is invalid. Cold: each subscription tries once more. Thread-safe: changes from many threads apply one at a time,
+     * in the order they are made, and every transport sees them in that order. Never blocks.
+     */
+    public Mono<Void> addTool(Tool tool) {
+        Objects.requireNonNull(tool, "tool");
+        return tools.add(tool);
+    }
+
+    /**
+     * Stops serving the tool named {@code name} (a tool the server was built with or one {@linkplain #addTool added}):
+     * clients are told as for {@link #addTool}, and a call of it made after this completes gets the error any
+     * unknown tool gets (JSON-RPC {@code -32602}, {@code "Unknown tool: invalid_tool_name"}, data {@code "Tool not
+     * found: <name>"}). Calls of it already running finish and are answered. Emits {@code true} once the tool is
+     * removed and every client told, {@code false} when no tool of that name is served (nothing changes, nobody is
+     * told). Cold, thread-safe and never blocking like {@link #addTool}.
+     */
+    public Mono<Boolean> removeTool(String name) {
+        Objects.requireNonNull(name, "name");
+        return tools.remove(name);
     }
 
     /**
@@ -175,7 +212,7 @@ public final class McpServer {
     public Mono<Void> serve(InputStream in, OutputStream out) {
         Objects.requireNonNull(in, "in");
         Objects.requireNonNull(out, "out");
-        return McpServerBridge.serve(registry, this::execution, telemetry, features, tasks, name, version, in, out,
+        return McpServerBridge.serve(tools, this::execution, telemetry, features, tasks, name, version, in, out,
                 drainTimeout);
     }
 
@@ -216,7 +253,7 @@ public final class McpServer {
     public McpHttpServer serveHttp(McpHttpOptions options) {
         Objects.requireNonNull(options, "options");
         return new McpHttpServer(
-                McpServerBridge.serveHttp(registry, this::execution, telemetry, features, tasks, name, version,
+                McpServerBridge.serveHttp(tools, this::execution, telemetry, features, tasks, name, version,
                         settings(options), options.address(), options.port()));
     }
 
@@ -229,7 +266,7 @@ public final class McpServer {
     public McpHttpHandler httpHandler(McpHttpOptions options) {
         Objects.requireNonNull(options, "options");
         return new McpHttpHandler(
-                McpServerBridge.httpHandler(registry, this::execution, telemetry, features, tasks, name, version,
+                McpServerBridge.httpHandler(tools, this::execution, telemetry, features, tasks, name, version,
                         settings(options)));
     }
 

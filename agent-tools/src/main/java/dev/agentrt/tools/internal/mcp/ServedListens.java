@@ -18,10 +18,12 @@ import java.util.concurrent.ConcurrentHashMap;
  * The server side of the 2026-07-28 {@code subscriptions/listen}: the listens open on one server, over all its
  * transports. A listen asks for kinds of notification ({@code params.notifications}); the server honours the
  * {@code resourceSubscriptions} it serves and is granted (a URI it would refuse to {@code resources/subscribe} is
- * left out of the acknowledgement, as the spec says of what a server does not support) and never the list
- * changes, which this server does not send (its tools, resources and prompts are fixed when it is built). Its
- * first message is {@code notifications/subscriptions/acknowledged} with that subset; then {@link #updated} sends
- * {@code notifications/resources/updated} to every listen honouring the URI. Every message carries the listen's
+ * left out of the acknowledgement, as the spec says of what a server does not support) and {@code
+ * toolsListChanged} (its tools may change while it serves; its resources and prompts are fixed when it is built, so
+ * their list changes are not honoured). Its first message is {@code notifications/subscriptions/acknowledged} with
+ * that subset; then {@link #updated} sends {@code notifications/resources/updated} to every listen honouring the URI,
+ * and {@link #listChanged} {@code notifications/tools/list_changed} to every listen honouring {@code
+ * toolsListChanged}. Every message carries the listen's
  * request id in {@code _meta["io.modelcontextprotocol/subscriptionId"]}. A listen that honours nothing is
  * acknowledged and ended at once (its graceful result).
  *
@@ -41,6 +43,11 @@ final class ServedListens {
     static final String ACKNOWLEDGED = "notifications/subscriptions/acknowledged";
     static final String SUBSCRIPTION_ID = "io.modelcontextprotocol/subscriptionId";
     static final int DEFAULT_MAX_LISTENS = 100;
+    /** The listen filter's flag for {@code notifications/tools/list_changed}. */
+    static final String TOOLS_LIST_CHANGED = "toolsListChanged";
+    /** The notification each list-change flag this server honours stands for. */
+    private static final Map<String, String> LIST_CHANGES = Map.of(TOOLS_LIST_CHANGED,
+            McpSchema.METHOD_NOTIFICATION_TOOLS_LIST_CHANGED);
     static final int DEFAULT_MAX_URIS = 100;
     /** The messages a listen may have waiting to be written before its client counts as too slow. */
     static final int QUEUE = 256;
@@ -80,6 +87,20 @@ final class ServedListens {
                 var params = new LinkedHashMap<String, Object>();
                 params.put("uri", uri);
                 listen.send(McpSchema.METHOD_NOTIFICATION_RESOURCES_UPDATED, params);
+            }
+        }
+    }
+
+    /**
+     * Sends the list change {@code flag} stands for (a key of {@link #LIST_CHANGES}, e.g. {@code
+     * notifications/tools/list_changed} for {@code toolsListChanged}) to every listen honouring it; a listen whose
+     * client does not take it is ended. Never fails; never blocks.
+     */
+    void listChanged(String flag) {
+        String method = LIST_CHANGES.get(flag);
+        for (Listen listen : List.copyOf(open)) {
+            if (listen.lists.contains(flag)) {
+                listen.send(method, new LinkedHashMap<>());
             }
         }
     }
@@ -132,7 +153,7 @@ final class ServedListens {
                 var error = e.getJsonRpcError();
                 return new Refused(new ModernRevision.Refused(error.code(), error.message(), error.data()));
             }
-            var listen = new Listen(this, key, id, outlet, uris(honoured));
+            var listen = new Listen(this, key, id, outlet, uris(honoured), lists(honoured));
             synchronized (ServedListens.this) {
                 if (ended) {
                     return new Refused(new ModernRevision.Refused(ErrorCodes.INTERNAL_ERROR,
@@ -203,6 +224,15 @@ final class ServedListens {
                     + "receive");
         }
         var honoured = new LinkedHashMap<String, Object>();
+        for (String flag : LIST_CHANGES.keySet()) {
+            Object wanted = filter.get(flag);
+            if (wanted != null && !(wanted instanceof Boolean)) {
+                throw invalid("Invalid params: \"" + flag + "\" must be a boolean");
+            }
+            if (Boolean.TRUE.equals(wanted)) {
+                honoured.put(flag, true);
+            }
+        }
         Object asked = filter.get("resourceSubscriptions");
         if (asked == null) {
             return honoured;
@@ -240,6 +270,12 @@ final class ServedListens {
                 : Set.of();
     }
 
+    private static Set<String> lists(Map<String, Object> honoured) {
+        var lists = new java.util.HashSet<>(honoured.keySet());
+        lists.retainAll(LIST_CHANGES.keySet());
+        return Set.copyOf(lists);
+    }
+
     private static McpError invalid(String message) {
         return McpError.builder(ErrorCodes.INVALID_PARAMS).message(message).build();
     }
@@ -257,14 +293,17 @@ final class ServedListens {
         final Object id;
         final Outlet outlet;
         final Set<String> uris;
+        /** The list-change flags honoured. */
+        final Set<String> lists;
         private boolean closed;
 
-        Listen(Scope scope, Object key, Object id, Outlet outlet, Set<String> uris) {
+        Listen(Scope scope, Object key, Object id, Outlet outlet, Set<String> uris, Set<String> lists) {
             this.scope = scope;
             this.key = key;
             this.id = id;
             this.outlet = outlet;
             this.uris = uris;
+            this.lists = lists;
         }
 
         /** Sends a notification on the listen; false (and the listen ended) when its client does not take it. */

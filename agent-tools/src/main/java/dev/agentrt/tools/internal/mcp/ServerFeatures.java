@@ -74,10 +74,10 @@ public final class ServerFeatures implements OwnRequests {
 
     /**
      * The capabilities to declare: tools always, resources and prompts when there are some; resource subscriptions
-     * when the transport can {@code notify} (not stateless HTTP).
+     * and tool list changes when the transport can {@code notify} (not stateless HTTP).
      */
     McpSchema.ServerCapabilities capabilities(boolean notify) {
-        var builder = McpSchema.ServerCapabilities.builder().tools(false);
+        var builder = McpSchema.ServerCapabilities.builder().tools(notify);
         if (resources != null) {
             builder.resources(notify, false);
         }
@@ -107,6 +107,14 @@ public final class ServerFeatures implements OwnRequests {
                             return Mono.empty();
                         }))
                         .then());
+    }
+
+    /**
+     * The server's tools changed: every {@code subscriptions/listen} honouring {@code toolsListChanged} is told (the
+     * SDK's servers tell their own sessions). Never fails; never blocks.
+     */
+    public void toolsChanged() {
+        listens.listChanged(ServedListens.TOOLS_LIST_CHANGED);
     }
 
     /** These requests as a stateless server answers them: resource subscriptions refused, saying why. */
