@@ -95,11 +95,13 @@ import java.util.function.Function;
  * {@code tasks/get}, {@code tasks/result}, {@code tasks/list} and {@code tasks/cancel} follow it. Tasks belong to the
  * stdio connection or HTTP session that made them and end with it. A stateless HTTP server serves none.
  *
- * <p>Changing tools while serving: {@link #addTool} and {@link #removeTool} change the tools of every transport the
- * server serves, at once, and tell the clients ({@code notifications/tools/list_changed}; in 2026-07-28 on a {@code
- * subscriptions/listen} asking for {@code toolsListChanged}). Everything else of the server is fixed when it is built.
+ * <p>Changing tools and prompts while serving: {@link #addTool}, {@link #removeTool}, {@link #addPrompt} and {@link
+ * #removePrompt} change what every transport the server serves lists, at once, and tell the clients ({@code
+ * notifications/tools/list_changed}, {@code notifications/prompts/list_changed}; in 2026-07-28 on a {@code
+ * subscriptions/listen} asking for {@code toolsListChanged} or {@code promptsListChanged}). Everything else of the
+ * server (resources, grants, policy) is fixed when it is built.
  *
- * <p>Thread-safe; apart from its tools, immutable. One server may serve several stream pairs at once. Serving reads
+ * <p>Thread-safe; apart from its tools and prompts, immutable. One server may serve several stream pairs at once. Serving reads
  * and writes on two threads of its own per stream pair, never on the caller's.
  */
 public final class McpServer {
@@ -275,6 +277,52 @@ public final class McpServer {
         return new StreamableHttpHandler.Settings(options.path(), options.allowedOrigins(),
                 tokens == null ? null : tokens::isValid, options.resourceMetadata(), options.stateless(),
                 options.maxRequestBytes(), options.maxSessions(), options.maxRequestsInFlight(), options.keepAlive());
+    }
+
+    /**
+     * Serves a prompt from now on, after the others, as {@link Builder#prompt} does, on every transport serving now or
+     * later; clients are told as for {@link #addTool} ({@code notifications/prompts/list_changed}, in 2026-07-28 on
+     * the listens that asked for {@code promptsListChanged}). Only a server built with at least one prompt takes more:
+     * it alone declared the {@code prompts} capability, which clients read once (as the TypeScript SDK's server
+     * registers no capability after connecting). Completes once every client has been sent its notification. Fails,
+     * nothing changed, with {@code IllegalStateException} for a server built without prompts, {@code
+     * IllegalArgumentException} for an empty or duplicate name or duplicate argument names. Cold, thread-safe and never
+     * blocking like {@link #addTool}.
+     */
+    public Mono<Void> addPrompt(String name, @Nullable String description, List<PromptArgument> arguments,
+            Function<Map<String, String>, List<Message>> renderer) {
+        return Mono.defer(() -> features.addPrompt(served(name, description, arguments, renderer)));
+    }
+
+    /**
+     * Stops serving the prompt {@code name}: clients are told as for {@link #addPrompt}, and a {@code prompts/get} of
+     * it made after this completes gets the {@code -32602} of any unknown prompt; one already rendering finishes.
+     * Emits {@code true} once removed and every client told, {@code false} when no prompt of that name is served.
+     * Fails with {@code IllegalStateException} for a server built without prompts.
+     */
+    public Mono<Boolean> removePrompt(String name) {
+        Objects.requireNonNull(name, "name");
+        return features.removePrompt(name);
+    }
+
+    /** A prompt as the server serves it; fails for an empty name or duplicate argument names. */
+    private static ServedPrompts.Prompt served(String name, @Nullable String description,
+            List<PromptArgument> arguments, Function<Map<String, String>, List<Message>> renderer) {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(arguments, "arguments");
+        Objects.requireNonNull(renderer, "renderer");
+        if (name.isEmpty()) {
+            throw new IllegalArgumentException("a prompt's name must not be empty");
+        }
+        var names = new HashSet<String>();
+        var args = new ArrayList<ServedPrompts.Argument>();
+        for (PromptArgument a : arguments) {
+            if (!names.add(a.name())) {
+                throw new IllegalArgumentException("the prompt " + name + " has two arguments named " + a.name());
+            }
+            args.add(new ServedPrompts.Argument(a.name(), a.description(), a.required()));
+        }
+        return new ServedPrompts.Prompt(name, description, List.copyOf(args), renderer);
     }
 
     private ToolExecution execution() {
@@ -456,23 +504,11 @@ public final class McpServer {
          */
         public Builder prompt(String name, @Nullable String description, List<PromptArgument> arguments,
                 Function<Map<String, String>, List<Message>> renderer) {
-            Objects.requireNonNull(name, "name");
-            Objects.requireNonNull(renderer, "renderer");
-            if (name.isEmpty()) {
-                throw new IllegalArgumentException("a prompt's name must not be empty");
-            }
+            ServedPrompts.Prompt prompt = served(name, description, arguments, renderer);
             if (prompts.stream().anyMatch(p -> p.name().equals(name))) {
                 throw new IllegalArgumentException("a prompt named " + name + " is registered already");
             }
-            var names = new HashSet<String>();
-            var args = new ArrayList<ServedPrompts.Argument>();
-            for (PromptArgument a : arguments) {
-                if (!names.add(a.name())) {
-                    throw new IllegalArgumentException("the prompt " + name + " has two arguments named " + a.name());
-                }
-                args.add(new ServedPrompts.Argument(a.name(), a.description(), a.required()));
-            }
-            prompts.add(new ServedPrompts.Prompt(name, description, List.copyOf(args), renderer));
+            prompts.add(prompt);
             return this;
         }
 

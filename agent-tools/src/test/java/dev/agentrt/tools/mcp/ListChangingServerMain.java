@@ -1,6 +1,7 @@
 package dev.agentrt.tools.mcp;
 
 import dev.agentrt.core.json.JsonValue;
+import dev.agentrt.core.model.Message;
 import dev.agentrt.core.tool.Tool;
 import dev.agentrt.core.tool.ToolResult;
 import reactor.core.publisher.Mono;
@@ -13,7 +14,8 @@ import java.util.function.UnaryOperator;
  * An {@link McpServer} whose tools change while it serves, over this process's stdin and stdout, for the list-change
  * tests whose client runs the server as a subprocess. Its tools let the client drive what the application would:
  * {@code add_greet} adds the tool {@code greet} ({@link McpServer#addTool}), {@code remove_greet} removes it ({@link
- * McpServer#removeTool}); each answers once the clients have been told.
+ * McpServer#removeTool}); {@code add_review} and {@code remove_review} do the same with the prompt {@code review}
+ * beside the prompt {@code hello} it was built with; each answers once the clients have been told.
  */
 public final class ListChangingServerMain {
     private ListChangingServerMain() {}
@@ -46,7 +48,24 @@ public final class ListChangingServerMain {
                         .removeTool("greet")
                         .map(removed -> ToolResult.text(removed ? "removed" : "not served")))
                 .build();
-        McpServer server = configure.apply(McpServer.builder(List.of(add, remove)).name("list-changing")).build();
+        Tool addReview = Tool.builder("add_review")
+                .description("Adds the prompt review")
+                .handler((args, ctx) -> self.get()
+                        .addPrompt("review", "Review a file",
+                                List.of(McpServer.PromptArgument.required("path", "the file")),
+                                given -> List.of(Message.user("Review " + given.get("path") + " for bugs.")))
+                        .thenReturn(ToolResult.text("added")))
+                .build();
+        Tool removeReview = Tool.builder("remove_review")
+                .description("Removes the prompt review")
+                .handler((args, ctx) -> self.get()
+                        .removePrompt("review")
+                        .map(removed -> ToolResult.text(removed ? "removed" : "not served")))
+                .build();
+        McpServer server = configure.apply(McpServer.builder(List.of(add, remove, addReview, removeReview))
+                .name("list-changing")
+                .prompt("hello", "Says hello", List.of(), given -> List.of(Message.user("Hello!"))))
+                .build();
         self.set(server);
         return server;
     }

@@ -33,10 +33,12 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 /**
- * {@link McpServer#addTool} and {@link McpServer#removeTool} while serving: the official TypeScript SDK's v1 client
- * (stdio, stateful HTTP) is sent {@code notifications/tools/list_changed}, lists the added tool and calls it, and a
- * removed tool's call gets the unknown-tool error; the v2 client (2026-07-28) hears of the changes on the {@code
- * subscriptions/listen} its {@code listChanged} option opens; a stateless server lists the change on the next
+ * {@link McpServer#addTool}, {@link McpServer#removeTool}, {@link McpServer#addPrompt} and {@link
+ * McpServer#removePrompt} while serving: the official TypeScript SDK's v1 client (stdio, stateful HTTP) is sent
+ * {@code notifications/tools/list_changed} (and {@code prompts/list_changed}), lists the added tool and calls it (gets
+ * the added prompt), and a removed tool's call gets the unknown-tool error (a removed prompt the unknown-prompt one);
+ * the v2 client (2026-07-28) hears of the changes on the {@code subscriptions/listen} its {@code listChanged} option
+ * opens; a stateless server lists the change on the next
  * request; an added tool is refused what the server is not granted and hidden as the access policy says; many
  * threads changing the tools at once leave every transport with the same, expected list. The timeouts are hang
  * guards only: no assertion depends on how fast anything is.
@@ -69,26 +71,45 @@ class McpServerListChangedTest {
 
     private static void assertV1ClientSawTheChanges(JsonObject seen) {
         assertThat(seen.getBoolean("listChanged")).as(seen.toJson()).contains(true);
-        assertThat(strings(seen, "before")).containsExactly("add_greet", "remove_greet");
-        assertThat(strings(seen, "afterAdd")).containsExactly("add_greet", "greet", "remove_greet");
+        assertThat(strings(seen, "before")).containsExactly("add_greet", "add_review", "remove_greet", "remove_review");
+        assertThat(strings(seen, "afterAdd")).containsExactly("add_greet", "add_review", "greet", "remove_greet",
+                "remove_review");
         assertThat(seen.getString("greet")).contains("Hello, TypeScript!");
-        assertThat(strings(seen, "afterRemove")).containsExactly("add_greet", "remove_greet");
+        assertThat(strings(seen, "afterRemove")).containsExactly("add_greet", "add_review", "remove_greet",
+                "remove_review");
         JsonObject refused = seen.getObject("greetRemoved").orElseThrow();
         assertThat(refused.getLong("code")).as(refused.toJson()).contains(-32602L);
         assertThat(refused.getString("message").orElseThrow()).contains("Unknown tool");
         assertThat(refused.getString("data")).contains("Tool not found: greet");
+        assertThat(seen.getBoolean("promptsListChanged")).contains(true);
+        assertThat(strings(seen, "promptsBefore")).containsExactly("hello");
+        assertThat(strings(seen, "promptsAfterAdd")).containsExactly("hello", "review");
+        assertThat(seen.getString("review")).contains("Review a.md for bugs.");
+        assertThat(strings(seen, "promptsAfterRemove")).containsExactly("hello");
+        JsonObject unknown = seen.getObject("reviewRemoved").orElseThrow();
+        assertThat(unknown.getLong("code")).as(unknown.toJson()).contains(-32602L);
+        assertThat(unknown.getString("message").orElseThrow()).contains("no prompt named \"review\"");
     }
 
     private static void assertV2ClientSawTheChanges(JsonObject seen) {
         assertThat(seen.getBoolean("listChanged")).as(seen.toJson()).contains(true);
-        assertThat(seen.getObject("honored").orElseThrow().toJson()).isEqualTo("{\"toolsListChanged\":true}");
+        assertThat(seen.getObject("honored").orElseThrow().toJson())
+                .isEqualTo("{\"toolsListChanged\":true,\"promptsListChanged\":true}");
         var lists = seen.getArray("lists").orElseThrow().items();
-        assertThat(lists.get(lists.size() - 1).toJson()).isEqualTo("[\"add_greet\",\"remove_greet\"]");
-        assertThat(lists).extracting(JsonValue::toJson).contains("[\"add_greet\",\"greet\",\"remove_greet\"]");
+        assertThat(lists.get(lists.size() - 1).toJson())
+                .isEqualTo("[\"add_greet\",\"add_review\",\"remove_greet\",\"remove_review\"]");
+        assertThat(lists).extracting(JsonValue::toJson)
+                .contains("[\"add_greet\",\"add_review\",\"greet\",\"remove_greet\",\"remove_review\"]");
         assertThat(seen.getString("greet")).contains("Hello, v2!");
         JsonObject refused = seen.getObject("greetRemoved").orElseThrow();
         assertThat(refused.getLong("code")).as(refused.toJson()).contains(-32602L);
         assertThat(refused.getString("message").orElseThrow()).contains("Unknown tool");
+        var promptLists = seen.getArray("promptLists").orElseThrow().items();
+        assertThat(promptLists).extracting(JsonValue::toJson).contains("[\"hello\",\"review\"]");
+        assertThat(promptLists.get(promptLists.size() - 1).toJson()).isEqualTo("[\"hello\"]");
+        assertThat(seen.getString("review")).contains("Review a.md for bugs.");
+        JsonObject unknown = seen.getObject("reviewRemoved").orElseThrow();
+        assertThat(unknown.getLong("code")).as(unknown.toJson()).contains(-32602L);
     }
 
     // ---- the TypeScript SDK's clients
@@ -98,6 +119,7 @@ class McpServerListChangedTest {
         JsonObject seen = McpTestPeers.runNodeClient(temp, "sdk-list-changed-client.mjs", args("stdio", javaMain()));
         assertV1ClientSawTheChanges(seen);
         assertThat(seen.getLong("changes")).as("one notification a change").contains(2L);
+        assertThat(seen.getLong("promptChanges")).as("one notification a change").contains(2L);
     }
 
     @Test
@@ -169,15 +191,16 @@ class McpServerListChangedTest {
                 .getObject("tools")
                 .orElseThrow()
                 .getBoolean("listChanged")).isNotEqualTo(java.util.Optional.of(true));
-        assertThat(listed(server, version)).containsExactly("add_greet", "remove_greet");
+        assertThat(listed(server, version)).containsExactly("add_greet", "add_review", "remove_greet", "remove_review");
 
         StepVerifier.create(built.addTool(ListChangingServerMain.greet())).verifyComplete();
-        assertThat(listed(server, version)).containsExactly("add_greet", "greet", "remove_greet");
+        assertThat(listed(server, version)).containsExactly("add_greet", "add_review", "greet", "remove_greet",
+                "remove_review");
         JsonObject greeted = answer(http.send(post(server, call(2, "greet", "{\"who\":\"raw\"}"), version)));
         assertThat(greeted.toJson()).contains("Hello, raw!");
 
         StepVerifier.create(built.removeTool("greet")).expectNext(true).verifyComplete();
-        assertThat(listed(server, version)).containsExactly("add_greet", "remove_greet");
+        assertThat(listed(server, version)).containsExactly("add_greet", "add_review", "remove_greet", "remove_review");
         JsonObject refused = answer(http.send(post(server, call(3, "greet", "{\"who\":\"raw\"}"), version)))
                 .getObject("error")
                 .orElseThrow();
@@ -218,7 +241,7 @@ class McpServerListChangedTest {
     // ---- bad input
 
     @Test
-    void aDuplicateOrInvalidToolIsRefusedAndNothingChangesAndRemovingAnUnknownToolSaysSo() throws Exception {
+    void aDuplicateOrInvalidToolOrPromptIsRefusedAndNothingChangesAndRemovingAnUnknownOneSaysSo() throws Exception {
         McpServer built = ListChangingServerMain.server(b -> b);
         McpHttpServer server = http.serve(built, McpHttpOptions.defaults());
         String session = http.initialize(server, "{}").id();
@@ -240,11 +263,34 @@ class McpServerListChangedTest {
                         .hasMessageContaining("broken"))
                 .verify(WAIT);
         StepVerifier.create(built.removeTool("nothing-of-that-name")).expectNext(false).verifyComplete();
+        StepVerifier.create(built.addPrompt("hello", null, List.of(), args -> List.of()))
+                .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(IllegalArgumentException.class)
+                        .hasMessageContaining("hello")
+                        .hasMessageContaining("served already"))
+                .verify(WAIT);
+        StepVerifier.create(built.addPrompt("twice", null, List.of(McpServer.PromptArgument.required("a", null),
+                McpServer.PromptArgument.optional("a", null)), args -> List.of()))
+                .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(IllegalArgumentException.class)
+                        .hasMessageContaining("two arguments named a"))
+                .verify(WAIT);
+        StepVerifier.create(built.removePrompt("nothing-of-that-name")).expectNext(false).verifyComplete();
+        McpServer promptless = McpServer.builder(List.of()).build();
+        StepVerifier.create(promptless.addPrompt("late", null, List.of(), args -> List.of()))
+                .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(IllegalStateException.class)
+                        .hasMessageContaining("built without prompts"))
+                .verify(WAIT);
+        StepVerifier.create(promptless.removePrompt("late"))
+                .expectError(IllegalStateException.class)
+                .verify(WAIT);
 
-        assertThat(built.tools()).extracting(ToolSpec::name).containsExactly("add_greet", "remove_greet");
-        assertThat(listed(server, inSession(session))).containsExactly("add_greet", "remove_greet");
+        assertThat(built.tools()).extracting(ToolSpec::name)
+                .containsExactlyInAnyOrder("add_greet", "add_review", "remove_greet", "remove_review");
+        assertThat(listed(server, inSession(session))).containsExactly("add_greet", "add_review", "remove_greet",
+                "remove_review");
         JsonObject first = answer(http.send(post(server, call(2, "add_greet", "{}"), inSession(session))));
         assertThat(first.toJson()).contains("added");
+        JsonObject prompts = answer(http.send(post(server, request(3, "prompts/list", "{}"), inSession(session))));
+        assertThat(prompts.toJson()).contains("\"hello\"").doesNotContain("twice");
     }
 
     // ---- many threads

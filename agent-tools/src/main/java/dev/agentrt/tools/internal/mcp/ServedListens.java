@@ -18,12 +18,12 @@ import java.util.concurrent.ConcurrentHashMap;
  * The server side of the 2026-07-28 {@code subscriptions/listen}: the listens open on one server, over all its
  * transports. A listen asks for kinds of notification ({@code params.notifications}); the server honours the
  * {@code resourceSubscriptions} it serves and is granted (a URI it would refuse to {@code resources/subscribe} is
- * left out of the acknowledgement, as the spec says of what a server does not support) and {@code
- * toolsListChanged} (its tools may change while it serves; its resources and prompts are fixed when it is built, so
- * their list changes are not honoured). Its first message is {@code notifications/subscriptions/acknowledged} with
- * that subset; then {@link #updated} sends {@code notifications/resources/updated} to every listen honouring the URI,
- * and {@link #listChanged} {@code notifications/tools/list_changed} to every listen honouring {@code
- * toolsListChanged}. Every message carries the listen's
+ * left out of the acknowledgement, as the spec says of what a server does not support), {@code toolsListChanged}
+ * (its tools may change while it serves) and, when it serves prompts, {@code promptsListChanged} (never {@code
+ * resourcesListChanged}: its resources are fixed when it is built). Its first message is {@code
+ * notifications/subscriptions/acknowledged} with that subset; then {@link #updated} sends {@code
+ * notifications/resources/updated} to every listen honouring the URI, and {@link #listChanged} the list change to
+ * every listen honouring its flag. Every message carries the listen's
  * request id in {@code _meta["io.modelcontextprotocol/subscriptionId"]}. A listen that honours nothing is
  * acknowledged and ended at once (its graceful result).
  *
@@ -45,24 +45,30 @@ final class ServedListens {
     static final int DEFAULT_MAX_LISTENS = 100;
     /** The listen filter's flag for {@code notifications/tools/list_changed}. */
     static final String TOOLS_LIST_CHANGED = "toolsListChanged";
-    /** The notification each list-change flag this server honours stands for. */
+    /** The listen filter's flag for {@code notifications/prompts/list_changed}. */
+    static final String PROMPTS_LIST_CHANGED = "promptsListChanged";
+    /** The notification each list-change flag this server may honour stands for. */
     private static final Map<String, String> LIST_CHANGES = Map.of(TOOLS_LIST_CHANGED,
-            McpSchema.METHOD_NOTIFICATION_TOOLS_LIST_CHANGED);
+            McpSchema.METHOD_NOTIFICATION_TOOLS_LIST_CHANGED, PROMPTS_LIST_CHANGED,
+            McpSchema.METHOD_NOTIFICATION_PROMPTS_LIST_CHANGED);
     static final int DEFAULT_MAX_URIS = 100;
     /** The messages a listen may have waiting to be written before its client counts as too slow. */
     static final int QUEUE = 256;
 
     private final @Nullable ServedResources resources;
+    /** The list-change flags honoured: tools always, prompts when the server serves some. */
+    private final Set<String> lists;
     private final int maxListens;
     private final int maxUris;
     private final Set<Listen> open = ConcurrentHashMap.newKeySet();
 
-    ServedListens(@Nullable ServedResources resources, int maxListens, int maxUris) {
+    ServedListens(@Nullable ServedResources resources, boolean prompts, int maxListens, int maxUris) {
         if (maxListens <= 0 || maxUris <= 0) {
             throw new IllegalArgumentException("the listen limits must be positive, were " + maxListens + " and "
                     + maxUris);
         }
         this.resources = resources;
+        this.lists = prompts ? Set.of(TOOLS_LIST_CHANGED, PROMPTS_LIST_CHANGED) : Set.of(TOOLS_LIST_CHANGED);
         this.maxListens = maxListens;
         this.maxUris = maxUris;
     }
@@ -224,12 +230,12 @@ final class ServedListens {
                     + "receive");
         }
         var honoured = new LinkedHashMap<String, Object>();
-        for (String flag : LIST_CHANGES.keySet()) {
+        for (String flag : List.of(TOOLS_LIST_CHANGED, PROMPTS_LIST_CHANGED)) {
             Object wanted = filter.get(flag);
             if (wanted != null && !(wanted instanceof Boolean)) {
                 throw invalid("Invalid params: \"" + flag + "\" must be a boolean");
             }
-            if (Boolean.TRUE.equals(wanted)) {
+            if (Boolean.TRUE.equals(wanted) && lists.contains(flag)) {
                 honoured.put(flag, true);
             }
         }
