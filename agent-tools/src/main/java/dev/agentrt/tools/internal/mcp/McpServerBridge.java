@@ -36,8 +36,10 @@ import java.util.function.Supplier;
  * Serves a registry's tools with the SDK's server over a pair of streams, through our {@link
  * StdioServerTransport}. Every {@code tools/call}
  * goes through {@link ToolRegistry#execute} under a fresh {@link ToolExecution} from the policy, so the
- * capability checks, schema validation and timeout of an agent's own calls apply unchanged. Resources
- * and prompts are {@link ServerFeatures}, which the transports ask before the SDK's server.
+ * capability checks, schema validation and timeout of an agent's own calls apply unchanged. The tools are
+ * {@link ServedTools}, which may change while serving: each SDK server follows them (its list mirrored through
+ * the SDK's {@code addTool}/{@code removeTool}), and each call runs through the registry current when it starts.
+ * Resources and prompts are {@link ServerFeatures}, which the transports ask before the SDK's server.
  */
 public final class McpServerBridge {
     private static final Logger log = LoggerFactory.getLogger(McpServerBridge.class);
