@@ -592,7 +592,7 @@ class McpOAuthTest {
                 unauthorized.incrementAndGet();
             }
             r.headers().forEach(exchange.getResponseHeaders()::set);
-            if (r.headers().getOrDefault("Content-Type", "").startsWith("text/event-stream")) {
+            if (r.isEventStream()) {
                 // An event stream (a subscriptions/listen, say) lasts until it ends: written as it comes.
                 exchange.sendResponseHeaders(r.status(), 0);
                 try (var out = exchange.getResponseBody()) {
