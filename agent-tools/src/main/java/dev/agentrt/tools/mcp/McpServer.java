@@ -15,6 +15,7 @@ import dev.agentrt.tools.internal.mcp.McpServerBridge;
 import dev.agentrt.tools.internal.mcp.ServedPrompts;
 import dev.agentrt.tools.internal.mcp.ServedResources;
 import dev.agentrt.tools.internal.mcp.ServedTasks;
+import dev.agentrt.tools.internal.mcp.ServedTools;
 import dev.agentrt.tools.internal.mcp.ServerFeatures;
 import dev.agentrt.tools.internal.mcp.StreamableHttpHandler;
 import org.jspecify.annotations.Nullable;
@@ -99,11 +100,17 @@ import java.util.function.Function;
  * client not declaring it gets complete results ({@code -32021} for a task-required tool). Having no session, these
  * tasks belong to the stdio connection or the HTTP endpoint (stateless too), under the same {@link McpTaskOptions}.
  *
- * <p>Immutable and thread-safe; one server may serve several stream pairs at once. Serving reads
+ * <p>Changing tools and prompts while serving: {@link #addTool}, {@link #removeTool}, {@link #addPrompt} and {@link
+ * #removePrompt} change what every transport the server serves lists, at once, and tell the clients ({@code
+ * notifications/tools/list_changed}, {@code notifications/prompts/list_changed}; in 2026-07-28 on a {@code
+ * subscriptions/listen} asking for {@code toolsListChanged} or {@code promptsListChanged}). Everything else of the
+ * server (resources, grants, policy) is fixed when it is built.
+ *
+ * <p>Thread-safe; apart from its tools and prompts, immutable. One server may serve several stream pairs at once. Serving reads
  * and writes on two threads of its own per stream pair, never on the caller's.
  */
 public final class McpServer {
-    private final ToolRegistry registry;
+    private final ServedTools tools;
     private final String name;
     private final String version;
     private final Principal principal;
@@ -116,7 +123,6 @@ public final class McpServer {
     private final @Nullable ServedTasks tasks;
 
     private McpServer(Builder b) {
-        this.registry = b.registry;
         this.name = b.name;
         this.version = b.version;
         this.principal = b.principal;
@@ -129,6 +135,7 @@ public final class McpServer {
         this.features = new ServerFeatures(
                 ServedResources.of(b.files, b.memories, b.resourcePageSize, () -> served),
                 new ServedPrompts(b.prompts), b.telemetry, b.maxListens, b.maxListenUris);
+        this.tools = new ServedTools(b.registry, this::execution, features::toolsChanged);
         McpTaskOptions t = b.tasks;
         this.tasks = t == null
                 ? null
@@ -155,9 +162,41 @@ public final class McpServer {
         return new Builder(ToolRegistry.of(List.copyOf(tools)));
     }
 
-    /** The tools a client is shown. */
+    /** The tools a client is shown now. */
     public List<ToolSpec> tools() {
-        return registry.specs(execution());
+        return tools.registry().specs(execution());
+    }
+
+    /**
+     * Serves {@code tool} from now on, beside the tools the server was built with: on every transport serving now or
+     * later, under the same grants, {@link Builder#access access} policy, timeout and telemetry as they are. Clients
+     * are told: 2025-era sessions (stdio, stateful HTTP) get {@code notifications/tools/list_changed} (the server
+     * declares {@code tools.listChanged}), 2026-07-28 clients get it on the {@code subscriptions/listen}s that asked
+     * for {@code toolsListChanged}; a stateless HTTP server, which cannot notify, lists the tool from the next request
+     * on. A tool the access policy hides is served (and refused) as the built ones are, and nobody is told.
+     *
+     * <p>Completes once the change is made and every client has been sent its notification (a client that is gone is
+     * skipped); calls made after it completes see the tool. Fails with {@code IllegalArgumentException}, nothing
+     * changed, when a tool of that name is served already (remove it first to replace it) or its parameter schema
+     * is invalid. Cold: each subscription tries once more. Thread-safe: changes from many threads apply one at a time,
+     * in the order they are made, and every transport sees them in that order. Never blocks.
+     */
+    public Mono<Void> addTool(Tool tool) {
+        Objects.requireNonNull(tool, "tool");
+        return tools.add(tool);
+    }
+
+    /**
+     * Stops serving the tool named {@code name} (a tool the server was built with or one {@linkplain #addTool added}):
+     * clients are told as for {@link #addTool}, and a call of it made after this completes gets the error any
+     * unknown tool gets (JSON-RPC {@code -32602}, {@code "Unknown tool: invalid_tool_name"}, data {@code "Tool not
+     * found: <name>"}). Calls of it already running finish and are answered. Emits {@code true} once the tool is
+     * removed and every client told, {@code false} when no tool of that name is served (nothing changes, nobody is
+     * told). Cold, thread-safe and never blocking like {@link #addTool}.
+     */
+    public Mono<Boolean> removeTool(String name) {
+        Objects.requireNonNull(name, "name");
+        return tools.remove(name);
     }
 
     /**
@@ -180,7 +219,7 @@ public final class McpServer {
     public Mono<Void> serve(InputStream in, OutputStream out) {
         Objects.requireNonNull(in, "in");
         Objects.requireNonNull(out, "out");
-        return McpServerBridge.serve(registry, this::execution, telemetry, features, tasks, name, version, in, out,
+        return McpServerBridge.serve(tools, this::execution, telemetry, features, tasks, name, version, in, out,
                 drainTimeout);
     }
 
@@ -221,7 +260,7 @@ public final class McpServer {
     public McpHttpServer serveHttp(McpHttpOptions options) {
         Objects.requireNonNull(options, "options");
         return new McpHttpServer(
-                McpServerBridge.serveHttp(registry, this::execution, telemetry, features, tasks, name, version,
+                McpServerBridge.serveHttp(tools, this::execution, telemetry, features, tasks, name, version,
                         settings(options), options.address(), options.port()));
     }
 
@@ -234,7 +273,7 @@ public final class McpServer {
     public McpHttpHandler httpHandler(McpHttpOptions options) {
         Objects.requireNonNull(options, "options");
         return new McpHttpHandler(
-                McpServerBridge.httpHandler(registry, this::execution, telemetry, features, tasks, name, version,
+                McpServerBridge.httpHandler(tools, this::execution, telemetry, features, tasks, name, version,
                         settings(options)));
     }
 
@@ -243,6 +282,52 @@ public final class McpServer {
         return new StreamableHttpHandler.Settings(options.path(), options.allowedOrigins(),
                 tokens == null ? null : tokens::isValid, options.resourceMetadata(), options.stateless(),
                 options.maxRequestBytes(), options.maxSessions(), options.maxRequestsInFlight(), options.keepAlive());
+    }
+
+    /**
+     * Serves a prompt from now on, after the others, as {@link Builder#prompt} does, on every transport serving now or
+     * later; clients are told as for {@link #addTool} ({@code notifications/prompts/list_changed}, in 2026-07-28 on
+     * the listens that asked for {@code promptsListChanged}). Only a server built with at least one prompt takes more:
+     * it alone declared the {@code prompts} capability, which clients read once (as the TypeScript SDK's server
+     * registers no capability after connecting). Completes once every client has been sent its notification. Fails,
+     * nothing changed, with {@code IllegalStateException} for a server built without prompts, {@code
+     * IllegalArgumentException} for an empty or duplicate name or duplicate argument names. Cold, thread-safe and never
+     * blocking like {@link #addTool}.
+     */
+    public Mono<Void> addPrompt(String name, @Nullable String description, List<PromptArgument> arguments,
+            Function<Map<String, String>, List<Message>> renderer) {
+        return Mono.defer(() -> features.addPrompt(served(name, description, arguments, renderer)));
+    }
+
+    /**
+     * Stops serving the prompt {@code name}: clients are told as for {@link #addPrompt}, and a {@code prompts/get} of
+     * it made after this completes gets the {@code -32602} of any unknown prompt; one already rendering finishes.
+     * Emits {@code true} once removed and every client told, {@code false} when no prompt of that name is served.
+     * Fails with {@code IllegalStateException} for a server built without prompts.
+     */
+    public Mono<Boolean> removePrompt(String name) {
+        Objects.requireNonNull(name, "name");
+        return features.removePrompt(name);
+    }
+
+    /** A prompt as the server serves it; fails for an empty name or duplicate argument names. */
+    private static ServedPrompts.Prompt served(String name, @Nullable String description,
+            List<PromptArgument> arguments, Function<Map<String, String>, List<Message>> renderer) {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(arguments, "arguments");
+        Objects.requireNonNull(renderer, "renderer");
+        if (name.isEmpty()) {
+            throw new IllegalArgumentException("a prompt's name must not be empty");
+        }
+        var names = new HashSet<String>();
+        var args = new ArrayList<ServedPrompts.Argument>();
+        for (PromptArgument a : arguments) {
+            if (!names.add(a.name())) {
+                throw new IllegalArgumentException("the prompt " + name + " has two arguments named " + a.name());
+            }
+            args.add(new ServedPrompts.Argument(a.name(), a.description(), a.required()));
+        }
+        return new ServedPrompts.Prompt(name, description, List.copyOf(args), renderer);
     }
 
     private ToolExecution execution() {
@@ -425,23 +510,11 @@ public final class McpServer {
          */
         public Builder prompt(String name, @Nullable String description, List<PromptArgument> arguments,
                 Function<Map<String, String>, List<Message>> renderer) {
-            Objects.requireNonNull(name, "name");
-            Objects.requireNonNull(renderer, "renderer");
-            if (name.isEmpty()) {
-                throw new IllegalArgumentException("a prompt's name must not be empty");
-            }
+            ServedPrompts.Prompt prompt = served(name, description, arguments, renderer);
             if (prompts.stream().anyMatch(p -> p.name().equals(name))) {
                 throw new IllegalArgumentException("a prompt named " + name + " is registered already");
             }
-            var names = new HashSet<String>();
-            var args = new ArrayList<ServedPrompts.Argument>();
-            for (PromptArgument a : arguments) {
-                if (!names.add(a.name())) {
-                    throw new IllegalArgumentException("the prompt " + name + " has two arguments named " + a.name());
-                }
-                args.add(new ServedPrompts.Argument(a.name(), a.description(), a.required()));
-            }
-            prompts.add(new ServedPrompts.Prompt(name, description, List.copyOf(args), renderer));
+            prompts.add(prompt);
             return this;
         }
 

@@ -64,6 +64,7 @@ class McpOAuthTest {
     private final ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
     private final List<HttpServer> servers = new ArrayList<>();
     private final List<McpTools> clients = new ArrayList<>();
+    private final List<McpHttpHandler> endpoints = new ArrayList<>();
     private HttpClient user;
     private AuthServer as;
     private TestClock clock;
@@ -80,6 +81,8 @@ class McpOAuthTest {
     @AfterEach
     void stop() throws InterruptedException {
         clients.forEach(McpTools::close);
+        // Ends the event streams still open (the clients' subscriptions/listen), whose exchanges the servers wait for.
+        endpoints.forEach(McpHttpHandler::close);
         servers.forEach(s -> s.stop(0));
         user.close();
         threads.close();
@@ -546,6 +549,7 @@ class McpOAuthTest {
                     .name("protected")
                     .build()
                     .httpHandler(o.bearerTokens(validAccess::contains));
+            endpoints.add(mcp);
         }
 
         private void handle(HttpExchange exchange) throws IOException {
@@ -588,6 +592,23 @@ class McpOAuthTest {
                 unauthorized.incrementAndGet();
             }
             r.headers().forEach(exchange.getResponseHeaders()::set);
+            if (r.isEventStream()) {
+                // An event stream (a subscriptions/listen, say) lasts until it ends: written as it comes.
+                exchange.sendResponseHeaders(r.status(), 0);
+                try (var out = exchange.getResponseBody()) {
+                    r.body().doOnNext(b -> {
+                        byte[] bytes = new byte[b.remaining()];
+                        b.get(bytes);
+                        try {
+                            out.write(bytes);
+                            out.flush();
+                        } catch (IOException e) {
+                            throw new java.io.UncheckedIOException(e);
+                        }
+                    }).onErrorComplete().blockLast();
+                }
+                return;
+            }
             List<ByteBuffer> parts = r.body().collectList().block(WAIT);
             int length = parts.stream().mapToInt(ByteBuffer::remaining).sum();
             exchange.sendResponseHeaders(r.status(), length == 0 ? -1 : length);

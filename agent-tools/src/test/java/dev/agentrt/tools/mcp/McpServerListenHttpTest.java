@@ -105,6 +105,9 @@ class McpServerListenHttpTest {
             var seen = tools.changes().subscribe(changes::add);
             try {
                 tools.subscribeResource(a).block(WAIT);
+                // The client's listen (it also asks for the tool and prompt list changes the server declares)
+                // opened anew with a; the one it replaced ends once the server sees its stream closed.
+                McpReconnectTest.awaitCondition(() -> server.openListens() == 1);
                 assertThat(server.openListens()).isEqualTo(1);
                 server.resourceUpdated(b).block();
                 server.resourceUpdated(a).block();
@@ -118,8 +121,10 @@ class McpServerListenHttpTest {
                 assertThat(tools.resourceSubscriptions()).containsExactly(a);
 
                 tools.unsubscribeResource(a).block(WAIT);
-                McpReconnectTest.awaitCondition(() -> server.openListens() == 0);
-                assertThat(server.openListens()).as("the closed stream ended the listen").isZero();
+                // The listen with a is replaced by one for the list changes alone; its closed stream ends it.
+                McpReconnectTest.awaitCondition(() -> server.openListens() == 1);
+                assertThat(server.openListens()).as("the closed stream ended the listen").isEqualTo(1);
+                assertThat(tools.resourceSubscriptions()).isEmpty();
                 server.resourceUpdated(a).block();
                 assertThat(changes).isEmpty();
             } finally {
@@ -135,7 +140,9 @@ class McpServerListenHttpTest {
 
         HttpResponse<String> discover = http.send(post(endpoint, request(1, "server/discover", ""), null),
                 HttpResponse.BodyHandlers.ofString());
-        assertThat(discover.body()).contains("\"resources\":{\"subscribe\":true}").doesNotContain("listChanged");
+        assertThat(discover.body()).contains("\"resources\":{\"subscribe\":true}")
+                .contains("\"tools\":{\"listChanged\":true}")
+                .doesNotContain("\"resources\":{\"listChanged");
 
         HttpResponse<String> notSse = http.send(post(endpoint, listen("\"x\"", a), "application/json"),
                 HttpResponse.BodyHandlers.ofString());
@@ -149,7 +156,7 @@ class McpServerListenHttpTest {
             assertThat(first.response.headers().firstValue("Content-Type")).contains(SSE);
             assertThat(first.next().toJson()).isEqualTo("{\"jsonrpc\":\"2.0\",\"method\":"
                     + "\"notifications/subscriptions/acknowledged\",\"params\":{\"notifications\":{"
-                    + "\"resourceSubscriptions\":[\"" + a + "\"]},"
+                    + "\"toolsListChanged\":true,\"resourceSubscriptions\":[\"" + a + "\"]},"
                     + "\"_meta\":{\"io.modelcontextprotocol/subscriptionId\":\"one\"}}}");
             assertThat(second.next().toJson()).contains("\"io.modelcontextprotocol/subscriptionId\":2");
             assertThat(server.openListens()).isEqualTo(2);

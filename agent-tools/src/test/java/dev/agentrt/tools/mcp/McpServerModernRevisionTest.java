@@ -196,8 +196,8 @@ class McpServerModernRevisionTest {
                 JsonObject discover = server.ask(modern("d", "server/discover", "")).getObject("result").orElseThrow();
                 assertThat(discover.getArray("supportedVersions").orElseThrow().items())
                         .containsExactly(JsonValue.of(MODERN));
-                assertThat(discover.getObject("capabilities").orElseThrow().getObject("tools")).contains(
-                        JsonObject.EMPTY);
+                assertThat(discover.getObject("capabilities").orElseThrow().getObject("tools").orElseThrow().toJson())
+                        .isEqualTo("{\"listChanged\":true}");
                 assertThat(discover.getString("resultType")).contains("complete");
                 assertThat(discover.getObject("_meta")
                         .orElseThrow()

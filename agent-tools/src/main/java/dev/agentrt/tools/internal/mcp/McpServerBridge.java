@@ -13,6 +13,7 @@ import io.modelcontextprotocol.server.McpAsyncServer;
 import io.modelcontextprotocol.server.McpServer;
 import io.modelcontextprotocol.server.McpServerFeatures;
 import io.modelcontextprotocol.server.McpStatelessServerFeatures;
+import io.modelcontextprotocol.spec.McpError;
 import io.modelcontextprotocol.spec.McpSchema;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -35,8 +36,10 @@ import java.util.function.Supplier;
  * Serves a registry's tools with the SDK's server over a pair of streams, through our {@link
  * StdioServerTransport}. Every {@code tools/call}
  * goes through {@link ToolRegistry#execute} under a fresh {@link ToolExecution} from the policy, so the
- * capability checks, schema validation and timeout of an agent's own calls apply unchanged. Resources
- * and prompts are {@link ServerFeatures}, which the transports ask before the SDK's server.
+ * capability checks, schema validation and timeout of an agent's own calls apply unchanged. The tools are
+ * {@link ServedTools}, which may change while serving: each SDK server follows them (its list mirrored through
+ * the SDK's {@code addTool}/{@code removeTool}), and each call runs through the registry current when it starts.
+ * Resources and prompts are {@link ServerFeatures}, which the transports ask before the SDK's server.
  */
 public final class McpServerBridge {
     private static final Logger log = LoggerFactory.getLogger(McpServerBridge.class);
@@ -47,14 +50,14 @@ public final class McpServerBridge {
      * Serves until {@code in} ends and the calls still running are answered (for at most {@code
      * drainTimeout}), or the subscription is cancelled.
      */
-    public static Mono<Void> serve(ToolRegistry registry, Supplier<ToolExecution> policy, ServerTelemetry telemetry,
+    public static Mono<Void> serve(ServedTools tools, Supplier<ToolExecution> policy, ServerTelemetry telemetry,
             ServerFeatures features, @Nullable ServedTasks tasks,
             String name, String version, InputStream in, OutputStream out, Duration drainTimeout) {
         return Mono.defer(() -> {
             var transport = new StdioServerTransport(name, in, out, McpJson.mapper(), drainTimeout);
             ServedTasks.Endpoint served = tasks == null
                     ? null
-                    : tasks.endpoint(tools(registry, policy), new Calls(registry, policy, telemetry)::call,
+                    : tasks.endpoint(() -> tools(tools, policy), new Calls(tools, policy, telemetry)::call,
                             (session, method, params) -> transport.notifyClients(method, params));
             transport.ownRequests(served == null
                     ? features
@@ -65,14 +68,17 @@ public final class McpServerBridge {
             transport.modern(new ModernRevision.Server(name, version, features.capabilities(true),
                     served == null ? Map.of() : ModernTasks.declared()));
             transport.listens(features.listens().scope(name));
+            var calls = new Calls(tools, policy, telemetry);
+            List<ToolSpec> shown = tools.registry().specs(policy.get());
             McpAsyncServer server = McpServer.async(transport)
                     .serverInfo(name, version)
                     .capabilities(features.capabilities(true))
                     .validateToolInputs(false)
-                    .tools(specifications(registry, policy, telemetry))
+                    .tools(shown.stream().map(calls::specification).toList())
                     .build();
-            log.debug("MCP server '{}' serving {} tools", name, registry.tools().size());
-            var serving = features.serving(server);
+            log.debug("MCP server '{}' serving {} tools", name, shown.size());
+            var serving = Disposables.composite(features.serving(server), tools.follow(ServedTools.mirror(shown,
+                    spec -> server.addTool(calls.specification(spec)), server::removeTool)));
             Disposable endTasks = served == null ? Disposables.disposed() : served;
             // Before the end is signalled: a caller that exits once serving ends still sees its tasks cancelled.
             return transport.serve()
@@ -90,7 +96,7 @@ public final class McpServerBridge {
      * session per client) or, with {@link StreamableHttpHandler.Settings#stateless()}, its stateless
      * one, bound to a {@link StreamableHttpHandler} that serves until closed.
      */
-    public static StreamableHttpHandler httpHandler(ToolRegistry registry, Supplier<ToolExecution> policy,
+    public static StreamableHttpHandler httpHandler(ServedTools tools, Supplier<ToolExecution> policy,
             ServerTelemetry telemetry, ServerFeatures features, @Nullable ServedTasks tasks, String name,
             String version, StreamableHttpHandler.Settings settings) {
         var handler = new StreamableHttpHandler(name, settings, McpJson.mapper());
@@ -98,7 +104,7 @@ public final class McpServerBridge {
         // are not served. The 2026-07-28 tasks belong to the endpoint (ModernTasks), so either mode serves them.
         ServedTasks.Endpoint served = tasks == null
                 ? null
-                : tasks.endpoint(tools(registry, policy), new Calls(registry, policy, telemetry)::call,
+                : tasks.endpoint(() -> tools(tools, policy), new Calls(tools, policy, telemetry)::call,
                         (session, method, params) -> session == null || settings.stateless()
                                 ? Mono.empty()
                                 : handler.streamable().notifyClient(session, method, params));
@@ -115,27 +121,30 @@ public final class McpServerBridge {
         handler.modern(new ModernRevision.Server(name, version, features.capabilities(true),
                 served == null ? Map.of() : ModernTasks.declared()));
         handler.listens(features.listens().scope(name));
+        var calls = new Calls(tools, policy, telemetry);
+        List<ToolSpec> shown = tools.registry().specs(policy.get());
         if (settings.stateless()) {
-            McpServer.async(handler.stateless())
+            var server = McpServer.async(handler.stateless())
                     .serverInfo(name, version)
                     .capabilities(capabilities)
                     .validateToolInputs(false)
-                    .tools(statelessSpecifications(registry, policy, telemetry))
+                    .tools(shown.stream().map(calls::statelessSpecification).toList())
                     .build();
-            if (served != null) {
-                handler.onClose(served);
-            }
+            Disposable following = tools.follow(ServedTools.mirror(shown,
+                    spec -> server.addTool(calls.statelessSpecification(spec)), server::removeTool));
+            handler.onClose(served == null ? following : Disposables.composite(following, served));
         } else {
-            Disposable serving = features.serving(McpServer.async(handler.streamable())
+            var server = McpServer.async(handler.streamable())
                     .serverInfo(name, version)
                     .capabilities(capabilities)
                     .validateToolInputs(false)
-                    .tools(specifications(registry, policy, telemetry))
-                    .build());
+                    .tools(shown.stream().map(calls::specification).toList())
+                    .build();
+            Disposable serving = Disposables.composite(features.serving(server), tools.follow(ServedTools.mirror(
+                    shown, spec -> server.addTool(calls.specification(spec)), server::removeTool)));
             handler.onClose(served == null ? serving : Disposables.composite(serving, served));
         }
-        log.debug("MCP server '{}' serving {} tools over HTTP at {}", name, registry.tools().size(),
-                settings.path());
+        log.debug("MCP server '{}' serving {} tools over HTTP at {}", name, shown.size(), settings.path());
         return handler;
     }
 
@@ -144,10 +153,10 @@ public final class McpServerBridge {
      * until the returned transport is closed. Binds before returning; fails with an {@link
      * java.io.UncheckedIOException} if it cannot.
      */
-    public static HttpServerTransport serveHttp(ToolRegistry registry, Supplier<ToolExecution> policy,
+    public static HttpServerTransport serveHttp(ServedTools tools, Supplier<ToolExecution> policy,
             ServerTelemetry telemetry, ServerFeatures features, @Nullable ServedTasks tasks, String name,
             String version, StreamableHttpHandler.Settings settings, InetAddress address, int port) {
-        var transport = new HttpServerTransport(httpHandler(registry, policy, telemetry, features, tasks, name,
+        var transport = new HttpServerTransport(httpHandler(tools, policy, telemetry, features, tasks, name,
                 version, settings),
                 address, port);
         transport.start();
@@ -155,39 +164,9 @@ public final class McpServerBridge {
         return transport;
     }
 
-    private static List<McpServerFeatures.AsyncToolSpecification> specifications(ToolRegistry registry,
-            Supplier<ToolExecution> policy, ServerTelemetry telemetry) {
-        var calls = new Calls(registry, policy, telemetry);
-        var specs = new ArrayList<McpServerFeatures.AsyncToolSpecification>();
-        for (ToolSpec spec : registry.specs(policy.get())) {
-            specs.add(McpServerFeatures.AsyncToolSpecification.builder()
-                    .tool(describe(spec))
-                    .callHandler((exchange, request) -> calls.call(spec.name(), request.arguments(), request.meta(),
-                            ProgressRelay.of(request.meta(), exchange::progressNotification)))
-                    .build());
-        }
-        return specs;
-    }
-
-    /** The same tools for the SDK's stateless server: the same registry, policy and conversions. */
-    static List<McpStatelessServerFeatures.AsyncToolSpecification> statelessSpecifications(ToolRegistry registry,
-            Supplier<ToolExecution> policy, ServerTelemetry telemetry) {
-        var calls = new Calls(registry, policy, telemetry);
-        var specs = new ArrayList<McpStatelessServerFeatures.AsyncToolSpecification>();
-        for (ToolSpec spec : registry.specs(policy.get())) {
-            specs.add(McpStatelessServerFeatures.AsyncToolSpecification.builder()
-                    .tool(describe(spec))
-                    // No exchange here: a stateless server cannot send progress, so a progressToken goes unused.
-                    .callHandler((context, request) -> calls.call(spec.name(), request.arguments(), request.meta(),
-                            null))
-                    .build());
-        }
-        return specs;
-    }
-
     /** The tools as the SDK's server lists them. */
-    private static List<McpSchema.Tool> tools(ToolRegistry registry, Supplier<ToolExecution> policy) {
-        return registry.specs(policy.get()).stream().map(McpServerBridge::describe).toList();
+    private static List<McpSchema.Tool> tools(ServedTools tools, Supplier<ToolExecution> policy) {
+        return tools.registry().specs(policy.get()).stream().map(McpServerBridge::describe).toList();
     }
 
     private static McpSchema.Tool describe(ToolSpec spec) {
@@ -203,30 +182,56 @@ public final class McpServerBridge {
      * The one place a client's {@code tools/call} becomes a registry call under the server's policy, recorded by
      * the server's telemetry under the trace context the request's {@code params._meta} carried.
      */
-    private record Calls(ToolRegistry registry, Supplier<ToolExecution> policy, ServerTelemetry telemetry,
+    private record Calls(ServedTools tools, Supplier<ToolExecution> policy, ServerTelemetry telemetry,
             AtomicLong count) {
-        Calls(ToolRegistry registry, Supplier<ToolExecution> policy, ServerTelemetry telemetry) {
-            this(registry, policy, telemetry, new AtomicLong());
+        Calls(ServedTools tools, Supplier<ToolExecution> policy, ServerTelemetry telemetry) {
+            this(tools, policy, telemetry, new AtomicLong());
+        }
+
+        /** The tool as the SDK's server serves it, its calls made here. */
+        McpServerFeatures.AsyncToolSpecification specification(ToolSpec spec) {
+            return McpServerFeatures.AsyncToolSpecification.builder()
+                    .tool(describe(spec))
+                    .callHandler((exchange, request) -> call(spec.name(), request.arguments(), request.meta(),
+                            ProgressRelay.of(request.meta(), exchange::progressNotification)))
+                    .build();
+        }
+
+        /** The same for the SDK's stateless server. */
+        McpStatelessServerFeatures.AsyncToolSpecification statelessSpecification(ToolSpec spec) {
+            return McpStatelessServerFeatures.AsyncToolSpecification.builder()
+                    .tool(describe(spec))
+                    // No exchange here: a stateless server cannot send progress, so a progressToken goes unused.
+                    .callHandler((context, request) -> call(spec.name(), request.arguments(), request.meta(), null))
+                    .build();
         }
 
         /** {@code progress}: where the tool's progress reports go, {@code null} if the client asked for none. */
         Mono<McpSchema.CallToolResult> call(String tool, @Nullable Map<String, Object> arguments,
                 @Nullable Map<String, Object> meta, @Nullable ProgressRelay progress) {
             String id = "mcp-" + count.incrementAndGet();
+            ToolRegistry registry = tools.registry();
+            if (registry.find(tool).isEmpty()) {
+                // Removed while the call was on its way: answered as the SDK's server answers a tool it lacks.
+                return Mono.error(McpError.builder(McpSchema.ErrorCodes.INVALID_PARAMS)
+                        .message("Unknown tool: invalid_tool_name")
+                        .data("Tool not found: " + tool)
+                        .build());
+            }
             ToolExecution execution = policy.get();
             if (progress == null) {
-                return execute(id, tool, arguments, meta, execution);
+                return execute(registry, id, tool, arguments, meta, execution);
             }
-            return progress.around(execute(id, tool, arguments, meta,
+            return progress.around(execute(registry, id, tool, arguments, meta,
                     execution.toBuilder().events(progress.events(id, execution.events())).build()));
         }
 
-        private Mono<McpSchema.CallToolResult> execute(String id, String tool,
+        private Mono<McpSchema.CallToolResult> execute(ToolRegistry registry, String id, String tool,
                 @Nullable Map<String, Object> arguments, @Nullable Map<String, Object> meta, ToolExecution execution) {
             Map<String, Object> args = arguments == null ? Map.of() : arguments;
             var call = new ToolCall(id, tool, McpJson.fromJava(args).toJson());
             if (telemetry == ServerTelemetry.NONE) {
-                return registry.execute(call, execution).map(r -> toResult(tool, r));
+                return registry.execute(call, execution).map(r -> toResult(registry, tool, r));
             }
             return Mono.deferContextual(context -> {
                 ServedRequest served = context.getOrDefault(ServedRequest.class, null);
@@ -236,7 +241,7 @@ public final class McpServerBridge {
                         .doOnNext(r -> record.end(r.isError() ? "tool_error" : null, r.isError() ? r.content() : null))
                         .doOnError(e -> record.end(e.getClass().getName(), e.getMessage()))
                         .doOnCancel(() -> record.end("cancelled", "the client cancelled the request"))
-                        .map(r -> toResult(tool, r));
+                        .map(r -> toResult(registry, tool, r));
             });
         }
 
@@ -245,7 +250,7 @@ public final class McpServerBridge {
          * a line of text naming it); a tool with an output schema also gives its result as {@code structuredContent}
          * (the text is that object as JSON, which MCP asks servers to send as well).
          */
-        private McpSchema.CallToolResult toResult(String tool, ToolResult r) {
+        private static McpSchema.CallToolResult toResult(ToolRegistry registry, String tool, ToolResult r) {
             var content = new ArrayList<McpSchema.Content>();
             content.add(McpSchema.TextContent.builder(r.content()).build());
             for (Media m : r.media()) {

@@ -24,8 +24,9 @@ import java.util.Set;
  *
  * <p>The server makes no requests of its client (no sampling, elicitation or roots), so the revision's {@code
  * input_required} results never arise. It serves {@code subscriptions/listen} ({@link ServedListens}) for resource
- * updates only, so {@code server/discover} declares {@code resources.subscribe} when the server serves resources
- * and never {@code listChanged} (its tools, resources and prompts are fixed when it is built). Stateless and
+ * updates and tool and prompt list changes, so {@code server/discover} declares {@code resources.subscribe} when
+ * the server serves resources, {@code tools.listChanged}, {@code prompts.listChanged} when it serves prompts, and
+ * never {@code resources.listChanged} (its resources are fixed when it is built). Stateless and
  * thread-safe.
  */
 final class ModernRevision {
@@ -202,11 +203,12 @@ final class ModernRevision {
 
     /**
      * The server's capabilities as this revision has them: {@code subscribe} as given (resource updates come on a
-     * {@code subscriptions/listen}), no {@code listChanged}, which this server never sends.
+     * {@code subscriptions/listen}), {@code tools.listChanged} and {@code prompts.listChanged} as given (their
+     * list changes come on one too), no {@code resources.listChanged}, which this server never sends.
      */
     private static Map<String, Object> capabilities(McpSchema.ServerCapabilities capabilities, McpJsonMapper json) {
         Map<String, Object> map = new LinkedHashMap<>(json.convertValue(capabilities, MAP));
-        for (String kind : List.of("tools", "resources", "prompts")) {
+        for (String kind : List.of("resources")) {
             if (map.get(kind) instanceof Map<?, ?> c) {
                 Map<String, Object> copy = stringKeys(c);
                 copy.remove("listChanged");

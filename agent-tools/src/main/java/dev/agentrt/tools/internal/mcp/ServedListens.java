@@ -18,10 +18,12 @@ import java.util.concurrent.ConcurrentHashMap;
  * The server side of the 2026-07-28 {@code subscriptions/listen}: the listens open on one server, over all its
  * transports. A listen asks for kinds of notification ({@code params.notifications}); the server honours the
  * {@code resourceSubscriptions} it serves and is granted (a URI it would refuse to {@code resources/subscribe} is
- * left out of the acknowledgement, as the spec says of what a server does not support) and never the list
- * changes, which this server does not send (its tools, resources and prompts are fixed when it is built). Its
- * first message is {@code notifications/subscriptions/acknowledged} with that subset; then {@link #updated} sends
- * {@code notifications/resources/updated} to every listen honouring the URI. Every message carries the listen's
+ * left out of the acknowledgement, as the spec says of what a server does not support), {@code toolsListChanged}
+ * (its tools may change while it serves) and, when it serves prompts, {@code promptsListChanged} (never {@code
+ * resourcesListChanged}: its resources are fixed when it is built). Its first message is {@code
+ * notifications/subscriptions/acknowledged} with that subset; then {@link #updated} sends {@code
+ * notifications/resources/updated} to every listen honouring the URI, and {@link #listChanged} the list change to
+ * every listen honouring its flag. Every message carries the listen's
  * request id in {@code _meta["io.modelcontextprotocol/subscriptionId"]}. A listen that honours nothing is
  * acknowledged and ended at once (its graceful result).
  *
@@ -41,21 +43,32 @@ final class ServedListens {
     static final String ACKNOWLEDGED = "notifications/subscriptions/acknowledged";
     static final String SUBSCRIPTION_ID = "io.modelcontextprotocol/subscriptionId";
     static final int DEFAULT_MAX_LISTENS = 100;
+    /** The listen filter's flag for {@code notifications/tools/list_changed}. */
+    static final String TOOLS_LIST_CHANGED = "toolsListChanged";
+    /** The listen filter's flag for {@code notifications/prompts/list_changed}. */
+    static final String PROMPTS_LIST_CHANGED = "promptsListChanged";
+    /** The notification each list-change flag this server may honour stands for. */
+    private static final Map<String, String> LIST_CHANGES = Map.of(TOOLS_LIST_CHANGED,
+            McpSchema.METHOD_NOTIFICATION_TOOLS_LIST_CHANGED, PROMPTS_LIST_CHANGED,
+            McpSchema.METHOD_NOTIFICATION_PROMPTS_LIST_CHANGED);
     static final int DEFAULT_MAX_URIS = 100;
     /** The messages a listen may have waiting to be written before its client counts as too slow. */
     static final int QUEUE = 256;
 
     private final @Nullable ServedResources resources;
+    /** The list-change flags honoured: tools always, prompts when the server serves some. */
+    private final Set<String> lists;
     private final int maxListens;
     private final int maxUris;
     private final Set<Listen> open = ConcurrentHashMap.newKeySet();
 
-    ServedListens(@Nullable ServedResources resources, int maxListens, int maxUris) {
+    ServedListens(@Nullable ServedResources resources, boolean prompts, int maxListens, int maxUris) {
         if (maxListens <= 0 || maxUris <= 0) {
             throw new IllegalArgumentException("the listen limits must be positive, were " + maxListens + " and "
                     + maxUris);
         }
         this.resources = resources;
+        this.lists = prompts ? Set.of(TOOLS_LIST_CHANGED, PROMPTS_LIST_CHANGED) : Set.of(TOOLS_LIST_CHANGED);
         this.maxListens = maxListens;
         this.maxUris = maxUris;
     }
@@ -80,6 +93,20 @@ final class ServedListens {
                 var params = new LinkedHashMap<String, Object>();
                 params.put("uri", uri);
                 listen.send(McpSchema.METHOD_NOTIFICATION_RESOURCES_UPDATED, params);
+            }
+        }
+    }
+
+    /**
+     * Sends the list change {@code flag} stands for (a key of {@link #LIST_CHANGES}, e.g. {@code
+     * notifications/tools/list_changed} for {@code toolsListChanged}) to every listen honouring it; a listen whose
+     * client does not take it is ended. Never fails; never blocks.
+     */
+    void listChanged(String flag) {
+        String method = LIST_CHANGES.get(flag);
+        for (Listen listen : List.copyOf(open)) {
+            if (listen.lists.contains(flag)) {
+                listen.send(method, new LinkedHashMap<>());
             }
         }
     }
@@ -132,7 +159,7 @@ final class ServedListens {
                 var error = e.getJsonRpcError();
                 return new Refused(new ModernRevision.Refused(error.code(), error.message(), error.data()));
             }
-            var listen = new Listen(this, key, id, outlet, uris(honoured));
+            var listen = new Listen(this, key, id, outlet, uris(honoured), lists(honoured));
             synchronized (ServedListens.this) {
                 if (ended) {
                     return new Refused(new ModernRevision.Refused(ErrorCodes.INTERNAL_ERROR,
@@ -203,6 +230,15 @@ final class ServedListens {
                     + "receive");
         }
         var honoured = new LinkedHashMap<String, Object>();
+        for (String flag : List.of(TOOLS_LIST_CHANGED, PROMPTS_LIST_CHANGED)) {
+            Object wanted = filter.get(flag);
+            if (wanted != null && !(wanted instanceof Boolean)) {
+                throw invalid("Invalid params: \"" + flag + "\" must be a boolean");
+            }
+            if (Boolean.TRUE.equals(wanted) && lists.contains(flag)) {
+                honoured.put(flag, true);
+            }
+        }
         Object asked = filter.get("resourceSubscriptions");
         if (asked == null) {
             return honoured;
@@ -240,6 +276,12 @@ final class ServedListens {
                 : Set.of();
     }
 
+    private static Set<String> lists(Map<String, Object> honoured) {
+        var lists = new java.util.HashSet<>(honoured.keySet());
+        lists.retainAll(LIST_CHANGES.keySet());
+        return Set.copyOf(lists);
+    }
+
     private static McpError invalid(String message) {
         return McpError.builder(ErrorCodes.INVALID_PARAMS).message(message).build();
     }
@@ -257,14 +299,17 @@ final class ServedListens {
         final Object id;
         final Outlet outlet;
         final Set<String> uris;
+        /** The list-change flags honoured. */
+        final Set<String> lists;
         private boolean closed;
 
-        Listen(Scope scope, Object key, Object id, Outlet outlet, Set<String> uris) {
+        Listen(Scope scope, Object key, Object id, Outlet outlet, Set<String> uris, Set<String> lists) {
             this.scope = scope;
             this.key = key;
             this.id = id;
             this.outlet = outlet;
             this.uris = uris;
+            this.lists = lists;
         }
 
         /** Sends a notification on the listen; false (and the listen ended) when its client does not take it. */

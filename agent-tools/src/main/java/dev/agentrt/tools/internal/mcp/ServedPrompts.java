@@ -22,7 +22,8 @@ import java.util.function.Function;
  * The prompts a server serves, in the order they were registered. {@code prompts/get} checks the
  * arguments (an unknown prompt, a missing required argument, an argument the prompt does not have or
  * one that is not a string are {@code -32602}), then runs the prompt's renderer on {@link
- * AgentSchedulers#blocking()}, as it may block. Immutable and thread-safe.
+ * AgentSchedulers#blocking()}, as it may block. Prompts may be added and removed while serving; a {@code
+ * prompts/get} sees the prompts of when it started. Thread-safe.
  */
 public final class ServedPrompts {
     private static final Logger log = LoggerFactory.getLogger(ServedPrompts.class);
@@ -34,7 +35,8 @@ public final class ServedPrompts {
     public record Prompt(String name, @Nullable String description, List<Argument> arguments,
             Function<Map<String, String>, List<Message>> renderer) {}
 
-    private final Map<String, Prompt> prompts;
+    /** Replaced whole (never changed in place) by {@link #add} and {@link #remove}. */
+    private volatile Map<String, Prompt> prompts;
 
     public ServedPrompts(List<Prompt> prompts) {
         var byName = new LinkedHashMap<String, Prompt>();
@@ -46,6 +48,28 @@ public final class ServedPrompts {
 
     public boolean isEmpty() {
         return prompts.isEmpty();
+    }
+
+    /** Serves {@code prompt} after the others; false (nothing changed) when one of that name is served already. */
+    synchronized boolean add(Prompt prompt) {
+        if (prompts.containsKey(prompt.name())) {
+            return false;
+        }
+        var next = new LinkedHashMap<>(prompts);
+        next.put(prompt.name(), prompt);
+        prompts = next;
+        return true;
+    }
+
+    /** Stops serving the prompt {@code name}; false (nothing changed) when there is none. */
+    synchronized boolean remove(String name) {
+        if (!prompts.containsKey(name)) {
+            return false;
+        }
+        var next = new LinkedHashMap<>(prompts);
+        next.remove(name);
+        prompts = next;
+        return true;
     }
 
     McpSchema.ListPromptsResult list() {
@@ -70,9 +94,10 @@ public final class ServedPrompts {
             if (name == null) {
                 return Mono.error(invalid("prompts/get needs the \"name\" of a prompt"));
             }
-            Prompt prompt = prompts.get(name);
+            Map<String, Prompt> served = prompts;
+            Prompt prompt = served.get(name);
             if (prompt == null) {
-                return Mono.error(invalid("no prompt named \"" + name + "\"; the prompts are " + prompts.keySet()));
+                return Mono.error(invalid("no prompt named \"" + name + "\"; the prompts are " + served.keySet()));
             }
             var arguments = new LinkedHashMap<String, String>();
             if (given != null) {

@@ -26,6 +26,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 
 /**
  * Task-augmented {@code tools/call} (MCP 2025-11-25 tasks), served ahead of the SDK's server, which has no tasks:
@@ -107,34 +108,38 @@ public final class ServedTasks {
         return shaped;
     }
 
-    /** The tasks of one transport serving {@code tools} (as the SDK's server lists them) through {@code runner}. */
-    Endpoint endpoint(List<McpSchema.Tool> tools, Runner runner, Notifier notifier) {
+    /**
+     * The tasks of one transport serving {@code tools} (the tools current at each request, as the SDK's server lists
+     * them) through {@code runner}.
+     */
+    Endpoint endpoint(Supplier<List<McpSchema.Tool>> tools, Runner runner, Notifier notifier) {
         return new Endpoint(tools, runner, notifier);
     }
 
     /** One transport's tasks, by session; {@link #close()} when the transport stops serving. */
     final class Endpoint implements OwnRequests, Disposable {
-        private final List<Map<String, Object>> listed;
-        private final Set<String> names;
+        private final Supplier<List<McpSchema.Tool>> tools;
         private final Runner runner;
         private final Notifier notifier;
         private final ConcurrentHashMap<String, Owner> owners = new ConcurrentHashMap<>();
         private final AtomicLong sequence = new AtomicLong();
         private volatile boolean closed;
 
-        private Endpoint(List<McpSchema.Tool> tools, Runner runner, Notifier notifier) {
+        private Endpoint(Supplier<List<McpSchema.Tool>> tools, Runner runner, Notifier notifier) {
+            this.tools = tools;
+            this.runner = runner;
+            this.notifier = notifier;
+        }
+
+        /** The current tools as {@code tools/list} shows them, each with its {@code execution.taskSupport}. */
+        private List<Map<String, Object>> listed() {
             var listed = new ArrayList<Map<String, Object>>();
-            var names = new java.util.HashSet<String>();
-            for (McpSchema.Tool tool : tools) {
+            for (McpSchema.Tool tool : tools.get()) {
                 var shown = new LinkedHashMap<>(McpJson.mapper().convertValue(tool, MAP));
                 shown.put("execution", Map.of("taskSupport", settings.required() ? "required" : "optional"));
                 listed.add(shown);
-                names.add(tool.name());
             }
-            this.listed = List.copyOf(listed);
-            this.names = Set.copyOf(names);
-            this.runner = runner;
-            this.notifier = notifier;
+            return listed;
         }
 
         /** This answerer first, then {@code next} for what it declines. */
@@ -152,7 +157,7 @@ public final class ServedTasks {
                 return null;
             }
             Mono<Object> result = switch (request.method()) {
-                case McpSchema.METHOD_TOOLS_LIST -> Mono.just(Map.of("tools", listed));
+                case McpSchema.METHOD_TOOLS_LIST -> Mono.fromSupplier(() -> Map.of("tools", listed()));
                 case McpSchema.METHOD_TOOLS_CALL -> call(params);
                 case "tasks/get" -> owned(ctx -> Mono.just(json(task(ctx, params), false)));
                 case "tasks/result" -> owned(ctx -> result(task(ctx, params)));
@@ -170,7 +175,7 @@ public final class ServedTasks {
 
         /** A task-augmented call of a served tool; a direct call of one that must be a task is refused. */
         private @Nullable Mono<Object> call(Map<?, ?> params) {
-            if (!(params.get("name") instanceof String tool) || !names.contains(tool)) {
+            if (!(params.get("name") instanceof String tool) || !serves(tool)) {
                 return null; // the SDK's server answers an unknown tool as it always does
             }
             if (params.get("task") == null) {
@@ -200,7 +205,7 @@ public final class ServedTasks {
          * SDK's server's to answer (an unknown tool).
          */
         boolean serves(String tool) {
-            return names.contains(tool);
+            return tools.get().stream().anyMatch(t -> t.name().equals(tool));
         }
 
         /**

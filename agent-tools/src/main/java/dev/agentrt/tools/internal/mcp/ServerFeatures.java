@@ -59,7 +59,7 @@ public final class ServerFeatures implements OwnRequests {
         this.resources = resources == null || resources.isEmpty() ? null : resources;
         this.prompts = prompts == null || prompts.isEmpty() ? null : prompts;
         this.telemetry = telemetry;
-        this.listens = new ServedListens(this.resources, maxListens, maxListenUris);
+        this.listens = new ServedListens(this.resources, this.prompts != null, maxListens, maxListenUris);
     }
 
     /** The server's {@code subscriptions/listen}s, which each transport opens through a scope of its own. */
@@ -74,15 +74,15 @@ public final class ServerFeatures implements OwnRequests {
 
     /**
      * The capabilities to declare: tools always, resources and prompts when there are some; resource subscriptions
-     * when the transport can {@code notify} (not stateless HTTP).
+     * and tool and prompt list changes when the transport can {@code notify} (not stateless HTTP).
      */
     McpSchema.ServerCapabilities capabilities(boolean notify) {
-        var builder = McpSchema.ServerCapabilities.builder().tools(false);
+        var builder = McpSchema.ServerCapabilities.builder().tools(notify);
         if (resources != null) {
             builder.resources(notify, false);
         }
         if (prompts != null) {
-            builder.prompts(false);
+            builder.prompts(notify);
         }
         return builder.build();
     }
@@ -107,6 +107,56 @@ public final class ServerFeatures implements OwnRequests {
                             return Mono.empty();
                         }))
                         .then());
+    }
+
+    /**
+     * The server's tools changed: every {@code subscriptions/listen} honouring {@code toolsListChanged} is told (the
+     * SDK's servers tell their own sessions). Never fails; never blocks.
+     */
+    public void toolsChanged() {
+        listens.listChanged(ServedListens.TOOLS_LIST_CHANGED);
+    }
+
+    /**
+     * Serves {@code prompt} from now on and tells the clients ({@code notifications/prompts/list_changed} to every
+     * session of every transport serving now and to every {@code subscriptions/listen} honouring {@code
+     * promptsListChanged}). Fails with {@code IllegalStateException} when the server serves no prompts (it declared
+     * no {@code prompts} capability), {@code IllegalArgumentException} when a prompt of that name is served.
+     */
+    public Mono<Void> addPrompt(ServedPrompts.Prompt prompt) {
+        return Mono.defer(() -> {
+            ServedPrompts p = servedPrompts();
+            if (!p.add(prompt)) {
+                return Mono.error(new IllegalArgumentException("a prompt named " + prompt.name()
+                        + " is served already"));
+            }
+            return promptsChanged();
+        });
+    }
+
+    /** Stops serving the prompt {@code name} and tells the clients as {@link #addPrompt} does; false if none. */
+    public Mono<Boolean> removePrompt(String name) {
+        return Mono.defer(() -> servedPrompts().remove(name) ? promptsChanged().thenReturn(true) : Mono.just(false));
+    }
+
+    private ServedPrompts servedPrompts() {
+        ServedPrompts p = prompts;
+        if (p == null) {
+            throw new IllegalStateException("this server was built without prompts, so it declared no prompts "
+                    + "capability and its clients would not look for any: build it with at least one prompt "
+                    + "(McpServer.Builder.prompt) to add and remove prompts while serving");
+        }
+        return p;
+    }
+
+    private Mono<Void> promptsChanged() {
+        listens.listChanged(ServedListens.PROMPTS_LIST_CHANGED);
+        return Flux.fromIterable(List.copyOf(serving))
+                .flatMap(s -> s.notifyPromptsListChanged().onErrorResume(e -> {
+                    log.debug("MCP server: a prompt list change was not sent", e);
+                    return Mono.empty();
+                }))
+                .then();
     }
 
     /** These requests as a stateless server answers them: resource subscriptions refused, saying why. */

@@ -180,6 +180,11 @@ public final class StdioServerTransport implements McpServerTransportProvider {
 
     @Override
     public Mono<Void> notifyClients(String method, Object params) {
+        if (modernEra && (method.equals(McpSchema.METHOD_NOTIFICATION_TOOLS_LIST_CHANGED)
+                || method.equals(McpSchema.METHOD_NOTIFICATION_PROMPTS_LIST_CHANGED))) {
+            // A 2026-07-28 client hears of list changes only on a subscriptions/listen that asked for them.
+            return Mono.empty();
+        }
         McpServerSession s = session;
         return s == null ? Mono.error(new IllegalStateException("no session")) : s.sendNotification(method, params);
     }
