@@ -225,6 +225,30 @@ class McpModernTasksTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"stdio", "http", "http-stateless"})
+    void taskNotificationsAreRefusedToAClientNotDeclaringTheExtension(String transport) throws Exception {
+        try (Client c = client(transport, server(new Gates(), OPTIONS))) {
+            String listen = "\"notifications\":{\"toolsListChanged\":true,\"taskIds\":[\"any\"]}";
+            JsonObject refused = c.ask(request("subscriptions/listen", listen, PLAIN));
+            assertError(refused, -32021, "\"taskIds\"");
+            assertThat(refused.get("error").asObject().get("data").toJson()).contains(EXTENSION);
+            assertError(c.ask(request("subscriptions/listen",
+                    "\"notifications\":{\"taskIds\":\"not a list\"}", DECLARING)), -32602, "\"taskIds\"");
+        }
+    }
+
+    @Test
+    void aDeclaringClientsTaskIdsAreLeftOutOfTheAcknowledgementAsNoTaskNotificationIsSent() throws Exception {
+        try (Client c = client("stdio", server(new Gates(), OPTIONS))) {
+            JsonObject ack = c.ask(request("subscriptions/listen",
+                    "\"notifications\":{\"toolsListChanged\":true,\"taskIds\":[\"any\"]}", DECLARING));
+            assertThat(ack.getString("method")).hasValue("notifications/subscriptions/acknowledged");
+            assertThat(ack.get("params").asObject().get("notifications").toJson())
+                    .isEqualTo("{\"toolsListChanged\":true}");
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"stdio", "http", "http-stateless"})
     void aDeclaringClientsCallsAreTasksItFollowsAndCancels(String transport) throws Exception {
         var gates = new Gates();
         try (Client c = client(transport, server(gates, OPTIONS))) {

@@ -173,11 +173,17 @@ final class ModernTasks implements OwnRequests {
     }
 
     /** Whether the request's client capabilities declare the extension (an object: it has no settings yet). */
-    private static boolean declares(Map<?, ?> params) {
+    static boolean declares(Map<?, ?> params) {
         return params.get("_meta") instanceof Map<?, ?> meta
                 && meta.get(ModernRevision.CLIENT_CAPABILITIES_KEY) instanceof Map<?, ?> capabilities
                 && capabilities.get("extensions") instanceof Map<?, ?> extensions
                 && extensions.get(EXTENSION) instanceof Map<?, ?>;
+    }
+
+    /** The revision's error for a client that lacks the extension: {@code -32021}, naming what it must declare. */
+    static McpSchema.JSONRPCResponse.JSONRPCError missingError(String message) {
+        return new McpSchema.JSONRPCResponse.JSONRPCError(MISSING_CAPABILITY, message,
+                Map.of("requiredCapabilities", Map.of("extensions", Map.of(EXTENSION, Map.of()))));
     }
 
     private static Failure missing(String message) {

@@ -239,6 +239,20 @@ final class ServedListens {
                 honoured.put(flag, true);
             }
         }
+        Object tasks = filter.get("taskIds");
+        if (tasks != null) {
+            if (!(tasks instanceof List<?> ids) || !ids.stream().allMatch(String.class::isInstance)) {
+                throw invalid("Invalid params: \"taskIds\" must be an array of task id strings");
+            }
+            if (!ModernTasks.declares(p)) {
+                // The tasks extension's rule: task notifications are for a client that declares it.
+                throw new McpError(ModernTasks.missingError("Missing required client capability: \"taskIds\" asks "
+                        + "for notifications/tasks, which are for a client that declares the "
+                        + ModernTasks.EXTENSION + " extension in its client capabilities"));
+            }
+            // Declared: not honoured (left out of the acknowledgement), as this server sends no notifications/tasks;
+            // its tasks are followed with tasks/get.
+        }
         Object asked = filter.get("resourceSubscriptions");
         if (asked == null) {
             return honoured;
