@@ -79,16 +79,8 @@ class McpModernTasksTest {
 
     /** {@code echo}, {@code fail} and the gated tool, named {@code hold}. */
     static List<Tool> tools(Gates gates, String hold) {
-        Tool echo = Tool.builder("echo")
-                .description("Repeats the text")
-                .parameters(JsonValue.parse("""
-                        {"type":"object","properties":{"text":{"type":"string"}},"required":["text"]}""").asObject())
-                .handler((args, ctx) -> Mono.just(ToolResult.text("echo: " + args.getString("text").orElseThrow())))
-                .build();
-        Tool fail = Tool.builder("fail")
-                .description("Always fails")
-                .handler((args, ctx) -> Mono.just(ToolResult.error(ToolErrorKind.EXECUTION_FAILED, "it broke")))
-                .build();
+        Tool echo = McpTestPeers.echoTool();
+        Tool fail = McpTestPeers.failTool();
         Tool held = Tool.builder(hold)
                 .description("Runs until the test releases it")
                 .parameters(JsonValue.parse("""

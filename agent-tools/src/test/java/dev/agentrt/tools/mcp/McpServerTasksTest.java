@@ -73,16 +73,8 @@ class McpServerTasksTest {
     }
 
     static List<Tool> tools(Hold hold) {
-        Tool echo = Tool.builder("echo")
-                .description("Repeats the text")
-                .parameters(JsonValue.parse("""
-                        {"type":"object","properties":{"text":{"type":"string"}},"required":["text"]}""").asObject())
-                .handler((args, ctx) -> Mono.just(ToolResult.text("echo: " + args.getString("text").orElseThrow())))
-                .build();
-        Tool fail = Tool.builder("fail")
-                .description("Always fails")
-                .handler((args, ctx) -> Mono.just(ToolResult.error(ToolErrorKind.EXECUTION_FAILED, "it broke")))
-                .build();
+        Tool echo = McpTestPeers.echoTool();
+        Tool fail = McpTestPeers.failTool();
         Tool held = Tool.builder("hold")
                 .description("Runs until the test releases it")
                 .handler((args, ctx) -> hold.release.asMono()

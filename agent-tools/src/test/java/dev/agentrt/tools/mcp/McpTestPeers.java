@@ -7,6 +7,7 @@ import dev.agentrt.core.json.JsonValue;
 import dev.agentrt.core.model.ToolCall;
 import dev.agentrt.core.security.Grants;
 import dev.agentrt.core.security.Principal;
+import dev.agentrt.core.tool.Tool;
 import dev.agentrt.core.tool.ToolErrorKind;
 import dev.agentrt.core.tool.ToolExecution;
 import dev.agentrt.core.tool.ToolRegistry;
@@ -156,5 +157,23 @@ final class McpTestPeers {
     static String answer(String id, String text) {
         return "{\"jsonrpc\":\"2.0\",\"id\":" + id + ",\"result\":{\"content\":[{\"type\":\"text\",\"text\":\"" + text
                 + "\"}]}}";
+    }
+
+    /** {@code echo}: answers "echo: " and its {@code text} argument (required). */
+    static Tool echoTool() {
+        return Tool.builder("echo")
+                .description("Repeats the text")
+                .parameters(JsonValue.parse("""
+                        {"type":"object","properties":{"text":{"type":"string"}},"required":["text"]}""").asObject())
+                .handler((args, ctx) -> Mono.just(ToolResult.text("echo: " + args.getString("text").orElseThrow())))
+                .build();
+    }
+
+    /** {@code fail}: always answers with an error result, "it broke". */
+    static Tool failTool() {
+        return Tool.builder("fail")
+                .description("Always fails")
+                .handler((args, ctx) -> Mono.just(ToolResult.error(ToolErrorKind.EXECUTION_FAILED, "it broke")))
+                .build();
     }
 }

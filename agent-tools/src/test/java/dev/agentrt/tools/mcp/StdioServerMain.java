@@ -26,12 +26,7 @@ public final class StdioServerMain {
     private StdioServerMain() {}
 
     static List<Tool> tools() {
-        Tool echo = Tool.builder("echo")
-                .description("Repeats the text")
-                .parameters(JsonValue.parse("""
-                        {"type":"object","properties":{"text":{"type":"string"}},"required":["text"]}""").asObject())
-                .handler((args, ctx) -> Mono.just(ToolResult.text("echo: " + args.getString("text").orElseThrow())))
-                .build();
+        Tool echo = McpTestPeers.echoTool();
         Tool gate = Tool.builder("gate")
                 .description("Waits until the test lets it through")
                 .blockingHandler((args, ctx) -> ToolResult.text("released: " + awaitGate()))

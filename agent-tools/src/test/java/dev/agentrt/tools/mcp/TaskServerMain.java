@@ -31,16 +31,8 @@ public final class TaskServerMain {
     private TaskServerMain() {}
 
     static List<Tool> tools() {
-        Tool echo = Tool.builder("echo")
-                .description("Repeats the text")
-                .parameters(JsonValue.parse("""
-                        {"type":"object","properties":{"text":{"type":"string"}},"required":["text"]}""").asObject())
-                .handler((args, ctx) -> Mono.just(ToolResult.text("echo: " + args.getString("text").orElseThrow())))
-                .build();
-        Tool fail = Tool.builder("fail")
-                .description("Always fails")
-                .handler((args, ctx) -> Mono.just(ToolResult.error(ToolErrorKind.EXECUTION_FAILED, "it broke")))
-                .build();
+        Tool echo = McpTestPeers.echoTool();
+        Tool fail = McpTestPeers.failTool();
         Tool gate = Tool.builder("gate")
                 .description("Waits until the test lets it through")
                 .parameters(JsonValue.parse("""
