@@ -544,7 +544,7 @@ public final class McpTools implements AutoCloseable, ToolSource {
             return this;
         }
 
-        /** The scheduler of the connection's own waits (stream reconnects, listen retries, task polls) (tests). */
+        /** The scheduler of the connection's own waits (stream reconnects, listen retries, task polls, call timeouts) (tests). */
         Builder timers(Scheduler scheduler) {
             this.timers = Objects.requireNonNull(scheduler, "scheduler");
             return this;

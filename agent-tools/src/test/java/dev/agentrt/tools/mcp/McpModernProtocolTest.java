@@ -22,6 +22,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import reactor.core.publisher.Mono;
+import reactor.test.scheduler.VirtualTimeScheduler;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -63,6 +64,11 @@ class McpModernProtocolTest {
 
     private static ToolResult call(McpTools tools, String tool, String args) {
         return call(tools, tool, args, ServerTelemetry.Call.NONE);
+    }
+
+    private static reactor.core.publisher.Mono<ToolResult> execute(McpTools tools, String tool, String args) {
+        var policy = ToolExecution.builder("t", Principal.ANONYMOUS, Grants.of(tools.capability())).build();
+        return ToolRegistry.of(tools.tools()).execute(new ToolCall("c", tool, args), policy);
     }
 
     private static ToolResult call(McpTools tools, String tool, String args, ServerTelemetry.Call served) {
@@ -190,12 +196,17 @@ class McpModernProtocolTest {
     @Test
     void aCallThatTimesOutIsCancelledOnTheServerOverStdio() throws Exception {
         Path log = dir.resolve("stderr");
-        // The server never answers, so the timeout always passes, whatever the machine's speed.
+        // The server never answers; the timeout runs on a virtual clock, moved once the server has the call.
+        var clock = VirtualTimeScheduler.create();
         try (McpTools tools = McpTools.builder("modern", modernLogging(log))
                 .callTimeout(Duration.ofMillis(300))
+                .timers(clock)
                 .connect()
                 .block(WAIT)) {
-            ToolResult r = call(tools, "slow", "{}");
+            var answer = execute(tools, "slow", "{}").toFuture();
+            McpReconnectTest.awaitCondition(() -> lines(log).contains("slow called"));
+            clock.advanceTimeBy(Duration.ofMillis(300));
+            ToolResult r = answer.get(WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
 
             assertThat(r.errorKind()).isEqualTo(ToolErrorKind.TIMEOUT);
             McpReconnectTest.awaitCondition(() -> lines(log).contains("slow cancelled"));
@@ -209,14 +220,19 @@ class McpModernProtocolTest {
                 .start();
         try (BufferedReader out = server.inputReader(); BufferedReader err = server.errorReader()) {
             String url = "http://127.0.0.1:" + out.readLine().split(" ")[1] + "/mcp";
+            var clock = VirtualTimeScheduler.create();
             try (McpTools tools = McpTools.builder("modern", McpTransportSpec.http(url))
                     .callTimeout(Duration.ofMillis(300))
+                    .timers(clock)
                     .connect()
                     .block(WAIT)) {
-                ToolResult r = call(tools, "slow", "{}");
+                var answer = execute(tools, "slow", "{}").toFuture();
+                // The timeout runs on a virtual clock, moved once the server has the call.
+                assertThat(err.readLine()).isEqualTo("slow called");
+                clock.advanceTimeBy(Duration.ofMillis(300));
+                ToolResult r = answer.get(WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
 
                 assertThat(r.errorKind()).isEqualTo(ToolErrorKind.TIMEOUT);
-                assertThat(err.readLine()).isEqualTo("slow called");
                 assertThat(err.readLine()).isEqualTo("slow cancelled");
             }
         } finally {

@@ -6,6 +6,7 @@ import dev.agentrt.core.AgentEvent;
 import dev.agentrt.core.model.ToolCall;
 import dev.agentrt.core.security.Grants;
 import dev.agentrt.core.security.Principal;
+import dev.agentrt.core.tool.ToolErrorKind;
 import dev.agentrt.core.tool.ToolExecution;
 import dev.agentrt.core.tool.ToolRegistry;
 import dev.agentrt.core.tool.ToolResult;
@@ -14,6 +15,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
+import reactor.test.scheduler.VirtualTimeScheduler;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -78,16 +80,7 @@ class McpModernTasksClientTest {
         McpHttpServer served = serve(gates);
         try (McpTools tools = McpTools.connect("tasks", McpTransportSpec.http(served.url().toString())).block(WAIT)) {
             var progress = new java.util.concurrent.LinkedBlockingQueue<AgentEvent.ToolProgress>();
-            var policy = ToolExecution.builder("t", Principal.ANONYMOUS, Grants.of(tools.capability()))
-                    .events(e -> {
-                        if (e instanceof AgentEvent.ToolProgress p) {
-                            progress.add(p);
-                        }
-                    })
-                    .build();
-            Disposable running = ToolRegistry.of(tools.tools())
-                    .execute(new ToolCall("c", "hold", "{\"name\":\"C\"}"), policy)
-                    .subscribe();
+            Disposable running = watched(tools, "hold", "{\"name\":\"C\"}", progress).subscribe();
             McpModernTasksTest.Gate c = gates.gate("C");
             assertThat(await(c.entered)).isTrue();
             // Cancelled once the client knows the task (its progress says so), so only tasks/cancel can stop it.
@@ -100,17 +93,26 @@ class McpModernTasksClientTest {
     }
 
     @Test
-    void theCallsTimeoutCancelsTheTaskOnTheServer() {
+    void theCallsTimeoutCancelsTheTaskOnTheServer() throws Exception {
         var gates = new McpModernTasksTest.Gates();
         McpHttpServer served = serve(gates);
+        // The timeout runs on a virtual clock, moved once the client knows the task.
+        var clock = VirtualTimeScheduler.create();
         try (McpTools tools = McpTools.builder("tasks", McpTransportSpec.http(served.url().toString()))
                 .callTimeout(Duration.ofMillis(500))
+                .timers(clock)
                 .connect()
                 .block(WAIT)) {
-            ToolResult timedOut = call(tools, "hold", "{\"name\":\"T\"}").block(WAIT);
-            assertThat(timedOut.isError()).as(timedOut.content()).isTrue();
+            var progress = new java.util.concurrent.LinkedBlockingQueue<AgentEvent.ToolProgress>();
+            var answer = watched(tools, "hold", "{\"name\":\"T\"}", progress).toFuture();
+            assertThat(poll(progress).message()).startsWith("MCP server 'tasks' runs the call as task \"");
+            clock.advanceTimeBy(Duration.ofMillis(500));
+            ToolResult timedOut = answer.get(60, TimeUnit.SECONDS);
+            assertThat(timedOut.errorKind()).as(timedOut.content()).isEqualTo(ToolErrorKind.TIMEOUT);
             McpModernTasksTest.Gate t = gates.gate("T");
             assertThat(await(t.cancelled)).as("tasks/cancel reached the tool").isTrue();
+        } finally {
+            clock.dispose();
         }
     }
 
@@ -166,6 +168,19 @@ class McpModernTasksClientTest {
             ToolResult cancelled = call(tools, "cancelled", "{}").block(WAIT);
             assertThat(cancelled.content()).isEqualTo("[\"late-1\"]");
         }
+    }
+
+    /** A call of {@code tool} whose progress events go to {@code progress}. */
+    private static Mono<ToolResult> watched(McpTools tools, String tool, String args,
+            java.util.Queue<AgentEvent.ToolProgress> progress) {
+        var policy = ToolExecution.builder("t", Principal.ANONYMOUS, Grants.of(tools.capability()))
+                .events(e -> {
+                    if (e instanceof AgentEvent.ToolProgress p) {
+                        progress.add(p);
+                    }
+                })
+                .build();
+        return ToolRegistry.of(tools.tools()).execute(new ToolCall("c", tool, args), policy);
     }
 
     private static <T> T poll(java.util.concurrent.BlockingQueue<T> queue) {

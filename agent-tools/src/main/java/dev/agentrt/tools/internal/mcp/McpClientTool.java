@@ -98,7 +98,8 @@ public final class McpClientTool implements Tool {
                     ? McpTaskCall.call(connection, server, mcpName, McpJson.toMap(arguments), meta, timeout)
                     : connection.client().callTool(request);
             Mono<ToolResult> call = answer
-                    .timeout(timeout)
+                    // On the connection's scheduler, as its other waits are (McpTools.Builder.timers in tests).
+                    .timeout(timeout, connection.timers())
                     .doOnError(e -> {
                         if (isTimeout(e)) {
                             connection.cancel(token, "the client's timeout of " + timeout.toMillis() + " ms passed");

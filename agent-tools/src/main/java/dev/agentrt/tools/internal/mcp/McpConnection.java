@@ -178,7 +178,7 @@ public final class McpConnection {
         return gate.request(method, params);
     }
 
-    /** The scheduler of this connection's own waits (retries, task polls). */
+    /** The scheduler of this connection's own waits (retries, task polls, call timeouts). */
     Scheduler timers() {
         return timers;
     }
