@@ -360,10 +360,7 @@ final class ModernRequester implements McpRequester {
         if (result instanceof Map<?, ?> answer && "task".equals(answer.get("resultType"))
                 && answer.get("taskId") instanceof String taskId && !closed.get()) {
             log.debug("MCP server '{}' answered a cancelled tools/call with task {}; cancelling it", server, taskId);
-            send("tasks/cancel", Map.of("taskId", taskId))
-                    .timeout(LATE_ANSWER, timers)
-                    .subscribe(null, e -> log.debug("MCP server '{}': tasks/cancel of {} failed: {}", server, taskId,
-                            McpErrors.why(e)));
+            ModernTaskCall.cancel(server, this::send, taskId);
         }
     }
 

@@ -153,7 +153,8 @@ final class ModernTaskCall {
                 task, created);
     }
 
-    private static void cancel(String server, Sender send, String taskId) {
+    /** Sends {@code tasks/cancel} for {@code taskId}, at most 10 s waited for; a failure is only logged. */
+    static void cancel(String server, Sender send, String taskId) {
         send.send("tasks/cancel", Map.of("taskId", taskId))
                 .timeout(Duration.ofSeconds(10))
                 .subscribe(null, e -> log.debug("MCP server '{}': tasks/cancel of {} failed: {}", server, taskId,
