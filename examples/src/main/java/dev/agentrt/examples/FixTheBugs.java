@@ -97,7 +97,7 @@ public final class FixTheBugs {
                         .withLimits(SANDBOX_LIMITS)
                         // CPython's started state, kept beside the memory: the next run of the program makes
                         // its interpreters from it instead of starting CPython (seconds on a fresh JVM)
-                        .withPythonImageCache(memoryDir.toAbsolutePath().resolveSibling("agent_cache"))
+                        .withPythonImageCache(imageCache(memoryDir))
                         .withWarmUp(false))) { // its scripts are Python: a JavaScript warm-up would only take a core
             Optional<String> unavailable = executor.unavailable(CodeExecutor.Language.PYTHON);
             if (unavailable.isPresent()) {
@@ -112,6 +112,11 @@ public final class FixTheBugs {
             ChatModel model = offline.model(() -> scripted(repository));
             return Optional.of(recipe(model, repository, memoryDir, executor, offline.events(), timings, out));
         }
+    }
+
+    /** Where CPython's started state is kept: {@code agent_cache} beside the memory directory. */
+    static Path imageCache(Path memoryDir) {
+        return memoryDir.toAbsolutePath().resolveSibling("agent_cache");
     }
 
     /** The recipe: memory, code executor, file and git tools, the grants that confine them, and the task. */

@@ -256,6 +256,34 @@ public final class PythonRunner {
         }
     }
 
+    /**
+     * Makes sure the image directory holds a usable image file of this runner's module: reads the file when one is
+     * there, else writes the image this JVM holds, else starts CPython in full (seconds) and writes its image.
+     * Returns whether a usable file is there at the end; false without an image directory, when Python cannot run
+     * here, or when the image cannot be taken or written (logged). Blocks: for a build or deployment step that
+     * prepares what a later JVM's first run starts from.
+     */
+    public boolean prepareImage() {
+        if (imageDir == null || unavailable.isPresent() || closed) {
+            return false;
+        }
+        CompiledModule m = module();
+        Images images = IMAGES.get(m.getClass());
+        Path file = imageDir.resolve(imageFileName(m.getClass()));
+        String key = imageKey(m.getClass());
+        if (Files.isRegularFile(file) && ImageFile.read(file, key, limits.maxMemoryPages()) != null) {
+            return true;
+        }
+        InterpreterImage held = images.get();
+        if (held != null) {
+            save(file, key, held);
+        } else {
+            start().close();
+        }
+        imageSaved.join();
+        return Files.isRegularFile(file) && ImageFile.read(file, key, limits.maxMemoryPages()) != null;
+    }
+
     /** Completes when the image file this runner last began to write is written (or could not be). */
     CompletableFuture<@Nullable Void> imageSaved() {
         return imageSaved;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.agentrt.core.json.JsonValue;
+import dev.agentrt.sandbox.CodeExecutor;
 import dev.agentrt.sandbox.ExecutionResult;
 import dev.agentrt.sandbox.RunOutcome;
 import dev.agentrt.sandbox.SandboxLimits;
@@ -13,9 +14,11 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import reactor.core.Disposables;
+import reactor.test.StepVerifier;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
@@ -134,6 +137,53 @@ class InterpreterImageTest {
             damaged.close();
         }
         assertThat(Files.size(file)).as("replaced by a whole image").isGreaterThan(1_000_000);
+    }
+
+    @Test
+    void preparingTheCacheWritesTheImageOnceAndLaterPreparationsKeepIt(@TempDir Path dir) throws Exception {
+        assumeTrue(runner.unavailable().isEmpty(), "python is unavailable here");
+        python("'an interpreter has started in this JVM'");
+        SandboxLimits limits = new SandboxLimits(Duration.ofSeconds(30), 64L << 20, 64 << 10);
+        Path file = dir.resolve(PythonRunner.imageFileName(moduleClass()));
+        Files.writeString(file, "damaged");
+        var options = CodeExecutor.Options.DEFAULT.withLanguages(CodeExecutor.Language.PYTHON)
+                .withLimits(limits)
+                .withPythonImageCache(dir);
+
+        try (var executor = CodeExecutor.create(options)) {
+            StepVerifier.create(executor.preparePython()).expectNext(true).verifyComplete();
+        }
+        assertThat(Files.size(file)).as("the damaged file replaced by a whole image").isGreaterThan(1_000_000);
+        FileTime written = Files.getLastModifiedTime(file);
+        Files.setLastModifiedTime(file, FileTime.fromMillis(written.toMillis() - 60_000));
+        FileTime marked = Files.getLastModifiedTime(file);
+
+        try (var executor = CodeExecutor.create(options)) {
+            StepVerifier.create(executor.preparePython()).expectNext(true).verifyComplete();
+        }
+        assertThat(Files.getLastModifiedTime(file)).as("a usable image is left as it is").isEqualTo(marked);
+
+        var reader = PythonRunner.create(limits, false, dir);
+        try {
+            reader.forgetImage(); // a new JVM: only the prepared file is left
+            assertThat(run(reader, "6 * 7").value()).isEqualTo(JsonValue.of(42));
+            assertThat(reader.imageFromFile()).as("the run was made from the prepared file").isTrue();
+        } finally {
+            reader.close();
+        }
+    }
+
+    @Test
+    void withoutAnImageCacheOrPythonThereIsNothingToPrepare() {
+        try (var noCache = CodeExecutor.create(CodeExecutor.Options.DEFAULT.withLanguages(
+                CodeExecutor.Language.PYTHON));
+                var noPython = CodeExecutor.create(CodeExecutor.Options.DEFAULT
+                        .withLanguages(CodeExecutor.Language.JAVASCRIPT)
+                        .withPythonImageCache(Path.of("never-written")))) {
+            StepVerifier.create(noCache.preparePython()).expectNext(false).verifyComplete();
+            StepVerifier.create(noPython.preparePython()).expectNext(false).verifyComplete();
+        }
+        assertThat(Path.of("never-written")).doesNotExist();
     }
 
     private static ExecutionResult run(PythonRunner r, String code) {
