@@ -13,6 +13,7 @@ import dev.agentrt.core.tool.ToolExecution;
 import dev.agentrt.core.tool.ToolRegistry;
 import dev.agentrt.tools.internal.mcp.McpServerBridge;
 import dev.agentrt.tools.internal.mcp.ServedPrompts;
+import dev.agentrt.tools.internal.mcp.ServedQuestions;
 import dev.agentrt.tools.internal.mcp.ServedResources;
 import dev.agentrt.tools.internal.mcp.ServedTasks;
 import dev.agentrt.tools.internal.mcp.ServedTools;
@@ -24,6 +25,7 @@ import reactor.core.publisher.Mono;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -121,6 +123,7 @@ public final class McpServer {
     private final ServerTelemetry telemetry;
     private final ServerFeatures features;
     private final @Nullable ServedTasks tasks;
+    private final ServedQuestions questions;
 
     private McpServer(Builder b) {
         this.name = b.name;
@@ -136,6 +139,7 @@ public final class McpServer {
                 ServedResources.of(b.files, b.memories, b.resourcePageSize, () -> served),
                 new ServedPrompts(b.prompts), b.telemetry, b.maxListens, b.maxListenUris);
         this.tools = new ServedTools(b.registry, this::execution, features::toolsChanged);
+        this.questions = new ServedQuestions(b.clock, b.answerTimeout);
         McpTaskOptions t = b.tasks;
         this.tasks = t == null
                 ? null
@@ -219,7 +223,8 @@ public final class McpServer {
     public Mono<Void> serve(InputStream in, OutputStream out) {
         Objects.requireNonNull(in, "in");
         Objects.requireNonNull(out, "out");
-        return McpServerBridge.serve(tools, this::execution, telemetry, features, tasks, name, version, in, out,
+        return McpServerBridge.serve(tools, this::execution, telemetry, features, questions, tasks, name, version, in,
+                out,
                 drainTimeout);
     }
 
@@ -260,7 +265,7 @@ public final class McpServer {
     public McpHttpServer serveHttp(McpHttpOptions options) {
         Objects.requireNonNull(options, "options");
         return new McpHttpServer(
-                McpServerBridge.serveHttp(tools, this::execution, telemetry, features, tasks, name, version,
+                McpServerBridge.serveHttp(tools, this::execution, telemetry, features, questions, tasks, name, version,
                         settings(options), options.address(), options.port()));
     }
 
@@ -273,7 +278,8 @@ public final class McpServer {
     public McpHttpHandler httpHandler(McpHttpOptions options) {
         Objects.requireNonNull(options, "options");
         return new McpHttpHandler(
-                McpServerBridge.httpHandler(tools, this::execution, telemetry, features, tasks, name, version,
+                McpServerBridge.httpHandler(tools, this::execution, telemetry, features, questions, tasks, name,
+                        version,
                         settings(options)));
     }
 
@@ -352,6 +358,8 @@ public final class McpServer {
         private @Nullable McpTaskOptions tasks;
         private int maxListens = 100;
         private int maxListenUris = 100;
+        private Duration answerTimeout = Duration.ofMinutes(10);
+        private Clock clock = Clock.systemUTC();
 
         private Builder(ToolRegistry registry) {
             this.registry = Objects.requireNonNull(registry, "registry");
@@ -395,6 +403,23 @@ public final class McpServer {
         /** How long one call may take; 30 s by default. */
         public Builder timeout(Duration timeout) {
             this.timeout = positive(timeout, "timeout");
+            return this;
+        }
+
+        /**
+         * How long a tool's question ({@link dev.agentrt.core.tool.ToolResult#inputRequired}) waits for the client's
+         * answer: in the 2025 revisions the {@code elicitation/create} request, after which the call's result is an
+         * error saying no answer came; in 2026-07-28 the age of the {@code requestState} the retry must echo, after
+         * which the retry is refused ({@code -32602}). 10 minutes by default: a person answers.
+         */
+        public Builder answerTimeout(Duration answerTimeout) {
+            this.answerTimeout = positive(answerTimeout, "answerTimeout");
+            return this;
+        }
+
+        /** The clock a 2026-07-28 {@code requestState}'s age is measured on; the system's (UTC) by default. */
+        public Builder clock(Clock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
             return this;
         }
 
