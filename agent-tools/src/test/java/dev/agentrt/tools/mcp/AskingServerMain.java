@@ -4,6 +4,7 @@ import dev.agentrt.core.json.JsonValue;
 import dev.agentrt.core.security.Grants;
 import dev.agentrt.core.tool.Tool;
 import dev.agentrt.core.tool.ToolResult;
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 
 import java.time.Clock;
@@ -26,6 +27,11 @@ public final class AskingServerMain {
     }
 
     static McpServer server(Duration answerTimeout, Clock clock) {
+        return server(answerTimeout, clock, null);
+    }
+
+    /** With {@code tasks}, the tools are served as tasks too (2025-11-25, and the 2026-07-28 extension). */
+    static McpServer server(Duration answerTimeout, Clock clock, @Nullable McpTaskOptions tasks) {
         Tool ask = Tool.builder("ask")
                 .description("Asks the user for their name")
                 .parameters(JsonValue.parse("""
@@ -34,15 +40,16 @@ public final class AskingServerMain {
                 .handler((args, ctx) -> Mono.just(ToolResult.inputRequired(question(args.getString("topic")
                         .orElseThrow()))))
                 .build();
-        return McpServer.builder(List.of(ask, McpTestPeers.echoTool()))
+        var builder = McpServer.builder(List.of(ask, McpTestPeers.echoTool()))
                 .name(NAME)
                 .grants(Grants.none())
                 .answerTimeout(answerTimeout)
-                .clock(clock)
-                .build();
+                .clock(clock);
+        return (tasks == null ? builder : builder.tasks(tasks)).build();
     }
 
     public static void main(String[] args) {
-        server(Duration.ofMillis(Long.getLong("answer.timeout.ms", 600_000)), Clock.systemUTC()).serveStdio().block();
+        server(Duration.ofMillis(Long.getLong("answer.timeout.ms", 600_000)), Clock.systemUTC(),
+                Boolean.getBoolean("tasks") ? McpTaskOptions.optional() : null).serveStdio().block();
     }
 }

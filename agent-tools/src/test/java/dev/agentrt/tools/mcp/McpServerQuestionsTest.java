@@ -319,4 +319,131 @@ class McpServerQuestionsTest {
         assertInvalid(post(server, "ask", call(8, "ask", names, "\"requestState\":7,\"inputResponses\":{}")),
                 "\"requestState\"");
     }
+
+    // ---- 2026-07-28 tasks: input_required, answered with tasks/update
+
+    private McpHttpServer serveTasks(boolean stateless) {
+        return http.serve(AskingServerMain.server(Duration.ofMinutes(10), Clock.systemUTC(), McpTaskOptions.optional()),
+                McpHttpOptions.defaults().stateless(stateless));
+    }
+
+    private static JsonObject taskClient(Path dir, String answer, List<String> target) throws Exception {
+        var args = new ArrayList<>(List.of(answer));
+        args.addAll(target);
+        return McpTestPeers.runNodeClient(dir, "sdk-v2-task-asked-client.mjs", args);
+    }
+
+    private static void assertTaskAnswered(JsonObject seen) {
+        assertThat(seen.getString("kind")).as("%s", seen).contains("task");
+        assertThat(seen.getString("status")).as("%s", seen).contains("completed");
+        assertThat(seen.getString("text")).contains("Ada Lovelace");
+        assertThat(seen.getBoolean("isError")).contains(false);
+        assertThat(seen.getArray("asked").orElseThrow().items()).singleElement().satisfies(a -> {
+            assertThat(a.asObject().getString("message")).contains(QUESTION);
+            assertThat(a.asObject().getString("delivery")).contains("task-update");
+        });
+    }
+
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void theExtTasksClientAnswersATasksQuestionOverHttp(boolean stateless, @TempDir Path dir) throws Exception {
+        assertTaskAnswered(taskClient(dir, "accept", http(serveTasks(stateless))));
+    }
+
+    @Test
+    void theExtTasksClientAnswersATasksQuestionOverStdio(@TempDir Path dir) throws Exception {
+        var target = new ArrayList<>(stdio(600_000));
+        target.add(2, "-Dtasks=true");
+        assertTaskAnswered(taskClient(dir, "accept", target));
+    }
+
+    @Test
+    void theExtTasksClientDeclinesAndTheTaskEndsWithAnErrorResult(@TempDir Path dir) throws Exception {
+        JsonObject seen = taskClient(dir, "decline", http(serveTasks(false)));
+        assertThat(seen.getString("status")).as("%s", seen).contains("completed");
+        assertThat(seen.getBoolean("isError")).contains(true);
+        assertThat(seen.getString("text").orElseThrow()).contains("declined").contains(QUESTION);
+    }
+
+    private static final String DECLARING = "\"io.modelcontextprotocol/clientCapabilities\":{\"elicitation\":{},"
+            + "\"extensions\":{\"io.modelcontextprotocol/tasks\":{}}}";
+
+    private JsonObject tasks(McpHttpServer server, Object id, String method, String params) throws Exception {
+        String body = "{\"jsonrpc\":\"2.0\",\"id\":" + id + ",\"method\":\"" + method + "\",\"params\":{" + params
+                + ",\"_meta\":{\"io.modelcontextprotocol/protocolVersion\":\"" + MODERN + "\"," + DECLARING + "}}}";
+        HttpResponse<String> response = http.send(McpHttpFixture.post(server, body, "MCP-Protocol-Version", MODERN,
+                "Mcp-Method", method));
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        if (response.headers().firstValue("Content-Type").orElse("").startsWith("text/event-stream")) {
+            return response.body()
+                    .lines()
+                    .filter(line -> line.startsWith("data:"))
+                    .map(line -> JsonValue.parse(line.substring("data:".length())).asObject())
+                    .filter(m -> m.has("id"))
+                    .findFirst()
+                    .orElseThrow();
+        }
+        return JsonValue.parse(response.body()).asObject();
+    }
+
+    /** Calls ask as a task and gets it once its tool has asked (the tool answers at once: a few polls at most). */
+    private JsonObject askingTask(McpHttpServer server) throws Exception {
+        JsonObject created = tasks(server, 1, "tools/call", "\"name\":\"ask\",\"arguments\":{\"topic\":\"names\"}")
+                .getObject("result")
+                .orElseThrow();
+        assertThat(created.getString("resultType")).as("%s", created).contains("task");
+        String id = created.getString("taskId").orElseThrow();
+        JsonObject task;
+        do {
+            task = tasks(server, 2, "tasks/get", "\"taskId\":\"" + id + "\"").getObject("result").orElseThrow();
+        } while (task.getString("status").orElseThrow().equals("working"));
+        return task;
+    }
+
+    @Test
+    void aTaskWaitsInputRequiredUntilAWellFormedAnswerComes() throws Exception {
+        McpHttpServer server = serveTasks(true);
+        JsonObject task = askingTask(server);
+        String id = task.getString("taskId").orElseThrow();
+        assertThat(task.getString("status")).as("%s", task).contains("input_required");
+        JsonObject request = task.getObject("inputRequests").orElseThrow().getObject("question").orElseThrow();
+        assertThat(request.getString("method")).contains("elicitation/create");
+        assertThat(request.getObject("params").orElseThrow().getString("message")).contains(QUESTION);
+        String taskId = "\"taskId\":\"" + id + "\"";
+
+        assertInvalid(tasks(server, 3, "tasks/update", taskId
+                + ",\"inputResponses\":{\"question\":{\"action\":\"accept\",\"content\":{\"answer\":1}}}"),
+                "no string \"answer\"");
+        // a response to nothing outstanding is acknowledged and ignored
+        assertThat(tasks(server, 4, "tasks/update", taskId + ",\"inputResponses\":{\"other\":{\"action\":\"accept\"}}")
+                .has("result")).isTrue();
+        assertThat(tasks(server, 5, "tasks/get", taskId).getObject("result").orElseThrow().getString("status"))
+                .contains("input_required");
+
+        assertThat(tasks(server, 6, "tasks/update", taskId + ",\"inputResponses\":{\"question\":" + ACCEPT + "}")
+                .has("result")).isTrue();
+        JsonObject done = tasks(server, 7, "tasks/get", taskId).getObject("result").orElseThrow();
+        assertThat(done.getString("status")).as("%s", done).contains("completed");
+        assertThat(text(done.getObject("result").orElseThrow())).isEqualTo("Ada");
+        assertThat(done.has("inputRequests")).isFalse();
+        // answered once: a second answer changes nothing
+        tasks(server, 8, "tasks/update", taskId + ",\"inputResponses\":{\"question\":{\"action\":\"decline\"}}");
+        assertThat(text(tasks(server, 9, "tasks/get", taskId).getObject("result")
+                .orElseThrow()
+                .getObject("result")
+                .orElseThrow())).isEqualTo("Ada");
+    }
+
+    @Test
+    void aTaskWaitingForAnAnswerIsCancelled() throws Exception {
+        McpHttpServer server = serveTasks(false);
+        String taskId = "\"taskId\":\"" + askingTask(server).getString("taskId").orElseThrow() + "\"";
+        assertThat(tasks(server, 3, "tasks/cancel", taskId).has("result")).isTrue();
+        assertThat(tasks(server, 4, "tasks/get", taskId).getObject("result").orElseThrow().getString("status"))
+                .contains("cancelled");
+        assertThat(tasks(server, 5, "tasks/update", taskId + ",\"inputResponses\":{\"question\":" + ACCEPT + "}")
+                .has("result")).isTrue();
+        assertThat(tasks(server, 6, "tasks/get", taskId).getObject("result").orElseThrow().getString("status"))
+                .contains("cancelled");
+    }
 }

@@ -61,7 +61,8 @@ public final class McpServerBridge {
             ServedTasks.Endpoint served = tasks == null
                     ? null
                     : tasks.endpoint(() -> tools(tools, policy), calls::call,
-                            (session, method, params) -> transport.notifyClients(method, params));
+                            (session, method, params) -> transport.notifyClients(method, params), calls::answer,
+                            questions.timeout());
             transport.ownRequests(calls.retries(served == null
                     ? features
                     : new ModernTasks(served, tasks.settings().required()).before(served.before(features))));
@@ -111,7 +112,9 @@ public final class McpServerBridge {
                 : tasks.endpoint(() -> tools(tools, policy), calls::call,
                         (session, method, params) -> session == null || settings.stateless()
                                 ? Mono.empty()
-                                : handler.streamable().notifyClient(session, method, params));
+                                : handler.streamable().notifyClient(session, method, params),
+                        calls::answer,
+                        questions.timeout());
         OwnRequests own = settings.stateless()
                 ? features.stateless()
                 : served == null ? features : served.before(features);
@@ -240,15 +243,28 @@ public final class McpServerBridge {
 
         /**
          * A call as a task runs it ({@code progress}: where the tool's progress reports go, {@code null} if the client
-         * asked for none). A task does not ask its tool's question: the result says it could not be asked.
+         * asked for none). A tool's question makes an error result saying it could not be asked, carrying the
+         * question in {@code _meta} ({@link ServedQuestions#ASKED}) for a 2026-07-28 task, which asks it.
          */
         Mono<McpSchema.CallToolResult> call(String tool, @Nullable Map<String, Object> arguments,
                 @Nullable Map<String, Object> meta, @Nullable ProgressRelay progress) {
-            return run(tool, arguments, meta, progress).map(ran -> toResult(ran.registry(), tool,
-                    ran.result().isInputRequired()
-                            ? ServedQuestions.notAsked(tool, ran.result().content(), "this server asks no question "
-                                    + "from within a task")
-                            : ran.result()));
+            return run(tool, arguments, meta, progress).map(ran -> {
+                if (!ran.result().isInputRequired()) {
+                    return toResult(ran.registry(), tool, ran.result());
+                }
+                String question = ran.result().content();
+                McpSchema.CallToolResult notAsked = toResult(ran.registry(), tool, ServedQuestions.notAsked(tool,
+                        question, "a 2025-11-25 task does not ask its tool's question"));
+                return McpSchema.CallToolResult.builder(notAsked.content())
+                        .isError(true)
+                        .meta(Map.of(ServedQuestions.ASKED, question))
+                        .build();
+            });
+        }
+
+        /** The result of a task whose tool asked {@code question}, from the client's {@code response}. */
+        McpSchema.CallToolResult answer(String tool, String question, @Nullable Object response) {
+            return toResult(tools.registry(), tool, questions.response(tool, question, response));
         }
 
         /**

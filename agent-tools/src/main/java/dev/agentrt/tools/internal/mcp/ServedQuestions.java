@@ -49,6 +49,8 @@ public final class ServedQuestions {
     static final String INPUT = "question";
     /** Where a call's handler leaves the {@code input_required} payload for {@link ModernRevision#shape}. */
     static final String PENDING = "dev.agentrt/inputRequired";
+    /** Where a task's run leaves the question its tool asked, for {@link ServedTasks}. */
+    static final String ASKED = "dev.agentrt/question";
     private static final String MAC = "HmacSHA256";
 
     private final SecretKeySpec key;
@@ -130,13 +132,8 @@ public final class ServedQuestions {
      * the call of {@code tool} with {@code arguments} asking {@code question}.
      */
     Map<String, Object> inputRequired(String tool, @Nullable Map<String, Object> arguments, String question) {
-        var params = new LinkedHashMap<String, Object>();
-        params.put("mode", "form");
-        params.put("message", question);
-        params.put("requestedSchema", schema());
         var payload = new LinkedHashMap<String, Object>();
-        payload.put("inputRequests", Map.of(INPUT, Map.of("method", McpSchema.METHOD_ELICITATION_CREATE, "params",
-                params)));
+        payload.put("inputRequests", inputRequests(question));
         payload.put("requestState", state(tool, arguments, question));
         return payload;
     }
@@ -179,7 +176,16 @@ public final class ServedQuestions {
         if (!(inputResponses instanceof Map<?, ?> responses)) {
             throw invalid("a retried tools/call carries \"inputResponses\", an object of responses by input key");
         }
-        if (!(responses.get(INPUT) instanceof Map<?, ?> response) || !(response.get("action") instanceof String a)) {
+        return response(tool, question, responses.get(INPUT));
+    }
+
+    /**
+     * The result the client's {@code response} to the elicitation asking {@code question} (the one {@link
+     * #inputRequired} embeds under {@value #INPUT}) makes. Throws a {@link ServedTasks.Refusal} ({@code -32602}) for
+     * a response that is not an elicitation result, or an accepted one without the string asked for.
+     */
+    ToolResult response(String tool, String question, @Nullable Object response) {
+        if (!(response instanceof Map<?, ?> result) || !(result.get("action") instanceof String a)) {
             throw invalid("inputResponses has no elicitation result (an object with an \"action\") under \"" + INPUT
                     + "\"");
         }
@@ -190,13 +196,22 @@ public final class ServedQuestions {
             default -> throw invalid("the elicitation result's action is \"" + a + "\", not accept, decline or "
                     + "cancel");
         };
-        if (action == McpSchema.ElicitResult.Action.ACCEPT && !(response.get("content") instanceof Map<?, ?> c
+        if (action == McpSchema.ElicitResult.Action.ACCEPT && !(result.get("content") instanceof Map<?, ?> c
                 && c.get(PROPERTY) instanceof String)) {
             throw invalid("the accepted elicitation result's content has no string \"" + PROPERTY + "\"");
         }
         @SuppressWarnings("unchecked")
-        Map<String, Object> content = response.get("content") instanceof Map<?, ?> c ? (Map<String, Object>) c : null;
+        Map<String, Object> content = result.get("content") instanceof Map<?, ?> c ? (Map<String, Object>) c : null;
         return answer(tool, question, action, content);
+    }
+
+    /** The {@code inputRequests} of a 2026-07-28 task waiting on the answer to {@code question}. */
+    static Map<String, Object> inputRequests(String question) {
+        var params = new LinkedHashMap<String, Object>();
+        params.put("mode", "form");
+        params.put("message", question);
+        params.put("requestedSchema", schema());
+        return Map.of(INPUT, Map.of("method", McpSchema.METHOD_ELICITATION_CREATE, "params", params));
     }
 
     private JsonObject verified(String state) {
