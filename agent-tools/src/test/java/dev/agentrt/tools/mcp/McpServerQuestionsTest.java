@@ -446,4 +446,36 @@ class McpServerQuestionsTest {
         assertThat(tasks(server, 6, "tasks/get", taskId).getObject("result").orElseThrow().getString("status"))
                 .contains("cancelled");
     }
+
+    @Test
+    void ourClientAnswersATasksQuestionWithTasksUpdate() {
+        McpHttpServer server = serveTasks(false);
+        Queue<McpElicitationRequest> asked = new ConcurrentLinkedQueue<>();
+        try (McpTools tools = McpTools.builder("asking", McpTransportSpec.http(server.url().toString()))
+                .elicitation(request -> {
+                    asked.add(request);
+                    return Mono.just(McpElicitationAnswer.accept(JsonObject.builder()
+                            .put("answer", "Grace Hopper")
+                            .build()));
+                })
+                .connect()
+                .block(Duration.ofSeconds(60))) {
+            ToolResult result = McpTestPeers.call(tools, "ask", "{\"topic\":\"names\"}", Duration.ofSeconds(60));
+            assertThat(result.isError()).as("%s", result).isFalse();
+            assertThat(result.content()).isEqualTo("Grace Hopper");
+            assertThat(asked).singleElement().satisfies(r -> assertThat(r.message()).isEqualTo(QUESTION));
+        }
+    }
+
+    @Test
+    void ourClientWithoutElicitationRefusesATasksQuestionAndTheTaskIsCancelled() throws Exception {
+        McpHttpServer server = serveTasks(false);
+        try (McpTools tools = McpTools.builder("asking", McpTransportSpec.http(server.url().toString()))
+                .connect()
+                .block(Duration.ofSeconds(60))) {
+            ToolResult result = McpTestPeers.call(tools, "ask", "{\"topic\":\"names\"}", Duration.ofSeconds(60));
+            assertThat(result.isError()).as("%s", result).isTrue();
+            assertThat(result.content()).contains("elicitation/create", "did not declare");
+        }
+    }
 }
