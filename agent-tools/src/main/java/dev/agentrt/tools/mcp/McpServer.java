@@ -102,6 +102,22 @@ import java.util.function.Function;
  * client not declaring it gets complete results ({@code -32021} for a task-required tool). Having no session, these
  * tasks belong to the stdio connection or the HTTP endpoint (stateless too), under the same {@link McpTaskOptions}.
  *
+ * <p>A tool that asks the user a question ({@link dev.agentrt.core.tool.ToolResult#inputRequired}) has it asked of
+ * the client, and the answer is the call's result, as in an agent's run. In the 2025 revisions (stdio, stateful
+ * HTTP) the server sends {@code elicitation/create} (form mode, one required string property {@code answer}) while
+ * the call waits, for at most {@link Builder#answerTimeout}; over HTTP the call is then answered as an event stream,
+ * which carries the request. A declined or cancelled elicitation, no answer in time, a client that did not declare
+ * {@code elicitation}, and a stateless HTTP server (which cannot send a request) each give an error result saying
+ * so, with the question. In 2026-07-28 the call is answered {@code "resultType": "input_required"} with the
+ * elicitation under {@code inputRequests.question} and a {@code requestState}; the client's retry carries the answer
+ * in {@code inputResponses} and the state echoed (stateless HTTP too). The state is signed (HMAC-SHA256 under a key
+ * drawn at random for this server) over the tool's name, a hash of the arguments, the question and when it was
+ * issued: a forged state, one carried into another call, or one older than the answer timeout on {@link
+ * Builder#clock} is a {@code -32602} error, and so is a response that is not the elicitation result asked for. A
+ * 2026-07-28 task whose tool asks is {@code input_required} with the same {@code inputRequests} in {@code tasks/get}
+ * and is answered with {@code tasks/update}; a 2025-11-25 task does not ask: its result is an error saying the
+ * question could not be asked.
+ *
  * <p>Changing tools and prompts while serving: {@link #addTool}, {@link #removeTool}, {@link #addPrompt} and {@link
  * #removePrompt} change what every transport the server serves lists, at once, and tell the clients ({@code
  * notifications/tools/list_changed}, {@code notifications/prompts/list_changed}; in 2026-07-28 on a {@code

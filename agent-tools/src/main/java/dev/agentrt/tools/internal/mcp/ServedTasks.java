@@ -49,7 +49,9 @@ import java.util.function.Supplier;
  * in its {@code _meta}. {@code notifications/tasks/status} goes to the session when a task ends by itself. Requests
  * of the 2026-07-28 revision are declined here: {@link ModernTasks} serves that revision's tasks extension with the
  * same tasks (bounds, runner, clock) through {@link Endpoint#start}, {@link Endpoint#find} and {@link
- * Endpoint#cancel}, under an owner of its own. Thread-safe.
+ * Endpoint#cancel}, under an owner of its own; a 2026-07-28 task whose tool asks a question waits {@code
+ * input_required} for {@link Endpoint#update}. A 2025-11-25 task does not ask: its tool's question gives an error
+ * result (failed). Thread-safe.
  */
 public final class ServedTasks {
     private static final Logger log = LoggerFactory.getLogger(ServedTasks.class);
