@@ -115,8 +115,9 @@ import java.util.function.Function;
  * issued: a forged state, one carried into another call, or one older than the answer timeout on {@link
  * Builder#clock} is a {@code -32602} error, and so is a response that is not the elicitation result asked for. A
  * 2026-07-28 task whose tool asks is {@code input_required} with the same {@code inputRequests} in {@code tasks/get}
- * and is answered with {@code tasks/update}; a 2025-11-25 task does not ask: its result is an error saying the
- * question could not be asked.
+ * and is answered with {@code tasks/update}; a 2025-11-25 task is {@code input_required} (its session told) while its
+ * session's client is sent the {@code elicitation/create} with the related-task {@code _meta} (over HTTP on the
+ * session's {@code GET} stream), and ends with the answer. Either task waits at most the answer timeout.
  *
  * <p>Changing tools and prompts while serving: {@link #addTool}, {@link #removeTool}, {@link #addPrompt} and {@link
  * #removePrompt} change what every transport the server serves lists, at once, and tell the clients ({@code

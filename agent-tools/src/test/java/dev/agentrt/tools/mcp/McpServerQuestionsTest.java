@@ -478,4 +478,67 @@ class McpServerQuestionsTest {
             assertThat(result.content()).contains("elicitation/create", "did not declare");
         }
     }
+
+    // ---- 2025-11-25 tasks: input_required while the session's client is asked
+
+    private static JsonObject v1TaskClient(Path dir, String answer, List<String> target) throws Exception {
+        var args = new ArrayList<>(List.of(answer));
+        args.addAll(target);
+        return McpTestPeers.runNodeClient(dir, "sdk-task-asked-client.mjs", args);
+    }
+
+    private static void assertV1TaskAnswered(JsonObject seen) {
+        assertThat(seen.getString("final")).as("%s", seen).contains("completed");
+        assertThat(seen.getObject("result").orElseThrow().getString("text")).contains("Ada Lovelace");
+        assertThat(seen.getObject("result").orElseThrow().getBoolean("isError")).contains(false);
+        String taskId = seen.getString("taskId").orElseThrow();
+        // the question came with the related-task _meta naming the task
+        assertThat(seen.getArray("asked").orElseThrow().items()).singleElement().satisfies(a -> {
+            assertThat(a.asObject().getString("message")).contains(QUESTION);
+            assertThat(a.asObject().getString("relatedTask")).contains(taskId);
+        });
+        assertThat(seen.getString("echo")).contains("echo: still serving");
+    }
+
+    @Test
+    void aV1TaskWhoseClientNeverAnswersFailsAtTheAnswerTimeout(@TempDir Path dir) throws Exception {
+        var target = new ArrayList<>(stdio(1_000));
+        target.add(2, "-Dtasks=true");
+        JsonObject seen = v1TaskClient(dir, "never", target);
+        assertThat(seen.getString("final")).as("%s", seen).contains("failed");
+        assertThat(seen.getObject("result").orElseThrow().getString("text").orElseThrow()).contains("no answer came")
+                .contains(QUESTION);
+        assertThat(seen.getString("echo")).contains("echo: still serving");
+    }
+
+    @Test
+    void theV1ClientAnswersATasksQuestionOverStdio(@TempDir Path dir) throws Exception {
+        var target = new ArrayList<>(stdio(600_000));
+        target.add(2, "-Dtasks=true");
+        assertV1TaskAnswered(v1TaskClient(dir, "accept", target));
+    }
+
+    @Test
+    void theV1ClientAnswersATasksQuestionOverHttp(@TempDir Path dir) throws Exception {
+        assertV1TaskAnswered(v1TaskClient(dir, "accept", http(serveTasks(false))));
+    }
+
+    @Test
+    void aV1TaskWhoseQuestionIsDeclinedFails(@TempDir Path dir) throws Exception {
+        JsonObject seen = v1TaskClient(dir, "decline", http(serveTasks(false)));
+        assertThat(seen.getString("final")).as("%s", seen).contains("failed");
+        assertThat(seen.getObject("result").orElseThrow().getString("text").orElseThrow()).contains("declined")
+                .contains(QUESTION);
+    }
+
+    @Test
+    void aV1TaskWhoseClientCannotBeAskedFailsSayingSo(@TempDir Path dir) throws Exception {
+        JsonObject seen = v1TaskClient(dir, "none", http(serveTasks(false)));
+        assertThat(seen.getString("final")).as("%s", seen).contains("failed");
+        assertThat(seen.getObject("result").orElseThrow().getString("text").orElseThrow())
+                .contains("could not be asked")
+                .contains(QUESTION);
+        assertThat(seen.getArray("asked").orElseThrow().items()).isEmpty();
+        assertThat(seen.getArray("statuses").orElseThrow().items()).doesNotContain(JsonValue.of("input_required"));
+    }
 }

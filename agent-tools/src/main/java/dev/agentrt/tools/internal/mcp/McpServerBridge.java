@@ -61,8 +61,8 @@ public final class McpServerBridge {
             ServedTasks.Endpoint served = tasks == null
                     ? null
                     : tasks.endpoint(() -> tools(tools, policy), calls::call,
-                            (session, method, params) -> transport.notifyClients(method, params), calls::answer,
-                            questions.timeout());
+                            (session, method, params) -> transport.notifyClients(method, params),
+                            (session, request) -> transport.elicit(request), calls::answer, questions.timeout());
             transport.ownRequests(calls.retries(served == null
                     ? features
                     : new ModernTasks(served, tasks.settings().required()).before(served.before(features))));
@@ -113,8 +113,10 @@ public final class McpServerBridge {
                         (session, method, params) -> session == null || settings.stateless()
                                 ? Mono.empty()
                                 : handler.streamable().notifyClient(session, method, params),
-                        calls::answer,
-                        questions.timeout());
+                        (session, request) -> session == null || settings.stateless()
+                                ? null
+                                : handler.elicit(session, request),
+                        calls::answer, questions.timeout());
         OwnRequests own = settings.stateless()
                 ? features.stateless()
                 : served == null ? features : served.before(features);
@@ -244,7 +246,8 @@ public final class McpServerBridge {
         /**
          * A call as a task runs it ({@code progress}: where the tool's progress reports go, {@code null} if the client
          * asked for none). A tool's question makes an error result saying it could not be asked, carrying the
-         * question in {@code _meta} ({@link ServedQuestions#ASKED}) for a 2026-07-28 task, which asks it.
+         * question in {@code _meta} ({@link ServedQuestions#ASKED}) for {@link ServedTasks}, which asks it when it
+         * can.
          */
         Mono<McpSchema.CallToolResult> call(String tool, @Nullable Map<String, Object> arguments,
                 @Nullable Map<String, Object> meta, @Nullable ProgressRelay progress) {
@@ -254,7 +257,7 @@ public final class McpServerBridge {
                 }
                 String question = ran.result().content();
                 McpSchema.CallToolResult notAsked = toResult(ran.registry(), tool, ServedQuestions.notAsked(tool,
-                        question, "a 2025-11-25 task does not ask its tool's question"));
+                        question, "the client did not declare the elicitation capability"));
                 return McpSchema.CallToolResult.builder(notAsked.content())
                         .isError(true)
                         .meta(Map.of(ServedQuestions.ASKED, question))

@@ -78,6 +78,11 @@ public final class ServedQuestions {
         return McpSchema.ElicitFormRequest.builder(question, schema()).build();
     }
 
+    /** The same, with {@code meta} (a task's related-task metadata) in its {@code _meta}. */
+    static McpSchema.ElicitFormRequest form(String question, Map<String, Object> meta) {
+        return McpSchema.ElicitFormRequest.builder(question, schema()).meta(meta).build();
+    }
+
     private static Map<String, Object> schema() {
         return Map.of("type", "object", "properties", Map.of(PROPERTY, Map.of("type", "string", "title", "Answer",
                 "description", "Your answer to the question")), "required", List.of(PROPERTY));

@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
@@ -50,8 +51,10 @@ import java.util.function.Supplier;
  * of the 2026-07-28 revision are declined here: {@link ModernTasks} serves that revision's tasks extension with the
  * same tasks (bounds, runner, clock) through {@link Endpoint#start}, {@link Endpoint#find} and {@link
  * Endpoint#cancel}, under an owner of its own; a 2026-07-28 task whose tool asks a question waits {@code
- * input_required} for {@link Endpoint#update}. A 2025-11-25 task does not ask: its tool's question gives an error
- * result (failed). Thread-safe.
+ * input_required} for {@link Endpoint#update}. A 2025-11-25 task whose tool asks is {@code input_required} (its
+ * session told) while its session's client is sent {@code elicitation/create} with the related-task {@code _meta};
+ * a client that did not declare elicitation is not asked, and the result says the question could not be asked.
+ * Thread-safe.
  */
 public final class ServedTasks {
     private static final Logger log = LoggerFactory.getLogger(ServedTasks.class);
@@ -91,6 +94,16 @@ public final class ServedTasks {
         McpSchema.CallToolResult answer(String tool, String question, @Nullable Object response);
     }
 
+    /**
+     * Sends the client of {@code session} (null: the one client of a stdio connection) {@code elicitation/create}, or
+     * gives null when it cannot be asked (it did not declare elicitation; the session is gone).
+     */
+    @FunctionalInterface
+    interface Asker {
+        @Nullable
+        Mono<McpSchema.ElicitResult> ask(@Nullable String session, McpSchema.ElicitFormRequest request);
+    }
+
     /** Sends a notification to the client of {@code session} (null: the one client of a stdio connection). */
     @FunctionalInterface
     interface Notifier {
@@ -123,9 +136,9 @@ public final class ServedTasks {
      * The tasks of one transport serving {@code tools} (the tools current at each request, as the SDK's server lists
      * them) through {@code runner}.
      */
-    Endpoint endpoint(Supplier<List<McpSchema.Tool>> tools, Runner runner, Notifier notifier, Answerer answerer,
-            Duration answerTimeout) {
-        return new Endpoint(tools, runner, notifier, answerer, answerTimeout);
+    Endpoint endpoint(Supplier<List<McpSchema.Tool>> tools, Runner runner, Notifier notifier, Asker asker,
+            Answerer answerer, Duration answerTimeout) {
+        return new Endpoint(tools, runner, notifier, asker, answerer, answerTimeout);
     }
 
     /** One transport's tasks, by session; {@link #close()} when the transport stops serving. */
@@ -133,17 +146,19 @@ public final class ServedTasks {
         private final Supplier<List<McpSchema.Tool>> tools;
         private final Runner runner;
         private final Notifier notifier;
+        private final Asker asker;
         private final Answerer answerer;
         private final Duration answerTimeout;
         private final ConcurrentHashMap<String, Owner> owners = new ConcurrentHashMap<>();
         private final AtomicLong sequence = new AtomicLong();
         private volatile boolean closed;
 
-        private Endpoint(Supplier<List<McpSchema.Tool>> tools, Runner runner, Notifier notifier, Answerer answerer,
-                Duration answerTimeout) {
+        private Endpoint(Supplier<List<McpSchema.Tool>> tools, Runner runner, Notifier notifier, Asker asker,
+                Answerer answerer, Duration answerTimeout) {
             this.tools = tools;
             this.runner = runner;
             this.notifier = notifier;
+            this.asker = asker;
             this.answerer = answerer;
             this.answerTimeout = answerTimeout;
         }
@@ -366,6 +381,15 @@ public final class ServedTasks {
                             asks(task, tool, question);
                             return;
                         }
+                        if (question != null) {
+                            // A 2025-11-25 task asks its session's client, if it may (else: the not-asked result).
+                            Mono<McpSchema.ElicitResult> asking = asker.ask(session, ServedQuestions.form(question,
+                                    Map.of(RELATED_TASK, Map.of("taskId", task.id))));
+                            if (asking != null) {
+                                asks(session, task, tool, question, asking);
+                                return;
+                            }
+                        }
                         finish(notify, session, task, result);
                     }, e -> {
                         log.warn("MCP server: the task {} of tool {} failed", task.id, tool, e);
@@ -409,6 +433,44 @@ public final class ServedTasks {
                             .build());
                 }
             }));
+        }
+
+        /**
+         * A 2025-11-25 {@code task}'s tool asked {@code question}, which {@code asking} sends its session's client: the
+         * task is {@code input_required} (its session told) until the answer, which is its result, or the answer
+         * timeout, or the failure to ask, which end it with an error result saying so.
+         */
+        private void asks(@Nullable String session, Task task, String tool, String question,
+                Mono<McpSchema.ElicitResult> asking) {
+            if (!task.ask(tool, question, settings.clock().instant())) {
+                return;
+            }
+            notifier.send(session, STATUS_NOTIFICATION, json(task, false))
+                    .subscribe(null, e -> log.debug("MCP server: the status of task {} was not sent", task.id, e));
+            task.waiting(asking.timeout(answerTimeout).map(answer -> {
+                try {
+                    return answerer.answer(tool, question, McpJson.mapper().convertValue(answer, MAP));
+                } catch (Refusal r) {
+                    return failure(r.getMessage() + ". The question was: " + question);
+                }
+            })
+                    .onErrorResume(e -> !(e instanceof Error), e -> Mono.just(failure(e instanceof TimeoutException
+                            ? "The tool " + tool + " asked the user a question and no answer came within "
+                                    + answerTimeout
+                                    + ". The question was: " + question
+                            : ServedQuestions.notAsked(tool, question, "asking the client failed: " + e.getMessage())
+                                    .content())))
+                    .subscribe(result -> {
+                        if (task.resume(question, settings.clock().instant())) {
+                            finish(true, session, task, result);
+                        }
+                    }));
+        }
+
+        private static McpSchema.CallToolResult failure(String text) {
+            return McpSchema.CallToolResult.builder(List.of(McpSchema.TextContent.builder(text).build()))
+                    .isError(true)
+                    .build();
         }
 
         /** Ends {@code task} by itself (not cancelled): tells its session, which may be listening. */

@@ -192,6 +192,21 @@ public final class StreamableHttpHandler {
         return new Streamable();
     }
 
+    /**
+     * Asks the client of session {@code sessionId} {@code request} on the session's GET stream (a task's tool,
+     * outside any request of the client's), or null when the session is gone or its client did not declare
+     * elicitation.
+     */
+    @Nullable
+    Mono<McpSchema.ElicitResult> elicit(String sessionId, McpSchema.ElicitFormRequest request) {
+        Session s = sessions.get(sessionId);
+        if (s == null || !s.elicits) {
+            return null;
+        }
+        return s.sdk.sendRequest(McpSchema.METHOD_ELICITATION_CREATE, request,
+                new TypeRef<McpSchema.ElicitResult>() {});
+    }
+
     /** The side the SDK's stateless server binds to. */
     McpStatelessServerTransport stateless() {
         return new Stateless();
@@ -720,6 +735,7 @@ public final class StreamableHttpHandler {
                 .subscribeOn(AgentSchedulers.blocking())
                 .flatMap(init -> init.initResult().map(result -> {
                     var session = new Session(init.session(), new ListeningStream(json), uses.incrementAndGet());
+                    session.elicits = params.capabilities() != null && params.capabilities().elicitation() != null;
                     sessions.put(session.id(), session);
                     if (closed.get() && sessions.remove(session.id(), session)) {
                         session.end();
@@ -1092,6 +1108,8 @@ public final class StreamableHttpHandler {
         final ListeningStream listening;
         final ConcurrentHashMap<Object, Call> calls = new ConcurrentHashMap<>();
         volatile long lastUsed;
+        /** Whether the client's initialize declared {@code elicitation}. */
+        volatile boolean elicits;
 
         Session(McpStreamableServerSession sdk, ListeningStream listening, long opened) {
             this.sdk = sdk;
