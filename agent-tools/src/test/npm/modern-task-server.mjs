@@ -5,9 +5,11 @@
 // answered with a task: "quick" (created already completed, without its result, which tasks/get gives), "asks"
 // (its task asks for input: input_required), "breaks" (failed with a JSON-RPC error), "weird" (a status that is
 // none of the extension's), "late" (not answered until the client cancels it with notifications/cancelled, then
-// answered with a working task). "seen" answers once a "late" call has arrived. "cancelled" answers directly, once
-// the task of every "asks", "weird" and "late" call has been cancelled (tasks/cancel), with the ids cancelled, in
-// order.
+// answered with a working task), "takes" (input_required until tasks/update answers its elicitation "k1", then
+// completed with the response as its text), "greedy" (asks for 17 inputs at once), "insatiable" (asks for a new
+// input after each update, forever). "seen" answers once a "late" call has arrived. "cancelled" answers directly,
+// once the task of every "asks", "weird", "late", "greedy" and "insatiable" call has been cancelled (tasks/cancel),
+// with the ids cancelled, in order. "updates" answers with the tasks/update requests' params seen, in order.
 import readline from "node:readline";
 
 const EXTENSION = "io.modelcontextprotocol/tasks";
@@ -21,7 +23,11 @@ const result = (id, r) => send({ jsonrpc: "2.0", id, result: { resultType: "comp
 const error = (id, code, message, data) => send({ jsonrpc: "2.0", id, error: { code, message, ...(data ? { data } : {}) } });
 const view = (task, status) => ({ taskId: task.id, status, createdAt: now, lastUpdatedAt: now, ttlMs: 60000,
   pollIntervalMs: 0 });
-const expected = () => [...tasks.values()].filter((t) => ["asks", "weird", "late"].includes(t.tool)).length;
+const expected = () => [...tasks.values()].filter((t) => ["asks", "weird", "late", "greedy", "insatiable"]
+  .includes(t.tool)).length;
+const updates = [];
+const elicit = (message) => ({ method: "elicitation/create", params: { mode: "form", message,
+  requestedSchema: { type: "object", properties: { answer: { type: "string" } }, required: ["answer"] } } });
 const lateCalls = [];
 const seen = [];
 const settleSeen = () => {
@@ -54,7 +60,8 @@ for await (const line of readline.createInterface({ input: process.stdin })) {
         serverInfo: { name: "modern-task-server", version: "1.0.0" } });
       break;
     case "tools/list":
-      result(m.id, { tools: ["quick", "asks", "breaks", "weird", "late", "seen", "cancelled"].map((name) => ({ name,
+      result(m.id, { tools: ["quick", "asks", "breaks", "weird", "late", "seen", "cancelled", "takes", "greedy",
+        "insatiable", "updates"].map((name) => ({ name,
         inputSchema: { type: "object" } })), ttlMs: 0, cacheScope: "private" });
       break;
     case "tools/call": {
@@ -72,6 +79,10 @@ for await (const line of readline.createInterface({ input: process.stdin })) {
       if (tool === "seen") {
         seen.push(m.id);
         settleSeen();
+        break;
+      }
+      if (tool === "updates") {
+        result(m.id, { content: [{ type: "text", text: JSON.stringify(updates) }] });
         break;
       }
       if (tool === "cancelled") {
@@ -94,10 +105,32 @@ for await (const line of readline.createInterface({ input: process.stdin })) {
       } else if (task.tool === "asks") {
         result(m.id, { ...view(task, "input_required"), inputRequests: { k1: { method: "elicitation/create",
           params: { message: "Which one?", requestedSchema: { type: "object", properties: {} } } } } });
+      } else if (task.tool === "takes") {
+        result(m.id, task.response === undefined
+          ? { ...view(task, "input_required"), inputRequests: { k1: elicit("Your name?") } }
+          : { ...view(task, "completed"), result: { content: [{ type: "text", text: JSON.stringify(task.response) }] } });
+      } else if (task.tool === "greedy") {
+        const inputRequests = {};
+        for (let i = 0; i < 17; i++) inputRequests["g" + i] = elicit("Question " + i);
+        result(m.id, { ...view(task, "input_required"), inputRequests });
+      } else if (task.tool === "insatiable") {
+        task.round = (task.round ?? 0) + 1;
+        result(m.id, { ...view(task, "input_required"), inputRequests: { ["r" + task.round]: elicit("Again?") } });
       } else if (task.tool === "breaks") {
         result(m.id, { ...view(task, "failed"), error: { code: -32603, message: "backend down" } });
       } else {
         result(m.id, view(task, "paused"));
+      }
+      break;
+    }
+    case "tasks/update": {
+      const task = tasks.get(m.params?.taskId);
+      updates.push({ taskId: m.params?.taskId, inputResponses: m.params?.inputResponses });
+      if (task === undefined) {
+        error(m.id, -32602, "Failed to update task: Task not found");
+      } else {
+        if (task.tool === "takes") task.response = m.params?.inputResponses?.k1;
+        result(m.id, {});
       }
       break;
     }

@@ -13,6 +13,7 @@ import dev.agentrt.core.tool.ToolExecution;
 import dev.agentrt.core.tool.ToolRegistry;
 import dev.agentrt.tools.internal.mcp.McpServerBridge;
 import dev.agentrt.tools.internal.mcp.ServedPrompts;
+import dev.agentrt.tools.internal.mcp.ServedQuestions;
 import dev.agentrt.tools.internal.mcp.ServedResources;
 import dev.agentrt.tools.internal.mcp.ServedTasks;
 import dev.agentrt.tools.internal.mcp.ServedTools;
@@ -24,6 +25,7 @@ import reactor.core.publisher.Mono;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -100,6 +102,23 @@ import java.util.function.Function;
  * client not declaring it gets complete results ({@code -32021} for a task-required tool). Having no session, these
  * tasks belong to the stdio connection or the HTTP endpoint (stateless too), under the same {@link McpTaskOptions}.
  *
+ * <p>A tool that asks the user a question ({@link dev.agentrt.core.tool.ToolResult#inputRequired}) has it asked of
+ * the client, and the answer is the call's result, as in an agent's run. In the 2025 revisions (stdio, stateful
+ * HTTP) the server sends {@code elicitation/create} (form mode, one required string property {@code answer}) while
+ * the call waits, for at most {@link Builder#answerTimeout}; over HTTP the call is then answered as an event stream,
+ * which carries the request. A declined or cancelled elicitation, no answer in time, a client that did not declare
+ * {@code elicitation}, and a stateless HTTP server (which cannot send a request) each give an error result saying
+ * so, with the question. In 2026-07-28 the call is answered {@code "resultType": "input_required"} with the
+ * elicitation under {@code inputRequests.question} and a {@code requestState}; the client's retry carries the answer
+ * in {@code inputResponses} and the state echoed (stateless HTTP too). The state is signed (HMAC-SHA256 under a key
+ * drawn at random for this server) over the tool's name, a hash of the arguments, the question and when it was
+ * issued: a forged state, one carried into another call, or one older than the answer timeout on {@link
+ * Builder#clock} is a {@code -32602} error, and so is a response that is not the elicitation result asked for. A
+ * 2026-07-28 task whose tool asks is {@code input_required} with the same {@code inputRequests} in {@code tasks/get}
+ * and is answered with {@code tasks/update}; a 2025-11-25 task is {@code input_required} (its session told) while its
+ * session's client is sent the {@code elicitation/create} with the related-task {@code _meta} (over HTTP on the
+ * session's {@code GET} stream), and ends with the answer. Either task waits at most the answer timeout.
+ *
  * <p>Changing tools and prompts while serving: {@link #addTool}, {@link #removeTool}, {@link #addPrompt} and {@link
  * #removePrompt} change what every transport the server serves lists, at once, and tell the clients ({@code
  * notifications/tools/list_changed}, {@code notifications/prompts/list_changed}; in 2026-07-28 on a {@code
@@ -121,6 +140,7 @@ public final class McpServer {
     private final ServerTelemetry telemetry;
     private final ServerFeatures features;
     private final @Nullable ServedTasks tasks;
+    private final ServedQuestions questions;
 
     private McpServer(Builder b) {
         this.name = b.name;
@@ -136,6 +156,7 @@ public final class McpServer {
                 ServedResources.of(b.files, b.memories, b.resourcePageSize, () -> served),
                 new ServedPrompts(b.prompts), b.telemetry, b.maxListens, b.maxListenUris);
         this.tools = new ServedTools(b.registry, this::execution, features::toolsChanged);
+        this.questions = new ServedQuestions(b.clock, b.answerTimeout);
         McpTaskOptions t = b.tasks;
         this.tasks = t == null
                 ? null
@@ -219,7 +240,8 @@ public final class McpServer {
     public Mono<Void> serve(InputStream in, OutputStream out) {
         Objects.requireNonNull(in, "in");
         Objects.requireNonNull(out, "out");
-        return McpServerBridge.serve(tools, this::execution, telemetry, features, tasks, name, version, in, out,
+        return McpServerBridge.serve(tools, this::execution, telemetry, features, questions, tasks, name, version, in,
+                out,
                 drainTimeout);
     }
 
@@ -260,7 +282,7 @@ public final class McpServer {
     public McpHttpServer serveHttp(McpHttpOptions options) {
         Objects.requireNonNull(options, "options");
         return new McpHttpServer(
-                McpServerBridge.serveHttp(tools, this::execution, telemetry, features, tasks, name, version,
+                McpServerBridge.serveHttp(tools, this::execution, telemetry, features, questions, tasks, name, version,
                         settings(options), options.address(), options.port()));
     }
 
@@ -273,7 +295,8 @@ public final class McpServer {
     public McpHttpHandler httpHandler(McpHttpOptions options) {
         Objects.requireNonNull(options, "options");
         return new McpHttpHandler(
-                McpServerBridge.httpHandler(tools, this::execution, telemetry, features, tasks, name, version,
+                McpServerBridge.httpHandler(tools, this::execution, telemetry, features, questions, tasks, name,
+                        version,
                         settings(options)));
     }
 
@@ -352,6 +375,8 @@ public final class McpServer {
         private @Nullable McpTaskOptions tasks;
         private int maxListens = 100;
         private int maxListenUris = 100;
+        private Duration answerTimeout = Duration.ofMinutes(10);
+        private Clock clock = Clock.systemUTC();
 
         private Builder(ToolRegistry registry) {
             this.registry = Objects.requireNonNull(registry, "registry");
@@ -395,6 +420,23 @@ public final class McpServer {
         /** How long one call may take; 30 s by default. */
         public Builder timeout(Duration timeout) {
             this.timeout = positive(timeout, "timeout");
+            return this;
+        }
+
+        /**
+         * How long a tool's question ({@link dev.agentrt.core.tool.ToolResult#inputRequired}) waits for the client's
+         * answer: in the 2025 revisions the {@code elicitation/create} request, after which the call's result is an
+         * error saying no answer came; in 2026-07-28 the age of the {@code requestState} the retry must echo, after
+         * which the retry is refused ({@code -32602}). 10 minutes by default: a person answers.
+         */
+        public Builder answerTimeout(Duration answerTimeout) {
+            this.answerTimeout = positive(answerTimeout, "answerTimeout");
+            return this;
+        }
+
+        /** The clock a 2026-07-28 {@code requestState}'s age is measured on; the system's (UTC) by default. */
+        public Builder clock(Clock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
             return this;
         }
 

@@ -80,8 +80,11 @@ import java.util.regex.Pattern;
  * ({@code tasks/cancel}). A status MCP does not have, or an answer that is not a task, is an error result saying
  * what the server sent. In 2026-07-28, where tasks are an extension ({@code io.modelcontextprotocol/tasks}), the
  * client declares it in every request, and any {@code tools/call} the server answers with a task is followed the
- * same way ({@code tasks/get}), its progress saying so; a task that asks for input ({@code input_required}) is
- * cancelled and the call fails saying why.
+ * same way ({@code tasks/get}), its progress saying so; a task that asks for input ({@code input_required}) has its
+ * input requests answered as a request's own are (the {@link Builder#elicitation elicitation} handler, {@link
+ * Builder#sampling sampling}, {@link Builder#roots roots}) and sent with {@code tasks/update}, at most 10 rounds of at
+ * most 16 requests, each input answered once; input the client did not declare, or too much of it, fails the call
+ * saying why and cancels the task.
  *
  * <p>A stdio server that dies is started again by the next call (with backoff when that fails; see
  * {@link Builder#reconnect}), so an agent's calls resume after a crash; an HTTP session the server

@@ -143,13 +143,67 @@ class McpModernTasksClientTest {
             assertThat(breaks.content()).contains("backend down");
             ToolResult asks = call(tools, "asks", "{}").block(WAIT);
             assertThat(asks.isError()).isTrue();
-            assertThat(asks.content()).contains("input_required", "the task is cancelled");
+            // its elicitation is refused: this client declares none (no handler), and the task is cancelled
+            assertThat(asks.content()).contains("elicitation/create", "did not declare");
             ToolResult weird = call(tools, "weird", "{}").block(WAIT);
             assertThat(weird.isError()).isTrue();
             assertThat(weird.content()).contains("\"paused\"", "none of the tasks extension's");
             // answered once both unfinished tasks were cancelled: the test hangs (guard) if one was not
             ToolResult cancelled = call(tools, "cancelled", "{}").block(WAIT);
             assertThat(cancelled.content()).isEqualTo("[\"asks-3\",\"weird-4\"]");
+        }
+    }
+
+    @Test
+    void aTaskAskingForInputIsAnsweredByTheElicitationHandlerWithTasksUpdate() {
+        var spec = McpTransportSpec.stdio(TestServers.node(), TestServers.npmScript("modern-task-server.mjs"));
+        var asked = new java.util.concurrent.ConcurrentLinkedQueue<McpElicitationRequest>();
+        try (McpTools tools = McpTools.builder("scripted", spec)
+                .elicitation(request -> {
+                    asked.add(request);
+                    return Mono.just(McpElicitationAnswer.accept(dev.agentrt.core.json.JsonObject.builder()
+                            .put("answer", "Ada")
+                            .build()));
+                })
+                .connect()
+                .block(WAIT)) {
+            ToolResult takes = call(tools, "takes", "{}").block(WAIT);
+            assertThat(takes.isError()).as(takes.content()).isFalse();
+            // the server's result is the response it was given
+            assertThat(dev.agentrt.core.json.JsonValue.parse(takes.content()))
+                    .isEqualTo(dev.agentrt.core.json.JsonValue
+                            .parse("{\"action\":\"accept\",\"content\":{\"answer\":\"Ada\"}}"));
+            assertThat(asked).singleElement().satisfies(r -> assertThat(r.message()).isEqualTo("Your name?"));
+            // one tasks/update, the input answered once although the task was input_required until then
+            ToolResult updates = call(tools, "updates", "{}").block(WAIT);
+            assertThat(dev.agentrt.core.json.JsonValue.parse(updates.content()).asArray().items()).hasSize(1);
+        }
+    }
+
+    @Test
+    void aTaskAskingForTooMuchInputAtOnceOrTooManyTimesIsCancelled() {
+        var spec = McpTransportSpec.stdio(TestServers.node(), TestServers.npmScript("modern-task-server.mjs"));
+        var asked = new java.util.concurrent.atomic.AtomicInteger();
+        try (McpTools tools = McpTools.builder("scripted", spec)
+                .elicitation(request -> {
+                    asked.incrementAndGet();
+                    return Mono.just(McpElicitationAnswer.accept(dev.agentrt.core.json.JsonObject.builder()
+                            .put("answer", "again")
+                            .build()));
+                })
+                .connect()
+                .block(WAIT)) {
+            ToolResult greedy = call(tools, "greedy", "{}").block(WAIT);
+            assertThat(greedy.isError()).isTrue();
+            assertThat(greedy.content()).contains("17 inputs", "the task is cancelled");
+            assertThat(asked).hasValue(0);
+            ToolResult insatiable = call(tools, "insatiable", "{}").block(WAIT);
+            assertThat(insatiable.isError()).isTrue();
+            assertThat(insatiable.content()).contains("after 10 rounds", "the task is cancelled");
+            assertThat(asked).hasValue(10);
+            // answered once both tasks were cancelled: the test hangs (guard) if one was not
+            ToolResult cancelled = call(tools, "cancelled", "{}").block(WAIT);
+            assertThat(cancelled.content()).isEqualTo("[\"greedy-1\",\"insatiable-2\"]");
         }
     }
 

@@ -9,6 +9,7 @@ import dev.agentrt.core.tool.ServerTelemetry;
 import dev.agentrt.core.tool.ToolExecution;
 import dev.agentrt.core.tool.ToolRegistry;
 import dev.agentrt.core.tool.ToolResult;
+import io.modelcontextprotocol.json.TypeRef;
 import io.modelcontextprotocol.server.McpAsyncServer;
 import io.modelcontextprotocol.server.McpServer;
 import io.modelcontextprotocol.server.McpServerFeatures;
@@ -43,6 +44,7 @@ import java.util.function.Supplier;
  */
 public final class McpServerBridge {
     private static final Logger log = LoggerFactory.getLogger(McpServerBridge.class);
+    private static final TypeRef<Map<String, Object>> RESULT = new TypeRef<>() {};
 
     private McpServerBridge() {}
 
@@ -51,27 +53,29 @@ public final class McpServerBridge {
      * drainTimeout}), or the subscription is cancelled.
      */
     public static Mono<Void> serve(ServedTools tools, Supplier<ToolExecution> policy, ServerTelemetry telemetry,
-            ServerFeatures features, @Nullable ServedTasks tasks,
+            ServerFeatures features, ServedQuestions questions, @Nullable ServedTasks tasks,
             String name, String version, InputStream in, OutputStream out, Duration drainTimeout) {
         return Mono.defer(() -> {
             var transport = new StdioServerTransport(name, in, out, McpJson.mapper(), drainTimeout);
+            var calls = new Calls(tools, policy, telemetry, questions);
             ServedTasks.Endpoint served = tasks == null
                     ? null
-                    : tasks.endpoint(() -> tools(tools, policy), new Calls(tools, policy, telemetry)::call,
-                            (session, method, params) -> transport.notifyClients(method, params));
-            transport.ownRequests(served == null
+                    : tasks.endpoint(() -> tools(tools, policy), calls::call,
+                            (session, method, params) -> transport.notifyClients(method, params),
+                            (session, request) -> transport.elicit(request), calls::answer, questions.timeout());
+            transport.ownRequests(calls.retries(served == null
                     ? features
-                    : new ModernTasks(served, tasks.settings().required()).before(served.before(features)));
+                    : new ModernTasks(served, tasks.settings().required()).before(served.before(features))));
             if (served != null) {
                 transport.initializeResult(tasks::declare);
             }
             transport.modern(new ModernRevision.Server(name, version, features.capabilities(true),
                     served == null ? Map.of() : ModernTasks.declared()));
             transport.listens(features.listens().scope(name));
-            var calls = new Calls(tools, policy, telemetry);
             List<ToolSpec> shown = tools.registry().specs(policy.get());
             McpAsyncServer server = McpServer.async(transport)
                     .serverInfo(name, version)
+                    .requestTimeout(questions.timeout())
                     .capabilities(features.capabilities(true))
                     .validateToolInputs(false)
                     .tools(shown.stream().map(calls::specification).toList())
@@ -97,21 +101,28 @@ public final class McpServerBridge {
      * one, bound to a {@link StreamableHttpHandler} that serves until closed.
      */
     public static StreamableHttpHandler httpHandler(ServedTools tools, Supplier<ToolExecution> policy,
-            ServerTelemetry telemetry, ServerFeatures features, @Nullable ServedTasks tasks, String name,
-            String version, StreamableHttpHandler.Settings settings) {
+            ServerTelemetry telemetry, ServerFeatures features, ServedQuestions questions,
+            @Nullable ServedTasks tasks, String name, String version, StreamableHttpHandler.Settings settings) {
         var handler = new StreamableHttpHandler(name, settings, McpJson.mapper());
+        var calls = new Calls(tools, policy, telemetry, questions);
         // A stateless server has no session to own a 2025-11-25 task, which outlives the request that made it: those
         // are not served. The 2026-07-28 tasks belong to the endpoint (ModernTasks), so either mode serves them.
         ServedTasks.Endpoint served = tasks == null
                 ? null
-                : tasks.endpoint(() -> tools(tools, policy), new Calls(tools, policy, telemetry)::call,
+                : tasks.endpoint(() -> tools(tools, policy), calls::call,
                         (session, method, params) -> session == null || settings.stateless()
                                 ? Mono.empty()
-                                : handler.streamable().notifyClient(session, method, params));
+                                : handler.streamable().notifyClient(session, method, params),
+                        (session, request) -> session == null || settings.stateless()
+                                ? null
+                                : handler.elicit(session, request),
+                        calls::answer, questions.timeout());
         OwnRequests own = settings.stateless()
                 ? features.stateless()
                 : served == null ? features : served.before(features);
-        handler.ownRequests(served == null ? own : new ModernTasks(served, tasks.settings().required()).before(own));
+        handler.ownRequests(calls.retries(served == null
+                ? own
+                : new ModernTasks(served, tasks.settings().required()).before(own)));
         if (served != null && !settings.stateless()) {
             handler.initializeResult(tasks::declare);
             handler.onSessionEnd(served::end);
@@ -121,7 +132,6 @@ public final class McpServerBridge {
         handler.modern(new ModernRevision.Server(name, version, features.capabilities(true),
                 served == null ? Map.of() : ModernTasks.declared()));
         handler.listens(features.listens().scope(name));
-        var calls = new Calls(tools, policy, telemetry);
         List<ToolSpec> shown = tools.registry().specs(policy.get());
         if (settings.stateless()) {
             var server = McpServer.async(handler.stateless())
@@ -136,6 +146,7 @@ public final class McpServerBridge {
         } else {
             var server = McpServer.async(handler.streamable())
                     .serverInfo(name, version)
+                    .requestTimeout(questions.timeout())
                     .capabilities(capabilities)
                     .validateToolInputs(false)
                     .tools(shown.stream().map(calls::specification).toList())
@@ -154,10 +165,11 @@ public final class McpServerBridge {
      * java.io.UncheckedIOException} if it cannot.
      */
     public static HttpServerTransport serveHttp(ServedTools tools, Supplier<ToolExecution> policy,
-            ServerTelemetry telemetry, ServerFeatures features, @Nullable ServedTasks tasks, String name,
-            String version, StreamableHttpHandler.Settings settings, InetAddress address, int port) {
-        var transport = new HttpServerTransport(httpHandler(tools, policy, telemetry, features, tasks, name,
-                version, settings),
+            ServerTelemetry telemetry, ServerFeatures features, ServedQuestions questions,
+            @Nullable ServedTasks tasks, String name, String version, StreamableHttpHandler.Settings settings,
+            InetAddress address, int port) {
+        var transport = new HttpServerTransport(httpHandler(tools, policy, telemetry, features, questions, tasks,
+                name, version, settings),
                 address, port);
         transport.start();
         log.debug("MCP server '{}' listening at {}", name, transport.url());
@@ -183,31 +195,128 @@ public final class McpServerBridge {
      * the server's telemetry under the trace context the request's {@code params._meta} carried.
      */
     private record Calls(ServedTools tools, Supplier<ToolExecution> policy, ServerTelemetry telemetry,
-            AtomicLong count) {
-        Calls(ServedTools tools, Supplier<ToolExecution> policy, ServerTelemetry telemetry) {
-            this(tools, policy, telemetry, new AtomicLong());
+            ServedQuestions questions, AtomicLong count) {
+        Calls(ServedTools tools, Supplier<ToolExecution> policy, ServerTelemetry telemetry,
+                ServedQuestions questions) {
+            this(tools, policy, telemetry, questions, new AtomicLong());
         }
 
-        /** The tool as the SDK's server serves it, its calls made here. */
+        /**
+         * The tool as the SDK's server serves it, its calls made here. A tool's question is asked of the client
+         * ({@link ServedQuestions#ask}) in the 2025 revisions, and answered {@code input_required} in 2026-07-28.
+         */
         McpServerFeatures.AsyncToolSpecification specification(ToolSpec spec) {
             return McpServerFeatures.AsyncToolSpecification.builder()
                     .tool(describe(spec))
-                    .callHandler((exchange, request) -> call(spec.name(), request.arguments(), request.meta(),
-                            ProgressRelay.of(request.meta(), exchange::progressNotification)))
+                    .callHandler((exchange, request) -> run(spec.name(), request.arguments(), request.meta(),
+                            ProgressRelay.of(request.meta(), exchange::progressNotification)).flatMap(ran -> {
+                                if (!ran.result().isInputRequired()) {
+                                    return Mono.just(toResult(ran.registry(), spec.name(), ran.result()));
+                                }
+                                String question = ran.result().content();
+                                if (modern(request.meta())) {
+                                    return Mono.just(pending(spec.name(), request.arguments(), question));
+                                }
+                                return questions.ask(exchange, spec.name(), question)
+                                        .map(answer -> toResult(ran.registry(), spec.name(), answer));
+                            }))
                     .build();
         }
 
-        /** The same for the SDK's stateless server. */
+        /** The same for the SDK's stateless server, which can ask only in 2026-07-28 (no request to the client). */
         McpStatelessServerFeatures.AsyncToolSpecification statelessSpecification(ToolSpec spec) {
             return McpStatelessServerFeatures.AsyncToolSpecification.builder()
                     .tool(describe(spec))
                     // No exchange here: a stateless server cannot send progress, so a progressToken goes unused.
-                    .callHandler((context, request) -> call(spec.name(), request.arguments(), request.meta(), null))
+                    .callHandler((context, request) -> run(spec.name(), request.arguments(), request.meta(), null)
+                            .map(ran -> {
+                                if (!ran.result().isInputRequired()) {
+                                    return toResult(ran.registry(), spec.name(), ran.result());
+                                }
+                                String question = ran.result().content();
+                                return modern(request.meta())
+                                        ? pending(spec.name(), request.arguments(), question)
+                                        : toResult(ran.registry(), spec.name(), ServedQuestions.notAsked(spec.name(),
+                                                question, "a stateless HTTP server cannot send its client a "
+                                                        + "request"));
+                            }))
                     .build();
         }
 
-        /** {@code progress}: where the tool's progress reports go, {@code null} if the client asked for none. */
+        /**
+         * A call as a task runs it ({@code progress}: where the tool's progress reports go, {@code null} if the client
+         * asked for none). A tool's question makes an error result saying it could not be asked, carrying the
+         * question in {@code _meta} ({@link ServedQuestions#ASKED}) for {@link ServedTasks}, which asks it when it
+         * can.
+         */
         Mono<McpSchema.CallToolResult> call(String tool, @Nullable Map<String, Object> arguments,
+                @Nullable Map<String, Object> meta, @Nullable ProgressRelay progress) {
+            return run(tool, arguments, meta, progress).map(ran -> {
+                if (!ran.result().isInputRequired()) {
+                    return toResult(ran.registry(), tool, ran.result());
+                }
+                String question = ran.result().content();
+                McpSchema.CallToolResult notAsked = toResult(ran.registry(), tool, ServedQuestions.notAsked(tool,
+                        question, "the client did not declare the elicitation capability"));
+                return McpSchema.CallToolResult.builder(notAsked.content())
+                        .isError(true)
+                        .meta(Map.of(ServedQuestions.ASKED, question))
+                        .build();
+            });
+        }
+
+        /** The result of a task whose tool asked {@code question}, from the client's {@code response}. */
+        McpSchema.CallToolResult answer(String tool, String question, @Nullable Object response) {
+            return toResult(tools.registry(), tool, questions.response(tool, question, response));
+        }
+
+        /**
+         * Answers, ahead of {@code next}, the retry of a 2026-07-28 {@code tools/call} answered {@code
+         * input_required}: the call's result is the client's answer ({@link ServedQuestions#answered}); the tool
+         * does not run again.
+         */
+        OwnRequests retries(OwnRequests next) {
+            return request -> {
+                Map<?, ?> params = request.params() instanceof Map<?, ?> m ? m : Map.of();
+                if (!request.method().equals(McpSchema.METHOD_TOOLS_CALL) || !ModernRevision.claims(params)
+                        || !(params.containsKey("requestState") || params.containsKey("inputResponses"))
+                        || !(params.get("name") instanceof String tool)) {
+                    return next.answer(request);
+                }
+                ToolRegistry registry = tools.registry();
+                if (registry.find(tool).isEmpty()) {
+                    return next.answer(request); // the SDK's server answers an unknown tool as it always does
+                }
+                @SuppressWarnings("unchecked")
+                Map<String, Object> arguments = params.get("arguments") instanceof Map<?, ?> a
+                        ? (Map<String, Object>) a
+                        : null;
+                return Mono.fromCallable(() -> toResult(registry, tool, questions.answered(tool, arguments,
+                        params.get("requestState"), params.get("inputResponses"))))
+                        .map(result -> new McpSchema.JSONRPCResponse("2.0", request.id(),
+                                McpJson.mapper().convertValue(result, RESULT), null))
+                        .onErrorResume(ServedTasks.Refusal.class, r -> Mono.just(new McpSchema.JSONRPCResponse("2.0",
+                                request.id(), null, new McpSchema.JSONRPCResponse.JSONRPCError(r.code, r.getMessage(),
+                                        null))));
+            };
+        }
+
+        private static boolean modern(@Nullable Map<String, Object> meta) {
+            return meta != null && ModernRevision.claims(Map.of("_meta", meta));
+        }
+
+        /** A 2026-07-28 call's {@code input_required} answer, as {@link ModernRevision#shape} will give it. */
+        private McpSchema.CallToolResult pending(String tool, @Nullable Map<String, Object> arguments,
+                String question) {
+            return McpSchema.CallToolResult.builder(List.of(McpSchema.TextContent.builder(question).build()))
+                    .meta(Map.of(ServedQuestions.PENDING, questions.inputRequired(tool, arguments, question)))
+                    .build();
+        }
+
+        /** The tool's result with the registry it ran through (whose output schema shapes the MCP result). */
+        private record Ran(ToolRegistry registry, ToolResult result) {}
+
+        private Mono<Ran> run(String tool, @Nullable Map<String, Object> arguments,
                 @Nullable Map<String, Object> meta, @Nullable ProgressRelay progress) {
             String id = "mcp-" + count.incrementAndGet();
             ToolRegistry registry = tools.registry();
@@ -219,19 +328,19 @@ public final class McpServerBridge {
                         .build());
             }
             ToolExecution execution = policy.get();
-            if (progress == null) {
-                return execute(registry, id, tool, arguments, meta, execution);
-            }
-            return progress.around(execute(registry, id, tool, arguments, meta,
-                    execution.toBuilder().events(progress.events(id, execution.events())).build()));
+            Mono<ToolResult> result = progress == null
+                    ? execute(registry, id, tool, arguments, meta, execution)
+                    : progress.around(execute(registry, id, tool, arguments, meta,
+                            execution.toBuilder().events(progress.events(id, execution.events())).build()));
+            return result.map(r -> new Ran(registry, r));
         }
 
-        private Mono<McpSchema.CallToolResult> execute(ToolRegistry registry, String id, String tool,
+        private Mono<ToolResult> execute(ToolRegistry registry, String id, String tool,
                 @Nullable Map<String, Object> arguments, @Nullable Map<String, Object> meta, ToolExecution execution) {
             Map<String, Object> args = arguments == null ? Map.of() : arguments;
             var call = new ToolCall(id, tool, McpJson.fromJava(args).toJson());
             if (telemetry == ServerTelemetry.NONE) {
-                return registry.execute(call, execution).map(r -> toResult(registry, tool, r));
+                return registry.execute(call, execution);
             }
             return Mono.deferContextual(context -> {
                 ServedRequest served = context.getOrDefault(ServedRequest.class, null);
@@ -240,8 +349,7 @@ public final class McpServerBridge {
                 return registry.execute(call, execution.toBuilder().servedCall(record).build())
                         .doOnNext(r -> record.end(r.isError() ? "tool_error" : null, r.isError() ? r.content() : null))
                         .doOnError(e -> record.end(e.getClass().getName(), e.getMessage()))
-                        .doOnCancel(() -> record.end("cancelled", "the client cancelled the request"))
-                        .map(r -> toResult(registry, tool, r));
+                        .doOnCancel(() -> record.end("cancelled", "the client cancelled the request"));
             });
         }
 

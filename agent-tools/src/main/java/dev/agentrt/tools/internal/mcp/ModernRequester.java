@@ -394,7 +394,7 @@ final class ModernRequester implements McpRequester {
                     progress.apply(new McpSchema.ProgressNotification(token, 0.0, null, "MCP server '" + server
                             + "' runs the call as task " + ModernTaskCall.shown(taskId), null)).subscribe();
                 }
-                return ModernTaskCall.follow(server, this::send, map, timers).map(type::cast);
+                return ModernTaskCall.follow(server, this::send, this::answers, map, timers).map(type::cast);
             }
             if ("input_required".equals(kind)) {
                 if (round > MAX_ROUNDS) {
@@ -431,8 +431,11 @@ final class ModernRequester implements McpRequester {
         });
     }
 
-    /** The answers to a round's embedded requests, by the server's keys; fails on the first that cannot be. */
-    private Mono<Map<String, Object>> answers(String method, Map<?, ?> asked) {
+    /**
+     * The answers to a round's embedded requests, by the server's keys; fails on the first that cannot be. Also
+     * answers a task's input ({@link ModernTaskCall}).
+     */
+    Mono<Map<String, Object>> answers(String method, Map<?, ?> asked) {
         return Flux.fromIterable(asked.entrySet())
                 .flatMap(e -> answer(method, String.valueOf(e.getKey()), e.getValue())
                         .map(a -> Map.entry(String.valueOf(e.getKey()), a)))

@@ -22,8 +22,8 @@ import java.util.Set;
  * give the SDK's server the initialize request it needs before it answers anything, and to put the SDK's (2025-era)
  * results in the 2026-07-28 form. A connection or request without the envelope is served exactly as before.
  *
- * <p>The server makes no requests of its client (no sampling, elicitation or roots), so the revision's {@code
- * input_required} results never arise. It serves {@code subscriptions/listen} ({@link ServedListens}) for resource
+ * <p>The server makes no requests of its client (no sampling or roots); a served tool's question ({@link
+ * ServedQuestions}) is the one {@code input_required} result it gives, an elicitation embedded. It serves {@code subscriptions/listen} ({@link ServedListens}) for resource
  * updates and tool and prompt list changes, so {@code server/discover} declares {@code resources.subscribe} when
  * the server serves resources, {@code tools.listChanged}, {@code prompts.listChanged} when it serves prompts, and
  * never {@code resources.listChanged} (its resources are fixed when it is built). Stateless and
@@ -225,6 +225,16 @@ final class ModernRevision {
             return response;
         }
         Map<String, Object> result = new LinkedHashMap<>(json.convertValue(response.result(), MAP));
+        if (result.get("_meta") instanceof Map<?, ?> m && m.get(ServedQuestions.PENDING) instanceof Map<?, ?> asked) {
+            // A served tool asked a question (McpServerBridge): the call is answered input_required, nothing else.
+            Map<String, Object> meta = stringKeys(m);
+            meta.remove(ServedQuestions.PENDING);
+            result = stringKeys(asked);
+            result.put("resultType", "input_required");
+            if (!meta.isEmpty()) {
+                result.put("_meta", meta);
+            }
+        }
         return new McpSchema.JSONRPCResponse(response.jsonrpc(), response.id(), complete(method, result, server),
                 null);
     }

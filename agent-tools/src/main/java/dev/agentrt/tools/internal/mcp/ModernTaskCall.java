@@ -9,10 +9,12 @@ import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
 
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A 2026-07-28 {@code tools/call} that the server answered with a task ({@code resultType: "task"}, the {@code
@@ -21,9 +23,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * McpTaskCall#MIN_POLL_MILLIS} ms and {@value McpTaskCall#MAX_POLL_MILLIS} ms (as for the 2025-11-25 tasks of
  * {@link McpTaskCall}), until it ends: completed gives the tool's result it carries, failed the JSON-RPC error it
  * carries, cancelled an error saying so. The polls are a loop ({@code expand}), so a long task holds no more than a
- * short one. A task that asks for input ({@code input_required}) is not answered (this client answers input in a
- * request's own {@code input_required} rounds, not a task's): the call fails saying so, and the task is cancelled,
- * as is a task in a status that is none of the extension's.
+ * short one. A task that asks for input ({@code input_required}) has its {@code inputRequests} answered as a request's
+ * own {@code input_required} rounds are ({@link ModernRequester}: the connection's elicitation handler, sampling and
+ * roots; what the client did not declare is refused), sent with {@code tasks/update}, and is followed on: at most
+ * {@value ModernRequester#MAX_ROUNDS} updates of at most {@value ModernRequester#MAX_INPUT_REQUESTS} requests each,
+ * an input request answered once (a key seen again is not answered again). Input that cannot be given fails the
+ * call and cancels the task, as does a status that is none of the extension's.
  * The call cancelled before the task ended (the agent's cancel, the caller's timeout) cancels the task ({@code
  * tasks/cancel}); so does a call cancelled before the answer that names the task, when that answer still comes (over
  * stdio: {@link ModernRequester} takes it for a while). Over HTTP the cancel closes the request's stream, and an
@@ -40,6 +45,15 @@ final class ModernTaskCall {
 
     private ModernTaskCall() {}
 
+    /**
+     * The answers to the input requests {@code asked} (by the server's keys) of a request {@code method}, as the
+     * connection gives them ({@code ModernRequester}); fails on the first that cannot be given.
+     */
+    @FunctionalInterface
+    interface Answers {
+        Mono<Map<String, Object>> answer(String method, Map<?, ?> asked);
+    }
+
     /** Sends one request of the revision (its envelope added) and emits its result. */
     @FunctionalInterface
     interface Sender {
@@ -53,14 +67,25 @@ final class ModernTaskCall {
     private record Task(String id, String status, long pollMillis, Map<?, ?> shown, boolean created) {}
 
     /** Follows the task {@code created} (the answer to {@code tools/call}) to the tool's result. */
-    static Mono<McpSchema.CallToolResult> follow(String server, Sender send, Map<?, ?> created, Scheduler timers) {
+    static Mono<McpSchema.CallToolResult> follow(String server, Sender send, Answers answers, Map<?, ?> created,
+            Scheduler timers) {
         return Mono.defer(() -> {
             Task first = task(server, created, "tools/call", true);
             var ended = new AtomicBoolean();
+            var answered = new HashSet<String>();
+            var rounds = new AtomicInteger();
             return Mono.just(first)
-                    .expand(task -> task.status().equals("working") || task.created()
-                            ? poll(server, send, task, timers)
-                            : Mono.empty())
+                    .expand(task -> {
+                        if (task.created()) {
+                            return poll(server, send, task, timers, false);
+                        }
+                        return switch (task.status()) {
+                            case "working" -> poll(server, send, task, timers, true);
+                            case "input_required" -> input(server, send, answers, task, answered, rounds)
+                                    .then(poll(server, send, task, timers, true));
+                            default -> Mono.empty();
+                        };
+                    })
                     .last()
                     .flatMap(task -> {
                         if (TERMINAL.contains(task.status())) {
@@ -81,12 +106,49 @@ final class ModernTaskCall {
         });
     }
 
-    /** The task's next state, asked after its poll interval. */
-    private static Mono<Task> poll(String server, Sender send, Task task, Scheduler timers) {
-        Mono<Long> wait = task.status().equals("working")
+    /**
+     * Answers the input requests of {@code task} not answered before ({@code answered}, the keys answered so far) with
+     * one {@code tasks/update}; completes when the server took it. Fails when the server asks too much, or for what
+     * cannot be given.
+     */
+    private static Mono<Void> input(String server, Sender send, Answers answers, Task task, Set<String> answered,
+            AtomicInteger rounds) {
+        if (!(task.shown().get("inputRequests") instanceof Map<?, ?> asked) || asked.isEmpty()) {
+            return Mono.error(new IllegalStateException("MCP server '" + server + "''s task " + shown(task.id())
+                    + " is input_required without inputRequests"));
+        }
+        var fresh = new LinkedHashMap<Object, Object>();
+        asked.forEach((k, v) -> {
+            if (!answered.contains(String.valueOf(k))) {
+                fresh.put(k, v);
+            }
+        });
+        if (fresh.isEmpty()) {
+            return Mono.empty(); // answered already: the server has yet to take it in
+        }
+        if (fresh.size() > ModernRequester.MAX_INPUT_REQUESTS) {
+            return Mono.error(new IllegalStateException("MCP server '" + server + "''s task " + shown(task.id())
+                    + " asked for " + fresh.size() + " inputs at once, more than the "
+                    + ModernRequester.MAX_INPUT_REQUESTS + " a round may have; the task is cancelled"));
+        }
+        if (rounds.incrementAndGet() > ModernRequester.MAX_ROUNDS) {
+            return Mono.error(new IllegalStateException("MCP server '" + server + "''s task " + shown(task.id())
+                    + " still asked for input after " + ModernRequester.MAX_ROUNDS + " rounds; the task is "
+                    + "cancelled"));
+        }
+        fresh.keySet().forEach(k -> answered.add(String.valueOf(k)));
+        return answers.answer("tools/call (task " + shown(task.id()) + ")", fresh)
+                .flatMap(responses -> send.send("tasks/update", Map.of("taskId", task.id(), "inputResponses",
+                        responses)))
+                .then();
+    }
+
+    /** The task's next state, asked after its poll interval ({@code wait}) or at once. */
+    private static Mono<Task> poll(String server, Sender send, Task task, Scheduler timers, boolean wait) {
+        Mono<Long> delay = wait
                 ? Mono.delay(Duration.ofMillis(task.pollMillis()), timers)
                 : Mono.just(0L);
-        return wait.then(Mono.defer(() -> send.send("tasks/get", Map.of("taskId", task.id()))))
+        return delay.then(Mono.defer(() -> send.send("tasks/get", Map.of("taskId", task.id()))))
                 .map(answer -> {
                     Task next = task(server, answer, "tasks/get", false);
                     if (!next.id().equals(task.id())) {
@@ -126,9 +188,6 @@ final class ModernTaskCall {
                     + "' cancelled the task" + (task.shown().get("statusMessage") instanceof String m
                             ? ": " + shown(m)
                             : "")));
-            case "input_required" -> Mono.error(new IllegalStateException("MCP server '" + server + "''s task "
-                    + shown(task.id()) + " asks for input (input_required), which this client does not answer "
-                    + "for a task; the task is cancelled"));
             default -> Mono.error(new IllegalStateException("MCP server '" + server + "' gave the task the status "
                     + shown(task.status()) + ", which is none of the tasks extension's (working, input_required, "
                     + "completed, failed, cancelled)"));

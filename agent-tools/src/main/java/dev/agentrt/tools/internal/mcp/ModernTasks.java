@@ -18,9 +18,12 @@ import java.util.Map;
  * the tools are task-optional or task-required. {@code tasks/get} answers the task in its detailed form (its result
  * once completed, its JSON-RPC error once failed), {@code tasks/cancel} cancels a working task (its tool's run is
  * disposed) and acknowledges, whatever the task's state, as the extension says (cancelling is eventually
- * consistent, and may end in another terminal state), and {@code tasks/update} acknowledges: a tool of this server
- * never asks its client for input, so no task is ever {@code input_required} and every input response answers
- * nothing outstanding, which the extension says a server ignores. The 2025-11-25 {@code tasks/result} and {@code
+ * consistent, and may end in another terminal state). A task whose tool asks a question ({@code
+ * ToolResult.inputRequired}) is {@code input_required}, its {@code inputRequests} an elicitation under {@code
+ * "question"} ({@link ServedQuestions}); {@code tasks/update} with the response under that key makes the answer the
+ * task's result (a response of the wrong shape is {@code -32602}, and the task still waits), an answer that does
+ * not come within the server's answer timeout an error result; responses to nothing outstanding are ignored, as the
+ * extension says, and every update is acknowledged. The 2025-11-25 {@code tasks/result} and {@code
  * tasks/list} are not part of the extension ({@code -32601}); a legacy {@code params.task} is ignored.
  *
  * <p>A client that does not declare the extension gets complete results, and {@code -32021} (missing required
@@ -128,7 +131,11 @@ final class ModernTasks implements OwnRequests {
                 throw new Failure(ErrorCodes.INVALID_PARAMS, "Invalid params: tasks/update needs \"inputResponses\","
                         + " an object of responses by input request key", null);
             }
-            ServedTasks.Snapshot task = method.equals("tasks/cancel") ? tasks.cancel(OWNER, id) : tasks.find(OWNER, id);
+            ServedTasks.Snapshot task = switch (method) {
+                case "tasks/cancel" -> tasks.cancel(OWNER, id);
+                case "tasks/update" -> tasks.update(OWNER, id, (Map<?, ?>) params.get("inputResponses"));
+                default -> tasks.find(OWNER, id);
+            };
             if (task == null) {
                 throw new Failure(ErrorCodes.INVALID_PARAMS, (method.equals("tasks/get")
                         ? "Failed to retrieve task"
@@ -155,6 +162,9 @@ final class ModernTasks implements OwnRequests {
         m.put("lastUpdatedAt", task.updatedAt().toString());
         m.put("ttlMs", task.ttl());
         m.put("pollIntervalMs", task.pollInterval());
+        if (detailed && task.question() != null && status.equals("input_required")) {
+            m.put("inputRequests", ServedQuestions.inputRequests(task.question()));
+        }
         if (detailed && task.result() != null) {
             // What the direct call would have answered, in this revision's form.
             var result = new LinkedHashMap<>(task.result());

@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
@@ -49,7 +50,11 @@ import java.util.function.Supplier;
  * in its {@code _meta}. {@code notifications/tasks/status} goes to the session when a task ends by itself. Requests
  * of the 2026-07-28 revision are declined here: {@link ModernTasks} serves that revision's tasks extension with the
  * same tasks (bounds, runner, clock) through {@link Endpoint#start}, {@link Endpoint#find} and {@link
- * Endpoint#cancel}, under an owner of its own. Thread-safe.
+ * Endpoint#cancel}, under an owner of its own; a 2026-07-28 task whose tool asks a question waits {@code
+ * input_required} for {@link Endpoint#update}. A 2025-11-25 task whose tool asks is {@code input_required} (its
+ * session told) while its session's client is sent {@code elicitation/create} with the related-task {@code _meta};
+ * a client that did not declare elicitation is not asked, and the result says the question could not be asked.
+ * Thread-safe.
  */
 public final class ServedTasks {
     private static final Logger log = LoggerFactory.getLogger(ServedTasks.class);
@@ -78,6 +83,25 @@ public final class ServedTasks {
     interface Runner {
         Mono<McpSchema.CallToolResult> call(String tool, @Nullable Map<String, Object> arguments,
                 @Nullable Map<String, Object> meta, @Nullable ProgressRelay progress);
+    }
+
+    /**
+     * The result a client's {@code response} to the question a task's tool asked makes (see {@link
+     * ServedQuestions#response}); throws a {@link Refusal} for a response of the wrong shape.
+     */
+    @FunctionalInterface
+    interface Answerer {
+        McpSchema.CallToolResult answer(String tool, String question, @Nullable Object response);
+    }
+
+    /**
+     * Sends the client of {@code session} (null: the one client of a stdio connection) {@code elicitation/create}, or
+     * gives null when it cannot be asked (it did not declare elicitation; the session is gone).
+     */
+    @FunctionalInterface
+    interface Asker {
+        @Nullable
+        Mono<McpSchema.ElicitResult> ask(@Nullable String session, McpSchema.ElicitFormRequest request);
     }
 
     /** Sends a notification to the client of {@code session} (null: the one client of a stdio connection). */
@@ -112,8 +136,9 @@ public final class ServedTasks {
      * The tasks of one transport serving {@code tools} (the tools current at each request, as the SDK's server lists
      * them) through {@code runner}.
      */
-    Endpoint endpoint(Supplier<List<McpSchema.Tool>> tools, Runner runner, Notifier notifier) {
-        return new Endpoint(tools, runner, notifier);
+    Endpoint endpoint(Supplier<List<McpSchema.Tool>> tools, Runner runner, Notifier notifier, Asker asker,
+            Answerer answerer, Duration answerTimeout) {
+        return new Endpoint(tools, runner, notifier, asker, answerer, answerTimeout);
     }
 
     /** One transport's tasks, by session; {@link #close()} when the transport stops serving. */
@@ -121,14 +146,21 @@ public final class ServedTasks {
         private final Supplier<List<McpSchema.Tool>> tools;
         private final Runner runner;
         private final Notifier notifier;
+        private final Asker asker;
+        private final Answerer answerer;
+        private final Duration answerTimeout;
         private final ConcurrentHashMap<String, Owner> owners = new ConcurrentHashMap<>();
         private final AtomicLong sequence = new AtomicLong();
         private volatile boolean closed;
 
-        private Endpoint(Supplier<List<McpSchema.Tool>> tools, Runner runner, Notifier notifier) {
+        private Endpoint(Supplier<List<McpSchema.Tool>> tools, Runner runner, Notifier notifier, Asker asker,
+                Answerer answerer, Duration answerTimeout) {
             this.tools = tools;
             this.runner = runner;
             this.notifier = notifier;
+            this.asker = asker;
+            this.answerer = answerer;
+            this.answerTimeout = answerTimeout;
         }
 
         /** The current tools as {@code tools/list} shows them, each with its {@code execution.taskSupport}. */
@@ -243,6 +275,37 @@ public final class ServedTasks {
             return snapshot(task);
         }
 
+        /**
+         * Answers the question task {@code id} of owner {@code owner} waits on (status {@code input_required}) with
+         * the response under {@link ServedQuestions#INPUT} in {@code inputResponses}: the answer is the task's
+         * result. Responses to nothing outstanding (a task not waiting, another key) are ignored, as the 2026-07-28
+         * tasks extension says. Null when the owner has no such task; throws a {@link Refusal} for a response of the
+         * wrong shape (the task still waits).
+         */
+        @Nullable
+        Snapshot update(String owner, String id, Map<?, ?> inputResponses) {
+            Task task = lookup(owner, id);
+            if (task == null) {
+                return null;
+            }
+            String question;
+            String tool;
+            synchronized (task) {
+                question = task.question;
+                tool = task.tool;
+            }
+            if (question == null || tool == null || !inputResponses.containsKey(ServedQuestions.INPUT)) {
+                return snapshot(task);
+            }
+            McpSchema.CallToolResult result = answerer.answer(tool, question,
+                    inputResponses.get(ServedQuestions.INPUT));
+            if (task.resume(question, settings.clock().instant())) {
+                task.stop();
+                finish(false, null, task, result);
+            }
+            return snapshot(task);
+        }
+
         private @Nullable Task lookup(String owner, String id) {
             Owner o = owners.get(owner);
             if (o == null) {
@@ -259,7 +322,7 @@ public final class ServedTasks {
                 Outcome outcome = task.last;
                 return new Snapshot(task.id, task.status, task.message, task.createdAt, task.updatedAt, task.ttl,
                         settings.pollInterval().toMillis(), outcome == null ? null : outcome.result(),
-                        outcome == null ? null : outcome.error());
+                        outcome == null ? null : outcome.error(), task.question);
             }
         }
 
@@ -310,15 +373,24 @@ public final class ServedTasks {
             Disposable running = runner.call(tool, arguments, meta, progress)
                     .contextWrite(ctx)
                     .subscribe(result -> {
-                        Map<String, Object> shown = new LinkedHashMap<>(McpJson.mapper().convertValue(result, MAP));
-                        var resultMeta = shown.get("_meta") instanceof Map<?, ?> m
-                                ? new LinkedHashMap<>(McpJson.mapper().convertValue(m, MAP))
-                                : new LinkedHashMap<String, Object>();
-                        resultMeta.put(RELATED_TASK, Map.of("taskId", task.id));
-                        shown.put("_meta", resultMeta);
-                        boolean failed = Boolean.TRUE.equals(result.isError());
-                        ended(notify, session, task, failed ? "failed" : "completed",
-                                failed ? "The tool answered with an error." : null, new Outcome(shown, null));
+                        String question = result.meta() == null
+                                ? null
+                                : result.meta().get(ServedQuestions.ASKED) instanceof String q ? q : null;
+                        if (question != null && !notify) {
+                            // A 2026-07-28 task asks: it waits, input_required, for tasks/update or the timeout.
+                            asks(task, tool, question);
+                            return;
+                        }
+                        if (question != null) {
+                            // A 2025-11-25 task asks its session's client, if it may (else: the not-asked result).
+                            Mono<McpSchema.ElicitResult> asking = asker.ask(session, ServedQuestions.form(question,
+                                    Map.of(RELATED_TASK, Map.of("taskId", task.id))));
+                            if (asking != null) {
+                                asks(session, task, tool, question, asking);
+                                return;
+                            }
+                        }
+                        finish(notify, session, task, result);
                     }, e -> {
                         log.warn("MCP server: the task {} of tool {} failed", task.id, tool, e);
                         ended(notify, session, task, "failed", "The tool call failed.",
@@ -327,6 +399,78 @@ public final class ServedTasks {
                     });
             task.running(running);
             return created;
+        }
+
+        /** Ends {@code task} with its tool's {@code result}: failed for an error result, else completed. */
+        private void finish(boolean notify, @Nullable String session, Task task, McpSchema.CallToolResult result) {
+            Map<String, Object> shown = new LinkedHashMap<>(McpJson.mapper().convertValue(result, MAP));
+            var resultMeta = shown.get("_meta") instanceof Map<?, ?> m
+                    ? new LinkedHashMap<>(McpJson.mapper().convertValue(m, MAP))
+                    : new LinkedHashMap<String, Object>();
+            resultMeta.remove(ServedQuestions.ASKED);
+            resultMeta.put(RELATED_TASK, Map.of("taskId", task.id));
+            shown.put("_meta", resultMeta);
+            boolean failed = Boolean.TRUE.equals(result.isError());
+            ended(notify, session, task, failed ? "failed" : "completed",
+                    failed ? "The tool answered with an error." : null, new Outcome(shown, null));
+        }
+
+        /**
+         * {@code task}'s tool asked {@code question}: the task waits for the answer ({@link #update}) for at most the
+         * answer timeout, after which it ends with an error result saying no answer came.
+         */
+        private void asks(Task task, String tool, String question) {
+            if (!task.ask(tool, question, settings.clock().instant())) {
+                return;
+            }
+            task.waiting(Mono.delay(answerTimeout).subscribe(x -> {
+                if (task.resume(question, settings.clock().instant())) {
+                    finish(false, null, task, McpSchema.CallToolResult.builder(List.of(McpSchema.TextContent.builder(
+                            "The tool " + tool + " asked the user a question and no answer came within "
+                                    + answerTimeout + ". The question was: " + question)
+                            .build()))
+                            .isError(true)
+                            .build());
+                }
+            }));
+        }
+
+        /**
+         * A 2025-11-25 {@code task}'s tool asked {@code question}, which {@code asking} sends its session's client: the
+         * task is {@code input_required} (its session told) until the answer, which is its result, or the answer
+         * timeout, or the failure to ask, which end it with an error result saying so.
+         */
+        private void asks(@Nullable String session, Task task, String tool, String question,
+                Mono<McpSchema.ElicitResult> asking) {
+            if (!task.ask(tool, question, settings.clock().instant())) {
+                return;
+            }
+            notifier.send(session, STATUS_NOTIFICATION, json(task, false))
+                    .subscribe(null, e -> log.debug("MCP server: the status of task {} was not sent", task.id, e));
+            task.waiting(asking.timeout(answerTimeout).map(answer -> {
+                try {
+                    return answerer.answer(tool, question, McpJson.mapper().convertValue(answer, MAP));
+                } catch (Refusal r) {
+                    return failure(r.getMessage() + ". The question was: " + question);
+                }
+            })
+                    .onErrorResume(e -> !(e instanceof Error), e -> Mono.just(failure(e instanceof TimeoutException
+                            ? "The tool " + tool + " asked the user a question and no answer came within "
+                                    + answerTimeout
+                                    + ". The question was: " + question
+                            : ServedQuestions.notAsked(tool, question, "asking the client failed: " + e.getMessage())
+                                    .content())))
+                    .subscribe(result -> {
+                        if (task.resume(question, settings.clock().instant())) {
+                            finish(true, session, task, result);
+                        }
+                    }));
+        }
+
+        private static McpSchema.CallToolResult failure(String text) {
+            return McpSchema.CallToolResult.builder(List.of(McpSchema.TextContent.builder(text).build()))
+                    .isError(true)
+                    .build();
         }
 
         /** Ends {@code task} by itself (not cancelled): tells its session, which may be listening. */
@@ -488,7 +632,7 @@ public final class ServedTasks {
      */
     record Snapshot(String id, String status, @Nullable String message, Instant createdAt, Instant updatedAt,
             long ttl, long pollInterval, @Nullable Map<String, Object> result,
-            McpSchema.JSONRPCResponse.@Nullable JSONRPCError error) {}
+            McpSchema.JSONRPCResponse.@Nullable JSONRPCError error, @Nullable String question) {}
 
     /** A JSON-RPC error answering a tasks request. */
     static final class Refusal extends RuntimeException {
@@ -556,11 +700,17 @@ public final class ServedTasks {
         String status = "working";
         @Nullable
         String message;
+        /** The question the tool asked, while the task is {@code input_required}; and the tool. */
+        @Nullable
+        String question;
+        @Nullable
+        String tool;
         /** The outcome once ended (as {@link #outcome} holds it, for a reader that must not wait). */
         @Nullable
         Outcome last;
         Instant updatedAt;
         private @Nullable Disposable running;
+        private @Nullable Disposable waiting;
         private boolean stopped;
 
         Task(String id, long sequence, Instant createdAt, long ttl) {
@@ -579,6 +729,31 @@ public final class ServedTasks {
             return TERMINAL.contains(status) && !now.isBefore(createdAt.plusMillis(ttl));
         }
 
+        /** A working task waits on the answer to {@code question}; false if it had ended already. */
+        synchronized boolean ask(String tool, String question, Instant now) {
+            if (!status.equals("working")) {
+                return false;
+            }
+            this.status = "input_required";
+            this.message = "The tool asks the user a question.";
+            this.tool = tool;
+            this.question = question;
+            this.updatedAt = now;
+            return true;
+        }
+
+        /** The task waiting on {@code question} works again (answered, or given up); false if it was not waiting. */
+        synchronized boolean resume(String question, Instant now) {
+            if (!status.equals("input_required") || !question.equals(this.question)) {
+                return false;
+            }
+            this.status = "working";
+            this.message = null;
+            this.question = null;
+            this.updatedAt = now;
+            return true;
+        }
+
         /** Moves a working task to {@code status} with its outcome; false if it had ended already. */
         boolean end(String status, @Nullable String message, Instant now, Outcome outcome) {
             synchronized (this) {
@@ -587,6 +762,7 @@ public final class ServedTasks {
                 }
                 this.status = status;
                 this.message = message;
+                this.question = null;
                 this.updatedAt = now;
                 this.last = outcome;
             }
@@ -606,15 +782,32 @@ public final class ServedTasks {
             }
         }
 
-        /** Cancels the tool's run. */
+        /** The timer of a question's answer, disposed at once if the task was stopped first. */
+        void waiting(Disposable timer) {
+            boolean stop;
+            synchronized (this) {
+                waiting = timer;
+                stop = stopped;
+            }
+            if (stop) {
+                timer.dispose();
+            }
+        }
+
+        /** Cancels the tool's run, and the timer of a question's answer. */
         void stop() {
             Disposable run;
+            Disposable timer;
             synchronized (this) {
                 stopped = true;
                 run = running;
+                timer = waiting;
             }
             if (run != null) {
                 run.dispose();
+            }
+            if (timer != null) {
+                timer.dispose();
             }
         }
     }

@@ -101,6 +101,8 @@ public final class StdioServerTransport implements McpServerTransportProvider {
     private volatile @Nullable LineWriter writer;
     private volatile @Nullable Object initializeKey;
     private volatile @Nullable String protocolVersion;
+    /** Whether the client's initialize declared {@code elicitation}: only then may the server ask it. */
+    private volatile boolean elicits;
     /** Whether the connection speaks 2026-07-28: its first request carried that revision's envelope. */
     private volatile boolean modernEra;
     /** The SDK's answer to the initialize request made for it when the connection began in 2026-07-28. */
@@ -196,6 +198,19 @@ public final class StdioServerTransport implements McpServerTransportProvider {
             return Mono.error(new IllegalStateException("no session " + sessionId));
         }
         return s.sendNotification(method, params);
+    }
+
+    /**
+     * Asks the client {@code request} ({@code elicitation/create}) outside any request of its own (a task's tool), or
+     * null when it did not declare elicitation in a 2025 handshake.
+     */
+    @Nullable
+    Mono<McpSchema.ElicitResult> elicit(McpSchema.ElicitFormRequest request) {
+        McpServerSession s = session;
+        if (s == null || modernEra || !elicits) {
+            return null;
+        }
+        return s.sendRequest(McpSchema.METHOD_ELICITATION_CREATE, request, new TypeRef<McpSchema.ElicitResult>() {});
     }
 
     /** Stops serving (as cancelling {@link #serve()} does); completes once everything queued is written. */
@@ -364,6 +379,8 @@ public final class StdioServerTransport implements McpServerTransportProvider {
                 return;
             }
             initializeKey = key;
+            elicits = params instanceof Map<?, ?> p && p.get("capabilities") instanceof Map<?, ?> c
+                    && c.get("elicitation") instanceof Map<?, ?>;
         } else if (state.get() != READY) {
             answer(batch, error(id, ErrorCodes.INVALID_REQUEST, "Invalid request: the session is not initialized; "
                     + "only ping may come before initialize and the notifications/initialized that follows it"));

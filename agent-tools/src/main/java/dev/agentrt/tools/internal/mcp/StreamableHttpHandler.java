@@ -192,6 +192,21 @@ public final class StreamableHttpHandler {
         return new Streamable();
     }
 
+    /**
+     * Asks the client of session {@code sessionId} {@code request} on the session's GET stream (a task's tool,
+     * outside any request of the client's), or null when the session is gone or its client did not declare
+     * elicitation.
+     */
+    @Nullable
+    Mono<McpSchema.ElicitResult> elicit(String sessionId, McpSchema.ElicitFormRequest request) {
+        Session s = sessions.get(sessionId);
+        if (s == null || !s.elicits) {
+            return null;
+        }
+        return s.sdk.sendRequest(McpSchema.METHOD_ELICITATION_CREATE, request,
+                new TypeRef<McpSchema.ElicitResult>() {});
+    }
+
     /** The side the SDK's stateless server binds to. */
     McpStatelessServerTransport stateless() {
         return new Stateless();
@@ -500,7 +515,7 @@ public final class StreamableHttpHandler {
         if (sseOk && (preferSse || !jsonOk)) {
             return Reply.SSE;
         }
-        return jsonOk ? Reply.JSON : null;
+        return jsonOk ? sseOk ? Reply.JSON_OR_SSE : Reply.JSON : null;
     }
 
     /** Whether the request carries a {@code progressToken} in its {@code params._meta}. */
@@ -720,6 +735,7 @@ public final class StreamableHttpHandler {
                 .subscribeOn(AgentSchedulers.blocking())
                 .flatMap(init -> init.initResult().map(result -> {
                     var session = new Session(init.session(), new ListeningStream(json), uses.incrementAndGet());
+                    session.elicits = params.capabilities() != null && params.capabilities().elicitation() != null;
                     sessions.put(session.id(), session);
                     if (closed.get() && sessions.remove(session.id(), session)) {
                         session.end();
@@ -854,10 +870,11 @@ public final class StreamableHttpHandler {
                                 .subscribe(null, e -> call.fail(request.id(), e))));
             }
         }
-        if (reply == Reply.JSON) {
+        if (reply != Reply.SSE) {
             return call.messages()
                     .filter(m -> {
-                        if (m.message() instanceof McpSchema.JSONRPCResponse) {
+                        if (m.message() instanceof McpSchema.JSONRPCResponse
+                                || reply == Reply.JSON_OR_SSE && m.message() instanceof McpSchema.JSONRPCRequest) {
                             return true;
                         }
                         // A notification about a call answered as plain JSON has nowhere to go.
@@ -865,10 +882,26 @@ public final class StreamableHttpHandler {
                         return false;
                     })
                     .next()
-                    .map(m -> json(200, write(shape.apply(m.message()))))
-                    .switchIfEmpty(Mono.fromSupplier(this::unanswered))
-                    .doOnCancel(call::cancel)
-                    .doFinally(s -> done.run());
+                    .map(m -> {
+                        if (m.message() instanceof McpSchema.JSONRPCRequest) {
+                            // The call asks the client something (a tool's question) before it answers: only an
+                            // event stream carries that, so the answer becomes one, from the call's first message.
+                            return eventStream(keepAlive(call.messages()
+                                    .map(o -> event(o.eventId(), write(shape.apply(o.message())))))
+                                    .doOnCancel(call::cancel)
+                                    .doFinally(x -> done.run()));
+                        }
+                        done.run();
+                        return json(200, write(shape.apply(m.message())));
+                    })
+                    .switchIfEmpty(Mono.fromSupplier(() -> {
+                        done.run();
+                        return unanswered();
+                    }))
+                    .doOnCancel(() -> {
+                        call.cancel();
+                        done.run();
+                    });
         }
         if (modernShape != null) {
             // 2026-07-28: closing the stream is the cancellation, so the stream opens now and keeps alive.
@@ -966,7 +999,7 @@ public final class StreamableHttpHandler {
 
     private Response answer(Reply reply, McpSchema.JSONRPCResponse response) {
         String text = write(response);
-        return reply == Reply.JSON ? json(200, text) : eventStream(Flux.just(event(null, text)));
+        return reply != Reply.SSE ? json(200, text) : eventStream(Flux.just(event(null, text)));
     }
 
     private static Response eventStream(Flux<byte[]> events) {
@@ -1048,8 +1081,12 @@ public final class StreamableHttpHandler {
 
     // ---- types
 
+    /**
+     * JSON; an event stream; or JSON unless the call sends the client a request before its answer, which turns the
+     * answer into an event stream (a client accepting both).
+     */
     private enum Reply {
-        JSON, SSE
+        JSON, SSE, JSON_OR_SSE
     }
 
     /** A request refused with {@code response}, thrown from the synchronous steps and answered by {@link #handle}. */
@@ -1071,6 +1108,8 @@ public final class StreamableHttpHandler {
         final ListeningStream listening;
         final ConcurrentHashMap<Object, Call> calls = new ConcurrentHashMap<>();
         volatile long lastUsed;
+        /** Whether the client's initialize declared {@code elicitation}. */
+        volatile boolean elicits;
 
         Session(McpStreamableServerSession sdk, ListeningStream listening, long opened) {
             this.sdk = sdk;
