@@ -7,7 +7,8 @@
 //   confirm  asks the client, in an input_required result, to confirm by elicitation; answers with the action
 //   ask      asks the client, in an input_required result, for a model's reply (sampling/createMessage)
 //   rooted   asks the client for its roots (roots/list) and answers with their URIs
-//   forever  answers input_required with a new elicitation every round, never a result
+//   forever  answers input_required with a new elicitation every round ("Round <n>", n counted in the
+//            requestState the client sends back), never a result
 //   slow     writes "slow called" to stderr and never answers; writes "slow cancelled" when the request is
 //            cancelled (notifications/cancelled on stdio, the request's stream closed over HTTP)
 //   steps    sends progress 1/2 "half" and 2/2 "all" for the call's progress token, then answers "stepped"
@@ -64,7 +65,8 @@ function build() {
         return text("roots: " + answer.roots.map((r) => r.uri).join(","));
       }
       case "forever": {
-        const round = Number(request.params.requestState ?? "0") + 1;
+        // The SDK lifts requestState out of the params into ctx.mcpReq.requestState().
+        const round = Number(ctx.mcpReq?.requestState?.() ?? request.params.requestState ?? "0") + 1;
         return inputRequired({ requestState: String(round), inputRequests: { ["again" + round]:
           inputRequired.elicit({ message: "Round " + round, requestedSchema: confirmSchema }) } });
       }

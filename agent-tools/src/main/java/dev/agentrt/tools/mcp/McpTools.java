@@ -375,6 +375,7 @@ public final class McpTools implements AutoCloseable, ToolSource {
         private @Nullable ChatModel samplingModel;
         private @Nullable McpSamplingOptions samplingOptions;
         private @Nullable McpElicitationHandler elicitation;
+        private boolean elicitationPausesRun;
         private int maxSubscriptions = DEFAULT_MAX_SUBSCRIPTIONS;
         private int maxMessageBytes = DEFAULT_MAX_MESSAGE_BYTES;
         private @Nullable Scheduler timers;
@@ -518,6 +519,27 @@ public final class McpTools implements AutoCloseable, ToolSource {
         }
 
         /**
+         * Whether a server's elicitation pauses the durable run of the tool call it belongs to instead of going to
+         * the {@link #elicitation handler}; false by default. Needs the handler, which still answers where a run
+         * cannot pause ({@code ToolContext.canAwaitInput()} false: no run store, a sub-agent's run, a call outside an
+         * agent) and whatever cannot be tied to a call for sure. When it pauses, the call's result is the question
+         * ({@code ToolResult.inputRequired(InputRequest)}): {@code agent.pending} shows the server's message and
+         * requested schema, {@code agent.answer} takes JSON content matching the schema, and {@code agent.resume}
+         * calls the tool again with the content accepted.
+         *
+         * <p>Where it pauses: on a 2026-07-28 connection, an {@code input_required} round of {@code tools/call}
+         * with exactly one form-mode elicitation (its sampling and roots requests are answered in process, kept in
+         * the run's journal and sent again with the answer, with the round's {@code requestState}). It does not
+         * pause on the 2025 revisions, whose elicitation is a request of the server's that the MCP SDK does not tie
+         * to the call it belongs to (over stdio nothing does; over HTTP only the stream it comes on); nor for a
+         * round with several elicitations, nor inside a task: those the handler answers.
+         */
+        public Builder elicitationPausesRun(boolean pause) {
+            this.elicitationPausesRun = pause;
+            return this;
+        }
+
+        /**
          * The most resources the application may be subscribed to at once ({@link #subscribeResource}); 100 by
          * default. Each subscription is a URI the server may send updates for.
          */
@@ -583,6 +605,11 @@ public final class McpTools implements AutoCloseable, ToolSource {
             McpSamplingOptions sampling = samplingOptions;
             @Nullable
             McpElicitationHandler elicit = elicitation;
+            boolean pauses = elicitationPausesRun;
+            if (pauses && elicit == null) {
+                return Mono.error(new IllegalStateException("elicitationPausesRun needs an elicitation handler "
+                        + "(elicitation(handler)), which answers where a run cannot pause"));
+            }
             return Mono.defer(() -> {
                 // A sampler per connect: its token budget is this McpTools' own, across reconnects.
                 var requests = new ServerRequests(
@@ -593,7 +620,8 @@ public final class McpTools implements AutoCloseable, ToolSource {
                 return session.initialize()
                         .timeout(connect)
                         .map(init -> new McpTools(name, withResources(name,
-                                wrap(name, init.tools(), allow, prefix, session, call), connection, allow, prefix,
+                                wrap(name, init.tools(), allow, prefix, session, call, pauses), connection, allow,
+                                prefix,
                                 session, call), init.instructions(), session, new McpPrompts(name, session, call)))
                         .onErrorResume(e -> session.close()
                                 .then(Mono.error(connectFailed(name, connection, e, connect))))
@@ -620,7 +648,7 @@ public final class McpTools implements AutoCloseable, ToolSource {
     }
 
     private static List<Tool> wrap(String server, List<McpSchema.Tool> listed, @Nullable Set<String> allowed,
-            boolean prefix, McpSession session, Duration timeout) {
+            boolean prefix, McpSession session, Duration timeout, boolean pausesRun) {
         var tools = new ArrayList<Tool>();
         var names = new HashSet<String>();
         var seen = new HashSet<String>();
@@ -635,7 +663,8 @@ public final class McpTools implements AutoCloseable, ToolSource {
                 continue;
             }
             var spec = new ToolSpec(name, description(server, t), schema(server, t), outputSchema(server, t));
-            tools.add(new McpClientTool(spec, t.name(), server, capability(server, t.name()), session, timeout));
+            tools.add(new McpClientTool(spec, t.name(), server, capability(server, t.name()), session, timeout,
+                    pausesRun));
         }
         if (allowed != null) {
             for (String a : allowed) {

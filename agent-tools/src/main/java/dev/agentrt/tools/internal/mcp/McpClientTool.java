@@ -5,6 +5,7 @@ import dev.agentrt.core.json.JsonSchema;
 import dev.agentrt.core.json.JsonValue;
 import dev.agentrt.core.model.ToolSpec;
 import dev.agentrt.core.security.Capability;
+import dev.agentrt.core.tool.InputRequest;
 import dev.agentrt.core.tool.Tool;
 import dev.agentrt.core.tool.ToolContext;
 import dev.agentrt.core.tool.ToolErrorKind;
@@ -20,6 +21,7 @@ import reactor.core.publisher.Mono;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeoutException;
 
 /**
@@ -36,9 +38,12 @@ public final class McpClientTool implements Tool {
     private final McpSession session;
     private final Duration timeout;
     private final @Nullable JsonSchema outputSchema;
+    /** Whether a server's elicitation pauses a durable run (McpTools.Builder.elicitationPausesRun). */
+    private final boolean pausesRun;
 
     public McpClientTool(ToolSpec spec, String mcpName, String server, Capability capability, McpSession session,
-            Duration timeout) {
+            Duration timeout, boolean pausesRun) {
+        this.pausesRun = pausesRun;
         this.spec = spec;
         this.mcpName = mcpName;
         this.server = server;
@@ -93,10 +98,31 @@ public final class McpClientTool implements Tool {
                     .arguments(McpJson.toMap(arguments))
                     .meta(meta)
                     .build();
-            // A tool that must run as a task is called as one (McpTaskCall); the SDK's client cannot read its answer.
-            Mono<McpSchema.CallToolResult> answer = "required".equals(connection.taskSupport(mcpName))
-                    ? McpTaskCall.call(connection, server, mcpName, McpJson.toMap(arguments), meta, timeout)
-                    : connection.client().callTool(request);
+            var answered = context.answered();
+            Mono<?> answer;
+            if ("required".equals(connection.taskSupport(mcpName))) {
+                // A tool that must run as a task is called as one (McpTaskCall); the SDK's client cannot read its
+                // answer.
+                answer = McpTaskCall.call(connection, server, mcpName, McpJson.toMap(arguments), meta, timeout);
+            } else if (connection.client() instanceof ModernRequester modern
+                    && (answered.isPresent() || pausesRun && context.canAwaitInput())) {
+                ModernRequester.Elicited resumed = null;
+                JsonObject content = null;
+                if (answered.isPresent()) {
+                    resumed = resumed(answered.get());
+                    if (resumed == null || !(answered.get().json() instanceof JsonObject given)) {
+                        return Mono.just(failed("the answer it was run again with is not one to a question of this "
+                                + "tool (its state does not name this server and tool)"));
+                    }
+                    content = given;
+                }
+                answer = modern.callToolPausing(request, resumed, content);
+            } else if (answered.isPresent()) {
+                return Mono.just(failed("the user's answer cannot be sent: the server no longer speaks "
+                        + ModernRequester.VERSION + ", whose question it answers"));
+            } else {
+                answer = connection.client().callTool(request);
+            }
             Mono<ToolResult> call = answer
                     // On the connection's scheduler, as its other waits are (McpTools.Builder.timers in tests).
                     .timeout(timeout, connection.timers())
@@ -105,7 +131,9 @@ public final class McpClientTool implements Tool {
                             connection.cancel(token, "the client's timeout of " + timeout.toMillis() + " ms passed");
                         }
                     })
-                    .map(result -> toResult(result, trace))
+                    .map(result -> result instanceof ModernRequester.Elicited asked
+                            ? question(asked)
+                            : toResult((McpSchema.CallToolResult) result, trace))
                     .onErrorResume(e -> Mono.just(toResult(e, trace)));
             Mono<ToolResult> died = connection.failure().map(e -> failed(e.getMessage()));
             return Mono.firstWithSignal(call, died)
@@ -115,6 +143,49 @@ public final class McpClientTool implements Tool {
                     .doOnCancel(() -> connection.cancel(token, "the agent cancelled the call"))
                     .doFinally(signal -> session.done(token, connection));
         }).onErrorResume(e -> Mono.just(toResult(e, ToolTrace.NONE)));
+    }
+
+    /**
+     * The server's elicitation as a question that pauses the run: the server's message and schema, and as the
+     * resume state what the re-run sends back (the round's key, {@code requestState} and other answers).
+     */
+    private ToolResult question(ModernRequester.Elicited asked) {
+        var state = new LinkedHashMap<String, Object>();
+        state.put("mcp", "elicitation/create");
+        state.put("server", server);
+        state.put("tool", mcpName);
+        state.put("key", asked.key());
+        state.put("requestState", asked.requestState());
+        state.put("inputResponses", asked.answered());
+        return ToolResult.inputRequired(new InputRequest(asked.message(), asked.requestedSchema(),
+                McpJson.fromJava(state).toJson()));
+    }
+
+    /** What {@link #question} kept, read back from the answer's resume state; null when it is not this tool's. */
+    private ModernRequester.@Nullable Elicited resumed(ToolContext.Answer answer) {
+        String kept = answer.resumeState();
+        if (kept == null) {
+            return null;
+        }
+        Object state;
+        try {
+            state = McpJson.toJava(JsonValue.parse(kept));
+        } catch (RuntimeException e) {
+            return null;
+        }
+        if (!(state instanceof Map<?, ?> map) || !"elicitation/create".equals(map.get("mcp"))
+                || !server.equals(map.get("server")) || !mcpName.equals(map.get("tool"))
+                || !(map.get("key") instanceof String key)) {
+            return null;
+        }
+        var answered = new LinkedHashMap<String, Object>();
+        if (map.get("inputResponses") instanceof Map<?, ?> others) {
+            others.forEach((k, v) -> answered.put(String.valueOf(k), v));
+        }
+        JsonObject schema = answer.request().answerSchema();
+        return new ModernRequester.Elicited(answer.request().question(),
+                schema == null ? JsonObject.builder().build() : schema, key,
+                map.get("requestState") instanceof String s ? s : null, answered);
     }
 
     /** Ours or the SDK's request timeout (which it wraps). */

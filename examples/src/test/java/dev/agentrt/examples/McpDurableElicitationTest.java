@@ -1,0 +1,230 @@
+package dev.agentrt.examples;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.agentrt.core.Agent;
+import dev.agentrt.core.AgentResult;
+import dev.agentrt.core.Outcome;
+import dev.agentrt.core.json.JsonObject;
+import dev.agentrt.core.json.JsonValue;
+import dev.agentrt.core.model.Message;
+import dev.agentrt.core.model.ScriptedChatModel;
+import dev.agentrt.core.model.ScriptedChatModel.Reply;
+import dev.agentrt.core.model.ToolCall;
+import dev.agentrt.core.run.PendingCall;
+import dev.agentrt.core.run.RunStore;
+import dev.agentrt.core.tool.InputRequest;
+import dev.agentrt.tools.mcp.McpElicitationAnswer;
+import dev.agentrt.tools.mcp.McpElicitationHandler;
+import dev.agentrt.tools.mcp.McpElicitationRequest;
+import dev.agentrt.tools.mcp.McpTools;
+import dev.agentrt.tools.mcp.McpTransportSpec;
+import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import reactor.core.publisher.Mono;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+
+/**
+ * An MCP server's elicitation pausing a durable run ({@code McpTools.Builder.elicitationPausesRun}), end to end: the
+ * v2 TypeScript SDK's server ({@code @modelcontextprotocol/server} 2.3.1, agent-tools' {@code modern-server.mjs},
+ * 2026-07-28) and server-everything (2025-11-25) as the peers, the SQLite run store, and a new agent on the same store
+ * file for a process that comes after. Here because agent-tools may not depend on agent-runs; the servers are the npm
+ * packages agent-tools' test build installs (its {@code process-test-resources} runs {@code npm ci} in
+ * {@code agent-tools/src/test/npm}).
+ */
+class McpDurableElicitationTest {
+    private static final Duration WAIT = Duration.ofSeconds(60);
+    private static final Path NPM = Path.of("../agent-tools/src/test/npm").toAbsolutePath().normalize();
+    private static final ToolCall CONFIRM = new ToolCall("call-confirm", "confirm", "{}");
+    private static final ToolCall FOREVER = new ToolCall("call-forever", "forever", "{}");
+    private static final JsonObject CONFIRM_SCHEMA = JsonValue.parse("""
+            {"type":"object","properties":{"ok":{"type":"boolean"}},"required":["ok"]}
+            """).asObject();
+
+    @TempDir
+    Path dir;
+
+    private final List<AutoCloseable> open = new ArrayList<>();
+    /** What the in-process handler was asked. */
+    private final ConcurrentLinkedQueue<McpElicitationRequest> handled = new ConcurrentLinkedQueue<>();
+    private final McpElicitationHandler handler = request -> {
+        handled.add(request);
+        return Mono.just(request.message().equals("Proceed?")
+                ? McpElicitationAnswer.accept(JsonObject.builder().put("ok", true).build())
+                : McpElicitationAnswer.decline());
+    };
+
+    @AfterEach
+    void closeEverythingAndLeaveNoProcess() throws Exception {
+        for (int i = open.size() - 1; i >= 0; i--) {
+            open.get(i).close();
+        }
+        assertThat(ProcessHandle.current().descendants().filter(ProcessHandle::isAlive)).isEmpty();
+    }
+
+    private static McpTransportSpec.Stdio npmScript(String script, String... args) {
+        Path js = NPM.resolve(script);
+        Path sdk = NPM.resolve("node_modules/@modelcontextprotocol/server/package.json");
+        if (!Files.isRegularFile(js) || !Files.isRegularFile(sdk)) {
+            throw new AssertionError(sdk + " is missing: this test runs the MCP servers agent-tools' test build "
+                    + "installs ('mvn test' in agent-tools, or 'npm ci' in agent-tools/src/test/npm)");
+        }
+        var command = new ArrayList<String>(List.of(js.toString()));
+        command.addAll(List.of(args));
+        return McpTransportSpec.stdio("node", command, java.util.Map.of());
+    }
+
+    private static McpTransportSpec.Stdio modern() {
+        return npmScript("modern-server.mjs", "stdio");
+    }
+
+    private static McpTransportSpec.Stdio everything() {
+        npmScript("modern-server.mjs");
+        return npmScript("node_modules/@modelcontextprotocol/server-everything/dist/index.js", "stdio");
+    }
+
+    /** One "process": a store on the shared file, a connection to the server, and an agent over both. */
+    private Agent process(McpTransportSpec spec, @Nullable ToolCall call, boolean withStore, boolean pauses) {
+        McpTools tools = McpTools.builder("shop", spec)
+                .elicitation(handler)
+                .elicitationPausesRun(pauses)
+                .connect()
+                .block(WAIT);
+        open.add(tools);
+        var model = ScriptedChatModel.builder()
+                .replies(call == null ? Reply.text("nothing to do") : Reply.toolCalls(call), Reply.text("Done."))
+                .perConversation()
+                .build();
+        Agent.Builder agent = Agent.builder().model(model).tools(tools).grant(tools.capability());
+        if (withStore) {
+            RunStore store = RunStore.open(dir.resolve("runs.db"));
+            open.add(store);
+            agent.runStore(store);
+        }
+        return agent.build();
+    }
+
+    private void stop() throws Exception {
+        // The process ends: its connection and its store close (the run is paused, nothing holds it).
+        for (int i = open.size() - 1; i >= 0; i--) {
+            open.remove(i).close();
+        }
+    }
+
+    private static Message.ToolResult toolResult(AgentResult result, String callId) {
+        return result.transcript()
+                .stream()
+                .filter(m -> m instanceof Message.ToolResult r && r.callId().equals(callId))
+                .map(m -> (Message.ToolResult) m)
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no result for " + callId + " in " + result.transcript()));
+    }
+
+    @Test
+    void aModernServersElicitationPausesTheRunAndAnAnswerInALaterProcessFinishesTheCall() throws Exception {
+        Agent first = process(modern(), CONFIRM, true, true);
+        AgentResult paused = first.task("Confirm the order").withId("run-confirm").execute().block(WAIT);
+
+        assertThat(paused.outcome()).isEqualTo(Outcome.AWAITING_INPUT);
+        assertThat(first.pending("run-confirm").collectList().block(WAIT)).singleElement().satisfies(p -> {
+            assertThat(p.kind()).isEqualTo(PendingCall.Kind.INPUT);
+            assertThat(p.call()).isEqualTo(CONFIRM);
+            assertThat(p.text()).isEqualTo("Proceed?");
+            assertThat(p.answerSchema()).isEqualTo(CONFIRM_SCHEMA);
+        });
+        assertThatThrownBy(() -> first.answer("run-confirm", CONFIRM.id(), "yes").block(WAIT))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("is not JSON")
+                .hasMessageContaining("nothing was recorded");
+        assertThatThrownBy(() -> first.answer("run-confirm", CONFIRM.id(), "{\"ok\":\"yes\"}").block(WAIT))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("$.ok")
+                .hasMessageContaining("nothing was recorded");
+        stop();
+
+        Agent second = process(modern(), CONFIRM, true, true);
+        assertThat(second.pending("run-confirm").collectList().block(WAIT)).hasSize(1);
+        second.answer("run-confirm", CONFIRM.id(), "{\"ok\":true}").block(WAIT);
+        AgentResult done = second.resume("run-confirm").execute().block(WAIT);
+
+        assertThat(done.outcome()).isEqualTo(Outcome.COMPLETED);
+        assertThat(toolResult(done, CONFIRM.id())).satisfies(r -> {
+            assertThat(r.error()).isFalse();
+            assertThat(r.content()).isEqualTo("confirm: accept {\"ok\":true}");
+        });
+        assertThat(done.text()).isEqualTo("Done.");
+        assertThat(handled).as("the run paused; the in-process handler was not asked").isEmpty();
+    }
+
+    @Test
+    void aServerThatKeepsAskingGetsItsRequestStateBackEachRoundAndIsStoppedAfterTheMostRounds() {
+        Agent agent = process(modern(), FOREVER, true, true);
+        AgentResult result = agent.task("Loop").withId("run-forever").execute().block(WAIT);
+        for (int round = 1; round <= InputRequest.MAX_ROUNDS; round++) {
+            assertThat(result.outcome()).as("round %d", round).isEqualTo(Outcome.AWAITING_INPUT);
+            // The server counts its rounds in requestState: "Round n" shows each re-run sent the last one back.
+            assertThat(agent.pending("run-forever").collectList().block(WAIT)).singleElement()
+                    .extracting(PendingCall::text)
+                    .isEqualTo("Round " + round);
+            agent.answer("run-forever", FOREVER.id(), "{\"ok\":true}").block(WAIT);
+            result = agent.resume("run-forever").execute().block(WAIT);
+        }
+
+        assertThat(result.outcome()).isEqualTo(Outcome.COMPLETED);
+        assertThat(toolResult(result, FOREVER.id())).satisfies(r -> {
+            assertThat(r.error()).isTrue();
+            assertThat(r.content()).startsWith("Stopped: the tool asked the user " + InputRequest.MAX_ROUNDS)
+                    .endsWith("Round " + (InputRequest.MAX_ROUNDS + 1));
+        });
+        assertThat(handled).isEmpty();
+    }
+
+    @Test
+    void withoutARunStoreOrWithoutTheSettingTheHandlerAnswersInProcessAsBefore() {
+        AgentResult noStore = process(modern(), CONFIRM, false, true).task("Confirm").execute().block(WAIT);
+        AgentResult notPausing = process(modern(), CONFIRM, true, false).task("Confirm")
+                .withId("run-not-pausing")
+                .execute()
+                .block(WAIT);
+
+        for (AgentResult r : List.of(noStore, notPausing)) {
+            assertThat(r.outcome()).isEqualTo(Outcome.COMPLETED);
+            assertThat(toolResult(r, CONFIRM.id()).content()).isEqualTo("confirm: accept {\"ok\":true}");
+        }
+        assertThat(handled).hasSize(2).allSatisfy(req -> {
+            assertThat(req.message()).isEqualTo("Proceed?");
+            assertThat(req.requestedSchema()).isEqualTo(CONFIRM_SCHEMA);
+        });
+    }
+
+    @Test
+    void onA2025ServerTheElicitationCannotBeTiedToTheCallSoTheHandlerAnswersItEvenInADurableRun() {
+        Agent agent = process(everything(), new ToolCall("call-ask", "trigger-elicitation-request", "{}"), true,
+                true);
+
+        AgentResult result = agent.task("Ask").withId("run-2025").execute().block(WAIT);
+
+        assertThat(result.outcome()).isEqualTo(Outcome.COMPLETED);
+        assertThat(toolResult(result, "call-ask").content()).contains("User declined");
+        assertThat(handled).singleElement()
+                .satisfies(req -> assertThat(req.message()).isEqualTo(
+                        "Please provide inputs for the following fields:"));
+    }
+
+    @Test
+    void pausingWithoutAnElicitationHandlerIsRefusedWhenConnecting() {
+        assertThatThrownBy(() -> McpTools.builder("shop", modern()).elicitationPausesRun(true).connect().block(WAIT))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessage("elicitationPausesRun needs an elicitation handler (elicitation(handler)), which answers "
+                        + "where a run cannot pause");
+    }
+}
