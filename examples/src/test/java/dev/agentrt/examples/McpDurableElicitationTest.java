@@ -53,7 +53,10 @@ class McpDurableElicitationTest {
     @TempDir
     Path dir;
 
+    /** What the current "process" holds: its connection and its store. */
     private final List<AutoCloseable> open = new ArrayList<>();
+    /** The HTTP servers, which outlive the processes. */
+    private final List<Process> servers = new ArrayList<>();
     /** What the in-process handler was asked. */
     private final ConcurrentLinkedQueue<McpElicitationRequest> handled = new ConcurrentLinkedQueue<>();
     private final McpElicitationHandler handler = request -> {
@@ -67,6 +70,9 @@ class McpDurableElicitationTest {
     void closeEverythingAndLeaveNoProcess() throws Exception {
         for (int i = open.size() - 1; i >= 0; i--) {
             open.get(i).close();
+        }
+        for (Process server : servers) {
+            server.destroyForcibly().waitFor();
         }
         assertThat(ProcessHandle.current().descendants().filter(ProcessHandle::isAlive)).isEmpty();
     }
@@ -206,8 +212,72 @@ class McpDurableElicitationTest {
         });
     }
 
+    /** server-everything over streamable HTTP (2025-11-25), on a free port; stopped after the test. */
+    private String everythingOverHttp() throws Exception {
+        int port;
+        try (var socket = new java.net.ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+        var command = new ArrayList<String>(List.of("node", everything().args().get(0), "streamableHttp"));
+        var builder = new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD);
+        builder.environment().put("PORT", Integer.toString(port));
+        Process server = builder.start();
+        servers.add(server);
+        var stderr = server.errorReader();
+        String line;
+        while ((line = stderr.readLine()) != null && !line.contains("listening")) {
+            // wait until it listens
+        }
+        assertThat(line).as("server-everything did not start listening").isNotNull();
+        return "http://localhost:" + port + "/mcp";
+    }
+
+    private static final ToolCall TRIGGER = new ToolCall("call-ask", "trigger-elicitation-request", "{}");
+    private static final String FIELDS = "Please provide inputs for the following fields:";
+    private static final String ADA = "{\"name\":\"Ada Lovelace\",\"check\":true,\"integer\":7,"
+            + "\"untitledSingleSelectEnum\":\"Ross\"}";
+
     @Test
-    void onA2025ServerTheElicitationCannotBeTiedToTheCallSoTheHandlerAnswersItEvenInADurableRun() {
+    void overHttpA2025ServersElicitationIsTiedToItsCallByItsStreamAndPausesTheRun() throws Exception {
+        String url = everythingOverHttp();
+        Agent first = process(McpTransportSpec.http(url), TRIGGER, true, true);
+        AgentResult paused = first.task("Ask").withId("run-http").execute().block(WAIT);
+
+        assertThat(paused.outcome()).isEqualTo(Outcome.AWAITING_INPUT);
+        PendingCall pending = first.pending("run-http").collectList().block(WAIT).get(0);
+        assertThat(pending.text()).isEqualTo(FIELDS);
+        assertThat(pending.answerSchema()).isNotNull();
+        assertThat(pending.answerSchema().getObject("properties").orElseThrow().has("birthdate")).isTrue();
+        assertThatThrownBy(
+                () -> first.answer("run-http", TRIGGER.id(), "{\"name\":\"Ada\",\"integer\":5000}").block(WAIT))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("nothing was recorded");
+        stop();
+
+        Agent second = process(McpTransportSpec.http(url), TRIGGER, true, true);
+        second.answer("run-http", TRIGGER.id(), ADA).block(WAIT);
+        AgentResult done = second.resume("run-http").execute().block(WAIT);
+
+        assertThat(done.outcome()).isEqualTo(Outcome.COMPLETED);
+        assertThat(toolResult(done, TRIGGER.id()).content()).contains("User provided the requested information")
+                .contains("- Name: Ada Lovelace")
+                .contains("\"action\": \"accept\"");
+        assertThat(handled).as("the run paused; the in-process handler was not asked").isEmpty();
+    }
+
+    @Test
+    void overHttpWithoutARunStoreThe2025ServersElicitationGoesToTheHandler() throws Exception {
+        String url = everythingOverHttp();
+        AgentResult result = process(McpTransportSpec.http(url), TRIGGER, false, true).task("Ask")
+                .execute()
+                .block(WAIT);
+
+        assertThat(toolResult(result, TRIGGER.id()).content()).contains("User declined");
+        assertThat(handled).singleElement().extracting(McpElicitationRequest::message).isEqualTo(FIELDS);
+    }
+
+    @Test
+    void overStdioA2025ServersElicitationCannotBeTiedToTheCallSoTheHandlerAnswersItEvenInADurableRun() {
         Agent agent = process(everything(), new ToolCall("call-ask", "trigger-elicitation-request", "{}"), true,
                 true);
 

@@ -11,6 +11,7 @@ import dev.agentrt.core.security.Capability;
 import dev.agentrt.core.tool.Tool;
 import dev.agentrt.core.tool.ToolRegistry;
 import dev.agentrt.core.tool.ToolSource;
+import dev.agentrt.tools.internal.mcp.ElicitationPauses;
 import dev.agentrt.tools.internal.mcp.McpClientTool;
 import dev.agentrt.tools.internal.mcp.McpConnection;
 import dev.agentrt.tools.internal.mcp.McpElicitor;
@@ -605,8 +606,8 @@ public final class McpTools implements AutoCloseable, ToolSource {
             McpSamplingOptions sampling = samplingOptions;
             @Nullable
             McpElicitationHandler elicit = elicitation;
-            boolean pauses = elicitationPausesRun;
-            if (pauses && elicit == null) {
+            ElicitationPauses pauses = elicitationPausesRun ? new ElicitationPauses() : null;
+            if (pauses != null && elicit == null) {
                 return Mono.error(new IllegalStateException("elicitationPausesRun needs an elicitation handler "
                         + "(elicitation(handler)), which answers where a run cannot pause"));
             }
@@ -614,7 +615,7 @@ public final class McpTools implements AutoCloseable, ToolSource {
                 // A sampler per connect: its token budget is this McpTools' own, across reconnects.
                 var requests = new ServerRequests(
                         model == null || sampling == null ? null : new McpSampler(name, model, sampling)::answer,
-                        elicit == null ? null : new McpElicitor(name, elicit)::answer);
+                        elicit == null ? null : new McpElicitor(name, elicit, pauses)::answer);
                 McpSession session = McpSession.open(settings.withRequests(requests));
                 McpConnection connection = session.current();
                 return session.initialize()
@@ -648,7 +649,7 @@ public final class McpTools implements AutoCloseable, ToolSource {
     }
 
     private static List<Tool> wrap(String server, List<McpSchema.Tool> listed, @Nullable Set<String> allowed,
-            boolean prefix, McpSession session, Duration timeout, boolean pausesRun) {
+            boolean prefix, McpSession session, Duration timeout, @Nullable ElicitationPauses pausesRun) {
         var tools = new ArrayList<Tool>();
         var names = new HashSet<String>();
         var seen = new HashSet<String>();
