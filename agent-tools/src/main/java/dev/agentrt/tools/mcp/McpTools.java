@@ -105,7 +105,8 @@ import java.util.regex.Pattern;
  * <p>The client declares {@link Builder#roots roots}, {@link Builder#sampling sampling} (the server asks the
  * application's model, each request approved first and within a token budget) and
  * {@link Builder#elicitation elicitation} (the server asks the user, the answer checked against its schema) only
- * when the builder was given them.
+ * when the builder was given them. With {@link Builder#elicitationPausesRun} a server's question to the user
+ * pauses a durable run (the agent's run store) instead, until {@code agent.answer}.
  *
  * <p>A server behind OAuth is reached with {@link McpTransportSpec.Http#oauth(McpOAuth)}: its {@code 401}
  * starts the MCP authorization flow (see {@link McpOAuth}). An authorization that fails fails the connect, or
@@ -528,12 +529,20 @@ public final class McpTools implements AutoCloseable, ToolSource {
          * requested schema, {@code agent.answer} takes JSON content matching the schema, and {@code agent.resume}
          * calls the tool again with the content accepted.
          *
-         * <p>Where it pauses: on a 2026-07-28 connection, an {@code input_required} round of {@code tools/call}
-         * with exactly one form-mode elicitation (its sampling and roots requests are answered in process, kept in
-         * the run's journal and sent again with the answer, with the round's {@code requestState}). It does not
-         * pause on the 2025 revisions, whose elicitation is a request of the server's that the MCP SDK does not tie
-         * to the call it belongs to (over stdio nothing does; over HTTP only the stream it comes on); nor for a
-         * round with several elicitations, nor inside a task: those the handler answers.
+         * <p>Where it pauses:
+         * <ul>
+         * <li>2026-07-28: an {@code input_required} round of {@code tools/call} with exactly one form-mode
+         * elicitation. The round's sampling and roots requests are answered in process, kept in the run's journal,
+         * and sent again with the answer and the round's {@code requestState}: nothing is asked twice.
+         * <li>2025 revisions over HTTP: an {@code elicitation/create} the server sends on the call's own response
+         * stream (as the SDKs do for a request made while serving a call). The server is answered {@code cancel}
+         * and the call's result becomes the question, whatever the server answered; the re-run answers the
+         * server's next elicitation with the user's content when it asks the same (message and schema), and pauses
+         * again otherwise. A server that acts on the cancel (or on the call) before asking again does so twice.
+         * </ul>
+         * The handler answers everything else: the 2025 revisions over stdio (nothing ties a server's request to
+         * the call it serves there), elicitations on an HTTP server's other streams, a round with several
+         * elicitations, and elicitations of a call that runs as a task.
          */
         public Builder elicitationPausesRun(boolean pause) {
             this.elicitationPausesRun = pause;
