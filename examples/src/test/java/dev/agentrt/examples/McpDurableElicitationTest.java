@@ -14,10 +14,12 @@ import dev.agentrt.core.model.ScriptedChatModel.Reply;
 import dev.agentrt.core.model.ToolCall;
 import dev.agentrt.core.run.PendingCall;
 import dev.agentrt.core.run.RunStore;
+import dev.agentrt.core.security.Decision;
 import dev.agentrt.core.tool.InputRequest;
 import dev.agentrt.tools.mcp.McpElicitationAnswer;
 import dev.agentrt.tools.mcp.McpElicitationHandler;
 import dev.agentrt.tools.mcp.McpElicitationRequest;
+import dev.agentrt.tools.mcp.McpSamplingOptions;
 import dev.agentrt.tools.mcp.McpTools;
 import dev.agentrt.tools.mcp.McpTransportSpec;
 import org.jspecify.annotations.Nullable;
@@ -45,6 +47,7 @@ class McpDurableElicitationTest {
     private static final Duration WAIT = Duration.ofSeconds(60);
     private static final Path NPM = Path.of("../agent-tools/src/test/npm").toAbsolutePath().normalize();
     private static final ToolCall CONFIRM = new ToolCall("call-confirm", "confirm", "{}");
+    private static final ToolCall PLAN = new ToolCall("call-plan", "plan", "{}");
     private static final ToolCall FOREVER = new ToolCall("call-forever", "forever", "{}");
     private static final JsonObject CONFIRM_SCHEMA = JsonValue.parse("""
             {"type":"object","properties":{"ok":{"type":"boolean"}},"required":["ok"]}
@@ -100,7 +103,15 @@ class McpDurableElicitationTest {
 
     /** One "process": a store on the shared file, a connection to the server, and an agent over both. */
     private Agent process(McpTransportSpec spec, @Nullable ToolCall call, boolean withStore, boolean pauses) {
-        McpTools tools = McpTools.builder("shop", spec)
+        return process(McpTools.builder("shop", spec), call, withStore, pauses);
+    }
+
+    private Agent process(McpTools.Builder builder, @Nullable ToolCall call, boolean withStore) {
+        return process(builder, call, withStore, true);
+    }
+
+    private Agent process(McpTools.Builder builder, @Nullable ToolCall call, boolean withStore, boolean pauses) {
+        McpTools tools = builder
                 .elicitation(handler)
                 .elicitationPausesRun(pauses)
                 .connect()
@@ -169,6 +180,41 @@ class McpDurableElicitationTest {
         });
         assertThat(done.text()).isEqualTo("Done.");
         assertThat(handled).as("the run paused; the in-process handler was not asked").isEmpty();
+    }
+
+    @Test
+    void aRoundThatAlsoAsksTheModelIsAnsweredInProcessOnceAndItsAnswerSentAgainWithTheUsers() throws Exception {
+        var approvals = new java.util.concurrent.atomic.AtomicInteger();
+        var meals = ScriptedChatModel.of(Reply.text("pasta"));
+        Agent first = process(McpTools.builder("shop", modern())
+                .sampling(meals,
+                        McpSamplingOptions.approvedBy(r -> {
+                            approvals.incrementAndGet();
+                            return Mono.just(Decision.approveOnce());
+                        })),
+                PLAN, true);
+        assertThat(first.task("Plan").withId("run-plan").execute().block(WAIT).outcome())
+                .isEqualTo(Outcome.AWAITING_INPUT);
+        assertThat(first.pending("run-plan").collectList().block(WAIT)).singleElement()
+                .extracting(PendingCall::text)
+                .isEqualTo("Which seat?");
+        stop();
+
+        // The next process has a model that must not be asked: the first reply is in the journal.
+        var unused = ScriptedChatModel.of(Reply.text("never asked"));
+        Agent second = process(McpTools.builder("shop", modern())
+                .sampling(unused,
+                        McpSamplingOptions.approvedBy(r -> Mono.just(Decision.approveOnce()))),
+                PLAN, true);
+        second.answer("run-plan", PLAN.id(), "{\"seat\":\"12C\"}").block(WAIT);
+        AgentResult done = second.resume("run-plan").execute().block(WAIT);
+
+        assertThat(toolResult(done, PLAN.id()).content())
+                .isEqualTo("plan: model said pasta; seat accept {\"seat\":\"12C\"}; state plan-state");
+        assertThat(approvals).hasValue(1);
+        assertThat(meals.requests()).hasSize(1);
+        assertThat(unused.requests()).isEmpty();
+        assertThat(handled).isEmpty();
     }
 
     @Test
