@@ -311,6 +311,56 @@ class McpDurableElicitationTest {
         assertThat(handled).as("the run paused; the in-process handler was not asked").isEmpty();
     }
 
+    /** elicit-http-server.mjs (the v1 TypeScript SDK over streamable HTTP), on a port it picks. */
+    private String elicitHttpServer() throws Exception {
+        npmScript("elicit-http-server.mjs");
+        Process server = new ProcessBuilder("node", NPM.resolve("elicit-http-server.mjs").toString())
+                .redirectError(ProcessBuilder.Redirect.DISCARD)
+                .start();
+        servers.add(server);
+        String line = server.inputReader().readLine();
+        assertThat(line).as("elicit-http-server did not start listening").startsWith("listening ");
+        return "http://127.0.0.1:" + line.split(" ")[1] + "/mcp";
+    }
+
+    @Test
+    void overHttpARerunAskedSomethingElsePausesAgainAndTheSecondAnswerFinishesTheCall() throws Exception {
+        var order = new ToolCall("call-order", "order", "{}");
+        Agent agent = process(McpTransportSpec.http(elicitHttpServer()), order, true, true);
+        agent.task("Order").withId("run-order").execute().block(WAIT);
+        assertThat(agent.pending("run-order").collectList().block(WAIT)).singleElement()
+                .extracting(PendingCall::text)
+                .isEqualTo("Which seat?");
+
+        agent.answer("run-order", order.id(), "{\"seat\":\"12C\"}").block(WAIT);
+        AgentResult again = agent.resume("run-order").execute().block(WAIT);
+
+        // The re-run was asked another question: the recorded answer is not given to it, the run pauses again.
+        assertThat(again.outcome()).isEqualTo(Outcome.AWAITING_INPUT);
+        assertThat(agent.pending("run-order").collectList().block(WAIT)).singleElement().satisfies(p -> {
+            assertThat(p.text()).isEqualTo("Which meal?");
+            assertThat(p.answerSchema().getObject("properties").orElseThrow().has("meal")).isTrue();
+        });
+        agent.answer("run-order", order.id(), "{\"meal\":\"pasta\"}").block(WAIT);
+        AgentResult done = agent.resume("run-order").execute().block(WAIT);
+
+        assertThat(done.outcome()).isEqualTo(Outcome.COMPLETED);
+        assertThat(toolResult(done, order.id()).content()).isEqualTo("Which meal? accept {\"meal\":\"pasta\"}");
+        assertThat(handled).isEmpty();
+    }
+
+    @Test
+    void overHttpAnElicitationOffTheCallsStreamThatClaimsToBeTheCallsGoesToTheHandler() throws Exception {
+        var forged = new ToolCall("call-forged", "forged", "{}");
+        Agent agent = process(McpTransportSpec.http(elicitHttpServer()), forged, true, true);
+
+        AgentResult result = agent.task("Forge").withId("run-forged").execute().block(WAIT);
+
+        assertThat(result.outcome()).isEqualTo(Outcome.COMPLETED);
+        assertThat(toolResult(result, forged.id()).content()).isEqualTo("Forged? decline {}");
+        assertThat(handled).singleElement().extracting(McpElicitationRequest::message).isEqualTo("Forged?");
+    }
+
     @Test
     void overHttpWithoutARunStoreThe2025ServersElicitationGoesToTheHandler() throws Exception {
         String url = everythingOverHttp();
