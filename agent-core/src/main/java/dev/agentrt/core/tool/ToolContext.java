@@ -3,6 +3,7 @@ package dev.agentrt.core.tool;
 import dev.agentrt.core.AgentEvent;
 import dev.agentrt.core.Budget;
 import dev.agentrt.core.json.JsonObject;
+import dev.agentrt.core.json.JsonValue;
 import dev.agentrt.core.model.ToolSpec;
 import dev.agentrt.core.model.Usage;
 import dev.agentrt.core.security.Capability;
@@ -12,6 +13,7 @@ import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -175,10 +177,10 @@ public interface ToolContext {
      * @param request the question the call asked, with the {@linkplain InputRequest#resumeState() state} it kept
      * @param round which answer of this call this is: 1 for the first
      */
-    record Answer(String text, dev.agentrt.core.json.@Nullable JsonValue json, InputRequest request, int round) {
+    record Answer(String text, @Nullable JsonValue json, InputRequest request, int round) {
         public Answer {
-            java.util.Objects.requireNonNull(text, "text");
-            java.util.Objects.requireNonNull(request, "request");
+            Objects.requireNonNull(text, "text");
+            Objects.requireNonNull(request, "request");
             if (round < 1) {
                 throw new IllegalArgumentException("round must be at least 1, was " + round);
             }
