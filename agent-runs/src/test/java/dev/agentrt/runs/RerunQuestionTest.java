@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.agentrt.core.Agent;
+import dev.agentrt.core.AgentEvent;
 import dev.agentrt.core.AgentResult;
 import dev.agentrt.core.Outcome;
 import dev.agentrt.core.json.JsonObject;
@@ -15,12 +16,17 @@ import dev.agentrt.core.model.ScriptedChatModel.Reply;
 import dev.agentrt.core.model.ToolCall;
 import dev.agentrt.core.run.JournalEntry;
 import dev.agentrt.core.run.PendingCall;
+import dev.agentrt.core.run.RunEvent;
 import dev.agentrt.core.run.RunStatus;
 import dev.agentrt.core.run.RunStore;
+import dev.agentrt.core.security.Capability;
+import dev.agentrt.core.security.Decision;
 import dev.agentrt.core.tool.InputRequest;
 import dev.agentrt.core.tool.Tool;
 import dev.agentrt.core.tool.ToolContext;
+import dev.agentrt.core.tool.ToolErrorKind;
 import dev.agentrt.core.tool.ToolResult;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -31,7 +37,9 @@ import reactor.core.publisher.Sinks;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Questions after whose answer the tool runs again ({@code ToolResult.inputRequired(InputRequest)}) in durable runs on
@@ -57,7 +65,7 @@ class RerunQuestionTest {
     /** What each run of the tool saw in its context, across every "process". */
     private final List<Seen> runs = new CopyOnWriteArrayList<>();
 
-    private record Seen(boolean canAwaitInput, ToolContext.@org.jspecify.annotations.Nullable Answer answer) {}
+    private record Seen(boolean canAwaitInput, ToolContext.@Nullable Answer answer) {}
 
     private static ScriptedChatModel model() {
         return ScriptedChatModel.builder()
@@ -80,8 +88,8 @@ class RerunQuestionTest {
                 .build();
     }
 
-    private static String text(@org.jspecify.annotations.Nullable JsonValue value) {
-        return ((JsonValue.JsonString) java.util.Objects.requireNonNull(value)).value();
+    private static String text(@Nullable JsonValue value) {
+        return ((JsonValue.JsonString) Objects.requireNonNull(value)).value();
     }
 
     /** Never satisfied: asks again on every run. */
@@ -137,6 +145,42 @@ class RerunQuestionTest {
         assertThat(answer.request()).isEqualTo(new InputRequest("Which seat on LH 400?", SEAT, "hold-77"));
         assertThat(answer.round()).isEqualTo(1);
         assertThat(second.find("run-seat").block(WAIT).status()).isEqualTo(RunStatus.COMPLETED);
+    }
+
+    @Test
+    void theReRunIsCheckedAndReportedAsANormalCallIs() {
+        RunStore store = processes.start();
+        var decided = new AtomicInteger();
+        Tool guarded = Tool.builder("book")
+                .description("Books a seat on a flight.")
+                .requires(Capability.custom("bookings", "make"))
+                .handler((args, ctx) -> Mono.fromCallable(() -> ctx.answered().isPresent()
+                        ? ToolResult.text("booked")
+                        : ToolResult.inputRequired("Which seat on LH 400?", SEAT, null)))
+                .build();
+        Agent agent = Agent.builder()
+                .model(model())
+                .runStore(store)
+                .tools(guarded)
+                .approvals(request -> {
+                    decided.incrementAndGet();
+                    return Mono.just(Decision.approveOnce());
+                })
+                .build();
+        agent.task("Book LH 400").withId("run-events").execute().block(WAIT);
+        agent.answer("run-events", BOOK.id(), "{\"seat\":\"1A\"}").block(WAIT);
+        agent.resume("run-events").execute().block(WAIT);
+
+        assertThat(decided).as("the re-run's missing capability goes to the approval handler again").hasValue(2);
+        List<AgentEvent> events = agent.events("run-events", 1)
+                .map(RunEvent::event)
+                .collectList()
+                .block(WAIT);
+        assertThat(events).filteredOn(e -> e instanceof AgentEvent.ToolCallRequested).hasSize(2);
+        assertThat(events).filteredOn(e -> e instanceof AgentEvent.ToolCallFailed f
+                && f.kind() == ToolErrorKind.INPUT_REQUIRED).hasSize(1);
+        assertThat(events).filteredOn(e -> e instanceof AgentEvent.ToolCallCompleted c
+                && c.result().equals("booked")).hasSize(1);
     }
 
     @Test
