@@ -7,7 +7,10 @@
 //   confirm  asks the client, in an input_required result, to confirm by elicitation; answers with the action
 //   ask      asks the client, in an input_required result, for a model's reply (sampling/createMessage)
 //   rooted   asks the client for its roots (roots/list) and answers with their URIs
-//   forever  answers input_required with a new elicitation every round, never a result
+//   forever  answers input_required with a new elicitation every round ("Round <n>", n counted in the
+//            requestState the client sends back), never a result
+//   plan     asks, in one input_required round with requestState "plan-state", for a model's reply (sampling) and
+//            a seat (elicitation); answers with both and the requestState it got back
 //   slow     writes "slow called" to stderr and never answers; writes "slow cancelled" when the request is
 //            cancelled (notifications/cancelled on stdio, the request's stream closed over HTTP)
 //   steps    sends progress 1/2 "half" and 2/2 "all" for the call's progress token, then answers "stepped"
@@ -18,6 +21,7 @@ import { serveStdio } from "@modelcontextprotocol/server/stdio";
 
 const text = (t) => ({ content: [{ type: "text", text: t }] });
 const confirmSchema = { type: "object", properties: { ok: { type: "boolean" } }, required: ["ok"] };
+const seatSchema = { type: "object", properties: { seat: { type: "string" } }, required: ["seat"] };
 
 function build() {
   const server = new Server({ name: "modern-test", version: "2.0.0" },
@@ -30,6 +34,8 @@ function build() {
       { name: "ask", description: "Asks a model", inputSchema: { type: "object", properties: {} } },
       { name: "rooted", description: "Lists the client's roots", inputSchema: { type: "object", properties: {} } },
       { name: "forever", description: "Never done asking", inputSchema: { type: "object", properties: {} } },
+      { name: "plan", description: "Asks a model and the user at once",
+        inputSchema: { type: "object", properties: {} } },
       { name: "slow", description: "Never answers", inputSchema: { type: "object", properties: {} } },
       { name: "steps", description: "Reports progress", inputSchema: { type: "object", properties: {} } },
     ],
@@ -64,9 +70,22 @@ function build() {
         return text("roots: " + answer.roots.map((r) => r.uri).join(","));
       }
       case "forever": {
-        const round = Number(request.params.requestState ?? "0") + 1;
+        // The SDK lifts requestState out of the params into ctx.mcpReq.requestState().
+        const round = Number(ctx.mcpReq?.requestState?.() ?? request.params.requestState ?? "0") + 1;
         return inputRequired({ requestState: String(round), inputRequests: { ["again" + round]:
           inputRequired.elicit({ message: "Round " + round, requestedSchema: confirmSchema }) } });
+      }
+      case "plan": {
+        const said = inputResponse(responses, "model");
+        const seat = inputResponse(responses, "seat");
+        if (said.kind !== "sampling" || seat.kind !== "elicit") {
+          return inputRequired({ requestState: "plan-state", inputRequests: {
+            model: inputRequired.createMessage({
+              messages: [{ role: "user", content: { type: "text", text: "Pick a meal" } }], maxTokens: 20 }),
+            seat: inputRequired.elicit({ message: "Which seat?", requestedSchema: seatSchema }) } });
+        }
+        return text("plan: model said " + said.result.content.text + "; seat " + seat.action + " "
+          + JSON.stringify(seat.content ?? {}) + "; state " + (ctx.mcpReq?.requestState?.() ?? "none"));
       }
       case "slow":
         process.stderr.write("slow called\n");

@@ -237,9 +237,13 @@ public final class Agent {
     }
 
     /**
-     * Answers the question a tool asked ({@link ToolResult#inputRequired}) in a run paused for it
-     * ({@link RunStatus#AWAITING_INPUT}); {@link #resume} then continues the run, the answer being the call's
-     * result. Fails as {@link #approve} does.
+     * Answers the question a tool asked in a run paused for it ({@link RunStatus#AWAITING_INPUT}); {@link #resume}
+     * then continues the run. For {@link ToolResult#inputRequired(String)} the answer is the call's result; for
+     * {@link ToolResult#inputRequired(dev.agentrt.core.tool.InputRequest)} the call runs again and its tool sees the
+     * answer ({@link dev.agentrt.core.tool.ToolContext#answered()}). A question with an answer schema
+     * ({@link PendingCall#answerSchema()}) takes only JSON text matching it: any other fails with
+     * {@code IllegalArgumentException} saying what is wrong, and nothing is recorded. Fails otherwise as
+     * {@link #approve} does.
      */
     public Mono<Void> answer(String runId, String callId, String text) {
         Objects.requireNonNull(text, "text");

@@ -1,6 +1,10 @@
 package dev.agentrt.core;
 
 import dev.agentrt.core.internal.RunIds;
+import dev.agentrt.core.json.JsonObject;
+import dev.agentrt.core.json.JsonParseException;
+import dev.agentrt.core.json.JsonSchema;
+import dev.agentrt.core.json.JsonValue;
 import dev.agentrt.core.model.FinishReason;
 import dev.agentrt.core.model.Message;
 import dev.agentrt.core.model.ToolCall;
@@ -16,6 +20,8 @@ import dev.agentrt.core.run.RunStatus;
 import dev.agentrt.core.run.RunStore;
 import dev.agentrt.core.run.RunStoreException;
 import dev.agentrt.core.security.Decision;
+import dev.agentrt.core.tool.InputRequest;
+import dev.agentrt.core.tool.ToolContext;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -198,11 +204,39 @@ final class RunJournal {
                         + replay.pending().stream().map(p -> p.call().id() + " " + p.kind()).toList()
                         + "): nothing was recorded"));
             }
+            if (decision instanceof RunEntry.Answered answer) {
+                String refused = refusal(replay.awaitingInput.get(callId), answer.text());
+                if (refused != null) {
+                    return Mono.error(new IllegalArgumentException("the answer to call \"" + callId + "\" of run \""
+                            + runId + "\" " + refused + ": nothing was recorded"));
+                }
+            }
             journal.add(decision);
             return journal.flush();
         })
                 .then(Mono.defer(journal::releaseQuietly))
                 .onErrorResume(e -> journal.releaseQuietly().then(Mono.error(e)));
+    }
+
+    /** Why {@code text} cannot answer {@code question} (it has a schema the text is not JSON matching), or null. */
+    private static @Nullable String refusal(RunEntry.AwaitingInput question, String text) {
+        InputRequest request = question.request();
+        JsonObject schema = request == null ? null : request.answerSchema();
+        if (schema == null) {
+            return null;
+        }
+        JsonValue value;
+        try {
+            value = JsonValue.parse(text);
+        } catch (JsonParseException e) {
+            return "must be JSON matching the question's answer schema, and is not JSON (" + e.getMessage() + ")";
+        }
+        List<String> problems = JsonSchema.compile(schema).validate(value);
+        if (problems.isEmpty()) {
+            return null;
+        }
+        return "does not match the question's answer schema: " + String.join("; ", problems.subList(0, Math.min(5,
+                problems.size()))) + (problems.size() > 5 ? " (and " + (problems.size() - 5) + " more)" : "");
     }
 
     static Flux<PendingCall> pending(RunStore store, String runId) {
@@ -266,6 +300,10 @@ final class RunJournal {
         final Map<String, RunEntry.AwaitingInput> awaitingInput = new LinkedHashMap<>();
         final Map<String, Decision> decided = new HashMap<>();
         final Map<String, String> answered = new HashMap<>();
+        /** How many questions each call of the open step asked after which it runs again. */
+        final Map<String, Integer> inputRounds = new HashMap<>();
+        /** The calls of the open step whose re-run after an answer started (and has no result). */
+        final Set<String> rerunStarted = new HashSet<>();
         /** Whether the last entry of substance is a reply without tool calls: the run had its answer. */
         boolean answeredFinally;
 
@@ -311,11 +349,29 @@ final class RunJournal {
                         answeredFinally = true;
                     }
                 }
-                case RunEntry.ToolStarted s -> started.add(s.call().id());
+                case RunEntry.ToolStarted s -> {
+                    String id = s.call().id();
+                    started.add(id);
+                    if (answered.containsKey(id)) {
+                        rerunStarted.add(id);
+                    }
+                }
                 case RunEntry.AwaitingApproval a -> awaitingApproval.put(a.call().id(), a);
-                case RunEntry.AwaitingInput a -> awaitingInput.put(a.call().id(), a);
+                case RunEntry.AwaitingInput a -> {
+                    String id = a.call().id();
+                    awaitingInput.put(id, a);
+                    // A re-run that asks again: its earlier answer is spent.
+                    answered.remove(id);
+                    rerunStarted.remove(id);
+                    if (a.request() != null) {
+                        inputRounds.merge(id, 1, Integer::sum);
+                    }
+                }
                 case RunEntry.Decided d -> decided.put(d.callId(), d.decision());
-                case RunEntry.Answered a -> answered.put(a.callId(), a.text());
+                case RunEntry.Answered a -> {
+                    answered.put(a.callId(), a.text());
+                    rerunStarted.remove(a.callId());
+                }
                 case RunEntry.Event ignored -> {
                     // Events are for replay to clients; the state is in the other entries.
                 }
@@ -341,6 +397,8 @@ final class RunJournal {
             awaitingInput.clear();
             decided.clear();
             answered.clear();
+            inputRounds.clear();
+            rerunStarted.clear();
         }
 
         private static Set<String> callIds(Message.Assistant reply) {
@@ -362,10 +420,35 @@ final class RunJournal {
             }
             for (RunEntry.AwaitingInput a : awaitingInput.values()) {
                 if (!answered.containsKey(a.call().id())) {
-                    out.add(new PendingCall(record.id(), a.call(), PendingCall.Kind.INPUT, List.of(), a.question()));
+                    InputRequest request = a.request();
+                    out.add(new PendingCall(record.id(), a.call(), PendingCall.Kind.INPUT, List.of(), a.question(),
+                            request == null ? null : request.answerSchema()));
                 }
             }
             return out;
+        }
+
+        /**
+         * The answer a call re-runs with, when the question it asked was one to re-run after
+         * ({@code ToolResult.inputRequired(InputRequest)}) and is answered; null otherwise.
+         */
+        ToolContext.@Nullable Answer rerunAnswer(String callId) {
+            RunEntry.AwaitingInput asked = awaitingInput.get(callId);
+            String text = answered.get(callId);
+            if (asked == null || asked.request() == null || text == null) {
+                return null;
+            }
+            InputRequest request = asked.request();
+            JsonValue json = null;
+            if (request.answerSchema() != null) {
+                try {
+                    json = JsonValue.parse(text);
+                } catch (JsonParseException e) {
+                    // agent.answer let only JSON through; a journal edited by hand gives the text alone.
+                    json = null;
+                }
+            }
+            return new ToolContext.Answer(text, json, request, inputRounds.getOrDefault(callId, 1));
         }
 
         /** The transcript with the open step's calls answered (those without a result say they were not run). */

@@ -28,6 +28,7 @@ import dev.agentrt.core.security.ApprovalRequest;
 import dev.agentrt.core.security.Capability;
 import dev.agentrt.core.security.Decision;
 import dev.agentrt.core.security.Grants;
+import dev.agentrt.core.tool.InputRequest;
 import dev.agentrt.core.tool.Tool;
 import dev.agentrt.core.tool.ToolErrorKind;
 import dev.agentrt.core.tool.ToolExecution;
@@ -208,6 +209,8 @@ final class TaskRun {
             RunJournal j = journal;
             // A sub-agent's run does not pause on its own: its caller asks for approvals (Nesting), as unjournaled.
             toolSession.canPause(task.nesting() == null);
+            // A tool's question pauses the task's own durable run only: a sub-agent's caller waits for its answer.
+            toolSession.canAwaitInput(task.nesting() == null);
             toolSession.starting(call -> {
                 j.add(new RunEntry.ToolStarted(toolSession.step(), call));
                 return j.flush();
@@ -747,7 +750,7 @@ final class TaskRun {
         if (journal == null && calls.size() == 1 && truncated == null && preset == null) {
             ToolCall call = calls.get(0);
             return toolSession.execute(registry, call).doOnNext(r -> {
-                append(resultMessage(call, r));
+                append(r.isInputRequired() ? cannotWait(call, r) : resultMessage(call, r));
                 stepDone(step, stepUsage, total);
             });
         }
@@ -764,6 +767,13 @@ final class TaskRun {
                         result = Mono.just(preset);
                     } else if (c == truncated) {
                         result = Mono.fromSupplier(() -> truncatedCall(c, step));
+                    } else if (resumed != null && resumed.rerunAnswer(c.id()) != null) {
+                        // Answered a question to run again after: the call runs again and sees the answer, unless
+                        // its re-run already started and might have taken effect.
+                        toolSession.answer(c.id(), java.util.Objects.requireNonNull(resumed.rerunAnswer(c.id())));
+                        result = resumed.rerunStarted.contains(c.id()) && !idempotent(c)
+                                ? inDoubt(c, step, resumed.decided.get(c.id()))
+                                : call(c, step);
                     } else if (resumed != null && resumed.answered.containsKey(c.id())) {
                         result = Mono.just(new Message.ToolResult(c.id(), c.name(), "The user answered: "
                                 + resumed.answered.get(c.id()), false));
@@ -841,11 +851,16 @@ final class TaskRun {
                 return resultMessage(c, r);
             }
             RunJournal j = journal;
-            if (j == null) {
-                return new Message.ToolResult(c.id(), c.name(), "The tool needs the user's answer to a question, but "
-                        + "this run cannot wait for one: " + r.content(), true);
+            InputRequest rerun = r.inputRequest();
+            if (j == null || rerun != null && !toolSession.canAwaitInput()) {
+                return cannotWait(c, r);
             }
-            j.add(new RunEntry.AwaitingInput(step, c, r.content()));
+            if (rerun != null && askedBefore(c) >= InputRequest.MAX_ROUNDS) {
+                String stopped = "Stopped: the tool asked the user " + InputRequest.MAX_ROUNDS + " questions in this "
+                        + "call, the most one call may ask, and asked again: " + r.content();
+                return new Message.ToolResult(c.id(), c.name(), stopped, true);
+            }
+            j.add(new RunEntry.AwaitingInput(step, c, r.content(), rerun));
             pause(Outcome.AWAITING_INPUT);
             return PAUSED;
         });
@@ -858,6 +873,18 @@ final class TaskRun {
             pause(Outcome.AWAITING_APPROVAL);
             return Mono.just(PAUSED);
         });
+    }
+
+    /** What the model is told of a question for the user that this run cannot pause for. */
+    private static Message cannotWait(ToolCall c, ToolResult question) {
+        return new Message.ToolResult(c.id(), c.name(), "The tool needs the user's answer to a question, but this run "
+                + "cannot wait for one: " + question.content(), true);
+    }
+
+    /** How many questions to re-run after {@code call} asked before this run of it (a resumed run's journal). */
+    private int askedBefore(ToolCall call) {
+        RunJournal.Replay r = replay;
+        return r == null ? 0 : r.inputRounds.getOrDefault(call.id(), 0);
     }
 
     private synchronized void pause(Outcome why) {

@@ -47,6 +47,9 @@ public final class ToolSession {
     private volatile int step = 1;
     private volatile @Nullable Function<ToolCall, Mono<Void>> starting;
     private volatile boolean canPause;
+    private volatile boolean canAwaitInput;
+    /** The answers the calls re-run after a question see (ToolContext.answered), by call id. */
+    private final java.util.Map<String, dev.agentrt.core.tool.ToolContext.Answer> answers = new java.util.concurrent.ConcurrentHashMap<>();
     private volatile @Nullable BiFunction<String, ToolCall, AgentEvent.Listener.@Nullable Scope> entering;
     private volatile @Nullable BiFunction<String, ToolCall, ToolTrace> tracing;
     private volatile @Nullable Account account;
@@ -219,6 +222,26 @@ public final class ToolSession {
 
     public boolean canPause() {
         return root == null && canPause;
+    }
+
+    /** Whether a tool's question ({@code ToolResult.inputRequired(InputRequest)}) pauses the run to be answered. */
+    public void canAwaitInput(boolean canAwaitInput) {
+        this.canAwaitInput = canAwaitInput;
+    }
+
+    /** Whether this session's calls may pause the run with a question: the task's own calls in a durable run. */
+    public boolean canAwaitInput() {
+        return root == null && canAwaitInput;
+    }
+
+    /** Gives the call {@code callId}, run again after its question was answered, the answer. */
+    public void answer(String callId, dev.agentrt.core.tool.ToolContext.Answer answer) {
+        answers.put(Objects.requireNonNull(callId, "callId"), Objects.requireNonNull(answer, "answer"));
+    }
+
+    /** The answer the call {@code callId} of this task's own calls is re-run with; empty for none. */
+    public Optional<dev.agentrt.core.tool.ToolContext.Answer> answered(String callId) {
+        return root != null ? Optional.empty() : Optional.ofNullable(answers.get(callId));
     }
 
     /**

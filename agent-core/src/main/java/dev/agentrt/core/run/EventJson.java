@@ -235,12 +235,17 @@ final class EventJson {
                 .string("content", result.content())
                 .nullableName("errorKind", result.errorKind())
                 .optionalList("media", result.media(), ModelJson::media)
+                .optional("rerun", result.inputRequest(), RunEntryJson::rerun)
                 .build();
     }
 
     static ToolResult readToolResult(JsonValue json) {
         In in = In.record(json, "tool_result");
-        return in.create(() -> new ToolResult(in.string("content"),
-                in.nullableEnumValue("errorKind", ToolErrorKind.class), in.optionalList("media", ModelJson::media)));
+        return in.create(() -> {
+            String content = in.string("content");
+            return new ToolResult(content, in.nullableEnumValue("errorKind", ToolErrorKind.class),
+                    in.optionalList("media", ModelJson::media),
+                    in.optionalObject("rerun", (v, p) -> RunEntryJson.rerun(content, v, p)));
+        });
     }
 }

@@ -7,6 +7,8 @@ import dev.agentrt.core.model.ToolCall;
 import dev.agentrt.core.model.Usage;
 import dev.agentrt.core.security.Capability;
 import dev.agentrt.core.security.Decision;
+import dev.agentrt.core.tool.InputRequest;
+import org.jspecify.annotations.Nullable;
 
 import java.util.List;
 import java.util.Objects;
@@ -62,11 +64,23 @@ public sealed interface RunEntry {
         }
     }
 
-    /** A tool asked the user a question: the run pauses until it is answered. */
-    record AwaitingInput(int step, ToolCall call, String question) implements RunEntry {
+    /**
+     * A tool asked the user a question: the run pauses until it is answered.
+     *
+     * @param request for a question after whose answer the call runs again
+     *     ({@code ToolResult.inputRequired(InputRequest)}); null for one whose answer is the call's result
+     */
+    record AwaitingInput(int step, ToolCall call, String question, @Nullable InputRequest request)
+            implements
+                RunEntry {
         public AwaitingInput {
             Objects.requireNonNull(call, "call");
             Objects.requireNonNull(question, "question");
+        }
+
+        /** A question whose answer is the call's result. */
+        public AwaitingInput(int step, ToolCall call, String question) {
+            this(step, call, question, null);
         }
     }
 

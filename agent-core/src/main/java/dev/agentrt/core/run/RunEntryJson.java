@@ -3,6 +3,7 @@ package dev.agentrt.core.run;
 import dev.agentrt.core.json.JsonObject;
 import dev.agentrt.core.json.JsonValue;
 import dev.agentrt.core.model.FinishReason;
+import dev.agentrt.core.tool.InputRequest;
 
 /** The JSON form of {@link RunEntry}. */
 final class RunEntryJson {
@@ -35,6 +36,8 @@ final class RunEntryJson {
                     .integer("step", e.step())
                     .object("call", e.call(), ModelJson::toolCall)
                     .string("question", e.question())
+                    // Added later, so optional: a question after whose answer the call runs again.
+                    .optional("rerun", e.request(), RunEntryJson::rerun)
                     .build();
             case RunEntry.Decided e -> Out.tagged("decided")
                     .string("callId", e.callId())
@@ -50,6 +53,26 @@ final class RunEntryJson {
         };
     }
 
+    static JsonObject rerun(InputRequest request) {
+        return Out.record("rerun")
+                .optional("answerSchema", request.answerSchema(), schema -> schema)
+                .optionalString("resumeState", request.resumeState())
+                .build();
+    }
+
+    static InputRequest rerun(String question, JsonValue json, String path) {
+        In in = In.record(json, path);
+        return in.create(() -> new InputRequest(question, in.optionalObject("answerSchema", RunEntryJson::schema),
+                in.optionalString("resumeState")));
+    }
+
+    private static JsonObject schema(JsonValue json, String path) {
+        if (json instanceof JsonObject o) {
+            return o;
+        }
+        throw Json.expected(path, "object", json);
+    }
+
     static RunEntry read(JsonValue json) {
         In in = In.tagged(json, "", "run_entry");
         return in.create(() -> switch (in.type()) {
@@ -61,8 +84,11 @@ final class RunEntryJson {
             case "awaiting_approval" -> new RunEntry.AwaitingApproval(in.int32("step"),
                     in.object("call", ModelJson::toolCall), in.list("missing", SecurityJson::capability),
                     in.string("reason"));
-            case "awaiting_input" -> new RunEntry.AwaitingInput(in.int32("step"),
-                    in.object("call", ModelJson::toolCall), in.string("question"));
+            case "awaiting_input" -> {
+                String question = in.string("question");
+                yield new RunEntry.AwaitingInput(in.int32("step"), in.object("call", ModelJson::toolCall), question,
+                        in.optionalObject("rerun", (v, p) -> rerun(question, v, p)));
+            }
             case "decided" -> new RunEntry.Decided(in.string("callId"), in.object("decision", SecurityJson::decision));
             case "answered" -> new RunEntry.Answered(in.string("callId"), in.string("text"));
             case "event" -> new RunEntry.Event(in.object("event", (v, p) -> EventJson.readEvent(v)));

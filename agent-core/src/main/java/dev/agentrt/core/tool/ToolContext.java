@@ -3,6 +3,7 @@ package dev.agentrt.core.tool;
 import dev.agentrt.core.AgentEvent;
 import dev.agentrt.core.Budget;
 import dev.agentrt.core.json.JsonObject;
+import dev.agentrt.core.json.JsonValue;
 import dev.agentrt.core.model.ToolSpec;
 import dev.agentrt.core.model.Usage;
 import dev.agentrt.core.security.Capability;
@@ -12,6 +13,7 @@ import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -144,5 +146,49 @@ public interface ToolContext {
      */
     default ToolTrace trace() {
         return ToolTrace.NONE;
+    }
+
+    /**
+     * Whether a question this call returns with {@link ToolResult#inputRequired(InputRequest)} pauses the run until
+     * the user answers, the call then running again: true in a durable run (the agent has a run store) of the task
+     * itself; false without a run store, in a sub-agent's run, for a call made by another tool ({@link #callTool})
+     * and outside an agent. A tool that could also ask in another way (a handler that waits in process) asks that
+     * way when this is false.
+     */
+    default boolean canAwaitInput() {
+        return false;
+    }
+
+    /**
+     * The user's answer, when this run of the call is the re-run after its question
+     * ({@link ToolResult#inputRequired(InputRequest)}) was answered; empty otherwise (the call's first run, a call
+     * whose question was never answered, outside an agent).
+     */
+    default Optional<Answer> answered() {
+        return Optional.empty();
+    }
+
+    /**
+     * The user's answer to the question the call asked before this run of it.
+     *
+     * @param text the answer as given to {@code agent.answer}
+     * @param json the answer parsed, when the question had an {@linkplain InputRequest#answerSchema() answer schema}
+     *     (it then matches it); null for a free-text answer
+     * @param request the question the call asked, with the {@linkplain InputRequest#resumeState() state} it kept
+     * @param round which answer of this call this is: 1 for the first
+     */
+    record Answer(String text, @Nullable JsonValue json, InputRequest request, int round) {
+        public Answer {
+            Objects.requireNonNull(text, "text");
+            Objects.requireNonNull(request, "request");
+            if (round < 1) {
+                throw new IllegalArgumentException("round must be at least 1, was " + round);
+            }
+        }
+
+        /** The state the tool kept with its question, or null. */
+        public @Nullable String resumeState() {
+            return request.resumeState();
+        }
     }
 }

@@ -447,7 +447,7 @@ public final class ToolRegistry {
         String c = r.content();
         String cut = c.substring(0, MAX_RESULT_CHARS) + "\n…[truncated " + (c.length() - MAX_RESULT_CHARS)
                 + " characters]";
-        return new ToolResult(cut, r.errorKind(), r.media());
+        return new ToolResult(cut, r.errorKind(), r.media(), r.inputRequest());
     }
 
     private ToolResult invalid(ToolCall call, String why) {
@@ -554,6 +554,16 @@ public final class ToolRegistry {
         @Override
         public ToolTrace trace() {
             return execution.trace(call);
+        }
+
+        @Override
+        public boolean canAwaitInput() {
+            return execution.canAwaitInput();
+        }
+
+        @Override
+        public Optional<Answer> answered() {
+            return execution.answered(call.id());
         }
 
         @Override

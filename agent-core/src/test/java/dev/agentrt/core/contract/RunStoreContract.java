@@ -120,6 +120,9 @@ public abstract class RunStoreContract {
                 new RunEntry.Decided("call-1", Decision.approveOnce()),
                 new RunEntry.AwaitingInput(1, call, "Which account?"),
                 new RunEntry.Answered("call-1", "the second"),
+                new RunEntry.AwaitingInput(1, call, "Which seat?", new dev.agentrt.core.tool.InputRequest("Which seat?",
+                        dev.agentrt.core.json.JsonObject.builder().put("type", "object").build(), "round-2 state")),
+                new RunEntry.Answered("call-1", "{}"),
                 new RunEntry.Appended(1, new Message.ToolResult("call-1", "pay", "paid", false)),
                 new RunEntry.Event(
                         new AgentEvent.StepDone("r", 1, new Usage(10, 5, 0, 0, 0.25), new Usage(10, 5, 0, 0, 0.25))));

@@ -23,6 +23,7 @@ import dev.agentrt.core.model.Usage;
 import dev.agentrt.core.security.Capability;
 import dev.agentrt.core.security.Decision;
 import dev.agentrt.core.security.Principal;
+import dev.agentrt.core.tool.InputRequest;
 import dev.agentrt.core.tool.ToolErrorKind;
 import dev.agentrt.core.tool.ToolResult;
 import org.junit.jupiter.api.Named;
@@ -198,7 +199,10 @@ class AgentJsonTest {
                 ToolResult.text(TRICKY),
                 ToolResult.text(""),
                 ToolResult.json(JsonObject.builder().put("ok", true).put("count", 3).build()),
-                ToolResult.error(ToolErrorKind.TIMEOUT, "timed out after 30 s"));
+                ToolResult.error(ToolErrorKind.TIMEOUT, "timed out after 30 s"),
+                ToolResult.inputRequired("Which seat? " + TRICKY, JsonObject.builder().put("type", "object").build(),
+                        TRICKY),
+                ToolResult.inputRequired("Go on?", null, null));
     }
 
     static List<Object> allSamples() {
@@ -379,6 +383,39 @@ class AgentJsonTest {
         assertThatThrownBy(() -> AgentJson.readEvent(AgentJson.write(nested).replace("\"c1\"}", "7}")))
                 .isInstanceOf(JsonParseException.class)
                 .hasMessageContaining("parentCallId");
+    }
+
+    @Test
+    void aQuestionToRunAgainAfterRoundTripsAndJournalsWrittenBeforeItStillRead() {
+        var schema = JsonObject.builder()
+                .put("type", "object")
+                .put("properties", JsonObject.builder()
+                        .put("seat", JsonObject.builder().put("type", "string").build())
+                        .build())
+                .build();
+        var rerun = new RunEntry.AwaitingInput(3, CALL, "Which seat?", new InputRequest("Which seat?", schema,
+                "{\"k\":\"seat\"}"));
+
+        String json = AgentJson.write(rerun);
+        assertThat(json).isEqualTo("{\"type\":\"awaiting_input\",\"step\":3,\"call\":{\"id\":\"call_1\","
+                + "\"name\":\"read_file\",\"arguments\":\"{\\\"path\\\":\\\"my dir/ü.txt\\\"}\"},"
+                + "\"question\":\"Which seat?\",\"rerun\":{\"answerSchema\":" + schema.toJson()
+                + ",\"resumeState\":\"{\\\"k\\\":\\\"seat\\\"}\"}}");
+        assertThat(AgentJson.readRunEntry(json)).isEqualTo(rerun);
+        var bare = new RunEntry.AwaitingInput(3, CALL, "Go on?", new InputRequest("Go on?", null, null));
+        assertThat(AgentJson.write(bare)).endsWith("\"question\":\"Go on?\",\"rerun\":{}}");
+        assertThat(AgentJson.readRunEntry(AgentJson.write(bare))).isEqualTo(bare);
+        // A question whose answer is the call's result is written as before the member existed, and such a line
+        // reads as one.
+        var old = new RunEntry.AwaitingInput(3, CALL, "Which account?");
+        String before = "{\"type\":\"awaiting_input\",\"step\":3,\"call\":{\"id\":\"call_1\",\"name\":\"read_file\","
+                + "\"arguments\":\"{}\"},\"question\":\"Which account?\"}";
+        assertThat(AgentJson.write(old)).doesNotContain("rerun");
+        assertThat(AgentJson.readRunEntry(before)).isInstanceOfSatisfying(RunEntry.AwaitingInput.class,
+                e -> assertThat(e.request()).isNull());
+        assertThatThrownBy(() -> AgentJson.readRunEntry(json.replace(schema.toJson(), "[1]")))
+                .isInstanceOf(JsonParseException.class)
+                .hasMessageContaining("answerSchema");
     }
 
     @Test
@@ -756,7 +793,8 @@ class AgentJsonTest {
     private record Mutation(String what, String place, JsonValue json) {}
 
     private static final Set<String> OPTIONAL_MEMBERS = Set.of("responseFormat", "privateAddresses", "reasoning",
-            "reasoningTokens", "responseId", "responseModel", "parentCallId", "outputSchema");
+            "reasoningTokens", "responseId", "responseModel", "parentCallId", "outputSchema", "rerun", "answerSchema",
+            "resumeState");
 
     private static void mutate(JsonObject object, Function<JsonValue, JsonValue> root, List<Mutation> out) {
         for (var member : object.members().entrySet()) {
@@ -769,8 +807,9 @@ class AgentJsonTest {
             }
             Function<JsonValue, JsonValue> replaced = v -> root.apply(with(object, name, v));
             out.add(new Mutation(name + " mistyped", "." + name, replaced.apply(wrongTypeFor(member.getValue()))));
-            // A tool's schemas and a principal's attributes are free-form: their members are data, not format.
-            if (!name.equals("parameters") && !name.equals("outputSchema") && !name.equals("attributes")) {
+            // A tool's schemas, a question's answer schema and a principal's attributes are free-form: their members are data, not format.
+            if (!name.equals("parameters") && !name.equals("outputSchema") && !name.equals("attributes")
+                    && !name.equals("answerSchema")) {
                 mutateInside(member.getValue(), name, replaced, out);
             }
         }

@@ -19,6 +19,9 @@ import reactor.core.publisher.Mono;
  * sent; the server gets a JSON-RPC error instead, and the mismatch is logged. An empty {@code Mono} counts as
  * {@link McpElicitationAnswer#cancel() cancel}; a failed one answers the server with an error.
  *
+ * <p>In a durable run the question can pause the run instead, to be answered with {@code agent.answer}: see
+ * {@link McpTools.Builder#elicitationPausesRun}. The handler then still answers where a run cannot pause.
+ *
  * <p>Must not block: it is called on the thread that read the server's message. Answer asynchronously; the
  * request waits (the server decides how long), and no thread is held meanwhile.
  */

@@ -11,6 +11,7 @@ import dev.agentrt.core.security.Capability;
 import dev.agentrt.core.tool.Tool;
 import dev.agentrt.core.tool.ToolRegistry;
 import dev.agentrt.core.tool.ToolSource;
+import dev.agentrt.tools.internal.mcp.ElicitationPauses;
 import dev.agentrt.tools.internal.mcp.McpClientTool;
 import dev.agentrt.tools.internal.mcp.McpConnection;
 import dev.agentrt.tools.internal.mcp.McpElicitor;
@@ -107,7 +108,8 @@ import java.util.regex.Pattern;
  * <p>The client declares {@link Builder#roots roots}, {@link Builder#sampling sampling} (the server asks the
  * application's model, each request approved first and within a token budget) and
  * {@link Builder#elicitation elicitation} (the server asks the user, the answer checked against its schema) only
- * when the builder was given them.
+ * when the builder was given them. With {@link Builder#elicitationPausesRun} a server's question to the user
+ * pauses a durable run (the agent's run store) instead, until {@code agent.answer}.
  *
  * <p>A server behind OAuth is reached with {@link McpTransportSpec.Http#oauth(McpOAuth)}: its {@code 401}
  * starts the MCP authorization flow (see {@link McpOAuth}). An authorization that fails fails the connect, or
@@ -378,6 +380,7 @@ public final class McpTools implements AutoCloseable, ToolSource {
         private @Nullable ChatModel samplingModel;
         private @Nullable McpSamplingOptions samplingOptions;
         private @Nullable McpElicitationHandler elicitation;
+        private boolean elicitationPausesRun;
         private int maxSubscriptions = DEFAULT_MAX_SUBSCRIPTIONS;
         private int maxMessageBytes = DEFAULT_MAX_MESSAGE_BYTES;
         private @Nullable Scheduler timers;
@@ -521,6 +524,35 @@ public final class McpTools implements AutoCloseable, ToolSource {
         }
 
         /**
+         * Whether a server's elicitation pauses the durable run of the tool call it belongs to instead of going to
+         * the {@link #elicitation handler}; false by default. Needs the handler, which still answers where a run
+         * cannot pause ({@code ToolContext.canAwaitInput()} false: no run store, a sub-agent's run, a call outside an
+         * agent) and whatever cannot be tied to a call for sure. When it pauses, the call's result is the question
+         * ({@code ToolResult.inputRequired(InputRequest)}): {@code agent.pending} shows the server's message and
+         * requested schema, {@code agent.answer} takes JSON content matching the schema, and {@code agent.resume}
+         * calls the tool again with the content accepted.
+         *
+         * <p>Where it pauses:
+         * <ul>
+         * <li>2026-07-28: an {@code input_required} round of {@code tools/call} with exactly one form-mode
+         * elicitation. The round's sampling and roots requests are answered in process, kept in the run's journal,
+         * and sent again with the answer and the round's {@code requestState}: nothing is asked twice.
+         * <li>2025 revisions over HTTP: an {@code elicitation/create} the server sends on the call's own response
+         * stream (as the SDKs do for a request made while serving a call). The server is answered {@code cancel}
+         * and the call's result becomes the question, whatever the server answered; the re-run answers the
+         * server's next elicitation with the user's content when it asks the same (message and schema), and pauses
+         * again otherwise. A server that acts on the cancel (or on the call) before asking again does so twice.
+         * </ul>
+         * The handler answers everything else: the 2025 revisions over stdio (nothing ties a server's request to
+         * the call it serves there), elicitations on an HTTP server's other streams, a round with several
+         * elicitations, and elicitations of a call that runs as a task.
+         */
+        public Builder elicitationPausesRun(boolean pause) {
+            this.elicitationPausesRun = pause;
+            return this;
+        }
+
+        /**
          * The most resources the application may be subscribed to at once ({@link #subscribeResource}); 100 by
          * default. Each subscription is a URI the server may send updates for.
          */
@@ -586,17 +618,23 @@ public final class McpTools implements AutoCloseable, ToolSource {
             McpSamplingOptions sampling = samplingOptions;
             @Nullable
             McpElicitationHandler elicit = elicitation;
+            ElicitationPauses pauses = elicitationPausesRun ? new ElicitationPauses() : null;
+            if (pauses != null && elicit == null) {
+                return Mono.error(new IllegalStateException("elicitationPausesRun needs an elicitation handler "
+                        + "(elicitation(handler)), which answers where a run cannot pause"));
+            }
             return Mono.defer(() -> {
                 // A sampler per connect: its token budget is this McpTools' own, across reconnects.
                 var requests = new ServerRequests(
                         model == null || sampling == null ? null : new McpSampler(name, model, sampling)::answer,
-                        elicit == null ? null : new McpElicitor(name, elicit)::answer);
+                        elicit == null ? null : new McpElicitor(name, elicit, pauses)::answer);
                 McpSession session = McpSession.open(settings.withRequests(requests));
                 McpConnection connection = session.current();
                 return session.initialize()
                         .timeout(connect)
                         .map(init -> new McpTools(name, withResources(name,
-                                wrap(name, init.tools(), allow, prefix, session, call), connection, allow, prefix,
+                                wrap(name, init.tools(), allow, prefix, session, call, pauses), connection, allow,
+                                prefix,
                                 session, call), init.instructions(), session, new McpPrompts(name, session, call)))
                         .onErrorResume(e -> session.close()
                                 .then(Mono.error(connectFailed(name, connection, e, connect))))
@@ -623,7 +661,7 @@ public final class McpTools implements AutoCloseable, ToolSource {
     }
 
     private static List<Tool> wrap(String server, List<McpSchema.Tool> listed, @Nullable Set<String> allowed,
-            boolean prefix, McpSession session, Duration timeout) {
+            boolean prefix, McpSession session, Duration timeout, @Nullable ElicitationPauses pausesRun) {
         var tools = new ArrayList<Tool>();
         var names = new HashSet<String>();
         var seen = new HashSet<String>();
@@ -638,7 +676,8 @@ public final class McpTools implements AutoCloseable, ToolSource {
                 continue;
             }
             var spec = new ToolSpec(name, description(server, t), schema(server, t), outputSchema(server, t));
-            tools.add(new McpClientTool(spec, t.name(), server, capability(server, t.name()), session, timeout));
+            tools.add(new McpClientTool(spec, t.name(), server, capability(server, t.name()), session, timeout,
+                    pausesRun));
         }
         if (allowed != null) {
             for (String a : allowed) {

@@ -919,6 +919,7 @@ public final class HttpTransport implements McpClientTransport {
                         log.warn("MCP server '{}' sent a message that is not JSON-RPC; skipped: {}", server, item);
                         continue;
                     }
+                    m = related(m);
                     if (m instanceof McpSchema.JSONRPCResponse r && sameId(r.id(), awaited)) {
                         if (initialize) {
                             negotiated(r);
@@ -936,6 +937,37 @@ public final class HttpTransport implements McpClientTransport {
                         deliver(m, () -> {});
                     }
                 }
+            }
+
+            /**
+             * An {@code elicitation/create} stamped with the id of the {@code tools/call} whose response stream brought
+             * it (ElicitationPauses), any stamp the server wrote removed: how the client ties an elicitation to the call
+             * it belongs to. Every other message is returned as it is.
+             */
+            private JSONRPCMessage related(JSONRPCMessage m) {
+                if (!(m instanceof McpSchema.JSONRPCRequest r)
+                        || !McpSchema.METHOD_ELICITATION_CREATE.equals(r.method())
+                        || !(r.params() instanceof Map<?, ?> params)) {
+                    return m;
+                }
+                boolean stamped = awaited != null && McpSchema.METHOD_TOOLS_CALL.equals(what);
+                boolean forged = params.get("_meta") instanceof Map<?, ?> given
+                        && given.containsKey(ElicitationPauses.RELATED);
+                if (!stamped && !forged) {
+                    return m;
+                }
+                var meta = new java.util.LinkedHashMap<String, Object>();
+                if (params.get("_meta") instanceof Map<?, ?> given) {
+                    given.forEach((k, v) -> meta.put(String.valueOf(k), v));
+                }
+                meta.remove(ElicitationPauses.RELATED);
+                if (stamped) {
+                    meta.put(ElicitationPauses.RELATED, awaited);
+                }
+                var copy = new java.util.LinkedHashMap<String, Object>();
+                params.forEach((k, v) -> copy.put(String.valueOf(k), v));
+                copy.put("_meta", meta);
+                return new McpSchema.JSONRPCRequest(r.jsonrpc(), r.method(), r.id(), copy);
             }
 
             /**

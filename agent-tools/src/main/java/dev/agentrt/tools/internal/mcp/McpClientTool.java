@@ -5,6 +5,7 @@ import dev.agentrt.core.json.JsonSchema;
 import dev.agentrt.core.json.JsonValue;
 import dev.agentrt.core.model.ToolSpec;
 import dev.agentrt.core.security.Capability;
+import dev.agentrt.core.tool.InputRequest;
 import dev.agentrt.core.tool.Tool;
 import dev.agentrt.core.tool.ToolContext;
 import dev.agentrt.core.tool.ToolErrorKind;
@@ -20,6 +21,7 @@ import reactor.core.publisher.Mono;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeoutException;
 
 /**
@@ -36,9 +38,12 @@ public final class McpClientTool implements Tool {
     private final McpSession session;
     private final Duration timeout;
     private final @Nullable JsonSchema outputSchema;
+    /** Set when a server's elicitation pauses a durable run (McpTools.Builder.elicitationPausesRun); else null. */
+    private final @Nullable ElicitationPauses pauses;
 
     public McpClientTool(ToolSpec spec, String mcpName, String server, Capability capability, McpSession session,
-            Duration timeout) {
+            Duration timeout, @Nullable ElicitationPauses pauses) {
+        this.pauses = pauses;
         this.spec = spec;
         this.mcpName = mcpName;
         this.server = server;
@@ -93,10 +98,46 @@ public final class McpClientTool implements Tool {
                     .arguments(McpJson.toMap(arguments))
                     .meta(meta)
                     .build();
-            // A tool that must run as a task is called as one (McpTaskCall); the SDK's client cannot read its answer.
-            Mono<McpSchema.CallToolResult> answer = "required".equals(connection.taskSupport(mcpName))
-                    ? McpTaskCall.call(connection, server, mcpName, McpJson.toMap(arguments), meta, timeout)
-                    : connection.client().callTool(request);
+            var answered = context.answered();
+            Mono<?> answer;
+            ElicitationPauses.Slot slot = null;
+            if ("required".equals(connection.taskSupport(mcpName))) {
+                // A tool that must run as a task is called as one (McpTaskCall); the SDK's client cannot read its
+                // answer.
+                answer = McpTaskCall.call(connection, server, mcpName, McpJson.toMap(arguments), meta, timeout);
+            } else if (connection.client() instanceof ModernRequester modern
+                    && (answered.isPresent() || pauses != null && context.canAwaitInput())) {
+                ModernRequester.Elicited resumed = null;
+                JsonObject content = null;
+                if (answered.isPresent()) {
+                    resumed = resumed(answered.get());
+                    if (resumed == null || !(answered.get().json() instanceof JsonObject given)) {
+                        return Mono.just(failed("the answer it was run again with is not one to a question of this "
+                                + "tool (its state does not name this server and tool)"));
+                    }
+                    content = given;
+                }
+                answer = modern.callToolPausing(request, resumed, content);
+            } else if (pauses != null && connection.tiesElicitations()
+                    && (answered.isPresent() || context.canAwaitInput())) {
+                // 2025 over HTTP: the server's elicitation of this call comes stamped with it (ElicitationPauses).
+                ElicitationPauses.Recorded recorded = null;
+                if (answered.isPresent()) {
+                    recorded = recorded(answered.get());
+                    if (recorded == null) {
+                        return Mono.just(failed("the answer it was run again with is not one to a question of this "
+                                + "tool (its state does not name this server and tool)"));
+                    }
+                }
+                slot = pauses.open(connection, token, recorded);
+                answer = connection.client().callTool(request);
+            } else if (answered.isPresent()) {
+                return Mono.just(failed("the user's answer cannot be sent: this connection cannot tie the server's "
+                        + "questions to a call (it changed protocol revision since the question was asked)"));
+            } else {
+                answer = connection.client().callTool(request);
+            }
+            ElicitationPauses.Slot paused = slot;
             Mono<ToolResult> call = answer
                     // On the connection's scheduler, as its other waits are (McpTools.Builder.timers in tests).
                     .timeout(timeout, connection.timers())
@@ -105,16 +146,103 @@ public final class McpClientTool implements Tool {
                             connection.cancel(token, "the client's timeout of " + timeout.toMillis() + " ms passed");
                         }
                     })
-                    .map(result -> toResult(result, trace))
-                    .onErrorResume(e -> Mono.just(toResult(e, trace)));
+                    .map(result -> {
+                        ElicitationPauses.Asked legacy = paused == null ? null : paused.asked();
+                        if (legacy != null) {
+                            // The server heard "cancel"; whatever it answered, the run pauses on its question.
+                            return question(legacy);
+                        }
+                        return result instanceof ModernRequester.Elicited asked
+                                ? question(asked)
+                                : toResult((McpSchema.CallToolResult) result, trace);
+                    })
+                    .onErrorResume(e -> {
+                        ElicitationPauses.Asked legacy = paused == null ? null : paused.asked();
+                        return Mono.just(legacy != null ? question(legacy) : toResult(e, trace));
+                    });
             Mono<ToolResult> died = connection.failure().map(e -> failed(e.getMessage()));
             return Mono.firstWithSignal(call, died)
                     .switchIfEmpty(Mono.fromSupplier(() -> failed("the connection was closed")))
                     // Before the answer goes on: the registry ends the call's span when it gets it.
                     .doOnNext(result -> connection.describe(trace, token))
                     .doOnCancel(() -> connection.cancel(token, "the agent cancelled the call"))
-                    .doFinally(signal -> session.done(token, connection));
+                    .doFinally(signal -> {
+                        if (paused != null) {
+                            paused.close();
+                        }
+                        session.done(token, connection);
+                    });
         }).onErrorResume(e -> Mono.just(toResult(e, ToolTrace.NONE)));
+    }
+
+    /**
+     * A 2026-07-28 server's elicitation as a question that pauses the run: the server's message and schema, and as the
+     * resume state what the re-run sends back (the round's key, {@code requestState} and other answers).
+     */
+    private ToolResult question(ModernRequester.Elicited asked) {
+        var state = new LinkedHashMap<String, Object>();
+        state.put("mcp", "elicitation/create");
+        state.put("server", server);
+        state.put("tool", mcpName);
+        state.put("key", asked.key());
+        state.put("requestState", asked.requestState());
+        state.put("inputResponses", asked.answered());
+        return ToolResult.inputRequired(new InputRequest(asked.message(), asked.requestedSchema(),
+                McpJson.fromJava(state).toJson()));
+    }
+
+    /** A 2025-revision server's elicitation, which it heard cancelled, as a question that pauses the run. */
+    private ToolResult question(ElicitationPauses.Asked asked) {
+        var state = new LinkedHashMap<String, Object>();
+        state.put("mcp", "elicitation/create");
+        state.put("server", server);
+        state.put("tool", mcpName);
+        state.put("stream", true);
+        return ToolResult.inputRequired(new InputRequest(asked.message(), asked.requestedSchema(),
+                McpJson.fromJava(state).toJson()));
+    }
+
+    /** The user's answer to what {@link #question(ElicitationPauses.Asked)} asked; null when it is not this tool's. */
+    private ElicitationPauses.@Nullable Recorded recorded(ToolContext.Answer answer) {
+        Map<?, ?> state = state(answer);
+        JsonObject schema = answer.request().answerSchema();
+        if (state == null || !Boolean.TRUE.equals(state.get("stream")) || schema == null
+                || !(answer.json() instanceof JsonObject content)) {
+            return null;
+        }
+        return new ElicitationPauses.Recorded(answer.request().question(), schema, content);
+    }
+
+    /** The resume state a question of this tool kept, or null when the answer's is not one. */
+    private @Nullable Map<?, ?> state(ToolContext.Answer answer) {
+        String kept = answer.resumeState();
+        if (kept == null) {
+            return null;
+        }
+        Object state;
+        try {
+            state = McpJson.toJava(JsonValue.parse(kept));
+        } catch (RuntimeException e) {
+            return null;
+        }
+        return state instanceof Map<?, ?> map && "elicitation/create".equals(map.get("mcp"))
+                && server.equals(map.get("server")) && mcpName.equals(map.get("tool")) ? map : null;
+    }
+
+    /** What {@link #question} kept, read back from the answer's resume state; null when it is not this tool's. */
+    private ModernRequester.@Nullable Elicited resumed(ToolContext.Answer answer) {
+        Map<?, ?> map = state(answer);
+        if (map == null || !(map.get("key") instanceof String key)) {
+            return null;
+        }
+        var answered = new LinkedHashMap<String, Object>();
+        if (map.get("inputResponses") instanceof Map<?, ?> others) {
+            others.forEach((k, v) -> answered.put(String.valueOf(k), v));
+        }
+        JsonObject schema = answer.request().answerSchema();
+        return new ModernRequester.Elicited(answer.request().question(),
+                schema == null ? JsonObject.builder().build() : schema, key,
+                map.get("requestState") instanceof String s ? s : null, answered);
     }
 
     /** Ours or the SDK's request timeout (which it wraps). */

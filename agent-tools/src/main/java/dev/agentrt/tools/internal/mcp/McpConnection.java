@@ -170,6 +170,20 @@ public final class McpConnection {
         }
     }
 
+    /** The JSON-RPC id of the request sent with progress token {@code token}, or null when none was. */
+    @Nullable
+    Object requestId(String token) {
+        return requestIds.peek(token);
+    }
+
+    /**
+     * Whether the server's elicitations come stamped with the call they belong to ({@link ElicitationPauses}): over
+     * HTTP, where a 2025-revision server sends a call's requests on the call's own response stream.
+     */
+    boolean tiesElicitations() {
+        return transport instanceof HttpTransport && !(requester instanceof ModernRequester);
+    }
+
     /**
      * Sends a request the SDK's client cannot make or read (a task-augmented {@code tools/call}, {@code tasks/*}):
      * its result as maps and lists, or an {@link io.modelcontextprotocol.spec.McpError} for a JSON-RPC error.

@@ -7,6 +7,7 @@ import dev.agentrt.tools.mcp.McpElicitationAnswer;
 import dev.agentrt.tools.mcp.McpElicitationHandler;
 import dev.agentrt.tools.mcp.McpElicitationRequest;
 import io.modelcontextprotocol.spec.McpSchema;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
@@ -29,9 +30,17 @@ public final class McpElicitor {
     static final int MAX_OPEN = 4;
     private final java.util.concurrent.atomic.AtomicInteger open = new java.util.concurrent.atomic.AtomicInteger();
 
+    /** The calls whose elicitations pause their runs instead of going to the handler; null for none. */
+    private final @Nullable ElicitationPauses pauses;
+
     public McpElicitor(String server, McpElicitationHandler handler) {
+        this(server, handler, null);
+    }
+
+    public McpElicitor(String server, McpElicitationHandler handler, @Nullable ElicitationPauses pauses) {
         this.server = server;
         this.handler = handler;
+        this.pauses = pauses;
     }
 
     /** The handler the SDK calls for each form-mode {@code elicitation/create}. */
@@ -51,8 +60,19 @@ public final class McpElicitor {
                         "elicitation refused: the client cannot check answers against the requested schema: "
                                 + e.getMessage()));
             }
-            var asked = new McpElicitationRequest(server, request.message() == null ? "" : request.message(),
-                    schemaJson);
+            String message = request.message() == null ? "" : request.message();
+            ElicitationPauses.Verdict verdict = pauses == null
+                    ? null
+                    : pauses.verdict(request.meta(), message,
+                            schemaJson);
+            if (verdict instanceof ElicitationPauses.Answer recorded) {
+                return accepted(schema, recorded.content());
+            }
+            if (verdict instanceof ElicitationPauses.Pause) {
+                // The call's run pauses on the question; the server hears the user did not answer now.
+                return Mono.just(new McpSchema.ElicitResult(McpSchema.ElicitResult.Action.CANCEL, null));
+            }
+            var asked = new McpElicitationRequest(server, message, schemaJson);
             if (open.incrementAndGet() > MAX_OPEN) {
                 open.decrementAndGet();
                 log.warn("MCP server '{}' asked for more than {} elicitations at once; refused one", server, MAX_OPEN);

@@ -1,5 +1,8 @@
 package dev.agentrt.tools.internal.mcp;
 
+import dev.agentrt.core.json.JsonObject;
+import dev.agentrt.core.json.JsonSchema;
+import dev.agentrt.core.json.JsonValue;
 import io.modelcontextprotocol.json.McpJsonMapper;
 import io.modelcontextprotocol.json.TypeRef;
 import io.modelcontextprotocol.spec.McpError;
@@ -366,10 +369,73 @@ final class ModernRequester implements McpRequester {
 
     /** A request, its input_required rounds answered, until its complete result. */
     private <T> Mono<T> call(String method, Map<String, Object> params, Class<T> type) {
-        return round(method, params, type, 1);
+        return round(method, params, type, 1, false).map(type::cast);
     }
 
-    private <T> Mono<T> round(String method, Map<String, Object> params, Class<T> type, int round) {
+    /**
+     * The one elicitation of an {@code input_required} round of a {@code tools/call} that is to pause the caller's
+     * durable run rather than be answered here: the question, and what the call's re-run sends back with the answer.
+     *
+     * @param key the server's key of the elicitation in {@code inputRequests}
+     * @param requestedSchema the server's schema of the answer: an object schema this client can check
+     * @param requestState the round's {@code requestState}, or null when it had none
+     * @param answered the round's other input requests (sampling, roots), answered here, by key
+     */
+    record Elicited(String message, JsonObject requestedSchema, String key, @Nullable String requestState,
+            Map<String, Object> answered) {}
+
+    /**
+     * {@code tools/call} whose elicitation may pause the caller's durable run: emits the tool's
+     * {@code CallToolResult}, or an {@link Elicited} when an {@code input_required} round asks the user exactly one
+     * thing (a form-mode {@code elicitation/create} with an object schema), its other requests answered here. A round
+     * with several elicitations, or one this client cannot check, is answered in process as by {@link #callTool}.
+     * {@code resumed}, for the call's re-run after the user answered, is sent as the answer to that elicitation,
+     * with the round's other answers and its {@code requestState}.
+     */
+    Mono<Object> callToolPausing(McpSchema.CallToolRequest request, @Nullable Elicited resumed,
+            @Nullable JsonObject content) {
+        Map<String, Object> params = params(request);
+        if (resumed != null && content != null) {
+            var responses = new LinkedHashMap<String, Object>(resumed.answered());
+            responses.put(resumed.key(), Map.of("action", "accept", "content", McpJson.toMap(content)));
+            params.put("inputResponses", responses);
+            if (resumed.requestState() != null) {
+                params.put("requestState", resumed.requestState());
+            }
+        }
+        return round(McpSchema.METHOD_TOOLS_CALL, params, McpSchema.CallToolResult.class, 1, true);
+    }
+
+    /** The round's one elicitation the caller may pause on, or null when it has none, several, or one not checkable. */
+    private @Nullable Elicited pausable(Map<?, ?> asked, @Nullable Object state) {
+        if (requests.elicitation() == null) {
+            return null;
+        }
+        Elicited found = null;
+        for (var e : asked.entrySet()) {
+            if (!(e.getValue() instanceof Map<?, ?> request)
+                    || !McpSchema.METHOD_ELICITATION_CREATE.equals(request.get("method"))) {
+                continue;
+            }
+            if (found != null || !(request.get("params") instanceof Map<?, ?> params)
+                    || params.get("mode") != null && !"form".equals(params.get("mode"))
+                    || !(McpJson.fromJava(params.get("requestedSchema")) instanceof JsonObject schema)
+                    || !JsonValue.of("object").equals(schema.get("type"))) {
+                return null;
+            }
+            try {
+                JsonSchema.compile(schema);
+            } catch (IllegalArgumentException bad) {
+                return null;
+            }
+            found = new Elicited(params.get("message") instanceof String m ? m : "", schema,
+                    String.valueOf(e.getKey()), state instanceof String s ? s : null, Map.of());
+        }
+        return found;
+    }
+
+    private Mono<Object> round(String method, Map<String, Object> params, Class<?> type, int round,
+            boolean pausing) {
         Consumer<Object> late = type == McpSchema.CallToolResult.class ? this::cancelLateTask : null;
         return send(method, params, id -> {}, late).flatMap(result -> {
             if (!(result instanceof Map<?, ?> map)) {
@@ -381,7 +447,7 @@ final class ModernRequester implements McpRequester {
                 var copy = new LinkedHashMap<Object, Object>(map);
                 copy.remove("resultType");
                 try {
-                    return Mono.just(json.convertValue(copy, type));
+                    return Mono.just((Object) json.convertValue(copy, type));
                 } catch (RuntimeException e) {
                     return Mono.error(new Failure("MCP server '" + server + "' answered " + method
                             + " with a result that does not have the form of one: " + e.getMessage()));
@@ -394,7 +460,7 @@ final class ModernRequester implements McpRequester {
                     progress.apply(new McpSchema.ProgressNotification(token, 0.0, null, "MCP server '" + server
                             + "' runs the call as task " + ModernTaskCall.shown(taskId), null)).subscribe();
                 }
-                return ModernTaskCall.follow(server, this::send, this::answers, map, timers).map(type::cast);
+                return ModernTaskCall.follow(server, this::send, this::answers, map, timers).map(o -> (Object) o);
             }
             if ("input_required".equals(kind)) {
                 if (round > MAX_ROUNDS) {
@@ -412,6 +478,13 @@ final class ModernRequester implements McpRequester {
                     return Mono.error(new Failure("MCP server '" + server + "' answered " + method
                             + " with input_required but neither inputRequests nor requestState"));
                 }
+                Elicited elicited = pausing ? pausable(asked, state) : null;
+                if (elicited != null) {
+                    var others = new LinkedHashMap<Object, Object>(asked);
+                    others.remove(elicited.key());
+                    return answers(method, others).map(answered -> (Object) new Elicited(elicited.message(),
+                            elicited.requestedSchema(), elicited.key(), elicited.requestState(), answered));
+                }
                 return answers(method, asked).flatMap(answers -> {
                     var next = new LinkedHashMap<String, Object>(params);
                     next.remove("inputResponses");
@@ -422,7 +495,7 @@ final class ModernRequester implements McpRequester {
                     if (state instanceof String s) {
                         next.put("requestState", s);
                     }
-                    return round(method, next, type, round + 1);
+                    return round(method, next, type, round + 1, pausing);
                 });
             }
             return Mono.error(new Failure("MCP server '" + server + "' answered " + method + (kind == null
