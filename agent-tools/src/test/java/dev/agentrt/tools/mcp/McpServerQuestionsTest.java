@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.agentrt.core.json.JsonObject;
 import dev.agentrt.core.json.JsonValue;
+import dev.agentrt.core.security.Grants;
+import dev.agentrt.core.tool.InputRequest;
+import dev.agentrt.core.tool.Tool;
 import dev.agentrt.core.tool.ToolResult;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -188,6 +191,39 @@ class McpServerQuestionsTest {
             ToolResult result = McpTestPeers.call(tools, "ask", "{\"topic\":\"names\"}", Duration.ofSeconds(60));
             assertThat(result.isError()).as("%s", result).isTrue();
             assertThat(result.content()).contains("did not declare");
+        }
+    }
+
+    @Test
+    void aQuestionAfterWhichTheToolMustRunAgainIsNotAskedAndTheResultSaysWhy() {
+        var ran = new java.util.concurrent.atomic.AtomicInteger();
+        Tool book = Tool.builder("book")
+                .description("Books a seat, asking which one")
+                .handler((args, ctx) -> {
+                    ran.incrementAndGet();
+                    return Mono.just(ctx.answered().isPresent()
+                            ? ToolResult.text("booked " + ctx.answered().get().text())
+                            : ToolResult.inputRequired(new InputRequest("Which seat?", null, null)));
+                })
+                .build();
+        McpHttpServer server = http.serve(McpServer.builder(List.of(book)).grants(Grants.none()).build(),
+                McpHttpOptions.defaults());
+        Queue<McpElicitationRequest> asked = new ConcurrentLinkedQueue<>();
+        try (McpTools tools = McpTools.builder("booking", McpTransportSpec.http(server.url().toString()))
+                .elicitation(request -> {
+                    asked.add(request);
+                    return Mono.just(McpElicitationAnswer.accept(JsonObject.builder().put("answer", "12A").build()));
+                })
+                .connect()
+                .block(Duration.ofSeconds(60))) {
+            ToolResult result = McpTestPeers.call(tools, "book", "{}", Duration.ofSeconds(60));
+            // The client's answer never stands in for the booking: the model is told the question and why.
+            assertThat(result.isError()).as("%s", result).isTrue();
+            assertThat(result.content()).contains("must then run again")
+                    .contains("Which seat?")
+                    .doesNotContain("12A");
+            assertThat(asked).isEmpty();
+            assertThat(ran).hasValue(1);
         }
     }
 

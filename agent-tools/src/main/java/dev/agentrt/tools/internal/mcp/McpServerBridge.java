@@ -6,6 +6,7 @@ import dev.agentrt.core.model.Media;
 import dev.agentrt.core.model.ToolCall;
 import dev.agentrt.core.model.ToolSpec;
 import dev.agentrt.core.tool.ServerTelemetry;
+import dev.agentrt.core.tool.ToolErrorKind;
 import dev.agentrt.core.tool.ToolExecution;
 import dev.agentrt.core.tool.ToolRegistry;
 import dev.agentrt.core.tool.ToolResult;
@@ -332,7 +333,19 @@ public final class McpServerBridge {
                     ? execute(registry, id, tool, arguments, meta, execution)
                     : progress.around(execute(registry, id, tool, arguments, meta,
                             execution.toBuilder().events(progress.events(id, execution.events())).build()));
-            return result.map(r -> new Ran(registry, r));
+            return result.map(r -> new Ran(registry, r.inputRequest() == null ? r : rerunRefused(tool, r)));
+        }
+
+        /**
+         * A question after whose answer the tool must run again ({@code ToolResult.inputRequired(InputRequest)}):
+         * the server does not run a client's call again, so the answer cannot reach the tool, and giving the client's
+         * answer as the result (what a plain question's answer is) would tell its model the work was done. The
+         * client's model gets an error result with the question instead.
+         */
+        private static ToolResult rerunRefused(String tool, ToolResult question) {
+            return ToolResult.error(ToolErrorKind.EXECUTION_FAILED, "The tool " + tool + " needs the user's answer "
+                    + "to a question and must then run again with it, which this MCP server does not do for its "
+                    + "clients. The question was: " + question.content());
         }
 
         private Mono<ToolResult> execute(ToolRegistry registry, String id, String tool,
