@@ -1,0 +1,57 @@
+package dev.agentrt.tools.mcp;
+
+import dev.agentrt.core.model.Message;
+import dev.agentrt.core.security.Capability;
+import dev.agentrt.core.security.Grants;
+import dev.agentrt.core.tool.ServerTelemetry;
+import dev.agentrt.core.tool.Tool;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The MCP server {@link McpAiSdkClientTest} points the Vercel AI SDK's MCP client at, over stdio when run as a
+ * subprocess (its argument: the directory it serves as resources) and over HTTP in the test's JVM: {@link
+ * InspectedServerMain}'s tools ({@code echo}, {@code refund} denied by the grants, {@code lookup} granted, {@code
+ * divide} with its error result), {@link StructuredServerMain}'s ({@code weather} with an output schema, {@code
+ * forecast}, {@code nothing}, {@code chart} with an image), {@link ProgressServerMain}'s {@code count}, which
+ * reports progress, and any {@code extra} tools; the files of the directory as resources, and the prompt {@code
+ * review}. It exits by itself when its input closes.
+ */
+public final class AiSdkServerMain {
+    static final String NAME = "agentrt-ai-sdk";
+
+    private AiSdkServerMain() {}
+
+    static McpServer.Builder builder(Path dir, List<Tool> extra) {
+        Path real;
+        try {
+            real = dir.toRealPath();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        var tools = new ArrayList<Tool>();
+        tools.addAll(InspectedServerMain.tools());
+        tools.addAll(StructuredServerMain.tools());
+        tools.addAll(ProgressServerMain.tools());
+        tools.addAll(extra);
+        return McpServer.builder(tools)
+                .name(NAME)
+                .version("1.2.3")
+                .grants(Grants.of(Capability.custom("crm"), Capability.fileRead(real)))
+                .telemetry(ServerTelemetry.NONE)
+                .resources(McpFileResources.of(dir, "**"))
+                .prompt("review", "Review a file",
+                        List.of(McpServer.PromptArgument.required("path", "the file to review"),
+                                McpServer.PromptArgument.optional("focus", "what to look at")),
+                        args -> List.of(Message.user("Review " + args.get("path") + " for "
+                                + args.getOrDefault("focus", "bugs") + "."), Message.assistant("I will.")));
+    }
+
+    public static void main(String[] args) {
+        builder(Path.of(args[0]), List.of()).build().serveStdio().block();
+    }
+}
