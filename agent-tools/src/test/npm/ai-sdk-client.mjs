@@ -104,6 +104,7 @@ try {
     seen.prompts = (await client.listPrompts()).prompts;
     seen.prompt = await attempt(() => client.getPrompt({ name: "review", arguments: { path: "a.txt" } }));
     seen.promptMissingArgument = await attempt(() => client.getPrompt({ name: "review", arguments: {} }));
+    seen.unicodePrompt = await attempt(() => client.getPrompt({ name: "r\u00e9sum\u00e9" }));
   }
   seen.complete = await attempt(() => client.complete({ ref: { type: "ref/prompt", name: "review" },
     argument: { name: "path", value: "a" } }));

@@ -18,8 +18,8 @@ import java.util.List;
  * InspectedServerMain}'s tools ({@code echo}, {@code refund} denied by the grants, {@code lookup} granted, {@code
  * divide} with its error result), {@link StructuredServerMain}'s ({@code weather} with an output schema, {@code
  * forecast}, {@code nothing}, {@code chart} with an image), {@link ProgressServerMain}'s {@code count}, which
- * reports progress, and any {@code extra} tools; the files of the directory as resources, and the prompt {@code
- * review}. It exits by itself when its input closes.
+ * reports progress, and any {@code extra} tools; the files of the directory as resources, and the prompts {@code
+ * review} and {@code résumé}. It exits by itself when its input closes.
  */
 public final class AiSdkServerMain {
     static final String NAME = "agentrt-ai-sdk";
@@ -48,7 +48,9 @@ public final class AiSdkServerMain {
                         List.of(McpServer.PromptArgument.required("path", "the file to review"),
                                 McpServer.PromptArgument.optional("focus", "what to look at")),
                         args -> List.of(Message.user("Review " + args.get("path") + " for "
-                                + args.getOrDefault("focus", "bugs") + "."), Message.assistant("I will.")));
+                                + args.getOrDefault("focus", "bugs") + "."), Message.assistant("I will.")))
+                // a name that is not plain ASCII, which travels Base64-encoded in the Mcp-Name header
+                .prompt("résumé", "Sums a text up", List.of(), args -> List.of(Message.user("Sum it up.")));
     }
 
     public static void main(String[] args) {

@@ -226,9 +226,12 @@ class McpAiSdkClientTest {
                 .getArray("resourceTemplates")
                 .orElseThrow()
                 .items()).isEmpty();
-        assertThat(seen.getArray("prompts").orElseThrow().items()).hasSize(1);
+        assertThat(seen.getArray("prompts").orElseThrow().items()).hasSize(2);
         JsonObject prompt = seen.getObject("prompt").orElseThrow().getObject("answer").orElseThrow();
         assertThat(prompt.getArray("messages").orElseThrow().toString()).contains("Review a.txt for bugs.");
+        // over HTTP in 2026-07-28 its name goes Base64-encoded in Mcp-Name, which the server decodes to compare
+        JsonObject unicode = seen.getObject("unicodePrompt").orElseThrow().getObject("answer").orElseThrow();
+        assertThat(unicode.getArray("messages").orElseThrow().toString()).contains("Sum it up.");
         JsonObject noPath = seen.getObject("promptMissingArgument").orElseThrow().getObject("error").orElseThrow();
         assertThat(noPath.getLong("code")).contains(-32602L);
         // the server declares no completions, and the AI SDK checks that before it asks

@@ -295,6 +295,48 @@ class McpServerModernRevisionTest {
 
     @Nested
     class OverHttp {
+        /**
+         * {@code Mcp-Name} must stand for what the body names, once decoded from its {@code =?base64?...?=} form (the
+         * Vercel AI SDK's client sends it for every call, in that form for a name that is not plain ASCII); for a
+         * method that names nothing it means nothing.
+         */
+        @ParameterizedTest
+        @ValueSource(booleans = {false, true})
+        void refusesAnMcpNameHeaderThatIsNotWhatTheBodyNames(boolean stateless) throws Exception {
+            McpHttpServer server = serve(McpHttpOptions.defaults().stateless(stateless));
+            String echo = "\"name\":\"echo\",\"arguments\":{\"text\":\"hi\"}";
+
+            var other = post(server, modern(1, "tools/call", echo), "MCP-Protocol-Version", MODERN, "Mcp-Method",
+                    "tools/call", "Mcp-Name", "refund");
+            assertThat(other.statusCode()).isEqualTo(400);
+            assertError(body(other), 1, -32020, "the body names echo but the Mcp-Name header names refund");
+
+            var encodedOther = post(server, modern(2, "tools/call", echo), "Mcp-Name", "=?base64?cmVmdW5k?=");
+            assertThat(encodedOther.statusCode()).isEqualTo(400);
+            assertError(body(encodedOther), 2, -32020, "the Mcp-Name header names refund");
+
+            var notBase64 = post(server, modern(3, "tools/call", echo), "Mcp-Name", "=?base64?ZWNobw=!?=");
+            assertThat(notBase64.statusCode()).isEqualTo(400);
+            assertError(body(notBase64), 3, -32020, "Base64 of UTF-8");
+
+            var notUtf8 = post(server, modern(4, "tools/call", echo), "Mcp-Name", "=?base64?/w==?=");
+            assertThat(notUtf8.statusCode()).isEqualTo(400);
+            assertError(body(notUtf8), 4, -32020, "Base64 of UTF-8");
+
+            var noName = post(server, modern(5, "tools/call", "\"arguments\":{}"), "Mcp-Name", "echo");
+            assertThat(noName.statusCode()).isEqualTo(400);
+            assertError(body(noName), 5, -32020, "the Mcp-Name header names echo");
+
+            var encoded = post(server, modern(6, "tools/call", echo), "MCP-Protocol-Version", MODERN, "Mcp-Method",
+                    "tools/call", "Mcp-Name", "=?base64?ZWNobw==?=");
+            assertThat(encoded.statusCode()).isEqualTo(200);
+            assertThat(text(body(encoded).getObject("result").orElseThrow())).isEqualTo("echo: hi");
+
+            var list = post(server, modern(7, "tools/list", ""), "Mcp-Name", "anything");
+            assertThat(list.statusCode()).isEqualTo(200);
+            assertThat(body(list).getObject("result").orElseThrow().getArray("tools")).isPresent();
+        }
+
         @ParameterizedTest
         @ValueSource(booleans = {false, true})
         void refusesABrokenRequestWith400AndTheRevisionsErrorAndServesTheNext(boolean stateless) throws Exception {

@@ -43,6 +43,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
@@ -529,7 +530,8 @@ public final class StreamableHttpHandler {
     /**
      * A message of the 2026-07-28 revision (its envelope in the body, or its version in {@code
      * MCP-Protocol-Version}): no session, whatever the settings. A request's envelope is checked (a {@code 400}
-     * with the revision's JSON-RPC error when it is refused, or when the headers contradict the body), {@code
+     * with the revision's JSON-RPC error when it is refused, or when the headers contradict the body: {@code
+     * MCP-Protocol-Version}, {@code Mcp-Method}, and {@code Mcp-Name} once decoded from its Base64 form), {@code
      * server/discover} is answered here, and the rest are served as a 2025 request is (by the stateless handler,
      * or by a session of the SDK's opened for the one request and ended with it), their answers put in the
      * revision's form. A notification is accepted ({@code 202}) and, having no session to reach, dropped; a
@@ -555,6 +557,23 @@ public final class StreamableHttpHandler {
         if (methodHeader != null && !methodHeader.trim().equals(r.method())) {
             return Mono.just(mismatch(r.id(), methodHeader.trim(), "the body names method " + r.method()
                     + " but the Mcp-Method header names " + methodHeader.trim()));
+        }
+        Optional<String> named = ModernRevision.named(r.method(), r.params());
+        List<String> nameHeaders = request.headers().getOrDefault("Mcp-Name", List.of());
+        if (named.isPresent()) {
+            for (String raw : nameHeaders) {
+                String nameHeader = raw.trim();
+                String value = ModernRevision.headerValue(nameHeader);
+                if (value == null) {
+                    return Mono
+                            .just(mismatch(r.id(), nameHeader, "the Mcp-Name header holds neither a plain header value"
+                                    + " nor Base64 of UTF-8 text between =?base64? and ?="));
+                }
+                if (!value.equals(named.get())) {
+                    return Mono.just(mismatch(r.id(), nameHeader, "the body names " + named.get()
+                            + " but the Mcp-Name header names " + value));
+                }
+            }
         }
         ModernRevision.Verdict verdict = ModernRevision.check(r.params());
         if (verdict instanceof ModernRevision.Refused refused) {
