@@ -375,6 +375,7 @@ class McpServerModernRevisionTest {
 
             var unknownMethod = post(server, modern(8, "no/such", ""), "MCP-Protocol-Version", MODERN, "Mcp-Method",
                     "no/such");
+            assertThat(unknownMethod.statusCode()).isEqualTo(404);
             assertError(body(unknownMethod), 8, -32601, "no/such");
 
             // a header that names no revision is the 2025 transport's unsupported-version refusal, as before

@@ -531,7 +531,8 @@ public final class StreamableHttpHandler {
      * A message of the 2026-07-28 revision (its envelope in the body, or its version in {@code
      * MCP-Protocol-Version}): no session, whatever the settings. A request's envelope is checked (a {@code 400}
      * with the revision's JSON-RPC error when it is refused, or when the headers contradict the body: {@code
-     * MCP-Protocol-Version}, {@code Mcp-Method}, and {@code Mcp-Name} once decoded from its Base64 form), {@code
+     * MCP-Protocol-Version}, {@code Mcp-Method}, and {@code Mcp-Name} once decoded from its Base64 form), a method
+     * the server does not have is a {@code 404} with {@code -32601} when answered as JSON, {@code
      * server/discover} is answered here, and the rest are served as a 2025 request is (by the stateless handler,
      * or by a session of the SDK's opened for the one request and ended with it), their answers put in the
      * revision's form. A notification is accepted ({@code 202}) and, having no session to reach, dropped; a
@@ -718,7 +719,7 @@ public final class StreamableHttpHandler {
             case McpSchema.JSONRPCRequest r -> Objects.requireNonNullElseGet(own.answer(r),
                     () -> handler.handleRequest(McpTransportContext.EMPTY, r))
                     .contextWrite(Context.of(ServedRequest.class, served(r, null, version)))
-                    .map(response -> answer(reply, (McpSchema.JSONRPCResponse) shape.apply(response)))
+                    .map(response -> answer(reply, (McpSchema.JSONRPCResponse) shape.apply(response), version))
                     .onErrorResume(e -> Mono.just(failed(e)));
             case McpSchema.JSONRPCNotification n -> {
                 handler.handleNotification(McpTransportContext.EMPTY, n)
@@ -911,7 +912,7 @@ public final class StreamableHttpHandler {
                                     .doFinally(x -> done.run()));
                         }
                         done.run();
-                        return json(200, write(shape.apply(m.message())));
+                        return json(status(m.message(), version), write(shape.apply(m.message())));
                     })
                     .switchIfEmpty(Mono.fromSupplier(() -> {
                         done.run();
@@ -1017,8 +1018,25 @@ public final class StreamableHttpHandler {
     // ---- responses
 
     private Response answer(Reply reply, McpSchema.JSONRPCResponse response) {
+        return answer(reply, response, null);
+    }
+
+    /** {@link #answer(Reply, McpSchema.JSONRPCResponse)} to a request of protocol {@code version} (null: unknown). */
+    private Response answer(Reply reply, McpSchema.JSONRPCResponse response, @Nullable String version) {
         String text = write(response);
-        return reply != Reply.SSE ? json(200, text) : eventStream(Flux.just(event(null, text)));
+        return reply != Reply.SSE
+                ? json(status(response, version), text)
+                : eventStream(Flux.just(event(null, text)));
+    }
+
+    /**
+     * The HTTP status of {@code answer}, sent as JSON to a request of protocol {@code version}: 200, but in
+     * 2026-07-28 404 for the {@code -32601} of a method the server does not have, as that revision requires (in the
+     * earlier ones every JSON-RPC error goes with 200).
+     */
+    private static int status(JSONRPCMessage answer, @Nullable String version) {
+        return ModernRevision.VERSION.equals(version) && answer instanceof McpSchema.JSONRPCResponse r
+                && r.error() != null && r.error().code() == ErrorCodes.METHOD_NOT_FOUND ? 404 : 200;
     }
 
     private static Response eventStream(Flux<byte[]> events) {
