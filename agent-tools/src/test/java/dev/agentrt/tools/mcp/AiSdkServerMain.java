@@ -18,7 +18,7 @@ import java.util.List;
  * InspectedServerMain}'s tools ({@code echo}, {@code refund} denied by the grants, {@code lookup} granted, {@code
  * divide} with its error result), {@link StructuredServerMain}'s ({@code weather} with an output schema, {@code
  * forecast}, {@code nothing}, {@code chart} with an image), {@link ProgressServerMain}'s {@code count}, which
- * reports progress, and any {@code extra} tools; the files of the directory as resources, and the prompts {@code
+ * reports progress, and any {@code extra} tools; the files of the directory as resources, one a page, and the prompts {@code
  * review} and {@code résumé}. It exits by itself when its input closes.
  */
 public final class AiSdkServerMain {
@@ -44,6 +44,7 @@ public final class AiSdkServerMain {
                 .grants(Grants.of(Capability.custom("crm"), Capability.fileRead(real)))
                 .telemetry(ServerTelemetry.NONE)
                 .resources(McpFileResources.of(dir, "**"))
+                .resourcePageSize(1)
                 .prompt("review", "Review a file",
                         List.of(McpServer.PromptArgument.required("path", "the file to review"),
                                 McpServer.PromptArgument.optional("focus", "what to look at")),
