@@ -7,7 +7,8 @@
 // (initialize, revision 2025-11-25).
 // Connects, lists the tools and turns them into AI SDK tools (automatic and explicit zod schemas), calls text,
 // structured, image, error, denied, progress-reporting and unknown tools, lists and reads resources, lists and
-// gets prompts, closes, and prints one JSON line with what it saw, the errors the client reported on the side
+// gets prompts, closes (over HTTP keeping its session: a second client takes it over without initialize and ends it,
+// a third finds it ended), and prints one JSON line with what it saw, the errors the client reported on the side
 // (onUncaughtError) among it. Exits 1 with the error otherwise.
 import { createMCPClient } from "@ai-sdk/mcp";
 import { StdioMCPTransport } from "@ai-sdk/mcp/mcp-stdio";
@@ -15,8 +16,9 @@ import { z } from "zod";
 
 const [era, kind, target, ...args] = process.argv.slice(2);
 const uncaught = [];
+const sessions = [];
 const transport = kind === "http"
-  ? { type: "http", url: target }
+  ? { type: "http", url: target, terminateSessionOnClose: false, onSessionIdChange: (id) => sessions.push(id ?? null) }
   : new StdioMCPTransport({ command: target, args, stderr: "inherit" });
 if (era === "modern-wait" && kind === "stdio") {
   transport.waitsForProtocolVersionDiscovery = true;
@@ -109,6 +111,22 @@ try {
   seen.complete = await attempt(() => client.complete({ ref: { type: "ref/prompt", name: "review" },
     argument: { name: "path", value: "a" } }));
   await client.close();
+  if (kind === "http") {
+    // A second client (a process that restarted, say) takes the session over without initialize, then ends it
+    // (DELETE); a third finds it gone.
+    seen.sessions = sessions;
+    const resumed = (extra) => createMCPClient({ transport: { type: "http", url: target,
+      initialSessionId: sessions[0] ?? undefined, ...extra }, initialInitializeResult: client.initializeResult,
+      onUncaughtError: (e) => uncaught.push(e?.message ?? String(e)) });
+    const second = await resumed({});
+    seen.resumed = await attempt(() => second.callTool({ name: "echo", arguments: { text: "resumed" } }));
+    await second.close();
+    const expired = [];
+    const third = await resumed({ onSessionExpired: (id) => expired.push(id) });
+    seen.afterEnd = await attempt(() => third.callTool({ name: "echo", arguments: { text: "too late" } }));
+    seen.expired = expired;
+    await third.close();
+  }
   seen.uncaught = uncaught;
   process.stdout.write(JSON.stringify(seen) + "\n");
 } catch (e) {

@@ -69,7 +69,7 @@ import java.util.function.UnaryOperator;
  * <li>{@code GET} with {@code Accept: text/event-stream} and the session id: the session's stream of
  * what the server sends outside the answer to a request, with event ids; {@code Last-Event-ID}
  * resumes it, replaying from the session's last {@value ListeningStream#MAX_EVENTS} events. One at a
- * time per session: another without {@code Last-Event-ID} gets {@code 409}; an id that is not one
+ * time per session: a new one replaces the open one, which ends; an id that is not one
  * of the stream's, or whose successors are no longer kept, {@code 400}; no {@code text/event-stream}
  * in {@code Accept}, {@code 406}. A stateless server answers {@code 405}, as the spec allows;
  * <li>{@code DELETE}: ends the session and cancels its running calls.
