@@ -7,7 +7,7 @@
 // (initialize, revision 2025-11-25).
 // Connects, lists the tools and turns them into AI SDK tools (automatic and explicit zod schemas), calls text,
 // structured, image, error, denied, progress-reporting and unknown tools, lists and reads resources, lists and
-// gets prompts, closes (over HTTP keeping its session: a second client takes it over without initialize and ends it,
+// gets prompts, over stdio has a tool added (grow), closes (over HTTP keeping its session: a second client takes it over without initialize and ends it,
 // a third finds it ended), and prints one JSON line with what it saw, the errors the client reported on the side
 // (onUncaughtError) among it. Exits 1 with the error otherwise.
 import { createMCPClient } from "@ai-sdk/mcp";
@@ -107,6 +107,11 @@ try {
     seen.prompt = await attempt(() => client.getPrompt({ name: "review", arguments: { path: "a.txt" } }));
     seen.promptMissingArgument = await attempt(() => client.getPrompt({ name: "review", arguments: {} }));
     seen.unicodePrompt = await attempt(() => client.getPrompt({ name: "r\u00e9sum\u00e9" }));
+  }
+  if (kind === "stdio") {
+    // grow adds a tool before it answers: a 2025-11-25 client is told so on the connection first
+    seen.grow = await call("grow", {});
+    seen.toolsAfterGrowing = (await client.listTools()).tools.map((t) => t.name);
   }
   seen.complete = await attempt(() => client.complete({ ref: { type: "ref/prompt", name: "review" },
     argument: { name: "path", value: "a" } }));

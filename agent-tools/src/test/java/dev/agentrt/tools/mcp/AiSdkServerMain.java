@@ -5,12 +5,15 @@ import dev.agentrt.core.security.Capability;
 import dev.agentrt.core.security.Grants;
 import dev.agentrt.core.tool.ServerTelemetry;
 import dev.agentrt.core.tool.Tool;
+import dev.agentrt.core.tool.ToolResult;
+import reactor.core.publisher.Mono;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The MCP server {@link McpAiSdkClientTest} points the Vercel AI SDK's MCP client at, over stdio when run as a
@@ -54,7 +57,21 @@ public final class AiSdkServerMain {
                 .prompt("résumé", "Sums a text up", List.of(), args -> List.of(Message.user("Sum it up.")));
     }
 
+    /**
+     * Serves over stdio, with one more tool: {@code grow}, which adds the tool {@code grown} to the server (so that
+     * the clients are told the tools changed) and answers once that is done.
+     */
     public static void main(String[] args) {
-        builder(Path.of(args[0]), List.of()).build().serveStdio().block();
+        var server = new AtomicReference<McpServer>();
+        Tool grown = Tool.builder("grown")
+                .description("Was added while serving")
+                .handler((a, ctx) -> Mono.just(ToolResult.text("here")))
+                .build();
+        Tool grow = Tool.builder("grow")
+                .description("Adds the tool grown")
+                .handler((a, ctx) -> server.get().addTool(grown).thenReturn(ToolResult.text("grew")))
+                .build();
+        server.set(builder(Path.of(args[0]), List.of(grow)).build());
+        server.get().serveStdio().block();
     }
 }

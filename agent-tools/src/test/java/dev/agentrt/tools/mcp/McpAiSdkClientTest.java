@@ -75,8 +75,15 @@ class McpAiSdkClientTest {
                 .toString(), "-cp", System.getProperty("java.class.path"), AiSdkServerMain.class.getName(),
                 resources().toString()));
         JsonObject seen = McpTestPeers.runNodeClient(dir, "ai-sdk-client.mjs", args);
-        assertSawEverything(seen, version, true);
-        assertThat(seen.getArray("uncaught").orElseThrow().items()).isEmpty();
+        assertSawEverything(seen, version, true, List.of("grow"));
+        assertThat(text(seen, "grow")).isEqualTo("grew");
+        assertThat(seen.getArray("toolsAfterGrowing").orElseThrow().items()).contains(JsonValue.of("grown"));
+        // The AI SDK deviates here: it takes no notification, and reports each as an error on the side. In
+        // 2025-11-25 the server tells every session its tools changed (notifications/tools/list_changed, written
+        // before grow's answer); in 2026-07-28 only subscriptions/listen streams, which the AI SDK never opens.
+        assertThat(seen.getArray("uncaught").orElseThrow().items()).containsExactlyElementsOf(version.equals(LEGACY)
+                ? List.of(JsonValue.of("Unsupported message type"))
+                : List.of());
     }
 
     @ParameterizedTest
@@ -88,7 +95,7 @@ class McpAiSdkClientTest {
                 .build(), McpHttpOptions.defaults().stateless(stateless));
         JsonObject seen = McpTestPeers.runNodeClient(dir, "ai-sdk-client.mjs",
                 List.of(era, "http", server.url().toString()));
-        assertSawEverything(seen, version, !stateless || version.equals(MODERN));
+        assertSawEverything(seen, version, !stateless || version.equals(MODERN), List.of());
         assertThat(served).isNotEmpty().allSatisfy(attributes -> {
             assertThat(attributes).containsEntry("mcp.protocol.version", version);
             assertThat(attributes.containsKey("mcp.session.id")).isEqualTo(!stateless && version.equals(LEGACY));
@@ -182,7 +189,9 @@ class McpAiSdkClientTest {
         }
     }
 
-    private static void assertSawEverything(JsonObject seen, String version, boolean notifies) {
+    /** What every run of {@code ai-sdk-client.mjs} sees; {@code extraTools}: tools the server serves besides. */
+    private static void assertSawEverything(JsonObject seen, String version, boolean notifies,
+            List<String> extraTools) {
         assertThat(seen.getString("protocolVersion")).as("%s", seen).contains(version);
         JsonObject server = seen.getObject("server").orElseThrow();
         assertThat(server.getString("name")).contains(AiSdkServerMain.NAME);
@@ -195,8 +204,10 @@ class McpAiSdkClientTest {
 
         // tools/list: every tool with its schemas, on one page
         JsonObject tools = seen.getObject("tools").orElseThrow();
-        assertThat(tools.members().keySet()).containsExactly("echo", "refund", "lookup", "divide", "chart", "forecast",
-                "nothing", "weather", "count");
+        var names = new ArrayList<>(List.of("echo", "refund", "lookup", "divide", "chart", "forecast", "nothing",
+                "weather", "count"));
+        names.addAll(extraTools);
+        assertThat(tools.members().keySet()).containsExactlyElementsOf(names);
         assertThat(tools.getObject("echo").orElseThrow().getObject("inputSchema").orElseThrow())
                 .isEqualTo(JsonValue.parse("""
                         {"type":"object","properties":{"text":{"type":"string"}},"required":["text"]}"""));
@@ -232,7 +243,7 @@ class McpAiSdkClientTest {
 
         // the tools as AI SDK tools: the schema the model is given, execute, and the output the model sees
         JsonObject automatic = seen.getObject("automatic").orElseThrow();
-        assertThat(automatic.getArray("names").orElseThrow().items()).hasSize(9);
+        assertThat(automatic.getArray("names").orElseThrow().items()).hasSize(names.size());
         assertThat(automatic.getObject("echoParameters").orElseThrow().getBoolean("additionalProperties"))
                 .contains(false);
         assertThat(automatic.getObject("echo").orElseThrow().getArray("content").orElseThrow().toString())
