@@ -10,7 +10,7 @@
 // gets prompts, over stdio has a tool added (grow), closes (over HTTP keeping its session: a second client takes it over without initialize and ends it,
 // a third finds it ended), and prints one JSON line with what it saw, the errors the client reported on the side
 // (onUncaughtError) among it. Exits 1 with the error otherwise.
-import { createMCPClient } from "@ai-sdk/mcp";
+import { createMCPClient, ElicitationRequestSchema } from "@ai-sdk/mcp";
 import { StdioMCPTransport } from "@ai-sdk/mcp/mcp-stdio";
 import { z } from "zod";
 
@@ -39,7 +39,14 @@ try {
     clientName: "ai-sdk-interop",
     version: "2.0.99",
     protocolVersionDiscovery: era !== "legacy",
+    // As an AI SDK application that can ask its user: the server's tools ask for nothing, so it is never used.
+    capabilities: { elicitation: {} },
     onUncaughtError: (e) => uncaught.push(e?.message ?? String(e)),
+  });
+  const elicitations = [];
+  client.onElicitationRequest(ElicitationRequestSchema, (request) => {
+    elicitations.push(request.params.message);
+    return { action: "decline" };
   });
   const seen = {
     protocolVersion: client.initializeResult.protocolVersion,
@@ -132,6 +139,7 @@ try {
     seen.expired = expired;
     await third.close();
   }
+  seen.elicitations = elicitations;
   seen.uncaught = uncaught;
   process.stdout.write(JSON.stringify(seen) + "\n");
 } catch (e) {

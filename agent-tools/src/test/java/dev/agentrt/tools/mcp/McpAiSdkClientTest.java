@@ -279,6 +279,8 @@ class McpAiSdkClientTest {
         assertThat(unicode.getArray("messages").orElseThrow().toString()).contains("Sum it up.");
         JsonObject noPath = seen.getObject("promptMissingArgument").orElseThrow().getObject("error").orElseThrow();
         assertThat(noPath.getLong("code")).contains(-32602L);
+        // the client declared elicitation, which none of these tools uses
+        assertThat(seen.getArray("elicitations").orElseThrow().items()).isEmpty();
         // the server declares no completions, and the AI SDK checks that before it asks
         assertThat(seen.getObject("complete").orElseThrow().getObject("error").orElseThrow().getString("message"))
                 .contains("Server does not support completions");
