@@ -25,6 +25,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -335,6 +336,23 @@ class McpServerModernRevisionTest {
             var list = post(server, modern(7, "tools/list", ""), "Mcp-Name", "anything");
             assertThat(list.statusCode()).isEqualTo(200);
             assertThat(body(list).getObject("result").orElseThrow().getArray("tools")).isPresent();
+        }
+
+        /** With the tasks extension, {@code Mcp-Name} names the task of {@code tasks/get}, {@code update} and {@code cancel}. */
+        @ParameterizedTest
+        @ValueSource(strings = {"tasks/get", "tasks/update", "tasks/cancel"})
+        void refusesAnMcpNameHeaderThatIsNotTheTaskOfTheBody(String method) throws Exception {
+            McpHttpServer server = http.serve(McpServer.builder(InspectedServerMain.tools())
+                    .tasks(McpTaskOptions.optional())
+                    .build(), McpHttpOptions.defaults());
+            String meta = "\"io.modelcontextprotocol/protocolVersion\":\"" + MODERN + "\",\"io.modelcontextprotocol/"
+                    + "clientCapabilities\":{\"extensions\":{\"io.modelcontextprotocol/tasks\":{}}}";
+            var other = post(server, modern(1, method, "\"taskId\":\"t-1\"", meta), "Mcp-Name", "t-2");
+            assertThat(other.statusCode()).isEqualTo(400);
+            assertError(body(other), 1, -32020, "the body names t-1 but the Mcp-Name header names t-2");
+
+            var same = post(server, modern(2, method, "\"taskId\":\"t-1\"", meta), "Mcp-Name", "t-1");
+            assertThat(body(same).getObject("error").orElseThrow().getLong("code")).isNotEqualTo(Optional.of(-32020L));
         }
 
         @ParameterizedTest

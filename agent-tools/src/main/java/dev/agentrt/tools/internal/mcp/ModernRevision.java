@@ -175,13 +175,16 @@ final class ModernRevision {
 
     /**
      * What the {@code Mcp-Name} header of a request for {@code method} must stand for: the {@code name} of a {@code
-     * tools/call} or {@code prompts/get}, the {@code uri} of a {@code resources/read} (the empty string when the body
-     * has none); empty for the methods that have no such header.
+     * tools/call} or {@code prompts/get}, the {@code uri} of a {@code resources/read}, the {@code taskId} of a {@code
+     * tasks/get}, {@code tasks/update} or {@code tasks/cancel} (the empty string when the body has none); empty for
+     * the methods that have no such header.
      */
     static Optional<String> named(String method, @Nullable Object params) {
         String field = switch (method) {
             case McpSchema.METHOD_TOOLS_CALL, McpSchema.METHOD_PROMPT_GET -> "name";
             case McpSchema.METHOD_RESOURCES_READ -> "uri";
+            // the io.modelcontextprotocol/tasks extension's binding names the task, as the v2 TypeScript SDK has it
+            case "tasks/get", "tasks/update", "tasks/cancel" -> "taskId";
             default -> null;
         };
         if (field == null) {
