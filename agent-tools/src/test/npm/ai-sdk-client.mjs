@@ -39,14 +39,16 @@ try {
     clientName: "ai-sdk-interop",
     version: "2.0.99",
     protocolVersionDiscovery: era !== "legacy",
-    // As an AI SDK application that can ask its user: the server's tools ask for nothing, so it is never used.
+    // As an AI SDK application that can ask its user: it answers ask's question, or declines it.
     capabilities: { elicitation: {} },
     onUncaughtError: (e) => uncaught.push(e?.message ?? String(e)),
   });
   const elicitations = [];
   client.onElicitationRequest(ElicitationRequestSchema, (request) => {
     elicitations.push(request.params.message);
-    return { action: "decline" };
+    return request.params.message.includes("decline")
+      ? { action: "decline" }
+      : { action: "accept", content: { answer: "Ada Lovelace" } };
   });
   const seen = {
     protocolVersion: client.initializeResult.protocolVersion,
@@ -70,6 +72,8 @@ try {
   seen.refund = await call("refund", {});
   seen.lookup = await call("lookup", {});
   seen.count = await call("count", { n: 3 });
+  seen.ask = await attempt(() => call("ask", { topic: "the AI SDK" }));
+  seen.askDeclined = await attempt(() => call("ask", { topic: "decline" }));
   seen.badArguments = await attempt(() => call("echo", { text: 42 }));
   seen.unknownTool = await attempt(() => call("no_such_tool", {}));
 

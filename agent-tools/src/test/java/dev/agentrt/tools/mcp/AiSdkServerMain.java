@@ -1,5 +1,6 @@
 package dev.agentrt.tools.mcp;
 
+import dev.agentrt.core.json.JsonValue;
 import dev.agentrt.core.model.Message;
 import dev.agentrt.core.security.Capability;
 import dev.agentrt.core.security.Grants;
@@ -21,7 +22,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * InspectedServerMain}'s tools ({@code echo}, {@code refund} denied by the grants, {@code lookup} granted, {@code
  * divide} with its error result), {@link StructuredServerMain}'s ({@code weather} with an output schema, {@code
  * forecast}, {@code nothing}, {@code chart} with an image), {@link ProgressServerMain}'s {@code count}, which
- * reports progress, and any {@code extra} tools; the files of the directory as resources, one a page, and the prompts {@code
+ * reports progress, {@code ask}, which asks the user a question, and any {@code extra} tools; the files of the directory as resources, one a page, and the prompts {@code
  * review} and {@code résumé}. It exits by itself when its input closes.
  */
 public final class AiSdkServerMain {
@@ -40,6 +41,14 @@ public final class AiSdkServerMain {
         tools.addAll(InspectedServerMain.tools());
         tools.addAll(StructuredServerMain.tools());
         tools.addAll(ProgressServerMain.tools());
+        tools.add(Tool.builder("ask")
+                .description("Asks the user a question about the topic")
+                .parameters(JsonValue.parse("""
+                        {"type":"object","properties":{"topic":{"type":"string"}},"required":["topic"]}""")
+                        .asObject())
+                .handler((args, ctx) -> Mono.just(ToolResult.inputRequired("What is your name? (asked about "
+                        + args.getString("topic").orElseThrow() + ")")))
+                .build());
         tools.addAll(extra);
         return McpServer.builder(tools)
                 .name(NAME)

@@ -95,7 +95,8 @@ class McpAiSdkClientTest {
                 .build(), McpHttpOptions.defaults().stateless(stateless));
         JsonObject seen = McpTestPeers.runNodeClient(dir, "ai-sdk-client.mjs",
                 List.of(era, "http", server.url().toString()));
-        assertSawEverything(seen, version, !stateless || version.equals(MODERN), List.of());
+        assertSawEverything(seen, version, !stateless || version.equals(MODERN), List.of(),
+                !stateless || version.equals(MODERN));
         assertThat(served).isNotEmpty().allSatisfy(attributes -> {
             assertThat(attributes).containsEntry("mcp.protocol.version", version);
             assertThat(attributes.containsKey("mcp.session.id")).isEqualTo(!stateless && version.equals(LEGACY));
@@ -192,6 +193,12 @@ class McpAiSdkClientTest {
     /** What every run of {@code ai-sdk-client.mjs} sees; {@code extraTools}: tools the server serves besides. */
     private static void assertSawEverything(JsonObject seen, String version, boolean notifies,
             List<String> extraTools) {
+        assertSawEverything(seen, version, notifies, extraTools, true);
+    }
+
+    /** {@code asks}: whether the server can ask the client (not a stateless 2025 one). */
+    private static void assertSawEverything(JsonObject seen, String version, boolean notifies,
+            List<String> extraTools, boolean asks) {
         assertThat(seen.getString("protocolVersion")).as("%s", seen).contains(version);
         JsonObject server = seen.getObject("server").orElseThrow();
         assertThat(server.getString("name")).contains(AiSdkServerMain.NAME);
@@ -205,7 +212,7 @@ class McpAiSdkClientTest {
         // tools/list: every tool with its schemas, on one page
         JsonObject tools = seen.getObject("tools").orElseThrow();
         var names = new ArrayList<>(List.of("echo", "refund", "lookup", "divide", "chart", "forecast", "nothing",
-                "weather", "count"));
+                "weather", "count", "ask"));
         names.addAll(extraTools);
         assertThat(tools.members().keySet()).containsExactlyElementsOf(names);
         assertThat(tools.getObject("echo").orElseThrow().getObject("inputSchema").orElseThrow())
@@ -279,8 +286,20 @@ class McpAiSdkClientTest {
         assertThat(unicode.getArray("messages").orElseThrow().toString()).contains("Sum it up.");
         JsonObject noPath = seen.getObject("promptMissingArgument").orElseThrow().getObject("error").orElseThrow();
         assertThat(noPath.getLong("code")).contains(-32602L);
-        // the client declared elicitation, which none of these tools uses
-        assertThat(seen.getArray("elicitations").orElseThrow().items()).isEmpty();
+        // ask's question: the client answers it (elicitation/create in 2025-11-25, an input_required result it
+        // retries with its answer in 2026-07-28), or declines it; a stateless 2025 server cannot ask
+        String ask = text(seen.getObject("ask").orElseThrow(), "answer");
+        String declined = text(seen.getObject("askDeclined").orElseThrow(), "answer");
+        if (asks) {
+            assertThat(ask).contains("Ada Lovelace");
+            assertThat(declined).contains("declined").contains("asked about decline");
+            assertThat(seen.getArray("elicitations").orElseThrow().items()).containsExactly(
+                    JsonValue.of("What is your name? (asked about the AI SDK)"),
+                    JsonValue.of("What is your name? (asked about decline)"));
+        } else {
+            assertThat(ask).contains("stateless HTTP server").contains("asked about the AI SDK");
+            assertThat(seen.getArray("elicitations").orElseThrow().items()).isEmpty();
+        }
         // the server declares no completions, and the AI SDK checks that before it asks
         assertThat(seen.getObject("complete").orElseThrow().getObject("error").orElseThrow().getString("message"))
                 .contains("Server does not support completions");
