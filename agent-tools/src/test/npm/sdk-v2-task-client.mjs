@@ -36,6 +36,16 @@ const rawDispatch = (request, options = {}) => new Promise((resolve, reject) => 
     : { params: request.params }) }, options.context?.headers === undefined ? undefined
     : { headers: options.context.headers }).catch((e) => {
     pending.delete(id);
+    // In 2026-07-28 a method the server does not have is a 404 whose body is the -32601 answer; the SDK's transport
+    // hands on the body of a 400 only, and throws for any other status.
+    let body;
+    try {
+      body = e?.status === 404 && typeof e.data?.text === "string" ? JSON.parse(e.data.text) : undefined;
+    } catch {}
+    if (body?.id === id && body.error !== undefined) {
+      resolve({ kind: "error", error: body.error });
+      return;
+    }
     reject(e);
   });
 });

@@ -69,7 +69,8 @@ import java.util.function.Function;
  * in {@code params._meta} is served in 2026-07-28 ({@code server/discover} included; results say {@code
  * "resultType": "complete"}), over HTTP without a session whatever the options. An unknown version there is a
  * {@code -32022} error naming the supported ones, a missing or malformed envelope a {@code -32602}, HTTP headers
- * that contradict the body a {@code -32020}. Grants, origin and token checks, telemetry, paging, resources,
+ * that contradict the body a {@code -32020} ({@code Mcp-Name} compared once decoded from its {@code =?base64?...?=}
+ * form), and over HTTP a method the server does not have a {@code 404} with {@code -32601}. Grants, origin and token checks, telemetry, paging, resources,
  * prompts and progress are the same in every revision. A 2026-07-28 client subscribes to resources with {@code
  * subscriptions/listen} (see {@link #resourceUpdated}); it cancels a request with {@code notifications/cancelled}
  * over stdio and by closing the request's event stream over HTTP (a tool call is answered as one whenever the

@@ -17,8 +17,8 @@ import java.util.stream.Stream;
 
 /**
  * The {@code GET} stream of agentrt's streamable HTTP MCP server, spoken to with raw HTTP: a session's
- * stream of what the server sends outside the answer to a request, with event ids, one at a time, and
- * resumed after {@code Last-Event-ID}. What the server sends there here is the SDK's {@code roots/list}
+ * stream of what the server sends outside the answer to a request, with event ids, one at a time (a new
+ * {@code GET} replaces the open one), and resumed after {@code Last-Event-ID}. What the server sends there here is the SDK's {@code roots/list}
  * request, which it makes when the client says its roots changed. The timeouts are hang guards only:
  * every wait is for a line the server writes.
  */
@@ -41,13 +41,15 @@ class McpServerGetStreamTest {
         Event one = first.next();
         assertThat(one.id()).isEqualTo("1");
         assertThat(one.message().getString("method")).contains("roots/list");
-        // One stream per session: a second GET is refused while the first is open.
-        HttpResponse<String> second = send(getRequest(server, session, null, SSE));
-        assertThat(second.statusCode()).as(second.body()).isEqualTo(409);
-        assertThat(errorMessage(second)).contains("already open");
+        // One stream per session: a second GET (a client reconnecting before the server noticed its old
+        // connection gone, say) takes it over, and the first ends.
+        Events second = get(server, session, null);
+        assertThat(second.response.statusCode()).isEqualTo(200);
+        assertThat(first.next()).as("the replaced stream ends").isNull();
         assertThat(post(server, answer(one.message()), session).statusCode()).isEqualTo(202);
 
         // The client loses its stream; what the server sends meanwhile is kept and replayed after event 1.
+        second.close();
         first.close();
         assertThat(post(server, rootsChanged(), session).statusCode()).isEqualTo(202);
         Events resumed = get(server, session, "1");

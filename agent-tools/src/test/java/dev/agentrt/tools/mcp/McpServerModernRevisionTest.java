@@ -25,6 +25,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -295,6 +296,65 @@ class McpServerModernRevisionTest {
 
     @Nested
     class OverHttp {
+        /**
+         * {@code Mcp-Name} must stand for what the body names, once decoded from its {@code =?base64?...?=} form (the
+         * Vercel AI SDK's client sends it for every call, in that form for a name that is not plain ASCII); for a
+         * method that names nothing it means nothing.
+         */
+        @ParameterizedTest
+        @ValueSource(booleans = {false, true})
+        void refusesAnMcpNameHeaderThatIsNotWhatTheBodyNames(boolean stateless) throws Exception {
+            McpHttpServer server = serve(McpHttpOptions.defaults().stateless(stateless));
+            String echo = "\"name\":\"echo\",\"arguments\":{\"text\":\"hi\"}";
+
+            var other = post(server, modern(1, "tools/call", echo), "MCP-Protocol-Version", MODERN, "Mcp-Method",
+                    "tools/call", "Mcp-Name", "refund");
+            assertThat(other.statusCode()).isEqualTo(400);
+            assertError(body(other), 1, -32020, "the body names echo but the Mcp-Name header names refund");
+
+            var encodedOther = post(server, modern(2, "tools/call", echo), "Mcp-Name", "=?base64?cmVmdW5k?=");
+            assertThat(encodedOther.statusCode()).isEqualTo(400);
+            assertError(body(encodedOther), 2, -32020, "the Mcp-Name header names refund");
+
+            var notBase64 = post(server, modern(3, "tools/call", echo), "Mcp-Name", "=?base64?ZWNobw=!?=");
+            assertThat(notBase64.statusCode()).isEqualTo(400);
+            assertError(body(notBase64), 3, -32020, "Base64 of UTF-8");
+
+            var notUtf8 = post(server, modern(4, "tools/call", echo), "Mcp-Name", "=?base64?/w==?=");
+            assertThat(notUtf8.statusCode()).isEqualTo(400);
+            assertError(body(notUtf8), 4, -32020, "Base64 of UTF-8");
+
+            var noName = post(server, modern(5, "tools/call", "\"arguments\":{}"), "Mcp-Name", "echo");
+            assertThat(noName.statusCode()).isEqualTo(400);
+            assertError(body(noName), 5, -32020, "the Mcp-Name header names echo");
+
+            var encoded = post(server, modern(6, "tools/call", echo), "MCP-Protocol-Version", MODERN, "Mcp-Method",
+                    "tools/call", "Mcp-Name", "=?base64?ZWNobw==?=");
+            assertThat(encoded.statusCode()).isEqualTo(200);
+            assertThat(text(body(encoded).getObject("result").orElseThrow())).isEqualTo("echo: hi");
+
+            var list = post(server, modern(7, "tools/list", ""), "Mcp-Name", "anything");
+            assertThat(list.statusCode()).isEqualTo(200);
+            assertThat(body(list).getObject("result").orElseThrow().getArray("tools")).isPresent();
+        }
+
+        /** With the tasks extension, {@code Mcp-Name} names the task of {@code tasks/get}, {@code update} and {@code cancel}. */
+        @ParameterizedTest
+        @ValueSource(strings = {"tasks/get", "tasks/update", "tasks/cancel"})
+        void refusesAnMcpNameHeaderThatIsNotTheTaskOfTheBody(String method) throws Exception {
+            McpHttpServer server = http.serve(McpServer.builder(InspectedServerMain.tools())
+                    .tasks(McpTaskOptions.optional())
+                    .build(), McpHttpOptions.defaults());
+            String meta = "\"io.modelcontextprotocol/protocolVersion\":\"" + MODERN + "\",\"io.modelcontextprotocol/"
+                    + "clientCapabilities\":{\"extensions\":{\"io.modelcontextprotocol/tasks\":{}}}";
+            var other = post(server, modern(1, method, "\"taskId\":\"t-1\"", meta), "Mcp-Name", "t-2");
+            assertThat(other.statusCode()).isEqualTo(400);
+            assertError(body(other), 1, -32020, "the body names t-1 but the Mcp-Name header names t-2");
+
+            var same = post(server, modern(2, method, "\"taskId\":\"t-1\"", meta), "Mcp-Name", "t-1");
+            assertThat(body(same).getObject("error").orElseThrow().getLong("code")).isNotEqualTo(Optional.of(-32020L));
+        }
+
         @ParameterizedTest
         @ValueSource(booleans = {false, true})
         void refusesABrokenRequestWith400AndTheRevisionsErrorAndServesTheNext(boolean stateless) throws Exception {
@@ -333,6 +393,7 @@ class McpServerModernRevisionTest {
 
             var unknownMethod = post(server, modern(8, "no/such", ""), "MCP-Protocol-Version", MODERN, "Mcp-Method",
                     "no/such");
+            assertThat(unknownMethod.statusCode()).isEqualTo(404);
             assertError(body(unknownMethod), 8, -32601, "no/such");
 
             // a header that names no revision is the 2025 transport's unsupported-version refusal, as before

@@ -25,10 +25,14 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * Every message gets an event id, {@code 1}, {@code 2}, … in the session, and the last {@value
  * #MAX_EVENTS} are kept, also while no {@code GET} is connected, so a client whose stream broke resumes
  * with {@code Last-Event-ID} and gets what followed that id, as the spec provides. At most one {@code
- * GET} is connected at a time: another without {@code Last-Event-ID} is refused; one with it (a client
- * resuming, whose old connection may not be noticed as gone yet) replaces the connected one, which
- * ends. A connected client that falls {@value #MAX_EVENTS} events behind has its stream ended; it
- * resumes from its last event.
+ * GET} is connected at a time, so that each message goes out on one stream only: a new one (a client
+ * reconnecting or resuming, whose old connection may not be noticed as gone yet: the server learns that
+ * only when a write fails) replaces the connected one, which ends; without {@code Last-Event-ID} it gets
+ * what the server sends from then on. (Refusing it instead, as the TypeScript SDK's server does with
+ * 409, leaves a client that reconnects without an event id, like the Vercel AI SDK's, with no stream at
+ * all, and the revisions allow only an event stream or 405 as the answer to a {@code GET}.) A connected
+ * client that falls {@value #MAX_EVENTS} events behind has its stream ended; it resumes from its last
+ * event.
  */
 final class ListeningStream implements McpStreamableServerTransport {
     /** How many of the latest events a session keeps for resumption. */
@@ -68,12 +72,7 @@ final class ListeningStream implements McpStreamableServerTransport {
             return new Refusal(404, "Session not found: it has ended; initialize a new one");
         }
         long after = nextId - 1;
-        if (lastEventId == null) {
-            if (client != null) {
-                return new Refusal(409, "Conflict: a GET stream is already open for this session; only one may be "
-                        + "(to resume a broken one, send Last-Event-ID)");
-            }
-        } else {
+        if (lastEventId != null) {
             String id = lastEventId.trim();
             long n = id.matches("\\d{1,18}") ? Long.parseLong(id) : -1;
             if (n < 0 || n >= nextId) {
@@ -86,9 +85,9 @@ final class ListeningStream implements McpStreamableServerTransport {
                         + MAX_EVENTS + " are); open a new GET stream without Last-Event-ID");
             }
             after = n;
-            if (client != null) {
-                client.tryEmitComplete(); // the resuming client replaces the stream it lost
-            }
+        }
+        if (client != null) {
+            client.tryEmitComplete(); // the new GET replaces the stream its client (or another) had
         }
         Sinks.Many<Event> sink = Sinks.many().unicast().onBackpressureBuffer(Queues.<Event>get(MAX_EVENTS).get());
         for (Event e : kept) {

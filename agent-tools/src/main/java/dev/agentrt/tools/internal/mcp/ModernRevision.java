@@ -7,10 +7,16 @@ import io.modelcontextprotocol.spec.McpSchema.ErrorCodes;
 import io.modelcontextprotocol.spec.ProtocolVersions;
 import org.jspecify.annotations.Nullable;
 
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -42,6 +48,9 @@ final class ModernRevision {
     static final int UNSUPPORTED_VERSION = -32022;
     /** The revision's error for HTTP headers that disagree with the body they travel with. */
     static final int HEADER_MISMATCH = -32020;
+    /** How a header value that is not plain printable ASCII is sent: {@code =?base64?<UTF-8, Base64>?=}. */
+    private static final String SENTINEL_START = "=?base64?";
+    private static final String SENTINEL_END = "?=";
     /** The results a client may cache, which must say for how long and for whom. */
     private static final Set<String> CACHEABLE = Set.of("tools/list", "prompts/list", "resources/list",
             "resources/templates/list", "resources/read", DISCOVER);
@@ -162,6 +171,50 @@ final class ModernRevision {
     private static Refused invalid(String key, String problem) {
         return new Refused(ErrorCodes.INVALID_PARAMS, "Invalid params: invalid _meta envelope for protocol revision "
                 + VERSION + ": " + key + ": " + problem, Map.of("envelope", Map.of("key", key, "problem", problem)));
+    }
+
+    /**
+     * What the {@code Mcp-Name} header of a request for {@code method} must stand for: the {@code name} of a {@code
+     * tools/call} or {@code prompts/get}, the {@code uri} of a {@code resources/read}, the {@code taskId} of a {@code
+     * tasks/get}, {@code tasks/update} or {@code tasks/cancel} (the empty string when the body has none); empty for
+     * the methods that have no such header.
+     */
+    static Optional<String> named(String method, @Nullable Object params) {
+        String field = switch (method) {
+            case McpSchema.METHOD_TOOLS_CALL, McpSchema.METHOD_PROMPT_GET -> "name";
+            case McpSchema.METHOD_RESOURCES_READ -> "uri";
+            // the io.modelcontextprotocol/tasks extension's binding names the task, as the v2 TypeScript SDK has it
+            case "tasks/get", "tasks/update", "tasks/cancel" -> "taskId";
+            default -> null;
+        };
+        if (field == null) {
+            return Optional.empty();
+        }
+        Object value = params instanceof Map<?, ?> p ? p.get(field) : null;
+        return Optional.ofNullable(value instanceof String s ? s : "");
+    }
+
+    /**
+     * The value a header that may carry the Base64 sentinel ({@code Mcp-Name}, {@code Mcp-Param-*}) stands for: the
+     * value itself when it is plain (visible ASCII, space, tab), the UTF-8 text of {@code =?base64?...?=}; null when
+     * it is neither (other characters, or a sentinel that is not Base64 of UTF-8), which the revision refuses.
+     */
+    static @Nullable String headerValue(String raw) {
+        if (raw.length() >= SENTINEL_START.length() + SENTINEL_END.length() && raw.startsWith(SENTINEL_START)
+                && raw.endsWith(SENTINEL_END)) {
+            try {
+                byte[] bytes = Base64.getDecoder()
+                        .decode(raw.substring(SENTINEL_START.length(), raw.length() - SENTINEL_END.length()));
+                return StandardCharsets.UTF_8.newDecoder()
+                        .onMalformedInput(CodingErrorAction.REPORT)
+                        .onUnmappableCharacter(CodingErrorAction.REPORT)
+                        .decode(ByteBuffer.wrap(bytes))
+                        .toString();
+            } catch (IllegalArgumentException | CharacterCodingException e) {
+                return null;
+            }
+        }
+        return raw.chars().allMatch(c -> c == '\t' || (c >= 0x20 && c < 0x7f)) ? raw : null;
     }
 
     /** The error for {@code initialize} carrying the envelope: the revision has no handshake. */

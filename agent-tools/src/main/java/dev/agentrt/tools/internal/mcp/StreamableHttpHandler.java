@@ -43,6 +43,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
@@ -68,7 +69,7 @@ import java.util.function.UnaryOperator;
  * <li>{@code GET} with {@code Accept: text/event-stream} and the session id: the session's stream of
  * what the server sends outside the answer to a request, with event ids; {@code Last-Event-ID}
  * resumes it, replaying from the session's last {@value ListeningStream#MAX_EVENTS} events. One at a
- * time per session: another without {@code Last-Event-ID} gets {@code 409}; an id that is not one
+ * time per session: a new one replaces the open one, which ends; an id that is not one
  * of the stream's, or whose successors are no longer kept, {@code 400}; no {@code text/event-stream}
  * in {@code Accept}, {@code 406}. A stateless server answers {@code 405}, as the spec allows;
  * <li>{@code DELETE}: ends the session and cancels its running calls.
@@ -529,7 +530,9 @@ public final class StreamableHttpHandler {
     /**
      * A message of the 2026-07-28 revision (its envelope in the body, or its version in {@code
      * MCP-Protocol-Version}): no session, whatever the settings. A request's envelope is checked (a {@code 400}
-     * with the revision's JSON-RPC error when it is refused, or when the headers contradict the body), {@code
+     * with the revision's JSON-RPC error when it is refused, or when the headers contradict the body: {@code
+     * MCP-Protocol-Version}, {@code Mcp-Method}, and {@code Mcp-Name} once decoded from its Base64 form), a method
+     * the server does not have is a {@code 404} with {@code -32601} when answered as JSON, {@code
      * server/discover} is answered here, and the rest are served as a 2025 request is (by the stateless handler,
      * or by a session of the SDK's opened for the one request and ended with it), their answers put in the
      * revision's form. A notification is accepted ({@code 202}) and, having no session to reach, dropped; a
@@ -555,6 +558,23 @@ public final class StreamableHttpHandler {
         if (methodHeader != null && !methodHeader.trim().equals(r.method())) {
             return Mono.just(mismatch(r.id(), methodHeader.trim(), "the body names method " + r.method()
                     + " but the Mcp-Method header names " + methodHeader.trim()));
+        }
+        Optional<String> named = ModernRevision.named(r.method(), r.params());
+        List<String> nameHeaders = request.headers().getOrDefault("Mcp-Name", List.of());
+        if (named.isPresent()) {
+            for (String raw : nameHeaders) {
+                String nameHeader = raw.trim();
+                String value = ModernRevision.headerValue(nameHeader);
+                if (value == null) {
+                    return Mono
+                            .just(mismatch(r.id(), nameHeader, "the Mcp-Name header holds neither a plain header value"
+                                    + " nor Base64 of UTF-8 text between =?base64? and ?="));
+                }
+                if (!value.equals(named.get())) {
+                    return Mono.just(mismatch(r.id(), nameHeader, "the body names " + named.get()
+                            + " but the Mcp-Name header names " + value));
+                }
+            }
         }
         ModernRevision.Verdict verdict = ModernRevision.check(r.params());
         if (verdict instanceof ModernRevision.Refused refused) {
@@ -699,7 +719,7 @@ public final class StreamableHttpHandler {
             case McpSchema.JSONRPCRequest r -> Objects.requireNonNullElseGet(own.answer(r),
                     () -> handler.handleRequest(McpTransportContext.EMPTY, r))
                     .contextWrite(Context.of(ServedRequest.class, served(r, null, version)))
-                    .map(response -> answer(reply, (McpSchema.JSONRPCResponse) shape.apply(response)))
+                    .map(response -> answer(reply, (McpSchema.JSONRPCResponse) shape.apply(response), version))
                     .onErrorResume(e -> Mono.just(failed(e)));
             case McpSchema.JSONRPCNotification n -> {
                 handler.handleNotification(McpTransportContext.EMPTY, n)
@@ -892,7 +912,7 @@ public final class StreamableHttpHandler {
                                     .doFinally(x -> done.run()));
                         }
                         done.run();
-                        return json(200, write(shape.apply(m.message())));
+                        return json(status(m.message(), version), write(shape.apply(m.message())));
                     })
                     .switchIfEmpty(Mono.fromSupplier(() -> {
                         done.run();
@@ -998,8 +1018,25 @@ public final class StreamableHttpHandler {
     // ---- responses
 
     private Response answer(Reply reply, McpSchema.JSONRPCResponse response) {
+        return answer(reply, response, null);
+    }
+
+    /** {@link #answer(Reply, McpSchema.JSONRPCResponse)} to a request of protocol {@code version} (null: unknown). */
+    private Response answer(Reply reply, McpSchema.JSONRPCResponse response, @Nullable String version) {
         String text = write(response);
-        return reply != Reply.SSE ? json(200, text) : eventStream(Flux.just(event(null, text)));
+        return reply != Reply.SSE
+                ? json(status(response, version), text)
+                : eventStream(Flux.just(event(null, text)));
+    }
+
+    /**
+     * The HTTP status of {@code answer}, sent as JSON to a request of protocol {@code version}: 200, but in
+     * 2026-07-28 404 for the {@code -32601} of a method the server does not have, as that revision requires (in the
+     * earlier ones every JSON-RPC error goes with 200).
+     */
+    private static int status(JSONRPCMessage answer, @Nullable String version) {
+        return ModernRevision.VERSION.equals(version) && answer instanceof McpSchema.JSONRPCResponse r
+                && r.error() != null && r.error().code() == ErrorCodes.METHOD_NOT_FOUND ? 404 : 200;
     }
 
     private static Response eventStream(Flux<byte[]> events) {
