@@ -161,15 +161,7 @@ class McpServerQuestionsTest {
     void ourClientAnswersWithItsElicitationHandler() {
         McpHttpServer server = serve(false);
         Queue<McpElicitationRequest> asked = new ConcurrentLinkedQueue<>();
-        try (McpTools tools = McpTools.builder("asking", McpTransportSpec.http(server.url().toString()))
-                .elicitation(request -> {
-                    asked.add(request);
-                    return Mono.just(McpElicitationAnswer.accept(JsonObject.builder()
-                            .put("answer", "Grace Hopper")
-                            .build()));
-                })
-                .connect()
-                .block(Duration.ofSeconds(60))) {
+        try (McpTools tools = answering(server, "Grace Hopper", asked)) {
             assertThat(tools.protocolVersion()).isEqualTo(MODERN);
             ToolResult result = McpTestPeers.call(tools, "ask", "{\"topic\":\"names\"}", Duration.ofSeconds(60));
             assertThat(result.isError()).as("%s", result).isFalse();
@@ -209,13 +201,7 @@ class McpServerQuestionsTest {
         McpHttpServer server = http.serve(McpServer.builder(List.of(book)).grants(Grants.none()).build(),
                 McpHttpOptions.defaults());
         Queue<McpElicitationRequest> asked = new ConcurrentLinkedQueue<>();
-        try (McpTools tools = McpTools.builder("booking", McpTransportSpec.http(server.url().toString()))
-                .elicitation(request -> {
-                    asked.add(request);
-                    return Mono.just(McpElicitationAnswer.accept(JsonObject.builder().put("answer", "12A").build()));
-                })
-                .connect()
-                .block(Duration.ofSeconds(60))) {
+        try (McpTools tools = answering(server, "12A", asked)) {
             ToolResult result = McpTestPeers.call(tools, "book", "{}", Duration.ofSeconds(60));
             // The client's answer never stands in for the booking: the model is told the question and why.
             assertThat(result.isError()).as("%s", result).isTrue();
@@ -225,6 +211,17 @@ class McpServerQuestionsTest {
             assertThat(asked).isEmpty();
             assertThat(ran).hasValue(1);
         }
+    }
+
+    /** Our client of {@code server}, whose elicitation handler records each request and accepts {@code answer}. */
+    private static McpTools answering(McpHttpServer server, String answer, Queue<McpElicitationRequest> asked) {
+        return McpTools.builder("asking", McpTransportSpec.http(server.url().toString()))
+                .elicitation(request -> {
+                    asked.add(request);
+                    return Mono.just(McpElicitationAnswer.accept(JsonObject.builder().put("answer", answer).build()));
+                })
+                .connect()
+                .block(Duration.ofSeconds(60));
     }
 
     // ---- raw 2026-07-28 requests: what a hostile client sends
@@ -487,15 +484,7 @@ class McpServerQuestionsTest {
     void ourClientAnswersATasksQuestionWithTasksUpdate() {
         McpHttpServer server = serveTasks(false);
         Queue<McpElicitationRequest> asked = new ConcurrentLinkedQueue<>();
-        try (McpTools tools = McpTools.builder("asking", McpTransportSpec.http(server.url().toString()))
-                .elicitation(request -> {
-                    asked.add(request);
-                    return Mono.just(McpElicitationAnswer.accept(JsonObject.builder()
-                            .put("answer", "Grace Hopper")
-                            .build()));
-                })
-                .connect()
-                .block(Duration.ofSeconds(60))) {
+        try (McpTools tools = answering(server, "Grace Hopper", asked)) {
             ToolResult result = McpTestPeers.call(tools, "ask", "{\"topic\":\"names\"}", Duration.ofSeconds(60));
             assertThat(result.isError()).as("%s", result).isFalse();
             assertThat(result.content()).isEqualTo("Grace Hopper");

@@ -891,7 +891,7 @@ public final class StreamableHttpHandler {
             }
         }
         if (reply != Reply.SSE) {
-            return call.messages()
+            return orUnanswered(call.messages()
                     .filter(m -> {
                         if (m.message() instanceof McpSchema.JSONRPCResponse
                                 || reply == Reply.JSON_OR_SSE && m.message() instanceof McpSchema.JSONRPCRequest) {
@@ -913,15 +913,7 @@ public final class StreamableHttpHandler {
                         }
                         done.run();
                         return json(status(m.message(), version), write(shape.apply(m.message())));
-                    })
-                    .switchIfEmpty(Mono.fromSupplier(() -> {
-                        done.run();
-                        return unanswered();
-                    }))
-                    .doOnCancel(() -> {
-                        call.cancel();
-                        done.run();
-                    });
+                    }), call::cancel, done);
         }
         if (modernShape != null) {
             // 2026-07-28: closing the stream is the cancellation, so the stream opens now and keeps alive.
@@ -930,20 +922,27 @@ public final class StreamableHttpHandler {
                     .doOnCancel(call::cancel)
                     .doFinally(s -> done.run())));
         }
-        return call.messages()
+        return orUnanswered(call.messages()
                 .next()
                 .map(first -> eventStream(call.messages()
                         .map(m -> event(m.eventId(), write(shape.apply(m.message()))))
                         .doOnCancel(call::cancel)
-                        .doFinally(s -> done.run())))
-                .switchIfEmpty(Mono.fromSupplier(() -> {
-                    done.run();
-                    return unanswered();
-                }))
-                .doOnCancel(() -> {
-                    call.cancel();
-                    done.run();
-                });
+                        .doFinally(s -> done.run()))),
+                call::cancel, done);
+    }
+
+    /**
+     * {@code answer}, or the response for a call that ended without one; either way {@code done} runs once the
+     * call is over, and a client gone before the answer cancels it.
+     */
+    private Mono<Response> orUnanswered(Mono<Response> answer, Runnable cancel, Runnable done) {
+        return answer.switchIfEmpty(Mono.fromSupplier(() -> {
+            done.run();
+            return unanswered();
+        })).doOnCancel(() -> {
+            cancel.run();
+            done.run();
+        });
     }
 
     private Response unanswered() {
