@@ -30,6 +30,7 @@ import dev.agentrt.core.security.Decision;
 import dev.agentrt.core.security.Grants;
 import dev.agentrt.core.tool.InputRequest;
 import dev.agentrt.core.tool.Tool;
+import dev.agentrt.core.tool.ToolContext;
 import dev.agentrt.core.tool.ToolErrorKind;
 import dev.agentrt.core.tool.ToolExecution;
 import dev.agentrt.core.tool.ToolRegistry;
@@ -767,10 +768,10 @@ final class TaskRun {
                         result = Mono.just(preset);
                     } else if (c == truncated) {
                         result = Mono.fromSupplier(() -> truncatedCall(c, step));
-                    } else if (resumed != null && resumed.rerunAnswer(c.id()) != null) {
+                    } else if (resumed != null && resumed.rerunAnswer(c.id()) instanceof ToolContext.Answer answer) {
                         // Answered a question to run again after: the call runs again and sees the answer, unless
                         // its re-run already started and might have taken effect.
-                        toolSession.answer(c.id(), java.util.Objects.requireNonNull(resumed.rerunAnswer(c.id())));
+                        toolSession.answer(c.id(), answer);
                         result = resumed.rerunStarted.contains(c.id()) && !idempotent(c)
                                 ? inDoubt(c, step, resumed.decided.get(c.id()))
                                 : call(c, step);

@@ -11,6 +11,7 @@ import dev.agentrt.core.security.Grants;
 import dev.agentrt.core.security.Principal;
 import dev.agentrt.core.tool.ServerTelemetry;
 import dev.agentrt.core.tool.ToolAccess;
+import dev.agentrt.core.tool.ToolContext;
 import dev.agentrt.core.tool.ToolExecution;
 import dev.agentrt.core.tool.ToolRegistry;
 import dev.agentrt.core.tool.ToolResult;
@@ -20,8 +21,10 @@ import reactor.core.publisher.Mono;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiFunction;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -49,7 +52,7 @@ public final class ToolSession {
     private volatile boolean canPause;
     private volatile boolean canAwaitInput;
     /** The answers the calls re-run after a question see (ToolContext.answered), by call id. */
-    private final java.util.Map<String, dev.agentrt.core.tool.ToolContext.Answer> answers = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, ToolContext.Answer> answers = new ConcurrentHashMap<>();
     private volatile @Nullable BiFunction<String, ToolCall, AgentEvent.Listener.@Nullable Scope> entering;
     private volatile @Nullable BiFunction<String, ToolCall, ToolTrace> tracing;
     private volatile @Nullable Account account;
@@ -235,12 +238,12 @@ public final class ToolSession {
     }
 
     /** Gives the call {@code callId}, run again after its question was answered, the answer. */
-    public void answer(String callId, dev.agentrt.core.tool.ToolContext.Answer answer) {
+    public void answer(String callId, ToolContext.Answer answer) {
         answers.put(Objects.requireNonNull(callId, "callId"), Objects.requireNonNull(answer, "answer"));
     }
 
     /** The answer the call {@code callId} of this task's own calls is re-run with; empty for none. */
-    public Optional<dev.agentrt.core.tool.ToolContext.Answer> answered(String callId) {
+    public Optional<ToolContext.Answer> answered(String callId) {
         return root != null ? Optional.empty() : Optional.ofNullable(answers.get(callId));
     }
 

@@ -2,6 +2,8 @@ package dev.agentrt.tools.mcp;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.agentrt.core.json.JsonObject;
+import dev.agentrt.core.json.JsonValue;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -65,6 +67,23 @@ final class McpHttpFixture implements BeforeEachCallback, AfterEachCallback {
                 .header("Accept", BOTH)
                 .POST(HttpRequest.BodyPublishers.ofString(body));
         return headers.length == 0 ? b : b.headers(headers);
+    }
+
+    /**
+     * The JSON-RPC answer in a response: its JSON body, or the event of an event stream that answers a request (a
+     * tool call is answered as a stream when the client takes one, so that closing it cancels the call).
+     */
+    static JsonObject answer(HttpResponse<String> response) {
+        if (response.headers().firstValue("Content-Type").orElse("").startsWith("text/event-stream")) {
+            return response.body()
+                    .lines()
+                    .filter(line -> line.startsWith("data:"))
+                    .map(line -> JsonValue.parse(line.substring("data:".length())).asObject())
+                    .filter(m -> m.has("id"))
+                    .findFirst()
+                    .orElseThrow(() -> new AssertionError("no answer in the event stream: " + response.body()));
+        }
+        return JsonValue.parse(response.body()).asObject();
     }
 
     /** {@code headers} and those of a request in {@code session}: its id and the protocol version. */

@@ -153,20 +153,8 @@ class McpModernTasksTest {
             return new Piped(server);
         }
         McpHttpServer served = http.serve(server, McpHttpOptions.defaults().stateless(transport.endsWith("stateless")));
-        return request -> body(http.send(McpHttpFixture.post(served, request, "MCP-Protocol-Version", MODERN)));
-    }
-
-    private static JsonObject body(HttpResponse<String> response) {
-        if (response.headers().firstValue("Content-Type").orElse("").startsWith("text/event-stream")) {
-            return response.body()
-                    .lines()
-                    .filter(line -> line.startsWith("data:"))
-                    .map(line -> JsonValue.parse(line.substring("data:".length())).asObject())
-                    .filter(m -> m.has("id"))
-                    .findFirst()
-                    .orElseThrow(() -> new AssertionError("no answer in the event stream: " + response.body()));
-        }
-        return JsonValue.parse(response.body()).asObject();
+        return request -> McpHttpFixture
+                .answer(http.send(McpHttpFixture.post(served, request, "MCP-Protocol-Version", MODERN)));
     }
 
     private static int ids;
@@ -429,22 +417,24 @@ class McpModernTasksTest {
         var gates = new Gates();
         McpHttpServer served = http.serve(server(gates, OPTIONS), McpHttpOptions.defaults());
         McpHttpFixture.Session session = http.initialize(served, "{}");
-        JsonObject legacy = body(http.send(McpHttpFixture.post(served, """
+        JsonObject legacy = McpHttpFixture.answer(http.send(McpHttpFixture.post(served, """
                 {"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"hold","arguments":{"name":"L"},\
-                "task":{"ttl":60000}}}""", McpHttpFixture.inSession(session.id())))).getObject("result")
+                "task":{"ttl":60000}}}""", McpHttpFixture.inSession(session.id()))))
+                .getObject("result")
                 .orElseThrow()
                 .getObject("task")
                 .orElseThrow();
         assertThat(gates.gate("L").entered.await(60, TimeUnit.SECONDS)).isTrue();
-        Client modern = request -> body(http.send(McpHttpFixture.post(served, request, "MCP-Protocol-Version",
-                MODERN)));
+        Client modern = request -> McpHttpFixture
+                .answer(http.send(McpHttpFixture.post(served, request, "MCP-Protocol-Version",
+                        MODERN)));
         assertError(modern.ask(request("tasks/get", "\"taskId\":\"" + id(legacy) + "\"", DECLARING)), -32602,
                 "Task not found");
         assertError(modern.ask(request("tasks/cancel", "\"taskId\":\"" + id(legacy) + "\"", DECLARING)), -32602,
                 "Task not found");
         JsonObject task = call(modern, "hold", "{\"name\":\"M\"}");
         assertThat(gates.gate("M").entered.await(60, TimeUnit.SECONDS)).isTrue();
-        JsonObject fromSession = body(http.send(McpHttpFixture.post(served,
+        JsonObject fromSession = McpHttpFixture.answer(http.send(McpHttpFixture.post(served,
                 "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"tasks/get\",\"params\":{\"taskId\":\"" + id(task) + "\"}}",
                 McpHttpFixture.inSession(session.id()))));
         assertError(fromSession, -32602, "Task not found");

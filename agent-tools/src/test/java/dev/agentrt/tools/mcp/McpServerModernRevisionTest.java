@@ -277,23 +277,6 @@ class McpServerModernRevisionTest {
         return http.send(McpHttpFixture.post(server, body, headers));
     }
 
-    /**
-     * The JSON-RPC answer in a response: its JSON body, or the event of an event stream that answers a request (a
-     * tool call is answered as a stream when the client takes one, so that closing it cancels the call).
-     */
-    private static JsonObject body(HttpResponse<String> response) {
-        if (response.headers().firstValue("Content-Type").orElse("").startsWith("text/event-stream")) {
-            return response.body()
-                    .lines()
-                    .filter(line -> line.startsWith("data:"))
-                    .map(line -> JsonValue.parse(line.substring("data:".length())).asObject())
-                    .filter(m -> m.has("id"))
-                    .findFirst()
-                    .orElseThrow(() -> new AssertionError("no answer in the event stream: " + response.body()));
-        }
-        return JsonValue.parse(response.body()).asObject();
-    }
-
     @Nested
     class OverHttp {
         /**
@@ -310,32 +293,33 @@ class McpServerModernRevisionTest {
             var other = post(server, modern(1, "tools/call", echo), "MCP-Protocol-Version", MODERN, "Mcp-Method",
                     "tools/call", "Mcp-Name", "refund");
             assertThat(other.statusCode()).isEqualTo(400);
-            assertError(body(other), 1, -32020, "the body names echo but the Mcp-Name header names refund");
+            assertError(McpHttpFixture.answer(other), 1, -32020,
+                    "the body names echo but the Mcp-Name header names refund");
 
             var encodedOther = post(server, modern(2, "tools/call", echo), "Mcp-Name", "=?base64?cmVmdW5k?=");
             assertThat(encodedOther.statusCode()).isEqualTo(400);
-            assertError(body(encodedOther), 2, -32020, "the Mcp-Name header names refund");
+            assertError(McpHttpFixture.answer(encodedOther), 2, -32020, "the Mcp-Name header names refund");
 
             var notBase64 = post(server, modern(3, "tools/call", echo), "Mcp-Name", "=?base64?ZWNobw=!?=");
             assertThat(notBase64.statusCode()).isEqualTo(400);
-            assertError(body(notBase64), 3, -32020, "Base64 of UTF-8");
+            assertError(McpHttpFixture.answer(notBase64), 3, -32020, "Base64 of UTF-8");
 
             var notUtf8 = post(server, modern(4, "tools/call", echo), "Mcp-Name", "=?base64?/w==?=");
             assertThat(notUtf8.statusCode()).isEqualTo(400);
-            assertError(body(notUtf8), 4, -32020, "Base64 of UTF-8");
+            assertError(McpHttpFixture.answer(notUtf8), 4, -32020, "Base64 of UTF-8");
 
             var noName = post(server, modern(5, "tools/call", "\"arguments\":{}"), "Mcp-Name", "echo");
             assertThat(noName.statusCode()).isEqualTo(400);
-            assertError(body(noName), 5, -32020, "the Mcp-Name header names echo");
+            assertError(McpHttpFixture.answer(noName), 5, -32020, "the Mcp-Name header names echo");
 
             var encoded = post(server, modern(6, "tools/call", echo), "MCP-Protocol-Version", MODERN, "Mcp-Method",
                     "tools/call", "Mcp-Name", "=?base64?ZWNobw==?=");
             assertThat(encoded.statusCode()).isEqualTo(200);
-            assertThat(text(body(encoded).getObject("result").orElseThrow())).isEqualTo("echo: hi");
+            assertThat(text(McpHttpFixture.answer(encoded).getObject("result").orElseThrow())).isEqualTo("echo: hi");
 
             var list = post(server, modern(7, "tools/list", ""), "Mcp-Name", "anything");
             assertThat(list.statusCode()).isEqualTo(200);
-            assertThat(body(list).getObject("result").orElseThrow().getArray("tools")).isPresent();
+            assertThat(McpHttpFixture.answer(list).getObject("result").orElseThrow().getArray("tools")).isPresent();
         }
 
         /** With the tasks extension, {@code Mcp-Name} names the task of {@code tasks/get}, {@code update} and {@code cancel}. */
@@ -349,10 +333,12 @@ class McpServerModernRevisionTest {
                     + "clientCapabilities\":{\"extensions\":{\"io.modelcontextprotocol/tasks\":{}}}";
             var other = post(server, modern(1, method, "\"taskId\":\"t-1\"", meta), "Mcp-Name", "t-2");
             assertThat(other.statusCode()).isEqualTo(400);
-            assertError(body(other), 1, -32020, "the body names t-1 but the Mcp-Name header names t-2");
+            assertError(McpHttpFixture.answer(other), 1, -32020,
+                    "the body names t-1 but the Mcp-Name header names t-2");
 
             var same = post(server, modern(2, method, "\"taskId\":\"t-1\"", meta), "Mcp-Name", "t-1");
-            assertThat(body(same).getObject("error").orElseThrow().getLong("code")).isNotEqualTo(Optional.of(-32020L));
+            assertThat(McpHttpFixture.answer(same).getObject("error").orElseThrow().getLong("code"))
+                    .isNotEqualTo(Optional.of(-32020L));
         }
 
         @ParameterizedTest
@@ -363,44 +349,48 @@ class McpServerModernRevisionTest {
             var unknown = post(server, modern(1, "tools/list", "",
                     "\"io.modelcontextprotocol/protocolVersion\":\"2099-01-01\"," + CAPABILITIES));
             assertThat(unknown.statusCode()).isEqualTo(400);
-            assertError(body(unknown), 1, -32022, "Unsupported protocol version: 2099-01-01");
+            assertError(McpHttpFixture.answer(unknown), 1, -32022, "Unsupported protocol version: 2099-01-01");
 
             var noCapabilities = post(server, modern(2, "tools/list", "",
                     "\"io.modelcontextprotocol/protocolVersion\":\"" + MODERN + "\""));
             assertThat(noCapabilities.statusCode()).isEqualTo(400);
-            assertError(body(noCapabilities), 2, -32602, "missing: io.modelcontextprotocol/clientCapabilities");
+            assertError(McpHttpFixture.answer(noCapabilities), 2, -32602,
+                    "missing: io.modelcontextprotocol/clientCapabilities");
 
             var headerWithoutEnvelope = post(server, "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"tools/list\"}",
                     "MCP-Protocol-Version", MODERN);
             assertThat(headerWithoutEnvelope.statusCode()).isEqualTo(400);
-            assertError(body(headerWithoutEnvelope), 3, -32602, "missing: io.modelcontextprotocol/protocolVersion");
+            assertError(McpHttpFixture.answer(headerWithoutEnvelope), 3, -32602,
+                    "missing: io.modelcontextprotocol/protocolVersion");
 
             var versionMismatch = post(server, modern(4, "tools/list", ""), "MCP-Protocol-Version", "2099-01-01");
             assertThat(versionMismatch.statusCode()).isEqualTo(400);
-            assertError(body(versionMismatch), 4, -32020, "headers and body disagree");
+            assertError(McpHttpFixture.answer(versionMismatch), 4, -32020, "headers and body disagree");
 
             var methodMismatch = post(server, modern(5, "tools/list", ""), "Mcp-Method", "tools/call");
             assertThat(methodMismatch.statusCode()).isEqualTo(400);
-            assertError(body(methodMismatch), 5, -32020, "Mcp-Method header names tools/call");
+            assertError(McpHttpFixture.answer(methodMismatch), 5, -32020, "Mcp-Method header names tools/call");
 
             var initialize = post(server, modern(6, "initialize", "\"protocolVersion\":\"" + MODERN + "\""));
             assertThat(initialize.statusCode()).isEqualTo(400);
-            assertError(body(initialize), 6, -32601, "initialize is not part of protocol revision 2026-07-28");
+            assertError(McpHttpFixture.answer(initialize), 6, -32601,
+                    "initialize is not part of protocol revision 2026-07-28");
 
             var response = post(server, "{\"jsonrpc\":\"2.0\",\"id\":7,\"result\":{}}", "MCP-Protocol-Version", MODERN);
             assertThat(response.statusCode()).isEqualTo(400);
-            assertThat(body(response).getObject("error").orElseThrow().getLong("code")).contains(-32600L);
+            assertThat(McpHttpFixture.answer(response).getObject("error").orElseThrow().getLong("code"))
+                    .contains(-32600L);
 
             var unknownMethod = post(server, modern(8, "no/such", ""), "MCP-Protocol-Version", MODERN, "Mcp-Method",
                     "no/such");
             assertThat(unknownMethod.statusCode()).isEqualTo(404);
-            assertError(body(unknownMethod), 8, -32601, "no/such");
+            assertError(McpHttpFixture.answer(unknownMethod), 8, -32601, "no/such");
 
             // a header that names no revision is the 2025 transport's unsupported-version refusal, as before
             var garbage = post(server, "{\"jsonrpc\":\"2.0\",\"id\":11,\"method\":\"tools/list\"}",
                     "MCP-Protocol-Version", "latest");
             assertThat(garbage.statusCode()).isEqualTo(400);
-            assertError(body(garbage), 11, -32600, "unsupported MCP-Protocol-Version latest");
+            assertError(McpHttpFixture.answer(garbage), 11, -32600, "unsupported MCP-Protocol-Version latest");
 
             var get = http.client()
                     .send(HttpRequest.newBuilder(server.url())
@@ -410,14 +400,15 @@ class McpServerModernRevisionTest {
                             .build(), HttpResponse.BodyHandlers.ofString());
             assertThat(get.statusCode()).isEqualTo(405);
             assertThat(get.headers().firstValue("Allow")).contains("POST");
-            assertThat(body(get).getObject("error").orElseThrow().getString("message").orElseThrow())
+            assertThat(McpHttpFixture.answer(get).getObject("error").orElseThrow().getString("message").orElseThrow())
                     .contains("every message is posted");
 
             // the server goes on serving, in both revisions
             var discover = post(server, modern("d", "server/discover", ""), "MCP-Protocol-Version", MODERN);
             assertThat(discover.statusCode()).isEqualTo(200);
             assertThat(discover.headers().firstValue("Mcp-Session-Id")).isEmpty();
-            assertThat(body(discover).getObject("result")
+            assertThat(McpHttpFixture.answer(discover)
+                    .getObject("result")
                     .orElseThrow()
                     .getArray("supportedVersions")
                     .orElseThrow()
@@ -425,7 +416,7 @@ class McpServerModernRevisionTest {
             var call = post(server, modern(9, "tools/call", "\"name\":\"echo\",\"arguments\":{\"text\":\"hi\"}"),
                     "MCP-Protocol-Version", MODERN, "Mcp-Method", "tools/call", "Mcp-Name", "echo");
             assertThat(call.statusCode()).isEqualTo(200);
-            JsonObject result = body(call).getObject("result").orElseThrow();
+            JsonObject result = McpHttpFixture.answer(call).getObject("result").orElseThrow();
             assertThat(text(result)).isEqualTo("echo: hi");
             assertThat(result.getString("resultType")).contains("complete");
 
@@ -433,9 +424,9 @@ class McpServerModernRevisionTest {
                     {"jsonrpc":"2.0","id":10,"method":"initialize","params":{"protocolVersion":"2025-11-25",\
                     "capabilities":{},"clientInfo":{"name":"raw","version":"1"}}}""");
             assertThat(legacy.statusCode()).isEqualTo(200);
-            assertThat(body(legacy).getObject("result").orElseThrow().getString("protocolVersion"))
+            assertThat(McpHttpFixture.answer(legacy).getObject("result").orElseThrow().getString("protocolVersion"))
                     .contains("2025-11-25");
-            assertThat(body(legacy).getObject("result").orElseThrow().has("resultType")).isFalse();
+            assertThat(McpHttpFixture.answer(legacy).getObject("result").orElseThrow().has("resultType")).isFalse();
             assertThat(legacy.headers().firstValue("Mcp-Session-Id").isPresent()).isEqualTo(!stateless);
         }
 
@@ -458,7 +449,7 @@ class McpServerModernRevisionTest {
                     + "the client cancels by closing it")
                     .hasValueSatisfying(t -> assertThat(t).startsWith(
                             "text/event-stream"));
-            assertThat(text(body(ok).getObject("result").orElseThrow())).isEqualTo("echo: hi");
+            assertThat(text(McpHttpFixture.answer(ok).getObject("result").orElseThrow())).isEqualTo("echo: hi");
             assertThat(served).hasSize(1);
         }
     }
@@ -487,7 +478,7 @@ class McpServerModernRevisionTest {
         } else {
             McpHttpServer overHttp = http.serve(server,
                     McpHttpOptions.defaults().stateless(transport.endsWith("stateless")));
-            asker = request -> body(post(overHttp, request, "MCP-Protocol-Version", MODERN));
+            asker = request -> McpHttpFixture.answer(post(overHttp, request, "MCP-Protocol-Version", MODERN));
         }
         try {
             JsonObject first = asker.ask(modern(1, "resources/list", "")).getObject("result").orElseThrow();

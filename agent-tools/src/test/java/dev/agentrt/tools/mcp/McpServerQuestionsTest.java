@@ -237,16 +237,7 @@ class McpServerQuestionsTest {
         HttpResponse<String> response = http.send(McpHttpFixture.post(server, body, "MCP-Protocol-Version", MODERN,
                 "Mcp-Method", "tools/call", "Mcp-Name", tool));
         assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
-        if (response.headers().firstValue("Content-Type").orElse("").startsWith("text/event-stream")) {
-            return response.body()
-                    .lines()
-                    .filter(line -> line.startsWith("data:"))
-                    .map(line -> JsonValue.parse(line.substring("data:".length())).asObject())
-                    .filter(m -> m.has("id"))
-                    .findFirst()
-                    .orElseThrow();
-        }
-        return JsonValue.parse(response.body()).asObject();
+        return McpHttpFixture.answer(response);
     }
 
     /** The input_required answer to a first call of ask about {@code topic}: its requestState. */
@@ -407,16 +398,7 @@ class McpServerQuestionsTest {
         HttpResponse<String> response = http.send(McpHttpFixture.post(server, body, "MCP-Protocol-Version", MODERN,
                 "Mcp-Method", method));
         assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
-        if (response.headers().firstValue("Content-Type").orElse("").startsWith("text/event-stream")) {
-            return response.body()
-                    .lines()
-                    .filter(line -> line.startsWith("data:"))
-                    .map(line -> JsonValue.parse(line.substring("data:".length())).asObject())
-                    .filter(m -> m.has("id"))
-                    .findFirst()
-                    .orElseThrow();
-        }
-        return JsonValue.parse(response.body()).asObject();
+        return McpHttpFixture.answer(response);
     }
 
     /** Calls ask as a task and gets it once its tool has asked (the tool answers at once: a few polls at most). */
