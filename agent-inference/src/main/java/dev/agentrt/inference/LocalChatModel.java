@@ -30,6 +30,8 @@ import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.FluxSink;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -99,10 +101,10 @@ import java.util.function.Supplier;
  * <p><b>Threading and concurrency.</b> Thread-safe: one instance serves any number of concurrent
  * requests. The ONNX Runtime session, tokenizer and template are shared (all thread-safe); each
  * request has its own KV cache, sampler and text state. Each request takes a worker of
- * {@link AgentSchedulers#compute()} (bounded to the cores) and generates on it only while the
- * subscriber wants more, one token per task (several while each takes well under a millisecond, as
- * a tiny model's do): requests beyond the number of cores queue on the workers and take turns
- * between tokens, nothing runs on the subscriber's thread, a slow subscriber holds
+ * {@link AgentSchedulers#compute()} (bounded to the cores; {@link Builder#scheduler} chooses another) and
+ * generates on it only while the subscriber wants more, one token per task (several while each takes well
+ * under a millisecond, as a tiny model's do): requests beyond the number of cores queue on the workers and
+ * take turns between tokens, nothing runs on the subscriber's thread, a slow subscriber holds
  * no thread, and cancelling stops the generation before its next token and frees its cache. Each
  * running request holds its cache (layers x 2 x heads x tokens x headDim floats) until it ends.
  * {@link #stream} is cold: nothing happens before subscription. {@link Builder#build()} and
@@ -138,7 +140,7 @@ public final class LocalChatModel implements ChatModel, AutoCloseable {
 
     private record Settings(int maxTokens, @Nullable Double temperature, @Nullable Double topP,
             @Nullable Integer topK, @Nullable Long seed, List<String> stopSequences, boolean kvCache,
-            boolean toolsInSystemPrompt) {}
+            boolean toolsInSystemPrompt, Scheduler scheduler) {}
 
     private LocalChatModel(String name, DecoderSession session, HuggingFaceTokenizer tokenizer, ChatTemplate template,
             boolean templateIgnoresTools, Set<Long> endTokens, SamplingSettings modelSampling,
@@ -202,9 +204,9 @@ public final class LocalChatModel implements ChatModel, AutoCloseable {
     /**
      * Streams the reply to {@code request}: text deltas as tokens are generated, then any tool
      * calls, a usage report and one finish event. Cold; the work runs on
-     * {@link AgentSchedulers#compute()}; cancelling stops generation before the next token. A
-     * template that refuses the conversation, a prompt longer than the context, or an inference
-     * failure ends the stream with a {@link ModelException}.
+     * {@link AgentSchedulers#compute()} or the {@link Builder#scheduler} chosen; cancelling stops
+     * generation before the next token. A template that refuses the conversation, a prompt longer
+     * than the context, or an inference failure ends the stream with a {@link ModelException}.
      */
     @Override
     public Flux<ChatEvent> stream(ChatRequest request) {
@@ -242,7 +244,7 @@ public final class LocalChatModel implements ChatModel, AutoCloseable {
         Supplier<long[]> prompt = () -> tokenizer.encode(render(request.messages(), tools), false, false).getIds();
         var plan = new Generation.Plan(prompt, sampling, processors, seed, maxTokens, contextLength,
                 List.copyOf(stops), !tools.isEmpty(), settings.kvCache(), answerTool);
-        new Generation(host, plan, sink, AgentSchedulers.compute());
+        new Generation(host, plan, sink, settings.scheduler());
     }
 
     /** The name of the tool standing for the request's responseFormat, unique among its tools. */
@@ -356,7 +358,12 @@ public final class LocalChatModel implements ChatModel, AutoCloseable {
                         0)));
     }
 
-    /** Frees the native session and tokenizer once running tokens finish; later requests fail. Idempotent. */
+    /**
+     * Frees the native session and tokenizer once running tokens finish; later requests fail. Idempotent. Blocks
+     * until then, except when called from inside one of this model's own streams (a subscriber's callback, which
+     * runs on the generating thread, or {@code Mono.using}'s clean-up): it cannot wait for its own step, so it
+     * returns at once and the last running step frees them as it ends.
+     */
     @Override
     public void close() {
         guard.close(() -> {
@@ -397,6 +404,7 @@ public final class LocalChatModel implements ChatModel, AutoCloseable {
         private List<String> stopSequences = List.of();
         private @Nullable String chatTemplate;
         private boolean kvCache = true;
+        private Scheduler scheduler = AgentSchedulers.compute();
 
         private Builder() {}
 
@@ -519,6 +527,26 @@ public final class LocalChatModel implements ChatModel, AutoCloseable {
         }
 
         /**
+         * Where generation runs: {@link AgentSchedulers#compute()} by default, shared with the
+         * runtime's other CPU work (WASM) and bounded to the cores. An application may give local
+         * inference a pool of its own (for example {@code Schedulers.newBoundedElastic(1, …)} to keep
+         * a core for everything else); each request then takes a worker of that scheduler.
+         *
+         * <p>{@link Schedulers#immediate()} generates on the thread that subscribes (and on a thread
+         * that later asks for more): for an application that blocks on the reply anyway, a batch job
+         * or a servlet thread, it saves the hand-off to a worker and back (tens of microseconds, which
+         * matters only for a very small model). Nothing then bounds how many generations run at once
+         * but the application's own threads, and subscribing runs the generation before
+         * {@code subscribe} returns. A non-blocking thread (a Reactor event loop) or a virtual thread
+         * never computes: a generation asked for from one goes to {@link AgentSchedulers#compute()}, so
+         * such a model also works inside an agent, whose steps run on those threads.
+         */
+        public Builder scheduler(Scheduler scheduler) {
+            this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
+            return this;
+        }
+
+        /**
          * Reads the model directory, loads the tokenizer and the graph and runs one token through
          * it; blocking, so call it at start-up or on a thread that may block.
          *
@@ -587,7 +615,7 @@ public final class LocalChatModel implements ChatModel, AutoCloseable {
                 }
                 int context = files.contextLength().orElse(Integer.MAX_VALUE);
                 Settings settings = new Settings(replyTokens, temperature, topP, topK, seed, stopSequences, kvCache,
-                        toolsInSystemPrompt);
+                        toolsInSystemPrompt, scheduler);
                 return new LocalChatModel(dir.toString(), session, tokenizer, template, ignoresTools, endTokens,
                         sampling, processors, settings, context, files.vocabulary().byteLevel());
             } catch (RuntimeException e) {

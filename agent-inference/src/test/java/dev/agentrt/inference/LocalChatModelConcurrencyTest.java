@@ -14,6 +14,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 import reactor.test.StepVerifier;
 
@@ -161,6 +162,36 @@ class LocalChatModelConcurrencyTest {
             assertThat(ok).isNotNull();
             assertThat(ok.message().text()).isEqualTo("Hello there!");
         }
+    }
+
+    @Test
+    void closingInTheCleanUpOfItsOwnReplyNeitherHangsNorFailsTheReply() {
+        LocalChatModel model = LocalChatModel.builder().modelPath(dir).build();
+        // Mono.using's clean-up runs on the generating thread as the reply completes, inside its last step: a
+        // close that waited there for the running steps would wait for itself.
+        ChatResponse reply = Mono.using(() -> model, m -> m.call(ChatRequest.of(Message.user("Say hello."))),
+                LocalChatModel::close).block(TIMEOUT);
+        assertThat(reply).isNotNull();
+        assertThat(reply.message().text()).isEqualTo("Hello there!");
+        assertThatThrownBy(() -> model.call(ChatRequest.of(Message.user("Say hello."))).block(TIMEOUT))
+                .isInstanceOf(ModelException.class)
+                .hasMessageContaining("is closed");
+        assertThat(model.activeGenerations()).isZero();
+        assertThat(model.liveCaches()).isZero();
+        model.close();
+    }
+
+    @Test
+    void closingFromASubscribersCallbackEndsTheReplyWithAnErrorAtTheNextToken() {
+        LocalChatModel model = LocalChatModel.builder().modelPath(dir).build();
+        StepVerifier.create(model.stream(forever(100)).doOnNext(event -> model.close()))
+                .expectNextCount(1)
+                .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(ModelException.class)
+                        .hasMessageContaining("is closed"))
+                .verify(TIMEOUT);
+        assertThat(model.generatedTokens()).isEqualTo(1);
+        assertThat(model.activeGenerations()).isZero();
+        assertThat(model.liveCaches()).isZero();
     }
 
     static void awaitIdle(LocalChatModel model) throws InterruptedException {

@@ -20,7 +20,9 @@ import java.util.Objects;
  * <p>Usage: {@code java --enable-native-access=ALL-UNNAMED -cp benchmarks.jar dev.agentrt.benchmarks.LocalChatPaired
  * [rounds] [seconds per round]} (defaults 30 and 0.5). Prints, for 30- and 500-token prompts, the whole reply
  * (32 and 8 tokens) and the first token: the median time per call of each side, the median per-round ratio
- * agentrt/bare and its interquartile range; then the round trip of an empty task to the compute scheduler and
+ * agentrt/bare and its interquartile range, first with the model's default scheduler (the compute workers), then
+ * with a model built with {@code scheduler(Schedulers.immediate())}, generating on the caller's thread as the bare
+ * loop does; then the round trip of an empty task to the compute scheduler and
  * back, which every {@code LocalChatModel} call pays and the bare loop on the caller's thread does not.
  */
 public final class LocalChatPaired {
@@ -51,6 +53,11 @@ public final class LocalChatPaired {
                         bare::text);
                 compare("first token, prompt " + promptTokens, rounds, seconds,
                         () -> model.stream(first).blockFirst(), () -> bare.generate(1, 0, false));
+                LocalChatModel onCaller = Objects.requireNonNull(state.onCaller);
+                compare("generate, caller's thread", rounds, seconds, () -> onCaller.call(whole).block(),
+                        bare::text);
+                compare("first token, caller's thread", rounds, seconds,
+                        () -> onCaller.stream(first).blockFirst(), () -> bare.generate(1, 0, false));
             } finally {
                 state.tearDown();
             }

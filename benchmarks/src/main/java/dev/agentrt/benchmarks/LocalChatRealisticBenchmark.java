@@ -27,6 +27,7 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
+import reactor.core.scheduler.Schedulers;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -66,6 +67,11 @@ import java.util.concurrent.TimeUnit;
  *       event of a request with {@code maxTokens} 1 (set-up checks it is the first token's text; with one token the
  *       generation ends there, where cancelling a longer one would leave a step running into the next op), and
  *       the bare loop's first arg-max.
+ *   <li>{@code agentrtGenerateOnCallerThread}, {@code agentrtFirstTokenOnCallerThread}: the same two through a
+ *       {@code LocalChatModel} built with {@code scheduler(Schedulers.immediate())}, which generates on the thread
+ *       that subscribes, as the bare loop does: against {@code agentrtGenerate} and {@code agentrtFirstToken} they
+ *       show what the hand-off to a compute worker and back costs; against the bare loop, what the rest of
+ *       {@code LocalChatModel} costs.
  *   <li>{@code bareFirstTokenCopyingAllLogits}: {@code bareFirstToken} with the prompt's logits for every position
  *       copied out twice (native to a byte buffer, then to a {@code float[]}, as DJL's {@code toFloatArray} in
  *       wave 1's {@code LocalChatModel}) before the last row is kept: the difference is the cost of issue 16's "logits for
@@ -108,6 +114,9 @@ public class LocalChatRealisticBenchmark {
         Path dir;
         @Nullable
         LocalChatModel model;
+        /** The same model generating on the subscriber's thread ({@code Schedulers.immediate()}). */
+        @Nullable
+        LocalChatModel onCaller;
         @Nullable
         Bare bare;
         @Nullable
@@ -119,6 +128,7 @@ public class LocalChatRealisticBenchmark {
         public void setUp() throws IOException, OrtException {
             dir = copyModel();
             model = LocalChatModel.builder().modelPath(dir).build();
+            onCaller = LocalChatModel.builder().modelPath(dir).scheduler(Schedulers.immediate()).build();
             int tokens = promptTokens <= 30 ? 32 : 8;
             try (HuggingFaceTokenizer tokenizer = HuggingFaceTokenizer.newInstance(dir.resolve("tokenizer.json"),
                     Map.of("addSpecialTokens", "false"))) {
@@ -135,6 +145,10 @@ public class LocalChatRealisticBenchmark {
                 if (r.usage().outputTokens() != tokens || r.finishReason() != FinishReason.LENGTH) {
                     throw new IllegalStateException("LocalChatModel did not generate " + tokens + " tokens: " + r);
                 }
+                ChatResponse onCallerReply = Objects.requireNonNull(onCaller.call(request).block());
+                if (!onCallerReply.message().text().equals(r.message().text())) {
+                    throw new IllegalStateException("on the caller's thread the reply differs: " + onCallerReply);
+                }
                 bare = Bare.matching(dir, rendered, tokens, r.message().text());
                 long first = bare.generate(1, 0, false)[0];
                 if (tokenizer.decode(new long[]{first}, true).isEmpty()) {
@@ -150,6 +164,7 @@ public class LocalChatRealisticBenchmark {
         public void tearDown() throws IOException, OrtException {
             Objects.requireNonNull(bare).close();
             Objects.requireNonNull(model).close();
+            Objects.requireNonNull(onCaller).close();
             deleteCopy(Objects.requireNonNull(dir));
         }
     }
@@ -443,6 +458,16 @@ public class LocalChatRealisticBenchmark {
     @Benchmark
     public ChatEvent agentrtFirstToken(Realistic r) {
         return Objects.requireNonNull(r.model).stream(Objects.requireNonNull(r.firstToken)).blockFirst();
+    }
+
+    @Benchmark
+    public ChatResponse agentrtGenerateOnCallerThread(Realistic r) {
+        return Objects.requireNonNull(r.onCaller).call(Objects.requireNonNull(r.request)).block();
+    }
+
+    @Benchmark
+    public ChatEvent agentrtFirstTokenOnCallerThread(Realistic r) {
+        return Objects.requireNonNull(r.onCaller).stream(Objects.requireNonNull(r.firstToken)).blockFirst();
     }
 
     @Benchmark

@@ -1,5 +1,6 @@
 package dev.agentrt.inference.internal.chat;
 
+import dev.agentrt.core.AgentSchedulers;
 import dev.agentrt.core.ModelException;
 import dev.agentrt.core.model.ChatEvent;
 import dev.agentrt.core.model.FinishReason;
@@ -7,6 +8,7 @@ import dev.agentrt.core.model.Usage;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.FluxSink;
 import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
 
 import java.util.Arrays;
 import java.util.List;
@@ -18,12 +20,15 @@ import java.util.function.Supplier;
 
 /**
  * One reply being generated: its own KV cache, sampler and text state over a shared
- * {@link DecoderSession}. Each token is one task on a worker of the compute scheduler, run only
- * while the subscriber has demand, so generations sharing a worker thread interleave token by
- * token, a slow subscriber holds no thread, and cancellation takes effect before the next token.
- * The next token is queued on the same worker, which takes it up without a thread hand-off (a
- * hand-off per token costs a wake-up, milliseconds on a loaded machine). Steps of one generation
- * never overlap: a work-in-progress counter serialises them.
+ * {@link DecoderSession}. Tokens are generated in tasks on a worker of the model's scheduler (the
+ * compute scheduler unless the application chose another), run only while the subscriber has
+ * demand, so generations sharing a worker thread interleave slice by slice, a slow subscriber holds
+ * no thread, and cancellation takes effect before the next token. The next slice is queued on the
+ * same worker, which takes it up without a thread hand-off (a hand-off per token costs a wake-up,
+ * milliseconds on a loaded machine). On {@link Schedulers#immediate()} the generation runs on the
+ * thread that subscribes or requests, in one loop (never one nested call per slice), except a
+ * non-blocking or virtual thread, from which it moves to the compute workers. Steps of one
+ * generation never overlap: a work-in-progress counter serialises them.
  */
 public final class Generation {
     /** What the model shares with each of its generations. */
@@ -63,6 +68,11 @@ public final class Generation {
     static final long SLICE_NANOS = 1_000_000;
 
     private final Scheduler scheduler;
+    /**
+     * Whether tasks run on the thread that schedules them ({@link Schedulers#immediate()}); cleared when such a thread
+     * may not compute. Only the thread that holds {@link #wip} reads or writes it (and {@link #worker}).
+     */
+    private boolean onCaller;
     private volatile Scheduler.@Nullable Worker worker;
     private final AtomicInteger wip = new AtomicInteger();
     private final Sampler sampler;
@@ -84,6 +94,7 @@ public final class Generation {
         this.plan = plan;
         this.sink = sink;
         this.scheduler = scheduler;
+        this.onCaller = scheduler == Schedulers.immediate();
         this.sampler = new Sampler(plan.sampling(), new SplittableRandom(plan.seed()));
         this.decoder = host.text();
         this.stops = new StopSequences(plan.stopSequences());
@@ -106,6 +117,13 @@ public final class Generation {
 
     private void schedule() {
         try {
+            if (onCaller && (Schedulers.isInNonBlockingThread() || Thread.currentThread().isVirtual())) {
+                // Inference on this thread would stall a non-blocking event loop, or pin a virtual thread's
+                // carrier for the length of a native call: the rest of this generation goes to the compute
+                // workers, as with the default scheduler.
+                onCaller = false;
+                worker = AgentSchedulers.compute().createWorker();
+            }
             // Created on first use: a subscriber that never asks holds no worker.
             Scheduler.Worker own = worker;
             if (own == null) {
@@ -135,17 +153,22 @@ public final class Generation {
             } catch (Throwable e) {
                 fail(e);
             }
-            if (ended || cancelled || sink.isCancelled() || sink.requestedFromDownstream() <= 0
-                    || System.nanoTime() - start >= SLICE_NANOS) {
-                break;
+            boolean more = !ended && !cancelled && !sink.isCancelled() && sink.requestedFromDownstream() > 0;
+            if (more) {
+                // On the subscriber's own thread there is nobody to take turns with; on a worker the
+                // slice ends with the task queued again behind the worker's other work.
+                if (onCaller || System.nanoTime() - start < SLICE_NANOS) {
+                    continue;
+                }
+                schedule();
+                return;
             }
-        }
-        if (!ended && !cancelled && !sink.isCancelled() && sink.requestedFromDownstream() > 0) {
-            schedule();
-            return;
-        }
-        if (wip.addAndGet(-missed) != 0) {
-            schedule();
+            // No demand, or the end: signals that came meanwhile (a request, a cancel) are taken up here
+            // rather than by a new task, which on the subscriber's thread would nest one call per signal.
+            missed = wip.addAndGet(-missed);
+            if (missed == 0) {
+                return;
+            }
         }
     }
 
