@@ -59,13 +59,16 @@ public final class NativeGuard {
         }
         lock.writeLock().lock();
         try {
+            Runnable freeing;
             synchronized (this) {
-                if (closed) {
-                    return;
-                }
+                // Closed already: by a close from inside a call, whose freeing may still be left to do.
+                freeing = closed ? pending : release;
+                pending = null;
                 closed = true;
             }
-            release.run();
+            if (freeing != null) {
+                freeing.run();
+            }
         } finally {
             lock.writeLock().unlock();
         }
@@ -73,7 +76,8 @@ public final class NativeGuard {
 
     /** Frees what a close from inside a call left, if no call is running any more. */
     private void releasePending() {
-        // Every call unlocks before it gets here, so the one that ends last takes the write lock.
+        // Every call unlocks before it gets here, so the one that ends last takes the write lock (or a close
+        // waiting for it does, and frees).
         if (lock.getReadHoldCount() > 0 || !lock.writeLock().tryLock()) {
             return;
         }
