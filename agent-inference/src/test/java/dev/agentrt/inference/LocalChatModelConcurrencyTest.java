@@ -308,6 +308,21 @@ class LocalChatModelConcurrencyTest {
         }
     }
 
+    @Test
+    void aSchedulerThatWasShutDownFailsTheRequestAndHoldsNothing() {
+        Scheduler gone = Schedulers.newSingle("gone-inference");
+        gone.dispose();
+        try (LocalChatModel model = LocalChatModel.builder().modelPath(dir).scheduler(gone).build()) {
+            StepVerifier.create(model.stream(forever(5)))
+                    .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(ModelException.class)
+                            .hasMessageContaining("could not be scheduled"))
+                    .verify(TIMEOUT);
+            assertThat(model.generatedTokens()).isZero();
+            assertThat(model.activeGenerations()).isZero();
+            assertThat(model.liveCaches()).isZero();
+        }
+    }
+
     static void awaitIdle(LocalChatModel model) throws InterruptedException {
         long deadline = System.nanoTime() + TIMEOUT.toNanos();
         while (model.activeGenerations() > 0 && System.nanoTime() < deadline) {
