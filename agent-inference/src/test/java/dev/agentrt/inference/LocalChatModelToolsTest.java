@@ -25,10 +25,12 @@ import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /** Tools in the prompt through the model's template, calls parsed from its output, and an agent on top. */
@@ -40,11 +42,13 @@ class LocalChatModelToolsTest {
     @TempDir
     static Path temp;
 
+    static Path dir;
     static LocalChatModel model;
 
     @BeforeAll
     static void load() {
-        model = LocalChatModel.builder().modelPath(TinyChatModels.writeBigram(temp.resolve("tiny"))).build();
+        dir = TinyChatModels.writeBigram(temp.resolve("tiny"));
+        model = LocalChatModel.builder().modelPath(dir).build();
     }
 
     @AfterAll
@@ -152,6 +156,45 @@ class LocalChatModelToolsTest {
                 .singleElement()
                 .satisfies(m -> assertThat(((Message.ToolResult) m).content()).isEqualTo("12:00"));
         assertThat(model.activeGenerations()).isZero();
+    }
+
+    @Test
+    void anAgentOnAModelThatGeneratesOnTheCallersThreadNeverGeneratesOnAVirtualOrNonBlockingThread() {
+        String caller = Thread.currentThread().getName();
+        AtomicInteger calls = new AtomicInteger();
+        // A blocking tool runs on a virtual thread, and the step after it asks the model from there.
+        Tool getTime = Tool.builder("get_time")
+                .description("Current time")
+                .blockingHandler((args, ctx) -> {
+                    calls.incrementAndGet();
+                    return ToolResult.text("12:00");
+                })
+                .build();
+        try (LocalChatModel onCaller = LocalChatModel.builder()
+                .modelPath(dir)
+                .scheduler(Schedulers.immediate())
+                .build()) {
+            List<String> generating = new CopyOnWriteArrayList<>();
+            ChatModel watched = request -> onCaller.stream(request)
+                    .doOnNext(event -> generating.add(Thread.currentThread().getName()
+                            + (Thread.currentThread().isVirtual() ? " (virtual)" : "")));
+            Agent agent = Agent.builder().model(watched).instructions("You tell the time.").tools(getTime).build();
+
+            AgentResult result = agent.task("What time is it?").execute().block(TIMEOUT);
+
+            assertThat(result).isNotNull();
+            assertThat(result.outcome()).isEqualTo(Outcome.COMPLETED);
+            assertThat(result.text()).isEqualTo("It is noon.");
+            assertThat(calls).hasValue(1);
+            assertThat(generating).isNotEmpty()
+                    .allMatch(name -> name.equals(caller) || name.startsWith("agentrt-compute"),
+                            "the caller or compute");
+            // The first step asks from the caller's thread, which generates; the one after the tool asks from the
+            // tool's virtual thread, and its generation goes to the compute workers.
+            assertThat(generating.get(0)).isEqualTo(caller);
+            assertThat(generating.get(generating.size() - 1)).startsWith("agentrt-compute");
+            assertThat(onCaller.activeGenerations()).isZero();
+        }
     }
 
     @Test
