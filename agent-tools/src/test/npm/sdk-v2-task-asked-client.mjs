@@ -9,6 +9,7 @@ import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/cli
 import { StdioClientTransport } from "@modelcontextprotocol/client/stdio";
 import { createApplicationInputHandler, createTaskSessionFromClient, resultFromTaskOutcome }
   from "@modelcontextprotocol/ext-tasks/client";
+import { rawChannel } from "./ext-tasks-raw.mjs";
 
 const [mode, kind, target, ...args] = process.argv.slice(2);
 const transport = kind === "http"
@@ -17,34 +18,13 @@ const transport = kind === "http"
 const clientInfo = { name: "ts-ext-tasks-asked-client", version: "0.2.2" };
 const client = new Client(clientInfo, { versionNegotiation: { mode: { pin: "2026-07-28" } } });
 
-const pending = new Map();
-let rawIds = 0;
-const rawDispatch = (request, options = {}) => new Promise((resolve, reject) => {
-  const id = "raw-" + (++rawIds);
-  pending.set(id, resolve);
-  transport.send({ jsonrpc: "2.0", id, method: request.method, ...(request.params === undefined ? {}
-    : { params: request.params }) }, options.context?.headers === undefined ? undefined
-    : { headers: options.context.headers }).catch((e) => {
-    pending.delete(id);
-    reject(e);
-  });
-});
-const answered = (message) => {
-  const resolve = typeof message?.id === "string" ? pending.get(message.id) : undefined;
-  if (resolve === undefined) return false;
-  pending.delete(message.id);
-  resolve("error" in message ? { kind: "error", error: message.error } : { kind: "result", result: message.result });
-  return true;
-};
+const { rawDispatch, install } = rawChannel(transport);
 
 const asked = [];
 let session;
 try {
   await client.connect(transport);
-  const sdkOnMessage = transport.onmessage;
-  transport.onmessage = (message, extra) => {
-    if (!answered(message)) sdkOnMessage?.(message, extra);
-  };
+  install();
   session = createTaskSessionFromClient(client, {
     endpointId: "agentrt-tests",
     rawDispatch,

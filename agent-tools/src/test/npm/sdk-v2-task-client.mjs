@@ -11,6 +11,7 @@ import readline from "node:readline";
 import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
 import { StdioClientTransport } from "@modelcontextprotocol/client/stdio";
 import { createTaskSessionFromClient, resultFromTaskOutcome } from "@modelcontextprotocol/ext-tasks/client";
+import { rawChannel } from "./ext-tasks-raw.mjs";
 
 const lines = readline.createInterface({ input: process.stdin })[Symbol.asyncIterator]();
 const entered = async (name) => {
@@ -25,37 +26,7 @@ const transport = kind === "http"
 const clientInfo = { name: "ts-ext-tasks-client", version: "0.2.2" };
 const client = new Client(clientInfo, { versionNegotiation: { mode: { pin: "2026-07-28" } } });
 
-// The raw channel ext-tasks needs (rawDispatch): requests below the SDK, whose responses are taken off the transport
-// before the SDK sees them (it would not accept a task where it expects a tool result).
-const pending = new Map();
-let rawIds = 0;
-const rawDispatch = (request, options = {}) => new Promise((resolve, reject) => {
-  const id = "raw-" + (++rawIds);
-  pending.set(id, resolve);
-  transport.send({ jsonrpc: "2.0", id, method: request.method, ...(request.params === undefined ? {}
-    : { params: request.params }) }, options.context?.headers === undefined ? undefined
-    : { headers: options.context.headers }).catch((e) => {
-    pending.delete(id);
-    // In 2026-07-28 a method the server does not have is a 404 whose body is the -32601 answer; the SDK's transport
-    // hands on the body of a 400 only, and throws for any other status.
-    let body;
-    try {
-      body = e?.status === 404 && typeof e.data?.text === "string" ? JSON.parse(e.data.text) : undefined;
-    } catch {}
-    if (body?.id === id && body.error !== undefined) {
-      resolve({ kind: "error", error: body.error });
-      return;
-    }
-    reject(e);
-  });
-});
-const answered = (message) => {
-  const resolve = typeof message?.id === "string" ? pending.get(message.id) : undefined;
-  if (resolve === undefined) return false;
-  pending.delete(message.id);
-  resolve("error" in message ? { kind: "error", error: message.error } : { kind: "result", result: message.result });
-  return true;
-};
+const { rawDispatch, install } = rawChannel(transport);
 const envelope = (capabilities) => ({
   "io.modelcontextprotocol/protocolVersion": "2026-07-28",
   "io.modelcontextprotocol/clientInfo": clientInfo,
@@ -72,10 +43,7 @@ const declaring = { extensions: { "io.modelcontextprotocol/tasks": {} } };
 let session;
 try {
   await client.connect(transport);
-  const sdkOnMessage = transport.onmessage;
-  transport.onmessage = (message, extra) => {
-    if (!answered(message)) sdkOnMessage?.(message, extra);
-  };
+  install();
   const seen = {
     era: client.getProtocolEra() ?? null,
     extensions: client.getServerCapabilities()?.extensions ?? null,

@@ -1,5 +1,6 @@
 package dev.agentrt.runs;
 
+import static dev.agentrt.core.testing.Transcripts.toolResult;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -592,16 +593,6 @@ class DurableRunTest {
         assertThat(done.usage()).isEqualTo(dev.agentrt.core.model.Usage.of(10, 1));
         assertThat(noReplies.requests()).isEmpty();
         assertThat(first.find("run-answered").block(WAIT).status()).isEqualTo(RunStatus.COMPLETED);
-    }
-
-    /** The result of the tool call {@code callId} in {@code result}'s transcript. */
-    static Message.ToolResult toolResult(AgentResult result, String callId) {
-        return result.transcript()
-                .stream()
-                .filter(m -> m instanceof Message.ToolResult r && r.callId().equals(callId))
-                .map(m -> (Message.ToolResult) m)
-                .findFirst()
-                .orElseThrow(() -> new AssertionError("no result for " + callId + " in " + result.transcript()));
     }
 
     private static int indexOf(List<RunEntry> entries, java.util.function.Predicate<RunEntry> p) {

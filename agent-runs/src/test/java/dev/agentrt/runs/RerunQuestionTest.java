@@ -1,6 +1,6 @@
 package dev.agentrt.runs;
 
-import static dev.agentrt.runs.DurableRunTest.toolResult;
+import static dev.agentrt.core.testing.Transcripts.toolResult;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

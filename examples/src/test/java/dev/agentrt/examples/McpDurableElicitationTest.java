@@ -1,5 +1,6 @@
 package dev.agentrt.examples;
 
+import static dev.agentrt.core.testing.Transcripts.toolResult;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -135,15 +136,6 @@ class McpDurableElicitationTest {
         for (int i = open.size() - 1; i >= 0; i--) {
             open.remove(i).close();
         }
-    }
-
-    private static Message.ToolResult toolResult(AgentResult result, String callId) {
-        return result.transcript()
-                .stream()
-                .filter(m -> m instanceof Message.ToolResult r && r.callId().equals(callId))
-                .map(m -> (Message.ToolResult) m)
-                .findFirst()
-                .orElseThrow(() -> new AssertionError("no result for " + callId + " in " + result.transcript()));
     }
 
     @Test

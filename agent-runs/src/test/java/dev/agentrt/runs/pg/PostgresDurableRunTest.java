@@ -1,5 +1,6 @@
 package dev.agentrt.runs.pg;
 
+import static dev.agentrt.core.testing.Transcripts.toolResult;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.agentrt.core.Agent;
@@ -262,14 +263,5 @@ class PostgresDurableRunTest {
                 new Message.ToolResult(LOOKUP.id(), "lookup", "open", false), Message.assistant("Invoice 17 is open."),
                 Message.user("What did I ask?"));
         assertThat(agent.session("customer-9").runs().collectList().block(WAIT)).hasSize(2);
-    }
-
-    static Message.ToolResult toolResult(AgentResult result, String callId) {
-        return result.transcript()
-                .stream()
-                .filter(m -> m instanceof Message.ToolResult r && r.callId().equals(callId))
-                .map(m -> (Message.ToolResult) m)
-                .findFirst()
-                .orElseThrow(() -> new AssertionError("no result for " + callId + " in " + result.transcript()));
     }
 }

@@ -18,6 +18,7 @@ import dev.agentrt.core.run.RunStore;
 import dev.agentrt.core.run.RunStoreException;
 import dev.agentrt.core.security.Capability;
 import dev.agentrt.core.security.Principal;
+import dev.agentrt.core.testing.Transcripts;
 import dev.agentrt.core.tool.Tool;
 import dev.agentrt.core.tool.ToolResult;
 import dev.agentrt.runs.PostgresRunStore;
@@ -231,7 +232,7 @@ class PostgresRestartTest {
         assertThat(resumed.outcome()).isEqualTo(Outcome.COMPLETED);
         assertThat(payments).as("the payment whose result was lost is not made again").hasValue(1);
         assertThat(model2.requests()).as("the journaled reply is not asked for again").hasSize(1);
-        assertThat(PostgresDurableRunTest.toolResult(resumed, PAY.id()).content())
+        assertThat(Transcripts.toolResult(resumed, PAY.id()).content())
                 .contains("may or may not have taken effect");
         assertThat(second.find("run-outage").block(WAIT).status()).isEqualTo(RunStatus.COMPLETED);
     }

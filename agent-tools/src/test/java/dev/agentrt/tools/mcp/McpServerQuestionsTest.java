@@ -63,6 +63,13 @@ class McpServerQuestionsTest {
                 AskingServerMain.class.getName());
     }
 
+    /** {@link #stdio} with the server's tool served as a task-based tool. */
+    private static List<String> stdioTasks(long answerTimeoutMs) {
+        var target = new ArrayList<>(stdio(answerTimeoutMs));
+        target.add(2, "-Dtasks=true");
+        return target;
+    }
+
     private static List<String> http(McpHttpServer server) {
         return List.of("http", server.url().toString());
     }
@@ -376,9 +383,7 @@ class McpServerQuestionsTest {
 
     @Test
     void theExtTasksClientAnswersATasksQuestionOverStdio(@TempDir Path dir) throws Exception {
-        var target = new ArrayList<>(stdio(600_000));
-        target.add(2, "-Dtasks=true");
-        assertTaskAnswered(taskClient(dir, "accept", target));
+        assertTaskAnswered(taskClient(dir, "accept", stdioTasks(600_000)));
     }
 
     @Test
@@ -509,9 +514,7 @@ class McpServerQuestionsTest {
 
     @Test
     void aV1TaskWhoseClientNeverAnswersFailsAtTheAnswerTimeout(@TempDir Path dir) throws Exception {
-        var target = new ArrayList<>(stdio(1_000));
-        target.add(2, "-Dtasks=true");
-        JsonObject seen = v1TaskClient(dir, "never", target);
+        JsonObject seen = v1TaskClient(dir, "never", stdioTasks(1_000));
         assertThat(seen.getString("final")).as("%s", seen).contains("failed");
         assertThat(seen.getObject("result").orElseThrow().getString("text").orElseThrow()).contains("no answer came")
                 .contains(QUESTION);
@@ -520,9 +523,7 @@ class McpServerQuestionsTest {
 
     @Test
     void theV1ClientAnswersATasksQuestionOverStdio(@TempDir Path dir) throws Exception {
-        var target = new ArrayList<>(stdio(600_000));
-        target.add(2, "-Dtasks=true");
-        assertV1TaskAnswered(v1TaskClient(dir, "accept", target));
+        assertV1TaskAnswered(v1TaskClient(dir, "accept", stdioTasks(600_000)));
     }
 
     @Test

@@ -8,6 +8,7 @@ import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.Disposable;
+import reactor.core.Disposables;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 import reactor.util.context.ContextView;
@@ -709,9 +710,8 @@ public final class ServedTasks {
         @Nullable
         Outcome last;
         Instant updatedAt;
-        private @Nullable Disposable running;
-        private @Nullable Disposable waiting;
-        private boolean stopped;
+        /** The tool's run and the timers of its questions' answers: what {@link #stop} disposes. */
+        private final Disposable.Composite stoppable = Disposables.composite();
 
         Task(String id, long sequence, Instant createdAt, long ttl) {
             this.id = id;
@@ -772,43 +772,18 @@ public final class ServedTasks {
 
         /** The tool's run, disposed at once if the task was cancelled before it started. */
         void running(Disposable run) {
-            boolean stop;
-            synchronized (this) {
-                running = run;
-                stop = stopped;
-            }
-            if (stop) {
-                run.dispose();
-            }
+            // A composite that was disposed disposes what is added to it afterwards.
+            stoppable.add(run);
         }
 
         /** The timer of a question's answer, disposed at once if the task was stopped first. */
         void waiting(Disposable timer) {
-            boolean stop;
-            synchronized (this) {
-                waiting = timer;
-                stop = stopped;
-            }
-            if (stop) {
-                timer.dispose();
-            }
+            stoppable.add(timer);
         }
 
-        /** Cancels the tool's run, and the timer of a question's answer. */
+        /** Cancels the tool's run, and the timers of its questions' answers. */
         void stop() {
-            Disposable run;
-            Disposable timer;
-            synchronized (this) {
-                stopped = true;
-                run = running;
-                timer = waiting;
-            }
-            if (run != null) {
-                run.dispose();
-            }
-            if (timer != null) {
-                timer.dispose();
-            }
+            stoppable.dispose();
         }
     }
 }
