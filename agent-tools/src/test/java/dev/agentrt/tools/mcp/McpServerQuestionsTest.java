@@ -278,7 +278,7 @@ class McpServerQuestionsTest {
     void theRetryWithTheStateAndAnAnswerIsAnsweredWithTheAnswer(boolean stateless) throws Exception {
         McpHttpServer server = serve(stateless);
         String state = asked(server, "names");
-        JsonObject result = post(server, "ask", call(2, "ask", "{\"topic\":\"names\"}", retry(state, ACCEPT)))
+        JsonObject result = retriedAsk(server, 2, state, ACCEPT)
                 .getObject("result")
                 .orElseThrow();
         assertThat(result.getString("resultType")).contains("complete");
@@ -302,13 +302,19 @@ class McpServerQuestionsTest {
                         "{\"tool\":\"ask\",\"arguments\":\"x\",\"question\":\"q\",\"issued\":0}".getBytes());
         for (String forged : List.of(claims + state.substring(dot), state.substring(0, dot) + ".AAAA", "not-a-state",
                 state.substring(0, dot) + ".%%%")) {
-            assertInvalid(post(server, "ask", call(2, "ask", "{\"topic\":\"names\"}", retry(forged, ACCEPT))),
+            assertInvalid(retriedAsk(server, 2, forged, ACCEPT),
                     "not one this server issued");
         }
         // nor does another server's state pass
         McpHttpServer other = serve(false);
-        assertInvalid(post(other, "ask", call(2, "ask", "{\"topic\":\"names\"}", retry(state, ACCEPT))),
+        assertInvalid(retriedAsk(other, 2, state, ACCEPT),
                 "not one this server issued");
+    }
+
+    /** Call {@code id} of {@code ask} on the topic "names" again, with {@code answer} to the question of {@code state}. */
+    private JsonObject retriedAsk(McpHttpServer server, int id, String state, String answer)
+            throws Exception {
+        return post(server, "ask", call(id, "ask", "{\"topic\":\"names\"}", retry(state, answer)));
     }
 
     @Test
@@ -327,7 +333,7 @@ class McpServerQuestionsTest {
         McpHttpServer server = serve(false, Duration.ofMinutes(5), clock);
         String state = asked(server, "names");
         clock.advance(Duration.ofMinutes(5).plusMillis(1));
-        assertInvalid(post(server, "ask", call(2, "ask", "{\"topic\":\"names\"}", retry(state, ACCEPT))),
+        assertInvalid(retriedAsk(server, 2, state, ACCEPT),
                 "expired");
     }
 
@@ -336,13 +342,13 @@ class McpServerQuestionsTest {
         McpHttpServer server = serve(false);
         String state = asked(server, "names");
         String names = "{\"topic\":\"names\"}";
-        assertInvalid(post(server, "ask", call(2, "ask", names, retry(state,
-                "{\"action\":\"accept\",\"content\":{\"answer\":42}}"))), "no string \"answer\"");
-        assertInvalid(post(server, "ask", call(3, "ask", names, retry(state, "{\"action\":\"accept\"}"))),
+        assertInvalid(retriedAsk(server, 2, state, "{\"action\":\"accept\",\"content\":{\"answer\":42}}"),
                 "no string \"answer\"");
-        assertInvalid(post(server, "ask", call(4, "ask", names, retry(state, "{\"action\":\"maybe\"}"))),
+        assertInvalid(retriedAsk(server, 3, state, "{\"action\":\"accept\"}"),
+                "no string \"answer\"");
+        assertInvalid(retriedAsk(server, 4, state, "{\"action\":\"maybe\"}"),
                 "not accept, decline or cancel");
-        assertInvalid(post(server, "ask", call(5, "ask", names, retry(state, "\"Ada\""))), "no elicitation result");
+        assertInvalid(retriedAsk(server, 5, state, "\"Ada\""), "no elicitation result");
         assertInvalid(post(server, "ask", call(6, "ask", names, "\"requestState\":\"" + state + "\"")),
                 "\"inputResponses\"");
         assertInvalid(post(server, "ask", call(7, "ask", names, "\"inputResponses\":{\"question\":" + ACCEPT + "}")),
