@@ -8,11 +8,9 @@
 //   forged  asks "Forged?" ({ok}) on the session's GET stream, not the call's, with params._meta naming the call
 //           (dev.agentrt/relatedRequestId: the call's id), as a server that tries to pass for the call's own would;
 //           answers like order
-import { createServer } from "node:http";
-import { randomUUID } from "node:crypto";
 import { Server } from "@modelcontextprotocol/sdk/server/index.js";
-import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
 import { CallToolRequestSchema, ElicitResultSchema, ListToolsRequestSchema } from "@modelcontextprotocol/sdk/types.js";
+import { serveOverHttp } from "./v1-http-serve.mjs";
 
 const object = (name) => ({ type: "object", properties: { [name]: { type: "string" } }, required: [name] });
 let orders = 0;
@@ -41,14 +39,4 @@ server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
     text: params.message + " " + result.action + " " + JSON.stringify(result.content ?? {}) }] };
 });
 
-const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: () => randomUUID() });
-await server.connect(transport);
-const http = createServer((req, res) => {
-  transport.handleRequest(req, res).catch((e) => {
-    process.stderr.write("request failed: " + e + "\n");
-    if (!res.headersSent) {
-      res.writeHead(500).end();
-    }
-  });
-});
-http.listen(0, "127.0.0.1", () => process.stdout.write("listening " + http.address().port + "\n"));
+await serveOverHttp(server);

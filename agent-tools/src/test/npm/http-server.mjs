@@ -5,11 +5,9 @@
 //   echo   answers "echo: <text>"
 //   wait   first sends a log notification on the call's stream (when "notify" is true), then writes
 //          "wait called" to stderr and never answers; the test kills the process while it waits.
-import { createServer } from "node:http";
-import { randomUUID } from "node:crypto";
 import { Server } from "@modelcontextprotocol/sdk/server/index.js";
-import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
 import { CallToolRequestSchema, ListToolsRequestSchema } from "@modelcontextprotocol/sdk/types.js";
+import { serveOverHttp } from "./v1-http-serve.mjs";
 
 const server = new Server({ name: "http-test", version: "1.0.0" }, { capabilities: { tools: {}, logging: {} } });
 server.setRequestHandler(ListToolsRequestSchema, async () => ({
@@ -31,14 +29,4 @@ server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
   return new Promise(() => {});
 });
 
-const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: () => randomUUID() });
-await server.connect(transport);
-const http = createServer((req, res) => {
-  transport.handleRequest(req, res).catch((e) => {
-    process.stderr.write("request failed: " + e + "\n");
-    if (!res.headersSent) {
-      res.writeHead(500).end();
-    }
-  });
-});
-http.listen(0, "127.0.0.1", () => process.stdout.write("listening " + http.address().port + "\n"));
+await serveOverHttp(server);

@@ -6,11 +6,9 @@
 //   ping    answers "pong" (its description changes once "change" ran)
 //   change  changes ping's description, sends notifications/tools/list_changed and a roots/list request, both
 //           outside of this call (so on the GET stream), and answers with the root URIs the client gave
-import { createServer } from "node:http";
-import { randomUUID } from "node:crypto";
 import { Server } from "@modelcontextprotocol/sdk/server/index.js";
-import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
 import { CallToolRequestSchema, ListToolsRequestSchema } from "@modelcontextprotocol/sdk/types.js";
+import { serveOverHttp } from "./v1-http-serve.mjs";
 
 let changed = false;
 const server = new Server({ name: "listening-test", version: "1.0.0" },
@@ -33,14 +31,4 @@ server.setRequestHandler(CallToolRequestSchema, async (request) => {
   return { content: [{ type: "text", text: "roots: " + roots.roots.map((r) => r.uri).join(" ") }] };
 });
 
-const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: () => randomUUID() });
-await server.connect(transport);
-const http = createServer((req, res) => {
-  transport.handleRequest(req, res).catch((e) => {
-    process.stderr.write("request failed: " + e + "\n");
-    if (!res.headersSent) {
-      res.writeHead(500).end();
-    }
-  });
-});
-http.listen(0, "127.0.0.1", () => process.stdout.write("listening " + http.address().port + "\n"));
+await serveOverHttp(server);
