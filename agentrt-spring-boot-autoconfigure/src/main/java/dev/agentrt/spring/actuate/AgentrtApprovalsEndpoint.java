@@ -1,6 +1,7 @@
 package dev.agentrt.spring.actuate;
 
 import dev.agentrt.core.Agent;
+import dev.agentrt.core.AgentSchedulers;
 import dev.agentrt.core.run.PendingCall;
 import dev.agentrt.core.run.RunEntry;
 import dev.agentrt.core.run.RunRecord;
@@ -100,7 +101,9 @@ public final class AgentrtApprovalsEndpoint implements DisposableBean {
                         .filter(calls -> !calls.isEmpty())
                         .map(calls -> awaitingRun(run, calls)))
                 .collectList()
-                .map(runs -> new WebEndpointResponse<>(new Listing(runs)));
+                .map(runs -> new WebEndpointResponse<Object>(new Listing(runs)))
+                // The store completes on a Reactor thread; a servlet container's hand-back of the answer takes locks.
+                .publishOn(AgentSchedulers.blocking());
     }
 
     /**
@@ -136,7 +139,9 @@ public final class AgentrtApprovalsEndpoint implements DisposableBean {
                 .onErrorResume(RunStoreException.RunLeased.class, e -> Mono.just(problem(409, "run \"" + runId
                         + "\" is held by another process now (being resumed or decided); try again")))
                 .onErrorResume(RunStoreException.InvalidState.class, e -> Mono.just(problem(
-                        WebEndpointResponse.STATUS_BAD_REQUEST, e.getMessage())));
+                        WebEndpointResponse.STATUS_BAD_REQUEST, e.getMessage())))
+                // The store completes on a Reactor thread; a servlet container's hand-back of the answer takes locks.
+                .publishOn(AgentSchedulers.blocking());
     }
 
     private Mono<WebEndpointResponse<Object>> decide(RunStore store, RunRecord run, String callId, Decision decision,

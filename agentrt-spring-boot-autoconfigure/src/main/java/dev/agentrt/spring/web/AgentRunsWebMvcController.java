@@ -33,8 +33,11 @@ import java.util.Map;
  * {@link AgentrtWebMvcAutoConfiguration} when {@code agentrt.web.enabled=true}; the paths are under
  * {@code agentrt.web.path} (default {@code /agentrt}).
  *
- * <p>Threads: a POST answers asynchronously (the request's thread is freed while the run is created); a GET reads
- * the run's record on the request's thread (a short store read, as any JDBC call of a controller), then streams
+ * <p>Threads: a POST and a GET of a run answer asynchronously (the request's thread is freed while the run is created
+ * or read). Their answers are handed back to the server from a virtual thread ({@code AgentSchedulers.blocking()}),
+ * never from the Reactor thread that completed them: the hand-back takes the server's locks (Tomcat's worker queue
+ * among them), and a Reactor thread must not wait on a lock. A GET of events reads the run's record on the request's
+ * thread (a short store read, as any JDBC call of a controller), then streams
  * with an {@link SseEmitter} that never times out, writing from virtual threads ({@code AgentSchedulers.blocking()}),
  * never from a Reactor thread. A client that went away is noticed at the next write (an event or a heartbeat); its
  * stream then stops reading the store, and the run goes on.
@@ -56,13 +59,14 @@ public class AgentRunsWebMvcController {
         UriComponentsBuilder location = ServletUriComponentsBuilder.fromCurrentRequestUri().path("/{runId}");
         return runs.start(request, AgentRuns.principal(user))
                 .map(runId -> ResponseEntity.created(location.buildAndExpand(runId).toUri())
-                        .body(runs.started(runId)));
+                        .body(runs.started(runId)))
+                .publishOn(AgentSchedulers.blocking());
     }
 
     /** Where a run stands; see {@link AgentRunsWebFluxController}. */
     @GetMapping(path = "/{runId}", produces = MediaType.APPLICATION_JSON_VALUE)
     public Mono<ResponseEntity<Map<String, Object>>> run(@PathVariable String runId) {
-        return runs.find(runId).map(run -> ResponseEntity.ok(runs.describe(run)));
+        return runs.find(runId).map(run -> ResponseEntity.ok(runs.describe(run))).publishOn(AgentSchedulers.blocking());
     }
 
     /** A run's events as server-sent events; see {@link AgentRunsWebFluxController}. */

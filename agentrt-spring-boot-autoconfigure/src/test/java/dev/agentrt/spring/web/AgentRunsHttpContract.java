@@ -294,12 +294,12 @@ abstract class AgentRunsHttpContract {
                 .exchange();
     }
 
-    private static String runId(WebTestClient.ResponseSpec response) {
+    static String runId(WebTestClient.ResponseSpec response) {
         String body = response.expectStatus().isCreated().expectBody(String.class).returnResult().getResponseBody();
         return JsonValue.parse(Objects.requireNonNull(body)).asObject().getString("runId").orElseThrow();
     }
 
-    private JsonObject getJson(String uri) {
+    JsonObject getJson(String uri) {
         String body = client.get()
                 .uri(uri)
                 .exchange()
