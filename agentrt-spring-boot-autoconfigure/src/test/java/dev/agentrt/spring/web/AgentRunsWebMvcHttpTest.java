@@ -51,10 +51,10 @@ class AgentRunsWebMvcHttpTest extends AgentRunsHttpContract {
 
     /**
      * Handing an asynchronous answer back to Tomcat takes its locks (the worker queue's among them), so it must not
-     * happen on a Reactor non-blocking thread, where a run store may complete: there a contended lock would park an
-     * event loop (and under BlockHound the interrupted park leaves the lock's queue broken, which stopped this server
-     * answering at all in one CI run). Here the store answers the run's read on Reactor's parallel scheduler, after
-     * the request's thread has left it waiting.
+     * happen on a Reactor non-blocking thread, where a run store may complete: there a contended lock parks an event
+     * loop, and under BlockHound the park throws inside Tomcat's executor (one CI run's server then stopped answering
+     * altogether). Here the store answers the run's read on Reactor's parallel scheduler, after the request's thread
+     * has left the request waiting.
      */
     @Test
     void anAsynchronousAnswerIsHandedToTheServerFromAThreadThatMayBlock() {
