@@ -106,10 +106,12 @@ class McpModernTasksClientTest {
             var progress = new java.util.concurrent.LinkedBlockingQueue<AgentEvent.ToolProgress>();
             var answer = watched(tools, "hold", "{\"name\":\"T\"}", progress).toFuture();
             assertThat(poll(progress).message()).startsWith("MCP server 'tasks' runs the call as task \"");
+            // The tool runs before the timeout: a task cancelled before its tool started would never run it at all.
+            McpModernTasksTest.Gate t = gates.gate("T");
+            assertThat(await(t.entered)).isTrue();
             clock.advanceTimeBy(Duration.ofMillis(500));
             ToolResult timedOut = answer.get(60, TimeUnit.SECONDS);
             assertThat(timedOut.errorKind()).as(timedOut.content()).isEqualTo(ToolErrorKind.TIMEOUT);
-            McpModernTasksTest.Gate t = gates.gate("T");
             assertThat(await(t.cancelled)).as("tasks/cancel reached the tool").isTrue();
         } finally {
             clock.dispose();
