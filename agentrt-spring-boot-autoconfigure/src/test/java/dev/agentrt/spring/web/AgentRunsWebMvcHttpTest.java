@@ -70,8 +70,9 @@ class AgentRunsWebMvcHttpTest extends AgentRunsHttpContract {
             late.late = false;
         }
 
-        assertThat(dispatches.threads).singleElement()
-                .satisfies(t -> assertThat(t.nonBlocking()).as("dispatched from %s", t.name()).isFalse());
+        // Every hand-back, this one's and any other test's stream still ending: none on a non-blocking thread.
+        assertThat(dispatches.threads).isNotEmpty()
+                .allSatisfy(t -> assertThat(t.nonBlocking()).as("dispatched from %s", t.name()).isFalse());
     }
 
     /**
