@@ -21,6 +21,7 @@ import dev.agentrt.core.run.RunStatus;
 import dev.agentrt.core.run.RunStore;
 import dev.agentrt.core.run.RunStoreSize;
 import dev.agentrt.core.security.Capability;
+import dev.agentrt.core.testing.ForwardingRunStore;
 import dev.agentrt.core.tool.Tool;
 import dev.agentrt.core.tool.ToolResult;
 import org.jspecify.annotations.Nullable;
@@ -387,13 +388,12 @@ class SubAgentDurableRunTest {
     }
 
     /** A store whose process dies at one append: that append never completes, and says so. */
-    private static final class Dying implements RunStore {
-        private final RunStore store;
+    private static final class Dying extends ForwardingRunStore {
         private final java.util.function.Predicate<List<RunEntry>> fatal;
         private final Sinks.One<Boolean> died;
 
         Dying(RunStore store, java.util.function.Predicate<List<RunEntry>> fatal, Sinks.One<Boolean> died) {
-            this.store = store;
+            super(store);
             this.fatal = fatal;
             this.died = died;
         }
@@ -403,67 +403,7 @@ class SubAgentDurableRunTest {
             if (fatal.test(entries)) {
                 return Mono.<Long>never().doOnSubscribe(s -> died.tryEmitValue(true));
             }
-            return store.append(lease, entries);
-        }
-
-        @Override
-        public Mono<Lease> create(NewRun run, String owner, Duration leaseTime) {
-            return store.create(run, owner, leaseTime);
-        }
-
-        @Override
-        public Mono<RunRecord> find(String runId) {
-            return store.find(runId);
-        }
-
-        @Override
-        public Flux<RunRecord> runs(RunStatus... statuses) {
-            return store.runs(statuses);
-        }
-
-        @Override
-        public Flux<RunRecord> session(String sessionId) {
-            return store.session(sessionId);
-        }
-
-        @Override
-        public Mono<Lease> acquire(String runId, String owner, Duration leaseTime) {
-            return store.acquire(runId, owner, leaseTime);
-        }
-
-        @Override
-        public Mono<Lease> renew(Lease lease, Duration leaseTime) {
-            return store.renew(lease, leaseTime);
-        }
-
-        @Override
-        public Mono<Void> update(Lease lease, RunStatus status, @Nullable Outcome outcome, boolean release) {
-            return store.update(lease, status, outcome, release);
-        }
-
-        @Override
-        public Mono<Void> release(Lease lease) {
-            return store.release(lease);
-        }
-
-        @Override
-        public Flux<JournalEntry> journal(String runId, long fromSequence) {
-            return store.journal(runId, fromSequence);
-        }
-
-        @Override
-        public Mono<Long> purge(Instant cutoff) {
-            return store.purge(cutoff);
-        }
-
-        @Override
-        public Mono<RunStoreSize> size() {
-            return store.size();
-        }
-
-        @Override
-        public void close() {
-            store.close();
+            return delegate.append(lease, entries);
         }
     }
 }

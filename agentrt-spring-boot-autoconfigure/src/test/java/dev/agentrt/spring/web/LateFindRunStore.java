@@ -1,22 +1,11 @@
 package dev.agentrt.spring.web;
 
-import dev.agentrt.core.Outcome;
-import dev.agentrt.core.run.JournalEntry;
-import dev.agentrt.core.run.Lease;
-import dev.agentrt.core.run.NewRun;
-import dev.agentrt.core.run.RunEntry;
 import dev.agentrt.core.run.RunRecord;
-import dev.agentrt.core.run.RunStatus;
 import dev.agentrt.core.run.RunStore;
-import dev.agentrt.core.run.RunStoreSize;
-import org.jspecify.annotations.Nullable;
-import reactor.core.publisher.Flux;
+import dev.agentrt.core.testing.ForwardingRunStore;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 
-import java.time.Duration;
-import java.time.Instant;
-import java.util.List;
 import java.util.function.Supplier;
 
 /**
@@ -24,13 +13,12 @@ import java.util.function.Supplier;
  * {@code after} has completed: a store that completes on a non-blocking thread (as an R2DBC store would), at a point
  * the test chooses. Everything else is the delegate's.
  */
-final class LateFindRunStore implements RunStore {
-    private final RunStore delegate;
+final class LateFindRunStore extends ForwardingRunStore {
     private final Supplier<Mono<?>> after;
     volatile boolean late;
 
     LateFindRunStore(RunStore delegate, Supplier<Mono<?>> after) {
-        this.delegate = delegate;
+        super(delegate);
         this.after = after;
     }
 
@@ -43,65 +31,5 @@ final class LateFindRunStore implements RunStore {
             Mono<?> ready = after.get();
             return delegate.find(runId).delayUntil(r -> ready).publishOn(Schedulers.parallel());
         });
-    }
-
-    @Override
-    public Mono<Lease> create(NewRun run, String owner, Duration leaseTime) {
-        return delegate.create(run, owner, leaseTime);
-    }
-
-    @Override
-    public Flux<RunRecord> runs(RunStatus... statuses) {
-        return delegate.runs(statuses);
-    }
-
-    @Override
-    public Flux<RunRecord> session(String sessionId) {
-        return delegate.session(sessionId);
-    }
-
-    @Override
-    public Mono<Lease> acquire(String runId, String owner, Duration leaseTime) {
-        return delegate.acquire(runId, owner, leaseTime);
-    }
-
-    @Override
-    public Mono<Lease> renew(Lease lease, Duration leaseTime) {
-        return delegate.renew(lease, leaseTime);
-    }
-
-    @Override
-    public Mono<Long> append(Lease lease, List<RunEntry> entries) {
-        return delegate.append(lease, entries);
-    }
-
-    @Override
-    public Mono<Void> update(Lease lease, RunStatus status, @Nullable Outcome outcome, boolean release) {
-        return delegate.update(lease, status, outcome, release);
-    }
-
-    @Override
-    public Mono<Void> release(Lease lease) {
-        return delegate.release(lease);
-    }
-
-    @Override
-    public Flux<JournalEntry> journal(String runId, long fromSequence) {
-        return delegate.journal(runId, fromSequence);
-    }
-
-    @Override
-    public Mono<Long> purge(Instant cutoff) {
-        return delegate.purge(cutoff);
-    }
-
-    @Override
-    public Mono<RunStoreSize> size() {
-        return delegate.size();
-    }
-
-    @Override
-    public void close() {
-        delegate.close();
     }
 }
